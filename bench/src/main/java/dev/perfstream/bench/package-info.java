@@ -1,0 +1,2 @@
+/** perfstream bench module; see the module README. */
+package dev.perfstream.bench;

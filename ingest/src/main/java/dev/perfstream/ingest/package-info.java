@@ -1,0 +1,2 @@
+/** perfstream ingest module; see the module README. */
+package dev.perfstream.ingest;

@@ -1,0 +1,2 @@
+/** perfstream models module; see the module README. */
+package dev.perfstream.models;

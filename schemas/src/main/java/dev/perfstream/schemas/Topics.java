@@ -1,0 +1,30 @@
+package dev.perfstream.schemas;
+
+import java.util.List;
+
+/**
+ * Names of perfstream's Kafka topics: the only place they are spelled out. Each can be overridden
+ * by configuration (see the top-level README), these are the defaults.
+ */
+public final class Topics {
+    /** Server-side {@code MetricEvent}s, keyed by service (any key works; the stats stage re-keys). */
+    public static final String METRICS = "perf.metrics";
+    /** Browser {@code RumEvent}s from the collector. */
+    public static final String RUM = "perf.rum";
+    /** {@code WindowStats}, one per series and closed window. */
+    public static final String STATS = "perf.stats";
+    /** {@code Anomaly} scores per series and window. */
+    public static final String ANOMALIES = "perf.anomalies";
+    /** {@code Forecast}s per series and horizon. */
+    public static final String FORECASTS = "perf.forecasts";
+    /** {@code Alert} state changes, keyed by fingerprint. */
+    public static final String ALERTS = "perf.alerts";
+    /** {@code DeadLetter}: every record a stage could not process, with its reason. */
+    public static final String DEADLETTER = "perf.deadletter";
+
+    /** Topics a local run creates up front. */
+    public static final List<String> ALL = List.of(METRICS, RUM, STATS, ANOMALIES, FORECASTS, ALERTS, DEADLETTER);
+
+    private Topics() {
+    }
+}

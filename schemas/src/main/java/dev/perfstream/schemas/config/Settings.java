@@ -1,0 +1,222 @@
+package dev.perfstream.schemas.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Raw configuration as dotted keys ({@code kafka.bootstrap.servers}), merged from, in rising
+ * precedence: defaults, a properties file, environment variables ({@code PERFSTREAM_} plus the key
+ * upper-cased with dots and dashes as underscores: {@code PERFSTREAM_KAFKA_BOOTSTRAP_SERVERS}), and
+ * explicit overrides (command-line options).
+ *
+ * <p>Each application turns this into its own immutable {@code XxxConfig} record; the typed getters
+ * here collect every problem instead of failing on the first, so a bad file is reported whole
+ * ({@link #problems()}, {@link #throwIfInvalid(String)}).
+ */
+public final class Settings {
+    /** Prefix of environment overrides. */
+    public static final String ENV_PREFIX = "PERFSTREAM_";
+
+    private final Map<String, String> values;
+    private final List<String> problems = new ArrayList<>();
+
+    private Settings(Map<String, String> values) {
+        this.values = values;
+    }
+
+    /** From an in-memory map only (tests). */
+    public static Settings of(Map<String, String> values) {
+        return new Settings(new TreeMap<>(values));
+    }
+
+    /**
+     * @param file      properties file, or null
+     * @param env       the environment (System.getenv() in production)
+     * @param overrides highest precedence, e.g. from the command line
+     */
+    public static Settings load(Path file, Map<String, String> env, Map<String, String> overrides) throws IOException {
+        Map<String, String> v = new TreeMap<>();
+        if (file != null) {
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                p.load(r);
+            }
+            for (String k : p.stringPropertyNames()) {
+                v.put(k, p.getProperty(k).trim());
+            }
+        }
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            if (e.getKey().startsWith(ENV_PREFIX)) {
+                v.put(envToKey(e.getKey()), e.getValue());
+            }
+        }
+        v.putAll(overrides);
+        return new Settings(v);
+    }
+
+    static String envToKey(String env) {
+        return env.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+    }
+
+    /** All keys and values, read-only. */
+    public Map<String, String> asMap() {
+        return Collections.unmodifiableMap(values);
+    }
+
+    public String string(String key, String def) {
+        String v = values.get(key);
+        return v == null || v.isBlank() ? def : v.trim();
+    }
+
+    public int integer(String key, int def, int min, int max) {
+        return (int) number(key, def, min, max, Long::parseLong);
+    }
+
+    public long longValue(String key, long def, long min, long max) {
+        return (long) number(key, def, min, max, Long::parseLong);
+    }
+
+    public double decimal(String key, double def, double min, double max) {
+        return number(key, def, min, max, Double::parseDouble);
+    }
+
+    private double number(String key, double def, double min, double max, Function<String, Number> parse) {
+        String v = values.get(key);
+        if (v == null || v.isBlank()) {
+            return def;
+        }
+        try {
+            double d = parse.apply(v.trim()).doubleValue();
+            if (d < min || d > max || Double.isNaN(d)) {
+                problems.add(key + ": " + v + " is out of range [" + fmt(min) + ", " + fmt(max) + "]");
+                return def;
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            problems.add(key + ": \"" + v + "\" is not a number");
+            return def;
+        }
+    }
+
+    public boolean bool(String key, boolean def) {
+        String v = values.get(key);
+        if (v == null || v.isBlank()) {
+            return def;
+        }
+        switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "true": case "yes": case "on": case "1": return true;
+            case "false": case "no": case "off": case "0": return false;
+            default:
+                problems.add(key + ": \"" + v + "\" is not a boolean (true/false)");
+                return def;
+        }
+    }
+
+    /** Durations as {@code 500ms}, {@code 10s}, {@code 5m}, {@code 2h}, {@code 1d}, or ISO-8601 ({@code PT10S}). */
+    public Duration duration(String key, Duration def) {
+        String v = values.get(key);
+        if (v == null || v.isBlank()) {
+            return def;
+        }
+        try {
+            return parseDuration(v);
+        } catch (IllegalArgumentException e) {
+            problems.add(key + ": " + e.getMessage());
+            return def;
+        }
+    }
+
+    /** Comma-separated list of durations. */
+    public List<Duration> durations(String key, List<Duration> def) {
+        String v = values.get(key);
+        if (v == null || v.isBlank()) {
+            return def;
+        }
+        List<Duration> out = new ArrayList<>();
+        for (String part : v.split(",")) {
+            try {
+                out.add(parseDuration(part));
+            } catch (IllegalArgumentException e) {
+                problems.add(key + ": " + e.getMessage());
+            }
+        }
+        return out.isEmpty() ? def : List.copyOf(out);
+    }
+
+    /** Comma-separated list of strings, trimmed, empty entries dropped. */
+    public List<String> list(String key, List<String> def) {
+        String v = values.get(key);
+        if (v == null || v.isBlank()) {
+            return def;
+        }
+        List<String> out = new ArrayList<>();
+        for (String part : v.split(",")) {
+            if (!part.isBlank()) {
+                out.add(part.trim());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** Records a problem found by an application's own checks. */
+    public void problem(String keyAndMessage) {
+        problems.add(keyAndMessage);
+    }
+
+    public List<String> problems() {
+        return List.copyOf(problems);
+    }
+
+    /** @throws IllegalArgumentException listing every problem, if there are any */
+    public void throwIfInvalid(String what) {
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid " + what + " configuration:\n  - " + String.join("\n  - ", problems));
+        }
+    }
+
+    public static Duration parseDuration(String raw) {
+        String s = raw.trim().toLowerCase(Locale.ROOT);
+        if (s.startsWith("p")) {
+            try {
+                return Duration.parse(s.toUpperCase(Locale.ROOT));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("\"" + raw + "\" is not a duration");
+            }
+        }
+        int i = 0;
+        while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
+            i++;
+        }
+        if (i == 0 || i == s.length()) {
+            throw new IllegalArgumentException("\"" + raw + "\" is not a duration like 500ms, 10s, 5m, 2h, 1d");
+        }
+        double n = Double.parseDouble(s.substring(0, i));
+        String unit = s.substring(i).trim();
+        double ms;
+        switch (unit) {
+            case "ms": ms = n; break;
+            case "s": ms = n * 1_000; break;
+            case "m": case "min": ms = n * 60_000; break;
+            case "h": ms = n * 3_600_000; break;
+            case "d": ms = n * 86_400_000; break;
+            default: throw new IllegalArgumentException("\"" + raw + "\" has unknown unit '" + unit + "' (ms, s, m, h, d)");
+        }
+        return Duration.ofMillis(Math.round(ms));
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf((long) d) : String.valueOf(d);
+    }
+}

@@ -1,0 +1,167 @@
+package dev.perfstream.schemas.json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perfstream.schemas.serde.DecodeException;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.avro.LogicalType;
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+
+/** Schema-driven JSON tree to Avro record; every error names the field path. */
+final class JsonRecordReader {
+
+    void fill(SpecificRecord record, Schema schema, ObjectNode node, String prefix) throws DecodeException {
+        for (Schema.Field f : schema.getFields()) {
+            String path = prefix + f.name();
+            JsonNode v = node.get(f.name());
+            Object value;
+            if (v == null || v.isNull()) {
+                value = missing(f, path, v == null);
+            } else {
+                value = convert(f.schema(), v, path);
+            }
+            record.put(f.pos(), value);
+        }
+    }
+
+    private Object missing(Schema.Field f, String path, boolean absent) throws DecodeException {
+        if (isNullable(f.schema())) {
+            return null;
+        }
+        if (absent && f.hasDefaultValue()) {
+            Object d = SpecificData.get().getDefaultValue(f);
+            if (LogicalTypes.timestampMillis().equals(f.schema().getLogicalType()) && d instanceof Long) {
+                return Instant.ofEpochMilli((Long) d);
+            }
+            return d;
+        }
+        throw new DecodeException("validation", absent
+            ? "missing required field '" + path + "'"
+            : "field '" + path + "' must not be null");
+    }
+
+    private Object convert(Schema s, JsonNode v, String path) throws DecodeException {
+        switch (s.getType()) {
+            case UNION:
+                for (Schema branch : s.getTypes()) {
+                    if (branch.getType() != Schema.Type.NULL) {
+                        return convert(branch, v, path);
+                    }
+                }
+                throw new DecodeException("validation", "field '" + path + "' has no non-null type");
+            case STRING:
+                if (!v.isTextual()) {
+                    throw wrongType(path, "a string", v);
+                }
+                return v.textValue();
+            case DOUBLE:
+            case FLOAT:
+                if (!v.isNumber()) {
+                    throw wrongType(path, "a number", v);
+                }
+                return s.getType() == Schema.Type.DOUBLE ? (Object) v.doubleValue() : (Object) v.floatValue();
+            case INT:
+                if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+                    throw wrongType(path, "an integer", v);
+                }
+                return v.intValue();
+            case LONG:
+                return longValue(s.getLogicalType(), v, path);
+            case BOOLEAN:
+                if (!v.isBoolean()) {
+                    throw wrongType(path, "true or false", v);
+                }
+                return v.booleanValue();
+            case ENUM:
+                return enumValue(s, v, path);
+            case MAP:
+                return mapValue(s, v, path);
+            case BYTES:
+                if (!v.isTextual()) {
+                    throw wrongType(path, "a base64 string", v);
+                }
+                try {
+                    return ByteBuffer.wrap(Base64.getDecoder().decode(v.textValue()));
+                } catch (IllegalArgumentException e) {
+                    throw new DecodeException("validation", "field '" + path + "' is not valid base64");
+                }
+            default:
+                throw new DecodeException("validation", "field '" + path + "' has unsupported type " + s.getType());
+        }
+    }
+
+    private Object longValue(LogicalType logical, JsonNode v, String path) throws DecodeException {
+        boolean timestamp = LogicalTypes.timestampMillis().equals(logical);
+        if (timestamp && v.isTextual()) {
+            try {
+                return Instant.parse(v.textValue());
+            } catch (DateTimeParseException e) {
+                throw new DecodeException("validation", "field '" + path
+                    + "' must be epoch milliseconds or an ISO-8601 instant like 2026-01-31T12:00:00Z, got \"" + abbreviate(v.textValue()) + "\"");
+            }
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw wrongType(path, timestamp ? "epoch milliseconds (an integer)" : "an integer", v);
+        }
+        return timestamp ? Instant.ofEpochMilli(v.longValue()) : (Object) v.longValue();
+    }
+
+    private Object enumValue(Schema s, JsonNode v, String path) throws DecodeException {
+        if (!v.isTextual()) {
+            throw wrongType(path, "one of " + s.getEnumSymbols(), v);
+        }
+        String symbol = v.textValue().trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        if (!s.hasEnumSymbol(symbol)) {
+            throw new DecodeException("validation", "field '" + path + "' must be one of " + s.getEnumSymbols()
+                + ", got \"" + abbreviate(v.textValue()) + "\"");
+        }
+        return SpecificData.get().createEnum(symbol, s);
+    }
+
+    private Object mapValue(Schema s, JsonNode v, String path) throws DecodeException {
+        if (!v.isObject()) {
+            throw wrongType(path, "an object", v);
+        }
+        Map<String, Object> out = new HashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> it = v.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            out.put(e.getKey(), convert(s.getValueType(), e.getValue(), path + "." + e.getKey()));
+        }
+        return out;
+    }
+
+    static boolean isNullable(Schema s) {
+        if (s.getType() == Schema.Type.NULL) {
+            return true;
+        }
+        if (s.getType() == Schema.Type.UNION) {
+            for (Schema b : s.getTypes()) {
+                if (b.getType() == Schema.Type.NULL) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static DecodeException wrongType(String path, String expected, JsonNode got) {
+        String shown = got.isTextual() ? "\"" + abbreviate(got.textValue()) + "\"" : abbreviate(got.toString());
+        return new DecodeException("validation", "field '" + path + "' must be " + expected + ", got "
+            + got.getNodeType().toString().toLowerCase(Locale.ROOT) + " " + shown);
+    }
+
+    static String abbreviate(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 61) + "...";
+    }
+}

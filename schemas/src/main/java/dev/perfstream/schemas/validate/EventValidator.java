@@ -1,0 +1,152 @@
+package dev.perfstream.schemas.validate;
+
+import dev.perfstream.schemas.avro.MetricEvent;
+import dev.perfstream.schemas.avro.RumEvent;
+import dev.perfstream.schemas.avro.Vital;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Edge validation of input events, shared by the collector and the stats stage (which also reads
+ * what producers wrote to Kafka directly). Returns every problem of a record at once, each naming
+ * the field, so the dead-letter reason tells a producer all it has to fix.
+ */
+public final class EventValidator {
+    /** Units a metric value may carry; durations among them must be non-negative. */
+    public static final Set<String> UNITS = Set.of("ms", "s", "us", "ns", "percent", "ratio", "bytes", "count");
+    static final Set<String> DURATION_UNITS = Set.of("ms", "s", "us", "ns");
+    static final Pattern METRIC_NAME = Pattern.compile("[a-z][a-z0-9_.]{0,63}");
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:\\-]{0,127}");
+    static final int MAX_ROUTE = 512;
+    static final int MAX_LABEL = 256;
+
+    private final Clock clock;
+    private final Duration maxAge;
+    private final Duration maxFuture;
+
+    /**
+     * @param maxAge    events older than this are rejected (they could never land in an open window)
+     * @param maxFuture events further ahead than this are rejected (clock skew)
+     */
+    public EventValidator(Clock clock, Duration maxAge, Duration maxFuture) {
+        this.clock = clock;
+        this.maxAge = maxAge;
+        this.maxFuture = maxFuture;
+    }
+
+    /** Seven days back, one hour ahead. */
+    public static EventValidator withDefaults(Clock clock) {
+        return new EventValidator(clock, Duration.ofDays(7), Duration.ofHours(1));
+    }
+
+    /** @return the problems, empty when the event is valid */
+    public List<String> check(MetricEvent e) {
+        List<String> p = new ArrayList<>(2);
+        timestamp(e.getTimestamp(), p);
+        name("service", e.getService(), p);
+        if (!METRIC_NAME.matcher(e.getMetric()).matches()) {
+            p.add("field 'metric' must match [a-z][a-z0-9_.]{0,63}, got \"" + shorten(e.getMetric()) + "\"");
+        }
+        String unit = e.getUnit();
+        if (!UNITS.contains(unit)) {
+            p.add("field 'unit' must be one of " + UNITS + ", got \"" + shorten(unit) + "\"");
+        }
+        double v = e.getValue();
+        if (!Double.isFinite(v)) {
+            p.add("field 'value' must be a finite number, got " + v);
+        } else if (v < 0 && DURATION_UNITS.contains(unit)) {
+            p.add("field 'value' is a duration in " + unit + " and must be >= 0, got " + v);
+        }
+        if (e.getStatus() != null && (e.getStatus() < 100 || e.getStatus() > 599)) {
+            p.add("field 'status' must be an HTTP status 100..599, got " + e.getStatus());
+        }
+        optional("route", e.getRoute(), MAX_ROUTE, p);
+        optional("method", e.getMethod(), 16, p);
+        optional("dbStatement", e.getDbStatement(), MAX_ROUTE, p);
+        optional("region", e.getRegion(), 64, p);
+        optional("instance", e.getInstance(), MAX_LABEL, p);
+        return p;
+    }
+
+    /** @return the problems, empty when the event is valid */
+    public List<String> check(RumEvent e) {
+        List<String> p = new ArrayList<>(2);
+        timestamp(e.getTimestamp(), p);
+        name("app", e.getApp(), p);
+        if (e.getPage().isEmpty()) {
+            p.add("field 'page' must not be empty");
+        } else if (e.getPage().length() > MAX_ROUTE) {
+            p.add("field 'page' is " + e.getPage().length() + " characters, over the limit of " + MAX_ROUTE);
+        }
+        double v = e.getValue();
+        double max = WebVitals.maxPlausible(e.getVital());
+        if (!Double.isFinite(v)) {
+            p.add("field 'value' must be a finite number, got " + v);
+        } else if (v < 0) {
+            p.add("field 'value' of " + e.getVital() + " must be >= 0, got " + v);
+        } else if (v > max) {
+            p.add("field 'value' of " + e.getVital() + " is " + v + (e.getVital() == Vital.CLS ? "" : " ms")
+                + ", above the plausible maximum " + max);
+        }
+        String dc = e.getDeviceClass().toLowerCase(Locale.ROOT);
+        if (!dc.equals("desktop") && !dc.equals("mobile") && !dc.equals("tablet")) {
+            p.add("field 'deviceClass' must be desktop, mobile or tablet, got \"" + shorten(e.getDeviceClass()) + "\"");
+        }
+        optional("navigationType", e.getNavigationType(), 32, p);
+        optional("browser", e.getBrowser(), 64, p);
+        optional("country", e.getCountry(), 8, p);
+        optional("connectionType", e.getConnectionType(), 32, p);
+        optional("sessionHash", e.getSessionHash(), 128, p);
+        return p;
+    }
+
+    private void timestamp(Instant t, List<String> p) {
+        Instant now = clock.instant();
+        if (t.isBefore(now.minus(maxAge))) {
+            p.add("field 'timestamp' is " + human(Duration.between(t, now)) + " in the past (limit " + human(maxAge) + "): " + t);
+        } else if (t.isAfter(now.plus(maxFuture))) {
+            p.add("field 'timestamp' is " + human(Duration.between(now, t)) + " in the future (limit " + human(maxFuture)
+                + "; is the producer's clock right?): " + t);
+        }
+    }
+
+    private static void name(String field, String v, List<String> p) {
+        if (v.isEmpty()) {
+            p.add("field '" + field + "' must not be empty");
+        } else if (!NAME.matcher(v).matches()) {
+            p.add("field '" + field + "' must be 1..128 characters of [A-Za-z0-9_.:-], got \"" + shorten(v) + "\"");
+        }
+    }
+
+    private static void optional(String field, String v, int max, List<String> p) {
+        if (v == null) {
+            return;
+        }
+        if (v.isEmpty()) {
+            p.add("field '" + field + "' must not be empty (omit it instead)");
+        } else if (v.length() > max) {
+            p.add("field '" + field + "' is " + v.length() + " characters, over the limit of " + max);
+        }
+    }
+
+    static String human(Duration d) {
+        long s = d.toSeconds();
+        if (s >= 86_400) {
+            return String.format(Locale.ROOT, "%.1f days", s / 86_400.0);
+        }
+        if (s >= 3_600) {
+            return String.format(Locale.ROOT, "%.1f hours", s / 3_600.0);
+        }
+        return s + " s";
+    }
+
+    static String shorten(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 61) + "...";
+    }
+}

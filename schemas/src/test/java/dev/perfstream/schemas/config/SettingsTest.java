@@ -1,0 +1,46 @@
+package dev.perfstream.schemas.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsTest {
+    @Test
+    void shouldLayerFileEnvAndOverrides(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("p.properties");
+        Files.writeString(f, "kafka.bootstrap.servers=file:9092\nstats.grace=30s\nsink.batch.size=10\n");
+        Settings s = Settings.load(f, Map.of("PERFSTREAM_STATS_GRACE", "1m", "HOME", "/root"), Map.of("sink.batch.size", "20"));
+        assertThat(s.string("kafka.bootstrap.servers", "x")).isEqualTo("file:9092");
+        assertThat(s.duration("stats.grace", Duration.ZERO)).isEqualTo(Duration.ofMinutes(1));
+        assertThat(s.integer("sink.batch.size", 1, 1, 100)).isEqualTo(20);
+        assertThat(s.problems()).isEmpty();
+    }
+
+    @Test
+    void shouldReportEveryProblemAtOnceNamingTheKey() {
+        Settings s = Settings.of(Map.of("a", "x", "b", "500", "c", "10 parsecs", "d", "maybe"));
+        s.integer("a", 1, 0, 10);
+        s.integer("b", 1, 0, 10);
+        s.duration("c", Duration.ZERO);
+        s.bool("d", false);
+        assertThat(s.problems()).hasSize(4);
+        assertThatThrownBy(() -> s.throwIfInvalid("test"))
+            .hasMessageContaining("a: \"x\" is not a number")
+            .hasMessageContaining("b: 500 is out of range [0, 10]")
+            .hasMessageContaining("c: \"10 parsecs\" has unknown unit")
+            .hasMessageContaining("d: \"maybe\" is not a boolean");
+    }
+
+    @Test
+    void shouldParseDurationLists() {
+        Settings s = Settings.of(Map.of("w", "10s, 1m,5m"));
+        assertThat(s.durations("w", List.of())).containsExactly(Duration.ofSeconds(10), Duration.ofMinutes(1), Duration.ofMinutes(5));
+    }
+}

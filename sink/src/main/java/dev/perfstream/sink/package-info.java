@@ -1,0 +1,2 @@
+/** perfstream sink module; see the module README. */
+package dev.perfstream.sink;

@@ -1,0 +1,2 @@
+/** perfstream streams module; see the module README. */
+package dev.perfstream.streams;
