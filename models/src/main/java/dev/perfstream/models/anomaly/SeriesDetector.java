@@ -96,19 +96,19 @@ public final class SeriesDetector {
         this.model = m;
     }
 
-    /** As {@link #observe(long, double, double, ModelPublisher)} with no noise floor and no publisher. */
+    /** As {@link #observe(long, double, Noise, ModelPublisher)} with no noise floor and no publisher. */
     public Score observe(long timeMillis, double value) {
-        return observe(timeMillis, value, 0, null);
+        return observe(timeMillis, value, null, null);
     }
 
     /**
      * Scores a value, then learns from it.
      *
-     * @param noiseFloor lower bound of the noise scale known from the statistic (e.g. binomial noise of an
-     *                   error rate), 0 if none
+     * @param noise      lower bound of the noise scale known from the statistic (e.g. binomial noise of an
+     *                   error rate given the window's count), null if none
      * @param publisher  receives retrained models; null to keep them in memory only
      */
-    public Score observe(long timeMillis, double value, double noiseFloor, ModelPublisher publisher) {
+    public Score observe(long timeMillis, double value, Noise noise, ModelPublisher publisher) {
         if (!Double.isFinite(value)) {
             return new Score(recentN == 0 ? Double.NaN : level(), 0, 0, model.version(), false);
         }
@@ -119,7 +119,7 @@ public final class SeriesDetector {
             return new Score(value, 0, 0, model.version(), true);
         }
         double level = level();
-        double s = scale(level, noiseFloor);
+        double s = scale(level, noise == null ? 0 : noise.floor(level));
         SeriesFeatures.fill(features, recent, recentPos, recentN, level, s, timeMillis);
         double expected = level + s * model.predict(features);
         double z = (value - expected) / s;
