@@ -12,6 +12,9 @@ import picocli.CommandLine.Command;
     description = "Streaming performance analytics on Kafka: percentiles, SLOs, anomalies, forecasts.",
     subcommands = {
         CommandLine.HelpCommand.class,
+        dev.perfstream.models.backtest.BacktestCommand.class,
+        dev.perfstream.bench.eval.EvalCommand.class,
+        dev.perfstream.streams.scoring.ScoringCommand.class,
     })
 public final class PerfstreamCli implements Runnable {
     @CommandLine.Spec

@@ -31,7 +31,7 @@ public record DetectorConfig(int warmup, double zAlert, double zHalf, int shiftR
 
     /** Defaults. */
     public static DetectorConfig defaults() {
-        return new DetectorConfig(30, 7.0, 4.5, 6, 0.01, 256, 120, 720, 240, 42L);
+        return new DetectorConfig(30, 6.0, 4.0, 6, 0.01, 256, 120, 1440, 240, 42L);
     }
 
     /** From settings keys {@code anomaly.*} (see models/README.md), defaults otherwise. */

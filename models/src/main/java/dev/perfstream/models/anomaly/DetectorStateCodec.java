@@ -109,6 +109,7 @@ public final class DetectorStateCodec {
             }
             d.sinceTrain = in.readLong();
             d.trainedVersions = in.readInt();
+            d.resort();
             return d;
         } catch (IOException e) {
             throw new IllegalArgumentException("truncated or corrupt detector state: " + e, e);

@@ -34,6 +34,14 @@ public record LinearExpectation(double[] weights, double bias, String version) {
     public static final LinearExpectation BASELINE = new LinearExpectation(new double[SeriesFeatures.COUNT], 0, "baseline");
     /** Name of the single regression output. */
     public static final String OUTPUT = "deviation";
+    /** Tribuo logs two INFO lines per training through java.util.logging; per-series retraining makes that noise. */
+    private static final java.util.logging.Logger TRIBUO_SGD_LOG = quiet("org.tribuo.common.sgd.AbstractSGDTrainer");
+
+    private static java.util.logging.Logger quiet(String name) {
+        java.util.logging.Logger l = java.util.logging.Logger.getLogger(name);
+        l.setLevel(java.util.logging.Level.WARNING);
+        return l;
+    }
 
     /** Predicted standardised deviation, clipped to +-{@link SeriesFeatures#CLIP}. */
     public double predict(double[] features) {
@@ -60,8 +68,9 @@ public record LinearExpectation(double[] weights, double bias, String version) {
         for (int i = 0; i < n; i++) {
             ds.add(new ArrayExample<>(new Regressor(OUTPUT, targets[i]), SeriesFeatures.NAMES, rows[i].clone()));
         }
-        // 10 epochs over a few hundred rows: a few milliseconds; minibatch 1, no progress logging.
-        LinearSGDTrainer trainer = new LinearSGDTrainer(new SquaredLoss(), new AdaGrad(0.05, 0.1), 10, -1, 1, seed);
+        // 5 epochs over a few hundred rows: about a millisecond; minibatch 1, no progress logging.
+        TRIBUO_SGD_LOG.setLevel(java.util.logging.Level.WARNING);
+        LinearSGDTrainer trainer = new LinearSGDTrainer(new SquaredLoss(), new AdaGrad(0.1, 0.1), 5, -1, 1, seed);
         return (LinearSGDModel) trainer.train(ds, Map.of("series", new StringProvenance("series", seriesKey)));
     }
 

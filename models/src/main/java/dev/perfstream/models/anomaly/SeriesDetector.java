@@ -39,6 +39,7 @@ public final class SeriesDetector {
     long learnedCount;
     long lastTs = Long.MIN_VALUE;
     final double[] recent;
+    private final double[] sortedRecent;
     int recentPos;
     int recentN;
     final double[] resid;
@@ -69,6 +70,7 @@ public final class SeriesDetector {
         this.key = key;
         this.cfg = cfg;
         this.recent = new double[recentLen];
+        this.sortedRecent = new double[recentLen];
         this.resid = new double[residLen];
         this.shiftRaw = new double[shiftLen];
         this.trainX = new double[trainLen][SeriesFeatures.COUNT];
@@ -193,12 +195,13 @@ public final class SeriesDetector {
     }
 
     private double level() {
-        return Robust.median(recent, recentN, scratch);
+        int n = recentN;
+        return (n & 1) == 1 ? sortedRecent[n / 2] : 0.5 * (sortedRecent[n / 2 - 1] + sortedRecent[n / 2]);
     }
 
     private double scale(double level, double noiseFloor) {
         if (residN >= 3) {
-            if (Double.isNaN(sigma) || ++sinceSigma >= 8 || residN < 64) {
+            if (Double.isNaN(sigma) || ++sinceSigma >= 16 || residN < 64) {
                 double med = Robust.median(resid, residN, scratch);
                 double mad = Robust.mad(resid, residN, med, scratch);
                 // MAD is 0 when most residuals are equal (integer counts): fall back on the mean deviation.
@@ -212,7 +215,31 @@ public final class SeriesDetector {
         return Math.max(Math.max(sigma, floor), 1e-9);
     }
 
+    /** Rebuilds the sorted copy of the recent ring (after a state restore). */
+    void resort() {
+        System.arraycopy(recent, 0, sortedRecent, 0, recentN);
+        java.util.Arrays.sort(sortedRecent, 0, recentN);
+    }
+
     private void push(double v) {
+        // Keep sortedRecent sorted: drop the value leaving the ring, insert the new one (15 moves at most),
+        // so the median level costs no sort per observation.
+        int n = recentN;
+        if (n == recent.length) {
+            double old = recent[recentPos];
+            int i = 0;
+            while (i < n - 1 && Double.compare(sortedRecent[i], old) != 0) {
+                i++;
+            }
+            System.arraycopy(sortedRecent, i + 1, sortedRecent, i, n - 1 - i);
+            n--;
+        }
+        int j = n;
+        while (j > 0 && sortedRecent[j - 1] > v) {
+            sortedRecent[j] = sortedRecent[j - 1];
+            j--;
+        }
+        sortedRecent[j] = v;
         recent[recentPos] = v;
         recentPos = (recentPos + 1) % recent.length;
         recentN = Math.min(recentN + 1, recent.length);
