@@ -49,7 +49,9 @@ public record StatsConfig(
     public static StatsConfig from(Settings s) {
         List<Duration> windows = s.durations("stats.windows", DEFAULT_WINDOWS);
         Duration grace = s.duration("stats.grace", Duration.ofSeconds(30));
-        Duration rollup = s.duration("stats.rollup", Duration.ofHours(1));
+        String rawRollup = s.string("stats.rollup", "1h");
+        Duration rollup = rawRollup.equals("0") || rawRollup.equalsIgnoreCase("off")
+            ? Duration.ZERO : s.duration("stats.rollup", Duration.ofHours(1));
         StatsConfig c = new StatsConfig(
             s.string("kafka.bootstrap.servers", "127.0.0.1:9092"),
             s.string("stats.application.id", APPLICATION_ID),

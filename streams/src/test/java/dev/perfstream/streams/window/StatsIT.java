@@ -62,7 +62,7 @@ class StatsIT {
         m.put("topic.stats", "stats-" + tag);
         m.put("topic.deadletter", "dlq-" + tag);
         m.put("stats.windows", "10s,1m");
-        m.put("stats.rollup", "0");
+        m.put("stats.rollup", "off");
         m.put("stats.grace", "5s");
         m.put("stats.commit.interval", "200ms");
         m.put("state.dir", Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "stats-").toString());
