@@ -1,5 +1,6 @@
 package dev.perfstream.bench;
 
+import dev.perfstream.bench.stats.StateFootprintCommand;
 import dev.perfstream.bench.stats.StatsBenchCommand;
 
 import picocli.CommandLine;
@@ -7,7 +8,7 @@ import picocli.CommandLine.Command;
 
 /** {@code perfstream bench}: the end-to-end benchmark harnesses. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "End-to-end benchmarks on a local Kafka broker.",
-    subcommands = {StatsBenchCommand.class})
+    subcommands = {StatsBenchCommand.class, StateFootprintCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

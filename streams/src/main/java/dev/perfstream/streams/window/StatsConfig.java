@@ -66,7 +66,7 @@ public record StatsConfig(
             s.decimal("stats.sketch.relative-accuracy", 0.01, 0.0001, 0.5),
             s.integer("stats.sketch.max-bins", 2048, 64, 1 << 16),
             s.duration("stats.max-age", Duration.ofDays(7)),
-            s.duration("stats.max-future", Duration.ofHours(1)),
+            s.duration("stats.max-future", Duration.ofMinutes(1)),
             !"memory".equals(s.string("stats.store", "rocksdb")),
             s.string("state.dir", ".perfstream/state"),
             s.duration("stats.commit.interval", Duration.ofSeconds(1)),

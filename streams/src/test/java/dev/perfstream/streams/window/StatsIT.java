@@ -73,6 +73,12 @@ class StatsIT {
     private static KafkaProducer<byte[], byte[]> producer() {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        // Idempotence off: on this loaded machine the in-process broker once answered the idempotent
+        // producer's first batch with OUT_OF_ORDER_SEQUENCE forever. One request in flight keeps order;
+        // a duplicate from a retry would show up as a wrong count, not pass silently.
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 

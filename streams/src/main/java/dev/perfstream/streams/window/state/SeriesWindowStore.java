@@ -96,6 +96,19 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
         return openCount;
     }
 
+    /** Bytes the open windows take in the changelogged store (diagnostics and the state benchmark; encodes each). */
+    public long encodedBytesOfOpenWindows() {
+        long n = 0;
+        for (WindowAccumulator[] heads : open.values()) {
+            for (WindowAccumulator h : heads) {
+                for (WindowAccumulator a = h; a != null; a = a.next) {
+                    n += codec.encode(a).length + AccumulatorCodec.key(a.seriesId, sizes[a.sizeIndex], a.start).length;
+                }
+            }
+        }
+        return n;
+    }
+
     /**
      * An event is late when a window it belongs to has already closed. Sizes nest, so the smallest
      * window is the first to close.
