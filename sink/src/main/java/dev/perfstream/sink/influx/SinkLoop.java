@@ -38,6 +38,8 @@ final class SinkLoop implements Runnable {
     /** Set while a batch waits for InfluxDB: partitions are paused and the next try is at {@link #retryAtMs}. */
     private boolean holding;
     private long retryAtMs;
+    /** The pending batch is in InfluxDB (and the dead-letter topic); only its commit is missing. */
+    private boolean batchWritten;
     private long holdingSinceMs;
     private long lastProgressMs;
     private long pointsAtLastProgress;
@@ -125,6 +127,7 @@ final class SinkLoop implements Runnable {
         }
         try {
             writer.flush(batch);
+            batchWritten = true;
         } catch (WriteFailure f) {
             hold(f);
             return false;
@@ -139,14 +142,18 @@ final class SinkLoop implements Runnable {
             consumer.commitSync(batch.offsets());
             metrics.batchesCommitted.incrementAndGet();
         } catch (WakeupException e) {
-            // Written but not committed: a restart reads these records again and overwrites the same points.
-            batch.clear();
+            // close() interrupted the commit: lastFlush() commits the written batch.
             throw e;
         } catch (KafkaException e) {
             // E.g. the group rebalanced meanwhile: the new owner reads the records again; points are idempotent.
             LOG.warn("commit of {} record(s) failed, they will be read again: {}", batch.size(), e.toString());
         }
+        clearBatch();
+    }
+
+    private void clearBatch() {
         batch.clear();
+        batchWritten = false;
     }
 
     private void hold(WriteFailure f) {
@@ -178,9 +185,12 @@ final class SinkLoop implements Runnable {
         }
         int n = batch.size();
         try {
-            writer.flush(batch);
+            if (!batchWritten) {
+                writer.flush(batch);
+            }
             consumer.commitSync(batch.offsets());
-            batch.clear();
+            metrics.batchesCommitted.incrementAndGet();
+            clearBatch();
         } catch (WriteFailure | KafkaException e) {
             LOG.warn("stopping with {} record(s) not committed; they are read again on the next start: {}", n, e.toString());
         }
@@ -210,9 +220,12 @@ final class SinkLoop implements Runnable {
                 return;
             }
             try {
-                writer.flush(batch);
+                if (!batchWritten) {
+                    writer.flush(batch);
+                }
                 consumer.commitSync(batch.offsets());
-                batch.clear();
+                metrics.batchesCommitted.incrementAndGet();
+                clearBatch();
             } catch (WriteFailure | KafkaException e) {
                 LOG.warn("could not flush before a rebalance: {}", e.toString());
                 dropIfAny(partitions);
@@ -233,6 +246,9 @@ final class SinkLoop implements Runnable {
 
         private void dropIfAny(Collection<TopicPartition> partitions) {
             int n = batch.drop(partitions);
+            if (batch.isEmpty()) {
+                batchWritten = false;
+            }
             if (n > 0) {
                 LOG.info("{} uncommitted record(s) of revoked partitions {} are left to their next owner", n, List.copyOf(partitions));
             }

@@ -47,8 +47,11 @@ final class V2Writer implements InfluxWriter {
         try {
             api.writeRecords(c.bucket(), org, WritePrecision.MS, lines);
         } catch (InfluxException e) {
+            String hint = e.status() == 404
+                ? " (InfluxDB before 1.8 has no /api/v2/write: set influx.api=v1; on 2.x check influx.bucket and influx.org)"
+                : "";
             throw new WriteFailure(e.status(), "v2 write to " + c.influxUrl() + " bucket " + c.bucket()
-                + " failed (HTTP " + e.status() + "): " + e.getMessage(), e);
+                + " failed (HTTP " + e.status() + "): " + e.getMessage() + hint, e);
         } catch (RuntimeException e) {
             throw new WriteFailure(0, "v2 write to " + c.influxUrl() + " got no answer: " + e, e);
         }
