@@ -32,7 +32,7 @@ final class ResultPoints {
     static final String ALERTS = "alerts";
 
     /** Tags the sink sets itself; a series dimension of the same name is not copied over them. */
-    private static final Set<String> RESERVED = Set.of("series", "statistic", "window", "horizon", "fingerprint",
+    private static final Set<String> RESERVED = Set.of("series_key", "statistic", "window", "horizon", "fingerprint",
         "rule", "source", "severity", "state", "unit");
     private static final Pattern TAG_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_.\\-]*");
     /** Tag value for a missing dimension: line protocol has no empty tag values. */
@@ -129,13 +129,13 @@ final class ResultPoints {
     }
 
     /**
-     * The whole series string as tag {@code series}; when it has the form {@code k=v,k=v} (as the
-     * streams stages write it), each dimension also as its own tag, so that queries can say
-     * {@code WHERE route = '/cart'}. Both come from the series string alone, so the tag set stays a
+     * The whole series string as tag {@code series_key} ({@code series} is an InfluxQL keyword); when
+     * it has the form {@code k=v,k=v} (as the streams stages write it), each dimension also as its
+     * own tag, so that queries can say {@code WHERE route = '/cart'}. Both come from the series string alone, so the tag set stays a
      * function of the result's identity.
      */
     static void seriesTags(Point p, String series) {
-        p.addTag("series", tagValue(series));
+        p.addTag("series_key", tagValue(series));
         if (series == null) {
             return;
         }

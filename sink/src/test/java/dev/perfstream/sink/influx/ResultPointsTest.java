@@ -84,7 +84,7 @@ class ResultPointsTest {
             .setScore(0.97).setModelVersion("sgd-3").build();
         assertThat(ResultPoints.anomaly(a).toLineProtocol()).isEqualTo(
             "anomalies,metric=http.server.duration,route=/cart,"
-                + "series=metric\\=http.server.duration\\,service\\=checkout\\,route\\=/cart,service=checkout,"
+                + "series_key=metric\\=http.server.duration\\,service\\=checkout\\,route\\=/cart,service=checkout,"
                 + "statistic=p95,window=1m expected=120.0,model_version=\"sgd-3\",observed=480.0,score=0.97 " + MS);
     }
 
@@ -94,7 +94,7 @@ class ResultPointsTest {
             .setWindowStart(T0).setWindowEnd(T0.plusSeconds(60)).setObserved(1).setExpected(0).setScore(0.5)
             .setModelVersion("ocsvm \"1\"").build();
         assertThat(ResultPoints.anomaly(a).toLineProtocol()).isEqualTo(
-            "anomalies,series=multivariate\\ checkout,statistic=multivariate,window=1m "
+            "anomalies,series_key=multivariate\\ checkout,statistic=multivariate,window=1m "
                 + "expected=0.0,model_version=\"ocsvm \\\"1\\\"\",observed=1.0,score=0.5 " + MS);
     }
 
@@ -113,7 +113,7 @@ class ResultPointsTest {
             .setMadeAt(T0).setHorizonMs(900_000).setTargetTime(T0.plusSeconds(900)).setPredicted(0.6).setLower(0.5)
             .setUpper(0.7).setIntervalLevel(0.9).setModelVersion("cart-1").build();
         assertThat(ResultPoints.forecast(f).toLineProtocol()).isEqualTo(
-            "forecasts,horizon=15m,metric=cpu,route=-,series=metric\\=cpu\\,service\\=api\\,route\\=-,service=api,"
+            "forecasts,horizon=15m,metric=cpu,route=-,series_key=metric\\=cpu\\,service\\=api\\,route\\=-,service=api,"
                 + "statistic=mean interval_level=0.9,lower=0.5,made_at=" + MS + "i,model_version=\"cart-1\","
                 + "predicted=0.6,upper=0.7 " + (MS + 900_000));
     }
@@ -127,7 +127,7 @@ class ResultPointsTest {
             .setPlaybook("high latency").setLabels(Map.of("team", "payments", "env", "prod")).build();
         assertThat(ResultPoints.alert(a).toLineProtocol()).isEqualTo(
             "alerts,fingerprint=fp1,metric=http,route=/pay,rule=api-p95,"
-                + "series=metric\\=http\\,service\\=checkout\\,route\\=/pay,service=checkout,severity=PAGE,source=RULE,"
+                + "series_key=metric\\=http\\,service\\=checkout\\,route\\=/pay,service=checkout,severity=PAGE,source=RULE,"
                 + "state=FIRING,statistic=p95 labels=\"env=prod,team=payments\",playbook=\"high latency\","
                 + "started_at=" + (MS + 60_000) + "i,summary=\"p95 350 ms > 200 ms, /pay\",threshold=200.0,value=350.0,"
                 + "window_end=" + (MS + 60_000) + "i,window_start=" + MS + "i " + (MS + 61_000));

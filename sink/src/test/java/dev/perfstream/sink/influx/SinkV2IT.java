@@ -53,7 +53,7 @@ class SinkV2IT {
             // model_version already a LONG column: the server will refuse the anomaly's string (HTTP 400).
             HttpResponse<String> pre = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create(qdb.url() + "/api/v2/write?org=-&bucket=x&precision=ms"))
-                .POST(HttpRequest.BodyPublishers.ofString("anomalies,series=other model_version=1i 0")).build(),
+                .POST(HttpRequest.BodyPublishers.ofString("anomalies,series_key=other model_version=1i 0")).build(),
                 HttpResponse.BodyHandlers.ofString());
             assertThat(pre.statusCode()).isEqualTo(204);
             for (int m = 0; m < 3; m++) {
