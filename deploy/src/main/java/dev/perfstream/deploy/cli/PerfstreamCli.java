@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     description = "Streaming performance analytics on Kafka: percentiles, SLOs, anomalies, forecasts.",
     subcommands = {
         CommandLine.HelpCommand.class,
-        dev.perfstream.streams.window.StatsCommand.class,
+        RunCommand.class,
         dev.perfstream.bench.BenchCommand.class,
     })
 public final class PerfstreamCli implements Runnable {
