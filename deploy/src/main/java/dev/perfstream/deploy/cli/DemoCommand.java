@@ -83,12 +83,17 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * Settings for the stages: the user's, plus demo defaults below them (state under the services
-     * folder, so a demo never writes into the working directory).
+     * Settings for the stages: the user's, plus demo defaults below them: state and the incident
+     * truth file under the services folder (a demo never writes into the working directory), a
+     * short grace period so the first windows close within a minute, and a load generator that
+     * runs as long as a demo reasonably does.
      */
     static Settings stageSettings(Settings user, ServicesConfig c) {
         Map<String, String> m = new TreeMap<>();
         m.put("state.dir", c.dir().resolve("state").toString());
+        m.put("loadgen.incidents.file", c.dir().resolve("incidents.jsonl").toString());
+        m.put("loadgen.duration", "24h");
+        m.put("stats.grace", "5s");
         m.putAll(user.asMap());
         return Settings.of(m);
     }

@@ -10,8 +10,8 @@ import java.util.Locale;
  * command lines to look at the results, and when the first point reached InfluxDB.
  */
 public final class DemoGuide {
-    /** InfluxDB measurement the sink writes window statistics to (see sink/README.md). */
-    public static final String STATS_MEASUREMENT = "window_stats";
+    /** InfluxDB measurement the sink writes server-side window statistics to (sink's ResultPoints). */
+    public static final String STATS_MEASUREMENT = "metric_stats";
 
     private final ServicesConfig c;
 
@@ -21,14 +21,14 @@ public final class DemoGuide {
 
     /** The InfluxQL query of the README: p95 and p99 per route over the last 10 minutes. */
     public String statsQuery() {
-        return "SELECT last(p95) AS p95, last(p99) AS p99 FROM " + STATS_MEASUREMENT
-            + " WHERE time > now() - 10m GROUP BY service, route";
+        return "SELECT last(p95) AS p95, last(p99) AS p99, last(\"count\") AS events FROM " + STATS_MEASUREMENT
+            + " WHERE time > now() - 15m GROUP BY metric, service, route, \"window\"";
     }
 
     /** The {@code influx} command line running {@code q} against the demo's database. */
     public String influxCommand(String q) {
         return "influx -host " + c.influxHost() + " -port " + c.influxPort() + " -database " + c.influxDatabase()
-            + " -precision rfc3339 -execute '" + q + "'";
+            + " -precision rfc3339 -execute '" + q + "'"; // the queries hold no single quote
     }
 
     public void print(PrintStream out) {
