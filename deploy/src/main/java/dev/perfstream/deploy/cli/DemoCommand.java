@@ -27,8 +27,9 @@ import picocli.CommandLine.Mixin;
  * first point reached InfluxDB; Ctrl-C stops, in reverse order, everything this run started.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Runs the whole pipeline locally until Ctrl-C: Kafka and InfluxDB on loopback, the stream stages,",
-        "the sink and the load generator. Services already running (services start) are reused and left running."})
+    description = {"Runs the whole pipeline locally until Ctrl-C: Kafka, InfluxDB, stages, sink, load generator.",
+        "Services on loopback, data under services.dir (.perfstream/). Services already running (services start)",
+        "are reused and left running; Ctrl-C stops everything this run started."})
 public final class DemoCommand implements Callable<Integer> {
     @Mixin
     SettingsOptions opts;

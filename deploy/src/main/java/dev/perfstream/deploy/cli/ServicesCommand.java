@@ -10,8 +10,8 @@ import picocli.CommandLine.Mixin;
 
 /** {@code perfstream services start|stop|status}: the local Kafka broker and InfluxDB, in the background. */
 @Command(name = "services", mixinStandardHelpOptions = true,
-    description = {"Starts, stops or shows the local services (Kafka broker, InfluxDB) on loopback,",
-        "with data, logs and PID files under services.dir (default .perfstream/ in the project)."},
+    description = {"Starts, stops or shows the local Kafka broker and InfluxDB (loopback, data in .perfstream/).",
+        "Data, logs and PID files live under services.dir (default .perfstream/ in the project)."},
     subcommands = {ServicesCommand.Start.class, ServicesCommand.Stop.class, ServicesCommand.Status.class})
 public final class ServicesCommand implements Runnable {
     @picocli.CommandLine.Spec
