@@ -134,6 +134,19 @@ class ConfluentAvroCodecIT {
     }
 
     @Test
+    @Order(4)
+    void shouldRejectGarbageDeclaringAHugeStringWithoutAllocatingIt() {
+        SchemaRegistryClient client = new SchemaRegistryClient(config());
+        int id = client.register("perf.metrics-value", MetricEvent.getClassSchema());
+        // timestamp 1, then "service" claiming 2^30 bytes (zig-zag varint), then nothing.
+        byte[] bytes = {0, 0, 0, 0, (byte) id, 2, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08};
+
+        assertThatThrownBy(() -> codec(client).decode(TOPIC, bytes))
+            .isInstanceOfSatisfying(DecodeException.class, e -> assertThat(e.code()).isEqualTo("parse"))
+            .hasMessageContaining("truncated or corrupt");
+    }
+
+    @Test
     @Order(5)
     void shouldRejectAWrongMagicByteAsFormatError() throws Exception {
         ConfluentAvroCodec<MetricEvent> c = codec(new SchemaRegistryClient(config()));
