@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
     description = "Streaming performance analytics on Kafka: percentiles, SLOs, anomalies, forecasts.",
     subcommands = {
         CommandLine.HelpCommand.class,
+        RunCommand.class,
+        dev.perfstream.streams.alert.WatchAlertsCommand.class,
     })
 public final class PerfstreamCli implements Runnable {
     @CommandLine.Spec

@@ -142,6 +142,10 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
             long[] sh = totals[2 * i + 1];
             double burnLong = lg[0] == 0 ? Double.NaN : (double) lg[1] / lg[0] / budget;
             double burnShort = sh[0] < slo.minEvents() ? Double.NaN : (double) sh[1] / sh[0] / budget;
+            long earliest = totals[totals.length - 1][0];
+            if (earliest > now - (long) (b.longWindow().toMillis() * slo.minCoverage())) {
+                burnLong = Double.NaN; // not enough history for the long window yet
+            }
             double v = Double.isNaN(burnLong) || Double.isNaN(burnShort) ? Double.NaN : Math.min(burnLong, burnShort);
             String id = slo.id() + "/" + b.name();
             String fp = Series.fingerprint(id, series);

@@ -75,7 +75,7 @@ final class Notifications {
         String summary = "RESOLVED " + s.ruleId() + ": rule removed from the rules file; alert on " + s.series()
             + " closed without recovery";
         return build(s, s.ruleId(), s.ruleId().contains("/") ? AlertSource.SLO : AlertSource.RULE, Severity.INFO,
-            Transition.Emit.RESOLVED, "-", Double.NaN, s.lastWindowEnd(), s.lastWindowEnd(), now, summary,
+            Transition.Emit.RESOLVED, "-", 0.0, s.lastWindowEnd(), s.lastWindowEnd(), now, summary,
             "The rule that raised this alert no longer exists; check the rules file change.",
             Map.of("notification", "rule_removed"));
     }

@@ -48,7 +48,7 @@ public final class RuleParser {
     private static final Set<String> SELECT_KEYS = Set.of("kind", "name", "metric", "vital", "service", "app",
         "route", "page", "device");
     private static final Set<String> SLO_KEYS = Set.of("id", "service", "objective", "metric", "window",
-        "min-events", "burn-rates", "labels", "playbook", "for", "resolve-for", "renotify", "flapping");
+        "min-events", "min-coverage", "burn-rates", "labels", "playbook", "for", "resolve-for", "renotify", "flapping");
     private static final Set<String> BURN_KEYS = Set.of("name", "severity", "factor", "long", "short");
     private static final Set<String> FLAP_KEYS = Set.of("starts", "within", "settle");
 
@@ -93,14 +93,16 @@ public final class RuleParser {
         List<Slo> slos = new ArrayList<>();
         Map<String, Integer> ids = new HashMap<>();
         for (Node n : list(top.get("rules"), "rules")) {
+            boolean unique = unique(ids, n);
             Rule r = rule(n, d);
-            if (r != null && unique(ids, r.id(), n)) {
+            if (r != null && unique) {
                 rules.add(r);
             }
         }
         for (Node n : list(top.get("slos"), "slos")) {
+            boolean unique = unique(ids, n);
             Slo s = slo(n, d);
-            if (s != null && unique(ids, s.id(), n)) {
+            if (s != null && unique) {
                 slos.add(s);
             }
         }
@@ -262,6 +264,10 @@ public final class RuleParser {
         String metric = f.get("metric") == null ? "http.server.duration" : scalar(f.get("metric"), "metric");
         Duration window = duration(f.get("window"), "window", Duration.ofMinutes(1));
         long minEvents = integer(f.get("min-events"), "min-events", 10, 1);
+        Double coverage = f.get("min-coverage") == null ? Double.valueOf(1.0) : number(f.get("min-coverage"), "min-coverage", null);
+        if (coverage != null && (coverage < 0 || coverage > 1)) {
+            error(f.get("min-coverage"), "min-coverage must be between 0 and 1 (or 0% and 100%)");
+        }
         List<BurnRate> burns = new ArrayList<>();
         if (f.get("burn-rates") == null) {
             burns.addAll(BurnRate.DEFAULTS);
@@ -282,7 +288,7 @@ public final class RuleParser {
         String playbook = f.get("playbook") == null ? AlertClass.ERROR_BURST.playbook() : scalar(f.get("playbook"), "playbook");
         Policy policy = policy(f, new Policy(1, 1, Policy.DEFAULT.renotify(), Policy.DEFAULT.flapStarts(),
             Policy.DEFAULT.flapWithin(), Policy.DEFAULT.flapSettle()));
-        if (problems.size() > before || id == null || objective == null) {
+        if (problems.size() > before || id == null || objective == null || coverage == null) {
             return null;
         }
         if (!statsWindows.isEmpty() && !statsWindows.contains(window)) {
@@ -290,8 +296,8 @@ public final class RuleParser {
                 + " windows but the stats stage emits " + statsWindows + ": it matches nothing"));
         }
         String version = hash(String.join("|", id, service, Double.toString(objective), metric, window.toString(),
-            Long.toString(minEvents), burns.toString(), labels.toString(), playbook, policy.toString()));
-        return new Slo(id, service, objective, metric, window, minEvents, List.copyOf(burns), labels, playbook, policy,
+            Long.toString(minEvents), Double.toString(coverage), burns.toString(), labels.toString(), playbook, policy.toString()));
+        return new Slo(id, service, objective, metric, window, minEvents, coverage, List.copyOf(burns), labels, playbook, policy,
             line(n), version);
     }
 
@@ -480,7 +486,21 @@ public final class RuleParser {
         return out;
     }
 
-    private boolean unique(Map<String, Integer> ids, String id, Node n) {
+    /** Checks the id of a rule or SLO node before it is parsed, so duplicates are found even in invalid entries. */
+    private boolean unique(Map<String, Integer> ids, Node n) {
+        if (!(n instanceof MappingNode)) {
+            return true;
+        }
+        String id = null;
+        for (NodeTuple t : ((MappingNode) n).getValue()) {
+            if (t.getKeyNode() instanceof ScalarNode && "id".equals(((ScalarNode) t.getKeyNode()).getValue())
+                && t.getValueNode() instanceof ScalarNode) {
+                id = ((ScalarNode) t.getValueNode()).getValue().trim();
+            }
+        }
+        if (id == null || id.isEmpty()) {
+            return true;
+        }
         Integer prev = ids.putIfAbsent(id, line(n));
         if (prev != null) {
             error(n, "duplicate id '" + id + "' (first defined at line " + prev + ")");

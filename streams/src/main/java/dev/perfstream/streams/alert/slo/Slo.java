@@ -14,10 +14,13 @@ import java.util.Map;
  * @param service   glob on the service name: one SLO instance per matching service
  * @param objective 0..1, e.g. 0.999
  * @param minEvents a burn-rate window with fewer events is "no data" (2 errors in 3 requests is no page)
+ * @param minCoverage share of a burn rate's long window that must hold data before it is evaluated:
+ *                  over a partial window (just after deployment) the long-window burn is overestimated,
+ *                  e.g. one bad minute after 60 calm ones looks like a day at 3x
  * @param policy    state machine settings; burn-rate alerts default to firing and clearing at once
  */
 public record Slo(String id, String service, double objective, String metric, Duration window, long minEvents,
-                  List<BurnRate> burnRates, Map<String, String> labels, String playbook, Policy policy, int line,
+                  double minCoverage, List<BurnRate> burnRates, Map<String, String> labels, String playbook, Policy policy, int line,
                   String version) {
 
     public boolean matchesService(String s) {

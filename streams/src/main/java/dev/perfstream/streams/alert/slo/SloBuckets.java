@@ -47,19 +47,21 @@ public final class SloBuckets {
     /**
      * Totals over {@code [now - w, now)} for each look-back {@code w}.
      *
-     * @return per look-back: {count, errors}
+     * @return per look-back: {count, errors}; the last row is {earliest bucket start, 0} (Long.MAX_VALUE when none)
      */
     public long[][] totals(String sloId, String service, long now, long[] lookbacks) {
         long longest = 0;
         for (long w : lookbacks) {
             longest = Math.max(longest, w);
         }
-        long[][] out = new long[lookbacks.length][2];
+        long[][] out = new long[lookbacks.length + 1][2];
+        out[lookbacks.length][0] = Long.MAX_VALUE;
         try (KeyValueIterator<String, long[]> it = store.range(key(sloId, service, Math.max(0, now - longest)),
             key(sloId, service, now - 1))) {
             while (it.hasNext()) {
                 KeyValue<String, long[]> kv = it.next();
                 long start = Long.parseLong(kv.key.substring(kv.key.lastIndexOf('\u0000') + 1));
+                out[lookbacks.length][0] = Math.min(out[lookbacks.length][0], start);
                 for (int i = 0; i < lookbacks.length; i++) {
                     if (start >= now - lookbacks[i]) {
                         out[i][0] += kv.value[0];
