@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         dev.perfstream.bench.BenchCommand.class,
         DemoCommand.class,
         ServicesCommand.class,
+        dev.perfstream.streams.alert.WatchAlertsCommand.class,
     })
 public final class PerfstreamCli implements Runnable {
     @CommandLine.Spec
