@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     description = "Streaming performance analytics on Kafka: percentiles, SLOs, anomalies, forecasts.",
     subcommands = {
         CommandLine.HelpCommand.class,
+        dev.perfstream.ingest.loadgen.LoadgenCommand.class,
     })
 public final class PerfstreamCli implements Runnable {
     @CommandLine.Spec
