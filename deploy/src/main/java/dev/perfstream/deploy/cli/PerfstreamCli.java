@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         CommandLine.HelpCommand.class,
         dev.perfstream.ingest.loadgen.LoadgenCommand.class,
+        dev.perfstream.ingest.collector.CollectorCommand.class,
     })
 public final class PerfstreamCli implements Runnable {
     @CommandLine.Spec
