@@ -99,8 +99,9 @@ public final class CollectorApp implements AutoCloseable {
 
     static CollectorApp start(Settings settings, Clock clock) {
         CollectorApp app = new CollectorApp(CollectorConfig.from(settings), settings, clock);
+        app.warmUp();
         app.javalin = app.server().start(app.config.host(), app.config.port());
-        app.readiness.scheduleWithFixedDelay(app::checkKafka, 0, 5, TimeUnit.SECONDS);
+        app.readiness.scheduleWithFixedDelay(app::checkKafka, 5, 5, TimeUnit.SECONDS);
         LOG.info("collector listening on http://{}:{} (beacons -> {}, batches -> {})", app.config.host(), app.port(),
             app.config.rumTopic(), app.config.metricsTopic());
         return app;
@@ -292,7 +293,26 @@ public final class CollectorApp implements AutoCloseable {
         }
     }
 
+    /** Waits up to 5 s for Kafka's topic metadata so the first requests do not fail; starts anyway if Kafka is down. */
+    private void warmUp() {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        List<String> topics = List.of(config.rumTopic(), config.metricsTopic());
+        while (!sink.warm(topics) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        checkKafka();
+        if (notReady != null) {
+            LOG.warn("collector starting without Kafka: {}; requests get 503 until it is reachable", notReady);
+        }
+    }
+
     private void checkKafka() {
+        sink.warm(List.of(config.rumTopic(), config.metricsTopic()));
         try {
             admin.describeTopics(List.of(config.rumTopic(), config.metricsTopic())).allTopicNames().get(4, TimeUnit.SECONDS);
             notReady = null;

@@ -66,6 +66,24 @@ final class KafkaSink implements AutoCloseable {
         return f;
     }
 
+    /**
+     * Asks for the topics' metadata. With {@code max.block.ms=0} a send to a topic whose metadata the
+     * producer does not hold fails at once, so the collector warms it up at start and refreshes it
+     * every few seconds (which also keeps it from expiring after {@code metadata.max.idle.ms}).
+     *
+     * @return whether the metadata of every topic is present
+     */
+    boolean warm(java.util.List<String> topics) {
+        try {
+            for (String t : topics) {
+                producer.partitionsFor(t);
+            }
+            return true;
+        } catch (KafkaException e) {
+            return false;
+        }
+    }
+
     @Override
     public void close() {
         producer.close(Duration.ofSeconds(10));
