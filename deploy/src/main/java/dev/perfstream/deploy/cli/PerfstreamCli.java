@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
         DemoCommand.class,
         ServicesCommand.class,
         dev.perfstream.streams.alert.WatchAlertsCommand.class,
+        dev.perfstream.ingest.loadgen.LoadgenCommand.class,
+        dev.perfstream.ingest.collector.CollectorCommand.class,
     })
 public final class PerfstreamCli implements Runnable {
     @CommandLine.Spec
