@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
         dev.perfstream.streams.alert.WatchAlertsCommand.class,
         dev.perfstream.ingest.loadgen.LoadgenCommand.class,
         dev.perfstream.ingest.collector.CollectorCommand.class,
+        dev.perfstream.models.backtest.BacktestCommand.class,
+        dev.perfstream.bench.eval.EvalCommand.class,
     })
 public final class PerfstreamCli implements Runnable {
     @CommandLine.Spec
