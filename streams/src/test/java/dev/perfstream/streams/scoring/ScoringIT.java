@@ -50,13 +50,14 @@ class ScoringIT {
     void shouldScoreWindowsDeadLetterGarbageAndPickUpAStoredModelWhileRunning() throws Exception {
         Path tmp = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "scoring-it-");
         try (KafkaTestCluster kafka = KafkaTestCluster.start()) {
-            kafka.createTopics(2, "stats-it", "anomalies-it", "dlq-it");
+            kafka.createTopics(2, "stats-it", "anomalies-it", "dlq-it", "alerts-it");
             Map<String, String> m = new HashMap<>();
             m.put("kafka.bootstrap.servers", kafka.bootstrapServers());
             m.put("scoring.application.id", "scoring-it");
             m.put("topic.stats", "stats-it");
             m.put("topic.anomalies", "anomalies-it");
             m.put("topic.deadletter", "dlq-it");
+            m.put("topic.alerts", "alerts-it");
             m.put("state.dir", tmp.resolve("state").toString());
             m.put("models.dir", tmp.resolve("models").toString());
             m.put("models.reload.interval", "1s");
@@ -66,7 +67,7 @@ class ScoringIT {
             try (ScoringApp app = ScoringApp.start(Settings.of(m));
                  KafkaProducer<byte[], byte[]> producer = producer(kafka);
                  KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
-                consumer.subscribe(List.of("anomalies-it", "dlq-it"));
+                consumer.subscribe(List.of("anomalies-it", "dlq-it", "alerts-it"));
                 producer.send(new ProducerRecord<>("stats-it", "x".getBytes(StandardCharsets.UTF_8),
                     "not a window".getBytes(StandardCharsets.UTF_8))).get();
                 for (int i = 0; i < 40; i++) {
@@ -106,6 +107,12 @@ class ScoringIT {
                         && a.getWindowStart().toEpochMilli() == spikeStart).findFirst().orElse(null);
                 });
                 assertThat(spike.getScore()).isGreaterThan(0.99);
+                dev.perfstream.schemas.avro.Alert alert = Poll.until(Duration.ofSeconds(60), "the spike's ANOMALY alert", () -> {
+                    drain(consumer, seen, dead);
+                    return alerts.stream().filter(a -> a.getStatistic().equals("p95")).findFirst().orElse(null);
+                });
+                assertThat(alert.getState().name()).isEqualTo("FIRING");
+                assertThat(alert.getWindowStart().toEpochMilli()).isEqualTo(spikeStart);
             }
         }
     }
@@ -119,10 +126,16 @@ class ScoringIT {
         }
     }
 
+    private final List<dev.perfstream.schemas.avro.Alert> alerts = new ArrayList<>();
+    private final RecordCodec<dev.perfstream.schemas.avro.Alert> alertCodec =
+        Codecs.create(dev.perfstream.schemas.avro.Alert.getClassSchema(), Settings.of(Map.of()));
+
     private void drain(KafkaConsumer<byte[], byte[]> consumer, List<Anomaly> seen, List<DeadLetter> dead) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
             try {
-                if (r.topic().equals("anomalies-it")) {
+                if (r.topic().equals("alerts-it")) {
+                    alerts.add(alertCodec.decode(r.topic(), r.value()));
+                } else if (r.topic().equals("anomalies-it")) {
                     seen.add(anomalyCodec.decode(r.topic(), r.value()));
                 } else {
                     dead.add(dlCodec.decode(r.topic(), r.value()));
