@@ -131,9 +131,13 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
         if (heads != null && heads[0] != null && heads[0].unit != null && !heads[0].unit.equals(unit)) {
             return "field 'unit' is \"" + unit + "\" but series " + seriesId + " is in \"" + heads[0].unit + "\"";
         }
+        if (heads == null) {
+            heads = new WindowAccumulator[sizes.length];
+            open.put(seriesId, heads);
+        }
         for (int i = 0; i < baseCount; i++) {
             long s = sizes[i];
-            WindowAccumulator a = window(seriesId, i, Math.floorDiv(timestamp, s) * s, unit);
+            WindowAccumulator a = window(heads, seriesId, i, Math.floorDiv(timestamp, s) * s, unit);
             a.add(value, error, rating);
             markDirty(a);
         }
@@ -196,6 +200,10 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
             heads = new WindowAccumulator[sizes.length];
             open.put(seriesId, heads);
         }
+        return window(heads, seriesId, sizeIndex, start, unit);
+    }
+
+    private WindowAccumulator window(WindowAccumulator[] heads, String seriesId, int sizeIndex, long start, String unit) {
         for (WindowAccumulator a = heads[sizeIndex]; a != null; a = a.next) {
             if (a.start == start) {
                 return a;
