@@ -17,6 +17,10 @@ import picocli.CommandLine.Command;
         DemoCommand.class,
         ServicesCommand.class,
         dev.perfstream.streams.alert.WatchAlertsCommand.class,
+        dev.perfstream.ingest.loadgen.LoadgenCommand.class,
+        dev.perfstream.ingest.collector.CollectorCommand.class,
+        dev.perfstream.models.backtest.BacktestCommand.class,
+        dev.perfstream.bench.eval.EvalCommand.class,
     })
 public final class PerfstreamCli implements Runnable {
     @CommandLine.Spec

@@ -12,8 +12,11 @@ import dev.perfstream.schemas.serde.RecordCodec;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Decodes a record of one of the result topics (format detected per record by {@link Codecs}) into its point. */
-final class ResultDecoder {
+/**
+ * Decodes a record of one of the result topics (format detected per record by {@link Codecs}) into
+ * its point. Public for the benchmarks in {@code bench/}; the sink's per-record hot path.
+ */
+public final class ResultDecoder {
     /** One topic's decoding and mapping. */
     @FunctionalInterface
     interface ToPoint {
@@ -22,7 +25,7 @@ final class ResultDecoder {
 
     private final Map<String, ToPoint> byTopic = new HashMap<>();
 
-    ResultDecoder(SinkConfig c, Settings settings) {
+    public ResultDecoder(SinkConfig c, Settings settings) {
         RecordCodec<WindowStats> stats = Codecs.create(WindowStats.getClassSchema(), settings);
         RecordCodec<Anomaly> anomalies = Codecs.create(Anomaly.getClassSchema(), settings);
         RecordCodec<Forecast> forecasts = Codecs.create(Forecast.getClassSchema(), settings);
@@ -38,7 +41,7 @@ final class ResultDecoder {
      * @throws DecodeException  the bytes are not a record of the topic's type
      * @throws MappingException the record cannot become a point
      */
-    String toLine(String topic, byte[] value) throws DecodeException, MappingException {
+    public String toLine(String topic, byte[] value) throws DecodeException, MappingException {
         ToPoint f = byTopic.get(topic);
         if (f == null) {
             throw new MappingException("the sink has no mapping for topic " + topic);

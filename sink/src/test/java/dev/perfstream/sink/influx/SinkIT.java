@@ -174,6 +174,55 @@ class SinkIT {
         }
     }
 
+    /**
+     * Volume: 20,000 windows in full batches over two partitions, every one in InfluxDB exactly once.
+     * The rate is logged for information (measured, not asserted: see the README for figures).
+     */
+    @Test
+    void shouldWriteTwentyThousandWindowsInFullBatches() throws Exception {
+        try (SinkFixture f = new SinkFixture(kafka, influx.url(), "volume")) {
+            int minutes = 20_000 / ROUTES.size() + 1;
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+            int n = 0;
+            for (int m = 0; m < minutes && n < 20_000; m++) {
+                for (int r = 0; r < ROUTES.size() && n < 20_000; r++, n++) {
+                    WindowStats s = stats(r, m);
+                    sent.add(f.producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(f.stats,
+                        ROUTES.get(r).getBytes(StandardCharsets.UTF_8), f.statsCodec.encode(f.stats, s))));
+                }
+            }
+            for (var s : sent) {
+                s.get();
+            }
+            long t0 = System.nanoTime();
+            try (SinkApp sink = f.startSink()) {
+                Poll.until(Duration.ofSeconds(120), "20000 records committed", () -> {
+                    try {
+                        return f.committedStats() == 20_000 ? Boolean.TRUE : null;
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                org.slf4j.LoggerFactory.getLogger(SinkIT.class).info(
+                    "volume: 20000 points written and committed in {} s ({} points/s, including consumer group join)",
+                    String.format("%.1f", seconds), Math.round(20_000 / seconds));
+                assertThat(sink.metrics().batchesCommitted()).isGreaterThanOrEqualTo(20);
+            }
+            assertThat(f.select(influx, "SELECT count(p95) FROM metric_stats").get(0).get("count").asLong()).isEqualTo(20_000);
+            assertThat(f.select(influx, "SELECT sum(\"count\") FROM metric_stats").get(0).get("sum").asLong())
+                .isEqualTo(sumOfFirst(20_000));
+        }
+    }
+
+    private static long sumOfFirst(int n) {
+        long sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += stats(i % ROUTES.size(), i / ROUTES.size()).getCount();
+        }
+        return sum;
+    }
+
     private static long sumOfCounts(int minutes) {
         long sum = 0;
         for (int m = 0; m < minutes; m++) {
