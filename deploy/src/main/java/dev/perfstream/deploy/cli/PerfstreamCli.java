@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         CommandLine.HelpCommand.class,
         dev.perfstream.ingest.loadgen.LoadgenCommand.class,
         dev.perfstream.ingest.collector.CollectorCommand.class,
+        BenchCommand.class,
     })
 public final class PerfstreamCli implements Runnable {
     @CommandLine.Spec
