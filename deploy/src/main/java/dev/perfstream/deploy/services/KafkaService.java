@@ -137,6 +137,9 @@ public final class KafkaService implements LocalService {
     /** Formats the log directory once (KRaft needs it); the cluster id is kept for later runs. */
     private void format() throws ServiceException {
         Path idFile = c.kafkaDir().resolve("cluster.id");
+        if (Files.isRegularFile(c.kafkaDir().resolve("data").resolve("meta.properties")) && Files.isRegularFile(idFile)) {
+            return; // formatted by an earlier start; skipping saves loading the storage tool (seconds on a busy machine)
+        }
         try {
             String id;
             if (Files.isRegularFile(idFile)) {
