@@ -12,8 +12,15 @@ import picocli.CommandLine.Command;
     description = "Streaming performance analytics on Kafka: percentiles, SLOs, anomalies, forecasts.",
     subcommands = {
         CommandLine.HelpCommand.class,
+        RunCommand.class,
+        dev.perfstream.bench.BenchCommand.class,
         DemoCommand.class,
         ServicesCommand.class,
+        dev.perfstream.streams.alert.WatchAlertsCommand.class,
+        dev.perfstream.ingest.loadgen.LoadgenCommand.class,
+        dev.perfstream.ingest.collector.CollectorCommand.class,
+        dev.perfstream.models.backtest.BacktestCommand.class,
+        dev.perfstream.bench.eval.EvalCommand.class,
     })
 public final class PerfstreamCli implements Runnable {
     @CommandLine.Spec

@@ -1,0 +1,237 @@
+package dev.perfstream.streams.alert;
+
+import dev.perfstream.schemas.avro.Alert;
+import dev.perfstream.schemas.avro.SeriesKind;
+import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.streams.alert.rule.Rule;
+import dev.perfstream.streams.alert.rule.RuleSet;
+import dev.perfstream.streams.alert.slo.BurnRate;
+import dev.perfstream.streams.alert.slo.Slo;
+import dev.perfstream.streams.alert.slo.SloBuckets;
+import dev.perfstream.streams.alert.state.AlertStateMachine;
+import dev.perfstream.streams.alert.state.AlertStatus;
+import dev.perfstream.streams.alert.state.Phase;
+import dev.perfstream.streams.alert.state.Transition;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Evaluates every rule and SLO on each window of a service and drives the alert state machine.
+ * State: {@link AlertsTopology#STATUS_STORE} (alert status by fingerprint) and
+ * {@link AlertsTopology#SLO_STORE} (SLO buckets), both changelogged, so with exactly-once a crash
+ * rolls state and output back together: no alert is forgotten or sent twice.
+ *
+ * <p>Rules are read from a {@link Supplier} per record, so a reload applies at once; statuses are
+ * keyed by (rule id, series), so alerts of unchanged rules keep running. A punctuator notices reloads
+ * and closes alerts whose rule was removed.
+ */
+final class AlertProcessor extends ContextualProcessor<String, WindowStats, String, Alert> {
+    private static final Logger LOG = LoggerFactory.getLogger(AlertProcessor.class);
+    private final Supplier<RuleSet> rules;
+    private final Clock clock;
+    private final Duration unmatchedWarnAfter;
+    private KeyValueStore<String, AlertStatus> statuses;
+    private SloBuckets buckets;
+    private String seenVersion;
+    private long versionSince;
+    private final Set<String> matched = new HashSet<>();
+    private boolean unmatchedReported;
+    private final Map<String, Long> sloEvaluatedAt = new HashMap<>();
+
+    AlertProcessor(Supplier<RuleSet> rules, Clock clock, Duration unmatchedWarnAfter) {
+        this.rules = rules;
+        this.clock = clock;
+        this.unmatchedWarnAfter = unmatchedWarnAfter;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Alert> context) {
+        super.init(context);
+        statuses = context.getStateStore(AlertsTopology.STATUS_STORE);
+        buckets = new SloBuckets(context.getStateStore(AlertsTopology.SLO_STORE));
+        seenVersion = rules.get().version();
+        versionSince = clock.millis();
+        context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> housekeeping());
+    }
+
+    @Override
+    public void process(Record<String, WindowStats> r) {
+        WindowStats s = r.value();
+        RuleSet rs = rules.get();
+        if (!rs.version().equals(seenVersion)) {
+            onReload(rs);
+        }
+        for (Rule rule : rs.rules()) {
+            if (rule.appliesTo(s)) {
+                matched.add(rule.id());
+                evaluate(rule, s, r.timestamp());
+            }
+        }
+        long size = s.getWindowEnd().toEpochMilli() - s.getWindowStart().toEpochMilli();
+        for (Slo slo : rs.slos()) {
+            if (s.getKind() == SeriesKind.METRIC && slo.metric().equals(s.getName()) && slo.window().toMillis() == size
+                && slo.matchesService(s.getService())) {
+                matched.add(slo.id());
+                evaluate(slo, s, r.timestamp());
+            }
+        }
+    }
+
+    private void evaluate(Rule rule, WindowStats s, long ts) {
+        String series = Series.of(s);
+        String fp = Series.fingerprint(rule.id(), series);
+        AlertStatus before = statuses.get(fp);
+        AlertStatus st = current(before, rule.id(), rule.version(), series);
+        double v = rule.valueOf(s);
+        boolean known = !Double.isNaN(v);
+        long ws = s.getWindowStart().toEpochMilli();
+        long we = s.getWindowEnd().toEpochMilli();
+        Transition t = AlertStateMachine.step(st, rule.policy(), ws, we, v, known && rule.breached(v),
+            known && rule.cleared(v));
+        save(fp, before, t.status());
+        if (t.emit() != Transition.Emit.NONE) {
+            forward(fp, Notifications.forRule(rule, t.status(), t.emit(), ws, we, s.getUnit(), clock.millis()), ts);
+        }
+    }
+
+    private void evaluate(Slo slo, WindowStats s, long ts) {
+        String service = s.getService();
+        long win = slo.window().toMillis();
+        long bucket = Math.floorDiv(s.getWindowStart().toEpochMilli(), win) * win;
+        // Evaluate once per bucket boundary, over the buckets before it (complete by then): the stats
+        // stage emits every route's window of a minute together, after its grace period.
+        String key = slo.id() + '\u0000' + service;
+        Long last = sloEvaluatedAt.get(key);
+        if (last == null || bucket > last) {
+            sloEvaluatedAt.put(key, bucket);
+            evaluateBurnRates(slo, service, bucket, ts);
+            buckets.expire(slo.id(), service, bucket - slo.longest().toMillis() - win);
+        }
+        buckets.add(slo.id(), service, bucket, s.getCount(), s.getErrors());
+    }
+
+    private void evaluateBurnRates(Slo slo, String service, long now, long ts) {
+        List<BurnRate> brs = slo.burnRates();
+        long[] lookbacks = new long[brs.size() * 2];
+        for (int i = 0; i < brs.size(); i++) {
+            lookbacks[2 * i] = brs.get(i).longWindow().toMillis();
+            lookbacks[2 * i + 1] = brs.get(i).shortWindow().toMillis();
+        }
+        long[][] totals = buckets.totals(slo.id(), service, now, lookbacks);
+        double budget = 1 - slo.objective();
+        String series = "slo=" + slo.id() + ",service=" + service;
+        for (int i = 0; i < brs.size(); i++) {
+            BurnRate b = brs.get(i);
+            long[] lg = totals[2 * i];
+            long[] sh = totals[2 * i + 1];
+            double burnLong = lg[0] == 0 ? Double.NaN : (double) lg[1] / lg[0] / budget;
+            double burnShort = sh[0] < slo.minEvents() ? Double.NaN : (double) sh[1] / sh[0] / budget;
+            long earliest = totals[totals.length - 1][0];
+            if (earliest > now - (long) (b.longWindow().toMillis() * slo.minCoverage())) {
+                burnLong = Double.NaN; // not enough history for the long window yet
+            }
+            double v = Double.isNaN(burnLong) || Double.isNaN(burnShort) ? Double.NaN : Math.min(burnLong, burnShort);
+            String id = slo.id() + "/" + b.name();
+            String fp = Series.fingerprint(id, series);
+            AlertStatus before = statuses.get(fp);
+            AlertStatus st = current(before, id, slo.version(), series);
+            boolean breach = !Double.isNaN(v) && v >= b.factor();
+            Transition t = AlertStateMachine.step(st, slo.policy(), now - slo.window().toMillis(), now, v, breach,
+                !Double.isNaN(v) && !breach);
+            save(fp, before, t.status());
+            if (t.emit() != Transition.Emit.NONE) {
+                forward(fp, Notifications.forSlo(slo, b, t.status(), t.emit(), service, burnLong, burnShort,
+                    now - b.shortWindow().toMillis(), now, clock.millis()), ts);
+            }
+        }
+    }
+
+    /** The stored status, or a fresh one; a changed rule keeps a FIRING alert but restarts pending counts. */
+    private static AlertStatus current(AlertStatus stored, String id, String version, String series) {
+        if (stored == null) {
+            return AlertStatus.initial(id, version, series);
+        }
+        if (stored.ruleVersion().equals(version)) {
+            return stored;
+        }
+        boolean firing = stored.phase() == Phase.FIRING;
+        return new AlertStatus(id, version, series, firing ? Phase.FIRING : Phase.INACTIVE, firing ? stored.breaches() : 0,
+            0, firing ? stored.pendingSince() : 0, stored.startedAt(), stored.lastNotified(), stored.repeats(),
+            stored.lastWindowEnd(), stored.starts(), stored.flapping(), stored.lastValue());
+    }
+
+    private void save(String fp, AlertStatus before, AlertStatus after) {
+        if (after.idle()) {
+            if (before != null) {
+                statuses.delete(fp);
+            }
+        } else if (!after.equals(before)) {
+            statuses.put(fp, after);
+        }
+    }
+
+    private void forward(String fp, Alert a, long ts) {
+        LOG.info("{}", a.getSummary());
+        context().forward(new Record<>(fp, a, ts));
+    }
+
+    private void housekeeping() {
+        RuleSet rs = rules.get();
+        if (!rs.version().equals(seenVersion)) {
+            onReload(rs);
+        }
+        if (!unmatchedReported && clock.millis() - versionSince >= unmatchedWarnAfter.toMillis() && !matched.isEmpty()) {
+            unmatchedReported = true;
+            List<String> none = new ArrayList<>();
+            rs.rules().stream().map(Rule::id).filter(id -> !matched.contains(id)).forEach(none::add);
+            rs.slos().stream().map(Slo::id).filter(id -> !matched.contains(id)).forEach(none::add);
+            if (!none.isEmpty()) {
+                LOG.warn("rules matched no series in their first {} on this instance: {} (check selector and window)",
+                    unmatchedWarnAfter, none);
+            }
+        }
+    }
+
+    /** A new rule set: close the alerts of rules that no longer exist. Unchanged rules keep their state. */
+    private void onReload(RuleSet rs) {
+        LOG.info("alerts: rules version {} -> {}", seenVersion, rs.version());
+        seenVersion = rs.version();
+        versionSince = clock.millis();
+        matched.clear();
+        unmatchedReported = false;
+        List<KeyValue<String, AlertStatus>> gone = new ArrayList<>();
+        try (KeyValueIterator<String, AlertStatus> it = statuses.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, AlertStatus> kv = it.next();
+                String id = kv.value.ruleId();
+                String base = id.contains("/") ? id.substring(0, id.indexOf('/')) : id;
+                if (!rs.hasId(base) || (id.contains("/") && rs.slos().stream().noneMatch(
+                    s -> s.id().equals(base) && s.burnRates().stream().anyMatch(b -> id.equals(base + "/" + b.name()))))) {
+                    gone.add(kv);
+                }
+            }
+        }
+        for (KeyValue<String, AlertStatus> kv : gone) {
+            statuses.delete(kv.key);
+            if (kv.value.phase() == Phase.FIRING) {
+                forward(kv.key, Notifications.ruleRemoved(kv.value, clock.millis()), kv.value.lastWindowEnd());
+            }
+        }
+    }
+}

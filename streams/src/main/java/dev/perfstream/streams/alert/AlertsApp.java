@@ -1,0 +1,134 @@
+package dev.perfstream.streams.alert;
+
+import dev.perfstream.schemas.avro.Alert;
+import dev.perfstream.schemas.avro.DeadLetter;
+import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.streams.alert.rule.RuleFileException;
+import dev.perfstream.streams.alert.rule.RuleSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The alerts stage as a running application: loads the rules (fatal if invalid), watches the file
+ * for changes, and runs {@link AlertsTopology} with exactly-once processing. {@link #close()} is a
+ * clean shutdown.
+ */
+public final class AlertsApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AlertsApp.class);
+    private final KafkaStreams streams;
+    private final RuleSource rules;
+
+    private AlertsApp(KafkaStreams streams, RuleSource rules) {
+        this.streams = streams;
+        this.rules = rules;
+    }
+
+    /**
+     * Starts the stage.
+     *
+     * @throws IllegalArgumentException on bad configuration or a bad rules file (every problem, with file and line)
+     */
+    public static AlertsApp start(Settings settings) {
+        AlertsConfig c = AlertsConfig.from(settings);
+        RuleSource rules;
+        try {
+            rules = RuleSource.load(c.rulesFile(), new HashSet<>(c.statsWindows()));
+        } catch (RuleFileException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read rules file " + c.rulesFile(), e);
+        }
+        LOG.info("alerts: {} rules, {} SLOs from {} (version {})", rules.get().rules().size(), rules.get().slos().size(),
+            rules.get().source(), rules.get().version());
+        rules.watch(c.rulesReloadInterval());
+        AlertsTopology.Wire wire = new AlertsTopology.Wire(Codecs.create(WindowStats.getClassSchema(), settings),
+            Codecs.create(Alert.getClassSchema(), settings), Codecs.create(DeadLetter.getClassSchema(), settings));
+        KafkaStreams streams = new KafkaStreams(AlertsTopology.build(c, wire, rules, Clock.systemUTC()), properties(c));
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("alerts stream thread failed; replacing it", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.start();
+        return new AlertsApp(streams, rules);
+    }
+
+    /** Kafka Streams properties: built here and nowhere else. */
+    static Properties properties(AlertsConfig c) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, c.stateDir().toAbsolutePath().toString());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, c.commitInterval().toMillis());
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, c.threads());
+        // Bytes in from perf.stats (decoding and dead-lettering is ours); the internal repartition
+        // topic carries only what we wrote, so a failure there is a bug: fail loudly.
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailExceptionHandler.class);
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DefaultProductionExceptionHandler.class);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) c.sessionTimeout().toMillis());
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
+            (int) Math.max(500, c.sessionTimeout().toMillis() / 6));
+        // Alerts are latency-sensitive: no batching delay on the producer.
+        p.put(StreamsConfig.producerPrefix("linger.ms"), 0);
+        Properties props = new Properties();
+        props.putAll(p);
+        return props;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** The rules in force (reloaded from the file when it changes). */
+    public RuleSource rules() {
+        return rules;
+    }
+
+    @Override
+    public void close() {
+        rules.close();
+        streams.close(Duration.ofSeconds(30));
+    }
+
+    /**
+     * Runs in the foreground until killed; {@code key=value} arguments override settings. Used by
+     * the crash test, which kills this JVM with SIGKILL.
+     */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> overrides = new HashMap<>();
+        String file = null;
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            if (a.startsWith("--config=")) {
+                file = a.substring("--config=".length());
+            } else if (eq > 0) {
+                overrides.put(a.substring(0, eq), a.substring(eq + 1));
+            }
+        }
+        Settings s = Settings.load(file == null ? null : java.nio.file.Path.of(file), System.getenv(), overrides);
+        CountDownLatch done = new CountDownLatch(1);
+        AlertsApp app = start(s);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            done.countDown();
+        }, "alerts-shutdown"));
+        LOG.info("alerts app started");
+        done.await();
+    }
+}

@@ -1,0 +1,134 @@
+package dev.perfstream.streams.alert;
+
+import dev.perfstream.schemas.avro.Alert;
+import dev.perfstream.schemas.avro.AlertSource;
+import dev.perfstream.schemas.avro.AlertState;
+import dev.perfstream.schemas.avro.Severity;
+import dev.perfstream.streams.alert.rule.Rule;
+import dev.perfstream.streams.alert.slo.BurnRate;
+import dev.perfstream.streams.alert.slo.Slo;
+import dev.perfstream.streams.alert.state.AlertStatus;
+import dev.perfstream.streams.alert.state.Transition;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Builds {@link Alert} records and their one-line summaries. */
+final class Notifications {
+    private Notifications() {
+    }
+
+    static Alert forRule(Rule r, AlertStatus s, Transition.Emit emit, long windowStart, long windowEnd, String unit,
+                         long now) {
+        String where = s.series();
+        String v = fmt(s.lastValue(), r.statistic().isRatio(), unit);
+        String summary;
+        if (emit == Transition.Emit.RESOLVED) {
+            summary = "RESOLVED " + r.id() + ": " + r.statistic().label() + " " + v + " back "
+                + (r.op().upward() ? "under " : "over ") + fmt(r.resolve(), r.statistic().isRatio(), unit)
+                + " after " + human(windowEnd - s.startedAt()) + " on " + where;
+        } else {
+            summary = r.severity() + " " + r.id() + ": " + r.statistic().label() + " " + v + " " + r.op().symbol() + " "
+                + fmt(r.threshold(), r.statistic().isRatio(), unit) + " for " + human(windowEnd - s.pendingSince())
+                + " on " + where + (r.description().isEmpty() ? "" : " (" + r.description() + ")")
+                + (s.flapping() ? "; FLAPPING, resolution held until clear for " + r.policy().flapSettle() + " windows" : "")
+                + (emit == Transition.Emit.REPEAT ? "; still firing, reminder " + s.repeats() : "");
+        }
+        Map<String, String> labels = new TreeMap<>(r.labels());
+        labels.put("class", r.alertClass().label());
+        labels.put("rule_version", r.version());
+        labels.put("notification", emit.name().toLowerCase(Locale.ROOT));
+        return build(s, r.id(), AlertSource.RULE, r.severity(), emit, r.statistic().label(),
+            emit == Transition.Emit.RESOLVED ? r.resolve() : r.threshold(), windowStart, windowEnd, now, summary,
+            r.playbook(), labels);
+    }
+
+    static Alert forSlo(Slo slo, BurnRate b, AlertStatus s, Transition.Emit emit, String service, double burnLong,
+                        double burnShort, long windowStart, long windowEnd, long now) {
+        String pct = String.format(Locale.ROOT, "%.3f%%", slo.objective() * 100).replaceAll("0+%$", "%").replace(".%", "%");
+        String summary;
+        if (emit == Transition.Emit.RESOLVED) {
+            summary = "RESOLVED " + slo.id() + "/" + b.name() + ": " + service + " error budget burn back under "
+                + b.factor() + "x (" + human(b.shortWindow().toMillis()) + ": " + fmt1(burnShort) + "x) after "
+                + human(windowEnd - s.startedAt());
+        } else {
+            summary = b.severity() + " " + slo.id() + "/" + b.name() + ": " + service + " burns its " + pct
+                + " availability budget at " + fmt1(burnLong) + "x over " + human(b.longWindow().toMillis()) + " and "
+                + fmt1(burnShort) + "x over " + human(b.shortWindow().toMillis()) + " (limit " + b.factor() + "x)"
+                + (emit == Transition.Emit.REPEAT ? "; still firing, reminder " + s.repeats() : "");
+        }
+        Map<String, String> labels = new TreeMap<>(slo.labels());
+        labels.put("class", "error-burst");
+        labels.put("rule_version", slo.version());
+        labels.put("objective", pct);
+        labels.put("burn_long", fmt1(burnLong));
+        labels.put("burn_short", fmt1(burnShort));
+        labels.put("notification", emit.name().toLowerCase(Locale.ROOT));
+        return build(s, slo.id() + "/" + b.name(), AlertSource.SLO, b.severity(), emit, "burn_rate", b.factor(),
+            windowStart, windowEnd, now, summary, slo.playbook(), labels);
+    }
+
+    /** RESOLVED for an alert whose rule was removed by a reload. */
+    static Alert ruleRemoved(AlertStatus s, long now) {
+        String summary = "RESOLVED " + s.ruleId() + ": rule removed from the rules file; alert on " + s.series()
+            + " closed without recovery";
+        return build(s, s.ruleId(), s.ruleId().contains("/") ? AlertSource.SLO : AlertSource.RULE, Severity.INFO,
+            Transition.Emit.RESOLVED, "-", 0.0, s.lastWindowEnd(), s.lastWindowEnd(), now, summary,
+            "The rule that raised this alert no longer exists; check the rules file change.",
+            Map.of("notification", "rule_removed"));
+    }
+
+    private static Alert build(AlertStatus s, String rule, AlertSource source, Severity sev, Transition.Emit emit,
+                               String statistic, double threshold, long windowStart, long windowEnd, long now,
+                               String summary, String playbook, Map<String, String> labels) {
+        return Alert.newBuilder()
+            .setFingerprint(Series.fingerprint(s.ruleId(), s.series()))
+            .setRule(rule)
+            .setSource(source)
+            .setSeverity(sev)
+            .setState(emit == Transition.Emit.RESOLVED ? AlertState.RESOLVED : AlertState.FIRING)
+            .setSeries(s.series())
+            .setStatistic(statistic)
+            .setValue(s.lastValue())
+            .setThreshold(threshold)
+            .setWindowStart(Instant.ofEpochMilli(windowStart))
+            .setWindowEnd(Instant.ofEpochMilli(windowEnd))
+            .setStartedAt(Instant.ofEpochMilli(s.startedAt()))
+            .setNotifiedAt(Instant.ofEpochMilli(now))
+            .setSummary(summary)
+            .setPlaybook(playbook)
+            .setLabels(labels)
+            .build();
+    }
+
+    static String fmt(double v, boolean ratio, String unit) {
+        if (Double.isNaN(v)) {
+            return "n/a";
+        }
+        if (ratio) {
+            return String.format(Locale.ROOT, "%.3g%%", v * 100);
+        }
+        String u = unit == null || unit.isBlank() ? "" : " " + unit;
+        return (Math.abs(v) >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.3g", v)) + u;
+    }
+
+    private static String fmt1(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    static String human(long ms) {
+        Duration d = Duration.ofMillis(Math.max(0, ms));
+        if (d.toDays() > 0) {
+            return d.toDays() + "d" + (d.toHoursPart() > 0 ? d.toHoursPart() + "h" : "");
+        }
+        if (d.toHours() > 0) {
+            return d.toHours() + "h" + (d.toMinutesPart() > 0 ? d.toMinutesPart() + "m" : "");
+        }
+        if (d.toMinutes() > 0) {
+            return d.toMinutes() + "m" + (d.toSecondsPart() > 0 ? d.toSecondsPart() + "s" : "");
+        }
+        return d.toSeconds() + "s";
+    }
+}

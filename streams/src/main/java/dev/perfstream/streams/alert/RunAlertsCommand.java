@@ -1,0 +1,78 @@
+package dev.perfstream.streams.alert;
+
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.streams.alert.rule.RuleFileException;
+import dev.perfstream.streams.alert.rule.RuleParser;
+import dev.perfstream.streams.alert.rule.RuleSource;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code perfstream run alerts}: runs the alerts stage in the foreground until Ctrl-C. */
+@Command(name = "alerts", mixinStandardHelpOptions = true,
+    description = {"Run the alerts stage: perf.stats -> KPI rules, availability SLOs, alert state machine -> perf.alerts.",
+        "Rules come from alerts.rules.file (YAML; built-in platform KPIs when unset) and reload on change.",
+        "With --check, only validate the rules file and exit (non-zero, listing every problem with its line)."})
+public final class RunAlertsCommand implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, description = "Properties file with settings (env PERFSTREAM_* and --set override it).")
+    Path config;
+
+    @Option(names = "--rules", description = "Rules file (YAML); same as --set alerts.rules.file=FILE.")
+    Path rulesFile;
+
+    @Option(names = "--set", description = "Override a setting: key=value (repeatable).", mapFallbackValue = "")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
+    @Option(names = "--check", description = "Validate the rules file and exit.")
+    boolean check;
+
+    @Option(names = "--print-defaults", description = "Print the built-in default rules file and exit.")
+    boolean printDefaults;
+
+    @Override
+    public Integer call() throws Exception {
+        if (printDefaults) {
+            System.out.print(RuleSource.defaultText());
+            return 0;
+        }
+        Map<String, String> o = new LinkedHashMap<>(overrides);
+        if (rulesFile != null) {
+            o.put("alerts.rules.file", rulesFile.toString());
+        }
+        Settings s = Settings.load(config, System.getenv(), o);
+        AlertsConfig c = AlertsConfig.from(s);
+        if (check) {
+            return check(c);
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        try (AlertsApp app = AlertsApp.start(s)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "alerts-ctrl-c"));
+            System.err.printf("alerts stage running (application.id %s, %s -> %s, rules %s). Ctrl-C to stop.%n",
+                c.applicationId(), c.statsTopic(), c.alertsTopic(), app.rules().get().source());
+            stop.await();
+        }
+        return 0;
+    }
+
+    private static int check(AlertsConfig c) throws Exception {
+        String name = c.rulesFile() == null ? "default-rules.yaml (built in)" : c.rulesFile().toString();
+        String text = c.rulesFile() == null ? RuleSource.defaultText() : Files.readString(c.rulesFile(), StandardCharsets.UTF_8);
+        try {
+            var rs = RuleParser.parse(name, text, new HashSet<>(c.statsWindows()));
+            rs.warnings().forEach(w -> System.err.println("warning: " + w));
+            System.out.printf("%s: OK, %d rules, %d SLOs, version %s%n", name, rs.rules().size(), rs.slos().size(),
+                rs.version());
+            return 0;
+        } catch (RuleFileException e) {
+            e.problems().forEach(p -> System.err.println("error: " + p));
+            return 2;
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.perfstream.streams.alert;
+
+import dev.perfstream.schemas.avro.Alert;
+import dev.perfstream.schemas.avro.AlertState;
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.schemas.serde.DecodeException;
+import dev.perfstream.schemas.serde.RecordCodec;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code perfstream alerts}: prints the live alert stream from perf.alerts, one readable block per
+ * notification. Reads committed records only (the stage is transactional), without a consumer
+ * group, so watching never disturbs other subscribers.
+ */
+@Command(name = "alerts", mixinStandardHelpOptions = true,
+    description = "Print the live alert stream from perf.alerts readably (Ctrl-C to stop).")
+public final class WatchAlertsCommand implements Callable<Integer> {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+
+    @Option(names = {"-c", "--config"}, description = "Properties file with settings.")
+    Path config;
+
+    @Option(names = {"-b", "--bootstrap-servers"}, description = "Kafka bootstrap servers (default: kafka.bootstrap.servers or 127.0.0.1:9092).")
+    String bootstrap;
+
+    @Option(names = "--topic", description = "Alerts topic (default: topic.alerts or perf.alerts).")
+    String topic;
+
+    @Option(names = "--from-beginning", description = "Start with the oldest alert still in the topic, not only new ones.")
+    boolean fromBeginning;
+
+    @Option(names = "--max", description = "Exit after this many alerts (default: run until Ctrl-C).")
+    long max = Long.MAX_VALUE;
+
+    @Option(names = "--no-color", description = "No ANSI colours (default: colours when writing to a terminal).")
+    boolean noColor;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> o = new LinkedHashMap<>();
+        if (bootstrap != null) {
+            o.put("kafka.bootstrap.servers", bootstrap);
+        }
+        if (topic != null) {
+            o.put("topic.alerts", topic);
+        }
+        Settings s = Settings.load(config, System.getenv(), o);
+        String servers = s.string("kafka.bootstrap.servers", "127.0.0.1:9092");
+        String t = s.string("topic.alerts", dev.perfstream.schemas.Topics.ALERTS);
+        RecordCodec<Alert> codec = Codecs.create(Alert.getClassSchema(), s);
+        boolean color = !noColor && System.console() != null;
+        return watch(servers, t, codec, fromBeginning, max, color, System.out);
+    }
+
+    static int watch(String servers, String topic, RecordCodec<Alert> codec, boolean fromBeginning, long max,
+                     boolean color, PrintStream out) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        AtomicBoolean running = new AtomicBoolean(true);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            Thread main = Thread.currentThread();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                running.set(false);
+                consumer.wakeup();
+                try {
+                    main.join(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "alerts-watch-stop"));
+            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                .map(pi -> new TopicPartition(topic, pi.partition())).toList();
+            consumer.assign(parts);
+            if (fromBeginning) {
+                consumer.seekToBeginning(parts);
+            } else {
+                consumer.seekToEnd(parts);
+            }
+            out.printf("watching %s on %s (%s)%n", topic, servers, fromBeginning ? "from the beginning" : "new alerts only");
+            out.flush();
+            long seen = 0;
+            while (running.get() && seen < max) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    try {
+                        out.println(format(codec.decode(topic, r.value()), color));
+                    } catch (DecodeException e) {
+                        out.printf("?? undecodable record at %s-%d@%d: %s%n", r.topic(), r.partition(), r.offset(), e.getMessage());
+                    }
+                    out.flush();
+                    if (++seen >= max) {
+                        break;
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // Ctrl-C
+        }
+        return 0;
+    }
+
+    /** Two lines: time, state, severity, rule, summary; then the playbook hint. */
+    static String format(Alert a, boolean color) {
+        boolean firing = a.getState() == AlertState.FIRING;
+        String state = firing ? "FIRING  " : "RESOLVED";
+        String on = color ? (firing ? "\u001b[1;31m" : "\u001b[1;32m") : "";
+        String off = color ? "\u001b[0m" : "";
+        String dim = color ? "\u001b[2m" : "";
+        return String.format("%s %s%s%s %-8s %s%n    %s%s  [fingerprint %s]%s", TIME.format(a.getNotifiedAt()), on, state,
+            off, a.getSeverity(), a.getSummary(), dim, firing ? "playbook: " + a.getPlaybook() : "window "
+                + TIME.format(a.getWindowStart()) + " .. " + TIME.format(a.getWindowEnd()), a.getFingerprint(), off);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.perfstream.streams.alert.rule;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The class of an alert, which decides its default playbook hint: what an on-call engineer should
+ * try first. A rule may override the hint with its own {@code playbook}.
+ */
+public enum AlertClass {
+    HIGH_LATENCY("high-latency",
+        "High latency: check the last deploy and the slowest routes; scale out the service or cache hot reads."),
+    ERROR_BURST("error-burst",
+        "Error burst: open the circuit breaker to the failing dependency or roll back the last release; read the route's error logs."),
+    RESOURCE_EXHAUSTION("resource-exhaustion",
+        "Resource exhaustion: scale up or out and shed non-critical load; look for leaks (memory, connections, threads)."),
+    DATABASE("database",
+        "Database: find the slow statements (db statement fingerprints), check locks and missing indexes; move reads to a replica."),
+    TRAFFIC_SURGE("traffic-surge",
+        "Traffic surge: check capacity headroom and autoscaling; rate-limit abusive clients; pre-scale for expected peaks.");
+
+    private final String label;
+    private final String playbook;
+
+    AlertClass(String label, String playbook) {
+        this.label = label;
+        this.playbook = playbook;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public String playbook() {
+        return playbook;
+    }
+
+    public static Optional<AlertClass> parse(String s) {
+        String n = s.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+        for (AlertClass c : values()) {
+            if (c.label.equals(n)) {
+                return Optional.of(c);
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,17 @@
+package dev.perfstream.streams.alert.rule;
+
+import dev.perfstream.streams.alert.slo.Slo;
+import java.util.List;
+
+/**
+ * The rules and SLOs of one loaded rules file, immutable. {@code version} is a hash of the content
+ * that matters for evaluation, so a reload of an unchanged file is a no-op.
+ *
+ * @param source   file name (or resource) it came from
+ * @param warnings non-fatal findings, e.g. a selector that can match no series
+ */
+public record RuleSet(List<Rule> rules, List<Slo> slos, String source, String version, List<RuleProblem> warnings) {
+    public boolean hasId(String id) {
+        return rules.stream().anyMatch(r -> r.id().equals(id)) || slos.stream().anyMatch(s -> s.id().equals(id));
+    }
+}

@@ -1,0 +1,87 @@
+package dev.perfstream.streams.alert.rule;
+
+import dev.perfstream.schemas.avro.WindowStats;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * A statistic of a {@link WindowStats} a rule can compare. {@link #extract} returns NaN when the
+ * window has no value for it (an empty window, a RUM share on a metric series, a NaN written
+ * upstream): the state machine treats NaN as "no data", never as a breach or a recovery.
+ */
+public enum Statistic {
+    P50("p50"), P75("p75"), P90("p90"), P95("p95"), P99("p99"), P999("p999", "p99.9"),
+    MEAN("mean"), MIN("min"), MAX("max"),
+    ERROR_RATE("error_rate", "error-rate", "errorrate"),
+    RATE("rate"), COUNT("count"), ERRORS("errors"),
+    GOOD_SHARE("good_share", "good-share"),
+    NEEDS_IMPROVEMENT_SHARE("needs_improvement_share", "needs-improvement-share"),
+    POOR_SHARE("poor_share", "poor-share");
+
+    private final String[] names;
+
+    Statistic(String... names) {
+        this.names = names;
+    }
+
+    /** The canonical name used in rule files and on alerts. */
+    public String label() {
+        return names[0];
+    }
+
+    /** True for statistics that are ratios in 0..1, where a threshold may be written as {@code 0.1%}. */
+    public boolean isRatio() {
+        return this == ERROR_RATE || this == GOOD_SHARE || this == NEEDS_IMPROVEMENT_SHARE || this == POOR_SHARE;
+    }
+
+    public static Optional<Statistic> parse(String s) {
+        String n = s.trim().toLowerCase(Locale.ROOT);
+        for (Statistic st : values()) {
+            for (String name : st.names) {
+                if (name.equals(n)) {
+                    return Optional.of(st);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    public static String known() {
+        return Arrays.stream(values()).map(Statistic::label).collect(Collectors.joining(", "));
+    }
+
+    /** The value of this statistic in {@code s}, or NaN when the window has none. */
+    public double extract(WindowStats s) {
+        long count = s.getCount();
+        switch (this) {
+            case COUNT: return count;
+            case ERRORS: return s.getErrors();
+            case RATE: return s.getRate();
+            case ERROR_RATE: return count > 0 ? s.getErrorRate() : Double.NaN;
+            case GOOD_SHARE: return share(count, s.getGoodShare());
+            case NEEDS_IMPROVEMENT_SHARE: return share(count, s.getNeedsImprovementShare());
+            case POOR_SHARE: return share(count, s.getPoorShare());
+            default: break;
+        }
+        if (count <= 0) {
+            return Double.NaN;
+        }
+        switch (this) {
+            case P50: return s.getP50();
+            case P75: return s.getP75();
+            case P90: return s.getP90();
+            case P95: return s.getP95();
+            case P99: return s.getP99();
+            case P999: return s.getP999();
+            case MEAN: return s.getMean();
+            case MIN: return s.getMin();
+            default: return s.getMax();
+        }
+    }
+
+    private static double share(long count, Double v) {
+        return count > 0 && v != null ? v : Double.NaN;
+    }
+}
