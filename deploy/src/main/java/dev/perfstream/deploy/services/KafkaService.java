@@ -137,6 +137,9 @@ public final class KafkaService implements LocalService {
     /** Formats the log directory once (KRaft needs it); the cluster id is kept for later runs. */
     private void format() throws ServiceException {
         Path idFile = c.kafkaDir().resolve("cluster.id");
+        if (Files.isRegularFile(c.kafkaDir().resolve("data").resolve("meta.properties")) && Files.isRegularFile(idFile)) {
+            return; // formatted by an earlier start; skipping saves loading the storage tool (seconds on a busy machine)
+        }
         try {
             String id;
             if (Files.isRegularFile(idFile)) {
@@ -215,7 +218,11 @@ public final class KafkaService implements LocalService {
                     if (!missing.isEmpty()) {
                         a.createTopics(missing).all().get(10, TimeUnit.SECONDS);
                     }
-                    return;
+                    // Created is not yet visible: a Streams client that starts before every partition has a
+                    // leader in the broker's metadata fails with MissingSourceTopicException.
+                    if (allHaveLeaders(a)) {
+                        return;
+                    }
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof TopicExistsException) {
                         continue; // created concurrently; list again
@@ -233,7 +240,12 @@ public final class KafkaService implements LocalService {
             }
         }
         throw new ServiceException("Kafka on " + address() + " did not create the topics " + c.topics()
-            + " in time: " + (last == null ? "interrupted" : last.getMessage()) + "\n  see " + logFile());
+            + " in time: " + (last == null ? "partitions without a leader" : last.getMessage()) + "\n  see " + logFile());
+    }
+
+    private boolean allHaveLeaders(Admin a) throws Exception {
+        return a.describeTopics(c.topics()).allTopicNames().get(5, TimeUnit.SECONDS).values().stream()
+            .allMatch(t -> !t.partitions().isEmpty() && t.partitions().stream().allMatch(p -> p.leader() != null));
     }
 
     @Override

@@ -29,7 +29,8 @@ import java.util.Map;
  * @param topics          topic names to create
  * @param influxHost      loopback host InfluxDB listens on
  * @param influxPort      InfluxDB HTTP port
- * @param influxRpcPort   InfluxDB backup/restore RPC port (bound too, so it must be free)
+ * @param influxRpcPort   InfluxDB backup/restore RPC port (bound too, so it must be free); not influxd's usual
+ *                        8088, which is the collector's default port
  * @param influxDatabase  database to create
  * @param influxd         path to the influxd binary
  * @param startTimeout    deadline for each service to become ready
@@ -100,7 +101,7 @@ public record ServicesConfig(Path dir, String kafkaHost, int kafkaPort, int cont
             s.string(KEY_HEAP, "1g"),
             s.integer(KEY_PARTITIONS, 6, 1, 1000),
             List.copyOf(topics), influxHost, influxPort,
-            s.integer(KEY_INFLUX_RPC_PORT, 8088, 1, 65535),
+            s.integer(KEY_INFLUX_RPC_PORT, 18088, 1, 65535),
             s.string(KEY_INFLUX_DB, "perfstream"),
             Path.of(s.string(KEY_INFLUXD, "/usr/bin/influxd")),
             s.duration(KEY_START_TIMEOUT, Duration.ofSeconds(90)),

@@ -18,7 +18,6 @@ import java.nio.file.Paths;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -104,6 +103,15 @@ class LauncherIT {
         assertThat(stopAgain.code()).isZero();
         assertThat(stopAgain.out()).contains("kafka     not running", "influxdb  not running");
         assertThat(run("services", "status").code()).isEqualTo(3);
+
+        // A restart on the same folder reuses the formatted log directory and keeps the topics.
+        Run restart = run("services", "start");
+        assertThat(restart.code()).as(restart.err()).isZero();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                env.get("PERFSTREAM_KAFKA_BOOTSTRAP_SERVERS")))) {
+            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).containsAll(Topics.ALL);
+        }
+        assertThat(run("services", "stop").code()).isZero();
     }
 
     @Test

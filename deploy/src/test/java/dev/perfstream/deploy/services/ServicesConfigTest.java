@@ -20,7 +20,7 @@ class ServicesConfigTest {
         assertThat(c.bootstrapServers()).isEqualTo("127.0.0.1:9092");
         assertThat(c.controllerPort()).isEqualTo(9093);
         assertThat(c.influxUrl()).isEqualTo("http://127.0.0.1:8086");
-        assertThat(c.influxRpcPort()).isEqualTo(8088);
+        assertThat(c.influxRpcPort()).isEqualTo(18088);
         assertThat(c.influxDatabase()).isEqualTo("perfstream");
         assertThat(c.dir()).isEqualTo(HOME.resolve(".perfstream"));
         assertThat(c.topics()).containsExactlyElementsOf(Topics.ALL);
@@ -77,7 +77,7 @@ class ServicesConfigTest {
     void shouldWriteAnInfluxConfigOnLoopbackWithReportingDisabled() {
         ServicesConfig c = ServicesConfig.from(Settings.of(Map.of()), HOME);
         String conf = new InfluxService(c).config();
-        assertThat(conf).contains("reporting-disabled = true", "bind-address = \"127.0.0.1:8088\"",
+        assertThat(conf).contains("reporting-disabled = true", "bind-address = \"127.0.0.1:18088\"",
             "bind-address = \"127.0.0.1:8086\"", "dir = \"" + HOME.resolve(".perfstream/influxdb/data") + "\"");
         assertThat(conf).doesNotContain("0.0.0.0");
     }
