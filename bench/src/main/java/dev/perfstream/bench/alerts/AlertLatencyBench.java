@@ -6,7 +6,7 @@ import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
-import dev.perfstream.schemas.testkit.KafkaTestCluster;
+import dev.perfstream.bench.stats.EmbeddedKafka;
 import dev.perfstream.streams.alert.AlertsApp;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -86,11 +86,11 @@ public final class AlertLatencyBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        KafkaTestCluster cluster = null;
+        EmbeddedKafka cluster = null;
         String servers = bootstrap;
         if (servers == null) {
             System.err.println("starting an in-process Kafka broker ...");
-            cluster = KafkaTestCluster.start();
+            cluster = EmbeddedKafka.start(Path.of(System.getProperty("java.io.tmpdir")));
             servers = cluster.bootstrapServers();
         }
         try {

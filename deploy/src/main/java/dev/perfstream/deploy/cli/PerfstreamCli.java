@@ -13,7 +13,14 @@ import picocli.CommandLine.Command;
     subcommands = {
         CommandLine.HelpCommand.class,
         RunCommand.class,
+        dev.perfstream.bench.BenchCommand.class,
+        DemoCommand.class,
+        ServicesCommand.class,
         dev.perfstream.streams.alert.WatchAlertsCommand.class,
+        dev.perfstream.ingest.loadgen.LoadgenCommand.class,
+        dev.perfstream.ingest.collector.CollectorCommand.class,
+        dev.perfstream.models.backtest.BacktestCommand.class,
+        dev.perfstream.bench.eval.EvalCommand.class,
     })
 public final class PerfstreamCli implements Runnable {
     @CommandLine.Spec
@@ -24,8 +31,22 @@ public final class PerfstreamCli implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
+    /**
+     * Configuration and I/O problems are the user's to fix: print the message, not a stack trace
+     * (which goes to the log). Anything else keeps picocli's default report.
+     */
+    private static int reportError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
+        if (e instanceof IllegalArgumentException || e instanceof java.io.IOException) {
+            cmd.getErr().println("perfstream " + cmd.getCommandName() + ": " + e.getMessage());
+            return 2;
+        }
+        throw e;
+    }
+
     public static void main(String[] args) {
-        int code = new CommandLine(new PerfstreamCli()).execute(args);
+        int code = new CommandLine(new PerfstreamCli())
+            .setExecutionExceptionHandler(PerfstreamCli::reportError)
+            .execute(args);
         System.exit(code);
     }
 }

@@ -11,6 +11,9 @@ import picocli.CommandLine.Command;
     description = "Run one pipeline stage in the foreground until Ctrl-C.",
     subcommands = {
         dev.perfstream.streams.alert.RunAlertsCommand.class,
+        dev.perfstream.streams.window.StatsCommand.class,
+        dev.perfstream.sink.influx.SinkCommand.class,
+        dev.perfstream.streams.scoring.ScoringCommand.class,
     })
 public final class RunCommand implements Runnable {
     @CommandLine.Spec

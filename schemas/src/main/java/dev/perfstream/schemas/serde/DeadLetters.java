@@ -10,7 +10,7 @@ public final class DeadLetters {
     }
 
     /**
-     * @param code      machine-readable class: parse, validation, format, late, cardinality, unknown-schema
+     * @param code      machine-readable class: parse, validation, format, late, cardinality, unknown-schema, incompatible-schema
      * @param reason    human-readable, naming the field where there is one
      * @param stage     stats, collector, sink, alerts, ...
      * @param partition -1 when unknown

@@ -1,0 +1,278 @@
+package dev.perfstream.bench.stats;
+
+import dev.perfstream.schemas.avro.MetricEvent;
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.streams.window.StatsConfig;
+import dev.perfstream.streams.window.StatsTopology;
+import dev.perfstream.streams.window.state.Sketches;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code perfstream bench stats}: end-to-end throughput of the stats stage against two references on
+ * the same broker and the same pre-produced events: a plain consumer (the ceiling) and the plain DSL
+ * {@code groupByKey().windowedBy().aggregate()} with a sketch serde. Both Streams runs use
+ * exactly_once_v2 and the same commit interval. Rates are events / (time from RUNNING to all input
+ * offsets committed), so start-up and rebalance are not counted.
+ */
+@Command(name = "stats", mixinStandardHelpOptions = true,
+    description = "Throughput of the stats stage vs a plain consumer and a plain DSL aggregate, on pre-produced events.")
+public final class StatsBenchCommand implements Callable<Integer> {
+    @Option(names = "--events", description = "Events to produce (default ${DEFAULT-VALUE}).")
+    int events = 1_000_000;
+
+    @Option(names = "--series", description = "Distinct series (default ${DEFAULT-VALUE}).")
+    int series = 10_000;
+
+    @Option(names = "--partitions", description = "Input partitions (default ${DEFAULT-VALUE}).")
+    int partitions = 2;
+
+    @Option(names = "--span", description = "Event-time span of the events (default ${DEFAULT-VALUE}).")
+    String span = "5m";
+
+    @Option(names = "--commit-interval", description = "Streams commit interval for both runs (default ${DEFAULT-VALUE}).")
+    String commitInterval = "1s";
+
+    @Option(names = "--bootstrap", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
+    String bootstrap = "127.0.0.1:9092";
+
+    @Option(names = "--embedded", description = "Start an in-process single-node broker instead of using --bootstrap.")
+    boolean embedded;
+
+    @Option(names = "--skip-dsl", description = "Skip the DSL baseline (it is the slow one).")
+    boolean skipDsl;
+
+    @Option(names = "--work-dir", description = "Scratch folder for state and the embedded broker (default ${DEFAULT-VALUE}).")
+    Path workDir = Path.of(".perfstream", "bench");
+
+    @Override
+    public Integer call() throws Exception {
+        EmbeddedKafka kafka = embedded ? EmbeddedKafka.start(workDir.resolve("kafka")) : null;
+        try {
+            String bs = kafka != null ? kafka.bootstrapServers() : bootstrap;
+            return run(bs);
+        } finally {
+            if (kafka != null) {
+                kafka.close();
+            }
+        }
+    }
+
+    private int run(String bs) throws Exception {
+        String run = Long.toString(System.currentTimeMillis(), 36);
+        String input = "bench-metrics-" + run;
+        String out = "bench-out-" + run;
+        try (Admin admin = admin(bs)) {
+            admin.createTopics(List.of(new NewTopic(input, partitions, (short) 1), new NewTopic(out, partitions, (short) 1),
+                new NewTopic("bench-rum-" + run, partitions, (short) 1), new NewTopic("bench-dlq-" + run, partitions, (short) 1)))
+                .all().get(30, TimeUnit.SECONDS);
+            log("load average before: %s", loadavg());
+            double produceEps = produce(bs, input);
+            log("produced %,d events over %,d series: %.0f events/s", events, series, produceEps);
+
+            double consumerEps = consume(bs, input);
+            log("plain consumer:           %,12.0f events/s   load %s", consumerEps, loadavg());
+
+            Map<String, String> keys = new HashMap<>();
+            keys.put("kafka.bootstrap.servers", bs);
+            keys.put("topic.metrics", input);
+            keys.put("topic.rum", "bench-rum-" + run);
+            keys.put("topic.stats", out);
+            keys.put("topic.deadletter", "bench-dlq-" + run);
+            keys.put("stats.commit.interval", commitInterval);
+            keys.put("stats.max-age", "30d");
+            Settings settings = Settings.of(keys);
+            StatsConfig c = StatsConfig.from(settings);
+
+            double dslEps = Double.NaN;
+            if (!skipDsl) {
+                Topology dsl = DslBaseline.build(input, out, c.windows(), c.grace(),
+                    Codecs.create(MetricEvent.getClassSchema(), settings), new Sketches(c.relativeAccuracy(), c.maxBins()));
+                dslEps = streams(admin, bs, "bench-dsl-" + run, dsl, input);
+                log("DSL aggregate baseline:   %,12.0f events/s   load %s", dslEps, loadavg());
+            }
+            double psEps = streams(admin, bs, "bench-perfstream-" + run, StatsTopology.build(c, settings, Clock.systemUTC()), input);
+            log("perfstream stats stage:   %,12.0f events/s   load %s", psEps, loadavg());
+            log("load average after: %s", loadavg());
+            System.out.printf(Locale.ROOT, "consumer_eps=%.0f dsl_eps=%.0f perfstream_eps=%.0f ratio_vs_consumer=%.3f ratio_vs_dsl=%.3f%n",
+                consumerEps, dslEps, psEps, psEps / consumerEps, psEps / dslEps);
+        }
+        return 0;
+    }
+
+    /** Pre-generates the events (JSON), then produces them; keyed by series so both Streams runs need no repartition. */
+    private double produce(String bs, String topic) throws Exception {
+        Random r = new Random(20261126);
+        long spanMs = Settings.parseDuration(span).toMillis();
+        long start = System.currentTimeMillis() - spanMs - 60_000;
+        List<byte[]> keys = new ArrayList<>(series);
+        String[] services = new String[series];
+        String[] routes = new String[series];
+        for (int s = 0; s < series; s++) {
+            services[s] = "svc-" + (s % 100);
+            routes[s] = "/api/r" + (s / 100);
+            keys.add((services[s] + "|" + routes[s]).getBytes(StandardCharsets.UTF_8));
+        }
+        byte[][] values = new byte[events][];
+        int[] seriesOf = new int[events];
+        for (int i = 0; i < events; i++) {
+            int s = r.nextInt(series);
+            seriesOf[i] = s;
+            long ts = start + (long) i * spanMs / events;
+            double v = Math.exp(3 + 0.8 * r.nextGaussian());
+            values[i] = String.format(Locale.ROOT,
+                "{\"timestamp\":%d,\"service\":\"%s\",\"metric\":\"http.server.duration\",\"value\":%.3f,\"unit\":\"ms\","
+                    + "\"outcome\":\"%s\",\"route\":\"%s\"}", ts, services[s], v, r.nextInt(100) == 0 ? "ERROR" : "OK", routes[s])
+                .getBytes(StandardCharsets.UTF_8);
+        }
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        long t = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < events; i++) {
+                long ts = start + (long) i * spanMs / events;
+                producer.send(new ProducerRecord<>(topic, null, ts, keys.get(seriesOf[i]), values[i]));
+            }
+            producer.flush();
+        }
+        return events / ((System.nanoTime() - t) / 1e9);
+    }
+
+    private double consume(String bs, String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-consumer-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        long n = 0;
+        long t = 0;
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (n < events && System.nanoTime() < deadline) {
+                int got = c.poll(Duration.ofMillis(500)).count();
+                if (got > 0 && t == 0) {
+                    t = System.nanoTime(); // from the first record: group join is not throughput
+                }
+                n += got;
+            }
+        }
+        return n / ((System.nanoTime() - t) / 1e9);
+    }
+
+    private double streams(Admin admin, String bs, String appId, Topology topology, String input) throws Exception {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Settings.parseDuration(commitInterval).toMillis());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createDirectories(workDir.resolve("state")).toAbsolutePath().toString());
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailExceptionHandler.class);
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DefaultProductionExceptionHandler.class);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        Map<TopicPartition, Long> end = endOffsets(admin, input);
+        long[] runningAt = {0};
+        try (KafkaStreams ks = new KafkaStreams(topology, p)) {
+            ks.setStateListener((now, before) -> {
+                if (now == KafkaStreams.State.RUNNING && runningAt[0] == 0) {
+                    runningAt[0] = System.nanoTime();
+                }
+            });
+            ks.start();
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+            long lastReport = System.nanoTime();
+            while (System.nanoTime() < deadline) {
+                Map<TopicPartition, OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get();
+                long done = 0;
+                boolean all = true;
+                for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+                    OffsetAndMetadata o = committed.get(e.getKey());
+                    // under EOS the committed offset may sit one past a transaction marker
+                    all &= o != null && o.offset() >= e.getValue();
+                    done += o == null ? 0 : Math.min(o.offset(), e.getValue());
+                }
+                if (all) {
+                    break;
+                }
+                if (ks.state() == KafkaStreams.State.ERROR || ks.state() == KafkaStreams.State.NOT_RUNNING) {
+                    throw new IllegalStateException(appId + " stopped: " + ks.state());
+                }
+                if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(10)) {
+                    log("  %s: %,d of %,d committed", appId, done, events);
+                    lastReport = System.nanoTime();
+                }
+                Thread.sleep(100);
+            }
+            long t = System.nanoTime() - runningAt[0];
+            return events / (t / 1e9);
+        }
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> q = new HashMap<>();
+        int n = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+        for (int i = 0; i < n; i++) {
+            q.put(new TopicPartition(topic, i), OffsetSpec.latest());
+        }
+        Map<TopicPartition, Long> out = new HashMap<>();
+        admin.listOffsets(q).all().get().forEach((tp, info) -> out.put(tp, info.offset()));
+        return out;
+    }
+
+    private static Admin admin(String bs) {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
+        return Admin.create(p);
+    }
+
+    static String loadavg() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (Exception e) {
+            return "n/a";
+        }
+    }
+
+    private static void log(String fmt, Object... args) {
+        System.out.printf(Locale.ROOT, fmt + "%n", args);
+    }
+}

@@ -1,0 +1,110 @@
+package dev.perfstream.deploy.cli;
+
+import dev.perfstream.deploy.demo.DemoGuide;
+import dev.perfstream.deploy.demo.Orchestrator;
+import dev.perfstream.deploy.demo.PipelineStages;
+import dev.perfstream.deploy.services.InfluxService;
+import dev.perfstream.deploy.services.LocalService;
+import dev.perfstream.deploy.services.LocalServices;
+import dev.perfstream.deploy.services.ServiceException;
+import dev.perfstream.deploy.services.ServicesConfig;
+import dev.perfstream.schemas.config.Settings;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * {@code perfstream demo}: the all-in-one local run. Starts (or reuses) Kafka and InfluxDB, then the
+ * pipeline stages in this JVM, then the load generator; prints where to look and the time until the
+ * first point reached InfluxDB; Ctrl-C stops, in reverse order, everything this run started.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {"Runs the whole pipeline locally until Ctrl-C: Kafka, InfluxDB, stages, sink, load generator.",
+        "Services on loopback, data under services.dir (.perfstream/). Services already running (services start)",
+        "are reused and left running; Ctrl-C stops everything this run started."})
+public final class DemoCommand implements Callable<Integer> {
+    @Mixin
+    SettingsOptions opts;
+
+    private final PrintStream out = System.out;
+
+    @Override
+    public Integer call() throws Exception {
+        long t0 = startMillis();
+        Settings settings = opts.load();
+        ServicesConfig c = ServicesConfig.from(settings, SettingsOptions.home());
+        LocalServices services = LocalServices.standard(c, System.getProperty("java.class.path"), out);
+        Orchestrator stages = new Orchestrator(PipelineStages.demo(), out);
+        List<LocalService> started = new ArrayList<>();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            out.println("\nstopping the demo ...");
+            stages.close();
+            synchronized (started) {
+                services.stop(started);
+                started.clear();
+            }
+            stopped.countDown();
+        }, "perfstream-demo-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+
+        out.println("perfstream demo: starting services (data under " + c.dir() + ")");
+        try {
+            List<LocalService> s = services.start();
+            synchronized (started) {
+                started.addAll(s);
+            }
+        } catch (ServiceException e) {
+            System.err.println("perfstream: " + e.getMessage());
+            return 1;
+        }
+        out.printf(Locale.ROOT, "services ready %.1f s after the command%n", (System.currentTimeMillis() - t0) / 1e3);
+
+        out.println("starting the pipeline:");
+        try {
+            stages.start(stageSettings(settings, c));
+        } catch (Exception e) {
+            System.err.println("perfstream: " + e.getMessage());
+            return 1; // the shutdown hook stops the services this run started
+        }
+        out.printf(Locale.ROOT, "pipeline running %.1f s after the command%n%n", (System.currentTimeMillis() - t0) / 1e3);
+        DemoGuide guide = new DemoGuide(c);
+        guide.print(out);
+        guide.awaitFirstPoint(new InfluxService(c), t0, out);
+        stopped.await();
+        return 0;
+    }
+
+    /**
+     * Settings for the stages: the user's, plus demo defaults below them: state and the incident
+     * truth file under the services folder (a demo never writes into the working directory), a
+     * short grace period so the first windows close within a minute, and a load generator that
+     * runs as long as a demo reasonably does.
+     */
+    static Settings stageSettings(Settings user, ServicesConfig c) {
+        Map<String, String> m = new TreeMap<>();
+        m.put("state.dir", c.dir().resolve("state").toString());
+        m.put("loadgen.incidents.file", c.dir().resolve("incidents.jsonl").toString());
+        m.put("loadgen.duration", "24h");
+        m.put("stats.grace", "5s");
+        m.putAll(user.asMap());
+        return Settings.of(m);
+    }
+
+    /** When the command started: the launcher passes its start time, otherwise this JVM's. */
+    private static long startMillis() {
+        String t0 = System.getenv("PERFSTREAM_T0");
+        if (t0 != null && t0.matches("[0-9]{13}")) {
+            return Long.parseLong(t0);
+        }
+        return ManagementFactory.getRuntimeMXBean().getStartTime();
+    }
+}

@@ -1,0 +1,88 @@
+package dev.perfstream.deploy.demo;
+
+import dev.perfstream.schemas.config.Settings;
+import java.io.PrintStream;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Starts pipeline stages in order and closes them in reverse. If one fails to start, the ones
+ * already started are closed before the error is passed on, so nothing is left running.
+ */
+public final class Orchestrator implements AutoCloseable {
+    /** Starts one stage and returns it running; closing it shuts it down cleanly. */
+    @FunctionalInterface
+    public interface StageStarter {
+        AutoCloseable start(Settings settings) throws Exception;
+    }
+
+    /**
+     * @param name     short name for messages
+     * @param starter  how to start it, e.g. {@code StatsApp::start}
+     * @param required if false and the stage is not available ({@link StageMissingException}), it is skipped
+     */
+    public record Stage(String name, StageStarter starter, boolean required) {
+    }
+
+    private record Running(String name, AutoCloseable app) {
+    }
+
+    private final List<Stage> stages;
+    private final PrintStream out;
+    private final Deque<Running> running = new ArrayDeque<>();
+
+    public Orchestrator(List<Stage> stages, PrintStream out) {
+        this.stages = List.copyOf(stages);
+        this.out = out;
+    }
+
+    /**
+     * Starts every stage in list order.
+     *
+     * @throws Exception the first failure, after closing the stages already started
+     */
+    public synchronized void start(Settings settings) throws Exception {
+        for (Stage s : stages) {
+            long t0 = System.nanoTime();
+            try {
+                AutoCloseable app = s.starter().start(settings);
+                running.push(new Running(s.name(), app));
+                out.printf(Locale.ROOT, "  %-9s started in %.1f s%n", s.name(), (System.nanoTime() - t0) / 1e9);
+            } catch (StageMissingException e) {
+                if (s.required()) {
+                    close();
+                    throw e;
+                }
+                out.printf("  %-9s skipped: %s%n", s.name(), e.getMessage());
+            } catch (Exception e) {
+                close();
+                throw new Exception("stage " + s.name() + " failed to start: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Names of the running stages, in start order. */
+    public synchronized List<String> runningStages() {
+        List<String> names = new ArrayList<>();
+        running.descendingIterator().forEachRemaining(r -> names.add(r.name()));
+        return names;
+    }
+
+    /** Closes the running stages, last started first; keeps going if one fails to close. */
+    @Override
+    public synchronized void close() {
+        while (!running.isEmpty()) {
+            Running r = running.pop();
+            long t0 = System.nanoTime();
+            try {
+                r.app().close();
+                out.printf(Locale.ROOT, "  %-9s stopped in %.1f s%n", r.name(), (System.nanoTime() - t0) / 1e9);
+            } catch (Exception e) {
+                out.printf("  %-9s failed to stop cleanly: %s%n", r.name(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.perfstream.deploy.services;
+
+import dev.perfstream.schemas.Topics;
+import dev.perfstream.schemas.config.Settings;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Where and how the local services run: a Kafka broker and an InfluxDB server on loopback, with
+ * their data, logs and PID files under one project-local folder ({@code services.dir}).
+ *
+ * <p>Addresses come from the same keys the applications use ({@code kafka.bootstrap.servers},
+ * {@code influx.url}), so a changed port applies to the services and to every stage at once.
+ *
+ * @param dir             services folder (data, logs, PID files), absolute
+ * @param kafkaHost       loopback host the broker listens on
+ * @param kafkaPort       client listener port
+ * @param controllerPort  KRaft controller listener port
+ * @param kafkaHeap       broker heap, a JVM size like {@code 1g}
+ * @param partitions      partitions of each topic the services create
+ * @param topics          topic names to create
+ * @param influxHost      loopback host InfluxDB listens on
+ * @param influxPort      InfluxDB HTTP port
+ * @param influxRpcPort   InfluxDB backup/restore RPC port (bound too, so it must be free)
+ * @param influxDatabase  database to create
+ * @param influxd         path to the influxd binary
+ * @param startTimeout    deadline for each service to become ready
+ * @param stopTimeout     grace period after SIGTERM before SIGKILL
+ */
+public record ServicesConfig(Path dir, String kafkaHost, int kafkaPort, int controllerPort, String kafkaHeap,
+                             int partitions, List<String> topics, String influxHost, int influxPort, int influxRpcPort,
+                             String influxDatabase, Path influxd, Duration startTimeout, Duration stopTimeout) {
+
+    public static final String KEY_DIR = "services.dir";
+    public static final String KEY_BOOTSTRAP = "kafka.bootstrap.servers";
+    public static final String KEY_CONTROLLER_PORT = "kafka.controller.port";
+    public static final String KEY_HEAP = "kafka.heap";
+    public static final String KEY_PARTITIONS = "kafka.topic.partitions";
+    public static final String KEY_INFLUX_URL = "influx.url";
+    public static final String KEY_INFLUX_RPC_PORT = "influx.rpc.port";
+    public static final String KEY_INFLUX_DB = "influx.database";
+    public static final String KEY_INFLUXD = "influxd.path";
+    public static final String KEY_START_TIMEOUT = "services.start.timeout";
+    public static final String KEY_STOP_TIMEOUT = "services.stop.timeout";
+
+    /** Topic name keys ({@code topic.metrics}, ...) and their defaults, as the stages read them. */
+    public static Map<String, String> topicKeys() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String t : Topics.ALL) {
+            m.put("topic." + t.substring(t.indexOf('.') + 1), t);
+        }
+        return m;
+    }
+
+    /**
+     * @param home project root: a relative {@code services.dir} is resolved against it, so the
+     *             launcher works from any working directory
+     * @throws IllegalArgumentException naming every bad key
+     */
+    public static ServicesConfig from(Settings s, Path home) {
+        Path dir = home.resolve(s.string(KEY_DIR, ".perfstream")).toAbsolutePath().normalize();
+        String bootstrap = s.string(KEY_BOOTSTRAP, "127.0.0.1:9092").split(",")[0].trim();
+        String kafkaHost = "127.0.0.1";
+        int kafkaPort = 9092;
+        int colon = bootstrap.lastIndexOf(':');
+        if (colon <= 0) {
+            s.problem(KEY_BOOTSTRAP + ": \"" + bootstrap + "\" is not host:port");
+        } else {
+            kafkaHost = bootstrap.substring(0, colon);
+            kafkaPort = port(s, KEY_BOOTSTRAP, bootstrap.substring(colon + 1));
+            requireLoopback(s, KEY_BOOTSTRAP, kafkaHost);
+        }
+        String influxHost = "127.0.0.1";
+        int influxPort = 8086;
+        String url = s.string(KEY_INFLUX_URL, "http://127.0.0.1:8086");
+        try {
+            URI u = URI.create(url);
+            if (u.getHost() == null || !"http".equals(u.getScheme())) {
+                s.problem(KEY_INFLUX_URL + ": \"" + url + "\" is not an http://host:port URL");
+            } else {
+                influxHost = u.getHost();
+                influxPort = u.getPort() < 0 ? 80 : u.getPort();
+                requireLoopback(s, KEY_INFLUX_URL, influxHost);
+            }
+        } catch (IllegalArgumentException e) {
+            s.problem(KEY_INFLUX_URL + ": \"" + url + "\" is not a URL");
+        }
+        List<String> topics = new ArrayList<>();
+        topicKeys().forEach((k, def) -> topics.add(s.string(k, def)));
+        ServicesConfig c = new ServicesConfig(dir, kafkaHost, kafkaPort,
+            s.integer(KEY_CONTROLLER_PORT, 9093, 1, 65535),
+            s.string(KEY_HEAP, "1g"),
+            s.integer(KEY_PARTITIONS, 6, 1, 1000),
+            List.copyOf(topics), influxHost, influxPort,
+            s.integer(KEY_INFLUX_RPC_PORT, 8088, 1, 65535),
+            s.string(KEY_INFLUX_DB, "perfstream"),
+            Path.of(s.string(KEY_INFLUXD, "/usr/bin/influxd")),
+            s.duration(KEY_START_TIMEOUT, Duration.ofSeconds(90)),
+            s.duration(KEY_STOP_TIMEOUT, Duration.ofSeconds(30)));
+        if (!c.kafkaHeap.toLowerCase(Locale.ROOT).matches("[0-9]+[kmg]")) {
+            s.problem(KEY_HEAP + ": \"" + c.kafkaHeap + "\" is not a JVM size like 512m or 1g");
+        }
+        if (c.kafkaPort == c.controllerPort) {
+            s.problem(KEY_CONTROLLER_PORT + ": " + c.controllerPort + " is the Kafka client port too; pick another");
+        }
+        if (c.influxPort == c.influxRpcPort) {
+            s.problem(KEY_INFLUX_RPC_PORT + ": " + c.influxRpcPort + " is the InfluxDB HTTP port too; pick another");
+        }
+        s.throwIfInvalid("services");
+        return c;
+    }
+
+    public String bootstrapServers() {
+        return kafkaHost + ":" + kafkaPort;
+    }
+
+    public String influxUrl() {
+        return "http://" + influxHost + ":" + influxPort;
+    }
+
+    public Path kafkaDir() {
+        return dir.resolve("kafka");
+    }
+
+    public Path influxDir() {
+        return dir.resolve("influxdb");
+    }
+
+    public Path logDir() {
+        return dir.resolve("logs");
+    }
+
+    public Path runDir() {
+        return dir.resolve("run");
+    }
+
+    private static int port(Settings s, String key, String raw) {
+        try {
+            int p = Integer.parseInt(raw.trim());
+            if (p >= 1 && p <= 65535) {
+                return p;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        s.problem(key + ": port \"" + raw + "\" is not a number in [1, 65535]");
+        return 1;
+    }
+
+    /** The local services never listen beyond loopback: refuse a host that is not. */
+    private static void requireLoopback(Settings s, String key, String host) {
+        try {
+            if (!InetAddress.getByName(host).isLoopbackAddress()) {
+                s.problem(key + ": host " + host + " is not a loopback address; the local services listen on "
+                    + "loopback only (use 127.0.0.1, or run your own server and skip 'services start')");
+            }
+        } catch (UnknownHostException e) {
+            s.problem(key + ": unknown host " + host);
+        }
+    }
+}

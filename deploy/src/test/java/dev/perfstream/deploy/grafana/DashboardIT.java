@@ -1,0 +1,80 @@
+package dev.perfstream.deploy.grafana;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.perfstream.schemas.testkit.InfluxTestServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Every InfluxQL query of the Grafana dashboard (panels and variables), with Grafana's macros
+ * filled in, runs on a real InfluxDB 1.6.7 holding points in the sink's layout and returns data:
+ * a renamed measurement, field or tag on either side makes this fail.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class DashboardIT {
+    private static final Path DASHBOARD = Path.of("grafana/perfstream-dashboard.json"); // failsafe runs in deploy/
+
+    /** One point per measurement, tags and fields as the sink's ResultPoints writes them. */
+    private static String samplePoints(long t) {
+        return String.join("\n",
+            "metric_stats,metric=http.server.duration,route=/cart,service=shop,unit=ms,window=1m count=10i,errors=1i,"
+                + "error_rate=0.1,rate=0.17,min=3,max=400,mean=50,p50=40,p75=60,p90=90,p95=120,p99=300,p999=390 " + t,
+            "rum_stats,app=web,device_class=mobile,page=/home,unit=ms,vital=LCP,window=1m count=5i,errors=0i,"
+                + "error_rate=0,rate=0.08,min=900,max=4000,mean=2100,p50=2000,p75=2600,p90=3000,p95=3500,p99=3900,"
+                + "p999=4000,good_share=0.4,needs_improvement_share=0.4,poor_share=0.2 " + t,
+            "anomalies,route=/cart,series=metric\\=http.server.duration\\,service\\=shop\\,route\\=/cart,service=shop,"
+                + "statistic=p95,window=1m observed=120,expected=60,score=0.93,model_version=\"v1\" " + t,
+            "forecasts,horizon=15m,route=/cart,series=service\\=shop\\,route\\=/cart,service=shop,statistic=p95 "
+                + "predicted=130,lower=100,upper=160,interval_level=0.9,made_at=" + t + "i,model_version=\"v1\" " + t,
+            "alerts,fingerprint=abc123,route=/cart,rule=api-p95,series=service\\=shop\\,route\\=/cart,service=shop,"
+                + "severity=PAGE,source=RULE,state=FIRING,statistic=p95 value=120,threshold=100,window_start=" + t
+                + "i,window_end=" + t + "i,started_at=" + t + "i,summary=\"p95 above 100 ms\",playbook=\"high latency\" " + t);
+    }
+
+    /** Grafana's macros and template variables, as Grafana would fill them for "All". */
+    static String fill(String q) {
+        return q.replace("$timeFilter", "time > now() - 1h")
+            .replace("$__interval", "1m")
+            .replace("'$window'", "'1m'")
+            .replaceAll("/\\^\\$[a-z]+\\$/", "/.*/");
+    }
+
+    @Test
+    void shouldRunEveryDashboardQueryAgainstTheSinksLayout() throws Exception {
+        JsonNode dash = new ObjectMapper().readTree(DASHBOARD.toFile());
+        List<String> queries = new ArrayList<>();
+        for (JsonNode panel : dash.path("panels")) {
+            for (JsonNode target : panel.path("targets")) {
+                queries.add(target.path("query").asText());
+            }
+        }
+        for (JsonNode v : dash.path("templating").path("list")) {
+            queries.add(v.path("query").asText());
+        }
+        assertThat(queries).hasSizeGreaterThanOrEqualTo(10).allSatisfy(q -> assertThat(q).isNotBlank());
+
+        try (InfluxTestServer influx = InfluxTestServer.start()) {
+            influx.query("perfstream", "CREATE DATABASE perfstream");
+            HttpResponse<String> w = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(influx.url() + "/write?db=perfstream&precision=ms"))
+                .POST(HttpRequest.BodyPublishers.ofString(samplePoints(System.currentTimeMillis() - 60_000))).build(),
+                HttpResponse.BodyHandlers.ofString());
+            assertThat(w.statusCode()).as(w.body()).isEqualTo(204);
+            for (String q : queries) {
+                String answer = influx.query("perfstream", fill(q));
+                assertThat(answer).as(fill(q)).doesNotContain("\"error\"").contains("\"series\"");
+            }
+        }
+    }
+}

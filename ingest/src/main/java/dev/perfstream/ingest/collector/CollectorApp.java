@@ -1,0 +1,357 @@
+package dev.perfstream.ingest.collector;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perfstream.schemas.avro.MetricEvent;
+import dev.perfstream.schemas.avro.RumEvent;
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.validate.EventValidator;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.BufferExhaustedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP collector: browser beacons on {@code POST /rum}, service batches on
+ * {@code POST /v1/metrics}, the RUM snippet on {@code GET /perfstream-rum.js}, {@code /healthz},
+ * {@code /readyz} and Prometheus metrics on {@code /metrics}. Javalin 7 on Jetty 12 (runs on Java 17).
+ *
+ * <p>Every request passes, in order: per-client rate limit (429), body size (413), CORS origin
+ * allow-list (403), content type (415), API key for batches (401), JSON and field validation
+ * (400 naming the field, or per-item rejections), then Kafka: the answer (202) is sent only after
+ * Kafka acknowledged every accepted event; when Kafka cannot take more, 503 with Retry-After.
+ */
+public final class CollectorApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CollectorApp.class);
+    static final String SNIPPET_RESOURCE = "/dev/perfstream/ingest/collector/perfstream-rum.js";
+    static final String RETRY_AFTER_SECONDS = "5";
+
+    private final CollectorConfig config;
+    private final Clock clock;
+    private final CollectorMetrics metrics = new CollectorMetrics();
+    private final ClientRateLimiter limiter;
+    private final KafkaSink sink;
+    private final BeaconParser beacons;
+    private final MetricBatchParser batches;
+    private final RecordCodec<RumEvent> rumCodec;
+    private final RecordCodec<MetricEvent> metricCodec;
+    private final List<byte[]> apiKeys = new ArrayList<>();
+    private final byte[] snippet;
+    private final Admin admin;
+    private final ScheduledExecutorService readiness = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "perfstream-collector-readiness");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile String notReady = "not checked yet";
+    private Javalin javalin;
+
+    private CollectorApp(CollectorConfig config, Settings settings, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.limiter = new ClientRateLimiter(config.ratePerClient(), config.burstPerClient(), System::nanoTime);
+        EventValidator validator = EventValidator.withDefaults(clock);
+        RouteCap routes = new RouteCap(config.routesPerApp(), metrics);
+        String salt = config.sessionSalt();
+        if (salt == null) {
+            salt = UUID.randomUUID().toString();
+            LOG.warn("collector.session.salt is not set: session hashes use a random salt and change on restart");
+        }
+        this.beacons = new BeaconParser(validator, routes, new SessionHasher(salt), config.maxEventsPerRequest());
+        this.batches = new MetricBatchParser(validator, routes, config.maxEventsPerRequest());
+        this.rumCodec = Codecs.create(RumEvent.getClassSchema(), settings);
+        this.metricCodec = Codecs.create(MetricEvent.getClassSchema(), settings);
+        config.apiKeys().forEach(k -> apiKeys.add(k.getBytes(StandardCharsets.UTF_8)));
+        this.snippet = loadSnippet();
+        this.sink = new KafkaSink(config, metrics);
+        Properties ap = new Properties();
+        ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        ap.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
+        ap.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
+        this.admin = Admin.create(ap);
+    }
+
+    /** Starts the collector on {@code collector.host:collector.port} (port 0 = any free port). */
+    public static CollectorApp start(Settings settings) {
+        return start(settings, Clock.systemUTC());
+    }
+
+    static CollectorApp start(Settings settings, Clock clock) {
+        CollectorApp app = new CollectorApp(CollectorConfig.from(settings), settings, clock);
+        app.warmUp();
+        app.javalin = app.server().start(app.config.host(), app.config.port());
+        app.readiness.scheduleWithFixedDelay(app::checkKafka, 5, 5, TimeUnit.SECONDS);
+        LOG.info("collector listening on http://{}:{} (beacons -> {}, batches -> {})", app.config.host(), app.port(),
+            app.config.rumTopic(), app.config.metricsTopic());
+        return app;
+    }
+
+    private Javalin server() {
+        return Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.http.maxRequestSize = config.maxBodyBytes();
+            cfg.http.asyncTimeout = config.sendTimeout().toMillis() + 5_000;
+            if (!config.corsOrigins().isEmpty()) {
+                cfg.bundledPlugins.enableCors(cors -> cors.addRule(rule -> {
+                    if (config.corsOrigins().contains("*")) {
+                        rule.anyHost();
+                    } else {
+                        List<String> o = config.corsOrigins();
+                        rule.allowHost(o.get(0), o.subList(1, o.size()).toArray(new String[0]));
+                    }
+                    rule.maxAge = 3600;
+                }));
+            }
+            cfg.routes.post("/rum", this::rum);
+            cfg.routes.post("/v1/metrics", this::metricBatch);
+            cfg.routes.get("/perfstream-rum.js", this::snippet);
+            cfg.routes.get("/healthz", ctx -> ctx.json(java.util.Map.of("status", "up")));
+            cfg.routes.get("/readyz", this::ready);
+            cfg.routes.get("/metrics", ctx -> ctx.contentType(CollectorMetrics.CONTENT_TYPE).result(metrics.scrape()));
+            cfg.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
+                respond(ctx, ctx.path(), 500, error("internal error; see the collector log"));
+            });
+        });
+    }
+
+    private void rum(Context ctx) {
+        try {
+            byte[] body = admit(ctx, "rum", false);
+            Parsed<RumEvent> p = beacons.parse(JsonBodies.parse(body), ctx.userAgent(), clock.instant());
+            send(ctx, "rum", config.rumTopic(), p, RumEvent::getApp, rumCodec);
+        } catch (RequestRejected r) {
+            reject(ctx, "rum", r);
+        }
+    }
+
+    private void metricBatch(Context ctx) {
+        try {
+            byte[] body = admit(ctx, "metrics", true);
+            Parsed<MetricEvent> p = batches.parse(JsonBodies.parse(body));
+            send(ctx, "metrics", config.metricsTopic(), p, MetricEvent::getService, metricCodec);
+        } catch (RequestRejected r) {
+            reject(ctx, "metrics", r);
+        }
+    }
+
+    /** The edge checks shared by both POST endpoints; returns the body. */
+    private byte[] admit(Context ctx, String ep, boolean needsKey) throws RequestRejected {
+        if (!limiter.tryAcquire(ctx.ip())) {
+            ctx.header("Retry-After", "1");
+            throw new RequestRejected(429, "rate_limited", "too many requests from this client; limit "
+                + config.ratePerClient() + "/s with bursts of " + config.burstPerClient());
+        }
+        long len = ctx.req().getContentLengthLong();
+        if (len > config.maxBodyBytes()) {
+            throw tooLarge(len);
+        }
+        String origin = ctx.header("Origin");
+        if (origin != null && !originAllowed(origin, ctx)) {
+            throw new RequestRejected(403, "cors_origin", "origin " + origin + " is not in collector.cors.origins");
+        }
+        String ct = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
+        boolean json = ct.startsWith("application/json");
+        if (needsKey ? !json : !(json || ct.startsWith("text/plain") || ct.isEmpty())) {
+            throw new RequestRejected(415, "content_type", "Content-Type must be "
+                + (needsKey ? "application/json" : "text/plain (as navigator.sendBeacon sends) or application/json")
+                + ", got " + (ct.isEmpty() ? "none" : ct));
+        }
+        if (needsKey && !keyValid(ctx)) {
+            ctx.header("WWW-Authenticate", "Bearer");
+            throw new RequestRejected(401, "unauthorized", apiKeys.isEmpty()
+                ? "no API keys are configured (collector.api.keys); /v1/metrics is closed"
+                : "missing or unknown API key (Authorization: Bearer KEY, or X-API-Key)");
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] b = in.readNBytes(config.maxBodyBytes() + 1);
+            if (b.length > config.maxBodyBytes()) {
+                throw tooLarge(-1);
+            }
+            return b;
+        } catch (IOException e) {
+            throw new RequestRejected(400, "bad_body", "could not read the request body: " + e.getMessage());
+        }
+    }
+
+    private RequestRejected tooLarge(long len) {
+        return new RequestRejected(413, "body_too_large", "request body " + (len >= 0 ? "of " + len + " bytes " : "")
+            + "is over the limit of " + config.maxBodyBytes() + " bytes (collector.body.max.bytes)");
+    }
+
+    private boolean originAllowed(String origin, Context ctx) {
+        List<String> allowed = config.corsOrigins();
+        String host = ctx.host();
+        boolean same = host != null && (origin.equals("http://" + host) || origin.equals("https://" + host));
+        return same || allowed.contains("*") || allowed.contains(origin);
+    }
+
+    private boolean keyValid(Context ctx) {
+        String auth = ctx.header("Authorization");
+        String key = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : ctx.header("X-API-Key");
+        if (key == null) {
+            return false;
+        }
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        boolean ok = false;
+        for (byte[] a : apiKeys) {
+            ok |= MessageDigest.isEqual(a, k); // constant time per key
+        }
+        return ok;
+    }
+
+    private <T> void send(Context ctx, String ep, String topic, Parsed<T> p, Function<T, String> key, RecordCodec<T> codec) {
+        p.rejected().forEach(r -> metrics.reject(ep, r.code()));
+        if (p.accepted().isEmpty()) {
+            respond(ctx, ep, 400, outcome(p, "no item was valid"));
+            return;
+        }
+        CompletableFuture<?>[] fs = new CompletableFuture<?>[p.accepted().size()];
+        for (int i = 0; i < fs.length; i++) {
+            T e = p.accepted().get(i);
+            fs[i] = sink.send(topic, key.apply(e), codec.encode(topic, e));
+        }
+        ctx.future(() -> CompletableFuture.allOf(fs).handle((v, ex) -> {
+            if (ex == null) {
+                metrics.accepted(topic, fs.length);
+                respond(ctx, ep, 202, outcome(p, null));
+            } else {
+                Throwable cause = ex instanceof CompletionException && ex.getCause() != null ? ex.getCause() : ex;
+                boolean full = cause instanceof BufferExhaustedException;
+                metrics.reject(ep, full ? "kafka_buffer_full" : "kafka_unavailable");
+                ctx.header("Retry-After", RETRY_AFTER_SECONDS);
+                respond(ctx, ep, 503, error((full ? "the collector's Kafka buffer is full" : "Kafka did not accept the events")
+                    + " (" + cause.getClass().getSimpleName() + ": " + cause.getMessage() + "); retry later"));
+            }
+            return null;
+        }));
+    }
+
+    private void reject(Context ctx, String ep, RequestRejected r) {
+        metrics.reject(ep, r.reason);
+        respond(ctx, ep, r.status, error(r.getMessage()));
+    }
+
+    private void respond(Context ctx, String ep, int status, ObjectNode body) {
+        metrics.request(ep, status);
+        ctx.status(status).contentType("application/json").result(body.toString());
+    }
+
+    private static ObjectNode error(String message) {
+        return JsonBodies.MAPPER.createObjectNode().put("error", message);
+    }
+
+    private static <T> ObjectNode outcome(Parsed<T> p, String error) {
+        ObjectNode o = JsonBodies.MAPPER.createObjectNode();
+        if (error != null) {
+            o.put("error", error);
+        }
+        o.put("accepted", error == null ? p.accepted().size() : 0);
+        ArrayNode rej = o.putArray("rejected");
+        for (Parsed.Rejection r : p.rejected()) {
+            rej.addObject().put("index", r.index()).put("reason", r.reason());
+        }
+        return o;
+    }
+
+    private void snippet(Context ctx) {
+        if (snippet == null) {
+            ctx.status(404).result("perfstream-rum.js was not built into this jar (see ingest/README.md)");
+            return;
+        }
+        ctx.header("Cache-Control", "public, max-age=3600").contentType("application/javascript; charset=utf-8").result(snippet);
+    }
+
+    private void ready(Context ctx) {
+        String why = notReady;
+        if (why == null) {
+            ctx.json(java.util.Map.of("status", "ready"));
+        } else {
+            ctx.status(503).json(java.util.Map.of("status", "not ready", "reason", why));
+        }
+    }
+
+    /** Waits up to 5 s for Kafka's topic metadata so the first requests do not fail; starts anyway if Kafka is down. */
+    private void warmUp() {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        List<String> topics = List.of(config.rumTopic(), config.metricsTopic());
+        while (!sink.warm(topics) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        checkKafka();
+        if (notReady != null) {
+            LOG.warn("collector starting without Kafka: {}; requests get 503 until it is reachable", notReady);
+        }
+    }
+
+    private void checkKafka() {
+        sink.warm(List.of(config.rumTopic(), config.metricsTopic()));
+        try {
+            admin.describeTopics(List.of(config.rumTopic(), config.metricsTopic())).allTopicNames().get(4, TimeUnit.SECONDS);
+            notReady = null;
+        } catch (Exception e) {
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            notReady = "Kafka at " + config.bootstrapServers() + " or topics " + config.rumTopic() + ", "
+                + config.metricsTopic() + " unavailable: " + c.getMessage();
+        }
+    }
+
+    private static byte[] loadSnippet() {
+        try (InputStream in = CollectorApp.class.getResourceAsStream(SNIPPET_RESOURCE)) {
+            return in == null ? null : in.readAllBytes();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The bound port (useful with {@code collector.port=0}). */
+    public int port() {
+        return javalin.port();
+    }
+
+    /** Whether the last Kafka check succeeded. */
+    public boolean ready() {
+        return notReady == null;
+    }
+
+    CollectorMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        readiness.shutdownNow();
+        if (javalin != null) {
+            javalin.stop();
+        }
+        sink.close();
+        admin.close(java.time.Duration.ofSeconds(5));
+    }
+}

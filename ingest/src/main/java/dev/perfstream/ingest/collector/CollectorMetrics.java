@@ -1,0 +1,66 @@
+package dev.perfstream.ingest.collector;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The collector's own metrics, in a private registry (so two collectors in one JVM, as in tests,
+ * do not share counters), exposed in the Prometheus text format on {@code GET /metrics}.
+ */
+final class CollectorMetrics {
+    static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter requests = Counter.builder().name("perfstream_collector_requests")
+        .help("HTTP requests by endpoint and status code").labelNames("endpoint", "status").register(registry);
+    private final Counter rejects = Counter.builder().name("perfstream_collector_rejects")
+        .help("Rejected requests and items by endpoint and reason").labelNames("endpoint", "reason").register(registry);
+    private final Counter events = Counter.builder().name("perfstream_collector_events")
+        .help("Events accepted into Kafka by topic").labelNames("topic").register(registry);
+    private final Counter overflow = Counter.builder().name("perfstream_collector_route_overflow")
+        .help("Events whose route or page went to the overflow bucket (per-app/service cap reached)").register(registry);
+    private final Histogram send = Histogram.builder().name("perfstream_collector_kafka_send_seconds")
+        .help("Time from handing a record to the Kafka producer to its acknowledgement").unit(null)
+        .classicOnly().classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+        .register(registry);
+
+    void request(String endpoint, int status) {
+        requests.labelValues(endpoint, Integer.toString(status)).inc();
+    }
+
+    void reject(String endpoint, String reason) {
+        rejects.labelValues(endpoint, reason).inc();
+    }
+
+    void accepted(String topic, int n) {
+        events.labelValues(topic).inc(n);
+    }
+
+    void overflow() {
+        overflow.inc();
+    }
+
+    void sendLatency(long nanos) {
+        send.observe(nanos / 1e9);
+    }
+
+    /** Current value of a reject counter (tests, progress output). */
+    double rejects(String endpoint, String reason) {
+        return rejects.labelValues(endpoint, reason).get();
+    }
+
+    byte[] scrape() {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+            PrometheusTextFormatWriter.create().write(out, registry.scrape());
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

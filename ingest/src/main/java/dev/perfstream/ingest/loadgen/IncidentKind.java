@@ -1,0 +1,13 @@
+package dev.perfstream.ingest.loadgen;
+
+/** What a scripted incident does to the generated traffic; see {@link TrafficModel} for the effect of each. */
+public enum IncidentKind {
+    /** Request latency of one route (or every route of a service) multiplied by the magnitude. */
+    LATENCY_SPIKE,
+    /** Error share of one route (or every route of a service) raised to the magnitude (0..1). */
+    ERROR_BURST,
+    /** Request rate of a service (or one route) multiplied by the magnitude; CPU follows. */
+    TRAFFIC_SURGE,
+    /** DB query time of a service multiplied by the magnitude; its request latency grows by the extra DB time. */
+    SLOW_DATABASE
+}

@@ -1,0 +1,195 @@
+package dev.perfstream.ingest.loadgen;
+
+import dev.perfstream.schemas.avro.MetricEvent;
+import dev.perfstream.schemas.avro.RumEvent;
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.schemas.serde.RecordCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the {@link LoadGenerator} on a background thread and produces its events to Kafka
+ * (metrics keyed by service, RUM keyed by app) with an idempotent producer, in the configured
+ * output format. Writes the incidents file before the first event. {@link #close()} stops the
+ * generator and flushes.
+ */
+public final class LoadgenApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LoadgenApp.class);
+
+    private final LoadgenConfig config;
+    private final List<Incident> incidents;
+    private final Instant from;
+    private final Instant to;
+    private final KafkaProducer<String, byte[]> producer;
+    private final Thread thread;
+    private final AtomicLong metrics = new AtomicLong();
+    private final AtomicLong rum = new AtomicLong();
+    private final AtomicLong acked = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicReference<Exception> firstError = new AtomicReference<>();
+    private volatile Instant simulatedNow;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private LoadgenApp(LoadgenConfig config, Settings settings, Clock clock) throws IOException {
+        this.config = config;
+        Instant[] w = config.window(clock.instant());
+        this.from = w[0];
+        this.to = w[1];
+        this.simulatedNow = from;
+        this.incidents = incidents(config, from, to);
+        TrafficModel model = TrafficModel.standard().withRate(config.simulatedRate());
+        if (config.incidentsFile() != null) {
+            IncidentFile.write(config.incidentsFile(), incidents, model);
+        }
+        this.producer = new KafkaProducer<>(producerProps(config), new StringSerializer(), new ByteArraySerializer());
+        RecordCodec<MetricEvent> mc = Codecs.create(MetricEvent.getClassSchema(), settings);
+        RecordCodec<RumEvent> rc = Codecs.create(RumEvent.getClassSchema(), settings);
+        LoadGenerator gen = new LoadGenerator(model, incidents, config.seed());
+        Callback cb = (md, e) -> {
+            if (e == null) {
+                acked.incrementAndGet();
+            } else {
+                failed.incrementAndGet();
+                if (firstError.compareAndSet(null, e)) {
+                    LOG.error("Kafka send failed (further failures are counted, not logged)", e);
+                }
+            }
+        };
+        this.thread = new Thread(() -> gen.generate(from, to, config.speedup(),
+            m -> {
+                simulatedNow = m.getTimestamp();
+                producer.send(new ProducerRecord<>(config.metricsTopic(), m.getService(), mc.encode(config.metricsTopic(), m)), cb);
+                metrics.incrementAndGet();
+            },
+            r -> {
+                producer.send(new ProducerRecord<>(config.rumTopic(), r.getApp(), rc.encode(config.rumTopic(), r)), cb);
+                rum.incrementAndGet();
+            }), "perfstream-loadgen");
+        thread.setDaemon(true);
+    }
+
+    /** Starts generating; see the module README for the {@code loadgen.*} keys. */
+    public static LoadgenApp start(Settings settings) {
+        return start(settings, Clock.systemUTC());
+    }
+
+    static LoadgenApp start(Settings settings, Clock clock) {
+        LoadgenConfig c = LoadgenConfig.from(settings);
+        try {
+            LoadgenApp app = new LoadgenApp(c, settings, clock);
+            LOG.info("loadgen: simulated {} .. {} at {} events/s (speedup {}), {} incidents, seed {}",
+                app.from, app.to, c.rate(), c.speedup(), app.incidents.size(), c.seed());
+            app.thread.start();
+            return app;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the incidents file " + c.incidentsFile(), e);
+        }
+    }
+
+    private static List<Incident> incidents(LoadgenConfig c, Instant from, Instant to) throws IOException {
+        if (!c.incidents()) {
+            return List.of();
+        }
+        if (c.incidentScript() != null) {
+            return IncidentFile.read(c.incidentScript());
+        }
+        if (java.time.Duration.between(from, to).toMinutes() < 5) {
+            LOG.warn("loadgen: simulated window under 5 minutes, too short for scripted incidents; none scheduled");
+            return List.of();
+        }
+        return LoadGenerator.scriptedIncidents(from, to, c.seed());
+    }
+
+    static Properties producerProps(LoadgenConfig c) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "perfstream-loadgen");
+        return p;
+    }
+
+    /** Blocks until the generator has produced its whole window (and flushed), or the timeout passes. */
+    public boolean awaitCompletion(long timeout, TimeUnit unit) throws InterruptedException {
+        thread.join(unit.toMillis(timeout));
+        if (thread.isAlive()) {
+            return false;
+        }
+        producer.flush();
+        return true;
+    }
+
+    public boolean running() {
+        return thread.isAlive();
+    }
+
+    public List<Incident> incidents() {
+        return incidents;
+    }
+
+    public Instant from() {
+        return from;
+    }
+
+    public Instant to() {
+        return to;
+    }
+
+    /** Latest simulated timestamp handed to the producer. */
+    public Instant simulatedNow() {
+        return simulatedNow;
+    }
+
+    public long metricsSent() {
+        return metrics.get();
+    }
+
+    public long rumSent() {
+        return rum.get();
+    }
+
+    public long acked() {
+        return acked.get();
+    }
+
+    public long failed() {
+        return failed.get();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        thread.interrupt();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(java.time.Duration.ofSeconds(30));
+        LOG.info("loadgen: stopped after {} metric and {} RUM events ({} acknowledged, {} failed)",
+            metrics.get(), rum.get(), acked.get(), failed.get());
+    }
+
+    LoadgenConfig config() {
+        return config;
+    }
+}

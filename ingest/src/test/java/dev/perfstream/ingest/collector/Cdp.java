@@ -1,0 +1,155 @@
+package dev.perfstream.ingest.collector;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * A headless Chromium child process driven over the DevTools protocol with the JDK's WebSocket
+ * client. Written for the tests because Playwright/Selenium would add a node toolchain or a
+ * driver download to the Java test run for a dozen protocol calls.
+ */
+final class Cdp implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+    /** The flags of issue 7, plus the debugging port the test drives the browser through. */
+    static final List<String> FLAGS = List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run");
+
+    private final Process process;
+    private final WebSocket ws;
+    private final AtomicInteger ids = new AtomicInteger();
+    private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+    private final List<JsonNode> events = new CopyOnWriteArrayList<>();
+
+    private Cdp(Process process, WebSocket ws) {
+        this.process = process;
+        this.ws = ws;
+    }
+
+    static Cdp launch(Path userDataDir) throws Exception {
+        Files.createDirectories(userDataDir);
+        List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(System.getProperty("perfstream.chromium", "/usr/bin/chromium"));
+        cmd.addAll(FLAGS);
+        cmd.add("--user-data-dir=" + userDataDir);
+        cmd.add("--remote-debugging-port=0");
+        cmd.add("--remote-debugging-address=127.0.0.1");
+        cmd.add("about:blank");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+            .redirectOutput(userDataDir.resolveSibling(userDataDir.getFileName() + ".log").toFile()).start();
+        Path portFile = userDataDir.resolve("DevToolsActivePort");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.exists(portFile) || Files.readAllLines(portFile).size() < 2) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new IllegalStateException("chromium did not start (see " + userDataDir + ".log)");
+            }
+            Thread.sleep(50);
+        }
+        List<String> lines = Files.readAllLines(portFile);
+        URI uri = URI.create("ws://127.0.0.1:" + lines.get(0).trim() + lines.get(1).trim());
+        Cdp[] self = new Cdp[1];
+        StringBuilder buf = new StringBuilder();
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                buf.append(data);
+                if (last) {
+                    String msg = buf.toString();
+                    buf.setLength(0);
+                    self[0].onMessage(msg);
+                }
+                w.request(1);
+                return null;
+            }
+        }).get(10, TimeUnit.SECONDS);
+        self[0] = new Cdp(p, ws);
+        return self[0];
+    }
+
+    private void onMessage(String msg) {
+        try {
+            JsonNode n = JSON.readTree(msg);
+            if (n.has("id")) {
+                CompletableFuture<JsonNode> f = pending.remove(n.get("id").asInt());
+                if (f != null) {
+                    if (n.has("error")) {
+                        f.completeExceptionally(new IllegalStateException(n.get("error").toString()));
+                    } else {
+                        f.complete(n.get("result"));
+                    }
+                }
+            } else {
+                events.add(n);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Sends a command (to a page session when {@code session} is not null) and waits for its result. */
+    JsonNode call(String session, String method, Consumer<ObjectNode> params) throws Exception {
+        int id = ids.incrementAndGet();
+        ObjectNode msg = JSON.createObjectNode().put("id", id).put("method", method);
+        if (session != null) {
+            msg.put("sessionId", session);
+        }
+        params.accept(msg.putObject("params"));
+        CompletableFuture<JsonNode> f = new CompletableFuture<>();
+        pending.put(id, f);
+        ws.sendText(msg.toString(), true).get(10, TimeUnit.SECONDS);
+        return f.get(30, TimeUnit.SECONDS);
+    }
+
+    JsonNode call(String session, String method) throws Exception {
+        return call(session, method, p -> { });
+    }
+
+    /** Waits for an event by method name, received after {@code since} events. */
+    JsonNode await(String method, int since, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (int i = since; i < events.size(); i++) {
+                if (method.equals(events.get(i).path("method").asText())) {
+                    return events.get(i);
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no " + method + " within " + timeout);
+    }
+
+    int eventCount() {
+        return events.size();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // the browser is killed below anyway
+        }
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,271 @@
+package dev.perfstream.ingest.collector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.perfstream.schemas.avro.MetricEvent;
+import dev.perfstream.schemas.avro.RumEvent;
+import dev.perfstream.schemas.avro.Vital;
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.testkit.KafkaTestCluster;
+import dev.perfstream.schemas.testkit.Poll;
+import dev.perfstream.schemas.testkit.Ports;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The collector over real HTTP against a real Kafka broker: every bad input of issue 7, and the good path. */
+@Timeout(120)
+class CollectorIT {
+    static final String ORIGIN = "http://shop.example.test";
+    static KafkaTestCluster kafka;
+    static CollectorApp app;
+    static String base;
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = KafkaTestCluster.start();
+        kafka.createTopics(1, "it-col-rum", "it-col-metrics");
+        app = CollectorApp.start(settings(Map.of()));
+        base = "http://127.0.0.1:" + app.port();
+    }
+
+    static Settings settings(Map<String, String> extra) {
+        Map<String, String> m = new HashMap<>(Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
+            "collector.port", "0", "topic.rum", "it-col-rum", "topic.metrics", "it-col-metrics",
+            "collector.cors.origins", ORIGIN, "collector.api.keys", "k1,k2", "collector.session.salt", "it",
+            "collector.ratelimit.per.second", "100000", "collector.ratelimit.burst", "100000"));
+        m.putAll(extra);
+        return Settings.of(m);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (app != null) {
+            app.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    static HttpResponse<String> post(String path, String contentType, byte[] body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> beacon(String json, String... headers) throws Exception {
+        return post("/rum", "text/plain;charset=UTF-8", json.getBytes(StandardCharsets.UTF_8), headers);
+    }
+
+    static HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static List<ConsumerRecord<byte[], byte[]>> consume(String topic, int atLeast) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-col-" + System.nanoTime());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(topic));
+            Poll.until(Duration.ofSeconds(30), atLeast + " records on " + topic, () -> {
+                c.poll(Duration.ofMillis(300)).forEach(out::add);
+                return out.size() >= atLeast ? out : null;
+            });
+        }
+        return out;
+    }
+
+    @Test
+    void shouldAcceptASendBeaconBodyAndPutOneRumEventPerMetricOnTheTopic() throws Exception {
+        HttpResponse<String> r = beacon("{\"app\":\"it-good\",\"page\":\"/product/987654\",\"session\":\"s-1\",\"device\":\"desktop\","
+            + "\"metrics\":[{\"name\":\"LCP\",\"value\":1800},{\"name\":\"CLS\",\"value\":0.02},{\"name\":\"INP\",\"value\":150}]}",
+            "Origin", ORIGIN);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        assertThat(r.body()).contains("\"accepted\":3").contains("\"rejected\":[]");
+        assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue(ORIGIN);
+        RecordCodec<RumEvent> codec = Codecs.create(RumEvent.getClassSchema(), Settings.of(Map.of()));
+        List<RumEvent> events = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> rec : consume("it-col-rum", 1)) {
+            RumEvent e = codec.decode(rec.topic(), rec.value());
+            if (e.getApp().equals("it-good")) {
+                events.add(e);
+                assertThat(new String(rec.value(), StandardCharsets.UTF_8)).doesNotContain("127.0.0.1").doesNotContain("s-1");
+            }
+        }
+        Poll.until(Duration.ofSeconds(1), "events", () -> events.size() >= 3 ? true : null);
+        assertThat(events).extracting(RumEvent::getVital).containsExactlyInAnyOrder(Vital.LCP, Vital.CLS, Vital.INP);
+        assertThat(events).allSatisfy(e -> {
+            assertThat(e.getPage()).isEqualTo("/product/{id}");
+            assertThat(e.getSessionHash()).hasSize(32);
+            assertThat(e.getTimestamp()).isCloseTo(Instant.now(), org.assertj.core.api.Assertions.within(60, java.time.temporal.ChronoUnit.SECONDS));
+        });
+    }
+
+    @Test
+    void shouldAnswer400NamingTheProblemForMalformedJsonAndMissingFields() throws Exception {
+        HttpResponse<String> r = beacon("{\"app\":\"x\",\"page\":");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("invalid JSON");
+        r = beacon("{\"app\":\"x\",\"metrics\":[{\"name\":\"LCP\",\"value\":1}]}");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("field 'page' is required");
+        r = beacon("{\"app\":\"x\",\"page\":\"/\"}");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("field 'metrics'");
+    }
+
+    @Test
+    void shouldAcceptValidItemsAndListRejectedOnesForUnknownVitalsAndAbsurdValues() throws Exception {
+        HttpResponse<String> r = beacon("{\"app\":\"it-mixed\",\"page\":\"/\",\"metrics\":[{\"name\":\"FID\",\"value\":3},"
+            + "{\"name\":\"LCP\",\"value\":86400000},{\"name\":\"CLS\",\"value\":1000},{\"name\":\"FCP\",\"value\":-1},{\"name\":\"TTFB\",\"value\":300}]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        assertThat(r.body()).contains("\"accepted\":1").contains("unknown vital \\\"FID\\\"").contains("\"index\":1")
+            .contains("field 'value' of LCP").contains("field 'value' of CLS").contains("\"index\":3");
+        r = beacon("{\"app\":\"it-mixed\",\"page\":\"/\",\"metrics\":[{\"name\":\"LCP\",\"value\":86400000}]}");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("no item was valid").contains("plausible maximum");
+    }
+
+    @Test
+    void shouldRefuseWrongContentTypes() throws Exception {
+        HttpResponse<String> r = post("/rum", "multipart/form-data; boundary=x", "--x--".getBytes(StandardCharsets.UTF_8));
+        assertThat(r.statusCode()).isEqualTo(415);
+        assertThat(r.body()).contains("text/plain");
+        r = post("/v1/metrics", "text/plain", "[]".getBytes(StandardCharsets.UTF_8), "X-API-Key", "k1");
+        assertThat(r.statusCode()).isEqualTo(415);
+        assertThat(r.body()).contains("application/json");
+    }
+
+    @Test
+    void shouldAnswer413ForATenMegabyteBody() throws Exception {
+        byte[] big = new byte[10 * 1024 * 1024];
+        java.util.Arrays.fill(big, (byte) ' ');
+        HttpResponse<String> r = post("/rum", "text/plain", big);
+        assertThat(r.statusCode()).isEqualTo(413);
+        assertThat(r.body()).contains("over the limit of 65536 bytes");
+    }
+
+    @Test
+    void shouldRefuseOriginsNotOnTheAllowList() throws Exception {
+        HttpResponse<String> r = beacon("{\"app\":\"x\",\"page\":\"/\",\"metrics\":[{\"name\":\"LCP\",\"value\":1}]}",
+            "Origin", "https://evil.example");
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(r.body()).contains("https://evil.example").contains("collector.cors.origins");
+    }
+
+    @Test
+    void shouldRequireAnApiKeyForBatchesAndAcceptValidItemsOfAMixedBatch() throws Exception {
+        long ts = System.currentTimeMillis();
+        String batch = "{\"events\":[{\"timestamp\":" + ts + ",\"service\":\"it-batch\",\"metric\":\"http.server.duration\",\"value\":12,"
+            + "\"route\":\"/orders/5\"},{\"timestamp\":" + ts + ",\"service\":\"it-batch\",\"metric\":\"http.server.duration\",\"value\":NaN},"
+            + "{\"timestamp\":" + (ts + 3L * 86_400_000) + ",\"service\":\"it-batch\",\"metric\":\"db.query.duration\",\"value\":1}]}";
+        byte[] body = batch.getBytes(StandardCharsets.UTF_8);
+        assertThat(post("/v1/metrics", "application/json", body).statusCode()).isEqualTo(401);
+        assertThat(post("/v1/metrics", "application/json", body, "Authorization", "Bearer nope").statusCode()).isEqualTo(401);
+        HttpResponse<String> r = post("/v1/metrics", "application/json", body, "Authorization", "Bearer k2");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        assertThat(r.body()).contains("\"accepted\":1").contains("events[1]").contains("finite").contains("events[2]").contains("future");
+        RecordCodec<MetricEvent> codec = Codecs.create(MetricEvent.getClassSchema(), Settings.of(Map.of()));
+        MetricEvent e = codec.decode("it-col-metrics", consume("it-col-metrics", 1).get(0).value());
+        assertThat(e.getService()).isEqualTo("it-batch");
+        assertThat(e.getRoute()).isEqualTo("/orders/{id}");
+    }
+
+    @Test
+    void shouldServeTheSnippetHealthReadinessAndPrometheusMetrics() throws Exception {
+        HttpResponse<String> js = get("/perfstream-rum.js");
+        assertThat(js.statusCode()).isEqualTo(200);
+        assertThat(js.headers().firstValue("Content-Type").orElse("")).startsWith("application/javascript");
+        assertThat(js.body()).contains("sendBeacon").contains("visibilitychange");
+        assertThat(get("/healthz").statusCode()).isEqualTo(200);
+        Poll.until(Duration.ofSeconds(20), "readiness", () -> get0("/readyz").statusCode() == 200 ? true : null);
+        beacon("{\"app\":\"x\",\"page\":");
+        beacon("{\"app\":\"it-metrics\",\"page\":\"/\",\"metrics\":[{\"name\":\"LCP\",\"value\":1}]}");
+        String m = get("/metrics").body();
+        assertThat(m).contains("perfstream_collector_rejects_total{endpoint=\"rum\",reason=\"bad_json\"}")
+            .contains("perfstream_collector_requests_total{endpoint=\"rum\",status=\"202\"}")
+            .contains("perfstream_collector_kafka_send_seconds_bucket")
+            .contains("perfstream_collector_events_total{topic=\"it-col-rum\"}");
+    }
+
+    @Test
+    void shouldAnswer429WithRetryAfterWhenOneClientFloods() throws Exception {
+        try (CollectorApp strict = CollectorApp.start(settings(Map.of("collector.ratelimit.per.second", "1",
+            "collector.ratelimit.burst", "5")))) {
+            String url = "http://127.0.0.1:" + strict.port() + "/rum";
+            int ok = 0;
+            int limited = 0;
+            String retry = null;
+            for (int i = 0; i < 30; i++) {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "text/plain")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"app\":\"it-flood\",\"page\":\"/\",\"metrics\":[{\"name\":\"LCP\",\"value\":1}]}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 429) {
+                    limited++;
+                    retry = r.headers().firstValue("Retry-After").orElse(null);
+                } else if (r.statusCode() == 202) {
+                    ok++;
+                }
+            }
+            // 5 of burst plus at most a few refilled at 1/s while the loop runs.
+            assertThat(ok).isBetween(5, 10);
+            assertThat(limited).isEqualTo(30 - ok);
+            assertThat(retry).isEqualTo("1");
+            assertThat(strict.metrics().rejects("rum", "rate_limited")).isEqualTo(limited);
+        }
+    }
+
+    @Test
+    void shouldAnswer503WithRetryAfterWhenKafkaIsDown() throws Exception {
+        try (CollectorApp dead = CollectorApp.start(settings(Map.of("kafka.bootstrap.servers", "127.0.0.1:" + Ports.free(),
+            "collector.send.timeout", "2s")))) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dead.port() + "/rum"))
+                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString(
+                    "{\"app\":\"it-down\",\"page\":\"/\",\"metrics\":[{\"name\":\"LCP\",\"value\":1}]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+            assertThat(r.headers().firstValue("Retry-After")).hasValue("5");
+            assertThat(r.body()).contains("Kafka");
+            HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dead.port() + "/readyz")).build(),
+                HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).isEqualTo(503);
+        }
+    }
+
+    static HttpResponse<String> get0(String path) {
+        try {
+            return get(path);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

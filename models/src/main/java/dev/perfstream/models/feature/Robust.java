@@ -1,0 +1,47 @@
+package dev.perfstream.models.feature;
+
+import java.util.Arrays;
+
+/**
+ * Median and MAD of small arrays. Hand-written because the arrays are tiny (15..256 values), live in
+ * per-series state and are evaluated on the hot path; a library call would need boxing or copies into
+ * its own structures.
+ */
+public final class Robust {
+    /** Consistency constant: 1.4826 * MAD estimates the standard deviation of normal noise. */
+    public static final double MAD_TO_SIGMA = 1.4826;
+
+    private Robust() {
+    }
+
+    /** Median of {@code values[0..n)}, using {@code scratch} (length >= n); NaN if n == 0. */
+    public static double median(double[] values, int n, double[] scratch) {
+        if (n == 0) {
+            return Double.NaN;
+        }
+        System.arraycopy(values, 0, scratch, 0, n);
+        Arrays.sort(scratch, 0, n);
+        return (n & 1) == 1 ? scratch[n / 2] : 0.5 * (scratch[n / 2 - 1] + scratch[n / 2]);
+    }
+
+    /** Median absolute deviation of {@code values[0..n)} around {@code center}. */
+    public static double mad(double[] values, int n, double center, double[] scratch) {
+        if (n == 0) {
+            return Double.NaN;
+        }
+        for (int i = 0; i < n; i++) {
+            scratch[i] = Math.abs(values[i] - center);
+        }
+        Arrays.sort(scratch, 0, n);
+        return (n & 1) == 1 ? scratch[n / 2] : 0.5 * (scratch[n / 2 - 1] + scratch[n / 2]);
+    }
+
+    /** Mean absolute value of {@code values[0..n)}. */
+    public static double meanAbs(double[] values, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            s += Math.abs(values[i]);
+        }
+        return n == 0 ? Double.NaN : s / n;
+    }
+}

@@ -1,0 +1,126 @@
+package dev.perfstream.schemas.registry;
+
+import dev.perfstream.schemas.config.Settings;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * How to reach a Confluent-compatible schema registry. Built from the common keys:
+ *
+ * <ul>
+ *   <li>{@code schema.registry.url}: base URL(s), comma-separated, e.g.
+ *       {@code http://127.0.0.1:8081/apis/ccompat/v7} for Apicurio; unset means no registry (JSON only)</li>
+ *   <li>{@code schema.registry.username}, {@code schema.registry.password}: HTTP basic auth (both or neither)</li>
+ *   <li>{@code schema.registry.ssl.truststore.location}, {@code .password}, {@code .type} (PKCS12):
+ *       trust store for {@code https} URLs; unset means the JDK's default trust</li>
+ *   <li>{@code schema.registry.connect.timeout} (2s), {@code schema.registry.request.timeout} (5s): per HTTP call</li>
+ *   <li>{@code schema.registry.retry.backoff} (200ms), {@code schema.registry.retry.backoff.max} (5s): backoff
+ *       between attempts while the registry is unreachable; {@code schema.registry.retry.timeout} (2m): how long one
+ *       lookup keeps retrying before {@link RegistryUnavailableException}. Keep it below the consumer's
+ *       {@code max.poll.interval.ms} (5 min by default), since the retries block the calling (stream) thread.</li>
+ * </ul>
+ *
+ * @param urls             base URLs without trailing slash, tried in turn when one is unreachable
+ * @param username         basic-auth user, or null
+ * @param password         basic-auth password, or null
+ * @param truststore       trust store file, or null
+ * @param truststorePassword trust store password, or null
+ * @param truststoreType   KeyStore type of the trust store (PKCS12, JKS)
+ * @param connectTimeout   TCP/TLS connect timeout of one call
+ * @param requestTimeout   whole-response timeout of one call
+ * @param backoff          first pause between attempts, doubled each time
+ * @param backoffMax       longest pause between attempts
+ * @param retryTimeout     total time one lookup may retry before giving up
+ */
+public record RegistryConfig(List<URI> urls, String username, String password, Path truststore,
+                             String truststorePassword, String truststoreType, Duration connectTimeout,
+                             Duration requestTimeout, Duration backoff, Duration backoffMax, Duration retryTimeout) {
+    public static final String URL = "schema.registry.url";
+
+    public RegistryConfig {
+        urls = List.copyOf(urls);
+    }
+
+    /** True when {@code schema.registry.url} is set. */
+    public static boolean configured(Settings settings) {
+        return settings.string(URL, null) != null;
+    }
+
+    /**
+     * @throws IllegalArgumentException naming every bad key, or when {@code schema.registry.url} is unset
+     */
+    public static RegistryConfig from(Settings settings) {
+        // A private copy: report only this config's problems, not those other stages already collected.
+        Settings s = Settings.of(settings.asMap());
+        List<URI> urls = new ArrayList<>();
+        for (String u : s.list(URL, List.of())) {
+            String trimmed = u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
+            try {
+                URI uri = URI.create(trimmed);
+                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+                if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+                    s.problem(URL + ": \"" + u + "\" is not an http(s) URL");
+                } else {
+                    urls.add(uri);
+                }
+            } catch (IllegalArgumentException e) {
+                s.problem(URL + ": \"" + u + "\" is not a URL: " + e.getMessage());
+            }
+        }
+        if (urls.isEmpty() && s.problems().isEmpty()) {
+            s.problem(URL + ": not set");
+        }
+        String user = s.string("schema.registry.username", null);
+        String password = s.string("schema.registry.password", null);
+        if ((user == null) != (password == null)) {
+            s.problem("schema.registry.username/schema.registry.password: set both for basic auth, or neither");
+        }
+        String ts = s.string("schema.registry.ssl.truststore.location", null);
+        Path truststore = ts == null ? null : Paths.get(ts);
+        if (truststore != null && !Files.isReadable(truststore)) {
+            s.problem("schema.registry.ssl.truststore.location: " + ts + " is not a readable file");
+        }
+        Duration connect = s.duration("schema.registry.connect.timeout", Duration.ofSeconds(2));
+        Duration request = s.duration("schema.registry.request.timeout", Duration.ofSeconds(5));
+        Duration backoff = s.duration("schema.registry.retry.backoff", Duration.ofMillis(200));
+        Duration backoffMax = s.duration("schema.registry.retry.backoff.max", Duration.ofSeconds(5));
+        Duration retryTimeout = s.duration("schema.registry.retry.timeout", Duration.ofMinutes(2));
+        positive(s, "schema.registry.connect.timeout", connect);
+        positive(s, "schema.registry.request.timeout", request);
+        positive(s, "schema.registry.retry.backoff", backoff);
+        if (backoffMax.compareTo(backoff) < 0) {
+            s.problem("schema.registry.retry.backoff.max: " + backoffMax + " is shorter than schema.registry.retry.backoff");
+        }
+        s.throwIfInvalid("schema registry");
+        return new RegistryConfig(urls, user, password, truststore,
+            s.string("schema.registry.ssl.truststore.password", null),
+            s.string("schema.registry.ssl.truststore.type", "PKCS12"),
+            connect, request, backoff, backoffMax, retryTimeout);
+    }
+
+    private static void positive(Settings s, String key, Duration d) {
+        if (d.isZero() || d.isNegative()) {
+            s.problem(key + ": must be positive, got " + d);
+        }
+    }
+
+    /** The same registry with another retry budget (tests, the CLI). */
+    public RegistryConfig withRetryTimeout(Duration timeout) {
+        return new RegistryConfig(urls, username, password, truststore, truststorePassword, truststoreType,
+            connectTimeout, requestTimeout, backoff, backoffMax, timeout);
+    }
+
+    @Override
+    public String toString() {
+        // Never print the passwords.
+        return "RegistryConfig[urls=" + urls + ", username=" + username + ", truststore=" + truststore
+            + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout
+            + ", backoff=" + backoff + ".." + backoffMax + ", retryTimeout=" + retryTimeout + "]";
+    }
+}

@@ -1,0 +1,54 @@
+package dev.perfstream.sink.influx;
+
+import com.influxdb.client.write.Point;
+import dev.perfstream.schemas.avro.Alert;
+import dev.perfstream.schemas.avro.Anomaly;
+import dev.perfstream.schemas.avro.Forecast;
+import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.schemas.serde.DecodeException;
+import dev.perfstream.schemas.serde.RecordCodec;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Decodes a record of one of the result topics (format detected per record by {@link Codecs}) into
+ * its point. Public for the benchmarks in {@code bench/}; the sink's per-record hot path.
+ */
+public final class ResultDecoder {
+    /** One topic's decoding and mapping. */
+    @FunctionalInterface
+    interface ToPoint {
+        Point apply(String topic, byte[] value) throws DecodeException, MappingException;
+    }
+
+    private final Map<String, ToPoint> byTopic = new HashMap<>();
+
+    public ResultDecoder(SinkConfig c, Settings settings) {
+        RecordCodec<WindowStats> stats = Codecs.create(WindowStats.getClassSchema(), settings);
+        RecordCodec<Anomaly> anomalies = Codecs.create(Anomaly.getClassSchema(), settings);
+        RecordCodec<Forecast> forecasts = Codecs.create(Forecast.getClassSchema(), settings);
+        RecordCodec<Alert> alerts = Codecs.create(Alert.getClassSchema(), settings);
+        byTopic.put(c.statsTopic(), (t, v) -> ResultPoints.stats(stats.decode(t, v)));
+        byTopic.put(c.anomaliesTopic(), (t, v) -> ResultPoints.anomaly(anomalies.decode(t, v)));
+        byTopic.put(c.forecastsTopic(), (t, v) -> ResultPoints.forecast(forecasts.decode(t, v)));
+        byTopic.put(c.alertsTopic(), (t, v) -> ResultPoints.alert(alerts.decode(t, v)));
+    }
+
+    /**
+     * @return the point as line protocol (millisecond precision)
+     * @throws DecodeException  the bytes are not a record of the topic's type
+     * @throws MappingException the record cannot become a point
+     */
+    public String toLine(String topic, byte[] value) throws DecodeException, MappingException {
+        ToPoint f = byTopic.get(topic);
+        if (f == null) {
+            throw new MappingException("the sink has no mapping for topic " + topic);
+        }
+        if (value == null) {
+            throw new MappingException("record has no value (tombstone); results are never deleted this way");
+        }
+        return f.apply(topic, value).toLineProtocol();
+    }
+}

@@ -1,0 +1,214 @@
+package dev.perfstream.sink.influx;
+
+import com.influxdb.client.domain.WritePrecision;
+import com.influxdb.client.write.Point;
+import dev.perfstream.schemas.avro.Alert;
+import dev.perfstream.schemas.avro.Anomaly;
+import dev.perfstream.schemas.avro.Forecast;
+import dev.perfstream.schemas.avro.SeriesKind;
+import dev.perfstream.schemas.avro.WindowStats;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * Maps each result type to one InfluxDB point. The tag set of a point is the full identity of the
+ * result (series, window size or horizon, alert fingerprint and state) and the timestamp is its
+ * natural time, so writing the same result twice overwrites the point: a replay never double
+ * counts. Millisecond precision throughout.
+ *
+ * <p>Measurements ({@code stats} is an InfluxQL keyword, hence the prefixes):
+ * {@value #METRIC_STATS}, {@value #RUM_STATS}, {@value #ANOMALIES}, {@value #FORECASTS},
+ * {@value #ALERTS}. Non-finite numbers (NaN, infinities) are left out of a point: InfluxDB
+ * cannot store them, and a missing field reads as "no value", which is what they mean.
+ */
+final class ResultPoints {
+    static final String METRIC_STATS = "metric_stats";
+    static final String RUM_STATS = "rum_stats";
+    static final String ANOMALIES = "anomalies";
+    static final String FORECASTS = "forecasts";
+    static final String ALERTS = "alerts";
+
+    /** Tags the sink sets itself; a series dimension of the same name is not copied over them. */
+    private static final Set<String> RESERVED = Set.of("series_key", "statistic", "window", "horizon", "fingerprint",
+        "rule", "source", "severity", "state", "unit");
+    private static final Pattern TAG_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_.\\-]*");
+    /** Tag value for a missing dimension: line protocol has no empty tag values. */
+    static final String NONE = "-";
+
+    private ResultPoints() {
+    }
+
+    static Point stats(WindowStats s) throws MappingException {
+        boolean rum = s.getKind() == SeriesKind.RUM;
+        Point p = Point.measurement(rum ? RUM_STATS : METRIC_STATS);
+        if (rum) {
+            p.addTag("vital", tagValue(s.getName()));
+            p.addTag("app", tagValue(s.getService()));
+            p.addTag("page", tagValue(s.getRoute()));
+            p.addTag("device_class", tagValue(s.getDeviceClass()));
+        } else {
+            p.addTag("metric", tagValue(s.getName()));
+            p.addTag("service", tagValue(s.getService()));
+            p.addTag("route", tagValue(s.getRoute()));
+        }
+        p.addTag("window", windowTag(s.getWindowStart(), s.getWindowEnd()));
+        p.addTag("unit", tagValue(s.getUnit()));
+        p.addField("count", s.getCount());
+        p.addField("errors", s.getErrors());
+        number(p, "error_rate", s.getErrorRate());
+        number(p, "rate", s.getRate());
+        number(p, "min", s.getMin());
+        number(p, "max", s.getMax());
+        number(p, "mean", s.getMean());
+        number(p, "p50", s.getP50());
+        number(p, "p75", s.getP75());
+        number(p, "p90", s.getP90());
+        number(p, "p95", s.getP95());
+        number(p, "p99", s.getP99());
+        number(p, "p999", s.getP999());
+        number(p, "good_share", s.getGoodShare());
+        number(p, "needs_improvement_share", s.getNeedsImprovementShare());
+        number(p, "poor_share", s.getPoorShare());
+        return p.time(millis(s.getWindowStart(), "windowStart"), WritePrecision.MS);
+    }
+
+    static Point anomaly(Anomaly a) throws MappingException {
+        Point p = Point.measurement(ANOMALIES);
+        seriesTags(p, a.getSeries());
+        p.addTag("statistic", tagValue(a.getStatistic()));
+        p.addTag("window", windowTag(a.getWindowStart(), a.getWindowEnd()));
+        number(p, "observed", a.getObserved());
+        number(p, "expected", a.getExpected());
+        number(p, "score", a.getScore());
+        requireNumbers(p, "observed, expected and score");
+        p.addField("model_version", a.getModelVersion());
+        return p.time(millis(a.getWindowStart(), "windowStart"), WritePrecision.MS);
+    }
+
+    static Point forecast(Forecast f) throws MappingException {
+        if (f.getHorizonMs() <= 0) {
+            throw new MappingException("horizonMs is " + f.getHorizonMs() + ", must be positive");
+        }
+        Point p = Point.measurement(FORECASTS);
+        seriesTags(p, f.getSeries());
+        p.addTag("statistic", tagValue(f.getStatistic()));
+        p.addTag("horizon", duration(f.getHorizonMs()));
+        number(p, "predicted", f.getPredicted());
+        number(p, "lower", f.getLower());
+        number(p, "upper", f.getUpper());
+        requireNumbers(p, "predicted, lower and upper");
+        number(p, "interval_level", f.getIntervalLevel());
+        p.addField("made_at", millis(f.getMadeAt(), "madeAt"));
+        p.addField("model_version", f.getModelVersion());
+        return p.time(millis(f.getTargetTime(), "targetTime"), WritePrecision.MS);
+    }
+
+    static Point alert(Alert a) throws MappingException {
+        Point p = Point.measurement(ALERTS);
+        seriesTags(p, a.getSeries());
+        p.addTag("fingerprint", tagValue(a.getFingerprint()));
+        p.addTag("state", a.getState().name());
+        p.addTag("rule", tagValue(a.getRule()));
+        p.addTag("source", a.getSource().name());
+        p.addTag("severity", a.getSeverity().name());
+        p.addTag("statistic", tagValue(a.getStatistic()));
+        number(p, "value", a.getValue());
+        number(p, "threshold", a.getThreshold());
+        p.addField("window_start", millis(a.getWindowStart(), "windowStart"));
+        p.addField("window_end", millis(a.getWindowEnd(), "windowEnd"));
+        p.addField("started_at", millis(a.getStartedAt(), "startedAt"));
+        p.addField("summary", a.getSummary());
+        p.addField("playbook", a.getPlaybook());
+        if (a.getLabels() != null && !a.getLabels().isEmpty()) {
+            p.addField("labels", labels(a.getLabels()));
+        }
+        return p.time(millis(a.getNotifiedAt(), "notifiedAt"), WritePrecision.MS);
+    }
+
+    /**
+     * The whole series string as tag {@code series_key} ({@code series} is an InfluxQL keyword); when
+     * it has the form {@code k=v,k=v} (as the streams stages write it), each dimension also as its
+     * own tag, so that queries can say {@code WHERE route = '/cart'}. Both come from the series string alone, so the tag set stays a
+     * function of the result's identity.
+     */
+    static void seriesTags(Point p, String series) {
+        p.addTag("series_key", tagValue(series));
+        if (series == null) {
+            return;
+        }
+        Map<String, String> dims = new TreeMap<>();
+        for (String part : series.split(",")) {
+            int eq = part.indexOf('=');
+            if (eq <= 0 || eq == part.length() - 1) {
+                return;
+            }
+            String k = part.substring(0, eq).trim();
+            if (!TAG_KEY.matcher(k).matches()) {
+                return;
+            }
+            dims.put(k, part.substring(eq + 1).trim());
+        }
+        dims.forEach((k, v) -> {
+            if (!RESERVED.contains(k) && !v.isEmpty()) {
+                p.addTag(k, v);
+            }
+        });
+    }
+
+    /** Window length as a tag: {@code 10s}, {@code 1m}, {@code 5m}, {@code 1h}, else milliseconds. */
+    static String windowTag(Instant start, Instant end) throws MappingException {
+        long len = millis(end, "windowEnd") - millis(start, "windowStart");
+        if (len <= 0) {
+            throw new MappingException("windowEnd " + end + " is not after windowStart " + start);
+        }
+        return duration(len);
+    }
+
+    static String duration(long ms) {
+        if (ms % 86_400_000L == 0) {
+            return ms / 86_400_000L + "d";
+        }
+        if (ms % 3_600_000L == 0) {
+            return ms / 3_600_000L + "h";
+        }
+        if (ms % 60_000L == 0) {
+            return ms / 60_000L + "m";
+        }
+        if (ms % 1_000L == 0) {
+            return ms / 1_000L + "s";
+        }
+        return ms + "ms";
+    }
+
+    private static long millis(Instant t, String field) throws MappingException {
+        if (t == null) {
+            throw new MappingException(field + " is missing");
+        }
+        return t.toEpochMilli();
+    }
+
+    private static String tagValue(String v) {
+        return v == null || v.isBlank() ? NONE : v;
+    }
+
+    private static void number(Point p, String field, Double v) {
+        if (v != null && Double.isFinite(v)) {
+            p.addField(field, v.doubleValue());
+        }
+    }
+
+    private static void requireNumbers(Point p, String which) throws MappingException {
+        if (!p.hasFields()) {
+            throw new MappingException("none of " + which + " is a finite number");
+        }
+    }
+
+    private static String labels(Map<String, String> labels) {
+        StringBuilder b = new StringBuilder();
+        new TreeMap<>(labels).forEach((k, v) -> b.append(b.length() == 0 ? "" : ",").append(k).append('=').append(v));
+        return b.toString();
+    }
+}

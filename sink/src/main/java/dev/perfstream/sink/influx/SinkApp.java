@@ -1,0 +1,124 @@
+package dev.perfstream.sink.influx;
+
+import dev.perfstream.schemas.avro.DeadLetter;
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.serde.Codecs;
+import java.time.Clock;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sink: result topics into InfluxDB. A plain {@link KafkaConsumer} (not Kafka Streams: the sink
+ * has no state, and InfluxDB is not a Kafka topic that transactions could cover) on one thread;
+ * commit after write, retries with backoff, dead letters for what cannot be stored. Several
+ * instances with the same {@code sink.group.id} share the partitions.
+ */
+public final class SinkApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SinkApp.class);
+
+    private final SinkConfig config;
+    private final SinkLoop loop;
+    private final Thread thread;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final InfluxWriter influx;
+    private final SinkMetrics metrics = new SinkMetrics();
+    private volatile Exception failure;
+
+    private SinkApp(SinkConfig config, Settings settings, Clock clock) {
+        this.config = config;
+        this.influx = config.api() == SinkConfig.Api.V2 ? new V2Writer(config) : new V1Writer(config);
+        this.producer = new KafkaProducer<>(producerProperties(config), new ByteArraySerializer(), new ByteArraySerializer());
+        KafkaConsumer<byte[], byte[]> consumer =
+            new KafkaConsumer<>(consumerProperties(config), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        BatchWriter writer = new BatchWriter(influx, producer, Codecs.create(DeadLetter.getClassSchema(), settings),
+            config.deadLetterTopic(), clock, metrics);
+        this.loop = new SinkLoop(config, consumer, new ResultDecoder(config, settings), writer, clock, metrics);
+        this.thread = new Thread(this::runLoop, "perfstream-sink");
+    }
+
+    /**
+     * Starts the sink on its own thread. InfluxDB need not be up yet: the first batch waits for it.
+     *
+     * @throws IllegalArgumentException listing every invalid configuration key
+     */
+    public static SinkApp start(Settings settings) {
+        return start(settings, Clock.systemUTC());
+    }
+
+    static SinkApp start(Settings settings, Clock clock) {
+        SinkConfig c = SinkConfig.from(settings);
+        LOG.info("starting {}", c);
+        SinkApp app = new SinkApp(c, settings, clock);
+        app.thread.start();
+        return app;
+    }
+
+    private void runLoop() {
+        try {
+            loop.run();
+        } catch (Exception e) {
+            failure = e;
+            LOG.error("sink stopped on an unexpected error", e);
+        }
+    }
+
+    public SinkConfig config() {
+        return config;
+    }
+
+    public SinkMetrics.Snapshot metrics() {
+        return metrics.snapshot();
+    }
+
+    /** False once the loop has ended (after {@link #close()}, or on an unexpected error: see {@link #failure()}). */
+    public boolean isRunning() {
+        return thread.isAlive();
+    }
+
+    /** The error that ended the loop, or null. */
+    public Exception failure() {
+        return failure;
+    }
+
+    /** Stops after one last flush attempt; what is not committed by then is read again on the next start. */
+    @Override
+    public void close() {
+        loop.stop();
+        try {
+            thread.join(60_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close();
+        influx.close();
+    }
+
+    static Properties consumerProperties(SinkConfig c) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, c.groupId());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // The stages upstream write with exactly-once transactions: never store aborted results.
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(c.batchSize()));
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, c.groupId() + "-consumer");
+        return p;
+    }
+
+    static Properties producerProperties(SinkConfig c) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, c.groupId() + "-deadletter");
+        return p;
+    }
+}

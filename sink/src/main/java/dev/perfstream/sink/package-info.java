@@ -1,2 +1,0 @@
-/** perfstream sink module; see the module README. */
-package dev.perfstream.sink;

@@ -1,0 +1,144 @@
+package dev.perfstream.sink.influx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.perfstream.schemas.avro.Alert;
+import dev.perfstream.schemas.avro.AlertSource;
+import dev.perfstream.schemas.avro.AlertState;
+import dev.perfstream.schemas.avro.Anomaly;
+import dev.perfstream.schemas.avro.Forecast;
+import dev.perfstream.schemas.avro.SeriesKind;
+import dev.perfstream.schemas.avro.Severity;
+import dev.perfstream.schemas.avro.WindowStats;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ResultPointsTest {
+    static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
+    static final long MS = T0.toEpochMilli();
+
+    static WindowStats.Builder metricStats() {
+        return WindowStats.newBuilder().setKind(SeriesKind.METRIC).setName("http.server.duration").setService("checkout")
+            .setRoute("/cart/{id}").setDeviceClass(null).setWindowStart(T0).setWindowEnd(T0.plusSeconds(60))
+            .setCount(120).setErrors(3).setErrorRate(0.025).setRate(2.0).setMin(1.5).setMax(900).setMean(42.25)
+            .setP50(30).setP75(50).setP90(80).setP95(120.5).setP99(400).setP999(880).setUnit("ms");
+    }
+
+    @Test
+    void shouldMapMetricStatsToExactLineProtocol() throws Exception {
+        assertThat(ResultPoints.stats(metricStats().build()).toLineProtocol()).isEqualTo(
+            "metric_stats,metric=http.server.duration,route=/cart/{id},service=checkout,unit=ms,window=1m "
+                + "count=120i,error_rate=0.025,errors=3i,max=900.0,mean=42.25,min=1.5,p50=30.0,p75=50.0,p90=80.0,"
+                + "p95=120.5,p99=400.0,p999=880.0,rate=2.0 " + MS);
+    }
+
+    @Test
+    void shouldMapRumStatsWithDeviceClassAndShares() throws Exception {
+        WindowStats rum = metricStats().setKind(SeriesKind.RUM).setName("LCP").setService("shop").setRoute("/product")
+            .setDeviceClass("mobile").setWindowEnd(T0.plusSeconds(10)).setGoodShare(0.75).setNeedsImprovementShare(0.2)
+            .setPoorShare(0.05).build();
+        assertThat(ResultPoints.stats(rum).toLineProtocol())
+            .startsWith("rum_stats,app=shop,device_class=mobile,page=/product,unit=ms,vital=LCP,window=10s ")
+            .contains(",good_share=0.75,", ",needs_improvement_share=0.2,", ",poor_share=0.05,")
+            .endsWith(" " + MS);
+    }
+
+    @Test
+    void shouldEscapeSpacesCommasAndEqualsInTagValues() throws Exception {
+        WindowStats s = metricStats().setService("check out").setRoute("/a,b=c").setName("db query").build();
+        assertThat(ResultPoints.stats(s).toLineProtocol()).startsWith(
+            "metric_stats,metric=db\\ query,route=/a\\,b\\=c,service=check\\ out,unit=ms,window=1m ");
+    }
+
+    @Test
+    void shouldSkipNonFiniteFieldsAndMarkMissingDimensions() throws Exception {
+        WindowStats s = metricStats().setRoute("").setP99(Double.NaN).setP999(Double.POSITIVE_INFINITY)
+            .setMean(Double.NEGATIVE_INFINITY).build();
+        String line = ResultPoints.stats(s).toLineProtocol();
+        assertThat(line).contains("route=-,").doesNotContain("p99=", "p999=", "mean=", "NaN", "Infinity")
+            .contains("p95=120.5");
+    }
+
+    @Test
+    void shouldTagWindowLengthSoDifferentWindowsDoNotOverwriteEachOther() throws Exception {
+        assertThat(ResultPoints.stats(metricStats().setWindowEnd(T0.plusSeconds(300)).build()).getTags())
+            .containsEntry("window", "5m");
+        assertThat(ResultPoints.stats(metricStats().setWindowEnd(T0.plusMillis(1500)).build()).getTags())
+            .containsEntry("window", "1500ms");
+        assertThat(ResultPoints.stats(metricStats().setWindowEnd(T0.plusSeconds(3600)).build()).getTags())
+            .containsEntry("window", "1h");
+    }
+
+    @Test
+    void shouldRejectAnEmptyOrInvertedWindow() {
+        assertThatThrownBy(() -> ResultPoints.stats(metricStats().setWindowEnd(T0).build()))
+            .isInstanceOf(MappingException.class).hasMessageContaining("windowEnd");
+    }
+
+    @Test
+    void shouldMapAnomalyWithSeriesDimensionsAsTags() throws Exception {
+        Anomaly a = Anomaly.newBuilder().setSeries("metric=http.server.duration,service=checkout,route=/cart")
+            .setStatistic("p95").setWindowStart(T0).setWindowEnd(T0.plusSeconds(60)).setObserved(480).setExpected(120)
+            .setScore(0.97).setModelVersion("sgd-3").build();
+        assertThat(ResultPoints.anomaly(a).toLineProtocol()).isEqualTo(
+            "anomalies,metric=http.server.duration,route=/cart,"
+                + "series_key=metric\\=http.server.duration\\,service\\=checkout\\,route\\=/cart,service=checkout,"
+                + "statistic=p95,window=1m expected=120.0,model_version=\"sgd-3\",observed=480.0,score=0.97 " + MS);
+    }
+
+    @Test
+    void shouldKeepAFreeFormSeriesAsOneTag() throws Exception {
+        Anomaly a = Anomaly.newBuilder().setSeries("multivariate checkout").setStatistic("multivariate")
+            .setWindowStart(T0).setWindowEnd(T0.plusSeconds(60)).setObserved(1).setExpected(0).setScore(0.5)
+            .setModelVersion("ocsvm \"1\"").build();
+        assertThat(ResultPoints.anomaly(a).toLineProtocol()).isEqualTo(
+            "anomalies,series_key=multivariate\\ checkout,statistic=multivariate,window=1m "
+                + "expected=0.0,model_version=\"ocsvm \\\"1\\\"\",observed=1.0,score=0.5 " + MS);
+    }
+
+    @Test
+    void shouldRefuseAnAnomalyWithoutAnyFiniteNumber() {
+        Anomaly a = Anomaly.newBuilder().setSeries("s").setStatistic("p95").setWindowStart(T0)
+            .setWindowEnd(T0.plusSeconds(60)).setObserved(Double.NaN).setExpected(Double.NaN).setScore(Double.NaN)
+            .setModelVersion("v").build();
+        assertThatThrownBy(() -> ResultPoints.anomaly(a)).isInstanceOf(MappingException.class)
+            .hasMessageContaining("finite");
+    }
+
+    @Test
+    void shouldMapForecastAtTargetTimeWithHorizonTag() throws Exception {
+        Forecast f = Forecast.newBuilder().setSeries("metric=cpu,service=api,route=-").setStatistic("mean")
+            .setMadeAt(T0).setHorizonMs(900_000).setTargetTime(T0.plusSeconds(900)).setPredicted(0.6).setLower(0.5)
+            .setUpper(0.7).setIntervalLevel(0.9).setModelVersion("cart-1").build();
+        assertThat(ResultPoints.forecast(f).toLineProtocol()).isEqualTo(
+            "forecasts,horizon=15m,metric=cpu,route=-,series_key=metric\\=cpu\\,service\\=api\\,route\\=-,service=api,"
+                + "statistic=mean interval_level=0.9,lower=0.5,made_at=" + MS + "i,model_version=\"cart-1\","
+                + "predicted=0.6,upper=0.7 " + (MS + 900_000));
+    }
+
+    @Test
+    void shouldMapAlertAtNotificationTimeKeyedByFingerprintAndState() throws Exception {
+        Alert a = Alert.newBuilder().setFingerprint("fp1").setRule("api-p95").setSource(AlertSource.RULE)
+            .setSeverity(Severity.PAGE).setState(AlertState.FIRING).setSeries("metric=http,service=checkout,route=/pay")
+            .setStatistic("p95").setValue(350).setThreshold(200).setWindowStart(T0).setWindowEnd(T0.plusSeconds(60))
+            .setStartedAt(T0.plusSeconds(60)).setNotifiedAt(T0.plusSeconds(61)).setSummary("p95 350 ms > 200 ms, /pay")
+            .setPlaybook("high latency").setLabels(Map.of("team", "payments", "env", "prod")).build();
+        assertThat(ResultPoints.alert(a).toLineProtocol()).isEqualTo(
+            "alerts,fingerprint=fp1,metric=http,route=/pay,rule=api-p95,"
+                + "series_key=metric\\=http\\,service\\=checkout\\,route\\=/pay,service=checkout,severity=PAGE,source=RULE,"
+                + "state=FIRING,statistic=p95 labels=\"env=prod,team=payments\",playbook=\"high latency\","
+                + "started_at=" + (MS + 60_000) + "i,summary=\"p95 350 ms > 200 ms, /pay\",threshold=200.0,value=350.0,"
+                + "window_end=" + (MS + 60_000) + "i,window_start=" + MS + "i " + (MS + 61_000));
+    }
+
+    @Test
+    void shouldNotLetASeriesDimensionOverrideTheSinksOwnTags() throws Exception {
+        Anomaly a = Anomaly.newBuilder().setSeries("statistic=x,window=y,app=web").setStatistic("p75")
+            .setWindowStart(T0).setWindowEnd(T0.plusSeconds(10)).setObserved(1).setExpected(1).setScore(0)
+            .setModelVersion("v").build();
+        assertThat(ResultPoints.anomaly(a).getTags()).containsEntry("statistic", "p75").containsEntry("window", "10s")
+            .containsEntry("app", "web");
+    }
+}

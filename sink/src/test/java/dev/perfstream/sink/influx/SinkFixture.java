@@ -1,0 +1,154 @@
+package dev.perfstream.sink.influx;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.perfstream.schemas.avro.DeadLetter;
+import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.schemas.serde.DecodeException;
+import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.testkit.InfluxTestServer;
+import dev.perfstream.schemas.testkit.KafkaTestCluster;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Per-test topics, database and settings on a shared Kafka cluster and InfluxDB server. */
+final class SinkFixture implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    final KafkaTestCluster kafka;
+    final String influxUrl;
+    final String id;
+    final String stats;
+    final String anomalies;
+    final String forecasts;
+    final String alerts;
+    final String deadLetters;
+    final String database;
+    final Map<String, String> settings = new HashMap<>();
+    final KafkaProducer<byte[], byte[]> producer;
+    final RecordCodec<WindowStats> statsCodec = Codecs.create(WindowStats.getClassSchema(), Settings.of(Map.of()));
+
+    SinkFixture(KafkaTestCluster kafka, String influxUrl, String name) throws Exception {
+        this.kafka = kafka;
+        this.influxUrl = influxUrl;
+        this.id = name + "_" + UUID.randomUUID().toString().substring(0, 8);
+        this.stats = "stats." + id;
+        this.anomalies = "anomalies." + id;
+        this.forecasts = "forecasts." + id;
+        this.alerts = "alerts." + id;
+        this.deadLetters = "deadletter." + id;
+        this.database = "db_" + id;
+        kafka.createTopics(2, stats, anomalies, forecasts, alerts, deadLetters);
+        settings.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        settings.put("influx.url", influxUrl);
+        settings.put("influx.database", database);
+        settings.put("topic.stats", stats);
+        settings.put("topic.anomalies", anomalies);
+        settings.put("topic.forecasts", forecasts);
+        settings.put("topic.alerts", alerts);
+        settings.put("topic.deadletter", deadLetters);
+        settings.put("sink.group.id", "sink-" + id);
+        settings.put("sink.linger", "200ms");
+        settings.put("sink.retry.backoff.min", "200ms");
+        settings.put("sink.retry.backoff.max", "2s");
+        settings.put("sink.progress.interval", "5s");
+        Map<String, Object> pc = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+            ProducerConfig.ACKS_CONFIG, "all");
+        this.producer = new KafkaProducer<>(pc, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    SinkApp startSink() {
+        return SinkApp.start(Settings.of(settings));
+    }
+
+    void send(String topic, String key, byte[] value) throws Exception {
+        producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(), value)).get();
+    }
+
+    void sendStats(WindowStats s) throws Exception {
+        send(stats, s.getService() + "|" + s.getRoute(), statsCodec.encode(stats, s));
+    }
+
+    /** Rows of an InfluxQL result as column -> value maps (tags are columns when there is no GROUP BY). */
+    static List<Map<String, JsonNode>> rows(String json) {
+        List<Map<String, JsonNode>> out = new ArrayList<>();
+        try {
+            JsonNode result = JSON.readTree(json).path("results").path(0);
+            if (result.has("error")) {
+                throw new IllegalStateException(result.get("error").asText());
+            }
+            for (JsonNode series : result.path("series")) {
+                List<String> cols = new ArrayList<>();
+                series.path("columns").forEach(c -> cols.add(c.asText()));
+                for (JsonNode v : series.path("values")) {
+                    Map<String, JsonNode> row = new LinkedHashMap<>();
+                    for (int i = 0; i < cols.size(); i++) {
+                        row.put(cols.get(i), v.get(i));
+                    }
+                    out.add(row);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
+    }
+
+    List<Map<String, JsonNode>> select(InfluxTestServer influx, String q) {
+        return rows(influx.query(database, q));
+    }
+
+    /** Every dead letter currently on the test's dead-letter topic. */
+    List<ConsumerRecord<byte[], DeadLetter>> deadLetters(int atLeast) {
+        RecordCodec<DeadLetter> codec = Codecs.create(DeadLetter.getClassSchema(), Settings.of(Map.of()));
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<byte[], DeadLetter>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(deadLetters));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (out.size() < atLeast && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    try {
+                        out.add(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.key(), codec.decode(r.topic(), r.value())));
+                    } catch (DecodeException e) {
+                        throw new IllegalStateException("dead letter itself undecodable: " + e.getMessage(), e);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Committed offsets of the sink's group, summed over the stats topic's partitions. */
+    long committedStats() throws Exception {
+        try (var admin = kafka.admin()) {
+            return admin.listConsumerGroupOffsets("sink-" + id).partitionsToOffsetAndMetadata().get()
+                .entrySet().stream().filter(e -> e.getKey().topic().equals(stats) && e.getValue() != null)
+                .mapToLong(e -> e.getValue().offset()).sum();
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

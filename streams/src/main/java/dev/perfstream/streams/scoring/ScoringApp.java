@@ -1,0 +1,69 @@
+package dev.perfstream.streams.scoring;
+
+import dev.perfstream.models.store.ModelStore;
+import dev.perfstream.schemas.config.Settings;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
+
+/** Wires and starts the scoring stage ({@code application.id perfstream-scoring}). */
+public final class ScoringApp implements AutoCloseable {
+    private final KafkaStreams streams;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private ScoringApp(KafkaStreams streams) {
+        this.streams = streams;
+    }
+
+    public static ScoringApp start(Settings settings) {
+        ScoringConfig c = ScoringConfig.from(settings);
+        KafkaStreams streams = new KafkaStreams(ScoringTopology.build(c, new ModelStore(c.modelsDir()), Clock.systemUTC()),
+            properties(c, settings));
+        ScoringApp app = new ScoringApp(streams);
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                app.stopped.countDown();
+            }
+        });
+        streams.start();
+        return app;
+    }
+
+    /** Kafka Streams properties: the one place they are built. */
+    static Properties properties(ScoringConfig c, Settings settings) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, c.stateDir());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // Keys and values are bytes, so deserialization cannot fail; bad records are dead-lettered in the processor.
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DefaultProductionExceptionHandler.class);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailProcessingExceptionHandler.class);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.integer("scoring.commit.interval.ms", 1000, 10, 600_000));
+        settings.throwIfInvalid("scoring");
+        return p;
+    }
+
+    /** @return true once the stage has stopped (closed or failed) */
+    public boolean awaitStop(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+        stopped.countDown();
+    }
+}

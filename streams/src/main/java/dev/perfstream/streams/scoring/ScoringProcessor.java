@@ -1,0 +1,198 @@
+package dev.perfstream.streams.scoring;
+
+import dev.perfstream.models.anomaly.DetectorStateCodec;
+import dev.perfstream.models.anomaly.LinearExpectation;
+import dev.perfstream.models.anomaly.Score;
+import dev.perfstream.models.anomaly.SeriesDetector;
+import dev.perfstream.models.anomaly.Statistic;
+import dev.perfstream.models.anomaly.WindowScoring;
+import dev.perfstream.models.store.ModelStore;
+import dev.perfstream.schemas.avro.Anomaly;
+import dev.perfstream.schemas.avro.DeadLetter;
+import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.schemas.serde.DeadLetters;
+import dev.perfstream.schemas.serde.DecodeException;
+import dev.perfstream.schemas.serde.RecordCodec;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scores each closed window; see {@link ScoringTopology}. Detectors are cached decoded per task (bounded,
+ * least recently used) and written through to the store after every window. A wall-clock punctuation
+ * looks in the {@link ModelStore} for newer model versions of the cached detectors and swaps them in: a
+ * model retrained elsewhere (another instance, an offline job) is used without a restart.
+ */
+final class ScoringProcessor implements Processor<byte[], byte[], Object, Object> {
+    static final String MODEL_KIND = "anomaly";
+    private static final Logger LOG = LoggerFactory.getLogger(ScoringProcessor.class);
+
+    private final ScoringConfig cfg;
+    private final ModelStore models;
+    private final Clock clock;
+    private final RecordCodec<WindowStats> statsCodec;
+    private final RecordCodec<Anomaly> anomalyCodec;
+    private final RecordCodec<DeadLetter> deadLetterCodec;
+    private final Map<String, SeriesDetector> cache;
+    private ProcessorContext<Object, Object> context;
+    private KeyValueStore<String, byte[]> store;
+    private final SeriesDetector.ModelPublisher publisher;
+
+    ScoringProcessor(ScoringConfig cfg, ModelStore models, Clock clock) {
+        this.cfg = cfg;
+        this.models = models;
+        this.clock = clock;
+        Settings settings = Settings.of(Map.of());
+        this.statsCodec = Codecs.create(WindowStats.getClassSchema(), settings);
+        this.anomalyCodec = Codecs.create(Anomaly.getClassSchema(), settings);
+        this.deadLetterCodec = Codecs.create(DeadLetter.getClassSchema(), settings);
+        this.cache = new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, SeriesDetector> e) {
+                return size() > cfg.cacheMax();
+            }
+        };
+        this.publisher = this::publish;
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        this.store = context.getStateStore(ScoringTopology.DETECTOR_STORE);
+        cache.clear();
+        context.schedule(cfg.reloadInterval(), PunctuationType.WALL_CLOCK_TIME, now -> reloadModels());
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> r) {
+        WindowStats w;
+        try {
+            w = statsCodec.decode(cfg.statsTopic(), r.value());
+        } catch (DecodeException e) {
+            deadLetter(r, e.code(), e.getMessage());
+            return;
+        }
+        if (!w.getWindowEnd().isAfter(w.getWindowStart())) {
+            deadLetter(r, "validation", "windowEnd " + w.getWindowEnd() + " is not after windowStart " + w.getWindowStart());
+            return;
+        }
+        String series = WindowScoring.seriesKey(w);
+        long sizeMs = w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli();
+        List<Statistic> stats = w.getKind() == dev.perfstream.schemas.avro.SeriesKind.RUM
+            ? cfg.rumStatistics() : cfg.metricStatistics();
+        for (Statistic st : stats) {
+            String key = series + "|" + sizeMs + "ms|" + st.label();
+            SeriesDetector d = detector(key);
+            Score s = WindowScoring.score(d, st, w, publisher);
+            store.put(key, DetectorStateCodec.encode(d));
+            double observed = WindowScoring.observed(st, w);
+            if (!Double.isFinite(observed) || !Double.isFinite(s.expected())) {
+                continue; // a percentile of an empty window: nothing to score
+            }
+            Anomaly a = Anomaly.newBuilder().setSeries(series).setStatistic(st.label())
+                .setWindowStart(w.getWindowStart()).setWindowEnd(w.getWindowEnd())
+                .setObserved(observed).setExpected(s.expected()).setScore(s.score())
+                .setModelVersion(s.modelVersion()).build();
+            context.forward(new Record<>(series, anomalyCodec.encode(cfg.anomaliesTopic(), a), r.timestamp()),
+                ScoringTopology.ANOMALIES_SINK);
+        }
+    }
+
+    private SeriesDetector detector(String key) {
+        SeriesDetector d = cache.get(key);
+        if (d != null) {
+            return d;
+        }
+        byte[] bytes = store.get(key);
+        if (bytes != null) {
+            try {
+                d = DetectorStateCodec.decode(bytes, cfg.detector());
+            } catch (IllegalArgumentException e) {
+                LOG.warn("detector state of {} unreadable ({}); starting it afresh", key, e.getMessage());
+            }
+        }
+        if (d == null) {
+            d = new SeriesDetector(key, cfg.detector());
+            adoptStoredModel(d);
+        }
+        cache.put(key, d);
+        return d;
+    }
+
+    private String publish(String key, org.tribuo.regression.sgd.linear.LinearSGDModel model) {
+        try {
+            return "lsgd-v" + models.save(MODEL_KIND, key, model);
+        } catch (UncheckedIOException e) {
+            LOG.warn("cannot store the retrained model of {}: {}; using it unstored", key, e.getMessage());
+            return "lsgd-unstored";
+        }
+    }
+
+    /** Swaps in a stored model newer than the detector's; true if it did. */
+    @SuppressWarnings("unchecked")
+    private boolean adoptStoredModel(SeriesDetector d) {
+        try {
+            OptionalInt latest = models.latestVersion(MODEL_KIND, d.key());
+            if (latest.isEmpty() || latest.getAsInt() <= versionOf(d.modelVersion())) {
+                return false;
+            }
+            var stored = models.load(MODEL_KIND, d.key(), latest.getAsInt()).orElseThrow();
+            d.useModel(LinearExpectation.of((org.tribuo.Model<org.tribuo.regression.Regressor>) stored.model(),
+                "lsgd-v" + stored.version()));
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warn("cannot load a stored model for {}: {}", d.key(), e.toString());
+            return false;
+        }
+    }
+
+    private void reloadModels() {
+        int swapped = 0;
+        for (SeriesDetector d : cache.values()) {
+            if (adoptStoredModel(d)) {
+                store.put(d.key(), DetectorStateCodec.encode(d));
+                swapped++;
+            }
+        }
+        if (swapped > 0) {
+            LOG.info("picked up {} newer model version(s) from {}", swapped, models.root());
+        }
+    }
+
+    static int versionOf(String label) {
+        int i = label.lastIndexOf("-v");
+        if (i < 0) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(label.substring(i + 2));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private void deadLetter(Record<byte[], byte[]> r, String code, String reason) {
+        RecordMetadata m = context.recordMetadata().orElse(null);
+        String topic = m == null ? cfg.statsTopic() : m.topic();
+        int partition = m == null ? -1 : m.partition();
+        long offset = m == null ? -1 : m.offset();
+        LOG.warn("dead letter from {}-{}@{}: {}", topic, partition, offset, reason);
+        DeadLetter dl = DeadLetters.of(code, reason, "scoring", topic, partition, offset, r.timestamp(), r.key(),
+            r.value(), clock.instant());
+        context.forward(new Record<>(r.key(), deadLetterCodec.encode(cfg.deadletterTopic(), dl), r.timestamp()),
+            ScoringTopology.DEADLETTER_SINK);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.perfstream.streams.scoring;
+
+import dev.perfstream.models.store.ModelStore;
+import java.time.Clock;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * perf.stats -> anomaly scores -> perf.anomalies. One processor decodes each closed window, scores its
+ * configured statistics with one {@code SeriesDetector} per (series, window size, statistic) whose state
+ * lives in the {@value #DETECTOR_STORE} store, and writes one {@code Anomaly} per scored statistic,
+ * keyed by the series id. Undecodable windows go to the dead-letter topic with the reason.
+ *
+ * <p>perf.stats is keyed by series id, so all windows of a series reach the same task in order; no
+ * repartition is needed. Alerts: this stage does not write perf.alerts. The alerts stage reads
+ * perf.anomalies and raises an alert (source ANOMALY) when a score reaches its threshold, so the data flow
+ * stays one-directional: stats -> scoring -> anomalies -> alerts.
+ */
+public final class ScoringTopology {
+    public static final String SOURCE = "scoring-stats-source";
+    public static final String PROCESSOR = "scoring-processor";
+    public static final String ANOMALIES_SINK = "scoring-anomalies-sink";
+    public static final String DEADLETTER_SINK = "scoring-deadletter-sink";
+    /** Detector state per (series, window size, statistic); its changelog makes the stage restartable. */
+    public static final String DETECTOR_STORE = "scoring-detectors";
+
+    private ScoringTopology() {
+    }
+
+    public static Topology build(ScoringConfig c, ModelStore models, Clock clock) {
+        Topology t = new Topology();
+        t.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), c.statsTopic());
+        t.addProcessor(PROCESSOR, () -> new ScoringProcessor(c, models, clock), SOURCE);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DETECTOR_STORE),
+            Serdes.String(), Serdes.ByteArray()), PROCESSOR);
+        t.addSink(ANOMALIES_SINK, c.anomaliesTopic(), new StringSerializer(), new ByteArraySerializer(), PROCESSOR);
+        t.addSink(DEADLETTER_SINK, c.deadletterTopic(), new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR);
+        return t;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.perfstream.streams.window;
+
+import dev.perfstream.schemas.avro.MetricEvent;
+import dev.perfstream.schemas.avro.Outcome;
+import dev.perfstream.schemas.avro.Rating;
+import dev.perfstream.schemas.avro.RumEvent;
+import dev.perfstream.schemas.avro.Vital;
+import dev.perfstream.schemas.serde.DecodeException;
+import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.validate.CardinalityGuard;
+import dev.perfstream.schemas.validate.EventValidator;
+import dev.perfstream.schemas.validate.RouteTemplates;
+import dev.perfstream.schemas.validate.WebVitals;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Raw record bytes to an {@link Observation}: decode (JSON or Avro, detected per record), validate,
+ * template the route, cap routes per service and pages per app. Anything wrong surfaces as a
+ * {@link DecodeException} whose code and message go to the dead-letter topic.
+ *
+ * <p>One instance per stream task (not thread-safe): the cardinality guards and the route cache are
+ * per task.
+ */
+final class EventDecoder {
+    /** Bound on the memo of raw route to template; cleared when full (cheap, and bounds memory). */
+    private static final int ROUTE_CACHE = 20_000;
+
+    private final String metricsTopic;
+    private final RecordCodec<MetricEvent> metrics;
+    private final RecordCodec<RumEvent> rum;
+    private final EventValidator validator;
+    private final CardinalityGuard routes;
+    private final CardinalityGuard pages;
+    // Hand-written memo: RouteTemplates runs several regexes per segment, and the same raw routes repeat.
+    private final Map<String, String> templates = new HashMap<>();
+
+    EventDecoder(String metricsTopic, RecordCodec<MetricEvent> metrics, RecordCodec<RumEvent> rum,
+                 EventValidator validator, int routeCap) {
+        this.metricsTopic = metricsTopic;
+        this.metrics = metrics;
+        this.rum = rum;
+        this.validator = validator;
+        this.routes = new CardinalityGuard(routeCap);
+        this.pages = new CardinalityGuard(routeCap);
+    }
+
+    Observation decode(String topic, byte[] value) throws DecodeException {
+        if (value == null) {
+            throw new DecodeException("parse", "record has no value (null payload)");
+        }
+        return topic.equals(metricsTopic) ? metric(metrics.decode(topic, value)) : rum(rum.decode(topic, value));
+    }
+
+    private Observation metric(MetricEvent e) throws DecodeException {
+        problems(validator.check(e));
+        String route = e.getRoute() == null ? "-" : routes.admit(e.getService(), template(e.getRoute()));
+        String unit = e.getUnit();
+        double v = e.getValue();
+        switch (unit) {
+            case "s": v *= 1000; unit = "ms"; break;
+            case "us": v /= 1000; unit = "ms"; break;
+            case "ns": v /= 1_000_000; unit = "ms"; break;
+            default: break;
+        }
+        boolean error = e.getOutcome() == Outcome.ERROR || (e.getStatus() != null && e.getStatus() >= 500);
+        return new Observation(SeriesId.metric(e.getMetric(), e.getService(), route),
+            e.getTimestamp().toEpochMilli(), v, error, -1, unit);
+    }
+
+    private Observation rum(RumEvent e) throws DecodeException {
+        problems(validator.check(e));
+        String page = pages.admit(e.getApp(), template(e.getPage()));
+        Vital vital = e.getVital();
+        // Shares follow the Web Vitals thresholds, not the rating the browser library sent.
+        Rating r = WebVitals.rate(vital, e.getValue());
+        return new Observation(SeriesId.rum(vital.name(), e.getApp(), page, e.getDeviceClass().toLowerCase(Locale.ROOT)),
+            e.getTimestamp().toEpochMilli(), e.getValue(), false, r.ordinal(), vital == Vital.CLS ? "score" : "ms");
+    }
+
+    private String template(String raw) {
+        String t = templates.get(raw);
+        if (t == null) {
+            if (templates.size() >= ROUTE_CACHE) {
+                templates.clear();
+            }
+            t = RouteTemplates.normalize(raw);
+            templates.put(raw, t);
+        }
+        return t;
+    }
+
+    private static void problems(List<String> p) throws DecodeException {
+        if (!p.isEmpty()) {
+            throw new DecodeException("validation", String.join("; ", p));
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package dev.perfstream.streams.window;
+
+/**
+ * One validated, normalised measurement on its way into the windows: the per-event value object
+ * of the stats stage (one allocation per event besides decoding).
+ *
+ * @param timestamp event time, epoch ms
+ * @param value     in {@code unit}; durations are converted to ms
+ * @param error     outcome ERROR or HTTP status 5xx
+ * @param rating    RUM only: 0 good, 1 needs improvement, 2 poor (Web Vitals thresholds); -1 for metrics
+ */
+record Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit) {
+}

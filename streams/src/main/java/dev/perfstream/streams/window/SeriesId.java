@@ -1,0 +1,60 @@
+package dev.perfstream.streams.window;
+
+import dev.perfstream.schemas.avro.SeriesKind;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The series a window belongs to, and its stable string id, used as the key of {@code perf.stats}
+ * and of the state store: {@code METRIC|metric|service|route} or
+ * {@code RUM|vital|app|page|deviceClass}. A {@code |} or {@code %} inside a part is percent-escaped,
+ * so the id parses back into its parts unambiguously.
+ *
+ * @param route       the route template, or the page for RUM; {@code -} when the event had none
+ * @param deviceClass RUM only, else null
+ */
+public record SeriesId(SeriesKind kind, String name, String owner, String route, String deviceClass, String id) {
+
+    public static SeriesId metric(String metric, String service, String route) {
+        return new SeriesId(SeriesKind.METRIC, metric, service, route, null,
+            "METRIC|" + esc(metric) + '|' + esc(service) + '|' + esc(route));
+    }
+
+    public static SeriesId rum(String vital, String app, String page, String deviceClass) {
+        return new SeriesId(SeriesKind.RUM, vital, app, page, deviceClass,
+            "RUM|" + esc(vital) + '|' + esc(app) + '|' + esc(page) + '|' + esc(deviceClass));
+    }
+
+    /** @throws IllegalArgumentException if {@code id} was not made by this class */
+    public static SeriesId parse(String id) {
+        List<String> parts = new ArrayList<>(5);
+        int from = 0;
+        for (int i = 0; i <= id.length(); i++) {
+            if (i == id.length() || id.charAt(i) == '|') {
+                parts.add(unesc(id.substring(from, i)));
+                from = i + 1;
+            }
+        }
+        if (parts.size() == 4 && parts.get(0).equals("METRIC")) {
+            return new SeriesId(SeriesKind.METRIC, parts.get(1), parts.get(2), parts.get(3), null, id);
+        }
+        if (parts.size() == 5 && parts.get(0).equals("RUM")) {
+            return new SeriesId(SeriesKind.RUM, parts.get(1), parts.get(2), parts.get(3), parts.get(4), id);
+        }
+        throw new IllegalArgumentException("not a series id: " + id);
+    }
+
+    static String esc(String s) {
+        if (s.indexOf('|') < 0 && s.indexOf('%') < 0) {
+            return s;
+        }
+        return s.replace("%", "%25").replace("|", "%7C");
+    }
+
+    static String unesc(String s) {
+        if (s.indexOf('%') < 0) {
+            return s;
+        }
+        return s.replace("%7C", "|").replace("%25", "%");
+    }
+}

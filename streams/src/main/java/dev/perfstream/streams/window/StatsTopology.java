@@ -1,0 +1,72 @@
+package dev.perfstream.streams.window;
+
+import dev.perfstream.schemas.avro.DeadLetter;
+import dev.perfstream.schemas.avro.MetricEvent;
+import dev.perfstream.schemas.avro.RumEvent;
+import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.validate.EventValidator;
+import dev.perfstream.streams.window.state.SeriesWindowStoreBuilder;
+import java.time.Clock;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+
+/**
+ * The stats stage: {@code perf.metrics} and {@code perf.rum} (raw bytes) into one processor that
+ * keeps every open window of every series in a {@code SeriesWindowStore}, out to
+ * {@code perf.stats} (final {@link WindowStats} per series and window) and {@code perf.deadletter}.
+ *
+ * <p>Processor API rather than the DSL: a DSL {@code aggregate} reads and writes the sketch through
+ * its serde for every event; here the sketch stays a live object and is encoded once per commit.
+ *
+ * <p>Partitioning: a series is aggregated by the task that owns its partition, so all events of a
+ * series must be in one partition: key {@code perf.metrics} by service (or series) and
+ * {@code perf.rum} by app. With one partition per topic any key works.
+ */
+public final class StatsTopology {
+    public static final String METRICS_SOURCE = "stats-metrics-source";
+    public static final String RUM_SOURCE = "stats-rum-source";
+    public static final String PROCESSOR = "stats-windows";
+    /** State store; its changelog topic is {@code <application.id>-perfstream-stats-windows-changelog}. */
+    public static final String STORE = "perfstream-stats-windows";
+    public static final String STATS_SINK = "stats-sink";
+    public static final String DEADLETTER_SINK = "stats-deadletter-sink";
+
+    private StatsTopology() {
+    }
+
+    /**
+     * @param settings for the codecs (wire format, registry)
+     * @param clock    wall clock for event validation (max age / future) and dead-letter times
+     */
+    public static Topology build(StatsConfig c, Settings settings, Clock clock) {
+        RecordCodec<WindowStats> statsCodec = Codecs.create(WindowStats.getClassSchema(), settings);
+        RecordCodec<DeadLetter> dlqCodec = Codecs.create(DeadLetter.getClassSchema(), settings);
+        Serializer<WindowStats> statsSer = (topic, v) -> v == null ? null : statsCodec.encode(topic, v);
+        Serializer<DeadLetter> dlqSer = (topic, v) -> v == null ? null : dlqCodec.encode(topic, v);
+
+        long[] sizes = c.sizesMillis();
+        Topology t = new Topology();
+        t.addSource(METRICS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), c.metricsTopic());
+        t.addSource(RUM_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), c.rumTopic());
+        t.addProcessor(PROCESSOR, () -> new StatsProcessor(c, () -> decoder(c, settings, clock), clock),
+            METRICS_SOURCE, RUM_SOURCE);
+        t.addStateStore(new SeriesWindowStoreBuilder(STORE, c.persistentStore(), sizes, c.windows().size(),
+            c.grace().toMillis(), c.relativeAccuracy(), c.maxBins()), PROCESSOR);
+        t.addSink(STATS_SINK, c.statsTopic(), new StringSerializer(), statsSer, PROCESSOR);
+        t.addSink(DEADLETTER_SINK, c.deadLetterTopic(), new ByteArraySerializer(), dlqSer, PROCESSOR);
+        return t;
+    }
+
+    static EventDecoder decoder(StatsConfig c, Settings settings, Clock clock) {
+        RecordCodec<MetricEvent> metrics = Codecs.create(MetricEvent.getClassSchema(), settings);
+        RecordCodec<RumEvent> rum = Codecs.create(RumEvent.getClassSchema(), settings);
+        return new EventDecoder(c.metricsTopic(), metrics, rum, new EventValidator(clock, c.maxAge(), c.maxFuture()),
+            c.routeCap());
+    }
+}

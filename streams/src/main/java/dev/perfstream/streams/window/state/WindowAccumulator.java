@@ -1,0 +1,149 @@
+package dev.perfstream.streams.window.state;
+
+import com.datadoghq.sketch.ddsketch.DDSketch;
+
+/**
+ * The live state of one series in one window: exact count, errors, late events, min, max and sum,
+ * the Web Vitals rating counts, and the sketch for quantiles. Lives in memory in
+ * {@link SeriesWindowStore} and is written to the changelogged store only when dirty at a commit.
+ */
+public final class WindowAccumulator {
+    final String seriesId;
+    final int sizeIndex;
+    final long start;
+    final long end;
+    final DDSketch sketch;
+    long count;
+    long errors;
+    long late;
+    long good;
+    long needsImprovement;
+    long poor;
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    double sum;
+    String unit;
+    /** Changed since the last write to the inner store. */
+    boolean dirty;
+    /** Present in the inner store (so closing it needs a tombstone). */
+    boolean persisted;
+    boolean closed;
+    /** Next open window of the same series and size (a short chain, newest first). */
+    WindowAccumulator next;
+
+    WindowAccumulator(String seriesId, int sizeIndex, long start, long end, DDSketch sketch) {
+        this.seriesId = seriesId;
+        this.sizeIndex = sizeIndex;
+        this.start = start;
+        this.end = end;
+        this.sketch = sketch;
+    }
+
+    void add(double value, boolean error, int rating) {
+        count++;
+        if (error) {
+            errors++;
+        }
+        switch (rating) {
+            case 0: good++; break;
+            case 1: needsImprovement++; break;
+            case 2: poor++; break;
+            default: break;
+        }
+        if (value < min) {
+            min = value;
+        }
+        if (value > max) {
+            max = value;
+        }
+        sum += value;
+        sketch.accept(value);
+    }
+
+    void merge(WindowAccumulator o) {
+        count += o.count;
+        errors += o.errors;
+        late += o.late;
+        good += o.good;
+        needsImprovement += o.needsImprovement;
+        poor += o.poor;
+        min = Math.min(min, o.min);
+        max = Math.max(max, o.max);
+        sum += o.sum;
+        if (unit == null) {
+            unit = o.unit;
+        }
+        sketch.mergeWith(o.sketch);
+    }
+
+    public String seriesId() {
+        return seriesId;
+    }
+
+    /** Index into the configured sizes; the rollup is the last one. */
+    public int sizeIndex() {
+        return sizeIndex;
+    }
+
+    public long start() {
+        return start;
+    }
+
+    public long end() {
+        return end;
+    }
+
+    public long count() {
+        return count;
+    }
+
+    public long errors() {
+        return errors;
+    }
+
+    public long late() {
+        return late;
+    }
+
+    public long good() {
+        return good;
+    }
+
+    public long needsImprovement() {
+        return needsImprovement;
+    }
+
+    public long poor() {
+        return poor;
+    }
+
+    public double min() {
+        return count == 0 ? 0 : min;
+    }
+
+    public double max() {
+        return count == 0 ? 0 : max;
+    }
+
+    public double mean() {
+        return count == 0 ? 0 : sum / count;
+    }
+
+    public String unit() {
+        return unit == null ? "ms" : unit;
+    }
+
+    /** The sketch's quantile clamped into the exact [min, max]; 0 for an empty window. */
+    public double quantile(double q) {
+        if (count == 0 || sketch.isEmpty()) {
+            return 0;
+        }
+        double v = sketch.getValueAtQuantile(q);
+        return Math.max(min, Math.min(max, v));
+    }
+
+    /** The sketch itself, read-only use (tests, rollup checks). */
+    public DDSketch sketch() {
+        return sketch;
+    }
+}

@@ -1,0 +1,125 @@
+package dev.perfstream.streams.window;
+
+import dev.perfstream.schemas.avro.DeadLetter;
+import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.schemas.serde.DecodeException;
+import dev.perfstream.schemas.serde.RecordCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+
+/** The stats topology in a TopologyTestDriver, with JSON helpers. */
+final class StatsDriver implements AutoCloseable {
+    static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
+
+    final Settings settings;
+    final StatsConfig config;
+    final TopologyTestDriver driver;
+    final TestInputTopic<byte[], byte[]> metrics;
+    final TestInputTopic<byte[], byte[]> rum;
+    final TestOutputTopic<String, byte[]> stats;
+    final TestOutputTopic<byte[], byte[]> dlq;
+    final RecordCodec<WindowStats> statsCodec;
+    final RecordCodec<DeadLetter> dlqCodec;
+
+    StatsDriver(Map<String, String> keys) {
+        settings = Settings.of(keys);
+        config = StatsConfig.from(settings);
+        Properties p = StatsApp.properties(config);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/ttd-state");
+        driver = new TopologyTestDriver(StatsTopology.build(config, settings, Clock.fixed(NOW, ZoneOffset.UTC)), p);
+        metrics = driver.createInputTopic(config.metricsTopic(), new ByteArraySerializer(), new ByteArraySerializer());
+        rum = driver.createInputTopic(config.rumTopic(), new ByteArraySerializer(), new ByteArraySerializer());
+        stats = driver.createOutputTopic(config.statsTopic(), new StringDeserializer(), new ByteArrayDeserializer());
+        dlq = driver.createOutputTopic(config.deadLetterTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        statsCodec = Codecs.create(WindowStats.getClassSchema(), settings);
+        dlqCodec = Codecs.create(DeadLetter.getClassSchema(), settings);
+    }
+
+    static String metric(long ts, String service, String route, double value, String outcome) {
+        return String.format(Locale.ROOT,
+            "{\"timestamp\":%d,\"service\":\"%s\",\"metric\":\"http.server.duration\",\"value\":%s,\"unit\":\"ms\","
+                + "\"outcome\":\"%s\"%s}",
+            ts, service, Double.toString(value), outcome, route == null ? "" : ",\"route\":\"" + route + "\"");
+    }
+
+    static String vital(long ts, String app, String page, String vital, double value, String device) {
+        return String.format(Locale.ROOT,
+            "{\"timestamp\":%d,\"app\":\"%s\",\"page\":\"%s\",\"vital\":\"%s\",\"value\":%s,\"deviceClass\":\"%s\"}",
+            ts, app, page, vital, Double.toString(value), device);
+    }
+
+    void sendMetric(String json) {
+        metrics.pipeInput(new TestRecord<>("k".getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    void sendRum(String json) {
+        rum.pipeInput(new TestRecord<>("k".getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** All stats emitted so far, decoded. */
+    List<WindowStats> readStats() {
+        List<WindowStats> out = new ArrayList<>();
+        for (TestRecord<String, byte[]> r : stats.readRecordsToList()) {
+            try {
+                out.add(statsCodec.decode(config.statsTopic(), r.value()));
+            } catch (DecodeException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return out;
+    }
+
+    List<DeadLetter> readDeadLetters() {
+        List<DeadLetter> out = new ArrayList<>();
+        for (TestRecord<byte[], byte[]> r : dlq.readRecordsToList()) {
+            try {
+                out.add(dlqCodec.decode(config.deadLetterTopic(), r.value()));
+            } catch (DecodeException e) {
+                // The shared JSON reader refuses records over 64 KiB; a dead letter carrying a huge
+                // payload (base64) is larger. Read such records field by field instead.
+                out.add(largeDeadLetter(r.value()));
+            }
+        }
+        return out;
+    }
+
+    private static DeadLetter largeDeadLetter(byte[] json) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+            return DeadLetter.newBuilder()
+                .setReason(n.get("reason").asText())
+                .setReasonCode(n.get("reasonCode").asText())
+                .setStage(n.get("stage").asText())
+                .setSourceTopic(n.get("sourceTopic").asText())
+                .setSourcePartition(n.get("sourcePartition").asInt())
+                .setSourceOffset(n.get("sourceOffset").asLong())
+                .setRejectedAt(Instant.EPOCH)
+                .setPayload(java.nio.ByteBuffer.wrap(n.get("payload").binaryValue()))
+                .build();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}

@@ -1,0 +1,237 @@
+package dev.perfstream.streams.window;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.perfstream.schemas.avro.DeadLetter;
+import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.schemas.serde.DecodeException;
+import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.testkit.KafkaTestCluster;
+import dev.perfstream.schemas.testkit.Poll;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The stats stage on a real KRaft broker with exactly-once: known latencies in, exact stats out. */
+@Timeout(180)
+class StatsIT {
+    static final long MIN = 60_000;
+    static KafkaTestCluster kafka;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = KafkaTestCluster.start();
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    private static Map<String, String> settings(String tag) throws Exception {
+        Map<String, String> m = new HashMap<>();
+        m.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        m.put("stats.application.id", "stats-it-" + tag);
+        m.put("topic.metrics", "metrics-" + tag);
+        m.put("topic.rum", "rum-" + tag);
+        m.put("topic.stats", "stats-" + tag);
+        m.put("topic.deadletter", "dlq-" + tag);
+        m.put("stats.windows", "10s,1m");
+        m.put("stats.rollup", "off");
+        m.put("stats.grace", "5s");
+        m.put("stats.commit.interval", "200ms");
+        m.put("state.dir", Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "stats-").toString());
+        kafka.createTopics(2, m.get("topic.metrics"), m.get("topic.rum"), m.get("topic.stats"), m.get("topic.deadletter"));
+        return m;
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        // Idempotence off: on this loaded machine the in-process broker once answered the idempotent
+        // producer's first batch with OUT_OF_ORDER_SEQUENCE forever. One request in flight keeps order;
+        // a duplicate from a retry would show up as a wrong count, not pass silently.
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static void send(KafkaProducer<byte[], byte[]> p, String topic, String key, String json) {
+        p.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        c.subscribe(List.of(topic));
+        return c;
+    }
+
+    private static <T> void drain(KafkaConsumer<byte[], byte[]> c, RecordCodec<T> codec, String topic, List<T> into) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+            try {
+                into.add(codec.decode(topic, r.value()));
+            } catch (DecodeException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private static long minuteAgo(int minutes) {
+        long now = System.currentTimeMillis();
+        return (now / MIN) * MIN - minutes * MIN;
+    }
+
+    @Test
+    void shouldWriteExactCountsAndPercentilesWithin1PercentAndDeadLetterMalformedRecords() throws Exception {
+        Map<String, String> s = settings("exact");
+        Settings settings = Settings.of(s);
+        long t0 = minuteAgo(5);
+        Random r = new Random(1);
+        Map<String, double[]> sent = new HashMap<>();
+        String[] routes = {"/api/orders", "/api/users", "/api/search"};
+        int n = 3000;
+        try (StatsApp app = StatsApp.start(settings); KafkaProducer<byte[], byte[]> p = producer()) {
+            for (String route : routes) {
+                sent.put(route, new double[n]);
+            }
+            for (int i = 0; i < n; i++) {
+                for (String route : routes) {
+                    double v = Math.exp(3 + 0.7 * r.nextGaussian());
+                    sent.get(route)[i] = v;
+                    send(p, s.get("topic.metrics"), "checkout", StatsDriver.metric(t0 + i * 19L, "checkout", route, v, "OK"));
+                }
+                if (i % 1000 == 0) {
+                    send(p, s.get("topic.metrics"), "checkout", "{broken json " + i);
+                    send(p, s.get("topic.metrics"), "checkout", StatsDriver.metric(t0 + i, "checkout", "/x", -1, "OK"));
+                }
+            }
+            send(p, s.get("topic.metrics"), "checkout", StatsDriver.metric(t0 + 3 * MIN, "checkout", "/api/orders", 1, "OK"));
+            p.flush();
+
+            RecordCodec<WindowStats> sc = Codecs.create(WindowStats.getClassSchema(), settings);
+            RecordCodec<DeadLetter> dc = Codecs.create(DeadLetter.getClassSchema(), settings);
+            List<WindowStats> stats = new ArrayList<>();
+            List<DeadLetter> dead = new ArrayList<>();
+            try (KafkaConsumer<byte[], byte[]> cs = consumer(s.get("topic.stats"));
+                 KafkaConsumer<byte[], byte[]> cd = consumer(s.get("topic.deadletter"))) {
+                Poll.until(Duration.ofSeconds(90), "three 1-minute windows and six dead letters", () -> {
+                    drain(cs, sc, s.get("topic.stats"), stats);
+                    drain(cd, dc, s.get("topic.deadletter"), dead);
+                    long minutes = stats.stream().filter(w -> w.getWindowStart().toEpochMilli() == t0
+                        && w.getWindowEnd().toEpochMilli() == t0 + MIN).count();
+                    return minutes == 3 && dead.size() >= 6 ? Boolean.TRUE : null;
+                });
+            }
+            for (String route : routes) {
+                WindowStats w = stats.stream().filter(x -> x.getRoute().equals(route)
+                    && x.getWindowEnd().toEpochMilli() - x.getWindowStart().toEpochMilli() == MIN).findFirst().orElseThrow();
+                assertThat(w.getCount()).isEqualTo(n);
+                double[] v = sent.get(route);
+                for (double q : StatsTopologyTest.QS) {
+                    double exact = Quantiles.exact(v, q);
+                    double got = q == 0.5 ? w.getP50() : q == 0.75 ? w.getP75() : q == 0.9 ? w.getP90()
+                        : q == 0.95 ? w.getP95() : q == 0.99 ? w.getP99() : w.getP999();
+                    assertThat(got).as(route + " q" + q).isCloseTo(exact, within(exact * 0.01));
+                }
+                long tens = stats.stream().filter(x -> x.getRoute().equals(route)
+                    && x.getWindowEnd().toEpochMilli() - x.getWindowStart().toEpochMilli() == 10_000)
+                    .mapToLong(WindowStats::getCount).sum();
+                assertThat(tens).isEqualTo(n);
+            }
+            assertThat(dead).hasSize(6);
+            assertThat(dead).extracting(DeadLetter::getReasonCode).containsOnly("parse", "validation");
+            assertThat(dead).allSatisfy(d -> {
+                assertThat(d.getSourceTopic()).isEqualTo(s.get("topic.metrics"));
+                assertThat(d.getSourceOffset()).isNotNull();
+                assertThat(d.getReason()).isNotBlank();
+            });
+        }
+    }
+
+    @Test
+    void shouldNeitherLoseNorDoubleAWindowWhenRestartedMidStreamWithEmptyLocalState() throws Exception {
+        Map<String, String> s = settings("restart");
+        long t0 = minuteAgo(5);
+        int half = 500;
+        try (KafkaProducer<byte[], byte[]> p = producer()) {
+            try (StatsApp app = StatsApp.start(Settings.of(s))) {
+                for (int i = 0; i < half; i++) {
+                    send(p, s.get("topic.metrics"), "svc", StatsDriver.metric(t0 + i * 50L, "svc", "/r", i + 1, "OK"));
+                }
+                p.flush();
+                // wait until the first half is committed: its input offsets are in the group
+                Poll.until(Duration.ofSeconds(60), "first half committed", () -> {
+                    try (var admin = kafka.admin()) {
+                        long committed = admin.listConsumerGroupOffsets(s.get("stats.application.id"))
+                            .partitionsToOffsetAndMetadata().get().values().stream()
+                            .mapToLong(o -> o == null ? 0 : o.offset()).sum();
+                        return committed >= half ? Boolean.TRUE : null;
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+            }
+            // restart with an empty state directory: state must come back from the changelog
+            s.put("state.dir", Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "stats-").toString());
+            try (StatsApp app = StatsApp.start(Settings.of(s))) {
+                for (int i = half; i < 2 * half; i++) {
+                    send(p, s.get("topic.metrics"), "svc", StatsDriver.metric(t0 + i * 50L, "svc", "/r", i + 1, "OK"));
+                }
+                send(p, s.get("topic.metrics"), "svc", StatsDriver.metric(t0 + 3 * MIN, "svc", "/r", 1, "OK"));
+                p.flush();
+                RecordCodec<WindowStats> sc = Codecs.create(WindowStats.getClassSchema(), Settings.of(s));
+                List<WindowStats> stats = new ArrayList<>();
+                try (KafkaConsumer<byte[], byte[]> cs = consumer(s.get("topic.stats"))) {
+                    Poll.until(Duration.ofSeconds(90), "the minute window", () -> {
+                        drain(cs, sc, s.get("topic.stats"), stats);
+                        return stats.stream().anyMatch(w -> w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli() == MIN)
+                            ? Boolean.TRUE : null;
+                    });
+                    drain(cs, sc, s.get("topic.stats"), stats);
+                }
+                List<WindowStats> minute = stats.stream()
+                    .filter(w -> w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli() == MIN).toList();
+                assertThat(minute).hasSize(1);
+                assertThat(minute.get(0).getCount()).isEqualTo(2 * half);
+                assertThat(minute.get(0).getMin()).isEqualTo(1);
+                assertThat(minute.get(0).getMax()).isEqualTo(2 * half);
+                List<WindowStats> tens = stats.stream()
+                    .filter(w -> w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli() == 10_000).toList();
+                assertThat(tens).hasSize(5); // 1000 events * 50 ms = 50 s
+                assertThat(tens.stream().map(WindowStats::getWindowStart).distinct().count()).isEqualTo(5);
+                assertThat(tens.stream().mapToLong(WindowStats::getCount).sum()).isEqualTo(2 * half);
+            }
+        }
+    }
+}
