@@ -436,6 +436,9 @@ public final class RuleParser {
             return def;
         }
         String raw = scalar(n, what);
+        if (raw.trim().equals("0")) {
+            return Duration.ZERO; // "renotify: 0" = never
+        }
         try {
             Duration d = Settings.parseDuration(raw);
             if (d.isNegative()) {
