@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
 /** {@code perfstream eval anomalies}. */
 @Command(name = "anomalies", mixinStandardHelpOptions = true,
     description = {
-        "Score labelled synthetic series (1-minute windows, daily and weekly seasonality, sampling noise,",
-        "incidents of every kind) with the scoring topology's detector and print recall within 3 windows,",
+        "Score labelled series (1-minute windows, daily and weekly seasonality, sampling noise,",
+        "incidents of every kind; from the load generator model or bench's own generator) with the scoring topology's detector and print recall within 3 windows,",
         "recall during the incident, detection delay per incident kind, and false alarms per series per",
         "day of calm traffic."})
 public final class EvalAnomaliesCommand implements Callable<Integer> {
@@ -36,6 +36,11 @@ public final class EvalAnomaliesCommand implements Callable<Integer> {
     @Option(names = "--threshold", defaultValue = "0.9", description = "Alarm score (default: ${DEFAULT-VALUE}).")
     double threshold;
 
+    @Option(names = "--source", defaultValue = "loadgen",
+        description = "loadgen: the project's load generator model and scripted incidents (all its HTTP and DB series); "
+            + "synthetic: bench's own generator with --series random series per seed (default: ${DEFAULT-VALUE}).")
+    String source;
+
     @Option(names = "--config", description = "Properties file with anomaly.* keys.")
     Path config;
 
@@ -52,9 +57,16 @@ public final class EvalAnomaliesCommand implements Callable<Integer> {
         AnomalyEval.Result r = new AnomalyEval.Result();
         Instant start = Instant.parse("2026-01-05T00:00:00Z");
         int done = 0;
-        int total = seeds.size() * seriesPerSeed;
+        boolean loadgen = source.equals("loadgen");
+        if (!loadgen && !source.equals("synthetic")) {
+            System.err.println("--source must be loadgen or synthetic, not " + source);
+            return 2;
+        }
+        int total = seeds.size() * (loadgen ? 17 : seriesPerSeed);
         for (long seed : seeds) {
-            for (SyntheticTraffic.Series s : SyntheticTraffic.generate(seed, seriesPerSeed, days, start)) {
+            List<SyntheticTraffic.Series> series = loadgen ? LoadgenTraffic.generate(seed, days, start)
+                : SyntheticTraffic.generate(seed, seriesPerSeed, days, start);
+            for (SyntheticTraffic.Series s : series) {
                 eval.evaluate(s, r);
                 System.err.print("\reval anomalies: " + (++done) + "/" + total + " series");
             }
@@ -65,8 +77,10 @@ public final class EvalAnomaliesCommand implements Callable<Integer> {
     }
 
     private void print(AnomalyEval.Result r, List<Statistic> stats) {
-        System.out.printf("data: perfstream synthetic generator (bench SyntheticTraffic), seeds %s, %d series x %d days of 1-min windows%n",
-            seeds, r.series, days);
+        System.out.printf("data: %s, seeds %s, %d series x %d days of 1-min windows%n",
+            source.equals("loadgen") ? "load generator model (TrafficModel.standard + scriptedIncidents), window stats sampled"
+                : "bench SyntheticTraffic", seeds, r.series, days);
+        System.out.println("incidents are counted per affected series (an incident on a service counts once per series it moves)");
         System.out.printf("statistics scored: %s; alarm: window score >= %.2f%n",
             stats.stream().map(Statistic::label).toList(), threshold);
         System.out.printf("%-14s %9s %16s %16s %14s%n", "kind", "incidents", "recall<=3 windows", "recall during", "mean delay");

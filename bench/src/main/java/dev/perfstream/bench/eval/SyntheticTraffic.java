@@ -115,7 +115,7 @@ public final class SyntheticTraffic {
         return out;
     }
 
-    private static long poisson(SplittableRandom rnd, double mean) {
+    static long poisson(SplittableRandom rnd, double mean) {
         if (mean > 50) {
             return Math.max(0, Math.round(mean + Math.sqrt(mean) * rnd.nextGaussian()));
         }
@@ -129,7 +129,7 @@ public final class SyntheticTraffic {
         return k - 1;
     }
 
-    private static long binomial(SplittableRandom rnd, long n, double p) {
+    static long binomial(SplittableRandom rnd, long n, double p) {
         double mean = n * p;
         if (n > 200) {
             // Poisson approximation for small p, normal for large means.

@@ -42,7 +42,14 @@ public final class CollectorCommand implements Callable<Integer> {
         put(o, "collector.cors.origins", origins);
         put(o, "collector.api.keys", apiKeys);
         CountDownLatch stop = new CountDownLatch(1);
-        try (CollectorApp app = CollectorApp.start(Settings.load(config, System.getenv(), o))) {
+        CollectorApp started;
+        try {
+            started = CollectorApp.start(Settings.load(config, System.getenv(), o));
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        try (CollectorApp app = started) {
             System.out.printf("collector: listening on port %d; script tag: <script src=\"http://%s:%d/perfstream-rum.js\" "
                 + "data-app=\"my-app\" async></script>; Ctrl-C to stop%n", app.port(),
                 host == null ? "127.0.0.1" : host, app.port());

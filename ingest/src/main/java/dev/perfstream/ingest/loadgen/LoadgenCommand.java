@@ -19,20 +19,17 @@ import picocli.CommandLine.Option;
         "Simulated time runs --speedup times faster than the wall clock; the simulated window ends when the run ends, "
             + "so no event is stamped in the future (limit: duration x speedup <= 6 days)."})
 public final class LoadgenCommand implements Callable<Integer> {
-    @Option(names = "--rate", description = "Events per second written to Kafka (default ${DEFAULT-VALUE}).", defaultValue = "200")
-    double rate;
+    @Option(names = "--rate", description = "Events per second written to Kafka (default: loadgen.rate or 200).")
+    Double rate;
 
-    @Option(names = "--duration", description = "Run time, e.g. 10m, 1h (default ${DEFAULT-VALUE}). With --speedup 0, the simulated span.",
-        defaultValue = "10m")
+    @Option(names = "--duration", description = "Run time, e.g. 10m, 1h (default: loadgen.duration or 10m). With --speedup 0, the simulated span.")
     String duration;
 
-    @Option(names = "--speedup", description = "Simulated seconds per wall-clock second; 0 = as fast as possible (default ${DEFAULT-VALUE}).",
-        defaultValue = "1")
-    double speedup;
+    @Option(names = "--speedup", description = "Simulated seconds per wall-clock second; 0 = as fast as possible (default: loadgen.speedup or 1).")
+    Double speedup;
 
-    @Option(names = "--seed", description = "Random seed; same seed and window give the same events (default ${DEFAULT-VALUE}).",
-        defaultValue = "42")
-    long seed;
+    @Option(names = "--seed", description = "Random seed; same seed and window give the same events (default: loadgen.seed or 42).")
+    Long seed;
 
     @Option(names = "--incidents", paramLabel = "FILE", description = "Write the scheduled incidents here as JSON lines.")
     Path incidentsFile;
@@ -55,19 +52,28 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, String> o = new HashMap<>();
-        o.put("loadgen.rate", String.valueOf(rate));
-        o.put("loadgen.duration", duration);
-        o.put("loadgen.speedup", String.valueOf(speedup));
-        o.put("loadgen.seed", String.valueOf(seed));
-        o.put("loadgen.incidents.enabled", String.valueOf(!noIncidents));
+        putIf(o, "loadgen.rate", rate);
+        putIf(o, "loadgen.duration", duration);
+        putIf(o, "loadgen.speedup", speedup);
+        putIf(o, "loadgen.seed", seed);
+        if (noIncidents) {
+            o.put("loadgen.incidents.enabled", "false");
+        }
         putIf(o, "loadgen.incidents.file", incidentsFile);
         putIf(o, "loadgen.incidents.script", script);
         putIf(o, "loadgen.start", start);
         putIf(o, "kafka.bootstrap.servers", bootstrap);
         Settings settings = Settings.load(config, System.getenv(), o);
-        try (LoadgenApp app = LoadgenApp.start(settings)) {
+        LoadgenApp started;
+        try {
+            started = LoadgenApp.start(settings);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        try (LoadgenApp app = started) {
             System.out.printf(Locale.ROOT, "loadgen: simulating %s .. %s, %d incidents%s%n", app.from(), app.to(),
-                app.incidents().size(), incidentsFile == null ? "" : " (written to " + incidentsFile + ")");
+                app.incidents().size(), app.config().incidentsFile() == null ? "" : " (written to " + app.config().incidentsFile() + ")");
             app.incidents().forEach(i -> System.out.printf(Locale.ROOT, "  %-14s %s %s %s .. %s x%.2f%n", i.kind(),
                 i.service(), i.route() == null ? "*" : i.route(), i.start(), i.end(), i.magnitude()));
             Runtime.getRuntime().addShutdownHook(new Thread(app::close));

@@ -86,8 +86,19 @@ class BrowserBeaconIT {
                 site.start();
                 try (Cdp browser = Cdp.launch(tmp.resolve("chromium-profile"))) {
                     drive(browser, siteOrigin + "/product/42?utm=x");
+                    // The browser sends the beacon asynchronously after leaving the page: keep it alive until it arrived.
+                    Poll.until(Duration.ofSeconds(30), "a beacon at the collector", () -> new String(collector.metrics().scrape(),
+                        StandardCharsets.UTF_8).contains("perfstream_collector_requests_total{endpoint=\"rum\"") ? true : null);
                 }
-                Map<Vital, RumEvent> got = awaitVitals(kafka, List.of(Vital.LCP, Vital.FCP, Vital.TTFB, Vital.CLS, Vital.INP));
+                Map<Vital, RumEvent> got;
+                try {
+                    got = awaitVitals(kafka, List.of(Vital.LCP, Vital.FCP, Vital.TTFB, Vital.CLS, Vital.INP));
+                } catch (AssertionError e) {
+                    // Say what the collector saw (requests by status, rejects by reason) to tell a lost beacon from a refused one.
+                    String m = new String(collector.metrics().scrape(), StandardCharsets.UTF_8);
+                    throw new AssertionError(e.getMessage() + "; collector: " + m.lines()
+                        .filter(l -> l.startsWith("perfstream_collector_re")).toList(), e);
+                }
                 got.values().forEach(e -> System.out.println("e2e vital: " + e.getVital() + " = " + e.getValue() + " " + e.getRating()));
                 assertThat(got.values()).allSatisfy(e -> {
                     assertThat(e.getApp()).isEqualTo("e2e-shop");
@@ -125,6 +136,8 @@ class BrowserBeaconIT {
         }
         Poll.until(Duration.ofSeconds(10), "click handled at " + x + "," + y,
             () -> eval(b, s, "document.getElementById('buy').textContent").equals("Bought") ? true : null);
+        System.out.println("e2e snippet loaded: " + eval(b, s,
+            "performance.getEntriesByType('resource').filter(function(e){return e.name.indexOf('perfstream-rum')>=0}).length"));
         // Leave the page: it becomes hidden, and the snippet flushes its batch with sendBeacon.
         mark = b.eventCount();
         b.call(s, "Page.navigate", p -> p.put("url", "about:blank"));

@@ -1,15 +1,12 @@
 package dev.perfstream.models.anomaly;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * Compact binary form of a {@link SeriesDetector}'s state, for the scoring topology's state store (and
- * its changelog). Hand-written with {@code DataOutputStream} because the state is a handful of primitive
+ * its changelog). Hand-written (ByteBuffer out, DataInputStream in) because the state is a handful of primitive
  * rings: Avro or Java serialization would add a schema or class metadata to every changelog record.
  * Residuals and training rows are stored as floats (about 10 KB per series with the defaults).
  * Array sizes are stored with the state, so a state written under other ring sizes still restores.
@@ -21,41 +18,51 @@ public final class DetectorStateCodec {
     }
 
     public static byte[] encode(SeriesDetector d) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(FORMAT);
-            out.writeUTF(d.key);
-            out.writeLong(d.learnedCount);
-            out.writeLong(d.lastTs);
-            writeRing(out, d.recent, d.recentPos, d.recentN, false);
-            writeRing(out, d.resid, d.residPos, d.residN, true);
-            out.writeDouble(d.sigma);
-            out.writeInt(d.sinceSigma);
-            out.writeInt(d.shiftSign);
-            out.writeInt(d.shiftN);
-            writeRing(out, d.shiftRaw, 0, d.shiftN, false);
-            out.writeUTF(d.model.version());
-            out.writeDouble(d.model.bias());
-            out.writeInt(d.model.weights().length);
-            for (double w : d.model.weights()) {
-                out.writeDouble(w);
-            }
-            out.writeInt(d.trainY.length);
-            out.writeInt(d.trainX.length == 0 ? 0 : d.trainX[0].length);
-            out.writeInt(d.trainPos);
-            out.writeInt(d.trainN);
-            for (int i = 0; i < d.trainN; i++) {
-                for (double x : d.trainX[i]) {
-                    out.writeFloat((float) x);
-                }
-                out.writeFloat((float) d.trainY[i]);
-            }
-            out.writeLong(d.sinceTrain);
-            out.writeInt(d.trainedVersions);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        byte[] key = d.key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] version = d.model.version().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int width = d.trainX.length == 0 ? 0 : d.trainX[0].length;
+        int size = 1 + 2 + key.length + 16 + ring(d.recent.length, 8) + ring(d.resid.length, 4) + 8 + 12
+            + ring(d.shiftRaw.length, 8) + 2 + version.length + 8 + 4 + 8 * d.model.weights().length
+            + 16 + 4 * (width + 1) * d.trainN + 12;
+        // Heap ByteBuffer in DataOutputStream's byte order: the same bytes as before, without a
+        // synchronized stream call per value (this runs once per window and statistic).
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(size);
+        b.put((byte) FORMAT);
+        b.putShort((short) key.length).put(key);
+        b.putLong(d.learnedCount).putLong(d.lastTs);
+        putRing(b, d.recent, d.recentPos, d.recentN, false);
+        putRing(b, d.resid, d.residPos, d.residN, true);
+        b.putDouble(d.sigma).putInt(d.sinceSigma).putInt(d.shiftSign).putInt(d.shiftN);
+        putRing(b, d.shiftRaw, 0, d.shiftN, false);
+        b.putShort((short) version.length).put(version);
+        b.putDouble(d.model.bias()).putInt(d.model.weights().length);
+        for (double w : d.model.weights()) {
+            b.putDouble(w);
         }
-        return bytes.toByteArray();
+        b.putInt(d.trainY.length).putInt(width).putInt(d.trainPos).putInt(d.trainN);
+        for (int i = 0; i < d.trainN; i++) {
+            for (double x : d.trainX[i]) {
+                b.putFloat((float) x);
+            }
+            b.putFloat((float) d.trainY[i]);
+        }
+        b.putLong(d.sinceTrain).putInt(d.trainedVersions);
+        return b.array();
+    }
+
+    private static int ring(int len, int bytesPerValue) {
+        return 12 + len * bytesPerValue;
+    }
+
+    private static void putRing(java.nio.ByteBuffer b, double[] ring, int pos, int n, boolean asFloat) {
+        b.putInt(ring.length).putInt(pos).putInt(n);
+        for (double v : ring) {
+            if (asFloat) {
+                b.putFloat((float) v);
+            } else {
+                b.putDouble(v);
+            }
+        }
     }
 
     /** @throws IllegalArgumentException when the bytes are not a detector state of a known format */
@@ -65,7 +72,7 @@ public final class DetectorStateCodec {
             if (format != FORMAT) {
                 throw new IllegalArgumentException("unknown detector state format " + format);
             }
-            String key = in.readUTF();
+            String key = readString(in);
             long learned = in.readLong();
             long lastTs = in.readLong();
             double[][] recent = readRing(in, false);
@@ -75,7 +82,7 @@ public final class DetectorStateCodec {
             int shiftSign = in.readInt();
             int shiftN = in.readInt();
             double[][] shift = readRing(in, false);
-            String version = in.readUTF();
+            String version = readString(in);
             double bias = in.readDouble();
             double[] weights = new double[in.readInt()];
             for (int i = 0; i < weights.length; i++) {
@@ -116,18 +123,10 @@ public final class DetectorStateCodec {
         }
     }
 
-    private static void writeRing(DataOutputStream out, double[] ring, int pos, int n, boolean asFloat)
-        throws IOException {
-        out.writeInt(ring.length);
-        out.writeInt(pos);
-        out.writeInt(n);
-        for (double v : ring) {
-            if (asFloat) {
-                out.writeFloat((float) v);
-            } else {
-                out.writeDouble(v);
-            }
-        }
+    private static String readString(DataInputStream in) throws IOException {
+        byte[] b = new byte[in.readUnsignedShort()];
+        in.readFully(b);
+        return new String(b, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** @return {values, {pos, n}} */

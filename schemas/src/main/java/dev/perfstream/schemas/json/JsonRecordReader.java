@@ -38,6 +38,9 @@ final class JsonRecordReader {
         if (isNullable(f.schema())) {
             return null;
         }
+        if (!absent && f.schema().getType() == Schema.Type.DOUBLE) {
+            return Double.NaN; // the writer's encoding of NaN/Infinity, which JSON cannot spell
+        }
         if (absent && f.hasDefaultValue()) {
             Object d = SpecificData.get().getDefaultValue(f);
             if (LogicalTypes.timestampMillis().equals(f.schema().getLogicalType()) && d instanceof Long) {

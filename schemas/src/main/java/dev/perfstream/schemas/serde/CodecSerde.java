@@ -9,6 +9,12 @@ import org.apache.kafka.common.serialization.Serializer;
  * A Kafka {@link Serde} over a {@link RecordCodec}. Decoding failures surface as
  * {@link SerializationException} carrying the codec's reason; stages that must dead-letter bad
  * input read raw bytes and call the codec themselves instead.
+ *
+ * <p>With a schema registry, the deserializer can also throw
+ * {@link dev.perfstream.schemas.registry.RegistryException} (unreachable past its retry budget, or
+ * credentials rejected). That is not bad input: a Kafka Streams deserialization exception handler
+ * sees it too (Streams catches every RuntimeException there) and must answer FAIL for it, never
+ * CONTINUE, or the record would be skipped.
  */
 public final class CodecSerde<T> implements Serde<T> {
     private final RecordCodec<T> codec;

@@ -98,4 +98,17 @@ class JsonRecordCodecTest {
             .hasMessageContaining("neither JSON").hasMessageContaining("0x68");
         assertThatThrownBy(() -> codec.decode(Topics.METRICS, new byte[0])).hasMessageContaining("empty");
     }
+
+    @Test
+    void shouldRoundTripNonFiniteResultValuesAsNull() throws Exception {
+        JsonRecordCodec<dev.perfstream.schemas.avro.Anomaly> codec = JsonRecordCodec.of(dev.perfstream.schemas.avro.Anomaly.getClassSchema());
+        dev.perfstream.schemas.avro.Anomaly a = dev.perfstream.schemas.avro.Anomaly.newBuilder().setSeries("s").setStatistic("p95")
+            .setWindowStart(Instant.ofEpochMilli(0)).setWindowEnd(Instant.ofEpochMilli(60_000)).setObserved(1)
+            .setExpected(Double.NaN).setScore(0).setModelVersion("v1").build();
+        byte[] json = codec.encode(Topics.ANOMALIES, a);
+        assertThat(new String(json, StandardCharsets.UTF_8)).contains("\"expected\":null");
+        assertThat(codec.decode(Topics.ANOMALIES, json).getExpected()).isNaN();
+        assertThatThrownBy(() -> metrics.decode(Topics.METRICS, b("{\"timestamp\":1,\"service\":null,\"metric\":\"m\",\"value\":1}")))
+            .hasMessageContaining("field 'service' must not be null");
+    }
 }

@@ -46,7 +46,7 @@ final class QuestDbTestServer implements AutoCloseable {
             "telemetry.enabled=false", "shared.worker.count=1", "http.worker.count=1", ""));
         String jar = Paths.get(io.questdb.ServerMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xmx256m", "-p", jar, "-m", "io.questdb/io.questdb.ServerMain", "-d", dir.toString())
+        Process p = new ProcessBuilder(java, "-Xmx256m", "-Djava.io.tmpdir=" + dir, "-p", jar, "-m", "io.questdb/io.questdb.ServerMain", "-d", dir.toString())
             .redirectErrorStream(true).redirectOutput(dir.resolve("questdb.log").toFile()).start();
         QuestDbTestServer s = new QuestDbTestServer(dir, port, p);
         try {

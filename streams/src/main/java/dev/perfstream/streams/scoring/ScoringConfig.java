@@ -16,11 +16,14 @@ import java.util.List;
  * @param modelsDir        root of the model store (share it between instances)
  * @param reloadInterval   how often the stage looks for newer model versions in the store
  * @param cacheMax         detectors kept decoded in memory per task (the rest are read from the store)
+ * @param alertThreshold   score at which an ANOMALY alert fires (windows of {@code alertWindow} size only)
+ * @param alertResolveThreshold an alert resolves after {@code alertResolveWindows} windows below this score
  */
 public record ScoringConfig(String bootstrapServers, String applicationId, String stateDir, String statsTopic,
                             String anomaliesTopic, String deadletterTopic, List<Statistic> metricStatistics,
                             List<Statistic> rumStatistics, Path modelsDir, Duration reloadInterval, int cacheMax,
-                            DetectorConfig detector) {
+                            DetectorConfig detector, String alertsTopic, double alertThreshold,
+                            double alertResolveThreshold, int alertResolveWindows, Duration alertWindow) {
 
     public static ScoringConfig from(Settings s) {
         ScoringConfig c = new ScoringConfig(
@@ -35,7 +38,12 @@ public record ScoringConfig(String bootstrapServers, String applicationId, Strin
             Path.of(s.string("models.dir", ".perfstream/models")),
             s.duration("models.reload.interval", Duration.ofSeconds(30)),
             s.integer("scoring.cache.max", 10_000, 1, 10_000_000),
-            DetectorConfig.from(s));
+            DetectorConfig.from(s),
+            s.string("topic.alerts", Topics.ALERTS),
+            s.decimal("scoring.alert.threshold", 0.9, 0.0, 1.0),
+            s.decimal("scoring.alert.resolve.threshold", 0.5, 0.0, 1.0),
+            s.integer("scoring.alert.resolve.windows", 3, 1, 10_000),
+            s.duration("scoring.alert.window", Duration.ofMinutes(1)));
         s.throwIfInvalid("scoring");
         return c;
     }

@@ -46,6 +46,8 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
     private final RecordCodec<WindowStats> statsCodec;
     private final RecordCodec<Anomaly> anomalyCodec;
     private final RecordCodec<DeadLetter> deadLetterCodec;
+    private final RecordCodec<dev.perfstream.schemas.avro.Alert> alertCodec;
+    private AnomalyAlerts alerts;
     private final Map<String, SeriesDetector> cache;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, byte[]> store;
@@ -59,6 +61,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
         this.statsCodec = Codecs.create(WindowStats.getClassSchema(), settings);
         this.anomalyCodec = Codecs.create(Anomaly.getClassSchema(), settings);
         this.deadLetterCodec = Codecs.create(DeadLetter.getClassSchema(), settings);
+        this.alertCodec = Codecs.create(dev.perfstream.schemas.avro.Alert.getClassSchema(), settings);
         this.cache = new LinkedHashMap<>(256, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, SeriesDetector> e) {
@@ -72,6 +75,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.store = context.getStateStore(ScoringTopology.DETECTOR_STORE);
+        this.alerts = new AnomalyAlerts(cfg, context.getStateStore(ScoringTopology.ALERT_STORE));
         cache.clear();
         context.schedule(cfg.reloadInterval(), PunctuationType.WALL_CLOCK_TIME, now -> reloadModels());
     }
@@ -108,6 +112,11 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
                 .setModelVersion(s.modelVersion()).build();
             context.forward(new Record<>(series, anomalyCodec.encode(cfg.anomaliesTopic(), a), r.timestamp()),
                 ScoringTopology.ANOMALIES_SINK);
+            var alert = alerts.onScore(series, st, w, observed, s.expected(), s.score(), clock.instant());
+            if (alert != null) {
+                context.forward(new Record<>(alert.getFingerprint(), alertCodec.encode(cfg.alertsTopic(), alert),
+                    r.timestamp()), ScoringTopology.ALERTS_SINK);
+            }
         }
     }
 

@@ -16,15 +16,19 @@ import org.apache.kafka.streams.state.Stores;
  * keyed by the series id. Undecodable windows go to the dead-letter topic with the reason.
  *
  * <p>perf.stats is keyed by series id, so all windows of a series reach the same task in order; no
- * repartition is needed. Alerts: this stage does not write perf.alerts. The alerts stage reads
- * perf.anomalies and raises an alert (source ANOMALY) when a score reaches its threshold, so the data flow
- * stays one-directional: stats -> scoring -> anomalies -> alerts.
+ * repartition is needed. Alerts: a score at or above {@code scoring.alert.threshold} on a window of
+ * {@code scoring.alert.window} size opens an ANOMALY alert on perf.alerts (keyed by fingerprint), resolved
+ * after calm windows ({@link AnomalyAlerts}); the alerts stage does not read perf.anomalies, so the flow
+ * stays one-directional: stats -> scoring -> anomalies + alerts.
  */
 public final class ScoringTopology {
     public static final String SOURCE = "scoring-stats-source";
     public static final String PROCESSOR = "scoring-processor";
     public static final String ANOMALIES_SINK = "scoring-anomalies-sink";
     public static final String DEADLETTER_SINK = "scoring-deadletter-sink";
+    public static final String ALERTS_SINK = "scoring-alerts-sink";
+    /** Open ANOMALY alert episodes per fingerprint. */
+    public static final String ALERT_STORE = "scoring-anomaly-alerts";
     /** Detector state per (series, window size, statistic); its changelog makes the stage restartable. */
     public static final String DETECTOR_STORE = "scoring-detectors";
 
@@ -37,6 +41,9 @@ public final class ScoringTopology {
         t.addProcessor(PROCESSOR, () -> new ScoringProcessor(c, models, clock), SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DETECTOR_STORE),
             Serdes.String(), Serdes.ByteArray()), PROCESSOR);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ALERT_STORE),
+            Serdes.String(), Serdes.ByteArray()), PROCESSOR);
+        t.addSink(ALERTS_SINK, c.alertsTopic(), new StringSerializer(), new ByteArraySerializer(), PROCESSOR);
         t.addSink(ANOMALIES_SINK, c.anomaliesTopic(), new StringSerializer(), new ByteArraySerializer(), PROCESSOR);
         t.addSink(DEADLETTER_SINK, c.deadletterTopic(), new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR);
         return t;

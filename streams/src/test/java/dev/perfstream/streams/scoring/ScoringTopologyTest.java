@@ -48,6 +48,9 @@ class ScoringTopologyTest {
     private TestInputTopic<byte[], byte[]> stats;
     private TestOutputTopic<String, byte[]> anomalies;
     private TestOutputTopic<byte[], byte[]> deadletters;
+    private TestOutputTopic<String, byte[]> alerts;
+    private final RecordCodec<dev.perfstream.schemas.avro.Alert> alertCodec =
+        Codecs.create(dev.perfstream.schemas.avro.Alert.getClassSchema(), Settings.of(Map.of()));
     private final RecordCodec<WindowStats> statsCodec = Codecs.create(WindowStats.getClassSchema(), Settings.of(Map.of()));
     private final RecordCodec<Anomaly> anomalyCodec = Codecs.create(Anomaly.getClassSchema(), Settings.of(Map.of()));
     private final RecordCodec<DeadLetter> dlCodec = Codecs.create(DeadLetter.getClassSchema(), Settings.of(Map.of()));
@@ -65,6 +68,7 @@ class ScoringTopologyTest {
         stats = driver.createInputTopic(cfg.statsTopic(), new ByteArraySerializer(), new ByteArraySerializer());
         anomalies = driver.createOutputTopic(cfg.anomaliesTopic(), new StringDeserializer(), new ByteArrayDeserializer());
         deadletters = driver.createOutputTopic(cfg.deadletterTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        alerts = driver.createOutputTopic(cfg.alertsTopic(), new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     @AfterEach
@@ -146,5 +150,32 @@ class ScoringTopologyTest {
         assertThat(p95.getModelVersion()).isEqualTo("lsgd-v1");
         Anomaly lastBefore = before.stream().filter(a -> a.getStatistic().equals("p95")).reduce((a, b) -> b).orElseThrow();
         assertThat(p95.getExpected()).isGreaterThan(lastBefore.getExpected() * 1.03);
+    }
+
+    @Test
+    void shouldFireOneAnomalyAlertOnALevelShiftThenResolveOnceAdapted() throws Exception {
+        Random rnd = new Random(13);
+        for (int i = 0; i < 200; i++) {
+            pipe(window("orders", i, rnd, 1.0));
+        }
+        assertThat(alerts.isEmpty()).isTrue();
+        for (int i = 200; i < 260; i++) {
+            pipe(window("orders", i, rnd, 2.0)); // p95 doubles and stays there
+        }
+        List<dev.perfstream.schemas.avro.Alert> out = new java.util.ArrayList<>();
+        for (var kv : alerts.readKeyValuesToList()) {
+            var a = alertCodec.decode(cfg.alertsTopic(), kv.value);
+            assertThat(kv.key).isEqualTo(a.getFingerprint());
+            out.add(a);
+        }
+        assertThat(out).extracting(a -> a.getState().name()).containsExactly("FIRING", "RESOLVED");
+        var firing = out.get(0);
+        assertThat(firing.getSource().name()).isEqualTo("ANOMALY");
+        assertThat(firing.getStatistic()).isEqualTo("p95");
+        assertThat(firing.getFingerprint()).isEqualTo("anomaly|METRIC|http.server.duration|orders|/cart|p95");
+        assertThat(firing.getWindowStart()).isEqualTo(Instant.ofEpochMilli(T0 + 200 * MIN));
+        assertThat(firing.getSummary()).startsWith("Anomalous p95");
+        assertThat(firing.getPlaybook()).startsWith("High latency");
+        assertThat(out.get(1).getStartedAt()).isEqualTo(firing.getStartedAt());
     }
 }

@@ -1,0 +1,139 @@
+package dev.perfstream.ingest.collector;
+
+import dev.perfstream.schemas.config.Settings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code perfstream bench collector}: starts a collector on a free loopback port against a running
+ * Kafka broker, drives it with {@code wrk} (sendBeacon-shaped bodies, five vitals each), and prints
+ * beacons per second and response-time percentiles. Loopback only; the per-client rate limit is
+ * lifted for the run because every wrk connection comes from 127.0.0.1.
+ */
+@Command(name = "collector", mixinStandardHelpOptions = true,
+    description = {"Load benchmark of the beacon collector with wrk on loopback: beacons/s sustained and p50/p90/p99 "
+        + "response time. Needs a running Kafka broker (--bootstrap) with the RUM topic, and wrk (Debian package 'wrk')."})
+public final class CollectorBenchCommand implements Callable<Integer> {
+    @Option(names = "--bootstrap", description = "Kafka bootstrap servers (default: kafka.bootstrap.servers or 127.0.0.1:9092).")
+    String bootstrap;
+
+    @Option(names = "--duration", description = "wrk run time, e.g. 30s (default ${DEFAULT-VALUE}).", defaultValue = "30s")
+    String duration;
+
+    @Option(names = "--connections", description = "Concurrent connections (default ${DEFAULT-VALUE}).", defaultValue = "64")
+    int connections;
+
+    @Option(names = "--threads", description = "wrk threads (default ${DEFAULT-VALUE}).", defaultValue = "2")
+    int threads;
+
+    @Option(names = "--warmup", description = "Warm-up run before measuring, e.g. 10s; 0s for none (default ${DEFAULT-VALUE}).",
+        defaultValue = "10s")
+    String warmup;
+
+    @Option(names = "--topic", description = "RUM topic to write to (default: topic.rum or perf.rum).")
+    String topic;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties file with perfstream settings.")
+    Path config;
+
+    /** Parsed wrk figures. */
+    record Result(long requests, long non2xx, double seconds, double requestsPerSecond, String p50, String p90, String p99) {
+        double beaconsPerSecond() {
+            return (requests - non2xx) / seconds;
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> o = new HashMap<>();
+        o.put("collector.port", "0");
+        o.put("collector.host", "127.0.0.1");
+        o.put("collector.ratelimit.per.second", "1000000000");
+        o.put("collector.ratelimit.burst", "1000000000");
+        if (bootstrap != null) {
+            o.put("kafka.bootstrap.servers", bootstrap);
+        }
+        if (topic != null) {
+            o.put("topic.rum", topic);
+        }
+        Path script = Files.createTempFile("perfstream-bench", ".lua");
+        try (InputStream in = CollectorBenchCommand.class.getResourceAsStream("bench-beacons.lua")) {
+            Files.write(script, in.readAllBytes());
+        }
+        try (CollectorApp app = CollectorApp.start(Settings.load(config, System.getenv(), o))) {
+            if (!app.ready()) {
+                System.err.println("Kafka is not reachable or the RUM topic is missing; start Kafka first (deploy/perfstream) "
+                    + "or pass --bootstrap");
+                return 2;
+            }
+            String url = "http://127.0.0.1:" + app.port();
+            System.out.printf(Locale.ROOT, "bench collector: %s, wrk -t%d -c%d, load average before: %s%n", url, threads,
+                connections, loadavg());
+            if (!warmup.startsWith("0")) {
+                System.out.println("bench collector: warm-up " + warmup);
+                wrk(url, script, warmup);
+            }
+            System.out.println("bench collector: measuring " + duration);
+            String out = wrk(url, script, duration);
+            Result r = parse(out);
+            System.out.print(out);
+            System.out.printf(Locale.ROOT, "%nbench collector: %.0f beacons/s accepted (%d requests, %d non-2xx, 5 vitals each), "
+                + "latency p50 %s, p90 %s, p99 %s; load average after: %s%n", r.beaconsPerSecond(), r.requests(), r.non2xx(),
+                r.p50(), r.p90(), r.p99(), loadavg());
+            return r.non2xx() == 0 ? 0 : 1;
+        } finally {
+            Files.deleteIfExists(script);
+        }
+    }
+
+    private String wrk(String url, Path script, String d) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("wrk", "-t" + threads, "-c" + connections, "-d" + d, "--latency",
+            "-s", script.toString(), url));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException("wrk failed (is the Debian package 'wrk' installed?):\n" + out);
+        }
+        return out;
+    }
+
+    static Result parse(String wrk) {
+        Matcher m = Pattern.compile("(\\d+) requests in ([\\d.]+)(ms|s|m)").matcher(wrk);
+        if (!m.find()) {
+            throw new IllegalArgumentException("cannot read wrk output:\n" + wrk);
+        }
+        long requests = Long.parseLong(m.group(1));
+        double secs = Double.parseDouble(m.group(2)) * ("ms".equals(m.group(3)) ? 0.001 : "m".equals(m.group(3)) ? 60 : 1);
+        Matcher bad = Pattern.compile("Non-2xx or 3xx responses: (\\d+)").matcher(wrk);
+        long non2xx = bad.find() ? Long.parseLong(bad.group(1)) : 0;
+        Matcher rps = Pattern.compile("Requests/sec:\\s+([\\d.]+)").matcher(wrk);
+        double perSec = rps.find() ? Double.parseDouble(rps.group(1)) : requests / secs;
+        return new Result(requests, non2xx, secs, perSec, pct(wrk, "50%"), pct(wrk, "90%"), pct(wrk, "99%"));
+    }
+
+    private static String pct(String wrk, String p) {
+        Matcher m = Pattern.compile("^\\s+" + Pattern.quote(p) + "\\s+(\\S+)", Pattern.MULTILINE).matcher(wrk);
+        return m.find() ? m.group(1) : "?";
+    }
+
+    private static String loadavg() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

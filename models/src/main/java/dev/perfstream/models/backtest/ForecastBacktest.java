@@ -1,0 +1,111 @@
+package dev.perfstream.models.backtest;
+
+import dev.perfstream.models.forecast.HorizonForecaster;
+import java.io.IOException;
+import java.io.Writer;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Rolling-origin forecast backtest on a regular grid: at every origin k (using v[0..k] only) perfstream
+ * and the seasonal-naive baselines (same time yesterday, same time last week) forecast v[k+h]. Errors are
+ * scored on the origins where the actual and all three forecasts exist, so the methods are compared on
+ * the same points.
+ */
+public final class ForecastBacktest {
+    /** Scores of one method. */
+    public record Scores(String method, double nrmse, double nmae, double coverage, long n) {
+    }
+
+    private ForecastBacktest() {
+    }
+
+    /**
+     * @param v          values on the grid (NaN = missing)
+     * @param t0         epoch ms of v[0]
+     * @param intervalMs grid step
+     * @param h          horizon in steps
+     * @param out        receives every forecast beside its actual, or null
+     */
+    public static List<Scores> run(double[] v, long t0, long intervalMs, int h, Writer out) throws IOException {
+        int n = v.length;
+        int day = (int) Math.max(1, Math.round(86_400_000.0 / intervalMs));
+        int week = 7 * day;
+        HorizonForecaster model = new HorizonForecaster(h, intervalMs, Math.max(day, 60), Math.min(4 * day, 4000));
+        HorizonForecaster.Forecast[] pending = new HorizonForecaster.Forecast[h + 1];
+        double[] actual = new double[n];
+        double[][] pred = new double[3][n];
+        double[] lo = new double[n];
+        double[] hi = new double[n];
+        int m = 0;
+        if (out != null) {
+            out.write("origin,target,actual,perfstream,lower,upper,yesterday,last_week\n");
+        }
+        for (int k = 0; k + h < n; k++) {
+            int back = k - h;
+            if (back >= 0) {
+                model.outcome(v, back, t0, pending[back % (h + 1)]);
+            }
+            HorizonForecaster.Forecast fc = model.forecast(v, k, t0);
+            pending[k % (h + 1)] = fc;
+            int t = k + h;
+            double y = v[t];
+            double yd = t - day >= 0 && t - day <= k ? v[t - day] : Double.NaN;
+            double yw = t - week >= 0 && t - week <= k ? v[t - week] : Double.NaN;
+            if (out != null && fc != null) {
+                out.write((t0 + (long) k * intervalMs) + "," + (t0 + (long) t * intervalMs) + "," + y + ","
+                    + fc.predicted() + "," + fc.lower() + "," + fc.upper() + "," + yd + "," + yw + "\n");
+            }
+            if (fc == null || Double.isNaN(y) || Double.isNaN(yd) || Double.isNaN(yw)) {
+                continue;
+            }
+            actual[m] = y;
+            pred[0][m] = fc.predicted();
+            pred[1][m] = yd;
+            pred[2][m] = yw;
+            lo[m] = fc.lower();
+            hi[m] = fc.upper();
+            m++;
+        }
+        if (out != null) {
+            out.flush();
+        }
+        String[] names = {"perfstream", "seasonal-naive yesterday", "seasonal-naive last week"};
+        Scores[] s = new Scores[3];
+        for (int j = 0; j < 3; j++) {
+            s[j] = score(names[j], Arrays.copyOf(actual, m), Arrays.copyOf(pred[j], m),
+                j == 0 ? Arrays.copyOf(lo, m) : null, j == 0 ? Arrays.copyOf(hi, m) : null);
+        }
+        return List.of(s);
+    }
+
+    static Scores score(String method, double[] y, double[] p, double[] lo, double[] hi) {
+        int n = y.length;
+        if (n == 0) {
+            return new Scores(method, Double.NaN, Double.NaN, Double.NaN, 0);
+        }
+        double mean = 0;
+        for (double a : y) {
+            mean += a;
+        }
+        mean /= n;
+        double var = 0;
+        double se = 0;
+        double ae = 0;
+        double absActual = 0;
+        int covered = 0;
+        for (int i = 0; i < n; i++) {
+            var += (y[i] - mean) * (y[i] - mean);
+            se += (y[i] - p[i]) * (y[i] - p[i]);
+            ae += Math.abs(y[i] - p[i]);
+            absActual += Math.abs(y[i]);
+            if (lo != null && y[i] >= lo[i] && y[i] <= hi[i]) {
+                covered++;
+            }
+        }
+        double sd = Math.sqrt(var / n);
+        // NRMSE = RMSE / sd(actuals); NMAE = MAE / mean |actual| (defined with zeros as long as not all are 0).
+        return new Scores(method, Math.sqrt(se / n) / sd, (ae / n) / (absActual / n),
+            lo == null ? Double.NaN : (double) covered / n, n);
+    }
+}

@@ -1,0 +1,273 @@
+package dev.perfstream.streams.window;
+
+import static dev.perfstream.schemas.testkit.ConfluentAvroProducing.frame;
+import static dev.perfstream.schemas.testkit.ConfluentAvroProducing.toGeneric;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.perfstream.schemas.avro.MetricEvent;
+import dev.perfstream.schemas.avro.Outcome;
+import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.registry.RegistryConfig;
+import dev.perfstream.schemas.registry.SchemaRegistryClient;
+import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.schemas.serde.DecodeException;
+import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.testkit.ConfluentAvroProducing;
+import dev.perfstream.schemas.testkit.KafkaTestCluster;
+import dev.perfstream.schemas.testkit.Poll;
+import dev.perfstream.schemas.testkit.RegistryTestServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.avro.Schema;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The stats stage with the real schema registry (Apicurio, Confluent API) and a real broker:
+ * MetricEvents produced in Confluent Avro with writer schema v1 (current) and v2 (+ optional
+ * tenant) give exact stats, written as Confluent Avro; a 20 s registry outage while a new schema id
+ * flows in loses nothing and dead-letters nothing.
+ */
+@Timeout(600)
+class StatsAvroRegistryIT {
+    static final long MIN = 60_000;
+    static KafkaTestCluster kafka;
+    static RegistryTestServer registry;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = KafkaTestCluster.start();
+        registry = RegistryTestServer.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (registry != null) {
+            registry.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    private static Map<String, String> settings(String tag) throws Exception {
+        Map<String, String> m = new HashMap<>();
+        m.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        m.put("schema.registry.url", registry.url());
+        m.put("schema.registry.retry.timeout", "3m");
+        m.put("schema.registry.retry.backoff.max", "2s");
+        m.put("stats.application.id", "stats-avro-it-" + tag);
+        m.put("topic.metrics", "metrics-" + tag);
+        m.put("topic.rum", "rum-" + tag);
+        m.put("topic.stats", "stats-" + tag);
+        m.put("topic.deadletter", "dlq-" + tag);
+        m.put("stats.windows", "10s,1m");
+        m.put("stats.rollup", "off");
+        m.put("stats.grace", "5s");
+        m.put("stats.commit.interval", "200ms");
+        m.put("state.dir", Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "stats-avro-").toString());
+        kafka.createTopics(2, m.get("topic.metrics"), m.get("topic.rum"), m.get("topic.stats"), m.get("topic.deadletter"));
+        return m;
+    }
+
+    /** The truth per route, kept while producing. */
+    private static final class Truth {
+        long count;
+        double min = Double.MAX_VALUE;
+        double max = -Double.MAX_VALUE;
+        double sum;
+
+        void add(double v) {
+            count++;
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+            sum += v;
+        }
+    }
+
+    private static MetricEvent event(long ts, String route, double value) {
+        return MetricEvent.newBuilder().setTimestamp(Instant.ofEpochMilli(ts)).setService("checkout")
+            .setMetric("http.server.duration").setValue(value).setUnit("ms").setOutcome(Outcome.OK).setRoute(route).build();
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false); // as StatsIT: one request in flight keeps order
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            var parts = c.partitionsFor(topic).stream().map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<org.apache.kafka.common.TopicPartition, Long> end = c.endOffsets(parts);
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    private static List<WindowStats> minuteStats(Settings settings, String topic, long t0) throws DecodeException {
+        RecordCodec<WindowStats> codec = Codecs.create(WindowStats.getClassSchema(), settings);
+        List<WindowStats> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : readAll(topic)) {
+            assertThat(r.value()[0]).as("perf.stats is written as Confluent Avro").isEqualTo((byte) 0);
+            WindowStats w = codec.decode(topic, r.value());
+            if (w.getWindowStart().toEpochMilli() == t0 && w.getWindowEnd().toEpochMilli() == t0 + MIN) {
+                out.add(w);
+            }
+        }
+        return out;
+    }
+
+    private static void assertExact(List<WindowStats> stats, Map<String, Truth> truth) {
+        assertThat(stats).hasSize(truth.size());
+        for (WindowStats w : stats) {
+            Truth t = truth.get(w.getRoute());
+            assertThat(w.getCount()).as(w.getRoute() + " count").isEqualTo(t.count);
+            assertThat(w.getErrors()).isZero();
+            assertThat(w.getMin()).as(w.getRoute() + " min").isEqualTo(t.min);
+            assertThat(w.getMax()).as(w.getRoute() + " max").isEqualTo(t.max);
+            assertThat(w.getMean()).as(w.getRoute() + " mean").isCloseTo(t.sum / t.count, within(1e-9 * t.max));
+        }
+    }
+
+    @Test
+    void shouldComputeExactStatsOverEventsWrittenWithSchemaV1AndV2() throws Exception {
+        Map<String, String> s = settings("v1v2");
+        Settings settings = Settings.of(s);
+        String in = s.get("topic.metrics");
+        SchemaRegistryClient producerSide = new SchemaRegistryClient(RegistryConfig.from(settings));
+        Schema v1 = MetricEvent.getClassSchema();
+        Schema v2 = ConfluentAvroProducing.metricEventV2();
+        int v1Id = producerSide.register(in + "-value", v1);
+        int v2Id = producerSide.register(in + "-value", v2);
+        long t0 = (System.currentTimeMillis() / MIN) * MIN - 5 * MIN;
+        Map<String, Truth> truth = new HashMap<>();
+        try (StatsApp app = StatsApp.start(settings); KafkaProducer<byte[], byte[]> p = producer()) {
+            for (int i = 0; i < 2000; i++) {
+                String route = i % 2 == 0 ? "/api/orders" : "/api/users";
+                double v = 1 + (i * 7919 % 1000) / 8.0;
+                truth.computeIfAbsent(route, r -> new Truth()).add(v);
+                MetricEvent e = event(t0 + i * 20L, route, v);
+                byte[] bytes = i % 3 == 0 ? frame(v2Id, toGeneric(e, v2, Map.of("tenant", "acme"))) : frame(v1Id, toGeneric(e, v1, Map.of()));
+                p.send(new ProducerRecord<>(in, "checkout".getBytes(StandardCharsets.UTF_8), bytes));
+            }
+            // advances stream time past the first minute + grace, closing it
+            p.send(new ProducerRecord<>(in, "checkout".getBytes(StandardCharsets.UTF_8),
+                frame(v1Id, toGeneric(event(t0 + 3 * MIN, "/closer", 1), v1, Map.of()))));
+            p.flush();
+
+            List<WindowStats> stats = Poll.until(Duration.ofSeconds(120), "1-minute stats of both routes", () -> {
+                try {
+                    List<WindowStats> w = minuteStats(settings, s.get("topic.stats"), t0);
+                    return w.size() >= 2 ? w : null;
+                } catch (DecodeException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            assertExact(stats, truth);
+            assertThat(readAll(s.get("topic.deadletter"))).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldLoseNothingAndDeadLetterNothingWhenTheRegistryIsDown20SecondsWhileEventsFlow() throws Exception {
+        Map<String, String> s = settings("outage");
+        // Its own retry budget gives this stage its own shared registry client: empty caches, so v2's id needs the registry.
+        s.put("schema.registry.retry.timeout", "170s");
+        Settings settings = Settings.of(s);
+        SchemaRegistryClient stageClient = SchemaRegistryClient.shared(RegistryConfig.from(settings));
+        String in = s.get("topic.metrics");
+        SchemaRegistryClient producerSide = new SchemaRegistryClient(RegistryConfig.from(settings));
+        Schema v1 = MetricEvent.getClassSchema();
+        Schema v2 = ConfluentAvroProducing.metricEventV2();
+        int v1Id = producerSide.register(in + "-value", v1);
+        int v2Id = producerSide.register(in + "-value", v2);
+        long t0 = (System.currentTimeMillis() / MIN) * MIN - 5 * MIN;
+        Map<String, Truth> truth = new HashMap<>();
+        try (StatsApp app = StatsApp.start(settings); KafkaProducer<byte[], byte[]> p = producer()) {
+            int n = 1200;
+            for (int i = 0; i < n; i++) {
+                if (i == n / 2) {
+                    // Phase 1 (v1 only, id cached by the stage) is in; the stage meets v2's new id while the registry is down.
+                    p.flush();
+                    Poll.until(Duration.ofSeconds(120), "phase 1 consumed", () -> committed(s.get("stats.application.id")) >= n / 2 ? true : null);
+                    registry.stop();
+                }
+                String route = i % 2 == 0 ? "/api/orders" : "/api/users";
+                double v = 2 + (i * 104729 % 997) / 4.0;
+                truth.computeIfAbsent(route, r -> new Truth()).add(v);
+                MetricEvent e = event(t0 + i * 30L, route, v);
+                byte[] bytes = i >= n / 2 && i % 2 == 1 ? frame(v2Id, toGeneric(e, v2, Map.of("tenant", "t"))) : frame(v1Id, toGeneric(e, v1, Map.of()));
+                p.send(new ProducerRecord<>(in, "checkout".getBytes(StandardCharsets.UTF_8), bytes));
+            }
+            p.send(new ProducerRecord<>(in, "checkout".getBytes(StandardCharsets.UTF_8),
+                frame(v1Id, toGeneric(event(t0 + 3 * MIN, "/closer", 1), v1, Map.of()))));
+            p.flush();
+            Instant down = Instant.now();
+            while (Duration.between(down, Instant.now()).compareTo(Duration.ofSeconds(20)) < 0) {
+                assertThat(app.state()).isNotIn(KafkaStreams.State.ERROR, KafkaStreams.State.NOT_RUNNING, KafkaStreams.State.PENDING_SHUTDOWN);
+                Thread.sleep(500); // the outage itself, checked every 0.5 s
+            }
+            assertThat(stageClient.failedAttempts()).as("the stage met the outage").isGreaterThan(0);
+            registry.startProcess();
+
+            List<WindowStats> stats = Poll.until(Duration.ofSeconds(180), "1-minute stats of both routes after the outage", () -> {
+                try {
+                    List<WindowStats> w = minuteStats(settings, s.get("topic.stats"), t0);
+                    return w.size() >= 2 ? w : null;
+                } catch (DecodeException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            assertExact(stats, truth);
+            assertThat(readAll(s.get("topic.deadletter"))).isEmpty();
+            assertThat(app.state()).isIn(KafkaStreams.State.RUNNING, KafkaStreams.State.REBALANCING);
+        } finally {
+            registry.startProcess();
+        }
+    }
+
+    private static long committed(String group) {
+        try (var admin = kafka.admin()) {
+            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
+                .mapToLong(o -> o == null ? 0 : o.offset()).sum();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+}
