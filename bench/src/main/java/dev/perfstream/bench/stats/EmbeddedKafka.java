@@ -15,14 +15,15 @@ import org.apache.kafka.server.common.MetadataVersion;
  * same recipe as the schemas test fixture {@code KafkaTestCluster}, repeated here because that one
  * lives in a test-jar, which is not on the bench's runtime class path.
  */
-final class EmbeddedKafka implements AutoCloseable {
+public final class EmbeddedKafka implements AutoCloseable {
     private final KafkaClusterTestKit kit;
 
     private EmbeddedKafka(KafkaClusterTestKit kit) {
         this.kit = kit;
     }
 
-    static EmbeddedKafka start(Path dir) throws Exception {
+    /** @param dir parent folder for the broker's data */
+    public static EmbeddedKafka start(Path dir) throws Exception {
         Map<String, Short> features = new HashMap<>();
         for (Feature f : Feature.PRODUCTION_FEATURES) {
             if (!f.featureName().equals("kraft.version")) {
@@ -47,7 +48,7 @@ final class EmbeddedKafka implements AutoCloseable {
         return new EmbeddedKafka(kit);
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return kit.bootstrapServers();
     }
 

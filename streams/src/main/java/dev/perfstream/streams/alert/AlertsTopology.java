@@ -54,7 +54,7 @@ public final class AlertsTopology {
      */
     public static Topology build(AlertsConfig c, Wire codecs, Supplier<RuleSet> rules, Clock clock) {
         StreamsBuilder b = new StreamsBuilder();
-        Serde<WindowStats> statsSerde = serde(new StatsDecoder(codecs.stats()));
+        Serde<WindowStats> statsSerde = serde(codecs.stats());
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATUS_STORE), Serdes.String(),
             new AlertStatusSerde()));
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SLO_STORE), Serdes.String(),

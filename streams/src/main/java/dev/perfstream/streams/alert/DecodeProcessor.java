@@ -19,11 +19,11 @@ import org.slf4j.LoggerFactory;
  */
 final class DecodeProcessor extends ContextualProcessor<byte[], byte[], String, Decoded> {
     private static final Logger LOG = LoggerFactory.getLogger(DecodeProcessor.class);
-    private final StatsDecoder codec;
+    private final RecordCodec<WindowStats> codec;
     private final Clock clock;
 
     DecodeProcessor(RecordCodec<WindowStats> codec, Clock clock) {
-        this.codec = new StatsDecoder(codec);
+        this.codec = codec;
         this.clock = clock;
     }
 

@@ -23,6 +23,7 @@ final class Notifications {
     static Alert forRule(Rule r, AlertStatus s, Transition.Emit emit, long windowStart, long windowEnd, String unit,
                          long now) {
         String where = s.series();
+        unit = unitOf(r.statistic(), unit);
         String v = fmt(s.lastValue(), r.statistic().isRatio(), unit);
         String summary;
         if (emit == Transition.Emit.RESOLVED) {
@@ -103,6 +104,15 @@ final class Notifications {
             .build();
     }
 
+    /** The unit a statistic is in: the series' unit for value statistics, events/s for rate, none for counts. */
+    static String unitOf(dev.perfstream.streams.alert.rule.Statistic st, String seriesUnit) {
+        switch (st) {
+            case RATE: return "/s";
+            case COUNT: case ERRORS: return "";
+            default: return seriesUnit;
+        }
+    }
+
     static String fmt(double v, boolean ratio, String unit) {
         if (Double.isNaN(v)) {
             return "n/a";
@@ -110,7 +120,7 @@ final class Notifications {
         if (ratio) {
             return String.format(Locale.ROOT, "%.3g%%", v * 100);
         }
-        String u = unit == null || unit.isBlank() ? "" : " " + unit;
+        String u = unit == null || unit.isBlank() ? "" : unit.startsWith("/") ? unit : " " + unit;
         return (Math.abs(v) >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.3g", v)) + u;
     }
 

@@ -119,15 +119,15 @@ public final class WatchAlertsCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Two lines: time, state, severity, rule, summary; then the playbook hint. */
+    /** Two lines: time, state and the summary (which starts with the severity); then the playbook hint. */
     static String format(Alert a, boolean color) {
         boolean firing = a.getState() == AlertState.FIRING;
-        String state = firing ? "FIRING  " : "RESOLVED";
         String on = color ? (firing ? "\u001b[1;31m" : "\u001b[1;32m") : "";
         String off = color ? "\u001b[0m" : "";
         String dim = color ? "\u001b[2m" : "";
-        return String.format("%s %s%s%s %-8s %s%n    %s%s  [fingerprint %s]%s", TIME.format(a.getNotifiedAt()), on, state,
-            off, a.getSeverity(), a.getSummary(), dim, firing ? "playbook: " + a.getPlaybook() : "window "
-                + TIME.format(a.getWindowStart()) + " .. " + TIME.format(a.getWindowEnd()), a.getFingerprint(), off);
+        String second = firing ? "playbook: " + a.getPlaybook()
+            : "window " + TIME.format(a.getWindowStart()) + " .. " + TIME.format(a.getWindowEnd());
+        return String.format("%s %s%-8s%s %s%n    %s%s  [fingerprint %s]%s", TIME.format(a.getNotifiedAt()), on,
+            a.getState(), off, a.getSummary(), dim, second, a.getFingerprint(), off);
     }
 }

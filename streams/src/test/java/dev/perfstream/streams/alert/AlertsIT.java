@@ -196,6 +196,16 @@ class AlertsIT {
         assertThat(as.get(0).getFingerprint()).isEqualTo(as.get(4).getFingerprint()).isEqualTo(as.get(2).getFingerprint());
         assertThat(as.get(0).getStartedAt()).isEqualTo(T0.plus(MINUTE.multipliedBy(5)));
         assertThat(as.get(4).getStartedAt()).isEqualTo(T0.plus(MINUTE.multipliedBy(20)));
+
+        // `perfstream alerts --from-beginning` prints the same stream readably.
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        WatchAlertsCommand.watch(kafka.bootstrapServers(), env.alerts(), ALERTS, true, 6, false,
+            new java.io.PrintStream(buf, true, StandardCharsets.UTF_8));
+        String printed = buf.toString(StandardCharsets.UTF_8);
+        assertThat(printed.lines().filter(l -> l.contains(" FIRING ")).count()).isEqualTo(3);
+        assertThat(printed.lines().filter(l -> l.contains(" RESOLVED ")).count()).isEqualTo(3);
+        assertThat(printed).contains("FIRING   PAGE api-latency-p95: p95 450 ms > 200 ms for 2m on " + cart)
+            .contains("playbook: High latency").contains("playbook: Database");
     }
 
     @Test

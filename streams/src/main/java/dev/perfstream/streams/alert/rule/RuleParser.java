@@ -110,6 +110,7 @@ public final class RuleParser {
             error(root, "no 'rules' and no 'slos': the file defines nothing");
         }
         if (!problems.isEmpty()) {
+            problems.sort(java.util.Comparator.comparingInt(RuleProblem::line)); // stable: same-line order kept
             throw new RuleFileException(problems);
         }
         String version = hash(rules.stream().map(Rule::version).collect(Collectors.joining(","))
@@ -198,8 +199,8 @@ public final class RuleParser {
 
     private void warnIfUnmatchable(Node n, String id, Selector sel, Duration window) {
         if (!statsWindows.isEmpty() && !statsWindows.contains(window)) {
-            warnings.add(new RuleProblem(file, line(n), "rule '" + id + "' evaluates " + window
-                + " windows but the stats stage emits " + statsWindows + ": it matches nothing"));
+            warnings.add(new RuleProblem(file, line(n), "rule '" + id + "' evaluates " + human(window)
+                + " windows but the stats stage emits " + human(statsWindows) + ": it matches nothing"));
         }
         if (sel.kind() == SeriesKind.RUM && Arrays.stream(Vital.values()).noneMatch(v -> sel.nameCouldMatch(v.name()))) {
             warnings.add(new RuleProblem(file, line(n), "rule '" + id + "' selects vital '" + sel.name()
@@ -292,8 +293,8 @@ public final class RuleParser {
             return null;
         }
         if (!statsWindows.isEmpty() && !statsWindows.contains(window)) {
-            warnings.add(new RuleProblem(file, line(n), "slo '" + id + "' sums " + window
-                + " windows but the stats stage emits " + statsWindows + ": it matches nothing"));
+            warnings.add(new RuleProblem(file, line(n), "slo '" + id + "' sums " + human(window)
+                + " windows but the stats stage emits " + human(statsWindows) + ": it matches nothing"));
         }
         String version = hash(String.join("|", id, service, Double.toString(objective), metric, window.toString(),
             Long.toString(minEvents), Double.toString(coverage), burns.toString(), labels.toString(), playbook, policy.toString()));
@@ -435,6 +436,9 @@ public final class RuleParser {
             return def;
         }
         String raw = scalar(n, what);
+        if (raw.trim().equals("0")) {
+            return Duration.ZERO; // "renotify: 0" = never
+        }
         try {
             Duration d = Settings.parseDuration(raw);
             if (d.isNegative()) {
@@ -515,6 +519,14 @@ public final class RuleParser {
 
     private static int line(Node n) {
         return n == null || n.getStartMark() == null ? 0 : n.getStartMark().getLine() + 1;
+    }
+
+    private static String human(Duration d) {
+        return d.toString().substring(2).toLowerCase(Locale.ROOT);
+    }
+
+    private static String human(Set<Duration> ds) {
+        return ds.stream().sorted().map(RuleParser::human).collect(Collectors.joining(", "));
     }
 
     private static String fmt(double d) {
