@@ -9,6 +9,7 @@ import dev.perfstream.deploy.services.LocalServices;
 import dev.perfstream.deploy.services.ServiceException;
 import dev.perfstream.deploy.services.ServicesConfig;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.config.SettingsOptions;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long t0 = startMillis();
         Settings settings = opts.load();
-        ServicesConfig c = ServicesConfig.from(settings, SettingsOptions.home());
+        ServicesConfig c = ServicesConfig.from(settings, Home.path());
         LocalServices services = LocalServices.standard(c, System.getProperty("java.class.path"), out);
         Orchestrator stages = new Orchestrator(PipelineStages.demo(), out);
         List<LocalService> started = new ArrayList<>();

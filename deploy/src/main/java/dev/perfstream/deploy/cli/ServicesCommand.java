@@ -1,5 +1,6 @@
 package dev.perfstream.deploy.cli;
 
+import dev.perfstream.schemas.config.SettingsOptions;
 import dev.perfstream.deploy.services.LocalServices;
 import dev.perfstream.deploy.services.ServiceException;
 import dev.perfstream.deploy.services.ServicesConfig;
@@ -23,7 +24,7 @@ public final class ServicesCommand implements Runnable {
     }
 
     static LocalServices services(SettingsOptions opts, PrintStream out) throws Exception {
-        ServicesConfig c = ServicesConfig.from(opts.load(), SettingsOptions.home());
+        ServicesConfig c = ServicesConfig.from(opts.load(), Home.path());
         return LocalServices.standard(c, System.getProperty("java.class.path"), out);
     }
 

@@ -1,12 +1,13 @@
 package dev.perfstream.ingest.collector;
 
 import dev.perfstream.schemas.config.Settings;
-import java.nio.file.Path;
+import dev.perfstream.schemas.config.SettingsOptions;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code perfstream collector}: the beacon and batch collector, in the foreground until Ctrl-C. */
@@ -30,8 +31,8 @@ public final class CollectorCommand implements Callable<Integer> {
     @Option(names = "--api-keys", description = "Comma-separated API keys accepted on /v1/metrics.")
     String apiKeys;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Properties file with perfstream settings.")
-    Path config;
+    @Mixin
+    SettingsOptions options;
 
     @Override
     public Integer call() throws Exception {
@@ -44,7 +45,7 @@ public final class CollectorCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         CollectorApp started;
         try {
-            started = CollectorApp.start(Settings.load(config, System.getenv(), o));
+            started = CollectorApp.start(options.load(o));
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             return 2;

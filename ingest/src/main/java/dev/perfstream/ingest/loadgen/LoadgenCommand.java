@@ -1,6 +1,7 @@
 package dev.perfstream.ingest.loadgen;
 
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.config.SettingsOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code perfstream loadgen}: synthetic metric and RUM traffic with scripted incidents, into Kafka. */
@@ -46,8 +48,8 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", description = "Kafka bootstrap servers (default: kafka.bootstrap.servers or 127.0.0.1:9092).")
     String bootstrap;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Properties file with perfstream settings.")
-    Path config;
+    @Mixin
+    SettingsOptions options;
 
     @Override
     public Integer call() throws Exception {
@@ -63,7 +65,7 @@ public final class LoadgenCommand implements Callable<Integer> {
         putIf(o, "loadgen.incidents.script", script);
         putIf(o, "loadgen.start", start);
         putIf(o, "kafka.bootstrap.servers", bootstrap);
-        Settings settings = Settings.load(config, System.getenv(), o);
+        Settings settings = options.load(o);
         LoadgenApp started;
         try {
             started = LoadgenApp.start(settings);

@@ -1,15 +1,12 @@
 package dev.perfstream.sink.influx;
 
 import dev.perfstream.schemas.config.Settings;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.perfstream.schemas.config.SettingsOptions;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code perfstream run sink}: runs the sink in the foreground until Ctrl-C. */
 @Command(name = "sink", mixinStandardHelpOptions = true,
@@ -17,23 +14,12 @@ import picocli.CommandLine.Option;
         "Commits Kafka offsets only after InfluxDB acknowledged a batch; while InfluxDB is down it holds the batch "
             + "and retries with backoff. Undecodable records go to perf.deadletter. Runs until Ctrl-C."})
 public final class SinkCommand implements Callable<Integer> {
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-        description = "Properties file (keys in sink/README.md). Default: $PERFSTREAM_CONFIG if set.")
-    Path config;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE",
-        description = "Override one setting, e.g. --set influx.api=v2 (repeatable).")
-    Map<String, String> overrides = new LinkedHashMap<>();
+    @Mixin
+    SettingsOptions options;
 
     @Override
     public Integer call() throws Exception {
-        Path file = config != null ? config
-            : System.getenv("PERFSTREAM_CONFIG") != null ? Path.of(System.getenv("PERFSTREAM_CONFIG")) : null;
-        if (file != null && !Files.isRegularFile(file)) {
-            System.err.println("config file " + file.toAbsolutePath() + " does not exist");
-            return 2;
-        }
-        Settings settings = Settings.load(file, System.getenv(), overrides);
+        Settings settings = options.load();
         CountDownLatch stopped = new CountDownLatch(1);
         SinkApp app;
         try {

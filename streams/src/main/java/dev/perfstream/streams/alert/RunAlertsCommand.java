@@ -1,6 +1,7 @@
 package dev.perfstream.streams.alert;
 
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.config.SettingsOptions;
 import dev.perfstream.streams.alert.rule.RuleFileException;
 import dev.perfstream.streams.alert.rule.RuleParser;
 import dev.perfstream.streams.alert.rule.RuleSource;
@@ -8,11 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code perfstream run alerts}: runs the alerts stage in the foreground until Ctrl-C. */
@@ -21,14 +22,11 @@ import picocli.CommandLine.Option;
         "Rules come from alerts.rules.file (YAML; built-in platform KPIs when unset) and reload on change.",
         "With --check, only validate the rules file and exit (non-zero, listing every problem with its line)."})
 public final class RunAlertsCommand implements Callable<Integer> {
-    @Option(names = {"-c", "--config"}, description = "Properties file with settings (env PERFSTREAM_* and --set override it).")
-    Path config;
+    @Mixin
+    SettingsOptions options;
 
     @Option(names = "--rules", description = "Rules file (YAML); same as --set alerts.rules.file=FILE.")
     Path rulesFile;
-
-    @Option(names = "--set", description = "Override a setting: key=value (repeatable).", mapFallbackValue = "")
-    Map<String, String> overrides = new LinkedHashMap<>();
 
     @Option(names = "--check", description = "Validate the rules file and exit.")
     boolean check;
@@ -42,11 +40,7 @@ public final class RunAlertsCommand implements Callable<Integer> {
             System.out.print(RuleSource.defaultText());
             return 0;
         }
-        Map<String, String> o = new LinkedHashMap<>(overrides);
-        if (rulesFile != null) {
-            o.put("alerts.rules.file", rulesFile.toString());
-        }
-        Settings s = Settings.load(config, System.getenv(), o);
+        Settings s = options.load(rulesFile == null ? Map.of() : Map.of("alerts.rules.file", rulesFile.toString()));
         AlertsConfig c = AlertsConfig.from(s);
         if (check) {
             return check(c);

@@ -1,12 +1,12 @@
 package dev.perfstream.streams.window;
 
 import dev.perfstream.schemas.config.Settings;
-import java.nio.file.Path;
+import dev.perfstream.schemas.config.SettingsOptions;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code perfstream stats}: runs the windowed statistics stage in the foreground until Ctrl-C. */
@@ -15,22 +15,15 @@ import picocli.CommandLine.Option;
         + "closed window (10 s, 1 min, 5 min and hourly by default) out to perf.stats; bad and late records to "
         + "perf.deadletter. Runs until Ctrl-C."})
 public final class StatsCommand implements Callable<Integer> {
-    @Option(names = "--config", description = "Properties file (keys as in the README); env PERFSTREAM_* overrides it.")
-    Path config;
+    @Mixin
+    SettingsOptions options;
 
     @Option(names = "--bootstrap", description = "Kafka bootstrap servers (kafka.bootstrap.servers).")
     String bootstrap;
 
-    @Option(names = "--set", description = "Override a key, e.g. --set stats.windows=10s,1m", paramLabel = "KEY=VALUE")
-    Map<String, String> overrides = new HashMap<>();
-
     @Override
     public Integer call() throws Exception {
-        Map<String, String> o = new HashMap<>(overrides);
-        if (bootstrap != null) {
-            o.put("kafka.bootstrap.servers", bootstrap);
-        }
-        Settings settings = Settings.load(config, System.getenv(), o);
+        Settings settings = options.load(bootstrap == null ? Map.of() : Map.of("kafka.bootstrap.servers", bootstrap));
         StatsApp app = StatsApp.start(settings);
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "stats-shutdown"));
         System.out.println("stats stage running (application.id " + StatsConfig.from(settings).applicationId()

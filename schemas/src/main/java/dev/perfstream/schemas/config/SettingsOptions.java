@@ -1,0 +1,52 @@
+package dev.perfstream.schemas.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import picocli.CommandLine.Option;
+
+/**
+ * The settings options every perfstream command shares, as a picocli mixin ({@code @Mixin}):
+ * a properties file ({@code -c FILE}, or {@code $PERFSTREAM_CONFIG}) and {@code --set key=value}
+ * overrides, on top of {@code PERFSTREAM_*} environment variables (see {@link Settings}).
+ */
+public final class SettingsOptions {
+    /** The launcher's own variables; not settings. */
+    private static final Set<String> LAUNCHER_VARIABLES =
+        Set.of("PERFSTREAM_HOME", "PERFSTREAM_T0", "PERFSTREAM_CONFIG", "PERFSTREAM_CLASSPATH", "PERFSTREAM_JAVA_OPTS");
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+        description = "Properties file (every key: deploy/config/perfstream.properties). Default: $PERFSTREAM_CONFIG if set.")
+    Path config;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+        description = "Override one setting, e.g. --set kafka.bootstrap.servers=127.0.0.1:19092 (repeatable).")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
+    /** Loads file < environment < {@code --set}. */
+    public Settings load() throws IOException {
+        return load(Map.of());
+    }
+
+    /**
+     * Loads file < environment < {@code --set} < {@code commandOptions}, the command's own options
+     * that name a setting (e.g. {@code --bootstrap}); absent ones are simply not in the map.
+     */
+    public Settings load(Map<String, String> commandOptions) throws IOException {
+        Path file = config;
+        if (file == null && System.getenv("PERFSTREAM_CONFIG") != null) {
+            file = Path.of(System.getenv("PERFSTREAM_CONFIG"));
+        }
+        if (file != null && !Files.isRegularFile(file)) {
+            throw new IOException("config file " + file.toAbsolutePath() + " does not exist");
+        }
+        Map<String, String> env = new LinkedHashMap<>(System.getenv());
+        env.keySet().removeIf(LAUNCHER_VARIABLES::contains);
+        Map<String, String> top = new LinkedHashMap<>(overrides);
+        top.putAll(commandOptions);
+        return Settings.load(file, env, top);
+    }
+}
