@@ -108,7 +108,7 @@ final class ForecastAlerts {
         String what = st == Statistic.RATE
             ? w.getService() + " " + w.getRoute() + " throughput"
             : st.label() + " of " + w.getName() + " on " + w.getService() + " " + w.getRoute();
-        String limit = st == Statistic.RATE ? String.format("exceed %.6g req/s", c) : String.format("cross %.6g %s", c, w.getUnit());
+        String limit = st == Statistic.RATE ? "exceed " + num(c) + " req/s" : "cross " + num(c) + " " + w.getUnit();
         long ms = b == null ? 0 : Math.round(b.steps() * f.intervalMs());
         String summary;
         if (state == AlertState.RESOLVED) {
@@ -130,6 +130,10 @@ final class ForecastAlerts {
                 : Map.of("service", w.getService(), "route", w.getRoute(), "time_to_breach_ms", Long.toString(ms),
                     "predicted_by", b.how()))
             .build();
+    }
+
+    static String num(double c) {
+        return java.math.BigDecimal.valueOf(c).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
     }
 
     static String human(long ms) {

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * @param horizons       forecast horizons, multiples of {@code window}
  * @param history        values kept per series and statistic (a week's seasonality needs 8d)
  * @param capacityRate   per service: throughput (req/s) one series of that service may reach
- * @param sloP95         default p95 SLO threshold (in the series' unit), per-service overrides in {@code sloP95By}
+ * @param sloP95         p95 SLO threshold for every METRIC series (in its unit; NaN = unset, no SLO alerts),
+ *                       per-service thresholds in {@code sloP95By}
  * @param trendHorizon   how far ahead the recent linear trend may be extrapolated for alerts
  * @param trendMinT      t statistic the trend slope needs before it counts
  * @param resolveWindows windows without a predicted breach after which a FORECAST alert resolves
@@ -61,7 +62,7 @@ public record ForecastConfig(boolean enabled, String topic, List<Statistic> stat
         return new ForecastConfig(s.bool("forecast.enabled", true), s.string("topic.forecasts", Topics.FORECASTS),
             stats, window, horizons, s.duration("forecast.history", Duration.ofDays(2)),
             s.integer("forecast.retrain.every", 1440, 1, 10_000_000), s.integer("forecast.train.rows", 4000, 100, 1_000_000),
-            Map.copyOf(capacity), s.decimal("forecast.slo.p95", 200, 0, Double.MAX_VALUE), Map.copyOf(slo),
+            Map.copyOf(capacity), s.decimal("forecast.slo.p95", Double.NaN, 0, Double.MAX_VALUE), Map.copyOf(slo),
             s.duration("forecast.alert.trend.horizon", Duration.ofMinutes(30)),
             s.decimal("forecast.alert.trend.min.t", 4, 0, 1e9),
             s.integer("forecast.alert.resolve.windows", 3, 1, 10_000));
