@@ -148,7 +148,7 @@ public final class HorizonForecaster {
      * @return null when no recent value exists
      */
     public Forecast forecast(double[] v, int k, long t0) {
-        if (k - lastTrain >= retrainEvery && k - h >= 200) {
+        if ((long) k - lastTrain >= retrainEvery && k - h >= 200) { // long: lastTrain starts at Integer.MIN_VALUE
             train(v, k, t0);
         }
         double[] f = new double[NAMES.length];
