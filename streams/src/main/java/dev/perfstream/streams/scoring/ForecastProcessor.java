@@ -81,7 +81,8 @@ final class ForecastProcessor implements Processor<String, WindowStats, Object, 
                 long horizonMs = p.horizonSteps() * size;
                 Forecast fc = Forecast.newBuilder().setSeries(series).setStatistic(st.label())
                     .setMadeAt(w.getWindowEnd()).setHorizonMs(horizonMs)
-                    .setTargetTime(w.getWindowEnd().plusMillis(horizonMs))
+                    // the start of the forecast window, where the sink also plots the actual window's stats
+                    .setTargetTime(w.getWindowStart().plusMillis(horizonMs))
                     .setPredicted(p.predicted()).setLower(p.lower()).setUpper(p.upper()).setIntervalLevel(0.9)
                     .setModelVersion(p.modelVersion()).build();
                 context.forward(new Record<>(series, forecastCodec.encode(cfg.topic(), fc), r.timestamp()),

@@ -133,7 +133,7 @@ class ForecastTopologyTest {
             assertThat(kv.key).isEqualTo(series);
             assertThat(f.getSeries()).isEqualTo(series);
             assertThat(f.getHorizonMs()).isIn(5 * MIN, 30 * MIN, 120 * MIN);
-            assertThat(f.getTargetTime()).isEqualTo(f.getMadeAt().plusMillis(f.getHorizonMs()));
+            assertThat(f.getTargetTime()).isEqualTo(f.getMadeAt().plusMillis(f.getHorizonMs() - MIN));
             assertThat(f.getLower()).isLessThan(f.getUpper());
             assertThat(f.getIntervalLevel()).isEqualTo(0.9);
         });
@@ -141,9 +141,9 @@ class ForecastTopologyTest {
         // 90 % intervals of the 5-minute rate forecasts, once 100 errors are known, cover most actuals.
         List<Forecast> rate5 = out.stream().map(kv -> kv.value).filter(f -> f.getStatistic().equals("rate")
             && f.getHorizonMs() == 5 * MIN && f.getMadeAt().toEpochMilli() >= T0 + 100 * MIN
-            && actualRate.containsKey(f.getTargetTime().toEpochMilli())).toList();
+            && actualRate.containsKey(f.getTargetTime().toEpochMilli() + MIN)).toList();
         long covered = rate5.stream().filter(f -> {
-            double a = actualRate.get(f.getTargetTime().toEpochMilli());
+            double a = actualRate.get(f.getTargetTime().toEpochMilli() + MIN);
             return a >= f.getLower() && a <= f.getUpper();
         }).count();
         assertThat(rate5).hasSizeGreaterThan(250);
