@@ -84,14 +84,11 @@ class BrowserBeaconIT {
                     ex.close();
                 });
                 site.start();
+                Map<Vital, RumEvent> got;
                 try (Cdp browser = Cdp.launch(tmp.resolve("chromium-profile"))) {
                     drive(browser, siteOrigin + "/product/42?utm=x");
-                    // The browser sends the beacon asynchronously after leaving the page: keep it alive until it arrived.
-                    Poll.until(Duration.ofSeconds(30), "a beacon at the collector", () -> new String(collector.metrics().scrape(),
-                        StandardCharsets.UTF_8).contains("perfstream_collector_requests_total{endpoint=\"rum\"") ? true : null);
-                }
-                Map<Vital, RumEvent> got;
-                try {
+                    // The browser sends its beacons asynchronously after leaving the page, possibly more than one:
+                    // keep it alive until every wanted vital is on the topic.
                     got = awaitVitals(kafka, List.of(Vital.LCP, Vital.FCP, Vital.TTFB, Vital.CLS, Vital.INP));
                 } catch (AssertionError e) {
                     // Say what the collector saw (requests by status, rejects by reason) to tell a lost beacon from a refused one.
@@ -163,7 +160,17 @@ class BrowserBeaconIT {
         List<String> seen = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             c.subscribe(List.of("it-e2e-rum"));
-            return Poll.until(Duration.ofSeconds(30), "vitals " + wanted + " on the RUM topic (seen: " + seen + ")", () -> {
+            try {
+                return pollVitals(c, codec, wanted, got, seen);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + " (seen: " + seen + ")", e);
+            }
+        }
+    }
+
+    private static Map<Vital, RumEvent> pollVitals(KafkaConsumer<byte[], byte[]> c, RecordCodec<RumEvent> codec,
+                                                   List<Vital> wanted, Map<Vital, RumEvent> got, List<String> seen) {
+        return Poll.until(Duration.ofSeconds(60), "vitals " + wanted + " on the RUM topic", () -> {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(300))) {
                     try {
                         RumEvent e = codec.decode(r.topic(), r.value());
@@ -175,6 +182,5 @@ class BrowserBeaconIT {
                 }
                 return got.keySet().containsAll(wanted) ? got : null;
             });
-        }
     }
 }

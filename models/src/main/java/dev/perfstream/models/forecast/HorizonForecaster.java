@@ -3,6 +3,9 @@ package dev.perfstream.models.forecast;
 import dev.perfstream.models.anomaly.LinearExpectation;
 import dev.perfstream.models.feature.Robust;
 import dev.perfstream.models.feature.SeriesFeatures;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -26,7 +29,7 @@ import org.tribuo.regression.sgd.objectives.SquaredLoss;
  * and a week ago, and those values themselves), recent lags and the target's hour-of-day and day-of-week.
  * Retrained every {@code retrainEvery} steps on the most recent origins whose outcome is known. The 90 %
  * interval comes from the 5th and 95th percentiles of recent out-of-sample standardised errors.
- * Used by {@code perfstream backtest forecast}; not wired into a topology yet.
+ * Used by {@code perfstream backtest forecast} and, through {@link SeriesForecaster}, by the scoring topology.
  */
 public final class HorizonForecaster {
     static final String[] NAMES = {"lag0", "lag1", "day_change", "week_change", "day_value", "week_value",
@@ -47,6 +50,14 @@ public final class HorizonForecaster {
     private int errPos;
     private final double[] scratch = new double[Math.max(RECENT, 500)];
     private final double[] tmp = new double[RECENT];
+    private String modelVersion = "seasonal-naive";
+    private ModelPublisher publisher;
+
+    /** Stores a freshly trained model (e.g. in the ModelStore) and returns its version label. */
+    @FunctionalInterface
+    public interface ModelPublisher {
+        String publish(int horizonSteps, LinearSGDModel model);
+    }
 
     /** One forecast. */
     public record Forecast(double predicted, double lower, double upper) {
@@ -137,7 +148,7 @@ public final class HorizonForecaster {
      * @return null when no recent value exists
      */
     public Forecast forecast(double[] v, int k, long t0) {
-        if (k - lastTrain >= retrainEvery && k - h >= 200) {
+        if ((long) k - lastTrain >= retrainEvery && k - h >= 200) { // long: lastTrain starts at Integer.MIN_VALUE
             train(v, k, t0);
         }
         double[] f = new double[NAMES.length];
@@ -212,5 +223,78 @@ public final class HorizonForecaster {
         }
         w = nw;
         bias = wm.get(0, wm.getDimension2Size() - 1);
+        modelVersion = publisher == null ? "lsgd" : publisher.publish(h, m);
+    }
+
+    /** Publisher for models trained from now on (not part of the state). */
+    public void publisher(ModelPublisher p) {
+        this.publisher = p;
+    }
+
+    /** Version label of the model in use ({@code seasonal-naive} before the first training). */
+    public String modelVersion() {
+        return modelVersion;
+    }
+
+    public int horizonSteps() {
+        return h;
+    }
+
+    /** The caller dropped the n oldest values: indices move down by n. */
+    public void shift(int n) {
+        if (lastTrain != Integer.MIN_VALUE) {
+            lastTrain = (int) Math.max(Integer.MIN_VALUE + 1L, (long) lastTrain - n);
+        }
+    }
+
+    /** Writes the learned state (weights, schedule, recent errors, model version). */
+    public void writeState(DataOutput out) throws IOException {
+        out.writeInt(h);
+        out.writeInt(lastTrain);
+        out.writeBoolean(w != null);
+        if (w != null) {
+            out.writeInt(w.length);
+            for (double x : w) {
+                out.writeDouble(x);
+            }
+            out.writeDouble(bias);
+        }
+        out.writeInt(errN);
+        out.writeInt(errPos);
+        for (int i = 0; i < errN; i++) {
+            out.writeDouble(errRing[i]);
+        }
+        out.writeUTF(modelVersion);
+    }
+
+    /** Reads what {@link #writeState} wrote; throws IOException if it was written for another horizon. */
+    public void readState(DataInput in) throws IOException {
+        int hh = in.readInt();
+        if (hh != h) {
+            throw new IOException("state is for horizon " + hh + " steps, not " + h);
+        }
+        lastTrain = in.readInt();
+        if (in.readBoolean()) {
+            int len = in.readInt();
+            if (len != NAMES.length) {
+                throw new IOException("state has " + len + " weights, expected " + NAMES.length);
+            }
+            w = new double[len];
+            for (int i = 0; i < len; i++) {
+                w[i] = in.readDouble();
+            }
+            bias = in.readDouble();
+        } else {
+            w = null;
+        }
+        errN = in.readInt();
+        errPos = in.readInt();
+        if (errN < 0 || errN > errRing.length || errPos < 0 || errPos >= errRing.length) {
+            throw new IOException("bad error ring " + errN + "/" + errPos);
+        }
+        for (int i = 0; i < errN; i++) {
+            errRing[i] = in.readDouble();
+        }
+        modelVersion = in.readUTF();
     }
 }

@@ -94,6 +94,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
             return;
         }
         String series = WindowScoring.seriesKey(w);
+        context.forward(new Record<>(series, w, r.timestamp()), ScoringTopology.FORECAST_PROCESSOR);
         long sizeMs = w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli();
         List<Statistic> stats = w.getKind() == dev.perfstream.schemas.avro.SeriesKind.RUM
             ? cfg.rumStatistics() : cfg.metricStatistics();

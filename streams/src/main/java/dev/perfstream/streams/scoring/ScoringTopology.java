@@ -20,6 +20,9 @@ import org.apache.kafka.streams.state.Stores;
  * {@code scoring.alert.window} size opens an ANOMALY alert on perf.alerts (keyed by fingerprint), resolved
  * after calm windows ({@link AnomalyAlerts}); the alerts stage does not read perf.anomalies, so the flow
  * stays one-directional: stats -> scoring -> anomalies + alerts.
+ *
+ * <p>Forecasts: the scoring processor forwards each valid window to {@link ForecastProcessor}, which writes
+ * {@code Forecast} records to perf.forecasts and FORECAST (capacity / SLO) alerts to perf.alerts.
  */
 public final class ScoringTopology {
     public static final String SOURCE = "scoring-stats-source";
@@ -31,6 +34,12 @@ public final class ScoringTopology {
     public static final String ALERT_STORE = "scoring-anomaly-alerts";
     /** Detector state per (series, window size, statistic); its changelog makes the stage restartable. */
     public static final String DETECTOR_STORE = "scoring-detectors";
+    public static final String FORECAST_PROCESSOR = "scoring-forecast-processor";
+    public static final String FORECASTS_SINK = "scoring-forecasts-sink";
+    /** Forecaster state (history, learned weights, recent errors) per (series, statistic). */
+    public static final String FORECAST_STORE = "scoring-forecasters";
+    /** Open FORECAST (capacity / SLO) alert episodes per fingerprint. */
+    public static final String FORECAST_ALERT_STORE = "scoring-forecast-alerts";
 
     private ScoringTopology() {
     }
@@ -43,7 +52,15 @@ public final class ScoringTopology {
             Serdes.String(), Serdes.ByteArray()), PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ALERT_STORE),
             Serdes.String(), Serdes.ByteArray()), PROCESSOR);
-        t.addSink(ALERTS_SINK, c.alertsTopic(), new StringSerializer(), new ByteArraySerializer(), PROCESSOR);
+        t.addProcessor(FORECAST_PROCESSOR, () -> new ForecastProcessor(c, models, clock), PROCESSOR);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FORECAST_STORE),
+            Serdes.String(), Serdes.ByteArray()), FORECAST_PROCESSOR);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FORECAST_ALERT_STORE),
+            Serdes.String(), Serdes.ByteArray()), FORECAST_PROCESSOR);
+        t.addSink(FORECASTS_SINK, c.forecast().topic(), new StringSerializer(), new ByteArraySerializer(),
+            FORECAST_PROCESSOR);
+        t.addSink(ALERTS_SINK, c.alertsTopic(), new StringSerializer(), new ByteArraySerializer(), PROCESSOR,
+            FORECAST_PROCESSOR);
         t.addSink(ANOMALIES_SINK, c.anomaliesTopic(), new StringSerializer(), new ByteArraySerializer(), PROCESSOR);
         t.addSink(DEADLETTER_SINK, c.deadletterTopic(), new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR);
         return t;

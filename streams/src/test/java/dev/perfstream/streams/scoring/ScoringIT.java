@@ -50,7 +50,7 @@ class ScoringIT {
     void shouldScoreWindowsDeadLetterGarbageAndPickUpAStoredModelWhileRunning() throws Exception {
         Path tmp = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "scoring-it-");
         try (KafkaTestCluster kafka = KafkaTestCluster.start()) {
-            kafka.createTopics(2, "stats-it", "anomalies-it", "dlq-it", "alerts-it");
+            kafka.createTopics(2, "stats-it", "anomalies-it", "dlq-it", "alerts-it", "forecasts-it");
             Map<String, String> m = new HashMap<>();
             m.put("kafka.bootstrap.servers", kafka.bootstrapServers());
             m.put("scoring.application.id", "scoring-it");
@@ -58,6 +58,7 @@ class ScoringIT {
             m.put("topic.anomalies", "anomalies-it");
             m.put("topic.deadletter", "dlq-it");
             m.put("topic.alerts", "alerts-it");
+            m.put("topic.forecasts", "forecasts-it");
             m.put("state.dir", tmp.resolve("state").toString());
             m.put("models.dir", tmp.resolve("models").toString());
             m.put("models.reload.interval", "1s");

@@ -1,0 +1,89 @@
+package dev.perfstream.bench.jmh;
+
+import dev.perfstream.models.forecast.HorizonForecaster;
+import dev.perfstream.models.forecast.SeriesForecaster;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Cost of forecasting, and how it grows with history length ({@code history}, in 1-minute values):
+ * <ul>
+ *   <li>{@code trainOneHorizon}: training one horizon's Tribuo model (5 min ahead) on {@code history}
+ *       origins (the topology trains 3 horizons per series and statistic every {@code forecast.retrain.every}
+ *       windows, on at most {@code forecast.train.rows} origins);</li>
+ *   <li>{@code forecastWindow}: what the scoring topology does per window and statistic: decode the state,
+ *       observe the value and forecast 5m/30m/2h, encode the state (retraining included, amortised, every
+ *       1440 windows on up to 4000 rows).</li>
+ * </ul>
+ * Run: {@code java -cp bench/target/classes:$(cat /tmp/bench.cp) org.openjdk.jmh.Main ForecastBench}.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 1, time = 3)
+@Measurement(iterations = 3, time = 3)
+@Fork(1)
+@State(Scope.Thread)
+public class ForecastBench {
+    private static final long MIN = 60_000L;
+    private static final long T0 = 1_767_225_600_000L;
+    private static final int[] HORIZONS = {5, 30, 120};
+
+    @Param({"1440", "2880", "5760", "11520"})
+    public int history;
+
+    private double[] series;
+    private SeriesForecaster template;
+    private byte[] state;
+    private SplittableRandom rnd;
+    private long t;
+
+    private static double value(long i, SplittableRandom rnd) {
+        return 100 * (1 + 0.3 * Math.sin(2 * Math.PI * i / 1440.0)) * (1 + 0.05 * rnd.nextGaussian());
+    }
+
+    @Setup(Level.Trial)
+    public void setup() {
+        rnd = new SplittableRandom(1);
+        series = new double[history];
+        for (int i = 0; i < history; i++) {
+            series[i] = value(i, rnd);
+        }
+        SeriesForecaster f = fresh();
+        for (t = 0; t < history; t++) {
+            f.observe(T0 + t * MIN, series[(int) t], null);
+        }
+        state = f.encode();
+    }
+
+    private SeriesForecaster fresh() {
+        return new SeriesForecaster(MIN, HORIZONS, history, 1440, 4000);
+    }
+
+    /** A fresh forecaster trains at the last origin on min(history - h, history) origins. */
+    @Benchmark
+    public double trainOneHorizon() {
+        HorizonForecaster f = new HorizonForecaster(5, MIN, 1, history);
+        return f.forecast(series, history - 1, T0).predicted();
+    }
+
+    @Benchmark
+    public int forecastWindow() {
+        SeriesForecaster f = SeriesForecaster.decode(state, fresh());
+        f.observe(T0 + t * MIN, value(t, rnd), null);
+        t++;
+        state = f.encode();
+        return state.length;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.perfstream.streams.scoring;
+
+import dev.perfstream.models.anomaly.Statistic;
+import dev.perfstream.schemas.Topics;
+import dev.perfstream.schemas.config.Settings;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Forecast part of the scoring stage (keys in streams/README and models/README).
+ *
+ * @param statistics     statistics forecast for METRIC series (RUM series are not forecast)
+ * @param window         window size forecast (others are ignored); also the forecast step
+ * @param horizons       forecast horizons, multiples of {@code window}
+ * @param history        values kept per series and statistic (a week's seasonality needs 8d)
+ * @param capacityRate   per service: throughput (req/s) one series of that service may reach
+ * @param sloP95         p95 SLO threshold for every METRIC series (in its unit; NaN = unset, no SLO alerts),
+ *                       per-service thresholds in {@code sloP95By}
+ * @param trendHorizon   how far ahead the recent linear trend may be extrapolated for alerts
+ * @param trendMinT      t statistic the trend slope needs before it counts
+ * @param resolveWindows windows without a predicted breach after which a FORECAST alert resolves
+ */
+public record ForecastConfig(boolean enabled, String topic, List<Statistic> statistics, Duration window,
+                             List<Duration> horizons, Duration history, int retrainEvery, int trainRows,
+                             Map<String, Double> capacityRate, double sloP95, Map<String, Double> sloP95By,
+                             Duration trendHorizon, double trendMinT, int resolveWindows) {
+    private static final Pattern CAPACITY = Pattern.compile("capacity\\.(.+)\\.rate");
+    private static final Pattern SLO = Pattern.compile("forecast\\.slo\\.(.+)\\.p95");
+
+    static ForecastConfig from(Settings s) {
+        Duration window = s.duration("forecast.window", Duration.ofMinutes(1));
+        List<Duration> horizons = s.durations("forecast.horizons",
+            List.of(Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofHours(2)));
+        for (Duration h : horizons) {
+            if (window.isZero() || h.toMillis() % window.toMillis() != 0 || h.compareTo(window) < 0) {
+                s.problem("forecast.horizons: " + h + " is not a positive multiple of forecast.window " + window);
+            }
+        }
+        Map<String, Double> capacity = new HashMap<>();
+        Map<String, Double> slo = new HashMap<>();
+        for (String key : s.asMap().keySet()) {
+            Matcher m = CAPACITY.matcher(key);
+            if (m.matches()) {
+                capacity.put(m.group(1), s.decimal(key, Double.NaN, 0, Double.MAX_VALUE));
+            }
+            Matcher q = SLO.matcher(key);
+            if (q.matches()) {
+                slo.put(q.group(1), s.decimal(key, Double.NaN, 0, Double.MAX_VALUE));
+            }
+        }
+        List<Statistic> stats;
+        try {
+            stats = s.list("forecast.statistics", List.of("rate", "p95")).stream().map(Statistic::ofLabel).toList();
+        } catch (IllegalArgumentException e) {
+            s.problem("forecast.statistics: " + e.getMessage());
+            stats = List.of();
+        }
+        return new ForecastConfig(s.bool("forecast.enabled", true), s.string("topic.forecasts", Topics.FORECASTS),
+            stats, window, horizons, s.duration("forecast.history", Duration.ofDays(2)),
+            s.integer("forecast.retrain.every", 1440, 1, 10_000_000), s.integer("forecast.train.rows", 4000, 100, 1_000_000),
+            Map.copyOf(capacity), s.decimal("forecast.slo.p95", Double.NaN, 0, Double.MAX_VALUE), Map.copyOf(slo),
+            s.duration("forecast.alert.trend.horizon", Duration.ofMinutes(30)),
+            s.decimal("forecast.alert.trend.min.t", 4, 0, 1e9),
+            s.integer("forecast.alert.resolve.windows", 3, 1, 10_000));
+    }
+
+    int[] horizonSteps() {
+        return horizons.stream().mapToInt(h -> (int) (h.toMillis() / window.toMillis())).toArray();
+    }
+
+    int historySteps() {
+        return (int) Math.max(2, Math.min(100_000, history.toMillis() / window.toMillis()));
+    }
+}

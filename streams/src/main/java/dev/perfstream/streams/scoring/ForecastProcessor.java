@@ -1,0 +1,124 @@
+package dev.perfstream.streams.scoring;
+
+import dev.perfstream.models.anomaly.Statistic;
+import dev.perfstream.models.anomaly.WindowScoring;
+import dev.perfstream.models.forecast.SeriesForecaster;
+import dev.perfstream.models.store.ModelStore;
+import dev.perfstream.schemas.avro.Alert;
+import dev.perfstream.schemas.avro.Forecast;
+import dev.perfstream.schemas.avro.SeriesKind;
+import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.schemas.serde.RecordCodec;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forecasts each closed window of {@code forecast.window} size of METRIC series (decoded and validated by
+ * {@link ScoringProcessor}, which forwards them here): one {@link SeriesForecaster} per (series, statistic)
+ * in the {@value ScoringTopology#FORECAST_STORE} store, one {@code Forecast} per horizon to perf.forecasts
+ * keyed by the series id, and capacity / SLO alerts through {@link ForecastAlerts}. Each retrained model
+ * is saved in the {@link ModelStore} (kind {@value #MODEL_KIND}, one series per horizon) and its version is
+ * carried in the forecasts.
+ */
+final class ForecastProcessor implements Processor<String, WindowStats, Object, Object> {
+    static final String MODEL_KIND = "forecast";
+    private static final Logger LOG = LoggerFactory.getLogger(ForecastProcessor.class);
+
+    private final ForecastConfig cfg;
+    private final ModelStore models;
+    private final Clock clock;
+    private final RecordCodec<Forecast> forecastCodec;
+    private final RecordCodec<Alert> alertCodec;
+    private final String alertsTopic;
+    private ProcessorContext<Object, Object> context;
+    private KeyValueStore<String, byte[]> store;
+    private ForecastAlerts alerts;
+
+    ForecastProcessor(ScoringConfig c, ModelStore models, Clock clock) {
+        this.cfg = c.forecast();
+        this.models = models;
+        this.clock = clock;
+        this.alertsTopic = c.alertsTopic();
+        Settings settings = Settings.of(Map.of());
+        this.forecastCodec = Codecs.create(Forecast.getClassSchema(), settings);
+        this.alertCodec = Codecs.create(Alert.getClassSchema(), settings);
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        this.store = context.getStateStore(ScoringTopology.FORECAST_STORE);
+        this.alerts = new ForecastAlerts(cfg, context.getStateStore(ScoringTopology.FORECAST_ALERT_STORE));
+    }
+
+    @Override
+    public void process(Record<String, WindowStats> r) {
+        WindowStats w = r.value();
+        long size = w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli();
+        if (!cfg.enabled() || w.getKind() != SeriesKind.METRIC || size != cfg.window().toMillis()) {
+            return;
+        }
+        String series = r.key();
+        Instant now = clock.instant();
+        for (Statistic st : cfg.statistics()) {
+            String key = series + "|" + st.label();
+            SeriesForecaster f = forecaster(key);
+            List<SeriesForecaster.Point> points = f.observe(w.getWindowStart().toEpochMilli(),
+                WindowScoring.observed(st, w), (h, m) -> publish(key + "|h" + h, m));
+            store.put(key, f.encode());
+            for (SeriesForecaster.Point p : points) {
+                long horizonMs = p.horizonSteps() * size;
+                Forecast fc = Forecast.newBuilder().setSeries(series).setStatistic(st.label())
+                    .setMadeAt(w.getWindowEnd()).setHorizonMs(horizonMs)
+                    // the start of the forecast window, where the sink also plots the actual window's stats
+                    .setTargetTime(w.getWindowStart().plusMillis(horizonMs))
+                    .setPredicted(p.predicted()).setLower(p.lower()).setUpper(p.upper()).setIntervalLevel(0.9)
+                    .setModelVersion(p.modelVersion()).build();
+                context.forward(new Record<>(series, forecastCodec.encode(cfg.topic(), fc), r.timestamp()),
+                    ScoringTopology.FORECASTS_SINK);
+            }
+            Alert a = alerts.onForecast(series, st, w, f, points, now);
+            if (a != null) {
+                context.forward(new Record<>(a.getFingerprint(), alertCodec.encode(alertsTopic, a), r.timestamp()),
+                    ScoringTopology.ALERTS_SINK);
+            }
+        }
+    }
+
+    private SeriesForecaster fresh() {
+        return new SeriesForecaster(cfg.window().toMillis(), cfg.horizonSteps(), cfg.historySteps(),
+            cfg.retrainEvery(), cfg.trainRows());
+    }
+
+    private SeriesForecaster forecaster(String key) {
+        byte[] bytes = store.get(key);
+        if (bytes != null) {
+            try {
+                return SeriesForecaster.decode(bytes, fresh());
+            } catch (IllegalArgumentException e) {
+                LOG.warn("forecaster state of {} unusable ({}); starting it afresh", key, e.getMessage());
+            }
+        }
+        return fresh();
+    }
+
+    private String publish(String key, org.tribuo.regression.sgd.linear.LinearSGDModel model) {
+        try {
+            return "lsgd-v" + models.save(MODEL_KIND, key, model);
+        } catch (UncheckedIOException e) {
+            LOG.warn("cannot store the retrained forecast model of {}: {}; using it unstored", key, e.getMessage());
+            return "lsgd-unstored";
+        }
+    }
+}

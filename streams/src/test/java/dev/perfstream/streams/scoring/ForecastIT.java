@@ -1,0 +1,150 @@
+package dev.perfstream.streams.scoring;
+
+import static dev.perfstream.streams.scoring.ScoringTestData.MIN;
+import static dev.perfstream.streams.scoring.ScoringTestData.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.perfstream.models.anomaly.WindowScoring;
+import dev.perfstream.schemas.avro.Alert;
+import dev.perfstream.schemas.avro.Forecast;
+import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.testkit.KafkaTestCluster;
+import dev.perfstream.schemas.testkit.Poll;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The scoring stage's forecasts against a real KRaft broker: a traffic surge ramps checkout's throughput
+ * from 20 to 45 req/s (+0.5 req/s per 1-minute window) against a configured capacity of 40 req/s. The
+ * FORECAST capacity alert must fire before the first window at or above capacity, and resolve once after
+ * the surge. The lead time (end of the window that first reached capacity minus end of the window whose
+ * forecast fired the alert) is printed.
+ */
+class ForecastIT {
+    private final Settings empty = Settings.of(Map.of());
+    private final RecordCodec<WindowStats> statsCodec = Codecs.create(WindowStats.getClassSchema(), empty);
+    private final RecordCodec<Forecast> forecastCodec = Codecs.create(Forecast.getClassSchema(), empty);
+    private final RecordCodec<Alert> alertCodec = Codecs.create(Alert.getClassSchema(), empty);
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void shouldRaiseTheCapacityAlertAheadOfATrafficSurgeAndResolveItAfter() throws Exception {
+        Path tmp = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "forecast-it-");
+        try (KafkaTestCluster kafka = KafkaTestCluster.start()) {
+            kafka.createTopics(2, "stats-f", "anomalies-f", "dlq-f", "alerts-f", "forecasts-f");
+            Map<String, String> m = new HashMap<>();
+            m.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+            m.put("scoring.application.id", "forecast-it");
+            m.put("topic.stats", "stats-f");
+            m.put("topic.anomalies", "anomalies-f");
+            m.put("topic.deadletter", "dlq-f");
+            m.put("topic.alerts", "alerts-f");
+            m.put("topic.forecasts", "forecasts-f");
+            m.put("state.dir", tmp.resolve("state").toString());
+            m.put("models.dir", tmp.resolve("models").toString());
+            m.put("scoring.commit.interval.ms", "100");
+            m.put("capacity.checkout.rate", "40");
+            Random rnd = new Random(31);
+            List<WindowStats> windows = new ArrayList<>();
+            int i = 0;
+            for (; i < 90; i++) {
+                windows.add(ForecastTopologyTest.window(i, 20, 100, rnd));
+            }
+            long crossedAt = -1;
+            for (double rate = 20.5; rate <= 45; rate += 0.5, i++) {
+                WindowStats w = ForecastTopologyTest.window(i, rate, 100, rnd);
+                windows.add(w);
+                if (crossedAt < 0 && w.getRate() >= 40) {
+                    crossedAt = w.getWindowEnd().toEpochMilli();
+                }
+            }
+            for (int j = 0; j < 20; j++, i++) {
+                windows.add(ForecastTopologyTest.window(i, 20, 100, rnd));
+            }
+            try (ScoringApp app = ScoringApp.start(Settings.of(m));
+                 KafkaProducer<byte[], byte[]> producer = producer(kafka);
+                 KafkaConsumer<String, byte[]> consumer = consumer(kafka)) {
+                consumer.subscribe(List.of("alerts-f", "forecasts-f"));
+                for (WindowStats w : windows) {
+                    producer.send(new ProducerRecord<>("stats-f", null, w.getWindowEnd().toEpochMilli(),
+                        WindowScoring.seriesKey(w).getBytes(StandardCharsets.UTF_8), statsCodec.encode("stats-f", w)));
+                }
+                producer.flush();
+                List<Alert> alerts = new ArrayList<>();
+                List<ConsumerRecord<String, Forecast>> forecasts = new ArrayList<>();
+                int expectedForecasts = windows.size() * 2 * 3;
+                Poll.until(Duration.ofSeconds(120), "all forecasts and the RESOLVED capacity alert", () -> {
+                    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                        try {
+                            if (r.topic().equals("alerts-f")) {
+                                alerts.add(alertCodec.decode(r.topic(), r.value()));
+                            } else {
+                                forecasts.add(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.key(),
+                                    forecastCodec.decode(r.topic(), r.value())));
+                            }
+                        } catch (Exception e) {
+                            throw new AssertionError("undecodable output on " + r.topic(), e);
+                        }
+                    }
+                    return forecasts.size() >= expectedForecasts
+                        && alerts.stream().anyMatch(a -> a.getState().name().equals("RESOLVED")) ? true : null;
+                });
+                assertThat(forecasts).hasSize(expectedForecasts);
+                assertThat(forecasts).allSatisfy(r -> {
+                    assertThat(r.key()).isEqualTo("METRIC|http.server.duration|checkout|/cart");
+                    assertThat(r.value().getLower()).isLessThan(r.value().getUpper());
+                });
+                List<Alert> capacity = alerts.stream().filter(a -> a.getSource().name().equals("FORECAST")).toList();
+                assertThat(capacity).extracting(a -> a.getState().name()).containsExactly("FIRING", "RESOLVED");
+                Alert firing = capacity.get(0);
+                assertThat(firing.getFingerprint()).isEqualTo("forecast|capacity|METRIC|http.server.duration|checkout|/cart|rate");
+                assertThat(firing.getSummary()).startsWith("checkout /cart throughput forecast to exceed 40 req/s in about");
+                long firedAt = firing.getWindowEnd().toEpochMilli();
+                long leadMs = crossedAt - firedAt;
+                System.out.printf("ForecastIT: capacity alert fired at window end +%d min, rate first >= 40 req/s at "
+                        + "+%d min: lead time %d min; alert said \"%s\"%n", (firedAt - T0) / MIN, (crossedAt - T0) / MIN,
+                    leadMs / MIN, firing.getSummary());
+                assertThat(leadMs).isPositive();
+                assertThat(capacity.get(1).getWindowEnd().toEpochMilli()).isGreaterThan(crossedAt);
+            }
+        }
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(KafkaTestCluster kafka) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static KafkaConsumer<String, byte[]> consumer(KafkaTestCluster kafka) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "forecast-it-reader");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+}
