@@ -56,6 +56,13 @@ class BrowserBeaconIT {
             document.getElementById('top').appendChild(d);
             document.title = 'shifted';
           }, 400);
+          // The test waits until the browser has dispatched the click's Event Timing entry to observers
+          // (web-vitals' INP observer gets it at the same moment) before it hides the page.
+          window.eventSeen = false;
+          try {
+            new PerformanceObserver(function (l) { if (l.getEntries().length) { window.eventSeen = true; } })
+              .observe({type: 'event', buffered: true, durationThreshold: 16});
+          } catch (e) { window.eventSeen = 'unsupported'; }
           // INP: a slow click handler (150 ms of main-thread work before the next paint).
           document.getElementById('buy').addEventListener('click', function () {
             var end = performance.now() + 150;
@@ -133,6 +140,8 @@ class BrowserBeaconIT {
         }
         Poll.until(Duration.ofSeconds(10), "click handled at " + x + "," + y,
             () -> eval(b, s, "document.getElementById('buy').textContent").equals("Bought") ? true : null);
+        Poll.until(Duration.ofSeconds(10), "the click's Event Timing entry",
+            () -> eval(b, s, "String(window.eventSeen)").equals("false") ? null : true);
         System.out.println("e2e snippet loaded: " + eval(b, s,
             "performance.getEntriesByType('resource').filter(function(e){return e.name.indexOf('perfstream-rum')>=0}).length"));
         // Leave the page: it becomes hidden, and the snippet flushes its batch with sendBeacon.
