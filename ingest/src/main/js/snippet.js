@@ -48,7 +48,10 @@ function flush() {
 }
 
 function add(m) {
-  queue.push({name: m.name, value: m.value, rating: m.rating, navigationType: m.navigationType});
+  const item = {name: m.name, value: m.value, rating: m.rating, navigationType: m.navigationType, id: m.id};
+  // A metric reported again before a flush (INP below) replaces its queued value: one value per metric and page.
+  const i = m.id ? queue.findIndex((q) => q.id === m.id) : -1;
+  if (i >= 0) queue[i] = item; else queue.push(item);
   if (queue.length >= 20) flush();
 }
 
@@ -56,7 +59,10 @@ onTTFB(add);
 onFCP(add);
 onLCP(add);
 onCLS(add);
-onINP(add);
+// INP with every change: web-vitals computes it from Event Timing entries in an idle callback, so a page
+// hidden right after an interaction would otherwise report INP before that interaction was counted, and
+// drop it. The queue keeps only the latest value.
+onINP(add, {reportAllChanges: true});
 
 addEventListener('load', () => setTimeout(() => {
   const nav = performance.getEntriesByType && performance.getEntriesByType('navigation')[0];

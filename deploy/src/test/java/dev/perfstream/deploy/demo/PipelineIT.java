@@ -83,12 +83,15 @@ class PipelineIT {
             try (StatsApp stats = StatsApp.start(settings); SinkApp sink = SinkApp.start(settings);
                  KafkaProducer<byte[], byte[]> p = producer(kafka)) {
                 for (String route : routes) {
-                    double[] v = new double[n];
-                    for (int i = 0; i < n; i++) {
-                        v[i] = Math.exp(3.5 + 0.8 * r.nextGaussian());
-                        send(p, metric(t0 + i * 25L, route, v[i]));
+                    sent.put(route, new double[n]);
+                }
+                // In event-time order: the 10 s windows close as stream time passes them.
+                for (int i = 0; i < n; i++) {
+                    for (String route : routes) {
+                        double v = Math.exp(3.5 + 0.8 * r.nextGaussian());
+                        sent.get(route)[i] = v;
+                        send(p, metric(t0 + i * 25L, route, v));
                     }
-                    sent.put(route, v);
                 }
                 send(p, "{\"timestamp\": oops}");                                  // invalid JSON
                 send(p, metric(t0 + 1000, "/api/orders", Double.NaN));               // NaN duration

@@ -124,6 +124,7 @@ class BrowserBeaconIT {
         String target = b.call(null, "Target.createTarget", p -> p.put("url", "about:blank")).get("targetId").asText();
         String s = b.call(null, "Target.attachToTarget", p -> p.put("targetId", target).put("flatten", true)).get("sessionId").asText();
         b.call(s, "Page.enable");
+        b.call(s, "Page.bringToFront");
         b.call(s, "Runtime.enable");
         b.call(s, "Emulation.setDeviceMetricsOverride", p -> p.put("width", 1280).put("height", 1200)
             .put("deviceScaleFactor", 1).put("mobile", false));

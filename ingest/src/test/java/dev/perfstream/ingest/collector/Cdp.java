@@ -29,7 +29,10 @@ final class Cdp implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     /** The flags of issue 7, plus the debugging port the test drives the browser through. */
     static final List<String> FLAGS = List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run");
+        "--disable-component-update", "--disable-sync", "--no-first-run",
+        // The issue's flags, plus: never throttle the page's rendering or timers as a background tab,
+        // or the click's Event Timing entry (INP) can wait for a frame that never comes.
+        "--disable-renderer-backgrounding", "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows");
 
     private final Process process;
     private final WebSocket ws;
