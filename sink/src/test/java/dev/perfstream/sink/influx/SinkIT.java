@@ -207,7 +207,10 @@ class SinkIT {
                 org.slf4j.LoggerFactory.getLogger(SinkIT.class).info(
                     "volume: 20000 points written and committed in {} s ({} points/s, including consumer group join)",
                     String.format("%.1f", seconds), Math.round(20_000 / seconds));
-                assertThat(sink.metrics().batchesCommitted()).isGreaterThanOrEqualTo(20);
+                // A batch is flushed once it holds >= sink.batch.size (1000) points; one poll adds up to 1000
+                // (max.poll.records), so batches hold 1000..1999 points: 11..20 batches, more only through
+                // linger flushes on a slow machine. Either way, points go in batches, not one write each.
+                assertThat(sink.metrics().batchesCommitted()).isBetween(11L, 200L);
             }
             assertThat(f.select(influx, "SELECT count(p95) FROM metric_stats").get(0).get("count").asLong()).isEqualTo(20_000);
             assertThat(f.select(influx, "SELECT sum(\"count\") FROM metric_stats").get(0).get("sum").asLong())
