@@ -7,9 +7,9 @@ import java.util.List;
  * by configuration (see the top-level README), these are the defaults.
  */
 public final class Topics {
-    /** Server-side {@code MetricEvent}s, keyed by service (any key works; the stats stage re-keys). */
+    /** Server-side {@code MetricEvent}s, keyed by service: a series is aggregated by the stats task that owns its partition, and the stats stage does not re-key. */
     public static final String METRICS = "perf.metrics";
-    /** Browser {@code RumEvent}s from the collector. */
+    /** Browser {@code RumEvent}s from the collector, keyed by app (same reason as {@link #METRICS}). */
     public static final String RUM = "perf.rum";
     /** {@code WindowStats}, one per series and closed window. */
     public static final String STATS = "perf.stats";
