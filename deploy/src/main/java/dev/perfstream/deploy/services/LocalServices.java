@@ -8,7 +8,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The local services in start order (Kafka, InfluxDB; the schema registry joins here later).
+ * The local services in start order: Kafka, InfluxDB, the schema registry (unless
+ * {@code services.registry.enabled=false}).
  * Starting checks every port first, so a taken port is reported before anything runs; a service
  * already running from an earlier {@code services start} is reused and left alone on exit.
  */
@@ -21,9 +22,13 @@ public final class LocalServices {
         this.out = out;
     }
 
-    /** Kafka and InfluxDB as configured; {@code classpath} is the Kafka broker JVM's. */
+    /** Kafka, InfluxDB and (if enabled) the registry as configured; {@code classpath} is the Kafka broker JVM's. */
     public static LocalServices standard(ServicesConfig c, String classpath, PrintStream out) {
-        return new LocalServices(List.of(new KafkaService(c, classpath), new InfluxService(c)), out);
+        List<LocalService> s = new ArrayList<>(List.of(new KafkaService(c, classpath), new InfluxService(c)));
+        if (c.registry().enabled()) {
+            s.add(new RegistryService(c, out));
+        }
+        return new LocalServices(s, out);
     }
 
     public List<LocalService> services() {
