@@ -276,10 +276,10 @@ public final class ParkedRecords {
 
     private void backOff(long now, RegistryUnavailableException e, long replayed) {
         failedBatches++;
-        long pause = pauseMs;
+        long pause = Math.max(pauseMs, config.firstPause().toMillis()); // also after a restart with records parked
         // The wall clock after the attempt: a punctuator's own timestamp is from before it ran.
         nextAttemptMs = System.currentTimeMillis() + pause;
-        pauseMs = Math.min(pauseMs * 2, config.maxPause().toMillis());
+        pauseMs = Math.min(pause * 2, config.maxPause().toMillis());
         LOG.warn("{} task {}: schema registry {} unreachable for {} s (attempt batch {}); {} records parked, nothing"
                 + " dropped{}; next attempt in {} s. Last error: {}", stage, context.taskId(), config.registry(),
             (now - downSinceMs) / 1000, failedBatches, parked, replayed > 0 ? ", " + replayed + " replayed" : "",

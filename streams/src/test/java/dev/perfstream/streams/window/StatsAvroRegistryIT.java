@@ -266,7 +266,8 @@ class StatsAvroRegistryIT {
      * The registry stays down four times longer than {@code schema.registry.retry.timeout} (5 s here,
      * 2 min by default) while events with a new schema id keep arriving: the stage parks them and keeps
      * running and committing (the old behaviour was to shut the instance down once the retry budget was
-     * spent), and once the registry is back it processes them in order: exact stats, no dead letter.
+     * spent). The instance is then replaced during the outage: its successor restores the parked records
+     * from their changelog. Once the registry is back they are processed in order: exact stats, no dead letter.
      */
     @Test
     void shouldKeepRunningAndCountEveryEventWhenTheRegistryStaysDownLongerThanTheRetryTimeout() throws Exception {
@@ -318,27 +319,39 @@ class StatsAvroRegistryIT {
             // the stream thread is not blocked, and nothing is processed out of order.
             Poll.until(Duration.ofSeconds(60), "every event consumed and committed while the registry is down",
                 () -> committed(group) >= total ? true : null);
-            assertThat(app.parkedRecords()).as("events parked during the outage").isGreaterThan(0);
-            while (Duration.between(down, Instant.now()).compareTo(outage) < 0) {
-                assertThat(app.state()).isNotIn(KafkaStreams.State.ERROR, KafkaStreams.State.NOT_RUNNING, KafkaStreams.State.PENDING_SHUTDOWN);
-                Thread.sleep(500); // the outage itself, checked every 0.5 s
-            }
-            assertThat(minuteStats(settings, s.get("topic.stats"), t0)).as("no window closed before the parked events count").isEmpty();
-            assertThat(readAll(s.get("topic.deadletter"))).isEmpty();
-            registry.startProcess();
+            long parked = app.parkedRecords();
+            assertThat(parked).as("events parked during the outage").isGreaterThan(0);
 
-            List<WindowStats> stats = Poll.until(Duration.ofSeconds(180), "1-minute stats of both routes after the outage", () -> {
-                try {
-                    List<WindowStats> w = minuteStats(settings, s.get("topic.stats"), t0);
-                    return w.size() >= 2 ? w : null;
-                } catch (DecodeException e) {
-                    throw new AssertionError(e);
+            // The instance goes away during the outage; a new one on an empty state folder restores the parked
+            // records from their changelog (they were committed with the input offsets) and waits with them.
+            app.close();
+            Map<String, String> s2 = new HashMap<>(s);
+            s2.put("state.dir", Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "stats-avro-2-").toString());
+            try (StatsApp second = StatsApp.start(Settings.of(s2))) {
+                Poll.until(Duration.ofSeconds(90), "the parked records restored in the new instance",
+                    () -> second.parkedRecords() == parked ? true : null);
+                while (Duration.between(down, Instant.now()).compareTo(outage) < 0) {
+                    assertThat(second.state()).isNotIn(KafkaStreams.State.ERROR, KafkaStreams.State.NOT_RUNNING, KafkaStreams.State.PENDING_SHUTDOWN);
+                    Thread.sleep(500); // the outage itself, checked every 0.5 s
                 }
-            });
-            assertExact(stats, truth);
-            assertThat(readAll(s.get("topic.deadletter"))).isEmpty();
-            assertThat(app.parkedRecords()).isZero();
-            assertThat(app.state()).isIn(KafkaStreams.State.RUNNING, KafkaStreams.State.REBALANCING);
+                assertThat(second.parkedRecords()).isEqualTo(parked);
+                assertThat(minuteStats(settings, s.get("topic.stats"), t0)).as("no window closed before the parked events count").isEmpty();
+                assertThat(readAll(s.get("topic.deadletter"))).isEmpty();
+                registry.startProcess();
+
+                List<WindowStats> stats = Poll.until(Duration.ofSeconds(180), "1-minute stats of both routes after the outage", () -> {
+                    try {
+                        List<WindowStats> w = minuteStats(settings, s.get("topic.stats"), t0);
+                        return w.size() >= 2 ? w : null;
+                    } catch (DecodeException e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                assertExact(stats, truth);
+                assertThat(readAll(s.get("topic.deadletter"))).isEmpty();
+                assertThat(second.parkedRecords()).isZero();
+                assertThat(second.state()).isIn(KafkaStreams.State.RUNNING, KafkaStreams.State.REBALANCING);
+            }
         } finally {
             registry.startProcess();
         }
