@@ -1,7 +1,11 @@
 package dev.perfstream.streams.scoring;
 
 import dev.perfstream.models.store.ModelStore;
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.streams.retry.ParkedRecords;
 import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -40,19 +44,33 @@ public final class ScoringTopology {
     public static final String FORECAST_STORE = "scoring-forecasters";
     /** Open FORECAST (capacity / SLO) alert episodes per fingerprint. */
     public static final String FORECAST_ALERT_STORE = "scoring-forecast-alerts";
+    /** Windows waiting for an unreachable schema registry (see ParkedRecords). */
+    public static final String PARKED_STORE = "scoring-parked";
 
     private ScoringTopology() {
     }
 
+    /** With JSON in and out (no registry): for tests. */
     public static Topology build(ScoringConfig c, ModelStore models, Clock clock) {
+        return build(c, Settings.of(Map.of()), models, clock, new AtomicLong());
+    }
+
+    /**
+     * @param userSettings for the codecs (wire format, schema registry)
+     * @param parkedGauge  counts records parked while the registry is unreachable
+     */
+    public static Topology build(ScoringConfig c, Settings userSettings, ModelStore models, Clock clock, AtomicLong parkedGauge) {
+        Settings settings = ParkedRecords.forStreamThread(userSettings);
+        ParkedRecords.Config outage = ParkedRecords.Config.from(settings);
         Topology t = new Topology();
         t.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), c.statsTopic());
-        t.addProcessor(PROCESSOR, () -> new ScoringProcessor(c, models, clock), SOURCE);
+        t.addProcessor(PROCESSOR, () -> new ScoringProcessor(c, settings, models, clock, outage, parkedGauge), SOURCE);
+        t.addStateStore(ParkedRecords.storeBuilder(PARKED_STORE), PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DETECTOR_STORE),
             Serdes.String(), Serdes.ByteArray()), PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ALERT_STORE),
             Serdes.String(), Serdes.ByteArray()), PROCESSOR);
-        t.addProcessor(FORECAST_PROCESSOR, () -> new ForecastProcessor(c, models, clock), PROCESSOR);
+        t.addProcessor(FORECAST_PROCESSOR, () -> new ForecastProcessor(c, settings, models, clock), PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FORECAST_STORE),
             Serdes.String(), Serdes.ByteArray()), FORECAST_PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FORECAST_ALERT_STORE),
