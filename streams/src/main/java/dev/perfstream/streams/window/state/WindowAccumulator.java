@@ -142,6 +142,27 @@ public final class WindowAccumulator {
         return Math.max(min, Math.min(max, v));
     }
 
+    /**
+     * Several quantiles at once (one pass over the sketch for its count), each clamped into the
+     * exact [min, max]; exact without the sketch when every value was the same (a window of one
+     * event, or a constant series).
+     */
+    public double[] quantiles(double[] qs) {
+        double[] out = new double[qs.length];
+        if (count == 0 || sketch.isEmpty()) {
+            return out;
+        }
+        if (min == max) {
+            java.util.Arrays.fill(out, min);
+            return out;
+        }
+        double[] v = sketch.getValuesAtQuantiles(qs);
+        for (int i = 0; i < v.length; i++) {
+            out[i] = Math.max(min, Math.min(max, v[i]));
+        }
+        return out;
+    }
+
     /** The sketch itself, read-only use (tests, rollup checks). */
     public DDSketch sketch() {
         return sketch;
