@@ -5,7 +5,8 @@ import com.datadoghq.sketch.ddsketch.DDSketch;
 /**
  * The live state of one series in one window: exact count, errors, late events, min, max and sum,
  * the Web Vitals rating counts, and the sketch for quantiles. Lives in memory in
- * {@link SeriesWindowStore} and is written to the changelogged store only when dirty at a commit.
+ * {@link SeriesWindowStore} and is written to the changelogged store, with the other windows of its
+ * series, when the series changed since the last commit.
  */
 public final class WindowAccumulator {
     final String seriesId;
@@ -23,11 +24,8 @@ public final class WindowAccumulator {
     double max = Double.NEGATIVE_INFINITY;
     double sum;
     String unit;
-    /** Changed since the last write to the inner store. */
-    boolean dirty;
-    /** Present in the inner store (so closing it needs a tombstone). */
-    boolean persisted;
-    boolean closed;
+    /** The series holding this window (set when linked into the store). */
+    SeriesWindowStore.Series series;
     /** Next open window of the same series and size (a short chain, newest first). */
     WindowAccumulator next;
 
