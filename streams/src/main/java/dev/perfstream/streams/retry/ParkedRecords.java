@@ -204,14 +204,16 @@ public final class ParkedRecords {
             park(r);
             return;
         }
+        long started = System.nanoTime();
         try {
             handler.handle(r);
         } catch (RegistryUnavailableException e) {
             park(r);
-            long now = context.currentSystemTimeMs();
-            downSinceMs = now;
+            // Streams' wall-clock time (mockable in tests) is cached per loop: add the time the lookup took.
+            long now = context.currentSystemTimeMs() + (System.nanoTime() - started) / 1_000_000;
+            downSinceMs = context.currentSystemTimeMs();
             pauseMs = config.firstPause().toMillis();
-            nextAttemptMs = System.currentTimeMillis() + pauseMs;
+            nextAttemptMs = now + pauseMs;
             LOG.warn("{} task {}: schema registry {} unreachable ({}); parking this and later records of the task"
                     + " (nothing is dropped), next attempt in {} ms", stage, context.taskId(), config.registry(),
                 e.getMessage(), pauseMs);
@@ -237,11 +239,11 @@ public final class ParkedRecords {
         try (KeyValueIterator<Long, byte[]> it = store.all()) {
             head = ParkedRecord.fromBytes(it.next().value);
         }
+        long start = System.nanoTime();
         if (!config.probe().registryAnswers(head)) {
-            backOff(now, null, 0);
+            backOff(now, start, null, 0);
             return;
         }
-        long start = System.nanoTime();
         long replayed = 0;
         while (parked > 0 && System.nanoTime() - start < DRAIN_BUDGET_NANOS) {
             List<KeyValue<Long, byte[]>> batch = new ArrayList<>(BATCH);
@@ -254,7 +256,7 @@ public final class ParkedRecords {
                 try {
                     handler.handle(ParkedRecord.fromBytes(kv.value));
                 } catch (RegistryUnavailableException e) {
-                    backOff(now, e, replayed);
+                    backOff(now, start, e, replayed);
                     return;
                 }
                 store.delete(kv.key);
@@ -274,11 +276,12 @@ public final class ParkedRecords {
         }
     }
 
-    private void backOff(long now, RegistryUnavailableException e, long replayed) {
+    /** @param now the punctuation's wall-clock time, @param started when the attempt began (nanoTime) */
+    private void backOff(long now, long started, RegistryUnavailableException e, long replayed) {
         failedBatches++;
         long pause = Math.max(pauseMs, config.firstPause().toMillis()); // also after a restart with records parked
-        // The wall clock after the attempt: a punctuator's own timestamp is from before it ran.
-        nextAttemptMs = System.currentTimeMillis() + pause;
+        // After the attempt: the punctuation's timestamp is from before it ran (a lookup may take seconds).
+        nextAttemptMs = now + (System.nanoTime() - started) / 1_000_000 + pause;
         pauseMs = Math.min(pause * 2, config.maxPause().toMillis());
         LOG.warn("{} task {}: schema registry {} unreachable for {} s (attempt batch {}); {} records parked, nothing"
                 + " dropped{}; next attempt in {} s. Last error: {}", stage, context.taskId(), config.registry(),
