@@ -29,7 +29,7 @@ public record MultivariateConfig(int capacity, double nu, double gamma, int firs
     }
 
     public static MultivariateConfig defaults() {
-        return new MultivariateConfig(1440, 0.01, 0.1, 240, 360, 1440, 30, 4.0, 6.0, 42L);
+        return new MultivariateConfig(1440, 0.01, 0.02, 240, 360, 1440, 30, 4.0, 6.0, 42L);
     }
 
     /** From settings keys {@code multivariate.*} (see models/README.md), defaults otherwise. */

@@ -24,8 +24,8 @@ import org.tribuo.transform.transformations.SimpleTransform;
 
 /**
  * Unusual combinations of one service's vitals (latency, error rate, throughput, resource use): a Tribuo
- * one-class SVM (LibSVM, RBF kernel) on {@code log1p} vectors, each dimension centred and scaled by the
- * median and MAD of the training buffer. The standardisation is part of the Tribuo model (a
+ * one-class SVM (LibSVM, RBF kernel) on {@code log1p} vectors, each dimension centred by its median over the
+ * training buffer and scaled by its minute-to-minute noise (see {@link #standardisation()}). The standardisation is part of the Tribuo model (a
  * {@link TransformTrainer} with per-feature {@link SimpleTransform}s), so a stored model is self-contained:
  * another instance can adopt it without this detector's state, and its provenance records the centres and
  * scales. The SVM's decision value becomes a score by calibration on the recent buffer: the distance below
@@ -41,6 +41,8 @@ public final class MultivariateDetector {
     public static final String[] NAMES = {"latency", "error_rate", "throughput", "resource"};
     static final String UNSTORED = "ocsvm-unstored";
     static final String NONE = "none";
+    /** Smallest scale of a log dimension: 0.1 % relative (or 0.001 of an error rate). */
+    static final double MIN_SCALE = 1e-3;
 
     /** Stores a newly trained model and returns its version label (e.g. {@code ocsvm-v3}). */
     public interface ModelPublisher {
@@ -198,16 +200,28 @@ public final class MultivariateDetector {
         version = publisher == null ? UNSTORED : publisher.publish(key, model);
     }
 
-    /** Median and scaled MAD of each log dimension over the buffer. */
+    /**
+     * Centre: median of each log dimension over the buffer. Scale: the minute-to-minute noise, estimated from
+     * the MAD of consecutive differences (divided by sqrt 2), not the spread of the whole buffer: vitals that
+     * move together with the daily load (throughput, CPU, memory) form a thin curve, and only in noise units
+     * is a point off that curve (CPU high at low throughput) as far away as it is unusual.
+     */
     private void standardisation() {
         double[] col = new double[n];
+        double[] diff = new double[Math.max(1, n - 1)];
         double[] scratch = new double[n];
+        int start = n < buffer.length ? 0 : pos;
         for (int d = 0; d < names.length; d++) {
-            for (int i = 0; i < n; i++) {
-                col[i] = buffer[i][d];
+            for (int k = 0; k < n; k++) {
+                col[k] = buffer[(start + k) % buffer.length][d];
+                if (k > 0) {
+                    diff[k - 1] = col[k] - col[k - 1];
+                }
             }
             center[d] = Robust.median(col, n, scratch);
-            spread[d] = Math.max(Robust.MAD_TO_SIGMA * Robust.mad(col, n, center[d], scratch), 1e-3);
+            double noise = Robust.MAD_TO_SIGMA * Robust.mad(diff, n - 1, Robust.median(diff, n - 1, scratch), scratch)
+                / Math.sqrt(2);
+            spread[d] = Math.max(noise, MIN_SCALE);
         }
     }
 
