@@ -22,13 +22,16 @@ final class MultivariatePending {
         final String service;
         final long start;
         final long end;
+        /** Wall-clock time the window's first series arrived. */
+        final long opened;
         final ServiceVitals vitals;
         final Set<String> series;
 
-        Window(String service, long start, long end, ServiceVitals vitals, Set<String> series) {
+        Window(String service, long start, long end, long opened, ServiceVitals vitals, Set<String> series) {
             this.service = service;
             this.start = start;
             this.end = end;
+            this.opened = opened;
             this.vitals = vitals;
             this.series = series;
         }
@@ -36,7 +39,7 @@ final class MultivariatePending {
         byte[] encode() {
             byte[] svc = utf8(service);
             byte[] v = vitals.encode();
-            int size = 4 + svc.length + 16 + 4 + v.length + 4;
+            int size = 4 + svc.length + 24 + 4 + v.length + 4;
             byte[][] ids = new byte[series.size()][];
             int i = 0;
             for (String s : series) {
@@ -44,7 +47,7 @@ final class MultivariatePending {
                 size += 4 + ids[i++].length;
             }
             ByteBuffer b = ByteBuffer.allocate(size);
-            b.putInt(svc.length).put(svc).putLong(start).putLong(end).putInt(v.length).put(v).putInt(ids.length);
+            b.putInt(svc.length).put(svc).putLong(start).putLong(end).putLong(opened).putInt(v.length).put(v).putInt(ids.length);
             for (byte[] id : ids) {
                 b.putInt(id.length).put(id);
             }
@@ -56,6 +59,7 @@ final class MultivariatePending {
             String service = string(b);
             long start = b.getLong();
             long end = b.getLong();
+            long opened = b.getLong();
             byte[] v = new byte[b.getInt()];
             b.get(v);
             int n = b.getInt();
@@ -63,7 +67,7 @@ final class MultivariatePending {
             for (int i = 0; i < n; i++) {
                 series.add(string(b));
             }
-            return new Window(service, start, end, ServiceVitals.decode(v), series);
+            return new Window(service, start, end, opened, ServiceVitals.decode(v), series);
         }
     }
 

@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The multivariate detector per service, after the repartition by service (see {@link ScoringTopology}).
  * Each arriving window is added to its (service, window) vector in the {@value ScoringTopology#MULTIVARIATE_STORE}
- * store. A vector is closed as soon as every series expected for the service has arrived (the series it had
- * in its last {@code scoring.multivariate.expect.windows} windows; a new service always waits), else when
- * stream time passes the window end plus {@code scoring.multivariate.deadline}. A series missing at the
+ * store. A vector is closed as soon as every series expected for the service has arrived (the series of its
+ * closed vectors among the last {@code scoring.multivariate.expect.windows} windows; a new service always
+ * waits), else once both stream time has passed the window end and wall-clock time the window's first
+ * arrival by {@code scoring.multivariate.deadline} (see {@link #closeDue()}). A series missing at the
  * deadline counts as a window without events (what the stats stage's silence means), so the vector is scored
  * as long as every dimension of the service's detector has a value. A vector lacking a dimension (no request
  * windows, or no CPU / memory windows for a service whose detector has them) is <em>incomplete</em>: not
@@ -52,6 +53,7 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
     private static final String KNOWN = "k|";
     private static final String DETECTOR = "d|";
     private static final String CLOSED = "c|";
+    private static final String PROBATION = "v|";
 
     private final ScoringConfig cfg;
     private final MultivariateScoringConfig mv;
@@ -95,9 +97,10 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
         this.late = context.metrics().addRateTotalSensor("perfstream-multivariate", task, "late-series",
             Sensor.RecordingLevel.INFO);
         cache.clear();
-        Duration tick = mv.window().dividedBy(6).compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
-            : mv.window().dividedBy(6);
-        context.schedule(tick, PunctuationType.STREAM_TIME, this::closeDue);
+        Duration sixth = mv.deadline().dividedBy(6);
+        Duration tick = sixth.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : sixth;
+        context.schedule(tick, PunctuationType.STREAM_TIME, t -> closeDue());
+        context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, t -> closeDue());
         context.schedule(cfg.reloadInterval(), PunctuationType.WALL_CLOCK_TIME, now -> reloadModels());
     }
 
@@ -115,11 +118,6 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
         String series = WindowScoring.seriesKey(w);
         String pendingKey = pendingKey(service, start);
         byte[] bytes = store.get(pendingKey);
-        MultivariatePending.Known known = MultivariatePending.Known.decode(store.get(KNOWN + service));
-        Set<String> expected = known.expected(start, mv.expectWindows() * mv.window().toMillis());
-        known.saw(series, start);
-        known.prune(start - 2L * mv.expectWindows() * mv.window().toMillis());
-        store.put(KNOWN + service, known.encode());
         if (bytes == null && start <= closedUpTo(service)) {
             late.record();
             LOG.warn("{} window {} arrived after the joint vector of {} closed; not in its multivariate score "
@@ -127,50 +125,87 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
             return;
         }
         MultivariatePending.Window p = bytes == null
-            ? new MultivariatePending.Window(service, start, w.getWindowEnd().toEpochMilli(), new ServiceVitals(),
-                new java.util.LinkedHashSet<>())
+            ? new MultivariatePending.Window(service, start, w.getWindowEnd().toEpochMilli(),
+                context.currentSystemTimeMs(), new ServiceVitals(), new java.util.LinkedHashSet<>())
             : MultivariatePending.Window.decode(bytes);
         if (!p.series.add(series)) {
             LOG.warn("duplicate {} window {} for the joint vector of {}; ignored", series, w.getWindowStart(), service);
             return;
         }
         p.vitals.add(mv.metrics(), w);
-        if (!expected.isEmpty() && p.series.containsAll(expected)) {
+        MultivariatePending.Known known = known(service);
+        if (complete(p, known)) {
             store.delete(pendingKey);
-            close(p, expected.size());
+            close(p, known);
         } else {
             store.put(pendingKey, p.encode());
         }
     }
 
-    /** Closes every vector whose deadline stream time has passed. */
-    private void closeDue(long streamTime) {
-        List<MultivariatePending.Window> due = new ArrayList<>();
+    /** Every expected series arrived; a new service (nothing expected yet) always waits for the deadline. */
+    private boolean complete(MultivariatePending.Window p, MultivariatePending.Known known) {
+        Set<String> expected = known.expected(p.start, horizon());
+        return !expected.isEmpty() && p.series.containsAll(expected);
+    }
+
+    /**
+     * Closes, in window order, the vectors that became complete (the expected series are learned from closed
+     * vectors) or whose deadline passed in both stream time and wall-clock time since the window's first
+     * series arrived. Both, because when the stage catches up on a backlog the partitions of perf.stats are
+     * read at different speeds: stream time (driven by the fastest) may be hours ahead of a slower partition
+     * that still holds this window's other series, while wall-clock time is not.
+     */
+    private void closeDue() {
+        long streamTime = context.currentStreamTimeMs();
+        long now = context.currentSystemTimeMs();
+        long deadline = mv.deadline().toMillis();
+        List<MultivariatePending.Window> pending = new ArrayList<>();
         try (var it = store.prefixScan(PENDING, new StringSerializer())) {
             while (it.hasNext()) {
-                var kv = it.next();
-                MultivariatePending.Window p = MultivariatePending.Window.decode(kv.value);
-                if (p.end + mv.deadline().toMillis() <= streamTime) {
-                    due.add(p);
-                }
+                pending.add(MultivariatePending.Window.decode(it.next().value));
             }
         }
-        for (MultivariatePending.Window p : due) {
-            store.delete(pendingKey(p.service, p.start));
-            MultivariatePending.Known known = MultivariatePending.Known.decode(store.get(KNOWN + p.service));
-            close(p, known.expected(p.start, mv.expectWindows() * mv.window().toMillis()).size());
+        for (MultivariatePending.Window p : pending) {
+            MultivariatePending.Known known = known(p.service);
+            boolean due = p.end + deadline <= streamTime && p.opened + deadline <= now;
+            if (due || complete(p, known)) {
+                store.delete(pendingKey(p.service, p.start));
+                close(p, known);
+            }
         }
     }
 
-    private void close(MultivariatePending.Window p, int expected) {
+    private MultivariatePending.Known known(String service) {
+        return MultivariatePending.Known.decode(store.get(KNOWN + service));
+    }
+
+    private long horizon() {
+        return mv.expectWindows() * mv.window().toMillis();
+    }
+
+    private void close(MultivariatePending.Window p, MultivariatePending.Known known) {
+        int expected = known.expected(p.start, horizon()).size();
         if (p.start > closedUpTo(p.service)) {
             store.put(CLOSED + p.service, java.nio.ByteBuffer.allocate(8).putLong(p.start).array());
         }
+        for (String series : p.series) {
+            known.saw(series, p.start);
+        }
+        known.prune(p.start - 2 * horizon());
+        store.put(KNOWN + p.service, known.encode());
         List<String> available = p.vitals.available();
-        MultivariateDetector d = detector(p.service, available);
+        MultivariateDetector d = detector(p.service);
         List<String> missing = new ArrayList<>(d == null ? List.of(ServiceVitals.LATENCY, ServiceVitals.ERROR_RATE,
             ServiceVitals.THROUGHPUT) : d.names());
         missing.removeAll(available);
+        if (d == null && missing.isEmpty()) {
+            d = probation(p.service, available);
+            if (d == null) {
+                emit(p, null, null, new MultivariateDetector.Result(0, Double.NEGATIVE_INFINITY, new double[0],
+                    "none", false), expected);
+                return;
+            }
+        }
         if (!missing.isEmpty()) {
             incomplete.record();
             LOG.warn("joint vector of {} for window {} is incomplete: no {} ({} series arrived, {} expected); "
@@ -195,36 +230,68 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
         context.forward(new Record<>(series, anomalyCodec.encode(cfg.anomaliesTopic(), a), p.end),
             ScoringTopology.ANOMALIES_SINK);
         AnomalyAlerts.Step step = alerts.step("anomaly|" + series + "|" + STATISTIC, start, res.score());
-        if (step != null) {
+        if (step != null && d != null) {
             Alert alert = MultivariateAlerts.alert(cfg, p, d.names(), vector, res, step, expected, clock.instant());
             context.forward(new Record<>(alert.getFingerprint(), alertCodec.encode(cfg.alertsTopic(), alert), p.end),
                 ScoringTopology.ALERTS_SINK);
         }
     }
 
-    /** The service's detector (cache, then store); a new one over the dimensions available now, or null. */
-    private MultivariateDetector detector(String service, List<String> available) {
+    /** The service's detector (cache, then store), or null if it has none yet. */
+    private MultivariateDetector detector(String service) {
         MultivariateDetector d = cache.get(service);
         if (d != null) {
             return d;
         }
         byte[] bytes = store.get(DETECTOR + service);
-        if (bytes != null) {
-            try {
-                d = MultivariateStateCodec.decode(bytes, mv.detector());
-                models.restore(d);
-            } catch (IllegalArgumentException e) {
-                LOG.warn("multivariate detector state of {} unreadable ({}); starting it afresh", service, e.getMessage());
-                d = null;
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            d = MultivariateStateCodec.decode(bytes, mv.detector());
+            models.restore(d);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("multivariate detector state of {} unreadable ({}); starting it afresh", service, e.getMessage());
+            store.delete(DETECTOR + service);
+            return null;
+        }
+        cache.put(service, d);
+        return d;
+    }
+
+    /**
+     * A service's dimensions are fixed when its detector is created, after {@code 2 x expect.windows} closed
+     * vectors: the request dimensions plus each resource dimension present in at least half of them. One
+     * vector is not enough: the first ones are closed at the deadline, and on a backlog a resource series
+     * may not have arrived by then.
+     *
+     * @return the new detector once the probation is over, else null
+     */
+    private MultivariateDetector probation(String service, List<String> available) {
+        int dims = ServiceVitals.ALL.size();
+        byte[] b = store.get(PROBATION + service);
+        java.nio.ByteBuffer counts = b == null ? java.nio.ByteBuffer.allocate(4 * (dims + 1)) : java.nio.ByteBuffer.wrap(b);
+        counts.putInt(0, counts.getInt(0) + 1);
+        for (int i = 0; i < dims; i++) {
+            if (available.contains(ServiceVitals.ALL.get(i))) {
+                counts.putInt(4 * (i + 1), counts.getInt(4 * (i + 1)) + 1);
             }
         }
-        if (d == null) {
-            if (!available.contains(ServiceVitals.LATENCY)) {
-                return null;
-            }
-            d = new MultivariateDetector(SERIES_PREFIX + service, available, mv.detector());
-            models.adoptNewer(d);
+        int closes = counts.getInt(0);
+        if (closes < 2 * mv.expectWindows()) {
+            store.put(PROBATION + service, counts.array());
+            return null;
         }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < dims; i++) {
+            if (2 * counts.getInt(4 * (i + 1)) >= closes) {
+                names.add(ServiceVitals.ALL.get(i));
+            }
+        }
+        store.delete(PROBATION + service);
+        MultivariateDetector d = new MultivariateDetector(SERIES_PREFIX + service, names, mv.detector());
+        models.adoptNewer(d);
+        LOG.info("multivariate detector of {} created over {}", service, names);
         cache.put(service, d);
         return d;
     }

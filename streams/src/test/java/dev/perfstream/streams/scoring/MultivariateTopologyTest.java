@@ -2,6 +2,9 @@ package dev.perfstream.streams.scoring;
 
 import static dev.perfstream.streams.scoring.ScoringTestData.MIN;
 import static dev.perfstream.streams.scoring.ScoringTestData.T0;
+import static dev.perfstream.streams.scoring.MultivariateTestData.SERIES;
+import static dev.perfstream.streams.scoring.MultivariateTestData.load;
+import static dev.perfstream.streams.scoring.MultivariateTestData.window;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.perfstream.models.anomaly.MultivariateModels;
@@ -11,7 +14,6 @@ import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.AlertSource;
 import dev.perfstream.schemas.avro.AlertState;
 import dev.perfstream.schemas.avro.Anomaly;
-import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
@@ -20,12 +22,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Random;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -36,14 +36,13 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.perfstream.streams.scoring.MultivariateTestData.Vitals;
 
 /**
  * The multivariate branch of the scoring topology: one service with two request routes, CPU and memory,
  * whose latency is flat, errors low, and throughput, CPU and memory move together with the load.
  */
 class MultivariateTopologyTest {
-    private static final String SERVICE = "checkout";
-    private static final String SERIES = "MULTIVARIATE|" + SERVICE;
 
     @TempDir
     Path dir;
@@ -56,15 +55,7 @@ class MultivariateTopologyTest {
     private final RecordCodec<WindowStats> statsCodec = Codecs.create(WindowStats.getClassSchema(), Settings.of(Map.of()));
     private final RecordCodec<Anomaly> anomalyCodec = Codecs.create(Anomaly.getClassSchema(), Settings.of(Map.of()));
     private final RecordCodec<Alert> alertCodec = Codecs.create(Alert.getClassSchema(), Settings.of(Map.of()));
-    private final Random rnd = new Random(21);
-
-    /** One window of the service: load 0.5..1.5, the latency factor, error share, and optional overrides. */
-    record Vitals(double load, double latencyFactor, double errorShare, double cpuOverride, boolean withCpu,
-                  boolean withSecondRoute) {
-        static Vitals normal(double load) {
-            return new Vitals(load, 1, 0.002, Double.NaN, true, true);
-        }
-    }
+    private final MultivariateTestData data = new MultivariateTestData(21);
 
     private void start(Map<String, String> extra) {
         // Forecasts off: they are tested elsewhere and their per-series history dominates the run time here.
@@ -96,59 +87,17 @@ class MultivariateTopologyTest {
         }
     }
 
-    private static WindowStats window(String metric, String route, int i, long count, long errors, double p95,
-                                      double mean, String unit) {
-        return WindowStats.newBuilder().setKind(SeriesKind.METRIC).setName(metric).setService(SERVICE).setRoute(route)
-            .setDeviceClass(null).setWindowStart(Instant.ofEpochMilli(T0 + i * MIN))
-            .setWindowEnd(Instant.ofEpochMilli(T0 + (i + 1) * MIN)).setCount(count).setErrors(errors)
-            .setErrorRate(count == 0 ? 0 : (double) errors / count).setRate(count / 60.0).setMin(0).setMax(p95 * 2)
-            .setMean(mean).setP50(mean).setP75(mean).setP90(p95 * 0.9).setP95(p95).setP99(p95 * 1.3)
-            .setP999(p95 * 1.8).setUnit(unit).build();
-    }
-
-    /** The windows of minute {@code i} (each series once, in a shuffled order). */
-    private List<WindowStats> minute(int i, Vitals v) {
-        List<WindowStats> out = new ArrayList<>();
-        long cart = Math.round(1200 * v.load() * (1 + 0.03 * rnd.nextGaussian()));
-        out.add(window("http.server.duration", "/api/cart", i, cart, binomial(cart, v.errorShare()),
-            45 * v.latencyFactor() * (1 + 0.04 * rnd.nextGaussian()), 30, "ms"));
-        if (v.withSecondRoute()) {
-            long pay = Math.round(400 * v.load() * (1 + 0.05 * rnd.nextGaussian()));
-            out.add(window("http.server.duration", "/api/checkout", i, pay, binomial(pay, v.errorShare()),
-                180 * v.latencyFactor() * (1 + 0.05 * rnd.nextGaussian()), 120, "ms"));
-        }
-        if (v.withCpu()) {
-            double cpu = Double.isNaN(v.cpuOverride()) ? 25 * v.load() + 1.2 * rnd.nextGaussian() : v.cpuOverride();
-            out.add(window("cpu.utilization", "-", i, 12, 0, cpu, cpu, "percent"));
-        }
-        double mem = 512e6 * (1 + 0.25 * v.load()) + 6e6 * rnd.nextGaussian();
-        out.add(window("memory.used", "-", i, 12, 0, mem, mem, "bytes"));
-        java.util.Collections.shuffle(out, rnd);
-        return out;
-    }
-
-    private long binomial(long n, double p) {
-        long k = 0;
-        for (long j = 0; j < n; j++) {
-            k += rnd.nextDouble() < p ? 1 : 0;
-        }
-        return k;
-    }
-
     private void pipe(int i, Vitals v) {
-        for (WindowStats w : minute(i, v)) {
+        for (WindowStats w : data.minute(i, v)) {
             pipe(w);
         }
+        // As live: the next minute's windows come a minute of wall-clock time later.
+        driver.advanceWallClockTime(java.time.Duration.ofMinutes(1));
     }
 
     private void pipe(WindowStats w) {
         stats.pipeInput(WindowScoring.seriesKey(w).getBytes(StandardCharsets.UTF_8),
             statsCodec.encode(cfg.statsTopic(), w), w.getWindowEnd().toEpochMilli());
-    }
-
-    /** Daily-like load between 0.5 and 1.5 over a 240-minute cycle. */
-    private static double load(int i) {
-        return 1 + 0.5 * Math.sin(2 * Math.PI * i / 240.0);
     }
 
     /** Multivariate anomalies emitted so far, by window index. */
