@@ -44,6 +44,11 @@ public final class MultivariateDetector {
     /** Smallest scale of a log dimension: 0.1 % relative (or 0.001 of an error rate). */
     static final double MIN_SCALE = 1e-3;
 
+    static {
+        // LibSVM prints its optimiser progress to stdout by default (one global hook): keep stdout for results.
+        libsvm.svm.svm_set_print_string_function(s -> { });
+    }
+
     /** Stores a newly trained model and returns its version label (e.g. {@code ocsvm-v3}). */
     public interface ModelPublisher {
         String publish(String key, Model<Event> model);
