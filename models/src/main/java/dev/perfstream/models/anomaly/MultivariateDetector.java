@@ -33,7 +33,8 @@ import org.tribuo.transform.transformations.SimpleTransform;
  *
  * <p>Cold start: 0 until the first model exists, at most 0.5 until {@link MultivariateConfig#warmup()}
  * vectors were seen. After warm-up, vectors scoring 0.5 or more stay out of the training buffer (an
- * incident does not become normal) unless {@link MultivariateConfig#shiftRun()} of them come in a row.
+ * incident does not become normal) unless {@link MultivariateConfig#shiftRun()} of them come in a row: then
+ * they are all learned and the model is retrained at once (a lasting new regime alerts once).
  * Not thread-safe; one owner.
  */
 public final class MultivariateDetector {
@@ -70,6 +71,8 @@ public final class MultivariateDetector {
     final String[] names;
     final MultivariateConfig cfg;
     final double[][] buffer;
+    /** Log vectors of the current run of anomalous ones (not yet learned). */
+    final double[][] held;
     int pos;
     int n;
     long seen;
@@ -91,6 +94,7 @@ public final class MultivariateDetector {
         this.names = names.toArray(String[]::new);
         this.cfg = cfg;
         this.buffer = new double[cfg.capacity()][this.names.length];
+        this.held = new double[cfg.shiftRun()][this.names.length];
         this.center = new double[this.names.length];
         this.spread = new double[this.names.length];
         Arrays.fill(spread, 1);
@@ -152,18 +156,37 @@ public final class MultivariateDetector {
         boolean warm = seen >= cfg.warmup();
         double score = warm ? raw : Math.min(raw, 0.5);
         seen++;
-        run = warm && raw >= 0.5 ? run + 1 : 0;
-        boolean learn = !warm || raw < 0.5 || run >= cfg.shiftRun();
-        if (learn) {
-            System.arraycopy(x, 0, buffer[pos], 0, names.length);
-            pos = (pos + 1) % buffer.length;
-            n = Math.min(n + 1, buffer.length);
-            sinceTrain++;
+        boolean learn;
+        if (warm && raw >= 0.5) {
+            // Held back: an incident must not become normal, unless it lasts (a new regime, e.g. a traffic level
+            // never seen): after shiftRun in a row they are all learned and the model retrained at once, so a
+            // lasting change alerts for one episode, not for hours.
+            System.arraycopy(x, 0, held[run], 0, names.length);
+            run++;
+            learn = run >= cfg.shiftRun();
+            if (learn) {
+                for (int k = 0; k < run; k++) {
+                    add(held[k]);
+                }
+                run = 0;
+                train(publisher);
+            }
+        } else {
+            run = 0;
+            learn = true;
+            add(x);
             if ((model == null && n >= cfg.firstTrain()) || (model != null && sinceTrain >= cfg.retrainEvery())) {
                 train(publisher);
             }
         }
         return new Result(score, distance, z, version, learn);
+    }
+
+    private void add(double[] x) {
+        System.arraycopy(x, 0, buffer[pos], 0, names.length);
+        pos = (pos + 1) % buffer.length;
+        n = Math.min(n + 1, buffer.length);
+        sinceTrain++;
     }
 
     private static double[] logs(double[] v) {

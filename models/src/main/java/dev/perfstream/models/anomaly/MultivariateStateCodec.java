@@ -13,7 +13,7 @@ import java.util.List;
  * reason as {@link DetectorStateCodec}: a few primitive arrays, no schema per changelog record.
  */
 public final class MultivariateStateCodec {
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
 
     private MultivariateStateCodec() {
     }
@@ -22,7 +22,7 @@ public final class MultivariateStateCodec {
         byte[] key = d.key.getBytes(StandardCharsets.UTF_8);
         byte[] version = d.version.getBytes(StandardCharsets.UTF_8);
         int dims = d.names.length;
-        int size = 1 + 4 + key.length + 4 + 4 + 4 + 8 + 8 + 4 + 4 + version.length + 16 + 16 * dims + 4 * dims * d.n;
+        int size = 1 + 4 + key.length + 4 + 4 + 4 + 8 + 8 + 4 + 4 + version.length + 16 + 16 * dims + 4 * dims * d.n + 4 * dims * d.run;
         byte[][] names = new byte[dims][];
         for (int i = 0; i < dims; i++) {
             names[i] = d.names[i].getBytes(StandardCharsets.UTF_8);
@@ -42,6 +42,11 @@ public final class MultivariateStateCodec {
         int start = d.n < d.buffer.length ? 0 : d.pos;
         for (int k = 0; k < d.n; k++) {
             for (double v : d.buffer[(start + k) % d.buffer.length]) {
+                b.putFloat((float) v);
+            }
+        }
+        for (int k = 0; k < d.run; k++) {
+            for (double v : d.held[k]) {
                 b.putFloat((float) v);
             }
         }
@@ -86,6 +91,16 @@ public final class MultivariateStateCodec {
             }
             d.n = n - skip;
             d.pos = d.n % d.buffer.length;
+            int held = d.run;
+            d.run = Math.min(held, d.held.length);
+            for (int k = 0; k < held; k++) {
+                for (int i = 0; i < dims; i++) {
+                    float v = b.getFloat();
+                    if (k < d.held.length) {
+                        d.held[k][i] = v;
+                    }
+                }
+            }
             return d;
         } catch (java.nio.BufferUnderflowException | NegativeArraySizeException e) {
             throw new IllegalArgumentException("truncated multivariate state: " + e, e);
