@@ -101,6 +101,12 @@ public final class CollectorBenchCommand implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "bench collector: collector CPU %.1f us per beacon (%.0f beacons/s per core of "
                     + "collector CPU; wrk and the broker need their own)%n", cpu / 1e3 / r.requests(), r.requests() * 1e9 / cpu);
             }
+            if (r.non2xx() > 0) { // say which answers they were (e.g. 503 when the Kafka buffer was full)
+                new String(app.metrics().scrape(), StandardCharsets.UTF_8).lines()
+                    .filter(l -> l.startsWith("perfstream_collector_requests_total") || l.startsWith("perfstream_collector_rejects_total")
+                        || l.startsWith("perfstream_collector_send_failures_total"))
+                    .forEach(l -> System.out.println("bench collector: " + l));
+            }
             return r.non2xx() == 0 ? 0 : 1;
         } finally {
             Files.deleteIfExists(script);
