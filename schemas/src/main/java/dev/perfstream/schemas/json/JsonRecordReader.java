@@ -1,8 +1,11 @@
 package dev.perfstream.schemas.json;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perfstream.schemas.serde.DecodeException;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -17,8 +20,130 @@ import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 
-/** Schema-driven JSON tree to Avro record; every error names the field path. */
+/**
+ * Schema-driven JSON to Avro record; every error names the field path. Two ways in: {@link #fill}
+ * from a parsed tree (the reference behaviour, and every error message), and {@link #read} straight
+ * from the parser's tokens (the hot path of the stats stage: no tree per record). {@link #read}
+ * handles the common scalar cases itself and hands anything else (objects, timestamps as strings,
+ * numbers of the wrong kind) to the tree conversion of that one value, so values are converted
+ * the same way either way.
+ */
 final class JsonRecordReader {
+    private final Schema schema;
+    private final Map<String, Schema.Field> fields = new HashMap<>();
+    /** Per field position: the schema values are converted to (the non-null branch of a union). */
+    private final Schema[] effective;
+
+    JsonRecordReader(Schema schema) {
+        this.schema = schema;
+        this.effective = new Schema[schema.getFields().size()];
+        for (Schema.Field f : schema.getFields()) {
+            fields.put(f.name(), f);
+            effective[f.pos()] = nonNull(f.schema());
+        }
+    }
+
+    /** Whether {@link #read} can track this schema's fields (a bit per field). */
+    boolean streamable() {
+        return effective.length <= 64;
+    }
+
+    /**
+     * Reads the record from a parser positioned before its first token. Callers must treat any
+     * exception as "use the tree path": errors found here may be reported in a different order than
+     * {@link #fill} would (document order, not schema order), so the caller re-decodes with the tree
+     * path to produce the one canonical error.
+     *
+     * @return the record, or null if the input is not a JSON object
+     */
+    SpecificRecord read(JsonParser p) throws IOException, DecodeException {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            return null;
+        }
+        SpecificRecord record = (SpecificRecord) SpecificData.get().newRecord(null, schema);
+        long seen = 0;
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            Schema.Field f = fields.get(p.currentName());
+            JsonToken v = p.nextToken();
+            if (f == null) {
+                p.skipChildren(); // unknown fields are ignored (forward compatibility)
+                continue;
+            }
+            record.put(f.pos(), value(f, p, v));
+            seen |= 1L << f.pos();
+        }
+        if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
+            return null;
+        }
+        for (Schema.Field f : schema.getFields()) {
+            if ((seen & (1L << f.pos())) == 0) {
+                record.put(f.pos(), missing(f, f.name(), true));
+            }
+        }
+        return record;
+    }
+
+    private Object value(Schema.Field f, JsonParser p, JsonToken t) throws IOException, DecodeException {
+        Schema s = effective[f.pos()];
+        switch (t) {
+            case VALUE_NULL:
+                return missing(f, f.name(), false);
+            case VALUE_STRING:
+                if (s.getType() == Schema.Type.STRING) {
+                    return p.getText();
+                }
+                if (s.getType() == Schema.Type.ENUM) {
+                    return enumValue(s, p.getText(), f.name());
+                }
+                break;
+            case VALUE_NUMBER_INT:
+                switch (s.getType()) {
+                    case DOUBLE:
+                        return p.getDoubleValue();
+                    case LONG:
+                        if (p.getNumberType() == JsonParser.NumberType.INT || p.getNumberType() == JsonParser.NumberType.LONG) {
+                            long l = p.getLongValue();
+                            return LogicalTypes.timestampMillis().equals(s.getLogicalType()) ? Instant.ofEpochMilli(l) : (Object) l;
+                        }
+                        break;
+                    case INT:
+                        if (p.getNumberType() == JsonParser.NumberType.INT) {
+                            return p.getIntValue();
+                        }
+                        break;
+                    default:
+                        break;
+                }
+                break;
+            case VALUE_NUMBER_FLOAT:
+                if (s.getType() == Schema.Type.DOUBLE) {
+                    return p.getDoubleValue();
+                }
+                break;
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                if (s.getType() == Schema.Type.BOOLEAN) {
+                    return t == JsonToken.VALUE_TRUE;
+                }
+                break;
+            default:
+                break;
+        }
+        JsonNode node = p.readValueAsTree(); // anything else: the tree conversion of this one value
+        return convert(f.schema(), node, f.name());
+    }
+
+    private static Schema nonNull(Schema s) {
+        if (s.getType() == Schema.Type.UNION) {
+            for (Schema b : s.getTypes()) {
+                if (b.getType() != Schema.Type.NULL) {
+                    return b;
+                }
+            }
+        }
+        return s;
+    }
 
     void fill(SpecificRecord record, Schema schema, ObjectNode node, String prefix) throws DecodeException {
         for (Schema.Field f : schema.getFields()) {
@@ -123,10 +248,14 @@ final class JsonRecordReader {
         if (!v.isTextual()) {
             throw wrongType(path, "one of " + s.getEnumSymbols(), v);
         }
-        String symbol = v.textValue().trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        return enumValue(s, v.textValue(), path);
+    }
+
+    private static Object enumValue(Schema s, String text, String path) throws DecodeException {
+        String symbol = text.trim().toUpperCase(Locale.ROOT).replace('-', '_');
         if (!s.hasEnumSymbol(symbol)) {
             throw new DecodeException("validation", "field '" + path + "' must be one of " + s.getEnumSymbols()
-                + ", got \"" + abbreviate(v.textValue()) + "\"");
+                + ", got \"" + abbreviate(text) + "\"");
         }
         return SpecificData.get().createEnum(symbol, s);
     }

@@ -87,36 +87,22 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
         context.forward(new Record<Object, Object>(a.seriesId(), s, a.end()), StatsTopology.STATS_SINK);
     }
 
+    private static final double[] QUANTILES = {0.50, 0.75, 0.90, 0.95, 0.99, 0.999};
+
     static WindowStats toStats(WindowAccumulator a, SeriesId id) {
         double seconds = (a.end() - a.start()) / 1000.0;
-        WindowStats.Builder b = WindowStats.newBuilder()
-            .setKind(id.kind())
-            .setName(id.name())
-            .setService(id.owner())
-            .setRoute(id.route())
-            .setDeviceClass(id.deviceClass())
-            .setWindowStart(Instant.ofEpochMilli(a.start()))
-            .setWindowEnd(Instant.ofEpochMilli(a.end()))
-            .setCount(a.count())
-            .setErrors(a.errors())
-            .setErrorRate(a.count() == 0 ? 0 : (double) a.errors() / a.count())
-            .setRate(a.count() / seconds)
-            .setMin(a.min())
-            .setMax(a.max())
-            .setMean(a.mean())
-            .setP50(a.quantile(0.50))
-            .setP75(a.quantile(0.75))
-            .setP90(a.quantile(0.90))
-            .setP95(a.quantile(0.95))
-            .setP99(a.quantile(0.99))
-            .setP999(a.quantile(0.999))
-            .setUnit(a.unit())
-            .setLateEvents(a.late());
-        if (id.kind() == SeriesKind.RUM && a.count() > 0) {
-            double n = a.count();
-            b.setGoodShare(a.good() / n).setNeedsImprovementShare(a.needsImprovement() / n).setPoorShare(a.poor() / n);
-        }
-        return b.build();
+        double[] q = a.quantiles(QUANTILES);
+        boolean rum = id.kind() == SeriesKind.RUM && a.count() > 0;
+        double n = a.count();
+        // The all-fields constructor rather than the builder: the builder validates and copies
+        // defaults per field, and this runs for every closed window (about one per event when
+        // windows are sparse).
+        return new WindowStats(id.kind(), id.name(), id.owner(), id.route(), id.deviceClass(),
+            Instant.ofEpochMilli(a.start()), Instant.ofEpochMilli(a.end()),
+            a.count(), a.errors(), a.count() == 0 ? 0 : (double) a.errors() / a.count(), a.count() / seconds,
+            a.min(), a.max(), a.mean(), q[0], q[1], q[2], q[3], q[4], q[5],
+            rum ? a.good() / n : null, rum ? a.needsImprovement() / n : null, rum ? a.poor() / n : null,
+            a.unit(), a.late());
     }
 
     private void deadLetter(Record<byte[], byte[]> record, String code, String reason) {

@@ -3,7 +3,6 @@ package dev.perfstream.streams.alert.rule;
 import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.Severity;
 import dev.perfstream.schemas.avro.Vital;
-import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.streams.alert.slo.BurnRate;
 import dev.perfstream.streams.alert.slo.Slo;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,7 +26,6 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * Reads a rules file (YAML) into a {@link RuleSet}, or rejects it with every problem at once, each
@@ -54,12 +51,13 @@ public final class RuleParser {
 
     private final String file;
     private final Set<Duration> statsWindows;
-    private final List<RuleProblem> problems = new ArrayList<>();
+    private final YamlFields y;
     private final List<RuleProblem> warnings = new ArrayList<>();
 
     private RuleParser(String file, Set<Duration> statsWindows) {
         this.file = file;
         this.statsWindows = statsWindows;
+        this.y = new YamlFields(file);
     }
 
     /**
@@ -84,22 +82,22 @@ public final class RuleParser {
             throw new RuleFileException(List.of(new RuleProblem(file, 0, "YAML error: " + e.getMessage())));
         }
         if (!(root instanceof MappingNode)) {
-            error(root, "the file must be a mapping with 'rules' and/or 'slos'");
-            throw new RuleFileException(problems);
+            y.error(root, "the file must be a mapping with 'rules' and/or 'slos'");
+            throw new RuleFileException(y.problems());
         }
-        Map<String, Node> top = fields((MappingNode) root, TOP, "top level");
+        Map<String, Node> top = y.fields((MappingNode) root, TOP, "top level");
         Defaults d = defaults(top.get("defaults"));
         List<Rule> rules = new ArrayList<>();
         List<Slo> slos = new ArrayList<>();
         Map<String, Integer> ids = new HashMap<>();
-        for (Node n : list(top.get("rules"), "rules")) {
+        for (Node n : y.list(top.get("rules"), "rules")) {
             boolean unique = unique(ids, n);
             Rule r = rule(n, d);
             if (r != null && unique) {
                 rules.add(r);
             }
         }
-        for (Node n : list(top.get("slos"), "slos")) {
+        for (Node n : y.list(top.get("slos"), "slos")) {
             boolean unique = unique(ids, n);
             Slo s = slo(n, d);
             if (s != null && unique) {
@@ -107,11 +105,11 @@ public final class RuleParser {
             }
         }
         if (top.get("rules") == null && top.get("slos") == null) {
-            error(root, "no 'rules' and no 'slos': the file defines nothing");
+            y.error(root, "no 'rules' and no 'slos': the file defines nothing");
         }
-        if (!problems.isEmpty()) {
-            problems.sort(java.util.Comparator.comparingInt(RuleProblem::line)); // stable: same-line order kept
-            throw new RuleFileException(problems);
+        if (!y.problems().isEmpty()) {
+            y.problems().sort(java.util.Comparator.comparingInt(RuleProblem::line)); // stable: same-line order kept
+            throw new RuleFileException(y.problems());
         }
         String version = hash(rules.stream().map(Rule::version).collect(Collectors.joining(","))
             + "|" + slos.stream().map(Slo::version).collect(Collectors.joining(",")));
@@ -122,71 +120,71 @@ public final class RuleParser {
     }
 
     private Defaults defaults(Node n) {
-        Map<String, Node> f = n == null ? Map.of() : fields(mapping(n, "defaults"), DEFAULT_KEYS, "defaults");
+        Map<String, Node> f = n == null ? Map.of() : y.fields(y.mapping(n, "defaults"), DEFAULT_KEYS, "defaults");
         Policy base = Policy.DEFAULT;
-        return new Defaults(duration(f.get("window"), "window", Duration.ofMinutes(1)),
-            policy(f, base), severity(f.get("severity"), Severity.WARNING), integer(f.get("min-count"), "min-count", 0, 0));
+        return new Defaults(y.duration(f.get("window"), "window", Duration.ofMinutes(1)),
+            policy(f, base), y.severity(f.get("severity"), Severity.WARNING), y.integer(f.get("min-count"), "min-count", 0, 0));
     }
 
     private Policy policy(Map<String, Node> f, Policy base) {
-        int forW = (int) integer(f.get("for"), "for", base.forWindows(), 1);
-        int resW = (int) integer(f.get("resolve-for"), "resolve-for", base.resolveWindows(), 1);
-        Duration renotify = duration(f.get("renotify"), "renotify", base.renotify());
+        int forW = (int) y.integer(f.get("for"), "for", base.forWindows(), 1);
+        int resW = (int) y.integer(f.get("resolve-for"), "resolve-for", base.resolveWindows(), 1);
+        Duration renotify = y.duration(f.get("renotify"), "renotify", base.renotify());
         int starts = base.flapStarts();
         Duration within = base.flapWithin();
         int settle = base.flapSettle();
         if (f.get("flapping") != null) {
-            Map<String, Node> fl = fields(mapping(f.get("flapping"), "flapping"), FLAP_KEYS, "flapping");
-            starts = (int) integer(fl.get("starts"), "flapping.starts", starts, 2);
-            within = duration(fl.get("within"), "flapping.within", within);
-            settle = (int) integer(fl.get("settle"), "flapping.settle", settle, 1);
+            Map<String, Node> fl = y.fields(y.mapping(f.get("flapping"), "flapping"), FLAP_KEYS, "flapping");
+            starts = (int) y.integer(fl.get("starts"), "flapping.starts", starts, 2);
+            within = y.duration(fl.get("within"), "flapping.within", within);
+            settle = (int) y.integer(fl.get("settle"), "flapping.settle", settle, 1);
         }
         return new Policy(forW, resW, renotify, starts, within, settle);
     }
 
     private Rule rule(Node n, Defaults d) {
-        int before = problems.size();
+        int before = y.problems().size();
         if (!(n instanceof MappingNode)) {
-            error(n, "a rule must be a mapping (id, select, statistic, op, threshold, ...)");
+            y.error(n, "a rule must be a mapping (id, select, statistic, op, threshold, ...)");
             return null;
         }
-        Map<String, Node> f = fields((MappingNode) n, RULE_KEYS, "rule");
-        String id = required(f, "id", n);
+        Map<String, Node> f = y.fields((MappingNode) n, RULE_KEYS, "rule");
+        String id = y.required(f, "id", n);
         Selector sel = selector(f.get("select"), n);
-        Duration window = duration(f.get("window"), "window", d.window());
+        Duration window = y.duration(f.get("window"), "window", d.window());
         Statistic st = null;
-        String stText = required(f, "statistic", n);
+        String stText = y.required(f, "statistic", n);
         if (stText != null) {
             st = Statistic.parse(stText).orElse(null);
             if (st == null) {
-                error(f.get("statistic"), "unknown statistic \"" + stText + "\" (known: " + Statistic.known() + ")");
+                y.error(f.get("statistic"), "unknown statistic \"" + stText + "\" (known: " + Statistic.known() + ")");
             }
         }
         Op op = Op.GT;
         if (f.get("op") != null) {
-            op = Op.parse(scalar(f.get("op"), "op")).orElse(null);
+            op = Op.parse(y.scalar(f.get("op"), "op")).orElse(null);
             if (op == null) {
-                error(f.get("op"), "unknown comparator \"" + scalar(f.get("op"), "op") + "\" (>, >=, <, <=)");
+                y.error(f.get("op"), "unknown comparator \"" + y.scalar(f.get("op"), "op") + "\" (>, >=, <, <=)");
                 op = Op.GT;
             }
         }
-        Double threshold = number(f.get("threshold"), "threshold", st);
+        Double threshold = y.number(f.get("threshold"), "threshold", st);
         if (f.get("threshold") == null) {
-            error(n, "missing 'threshold'");
+            y.error(n, "missing 'threshold'");
         }
-        Double resolve = f.get("resolve") == null ? threshold : number(f.get("resolve"), "resolve", st);
+        Double resolve = f.get("resolve") == null ? threshold : y.number(f.get("resolve"), "resolve", st);
         if (threshold != null && resolve != null && (op.upward() ? resolve > threshold : resolve < threshold)) {
-            error(f.get("resolve"), "resolve threshold " + fmt(resolve) + " must be on the good side of threshold "
+            y.error(f.get("resolve"), "resolve threshold " + fmt(resolve) + " must be on the good side of threshold "
                 + fmt(threshold) + " for op " + op.symbol() + " (hysteresis)");
         }
-        Severity sev = severity(f.get("severity"), d.severity());
+        Severity sev = y.severity(f.get("severity"), d.severity());
         AlertClass cls = alertClass(f.get("class"), st);
-        String playbook = f.get("playbook") == null ? cls.playbook() : scalar(f.get("playbook"), "playbook");
-        Map<String, String> labels = labels(f.get("labels"));
-        long minCount = integer(f.get("min-count"), "min-count", d.minCount(), 0);
+        String playbook = f.get("playbook") == null ? cls.playbook() : y.scalar(f.get("playbook"), "playbook");
+        Map<String, String> labels = y.labels(f.get("labels"));
+        long minCount = y.integer(f.get("min-count"), "min-count", d.minCount(), 0);
         Policy policy = policy(f, d.policy());
-        String desc = f.get("description") == null ? "" : scalar(f.get("description"), "description");
-        if (problems.size() > before || id == null || sel == null || st == null || threshold == null || resolve == null) {
+        String desc = f.get("description") == null ? "" : y.scalar(f.get("description"), "description");
+        if (y.problems().size() > before || id == null || sel == null || st == null || threshold == null || resolve == null) {
             return null;
         }
         warnIfUnmatchable(n, id, sel, window);
@@ -194,86 +192,86 @@ public final class RuleParser {
             Double.toString(threshold), Double.toString(resolve), Long.toString(minCount), sev.name(), cls.name(),
             playbook, labels.toString(), policy.toString()));
         return new Rule(id, desc, sel, window, st, op, threshold, resolve, minCount, sev, cls, playbook, labels, policy,
-            line(n), version);
+            YamlFields.line(n), version);
     }
 
     private void warnIfUnmatchable(Node n, String id, Selector sel, Duration window) {
         if (!statsWindows.isEmpty() && !statsWindows.contains(window)) {
-            warnings.add(new RuleProblem(file, line(n), "rule '" + id + "' evaluates " + human(window)
+            warnings.add(new RuleProblem(file, YamlFields.line(n), "rule '" + id + "' evaluates " + human(window)
                 + " windows but the stats stage emits " + human(statsWindows) + ": it matches nothing"));
         }
         if (sel.kind() == SeriesKind.RUM && Arrays.stream(Vital.values()).noneMatch(v -> sel.nameCouldMatch(v.name()))) {
-            warnings.add(new RuleProblem(file, line(n), "rule '" + id + "' selects vital '" + sel.name()
+            warnings.add(new RuleProblem(file, YamlFields.line(n), "rule '" + id + "' selects vital '" + sel.name()
                 + "' which is none of " + Arrays.toString(Vital.values()) + ": it matches nothing"));
         }
     }
 
     private Selector selector(Node n, Node rule) {
         if (n == null) {
-            error(rule, "missing 'select' (e.g. select: {metric: http.server.duration, service: \"*\"})");
+            y.error(rule, "missing 'select' (e.g. select: {metric: http.server.duration, service: \"*\"})");
             return null;
         }
-        Map<String, Node> f = fields(mapping(n, "select"), SELECT_KEYS, "select");
+        Map<String, Node> f = y.fields(y.mapping(n, "select"), SELECT_KEYS, "select");
         SeriesKind kind = null;
         String name = null;
         if (f.get("kind") != null) {
-            String k = scalar(f.get("kind"), "kind").toUpperCase(Locale.ROOT);
+            String k = y.scalar(f.get("kind"), "kind").toUpperCase(Locale.ROOT);
             if (k.equals("METRIC") || k.equals("RUM")) {
                 kind = SeriesKind.valueOf(k);
             } else {
-                error(f.get("kind"), "unknown kind \"" + k.toLowerCase(Locale.ROOT) + "\" (metric, rum)");
+                y.error(f.get("kind"), "unknown kind \"" + k.toLowerCase(Locale.ROOT) + "\" (metric, rum)");
             }
         }
         if (f.get("metric") != null && f.get("vital") != null) {
-            error(n, "select has both 'metric' and 'vital'; a series is one or the other");
+            y.error(n, "select has both 'metric' and 'vital'; a series is one or the other");
         } else if (f.get("metric") != null) {
             kind = SeriesKind.METRIC;
-            name = scalar(f.get("metric"), "metric");
+            name = y.scalar(f.get("metric"), "metric");
         } else if (f.get("vital") != null) {
             kind = SeriesKind.RUM;
-            name = scalar(f.get("vital"), "vital");
+            name = y.scalar(f.get("vital"), "vital");
         } else if (f.get("name") != null) {
-            name = scalar(f.get("name"), "name");
+            name = y.scalar(f.get("name"), "name");
         }
         String service = first(f, "service", "app");
         String route = first(f, "route", "page");
-        String device = f.get("device") == null ? null : scalar(f.get("device"), "device");
+        String device = f.get("device") == null ? null : y.scalar(f.get("device"), "device");
         return new Selector(kind, name, service, route, device);
     }
 
     private String first(Map<String, Node> f, String a, String b) {
         Node n = f.get(a) != null ? f.get(a) : f.get(b);
-        return n == null ? null : scalar(n, a);
+        return n == null ? null : y.scalar(n, a);
     }
 
     private Slo slo(Node n, Defaults d) {
-        int before = problems.size();
+        int before = y.problems().size();
         if (!(n instanceof MappingNode)) {
-            error(n, "an SLO must be a mapping (id, service, objective, ...)");
+            y.error(n, "an SLO must be a mapping (id, service, objective, ...)");
             return null;
         }
-        Map<String, Node> f = fields((MappingNode) n, SLO_KEYS, "slo");
-        String id = required(f, "id", n);
-        String service = f.get("service") == null ? Selector.ANY : scalar(f.get("service"), "service");
-        Double objective = f.get("objective") == null ? Double.valueOf(0.999) : number(f.get("objective"), "objective", null);
+        Map<String, Node> f = y.fields((MappingNode) n, SLO_KEYS, "slo");
+        String id = y.required(f, "id", n);
+        String service = f.get("service") == null ? Selector.ANY : y.scalar(f.get("service"), "service");
+        Double objective = f.get("objective") == null ? Double.valueOf(0.999) : y.number(f.get("objective"), "objective", null);
         if (objective != null && objective > 1 && objective < 100) {
             objective = objective / 100; // written as a percentage, 99.9
         }
         if (objective != null && !(objective > 0 && objective < 1)) {
-            error(f.get("objective"), "objective must be between 0 and 100 % (exclusive), e.g. 99.9 or \"99.9%\"");
+            y.error(f.get("objective"), "objective must be between 0 and 100 % (exclusive), e.g. 99.9 or \"99.9%\"");
         }
-        String metric = f.get("metric") == null ? "http.server.duration" : scalar(f.get("metric"), "metric");
-        Duration window = duration(f.get("window"), "window", Duration.ofMinutes(1));
-        long minEvents = integer(f.get("min-events"), "min-events", 10, 1);
-        Double coverage = f.get("min-coverage") == null ? Double.valueOf(1.0) : number(f.get("min-coverage"), "min-coverage", null);
+        String metric = f.get("metric") == null ? "http.server.duration" : y.scalar(f.get("metric"), "metric");
+        Duration window = y.duration(f.get("window"), "window", Duration.ofMinutes(1));
+        long minEvents = y.integer(f.get("min-events"), "min-events", 10, 1);
+        Double coverage = f.get("min-coverage") == null ? Double.valueOf(1.0) : y.number(f.get("min-coverage"), "min-coverage", null);
         if (coverage != null && (coverage < 0 || coverage > 1)) {
-            error(f.get("min-coverage"), "min-coverage must be between 0 and 1 (or 0% and 100%)");
+            y.error(f.get("min-coverage"), "min-coverage must be between 0 and 1 (or 0% and 100%)");
         }
         List<BurnRate> burns = new ArrayList<>();
         if (f.get("burn-rates") == null) {
             burns.addAll(BurnRate.DEFAULTS);
         }
-        for (Node b : list(f.get("burn-rates"), "burn-rates")) {
+        for (Node b : y.list(f.get("burn-rates"), "burn-rates")) {
             BurnRate br = burnRate(b, burns.size());
             if (br != null) {
                 burns.add(br);
@@ -281,189 +279,48 @@ public final class RuleParser {
         }
         for (BurnRate b : burns) {
             if (b.shortWindow().compareTo(window) < 0 || b.longWindow().compareTo(b.shortWindow()) <= 0) {
-                error(n, "burn rate '" + b.name() + "': need window (" + window + ") <= short (" + b.shortWindow()
+                y.error(n, "burn rate '" + b.name() + "': need window (" + window + ") <= short (" + b.shortWindow()
                     + ") < long (" + b.longWindow() + ")");
             }
         }
-        Map<String, String> labels = labels(f.get("labels"));
-        String playbook = f.get("playbook") == null ? AlertClass.ERROR_BURST.playbook() : scalar(f.get("playbook"), "playbook");
+        Map<String, String> labels = y.labels(f.get("labels"));
+        String playbook = f.get("playbook") == null ? AlertClass.ERROR_BURST.playbook() : y.scalar(f.get("playbook"), "playbook");
         Policy policy = policy(f, new Policy(1, 1, Policy.DEFAULT.renotify(), Policy.DEFAULT.flapStarts(),
             Policy.DEFAULT.flapWithin(), Policy.DEFAULT.flapSettle()));
-        if (problems.size() > before || id == null || objective == null || coverage == null) {
+        if (y.problems().size() > before || id == null || objective == null || coverage == null) {
             return null;
         }
         if (!statsWindows.isEmpty() && !statsWindows.contains(window)) {
-            warnings.add(new RuleProblem(file, line(n), "slo '" + id + "' sums " + human(window)
+            warnings.add(new RuleProblem(file, YamlFields.line(n), "slo '" + id + "' sums " + human(window)
                 + " windows but the stats stage emits " + human(statsWindows) + ": it matches nothing"));
         }
         String version = hash(String.join("|", id, service, Double.toString(objective), metric, window.toString(),
             Long.toString(minEvents), Double.toString(coverage), burns.toString(), labels.toString(), playbook, policy.toString()));
         return new Slo(id, service, objective, metric, window, minEvents, coverage, List.copyOf(burns), labels, playbook, policy,
-            line(n), version);
+            YamlFields.line(n), version);
     }
 
     private BurnRate burnRate(Node n, int index) {
         if (!(n instanceof MappingNode)) {
-            error(n, "a burn rate must be a mapping (severity, factor, long, short)");
+            y.error(n, "a burn rate must be a mapping (severity, factor, long, short)");
             return null;
         }
-        int before = problems.size();
-        Map<String, Node> f = fields((MappingNode) n, BURN_KEYS, "burn rate");
-        String name = f.get("name") == null ? "burn" + (index + 1) : scalar(f.get("name"), "name");
-        Double factor = number(f.get("factor"), "factor", null);
+        int before = y.problems().size();
+        Map<String, Node> f = y.fields((MappingNode) n, BURN_KEYS, "burn rate");
+        String name = f.get("name") == null ? "burn" + (index + 1) : y.scalar(f.get("name"), "name");
+        Double factor = y.number(f.get("factor"), "factor", null);
         if (f.get("factor") == null) {
-            error(n, "burn rate needs 'factor'");
+            y.error(n, "burn rate needs 'factor'");
         } else if (factor != null && factor <= 0) {
-            error(f.get("factor"), "factor must be > 0");
+            y.error(f.get("factor"), "factor must be > 0");
         }
         if (f.get("long") == null || f.get("short") == null) {
-            error(n, "burn rate needs 'long' and 'short' windows, e.g. long: 1h, short: 5m");
+            y.error(n, "burn rate needs 'long' and 'short' windows, e.g. long: 1h, short: 5m");
         }
-        Duration lw = duration(f.get("long"), "long", Duration.ofHours(1));
-        Duration sw = duration(f.get("short"), "short", Duration.ofMinutes(5));
-        Severity sev = severity(f.get("severity"), Severity.PAGE);
-        return problems.size() > before || factor == null ? null : new BurnRate(name, sev, factor, lw, sw);
-    }
-
-    // ---- small typed readers; each records a problem with the node's line and returns a fallback ----
-
-    private Map<String, Node> fields(MappingNode m, Set<String> known, String where) {
-        Map<String, Node> out = new LinkedHashMap<>();
-        for (NodeTuple t : m.getValue()) {
-            String key = t.getKeyNode() instanceof ScalarNode ? ((ScalarNode) t.getKeyNode()).getValue() : null;
-            if (key == null) {
-                error(t.getKeyNode(), "keys must be plain words");
-            } else if (!known.contains(key)) {
-                error(t.getKeyNode(), "unknown key '" + key + "' in " + where + " (known: "
-                    + known.stream().sorted().collect(Collectors.joining(", ")) + ")");
-            } else if (out.put(key, t.getValueNode()) != null) {
-                error(t.getKeyNode(), "duplicate key '" + key + "' in " + where);
-            }
-        }
-        return out;
-    }
-
-    private MappingNode mapping(Node n, String what) {
-        if (n instanceof MappingNode) {
-            return (MappingNode) n;
-        }
-        error(n, "'" + what + "' must be a mapping");
-        return new MappingNode(n.getTag(), List.of(), null);
-    }
-
-    private List<Node> list(Node n, String what) {
-        if (n == null) {
-            return List.of();
-        }
-        if (n instanceof SequenceNode) {
-            return ((SequenceNode) n).getValue();
-        }
-        error(n, "'" + what + "' must be a list (items start with '- ')");
-        return List.of();
-    }
-
-    private String scalar(Node n, String what) {
-        if (n instanceof ScalarNode) {
-            return ((ScalarNode) n).getValue();
-        }
-        error(n, "'" + what + "' must be a single value, not a list or mapping");
-        return "";
-    }
-
-    private String required(Map<String, Node> f, String key, Node owner) {
-        if (f.get(key) == null) {
-            error(owner, "missing '" + key + "'");
-            return null;
-        }
-        String v = scalar(f.get(key), key).trim();
-        if (v.isEmpty()) {
-            error(f.get(key), "'" + key + "' is empty");
-            return null;
-        }
-        return v;
-    }
-
-    /** A number; for ratio statistics also {@code 0.1%}; for others also a duration ({@code 200ms}, {@code 2s}) in ms. */
-    private Double number(Node n, String what, Statistic st) {
-        if (n == null) {
-            return null;
-        }
-        String raw = scalar(n, what).trim();
-        try {
-            if (raw.endsWith("%")) {
-                return Double.parseDouble(raw.substring(0, raw.length() - 1).trim()) / 100;
-            }
-            double v = Double.parseDouble(raw);
-            if (!Double.isFinite(v)) {
-                error(n, what + ": \"" + raw + "\" is not a finite number");
-                return null;
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            if (st != null && !st.isRatio() && Character.isDigit(raw.isEmpty() ? 'x' : raw.charAt(0))) {
-                try {
-                    return (double) Settings.parseDuration(raw).toMillis();
-                } catch (IllegalArgumentException ignored) {
-                    // fall through to the error below
-                }
-            }
-            error(n, what + ": \"" + raw + "\" is not a number (e.g. 200, 0.001, 0.1%"
-                + (st != null && !st.isRatio() ? ", 200ms" : "") + ")");
-            return null;
-        }
-    }
-
-    private long integer(Node n, String what, long def, long min) {
-        if (n == null) {
-            return def;
-        }
-        String raw = scalar(n, what).trim();
-        try {
-            long v = Long.parseLong(raw);
-            if (v < min) {
-                error(n, what + ": " + v + " must be >= " + min);
-                return def;
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            error(n, what + ": \"" + raw + "\" is not a whole number");
-            return def;
-        }
-    }
-
-    private Duration duration(Node n, String what, Duration def) {
-        if (n == null) {
-            return def;
-        }
-        String raw = scalar(n, what);
-        if (raw.trim().equals("0")) {
-            return Duration.ZERO; // "renotify: 0" = never
-        }
-        try {
-            Duration d = Settings.parseDuration(raw);
-            if (d.isNegative()) {
-                error(n, what + ": must not be negative");
-                return def;
-            }
-            return d;
-        } catch (IllegalArgumentException e) {
-            error(n, what + ": " + e.getMessage());
-            return def;
-        }
-    }
-
-    private Severity severity(Node n, Severity def) {
-        if (n == null) {
-            return def;
-        }
-        String raw = scalar(n, "severity").trim().toUpperCase(Locale.ROOT);
-        try {
-            return Severity.valueOf(raw);
-        } catch (IllegalArgumentException e) {
-            error(n, "unknown severity \"" + raw.toLowerCase(Locale.ROOT) + "\" (" + Arrays.stream(Severity.values())
-                .map(s -> s.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")) + ")");
-            return def;
-        }
+        Duration lw = y.duration(f.get("long"), "long", Duration.ofHours(1));
+        Duration sw = y.duration(f.get("short"), "short", Duration.ofMinutes(5));
+        Severity sev = y.severity(f.get("severity"), Severity.PAGE);
+        return y.problems().size() > before || factor == null ? null : new BurnRate(name, sev, factor, lw, sw);
     }
 
     private AlertClass alertClass(Node n, Statistic st) {
@@ -471,23 +328,12 @@ public final class RuleParser {
             return st == Statistic.ERROR_RATE || st == Statistic.ERRORS ? AlertClass.ERROR_BURST
                 : st == Statistic.RATE || st == Statistic.COUNT ? AlertClass.TRAFFIC_SURGE : AlertClass.HIGH_LATENCY;
         }
-        String raw = scalar(n, "class");
+        String raw = y.scalar(n, "class");
         return AlertClass.parse(raw).orElseGet(() -> {
-            error(n, "unknown class \"" + raw + "\" (" + Arrays.stream(AlertClass.values()).map(AlertClass::label)
+            y.error(n, "unknown class \"" + raw + "\" (" + Arrays.stream(AlertClass.values()).map(AlertClass::label)
                 .collect(Collectors.joining(", ")) + ")");
             return AlertClass.HIGH_LATENCY;
         });
-    }
-
-    private Map<String, String> labels(Node n) {
-        if (n == null) {
-            return Map.of();
-        }
-        Map<String, String> out = new java.util.TreeMap<>();
-        for (NodeTuple t : mapping(n, "labels").getValue()) {
-            out.put(scalar(t.getKeyNode(), "label name"), scalar(t.getValueNode(), "label value"));
-        }
-        return out;
     }
 
     /** Checks the id of a rule or SLO node before it is parsed, so duplicates are found even in invalid entries. */
@@ -505,20 +351,12 @@ public final class RuleParser {
         if (id == null || id.isEmpty()) {
             return true;
         }
-        Integer prev = ids.putIfAbsent(id, line(n));
+        Integer prev = ids.putIfAbsent(id, YamlFields.line(n));
         if (prev != null) {
-            error(n, "duplicate id '" + id + "' (first defined at line " + prev + ")");
+            y.error(n, "duplicate id '" + id + "' (first defined at line " + prev + ")");
             return false;
         }
         return true;
-    }
-
-    private void error(Node n, String message) {
-        problems.add(new RuleProblem(file, line(n), message));
-    }
-
-    private static int line(Node n) {
-        return n == null || n.getStartMark() == null ? 0 : n.getStartMark().getLine() + 1;
     }
 
     private static String human(Duration d) {

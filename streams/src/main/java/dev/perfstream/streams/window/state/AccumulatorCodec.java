@@ -5,19 +5,28 @@ import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
 import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Byte layout of the inner store. Hand-written (no Avro) because it is private to this store and
- * written for every dirty window at every commit: a fixed header, then DDSketch's own encoding.
+ * written for every dirty series at every commit: fixed headers, then DDSketch's own encoding.
  *
- * <p>Key: series id (UTF-8), 0x00, window size ms (8 bytes), window start ms (8 bytes), so the keys
- * of one series sort together. Value: version byte, six counters and three doubles (little-endian),
- * unit (length byte + ASCII), sketch.
+ * <p>One record per series, holding all its open windows, so that a commit writes one changelog
+ * record per series touched rather than one per window (an event touches a window of every size).
+ * Key: the series id (UTF-8). Value: version byte 2, window count (int), then per window: size ms,
+ * start ms (8 bytes each, little-endian), body length (int) and body: six counters and three
+ * doubles (little-endian), unit (length byte + ASCII), sketch.
+ *
+ * <p>Version 1 (one record per window, key: series id, 0x00, size, start; value: version byte 1 and
+ * the body) is still read, so state written by an older build is loaded and rewritten.
  */
 final class AccumulatorCodec {
-    static final byte VERSION = 1;
+    static final byte VERSION_WINDOW = 1;
+    static final byte VERSION_SERIES = 2;
     /** Key of the observed stream time; no series id starts with 0x00. */
     static final byte[] STREAM_TIME_KEY = {0, 'T'};
 
@@ -28,23 +37,77 @@ final class AccumulatorCodec {
         this.sketches = sketches;
     }
 
-    static byte[] key(String seriesId, long sizeMs, long start) {
-        byte[] id = seriesId.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(id.length + 17);
-        b.put(id).put((byte) 0).putLong(sizeMs).putLong(start);
-        return b.array();
+    static byte[] seriesKey(String seriesId) {
+        return seriesId.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** @return {seriesId, sizeMs, start} of a window key */
-    static Object[] parseKey(byte[] key) {
+    static String seriesOf(byte[] key) {
+        return new String(key, StandardCharsets.UTF_8);
+    }
+
+    /** @return {seriesId, sizeMs, start} of a version-1 window key */
+    static Object[] parseWindowKey(byte[] key) {
         int sep = key.length - 17;
         ByteBuffer b = ByteBuffer.wrap(key, sep + 1, 16);
         return new Object[] {new String(key, 0, sep, StandardCharsets.UTF_8), b.getLong(), b.getLong()};
     }
 
-    byte[] encode(WindowAccumulator a) {
+    static boolean isWindowRecord(byte[] value) {
+        return value.length > 0 && value[0] == VERSION_WINDOW;
+    }
+
+    /** The series' open windows, newest first within each size. */
+    byte[] encodeSeries(List<WindowAccumulator> windows, long[] sizes) {
+        byte[][] bodies = new byte[windows.size()][];
+        int total = 1 + 4;
+        for (int i = 0; i < bodies.length; i++) {
+            bodies[i] = body(windows.get(i));
+            total += 8 + 8 + 4 + bodies[i].length;
+        }
+        ByteBuffer b = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(VERSION_SERIES).putInt(bodies.length);
+        for (int i = 0; i < bodies.length; i++) {
+            WindowAccumulator a = windows.get(i);
+            b.putLong(sizes[a.sizeIndex]).putLong(a.start).putInt(bodies[i].length).put(bodies[i]);
+        }
+        return b.array();
+    }
+
+    /** One decoded window of a series record: its size in ms and its accumulator (size index still unset). */
+    record Stored(long sizeMs, long start, byte[] value, int offset, int length) {
+    }
+
+    /** Splits a version-2 series record into its windows (bodies decoded by {@link #decodeBody}). */
+    static List<Stored> splitSeries(byte[] value) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
+        if (b.get() != VERSION_SERIES) {
+            throw new IOException("unknown state version " + value[0]);
+        }
+        int n = b.getInt();
+        if (n < 0 || n > 1_000_000) {
+            throw new IOException("corrupt series record: " + n + " windows");
+        }
+        List<Stored> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            long size = b.getLong();
+            long start = b.getLong();
+            int len = b.getInt();
+            if (len < 0 || len > b.remaining()) {
+                throw new IOException("corrupt series record: window body of " + len + " bytes");
+            }
+            out.add(new Stored(size, start, value, b.position(), len));
+            b.position(b.position() + len);
+        }
+        return out;
+    }
+
+    /** Bytes of the encoded window (diagnostics). */
+    int encodedSize(WindowAccumulator a) {
+        return 8 + 8 + 4 + body(a).length;
+    }
+
+    private byte[] body(WindowAccumulator a) {
         out.clear();
-        out.writeByte(VERSION);
         long[] longs = {a.count, a.errors, a.late, a.good, a.needsImprovement, a.poor};
         for (long l : longs) {
             out.writeLongLE(l);
@@ -61,12 +124,12 @@ final class AccumulatorCodec {
         return out.trimmedCopy();
     }
 
-    WindowAccumulator decode(String seriesId, int sizeIndex, long start, long end, byte[] value) throws IOException {
-        ByteArrayInput in = ByteArrayInput.wrap(value);
-        byte v = in.readByte();
-        if (v != VERSION) {
-            throw new IOException("unknown state version " + v);
-        }
+    /** A version-1 window record (version byte, then the body). */
+    WindowAccumulator decodeWindowRecord(String seriesId, int sizeIndex, long start, long end, byte[] value) throws IOException {
+        return decodeBody(seriesId, sizeIndex, start, end, ByteArrayInput.wrap(value, 1, value.length - 1));
+    }
+
+    WindowAccumulator decodeBody(String seriesId, int sizeIndex, long start, long end, ByteArrayInput in) throws IOException {
         long[] l = new long[6];
         for (int i = 0; i < l.length; i++) {
             l[i] = in.readLongLE();

@@ -1,5 +1,6 @@
 package dev.perfstream.streams.window.state;
 
+import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -28,7 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The stats stage's state: every open window of every series as a live {@link WindowAccumulator}
  * (sketch object included) in memory, backed by a changelogged key-value store that receives only
- * the windows changed since the last commit, encoded once per commit instead of once per event.
+ * the series changed since the last commit, encoded once per commit instead of once per event, and
+ * one record per series (all its open windows) rather than one per window: an event touches a
+ * window of every size, so per-window records would triple the changelog traffic of sparse series.
  *
  * <h2>Why this is exactly-once safe</h2>
  * The in-memory map is a write-back cache in front of the changelogged inner store. What matters is
@@ -64,10 +67,10 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
     private final Sketches sketches;
     private final AccumulatorCodec codec;
 
-    private final Map<String, WindowAccumulator[]> open = new HashMap<>();
+    private final Map<String, Series> open = new HashMap<>();
     /** Open windows by the stream time at which they close (end + grace). */
     private final TreeMap<Long, List<WindowAccumulator>> deadlines = new TreeMap<>();
-    private final List<WindowAccumulator> dirty = new ArrayList<>();
+    private final List<Series> dirty = new ArrayList<>();
     private long streamTime = Long.MIN_VALUE;
     private boolean streamTimeDirty;
     private boolean loaded;
@@ -99,14 +102,28 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
     /** Bytes the open windows take in the changelogged store (diagnostics and the state benchmark; encodes each). */
     public long encodedBytesOfOpenWindows() {
         long n = 0;
-        for (WindowAccumulator[] heads : open.values()) {
-            for (WindowAccumulator h : heads) {
-                for (WindowAccumulator a = h; a != null; a = a.next) {
-                    n += codec.encode(a).length + AccumulatorCodec.key(a.seriesId, sizes[a.sizeIndex], a.start).length;
-                }
+        for (Series s : open.values()) {
+            if (s.windows > 0) {
+                n += codec.encodeSeries(windowsOf(s), sizes).length + AccumulatorCodec.seriesKey(s.id).length;
             }
         }
         return n;
+    }
+
+    /** One series: the heads of its window chains, one per size, and its changelog status. */
+    static final class Series {
+        final String id;
+        final WindowAccumulator[] heads;
+        int windows;
+        /** Changed since the last write to the inner store. */
+        boolean dirty;
+        /** Present in the inner store (so removing it needs a tombstone). */
+        boolean persisted;
+
+        Series(String id, int sizes) {
+            this.id = id;
+            this.heads = new WindowAccumulator[sizes];
+        }
     }
 
     /**
@@ -127,31 +144,33 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
      * @return null, or why it was refused (its unit differs from the series' unit)
      */
     public String add(String seriesId, long timestamp, double value, boolean error, int rating, String unit) {
-        WindowAccumulator[] heads = open.get(seriesId);
-        if (heads != null && heads[0] != null && heads[0].unit != null && !heads[0].unit.equals(unit)) {
-            return "field 'unit' is \"" + unit + "\" but series " + seriesId + " is in \"" + heads[0].unit + "\"";
-        }
-        if (heads == null) {
-            heads = new WindowAccumulator[sizes.length];
-            open.put(seriesId, heads);
+        Series series = open.get(seriesId);
+        if (series != null) {
+            WindowAccumulator h = series.heads[0];
+            if (h != null && h.unit != null && !h.unit.equals(unit)) {
+                return "field 'unit' is \"" + unit + "\" but series " + seriesId + " is in \"" + h.unit + "\"";
+            }
+        } else {
+            series = series(seriesId);
         }
         for (int i = 0; i < baseCount; i++) {
             long s = sizes[i];
-            WindowAccumulator a = window(heads, seriesId, i, Math.floorDiv(timestamp, s) * s, unit);
+            WindowAccumulator a = window(series, i, Math.floorDiv(timestamp, s) * s, unit);
             a.add(value, error, rating);
-            markDirty(a);
         }
+        markDirty(series);
         return null;
     }
 
     /** Counts a late event in the current window (the one holding the stream time) of every size. */
     public void countLate(String seriesId, String unit) {
+        Series series = series(seriesId);
         for (int i = 0; i < baseCount; i++) {
             long s = sizes[i];
-            WindowAccumulator a = window(seriesId, i, Math.floorDiv(streamTime, s) * s, unit);
+            WindowAccumulator a = window(series, i, Math.floorDiv(streamTime, s) * s, unit);
             a.late++;
-            markDirty(a);
         }
+        markDirty(series);
     }
 
     /**
@@ -181,49 +200,47 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
 
     private void close(WindowAccumulator a, Consumer<WindowAccumulator> emit) {
         unlink(a);
-        a.closed = true;
         emit.accept(a);
         if (a.sizeIndex == baseCount - 1 && baseCount < sizes.length) {
             long r = sizes[baseCount];
-            WindowAccumulator roll = window(a.seriesId, baseCount, Math.floorDiv(a.start, r) * r, a.unit);
+            WindowAccumulator roll = window(a.series, baseCount, Math.floorDiv(a.start, r) * r, a.unit);
             roll.merge(a);
-            markDirty(roll);
         }
-        if (a.persisted) {
-            markDirty(a); // written as a tombstone at the next commit
-        }
+        markDirty(a.series); // rewritten without the closed window, or as a tombstone if it was the last
     }
 
-    private WindowAccumulator window(String seriesId, int sizeIndex, long start, String unit) {
-        WindowAccumulator[] heads = open.get(seriesId);
-        if (heads == null) {
-            heads = new WindowAccumulator[sizes.length];
-            open.put(seriesId, heads);
+    private Series series(String seriesId) {
+        Series s = open.get(seriesId);
+        if (s == null) {
+            s = new Series(seriesId, sizes.length);
+            open.put(seriesId, s);
         }
-        return window(heads, seriesId, sizeIndex, start, unit);
+        return s;
     }
 
-    private WindowAccumulator window(WindowAccumulator[] heads, String seriesId, int sizeIndex, long start, String unit) {
-        for (WindowAccumulator a = heads[sizeIndex]; a != null; a = a.next) {
+    private WindowAccumulator window(Series series, int sizeIndex, long start, String unit) {
+        for (WindowAccumulator a = series.heads[sizeIndex]; a != null; a = a.next) {
             if (a.start == start) {
                 return a;
             }
         }
-        WindowAccumulator a = new WindowAccumulator(seriesId, sizeIndex, start, start + sizes[sizeIndex], sketches.create());
+        WindowAccumulator a = new WindowAccumulator(series.id, sizeIndex, start, start + sizes[sizeIndex], sketches.create());
         a.unit = unit;
-        link(heads, a);
+        link(series, a);
         return a;
     }
 
-    private void link(WindowAccumulator[] heads, WindowAccumulator a) {
-        a.next = heads[a.sizeIndex];
-        heads[a.sizeIndex] = a;
+    private void link(Series series, WindowAccumulator a) {
+        a.series = series;
+        a.next = series.heads[a.sizeIndex];
+        series.heads[a.sizeIndex] = a;
+        series.windows++;
         deadlines.computeIfAbsent(a.end + grace, k -> new ArrayList<>(4)).add(a);
         openCount++;
     }
 
     private void unlink(WindowAccumulator a) {
-        WindowAccumulator[] heads = open.get(a.seriesId);
+        WindowAccumulator[] heads = a.series.heads;
         WindowAccumulator prev = null;
         for (WindowAccumulator x = heads[a.sizeIndex]; x != null; prev = x, x = x.next) {
             if (x == a) {
@@ -232,40 +249,51 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
                 } else {
                     prev.next = x.next;
                 }
+                a.series.windows--;
                 openCount--;
                 break;
             }
         }
         a.next = null;
-        for (WindowAccumulator h : heads) {
-            if (h != null) {
-                return;
+    }
+
+    private void markDirty(Series s) {
+        if (!s.dirty) {
+            s.dirty = true;
+            dirty.add(s);
+        }
+    }
+
+    private static List<WindowAccumulator> windowsOf(Series s) {
+        List<WindowAccumulator> out = new ArrayList<>(s.windows);
+        for (WindowAccumulator h : s.heads) {
+            for (WindowAccumulator a = h; a != null; a = a.next) {
+                out.add(a);
             }
         }
-        open.remove(a.seriesId);
+        return out;
     }
 
-    private void markDirty(WindowAccumulator a) {
-        if (!a.dirty) {
-            a.dirty = true;
-            dirty.add(a);
-        }
-    }
-
-    /** Writes the windows changed since the last commit to the inner (changelogged) store. */
+    /**
+     * Writes the series changed since the last commit to the inner (changelogged) store: all their
+     * open windows in one record, or a tombstone when none is left (the series then leaves memory).
+     */
     private void writeDirty() {
-        for (WindowAccumulator a : dirty) {
-            Bytes key = Bytes.wrap(AccumulatorCodec.key(a.seriesId, sizes[a.sizeIndex], a.start));
-            if (a.closed) {
-                if (a.persisted) {
+        for (Series s : dirty) {
+            s.dirty = false;
+            Bytes key = Bytes.wrap(AccumulatorCodec.seriesKey(s.id));
+            if (s.windows == 0) {
+                if (s.persisted) {
                     inner.put(key, null);
-                    a.persisted = false;
+                    s.persisted = false;
+                }
+                if (open.get(s.id) == s) {
+                    open.remove(s.id);
                 }
             } else {
-                inner.put(key, codec.encode(a));
-                a.persisted = true;
+                inner.put(key, codec.encodeSeries(windowsOf(s), sizes));
+                s.persisted = true;
             }
-            a.dirty = false;
         }
         dirty.clear();
         if (streamTimeDirty) {
@@ -274,13 +302,18 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
         }
     }
 
-    /** Rebuilds the in-memory windows from the inner store (after restoration); idempotent. */
+    /**
+     * Rebuilds the in-memory windows from the inner store (after restoration); idempotent. Windows of
+     * sizes no longer configured are dropped; records of the older one-per-window layout are loaded
+     * and rewritten in the per-series layout at the next commit.
+     */
     public void loadIfNeeded() {
         if (loaded) {
             return;
         }
         int n = 0;
-        List<Bytes> stale = new ArrayList<>();
+        int dropped = 0;
+        List<Bytes> legacy = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = inner.all()) {
             while (it.hasNext()) {
                 KeyValue<Bytes, byte[]> kv = it.next();
@@ -289,27 +322,47 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
                     streamTime = ByteBuffer.wrap(kv.value).getLong();
                     continue;
                 }
-                Object[] parts = AccumulatorCodec.parseKey(k);
-                int idx = indexOf((Long) parts[1]);
-                if (idx < 0) {
-                    stale.add(kv.key); // a window size no longer configured
+                if (AccumulatorCodec.isWindowRecord(kv.value)) {
+                    legacy.add(kv.key);
+                    Object[] parts = AccumulatorCodec.parseWindowKey(k);
+                    Series series = series((String) parts[0]);
+                    markDirty(series);
+                    int idx = indexOf((Long) parts[1]);
+                    if (idx < 0) {
+                        dropped++;
+                        continue;
+                    }
+                    long start = (Long) parts[2];
+                    link(series, codec.decodeWindowRecord(series.id, idx, start, start + sizes[idx], kv.value));
+                    n++;
                     continue;
                 }
-                long start = (Long) parts[2];
-                WindowAccumulator a = codec.decode((String) parts[0], idx, start, start + sizes[idx], kv.value);
-                a.persisted = true;
-                link(open.computeIfAbsent(a.seriesId, s -> new WindowAccumulator[sizes.length]), a);
-                n++;
+                Series series = series(AccumulatorCodec.seriesOf(k));
+                series.persisted = true;
+                for (AccumulatorCodec.Stored w : AccumulatorCodec.splitSeries(kv.value)) {
+                    int idx = indexOf(w.sizeMs());
+                    if (idx < 0) {
+                        dropped++;
+                        markDirty(series); // rewritten without it (or removed) at the next commit
+                        continue;
+                    }
+                    link(series, codec.decodeBody(series.id, idx, w.start(), w.start() + sizes[idx],
+                        ByteArrayInput.wrap(w.value(), w.offset(), w.length())));
+                    n++;
+                }
+                if (series.windows == 0) {
+                    markDirty(series);
+                }
             }
         } catch (IOException e) {
             throw new IllegalStateException("state store " + name() + " holds an undecodable window", e);
         }
-        for (Bytes k : stale) {
+        for (Bytes k : legacy) {
             inner.put(k, null);
         }
         loaded = true;
-        LOG.info("store {}: loaded {} open windows, stream time {}, dropped {} of unconfigured sizes", name(), n, streamTime,
-            stale.size());
+        LOG.info("store {}: loaded {} open windows of {} series, stream time {}, dropped {} of unconfigured sizes, "
+            + "converted {} records of the per-window layout", name(), n, open.size(), streamTime, dropped, legacy.size());
     }
 
     private int indexOf(long sizeMs) {

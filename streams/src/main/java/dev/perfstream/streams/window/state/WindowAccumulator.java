@@ -5,7 +5,8 @@ import com.datadoghq.sketch.ddsketch.DDSketch;
 /**
  * The live state of one series in one window: exact count, errors, late events, min, max and sum,
  * the Web Vitals rating counts, and the sketch for quantiles. Lives in memory in
- * {@link SeriesWindowStore} and is written to the changelogged store only when dirty at a commit.
+ * {@link SeriesWindowStore} and is written to the changelogged store, with the other windows of its
+ * series, when the series changed since the last commit.
  */
 public final class WindowAccumulator {
     final String seriesId;
@@ -23,11 +24,8 @@ public final class WindowAccumulator {
     double max = Double.NEGATIVE_INFINITY;
     double sum;
     String unit;
-    /** Changed since the last write to the inner store. */
-    boolean dirty;
-    /** Present in the inner store (so closing it needs a tombstone). */
-    boolean persisted;
-    boolean closed;
+    /** The series holding this window (set when linked into the store). */
+    SeriesWindowStore.Series series;
     /** Next open window of the same series and size (a short chain, newest first). */
     WindowAccumulator next;
 
@@ -140,6 +138,27 @@ public final class WindowAccumulator {
         }
         double v = sketch.getValueAtQuantile(q);
         return Math.max(min, Math.min(max, v));
+    }
+
+    /**
+     * Several quantiles at once (one pass over the sketch for its count), each clamped into the
+     * exact [min, max]; exact without the sketch when every value was the same (a window of one
+     * event, or a constant series).
+     */
+    public double[] quantiles(double[] qs) {
+        double[] out = new double[qs.length];
+        if (count == 0 || sketch.isEmpty()) {
+            return out;
+        }
+        if (min == max) {
+            java.util.Arrays.fill(out, min);
+            return out;
+        }
+        double[] v = sketch.getValuesAtQuantiles(qs);
+        for (int i = 0; i < v.length; i++) {
+            out[i] = Math.max(min, Math.min(max, v[i]));
+        }
+        return out;
     }
 
     /** The sketch itself, read-only use (tests, rollup checks). */
