@@ -1,0 +1,47 @@
+package dev.perfstream.streams.scoring;
+
+import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.schemas.serde.DecodeException;
+import dev.perfstream.schemas.serde.RecordCodec;
+import java.util.Map;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * First step of the multivariate branch: keeps the perf.stats windows that feed a service's joint vector
+ * (METRIC series of the configured metrics, windows of {@code scoring.multivariate.window}) and re-keys them
+ * by service for the repartition topic. The value bytes pass through unchanged. A record that does not
+ * decode is left out here: {@link ScoringProcessor} reads the same record and dead-letters it with the
+ * reason, so it is reported exactly once.
+ */
+final class MultivariateRouter implements Processor<byte[], byte[], String, byte[]> {
+    private final ScoringConfig cfg;
+    private final RecordCodec<WindowStats> codec = Codecs.create(WindowStats.getClassSchema(), Settings.of(Map.of()));
+    private ProcessorContext<String, byte[]> context;
+
+    MultivariateRouter(ScoringConfig cfg) {
+        this.cfg = cfg;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> r) {
+        WindowStats w;
+        try {
+            w = codec.decode(cfg.statsTopic(), r.value());
+        } catch (DecodeException e) {
+            return; // dead-lettered by ScoringProcessor
+        }
+        long size = w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli();
+        if (size == cfg.multivariate().window().toMillis() && cfg.multivariate().metrics().feeds(w)) {
+            context.forward(new Record<>(w.getService(), r.value(), r.timestamp()));
+        }
+    }
+}
