@@ -80,8 +80,22 @@ public final class AnomalyEval {
             }
             r.observations += n;
         }
+        count(score, s.incidents(), r);
+        r.series++;
+        r.seconds += (System.nanoTime() - t0) / 1e9;
+    }
+
+    /**
+     * Counts detections and false alarms of one series' window scores against its incidents.
+     *
+     * @return the calm windows and alarm episodes of this series (for per-series reports): {calm, episodes}
+     */
+    public long[] count(double[] score, List<SyntheticTraffic.Incident> incidents, Result r) {
+        int n = score.length;
+        long calm = 0;
+        long episodes = 0;
         boolean[] notCalm = new boolean[n];
-        for (SyntheticTraffic.Incident inc : s.incidents()) {
+        for (SyntheticTraffic.Incident inc : incidents) {
             KindResult k = r.byKind.computeIfAbsent(inc.kind(), x -> new KindResult());
             k.incidents++;
             for (int w = inc.startWindow(); w < Math.min(n, inc.endWindow() + RECOVERY); w++) {
@@ -104,14 +118,15 @@ public final class AnomalyEval {
                 continue;
             }
             r.calmWindows++;
+            calm++;
             if (score[w] >= threshold) {
                 r.calmAlarmWindows++;
                 if (w == 0 || score[w - 1] < threshold) {
                     r.calmEpisodes++;
+                    episodes++;
                 }
             }
         }
-        r.series++;
-        r.seconds += (System.nanoTime() - t0) / 1e9;
+        return new long[] {calm, episodes};
     }
 }

@@ -42,6 +42,79 @@ public final class LoadgenTraffic {
         return out;
     }
 
+    /** One service's windows per minute (every series of the service) and the incidents on it. */
+    public record ServiceWindows(String service, List<List<WindowStats>> minutes, List<SyntheticTraffic.Incident> incidents) {
+    }
+
+    /**
+     * Per service of {@link TrafficModel#standard()}: each minute's request and DB windows (the same sampled
+     * series as {@link #generate}) plus CPU and memory windows sampled like the load generator's resource
+     * metrics (two instances every 10 s: the window mean of 12 samples of {@code 25 x load} percent with
+     * sd 4, and {@code 512 MB x (1 + 0.25 x load)} with sd 20 MB; load = seasonality x traffic surge). An
+     * incident labels the service it names, whatever its kind.
+     */
+    public static List<ServiceWindows> services(long seed, int days, Instant start) {
+        TrafficModel m = TrafficModel.standard();
+        List<Incident> incidents = LoadGenerator.scriptedIncidents(start, start.plusSeconds(days * 86_400L), seed);
+        List<SyntheticTraffic.Series> all = generate(seed, days, start);
+        SplittableRandom rnd = new SplittableRandom(seed * 131 + 17);
+        int n = days * 1440;
+        List<ServiceWindows> out = new ArrayList<>();
+        int idx = 0;
+        for (String service : m.services()) {
+            List<List<WindowStats>> minutes = new ArrayList<>(n);
+            for (int w = 0; w < n; w++) {
+                minutes.add(new ArrayList<>());
+            }
+            for (SyntheticTraffic.Series s : all) {
+                if (s.windows().get(0).getService().equals(service)) {
+                    for (int w = 0; w < n; w++) {
+                        minutes.get(w).add(s.windows().get(w));
+                    }
+                }
+            }
+            for (int w = 0; w < n; w++) {
+                long ws = start.toEpochMilli() + w * MIN;
+                Instant t = Instant.ofEpochMilli(ws + MIN / 2);
+                double load = m.seasonality(t) * surge(incidents, service, t);
+                double cpu = Math.min(100, Math.max(1, 25 * load + 4 * rnd.nextGaussian() / Math.sqrt(12)));
+                double mem = 512e6 * (1 + 0.25 * load) + 20e6 * rnd.nextGaussian() / Math.sqrt(12);
+                minutes.get(w).add(resource(service, TrafficModel.CPU, ws, cpu, "percent"));
+                minutes.get(w).add(resource(service, TrafficModel.MEMORY, ws, mem, "bytes"));
+            }
+            List<SyntheticTraffic.Incident> mine = new ArrayList<>();
+            for (Incident i : incidents) {
+                if (i.service().equals(service)) {
+                    int s = (int) ((i.start().toEpochMilli() - start.toEpochMilli()) / MIN);
+                    int e = (int) Math.ceil((i.end().toEpochMilli() - start.toEpochMilli()) / (double) MIN);
+                    mine.add(new SyntheticTraffic.Incident(SyntheticTraffic.Kind.valueOf(i.kind().name()), idx, s, e,
+                        i.magnitude()));
+                }
+            }
+            out.add(new ServiceWindows(service, minutes, mine));
+            idx++;
+        }
+        return out;
+    }
+
+    private static double surge(List<Incident> incidents, String service, Instant t) {
+        double f = 1;
+        for (Incident i : incidents) {
+            if (i.kind() == dev.perfstream.ingest.loadgen.IncidentKind.TRAFFIC_SURGE && i.service().equals(service)
+                && i.activeAt(t)) {
+                f *= i.magnitude();
+            }
+        }
+        return f;
+    }
+
+    private static WindowStats resource(String service, String metric, long ws, double mean, String unit) {
+        return WindowStats.newBuilder().setKind(SeriesKind.METRIC).setName(metric).setService(service).setRoute("-")
+            .setDeviceClass(null).setWindowStart(Instant.ofEpochMilli(ws)).setWindowEnd(Instant.ofEpochMilli(ws + MIN))
+            .setCount(12).setErrors(0).setErrorRate(0).setRate(12 / 60.0).setMin(mean).setMax(mean).setMean(mean)
+            .setP50(mean).setP75(mean).setP90(mean).setP95(mean).setP99(mean).setP999(mean).setUnit(unit).build();
+    }
+
     private static SyntheticTraffic.Series series(TrafficModel m, TrafficModel.Route r, boolean db, List<Incident> incidents,
                                                   SplittableRandom rnd, int idx, int days, Instant start, long seed) {
         String metric = db ? TrafficModel.DB : TrafficModel.HTTP;

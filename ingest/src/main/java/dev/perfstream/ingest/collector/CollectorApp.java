@@ -10,6 +10,7 @@ import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.schemas.validate.EventValidator;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -39,8 +40,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every request passes, in order: per-client rate limit (429), body size (413), CORS origin
  * allow-list (403), content type (415), API key for batches (401), JSON and field validation
- * (400 naming the field, or per-item rejections), then Kafka: the answer (202) is sent only after
- * Kafka acknowledged every accepted event; when Kafka cannot take more, 503 with Retry-After.
+ * (400 naming the field, or per-item rejections), then Kafka: a beacon is answered 202 once its events
+ * are in the producer's bounded buffer, a batch once Kafka acknowledged every accepted event; when Kafka
+ * cannot take more, 503 with Retry-After (the comment above {@code offer} says why the two differ).
  */
 public final class CollectorApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CollectorApp.class);
@@ -61,6 +63,12 @@ public final class CollectorApp implements AutoCloseable {
     private final Admin admin;
     private final ScheduledExecutorService readiness = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "perfstream-collector-readiness");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Writes the answers of /v1/metrics once Kafka acknowledged (off the producer's I/O thread). */
+    private final java.util.concurrent.ExecutorService responders = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "perfstream-collector-respond");
         t.setDaemon(true);
         return t;
     });
@@ -112,6 +120,11 @@ public final class CollectorApp implements AutoCloseable {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.http.maxRequestSize = config.maxBodyBytes();
+            // Request work is CPU only (no request thread waits for Kafka), so a small pool queues requests
+            // instead of time-slicing dozens of runnable threads on a few cores (Javalin's default is 250).
+            QueuedThreadPool pool = new QueuedThreadPool(config.threads(), Math.min(8, config.threads()));
+            pool.setName("perfstream-collector-http");
+            cfg.jetty.threadPool = pool;
             cfg.http.asyncTimeout = config.sendTimeout().toMillis() + 5_000;
             if (!config.corsOrigins().isEmpty()) {
                 cfg.bundledPlugins.enableCors(cors -> cors.addRule(rule -> {
@@ -141,7 +154,7 @@ public final class CollectorApp implements AutoCloseable {
         try {
             byte[] body = admit(ctx, "rum", false);
             Parsed<RumEvent> p = beacons.parse(JsonBodies.parse(body), ctx.userAgent(), clock.instant());
-            send(ctx, "rum", config.rumTopic(), p, RumEvent::getApp, rumCodec);
+            offer(ctx, "rum", config.rumTopic(), p, RumEvent::getApp, rumCodec);
         } catch (RequestRejected r) {
             reject(ctx, "rum", r);
         }
@@ -151,7 +164,7 @@ public final class CollectorApp implements AutoCloseable {
         try {
             byte[] body = admit(ctx, "metrics", true);
             Parsed<MetricEvent> p = batches.parse(JsonBodies.parse(body));
-            send(ctx, "metrics", config.metricsTopic(), p, MetricEvent::getService, metricCodec);
+            sendAndAwait(ctx, "metrics", config.metricsTopic(), p, MetricEvent::getService, metricCodec);
         } catch (RequestRejected r) {
             reject(ctx, "metrics", r);
         }
@@ -186,7 +199,9 @@ public final class CollectorApp implements AutoCloseable {
                 : "missing or unknown API key (Authorization: Bearer KEY, or X-API-Key)");
         }
         try (InputStream in = ctx.req().getInputStream()) {
-            byte[] b = in.readNBytes(config.maxBodyBytes() + 1);
+            // With a Content-Length (sendBeacon always sends one) read exactly that: readNBytes(limit + 1)
+            // allocated 8 KiB per request for a beacon of a few hundred bytes.
+            byte[] b = len >= 0 ? in.readNBytes((int) len) : in.readNBytes(config.maxBodyBytes() + 1);
             if (b.length > config.maxBodyBytes()) {
                 throw tooLarge(-1);
             }
@@ -222,7 +237,62 @@ public final class CollectorApp implements AutoCloseable {
         return ok;
     }
 
-    private <T> void send(Context ctx, String ep, String topic, Parsed<T> p, Function<T, String> key, RecordCodec<T> codec) {
+    /*
+     * When the collector answers, and why it differs by endpoint.
+     *
+     * /rum answers 202 as soon as every event of the beacon is in the producer's bounded buffer, without
+     * waiting for Kafka's acknowledgement. navigator.sendBeacon (and the snippet's fetch-keepalive
+     * fallback) never reads the answer and never retries, so waiting for acks=all would give the browser
+     * nothing, while it would tie each beacon's exchange to the broker's round trip (throughput =
+     * connections / ack latency). The contract of issue 7 holds: the buffer is bounded
+     * (collector.producer.buffer.bytes); when the producer cannot take a record (buffer full, Kafka
+     * unreachable so the topic's metadata is gone) the send is refused at once (max.block.ms=0) and the
+     * beacon gets 503 + Retry-After; an event Kafka fails to store after the 202 (broker lost within
+     * collector.send.timeout) is counted in perfstream_collector_send_failures and logged, not dropped
+     * silently. This is how OpenTelemetry's collector (sending queue) and Snowplow's collector behave.
+     *
+     * /v1/metrics (services, which can retry) keeps the stronger answer: 202 only once Kafka acknowledged
+     * every accepted event (acks=all), else 503. The wait is asynchronous (ctx.future): no Jetty thread is
+     * held, and the answer is written on the `responders` pool, never on the producer's single I/O thread
+     * (the callbacks complete there; writing HTTP responses on it serialised every request behind it and
+     * starved the producer: half its samples in a JFR profile were Jetty response writes).
+     */
+    private <T> void offer(Context ctx, String ep, String topic, Parsed<T> p, Function<T, String> key, RecordCodec<T> codec) {
+        p.rejected().forEach(r -> metrics.reject(ep, r.code()));
+        if (p.accepted().isEmpty()) {
+            respond(ctx, ep, 400, outcome(p, "no item was valid"));
+            return;
+        }
+        int n = 0;
+        for (T e : p.accepted()) {
+            RuntimeException refused = sink.offer(topic, key.apply(e), codec.encode(topic, e));
+            if (refused != null) {
+                metrics.accepted(topic, n);
+                unavailable(ctx, ep, refused, n, p.accepted().size());
+                return;
+            }
+            n++;
+        }
+        metrics.accepted(topic, n);
+        if (p.rejected().isEmpty()) {
+            // The common case, written straight to the servlet response: no JSON tree, and not through
+            // ctx.result(), which copied every answer through an input stream and 8 KiB buffers (the largest
+            // allocation per beacon in a JFR profile of the bench).
+            metrics.request(ep, 202);
+            byte[] b = ("{\"accepted\":" + n + ",\"rejected\":[]}").getBytes(StandardCharsets.UTF_8);
+            ctx.status(202).contentType("application/json");
+            ctx.res().setContentLength(b.length);
+            try {
+                ctx.res().getOutputStream().write(b);
+            } catch (IOException e) {
+                LOG.debug("could not write the answer of a beacon (client gone?)", e); // the events are in the buffer
+            }
+        } else {
+            respond(ctx, ep, 202, outcome(p, null));
+        }
+    }
+
+    private <T> void sendAndAwait(Context ctx, String ep, String topic, Parsed<T> p, Function<T, String> key, RecordCodec<T> codec) {
         p.rejected().forEach(r -> metrics.reject(ep, r.code()));
         if (p.accepted().isEmpty()) {
             respond(ctx, ep, 400, outcome(p, "no item was valid"));
@@ -233,20 +303,29 @@ public final class CollectorApp implements AutoCloseable {
             T e = p.accepted().get(i);
             fs[i] = sink.send(topic, key.apply(e), codec.encode(topic, e));
         }
-        ctx.future(() -> CompletableFuture.allOf(fs).handle((v, ex) -> {
+        ctx.future(() -> CompletableFuture.allOf(fs).handleAsync((v, ex) -> {
             if (ex == null) {
                 metrics.accepted(topic, fs.length);
                 respond(ctx, ep, 202, outcome(p, null));
             } else {
                 Throwable cause = ex instanceof CompletionException && ex.getCause() != null ? ex.getCause() : ex;
-                boolean full = cause instanceof BufferExhaustedException;
-                metrics.reject(ep, full ? "kafka_buffer_full" : "kafka_unavailable");
-                ctx.header("Retry-After", RETRY_AFTER_SECONDS);
-                respond(ctx, ep, 503, error((full ? "the collector's Kafka buffer is full" : "Kafka did not accept the events")
-                    + " (" + cause.getClass().getSimpleName() + ": " + cause.getMessage() + "); retry later"));
+                int stored = (int) java.util.Arrays.stream(fs).filter(f -> !f.isCompletedExceptionally()).count();
+                metrics.accepted(topic, stored);
+                unavailable(ctx, ep, cause, stored, fs.length);
             }
             return null;
-        }));
+        }, responders));
+    }
+
+    /** 503 + Retry-After: Kafka did not take the events (all of them, or those after the first {@code stored}). */
+    private void unavailable(Context ctx, String ep, Throwable cause, int stored, int total) {
+        boolean full = cause instanceof BufferExhaustedException;
+        metrics.reject(ep, full ? "kafka_buffer_full" : "kafka_unavailable");
+        ctx.header("Retry-After", RETRY_AFTER_SECONDS);
+        ObjectNode body = error((full ? "the collector's Kafka buffer is full" : "Kafka did not accept the events")
+            + " (" + cause.getClass().getSimpleName() + ": " + cause.getMessage() + "); retry later");
+        body.put("accepted", stored).put("refused", total - stored);
+        respond(ctx, ep, 503, body);
     }
 
     private void reject(Context ctx, String ep, RequestRejected r) {
@@ -352,6 +431,7 @@ public final class CollectorApp implements AutoCloseable {
             javalin.stop();
         }
         sink.close();
+        responders.shutdown();
         admin.close(java.time.Duration.ofSeconds(5));
     }
 }

@@ -87,12 +87,26 @@ public final class CollectorBenchCommand implements Callable<Integer> {
                 wrk(url, script, warmup);
             }
             System.out.println("bench collector: measuring " + duration);
+            long cpu0 = processCpuNanos();
             String out = wrk(url, script, duration);
+            long cpu = processCpuNanos() - cpu0;
             Result r = parse(out);
             System.out.print(out);
             System.out.printf(Locale.ROOT, "%nbench collector: %.0f beacons/s accepted (%d requests, %d non-2xx, 5 vitals each), "
                 + "latency p50 %s, p90 %s, p99 %s; load average after: %s%n", r.beaconsPerSecond(), r.requests(), r.non2xx(),
                 r.p50(), r.p90(), r.p99(), loadavg());
+            // CPU the collector's JVM spent per beacon (HTTP, parsing, encoding, producer I/O thread, GC): unlike beacons/s
+            // it hardly depends on what else runs on the machine, so it compares runs taken under different load.
+            if (cpu > 0 && r.requests() > 0) {
+                System.out.printf(Locale.ROOT, "bench collector: collector CPU %.1f us per beacon (%.0f beacons/s per core of "
+                    + "collector CPU; wrk and the broker need their own)%n", cpu / 1e3 / r.requests(), r.requests() * 1e9 / cpu);
+            }
+            if (r.non2xx() > 0) { // say which answers they were (e.g. 503 when the Kafka buffer was full)
+                new String(app.metrics().scrape(), StandardCharsets.UTF_8).lines()
+                    .filter(l -> l.startsWith("perfstream_collector_requests_total") || l.startsWith("perfstream_collector_rejects_total")
+                        || l.startsWith("perfstream_collector_send_failures_total"))
+                    .forEach(l -> System.out.println("bench collector: " + l));
+            }
             return r.non2xx() == 0 ? 0 : 1;
         } finally {
             Files.deleteIfExists(script);
@@ -127,6 +141,11 @@ public final class CollectorBenchCommand implements Callable<Integer> {
     private static String pct(String wrk, String p) {
         Matcher m = Pattern.compile("^\\s+" + Pattern.quote(p) + "\\s+(\\S+)", Pattern.MULTILINE).matcher(wrk);
         return m.find() ? m.group(1) : "?";
+    }
+
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+            instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
     }
 
     private static String loadavg() {

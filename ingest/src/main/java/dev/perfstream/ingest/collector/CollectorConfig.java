@@ -15,11 +15,12 @@ import java.util.List;
  * @param sessionSalt    salt of the session id hash; null = random per process
  * @param bufferBytes    Kafka producer buffer; when full, requests get 503 + Retry-After
  * @param sendTimeout    how long a request waits for Kafka's acknowledgement before 503
+ * @param threads        Jetty's request thread pool (selectors and acceptors included)
  */
 public record CollectorConfig(String host, int port, String bootstrapServers, String metricsTopic, String rumTopic,
                               int maxBodyBytes, double ratePerClient, int burstPerClient, List<String> corsOrigins,
                               List<String> apiKeys, int routesPerApp, String sessionSalt, long bufferBytes,
-                              Duration sendTimeout, int maxEventsPerRequest) {
+                              Duration sendTimeout, int maxEventsPerRequest, int threads) {
     public static CollectorConfig from(Settings s) {
         CollectorConfig c = new CollectorConfig(
             s.string("collector.host", "127.0.0.1"),
@@ -36,7 +37,8 @@ public record CollectorConfig(String host, int port, String bootstrapServers, St
             s.string("collector.session.salt", null),
             s.longValue("collector.producer.buffer.bytes", 32L * 1024 * 1024, 1024 * 1024, 4L * 1024 * 1024 * 1024),
             s.duration("collector.send.timeout", Duration.ofSeconds(10)),
-            s.integer("collector.max.events.per.request", 500, 1, 100_000));
+            s.integer("collector.max.events.per.request", 500, 1, 100_000),
+            s.integer("collector.threads", 32, 8, 1000));
         if (c.sendTimeout.toMillis() < 1000) {
             s.problem("collector.send.timeout: must be at least 1s, got " + c.sendTimeout);
         }

@@ -24,6 +24,9 @@ final class CollectorMetrics {
         .help("Events accepted into Kafka by topic").labelNames("topic").register(registry);
     private final Counter overflow = Counter.builder().name("perfstream_collector_route_overflow")
         .help("Events whose route or page went to the overflow bucket (per-app/service cap reached)").register(registry);
+    private final Counter sendFailures = Counter.builder().name("perfstream_collector_send_failures")
+        .help("Events answered 202 that Kafka then failed to store (beacons are answered once buffered), by topic and error")
+        .labelNames("topic", "error").register(registry);
     private final Histogram send = Histogram.builder().name("perfstream_collector_kafka_send_seconds")
         .help("Time from handing a record to the Kafka producer to its acknowledgement").unit(null)
         .classicOnly().classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -47,6 +50,21 @@ final class CollectorMetrics {
 
     void sendLatency(long nanos) {
         send.observe(nanos / 1e9);
+    }
+
+    void sendFailure(String topic, Exception e) {
+        sendFailures.labelValues(topic, e.getClass().getSimpleName()).inc();
+    }
+
+    /** Records Kafka acknowledged so far, all topics (tests, progress output). */
+    long acknowledged() {
+        return send.collect().getDataPoints().stream().mapToLong(d -> d.getCount()).sum();
+    }
+
+    /** Events of {@code topic} that Kafka failed to store after they were accepted (tests, progress output). */
+    double sendFailures(String topic) {
+        return sendFailures.collect().getDataPoints().stream()
+            .filter(d -> topic.equals(d.getLabels().get("topic"))).mapToDouble(d -> d.getValue()).sum();
     }
 
     /** Current value of a reject counter (tests, progress output). */

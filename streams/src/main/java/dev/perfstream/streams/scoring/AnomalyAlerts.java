@@ -36,22 +36,35 @@ final class AnomalyAlerts {
             return null;
         }
         String fingerprint = "anomaly|" + series + "|" + st.label();
+        Step step = step(fingerprint, w.getWindowStart(), score);
+        return step == null ? null
+            : alert(fingerprint, series, st, w, observed, expected, score, step.state(), step.startedAt(), now);
+    }
+
+    /** A state change of one fingerprint's episode: FIRING or RESOLVED, and when the episode started. */
+    record Step(AlertState state, Instant startedAt) {
+    }
+
+    /**
+     * Advances the episode of {@code fingerprint} by one score (of a window of the alert window size).
+     *
+     * @return the state change, or null if there is none
+     */
+    Step step(String fingerprint, Instant windowStart, double score) {
         byte[] state = store.get(fingerprint);
         if (state == null) {
             if (score < cfg.alertThreshold()) {
                 return null;
             }
-            store.put(fingerprint, ByteBuffer.allocate(12).putLong(w.getWindowStart().toEpochMilli()).putInt(0).array());
-            return alert(fingerprint, series, st, w, observed, expected, score, AlertState.FIRING,
-                w.getWindowStart(), now);
+            store.put(fingerprint, ByteBuffer.allocate(12).putLong(windowStart.toEpochMilli()).putInt(0).array());
+            return new Step(AlertState.FIRING, windowStart);
         }
         ByteBuffer b = ByteBuffer.wrap(state);
         long startedAt = b.getLong();
         int below = score < cfg.alertResolveThreshold() ? b.getInt() + 1 : 0;
         if (below >= cfg.alertResolveWindows()) {
             store.delete(fingerprint);
-            return alert(fingerprint, series, st, w, observed, expected, score, AlertState.RESOLVED,
-                Instant.ofEpochMilli(startedAt), now);
+            return new Step(AlertState.RESOLVED, Instant.ofEpochMilli(startedAt));
         }
         store.put(fingerprint, ByteBuffer.allocate(12).putLong(startedAt).putInt(below).array());
         return null;

@@ -19,13 +19,14 @@ import java.util.List;
  * @param alertThreshold   score at which an ANOMALY alert fires (windows of {@code alertWindow} size only)
  * @param alertResolveThreshold an alert resolves after {@code alertResolveWindows} windows below this score
  * @param forecast       forecasts to perf.forecasts and FORECAST (capacity / SLO) alerts
+ * @param multivariate   the per-service multivariate detector
  */
 public record ScoringConfig(String bootstrapServers, String applicationId, String stateDir, String statsTopic,
                             String anomaliesTopic, String deadletterTopic, List<Statistic> metricStatistics,
                             List<Statistic> rumStatistics, Path modelsDir, Duration reloadInterval, int cacheMax,
                             DetectorConfig detector, String alertsTopic, double alertThreshold,
                             double alertResolveThreshold, int alertResolveWindows, Duration alertWindow,
-                            ForecastConfig forecast) {
+                            ForecastConfig forecast, MultivariateScoringConfig multivariate) {
 
     public static ScoringConfig from(Settings s) {
         ScoringConfig c = new ScoringConfig(
@@ -46,7 +47,8 @@ public record ScoringConfig(String bootstrapServers, String applicationId, Strin
             s.decimal("scoring.alert.resolve.threshold", 0.5, 0.0, 1.0),
             s.integer("scoring.alert.resolve.windows", 3, 1, 10_000),
             s.duration("scoring.alert.window", Duration.ofMinutes(1)),
-            ForecastConfig.from(s));
+            ForecastConfig.from(s),
+            MultivariateScoringConfig.from(s));
         s.throwIfInvalid("scoring");
         return c;
     }

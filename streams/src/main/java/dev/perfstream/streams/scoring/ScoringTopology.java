@@ -6,11 +6,15 @@ import dev.perfstream.streams.retry.ParkedRecords;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -27,6 +31,16 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <p>Forecasts: the scoring processor forwards each valid window to {@link ForecastProcessor}, which writes
  * {@code Forecast} records to perf.forecasts and FORECAST (capacity / SLO) alerts to perf.alerts.
+ *
+ * <p>Multivariate detector per service ({@code scoring.multivariate.enabled}): perf.stats is keyed and
+ * partitioned by series id, so the series of one service are spread over partitions and tasks, while the
+ * joint vector needs all of them in one place. {@link MultivariateRouter} keeps the windows that feed the
+ * vector and re-keys them by service into the internal topic
+ * {@code <application.id>-}{@value #MULTIVARIATE_REPARTITION}{@code -repartition}; {@link MultivariateProcessor}
+ * reads it, assembles and scores each (service, window) vector and writes {@code Anomaly} records (series
+ * {@code MULTIVARIATE|<service>}, statistic {@code multivariate}) and ANOMALY alerts. The rest of the
+ * topology is the Processor API; the DSL is used for this branch only because Kafka Streams creates and
+ * manages repartition topics for the DSL alone.
  */
 public final class ScoringTopology {
     public static final String SOURCE = "scoring-stats-source";
@@ -44,8 +58,19 @@ public final class ScoringTopology {
     public static final String FORECAST_STORE = "scoring-forecasters";
     /** Open FORECAST (capacity / SLO) alert episodes per fingerprint. */
     public static final String FORECAST_ALERT_STORE = "scoring-forecast-alerts";
+
+    public static final String MULTIVARIATE_ROUTER = "scoring-multivariate-router";
+    /** Internal topic name stem: {@code <application.id>-scoring-multivariate-by-service-repartition}. */
+    public static final String MULTIVARIATE_REPARTITION = "scoring-multivariate-by-service";
+    public static final String MULTIVARIATE_PROCESSOR = "scoring-multivariate-processor";
+    /** Vectors being assembled, known series, detector state, per service. */
+    public static final String MULTIVARIATE_STORE = "scoring-multivariate";
+    /** Open multivariate ANOMALY alert episodes per fingerprint. */
+    public static final String MULTIVARIATE_ALERT_STORE = "scoring-multivariate-alerts";
     /** Windows waiting for an unreachable schema registry (see ParkedRecords). */
     public static final String PARKED_STORE = "scoring-parked";
+    /** The same for the multivariate router, which reads the stats on its own. */
+    public static final String MULTIVARIATE_PARKED_STORE = "scoring-multivariate-parked";
 
     private ScoringTopology() {
     }
@@ -62,8 +87,24 @@ public final class ScoringTopology {
     public static Topology build(ScoringConfig c, Settings userSettings, ModelStore models, Clock clock, AtomicLong parkedGauge) {
         Settings settings = ParkedRecords.forStreamThread(userSettings);
         ParkedRecords.Config outage = ParkedRecords.Config.from(settings);
-        Topology t = new Topology();
-        t.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), c.statsTopic());
+        StreamsBuilder b = new StreamsBuilder();
+        KStream<byte[], byte[]> stats = b.stream(c.statsTopic(),
+            Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE));
+        if (c.multivariate().enabled()) {
+            b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MULTIVARIATE_STORE),
+                Serdes.String(), Serdes.ByteArray()));
+            b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MULTIVARIATE_ALERT_STORE),
+                Serdes.String(), Serdes.ByteArray()));
+            b.addStateStore(ParkedRecords.storeBuilder(MULTIVARIATE_PARKED_STORE));
+            stats.process(() -> new MultivariateRouter(c, settings, outage, parkedGauge), Named.as(MULTIVARIATE_ROUTER),
+                    MULTIVARIATE_PARKED_STORE)
+                // Re-key by service: one task must see every series of a service (see the class comment).
+                .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName(MULTIVARIATE_REPARTITION))
+                .process(() -> new MultivariateProcessor(c, settings, models, clock), Named.as(MULTIVARIATE_PROCESSOR),
+                    MULTIVARIATE_STORE, MULTIVARIATE_ALERT_STORE);
+        }
+        // The Processor API part hangs off the DSL source by name.
+        Topology t = b.build();
         t.addProcessor(PROCESSOR, () -> new ScoringProcessor(c, settings, models, clock, outage, parkedGauge), SOURCE);
         t.addStateStore(ParkedRecords.storeBuilder(PARKED_STORE), PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DETECTOR_STORE),
@@ -77,9 +118,12 @@ public final class ScoringTopology {
             Serdes.String(), Serdes.ByteArray()), FORECAST_PROCESSOR);
         t.addSink(FORECASTS_SINK, c.forecast().topic(), new StringSerializer(), new ByteArraySerializer(),
             FORECAST_PROCESSOR);
-        t.addSink(ALERTS_SINK, c.alertsTopic(), new StringSerializer(), new ByteArraySerializer(), PROCESSOR,
-            FORECAST_PROCESSOR);
-        t.addSink(ANOMALIES_SINK, c.anomaliesTopic(), new StringSerializer(), new ByteArraySerializer(), PROCESSOR);
+        String[] anomalyParents = c.multivariate().enabled()
+            ? new String[] {PROCESSOR, MULTIVARIATE_PROCESSOR} : new String[] {PROCESSOR};
+        String[] alertParents = c.multivariate().enabled()
+            ? new String[] {PROCESSOR, FORECAST_PROCESSOR, MULTIVARIATE_PROCESSOR} : new String[] {PROCESSOR, FORECAST_PROCESSOR};
+        t.addSink(ALERTS_SINK, c.alertsTopic(), new StringSerializer(), new ByteArraySerializer(), alertParents);
+        t.addSink(ANOMALIES_SINK, c.anomaliesTopic(), new StringSerializer(), new ByteArraySerializer(), anomalyParents);
         t.addSink(DEADLETTER_SINK, c.deadletterTopic(), new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR);
         return t;
     }

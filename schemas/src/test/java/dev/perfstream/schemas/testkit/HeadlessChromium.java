@@ -1,4 +1,4 @@
-package dev.perfstream.ingest.collector;
+package dev.perfstream.schemas.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,11 +21,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * A headless Chromium child process driven over the DevTools protocol with the JDK's WebSocket
- * client. Written for the tests because Playwright/Selenium would add a node toolchain or a
- * driver download to the Java test run for a dozen protocol calls.
+ * A headless Chromium child process (Debian's {@code chromium}; {@code -Dperfstream.chromium=PATH}
+ * for another) driven over the DevTools protocol with the JDK's WebSocket client, on loopback.
+ * Written for the tests because Playwright/Selenium would add a node toolchain or a driver download
+ * to the Java test run for a dozen protocol calls. {@link WebVitalsTestPage} drives a RUM test page with it.
  */
-final class Cdp implements AutoCloseable {
+public final class HeadlessChromium implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     /** The flags of issue 7, plus the debugging port the test drives the browser through. */
     static final List<String> FLAGS = List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -40,12 +41,13 @@ final class Cdp implements AutoCloseable {
     private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final List<JsonNode> events = new CopyOnWriteArrayList<>();
 
-    private Cdp(Process process, WebSocket ws) {
+    private HeadlessChromium(Process process, WebSocket ws) {
         this.process = process;
         this.ws = ws;
     }
 
-    static Cdp launch(Path userDataDir) throws Exception {
+    /** Starts the browser with a fresh profile in {@code userDataDir} (its log goes next to it, {@code <dir>.log}). */
+    public static HeadlessChromium launch(Path userDataDir) throws Exception {
         Files.createDirectories(userDataDir);
         List<String> cmd = new java.util.ArrayList<>();
         cmd.add(System.getProperty("perfstream.chromium", "/usr/bin/chromium"));
@@ -67,7 +69,7 @@ final class Cdp implements AutoCloseable {
         }
         List<String> lines = Files.readAllLines(portFile);
         URI uri = URI.create("ws://127.0.0.1:" + lines.get(0).trim() + lines.get(1).trim());
-        Cdp[] self = new Cdp[1];
+        HeadlessChromium[] self = new HeadlessChromium[1];
         StringBuilder buf = new StringBuilder();
         WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
             @Override
@@ -82,7 +84,7 @@ final class Cdp implements AutoCloseable {
                 return null;
             }
         }).get(10, TimeUnit.SECONDS);
-        self[0] = new Cdp(p, ws);
+        self[0] = new HeadlessChromium(p, ws);
         return self[0];
     }
 
@@ -107,7 +109,7 @@ final class Cdp implements AutoCloseable {
     }
 
     /** Sends a command (to a page session when {@code session} is not null) and waits for its result. */
-    JsonNode call(String session, String method, Consumer<ObjectNode> params) throws Exception {
+    public JsonNode call(String session, String method, Consumer<ObjectNode> params) throws Exception {
         int id = ids.incrementAndGet();
         ObjectNode msg = JSON.createObjectNode().put("id", id).put("method", method);
         if (session != null) {
@@ -120,12 +122,12 @@ final class Cdp implements AutoCloseable {
         return f.get(30, TimeUnit.SECONDS);
     }
 
-    JsonNode call(String session, String method) throws Exception {
+    public JsonNode call(String session, String method) throws Exception {
         return call(session, method, p -> { });
     }
 
     /** Waits for an event by method name, received after {@code since} events. */
-    JsonNode await(String method, int since, Duration timeout) throws InterruptedException {
+    public JsonNode await(String method, int since, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             for (int i = since; i < events.size(); i++) {
@@ -138,7 +140,8 @@ final class Cdp implements AutoCloseable {
         throw new AssertionError("no " + method + " within " + timeout);
     }
 
-    int eventCount() {
+    /** Events received so far; pass it to {@link #await} to wait for an event that comes after a command. */
+    public int eventCount() {
         return events.size();
     }
 

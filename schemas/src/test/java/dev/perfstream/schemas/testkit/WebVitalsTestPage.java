@@ -1,0 +1,169 @@
+package dev.perfstream.schemas.testkit;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * A test page with the perfstream RUM snippet, served on its own loopback origin, and the browser
+ * steps that make it produce every Web Vital: load (TTFB, FCP, LCP), a late layout shift (CLS), a
+ * slow click (INP), then leaving the page (hidden: the snippet flushes its beacon). Shared by the
+ * browser tests of the collector and of the whole chain.
+ *
+ * <p>INP exists only if the browser measured the click (an Event Timing entry). Headless Chromium
+ * finalises that entry only when it presents the next frame, which on its own it often does not do
+ * (no INP in 3 of 3 probe runs on a loaded machine); {@link #visit} takes screenshots while it waits,
+ * which makes the browser draw frames as a visible one would (3 of 3 measured). It still reports
+ * whether the page's own observer saw the entry, so a test requires INP exactly when there is one.
+ */
+public final class WebVitalsTestPage implements AutoCloseable {
+    static final String PAGE = """
+        <!doctype html><html><head><meta charset="utf-8"><title>product</title>
+        <script src="%s/perfstream-rum.js" data-app="%s" async></script></head>
+        <body style="margin:0;font:16px sans-serif">
+        <div id="top"></div>
+        <h1 style="font-size:64px">Product 42</h1>
+        <p id="text" style="font-size:24px">A large paragraph so that the largest contentful paint has a clear candidate.
+        Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore.</p>
+        <button id="buy" style="width:300px;height:120px;font-size:32px">Buy</button>
+        <script>
+          // CLS: push the content down well after load (and not right after an input, which would exempt it).
+          setTimeout(function () {
+            var d = document.createElement('div');
+            d.style.height = '300px';
+            d.textContent = 'late banner';
+            document.getElementById('top').appendChild(d);
+            document.title = 'shifted';
+          }, 400);
+          // The test waits until the browser has dispatched the click's Event Timing entry to observers
+          // (web-vitals' INP observer gets it at the same moment) before it hides the page. Only the 'click'
+          // entry counts: the pointerdown of the same interaction comes in an earlier frame with a short
+          // duration, and INP would be reported from it alone if the page were hidden then.
+          window.eventSeen = false;
+          try {
+            new PerformanceObserver(function (l) {
+              if (l.getEntries().some(function (e) { return e.name === 'click'; })) { window.eventSeen = true; }
+            }).observe({type: 'event', buffered: true, durationThreshold: 16});
+          } catch (e) { window.eventSeen = 'unsupported'; }
+          // INP: a slow click handler (150 ms of main-thread work before the next paint).
+          document.getElementById('buy').addEventListener('click', function () {
+            var end = performance.now() + 150;
+            while (performance.now() < end) {}
+            document.getElementById('buy').textContent = 'Bought';
+          });
+        </script></body></html>
+        """;
+
+    private final HttpServer site;
+    private final String app;
+    /** Where the page loads the snippet from; set by {@link #visit} (the collector may start after the page's origin is known). */
+    private volatile String collectorUrl;
+
+    private WebVitalsTestPage(HttpServer site, String app) {
+        this.site = site;
+        this.app = app;
+    }
+
+    /**
+     * Serves the page on every path of a fresh loopback origin.
+     *
+     * @param app the snippet's {@code data-app}
+     */
+    public static WebVitalsTestPage serve(String app) {
+        try {
+            HttpServer site = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            WebVitalsTestPage page = new WebVitalsTestPage(site, app);
+            site.createContext("/", ex -> {
+                byte[] html = String.format(PAGE, page.collectorUrl, page.app).getBytes(StandardCharsets.UTF_8);
+                ex.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+                ex.sendResponseHeaders(200, html.length);
+                ex.getResponseBody().write(html);
+                ex.close();
+            });
+            site.start();
+            return page;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The page's origin (add it to the collector's CORS allow-list). */
+    public String origin() {
+        return "http://127.0.0.1:" + site.getAddress().getPort();
+    }
+
+    /**
+     * Opens {@code origin() + path} in a new tab, waits for the layout shift, clicks the button, waits
+     * (up to 10 s) for the click's Event Timing entry, then navigates away so the page is hidden and
+     * the snippet sends its beacon. The browser must stay open until the beacons have arrived.
+     *
+     * @param collectorUrl where the page loads the snippet from (and so sends its beacons), e.g. http://127.0.0.1:8088
+     * @param path         path (and query) of the page on this origin, e.g. /product/42?utm=x
+     *
+     * @return whether the browser measured the click (an Event Timing entry reached the page's observer)
+     */
+    public boolean visit(HeadlessChromium b, String collectorUrl, String path) throws Exception {
+        this.collectorUrl = collectorUrl;
+        String target = b.call(null, "Target.createTarget", p -> p.put("url", "about:blank")).get("targetId").asText();
+        String s = b.call(null, "Target.attachToTarget", p -> p.put("targetId", target).put("flatten", true)).get("sessionId").asText();
+        b.call(s, "Page.enable");
+        b.call(s, "Page.bringToFront");
+        b.call(s, "Runtime.enable");
+        b.call(s, "Emulation.setDeviceMetricsOverride", p -> p.put("width", 1280).put("height", 1200)
+            .put("deviceScaleFactor", 1).put("mobile", false));
+        int mark = b.eventCount();
+        b.call(s, "Page.navigate", p -> p.put("url", origin() + path));
+        b.await("Page.loadEventFired", mark, Duration.ofSeconds(30));
+        // Wait for the layout shift of the page's timer.
+        Poll.until(Duration.ofSeconds(10), "layout shift", () -> eval(b, s, "document.title").equals("shifted") ? true : null);
+        eval(b, s, "document.getElementById('buy').scrollIntoView({block:'center'}); 1");
+        double x = Double.parseDouble(eval(b, s, "(function(){var r=document.getElementById('buy').getBoundingClientRect();return r.x+r.width/2;})()"));
+        double y = Double.parseDouble(eval(b, s, "(function(){var r=document.getElementById('buy').getBoundingClientRect();return r.y+r.height/2;})()"));
+        for (String type : new String[] {"mousePressed", "mouseReleased"}) {
+            b.call(s, "Input.dispatchMouseEvent", p -> p.put("type", type).put("x", x).put("y", y).put("button", "left").put("clickCount", 1));
+        }
+        Poll.until(Duration.ofSeconds(10), "click handled at " + x + "," + y,
+            () -> eval(b, s, "document.getElementById('buy').textContent").equals("Bought") ? true : null);
+        boolean measured;
+        try {
+            measured = Poll.until(Duration.ofSeconds(10), "the click's Event Timing entry", () -> {
+                // Headless Chromium may not present a frame after the click on its own, and an Event Timing
+                // entry is finalised only at the next presented frame: a screenshot makes it draw one.
+                try {
+                    b.call(s, "Page.captureScreenshot", p -> p.put("format", "jpeg").put("quality", 10));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                return eval(b, s, "String(window.eventSeen)").equals("true") ? Boolean.TRUE : null;
+            });
+        } catch (AssertionError e) {
+            measured = false;
+        }
+        System.out.println("web vitals page: snippet loaded " + eval(b, s,
+            "performance.getEntriesByType('resource').filter(function(e){return e.name.indexOf('perfstream-rum')>=0}).length")
+            + " time(s); click " + (measured ? "measured (Event Timing entry seen): INP expected"
+            : "NOT measured: headless Chromium produced no Event Timing entry for it, so there is no INP to report"));
+        // Leave the page: it becomes hidden, and the snippet flushes its batch with sendBeacon.
+        mark = b.eventCount();
+        b.call(s, "Page.navigate", p -> p.put("url", "about:blank"));
+        b.await("Page.loadEventFired", mark, Duration.ofSeconds(30));
+        return measured;
+    }
+
+    private static String eval(HeadlessChromium b, String s, String expr) {
+        try {
+            return b.call(s, "Runtime.evaluate", p -> p.put("expression", expr).put("returnByValue", true))
+                .path("result").path("value").asText();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        site.stop(0);
+    }
+}

@@ -1,0 +1,315 @@
+package dev.perfstream.streams.scoring;
+
+import dev.perfstream.models.anomaly.MultivariateDetector;
+import dev.perfstream.models.anomaly.MultivariateModels;
+import dev.perfstream.models.anomaly.MultivariateStateCodec;
+import dev.perfstream.models.anomaly.ServiceVitals;
+import dev.perfstream.models.anomaly.WindowScoring;
+import dev.perfstream.models.store.ModelStore;
+import dev.perfstream.schemas.avro.Alert;
+import dev.perfstream.schemas.avro.Anomaly;
+import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.schemas.serde.DecodeException;
+import dev.perfstream.schemas.serde.RecordCodec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The multivariate detector per service, after the repartition by service (see {@link ScoringTopology}).
+ * Each arriving window is added to its (service, window) vector in the {@value ScoringTopology#MULTIVARIATE_STORE}
+ * store. A vector is closed as soon as every series expected for the service has arrived (the series of its
+ * closed vectors among the last {@code scoring.multivariate.expect.windows} windows; a new service always
+ * waits), else once both stream time has passed the window end and wall-clock time the window's first
+ * arrival by {@code scoring.multivariate.deadline} (see {@link #closeDue()}). A series missing at the
+ * deadline counts as a window without events (what the stats stage's silence means), so the vector is scored
+ * as long as every dimension of the service's detector has a value. A vector lacking a dimension (no request
+ * windows, or no CPU / memory windows for a service whose detector has them) is <em>incomplete</em>: not
+ * scored, not learned, logged at WARN and counted ({@code incomplete-vector-total} in the
+ * {@code perfstream-multivariate} metrics). A window arriving after its vector closed is counted
+ * ({@code late-series-total}) and logged, not re-scored.
+ */
+final class MultivariateProcessor implements Processor<String, byte[], Object, Object> {
+    static final String SERIES_PREFIX = "MULTIVARIATE|";
+    static final String STATISTIC = "multivariate";
+    private static final Logger LOG = LoggerFactory.getLogger(MultivariateProcessor.class);
+    private static final String PENDING = "p|";
+    private static final String KNOWN = "k|";
+    private static final String DETECTOR = "d|";
+    private static final String CLOSED = "c|";
+    private static final String PROBATION = "v|";
+
+    private final ScoringConfig cfg;
+    private final MultivariateScoringConfig mv;
+    private final MultivariateModels models;
+    private final Clock clock;
+    private final RecordCodec<WindowStats> statsCodec;
+    private final RecordCodec<Anomaly> anomalyCodec;
+    private final RecordCodec<Alert> alertCodec;
+    private final Map<String, MultivariateDetector> cache;
+    private ProcessorContext<Object, Object> context;
+    private KeyValueStore<String, byte[]> store;
+    private AnomalyAlerts alerts;
+    private Sensor incomplete;
+    private Sensor late;
+
+    MultivariateProcessor(ScoringConfig cfg, Settings settings, ModelStore store, Clock clock) {
+        this.cfg = cfg;
+        this.mv = cfg.multivariate();
+        this.models = new MultivariateModels(store);
+        this.clock = clock;
+        this.statsCodec = Codecs.create(WindowStats.getClassSchema(), settings);
+        this.anomalyCodec = Codecs.create(Anomaly.getClassSchema(), settings);
+        this.alertCodec = Codecs.create(Alert.getClassSchema(), settings);
+        this.cache = new LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, MultivariateDetector> e) {
+                return size() > cfg.cacheMax();
+            }
+        };
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        this.store = context.getStateStore(ScoringTopology.MULTIVARIATE_STORE);
+        this.alerts = new AnomalyAlerts(cfg, context.getStateStore(ScoringTopology.MULTIVARIATE_ALERT_STORE));
+        String task = context.taskId().toString();
+        this.incomplete = context.metrics().addRateTotalSensor("perfstream-multivariate", task, "incomplete-vector",
+            Sensor.RecordingLevel.INFO);
+        this.late = context.metrics().addRateTotalSensor("perfstream-multivariate", task, "late-series",
+            Sensor.RecordingLevel.INFO);
+        cache.clear();
+        Duration sixth = mv.deadline().dividedBy(6);
+        Duration tick = sixth.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : sixth;
+        context.schedule(tick, PunctuationType.STREAM_TIME, t -> closeDue());
+        context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, t -> closeDue());
+        context.schedule(cfg.reloadInterval(), PunctuationType.WALL_CLOCK_TIME, now -> reloadModels());
+    }
+
+    @Override
+    public void process(Record<String, byte[]> r) {
+        WindowStats w;
+        try {
+            w = statsCodec.decode(cfg.statsTopic(), r.value());
+        } catch (DecodeException e) {
+            LOG.warn("undecodable window on the multivariate repartition topic (already dead-lettered): {}", e.getMessage());
+            return;
+        }
+        String service = r.key();
+        long start = w.getWindowStart().toEpochMilli();
+        String series = WindowScoring.seriesKey(w);
+        String pendingKey = pendingKey(service, start);
+        byte[] bytes = store.get(pendingKey);
+        if (bytes == null && start <= closedUpTo(service)) {
+            late.record();
+            LOG.warn("{} window {} arrived after the joint vector of {} closed; not in its multivariate score "
+                + "(raise scoring.multivariate.deadline if this is frequent)", series, w.getWindowStart(), service);
+            return;
+        }
+        MultivariatePending.Window p = bytes == null
+            ? new MultivariatePending.Window(service, start, w.getWindowEnd().toEpochMilli(),
+                context.currentSystemTimeMs(), new ServiceVitals(), new java.util.LinkedHashSet<>())
+            : MultivariatePending.Window.decode(bytes);
+        if (!p.series.add(series)) {
+            LOG.warn("duplicate {} window {} for the joint vector of {}; ignored", series, w.getWindowStart(), service);
+            return;
+        }
+        p.vitals.add(mv.metrics(), w);
+        MultivariatePending.Known known = known(service);
+        if (complete(p, known)) {
+            store.delete(pendingKey);
+            close(p, known);
+        } else {
+            store.put(pendingKey, p.encode());
+        }
+    }
+
+    /** Every expected series arrived; a new service (nothing expected yet) always waits for the deadline. */
+    private boolean complete(MultivariatePending.Window p, MultivariatePending.Known known) {
+        Set<String> expected = known.expected(p.start, horizon());
+        return !expected.isEmpty() && p.series.containsAll(expected);
+    }
+
+    /**
+     * Closes, in window order, the vectors that became complete (the expected series are learned from closed
+     * vectors) or whose deadline passed in both stream time and wall-clock time since the window's first
+     * series arrived. Both, because when the stage catches up on a backlog the partitions of perf.stats are
+     * read at different speeds: stream time (driven by the fastest) may be hours ahead of a slower partition
+     * that still holds this window's other series, while wall-clock time is not.
+     */
+    private void closeDue() {
+        long streamTime = context.currentStreamTimeMs();
+        long now = context.currentSystemTimeMs();
+        long deadline = mv.deadline().toMillis();
+        List<MultivariatePending.Window> pending = new ArrayList<>();
+        try (var it = store.prefixScan(PENDING, new StringSerializer())) {
+            while (it.hasNext()) {
+                pending.add(MultivariatePending.Window.decode(it.next().value));
+            }
+        }
+        for (MultivariatePending.Window p : pending) {
+            MultivariatePending.Known known = known(p.service);
+            boolean due = p.end + deadline <= streamTime && p.opened + deadline <= now;
+            if (due || complete(p, known)) {
+                store.delete(pendingKey(p.service, p.start));
+                close(p, known);
+            }
+        }
+    }
+
+    private MultivariatePending.Known known(String service) {
+        return MultivariatePending.Known.decode(store.get(KNOWN + service));
+    }
+
+    private long horizon() {
+        return mv.expectWindows() * mv.window().toMillis();
+    }
+
+    private void close(MultivariatePending.Window p, MultivariatePending.Known known) {
+        int expected = known.expected(p.start, horizon()).size();
+        if (p.start > closedUpTo(p.service)) {
+            store.put(CLOSED + p.service, java.nio.ByteBuffer.allocate(8).putLong(p.start).array());
+        }
+        for (String series : p.series) {
+            known.saw(series, p.start);
+        }
+        known.prune(p.start - 2 * horizon());
+        store.put(KNOWN + p.service, known.encode());
+        List<String> available = p.vitals.available();
+        MultivariateDetector d = detector(p.service);
+        List<String> missing = new ArrayList<>(d == null ? List.of(ServiceVitals.LATENCY, ServiceVitals.ERROR_RATE,
+            ServiceVitals.THROUGHPUT) : d.names());
+        missing.removeAll(available);
+        if (d == null && missing.isEmpty()) {
+            d = probation(p.service, available);
+            if (d == null) {
+                emit(p, null, null, new MultivariateDetector.Result(0, Double.NEGATIVE_INFINITY, new double[0],
+                    "none", false), expected);
+                return;
+            }
+        }
+        if (!missing.isEmpty()) {
+            incomplete.record();
+            LOG.warn("joint vector of {} for window {} is incomplete: no {} ({} series arrived, {} expected); "
+                + "not scored, not learned", p.service, Instant.ofEpochMilli(p.start), missing, p.series.size(), expected);
+            return;
+        }
+        double[] vector = p.vitals.vector(d.names());
+        MultivariateDetector.Result res = d.observe(vector, models);
+        store.put(DETECTOR + p.service, MultivariateStateCodec.encode(d));
+        emit(p, d, vector, res, expected);
+    }
+
+    private void emit(MultivariatePending.Window p, MultivariateDetector d, double[] vector,
+                      MultivariateDetector.Result res, int expected) {
+        String series = SERIES_PREFIX + p.service;
+        Instant start = Instant.ofEpochMilli(p.start);
+        Instant end = Instant.ofEpochMilli(p.end);
+        double distance = Double.isFinite(res.distance()) ? res.distance() : 0;
+        Anomaly a = Anomaly.newBuilder().setSeries(series).setStatistic(STATISTIC).setWindowStart(start)
+            .setWindowEnd(end).setObserved(distance).setExpected(0).setScore(res.score())
+            .setModelVersion(res.modelVersion()).build();
+        context.forward(new Record<>(series, anomalyCodec.encode(cfg.anomaliesTopic(), a), p.end),
+            ScoringTopology.ANOMALIES_SINK);
+        AnomalyAlerts.Step step = alerts.step("anomaly|" + series + "|" + STATISTIC, start, res.score());
+        if (step != null && d != null) {
+            Alert alert = MultivariateAlerts.alert(cfg, p, d.names(), vector, res, step, expected, clock.instant());
+            context.forward(new Record<>(alert.getFingerprint(), alertCodec.encode(cfg.alertsTopic(), alert), p.end),
+                ScoringTopology.ALERTS_SINK);
+        }
+    }
+
+    /** The service's detector (cache, then store), or null if it has none yet. */
+    private MultivariateDetector detector(String service) {
+        MultivariateDetector d = cache.get(service);
+        if (d != null) {
+            return d;
+        }
+        byte[] bytes = store.get(DETECTOR + service);
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            d = MultivariateStateCodec.decode(bytes, mv.detector());
+            models.restore(d);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("multivariate detector state of {} unreadable ({}); starting it afresh", service, e.getMessage());
+            store.delete(DETECTOR + service);
+            return null;
+        }
+        cache.put(service, d);
+        return d;
+    }
+
+    /**
+     * A service's dimensions are fixed when its detector is created, after {@code 2 x expect.windows} closed
+     * vectors: the request dimensions plus each resource dimension present in at least half of them. One
+     * vector is not enough: the first ones are closed at the deadline, and on a backlog a resource series
+     * may not have arrived by then.
+     *
+     * @return the new detector once the probation is over, else null
+     */
+    private MultivariateDetector probation(String service, List<String> available) {
+        int dims = ServiceVitals.ALL.size();
+        byte[] b = store.get(PROBATION + service);
+        java.nio.ByteBuffer counts = b == null ? java.nio.ByteBuffer.allocate(4 * (dims + 1)) : java.nio.ByteBuffer.wrap(b);
+        counts.putInt(0, counts.getInt(0) + 1);
+        for (int i = 0; i < dims; i++) {
+            if (available.contains(ServiceVitals.ALL.get(i))) {
+                counts.putInt(4 * (i + 1), counts.getInt(4 * (i + 1)) + 1);
+            }
+        }
+        int closes = counts.getInt(0);
+        if (closes < 2 * mv.expectWindows()) {
+            store.put(PROBATION + service, counts.array());
+            return null;
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < dims; i++) {
+            if (2 * counts.getInt(4 * (i + 1)) >= closes) {
+                names.add(ServiceVitals.ALL.get(i));
+            }
+        }
+        store.delete(PROBATION + service);
+        MultivariateDetector d = new MultivariateDetector(SERIES_PREFIX + service, names, mv.detector());
+        models.adoptNewer(d);
+        LOG.info("multivariate detector of {} created over {}", service, names);
+        cache.put(service, d);
+        return d;
+    }
+
+    private void reloadModels() {
+        cache.forEach((service, d) -> {
+            if (models.adoptNewer(d)) {
+                store.put(DETECTOR + service, MultivariateStateCodec.encode(d));
+                LOG.info("multivariate detector of {} now uses stored model {}", service, d.modelVersion());
+            }
+        });
+    }
+
+    private long closedUpTo(String service) {
+        byte[] b = store.get(CLOSED + service);
+        return b == null ? Long.MIN_VALUE : java.nio.ByteBuffer.wrap(b).getLong();
+    }
+
+    private static String pendingKey(String service, long start) {
+        return PENDING + service + '|' + String.format("%020d", start);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.perfstream.streams.scoring;
+
+import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.schemas.serde.DecodeException;
+import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.streams.retry.ParkedRecord;
+import dev.perfstream.streams.retry.ParkedRecords;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * First step of the multivariate branch: keeps the perf.stats windows that feed a service's joint vector
+ * (METRIC series of the configured metrics, windows of {@code scoring.multivariate.window}) and re-keys them
+ * by service for the repartition topic. The value bytes pass through unchanged. A record that does not
+ * decode is left out here: {@link ScoringProcessor} reads the same record and dead-letters it with the
+ * reason, so it is reported exactly once.
+ */
+final class MultivariateRouter implements Processor<byte[], byte[], String, byte[]> {
+    private final ScoringConfig cfg;
+    private final RecordCodec<WindowStats> codec;
+    private final ParkedRecords parking;
+    private ProcessorContext<String, byte[]> context;
+
+    MultivariateRouter(ScoringConfig cfg, Settings settings, ParkedRecords.Config outage, AtomicLong parkedGauge) {
+        this.cfg = cfg;
+        this.codec = Codecs.create(WindowStats.getClassSchema(), settings);
+        this.parking = new ParkedRecords(outage, "scoring-multivariate", this::handle, parkedGauge);
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+        this.context = context;
+        parking.init(context, ScoringTopology.MULTIVARIATE_PARKED_STORE);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        parking.offer(ParkedRecords.of(record, context.recordMetadata()));
+    }
+
+    @Override
+    public void close() {
+        parking.close();
+    }
+
+    /** Decoding first: an unreachable registry leaves nothing forwarded, and the record waits (ParkedRecords). */
+    private void handle(ParkedRecord r) {
+        WindowStats w;
+        try {
+            w = codec.decode(cfg.statsTopic(), r.value());
+        } catch (DecodeException e) {
+            return; // dead-lettered by ScoringProcessor
+        }
+        long size = w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli();
+        if (size == cfg.multivariate().window().toMillis() && cfg.multivariate().metrics().feeds(w)) {
+            context.forward(new Record<>(w.getService(), r.value(), r.timestamp()));
+        }
+    }
+}
