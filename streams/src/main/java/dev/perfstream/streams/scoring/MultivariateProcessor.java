@@ -228,6 +228,9 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
             .setModelVersion(res.modelVersion()).build();
         context.forward(new Record<>(series, anomalyCodec.encode(cfg.anomaliesTopic(), a), p.end),
             ScoringTopology.ANOMALIES_SINK);
+        if (!mv.alerts()) {
+            return; // scores only (scoring.multivariate.alerts=false)
+        }
         AnomalyAlerts.Step step = alerts.step("anomaly|" + series + "|" + STATISTIC, start, res.score());
         if (step != null && d != null) {
             Alert alert = MultivariateAlerts.alert(cfg, p, d.names(), vector, res, step, expected, clock.instant());

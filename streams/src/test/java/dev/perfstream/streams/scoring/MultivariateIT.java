@@ -68,6 +68,7 @@ class MultivariateIT {
             m.put("topic.anomalies", ANOMALIES);
             m.put("topic.deadletter", "mv-dlq-it");
             m.put("topic.alerts", ALERTS);
+            m.put("scoring.multivariate.alerts", "true");
             m.put("topic.forecasts", "mv-forecasts-it");
             m.put("state.dir", tmp.resolve("state").toString());
             m.put("models.dir", tmp.resolve("models").toString());

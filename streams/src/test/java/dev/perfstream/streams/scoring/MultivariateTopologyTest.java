@@ -77,7 +77,7 @@ class MultivariateTopologyTest {
     /** A small detector so that the test needs hundreds, not thousands, of windows. */
     private static Map<String, String> quick() {
         return Map.of("multivariate.capacity", "400", "multivariate.train.first", "200", "multivariate.train.every", "200",
-            "multivariate.warmup", "300");
+            "multivariate.warmup", "300", "scoring.multivariate.alerts", "true");
     }
 
     @AfterEach
@@ -158,6 +158,22 @@ class MultivariateTopologyTest {
         assertThat(first.getWindowStart()).isEqualTo(Instant.ofEpochMilli(T0 + latencyAndErrors * MIN));
         assertThat(first.getSummary()).contains("checkout").contains("latency").contains("cpu");
         assertThat(first.getLabels()).containsKeys("latency", "error_rate", "throughput", "cpu", "memory", "z_latency");
+    }
+
+    @Test
+    void shouldScoreButNotAlertWhenMultivariateAlertsAreOffAsByDefault() {
+        Map<String, String> m = new HashMap<>(quick());
+        m.remove("scoring.multivariate.alerts");
+        start(m);
+        int i = 0;
+        for (; i < 500; i++) {
+            pipe(i, Vitals.normal(load(i)));
+        }
+        int odd = i;
+        pipe(i++, new Vitals(load(odd), 2.5, 0.05, Double.NaN, true, true));
+        pipe(i, Vitals.normal(load(i)));
+        assertThat(readMultivariate().get(odd).getScore()).isGreaterThan(0.9);
+        assertThat(readMultivariateAlerts()).isEmpty();
     }
 
     @Test
