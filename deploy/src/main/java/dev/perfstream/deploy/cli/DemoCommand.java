@@ -28,7 +28,7 @@ import picocli.CommandLine.Mixin;
  * first point reached InfluxDB; Ctrl-C stops, in reverse order, everything this run started.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Runs the whole pipeline locally until Ctrl-C: Kafka, InfluxDB, stages, sink, load generator.",
+    description = {"Runs the whole pipeline locally until Ctrl-C: Kafka, InfluxDB, schema registry, stages, sink, load generator.",
         "Services on loopback, data under services.dir (.perfstream/). Services already running (services start)",
         "are reused and left running; Ctrl-C stops everything this run started."})
 public final class DemoCommand implements Callable<Integer> {
@@ -87,8 +87,9 @@ public final class DemoCommand implements Callable<Integer> {
     /**
      * Settings for the stages: the user's, plus demo defaults below them: state and the incident
      * truth file under the services folder (a demo never writes into the working directory), a
-     * short grace period so the first windows close within a minute, and a load generator that
-     * runs as long as a demo reasonably does.
+     * short grace period so the first windows close within a minute, a load generator that
+     * runs as long as a demo reasonably does, and the local registry's {@code schema.registry.url}
+     * (so every topic carries Confluent Avro).
      */
     static Settings stageSettings(Settings user, ServicesConfig c) {
         Map<String, String> m = new TreeMap<>();
@@ -96,6 +97,10 @@ public final class DemoCommand implements Callable<Integer> {
         m.put("loadgen.incidents.file", c.dir().resolve("incidents.jsonl").toString());
         m.put("loadgen.duration", "24h");
         m.put("stats.grace", "5s");
+        if (c.registry().enabled()) {
+            // Every stage reads and writes Confluent Avro through the local registry; the load generator produces Avro.
+            m.put(ServicesConfig.KEY_REGISTRY_URL, c.registry().url());
+        }
         m.putAll(user.asMap());
         return Settings.of(m);
     }

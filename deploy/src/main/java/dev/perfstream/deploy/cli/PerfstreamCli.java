@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         dev.perfstream.bench.BenchCommand.class,
         DemoCommand.class,
         ServicesCommand.class,
+        TailCommand.class,
         dev.perfstream.streams.alert.WatchAlertsCommand.class,
         dev.perfstream.ingest.loadgen.LoadgenCommand.class,
         dev.perfstream.ingest.collector.CollectorCommand.class,

@@ -9,9 +9,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** {@code perfstream services start|stop|status}: the local Kafka broker and InfluxDB, in the background. */
+/** {@code perfstream services start|stop|status}: the local Kafka broker, InfluxDB and schema registry, in the background. */
 @Command(name = "services", mixinStandardHelpOptions = true,
-    description = {"Starts, stops or shows the local Kafka broker and InfluxDB (loopback, data in .perfstream/).",
+    description = {"Starts, stops or shows the local Kafka broker, InfluxDB and schema registry (loopback, data in .perfstream/).",
         "Data, logs and PID files live under services.dir (default .perfstream/ in the project)."},
     subcommands = {ServicesCommand.Start.class, ServicesCommand.Stop.class, ServicesCommand.Status.class})
 public final class ServicesCommand implements Runnable {

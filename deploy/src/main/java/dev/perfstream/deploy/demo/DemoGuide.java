@@ -6,8 +6,8 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * What the demo prints once it runs: where the services are, the {@code influx} and {@code kcat}
- * command lines to look at the results, and when the first point reached InfluxDB.
+ * What the demo prints once it runs: where the services are, the {@code influx}, {@code tail} and
+ * {@code kcat} command lines to look at the results, and when the first point reached InfluxDB.
  */
 public final class DemoGuide {
     /** InfluxDB measurement the sink writes server-side window statistics to (sink's ResultPoints). */
@@ -35,13 +35,23 @@ public final class DemoGuide {
         out.println("perfstream demo is running. Ctrl-C stops everything this run started.");
         out.println("  Kafka     " + c.bootstrapServers() + "   topics " + String.join(", ", c.topics()));
         out.println("  InfluxDB  " + c.influxUrl() + "   database " + c.influxDatabase());
+        if (c.registry().enabled()) {
+            out.println("  registry  " + c.registry().url() + "   (every topic carries Confluent Avro)");
+        }
         out.println("  logs      " + c.logDir());
         out.println("Look at the results:");
         out.println("  " + influxCommand(statsQuery()));
         out.println("  " + influxCommand("SHOW MEASUREMENTS"));
-        out.println("  kcat -b " + c.bootstrapServers() + " -C -t " + c.topics().get(2) + " -o end -u   # window stats as they close");
-        out.println("  kcat -b " + c.bootstrapServers() + " -C -t " + c.topics().get(c.topics().size() - 1)
-            + " -o beginning -u   # dead letters with reasons");
+        out.println("  deploy/perfstream alerts   # live alerts, readable");
+        String stats = c.topics().get(2);
+        String dlq = c.topics().get(c.topics().size() - 1);
+        if (c.registry().enabled()) {
+            out.println("  deploy/perfstream tail " + stats + "   # window stats as they close, as JSON lines");
+            out.println("  deploy/perfstream tail " + dlq + " --from-beginning   # dead letters with reasons");
+        } else {
+            out.println("  kcat -b " + c.bootstrapServers() + " -C -t " + stats + " -o end -u   # window stats as they close");
+            out.println("  kcat -b " + c.bootstrapServers() + " -C -t " + dlq + " -o beginning -u   # dead letters with reasons");
+        }
     }
 
     /**

@@ -3,11 +3,11 @@ package dev.perfstream.deploy.services;
 import java.util.Optional;
 
 /**
- * One local service (Kafka broker, InfluxDB; the schema registry joins later). Implementations
+ * One local service (Kafka broker, InfluxDB, schema registry). Implementations
  * write their own config under the services folder, start a process, and wait until it answers.
  */
 public interface LocalService {
-    /** Short name for messages: {@code kafka}, {@code influxdb}. */
+    /** Short name for messages: {@code kafka}, {@code influxdb}, {@code registry}. */
     String name();
 
     /** Where clients reach it: {@code 127.0.0.1:9092}, {@code http://127.0.0.1:8086}. */

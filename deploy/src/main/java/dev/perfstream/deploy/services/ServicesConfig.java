@@ -35,10 +35,31 @@ import java.util.Map;
  * @param influxd         path to the influxd binary
  * @param startTimeout    deadline for each service to become ready
  * @param stopTimeout     grace period after SIGTERM before SIGKILL
+ * @param registry        the local schema registry (Apicurio), or disabled
  */
 public record ServicesConfig(Path dir, String kafkaHost, int kafkaPort, int controllerPort, String kafkaHeap,
                              int partitions, List<String> topics, String influxHost, int influxPort, int influxRpcPort,
-                             String influxDatabase, Path influxd, Duration startTimeout, Duration stopTimeout) {
+                             String influxDatabase, Path influxd, Duration startTimeout, Duration stopTimeout,
+                             Registry registry) {
+
+    /**
+     * The local schema registry: Apicurio Registry serving the Confluent-compatible API.
+     *
+     * @param enabled        {@code services.registry.enabled}; false = no local registry (the stages then use
+     *                       JSON, or the {@code schema.registry.url} of a registry you run yourself)
+     * @param host           loopback host of the HTTP API, from {@code schema.registry.url}
+     * @param port           its port (8081 by default)
+     * @param path           the Confluent API path, {@code /apis/ccompat/v7}
+     * @param managementPort Quarkus' management (health, metrics) port, also bound to loopback
+     * @param heap           registry JVM heap, e.g. {@code 256m}
+     * @param java           a {@code java} binary of version 21+, or null to search for one
+     */
+    public record Registry(boolean enabled, String host, int port, String path, int managementPort, String heap,
+                           String java) {
+        public String url() {
+            return "http://" + host + ":" + port + path;
+        }
+    }
 
     public static final String KEY_DIR = "services.dir";
     public static final String KEY_BOOTSTRAP = "kafka.bootstrap.servers";
@@ -51,6 +72,13 @@ public record ServicesConfig(Path dir, String kafkaHost, int kafkaPort, int cont
     public static final String KEY_INFLUXD = "influxd.path";
     public static final String KEY_START_TIMEOUT = "services.start.timeout";
     public static final String KEY_STOP_TIMEOUT = "services.stop.timeout";
+    public static final String KEY_REGISTRY_ENABLED = "services.registry.enabled";
+    public static final String KEY_REGISTRY_URL = "schema.registry.url";
+    public static final String KEY_REGISTRY_MANAGEMENT_PORT = "registry.management.port";
+    public static final String KEY_REGISTRY_HEAP = "registry.heap";
+    public static final String KEY_REGISTRY_JAVA = "registry.java";
+    /** Where the local registry serves the Confluent API; the stages' {@code schema.registry.url} by default. */
+    public static final String DEFAULT_REGISTRY_URL = "http://127.0.0.1:8081/apis/ccompat/v7";
 
     /** Topic name keys ({@code topic.metrics}, ...) and their defaults, as the stages read them. */
     public static Map<String, String> topicKeys() {
@@ -105,7 +133,8 @@ public record ServicesConfig(Path dir, String kafkaHost, int kafkaPort, int cont
             s.string(KEY_INFLUX_DB, "perfstream"),
             Path.of(s.string(KEY_INFLUXD, "/usr/bin/influxd")),
             s.duration(KEY_START_TIMEOUT, Duration.ofSeconds(90)),
-            s.duration(KEY_STOP_TIMEOUT, Duration.ofSeconds(30)));
+            s.duration(KEY_STOP_TIMEOUT, Duration.ofSeconds(30)),
+            registry(s));
         if (!c.kafkaHeap.toLowerCase(Locale.ROOT).matches("[0-9]+[kmg]")) {
             s.problem(KEY_HEAP + ": \"" + c.kafkaHeap + "\" is not a JVM size like 512m or 1g");
         }
@@ -115,8 +144,52 @@ public record ServicesConfig(Path dir, String kafkaHost, int kafkaPort, int cont
         if (c.influxPort == c.influxRpcPort) {
             s.problem(KEY_INFLUX_RPC_PORT + ": " + c.influxRpcPort + " is the InfluxDB HTTP port too; pick another");
         }
+        if (c.registry.enabled() && c.registry.managementPort() == c.registry.port()) {
+            s.problem(KEY_REGISTRY_MANAGEMENT_PORT + ": " + c.registry.managementPort() + " is the registry's HTTP port too; pick another");
+        }
+        if (c.registry.enabled() && !c.registry.heap().toLowerCase(Locale.ROOT).matches("[0-9]+[kmg]")) {
+            s.problem(KEY_REGISTRY_HEAP + ": \"" + c.registry.heap() + "\" is not a JVM size like 256m");
+        }
         s.throwIfInvalid("services");
         return c;
+    }
+
+    /** The local registry's address comes from {@code schema.registry.url}, as the stages read it. */
+    private static Registry registry(Settings s) {
+        boolean enabled = s.bool(KEY_REGISTRY_ENABLED, true);
+        int mport = s.integer(KEY_REGISTRY_MANAGEMENT_PORT, 8091, 1, 65535);
+        String heap = s.string(KEY_REGISTRY_HEAP, "256m");
+        String java = s.string(KEY_REGISTRY_JAVA, null);
+        String host = "127.0.0.1";
+        int port = 8081;
+        String path = "/apis/ccompat/v7";
+        if (!enabled) {
+            return new Registry(false, host, port, path, mport, heap, java);
+        }
+        String url = s.string(KEY_REGISTRY_URL, DEFAULT_REGISTRY_URL).split(",")[0].trim();
+        try {
+            URI u = URI.create(url);
+            if (u.getHost() == null || !"http".equals(u.getScheme())) {
+                s.problem(KEY_REGISTRY_URL + ": \"" + url + "\" is not an http://host:port URL (the local registry serves "
+                    + "plain HTTP on loopback; set " + KEY_REGISTRY_ENABLED + "=false to use a registry of your own)");
+            } else {
+                host = u.getHost();
+                port = u.getPort() < 0 ? 80 : u.getPort();
+                String p = u.getPath() == null ? "" : u.getPath().replaceAll("/+$", "");
+                if (!p.equals(path)) {
+                    s.problem(KEY_REGISTRY_URL + ": the local registry (Apicurio) serves the Confluent API under " + path
+                        + ", not \"" + p + "\": use http://" + host + ":" + port + path);
+                }
+                requireLoopback(s, KEY_REGISTRY_URL, host);
+            }
+        } catch (IllegalArgumentException e) {
+            s.problem(KEY_REGISTRY_URL + ": \"" + url + "\" is not a URL");
+        }
+        return new Registry(true, host, port, path, mport, heap, java);
+    }
+
+    public Path registryDir() {
+        return dir.resolve("registry");
     }
 
     public String bootstrapServers() {
@@ -161,7 +234,9 @@ public record ServicesConfig(Path dir, String kafkaHost, int kafkaPort, int cont
         try {
             if (!InetAddress.getByName(host).isLoopbackAddress()) {
                 s.problem(key + ": host " + host + " is not a loopback address; the local services listen on "
-                    + "loopback only (use 127.0.0.1, or run your own server and skip 'services start')");
+                    + "loopback only (use 127.0.0.1, or run your own server and skip 'services start'"
+                    + (key.equals(KEY_REGISTRY_URL) ? "; for a registry of your own set " + KEY_REGISTRY_ENABLED + "=false" : "")
+                    + ")");
             }
         } catch (UnknownHostException e) {
             s.problem(key + ": unknown host " + host);

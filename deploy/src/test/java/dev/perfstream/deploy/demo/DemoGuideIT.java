@@ -55,5 +55,10 @@ class DemoGuideIT {
         assertThat(s.string("stats.grace", null)).isEqualTo("20s");
         assertThat(s.string("state.dir", null)).isEqualTo("/srv/ps/.perfstream/state");
         assertThat(List.of(s.string("loadgen.incidents.file", ""))).containsExactly("/srv/ps/.perfstream/incidents.jsonl");
+        // Every stage (the load generator too) reads and writes Avro through the local registry ...
+        assertThat(s.string("schema.registry.url", null)).isEqualTo("http://127.0.0.1:8081/apis/ccompat/v7");
+        // ... unless it is switched off: JSON everywhere, as before.
+        ServicesConfig off = ServicesConfig.from(Settings.of(Map.of("services.registry.enabled", "false")), Path.of("/srv/ps"));
+        assertThat(DemoSettingsAccess.stageSettings(Settings.of(Map.of()), off).string("schema.registry.url", null)).isNull();
     }
 }

@@ -29,9 +29,10 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Runs the real launcher script ({@code deploy/perfstream services ...}) against the classes of
- * this build: a real Kafka broker JVM and a real influxd on free ports, data in a temporary folder.
+ * this build: a real Kafka broker JVM, a real influxd and the real schema registry (Apicurio on
+ * Java 21+) on free ports, data in a temporary folder.
  */
-@Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
 class LauncherIT {
     private static final Path LAUNCHER = Paths.get("perfstream").toAbsolutePath(); // failsafe runs in deploy/
 
@@ -52,19 +53,43 @@ class LauncherIT {
         env.put("PERFSTREAM_KAFKA_TOPIC_PARTITIONS", "2");
         env.put("PERFSTREAM_INFLUX_URL", "http://127.0.0.1:" + Ports.free());
         env.put("PERFSTREAM_INFLUX_RPC_PORT", String.valueOf(Ports.free()));
+        env.put("PERFSTREAM_SCHEMA_REGISTRY_URL", "http://127.0.0.1:" + Ports.free() + "/apis/ccompat/v7");
+        env.put("PERFSTREAM_REGISTRY_MANAGEMENT_PORT", String.valueOf(Ports.free()));
     }
 
     @AfterEach
     void stopEverything() throws Exception {
         run("services", "stop"); // whatever happened, leave nothing running
+        // The unpacked registry (~160 MB) is not worth keeping in target/ after the test.
+        Path app = dir.resolve("registry/apicurio-registry-3.3.3");
+        if (Files.isDirectory(app)) {
+            try (var files = Files.walk(app)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
     }
 
     @Test
-    void shouldStartAnswerAndStopKafkaAndInfluxThroughTheLauncher() throws Exception {
+    void shouldStartAnswerAndStopKafkaInfluxAndTheRegistryThroughTheLauncher() throws Exception {
         Run start = run("services", "start");
         assertThat(start.code()).as(start.err()).isZero();
+        String registry = env.get("PERFSTREAM_SCHEMA_REGISTRY_URL");
         assertThat(start.out()).contains("kafka     ready on " + env.get("PERFSTREAM_KAFKA_BOOTSTRAP_SERVERS"),
-            "influxdb  ready on " + env.get("PERFSTREAM_INFLUX_URL"), "services ready in");
+            "influxdb  ready on " + env.get("PERFSTREAM_INFLUX_URL"), "registry  ready on " + registry,
+            "registry  unpacking", "services ready in");
+        // The registry serves the Confluent API: a schema registers and comes back by id.
+        HttpClient client = HttpClient.newHttpClient();
+        HttpResponse<String> reg = client.send(HttpRequest.newBuilder(URI.create(registry + "/subjects/launcher-it-value/versions"))
+            .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"schema\": \"{\\\"type\\\": \\\"string\\\"}\"}")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(reg.statusCode()).as(reg.body()).isEqualTo(200);
+        String id = reg.body().replaceAll("[^0-9]", "");
+        assertThat(client.send(HttpRequest.newBuilder(URI.create(registry + "/schemas/ids/" + id)).build(),
+            HttpResponse.BodyHandlers.ofString()).body()).contains("string");
+        // Its management interface is on loopback (Quarkus binds 0.0.0.0 unless told).
+        assertThat(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + env.get("PERFSTREAM_REGISTRY_MANAGEMENT_PORT")
+            + "/health/ready")).build(), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
 
         // Kafka answers metadata and has every perfstream topic with the configured partitions.
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -86,27 +111,32 @@ class LauncherIT {
 
         Run status = run("services", "status");
         assertThat(status.code()).isZero();
-        assertThat(status.out()).contains("kafka     running (pid", "influxdb  running (pid");
-        List<Long> pids = List.of(pid("kafka"), pid("influxdb"));
+        assertThat(status.out()).contains("kafka     running (pid", "influxdb  running (pid", "registry  running (pid");
+        List<Long> pids = List.of(pid("kafka"), pid("influxdb"), pid("registry"));
 
         // A second start reuses the running services instead of failing on their ports.
         Run again = run("services", "start");
         assertThat(again.code()).as(again.err()).isZero();
-        assertThat(again.out()).contains("kafka     already running", "influxdb  already running");
+        assertThat(again.out()).contains("kafka     already running", "influxdb  already running", "registry  already running");
 
         Run stop = run("services", "stop");
         assertThat(stop.code()).isZero();
-        assertThat(stop.out()).contains("kafka     stopped (pid " + pids.get(0), "influxdb  stopped (pid " + pids.get(1));
+        assertThat(stop.out()).contains("kafka     stopped (pid " + pids.get(0), "influxdb  stopped (pid " + pids.get(1),
+            "registry  stopped (pid " + pids.get(2));
         assertThat(pids).allSatisfy(p -> assertThat(ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)).isFalse());
 
         Run stopAgain = run("services", "stop");
         assertThat(stopAgain.code()).isZero();
-        assertThat(stopAgain.out()).contains("kafka     not running", "influxdb  not running");
+        assertThat(stopAgain.out()).contains("kafka     not running", "influxdb  not running", "registry  not running");
         assertThat(run("services", "status").code()).isEqualTo(3);
 
-        // A restart on the same folder reuses the formatted log directory and keeps the topics.
+        // A restart on the same folder reuses the formatted log directory and keeps the topics; the registry
+        // reuses its unpacked app and keeps its schemas (ids in topics stay resolvable).
         Run restart = run("services", "start");
         assertThat(restart.code()).as(restart.err()).isZero();
+        assertThat(restart.out()).doesNotContain("registry  unpacking");
+        assertThat(client.send(HttpRequest.newBuilder(URI.create(registry + "/schemas/ids/" + id)).build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 env.get("PERFSTREAM_KAFKA_BOOTSTRAP_SERVERS")))) {
             assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).containsAll(Topics.ALL);
@@ -125,6 +155,18 @@ class LauncherIT {
             // The check runs before anything starts: no broker was launched for nothing.
             assertThat(start.out()).doesNotContain("starting");
             assertThat(run("services", "status").out()).contains("kafka     stopped", "influxdb  stopped");
+        }
+    }
+
+    @Test
+    void shouldNameTheRegistrysBusyPortAndItsSetting() throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            env.put("PERFSTREAM_SCHEMA_REGISTRY_URL", "http://127.0.0.1:" + busy.getLocalPort() + "/apis/ccompat/v7");
+            Run start = run("services", "start");
+            assertThat(start.code()).isEqualTo(1);
+            assertThat(start.err()).contains("port " + busy.getLocalPort() + " on 127.0.0.1 is already in use",
+                "schema registry", "'schema.registry.url'", "PERFSTREAM_SCHEMA_REGISTRY_URL");
+            assertThat(start.out()).doesNotContain("starting");
         }
     }
 

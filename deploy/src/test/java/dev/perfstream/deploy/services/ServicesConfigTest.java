@@ -8,6 +8,7 @@ import dev.perfstream.schemas.config.Settings;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -52,6 +53,41 @@ class ServicesConfigTest {
             .hasMessageContaining("influx.url: \"ftp://127.0.0.1:8086\" is not an http://host:port URL")
             .hasMessageContaining("kafka.heap")
             .hasMessageContaining("kafka.topic.partitions");
+    }
+
+    @Test
+    void shouldRunTheRegistryOnLoopback8081ByDefaultWithItsManagementPortOnLoopbackToo() {
+        ServicesConfig c = ServicesConfig.from(Settings.of(Map.of()), HOME);
+        assertThat(c.registry().enabled()).isTrue();
+        assertThat(c.registry().url()).isEqualTo("http://127.0.0.1:8081/apis/ccompat/v7");
+        List<String> cmd = new RegistryService(c, System.out).command("/jdk25/bin/java");
+        assertThat(cmd).contains("-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=8081",
+            "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=8091",
+            "-Dapicurio.datasource.url=jdbc:h2:file:" + HOME.resolve(".perfstream/registry/db/registry"));
+        assertThat(cmd.get(0)).isEqualTo("/jdk25/bin/java");
+        assertThat(cmd.get(cmd.size() - 1)).isEqualTo(HOME.resolve(".perfstream/registry/apicurio-registry-3.3.3/quarkus-run.jar").toString());
+    }
+
+    @Test
+    void shouldTakeTheRegistryPortFromSchemaRegistryUrlAndRefuseWhatTheLocalRegistryCannotServe() {
+        ServicesConfig c = ServicesConfig.from(Settings.of(Map.of("schema.registry.url", "http://localhost:18081/apis/ccompat/v7/")), HOME);
+        assertThat(c.registry().port()).isEqualTo(18081);
+        assertThat(c.registry().host()).isEqualTo("localhost");
+        assertThatThrownBy(() -> ServicesConfig.from(Settings.of(Map.of("schema.registry.url", "http://10.0.0.5:8081/apis/ccompat/v7",
+            "registry.management.port", "8081")), HOME))
+            .hasMessageContaining("schema.registry.url: host 10.0.0.5 is not a loopback address")
+            .hasMessageContaining("services.registry.enabled=false")
+            .hasMessageContaining("registry.management.port: 8081 is the registry's HTTP port too");
+        assertThatThrownBy(() -> ServicesConfig.from(Settings.of(Map.of("schema.registry.url", "http://127.0.0.1:8081")), HOME))
+            .hasMessageContaining("serves the Confluent API under /apis/ccompat/v7");
+        // A registry of your own: the local one is off, and its URL is not checked.
+        ServicesConfig own = ServicesConfig.from(Settings.of(Map.of("schema.registry.url", "https://registry.example.com",
+            "services.registry.enabled", "false")), HOME);
+        assertThat(own.registry().enabled()).isFalse();
+        assertThat(LocalServices.standard(own, "cp", System.out).services()).extracting(LocalService::name)
+            .containsExactly("kafka", "influxdb");
+        assertThat(LocalServices.standard(c, "cp", System.out).services()).extracting(LocalService::name)
+            .containsExactly("kafka", "influxdb", "registry");
     }
 
     @Test

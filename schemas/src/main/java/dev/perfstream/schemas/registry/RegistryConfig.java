@@ -22,8 +22,9 @@ import java.util.Locale;
  *   <li>{@code schema.registry.connect.timeout} (2s), {@code schema.registry.request.timeout} (5s): per HTTP call</li>
  *   <li>{@code schema.registry.retry.backoff} (200ms), {@code schema.registry.retry.backoff.max} (5s): backoff
  *       between attempts while the registry is unreachable; {@code schema.registry.retry.timeout} (2m): how long one
- *       lookup keeps retrying before {@link RegistryUnavailableException}. Keep it below the consumer's
- *       {@code max.poll.interval.ms} (5 min by default), since the retries block the calling (stream) thread.</li>
+ *       lookup keeps retrying, blocking the calling thread, before {@link RegistryUnavailableException}. The
+ *       Kafka Streams stages use 5 s unless set (their exactly-once transactions time out after 10 s) and then
+ *       park the record until the registry answers, however long that takes (streams' {@code ParkedRecords}).</li>
  * </ul>
  *
  * @param urls             base URLs without trailing slash, tried in turn when one is unreachable

@@ -31,6 +31,19 @@ public final class SinkApp implements AutoCloseable {
     private final SinkMetrics metrics = new SinkMetrics();
     private volatile Exception failure;
 
+    /**
+     * A schema lookup retries in the poll loop for 5 s unless schema.registry.retry.timeout says otherwise;
+     * then the loop pauses and reads the record again later (SinkLoop), so polling never stops for long.
+     */
+    static Settings lookupsOf5s(Settings s) {
+        if (s.string("schema.registry.retry.timeout", null) != null) {
+            return s;
+        }
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>(s.asMap());
+        m.put("schema.registry.retry.timeout", "5s");
+        return Settings.of(m);
+    }
+
     private SinkApp(SinkConfig config, Settings settings, Clock clock) {
         this.config = config;
         this.influx = config.api() == SinkConfig.Api.V2 ? new V2Writer(config) : new V1Writer(config);
@@ -39,7 +52,7 @@ public final class SinkApp implements AutoCloseable {
             new KafkaConsumer<>(consumerProperties(config), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         BatchWriter writer = new BatchWriter(influx, producer, Codecs.create(DeadLetter.getClassSchema(), settings),
             config.deadLetterTopic(), clock, metrics);
-        this.loop = new SinkLoop(config, consumer, new ResultDecoder(config, settings), writer, clock, metrics);
+        this.loop = new SinkLoop(config, consumer, new ResultDecoder(config, lookupsOf5s(settings)), writer, clock, metrics);
         this.thread = new Thread(this::runLoop, "perfstream-sink");
     }
 

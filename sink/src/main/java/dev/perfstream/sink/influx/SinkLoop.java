@@ -1,9 +1,12 @@
 package dev.perfstream.sink.influx;
 
+import dev.perfstream.schemas.registry.RegistryUnavailableException;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.sink.influx.PendingBatch.Entry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Collection;
 import java.util.List;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -22,6 +25,8 @@ import org.slf4j.LoggerFactory;
  * loop holds the batch, pauses every assigned partition (it keeps polling, so it stays in the
  * group), and retries with exponential backoff until InfluxDB answers; then it commits and resumes.
  * Nothing is dropped: what was not committed is read again by whoever owns the partition next.
+ * A schema registry that does not answer is handled the same way: partitions paused, the waiting
+ * record read again after a backoff ({@link #holdForRegistry}), never dead-lettered.
  */
 final class SinkLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(SinkLoop.class);
@@ -43,6 +48,11 @@ final class SinkLoop implements Runnable {
     private long holdingSinceMs;
     private long lastProgressMs;
     private long pointsAtLastProgress;
+    /** Set while the schema registry does not answer: partitions paused until {@link #registryRetryAtMs}. */
+    private boolean registryHold;
+    private long registryRetryAtMs;
+    private long registryDownSinceMs = -1;
+    private final Backoff registryBackoff = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1));
 
     SinkLoop(SinkConfig c, Consumer<byte[], byte[]> consumer, ResultDecoder decoder, BatchWriter writer, Clock clock,
              SinkMetrics metrics) {
@@ -82,6 +92,12 @@ final class SinkLoop implements Runnable {
 
     private void step() {
         long now = clock.millis();
+        if (registryHold && now >= registryRetryAtMs) {
+            registryHold = false;
+            if (!holding) {
+                consumer.resume(consumer.paused());
+            }
+        }
         if (holding) {
             if (now < retryAtMs) {
                 // Paused: this poll returns nothing but keeps the group membership alive.
@@ -92,7 +108,12 @@ final class SinkLoop implements Runnable {
             return;
         }
         long wait = batch.isEmpty() ? 500 : Math.max(1, c.linger().toMillis() - batch.ageMs(now));
-        take(consumer.poll(Duration.ofMillis(Math.min(wait, 500))));
+        ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(Math.min(wait, 500)));
+        if (registryHold) {
+            rewind(polled); // paused, but a fetch already under way may still deliver: read those again later
+        } else {
+            take(polled);
+        }
         if (batch.size() >= c.batchSize() || (!batch.isEmpty() && batch.ageMs(clock.millis()) >= c.linger().toMillis())) {
             tryFlush();
         }
@@ -100,10 +121,57 @@ final class SinkLoop implements Runnable {
 
     private void take(ConsumerRecords<byte[], byte[]> records) {
         long now = clock.millis();
+        Map<TopicPartition, Long> rewind = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            if (!rewind.isEmpty()) {
+                rewind.putIfAbsent(tp, r.offset()); // not read yet: read again after the registry hold
+                continue;
+            }
+            Entry e;
+            try {
+                e = toEntry(r);
+            } catch (RegistryUnavailableException ex) {
+                rewind.put(tp, r.offset());
+                holdForRegistry(now, ex);
+                continue;
+            }
+            if (registryDownSinceMs >= 0 && !registryHold) {
+                LOG.info("sink: schema registry answers again after {} s", (now - registryDownSinceMs) / 1000);
+                registryDownSinceMs = -1;
+                registryBackoff.reset();
+            }
             metrics.recordsRead.incrementAndGet();
-            batch.add(toEntry(r), now);
+            batch.add(e, now);
         }
+        rewind.forEach(consumer::seek);
+    }
+
+    /** Seeks each partition back to its first record in {@code records}, so they are read again. */
+    private void rewind(ConsumerRecords<byte[], byte[]> records) {
+        Map<TopicPartition, Long> first = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            first.putIfAbsent(new TopicPartition(r.topic(), r.partition()), r.offset());
+        }
+        first.forEach(consumer::seek);
+    }
+
+    /**
+     * The registry did not answer for a record's schema id (within schema.registry.retry.timeout): an
+     * outage, not bad data, so the record is neither dead-lettered nor skipped. Pause every partition
+     * (polling goes on, so the group membership stays), read again from the record after a capped
+     * exponential backoff; what is already in the batch is written and committed as usual.
+     */
+    private void holdForRegistry(long now, RegistryUnavailableException ex) {
+        if (registryDownSinceMs < 0) {
+            registryDownSinceMs = now;
+        }
+        long pause = registryBackoff.next();
+        registryHold = true;
+        registryRetryAtMs = clock.millis() + pause; // after the lookup, which took up to schema.registry.retry.timeout
+        consumer.pause(consumer.assignment());
+        LOG.warn("sink: schema registry unreachable for {} s; reading again from the waiting record in {} ms"
+            + " (nothing dropped): {}", (now - registryDownSinceMs) / 1000, pause, ex.getMessage());
     }
 
     private Entry toEntry(ConsumerRecord<byte[], byte[]> r) {
@@ -113,6 +181,8 @@ final class SinkLoop implements Runnable {
             return Entry.deadLetter(r, e.code(), e.getMessage());
         } catch (MappingException e) {
             return Entry.deadLetter(r, "mapping", e.getMessage());
+        } catch (RegistryUnavailableException e) {
+            throw e; // an outage, not a bad record: see holdForRegistry
         } catch (RuntimeException e) {
             // A bug in a mapping must not block the partition: keep the record, with the reason.
             return Entry.deadLetter(r, "mapping", "cannot map the record to a point: " + e);
@@ -174,7 +244,9 @@ final class SinkLoop implements Runnable {
         backoff.reset();
         if (holding) {
             holding = false;
-            consumer.resume(consumer.paused());
+            if (!registryHold) {
+                consumer.resume(consumer.paused());
+            }
             LOG.info("InfluxDB took the held batch after {} s; resuming", (clock.millis() - holdingSinceMs) / 1000);
         }
     }

@@ -4,6 +4,8 @@ import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.streams.retry.OutputSchemas;
+import dev.perfstream.streams.retry.ParkedRecords;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.streams.alert.rule.RuleFileException;
 import dev.perfstream.streams.alert.rule.RuleSource;
@@ -16,6 +18,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -34,9 +37,17 @@ public final class AlertsApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final RuleSource rules;
 
-    private AlertsApp(KafkaStreams streams, RuleSource rules) {
+    private final AtomicLong parked;
+
+    private AlertsApp(KafkaStreams streams, RuleSource rules, AtomicLong parked) {
         this.streams = streams;
         this.rules = rules;
+        this.parked = parked;
+    }
+
+    /** perf.stats records waiting for an unreachable schema registry (0 when it answers). */
+    public long parkedRecords() {
+        return parked.get();
     }
 
     /**
@@ -57,15 +68,22 @@ public final class AlertsApp implements AutoCloseable {
         LOG.info("alerts: {} rules, {} SLOs from {} (version {})", rules.get().rules().size(), rules.get().slos().size(),
             rules.get().source(), rules.get().version());
         rules.watch(c.rulesReloadInterval());
-        AlertsTopology.Wire wire = new AlertsTopology.Wire(Codecs.create(WindowStats.getClassSchema(), settings),
-            Codecs.create(Alert.getClassSchema(), settings), Codecs.create(DeadLetter.getClassSchema(), settings));
+        // Registry lookups wait at most a few seconds in the stream thread; then records are parked (ParkedRecords).
+        Settings codecSettings = ParkedRecords.forStreamThread(settings);
+        AtomicLong parked = new AtomicLong();
+        AlertsTopology.Wire wire = new AlertsTopology.Wire(Codecs.create(WindowStats.getClassSchema(), codecSettings),
+            Codecs.create(Alert.getClassSchema(), codecSettings), Codecs.create(DeadLetter.getClassSchema(), codecSettings),
+            ParkedRecords.Config.from(codecSettings), parked);
+        // Encoding a result must never need the registry: register the outputs first.
+        OutputSchemas.register(codecSettings, "alerts",
+            Map.of(c.alertsTopic(), Alert.getClassSchema(), c.deadletterTopic(), DeadLetter.getClassSchema()));
         KafkaStreams streams = new KafkaStreams(AlertsTopology.build(c, wire, rules, Clock.systemUTC()), properties(c));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("alerts stream thread failed; replacing it", e);
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.start();
-        return new AlertsApp(streams, rules);
+        return new AlertsApp(streams, rules, parked);
     }
 
     /** Kafka Streams properties: built here and nowhere else. */

@@ -3,12 +3,15 @@ package dev.perfstream.streams.alert;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.streams.alert.rule.RuleSet;
 import dev.perfstream.streams.alert.slo.SloBuckets;
 import dev.perfstream.streams.alert.state.AlertStatusSerde;
+import dev.perfstream.streams.retry.ParkedRecords;
 import java.time.Clock;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -42,9 +45,22 @@ public final class AlertsTopology {
     private AlertsTopology() {
     }
 
-    /** Serdes the topology needs: codecs from {@code Codecs.create} in production. */
-    public record Wire(RecordCodec<WindowStats> stats, RecordCodec<Alert> alerts, RecordCodec<DeadLetter> deadLetters) {
+    /**
+     * Serdes the topology needs: codecs from {@code Codecs.create} in production.
+     *
+     * @param outage      how perf.stats records wait out an unreachable schema registry (see ParkedRecords)
+     * @param parkedGauge counts records parked while it is unreachable
+     */
+    public record Wire(RecordCodec<WindowStats> stats, RecordCodec<Alert> alerts, RecordCodec<DeadLetter> deadLetters,
+                       ParkedRecords.Config outage, AtomicLong parkedGauge) {
+        /** JSON-only wiring (no registry, nothing to wait for): for tests. */
+        public Wire(RecordCodec<WindowStats> stats, RecordCodec<Alert> alerts, RecordCodec<DeadLetter> deadLetters) {
+            this(stats, alerts, deadLetters, ParkedRecords.Config.from(Settings.of(Map.of())), new AtomicLong());
+        }
     }
+
+    /** perf.stats records waiting for an unreachable schema registry. */
+    public static final String PARKED_STORE = "alerts-parked";
 
     /**
      * @param c      configuration (topics)
@@ -55,6 +71,7 @@ public final class AlertsTopology {
     public static Topology build(AlertsConfig c, Wire codecs, Supplier<RuleSet> rules, Clock clock) {
         StreamsBuilder b = new StreamsBuilder();
         Serde<WindowStats> statsSerde = serde(codecs.stats());
+        b.addStateStore(ParkedRecords.storeBuilder(PARKED_STORE));
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATUS_STORE), Serdes.String(),
             new AlertStatusSerde()));
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SLO_STORE), Serdes.String(),
@@ -62,7 +79,8 @@ public final class AlertsTopology {
 
         KStream<String, Decoded> decoded = b.stream(c.statsTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
                 .withName("alerts-stats-source"))
-            .process(() -> new DecodeProcessor(codecs.stats(), clock), Named.as("alerts-decode"));
+            .process(() -> new DecodeProcessor(codecs.stats(), clock, codecs.outage(), codecs.parkedGauge()),
+                Named.as("alerts-decode"), PARKED_STORE);
         Map<String, KStream<String, Decoded>> branches = decoded.split(Named.as("alerts-"))
             .branch((k, v) -> v.dead() != null, Branched.as("dead"))
             .defaultBranch(Branched.as("good"));

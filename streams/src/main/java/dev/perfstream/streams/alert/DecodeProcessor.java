@@ -5,46 +5,64 @@ import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.serde.DeadLetters;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.streams.retry.ParkedRecord;
+import dev.perfstream.streams.retry.ParkedRecords;
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Decodes perf.stats records from raw bytes so a bad one becomes a dead letter (with its original
  * bytes, topic, partition and offset) instead of stopping the application. Good records are
- * re-keyed by service, which co-locates every series of a service with its SLO buckets.
+ * re-keyed by service, which co-locates every series of a service with its SLO buckets. While the
+ * schema registry is unreachable, records wait in order in a store ({@link ParkedRecords}).
  */
 final class DecodeProcessor extends ContextualProcessor<byte[], byte[], String, Decoded> {
     private static final Logger LOG = LoggerFactory.getLogger(DecodeProcessor.class);
     private final RecordCodec<WindowStats> codec;
     private final Clock clock;
+    private final ParkedRecords parking;
 
-    DecodeProcessor(RecordCodec<WindowStats> codec, Clock clock) {
+    DecodeProcessor(RecordCodec<WindowStats> codec, Clock clock, ParkedRecords.Config outage, AtomicLong parkedGauge) {
         this.codec = codec;
         this.clock = clock;
+        this.parking = new ParkedRecords(outage, "alerts", this::handle, parkedGauge);
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Decoded> context) {
+        super.init(context);
+        parking.init(context, AlertsTopology.PARKED_STORE);
     }
 
     @Override
     public void process(Record<byte[], byte[]> r) {
-        RecordMetadata m = context().recordMetadata().orElse(null);
-        String topic = m == null ? null : m.topic();
+        parking.offer(ParkedRecords.of(r, context().recordMetadata()));
+    }
+
+    @Override
+    public void close() {
+        parking.close();
+    }
+
+    /** Decoding comes first: an unreachable registry leaves nothing forwarded, and the record is parked. */
+    private void handle(ParkedRecord r) {
         try {
-            WindowStats s = codec.decode(topic, r.value());
+            WindowStats s = codec.decode(r.topic(), r.value());
             String problem = check(s);
             if (problem != null) {
                 throw new DecodeException("validation", problem);
             }
-            context().forward(r.withKey(s.getService()).withValue(new Decoded(s, null, null)));
+            context().forward(new Record<>(s.getService(), new Decoded(s, null, null), r.timestamp()));
         } catch (DecodeException e) {
-            int partition = m == null ? -1 : m.partition();
-            long offset = m == null ? -1 : m.offset();
-            LOG.warn("dead-lettering perf.stats record {}-{}@{}: {}", topic, partition, offset, e.getMessage());
-            DeadLetter dl = DeadLetters.of(e.code(), e.getMessage(), "alerts", topic, partition, offset, r.timestamp(),
-                r.key(), r.value(), clock.instant());
-            context().forward(r.withKey((String) null).withValue(new Decoded(null, dl, r.key())));
+            LOG.warn("dead-lettering perf.stats record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+            DeadLetter dl = DeadLetters.of(e.code(), e.getMessage(), "alerts", r.topic(), r.partition(), r.offset(),
+                r.timestamp(), r.key(), r.value(), clock.instant());
+            context().forward(new Record<String, Decoded>(null, new Decoded(null, dl, r.key()), r.timestamp()));
         }
     }
 

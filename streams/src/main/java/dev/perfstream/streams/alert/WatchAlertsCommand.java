@@ -32,8 +32,11 @@ import picocli.CommandLine.Option;
  * group, so watching never disturbs other subscribers.
  */
 @Command(name = "alerts", mixinStandardHelpOptions = true,
-    description = "Print the live alert stream from perf.alerts readably (Ctrl-C to stop).")
+    description = {"Print the live alert stream from perf.alerts readably (Ctrl-C to stop).",
+        "Avro alerts are read through schema.registry.url (default: the local registry, " + WatchAlertsCommand.LOCAL_REGISTRY + ")."})
 public final class WatchAlertsCommand implements Callable<Integer> {
+    /** The registry {@code deploy/perfstream demo} and {@code services start} run. */
+    static final String LOCAL_REGISTRY = "http://127.0.0.1:8081/apis/ccompat/v7";
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
     @Option(names = {"-c", "--config"}, description = "Properties file with settings.")
@@ -63,7 +66,14 @@ public final class WatchAlertsCommand implements Callable<Integer> {
         if (topic != null) {
             o.put("topic.alerts", topic);
         }
-        Settings s = Settings.load(config, System.getenv(), o);
+        Settings loaded = Settings.load(config, System.getenv(), o);
+        // Decoding only: Avro alerts (the demo's) resolve through the local registry unless another is configured;
+        // JSON alerts never touch it.
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("schema.registry.url", LOCAL_REGISTRY);
+        m.putAll(loaded.asMap());
+        m.put("output.format", "json");
+        Settings s = Settings.of(m);
         String servers = s.string("kafka.bootstrap.servers", "127.0.0.1:9092");
         String t = s.string("topic.alerts", dev.perfstream.schemas.Topics.ALERTS);
         RecordCodec<Alert> codec = Codecs.create(Alert.getClassSchema(), s);
@@ -104,7 +114,7 @@ public final class WatchAlertsCommand implements Callable<Integer> {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     try {
                         out.println(format(codec.decode(topic, r.value()), color));
-                    } catch (DecodeException e) {
+                    } catch (DecodeException | dev.perfstream.schemas.registry.RegistryException e) {
                         out.printf("?? undecodable record at %s-%d@%d: %s%n", r.topic(), r.partition(), r.offset(), e.getMessage());
                     }
                     out.flush();

@@ -15,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -45,12 +44,11 @@ final class ForecastProcessor implements Processor<String, WindowStats, Object, 
     private KeyValueStore<String, byte[]> store;
     private ForecastAlerts alerts;
 
-    ForecastProcessor(ScoringConfig c, ModelStore models, Clock clock) {
+    ForecastProcessor(ScoringConfig c, Settings settings, ModelStore models, Clock clock) {
         this.cfg = c.forecast();
         this.models = models;
         this.clock = clock;
         this.alertsTopic = c.alertsTopic();
-        Settings settings = Settings.of(Map.of());
         this.forecastCodec = Codecs.create(Forecast.getClassSchema(), settings);
         this.alertCodec = Codecs.create(Alert.getClassSchema(), settings);
     }

@@ -69,12 +69,11 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
     private Sensor incomplete;
     private Sensor late;
 
-    MultivariateProcessor(ScoringConfig cfg, ModelStore store, Clock clock) {
+    MultivariateProcessor(ScoringConfig cfg, Settings settings, ModelStore store, Clock clock) {
         this.cfg = cfg;
         this.mv = cfg.multivariate();
         this.models = new MultivariateModels(store);
         this.clock = clock;
-        Settings settings = Settings.of(Map.of());
         this.statsCodec = Codecs.create(WindowStats.getClassSchema(), settings);
         this.anomalyCodec = Codecs.create(Anomaly.getClassSchema(), settings);
         this.alertCodec = Codecs.create(Alert.getClassSchema(), settings);

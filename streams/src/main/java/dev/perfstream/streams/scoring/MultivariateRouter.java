@@ -5,7 +5,9 @@ import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
-import java.util.Map;
+import dev.perfstream.streams.retry.ParkedRecord;
+import dev.perfstream.streams.retry.ParkedRecords;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -19,20 +21,34 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 final class MultivariateRouter implements Processor<byte[], byte[], String, byte[]> {
     private final ScoringConfig cfg;
-    private final RecordCodec<WindowStats> codec = Codecs.create(WindowStats.getClassSchema(), Settings.of(Map.of()));
+    private final RecordCodec<WindowStats> codec;
+    private final ParkedRecords parking;
     private ProcessorContext<String, byte[]> context;
 
-    MultivariateRouter(ScoringConfig cfg) {
+    MultivariateRouter(ScoringConfig cfg, Settings settings, ParkedRecords.Config outage, AtomicLong parkedGauge) {
         this.cfg = cfg;
+        this.codec = Codecs.create(WindowStats.getClassSchema(), settings);
+        this.parking = new ParkedRecords(outage, "scoring-multivariate", this::handle, parkedGauge);
     }
 
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
+        parking.init(context, ScoringTopology.MULTIVARIATE_PARKED_STORE);
     }
 
     @Override
-    public void process(Record<byte[], byte[]> r) {
+    public void process(Record<byte[], byte[]> record) {
+        parking.offer(ParkedRecords.of(record, context.recordMetadata()));
+    }
+
+    @Override
+    public void close() {
+        parking.close();
+    }
+
+    /** Decoding first: an unreachable registry leaves nothing forwarded, and the record waits (ParkedRecords). */
+    private void handle(ParkedRecord r) {
         WindowStats w;
         try {
             w = codec.decode(cfg.statsTopic(), r.value());

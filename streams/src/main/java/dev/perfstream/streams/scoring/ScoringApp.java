@@ -1,7 +1,16 @@
 package dev.perfstream.streams.scoring;
 
 import dev.perfstream.models.store.ModelStore;
+import dev.perfstream.schemas.avro.Alert;
+import dev.perfstream.schemas.avro.Anomaly;
+import dev.perfstream.schemas.avro.DeadLetter;
+import dev.perfstream.schemas.avro.Forecast;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.streams.retry.OutputSchemas;
+import dev.perfstream.streams.retry.ParkedRecords;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.streams.Topology;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
@@ -18,15 +27,28 @@ public final class ScoringApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private ScoringApp(KafkaStreams streams) {
+    private final AtomicLong parked;
+
+    private ScoringApp(KafkaStreams streams, AtomicLong parked) {
         this.streams = streams;
+        this.parked = parked;
+    }
+
+    /** Windows waiting for an unreachable schema registry (0 when it answers). */
+    public long parkedRecords() {
+        return parked.get();
     }
 
     public static ScoringApp start(Settings settings) {
         ScoringConfig c = ScoringConfig.from(settings);
-        KafkaStreams streams = new KafkaStreams(ScoringTopology.build(c, new ModelStore(c.modelsDir()), Clock.systemUTC()),
-            properties(c, settings));
-        ScoringApp app = new ScoringApp(streams);
+        AtomicLong parked = new AtomicLong();
+        Topology topology = ScoringTopology.build(c, settings, new ModelStore(c.modelsDir()), Clock.systemUTC(), parked);
+        // Encoding a result must never need the registry (see ParkedRecords): register the outputs first.
+        OutputSchemas.register(ParkedRecords.forStreamThread(settings), "scoring", Map.of(
+            c.anomaliesTopic(), Anomaly.getClassSchema(), c.forecast().topic(), Forecast.getClassSchema(),
+            c.alertsTopic(), Alert.getClassSchema(), c.deadletterTopic(), DeadLetter.getClassSchema()));
+        KafkaStreams streams = new KafkaStreams(topology, properties(c, settings));
+        ScoringApp app = new ScoringApp(streams, parked);
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
                 app.stopped.countDown();

@@ -15,17 +15,19 @@ import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.DeadLetters;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.streams.retry.ParkedRecord;
+import dev.perfstream.streams.retry.ParkedRecords;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,11 +55,15 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
     private KeyValueStore<String, byte[]> store;
     private final SeriesDetector.ModelPublisher publisher;
 
-    ScoringProcessor(ScoringConfig cfg, ModelStore models, Clock clock) {
+    private final ParkedRecords parking;
+
+    /** @param settings for the codecs: wire format and schema registry, as the other stages read them */
+    ScoringProcessor(ScoringConfig cfg, Settings settings, ModelStore models, Clock clock, ParkedRecords.Config outage,
+                     AtomicLong parkedGauge) {
         this.cfg = cfg;
         this.models = models;
         this.clock = clock;
-        Settings settings = Settings.of(Map.of());
+        this.parking = new ParkedRecords(outage, "scoring", this::handle, parkedGauge);
         this.statsCodec = Codecs.create(WindowStats.getClassSchema(), settings);
         this.anomalyCodec = Codecs.create(Anomaly.getClassSchema(), settings);
         this.deadLetterCodec = Codecs.create(DeadLetter.getClassSchema(), settings);
@@ -78,10 +84,24 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
         this.alerts = new AnomalyAlerts(cfg, context.getStateStore(ScoringTopology.ALERT_STORE));
         cache.clear();
         context.schedule(cfg.reloadInterval(), PunctuationType.WALL_CLOCK_TIME, now -> reloadModels());
+        parking.init(context, ScoringTopology.PARKED_STORE);
     }
 
     @Override
-    public void process(Record<byte[], byte[]> r) {
+    public void process(Record<byte[], byte[]> record) {
+        parking.offer(ParkedRecords.of(record, context.recordMetadata()));
+    }
+
+    @Override
+    public void close() {
+        parking.close();
+    }
+
+    /**
+     * One closed window, live or replayed after a registry outage: the decode comes first, so an
+     * unreachable registry leaves nothing changed and the record is parked ({@link ParkedRecords}).
+     */
+    private void handle(ParkedRecord r) {
         WindowStats w;
         try {
             w = statsCodec.decode(cfg.statsTopic(), r.value());
@@ -194,13 +214,10 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
         }
     }
 
-    private void deadLetter(Record<byte[], byte[]> r, String code, String reason) {
-        RecordMetadata m = context.recordMetadata().orElse(null);
-        String topic = m == null ? cfg.statsTopic() : m.topic();
-        int partition = m == null ? -1 : m.partition();
-        long offset = m == null ? -1 : m.offset();
-        LOG.warn("dead letter from {}-{}@{}: {}", topic, partition, offset, reason);
-        DeadLetter dl = DeadLetters.of(code, reason, "scoring", topic, partition, offset, r.timestamp(), r.key(),
+    private void deadLetter(ParkedRecord r, String code, String reason) {
+        String topic = r.topic() == null ? cfg.statsTopic() : r.topic();
+        LOG.warn("dead letter from {}-{}@{}: {}", topic, r.partition(), r.offset(), reason);
+        DeadLetter dl = DeadLetters.of(code, reason, "scoring", topic, r.partition(), r.offset(), r.timestamp(), r.key(),
             r.value(), clock.instant());
         context.forward(new Record<>(r.key(), deadLetterCodec.encode(cfg.deadletterTopic(), dl), r.timestamp()),
             ScoringTopology.DEADLETTER_SINK);

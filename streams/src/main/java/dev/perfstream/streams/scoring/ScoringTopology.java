@@ -1,7 +1,11 @@
 package dev.perfstream.streams.scoring;
 
 import dev.perfstream.models.store.ModelStore;
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.streams.retry.ParkedRecords;
 import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -63,11 +67,26 @@ public final class ScoringTopology {
     public static final String MULTIVARIATE_STORE = "scoring-multivariate";
     /** Open multivariate ANOMALY alert episodes per fingerprint. */
     public static final String MULTIVARIATE_ALERT_STORE = "scoring-multivariate-alerts";
+    /** Windows waiting for an unreachable schema registry (see ParkedRecords). */
+    public static final String PARKED_STORE = "scoring-parked";
+    /** The same for the multivariate router, which reads the stats on its own. */
+    public static final String MULTIVARIATE_PARKED_STORE = "scoring-multivariate-parked";
 
     private ScoringTopology() {
     }
 
+    /** With JSON in and out (no registry): for tests. */
     public static Topology build(ScoringConfig c, ModelStore models, Clock clock) {
+        return build(c, Settings.of(Map.of()), models, clock, new AtomicLong());
+    }
+
+    /**
+     * @param userSettings for the codecs (wire format, schema registry)
+     * @param parkedGauge  counts records parked while the registry is unreachable
+     */
+    public static Topology build(ScoringConfig c, Settings userSettings, ModelStore models, Clock clock, AtomicLong parkedGauge) {
+        Settings settings = ParkedRecords.forStreamThread(userSettings);
+        ParkedRecords.Config outage = ParkedRecords.Config.from(settings);
         StreamsBuilder b = new StreamsBuilder();
         KStream<byte[], byte[]> stats = b.stream(c.statsTopic(),
             Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE));
@@ -76,20 +95,23 @@ public final class ScoringTopology {
                 Serdes.String(), Serdes.ByteArray()));
             b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MULTIVARIATE_ALERT_STORE),
                 Serdes.String(), Serdes.ByteArray()));
-            stats.process(() -> new MultivariateRouter(c), Named.as(MULTIVARIATE_ROUTER))
+            b.addStateStore(ParkedRecords.storeBuilder(MULTIVARIATE_PARKED_STORE));
+            stats.process(() -> new MultivariateRouter(c, settings, outage, parkedGauge), Named.as(MULTIVARIATE_ROUTER),
+                    MULTIVARIATE_PARKED_STORE)
                 // Re-key by service: one task must see every series of a service (see the class comment).
                 .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName(MULTIVARIATE_REPARTITION))
-                .process(() -> new MultivariateProcessor(c, models, clock), Named.as(MULTIVARIATE_PROCESSOR),
+                .process(() -> new MultivariateProcessor(c, settings, models, clock), Named.as(MULTIVARIATE_PROCESSOR),
                     MULTIVARIATE_STORE, MULTIVARIATE_ALERT_STORE);
         }
         // The Processor API part hangs off the DSL source by name.
         Topology t = b.build();
-        t.addProcessor(PROCESSOR, () -> new ScoringProcessor(c, models, clock), SOURCE);
+        t.addProcessor(PROCESSOR, () -> new ScoringProcessor(c, settings, models, clock, outage, parkedGauge), SOURCE);
+        t.addStateStore(ParkedRecords.storeBuilder(PARKED_STORE), PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DETECTOR_STORE),
             Serdes.String(), Serdes.ByteArray()), PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ALERT_STORE),
             Serdes.String(), Serdes.ByteArray()), PROCESSOR);
-        t.addProcessor(FORECAST_PROCESSOR, () -> new ForecastProcessor(c, models, clock), PROCESSOR);
+        t.addProcessor(FORECAST_PROCESSOR, () -> new ForecastProcessor(c, settings, models, clock), PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FORECAST_STORE),
             Serdes.String(), Serdes.ByteArray()), FORECAST_PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FORECAST_ALERT_STORE),

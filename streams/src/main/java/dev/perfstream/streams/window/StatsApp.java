@@ -1,15 +1,22 @@
 package dev.perfstream.streams.window;
 
+import dev.perfstream.schemas.avro.DeadLetter;
+import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.streams.retry.OutputSchemas;
+import dev.perfstream.streams.retry.ParkedRecords;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
@@ -23,15 +30,23 @@ public final class StatsApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private StatsApp(KafkaStreams streams) {
+    private final AtomicLong parked;
+
+    private StatsApp(KafkaStreams streams, AtomicLong parked) {
         this.streams = streams;
+        this.parked = parked;
     }
 
     /** Validates the configuration (all problems at once), then starts the stage. */
     public static StatsApp start(Settings settings) {
         StatsConfig c = StatsConfig.from(settings);
-        KafkaStreams streams = new KafkaStreams(StatsTopology.build(c, settings, Clock.systemUTC()), properties(c));
-        StatsApp app = new StatsApp(streams);
+        AtomicLong parked = new AtomicLong();
+        Topology topology = StatsTopology.build(c, settings, Clock.systemUTC(), parked);
+        // Encoding a result must never need the registry (see ParkedRecords): register the outputs first.
+        OutputSchemas.register(ParkedRecords.forStreamThread(settings), StatsProcessor.STAGE,
+            Map.of(c.statsTopic(), WindowStats.getClassSchema(), c.deadLetterTopic(), DeadLetter.getClassSchema()));
+        KafkaStreams streams = new KafkaStreams(topology, properties(c));
+        StatsApp app = new StatsApp(streams, parked);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stats stage failed; shutting down this instance", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -61,6 +76,11 @@ public final class StatsApp implements AutoCloseable {
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DefaultProductionExceptionHandler.class);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         return p;
+    }
+
+    /** Records waiting for an unreachable schema registry (0 when it answers); they are processed once it does. */
+    public long parkedRecords() {
+        return parked.get();
     }
 
     public KafkaStreams.State state() {

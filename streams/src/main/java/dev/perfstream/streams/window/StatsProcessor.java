@@ -6,15 +6,16 @@ import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.serde.DeadLetters;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.streams.window.state.SeriesWindowStore;
+import dev.perfstream.streams.retry.ParkedRecord;
+import dev.perfstream.streams.retry.ParkedRecords;
 import dev.perfstream.streams.window.state.WindowAccumulator;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +23,8 @@ import org.slf4j.LoggerFactory;
  * The per-event path of the stats stage: raw bytes in, decoded and validated, added to the live
  * windows of its series in {@link SeriesWindowStore}; windows that stream time has closed go out
  * as {@link WindowStats}, bad and late records as {@link DeadLetter}s. Never throws on bad data.
+ * While the schema registry is unreachable, records are parked and replayed in order
+ * ({@link ParkedRecords}): the stage keeps running however long the outage lasts.
  *
  * <p>Stream time is the largest event timestamp (from the event, not the Kafka record timestamp)
  * this task has seen; it is kept in the store, so a restart resumes where it was.
@@ -38,12 +41,15 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
     private SeriesWindowStore store;
     private EventDecoder decoder;
     private long deadLetters;
+    private final ParkedRecords parking;
 
-    StatsProcessor(StatsConfig config, Supplier<EventDecoder> decoders, Clock clock) {
+    StatsProcessor(StatsConfig config, Supplier<EventDecoder> decoders, Clock clock, ParkedRecords.Config outage,
+                   AtomicLong parkedGauge) {
         this.config = config;
         this.decoders = decoders;
         this.clock = clock;
         this.sizes = config.sizesMillis();
+        this.parking = new ParkedRecords(outage, STAGE, this::handle, parkedGauge);
     }
 
     @Override
@@ -52,23 +58,35 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
         this.store = context.getStateStore(StatsTopology.STORE);
         this.decoder = decoders.get();
         store.loadIfNeeded(); // runs after restoration: the inner store is complete here
+        parking.init(context, StatsTopology.PARKED_STORE);
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        Optional<RecordMetadata> meta = context.recordMetadata();
-        String topic = meta.map(RecordMetadata::topic).orElse("?");
+        parking.offer(ParkedRecords.of(record, context.recordMetadata()));
+    }
+
+    @Override
+    public void close() {
+        parking.close();
+    }
+
+    /**
+     * One event, live or replayed after a registry outage. The decode comes first: an unreachable
+     * registry ({@code RegistryUnavailableException}) leaves nothing changed, and the record is parked.
+     */
+    private void handle(ParkedRecord r) {
         Observation o;
         try {
-            o = decoder.decode(topic, record.value());
+            o = decoder.decode(r.topic() == null ? "?" : r.topic(), r.value());
         } catch (DecodeException e) {
-            deadLetter(record, e.code(), e.getMessage());
+            deadLetter(r, e.code(), e.getMessage());
             return;
         }
         long closedAt = store.closedAt(o.timestamp());
         if (closedAt >= 0) {
             store.countLate(o.series().id(), o.unit());
-            deadLetter(record, "late", "event time " + Instant.ofEpochMilli(o.timestamp()) + " is late: its "
+            deadLetter(r, "late", "event time " + Instant.ofEpochMilli(o.timestamp()) + " is late: its "
                 + (sizes[0] / 1000) + " s window closed at stream time " + Instant.ofEpochMilli(closedAt)
                 + " (window end + grace " + config.grace().toSeconds() + " s); stream time is now "
                 + Instant.ofEpochMilli(store.streamTime()) + ". Counted as late in series " + o.series().id());
@@ -76,7 +94,7 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
         }
         String refused = store.add(o.series().id(), o.timestamp(), o.value(), o.error(), o.rating(), o.unit());
         if (refused != null) {
-            deadLetter(record, "validation", refused);
+            deadLetter(r, "validation", refused);
             return;
         }
         store.advance(o.timestamp(), this::emit);
@@ -105,16 +123,12 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
             a.unit(), a.late());
     }
 
-    private void deadLetter(Record<byte[], byte[]> record, String code, String reason) {
-        Optional<RecordMetadata> meta = context.recordMetadata();
-        String topic = meta.map(RecordMetadata::topic).orElse(null);
-        int partition = meta.map(RecordMetadata::partition).orElse(-1);
-        long offset = meta.map(RecordMetadata::offset).orElse(-1L);
+    private void deadLetter(ParkedRecord r, String code, String reason) {
         if (deadLetters++ % 1000 == 0) { // every record is kept in the topic; the log is sampled
-            LOG.warn("dead letter #{} from {}-{}@{}: {}: {}", deadLetters, topic, partition, offset, code, reason);
+            LOG.warn("dead letter #{} from {}-{}@{}: {}: {}", deadLetters, r.topic(), r.partition(), r.offset(), code, reason);
         }
-        DeadLetter d = DeadLetters.of(code, reason, STAGE, topic, partition, offset, record.timestamp(), record.key(),
-            record.value(), clock.instant());
-        context.forward(new Record<Object, Object>(record.key(), d, record.timestamp()), StatsTopology.DEADLETTER_SINK);
+        DeadLetter d = DeadLetters.of(code, reason, STAGE, r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(),
+            r.value(), clock.instant());
+        context.forward(new Record<Object, Object>(r.key(), d, r.timestamp()), StatsTopology.DEADLETTER_SINK);
     }
 }

@@ -9,7 +9,9 @@ import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.schemas.validate.EventValidator;
 import dev.perfstream.streams.window.state.SeriesWindowStoreBuilder;
+import dev.perfstream.streams.retry.ParkedRecords;
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -34,6 +36,8 @@ public final class StatsTopology {
     public static final String PROCESSOR = "stats-windows";
     /** State store; its changelog topic is {@code <application.id>-perfstream-stats-windows-changelog}. */
     public static final String STORE = "perfstream-stats-windows";
+    /** Records waiting for an unreachable schema registry; changelog {@code <application.id>-perfstream-stats-parked-changelog}. */
+    public static final String PARKED_STORE = "perfstream-stats-parked";
     public static final String STATS_SINK = "stats-sink";
     public static final String DEADLETTER_SINK = "stats-deadletter-sink";
 
@@ -45,6 +49,13 @@ public final class StatsTopology {
      * @param clock    wall clock for event validation (max age / future) and dead-letter times
      */
     public static Topology build(StatsConfig c, Settings settings, Clock clock) {
+        return build(c, settings, clock, new AtomicLong());
+    }
+
+    /** @param parkedGauge counts records parked across this instance's tasks while the registry is unreachable */
+    static Topology build(StatsConfig c, Settings userSettings, Clock clock, AtomicLong parkedGauge) {
+        Settings settings = ParkedRecords.forStreamThread(userSettings);
+        ParkedRecords.Config outage = ParkedRecords.Config.from(settings);
         RecordCodec<WindowStats> statsCodec = Codecs.create(WindowStats.getClassSchema(), settings);
         RecordCodec<DeadLetter> dlqCodec = Codecs.create(DeadLetter.getClassSchema(), settings);
         Serializer<WindowStats> statsSer = (topic, v) -> v == null ? null : statsCodec.encode(topic, v);
@@ -54,8 +65,9 @@ public final class StatsTopology {
         Topology t = new Topology();
         t.addSource(METRICS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), c.metricsTopic());
         t.addSource(RUM_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), c.rumTopic());
-        t.addProcessor(PROCESSOR, () -> new StatsProcessor(c, () -> decoder(c, settings, clock), clock),
+        t.addProcessor(PROCESSOR, () -> new StatsProcessor(c, () -> decoder(c, settings, clock), clock, outage, parkedGauge),
             METRICS_SOURCE, RUM_SOURCE);
+        t.addStateStore(ParkedRecords.storeBuilder(PARKED_STORE), PROCESSOR);
         t.addStateStore(new SeriesWindowStoreBuilder(STORE, c.persistentStore(), sizes, c.windows().size(),
             c.grace().toMillis(), c.relativeAccuracy(), c.maxBins()), PROCESSOR);
         t.addSink(STATS_SINK, c.statsTopic(), new StringSerializer(), statsSer, PROCESSOR);

@@ -102,6 +102,44 @@ class AlertsTopologyTest {
         return as.stream().map(a -> a.getRule() + ":" + a.getState()).toList();
     }
 
+    /**
+     * An Avro perf.stats record whose schema only the (unreachable) registry holds is parked, not
+     * dead-lettered, and the windows after it wait behind it: no alert fires out of order.
+     */
+    @Test
+    void shouldParkStatsWhileTheRegistryIsUnreachableAndKeepTheOrder() throws Exception {
+        Settings reg = Settings.of(Map.of("schema.registry.url", "http://127.0.0.1:" + dev.perfstream.schemas.testkit.Ports.free()
+                + "/apis/ccompat/v7", "output.format", "json", "schema.registry.retry.timeout", "200ms",
+            "schema.registry.retry.backoff", "50ms"));
+        AlertsConfig c = AlertsConfig.from(Settings.of(Map.of("state.dir", tmp.resolve("state").toString())));
+        AlertsTopology.Wire wire = new AlertsTopology.Wire(Codecs.create(WindowStats.getClassSchema(), reg), ALERTS, DEAD,
+            dev.perfstream.streams.retry.ParkedRecords.Config.from(reg), new java.util.concurrent.atomic.AtomicLong());
+        Properties p = AlertsApp.properties(c);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(AlertsTopology.build(c, wire, defaults(), Clock.fixed(T0, ZoneOffset.UTC)), p, T0);
+        in = driver.createInputTopic(Topics.STATS, new ByteArraySerializer(), new ByteArraySerializer());
+        out = driver.createOutputTopic(Topics.ALERTS, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        dlq = driver.createOutputTopic(Topics.DEADLETTER, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+
+        byte[] avroUnknownId = java.nio.ByteBuffer.allocate(8).put((byte) 0).putInt(77).put(new byte[] {2, 4, 6}).array();
+        in.pipeInput("checkout".getBytes(StandardCharsets.UTF_8), avroUnknownId, T0);
+        for (int i = 0; i < 5; i++) {
+            send(api("checkout", "/cart", i, 400, 100, 0)); // would fire api-latency-p95 on the 2nd window
+        }
+        driver.advanceWallClockTime(Duration.ofSeconds(30)); // replay attempts: the registry still does not answer
+        var parked = driver.<Long, byte[]>getKeyValueStore(AlertsTopology.PARKED_STORE);
+        long n = 0;
+        try (var it = parked.all()) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        assertThat(n).isEqualTo(6);
+        assertThat(alerts()).as("nothing fires ahead of the parked record").isEmpty();
+        assertThat(dlq.readRecordsToList()).as("an unreachable registry is no reason to dead-letter").isEmpty();
+    }
+
     @Test
     void shouldFireOnceAfterForWindowsAndResolveOnceWithHysteresis() throws Exception {
         start(defaults());

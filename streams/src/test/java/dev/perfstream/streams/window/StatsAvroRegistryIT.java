@@ -262,6 +262,101 @@ class StatsAvroRegistryIT {
         }
     }
 
+    /**
+     * The registry stays down four times longer than {@code schema.registry.retry.timeout} (5 s here,
+     * 2 min by default) while events with a new schema id keep arriving: the stage parks them and keeps
+     * running and committing (the old behaviour was to shut the instance down once the retry budget was
+     * spent). The instance is then replaced during the outage: its successor restores the parked records
+     * from their changelog. Once the registry is back they are processed in order: exact stats, no dead letter.
+     */
+    @Test
+    void shouldKeepRunningAndCountEveryEventWhenTheRegistryStaysDownLongerThanTheRetryTimeout() throws Exception {
+        Map<String, String> s = settings("long-outage");
+        s.put("schema.registry.retry.timeout", "5s");
+        s.put("schema.registry.outage.backoff", "500ms");
+        s.put("schema.registry.outage.backoff.max", "2s");
+        Settings settings = Settings.of(s);
+        String in = s.get("topic.metrics");
+        String group = s.get("stats.application.id");
+        SchemaRegistryClient producerSide = new SchemaRegistryClient(RegistryConfig.from(settings));
+        Schema v1 = MetricEvent.getClassSchema();
+        Schema v2 = ConfluentAvroProducing.metricEventV2();
+        int v1Id = producerSide.register(in + "-value", v1);
+        int v2Id = producerSide.register(in + "-value", v2);
+        long t0 = (System.currentTimeMillis() / MIN) * MIN - 5 * MIN;
+        Map<String, Truth> truth = new HashMap<>();
+        Duration outage = Duration.ofSeconds(20);
+        try (StatsApp app = StatsApp.start(settings); KafkaProducer<byte[], byte[]> p = producer()) {
+            int n = 1200;
+            int sent = 0;
+            Instant down = null;
+            for (int i = 0; i < n; i++) {
+                if (i == n / 3) {
+                    // Phase 1 (v1 only, id cached by the stage) is in; then the registry goes down.
+                    p.flush();
+                    Poll.until(Duration.ofSeconds(120), "phase 1 consumed", () -> committed(group) >= n / 3 ? true : null);
+                    registry.stop();
+                    down = Instant.now();
+                }
+                if (i > n / 3 && i % 100 == 0) {
+                    p.flush();
+                    Thread.sleep(1000); // events keep flowing through the outage, not in one burst
+                }
+                String route = i % 2 == 0 ? "/api/orders" : "/api/users";
+                double v = 3 + (i * 7907 % 991) / 4.0;
+                truth.computeIfAbsent(route, r -> new Truth()).add(v);
+                MetricEvent e = event(t0 + i * 30L, route, v);
+                byte[] bytes = i >= n / 3 && i % 3 == 1 ? frame(v2Id, toGeneric(e, v2, Map.of("tenant", "t"))) : frame(v1Id, toGeneric(e, v1, Map.of()));
+                p.send(new ProducerRecord<>(in, "checkout".getBytes(StandardCharsets.UTF_8), bytes));
+                sent++;
+            }
+            p.send(new ProducerRecord<>(in, "checkout".getBytes(StandardCharsets.UTF_8),
+                frame(v1Id, toGeneric(event(t0 + 3 * MIN, "/closer", 1), v1, Map.of()))));
+            p.flush();
+            sent++;
+            final int total = sent;
+            // While the registry is down, the stage parks what it cannot decode and still commits its input:
+            // the stream thread is not blocked, and nothing is processed out of order.
+            Poll.until(Duration.ofSeconds(60), "every event consumed and committed while the registry is down",
+                () -> committed(group) >= total ? true : null);
+            long parked = app.parkedRecords();
+            assertThat(parked).as("events parked during the outage").isGreaterThan(0);
+
+            // The instance goes away during the outage; a new one on an empty state folder restores the parked
+            // records from their changelog (they were committed with the input offsets) and waits with them.
+            app.close();
+            Map<String, String> s2 = new HashMap<>(s);
+            s2.put("state.dir", Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "stats-avro-2-").toString());
+            try (StatsApp second = StatsApp.start(Settings.of(s2))) {
+                Poll.until(Duration.ofSeconds(90), "the parked records restored in the new instance",
+                    () -> second.parkedRecords() == parked ? true : null);
+                while (Duration.between(down, Instant.now()).compareTo(outage) < 0) {
+                    assertThat(second.state()).isNotIn(KafkaStreams.State.ERROR, KafkaStreams.State.NOT_RUNNING, KafkaStreams.State.PENDING_SHUTDOWN);
+                    Thread.sleep(500); // the outage itself, checked every 0.5 s
+                }
+                assertThat(second.parkedRecords()).isEqualTo(parked);
+                assertThat(minuteStats(settings, s.get("topic.stats"), t0)).as("no window closed before the parked events count").isEmpty();
+                assertThat(readAll(s.get("topic.deadletter"))).isEmpty();
+                registry.startProcess();
+
+                List<WindowStats> stats = Poll.until(Duration.ofSeconds(180), "1-minute stats of both routes after the outage", () -> {
+                    try {
+                        List<WindowStats> w = minuteStats(settings, s.get("topic.stats"), t0);
+                        return w.size() >= 2 ? w : null;
+                    } catch (DecodeException e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                assertExact(stats, truth);
+                assertThat(readAll(s.get("topic.deadletter"))).isEmpty();
+                assertThat(second.parkedRecords()).isZero();
+                assertThat(second.state()).isIn(KafkaStreams.State.RUNNING, KafkaStreams.State.REBALANCING);
+            }
+        } finally {
+            registry.startProcess();
+        }
+    }
+
     private static long committed(String group) {
         try (var admin = kafka.admin()) {
             return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
