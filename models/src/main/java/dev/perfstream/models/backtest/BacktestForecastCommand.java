@@ -90,6 +90,11 @@ public final class BacktestForecastCommand implements Callable<Integer> {
             System.err.println("--horizon must be at least one step (" + interval + " ms)");
             return 2;
         }
+        if (h >= grid.length) {
+            System.err.printf("--horizon %s (%d steps) is longer than the series (%d steps of %d s): nothing to forecast%n",
+                horizon, h, grid.length, interval / 1000);
+            return 2;
+        }
         List<ForecastBacktest.Scores> scores;
         if (output != null) {
             try (Writer w = new BufferedWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8), 1 << 16)) {
