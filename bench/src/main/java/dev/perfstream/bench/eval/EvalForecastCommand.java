@@ -41,6 +41,10 @@ public final class EvalForecastCommand implements Callable<Integer> {
         description = "Statistics forecast: rate (req/s) and/or p95 (default: ${DEFAULT-VALUE}).")
     List<String> statistics;
 
+    @Option(names = "--threads", defaultValue = "1",
+        description = "Series backtested in parallel (default: ${DEFAULT-VALUE}; results do not depend on it).")
+    int threads;
+
     @Option(names = "--per-series", description = "Also print one line per series, seed and horizon.")
     boolean perSeries;
 
@@ -65,17 +69,30 @@ public final class EvalForecastCommand implements Callable<Integer> {
         List<ForecastEval.Row> rows = new ArrayList<>();
         long began = System.nanoTime();
         int done = 0;
-        for (long seed : seedList) {
-            List<ForecastEval.Target> targets = ForecastEval.targets(seed, days, start)
-                .stream().filter(t -> statistics.contains(t.statistic())).toList();
-            for (ForecastEval.Target t : targets) {
-                for (int h : hs) {
-                    rows.add(ForecastEval.evaluate(t, h));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, threads));
+        try {
+            for (long seed : seedList) {
+                List<ForecastEval.Target> targets = ForecastEval.targets(seed, days, start)
+                    .stream().filter(t -> statistics.contains(t.statistic())).toList();
+                List<java.util.concurrent.Future<List<ForecastEval.Row>>> futures = new ArrayList<>();
+                for (ForecastEval.Target t : targets) {
+                    futures.add(pool.submit(() -> {
+                        List<ForecastEval.Row> out = new ArrayList<>();
+                        for (int h : hs) {
+                            out.add(ForecastEval.evaluate(t, h));
+                        }
+                        return out;
+                    }));
                 }
-                done++;
-                System.err.printf("\reval forecast: seed %d, %d series done, %.0f s", seed, done,
-                    (System.nanoTime() - began) / 1e9);
+                for (var f : futures) { // in submission order, so the output does not depend on --threads
+                    rows.addAll(f.get());
+                    done++;
+                    System.err.printf("\reval forecast: seed %d, %d series done, %.0f s", seed, done,
+                        (System.nanoTime() - began) / 1e9);
+                }
             }
+        } finally {
+            pool.shutdownNow();
         }
         System.err.println();
         print(rows, seedList, hs);
