@@ -90,6 +90,12 @@ public final class EvalForecastCommand implements Callable<Integer> {
                     System.err.printf("\reval forecast: seed %d, %d series done, %.0f s", seed, done,
                         (System.nanoTime() - began) / 1e9);
                 }
+                if (seed != seedList.get(seedList.size() - 1)) { // long runs: the table so far after each seed
+                    System.err.println();
+                    System.out.printf("%n=== after seed %d of %s ===%n", seed, seedList);
+                    print(rows, seedList.subList(0, seedList.indexOf(seed) + 1), hs);
+                    System.out.flush();
+                }
             }
         } finally {
             pool.shutdownNow();
