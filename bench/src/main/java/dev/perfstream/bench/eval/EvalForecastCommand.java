@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
         "request rate and p95, and every service's total request rate. Runs the online rolling-origin backtest",
         "(the code of 'perfstream backtest forecast') per series and horizon and prints, per horizon, NRMSE and",
         "NMAE of perfstream and of the seasonal-naive baselines (same time yesterday, same time last week),",
-        "perfstream's improvement over the better baseline, and 90% interval coverage; over all seeds and per seed."})
+        "perfstream's improvement over the better baseline, and 90%% interval coverage; over all seeds, and for the worst seed."})
 public final class EvalForecastCommand implements Callable<Integer> {
     /** Tribuo logs every training at INFO (thousands of lines per run); held here so the level sticks. */
     private static final java.util.logging.Logger TRIBUO_LOG = java.util.logging.Logger.getLogger("org.tribuo");

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 @Command(name = "forecast", mixinStandardHelpOptions = true,
     description = {"Rolling-origin forecast backtest of one series (CSV timestamp,value): perfstream's forecaster and",
         "the seasonal-naive baselines (same time yesterday, last week), each forecast using earlier rows only.",
-        "Prints NRMSE (RMSE / sd of actuals), NMAE (MAE / mean |actual|) and 90% interval coverage."})
+        "Prints NRMSE (RMSE / sd of actuals), NMAE (MAE / mean |actual|) and 90%% interval coverage."})
 public final class BacktestForecastCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, description = "CSV file with timestamp,value rows.")
     Path input;
