@@ -5,8 +5,8 @@ import picocli.CommandLine.Command;
 
 /** {@code perfstream eval}: model quality on labelled data. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-    description = "Evaluate perfstream's models on labelled synthetic incidents.",
-    subcommands = {EvalAnomaliesCommand.class})
+    description = "Evaluate perfstream's models (anomalies, forecasts) on the load generator's traffic.",
+    subcommands = {EvalAnomaliesCommand.class, EvalForecastCommand.class})
 public final class EvalCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -26,6 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code forecastWindow}: what the scoring topology does per window and statistic: decode the state,
  *       observe the value and forecast 5m/30m/2h, encode the state (retraining included, amortised, every
  *       1440 windows on up to 4000 rows).</li>
+ *   <li>Past a week of history the weekly profile (up to 3 weeks) joins the daily one (up to 7 days), so the
+ *       per-origin feature cost grows until 3 weeks, then stays flat.</li>
  * </ul>
  * Run: {@code java -cp bench/target/classes:$(cat /tmp/bench.cp) org.openjdk.jmh.Main ForecastBench}.
  */
@@ -40,7 +42,7 @@ public class ForecastBench {
     private static final long T0 = 1_767_225_600_000L;
     private static final int[] HORIZONS = {5, 30, 120};
 
-    @Param({"1440", "2880", "5760", "11520"})
+    @Param({"1440", "2880", "5760", "11520", "20160"})
     public int history;
 
     private double[] series;

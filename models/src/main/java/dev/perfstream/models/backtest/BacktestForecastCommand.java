@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 @Command(name = "forecast", mixinStandardHelpOptions = true,
     description = {"Rolling-origin forecast backtest of one series (CSV timestamp,value): perfstream's forecaster and",
         "the seasonal-naive baselines (same time yesterday, last week), each forecast using earlier rows only.",
-        "Prints NRMSE (RMSE / sd of actuals), NMAE (MAE / mean |actual|) and 90% interval coverage."})
+        "Prints NRMSE (RMSE / sd of actuals), NMAE (MAE / mean |actual|) and 90%% interval coverage."})
 public final class BacktestForecastCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, description = "CSV file with timestamp,value rows.")
     Path input;
@@ -88,6 +88,11 @@ public final class BacktestForecastCommand implements Callable<Integer> {
         int h = parseHorizon(horizon, interval);
         if (h < 1) {
             System.err.println("--horizon must be at least one step (" + interval + " ms)");
+            return 2;
+        }
+        if (h >= grid.length) {
+            System.err.printf("--horizon %s (%d steps) is longer than the series (%d steps of %d s): nothing to forecast%n",
+                horizon, h, grid.length, interval / 1000);
             return 2;
         }
         List<ForecastBacktest.Scores> scores;

@@ -79,7 +79,8 @@ public final class ForecastBacktest {
         return List.of(s);
     }
 
-    static Scores score(String method, double[] y, double[] p, double[] lo, double[] hi) {
+    /** NRMSE, NMAE and (with lo/hi) coverage of forecasts p of actuals y. */
+    public static Scores score(String method, double[] y, double[] p, double[] lo, double[] hi) {
         int n = y.length;
         if (n == 0) {
             return new Scores(method, Double.NaN, Double.NaN, Double.NaN, 0);

@@ -2,7 +2,6 @@ package dev.perfstream.models.forecast;
 
 import dev.perfstream.models.anomaly.LinearExpectation;
 import dev.perfstream.models.feature.Robust;
-import dev.perfstream.models.feature.SeriesFeatures;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -20,21 +19,37 @@ import org.tribuo.regression.RegressionFactory;
 import org.tribuo.regression.Regressor;
 import org.tribuo.regression.sgd.linear.LinearSGDModel;
 import org.tribuo.regression.sgd.linear.LinearSGDTrainer;
-import org.tribuo.regression.sgd.objectives.SquaredLoss;
+import org.tribuo.regression.sgd.objectives.Huber;
 
 /**
  * Direct forecast of one series {@code h} steps ahead on a regular grid (values indexed by step, NaN for
- * gaps): a Tribuo linear SGD regression of the standardised deviation of {@code y[k+h]} from the current
- * robust level, on features that carry daily and weekly seasonality (the change the same hours took a day
- * and a week ago, and those values themselves), recent lags and the target's hour-of-day and day-of-week.
- * Retrained every {@code retrainEvery} steps on the most recent origins whose outcome is known. The 90 %
- * interval comes from the 5th and 95th percentiles of recent out-of-sample standardised errors.
- * Used by {@code perfstream backtest forecast} and, through {@link SeriesForecaster}, by the scoring topology.
+ * gaps). Candidate forecasts, each expressed as its deviation from the current robust level in units of a
+ * scale (the series' noise, at least 2 % of the level):
+ * <ul>
+ *   <li>the recent level: last value, mean of the last 5 (the deviation 0 is the median of the last 15);</li>
+ *   <li>the seasonal profile at the target time ({@link SeasonalProfile}: median over the last 7 days, resp.
+ *       3 weeks, of the mean of +-5 steps around the same time of day, resp. week);</li>
+ *   <li>that profile corrected for the current level: the level plus (additive) or times (multiplicative)
+ *       the change the profile makes from now to the target: seasonal-naive adjusted to today's level.</li>
+ * </ul>
+ * A Tribuo linear SGD regression with a Huber loss (so incidents in the history pull the weights little)
+ * learns per horizon how to weigh them, on the series' own rolling origins whose outcome is known (only
+ * earlier rows), retrained every {@code retrainEvery} steps. The 90 % interval comes from the 5th and 95th
+ * percentiles of the last 1000 out-of-sample errors in scale units. Used by {@code perfstream backtest
+ * forecast}, {@code perfstream eval forecast} and, through {@link SeriesForecaster}, the scoring topology.
  */
 public final class HorizonForecaster {
-    static final String[] NAMES = {"lag0", "lag1", "day_change", "week_change", "day_value", "week_value",
-        "has_day", "has_week", "hod_sin", "hod_cos", "dow_sin", "dow_cos"};
+    static final String[] NAMES = {"last", "mean5", "day_profile", "day_adj15", "day_adj60", "week_profile",
+        "week_adj15", "week_adj60", "has_day", "has_week"};
     private static final int RECENT = 15;
+    private static final int LONG = 60;
+    private static final int NOISE_WINDOW = 60;
+    private static final int DAYS = 7;
+    private static final int WEEKS = 3;
+    private static final int HALF_WIDTH = 5;
+    private static final double CLIP = 30;
+    private static final double REL_FLOOR = 0.02;
+    private static final int ERRORS = 1000;
 
     private final int h;
     private final int day;
@@ -45,11 +60,12 @@ public final class HorizonForecaster {
     private double[] w;
     private double bias;
     private int lastTrain = Integer.MIN_VALUE;
-    private final double[] errRing = new double[500];
+    private final double[] errRing = new double[ERRORS];
     private int errN;
     private int errPos;
-    private final double[] scratch = new double[Math.max(RECENT, 500)];
-    private final double[] tmp = new double[RECENT];
+    private final double[] scratch = new double[Math.max(NOISE_WINDOW, ERRORS)];
+    private final double[] tmp = new double[NOISE_WINDOW];
+    private final SeasonalProfile profile = new SeasonalProfile(Math.max(DAYS, WEEKS));
     private String modelVersion = "seasonal-naive";
     private ModelPublisher publisher;
 
@@ -72,7 +88,11 @@ public final class HorizonForecaster {
         this.trainRows = trainRows;
     }
 
-    /** Level and scale at origin k: median of the last 15 values, 1.4826 MAD of the last 15 around it. */
+    /**
+     * Level and scale at origin k: the median of the last 15 values, and the noise (1.4826 MAD of the
+     * differences of consecutive values among the last 60, / sqrt 2: insensitive to trend and seasonality),
+     * at least 2 % of the level.
+     */
     private double[] levelScale(double[] v, int k) {
         int n = 0;
         for (int i = k; i >= 0 && i > k - 4 * RECENT && n < RECENT; i--) {
@@ -84,12 +104,23 @@ public final class HorizonForecaster {
             return null;
         }
         double level = Robust.median(tmp, n, scratch);
-        double scale = Robust.MAD_TO_SIGMA * Robust.mad(tmp, n, level, scratch);
-        return new double[] {level, Math.max(Math.max(scale, 0.01 * Math.abs(level)), 1e-9)};
+        int d = 0;
+        for (int i = k; i >= 1 && i > k - NOISE_WINDOW; i--) {
+            if (!Double.isNaN(v[i]) && !Double.isNaN(v[i - 1])) {
+                tmp[d++] = v[i] - v[i - 1];
+            }
+        }
+        double noise = d < 5 ? 0 : Robust.MAD_TO_SIGMA * Robust.mad(tmp, d, Robust.median(tmp, d, scratch), scratch)
+            / Math.sqrt(2);
+        return new double[] {level, Math.max(Math.max(noise, REL_FLOOR * Math.abs(level)), 1e-9)};
+    }
+
+    private static double clip(double z) {
+        return Math.max(-CLIP, Math.min(CLIP, z));
     }
 
     /** Fills features for origin k; returns {level, scale} or null when there is no recent value. */
-    private double[] features(double[] v, int k, long t0, double[] f) {
+    private double[] features(double[] v, int k, double[] f) {
         double[] ls = levelScale(v, k);
         if (ls == null) {
             return null;
@@ -97,53 +128,61 @@ public final class HorizonForecaster {
         double l = ls[0];
         double s = ls[1];
         f[0] = dev(v, k, l, s);
-        f[1] = dev(v, k - 1, l, s);
-        int td = k + h - day;
-        int tw = k + h - week;
-        // Seasonal values are smoothed over +-3 steps (never past the origin) and taken relative to the level
-        // the series had a day / a week before the origin, so noise of single points does not carry over.
-        double sd = smooth(v, td, k);
-        double sw = smooth(v, tw, k);
-        double[] ld = k - day >= 0 ? levelScale(v, k - day) : null;
-        double[] lw = k - week >= 0 ? levelScale(v, k - week) : null;
-        boolean hasDay = !Double.isNaN(sd) && ld != null;
-        boolean hasWeek = !Double.isNaN(sw) && lw != null;
-        f[2] = hasDay ? SeriesFeatures.clip((sd - ld[0]) / s) : 0;
-        f[3] = hasWeek ? SeriesFeatures.clip((sw - lw[0]) / s) : 0;
-        f[4] = hasDay ? SeriesFeatures.clip((sd - l) / s) : 0;
-        f[5] = hasWeek ? SeriesFeatures.clip((sw - l) / s) : 0;
-        f[6] = hasDay ? 1 : 0;
-        f[7] = hasWeek ? 1 : 0;
-        long target = t0 + (long) (k + h) * intervalMs;
-        double dayPos = Math.floorMod(target, 86_400_000L) / 86_400_000.0;
-        double weekPos = Math.floorMod(target, 7 * 86_400_000L) / (7 * 86_400_000.0);
-        f[8] = Math.sin(2 * Math.PI * dayPos);
-        f[9] = Math.cos(2 * Math.PI * dayPos);
-        f[10] = Math.sin(2 * Math.PI * weekPos);
-        f[11] = Math.cos(2 * Math.PI * weekPos);
-        return ls;
-    }
-
-    /** Mean of the values at c-3..c+3 that exist and are not after the origin k; NaN if none. */
-    private static double smooth(double[] v, int c, int k) {
         double sum = 0;
         int n = 0;
-        for (int i = Math.max(0, c - 3); i <= Math.min(k, c + 3); i++) {
+        for (int i = k; i >= 0 && i > k - 5; i--) {
             if (!Double.isNaN(v[i])) {
                 sum += v[i];
                 n++;
             }
         }
-        return n == 0 ? Double.NaN : sum / n;
-    }
-
-    private static double dev(double[] v, int i, double l, double s) {
-        return i < 0 || Double.isNaN(v[i]) ? 0 : SeriesFeatures.clip((v[i] - l) / s);
+        f[1] = n == 0 ? 0 : clip((sum / n - l) / s);
+        boolean hasDay = profileFeatures(v, k, day, DAYS, l, s, f, 2);
+        boolean hasWeek = profileFeatures(v, k, week, WEEKS, l, s, f, 5);
+        if (!hasWeek) { // stand in with the daily profile so that the weights keep their meaning
+            System.arraycopy(f, 2, f, 5, 3);
+        }
+        f[8] = hasDay ? 1 : 0;
+        f[9] = hasWeek ? 1 : 0;
+        return ls;
     }
 
     /**
-     * Forecast for step k+h made at origin k, using only v[0..k]. Before a model exists: the level plus
-     * the change the same hours took a day (else a week) ago.
+     * Profile value at the target, and the profile at the target adjusted to the current level: times (for
+     * a positive profile, else plus) the ratio of the recent values to the profile over the same steps,
+     * once over the last 15 steps (reacts fast) and once over the last 60 (less noise).
+     */
+    private boolean profileFeatures(double[] v, int k, int period, int cycles, double l, double s, double[] f, int at) {
+        double target = profile.at(v, k + h, period, cycles, HALF_WIDTH, k);
+        if (Double.isNaN(target)) {
+            f[at] = 0;
+            f[at + 1] = 0;
+            f[at + 2] = 0;
+            return false;
+        }
+        f[at] = clip((target - l) / s);
+        f[at + 1] = adjusted(v, k, period, cycles, RECENT, target, l, s);
+        f[at + 2] = adjusted(v, k, period, cycles, LONG, target, l, s);
+        return true;
+    }
+
+    private double adjusted(double[] v, int k, int period, int cycles, int window, double target, double l, double s) {
+        double now = profile.at(v, k - window / 2, period, cycles, window / 2, k);
+        double recent = SeasonalProfile.mean(v, k - 2 * (window / 2), k);
+        if (Double.isNaN(now) || Double.isNaN(recent)) {
+            return clip((target - l) / s);
+        }
+        double adj = now > 0 && target >= 0 && recent >= 0 ? target * recent / now : target + recent - now;
+        return clip((adj - l) / s);
+    }
+
+    private static double dev(double[] v, int i, double l, double s) {
+        return i < 0 || Double.isNaN(v[i]) ? 0 : clip((v[i] - l) / s);
+    }
+
+    /**
+     * Forecast for step k+h made at origin k, using only v[0..k]. Before a model exists: the weekly (else
+     * daily) profile corrected for the current level, multiplicatively.
      *
      * @return null when no recent value exists
      */
@@ -152,24 +191,31 @@ public final class HorizonForecaster {
             train(v, k, t0);
         }
         double[] f = new double[NAMES.length];
-        double[] ls = features(v, k, t0, f);
+        double[] ls = features(v, k, f);
         if (ls == null) {
             return null;
         }
-        double z;
-        if (w == null) {
-            z = f[7] == 1 ? f[3] : f[6] == 1 ? f[2] : 0;
-        } else {
-            z = bias;
+        double z = base(f);
+        if (w != null) {
+            z += bias;
             for (int i = 0; i < w.length; i++) {
                 z += w[i] * f[i];
             }
-            z = SeriesFeatures.clip(z);
+            z = clip(z);
         }
         double pred = ls[0] + ls[1] * z;
         double lo = ls[0] + ls[1] * (z + quantile(0.05, -1.645));
         double hi = ls[0] + ls[1] * (z + quantile(0.95, 1.645));
         return new Forecast(pred, lo, hi);
+    }
+
+    /**
+     * The base forecast the regression corrects: the weekly (else daily) profile adjusted to the level of
+     * the last 60 steps (else the level itself). A model that learned nothing (weights near 0) falls back to
+     * it, so noisy training can only move the forecast away from a sound default, not replace it.
+     */
+    private static double base(double[] f) {
+        return f[9] == 1 ? f[7] : f[8] == 1 ? f[4] : 0;
     }
 
     /** Records the outcome of the forecast made at origin k (call when v[k+h] is known). */
@@ -179,7 +225,7 @@ public final class HorizonForecaster {
             return;
         }
         double[] ls = levelScale(v, k);
-        errRing[errPos] = (v[t] - fc.predicted()) / ls[1];
+        errRing[errPos] = clip((v[t] - fc.predicted()) / ls[1]);
         errPos = (errPos + 1) % errRing.length;
         errN = Math.min(errN + 1, errRing.length);
     }
@@ -202,18 +248,20 @@ public final class HorizonForecaster {
             if (Double.isNaN(v[o + h])) {
                 continue;
             }
-            double[] ls = features(v, o, t0, f);
+            double[] ls = features(v, o, f);
             if (ls == null) {
                 continue;
             }
-            ds.add(new ArrayExample<>(new Regressor(LinearExpectation.OUTPUT, SeriesFeatures.clip((v[o + h] - ls[0]) / ls[1])),
+            ds.add(new ArrayExample<>(new Regressor(LinearExpectation.OUTPUT, clip((v[o + h] - ls[0]) / ls[1] - base(f))),
                 NAMES, f.clone()));
         }
         lastTrain = k;
         if (ds.size() < 100) {
             return;
         }
-        LinearSGDModel m = (LinearSGDModel) new LinearSGDTrainer(new SquaredLoss(), new AdaGrad(0.1, 0.1), 10, -1, 1, 7L)
+        // A small learning rate keeps the SGD's final weights close to 0 = the base forecast unless the data
+        // insist (with 0.1 the noisy final iterate made 30-min forecasts 8 % worse than the base).
+        LinearSGDModel m = (LinearSGDModel) new LinearSGDTrainer(new Huber(2.0), new AdaGrad(0.01, 0.1), 10, -1, 1, 7L)
             .train(ds, Map.of());
         DenseMatrix wm = m.getWeightsCopy();
         double[] nw = new double[NAMES.length];
