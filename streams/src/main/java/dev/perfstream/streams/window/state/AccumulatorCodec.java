@@ -61,7 +61,11 @@ final class AccumulatorCodec {
         byte[][] bodies = new byte[windows.size()][];
         int total = 1 + 4;
         for (int i = 0; i < bodies.length; i++) {
-            bodies[i] = body(windows.get(i));
+            WindowAccumulator a = windows.get(i);
+            if (a.encoded == null) {
+                a.encoded = body(a);
+            }
+            bodies[i] = a.encoded;
             total += 8 + 8 + 4 + bodies[i].length;
         }
         ByteBuffer b = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
@@ -99,11 +103,6 @@ final class AccumulatorCodec {
             b.position(b.position() + len);
         }
         return out;
-    }
-
-    /** Bytes of the encoded window (diagnostics). */
-    int encodedSize(WindowAccumulator a) {
-        return 8 + 8 + 4 + body(a).length;
     }
 
     private byte[] body(WindowAccumulator a) {

@@ -169,6 +169,7 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
             long s = sizes[i];
             WindowAccumulator a = window(series, i, Math.floorDiv(streamTime, s) * s, unit);
             a.late++;
+            a.encoded = null;
         }
         markDirty(series);
     }

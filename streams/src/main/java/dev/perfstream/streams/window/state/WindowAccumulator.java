@@ -24,6 +24,12 @@ public final class WindowAccumulator {
     double max = Double.NEGATIVE_INFINITY;
     double sum;
     String unit;
+    /**
+     * This window's encoded body as last written, kept while the window is unchanged: a series record holds
+     * all its open windows (up to grace / size + 1 of the smallest size alone), and most of them did not
+     * change since the last commit. Cleared by every change.
+     */
+    byte[] encoded;
     /** The series holding this window (set when linked into the store). */
     SeriesWindowStore.Series series;
     /** Next open window of the same series and size (a short chain, newest first). */
@@ -38,6 +44,7 @@ public final class WindowAccumulator {
     }
 
     void add(double value, boolean error, int rating) {
+        encoded = null;
         count++;
         if (error) {
             errors++;
@@ -59,6 +66,7 @@ public final class WindowAccumulator {
     }
 
     void merge(WindowAccumulator o) {
+        encoded = null;
         count += o.count;
         errors += o.errors;
         late += o.late;

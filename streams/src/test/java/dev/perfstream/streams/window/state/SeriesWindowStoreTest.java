@@ -80,6 +80,27 @@ class SeriesWindowStoreTest {
     }
 
     @Test
+    void shouldRewriteChangedWindowsAndKeepUnchangedOnesAcrossManyCommits() {
+        KeyValueStore<Bytes, byte[]> kv = inner();
+        SeriesWindowStore live = store(kv, SIZES);
+        SeriesWindowStore reference = store(inner(), SIZES);
+        List<String> liveOut = new ArrayList<>();
+        List<String> refOut = new ArrayList<>();
+        // commits every 3.5 s of event time: windows change between some commits and not others, and the
+        // record of a series always holds windows of both kinds
+        for (long t = T0; t < T0 + 595_000; t += 3_500) {
+            feed(live, liveOut, t, t + 3_500);
+            live.flushCache();
+        }
+        feed(reference, refOut, T0, T0 + 595_000);
+        SeriesWindowStore restored = store(kv, SIZES);
+        restored.loadIfNeeded();
+        feed(restored, liveOut, T0 + 595_000, T0 + 4_000_000);
+        feed(reference, refOut, T0 + 595_000, T0 + 4_000_000);
+        assertThat(liveOut).containsExactlyInAnyOrderElementsOf(refOut);
+    }
+
+    @Test
     void shouldTombstoneASeriesWhoseLastWindowClosed() {
         KeyValueStore<Bytes, byte[]> kv = inner();
         SeriesWindowStore s = store(kv, SIZES);
