@@ -54,6 +54,7 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
     private static final String DETECTOR = "d|";
     private static final String CLOSED = "c|";
     private static final String PROBATION = "v|";
+    private static final String WIDEN = "w|";
 
     private final ScoringConfig cfg;
     private final MultivariateScoringConfig mv;
@@ -211,6 +212,7 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
                 + "not scored, not learned", p.service, Instant.ofEpochMilli(p.start), missing, p.series.size(), expected);
             return;
         }
+        d = widenIfNeeded(p.service, d, available);
         double[] vector = p.vitals.vector(d.names());
         MultivariateDetector.Result res = d.observe(vector, models);
         store.put(DETECTOR + p.service, MultivariateStateCodec.encode(d));
@@ -237,6 +239,45 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
             context.forward(new Record<>(alert.getFingerprint(), alertCodec.encode(cfg.alertsTopic(), alert), p.end),
                 ScoringTopology.ALERTS_SINK);
         }
+    }
+
+    /**
+     * A detector created while a resource series was not arriving yet (say the first vectors after a restart on
+     * a backlog closed at the deadline without CPU) would never learn that dimension. When a dimension the
+     * detector lacks is present in {@code 2 x expect.windows} consecutive vectors, the detector is created
+     * afresh over the wider set: a new model, cold again (conservative scores until it has learned).
+     */
+    private MultivariateDetector widenIfNeeded(String service, MultivariateDetector d, List<String> available) {
+        List<String> extra = new ArrayList<>();
+        for (String name : ServiceVitals.ALL) {
+            if (available.contains(name) && !d.names().contains(name)) {
+                extra.add(name);
+            }
+        }
+        byte[] b = store.get(WIDEN + service);
+        if (extra.isEmpty()) {
+            if (b != null) {
+                store.delete(WIDEN + service);
+            }
+            return d;
+        }
+        int run = (b == null ? 0 : java.nio.ByteBuffer.wrap(b).getInt()) + 1;
+        if (run < 2 * mv.expectWindows()) {
+            store.put(WIDEN + service, java.nio.ByteBuffer.allocate(4).putInt(run).array());
+            return d;
+        }
+        store.delete(WIDEN + service);
+        List<String> names = new ArrayList<>();
+        for (String name : ServiceVitals.ALL) {
+            if (d.names().contains(name) || extra.contains(name)) {
+                names.add(name);
+            }
+        }
+        MultivariateDetector wider = new MultivariateDetector(SERIES_PREFIX + service, names, mv.detector());
+        LOG.info("multivariate detector of {} re-created over {}: {} present in {} consecutive vectors since it was "
+            + "created over {}", service, names, extra, run, d.names());
+        cache.put(service, wider);
+        return wider;
     }
 
     /** The service's detector (cache, then store), or null if it has none yet. */

@@ -177,6 +177,23 @@ class MultivariateTopologyTest {
     }
 
     @Test
+    void shouldWidenADetectorCreatedBeforeTheCpuSeriesArrived() {
+        start(quick());
+        int i = 0;
+        for (; i < 12; i++) { // the first vectors close without CPU (a restart on a backlog): created without it
+            pipe(i, new Vitals(load(i), 1, 0.002, Double.NaN, false, true));
+        }
+        for (; i < 560; i++) {
+            pipe(i, Vitals.normal(load(i)));
+        }
+        int cpuHigh = i;
+        pipe(i++, new Vitals(0.6, 1, 0.002, 34, true, true));
+        pipe(i, Vitals.normal(load(i)));
+        Map<Integer, Anomaly> mv = readMultivariate();
+        assertThat(mv.get(cpuHigh).getScore()).as("CPU high at low throughput, learned after widening").isGreaterThan(0.9);
+    }
+
+    @Test
     void shouldScoreConservativelyDuringColdStart() {
         start(Map.of()); // defaults: first model after 240 vectors, scores capped at 0.5 until 1440
         int i = 0;
