@@ -16,23 +16,15 @@ import dev.perfstream.schemas.registry.RegistryException;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.serde.TopicFollower;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -92,43 +84,10 @@ public final class TailCommand implements Callable<Integer> {
     private <T extends SpecificRecord> int tail(Settings s, Schema schema, PrintStream out) {
         RecordCodec<T> codec = Codecs.create(schema, Settings.of(withJsonOutput(s)));
         RecordCodec<T> json = JsonRecordCodec.of(schema);
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.string("kafka.bootstrap.servers", "127.0.0.1:9092"));
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        AtomicBoolean running = new AtomicBoolean(true);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            Thread main = Thread.currentThread();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                running.set(false);
-                consumer.wakeup();
-                try {
-                    main.join(2000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "tail-stop"));
-            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                .map(pi -> new TopicPartition(topic, pi.partition())).toList();
-            consumer.assign(parts);
-            if (fromBeginning) {
-                consumer.seekToBeginning(parts);
-            } else {
-                consumer.seekToEnd(parts);
-            }
-            long seen = 0;
-            while (running.get() && seen < max) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    out.println(line(r, codec, json));
-                    if (++seen >= max) {
-                        break;
-                    }
-                }
-                out.flush();
-            }
-        } catch (WakeupException e) {
-            // Ctrl-C
-        }
+        TopicFollower.follow(s.string("kafka.bootstrap.servers", "127.0.0.1:9092"), topic, fromBeginning, max, r -> {
+            out.println(line(r, codec, json));
+            out.flush();
+        });
         return 0;
     }
 

@@ -6,23 +6,15 @@ import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.serde.TopicFollower;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -83,49 +75,16 @@ public final class WatchAlertsCommand implements Callable<Integer> {
 
     static int watch(String servers, String topic, RecordCodec<Alert> codec, boolean fromBeginning, long max,
                      boolean color, PrintStream out) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        AtomicBoolean running = new AtomicBoolean(true);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            Thread main = Thread.currentThread();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                running.set(false);
-                consumer.wakeup();
-                try {
-                    main.join(2000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "alerts-watch-stop"));
-            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                .map(pi -> new TopicPartition(topic, pi.partition())).toList();
-            consumer.assign(parts);
-            if (fromBeginning) {
-                consumer.seekToBeginning(parts);
-            } else {
-                consumer.seekToEnd(parts);
+        out.printf("watching %s on %s (%s)%n", topic, servers, fromBeginning ? "from the beginning" : "new alerts only");
+        out.flush();
+        TopicFollower.follow(servers, topic, fromBeginning, max, r -> {
+            try {
+                out.println(format(codec.decode(topic, r.value()), color));
+            } catch (DecodeException | dev.perfstream.schemas.registry.RegistryException e) {
+                out.printf("?? undecodable record at %s-%d@%d: %s%n", r.topic(), r.partition(), r.offset(), e.getMessage());
             }
-            out.printf("watching %s on %s (%s)%n", topic, servers, fromBeginning ? "from the beginning" : "new alerts only");
             out.flush();
-            long seen = 0;
-            while (running.get() && seen < max) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    try {
-                        out.println(format(codec.decode(topic, r.value()), color));
-                    } catch (DecodeException | dev.perfstream.schemas.registry.RegistryException e) {
-                        out.printf("?? undecodable record at %s-%d@%d: %s%n", r.topic(), r.partition(), r.offset(), e.getMessage());
-                    }
-                    out.flush();
-                    if (++seen >= max) {
-                        break;
-                    }
-                }
-            }
-        } catch (WakeupException e) {
-            // Ctrl-C
-        }
+        });
         return 0;
     }
 
