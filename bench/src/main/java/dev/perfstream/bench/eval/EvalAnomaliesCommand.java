@@ -152,20 +152,7 @@ public final class EvalAnomaliesCommand implements Callable<Integer> {
         System.out.println("incidents are counted per affected series (an incident on a service counts once per series it moves)");
         System.out.printf("statistics scored: %s; alarm: window score >= %.2f%n",
             stats.stream().map(Statistic::label).toList(), threshold);
-        System.out.printf("%-14s %9s %16s %16s %14s%n", "kind", "incidents", "recall<=3 windows", "recall during", "mean delay");
-        int inc = 0;
-        int within = 0;
-        int during = 0;
-        for (var e : r.byKind.entrySet()) {
-            AnomalyEval.KindResult k = e.getValue();
-            inc += k.incidents;
-            within += k.detectedWithin;
-            during += k.detectedDuring;
-            System.out.printf("%-14s %9d %16.3f %16.3f %14.2f%n", e.getKey(), k.incidents, k.recallWithin(),
-                k.recallDuring(), k.meanDelay());
-        }
-        System.out.printf("%-14s %9d %16.3f %16.3f%n", "ALL", inc, (double) within / Math.max(inc, 1),
-            (double) during / Math.max(inc, 1));
+        printKinds(r);
         System.out.printf("calm traffic: %.1f series-days, %d alarm windows, %d alarm episodes = %.3f false alarms per series per day%n",
             r.calmWindows / 1440.0, r.calmAlarmWindows, r.calmEpisodes, r.falseEpisodesPerSeriesDay());
         System.out.printf("scoring: %d observations in %.2f s (%.0f per second, single thread)%n",
