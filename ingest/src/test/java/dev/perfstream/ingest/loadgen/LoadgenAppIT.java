@@ -14,7 +14,12 @@ import dev.perfstream.schemas.validate.EventValidator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.DayOfWeek;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,10 +44,15 @@ class LoadgenAppIT {
         try (KafkaTestCluster kafka = KafkaTestCluster.start()) {
             kafka.createTopics(2, "it-lg-metrics", "it-lg-rum");
             Path incidents = dir.resolve("incidents.jsonl");
-            Settings s = Settings.of(Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
-                "topic.metrics", "it-lg-metrics", "topic.rum", "it-lg-rum",
-                "loadgen.speedup", "0", "loadgen.duration", "30m", "loadgen.rate", "20", "loadgen.seed", "5",
-                "loadgen.incidents.file", incidents.toString()));
+            // A fixed time of day: the traffic model's daily cycle makes 02:00 UTC carry a third of 14:00's
+            // traffic, so with the simulated window ending "now" the counts below depended on when CI ran
+            // (19,865 metric events at 00:40 UTC on a Friday).
+            Settings s = Settings.of(Map.ofEntries(Map.entry("kafka.bootstrap.servers", kafka.bootstrapServers()),
+                Map.entry("topic.metrics", "it-lg-metrics"), Map.entry("topic.rum", "it-lg-rum"),
+                Map.entry("loadgen.speedup", "0"), Map.entry("loadgen.duration", "30m"),
+                Map.entry("loadgen.rate", "20"), Map.entry("loadgen.seed", "5"),
+                Map.entry("loadgen.start", recentWeekdayNoon(Instant.now()).toString()),
+                Map.entry("loadgen.incidents.file", incidents.toString())));
             long metrics;
             long rum;
             try (LoadgenApp app = LoadgenApp.start(s)) {
@@ -85,6 +95,16 @@ class LoadgenAppIT {
             assertThat(seen).containsExactly(metrics, rum);
             assertThat(problems).isEmpty();
         }
+    }
+
+    /** 12:00 UTC of the latest weekday whose 12:00-12:30 lies wholly in the past: at most 4 days ago. */
+    static Instant recentWeekdayNoon(Instant now) {
+        ZonedDateTime t = now.atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS).withHour(12);
+        while (t.plusMinutes(30).toInstant().isAfter(now)
+            || t.getDayOfWeek() == DayOfWeek.SATURDAY || t.getDayOfWeek() == DayOfWeek.SUNDAY) {
+            t = t.minusDays(1);
+        }
+        return t.toInstant();
     }
 
     static KafkaConsumer<byte[], byte[]> consumer(KafkaTestCluster kafka) {
