@@ -3,6 +3,7 @@ package dev.perfstream.bench.stats;
 import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.streams.window.StatsApp;
 import dev.perfstream.streams.window.StatsConfig;
 import dev.perfstream.streams.window.StatsTopology;
 import dev.perfstream.streams.window.state.Sketches;
@@ -34,11 +35,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.Record;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -64,8 +66,16 @@ public final class StatsBenchCommand implements Callable<Integer> {
     @Option(names = "--span", description = "Event-time span of the events (default ${DEFAULT-VALUE}).")
     String span = "5m";
 
-    @Option(names = "--commit-interval", description = "Streams commit interval for both runs (default ${DEFAULT-VALUE}).")
+    @Option(names = "--commit-interval", description = "Streams commit interval for every Streams run (default ${DEFAULT-VALUE}).")
     String commitInterval = "1s";
+
+    @Option(names = "--compression", description = "stats.compression of the stage, used by every Streams run"
+        + " (default ${DEFAULT-VALUE}, the stage's default).")
+    String compression = "lz4";
+
+    @Option(names = "--streams-config", paramLabel = "KEY=VALUE",
+        description = "Extra Kafka Streams property for every Streams run (repeatable), e.g. producer.compression.type=lz4.")
+    Map<String, String> streamsConfig = new HashMap<>();
 
     @Option(names = "--bootstrap", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
     String bootstrap = "127.0.0.1:9092";
@@ -75,6 +85,9 @@ public final class StatsBenchCommand implements Callable<Integer> {
 
     @Option(names = "--skip-dsl", description = "Skip the DSL baseline (it is the slow one).")
     boolean skipDsl;
+
+    @Option(names = "--skip-noop", description = "Skip the Kafka Streams no-op run (the framework's own ceiling).")
+    boolean skipNoop;
 
     @Option(names = "--work-dir", description = "Scratch folder for state and the embedded broker (default ${DEFAULT-VALUE}).")
     Path workDir = Path.of(".perfstream", "bench");
@@ -115,19 +128,30 @@ public final class StatsBenchCommand implements Callable<Integer> {
             keys.put("topic.deadletter", "bench-dlq-" + run);
             keys.put("stats.commit.interval", commitInterval);
             keys.put("stats.max-age", "30d");
+            keys.put("stats.compression", compression);
             Settings settings = Settings.of(keys);
             StatsConfig c = StatsConfig.from(settings);
 
+            double noopEps = Double.NaN;
+            if (!skipNoop) {
+                noopEps = streams(admin, bs, "bench-noop-" + run, noop(input), input, c);
+                log("Kafka Streams no-op:      %,12.0f events/s   load %s   (%.3f x the consumer: the ceiling of any"
+                    + " exactly-once Streams stage here)", noopEps, loadavg(), noopEps / consumerEps);
+            }
             double dslEps = Double.NaN;
             if (!skipDsl) {
                 Topology dsl = DslBaseline.build(input, out, c.windows(), c.grace(),
                     Codecs.create(MetricEvent.getClassSchema(), settings), new Sketches(c.relativeAccuracy(), c.maxBins()));
-                dslEps = streams(admin, bs, "bench-dsl-" + run, dsl, input);
+                dslEps = streams(admin, bs, "bench-dsl-" + run, dsl, input, c);
                 log("DSL aggregate baseline:   %,12.0f events/s   load %s", dslEps, loadavg());
             }
-            double psEps = streams(admin, bs, "bench-perfstream-" + run, StatsTopology.build(c, settings, Clock.systemUTC()), input);
+            double psEps = streams(admin, bs, "bench-perfstream-" + run, StatsTopology.build(c, settings, Clock.systemUTC()), input, c);
             log("perfstream stats stage:   %,12.0f events/s   load %s", psEps, loadavg());
             log("load average after: %s", loadavg());
+            topicBytes(admin);
+            if (!skipNoop) {
+                log("streams_noop_eps=%.0f perfstream_vs_noop=%.3f", noopEps, psEps / noopEps);
+            }
             System.out.printf(Locale.ROOT, "consumer_eps=%.0f dsl_eps=%.0f perfstream_eps=%.0f ratio_vs_consumer=%.3f ratio_vs_dsl=%.3f%n",
                 consumerEps, dslEps, psEps, psEps / consumerEps, psEps / dslEps);
         }
@@ -198,16 +222,15 @@ public final class StatsBenchCommand implements Callable<Integer> {
         return n / ((System.nanoTime() - t) / 1e9);
     }
 
-    private double streams(Admin admin, String bs, String appId, Topology topology, String input) throws Exception {
-        Properties p = new Properties();
+    private double streams(Admin admin, String bs, String appId, Topology topology, String input, StatsConfig c)
+        throws Exception {
+        // Every run gets the stage's own client settings (exactly_once_v2, commit interval, producer
+        // compression, handlers), so the runs differ only in their topology.
+        Properties p = StatsApp.properties(c);
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Settings.parseDuration(commitInterval).toMillis());
         p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createDirectories(workDir.resolve("state")).toAbsolutePath().toString());
-        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailExceptionHandler.class);
-        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DefaultProductionExceptionHandler.class);
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        p.putAll(streamsConfig);
         Map<TopicPartition, Long> end = endOffsets(admin, input);
         long[] runningAt = {0};
         try (KafkaStreams ks = new KafkaStreams(topology, p)) {
@@ -244,6 +267,46 @@ public final class StatsBenchCommand implements Callable<Integer> {
             }
             long t = System.nanoTime() - runningAt[0];
             return events / (t / 1e9);
+        }
+    }
+
+    /**
+     * The cheapest exactly-once Streams application over the same input: bytes in, a counter, nothing
+     * out. What separates it from the plain consumer is Kafka Streams' own per-record work and its
+     * transactions; no stage built on Streams can be faster on this machine.
+     */
+    static Topology noop(String input) {
+        Topology t = new Topology();
+        t.addSource("in", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), input);
+        t.addProcessor("count", () -> new Processor<byte[], byte[], Void, Void>() {
+            long n;
+
+            @Override
+            public void process(Record<byte[], byte[]> record) {
+                n += record.value() == null ? 0 : 1;
+            }
+        }, "in");
+        return t;
+    }
+
+    /**
+     * Bytes on the broker per topic after the runs: the input, each run's output, and each Streams run's
+     * changelog and repartition topics. What a stage writes besides its output costs the broker and the
+     * stage's producer as much as its output does, so it belongs beside the rates.
+     */
+    private static void topicBytes(Admin admin) {
+        try {
+            Map<String, Long> bytes = new java.util.TreeMap<>();
+            admin.describeLogDirs(admin.describeCluster().nodes().get().stream().map(n -> n.id()).toList())
+                .allDescriptions().get().values().forEach(dirs -> dirs.values().forEach(d ->
+                    d.replicaInfos().forEach((tp, info) -> bytes.merge(tp.topic(), info.size(), Long::sum))));
+            bytes.forEach((t, b) -> {
+                if (!t.startsWith("__")) {
+                    log("  topic %-70s %,14d bytes", t, b);
+                }
+            });
+        } catch (Exception e) {
+            log("  (topic sizes unavailable: %s)", e.getMessage());
         }
     }
 

@@ -50,7 +50,7 @@ public final class EventValidator {
         List<String> p = new ArrayList<>(2);
         timestamp(e.getTimestamp(), p);
         name("service", e.getService(), p);
-        if (!METRIC_NAME.matcher(e.getMetric()).matches()) {
+        if (!isMetricName(e.getMetric())) {
             p.add("field 'metric' must match [a-z][a-z0-9_.]{0,63}, got \"" + shorten(e.getMetric()) + "\"");
         }
         String unit = e.getUnit();
@@ -119,9 +119,53 @@ public final class EventValidator {
     private static void name(String field, String v, List<String> p) {
         if (v.isEmpty()) {
             p.add("field '" + field + "' must not be empty");
-        } else if (!NAME.matcher(v).matches()) {
+        } else if (!isName(v)) {
             p.add("field '" + field + "' must be 1..128 characters of [A-Za-z0-9_.:-], got \"" + shorten(v) + "\"");
         }
+    }
+
+    /*
+     * Hand-written equivalents of METRIC_NAME and NAME (the patterns stay as their specification; a test
+     * checks the two agree): they run for every event of the stats stage, where the regex matcher was
+     * about 4 % of the stream thread in the stats benchmark's profile.
+     */
+
+    /** Same as {@code METRIC_NAME.matcher(v).matches()}. */
+    static boolean isMetricName(String v) {
+        int n = v.length();
+        if (n == 0 || n > 64) {
+            return false;
+        }
+        char c = v.charAt(0);
+        if (c < 'a' || c > 'z') {
+            return false;
+        }
+        for (int i = 1; i < n; i++) {
+            c = v.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Same as {@code NAME.matcher(v).matches()}. */
+    static boolean isName(String v) {
+        int n = v.length();
+        if (n == 0 || n > 128 || !alnum(v.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < n; i++) {
+            char c = v.charAt(i);
+            if (!(alnum(c) || c == '_' || c == '.' || c == ':' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean alnum(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
 
     private static void optional(String field, String v, int max, List<String> p) {

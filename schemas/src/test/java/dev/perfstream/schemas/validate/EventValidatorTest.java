@@ -58,4 +58,34 @@ class EventValidatorTest {
         assertThat(v.check(b.setVital(Vital.LCP).setValue(86_400_000).build())).singleElement().asString().contains("plausible");
         assertThat(v.check(b.setValue(1800).build())).isEmpty();
     }
+
+    /** The hand-written name checks agree with the patterns that specify them, on random and edge strings. */
+    @Test
+    void shouldMatchTheNamePatternsExactly() {
+        java.util.Random r = new java.util.Random(7);
+        String alphabet = "azAZ09_.:-/ é\t|";
+        java.util.List<String> cases = new java.util.ArrayList<>(java.util.List.of("", "a", "A", "0", "_", ".a", "a.",
+            "a".repeat(64), "a".repeat(65), "a".repeat(128), "a".repeat(129), "A".repeat(128), "http.server.duration",
+            "checkout-svc:8080", "svc_1.eu", "a b", "a-", "Ab"));
+        for (int i = 0; i < 200_000; i++) {
+            int n = r.nextInt(8) == 0 ? 60 + r.nextInt(75) : r.nextInt(6);
+            StringBuilder b = new StringBuilder();
+            for (int j = 0; j < n; j++) {
+                b.append(alphabet.charAt(r.nextInt(alphabet.length())));
+            }
+            cases.add(b.toString());
+        }
+        int[] agreed = new int[4];
+        for (String c : cases) {
+            boolean metric = EventValidator.METRIC_NAME.matcher(c).matches();
+            boolean name = EventValidator.NAME.matcher(c).matches();
+            assertThat(EventValidator.isMetricName(c)).as("metric name \"%s\"", c).isEqualTo(metric);
+            assertThat(EventValidator.isName(c)).as("name \"%s\"", c).isEqualTo(name);
+            agreed[(metric ? 1 : 0) + (name ? 2 : 0)]++;
+        }
+        // both outcomes of both checks occur, so the agreement is not on trivial input
+        assertThat(agreed[0]).isPositive();
+        assertThat(agreed[1] + agreed[3]).isPositive();
+        assertThat(agreed[2] + agreed[3]).isPositive();
+    }
 }

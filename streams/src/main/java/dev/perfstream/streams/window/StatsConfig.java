@@ -17,6 +17,8 @@ import java.util.List;
  * @param maxBins          bins per sketch store, bounding memory per series-window
  * @param maxAge           events older than this (against the wall clock) are rejected up front
  * @param maxFuture        events further ahead than this are rejected (clock skew)
+ * @param compression      compression of what the stage produces: window stats, changelog, dead letters
+ *                         ({@code stats.compression}: none, gzip, snappy, lz4 or zstd)
  */
 public record StatsConfig(
     String bootstrapServers,
@@ -36,9 +38,11 @@ public record StatsConfig(
     boolean persistentStore,
     String stateDir,
     Duration commitInterval,
-    int threads) {
+    int threads,
+    String compression) {
 
     public static final String APPLICATION_ID = "perfstream-stats";
+    static final List<String> COMPRESSIONS = List.of("none", "gzip", "snappy", "lz4", "zstd");
     static final List<Duration> DEFAULT_WINDOWS = List.of(Duration.ofSeconds(10), Duration.ofMinutes(1), Duration.ofMinutes(5));
 
     public StatsConfig {
@@ -70,7 +74,8 @@ public record StatsConfig(
             !"memory".equals(s.string("stats.store", "rocksdb")),
             s.string("state.dir", ".perfstream/state"),
             s.duration("stats.commit.interval", Duration.ofSeconds(1)),
-            s.integer("stats.threads", 1, 1, 64));
+            s.integer("stats.threads", 1, 1, 64),
+            s.string("stats.compression", "lz4"));
         for (String p : c.problems()) {
             s.problem(p);
         }
@@ -97,6 +102,9 @@ public record StatsConfig(
         }
         if (windows.isEmpty()) {
             p.add("stats.windows: at least one window size is needed");
+        }
+        if (!COMPRESSIONS.contains(compression)) {
+            p.add("stats.compression: must be one of " + COMPRESSIONS + ", got \"" + compression + "\"");
         }
         if (grace.isNegative()) {
             p.add("stats.grace: must be >= 0, got " + grace);

@@ -19,17 +19,19 @@ class StatsConfigTest {
         assertThat(c.grace()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.applicationId()).isEqualTo("perfstream-stats");
         assertThat(c.statsTopic()).isEqualTo("perf.stats");
+        assertThat(StatsApp.properties(c)).containsEntry("producer.compression.type", "lz4");
     }
 
     @Test
     void shouldReportEveryProblemAtOnceNamingTheKeys() {
         Settings s = Settings.of(Map.of("stats.windows", "10s,25s", "stats.rollup", "7m", "stats.store", "disk",
-            "stats.route.cap", "0"));
+            "stats.route.cap", "0", "stats.compression", "brotli"));
         assertThatThrownBy(() -> StatsConfig.from(s))
             .hasMessageContaining("stats.windows")
             .hasMessageContaining("stats.rollup")
             .hasMessageContaining("stats.store")
-            .hasMessageContaining("stats.route.cap");
+            .hasMessageContaining("stats.route.cap")
+            .hasMessageContaining("stats.compression: must be one of [none, gzip, snappy, lz4, zstd], got \"brotli\"");
     }
 
     @Test
