@@ -1,0 +1,70 @@
+package dev.perfstream.bench.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code perfstream bench stats} end to end on a small input, on its own embedded broker: every run
+ * completes, the summary line has the documented form with positive rates, and the stage's output and
+ * changelog topics received data. Not a speed test: it keeps the harness working.
+ */
+class StatsBenchIT {
+    private static final Pattern FINAL = Pattern.compile("consumer_eps=(\\d+) dsl_eps=(\\d+) perfstream_eps=(\\d+)"
+        + " ratio_vs_consumer=([0-9.]+) ratio_vs_dsl=([0-9.]+)");
+
+    private static final Pattern LOG_LINE = Pattern.compile("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(300)
+    void shouldRunEveryReferenceAndPrintTheSummaryLine() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        int code;
+        try (PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
+            System.setOut(out);
+            code = new CommandLine(new StatsBenchCommand()).execute("--embedded", "--events", "20000", "--series", "200",
+                "--span", "60s", "--work-dir", dir.toString());
+        } finally {
+            System.setOut(old);
+        }
+        String text = buf.toString(StandardCharsets.UTF_8);
+        old.println(text);
+        assertThat(code).as(text).isZero();
+        // the harness's own lines (the test class path also logs to standard output: skip those)
+        List<String> lines = Arrays.stream(text.split("\n")).filter(l -> !LOG_LINE.matcher(l).lookingAt()).toList();
+        Matcher m = FINAL.matcher(lines.get(lines.size() - 1));
+        assertThat(m.matches()).as("last line: " + lines.get(lines.size() - 1)).isTrue();
+        for (int g = 1; g <= 3; g++) {
+            assertThat(Long.parseLong(m.group(g))).as("rate " + g).isPositive();
+        }
+        assertThat(text).contains("Kafka Streams no-op:").contains("streams_noop_eps=");
+        // The stage wrote window statistics and its changelog: 200 series over 60 s close hundreds of windows.
+        assertThat(topicBytes(text, "bench-out-")).isGreaterThan(10_000);
+        assertThat(topicBytes(text, "-perfstream-stats-windows-changelog")).isGreaterThan(10_000);
+    }
+
+    private static long topicBytes(String text, String part) {
+        for (String line : text.split("\n")) {
+            if (line.trim().startsWith("topic ") && line.contains(part)) {
+                String[] f = line.trim().split("\\s+");
+                return Long.parseLong(f[f.length - 2].replace(",", ""));
+            }
+        }
+        return -1;
+    }
+}
