@@ -77,6 +77,16 @@ public final class ServiceVitals {
         }
     }
 
+    /** Request events of the service in this window, over all its routes. */
+    public long requests() {
+        return requests;
+    }
+
+    /** Failed requests among {@link #requests()}. */
+    public long errors() {
+        return errors;
+    }
+
     /** Dimensions this accumulator has a value for, in {@link #ALL} order. */
     public List<String> available() {
         List<String> out = new ArrayList<>(ALL.size());

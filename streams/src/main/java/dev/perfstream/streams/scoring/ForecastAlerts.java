@@ -7,6 +7,7 @@ import dev.perfstream.schemas.avro.AlertSource;
 import dev.perfstream.schemas.avro.AlertState;
 import dev.perfstream.schemas.avro.Severity;
 import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.streams.window.SeriesId;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Comparator;
@@ -39,9 +40,10 @@ final class ForecastAlerts {
     record Breach(double steps, String how) {
     }
 
-    double threshold(Statistic st, String service) {
+    /** Capacity is compared with the service's total throughput (route {@link SeriesId#ALL_ROUTES}) only. */
+    double threshold(Statistic st, String service, String route) {
         return switch (st) {
-            case RATE -> cfg.capacityRate().getOrDefault(service, Double.NaN);
+            case RATE -> SeriesId.ALL_ROUTES.equals(route) ? cfg.capacityRate().getOrDefault(service, Double.NaN) : Double.NaN;
             case P95 -> cfg.sloP95By().getOrDefault(service, cfg.sloP95());
             default -> Double.NaN;
         };
@@ -78,7 +80,7 @@ final class ForecastAlerts {
     /** @return the alert to emit after this window's forecasts, or null */
     Alert onForecast(String series, Statistic st, WindowStats w, SeriesForecaster f,
                      List<SeriesForecaster.Point> points, Instant now) {
-        double c = threshold(st, w.getService());
+        double c = threshold(st, w.getService(), w.getRoute());
         if (Double.isNaN(c)) {
             return null;
         }
@@ -106,7 +108,8 @@ final class ForecastAlerts {
     private static Alert alert(String fingerprint, String series, Statistic st, WindowStats w, SeriesForecaster f,
                                double c, Breach b, AlertState state, Instant startedAt, Instant now) {
         String what = st == Statistic.RATE
-            ? w.getService() + " " + w.getRoute() + " throughput"
+            ? (SeriesId.ALL_ROUTES.equals(w.getRoute()) ? w.getService() + " throughput (all routes)"
+                : w.getService() + " " + w.getRoute() + " throughput")
             : st.label() + " of " + w.getName() + " on " + w.getService() + " " + w.getRoute();
         String limit = st == Statistic.RATE ? "exceed " + num(c) + " req/s" : "cross " + num(c) + " " + w.getUnit();
         long ms = b == null ? 0 : Math.round(b.steps() * f.intervalMs());

@@ -32,6 +32,24 @@ import org.slf4j.LoggerFactory;
  */
 final class ForecastProcessor implements Processor<String, WindowStats, Object, Object> {
     static final String MODEL_KIND = "forecast";
+
+    /**
+     * What one instance forecasts: the route series of perf.stats (every configured statistic), or the
+     * service totals the multivariate branch assembles (throughput only, for capacity alerts).
+     */
+    enum Scope {
+        ROUTES(ScoringTopology.FORECAST_STORE, ScoringTopology.FORECAST_ALERT_STORE),
+        SERVICES(ScoringTopology.SERVICE_FORECAST_STORE, ScoringTopology.SERVICE_FORECAST_ALERT_STORE);
+
+        final String store;
+        final String alertStore;
+
+        Scope(String store, String alertStore) {
+            this.store = store;
+            this.alertStore = alertStore;
+        }
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(ForecastProcessor.class);
 
     private final ForecastConfig cfg;
@@ -43,9 +61,14 @@ final class ForecastProcessor implements Processor<String, WindowStats, Object, 
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, byte[]> store;
     private ForecastAlerts alerts;
+    private final Scope scope;
+    private final List<Statistic> statistics;
 
-    ForecastProcessor(ScoringConfig c, Settings settings, ModelStore models, Clock clock) {
+    ForecastProcessor(ScoringConfig c, Settings settings, ModelStore models, Clock clock, Scope scope) {
         this.cfg = c.forecast();
+        this.scope = scope;
+        this.statistics = scope == Scope.ROUTES ? cfg.statistics()
+            : cfg.statistics().stream().filter(st -> st == Statistic.RATE).toList();
         this.models = models;
         this.clock = clock;
         this.alertsTopic = c.alertsTopic();
@@ -56,8 +79,8 @@ final class ForecastProcessor implements Processor<String, WindowStats, Object, 
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
-        this.store = context.getStateStore(ScoringTopology.FORECAST_STORE);
-        this.alerts = new ForecastAlerts(cfg, context.getStateStore(ScoringTopology.FORECAST_ALERT_STORE));
+        this.store = context.getStateStore(scope.store);
+        this.alerts = new ForecastAlerts(cfg, context.getStateStore(scope.alertStore));
     }
 
     @Override
@@ -69,7 +92,7 @@ final class ForecastProcessor implements Processor<String, WindowStats, Object, 
         }
         String series = r.key();
         Instant now = clock.instant();
-        for (Statistic st : cfg.statistics()) {
+        for (Statistic st : statistics) {
             String key = series + "|" + st.label();
             SeriesForecaster f = forecaster(key);
             List<SeriesForecaster.Point> points = f.observe(w.getWindowStart().toEpochMilli(),

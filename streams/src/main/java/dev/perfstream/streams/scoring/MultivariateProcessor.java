@@ -8,11 +8,13 @@ import dev.perfstream.models.anomaly.WindowScoring;
 import dev.perfstream.models.store.ModelStore;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.Anomaly;
+import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.streams.window.SeriesId;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,6 +66,8 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
     private final RecordCodec<Anomaly> anomalyCodec;
     private final RecordCodec<Alert> alertCodec;
     private final Map<String, MultivariateDetector> cache;
+    /** Whether service totals go to the service forecaster (see {@link ScoringTopology#forecastsServices}). */
+    private final boolean forecastServices;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, byte[]> store;
     private AnomalyAlerts alerts;
@@ -72,6 +76,7 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
 
     MultivariateProcessor(ScoringConfig cfg, Settings settings, ModelStore store, Clock clock) {
         this.cfg = cfg;
+        this.forecastServices = ScoringTopology.forecastsServices(cfg);
         this.mv = cfg.multivariate();
         this.models = new MultivariateModels(store);
         this.clock = clock;
@@ -184,6 +189,7 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
     }
 
     private void close(MultivariatePending.Window p, MultivariatePending.Known known) {
+        forwardServiceTotal(p);
         int expected = known.expected(p.start, horizon()).size();
         if (p.start > closedUpTo(p.service)) {
             store.put(CLOSED + p.service, java.nio.ByteBuffer.allocate(8).putLong(p.start).array());
@@ -217,6 +223,26 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
         MultivariateDetector.Result res = d.observe(vector, models);
         store.put(DETECTOR + p.service, MultivariateStateCodec.encode(d));
         emit(p, d, vector, res, expected);
+    }
+
+    /**
+     * The service's request throughput over all its routes in this window, as a window of the series
+     * {@code METRIC|<request metric>|<service>|*}, to the service forecaster (capacity is a property of the
+     * service, not of one route). Only the count, errors and rate are meaningful; the distribution fields are
+     * NaN. Not written to perf.stats: it lives only in the forecasts and their alerts.
+     */
+    private void forwardServiceTotal(MultivariatePending.Window p) {
+        if (!forecastServices || p.vitals.requests() == 0 || p.end - p.start != cfg.forecast().window().toMillis()) {
+            return;
+        }
+        long n = p.vitals.requests();
+        double nan = Double.NaN;
+        WindowStats total = new WindowStats(SeriesKind.METRIC, mv.metrics().request(), p.service, SeriesId.ALL_ROUTES,
+            null, Instant.ofEpochMilli(p.start), Instant.ofEpochMilli(p.end), n, p.vitals.errors(),
+            (double) p.vitals.errors() / n, p.vitals.value(ServiceVitals.THROUGHPUT), nan, nan, nan, nan, nan, nan, nan,
+            nan, nan, null, null, null, "ms", 0L);
+        String series = SeriesId.metric(mv.metrics().request(), p.service, SeriesId.ALL_ROUTES).id();
+        context.forward(new Record<>(series, total, p.end), ScoringTopology.SERVICE_FORECAST_PROCESSOR);
     }
 
     private void emit(MultivariatePending.Window p, MultivariateDetector d, double[] vector,

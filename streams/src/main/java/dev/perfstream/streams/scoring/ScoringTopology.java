@@ -4,6 +4,8 @@ import dev.perfstream.models.store.ModelStore;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.streams.retry.ParkedRecords;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -59,6 +61,13 @@ public final class ScoringTopology {
     /** Open FORECAST (capacity / SLO) alert episodes per fingerprint. */
     public static final String FORECAST_ALERT_STORE = "scoring-forecast-alerts";
 
+    /** Forecaster of each service's total throughput, fed by the multivariate branch (capacity alerts). */
+    public static final String SERVICE_FORECAST_PROCESSOR = "scoring-service-forecast-processor";
+    /** Forecaster state per (service total series, statistic). */
+    public static final String SERVICE_FORECAST_STORE = "scoring-service-forecasters";
+    /** Open capacity alert episodes of service totals. */
+    public static final String SERVICE_FORECAST_ALERT_STORE = "scoring-service-forecast-alerts";
+
     public static final String MULTIVARIATE_ROUTER = "scoring-multivariate-router";
     /** Internal topic name stem: {@code <application.id>-scoring-multivariate-by-service-repartition}. */
     public static final String MULTIVARIATE_REPARTITION = "scoring-multivariate-by-service";
@@ -73,6 +82,15 @@ public final class ScoringTopology {
     public static final String MULTIVARIATE_PARKED_STORE = "scoring-multivariate-parked";
 
     private ScoringTopology() {
+    }
+
+    /**
+     * Whether service totals are forecast (for capacity alerts): forecasts on, and the multivariate branch on
+     * with the forecast window size, since it is the part of the topology that sees every route of a service.
+     */
+    static boolean forecastsServices(ScoringConfig c) {
+        return c.forecast().enabled() && c.multivariate().enabled()
+            && c.multivariate().window().equals(c.forecast().window());
     }
 
     /** With JSON in and out (no registry): for tests. */
@@ -111,18 +129,34 @@ public final class ScoringTopology {
             Serdes.String(), Serdes.ByteArray()), PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ALERT_STORE),
             Serdes.String(), Serdes.ByteArray()), PROCESSOR);
-        t.addProcessor(FORECAST_PROCESSOR, () -> new ForecastProcessor(c, settings, models, clock), PROCESSOR);
+        t.addProcessor(FORECAST_PROCESSOR,
+            () -> new ForecastProcessor(c, settings, models, clock, ForecastProcessor.Scope.ROUTES), PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FORECAST_STORE),
             Serdes.String(), Serdes.ByteArray()), FORECAST_PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FORECAST_ALERT_STORE),
             Serdes.String(), Serdes.ByteArray()), FORECAST_PROCESSOR);
+        boolean services = forecastsServices(c);
+        if (services) {
+            t.addProcessor(SERVICE_FORECAST_PROCESSOR,
+                () -> new ForecastProcessor(c, settings, models, clock, ForecastProcessor.Scope.SERVICES), MULTIVARIATE_PROCESSOR);
+            t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SERVICE_FORECAST_STORE),
+                Serdes.String(), Serdes.ByteArray()), SERVICE_FORECAST_PROCESSOR);
+            t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SERVICE_FORECAST_ALERT_STORE),
+                Serdes.String(), Serdes.ByteArray()), SERVICE_FORECAST_PROCESSOR);
+        }
         t.addSink(FORECASTS_SINK, c.forecast().topic(), new StringSerializer(), new ByteArraySerializer(),
-            FORECAST_PROCESSOR);
+            services ? new String[] {FORECAST_PROCESSOR, SERVICE_FORECAST_PROCESSOR} : new String[] {FORECAST_PROCESSOR});
         String[] anomalyParents = c.multivariate().enabled()
             ? new String[] {PROCESSOR, MULTIVARIATE_PROCESSOR} : new String[] {PROCESSOR};
-        String[] alertParents = c.multivariate().enabled()
-            ? new String[] {PROCESSOR, FORECAST_PROCESSOR, MULTIVARIATE_PROCESSOR} : new String[] {PROCESSOR, FORECAST_PROCESSOR};
-        t.addSink(ALERTS_SINK, c.alertsTopic(), new StringSerializer(), new ByteArraySerializer(), alertParents);
+        List<String> alertParents = new ArrayList<>(List.of(PROCESSOR, FORECAST_PROCESSOR));
+        if (c.multivariate().enabled()) {
+            alertParents.add(MULTIVARIATE_PROCESSOR);
+        }
+        if (services) {
+            alertParents.add(SERVICE_FORECAST_PROCESSOR);
+        }
+        t.addSink(ALERTS_SINK, c.alertsTopic(), new StringSerializer(), new ByteArraySerializer(),
+            alertParents.toArray(String[]::new));
         t.addSink(ANOMALIES_SINK, c.anomaliesTopic(), new StringSerializer(), new ByteArraySerializer(), anomalyParents);
         t.addSink(DEADLETTER_SINK, c.deadletterTopic(), new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR);
         return t;

@@ -14,6 +14,11 @@ import java.util.List;
  * @param deviceClass RUM only, else null
  */
 public record SeriesId(SeriesKind kind, String name, String owner, String route, String deviceClass, String id) {
+    /**
+     * The route of a service's total over all its routes (the scoring stage's service forecasts). Route
+     * templates start with {@code /} and the no-route marker is {@code -}, so it cannot clash with a route.
+     */
+    public static final String ALL_ROUTES = "*";
 
     public static SeriesId metric(String metric, String service, String route) {
         return new SeriesId(SeriesKind.METRIC, metric, service, route, null,

@@ -17,6 +17,7 @@ import dev.perfstream.schemas.serde.RecordCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -78,11 +79,16 @@ class ForecastTopologyTest {
 
     /** Window i of checkout /cart with the given throughput (req/s, +-1 % noise) and p95 (ms, +-3 %). */
     static WindowStats window(int i, double rate, double p95, Random rnd) {
+        return window("/cart", i, rate, p95, rnd);
+    }
+
+    /** The same for another route of checkout. */
+    static WindowStats window(String route, int i, double rate, double p95, Random rnd) {
         double r = rate * (1 + 0.01 * rnd.nextGaussian());
         long count = Math.round(r * 60);
         double q = p95 * (1 + 0.03 * rnd.nextGaussian());
         return WindowStats.newBuilder().setKind(SeriesKind.METRIC).setName("http.server.duration")
-            .setService("checkout").setRoute("/cart").setDeviceClass(null)
+            .setService("checkout").setRoute(route).setDeviceClass(null)
             .setWindowStart(Instant.ofEpochMilli(T0 + i * MIN)).setWindowEnd(Instant.ofEpochMilli(T0 + (i + 1) * MIN))
             .setCount(count).setErrors(0).setErrorRate(0).setRate(count / 60.0)
             .setMin(1).setMax(q * 2).setMean(q / 2).setP50(q / 2).setP75(q * 0.7).setP90(q * 0.9)
@@ -161,32 +167,38 @@ class ForecastTopologyTest {
         assertThat(deadletters.isEmpty()).isTrue();
     }
 
+    /**
+     * Capacity belongs to the service: two routes ramp from 10 to 22.5 req/s each, so neither comes near the
+     * 40 req/s capacity of checkout while their total crosses it. The alert is on the service total (route
+     * {@code *}), assembled by the multivariate branch from every route of the service.
+     */
     @Test
-    void shouldFireACapacityAlertOnceAheadOfARampAndResolveOnceAfterIt() throws Exception {
+    void shouldFireACapacityAlertOnceAheadOfARampOfTheServiceTotalAndResolveOnceAfterIt() throws Exception {
         start(Map.of("capacity.checkout.rate", "40", "forecast.slo.p95", "200"));
         Random rnd = new Random(22);
         int i = 0;
         for (; i < 90; i++) {
-            pipe(window(i, 20, 100, rnd));
+            pipeBoth(i, 10, rnd);
         }
         assertThat(readForecastAlerts()).isEmpty();
         int crossed = -1;
-        for (double rate = 20; rate < 45; rate += 0.5, i++) { // +0.5 req/s per minute: 40 reached after 40 min
-            pipe(window(i, rate, 100, rnd));
-            if (crossed < 0 && rate >= 40) {
+        for (double rate = 10; rate < 22.5; rate += 0.25, i++) { // +0.5 req/s per minute in total: 40 after 40 min
+            pipeBoth(i, rate, rnd);
+            if (crossed < 0 && 2 * rate >= 40) {
                 crossed = i;
             }
         }
         for (int j = 0; j < 30; j++, i++) {
-            pipe(window(i, 20, 100, rnd)); // the surge ends
+            pipeBoth(i, 10, rnd); // the surge ends
         }
         List<Alert> out = readForecastAlerts();
         assertThat(out).extracting(a -> a.getState().name()).containsExactly("FIRING", "RESOLVED");
         Alert firing = out.get(0);
-        assertThat(firing.getFingerprint()).isEqualTo("forecast|capacity|METRIC|http.server.duration|checkout|/cart|rate");
+        assertThat(firing.getFingerprint()).isEqualTo("forecast|capacity|METRIC|http.server.duration|checkout|*|rate");
+        assertThat(firing.getSeries()).isEqualTo("METRIC|http.server.duration|checkout|*");
         assertThat(firing.getStatistic()).isEqualTo("rate");
         assertThat(firing.getThreshold()).isEqualTo(40.0);
-        assertThat(firing.getSummary()).startsWith("checkout /cart throughput forecast to exceed 40 req/s in about ");
+        assertThat(firing.getSummary()).startsWith("checkout throughput (all routes) forecast to exceed 40 req/s in about ");
         long firedAt = firing.getWindowEnd().toEpochMilli();
         long crossedAt = T0 + (crossed + 1) * MIN;
         assertThat(firedAt).isLessThan(crossedAt - 10 * MIN); // at least 10 minutes of warning
@@ -194,6 +206,28 @@ class ForecastTopologyTest {
         assertThat(predicted).isPositive().isLessThanOrEqualTo(30 * MIN);
         assertThat(out.get(1).getStartedAt()).isEqualTo(firing.getStartedAt());
         assertThat(out.get(1).getWindowEnd().toEpochMilli()).isGreaterThan(T0 + (crossed + 5) * MIN);
+        // the service total is forecast beside the routes, on the same topic
+        assertThat(readForecasts()).extracting(kv -> kv.key).contains("METRIC|http.server.duration|checkout|*",
+            "METRIC|http.server.duration|checkout|/cart", "METRIC|http.server.duration|checkout|/pay");
+    }
+
+    /** Capacity is not compared with one route: a route alone above the service's capacity raises nothing. */
+    @Test
+    void shouldNotCompareCapacityWithOneRoute() throws Exception {
+        start(Map.of("capacity.checkout.rate", "40", "scoring.multivariate.enabled", "false"));
+        Random rnd = new Random(23);
+        for (int i = 0; i < 150; i++) {
+            pipe(window(i, i < 90 ? 20 : 50, 100, rnd));
+        }
+        assertThat(readForecastAlerts()).isEmpty();
+        assertThat(readForecasts()).extracting(kv -> kv.key).containsOnly("METRIC|http.server.duration|checkout|/cart");
+    }
+
+    /** Both routes' window i, then a minute of wall-clock time (the multivariate vector's deadline counts it). */
+    private void pipeBoth(int i, double ratePerRoute, Random rnd) {
+        pipe(window("/cart", i, ratePerRoute, 100, rnd));
+        pipe(window("/pay", i, ratePerRoute, 100, rnd));
+        driver.advanceWallClockTime(Duration.ofMinutes(1));
     }
 
     @Test
