@@ -8,6 +8,7 @@ import dev.perfstream.schemas.avro.Forecast;
 import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.WindowStats;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -134,28 +135,61 @@ final class ResultPoints {
      * own tag, so that queries can say {@code WHERE route = '/cart'}. Both come from the series string alone, so the tag set stays a
      * function of the result's identity.
      */
+    /**
+     * The {@code series_key} tag, plus the series' dimensions as tags so results can be filtered and grouped
+     * like the stats. Two forms of series string exist: {@code k=v,k=v} (alert rules and SLOs) and the
+     * series ids of the stats and scoring stages, {@code METRIC|metric|service|route},
+     * {@code RUM|vital|app|page|device} and {@code MULTIVARIATE|service} (parts percent-escaped: {@code %7C}
+     * is {@code |}, {@code %25} is {@code %}); both give the same tag names. Anything else: series_key only.
+     */
     static void seriesTags(Point p, String series) {
         p.addTag("series_key", tagValue(series));
         if (series == null) {
             return;
         }
-        Map<String, String> dims = new TreeMap<>();
-        for (String part : series.split(",")) {
-            int eq = part.indexOf('=');
-            if (eq <= 0 || eq == part.length() - 1) {
-                return;
-            }
-            String k = part.substring(0, eq).trim();
-            if (!TAG_KEY.matcher(k).matches()) {
-                return;
-            }
-            dims.put(k, part.substring(eq + 1).trim());
+        Map<String, String> dims = series.indexOf('|') > 0 ? seriesIdDimensions(series) : keyValueDimensions(series);
+        if (dims == null) {
+            return;
         }
         dims.forEach((k, v) -> {
             if (!RESERVED.contains(k) && !v.isEmpty()) {
                 p.addTag(k, v);
             }
         });
+    }
+
+    private static final Map<String, List<String>> SERIES_ID_DIMENSIONS = Map.of(
+        "METRIC", List.of("metric", "service", "route"),
+        "RUM", List.of("vital", "app", "page", "device"),
+        "MULTIVARIATE", List.of("service"));
+
+    private static Map<String, String> seriesIdDimensions(String series) {
+        String[] parts = series.split("\\|", -1);
+        List<String> names = SERIES_ID_DIMENSIONS.get(parts[0]);
+        if (names == null || parts.length != names.size() + 1) {
+            return null;
+        }
+        Map<String, String> dims = new TreeMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            dims.put(names.get(i), parts[i + 1].replace("%7C", "|").replace("%25", "%"));
+        }
+        return dims;
+    }
+
+    private static Map<String, String> keyValueDimensions(String series) {
+        Map<String, String> dims = new TreeMap<>();
+        for (String part : series.split(",")) {
+            int eq = part.indexOf('=');
+            if (eq <= 0 || eq == part.length() - 1) {
+                return null;
+            }
+            String k = part.substring(0, eq).trim();
+            if (!TAG_KEY.matcher(k).matches()) {
+                return null;
+            }
+            dims.put(k, part.substring(eq + 1).trim());
+        }
+        return dims;
     }
 
     /** Window length as a tag: {@code 10s}, {@code 1m}, {@code 5m}, {@code 1h}, else milliseconds. */

@@ -118,6 +118,31 @@ class ResultPointsTest {
                 + "predicted=0.6,upper=0.7 " + (MS + 900_000));
     }
 
+    /** The series ids of the stats and scoring stages give the same dimension tags as the k=v form. */
+    @Test
+    void shouldTagTheDimensionsOfStageSeriesIds() throws Exception {
+        Forecast total = Forecast.newBuilder().setSeries("METRIC|http.server.duration|checkout|*").setStatistic("rate")
+            .setMadeAt(T0).setHorizonMs(1_800_000).setTargetTime(T0.plusSeconds(1800)).setPredicted(41).setLower(38)
+            .setUpper(44).setIntervalLevel(0.9).setModelVersion("lsgd-v1").build();
+        assertThat(ResultPoints.forecast(total).toLineProtocol()).startsWith("forecasts,horizon=30m,"
+            + "metric=http.server.duration,route=*,series_key=METRIC|http.server.duration|checkout|*,service=checkout,"
+            + "statistic=rate ");
+        Anomaly rum = Anomaly.newBuilder().setSeries("RUM|LCP|shop|/p/%7Cx%25|mobile").setStatistic("p75")
+            .setWindowStart(T0).setWindowEnd(T0.plusSeconds(60)).setObserved(1).setExpected(1).setScore(0.1)
+            .setModelVersion("v").build();
+        assertThat(ResultPoints.anomaly(rum).toLineProtocol()).startsWith("anomalies,app=shop,device=mobile,"
+            + "page=/p/|x%,series_key=RUM|LCP|shop|/p/%7Cx%25|mobile,statistic=p75,vital=LCP,window=1m ");
+        Anomaly mv = Anomaly.newBuilder().setSeries("MULTIVARIATE|checkout").setStatistic("multivariate")
+            .setWindowStart(T0).setWindowEnd(T0.plusSeconds(60)).setObserved(1).setExpected(0).setScore(0.2)
+            .setModelVersion("v").build();
+        assertThat(ResultPoints.anomaly(mv).toLineProtocol()).startsWith("anomalies,series_key=MULTIVARIATE|checkout,"
+            + "service=checkout,statistic=multivariate,window=1m ");
+        Anomaly odd = Anomaly.newBuilder().setSeries("METRIC|only-two").setStatistic("p95")
+            .setWindowStart(T0).setWindowEnd(T0.plusSeconds(60)).setObserved(1).setExpected(0).setScore(0.2)
+            .setModelVersion("v").build();
+        assertThat(ResultPoints.anomaly(odd).toLineProtocol()).startsWith("anomalies,series_key=METRIC|only-two,statistic=p95,");
+    }
+
     @Test
     void shouldMapAlertAtNotificationTimeKeyedByFingerprintAndState() throws Exception {
         Alert a = Alert.newBuilder().setFingerprint("fp1").setRule("api-p95").setSource(AlertSource.RULE)
