@@ -38,7 +38,7 @@ class StatsBenchIT {
         try (PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
             System.setOut(out);
             code = new CommandLine(new StatsBenchCommand()).execute("--embedded", "--events", "20000", "--series", "200",
-                "--span", "60s", "--work-dir", dir.toString());
+                "--span", "60s", "--warmup-events", "2000", "--work-dir", dir.toString());
         } finally {
             System.setOut(old);
         }
@@ -52,7 +52,8 @@ class StatsBenchIT {
         for (int g = 1; g <= 3; g++) {
             assertThat(Long.parseLong(m.group(g))).as("rate " + g).isPositive();
         }
-        assertThat(text).contains("Kafka Streams no-op:").contains("streams_noop_eps=");
+        assertThat(text).contains("Kafka Streams no-op:").contains("streams_noop_eps=")
+            .contains("warm-up runs (unmeasured, events/s): no-op ").contains(", DSL ").contains(", perfstream ");
         // The stage wrote window statistics and its changelog: 200 series over 60 s close hundreds of windows.
         assertThat(topicBytes(text, "bench-out-")).isGreaterThan(10_000);
         assertThat(topicBytes(text, "-perfstream-stats-windows-changelog")).isGreaterThan(10_000);
