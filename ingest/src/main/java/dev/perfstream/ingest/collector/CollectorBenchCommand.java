@@ -39,8 +39,8 @@ public final class CollectorBenchCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "wrk threads (default ${DEFAULT-VALUE}).", defaultValue = "2")
     int threads;
 
-    @Option(names = "--warmup", description = "Warm-up run before measuring, e.g. 10s; 0s for none (default ${DEFAULT-VALUE}).",
-        defaultValue = "10s")
+    @Option(names = "--warmup", description = "Warm-up run before measuring, e.g. 30s; 0s for none (default ${DEFAULT-VALUE}). "
+        + "The JIT needs it: on a busy 2-core machine C2 was still compiling after 60 s.", defaultValue = "30s")
     String warmup;
 
     @Option(names = "--topic", description = "RUM topic to write to (default: topic.rum or perf.rum).")
@@ -88,8 +88,10 @@ public final class CollectorBenchCommand implements Callable<Integer> {
             }
             System.out.println("bench collector: measuring " + duration);
             long cpu0 = processCpuNanos();
+            Map<String, Long> threads0 = ThreadCpu.snapshot();
             String out = wrk(url, script, duration);
             long cpu = processCpuNanos() - cpu0;
+            Map<String, Long> byRole = ThreadCpu.delta(threads0, ThreadCpu.snapshot());
             Result r = parse(out);
             System.out.print(out);
             System.out.printf(Locale.ROOT, "%nbench collector: %.0f beacons/s accepted (%d requests, %d non-2xx, 5 vitals each), "
@@ -100,6 +102,11 @@ public final class CollectorBenchCommand implements Callable<Integer> {
             if (cpu > 0 && r.requests() > 0) {
                 System.out.printf(Locale.ROOT, "bench collector: collector CPU %.1f us per beacon (%.0f beacons/s per core of "
                     + "collector CPU; wrk and the broker need their own)%n", cpu / 1e3 / r.requests(), r.requests() * 1e9 / cpu);
+                if (!byRole.isEmpty()) { // jit > 0 means the warm-up was too short for this machine's load
+                    StringBuilder b = new StringBuilder("bench collector: of which, per beacon:");
+                    byRole.forEach((role, ns) -> b.append(String.format(Locale.ROOT, " %s %.1f us,", role, ns / 1e3 / r.requests())));
+                    System.out.println(b.substring(0, b.length() - 1));
+                }
             }
             if (r.non2xx() > 0) { // say which answers they were (e.g. 503 when the Kafka buffer was full)
                 new String(app.metrics().scrape(), StandardCharsets.UTF_8).lines()

@@ -4,6 +4,8 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -27,6 +29,25 @@ interface Exchange {
     InputStream body() throws IOException;
 
     void responseHeader(String name, String value);
+
+    /**
+     * Reads at most {@code maxBytes + 1} bytes of the body (so that a body over the limit shows), then
+     * calls {@code onBody}; on an I/O error calls {@code onError}. Blocking here; the Jetty exchange
+     * reads without holding a thread while the client is slow.
+     */
+    default void readBody(int maxBytes, Consumer<byte[]> onBody, Consumer<IOException> onError) {
+        long len = contentLength();
+        byte[] b;
+        try (InputStream in = body()) {
+            // With a Content-Length (sendBeacon always sends one) read exactly that: readNBytes(limit + 1)
+            // allocated 8 KiB per request for a beacon of a few hundred bytes.
+            b = in.readNBytes(len >= 0 ? (int) Math.min(len, maxBytes + 1L) : maxBytes + 1);
+        } catch (IOException e) {
+            onError.accept(e);
+            return;
+        }
+        onBody.accept(b);
+    }
 
     /** Writes the answer ({@code application/json}) and completes the exchange. */
     void answer(int status, byte[] json);
@@ -97,6 +118,11 @@ interface Exchange {
             }
 
             @Override
+            public void readBody(int maxBytes, Consumer<byte[]> onBody, Consumer<IOException> onError) {
+                new BodyReader(request, maxBytes, onBody, onError).run();
+            }
+
+            @Override
             public void responseHeader(String name, String value) {
                 response.getHeaders().put(name, value);
             }
@@ -109,5 +135,58 @@ interface Exchange {
                 response.write(true, ByteBuffer.wrap(json), callback);
             }
         };
+    }
+
+    /**
+     * Reads a Jetty request body chunk by chunk without blocking: when no content is there yet it asks
+     * Jetty to call it again once there is ({@code demand}), so a slow client holds no thread (the
+     * collector runs few request threads; see {@code collector.threads}). Hand-written: Jetty's
+     * {@code Content.Source.asByteArrayAsync} fails a body over its limit instead of letting us answer 413.
+     */
+    final class BodyReader implements Runnable {
+        private final Request request;
+        private final int maxBytes;
+        private final Consumer<byte[]> onBody;
+        private final Consumer<IOException> onError;
+        private byte[] buf;
+        private int n;
+
+        BodyReader(Request request, int maxBytes, Consumer<byte[]> onBody, Consumer<IOException> onError) {
+            this.request = request;
+            this.maxBytes = maxBytes;
+            this.onBody = onBody;
+            this.onError = onError;
+            long len = request.getLength();
+            this.buf = new byte[len >= 0 ? (int) Math.min(len, maxBytes + 1L) : 1024];
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                Content.Chunk c = request.read();
+                if (c == null) {
+                    request.demand(this); // a plain Runnable: Jetty runs it on a pool thread
+                    return;
+                }
+                if (Content.Chunk.isFailure(c)) {
+                    Throwable t = c.getFailure();
+                    onError.accept(t instanceof IOException io ? io : new IOException(t));
+                    return;
+                }
+                ByteBuffer b = c.getByteBuffer();
+                int take = Math.min(b.remaining(), maxBytes + 1 - n);
+                if (n + take > buf.length) {
+                    buf = Arrays.copyOf(buf, Math.max(n + take, Math.min(maxBytes + 1, buf.length * 2)));
+                }
+                b.get(buf, n, take);
+                n += take;
+                boolean last = c.isLast();
+                c.release();
+                if (last || n > maxBytes) { // over the limit: the caller answers 413 without reading the rest
+                    onBody.accept(n == buf.length ? buf : Arrays.copyOf(buf, n));
+                    return;
+                }
+            }
+        }
     }
 }
