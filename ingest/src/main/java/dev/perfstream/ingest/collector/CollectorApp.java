@@ -126,6 +126,10 @@ public final class CollectorApp implements AutoCloseable {
             // producer's locks (its partition deque, metadata, idempotence state) and switch context.
             QueuedThreadPool pool = new QueuedThreadPool(config.threads(), Math.min(8, config.threads()));
             pool.setName("perfstream-collector-http");
+            // No reserved threads: with them Jetty's selector runs each request itself and wakes a parked reserved
+            // thread to take over selecting (13.5 % of the collector's CPU in a perf profile); without, it queues the
+            // request to the pool. Back to back on 2 cores: 69-72 us vs 88-93 us of CPU per beacon.
+            pool.setReservedThreads(0);
             cfg.jetty.threadPool = pool;
             cfg.http.asyncTimeout = config.sendTimeout().toMillis() + 5_000;
             if (!config.corsOrigins().isEmpty()) {
