@@ -160,20 +160,21 @@ public final class CollectorApp implements AutoCloseable {
     }
 
     private void rum(Exchange ex) {
-        try {
-            checkEdge(ex, "rum", false);
-        } catch (RequestRejected r) {
-            reject(ex, "rum", r);
-            return;
-        }
+        // The body is read before the checks (at most collector.body.max.bytes + 1 bytes, without blocking a thread
+        // on the Jetty path): answering while the client is still sending it would leave unread content, and Jetty
+        // then closes the connection after the answer, which a client reusing the connection sees as a broken pipe.
         ex.readBody(config.maxBodyBytes(), body -> {
             try {
+                checkEdge(ex, "rum", false);
                 if (body.length > config.maxBodyBytes()) {
                     throw tooLarge(-1);
                 }
                 Parsed<RumEvent> p = beacons.parse(JsonBodies.parse(body), ex.header("User-Agent"), clock.instant());
                 offer(ex, "rum", config.rumTopic(), p, RumEvent::getApp, rumCodec);
             } catch (RequestRejected r) {
+                if (r.status == 413) {
+                    ex.responseHeader("Connection", "close"); // the rest of the body stays unread
+                }
                 reject(ex, "rum", r);
             } catch (RuntimeException e) {
                 LOG.error("unexpected error on POST /rum", e);

@@ -88,7 +88,7 @@ interface Exchange {
                 try {
                     ctx.res().getOutputStream().write(json);
                 } catch (IOException e) {
-                    ctx.res().setStatus(status); // client gone; nothing else to do (the events, if any, are in the buffer)
+                    // client gone: nothing to answer to (the events, if any, are in the producer's buffer)
                 }
             }
         };
