@@ -120,10 +120,16 @@ public final class CollectorApp implements AutoCloseable {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.http.maxRequestSize = config.maxBodyBytes();
-            // Request work is CPU only (no request thread waits for Kafka), so a small pool queues requests
-            // instead of time-slicing dozens of runnable threads on a few cores (Javalin's default is 250).
+            // Request work is CPU only (no request thread waits for Kafka, nor for a slow beacon body), so a small
+            // pool queues requests instead of time-slicing runnable threads on a few cores (Javalin's default is
+            // 250). On 2 cores, 32 threads cost about twice the CPU per beacon of 8: the threads queue on the Kafka
+            // producer's locks (its partition deque, metadata, idempotence state) and switch context.
             QueuedThreadPool pool = new QueuedThreadPool(config.threads(), Math.min(8, config.threads()));
             pool.setName("perfstream-collector-http");
+            // No reserved threads: with them Jetty's selector runs each request itself and wakes a parked reserved
+            // thread to take over selecting (13.5 % of the collector's CPU in a perf profile); without, it queues the
+            // request to the pool. Back to back on 2 cores: 69-72 us vs 88-93 us of CPU per beacon.
+            pool.setReservedThreads(0);
             cfg.jetty.threadPool = pool;
             cfg.http.asyncTimeout = config.sendTimeout().toMillis() + 5_000;
             if (!config.corsOrigins().isEmpty()) {
@@ -137,7 +143,10 @@ public final class CollectorApp implements AutoCloseable {
                     rule.maxAge = 3600;
                 }));
             }
-            cfg.routes.post("/rum", this::rum);
+            // POST /rum is answered by a plain Jetty handler in front of Javalin (BeaconHandler); this route
+            // serves the same code for what reaches Javalin anyway (e.g. "/rum/").
+            cfg.jetty.modifyServer(server -> server.setHandler(new BeaconHandler(this::rum, config.corsOrigins())));
+            cfg.routes.post("/rum", ctx -> rum(Exchange.of(ctx)));
             cfg.routes.post("/v1/metrics", this::metricBatch);
             cfg.routes.get("/perfstream-rum.js", this::snippet);
             cfg.routes.get("/healthz", ctx -> ctx.json(java.util.Map.of("status", "up")));
@@ -150,34 +159,68 @@ public final class CollectorApp implements AutoCloseable {
         });
     }
 
-    private void rum(Context ctx) {
-        try {
-            byte[] body = admit(ctx, "rum", false);
-            Parsed<RumEvent> p = beacons.parse(JsonBodies.parse(body), ctx.userAgent(), clock.instant());
-            offer(ctx, "rum", config.rumTopic(), p, RumEvent::getApp, rumCodec);
-        } catch (RequestRejected r) {
-            reject(ctx, "rum", r);
-        }
+    private void rum(Exchange ex) {
+        // The body is read before the checks (at most collector.body.max.bytes + 1 bytes, without blocking a thread
+        // on the Jetty path): answering while the client is still sending it would leave unread content, and Jetty
+        // then closes the connection after the answer, which a client reusing the connection sees as a broken pipe.
+        ex.readBody(config.maxBodyBytes(), body -> {
+            try {
+                checkEdge(ex, "rum", false);
+                if (body.length > config.maxBodyBytes()) {
+                    throw tooLarge(-1);
+                }
+                Parsed<RumEvent> p = beacons.parse(JsonBodies.parse(body), ex.header("User-Agent"), clock.instant());
+                offer(ex, "rum", config.rumTopic(), p, RumEvent::getApp, rumCodec);
+            } catch (RequestRejected r) {
+                if (r.status == 413) {
+                    ex.responseHeader("Connection", "close"); // the rest of the body stays unread
+                }
+                reject(ex, "rum", r);
+            } catch (RuntimeException e) {
+                LOG.error("unexpected error on POST /rum", e);
+                respond(ex, "rum", 500, error("internal error; see the collector log"));
+            }
+        }, e -> reject(ex, "rum", unreadable(e)));
     }
 
     private void metricBatch(Context ctx) {
         try {
-            byte[] body = admit(ctx, "metrics", true);
+            byte[] body = admit(Exchange.of(ctx), "metrics", true);
             Parsed<MetricEvent> p = batches.parse(JsonBodies.parse(body));
             sendAndAwait(ctx, "metrics", config.metricsTopic(), p, MetricEvent::getService, metricCodec);
         } catch (RequestRejected r) {
-            reject(ctx, "metrics", r);
+            metrics.reject("metrics", r.reason);
+            respond(ctx, "metrics", r.status, error(r.getMessage()));
         }
     }
 
-    /** The edge checks shared by both POST endpoints; returns the body. */
-    private byte[] admit(Context ctx, String ep, boolean needsKey) throws RequestRejected {
-        if (!limiter.tryAcquire(ctx.ip())) {
-            ctx.header("Retry-After", "1");
+    /** The edge checks and the (blocking) body read of /v1/metrics; returns the body. */
+    private byte[] admit(Exchange ctx, String ep, boolean needsKey) throws RequestRejected {
+        checkEdge(ctx, ep, needsKey);
+        byte[][] body = new byte[1][];
+        IOException[] failed = new IOException[1];
+        ctx.readBody(config.maxBodyBytes(), b -> body[0] = b, e -> failed[0] = e);
+        if (failed[0] != null) {
+            throw unreadable(failed[0]);
+        }
+        if (body[0].length > config.maxBodyBytes()) {
+            throw tooLarge(-1);
+        }
+        return body[0];
+    }
+
+    private static RequestRejected unreadable(IOException e) {
+        return new RequestRejected(400, "bad_body", "could not read the request body: " + e.getMessage());
+    }
+
+    /** The checks both POST endpoints make before reading the body, in order. */
+    private void checkEdge(Exchange ctx, String ep, boolean needsKey) throws RequestRejected {
+        if (!limiter.tryAcquire(ctx.clientAddress())) {
+            ctx.responseHeader("Retry-After", "1");
             throw new RequestRejected(429, "rate_limited", "too many requests from this client; limit "
                 + config.ratePerClient() + "/s with bursts of " + config.burstPerClient());
         }
-        long len = ctx.req().getContentLengthLong();
+        long len = ctx.contentLength();
         if (len > config.maxBodyBytes()) {
             throw tooLarge(len);
         }
@@ -185,7 +228,7 @@ public final class CollectorApp implements AutoCloseable {
         if (origin != null && !originAllowed(origin, ctx)) {
             throw new RequestRejected(403, "cors_origin", "origin " + origin + " is not in collector.cors.origins");
         }
-        String ct = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
+        String ct = ctx.header("Content-Type") == null ? "" : ctx.header("Content-Type").toLowerCase(Locale.ROOT);
         boolean json = ct.startsWith("application/json");
         if (needsKey ? !json : !(json || ct.startsWith("text/plain") || ct.isEmpty())) {
             throw new RequestRejected(415, "content_type", "Content-Type must be "
@@ -193,21 +236,10 @@ public final class CollectorApp implements AutoCloseable {
                 + ", got " + (ct.isEmpty() ? "none" : ct));
         }
         if (needsKey && !keyValid(ctx)) {
-            ctx.header("WWW-Authenticate", "Bearer");
+            ctx.responseHeader("WWW-Authenticate", "Bearer");
             throw new RequestRejected(401, "unauthorized", apiKeys.isEmpty()
                 ? "no API keys are configured (collector.api.keys); /v1/metrics is closed"
                 : "missing or unknown API key (Authorization: Bearer KEY, or X-API-Key)");
-        }
-        try (InputStream in = ctx.req().getInputStream()) {
-            // With a Content-Length (sendBeacon always sends one) read exactly that: readNBytes(limit + 1)
-            // allocated 8 KiB per request for a beacon of a few hundred bytes.
-            byte[] b = len >= 0 ? in.readNBytes((int) len) : in.readNBytes(config.maxBodyBytes() + 1);
-            if (b.length > config.maxBodyBytes()) {
-                throw tooLarge(-1);
-            }
-            return b;
-        } catch (IOException e) {
-            throw new RequestRejected(400, "bad_body", "could not read the request body: " + e.getMessage());
         }
     }
 
@@ -216,14 +248,14 @@ public final class CollectorApp implements AutoCloseable {
             + "is over the limit of " + config.maxBodyBytes() + " bytes (collector.body.max.bytes)");
     }
 
-    private boolean originAllowed(String origin, Context ctx) {
+    private boolean originAllowed(String origin, Exchange ctx) {
         List<String> allowed = config.corsOrigins();
-        String host = ctx.host();
+        String host = ctx.header("Host");
         boolean same = host != null && (origin.equals("http://" + host) || origin.equals("https://" + host));
         return same || allowed.contains("*") || allowed.contains(origin);
     }
 
-    private boolean keyValid(Context ctx) {
+    private boolean keyValid(Exchange ctx) {
         String auth = ctx.header("Authorization");
         String key = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : ctx.header("X-API-Key");
         if (key == null) {
@@ -257,7 +289,7 @@ public final class CollectorApp implements AutoCloseable {
      * (the callbacks complete there; writing HTTP responses on it serialised every request behind it and
      * starved the producer: half its samples in a JFR profile were Jetty response writes).
      */
-    private <T> void offer(Context ctx, String ep, String topic, Parsed<T> p, Function<T, String> key, RecordCodec<T> codec) {
+    private <T> void offer(Exchange ctx, String ep, String topic, Parsed<T> p, Function<T, String> key, RecordCodec<T> codec) {
         p.rejected().forEach(r -> metrics.reject(ep, r.code()));
         if (p.accepted().isEmpty()) {
             respond(ctx, ep, 400, outcome(p, "no item was valid"));
@@ -268,25 +300,17 @@ public final class CollectorApp implements AutoCloseable {
             RuntimeException refused = sink.offer(topic, key.apply(e), codec.encode(topic, e));
             if (refused != null) {
                 metrics.accepted(topic, n);
-                unavailable(ctx, ep, refused, n, p.accepted().size());
+                ctx.responseHeader("Retry-After", RETRY_AFTER_SECONDS);
+                respond(ctx, ep, 503, unavailable(ep, refused, n, p.accepted().size()));
                 return;
             }
             n++;
         }
         metrics.accepted(topic, n);
         if (p.rejected().isEmpty()) {
-            // The common case, written straight to the servlet response: no JSON tree, and not through
-            // ctx.result(), which copied every answer through an input stream and 8 KiB buffers (the largest
-            // allocation per beacon in a JFR profile of the bench).
+            // The common case, without a JSON tree.
             metrics.request(ep, 202);
-            byte[] b = ("{\"accepted\":" + n + ",\"rejected\":[]}").getBytes(StandardCharsets.UTF_8);
-            ctx.status(202).contentType("application/json");
-            ctx.res().setContentLength(b.length);
-            try {
-                ctx.res().getOutputStream().write(b);
-            } catch (IOException e) {
-                LOG.debug("could not write the answer of a beacon (client gone?)", e); // the events are in the buffer
-            }
+            ctx.answer(202, ("{\"accepted\":" + n + ",\"rejected\":[]}").getBytes(StandardCharsets.UTF_8));
         } else {
             respond(ctx, ep, 202, outcome(p, null));
         }
@@ -311,26 +335,30 @@ public final class CollectorApp implements AutoCloseable {
                 Throwable cause = ex instanceof CompletionException && ex.getCause() != null ? ex.getCause() : ex;
                 int stored = (int) java.util.Arrays.stream(fs).filter(f -> !f.isCompletedExceptionally()).count();
                 metrics.accepted(topic, stored);
-                unavailable(ctx, ep, cause, stored, fs.length);
+                ctx.header("Retry-After", RETRY_AFTER_SECONDS);
+                respond(ctx, ep, 503, unavailable(ep, cause, stored, fs.length));
             }
             return null;
         }, responders));
     }
 
-    /** 503 + Retry-After: Kafka did not take the events (all of them, or those after the first {@code stored}). */
-    private void unavailable(Context ctx, String ep, Throwable cause, int stored, int total) {
+    /** The body of a 503 (sent with Retry-After): Kafka did not take the events (all, or those after the first {@code stored}). */
+    private ObjectNode unavailable(String ep, Throwable cause, int stored, int total) {
         boolean full = cause instanceof BufferExhaustedException;
         metrics.reject(ep, full ? "kafka_buffer_full" : "kafka_unavailable");
-        ctx.header("Retry-After", RETRY_AFTER_SECONDS);
         ObjectNode body = error((full ? "the collector's Kafka buffer is full" : "Kafka did not accept the events")
             + " (" + cause.getClass().getSimpleName() + ": " + cause.getMessage() + "); retry later");
-        body.put("accepted", stored).put("refused", total - stored);
-        respond(ctx, ep, 503, body);
+        return body.put("accepted", stored).put("refused", total - stored);
     }
 
-    private void reject(Context ctx, String ep, RequestRejected r) {
+    private void reject(Exchange ex, String ep, RequestRejected r) {
         metrics.reject(ep, r.reason);
-        respond(ctx, ep, r.status, error(r.getMessage()));
+        respond(ex, ep, r.status, error(r.getMessage()));
+    }
+
+    private void respond(Exchange ex, String ep, int status, ObjectNode body) {
+        metrics.request(ep, status);
+        ex.answer(status, body.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private void respond(Context ctx, String ep, int status, ObjectNode body) {

@@ -39,9 +39,13 @@ public final class CollectorBenchCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "wrk threads (default ${DEFAULT-VALUE}).", defaultValue = "2")
     int threads;
 
-    @Option(names = "--warmup", description = "Warm-up run before measuring, e.g. 10s; 0s for none (default ${DEFAULT-VALUE}).",
-        defaultValue = "10s")
+    @Option(names = "--warmup", description = "Minimum warm-up before measuring, e.g. 30s; 0s for none (default ${DEFAULT-VALUE}). "
+        + "The warm-up goes on in 10 s slices until the JIT compiler used under 5 % of the collector's CPU in a slice "
+        + "(or --warmup-max): on a busy 2-core machine C2 was still compiling after 60 s.", defaultValue = "30s")
     String warmup;
+
+    @Option(names = "--warmup-max", description = "Longest warm-up (default ${DEFAULT-VALUE}).", defaultValue = "120s")
+    String warmupMax;
 
     @Option(names = "--topic", description = "RUM topic to write to (default: topic.rum or perf.rum).")
     String topic;
@@ -82,14 +86,13 @@ public final class CollectorBenchCommand implements Callable<Integer> {
             String url = "http://127.0.0.1:" + app.port();
             System.out.printf(Locale.ROOT, "bench collector: %s, wrk -t%d -c%d, load average before: %s%n", url, threads,
                 connections, loadavg());
-            if (!warmup.startsWith("0")) {
-                System.out.println("bench collector: warm-up " + warmup);
-                wrk(url, script, warmup);
-            }
+            warmUp(url, script);
             System.out.println("bench collector: measuring " + duration);
             long cpu0 = processCpuNanos();
+            Map<String, Long> threads0 = ThreadCpu.snapshot();
             String out = wrk(url, script, duration);
             long cpu = processCpuNanos() - cpu0;
+            Map<String, Long> byRole = ThreadCpu.delta(threads0, ThreadCpu.snapshot());
             Result r = parse(out);
             System.out.print(out);
             System.out.printf(Locale.ROOT, "%nbench collector: %.0f beacons/s accepted (%d requests, %d non-2xx, 5 vitals each), "
@@ -100,6 +103,11 @@ public final class CollectorBenchCommand implements Callable<Integer> {
             if (cpu > 0 && r.requests() > 0) {
                 System.out.printf(Locale.ROOT, "bench collector: collector CPU %.1f us per beacon (%.0f beacons/s per core of "
                     + "collector CPU; wrk and the broker need their own)%n", cpu / 1e3 / r.requests(), r.requests() * 1e9 / cpu);
+                if (!byRole.isEmpty()) { // jit > 0 means the warm-up was too short for this machine's load
+                    StringBuilder b = new StringBuilder("bench collector: of which, per beacon:");
+                    byRole.forEach((role, ns) -> b.append(String.format(Locale.ROOT, " %s %.1f us,", role, ns / 1e3 / r.requests())));
+                    System.out.println(b.substring(0, b.length() - 1));
+                }
             }
             if (r.non2xx() > 0) { // say which answers they were (e.g. 503 when the Kafka buffer was full)
                 new String(app.metrics().scrape(), StandardCharsets.UTF_8).lines()
@@ -111,6 +119,41 @@ public final class CollectorBenchCommand implements Callable<Integer> {
         } finally {
             Files.deleteIfExists(script);
         }
+    }
+
+    /** Warm-up slices until the JIT is (nearly) done: measuring while C2 compiles reports start-up, not the sustained rate. */
+    private void warmUp(String url, Path script) throws IOException, InterruptedException {
+        long min = seconds(warmup);
+        long max = Math.max(min, seconds(warmupMax));
+        if (min == 0) {
+            return;
+        }
+        for (long done = 0; done < max; ) {
+            long slice = Math.min(10, max - done);
+            Map<String, Long> t0 = ThreadCpu.snapshot();
+            wrk(url, script, slice + "s");
+            done += slice;
+            Map<String, Long> d = ThreadCpu.delta(t0, ThreadCpu.snapshot());
+            long all = d.values().stream().mapToLong(Long::longValue).sum();
+            double jit = all > 0 ? d.getOrDefault("jit", 0L) / (double) all : 0;
+            System.out.printf(Locale.ROOT, "bench collector: warm-up %d s, JIT compiler %.0f %% of the collector's CPU in the last %d s%n",
+                done, 100 * jit, slice);
+            if (done >= min && (jit < 0.05 || d.isEmpty())) {
+                return;
+            }
+        }
+        System.out.println("bench collector: the JIT is still compiling after --warmup-max " + warmupMax
+            + " (busy machine?); the figures below include it (see 'jit' in the CPU line)");
+    }
+
+    /** Seconds of a wrk-style duration: 30s, 2m, 1h (a bare number is seconds). */
+    static long seconds(String d) {
+        Matcher m = Pattern.compile("(\\d+)([smh]?)").matcher(d.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a duration like 30s, 2m or 1h: " + d);
+        }
+        long n = Long.parseLong(m.group(1));
+        return "m".equals(m.group(2)) ? n * 60 : "h".equals(m.group(2)) ? n * 3600 : n;
     }
 
     private String wrk(String url, Path script, String d) throws IOException, InterruptedException {

@@ -38,7 +38,7 @@ public record CollectorConfig(String host, int port, String bootstrapServers, St
             s.longValue("collector.producer.buffer.bytes", 32L * 1024 * 1024, 1024 * 1024, 4L * 1024 * 1024 * 1024),
             s.duration("collector.send.timeout", Duration.ofSeconds(10)),
             s.integer("collector.max.events.per.request", 500, 1, 100_000),
-            s.integer("collector.threads", 32, 8, 1000));
+            s.integer("collector.threads", 8, 4, 1000));
         if (c.sendTimeout.toMillis() < 1000) {
             s.problem("collector.send.timeout: must be at least 1s, got " + c.sendTimeout);
         }

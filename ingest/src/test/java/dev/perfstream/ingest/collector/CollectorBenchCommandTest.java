@@ -34,4 +34,14 @@ class CollectorBenchCommandTest {
         assertThat(r.p90()).isEqualTo("5.10ms");
         assertThat(r.p99()).isEqualTo("11.20ms");
     }
+
+    @Test
+    void shouldReadWrkStyleDurations() {
+        assertThat(CollectorBenchCommand.seconds("30s")).isEqualTo(30);
+        assertThat(CollectorBenchCommand.seconds("2m")).isEqualTo(120);
+        assertThat(CollectorBenchCommand.seconds("1h")).isEqualTo(3600);
+        assertThat(CollectorBenchCommand.seconds("45")).isEqualTo(45);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CollectorBenchCommand.seconds("soon"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("soon");
+    }
 }

@@ -245,6 +245,51 @@ class CollectorIT {
     }
 
     @Test
+    void shouldKeepAKeptAliveConnectionUsableAfterRefusingABeaconWhoseBodyCameLate() throws Exception {
+        try (CollectorApp strict = CollectorApp.start(settings(Map.of("collector.ratelimit.per.second", "0.01",
+                "collector.ratelimit.burst", "1")));
+             java.net.Socket s = new java.net.Socket("127.0.0.1", strict.port())) {
+            s.setSoTimeout(10_000);
+            byte[] body = "{\"app\":\"it-slow\",\"page\":\"/\",\"metrics\":[{\"name\":\"LCP\",\"value\":1}]}"
+                .getBytes(StandardCharsets.UTF_8);
+            byte[] head = ("POST /rum HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: "
+                + body.length + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+            java.io.OutputStream out = s.getOutputStream();
+            java.io.InputStream in = s.getInputStream();
+            out.write(head);
+            out.write(body);
+            assertThat(readStatus(in)).isEqualTo(202);
+            // A slow client: the body of the second beacon arrives after its headers (a deliberate pause, not a wait
+            // for a result). Had the collector refused it (429) before reading the body, Jetty would close the
+            // connection after the answer and the third request below would hit a closed socket.
+            out.write(head);
+            out.flush();
+            Thread.sleep(300);
+            out.write(body);
+            assertThat(readStatus(in)).isEqualTo(429);
+            out.write(head);
+            out.write(body);
+            assertThat(readStatus(in)).isEqualTo(429);
+        }
+    }
+
+    /** Reads one HTTP/1.1 response with a Content-Length and returns its status. */
+    private static int readStatus(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder h = new StringBuilder();
+        while (!h.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                throw new java.io.EOFException("connection closed by the collector after: " + h);
+            }
+            h.append((char) c);
+        }
+        java.util.regex.Matcher len = java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(h);
+        assertThat(len.find()).as(h.toString()).isTrue();
+        in.readNBytes(Integer.parseInt(len.group(1)));
+        return Integer.parseInt(h.substring(9, 12));
+    }
+
+    @Test
     void shouldAnswer503WithRetryAfterWhenKafkaIsDown() throws Exception {
         try (CollectorApp dead = CollectorApp.start(settings(Map.of("kafka.bootstrap.servers", "127.0.0.1:" + Ports.free(),
             "collector.send.timeout", "2s")))) {

@@ -1,0 +1,192 @@
+package dev.perfstream.ingest.collector;
+
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.function.Consumer;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The part of an HTTP exchange that the collector's POST endpoints use, so the same edge checks and
+ * answers run behind Javalin ({@link #of(Context)}) and behind the plain Jetty handler of the beacon
+ * hot path ({@link BeaconHandler}).
+ */
+interface Exchange {
+    /** The peer's address (never stored: only the rate limiter's key). */
+    String clientAddress();
+
+    /** Content-Length, or -1 when the body is chunked. */
+    long contentLength();
+
+    String header(String name);
+
+    InputStream body() throws IOException;
+
+    void responseHeader(String name, String value);
+
+    /**
+     * Reads at most {@code maxBytes + 1} bytes of the body (so that a body over the limit shows), then
+     * calls {@code onBody}; on an I/O error calls {@code onError}. Blocking here; the Jetty exchange
+     * reads without holding a thread while the client is slow.
+     */
+    default void readBody(int maxBytes, Consumer<byte[]> onBody, Consumer<IOException> onError) {
+        long len = contentLength();
+        byte[] b;
+        try (InputStream in = body()) {
+            // With a Content-Length (sendBeacon always sends one) read exactly that: readNBytes(limit + 1)
+            // allocated 8 KiB per request for a beacon of a few hundred bytes.
+            b = in.readNBytes(len >= 0 ? (int) Math.min(len, maxBytes + 1L) : maxBytes + 1);
+        } catch (IOException e) {
+            onError.accept(e);
+            return;
+        }
+        onBody.accept(b);
+    }
+
+    /** Writes the answer ({@code application/json}) and completes the exchange. */
+    void answer(int status, byte[] json);
+
+    static Exchange of(Context ctx) {
+        return new Exchange() {
+            @Override
+            public String clientAddress() {
+                return ctx.ip();
+            }
+
+            @Override
+            public long contentLength() {
+                return ctx.req().getContentLengthLong();
+            }
+
+            @Override
+            public String header(String name) {
+                return ctx.header(name);
+            }
+
+            @Override
+            public InputStream body() throws IOException {
+                return ctx.req().getInputStream();
+            }
+
+            @Override
+            public void responseHeader(String name, String value) {
+                ctx.header(name, value);
+            }
+
+            @Override
+            public void answer(int status, byte[] json) {
+                // Straight to the servlet response: ctx.result() copied every answer through an input stream
+                // and 8 KiB buffers (the largest allocation per beacon in a JFR profile of the bench).
+                ctx.status(status).contentType("application/json");
+                ctx.res().setContentLength(json.length);
+                try {
+                    ctx.res().getOutputStream().write(json);
+                } catch (IOException e) {
+                    // client gone: nothing to answer to (the events, if any, are in the producer's buffer)
+                }
+            }
+        };
+    }
+
+    /** A plain Jetty 12 request; {@code callback} is completed by {@link #answer}. */
+    static Exchange of(Request request, Response response, Callback callback) {
+        return new Exchange() {
+            @Override
+            public String clientAddress() {
+                return Request.getRemoteAddr(request);
+            }
+
+            @Override
+            public long contentLength() {
+                return request.getLength();
+            }
+
+            @Override
+            public String header(String name) {
+                return request.getHeaders().get(name);
+            }
+
+            @Override
+            public InputStream body() {
+                return Content.Source.asInputStream(request);
+            }
+
+            @Override
+            public void readBody(int maxBytes, Consumer<byte[]> onBody, Consumer<IOException> onError) {
+                new BodyReader(request, maxBytes, onBody, onError).run();
+            }
+
+            @Override
+            public void responseHeader(String name, String value) {
+                response.getHeaders().put(name, value);
+            }
+
+            @Override
+            public void answer(int status, byte[] json) {
+                response.setStatus(status);
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, json.length);
+                response.write(true, ByteBuffer.wrap(json), callback);
+            }
+        };
+    }
+
+    /**
+     * Reads a Jetty request body chunk by chunk without blocking: when no content is there yet it asks
+     * Jetty to call it again once there is ({@code demand}), so a slow client holds no thread (the
+     * collector runs few request threads; see {@code collector.threads}). Hand-written: Jetty's
+     * {@code Content.Source.asByteArrayAsync} fails a body over its limit instead of letting us answer 413.
+     */
+    final class BodyReader implements Runnable {
+        private final Request request;
+        private final int maxBytes;
+        private final Consumer<byte[]> onBody;
+        private final Consumer<IOException> onError;
+        private byte[] buf;
+        private int n;
+
+        BodyReader(Request request, int maxBytes, Consumer<byte[]> onBody, Consumer<IOException> onError) {
+            this.request = request;
+            this.maxBytes = maxBytes;
+            this.onBody = onBody;
+            this.onError = onError;
+            long len = request.getLength();
+            this.buf = new byte[len >= 0 ? (int) Math.min(len, maxBytes + 1L) : 1024];
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                Content.Chunk c = request.read();
+                if (c == null) {
+                    request.demand(this); // a plain Runnable: Jetty runs it on a pool thread
+                    return;
+                }
+                if (Content.Chunk.isFailure(c)) {
+                    Throwable t = c.getFailure();
+                    onError.accept(t instanceof IOException io ? io : new IOException(t));
+                    return;
+                }
+                ByteBuffer b = c.getByteBuffer();
+                int take = Math.min(b.remaining(), maxBytes + 1 - n);
+                if (n + take > buf.length) {
+                    buf = Arrays.copyOf(buf, Math.max(n + take, Math.min(maxBytes + 1, buf.length * 2)));
+                }
+                b.get(buf, n, take);
+                n += take;
+                boolean last = c.isLast();
+                c.release();
+                if (last || n > maxBytes) { // over the limit: the caller answers 413 without reading the rest
+                    onBody.accept(n == buf.length ? buf : Arrays.copyOf(buf, n));
+                    return;
+                }
+            }
+        }
+    }
+}
