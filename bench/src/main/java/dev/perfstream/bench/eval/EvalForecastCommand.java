@@ -57,6 +57,12 @@ public final class EvalForecastCommand implements Callable<Integer> {
             System.err.println("--days must be at least 9: the last-week baseline needs a week of history before scoring");
             return 2;
         }
+        for (String st : statistics) {
+            if (!List.of("rate", "p95", "error_rate").contains(st)) {
+                System.err.println("--statistics: unknown statistic '" + st + "' (rate, p95, error_rate)");
+                return 2;
+            }
+        }
         List<Integer> hs = new ArrayList<>();
         for (String h : horizons) {
             long ms = dev.perfstream.schemas.config.Settings.parseDuration(h.trim()).toMillis();
