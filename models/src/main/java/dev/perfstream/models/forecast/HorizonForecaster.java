@@ -40,7 +40,8 @@ import org.tribuo.regression.sgd.objectives.Huber;
  *       2 % of the level): the level of the last 15 / 60 / 240 steps relative to the profile, the last
  *       value's residual, the weekly factor's effect. At forecast time each feature is clipped to the range
  *       it took in 98 % of the training rows: the linear model is not extrapolated to an incident it has
- *       not seen; a lasting level shift enters the range at the next retraining.</li>
+ *       not seen; a lasting level shift enters the range at the next retraining. Trained only on origins
+ *       whose target had a weekly factor iff the current one has, and not applied across that change.</li>
  * </ul>
  * The 90 % interval comes from the 5th and 95th percentiles of the last 1000 out-of-sample errors in scale
  * units. Used by {@code perfstream backtest forecast}, {@code perfstream eval forecast} and, through
@@ -82,6 +83,8 @@ public final class HorizonForecaster {
     private double bias;
     private final double[] fLo = new double[NAMES.length];
     private final double[] fHi = new double[NAMES.length];
+    private boolean trainedWithWeek;
+    private boolean hadWeek;
     private int lastTrain = Integer.MIN_VALUE;
     private final double[] errRing = new double[ERRORS];
     private int errN;
@@ -198,8 +201,10 @@ public final class HorizonForecaster {
         if (m < BLOCKS / 2) {
             out[0] = ADD;
             out[1] = 0;
+            hadWeek = false;
             return out;
         }
+        hadWeek = true;
         for (int i = 0; i < m; i++) {
             blockScratch[i] = positive ? blockScratch[i] / blockScratch2[i] : blockScratch[i] - blockScratch2[i];
         }
@@ -254,10 +259,11 @@ public final class HorizonForecaster {
         }
         double s = ls[1];
         double[] wfT = weekFactor(v, k + h, k, new double[2]);
+        boolean weekAtTarget = hadWeek;
         double dT = dailyAt(v, k + h, k);
         if (Double.isNaN(dT)) {
             Arrays.fill(f, 0);
-            return new double[] {ls[0], s, ls[0]};
+            return new double[] {ls[0], s, ls[0], 0};
         }
         double pT = wfT[0] == MULT ? dT * wfT[1] : dT + wfT[1];
         double[] wfK = weekFactor(v, k, k, new double[2]);
@@ -273,7 +279,7 @@ public final class HorizonForecaster {
         f[4] = clip((applyLevel(pT, r240) - pT) / s);
         double ratio = pK > 0 && pT > 0 ? pT / pK : 1; // a deviation at the origin scaled to the target
         double base = pT + s * shrink(f[0], RECENT_SE * ratio) * Math.exp(-(double) h / RECENT);
-        return new double[] {ls[0], s, base};
+        return new double[] {ls[0], s, base, weekAtTarget ? 1 : 0};
     }
 
     /**
@@ -292,7 +298,7 @@ public final class HorizonForecaster {
             return null;
         }
         double z = 0;
-        if (w != null) {
+        if (w != null && (ls[3] == 1) == trainedWithWeek) {
             z += bias;
             for (int i = 0; i < w.length; i++) {
                 z += w[i] * Math.max(fLo[i], Math.min(fHi[i], f[i]));
@@ -335,13 +341,15 @@ public final class HorizonForecaster {
         MutableDataset<Regressor> ds = new MutableDataset<>(new SimpleDataSourceProvenance("forecast h=" + h,
             OffsetDateTime.ofInstant(Instant.ofEpochMilli(t0 + (long) k * intervalMs), ZoneOffset.UTC), factory), factory);
         double[] f = new double[NAMES.length];
+        double[] now = features(v, k, f);
+        boolean withWeek = now != null && now[3] == 1;
         java.util.List<double[]> rows = new java.util.ArrayList<>();
         for (int o = Math.max(0, k - h - trainRows); o <= k - h; o++) {
             if (Double.isNaN(v[o + h])) {
                 continue;
             }
             double[] ls = features(v, o, f);
-            if (ls == null) {
+            if (ls == null || (ls[3] == 1) != withWeek) { // a model fitted without the weekly factor misleads with it
                 continue;
             }
             rows.add(f.clone());
@@ -350,8 +358,11 @@ public final class HorizonForecaster {
         }
         lastTrain = k;
         if (ds.size() < 100) {
+            w = null; // too few rows of the current regime: the base forecast alone until the next retraining
+            modelVersion = "seasonal-naive";
             return;
         }
+        trainedWithWeek = withWeek;
         // A small learning rate keeps the SGD's final weights close to 0 = the base forecast unless the data
         // insist (with 0.1 the noisy final iterate made 30-min forecasts 8 % worse than the base).
         LinearSGDModel m = (LinearSGDModel) new LinearSGDTrainer(new Huber(2.0), new AdaGrad(0.01, 0.1), 10, -1, 1, 7L)
@@ -413,6 +424,7 @@ public final class HorizonForecaster {
                 out.writeDouble(x);
             }
             out.writeDouble(bias);
+            out.writeBoolean(trainedWithWeek);
             for (int i = 0; i < w.length; i++) {
                 out.writeDouble(fLo[i]);
                 out.writeDouble(fHi[i]);
@@ -443,6 +455,7 @@ public final class HorizonForecaster {
                 w[i] = in.readDouble();
             }
             bias = in.readDouble();
+            trainedWithWeek = in.readBoolean();
             for (int i = 0; i < len; i++) {
                 fLo[i] = in.readDouble();
                 fHi[i] = in.readDouble();
