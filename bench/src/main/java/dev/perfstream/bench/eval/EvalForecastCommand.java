@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
         "request rate and p95, and every service's total request rate. Runs the online rolling-origin backtest",
         "(the code of 'perfstream backtest forecast') per series and horizon and prints, per horizon, NRMSE and",
         "NMAE of perfstream and of the seasonal-naive baselines (same time yesterday, same time last week),",
-        "perfstream's improvement over the better baseline, and 90%% interval coverage; over all seeds, and for the worst seed."})
+        "perfstream's improvement over the better baseline, and 90%% interval coverage; over all seeds, and for the worst seed;",
+        "then where the error is: per statistic and regime (calm, during an incident, the day / week after one)."})
 public final class EvalForecastCommand implements Callable<Integer> {
     /** Tribuo logs every training at INFO (thousands of lines per run); held here so the level sticks. */
     private static final java.util.logging.Logger TRIBUO_LOG = java.util.logging.Logger.getLogger("org.tribuo");
@@ -38,7 +39,7 @@ public final class EvalForecastCommand implements Callable<Integer> {
     List<String> horizons;
 
     @Option(names = "--statistics", defaultValue = "rate,p95", split = ",",
-        description = "Statistics forecast: rate (req/s) and/or p95 (default: ${DEFAULT-VALUE}).")
+        description = "Statistics forecast: rate (req/s), p95, error_rate (failed share, HTTP series) (default: ${DEFAULT-VALUE}).")
     List<String> statistics;
 
     @Option(names = "--threads", defaultValue = "1",
@@ -55,6 +56,12 @@ public final class EvalForecastCommand implements Callable<Integer> {
         if (days < 9) {
             System.err.println("--days must be at least 9: the last-week baseline needs a week of history before scoring");
             return 2;
+        }
+        for (String st : statistics) {
+            if (!List.of("rate", "p95", "error_rate").contains(st)) {
+                System.err.println("--statistics: unknown statistic '" + st + "' (rate, p95, error_rate)");
+                return 2;
+            }
         }
         List<Integer> hs = new ArrayList<>();
         for (String h : horizons) {
@@ -124,19 +131,23 @@ public final class EvalForecastCommand implements Callable<Integer> {
         System.out.printf("data: load generator model, seeds %s, %d days of 1-minute windows, statistics %s;"
             + " %d targets per seed%n", seedList, days, statistics, rows.size() / hs.size() / seedList.size());
         System.out.println("oracle = NRMSE of the noise-free expected value (knows the future incidents): the sampling noise"
-            + " alone; bound = the improvement the oracle would show, the most any forecaster can reach");
+            + " alone; bound = the improvement the oracle would show, the most any forecaster can reach;");
+        System.out.println("calm bound = the improvement of the noise-free value without incidents (knows the seasonality"
+            + " exactly, foresees no incident): the most a forecaster that cannot foresee incidents reaches at long horizons");
         System.out.println("aggregate = mean over targets (series x statistic x seed) of each score; improvement ="
             + " 1 - mean NRMSE perfstream / mean NRMSE of the better baseline per target");
         for (int h : hs) {
             List<ForecastEval.Row> rh = rows.stream().filter(r -> r.horizon() == h).toList();
             System.out.printf("%nhorizon %s (%d steps), %d targets%n", Duration.ofMinutes(h), h, rh.size());
-            System.out.printf("  %-12s %8s %8s %8s %8s %8s %8s %9s %9s %9s %8s %8s%n", "subset", "NRMSE ps", "yday", "lweek",
-                "NMAE ps", "yday", "lweek", "impr NRMSE", "impr NMAE", "cover90", "oracle", "bound");
+            System.out.printf("  %-12s %8s %8s %8s %8s %8s %8s %9s %9s %9s %8s %8s %8s%n", "subset", "NRMSE ps", "yday", "lweek",
+                "NMAE ps", "yday", "lweek", "impr NRMSE", "impr NMAE", "cover90", "oracle", "bound", "calm bnd");
             line("all", rh);
             for (String st : statistics) {
                 line(st, rh.stream().filter(r -> r.statistic().equals(st)).toList());
             }
             line("svc total", rh.stream().filter(r -> r.name().startsWith("service|")).toList());
+            line("calm series", rh.stream().filter(r -> r.regimes().n()[ForecastEval.Regime.INCIDENT.ordinal()] == 0
+                && r.regimes().n()[ForecastEval.Regime.ECHO.ordinal()] == 0).toList());
             Map<Long, List<ForecastEval.Row>> bySeed = new TreeMap<>();
             rh.forEach(r -> bySeed.computeIfAbsent(r.seed(), k -> new ArrayList<>()).add(r));
             long worst = -1;
@@ -149,12 +160,51 @@ public final class EvalForecastCommand implements Callable<Integer> {
                 }
             }
             line("worst seed " + worst, bySeed.get(worst));
+            regimes(rh);
             if (perSeries) {
                 for (ForecastEval.Row r : rh) {
                     System.out.printf("    seed %d %-40s %-5s ps %.3f yd %.3f lw %.3f cov %.3f%n", r.seed(), r.name(),
                         r.statistic(), r.perfstream().nrmse(), r.yesterday().nrmse(), r.lastWeek().nrmse(),
                         r.perfstream().coverage());
                 }
+            }
+        }
+    }
+
+    /**
+     * Where the error is: per statistic and regime, the pooled NRMSE (square root of the mean over points of
+     * the squared error divided by its target's variance) of perfstream and of the better baseline of each
+     * target, and the improvement.
+     */
+    private void regimes(List<ForecastEval.Row> rh) {
+        System.out.printf("  by regime (pooled over points; calm / incident: active from 60 steps before the origin to the"
+            + " target / echo: 1 day or 1 week after an incident step):%n");
+        System.out.printf("  %-12s %-9s %7s %9s %9s %9s%n", "subset", "regime", "points", "NRMSE ps", "best naive", "impr");
+        Map<String, List<ForecastEval.Row>> subsets = new java.util.LinkedHashMap<>();
+        for (String st : statistics) {
+            subsets.put(st, rh.stream().filter(r -> r.statistic().equals(st) && !r.name().startsWith("service|")).toList());
+        }
+        subsets.put("svc total", rh.stream().filter(r -> r.name().startsWith("service|")).toList());
+        for (var e : subsets.entrySet()) {
+            long total = e.getValue().stream().mapToLong(r -> r.perfstream().n()).sum();
+            for (ForecastEval.Regime g : ForecastEval.Regime.values()) {
+                int j = g.ordinal();
+                long n = 0;
+                double ps = 0;
+                double nv = 0;
+                for (ForecastEval.Row r : e.getValue()) {
+                    boolean yd = r.yesterday().nrmse() <= r.lastWeek().nrmse();
+                    n += r.regimes().n()[j];
+                    ps += r.regimes().perfstream()[j];
+                    nv += yd ? r.regimes().yesterday()[j] : r.regimes().lastWeek()[j];
+                }
+                if (n == 0) {
+                    continue;
+                }
+                double a = Math.sqrt(ps / n);
+                double b = Math.sqrt(nv / n);
+                System.out.printf("  %-12s %-9s %6.1f%% %9.3f %9.3f %8.1f%%%n", e.getKey(), g.name().toLowerCase(),
+                    100.0 * n / Math.max(1, total), a, b, 100 * (1 - a / b));
             }
         }
     }
@@ -173,11 +223,12 @@ public final class EvalForecastCommand implements Callable<Integer> {
         }
         Predicate<ForecastEval.Row> ok = r -> r.perfstream().n() > 0;
         List<ForecastEval.Row> r = rows.stream().filter(ok).toList();
-        System.out.printf("  %-12s %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.1f%% %8.1f%% %9.3f %8.3f %7.1f%%%n", label,
+        System.out.printf("  %-12s %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.1f%% %8.1f%% %9.3f %8.3f %7.1f%% %7.1f%%%n", label,
             mean(r, x -> x.perfstream().nrmse()), mean(r, x -> x.yesterday().nrmse()), mean(r, x -> x.lastWeek().nrmse()),
             mean(r, x -> x.perfstream().nmae()), mean(r, x -> x.yesterday().nmae()), mean(r, x -> x.lastWeek().nmae()),
             100 * improvement(r), 100 * (1 - mean(r, x -> x.perfstream().nmae()) / mean(r, ForecastEval.Row::bestNaiveNmae)),
             mean(r, x -> x.perfstream().coverage()), mean(r, ForecastEval.Row::oracleNrmse),
-            100 * (1 - mean(r, ForecastEval.Row::oracleNrmse) / mean(r, ForecastEval.Row::bestNaiveNrmse)));
+            100 * (1 - mean(r, ForecastEval.Row::oracleNrmse) / mean(r, ForecastEval.Row::bestNaiveNrmse)),
+            100 * (1 - mean(r, ForecastEval.Row::calmOracleNrmse) / mean(r, ForecastEval.Row::bestNaiveNrmse)));
     }
 }

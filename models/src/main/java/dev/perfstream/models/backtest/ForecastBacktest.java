@@ -17,7 +17,24 @@ public final class ForecastBacktest {
     public record Scores(String method, double nrmse, double nmae, double coverage, long n) {
     }
 
+    /**
+     * Every scored point: target step, actual, forecasts of perfstream / yesterday / last week, and
+     * perfstream's interval (parallel arrays of the scored length), so a caller can break the scores down.
+     */
+    public record Points(int[] target, double[] actual, double[] perfstream, double[] yesterday, double[] lastWeek,
+                         double[] lower, double[] upper) {
+    }
+
+    /** Scores of the three methods and the points they were computed on. */
+    public record Result(List<Scores> scores, Points points) {
+    }
+
     private ForecastBacktest() {
+    }
+
+    /** {@link #backtest} without the points. */
+    public static List<Scores> run(double[] v, long t0, long intervalMs, int h, Writer out) throws IOException {
+        return backtest(v, t0, intervalMs, h, out).scores();
     }
 
     /**
@@ -27,7 +44,7 @@ public final class ForecastBacktest {
      * @param h          horizon in steps
      * @param out        receives every forecast beside its actual, or null
      */
-    public static List<Scores> run(double[] v, long t0, long intervalMs, int h, Writer out) throws IOException {
+    public static Result backtest(double[] v, long t0, long intervalMs, int h, Writer out) throws IOException {
         int n = v.length;
         int day = (int) Math.max(1, Math.round(86_400_000.0 / intervalMs));
         int week = 7 * day;
@@ -37,6 +54,7 @@ public final class ForecastBacktest {
         double[][] pred = new double[3][n];
         double[] lo = new double[n];
         double[] hi = new double[n];
+        int[] tgt = new int[n];
         int m = 0;
         if (out != null) {
             out.write("origin,target,actual,perfstream,lower,upper,yesterday,last_week\n");
@@ -59,6 +77,7 @@ public final class ForecastBacktest {
             if (fc == null || Double.isNaN(y) || Double.isNaN(yd) || Double.isNaN(yw)) {
                 continue;
             }
+            tgt[m] = t;
             actual[m] = y;
             pred[0][m] = fc.predicted();
             pred[1][m] = yd;
@@ -76,7 +95,9 @@ public final class ForecastBacktest {
             s[j] = score(names[j], Arrays.copyOf(actual, m), Arrays.copyOf(pred[j], m),
                 j == 0 ? Arrays.copyOf(lo, m) : null, j == 0 ? Arrays.copyOf(hi, m) : null);
         }
-        return List.of(s);
+        return new Result(List.of(s), new Points(Arrays.copyOf(tgt, m), Arrays.copyOf(actual, m),
+            Arrays.copyOf(pred[0], m), Arrays.copyOf(pred[1], m), Arrays.copyOf(pred[2], m), Arrays.copyOf(lo, m),
+            Arrays.copyOf(hi, m)));
     }
 
     /** NRMSE, NMAE and (with lo/hi) coverage of forecasts p of actuals y. */

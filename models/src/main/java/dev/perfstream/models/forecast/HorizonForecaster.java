@@ -23,33 +23,55 @@ import org.tribuo.regression.sgd.objectives.Huber;
 
 /**
  * Direct forecast of one series {@code h} steps ahead on a regular grid (values indexed by step, NaN for
- * gaps). Candidate forecasts, each expressed as its deviation from the current robust level in units of a
- * scale (the series' noise, at least 2 % of the level):
+ * gaps), from the series' own past only.
  * <ul>
- *   <li>the recent level: last value, mean of the last 5 (the deviation 0 is the median of the last 15);</li>
- *   <li>the seasonal profile at the target time ({@link SeasonalProfile}: median over the last 7 days, resp.
- *       3 weeks, of the mean of +-5 steps around the same time of day, resp. week);</li>
- *   <li>that profile corrected for the current level: the level plus (additive) or times (multiplicative)
- *       the change the profile makes from now to the target: seasonal-naive adjusted to today's level.</li>
+ *   <li><b>Seasonal profile</b> at the target: the daily profile (median over the last 7 days of the mean of
+ *       +-15 steps around the same time of day: the median keeps one day's incident out, the +-15 smoothing
+ *       cuts the noise a few days leave) times the weekly factor (median over blocks of 11 steps in +-60
+ *       around the same time 1..3 weeks ago of the block's ratio to the daily profile: pools the daily shape
+ *       over all days of the week and lets a week set only its day's level; an incident of up to 30 min in
+ *       last week is outvoted). Differences instead of ratios where a value is not positive.</li>
+ *   <li><b>Damped recent level</b>: the deviation of the last 15 values (median) from the profile, shrunk to
+ *       0 within 2 standard errors of noise and decayed as exp(-h / 15): followed at 5 min, all but
+ *       ignored at 2 h, so a surge in progress is not carried on after it ends.</li>
+ *   <li><b>Learned correction</b>: a Tribuo linear SGD regression with a Huber loss (incidents in the history
+ *       pull the weights little), per horizon, on the series' own rolling origins whose outcome is known,
+ *       retrained every {@code retrainEvery} steps, from features in units of a scale (the noise, at least
+ *       2 % of the level): the level of the last 15 / 60 / 240 steps relative to the profile, the last
+ *       value's residual, the weekly factor's effect. At forecast time each feature is clipped to the range
+ *       it took in 98 % of the training rows: the linear model is not extrapolated to an incident it has
+ *       not seen; a lasting level shift enters the range at the next retraining. Trained only on origins
+ *       whose target had a weekly factor iff the current one has, and not applied across that change.</li>
  * </ul>
- * A Tribuo linear SGD regression with a Huber loss (so incidents in the history pull the weights little)
- * learns per horizon how to weigh them, on the series' own rolling origins whose outcome is known (only
- * earlier rows), retrained every {@code retrainEvery} steps. The 90 % interval comes from the 5th and 95th
- * percentiles of the last 1000 out-of-sample errors in scale units. Used by {@code perfstream backtest
- * forecast}, {@code perfstream eval forecast} and, through {@link SeriesForecaster}, the scoring topology.
+ * The 90 % interval comes from the 5th and 95th percentiles of the last 1000 out-of-sample errors in scale
+ * units. Used by {@code perfstream backtest forecast}, {@code perfstream eval forecast} and, through
+ * {@link SeriesForecaster}, the scoring topology.
  */
 public final class HorizonForecaster {
-    static final String[] NAMES = {"last", "mean5", "day_profile", "day_adj15", "day_adj60", "week_profile",
-        "week_adj15", "week_adj60", "has_day", "has_week"};
+    static final String[] NAMES = {"level15", "level60", "last_residual", "week_factor", "level240"};
     private static final int RECENT = 15;
     private static final int LONG = 60;
+    private static final int LONGEST = 240;
     private static final int NOISE_WINDOW = 60;
     private static final int DAYS = 7;
     private static final int WEEKS = 3;
     private static final int HALF_WIDTH = 5;
+    private static final int DAY_HW = 15;
     private static final double CLIP = 30;
     private static final double REL_FLOOR = 0.02;
     private static final int ERRORS = 1000;
+    private static final int BLOCKS = 11;
+    /**
+     * Standard error, in noise units, of the deviation of the median of 15 values from the profile: the
+     * median's variance (pi/2 sigma^2 / 15) plus the profile's (about pi/2 sigma^2 / 77 for a median of 7 daily
+     * means of 11 or more values).
+     */
+    private static final double RECENT_SE = Math.sqrt(1.57 / RECENT + 1.57 / 77);
+
+    /** Positive-part shrinkage of a deviation z with standard error se: 0 within 2 se, towards z beyond. */
+    private static double shrink(double z, double se) {
+        return z == 0 ? 0 : z * Math.max(0, 1 - 4 * se * se / (z * z));
+    }
 
     private final int h;
     private final int day;
@@ -59,12 +81,16 @@ public final class HorizonForecaster {
     private final int trainRows;
     private double[] w;
     private double bias;
+    private final double[] fLo = new double[NAMES.length];
+    private final double[] fHi = new double[NAMES.length];
+    private boolean trainedWithWeek;
+    private boolean hadWeek;
     private int lastTrain = Integer.MIN_VALUE;
     private final double[] errRing = new double[ERRORS];
     private int errN;
     private int errPos;
     private final double[] scratch = new double[Math.max(NOISE_WINDOW, ERRORS)];
-    private final double[] tmp = new double[NOISE_WINDOW];
+    private final double[] tmp = new double[LONGEST];
     private final SeasonalProfile profile = new SeasonalProfile(Math.max(DAYS, WEEKS));
     private String modelVersion = "seasonal-naive";
     private ModelPublisher publisher;
@@ -119,70 +145,146 @@ public final class HorizonForecaster {
         return Math.max(-CLIP, Math.min(CLIP, z));
     }
 
-    /** Fills features for origin k; returns {level, scale} or null when there is no recent value. */
+    /**
+     * Daily profile at step c seen from origin k. When every window it averages ends at or before k
+     * (c + 5 - day <= k) it no longer depends on k (values are only appended), so it is computed once per
+     * step and cached: the training rows and consecutive origins share almost all of them. The cache is made
+     * by the first training and dropped when the history shifts (the scoring topology decodes a forecaster per
+     * window and so computes directly, without allocating it); it is not part of the state (a decoded
+     * forecaster computes the same values).
+     */
+    private double dailyAt(double[] v, int c, int k) {
+        if (c < 0 || c + DAY_HW - day > k || dcache == null || dcache.length != v.length + day) {
+            return profile.at(v, c, day, DAYS, DAY_HW, k);
+        }
+        if (!dknown[c]) {
+            dcache[c] = profile.at(v, c, day, DAYS, DAY_HW, c + DAY_HW - day);
+            dknown[c] = true;
+        }
+        return dcache[c];
+    }
+
+    private double[] dcache;
+    private boolean[] dknown;
+    private static final double MULT = 1;
+    private static final double ADD = 0;
+    private final double[] blockScratch = new double[BLOCKS * WEEKS];
+    private final double[] blockScratch2 = new double[BLOCKS * WEEKS];
+
+    /**
+     * Weekly factor at step c: how the same time j weeks ago (j = 1..3) differed from the daily profile at
+     * that time of day, as the median over blocks of 11 steps in c +- 60 (and over weeks) of the ratio of
+     * the block's mean to the daily profile at the block's centre (or of the difference, when a value is not
+     * positive). Pools the daily shape over all days of the week and lets one week set only the level of its
+     * day (weekday / weekend); the median over 11 blocks keeps an incident of up to 30 min in last week's
+     * values out of the forecast. {ADD, 0} (no adjustment) without a week of history.
+     */
+    private double[] weekFactor(double[] v, int c, int k, double[] out) {
+        int m = 0;
+        boolean positive = true;
+        for (int j = 1; j <= WEEKS; j++) {
+            for (int b = -BLOCKS / 2; b <= BLOCKS / 2; b++) {
+                int centre = c - j * week + b * (2 * HALF_WIDTH + 1);
+                if (centre - HALF_WIDTH < 0 || centre + HALF_WIDTH > k) {
+                    continue;
+                }
+                double mean = SeasonalProfile.mean(v, centre - HALF_WIDTH, centre + HALF_WIDTH);
+                double d = dailyAt(v, c + b * (2 * HALF_WIDTH + 1), k);
+                if (Double.isNaN(mean) || Double.isNaN(d)) {
+                    continue;
+                }
+                positive &= mean > 0 && d > 0;
+                blockScratch[m] = mean;
+                blockScratch2[m++] = d;
+            }
+        }
+        if (m < BLOCKS / 2) {
+            out[0] = ADD;
+            out[1] = 0;
+            hadWeek = false;
+            return out;
+        }
+        hadWeek = true;
+        for (int i = 0; i < m; i++) {
+            blockScratch[i] = positive ? blockScratch[i] / blockScratch2[i] : blockScratch[i] - blockScratch2[i];
+        }
+        out[0] = positive ? MULT : ADD;
+        out[1] = Robust.median(blockScratch, m, scratch);
+        return out;
+    }
+
+    /**
+     * Median of the present values among the last {@code window} steps divided by the profile over the same
+     * steps (profile = daily profile over the window's span times the weekly factor at the origin), or minus
+     * it when not positive: the level of today relative to the profile. {ADD, 0} when it cannot be computed.
+     */
+    private double[] levelRatio(double[] v, int k, int window, double[] wf, double[] out) {
+        int n = 0;
+        for (int i = k; i >= 0 && i > k - window; i--) {
+            if (!Double.isNaN(v[i])) {
+                tmp[n++] = v[i];
+            }
+        }
+        double d = profile.at(v, k - window / 2, day, DAYS, window / 2, k);
+        if (2 * n < window || Double.isNaN(d)) {
+            out[0] = ADD;
+            out[1] = 0;
+            return out;
+        }
+        double recent = Robust.median(tmp, n, scratch);
+        double p = wf[0] == MULT ? d * wf[1] : d + wf[1];
+        if (p > 0 && recent >= 0) {
+            out[0] = MULT;
+            out[1] = recent / p;
+        } else {
+            out[0] = ADD;
+            out[1] = recent - p;
+        }
+        return out;
+    }
+
+    private static double applyLevel(double p, double[] r) {
+        return r[0] == MULT ? p * r[1] : p + r[1];
+    }
+
+    /**
+     * Fills features for origin k; returns {level, scale, base forecast (profile at the target plus the
+     * damped recent level)} or null when there is no recent value. Without a day of history the base is the
+     * recent level.
+     */
     private double[] features(double[] v, int k, double[] f) {
         double[] ls = levelScale(v, k);
         if (ls == null) {
             return null;
         }
-        double l = ls[0];
         double s = ls[1];
-        f[0] = dev(v, k, l, s);
-        double sum = 0;
-        int n = 0;
-        for (int i = k; i >= 0 && i > k - 5; i--) {
-            if (!Double.isNaN(v[i])) {
-                sum += v[i];
-                n++;
-            }
+        double[] wfT = weekFactor(v, k + h, k, new double[2]);
+        boolean weekAtTarget = hadWeek;
+        double dT = dailyAt(v, k + h, k);
+        if (Double.isNaN(dT)) {
+            Arrays.fill(f, 0);
+            return new double[] {ls[0], s, ls[0], 0};
         }
-        f[1] = n == 0 ? 0 : clip((sum / n - l) / s);
-        boolean hasDay = profileFeatures(v, k, day, DAYS, l, s, f, 2);
-        boolean hasWeek = profileFeatures(v, k, week, WEEKS, l, s, f, 5);
-        if (!hasWeek) { // stand in with the daily profile so that the weights keep their meaning
-            System.arraycopy(f, 2, f, 5, 3);
-        }
-        f[8] = hasDay ? 1 : 0;
-        f[9] = hasWeek ? 1 : 0;
-        return ls;
+        double pT = wfT[0] == MULT ? dT * wfT[1] : dT + wfT[1];
+        double[] wfK = weekFactor(v, k, k, new double[2]);
+        double[] r15 = levelRatio(v, k, RECENT, wfK, new double[2]);
+        double[] r60 = levelRatio(v, k, LONG, wfK, new double[2]);
+        f[0] = clip((applyLevel(pT, r15) - pT) / s);
+        f[1] = clip((applyLevel(pT, r60) - pT) / s);
+        double dK = dailyAt(v, k, k);
+        double pK = Double.isNaN(dK) ? Double.NaN : wfK[0] == MULT ? dK * wfK[1] : dK + wfK[1];
+        f[2] = Double.isNaN(v[k]) || Double.isNaN(pK) ? 0 : clip((v[k] - applyLevel(pK, r60)) / s);
+        f[3] = clip((dT - pT) / s);
+        double[] r240 = levelRatio(v, k, LONGEST, wfK, new double[2]);
+        f[4] = clip((applyLevel(pT, r240) - pT) / s);
+        double ratio = pK > 0 && pT > 0 ? pT / pK : 1; // a deviation at the origin scaled to the target
+        double base = pT + s * shrink(f[0], RECENT_SE * ratio) * Math.exp(-(double) h / RECENT);
+        return new double[] {ls[0], s, base, weekAtTarget ? 1 : 0};
     }
 
     /**
-     * Profile value at the target, and the profile at the target adjusted to the current level: times (for
-     * a positive profile, else plus) the ratio of the recent values to the profile over the same steps,
-     * once over the last 15 steps (reacts fast) and once over the last 60 (less noise).
-     */
-    private boolean profileFeatures(double[] v, int k, int period, int cycles, double l, double s, double[] f, int at) {
-        double target = profile.at(v, k + h, period, cycles, HALF_WIDTH, k);
-        if (Double.isNaN(target)) {
-            f[at] = 0;
-            f[at + 1] = 0;
-            f[at + 2] = 0;
-            return false;
-        }
-        f[at] = clip((target - l) / s);
-        f[at + 1] = adjusted(v, k, period, cycles, RECENT, target, l, s);
-        f[at + 2] = adjusted(v, k, period, cycles, LONG, target, l, s);
-        return true;
-    }
-
-    private double adjusted(double[] v, int k, int period, int cycles, int window, double target, double l, double s) {
-        double now = profile.at(v, k - window / 2, period, cycles, window / 2, k);
-        double recent = SeasonalProfile.mean(v, k - 2 * (window / 2), k);
-        if (Double.isNaN(now) || Double.isNaN(recent)) {
-            return clip((target - l) / s);
-        }
-        double adj = now > 0 && target >= 0 && recent >= 0 ? target * recent / now : target + recent - now;
-        return clip((adj - l) / s);
-    }
-
-    private static double dev(double[] v, int i, double l, double s) {
-        return i < 0 || Double.isNaN(v[i]) ? 0 : clip((v[i] - l) / s);
-    }
-
-    /**
-     * Forecast for step k+h made at origin k, using only v[0..k]. Before a model exists: the weekly (else
-     * daily) profile corrected for the current level, multiplicatively.
+     * Forecast for step k+h made at origin k, using only v[0..k]: the base (seasonal profile at the target
+     * plus the damped recent level) plus the regression's correction (0 before a model exists).
      *
      * @return null when no recent value exists
      */
@@ -195,27 +297,18 @@ public final class HorizonForecaster {
         if (ls == null) {
             return null;
         }
-        double z = base(f);
-        if (w != null) {
+        double z = 0;
+        if (w != null && (ls[3] == 1) == trainedWithWeek) {
             z += bias;
             for (int i = 0; i < w.length; i++) {
-                z += w[i] * f[i];
+                z += w[i] * Math.max(fLo[i], Math.min(fHi[i], f[i]));
             }
             z = clip(z);
         }
-        double pred = ls[0] + ls[1] * z;
-        double lo = ls[0] + ls[1] * (z + quantile(0.05, -1.645));
-        double hi = ls[0] + ls[1] * (z + quantile(0.95, 1.645));
+        double pred = ls[2] + ls[1] * z;
+        double lo = pred + ls[1] * quantile(0.05, -1.645);
+        double hi = pred + ls[1] * quantile(0.95, 1.645);
         return new Forecast(pred, lo, hi);
-    }
-
-    /**
-     * The base forecast the regression corrects: the weekly (else daily) profile adjusted to the level of
-     * the last 60 steps (else the level itself). A model that learned nothing (weights near 0) falls back to
-     * it, so noisy training can only move the forecast away from a sound default, not replace it.
-     */
-    private static double base(double[] f) {
-        return f[9] == 1 ? f[7] : f[8] == 1 ? f[4] : 0;
     }
 
     /** Records the outcome of the forecast made at origin k (call when v[k+h] is known). */
@@ -240,25 +333,36 @@ public final class HorizonForecaster {
     }
 
     private void train(double[] v, int k, long t0) {
+        if (dcache == null || dcache.length != v.length + day) {
+            dcache = new double[v.length + day];
+            dknown = new boolean[v.length + day];
+        }
         RegressionFactory factory = new RegressionFactory();
         MutableDataset<Regressor> ds = new MutableDataset<>(new SimpleDataSourceProvenance("forecast h=" + h,
             OffsetDateTime.ofInstant(Instant.ofEpochMilli(t0 + (long) k * intervalMs), ZoneOffset.UTC), factory), factory);
         double[] f = new double[NAMES.length];
+        double[] now = features(v, k, f);
+        boolean withWeek = now != null && now[3] == 1;
+        java.util.List<double[]> rows = new java.util.ArrayList<>();
         for (int o = Math.max(0, k - h - trainRows); o <= k - h; o++) {
             if (Double.isNaN(v[o + h])) {
                 continue;
             }
             double[] ls = features(v, o, f);
-            if (ls == null) {
+            if (ls == null || (ls[3] == 1) != withWeek) { // a model fitted without the weekly factor misleads with it
                 continue;
             }
-            ds.add(new ArrayExample<>(new Regressor(LinearExpectation.OUTPUT, clip((v[o + h] - ls[0]) / ls[1] - base(f))),
-                NAMES, f.clone()));
+            rows.add(f.clone());
+            ds.add(new ArrayExample<>(new Regressor(LinearExpectation.OUTPUT, clip((v[o + h] - ls[2]) / ls[1])),
+                NAMES, rows.get(rows.size() - 1)));
         }
         lastTrain = k;
         if (ds.size() < 100) {
+            w = null; // too few rows of the current regime: the base forecast alone until the next retraining
+            modelVersion = "seasonal-naive";
             return;
         }
+        trainedWithWeek = withWeek;
         // A small learning rate keeps the SGD's final weights close to 0 = the base forecast unless the data
         // insist (with 0.1 the noisy final iterate made 30-min forecasts 8 % worse than the base).
         LinearSGDModel m = (LinearSGDModel) new LinearSGDTrainer(new Huber(2.0), new AdaGrad(0.01, 0.1), 10, -1, 1, 7L)
@@ -271,6 +375,18 @@ public final class HorizonForecaster {
         }
         w = nw;
         bias = wm.get(0, wm.getDimension2Size() - 1);
+        // The range each feature took in 98 % of the training rows: a forecast clips its features to it, so
+        // the linear model is not extrapolated far beyond what it was fitted on (a surge in progress is far
+        // outside it and would otherwise be carried into the forecast).
+        double[] col = new double[rows.size()];
+        for (int i = 0; i < NAMES.length; i++) {
+            for (int r = 0; r < col.length; r++) {
+                col[r] = rows.get(r)[i];
+            }
+            Arrays.sort(col);
+            fLo[i] = col[(int) Math.floor(0.01 * (col.length - 1))];
+            fHi[i] = col[(int) Math.ceil(0.99 * (col.length - 1))];
+        }
         modelVersion = publisher == null ? "lsgd" : publisher.publish(h, m);
     }
 
@@ -290,6 +406,8 @@ public final class HorizonForecaster {
 
     /** The caller dropped the n oldest values: indices move down by n. */
     public void shift(int n) {
+        dcache = null;
+        dknown = null;
         if (lastTrain != Integer.MIN_VALUE) {
             lastTrain = (int) Math.max(Integer.MIN_VALUE + 1L, (long) lastTrain - n);
         }
@@ -306,6 +424,11 @@ public final class HorizonForecaster {
                 out.writeDouble(x);
             }
             out.writeDouble(bias);
+            out.writeBoolean(trainedWithWeek);
+            for (int i = 0; i < w.length; i++) {
+                out.writeDouble(fLo[i]);
+                out.writeDouble(fHi[i]);
+            }
         }
         out.writeInt(errN);
         out.writeInt(errPos);
@@ -332,6 +455,11 @@ public final class HorizonForecaster {
                 w[i] = in.readDouble();
             }
             bias = in.readDouble();
+            trainedWithWeek = in.readBoolean();
+            for (int i = 0; i < len; i++) {
+                fLo[i] = in.readDouble();
+                fHi[i] = in.readDouble();
+            }
         } else {
             w = null;
         }

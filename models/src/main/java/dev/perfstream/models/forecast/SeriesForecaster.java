@@ -19,7 +19,7 @@ import java.util.List;
  * {@link #encode()} / {@link #decode}.
  */
 public final class SeriesForecaster {
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2; // 2: profile-based features (state of format 1 is refused: the forecaster starts afresh)
     private static final int TREND_POINTS = 15;
 
     private final long intervalMs;
