@@ -232,7 +232,8 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
      * NaN. Not written to perf.stats: it lives only in the forecasts and their alerts.
      */
     private void forwardServiceTotal(MultivariatePending.Window p) {
-        if (!forecastServices || p.vitals.requests() == 0 || p.end - p.start != cfg.forecast().window().toMillis()) {
+        // the vector's window is the forecast window: forecastsServices requires it
+        if (!forecastServices || p.vitals.requests() == 0) {
             return;
         }
         long n = p.vitals.requests();

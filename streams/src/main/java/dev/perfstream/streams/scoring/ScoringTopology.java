@@ -17,6 +17,8 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -84,6 +86,11 @@ public final class ScoringTopology {
     private ScoringTopology() {
     }
 
+    /** A persistent, changelogged store of byte values by string key: every store of this topology but the parked ones. */
+    private static StoreBuilder<KeyValueStore<String, byte[]>> stringKeyed(String name) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray());
+    }
+
     /**
      * Whether service totals are forecast (for capacity alerts): forecasts on, and the multivariate branch on
      * with the forecast window size, since it is the part of the topology that sees every route of a service.
@@ -109,10 +116,8 @@ public final class ScoringTopology {
         KStream<byte[], byte[]> stats = b.stream(c.statsTopic(),
             Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE));
         if (c.multivariate().enabled()) {
-            b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MULTIVARIATE_STORE),
-                Serdes.String(), Serdes.ByteArray()));
-            b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MULTIVARIATE_ALERT_STORE),
-                Serdes.String(), Serdes.ByteArray()));
+            b.addStateStore(stringKeyed(MULTIVARIATE_STORE));
+            b.addStateStore(stringKeyed(MULTIVARIATE_ALERT_STORE));
             b.addStateStore(ParkedRecords.storeBuilder(MULTIVARIATE_PARKED_STORE));
             stats.process(() -> new MultivariateRouter(c, settings, outage, parkedGauge), Named.as(MULTIVARIATE_ROUTER),
                     MULTIVARIATE_PARKED_STORE)
@@ -125,24 +130,18 @@ public final class ScoringTopology {
         Topology t = b.build();
         t.addProcessor(PROCESSOR, () -> new ScoringProcessor(c, settings, models, clock, outage, parkedGauge), SOURCE);
         t.addStateStore(ParkedRecords.storeBuilder(PARKED_STORE), PROCESSOR);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DETECTOR_STORE),
-            Serdes.String(), Serdes.ByteArray()), PROCESSOR);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ALERT_STORE),
-            Serdes.String(), Serdes.ByteArray()), PROCESSOR);
+        t.addStateStore(stringKeyed(DETECTOR_STORE), PROCESSOR);
+        t.addStateStore(stringKeyed(ALERT_STORE), PROCESSOR);
         t.addProcessor(FORECAST_PROCESSOR,
             () -> new ForecastProcessor(c, settings, models, clock, ForecastProcessor.Scope.ROUTES), PROCESSOR);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FORECAST_STORE),
-            Serdes.String(), Serdes.ByteArray()), FORECAST_PROCESSOR);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FORECAST_ALERT_STORE),
-            Serdes.String(), Serdes.ByteArray()), FORECAST_PROCESSOR);
+        t.addStateStore(stringKeyed(FORECAST_STORE), FORECAST_PROCESSOR);
+        t.addStateStore(stringKeyed(FORECAST_ALERT_STORE), FORECAST_PROCESSOR);
         boolean services = forecastsServices(c);
         if (services) {
             t.addProcessor(SERVICE_FORECAST_PROCESSOR,
                 () -> new ForecastProcessor(c, settings, models, clock, ForecastProcessor.Scope.SERVICES), MULTIVARIATE_PROCESSOR);
-            t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SERVICE_FORECAST_STORE),
-                Serdes.String(), Serdes.ByteArray()), SERVICE_FORECAST_PROCESSOR);
-            t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SERVICE_FORECAST_ALERT_STORE),
-                Serdes.String(), Serdes.ByteArray()), SERVICE_FORECAST_PROCESSOR);
+            t.addStateStore(stringKeyed(SERVICE_FORECAST_STORE), SERVICE_FORECAST_PROCESSOR);
+            t.addStateStore(stringKeyed(SERVICE_FORECAST_ALERT_STORE), SERVICE_FORECAST_PROCESSOR);
         }
         t.addSink(FORECASTS_SINK, c.forecast().topic(), new StringSerializer(), new ByteArraySerializer(),
             services ? new String[] {FORECAST_PROCESSOR, SERVICE_FORECAST_PROCESSOR} : new String[] {FORECAST_PROCESSOR});
