@@ -46,6 +46,12 @@ public final class EvalForecastCommand implements Callable<Integer> {
         description = "Series backtested in parallel (default: ${DEFAULT-VALUE}; results do not depend on it).")
     int threads;
 
+    @Option(names = "--history", defaultValue = "2d",
+        description = {"History the forecaster keeps, run as the scoring topology runs it (SeriesForecaster):",
+            "a duration (2d = the topology's forecast.history default), or 'full' = the whole series array",
+            "(default: ${DEFAULT-VALUE})."})
+    String history;
+
     @Option(names = "--per-series", description = "Also print one line per series, seed and horizon.")
     boolean perSeries;
 
@@ -72,6 +78,17 @@ public final class EvalForecastCommand implements Callable<Integer> {
             }
             hs.add((int) (ms / 60_000));
         }
+        int historySteps;
+        if (history.equals("full")) {
+            historySteps = 0;
+        } else {
+            try {
+                historySteps = (int) (dev.perfstream.schemas.config.Settings.parseDuration(history.trim()).toMillis() / 60_000);
+            } catch (IllegalArgumentException e) {
+                System.err.println("--history: " + e.getMessage());
+                return 2;
+            }
+        }
         Instant start = Instant.parse("2026-01-05T00:00:00Z"); // a Monday
         List<ForecastEval.Row> rows = new ArrayList<>();
         long began = System.nanoTime();
@@ -86,7 +103,7 @@ public final class EvalForecastCommand implements Callable<Integer> {
                     futures.add(pool.submit(() -> {
                         List<ForecastEval.Row> out = new ArrayList<>();
                         for (int h : hs) {
-                            out.add(ForecastEval.evaluate(t, h));
+                            out.add(ForecastEval.evaluate(t, h, historySteps));
                         }
                         return out;
                     }));
@@ -129,7 +146,8 @@ public final class EvalForecastCommand implements Callable<Integer> {
 
     private void print(List<ForecastEval.Row> rows, List<Long> seedList, List<Integer> hs) {
         System.out.printf("data: load generator model, seeds %s, %d days of 1-minute windows, statistics %s;"
-            + " %d targets per seed%n", seedList, days, statistics, rows.size() / hs.size() / seedList.size());
+            + " %d targets per seed; history %s%n", seedList, days, statistics, rows.size() / hs.size() / seedList.size(),
+            history);
         System.out.println("oracle = NRMSE of the noise-free expected value (knows the future incidents): the sampling noise"
             + " alone; bound = the improvement the oracle would show, the most any forecaster can reach;");
         System.out.println("calm bound = the improvement of the noise-free value without incidents (knows the seasonality"

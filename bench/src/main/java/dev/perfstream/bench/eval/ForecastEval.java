@@ -143,7 +143,12 @@ public final class ForecastEval {
 
     /** Backtests one target at one horizon (in 1-minute steps). */
     public static Row evaluate(Target t, int horizon) throws IOException {
-        ForecastBacktest.Result res = ForecastBacktest.backtest(t.values(), t.t0(), MIN, horizon, null);
+        return evaluate(t, horizon, 0);
+    }
+
+    /** As {@link #evaluate(Target, int)}; historySteps > 0: through a SeriesForecaster keeping that many values. */
+    public static Row evaluate(Target t, int horizon, int historySteps) throws IOException {
+        ForecastBacktest.Result res = ForecastBacktest.backtest(t.values(), t.t0(), MIN, horizon, historySteps, null);
         List<ForecastBacktest.Scores> s = res.scores();
         // The oracle knows the noise-free value (incidents included) on the points the backtest scores:
         // no forecaster can do better than its NRMSE, which is the sampling noise alone.

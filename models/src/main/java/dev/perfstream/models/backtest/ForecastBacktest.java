@@ -1,6 +1,7 @@
 package dev.perfstream.models.backtest;
 
 import dev.perfstream.models.forecast.HorizonForecaster;
+import dev.perfstream.models.forecast.SeriesForecaster;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.Arrays;
@@ -45,10 +46,21 @@ public final class ForecastBacktest {
      * @param out        receives every forecast beside its actual, or null
      */
     public static Result backtest(double[] v, long t0, long intervalMs, int h, Writer out) throws IOException {
+        return backtest(v, t0, intervalMs, h, 0, out);
+    }
+
+    /**
+     * @param historySteps 0: the forecaster sees the whole array; otherwise it runs as the scoring topology
+     *                     runs it, through a {@link SeriesForecaster} keeping that many values
+     */
+    public static Result backtest(double[] v, long t0, long intervalMs, int h, int historySteps, Writer out)
+        throws IOException {
         int n = v.length;
         int day = (int) Math.max(1, Math.round(86_400_000.0 / intervalMs));
         int week = 7 * day;
         HorizonForecaster model = new HorizonForecaster(h, intervalMs, Math.max(day, 60), Math.min(4 * day, 4000));
+        SeriesForecaster online = historySteps <= 0 ? null
+            : new SeriesForecaster(intervalMs, new int[] {h}, historySteps, Math.max(day, 60), Math.min(4 * day, 4000));
         HorizonForecaster.Forecast[] pending = new HorizonForecaster.Forecast[h + 1];
         double[] actual = new double[n];
         double[][] pred = new double[3][n];
@@ -60,11 +72,17 @@ public final class ForecastBacktest {
             out.write("origin,target,actual,perfstream,lower,upper,yesterday,last_week\n");
         }
         for (int k = 0; k + h < n; k++) {
-            int back = k - h;
-            if (back >= 0) {
-                model.outcome(v, back, t0, pending[back % (h + 1)]);
+            HorizonForecaster.Forecast fc;
+            if (online != null) {
+                List<SeriesForecaster.Point> p = online.observe(t0 + k * intervalMs, v[k], null);
+                fc = p.isEmpty() ? null : new HorizonForecaster.Forecast(p.get(0).predicted(), p.get(0).lower(), p.get(0).upper());
+            } else {
+                int back = k - h;
+                if (back >= 0) {
+                    model.outcome(v, back, t0, pending[back % (h + 1)]);
+                }
+                fc = model.forecast(v, k, t0);
             }
-            HorizonForecaster.Forecast fc = model.forecast(v, k, t0);
             pending[k % (h + 1)] = fc;
             int t = k + h;
             double y = v[t];
