@@ -25,15 +25,16 @@ class SeriesForecasterTest {
         int n = 700;
         int h = 5;
         double[] v = series(n, 1);
+        TieredHistory hist = TieredHistory.of(v); // the forecaster reads only steps up to its origin
         HorizonForecaster direct = new HorizonForecaster(h, MIN, 100, 400);
         HorizonForecaster.Forecast[] pending = new HorizonForecaster.Forecast[h + 1];
         SeriesForecaster streaming = new SeriesForecaster(MIN, new int[] {h}, 1000, 100, 400);
         int trainedAt = -1;
         for (int k = 0; k < n; k++) {
             if (k - h >= 0) {
-                direct.outcome(v, k - h, T0, pending[(k - h) % (h + 1)]);
+                direct.outcome(hist, k - h, T0, pending[(k - h) % (h + 1)]);
             }
-            HorizonForecaster.Forecast want = direct.forecast(v, k, T0);
+            HorizonForecaster.Forecast want = direct.forecast(hist, k, T0);
             pending[k % (h + 1)] = want;
             List<SeriesForecaster.Point> got = streaming.observe(T0 + k * MIN, v[k], (hh, m) -> "test-v1");
             streaming = SeriesForecaster.decode(streaming.encode(), new SeriesForecaster(MIN, new int[] {h}, 1000, 100, 400));
