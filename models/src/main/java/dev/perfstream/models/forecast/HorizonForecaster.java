@@ -148,16 +148,24 @@ public final class HorizonForecaster {
     /**
      * Daily profile at step c seen from origin k. When every window it averages ends at or before k
      * (c + 15 - day <= k) it no longer depends on k (values are only appended), so it is computed once per
-     * step and cached while the history's tiers do not move (a window moving from the fine tier into block
-     * means, or out of the history, changes its value): the training rows and consecutive origins share
-     * almost all of them. The cache is made by a training and dropped when the tiers move (the scoring
-     * topology decodes a forecaster per window and so computes directly); it is not part of the state (a
-     * decoded forecaster computes the same values).
+     * step and cached: the training rows and consecutive origins share almost all of them. When the history's
+     * tiers move (a block of values leaves the fine tier for a block mean, or the oldest block is dropped) the
+     * entries whose windows touch the moved steps are dropped, so a cached value always equals a fresh
+     * computation. The cache is made by a training (the scoring topology decodes a forecaster per window and
+     * so computes directly); it is not part of the state (a decoded forecaster computes the same values).
      */
     private double dailyAt(TieredHistory v, int c, int k) {
+        if (dcache == null || c + DAY_HW - day > k) {
+            return profile.at(v, c, day, DAYS, DAY_HW, k);
+        }
+        if (cacheFine != v.fineStart() || cacheStart != v.start()) {
+            followTiers(v);
+            if (dcache == null) {
+                return profile.at(v, c, day, DAYS, DAY_HW, k);
+            }
+        }
         int i = c - cacheFrom;
-        if (dcache == null || c + DAY_HW - day > k || i < 0 || i >= dcache.length || cacheFine != v.fineStart()
-            || cacheStart != v.start()) {
+        if (i < 0 || i >= dcache.length) {
             return profile.at(v, c, day, DAYS, DAY_HW, k);
         }
         if (!dknown[i]) {
@@ -167,18 +175,60 @@ public final class HorizonForecaster {
         return dcache[i];
     }
 
+    /**
+     * Drops the cached daily profiles whose windows (c - j day +- 15, j = 1..7) touch steps that moved from
+     * the fine tier into block means or out of the history since the cache last followed the tiers.
+     */
+    private void followTiers(TieredHistory v) {
+        int fineFrom = cacheFine;
+        int fineTo = v.fineStart();
+        int startFrom = cacheStart;
+        int startTo = v.start();
+        if (fineTo < fineFrom || startTo < startFrom || fineTo - fineFrom > day || startTo - startFrom > day) {
+            dcache = null; // the history was cleared or jumped: start the cache over at the next training
+            dknown = null;
+            return;
+        }
+        for (int j = 1; j <= DAYS; j++) {
+            clearCache(fineFrom - DAY_HW + j * day, fineTo + DAY_HW + j * day);
+            clearCache(startFrom - DAY_HW + j * day, startTo + DAY_HW + j * day);
+        }
+        cacheFine = fineTo;
+        cacheStart = startTo;
+    }
+
+    private void clearCache(int cFrom, int cTo) {
+        for (int c = Math.max(cFrom, cacheFrom); c < cTo && c - cacheFrom < dknown.length; c++) {
+            dknown[c - cacheFrom] = false;
+        }
+    }
+
     /** Makes the cache valid for the history's current tiers, reaching a day and the horizon past its end. */
     private void ensureCache(TieredHistory v) {
+        if (dcache != null && (cacheFine != v.fineStart() || cacheStart != v.start())) {
+            followTiers(v);
+        }
         int need = v.end() + day + h + BLOCKS * (2 * HALF_WIDTH + 1);
-        if (dcache == null || cacheFine != v.fineStart() || cacheStart != v.start()) {
+        if (dcache == null) {
             cacheFrom = v.start();
             cacheFine = v.fineStart();
             cacheStart = v.start();
             dcache = new double[need - cacheFrom + day];
             dknown = new boolean[dcache.length];
         } else if (need - cacheFrom > dcache.length) {
-            dcache = Arrays.copyOf(dcache, need - cacheFrom + day);
-            dknown = Arrays.copyOf(dknown, dcache.length);
+            // slide the cache so that it starts at the history's start again (steps before it are never asked)
+            int from = v.start();
+            double[] nc = new double[need - from + day];
+            boolean[] nk = new boolean[nc.length];
+            int keep = Math.max(0, cacheFrom + dcache.length - from);
+            int off = from - cacheFrom;
+            if (off >= 0 && keep > 0) {
+                System.arraycopy(dcache, off, nc, 0, Math.min(keep, nc.length));
+                System.arraycopy(dknown, off, nk, 0, Math.min(keep, nc.length));
+            }
+            dcache = nc;
+            dknown = nk;
+            cacheFrom = from;
         }
     }
 
@@ -341,6 +391,9 @@ public final class HorizonForecaster {
             return;
         }
         double[] ls = levelScale(v, k);
+        if (ls == null) { // the origin's values are no longer kept at full resolution (horizon longer than the fine tier)
+            return;
+        }
         errRing[errPos] = (float) clip((v.at(t) - fc.predicted()) / ls[1]);
         errPos = (errPos + 1) % errRing.length;
         errN = Math.min(errN + 1, errRing.length);
