@@ -84,26 +84,31 @@ public record ForecastConfig(boolean enabled, String topic, List<Statistic> stat
         int longest = (int) (horizons.stream().mapToLong(Duration::toMillis).max().orElse(w) / w);
         Duration history = s.duration("forecast.history", Duration.ZERO);
         Duration fine = s.duration("forecast.history.fine", Duration.ZERO);
-        Duration block = s.duration("forecast.history.block", Duration.ofMinutes(5));
+        // default: 5 minutes, or the nearest whole number of windows below it (at least one window)
+        Duration block = s.duration("forecast.history.block", Duration.ofMillis(Math.max(1, 300_000 / w) * w));
+        Map<String, String> raw = s.asMap();
+        String win = raw.getOrDefault("forecast.window", "1m");
         boolean ok = true;
-        if (s.asMap().containsKey("forecast.history") && history.toMillis() < 2 * w) {
-            s.problem("forecast.history: " + history + " is shorter than two windows of " + window);
+        if (raw.containsKey("forecast.history") && history.toMillis() < 2 * w) {
+            s.problem("forecast.history: " + raw.get("forecast.history") + " is shorter than two windows of " + win);
             ok = false;
         }
         if (history.toMillis() / w > 10_000_000) {
-            s.problem("forecast.history: " + history + " is more than 10,000,000 windows of " + window);
+            s.problem("forecast.history: " + raw.get("forecast.history") + " is more than 10,000,000 windows of " + win);
             ok = false;
         }
-        if (s.asMap().containsKey("forecast.history.fine") && fine.toMillis() < 2 * w) {
-            s.problem("forecast.history.fine: " + fine + " is shorter than two windows of " + window);
+        if (raw.containsKey("forecast.history.fine") && fine.toMillis() < 2 * w) {
+            s.problem("forecast.history.fine: " + raw.get("forecast.history.fine") + " is shorter than two windows of " + win);
             ok = false;
         }
         if (!history.isZero() && fine.compareTo(history) > 0) {
-            s.problem("forecast.history.fine: " + fine + " is longer than forecast.history " + history);
+            s.problem("forecast.history.fine: " + raw.get("forecast.history.fine") + " is longer than forecast.history "
+                + raw.get("forecast.history"));
             ok = false;
         }
         if (block.toMillis() < w || block.toMillis() % w != 0 || block.toMillis() / w > 127) {
-            s.problem("forecast.history.block: " + block + " is not 1 to 127 windows of " + window);
+            s.problem("forecast.history.block: " + raw.get("forecast.history.block")
+                + " is not 1 to 127 windows of " + win);
             ok = false;
         }
         return SeriesForecaster.Tiers.of(w, longest, trainRows, ok ? history.toMillis() : 0, ok ? fine.toMillis() : 0,
