@@ -82,12 +82,16 @@ public record ForecastConfig(boolean enabled, String topic, List<Statistic> stat
     private static SeriesForecaster.Tiers tiers(Settings s, Duration window, List<Duration> horizons, int trainRows) {
         long w = Math.max(1, window.toMillis());
         int longest = (int) (horizons.stream().mapToLong(Duration::toMillis).max().orElse(w) / w);
+        int problems = s.problems().size();
         Duration history = s.duration("forecast.history", Duration.ZERO);
         Duration fine = s.duration("forecast.history.fine", Duration.ZERO);
         // default: 5 minutes, or the nearest whole number of windows below it (at least one window)
         Duration block = s.duration("forecast.history.block", Duration.ofMillis(Math.max(1, 300_000 / w) * w));
         Map<String, String> raw = s.asMap();
         String win = raw.getOrDefault("forecast.window", "1m");
+        if (s.problems().size() > problems) { // unparseable: already reported, the checks below would only echo it
+            return SeriesForecaster.Tiers.of(w, longest, trainRows, 0, 0, w);
+        }
         boolean ok = true;
         if (raw.containsKey("forecast.history") && history.toMillis() < 2 * w) {
             s.problem("forecast.history: " + raw.get("forecast.history") + " is shorter than two windows of " + win);

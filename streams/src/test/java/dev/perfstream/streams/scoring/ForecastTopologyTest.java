@@ -284,6 +284,10 @@ class ForecastTopologyTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ScoringConfig.from(Settings.of(Map.of(
                 "forecast.history.block", "3h"))))
             .hasMessageContaining("forecast.history.block");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ScoringConfig.from(Settings.of(Map.of(
+                "forecast.history", "3x"))))
+            .hasMessageContaining("forecast.history").hasMessageContaining("3x")
+            .hasMessageNotContaining("shorter than"); // reported once, as unparseable
     }
 
     /**
