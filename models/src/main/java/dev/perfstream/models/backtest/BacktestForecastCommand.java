@@ -32,7 +32,7 @@ public final class BacktestForecastCommand implements Callable<Integer> {
 
     @Option(names = "--history", defaultValue = "default",
         description = {"History the forecaster keeps: 'default' (the scoring topology's: the last 4360 steps at full",
-            "resolution, 3 weeks + 4000 steps in all as 5-minute means), a duration (kept in all, e.g. 2d as before",
+            "resolution, 3 weeks + 4000 steps in all as 10-minute means), a duration (kept in all, e.g. 2d as before",
             "version 3 of the state), or 'full' (the whole series at full resolution) (default: ${DEFAULT-VALUE})."})
     String history;
 
@@ -148,7 +148,7 @@ public final class BacktestForecastCommand implements Callable<Integer> {
             throw new IllegalArgumentException(s + " is shorter than two steps of " + interval + " ms");
         }
         return SeriesForecaster.Tiers.of(interval, h, ForecastBacktest.trainRows(interval), ms, 0,
-            300_000L);
+            600_000L);
     }
 
     static int parseHorizon(String s, long intervalMs) {

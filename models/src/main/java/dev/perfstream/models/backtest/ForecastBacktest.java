@@ -38,9 +38,9 @@ public final class ForecastBacktest {
         return backtest(v, t0, intervalMs, h, defaultTiers(intervalMs, h), out).scores();
     }
 
-    /** The scoring topology's default history for this step and horizon (5-minute blocks, see ForecastConfig). */
+    /** The scoring topology's default history for this step and horizon (10-minute blocks, see ForecastConfig). */
     public static SeriesForecaster.Tiers defaultTiers(long intervalMs, int h) {
-        return SeriesForecaster.Tiers.needed(intervalMs, h, trainRows(intervalMs), 300_000L);
+        return SeriesForecaster.Tiers.needed(intervalMs, h, trainRows(intervalMs), 600_000L);
     }
 
     private static int day(long intervalMs) {

@@ -133,7 +133,7 @@ public final class TieredHistory {
      * value. Exact in the fine tier; in the coarse tier each block contributes its mean weighted by its
      * present count times the share of its steps inside lo..hi. This is approximate where lo or hi cuts a
      * block (the block's values are taken as spread evenly over it): the profile's +-15-step and the weekly
-     * factor's 11-step windows do not align with 5-minute blocks.
+     * factor's 11-step windows do not align with the default 10-minute blocks.
      */
     public double mean(int lo, int hi) {
         double sum = 0;

@@ -131,7 +131,7 @@ class SeriesForecasterTest {
     void shouldForecastWithAHorizonLongerThanTheHistoryAndASeriesShorterThanAWeek() {
         SeriesForecaster tiny = new SeriesForecaster(MIN, new int[] {120}, new SeriesForecaster.Tiers(60, 100, 5), 1440, 4000);
         SeriesForecaster dflt = new SeriesForecaster(MIN, new int[] {5, 30, 120},
-            SeriesForecaster.Tiers.needed(MIN, 120, 4000, 300_000L), 1440, 4000);
+            SeriesForecaster.Tiers.needed(MIN, 120, 4000, 600_000L), 1440, 4000);
         double[] v = series(3 * 1440, 5);
         List<SeriesForecaster.Point> last = List.of();
         for (int k = 0; k < v.length; k++) {
@@ -156,7 +156,7 @@ class SeriesForecasterTest {
     void shouldForecastAWeekendDipThatTwoDaysOfHistoryMiss() {
         long monday = 1_767_571_200_000L; // 2026-01-05T00:00Z
         SeriesForecaster dflt = new SeriesForecaster(MIN, new int[] {120},
-            SeriesForecaster.Tiers.needed(MIN, 120, 4000, 300_000L), 1440, 4000);
+            SeriesForecaster.Tiers.needed(MIN, 120, 4000, 600_000L), 1440, 4000);
         SeriesForecaster twoDays = new SeriesForecaster(MIN, new int[] {120}, 2880, 1440, 4000);
         Random rnd = new Random(6);
         int days = 13; // Monday .. the second Saturday

@@ -292,7 +292,7 @@ class ForecastTopologyTest {
 
     /**
      * The default keeps what the weekly factor needs: 3 weeks + the training origins in all, the last
-     * 4000 + 240 + 120 windows at full resolution, older ones as 5-minute means; an explicit 2d keeps the
+     * 4000 + 240 + 120 windows at full resolution, older ones as 10-minute means; an explicit 2d keeps the
      * flat history of earlier versions.
      */
     @Test
@@ -300,7 +300,7 @@ class ForecastTopologyTest {
         var dflt = ScoringConfig.from(EMPTY).forecast().tiers();
         assertThat(dflt.fineSteps()).isEqualTo(4000 + 240 + 120);
         assertThat(dflt.totalSteps()).isEqualTo(21 * 1440 + 120 + 4000);
-        assertThat(dflt.blockSteps()).isEqualTo(5);
+        assertThat(dflt.blockSteps()).isEqualTo(10);
         var flat = ScoringConfig.from(Settings.of(Map.of("forecast.history", "2d"))).forecast().tiers();
         assertThat(flat.fineSteps()).isEqualTo(2880);
         assertThat(flat.totalSteps()).isEqualTo(2880);
