@@ -46,6 +46,14 @@ public class ForecastBench {
     @Param({"1440", "2880", "5760", "11520", "20160"})
     public int history;
 
+    /**
+     * {@code flat}: {@code history} values at full resolution (format 2's layout, {@code forecast.history=2d}
+     * is flat 2880); {@code tiered}: the scoring topology's default tiers (4360 values + 10-minute means back to
+     * 34360 steps), fed {@code history} values.
+     */
+    @Param({"flat"})
+    public String layout;
+
     private double[] series;
     private TieredHistory full;
     private SeriesForecaster template;
@@ -73,7 +81,9 @@ public class ForecastBench {
     }
 
     private SeriesForecaster fresh() {
-        return new SeriesForecaster(MIN, HORIZONS, history, 1440, 4000);
+        return layout.equals("tiered")
+            ? new SeriesForecaster(MIN, HORIZONS, SeriesForecaster.Tiers.needed(MIN, 120, 4000, 600_000L), 1440, 4000)
+            : new SeriesForecaster(MIN, HORIZONS, history, 1440, 4000);
     }
 
     /** A fresh forecaster trains at the last origin on min(history - h, history) origins. */
