@@ -3,6 +3,7 @@ package dev.perfstream.bench.stats;
 import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.streams.window.StatsApp;
 import dev.perfstream.streams.window.StatsConfig;
 import dev.perfstream.streams.window.StatsTopology;
@@ -83,6 +84,12 @@ public final class StatsBenchCommand implements Callable<Integer> {
         description = "Extra Kafka Streams property for every Streams run (repeatable), e.g. producer.compression.type=lz4.")
     Map<String, String> streamsConfig = new HashMap<>();
 
+    @Option(names = "--registry", paramLabel = "URL",
+        description = "Schema registry (Confluent API, e.g. http://127.0.0.1:8081/apis/ccompat/v7, as `perfstream services"
+            + " start` runs it): the events are produced as Confluent Avro and every Streams run gets"
+            + " schema.registry.url, so the stage writes Avro, the production format. Default: JSON in and out.")
+    String registry;
+
     @Option(names = "--bootstrap", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
     String bootstrap = "127.0.0.1:9092";
 
@@ -122,6 +129,7 @@ public final class StatsBenchCommand implements Callable<Integer> {
                 new NewTopic("bench-rum-" + run, partitions, (short) 1), new NewTopic("bench-dlq-" + run, partitions, (short) 1)))
                 .all().get(30, TimeUnit.SECONDS);
             log("load average before: %s", loadavg());
+            log("format: %s", registry == null ? "JSON in and out" : "Confluent Avro in and out, registry " + registry);
             double produceEps = produce(bs, input, events, 20261126);
             log("produced %,d events over %,d series: %.0f events/s", events, series, produceEps);
             if (warmupEvents > 0) {
@@ -142,6 +150,9 @@ public final class StatsBenchCommand implements Callable<Integer> {
             keys.put("stats.commit.interval", commitInterval);
             keys.put("stats.max-age", "30d");
             keys.put("stats.compression", compression);
+            if (registry != null) {
+                keys.put("schema.registry.url", registry);
+            }
             Settings settings = Settings.of(keys);
             StatsConfig c = StatsConfig.from(settings);
 
@@ -174,7 +185,10 @@ public final class StatsBenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Pre-generates the events (JSON), then produces them; keyed by series so both Streams runs need no repartition. */
+    /**
+     * Pre-generates the events (JSON, or Confluent Avro with {@code --registry}: the same events through the
+     * stages' own codec), then produces them; keyed by series so both Streams runs need no repartition.
+     */
     private double produce(String bs, String topic, int events, long seed) throws Exception {
         Random r = new Random(seed);
         long spanMs = Settings.parseDuration(span).toMillis();
@@ -189,6 +203,8 @@ public final class StatsBenchCommand implements Callable<Integer> {
         }
         byte[][] values = new byte[events][];
         int[] seriesOf = new int[events];
+        RecordCodec<MetricEvent> avro = registry == null ? null
+            : Codecs.create(MetricEvent.getClassSchema(), Settings.of(Map.of("schema.registry.url", registry)));
         for (int i = 0; i < events; i++) {
             int s = r.nextInt(series);
             seriesOf[i] = s;
@@ -198,6 +214,9 @@ public final class StatsBenchCommand implements Callable<Integer> {
                 "{\"timestamp\":%d,\"service\":\"%s\",\"metric\":\"http.server.duration\",\"value\":%.3f,\"unit\":\"ms\","
                     + "\"outcome\":\"%s\",\"route\":\"%s\"}", ts, services[s], v, r.nextInt(100) == 0 ? "ERROR" : "OK", routes[s])
                 .getBytes(StandardCharsets.UTF_8);
+            if (avro != null) {
+                values[i] = avro.encode(topic, avro.decode(topic, values[i]));
+            }
         }
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
