@@ -99,7 +99,8 @@ public final class StatsBenchCommand implements Callable<Integer> {
     @Option(names = "--skip-dsl", description = "Skip the DSL baseline (it is the slow one).")
     boolean skipDsl;
 
-    @Option(names = "--skip-noop", description = "Skip the Kafka Streams no-op run (the framework's own ceiling).")
+    @Option(names = "--skip-noop", description = "Skip the Kafka Streams no-op and pass-through runs (the framework's own"
+        + " ceilings: reading only, and writing one output record per input record).")
     boolean skipNoop;
 
     @Option(names = "--work-dir", description = "Scratch folder for state and the embedded broker (default ${DEFAULT-VALUE}).")
@@ -125,7 +126,7 @@ public final class StatsBenchCommand implements Callable<Integer> {
         String warm = "bench-warmup-" + run;
         try (Admin admin = admin(bs)) {
             admin.createTopics(List.of(new NewTopic(input, partitions, (short) 1), new NewTopic(out, partitions, (short) 1),
-                new NewTopic(warm, partitions, (short) 1),
+                new NewTopic(warm, partitions, (short) 1), new NewTopic("bench-pass-" + run, partitions, (short) 1),
                 new NewTopic("bench-rum-" + run, partitions, (short) 1), new NewTopic("bench-dlq-" + run, partitions, (short) 1)))
                 .all().get(30, TimeUnit.SECONDS);
             log("load average before: %s", loadavg());
@@ -160,10 +161,14 @@ public final class StatsBenchCommand implements Callable<Integer> {
                 warmUp(admin, bs, run, warm, out, c, settings);
             }
             double noopEps = Double.NaN;
+            double passEps = Double.NaN;
             if (!skipNoop) {
                 noopEps = streams(admin, bs, "bench-noop-" + run, noop(input), input, events, c);
                 log("Kafka Streams no-op:      %,12.0f events/s   load %s   (%.3f x the consumer: the ceiling of any"
                     + " exactly-once Streams stage here)", noopEps, loadavg(), noopEps / consumerEps);
+                passEps = streams(admin, bs, "bench-pass-" + run, passThrough(input, "bench-pass-" + run), input, events, c);
+                log("Kafka Streams pass-through:%,11.0f events/s   load %s   (%.3f x the consumer: the ceiling of an"
+                    + " exactly-once stage writing one record per event)", passEps, loadavg(), passEps / consumerEps);
             }
             double dslEps = Double.NaN;
             if (!skipDsl) {
@@ -177,7 +182,8 @@ public final class StatsBenchCommand implements Callable<Integer> {
             log("load average after: %s", loadavg());
             topicBytes(admin);
             if (!skipNoop) {
-                log("streams_noop_eps=%.0f perfstream_vs_noop=%.3f", noopEps, psEps / noopEps);
+                log("streams_noop_eps=%.0f streams_pass_eps=%.0f perfstream_vs_noop=%.3f perfstream_vs_pass=%.3f", noopEps,
+                    passEps, psEps / noopEps, psEps / passEps);
             }
             System.out.printf(Locale.ROOT, "consumer_eps=%.0f dsl_eps=%.0f perfstream_eps=%.0f ratio_vs_consumer=%.3f ratio_vs_dsl=%.3f%n",
                 consumerEps, dslEps, psEps, psEps / consumerEps, psEps / dslEps);
@@ -272,6 +278,8 @@ public final class StatsBenchCommand implements Callable<Integer> {
         if (!skipNoop) {
             rates.add(String.format(Locale.ROOT, "no-op %,.0f", streams(admin, bs, "bench-warmup-noop-" + run, noop(warm), warm,
                 warmupEvents, wc)));
+            rates.add(String.format(Locale.ROOT, "pass-through %,.0f", streams(admin, bs, "bench-warmup-pass-" + run,
+                passThrough(warm, out), warm, warmupEvents, wc)));
         }
         if (!skipDsl) {
             Topology dsl = DslBaseline.build(warm, out, wc.windows(), wc.grace(),
@@ -330,6 +338,18 @@ public final class StatsBenchCommand implements Callable<Integer> {
             long t = System.nanoTime() - runningAt[0];
             return events / (t / 1e9);
         }
+    }
+
+    /**
+     * An exactly-once Streams application that writes every input record, unchanged, to {@code output}: what
+     * Kafka Streams and the broker cost for a stage that writes one record per event. The stats stage
+     * writes, per event, about 0.4 window records and, per commit, one changelog record per changed series.
+     */
+    static Topology passThrough(String input, String output) {
+        Topology t = new Topology();
+        t.addSource("in", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), input);
+        t.addSink("out", output, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "in");
+        return t;
     }
 
     /**

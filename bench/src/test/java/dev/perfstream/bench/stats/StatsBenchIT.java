@@ -39,12 +39,15 @@ class StatsBenchIT {
         for (int g = 1; g <= 3; g++) {
             assertThat(Long.parseLong(m.group(g))).as("rate " + g).isPositive();
         }
-        assertThat(text).contains("Kafka Streams no-op:").contains("streams_noop_eps=")
-            .contains("warm-up runs (unmeasured, events/s): no-op ").contains(", DSL ").contains(", perfstream ");
+        assertThat(text).contains("Kafka Streams no-op:").contains("Kafka Streams pass-through:")
+            .contains("streams_noop_eps=").contains("streams_pass_eps=")
+            .contains("warm-up runs (unmeasured, events/s): no-op ").contains(", pass-through ").contains(", DSL ").contains(", perfstream ");
         // The stage wrote window statistics and its changelog: 200 series over 60 s close hundreds of windows.
         assertThat(topicBytes(text, "bench-out-")).isGreaterThan(10_000);
         assertThat(topicBytes(text, "-perfstream-stats-windows-changelog")).isGreaterThan(10_000);
         assertThat(topicBytes(text, "bench-dlq-")).as("dead letters").isZero();
+        // the pass-through wrote every event: as many bytes as the input, give or take batching and compression
+        assertThat(topicBytes(text, "bench-pass-")).isGreaterThan(topicBytes(text, "bench-metrics-") / 2);
     }
 
     /**
