@@ -3,6 +3,7 @@ package dev.perfstream.bench.stats;
 import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.streams.window.StatsApp;
 import dev.perfstream.streams.window.StatsConfig;
 import dev.perfstream.streams.window.StatsTopology;
@@ -32,6 +33,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -48,8 +51,9 @@ import picocli.CommandLine.Option;
  * {@code perfstream bench stats}: end-to-end throughput of the stats stage against two references on
  * the same broker and the same pre-produced events: a plain consumer (the ceiling) and the plain DSL
  * {@code groupByKey().windowedBy().aggregate()} with a sketch serde. Both Streams runs use
- * exactly_once_v2 and the same commit interval. Rates are events / (time from RUNNING to all input
- * offsets committed), so start-up and rebalance are not counted.
+ * exactly_once_v2 and the same commit interval. Rates are events / (time from RUNNING, or from the first
+ * processed record if that came first, to all input offsets committed), so start-up and the group join are
+ * not counted.
  */
 @Command(name = "stats", mixinStandardHelpOptions = true,
     description = "Throughput of the stats stage vs a plain consumer and a plain DSL aggregate, on pre-produced events.")
@@ -83,6 +87,12 @@ public final class StatsBenchCommand implements Callable<Integer> {
         description = "Extra Kafka Streams property for every Streams run (repeatable), e.g. producer.compression.type=lz4.")
     Map<String, String> streamsConfig = new HashMap<>();
 
+    @Option(names = "--registry", paramLabel = "URL",
+        description = "Schema registry (Confluent API, e.g. http://127.0.0.1:8081/apis/ccompat/v7, as `perfstream services"
+            + " start` runs it): the events are produced as Confluent Avro and every Streams run gets"
+            + " schema.registry.url, so the stage writes Avro, the production format. Default: JSON in and out.")
+    String registry;
+
     @Option(names = "--bootstrap", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
     String bootstrap = "127.0.0.1:9092";
 
@@ -92,7 +102,8 @@ public final class StatsBenchCommand implements Callable<Integer> {
     @Option(names = "--skip-dsl", description = "Skip the DSL baseline (it is the slow one).")
     boolean skipDsl;
 
-    @Option(names = "--skip-noop", description = "Skip the Kafka Streams no-op run (the framework's own ceiling).")
+    @Option(names = "--skip-noop", description = "Skip the Kafka Streams no-op and pass-through runs (the framework's own"
+        + " ceilings: reading only, and writing one output record per input record).")
     boolean skipNoop;
 
     @Option(names = "--work-dir", description = "Scratch folder for state and the embedded broker (default ${DEFAULT-VALUE}).")
@@ -118,10 +129,11 @@ public final class StatsBenchCommand implements Callable<Integer> {
         String warm = "bench-warmup-" + run;
         try (Admin admin = admin(bs)) {
             admin.createTopics(List.of(new NewTopic(input, partitions, (short) 1), new NewTopic(out, partitions, (short) 1),
-                new NewTopic(warm, partitions, (short) 1),
+                new NewTopic(warm, partitions, (short) 1), new NewTopic("bench-pass-" + run, partitions, (short) 1),
                 new NewTopic("bench-rum-" + run, partitions, (short) 1), new NewTopic("bench-dlq-" + run, partitions, (short) 1)))
                 .all().get(30, TimeUnit.SECONDS);
             log("load average before: %s", loadavg());
+            log("format: %s", registry == null ? "JSON in and out" : "Confluent Avro in and out, registry " + registry);
             double produceEps = produce(bs, input, events, 20261126);
             log("produced %,d events over %,d series: %.0f events/s", events, series, produceEps);
             if (warmupEvents > 0) {
@@ -142,6 +154,9 @@ public final class StatsBenchCommand implements Callable<Integer> {
             keys.put("stats.commit.interval", commitInterval);
             keys.put("stats.max-age", "30d");
             keys.put("stats.compression", compression);
+            if (registry != null) {
+                keys.put("schema.registry.url", registry);
+            }
             Settings settings = Settings.of(keys);
             StatsConfig c = StatsConfig.from(settings);
 
@@ -149,10 +164,14 @@ public final class StatsBenchCommand implements Callable<Integer> {
                 warmUp(admin, bs, run, warm, out, c, settings);
             }
             double noopEps = Double.NaN;
+            double passEps = Double.NaN;
             if (!skipNoop) {
                 noopEps = streams(admin, bs, "bench-noop-" + run, noop(input), input, events, c);
                 log("Kafka Streams no-op:      %,12.0f events/s   load %s   (%.3f x the consumer: the ceiling of any"
                     + " exactly-once Streams stage here)", noopEps, loadavg(), noopEps / consumerEps);
+                passEps = streams(admin, bs, "bench-pass-" + run, passThrough(input, "bench-pass-" + run), input, events, c);
+                log("Kafka Streams pass-through:%,11.0f events/s   load %s   (%.3f x the consumer: the ceiling of an"
+                    + " exactly-once stage writing one record per event)", passEps, loadavg(), passEps / consumerEps);
             }
             double dslEps = Double.NaN;
             if (!skipDsl) {
@@ -166,7 +185,8 @@ public final class StatsBenchCommand implements Callable<Integer> {
             log("load average after: %s", loadavg());
             topicBytes(admin);
             if (!skipNoop) {
-                log("streams_noop_eps=%.0f perfstream_vs_noop=%.3f", noopEps, psEps / noopEps);
+                log("streams_noop_eps=%.0f streams_pass_eps=%.0f perfstream_vs_noop=%.3f perfstream_vs_pass=%.3f", noopEps,
+                    passEps, psEps / noopEps, psEps / passEps);
             }
             System.out.printf(Locale.ROOT, "consumer_eps=%.0f dsl_eps=%.0f perfstream_eps=%.0f ratio_vs_consumer=%.3f ratio_vs_dsl=%.3f%n",
                 consumerEps, dslEps, psEps, psEps / consumerEps, psEps / dslEps);
@@ -174,7 +194,10 @@ public final class StatsBenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Pre-generates the events (JSON), then produces them; keyed by series so both Streams runs need no repartition. */
+    /**
+     * Pre-generates the events (JSON, or Confluent Avro with {@code --registry}: the same events through the
+     * stages' own codec), then produces them; keyed by series so both Streams runs need no repartition.
+     */
     private double produce(String bs, String topic, int events, long seed) throws Exception {
         Random r = new Random(seed);
         long spanMs = Settings.parseDuration(span).toMillis();
@@ -189,6 +212,8 @@ public final class StatsBenchCommand implements Callable<Integer> {
         }
         byte[][] values = new byte[events][];
         int[] seriesOf = new int[events];
+        RecordCodec<MetricEvent> avro = registry == null ? null
+            : Codecs.create(MetricEvent.getClassSchema(), Settings.of(Map.of("schema.registry.url", registry)));
         for (int i = 0; i < events; i++) {
             int s = r.nextInt(series);
             seriesOf[i] = s;
@@ -198,6 +223,9 @@ public final class StatsBenchCommand implements Callable<Integer> {
                 "{\"timestamp\":%d,\"service\":\"%s\",\"metric\":\"http.server.duration\",\"value\":%.3f,\"unit\":\"ms\","
                     + "\"outcome\":\"%s\",\"route\":\"%s\"}", ts, services[s], v, r.nextInt(100) == 0 ? "ERROR" : "OK", routes[s])
                 .getBytes(StandardCharsets.UTF_8);
+            if (avro != null) {
+                values[i] = avro.encode(topic, avro.decode(topic, values[i]));
+            }
         }
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
@@ -253,6 +281,8 @@ public final class StatsBenchCommand implements Callable<Integer> {
         if (!skipNoop) {
             rates.add(String.format(Locale.ROOT, "no-op %,.0f", streams(admin, bs, "bench-warmup-noop-" + run, noop(warm), warm,
                 warmupEvents, wc)));
+            rates.add(String.format(Locale.ROOT, "pass-through %,.0f", streams(admin, bs, "bench-warmup-pass-" + run,
+                passThrough(warm, out), warm, warmupEvents, wc)));
         }
         if (!skipDsl) {
             Topology dsl = DslBaseline.build(warm, out, wc.windows(), wc.grace(),
@@ -285,6 +315,7 @@ public final class StatsBenchCommand implements Callable<Integer> {
             ks.start();
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
             long lastReport = System.nanoTime();
+            long firstProcessedAt = 0;
             while (System.nanoTime() < deadline) {
                 Map<TopicPartition, OffsetAndMetadata> committed =
                     admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get();
@@ -306,11 +337,43 @@ public final class StatsBenchCommand implements Callable<Integer> {
                     log("  %s: %,d of %,d committed", appId, done, events);
                     lastReport = System.nanoTime();
                 }
-                Thread.sleep(100);
+                if (firstProcessedAt == 0 && processed(ks) > 0) {
+                    firstProcessedAt = System.nanoTime();
+                }
+                Thread.sleep(firstProcessedAt == 0 ? 10 : 100);
             }
-            long t = System.nanoTime() - runningAt[0];
+            // From the first processed record, or from RUNNING if that came first: with several stream
+            // threads the application reaches RUNNING only once every thread has its tasks, which can be
+            // after one thread has processed much of the input.
+            long from = runningAt[0] == 0 || firstProcessedAt == 0 ? Math.max(runningAt[0], firstProcessedAt)
+                : Math.min(runningAt[0], firstProcessedAt);
+            long t = System.nanoTime() - from;
             return events / (t / 1e9);
         }
+    }
+
+    /** Records processed so far by all stream threads (the thread-level {@code process-total} metric). */
+    private static double processed(KafkaStreams ks) {
+        double n = 0;
+        for (Map.Entry<MetricName, ? extends Metric> m : ks.metrics().entrySet()) {
+            if (m.getKey().name().equals("process-total") && m.getKey().group().equals("stream-thread-metrics")
+                && m.getValue().metricValue() instanceof Number v) {
+                n += v.doubleValue();
+            }
+        }
+        return n;
+    }
+
+    /**
+     * An exactly-once Streams application that writes every input record, unchanged, to {@code output}: what
+     * Kafka Streams and the broker cost for a stage that writes one record per event. The stats stage
+     * writes, per event, about 0.4 window records and, per commit, one changelog record per changed series.
+     */
+    static Topology passThrough(String input, String output) {
+        Topology t = new Topology();
+        t.addSource("in", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), input);
+        t.addSink("out", output, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "in");
+        return t;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.perfstream.bench.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.perfstream.schemas.testkit.RegistryTestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -21,8 +22,8 @@ import picocli.CommandLine;
  * changelog topics received data. Not a speed test: it keeps the harness working.
  */
 class StatsBenchIT {
-    private static final Pattern FINAL = Pattern.compile("consumer_eps=(\\d+) dsl_eps=(\\d+) perfstream_eps=(\\d+)"
-        + " ratio_vs_consumer=([0-9.]+) ratio_vs_dsl=([0-9.]+)");
+    private static final Pattern FINAL = Pattern.compile("consumer_eps=(\\d+) dsl_eps=(\\d+|NaN)"
+        + " perfstream_eps=(\\d+) ratio_vs_consumer=([0-9.]+) ratio_vs_dsl=([0-9.]+|NaN)"); // NaN: --skip-dsl
 
     private static final Pattern LOG_LINE = Pattern.compile("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ");
 
@@ -32,31 +33,63 @@ class StatsBenchIT {
     @Test
     @Timeout(300)
     void shouldRunEveryReferenceAndPrintTheSummaryLine() {
+        String text = run("--embedded", "--events", "20000", "--series", "200", "--span", "60s", "--warmup-events", "2000",
+            "--work-dir", dir.toString());
+        Matcher m = finalLine(text);
+        for (int g = 1; g <= 3; g++) {
+            assertThat(Long.parseLong(m.group(g))).as("rate " + g).isPositive();
+        }
+        assertThat(text).contains("Kafka Streams no-op:").contains("Kafka Streams pass-through:")
+            .contains("streams_noop_eps=").contains("streams_pass_eps=")
+            .contains("warm-up runs (unmeasured, events/s): no-op ").contains(", pass-through ").contains(", DSL ").contains(", perfstream ");
+        // The stage wrote window statistics and its changelog: 200 series over 60 s close hundreds of windows.
+        assertThat(topicBytes(text, "bench-out-")).isGreaterThan(10_000);
+        assertThat(topicBytes(text, "-perfstream-stats-windows-changelog")).isGreaterThan(10_000);
+        assertThat(topicBytes(text, "bench-dlq-")).as("dead letters").isZero();
+        // the pass-through wrote every event: as many bytes as the input, give or take batching and compression
+        assertThat(topicBytes(text, "bench-pass-")).isGreaterThan(topicBytes(text, "bench-metrics-") / 2);
+    }
+
+    /**
+     * With {@code --registry} the events are Confluent Avro and the stage writes Avro: it reads every event
+     * (nothing dead-lettered, which an undecodable event would be) and writes its windows.
+     */
+    @Test
+    @Timeout(300)
+    void shouldRunOnAvroWithARegistry() throws Exception {
+        try (RegistryTestServer registry = RegistryTestServer.start()) {
+            String text = run("--embedded", "--events", "20000", "--series", "200", "--span", "60s", "--warmup-events",
+                "2000", "--skip-dsl", "--skip-noop", "--registry", registry.url(),
+                "--work-dir", dir.toString());
+            assertThat(text).contains("format: Confluent Avro in and out, registry " + registry.url());
+            assertThat(Long.parseLong(finalLine(text).group(3))).as("perfstream rate").isPositive();
+            assertThat(topicBytes(text, "bench-out-")).isGreaterThan(10_000);
+            assertThat(topicBytes(text, "bench-dlq-")).as("dead letters").isZero();
+        }
+    }
+
+    private static String run(String... args) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream old = System.out;
         int code;
         try (PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
             System.setOut(out);
-            code = new CommandLine(new StatsBenchCommand()).execute("--embedded", "--events", "20000", "--series", "200",
-                "--span", "60s", "--warmup-events", "2000", "--work-dir", dir.toString());
+            code = new CommandLine(new StatsBenchCommand()).execute(args);
         } finally {
             System.setOut(old);
         }
         String text = buf.toString(StandardCharsets.UTF_8);
         old.println(text);
         assertThat(code).as(text).isZero();
-        // the harness's own lines (the test class path also logs to standard output: skip those)
+        return text;
+    }
+
+    /** The summary line, the harness's last own line (the test class path also logs to standard output: skipped). */
+    private static Matcher finalLine(String text) {
         List<String> lines = Arrays.stream(text.split("\n")).filter(l -> !LOG_LINE.matcher(l).lookingAt()).toList();
         Matcher m = FINAL.matcher(lines.get(lines.size() - 1));
         assertThat(m.matches()).as("last line: " + lines.get(lines.size() - 1)).isTrue();
-        for (int g = 1; g <= 3; g++) {
-            assertThat(Long.parseLong(m.group(g))).as("rate " + g).isPositive();
-        }
-        assertThat(text).contains("Kafka Streams no-op:").contains("streams_noop_eps=")
-            .contains("warm-up runs (unmeasured, events/s): no-op ").contains(", DSL ").contains(", perfstream ");
-        // The stage wrote window statistics and its changelog: 200 series over 60 s close hundreds of windows.
-        assertThat(topicBytes(text, "bench-out-")).isGreaterThan(10_000);
-        assertThat(topicBytes(text, "-perfstream-stats-windows-changelog")).isGreaterThan(10_000);
+        return m;
     }
 
     private static long topicBytes(String text, String part) {
