@@ -1,5 +1,8 @@
 package dev.perfstream.bench.eval;
 
+import dev.perfstream.models.forecast.SeriesForecaster;
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.streams.scoring.ForecastConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,7 +21,7 @@ import picocli.CommandLine.Option;
         "Forecast accuracy on the load generator's traffic (TrafficModel.standard: daily and weekly seasonality,",
         "sampling noise, the scripted incidents of each seed), 1-minute windows: for every HTTP and DB series its",
         "request rate and p95, and every service's total request rate. Runs the online rolling-origin backtest",
-        "(the code of 'perfstream backtest forecast') per series and horizon and prints, per horizon, NRMSE and",
+        "(the code of 'perfstream backtest forecast' and of the scoring topology: SeriesForecaster) per series and horizon and prints, per horizon, NRMSE and",
         "NMAE of perfstream and of the seasonal-naive baselines (same time yesterday, same time last week),",
         "perfstream's improvement over the better baseline, and 90%% interval coverage; over all seeds, and for the worst seed;",
         "then where the error is: per statistic and regime (calm, during an incident, the day / week after one)."})
@@ -46,8 +49,21 @@ public final class EvalForecastCommand implements Callable<Integer> {
         description = "Series backtested in parallel (default: ${DEFAULT-VALUE}; results do not depend on it).")
     int threads;
 
+    @Option(names = "--history", defaultValue = "default",
+        description = {"History the forecaster keeps; every target runs through SeriesForecaster as the scoring",
+            "topology runs it: 'default' (the topology's default forecast.history* keys), a duration (sets",
+            "forecast.history: 2d = the default before the tiered history), or 'full' (the whole series at full",
+            "resolution) (default: ${DEFAULT-VALUE})."})
+    String history;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+        description = "A forecast.* setting for the topology's configuration (e.g. forecast.history.block=10m); repeatable.")
+    Map<String, String> set = new java.util.HashMap<>();
+
     @Option(names = "--per-series", description = "Also print one line per series, seed and horizon.")
     boolean perSeries;
+
+    private String historyLabel;
 
     @Override
     public Integer call() throws Exception {
@@ -72,6 +88,30 @@ public final class EvalForecastCommand implements Callable<Integer> {
             }
             hs.add((int) (ms / 60_000));
         }
+        SeriesForecaster.Tiers tiers = null; // full
+        if (!history.equals("full")) {
+            Map<String, String> keys = new java.util.HashMap<>(set);
+            keys.put("forecast.horizons", String.join(",", horizons));
+            if (!history.equals("default")) {
+                keys.put("forecast.history", history);
+            }
+            Settings settings = Settings.of(keys);
+            ForecastConfig cfg = ForecastConfig.from(settings);
+            if (!settings.problems().isEmpty()) {
+                settings.problems().forEach(p -> System.err.println("--history / --set: " + p));
+                return 2;
+            }
+            if (cfg.retrainEvery() != 1440 || cfg.trainRows() != 4000) {
+                System.err.println("--set: forecast.retrain.every / forecast.train.rows are fixed at 1440 / 4000 here");
+                return 2;
+            }
+            tiers = cfg.tiers();
+        }
+        historyLabel = tiers == null ? "full (whole series at full resolution)"
+            : String.format("%s: %d steps at full resolution, %d in all, %d-step blocks", history, tiers.fineSteps(),
+                tiers.totalSteps(), tiers.fineSteps() == tiers.totalSteps() ? 1 : tiers.blockSteps());
+        System.err.println("eval forecast: history " + historyLabel);
+        SeriesForecaster.Tiers useTiers = tiers;
         Instant start = Instant.parse("2026-01-05T00:00:00Z"); // a Monday
         List<ForecastEval.Row> rows = new ArrayList<>();
         long began = System.nanoTime();
@@ -86,7 +126,7 @@ public final class EvalForecastCommand implements Callable<Integer> {
                     futures.add(pool.submit(() -> {
                         List<ForecastEval.Row> out = new ArrayList<>();
                         for (int h : hs) {
-                            out.add(ForecastEval.evaluate(t, h));
+                            out.add(ForecastEval.evaluate(t, h, useTiers));
                         }
                         return out;
                     }));
@@ -129,7 +169,8 @@ public final class EvalForecastCommand implements Callable<Integer> {
 
     private void print(List<ForecastEval.Row> rows, List<Long> seedList, List<Integer> hs) {
         System.out.printf("data: load generator model, seeds %s, %d days of 1-minute windows, statistics %s;"
-            + " %d targets per seed%n", seedList, days, statistics, rows.size() / hs.size() / seedList.size());
+            + " %d targets per seed; history %s%n", seedList, days, statistics, rows.size() / hs.size() / seedList.size(),
+            historyLabel);
         System.out.println("oracle = NRMSE of the noise-free expected value (knows the future incidents): the sampling noise"
             + " alone; bound = the improvement the oracle would show, the most any forecaster can reach;");
         System.out.println("calm bound = the improvement of the noise-free value without incidents (knows the seasonality"

@@ -1,6 +1,7 @@
 package dev.perfstream.bench.eval;
 
 import dev.perfstream.models.backtest.ForecastBacktest;
+import dev.perfstream.models.forecast.SeriesForecaster;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.ingest.loadgen.Incident;
 import dev.perfstream.ingest.loadgen.LoadGenerator;
@@ -143,7 +144,12 @@ public final class ForecastEval {
 
     /** Backtests one target at one horizon (in 1-minute steps). */
     public static Row evaluate(Target t, int horizon) throws IOException {
-        ForecastBacktest.Result res = ForecastBacktest.backtest(t.values(), t.t0(), MIN, horizon, null);
+        return evaluate(t, horizon, ForecastBacktest.defaultTiers(MIN, horizon));
+    }
+
+    /** As {@link #evaluate(Target, int)} with the history the forecaster keeps (null: the whole series). */
+    public static Row evaluate(Target t, int horizon, SeriesForecaster.Tiers tiers) throws IOException {
+        ForecastBacktest.Result res = ForecastBacktest.backtest(t.values(), t.t0(), MIN, horizon, tiers, null);
         List<ForecastBacktest.Scores> s = res.scores();
         // The oracle knows the noise-free value (incidents included) on the points the backtest scores:
         // no forecaster can do better than its NRMSE, which is the sampling noise alone.

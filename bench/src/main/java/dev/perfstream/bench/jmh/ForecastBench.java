@@ -2,6 +2,7 @@ package dev.perfstream.bench.jmh;
 
 import dev.perfstream.models.forecast.HorizonForecaster;
 import dev.perfstream.models.forecast.SeriesForecaster;
+import dev.perfstream.models.forecast.TieredHistory;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -45,7 +46,16 @@ public class ForecastBench {
     @Param({"1440", "2880", "5760", "11520", "20160"})
     public int history;
 
+    /**
+     * {@code flat}: {@code history} values at full resolution (format 2's layout, {@code forecast.history=2d}
+     * is flat 2880); {@code tiered}: the scoring topology's default tiers (4360 values + 10-minute means back to
+     * 34360 steps), fed {@code history} values.
+     */
+    @Param({"flat"})
+    public String layout;
+
     private double[] series;
+    private TieredHistory full;
     private SeriesForecaster template;
     private byte[] state;
     private SplittableRandom rnd;
@@ -62,6 +72,7 @@ public class ForecastBench {
         for (int i = 0; i < history; i++) {
             series[i] = value(i, rnd);
         }
+        full = TieredHistory.of(series);
         SeriesForecaster f = fresh();
         for (t = 0; t < history; t++) {
             f.observe(T0 + t * MIN, series[(int) t], null);
@@ -70,14 +81,16 @@ public class ForecastBench {
     }
 
     private SeriesForecaster fresh() {
-        return new SeriesForecaster(MIN, HORIZONS, history, 1440, 4000);
+        return layout.equals("tiered")
+            ? new SeriesForecaster(MIN, HORIZONS, SeriesForecaster.Tiers.needed(MIN, 120, 4000, 600_000L), 1440, 4000)
+            : new SeriesForecaster(MIN, HORIZONS, history, 1440, 4000);
     }
 
     /** A fresh forecaster trains at the last origin on min(history - h, history) origins. */
     @Benchmark
     public double trainOneHorizon() {
         HorizonForecaster f = new HorizonForecaster(5, MIN, 1, history);
-        return f.forecast(series, history - 1, T0).predicted();
+        return f.forecast(full, history - 1, T0).predicted();
     }
 
     @Benchmark

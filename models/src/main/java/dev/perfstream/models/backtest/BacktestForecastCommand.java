@@ -1,5 +1,6 @@
 package dev.perfstream.models.backtest;
 
+import dev.perfstream.models.forecast.SeriesForecaster;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.Writer;
@@ -28,6 +29,12 @@ public final class BacktestForecastCommand implements Callable<Integer> {
 
     @Option(names = "--output", description = "Write every forecast beside its actual to this CSV.")
     Path output;
+
+    @Option(names = "--history", defaultValue = "default",
+        description = {"History the forecaster keeps: 'default' (the scoring topology's: the last 4360 steps at full",
+            "resolution, 3 weeks + 4000 steps in all as 10-minute means), a duration (kept in all, e.g. 2d as before",
+            "version 3 of the state), or 'full' (the whole series at full resolution) (default: ${DEFAULT-VALUE})."})
+    String history;
 
     @Override
     public Integer call() throws Exception {
@@ -95,13 +102,20 @@ public final class BacktestForecastCommand implements Callable<Integer> {
                 horizon, h, grid.length, interval / 1000);
             return 2;
         }
+        SeriesForecaster.Tiers tiers;
+        try {
+            tiers = tiers(history, interval, h);
+        } catch (IllegalArgumentException e) {
+            System.err.println("--history: " + e.getMessage());
+            return 2;
+        }
         List<ForecastBacktest.Scores> scores;
         if (output != null) {
             try (Writer w = new BufferedWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8), 1 << 16)) {
-                scores = ForecastBacktest.run(grid, t0, interval, h, w);
+                scores = ForecastBacktest.backtest(grid, t0, interval, h, tiers, w).scores();
             }
         } else {
-            scores = ForecastBacktest.run(grid, t0, interval, h, null);
+            scores = ForecastBacktest.backtest(grid, t0, interval, h, tiers, null).scores();
         }
         System.out.printf("series: %d rows, interval %d s, %d grid steps; horizon %d steps (%s)%n", rows, interval / 1000,
             grid.length, h, java.time.Duration.ofMillis(h * interval));
@@ -118,6 +132,23 @@ public final class BacktestForecastCommand implements Callable<Integer> {
         double best = Math.min(scores.get(1).nrmse(), scores.get(2).nrmse());
         System.out.printf("perfstream NRMSE vs best seasonal-naive: %+.1f %%%n", 100 * (scores.get(0).nrmse() / best - 1));
         return 0;
+    }
+
+    /** 'default', 'full' (null: the whole series) or a duration kept in all. */
+    static SeriesForecaster.Tiers tiers(String history, long interval, int h) {
+        String s = history.trim();
+        if (s.equals("full")) {
+            return null;
+        }
+        if (s.equals("default")) {
+            return ForecastBacktest.defaultTiers(interval, h);
+        }
+        long ms = dev.perfstream.schemas.config.Settings.parseDuration(s).toMillis();
+        if (ms < 2 * interval) {
+            throw new IllegalArgumentException(s + " is shorter than two steps of " + interval + " ms");
+        }
+        return SeriesForecaster.Tiers.of(interval, h, ForecastBacktest.trainRows(interval), ms, 0,
+            600_000L);
     }
 
     static int parseHorizon(String s, long intervalMs) {

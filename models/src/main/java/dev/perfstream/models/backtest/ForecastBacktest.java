@@ -1,13 +1,14 @@
 package dev.perfstream.models.backtest;
 
-import dev.perfstream.models.forecast.HorizonForecaster;
+import dev.perfstream.models.forecast.SeriesForecaster;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Rolling-origin forecast backtest on a regular grid: at every origin k (using v[0..k] only) perfstream
+ * Rolling-origin forecast backtest on a regular grid: at every origin k (using v[0..k] only, fed to a
+ * {@link SeriesForecaster} as the scoring topology feeds it, with the same bounded history) perfstream
  * and the seasonal-naive baselines (same time yesterday, same time last week) forecast v[k+h]. Errors are
  * scored on the origins where the actual and all three forecasts exist, so the methods are compared on
  * the same points.
@@ -32,24 +33,42 @@ public final class ForecastBacktest {
     private ForecastBacktest() {
     }
 
-    /** {@link #backtest} without the points. */
+    /** {@link #backtest} without the points, with the scoring topology's default history. */
     public static List<Scores> run(double[] v, long t0, long intervalMs, int h, Writer out) throws IOException {
-        return backtest(v, t0, intervalMs, h, out).scores();
+        return backtest(v, t0, intervalMs, h, defaultTiers(intervalMs, h), out).scores();
+    }
+
+    /** The scoring topology's default history for this step and horizon (10-minute blocks, see ForecastConfig). */
+    public static SeriesForecaster.Tiers defaultTiers(long intervalMs, int h) {
+        return SeriesForecaster.Tiers.needed(intervalMs, h, trainRows(intervalMs), 600_000L);
+    }
+
+    private static int day(long intervalMs) {
+        return (int) Math.max(1, Math.round(86_400_000.0 / intervalMs));
+    }
+
+    static int trainRows(long intervalMs) {
+        return Math.min(4 * day(intervalMs), 4000);
     }
 
     /**
+     * Runs the forecaster exactly as the scoring topology does: a {@link SeriesForecaster} fed one value per
+     * step (retrained every day, on up to 4000 origins: the topology's defaults on 1-minute windows).
+     *
      * @param v          values on the grid (NaN = missing)
      * @param t0         epoch ms of v[0]
      * @param intervalMs grid step
      * @param h          horizon in steps
+     * @param tiers      history the forecaster keeps; null: the whole series at full resolution
      * @param out        receives every forecast beside its actual, or null
      */
-    public static Result backtest(double[] v, long t0, long intervalMs, int h, Writer out) throws IOException {
+    public static Result backtest(double[] v, long t0, long intervalMs, int h, SeriesForecaster.Tiers tiers, Writer out)
+        throws IOException {
         int n = v.length;
-        int day = (int) Math.max(1, Math.round(86_400_000.0 / intervalMs));
+        int day = day(intervalMs);
         int week = 7 * day;
-        HorizonForecaster model = new HorizonForecaster(h, intervalMs, Math.max(day, 60), Math.min(4 * day, 4000));
-        HorizonForecaster.Forecast[] pending = new HorizonForecaster.Forecast[h + 1];
+        SeriesForecaster model = new SeriesForecaster(intervalMs, new int[] {h},
+            tiers == null ? SeriesForecaster.Tiers.flat(n) : tiers, Math.max(day, 60), trainRows(intervalMs));
         double[] actual = new double[n];
         double[][] pred = new double[3][n];
         double[] lo = new double[n];
@@ -60,12 +79,8 @@ public final class ForecastBacktest {
             out.write("origin,target,actual,perfstream,lower,upper,yesterday,last_week\n");
         }
         for (int k = 0; k + h < n; k++) {
-            int back = k - h;
-            if (back >= 0) {
-                model.outcome(v, back, t0, pending[back % (h + 1)]);
-            }
-            HorizonForecaster.Forecast fc = model.forecast(v, k, t0);
-            pending[k % (h + 1)] = fc;
+            List<SeriesForecaster.Point> p = model.observe(t0 + k * intervalMs, v[k], null);
+            SeriesForecaster.Point fc = p.isEmpty() ? null : p.get(0);
             int t = k + h;
             double y = v[t];
             double yd = t - day >= 0 && t - day <= k ? v[t - day] : Double.NaN;

@@ -86,7 +86,7 @@ public final class HorizonForecaster {
     private boolean trainedWithWeek;
     private boolean hadWeek;
     private int lastTrain = Integer.MIN_VALUE;
-    private final double[] errRing = new double[ERRORS];
+    private final float[] errRing = new float[ERRORS]; // float: as in the state (a round trip changes nothing)
     private int errN;
     private int errPos;
     private final double[] scratch = new double[Math.max(NOISE_WINDOW, ERRORS)];
@@ -119,11 +119,11 @@ public final class HorizonForecaster {
      * differences of consecutive values among the last 60, / sqrt 2: insensitive to trend and seasonality),
      * at least 2 % of the level.
      */
-    private double[] levelScale(double[] v, int k) {
+    private double[] levelScale(TieredHistory v, int k) {
         int n = 0;
         for (int i = k; i >= 0 && i > k - 4 * RECENT && n < RECENT; i--) {
-            if (!Double.isNaN(v[i])) {
-                tmp[n++] = v[i];
+            if (!Double.isNaN(v.at(i))) {
+                tmp[n++] = v.at(i);
             }
         }
         if (n == 0) {
@@ -132,8 +132,8 @@ public final class HorizonForecaster {
         double level = Robust.median(tmp, n, scratch);
         int d = 0;
         for (int i = k; i >= 1 && i > k - NOISE_WINDOW; i--) {
-            if (!Double.isNaN(v[i]) && !Double.isNaN(v[i - 1])) {
-                tmp[d++] = v[i] - v[i - 1];
+            if (!Double.isNaN(v.at(i)) && !Double.isNaN(v.at(i - 1))) {
+                tmp[d++] = v.at(i) - v.at(i - 1);
             }
         }
         double noise = d < 5 ? 0 : Robust.MAD_TO_SIGMA * Robust.mad(tmp, d, Robust.median(tmp, d, scratch), scratch)
@@ -147,25 +147,96 @@ public final class HorizonForecaster {
 
     /**
      * Daily profile at step c seen from origin k. When every window it averages ends at or before k
-     * (c + 5 - day <= k) it no longer depends on k (values are only appended), so it is computed once per
-     * step and cached: the training rows and consecutive origins share almost all of them. The cache is made
-     * by the first training and dropped when the history shifts (the scoring topology decodes a forecaster per
-     * window and so computes directly, without allocating it); it is not part of the state (a decoded
-     * forecaster computes the same values).
+     * (c + 15 - day <= k) it no longer depends on k (values are only appended), so it is computed once per
+     * step and cached: the training rows and consecutive origins share almost all of them. When the history's
+     * tiers move (a block of values leaves the fine tier for a block mean, or the oldest block is dropped) the
+     * entries whose windows touch the moved steps are dropped, so a cached value always equals a fresh
+     * computation. The cache is made by a training (the scoring topology decodes a forecaster per window and
+     * so computes directly); it is not part of the state (a decoded forecaster computes the same values).
      */
-    private double dailyAt(double[] v, int c, int k) {
-        if (c < 0 || c + DAY_HW - day > k || dcache == null || dcache.length != v.length + day) {
+    private double dailyAt(TieredHistory v, int c, int k) {
+        if (dcache == null || c + DAY_HW - day > k) {
             return profile.at(v, c, day, DAYS, DAY_HW, k);
         }
-        if (!dknown[c]) {
-            dcache[c] = profile.at(v, c, day, DAYS, DAY_HW, c + DAY_HW - day);
-            dknown[c] = true;
+        if (cacheFine != v.fineStart() || cacheStart != v.start()) {
+            followTiers(v);
+            if (dcache == null) {
+                return profile.at(v, c, day, DAYS, DAY_HW, k);
+            }
         }
-        return dcache[c];
+        int i = c - cacheFrom;
+        if (i < 0 || i >= dcache.length) {
+            return profile.at(v, c, day, DAYS, DAY_HW, k);
+        }
+        if (!dknown[i]) {
+            dcache[i] = profile.at(v, c, day, DAYS, DAY_HW, c + DAY_HW - day);
+            dknown[i] = true;
+        }
+        return dcache[i];
+    }
+
+    /**
+     * Drops the cached daily profiles whose windows (c - j day +- 15, j = 1..7) touch steps that moved from
+     * the fine tier into block means or out of the history since the cache last followed the tiers.
+     */
+    private void followTiers(TieredHistory v) {
+        int fineFrom = cacheFine;
+        int fineTo = v.fineStart();
+        int startFrom = cacheStart;
+        int startTo = v.start();
+        if (fineTo < fineFrom || startTo < startFrom || fineTo - fineFrom > day || startTo - startFrom > day) {
+            dcache = null; // the history was cleared or jumped: start the cache over at the next training
+            dknown = null;
+            return;
+        }
+        for (int j = 1; j <= DAYS; j++) {
+            clearCache(fineFrom - DAY_HW + j * day, fineTo + DAY_HW + j * day);
+            clearCache(startFrom - DAY_HW + j * day, startTo + DAY_HW + j * day);
+        }
+        cacheFine = fineTo;
+        cacheStart = startTo;
+    }
+
+    private void clearCache(int cFrom, int cTo) {
+        for (int c = Math.max(cFrom, cacheFrom); c < cTo && c - cacheFrom < dknown.length; c++) {
+            dknown[c - cacheFrom] = false;
+        }
+    }
+
+    /** Makes the cache valid for the history's current tiers, reaching a day and the horizon past its end. */
+    private void ensureCache(TieredHistory v) {
+        if (dcache != null && (cacheFine != v.fineStart() || cacheStart != v.start())) {
+            followTiers(v);
+        }
+        int need = v.end() + day + h + BLOCKS * (2 * HALF_WIDTH + 1);
+        if (dcache == null) {
+            cacheFrom = v.start();
+            cacheFine = v.fineStart();
+            cacheStart = v.start();
+            dcache = new double[need - cacheFrom + day];
+            dknown = new boolean[dcache.length];
+        } else if (need - cacheFrom > dcache.length) {
+            // slide the cache so that it starts at the history's start again (steps before it are never asked)
+            int from = v.start();
+            double[] nc = new double[need - from + day];
+            boolean[] nk = new boolean[nc.length];
+            int keep = Math.max(0, cacheFrom + dcache.length - from);
+            int off = from - cacheFrom;
+            if (off >= 0 && keep > 0) {
+                System.arraycopy(dcache, off, nc, 0, Math.min(keep, nc.length));
+                System.arraycopy(dknown, off, nk, 0, Math.min(keep, nc.length));
+            }
+            dcache = nc;
+            dknown = nk;
+            cacheFrom = from;
+        }
     }
 
     private double[] dcache;
     private boolean[] dknown;
+    private int cacheFrom;
+    private int cacheFine;
+    private int cacheStart;
     private static final double MULT = 1;
     private static final double ADD = 0;
     private final double[] blockScratch = new double[BLOCKS * WEEKS];
@@ -179,16 +250,18 @@ public final class HorizonForecaster {
      * day (weekday / weekend); the median over 11 blocks keeps an incident of up to 30 min in last week's
      * values out of the forecast. {ADD, 0} (no adjustment) without a week of history.
      */
-    private double[] weekFactor(double[] v, int c, int k, double[] out) {
+    private double[] weekFactor(TieredHistory v, int c, int k, double[] out) {
         int m = 0;
         boolean positive = true;
         for (int j = 1; j <= WEEKS; j++) {
             for (int b = -BLOCKS / 2; b <= BLOCKS / 2; b++) {
                 int centre = c - j * week + b * (2 * HALF_WIDTH + 1);
-                if (centre - HALF_WIDTH < 0 || centre + HALF_WIDTH > k) {
+                if (centre - HALF_WIDTH < v.start() || centre + HALF_WIDTH > k) {
                     continue;
                 }
-                double mean = SeasonalProfile.mean(v, centre - HALF_WIDTH, centre + HALF_WIDTH);
+                // a block mean of the coarse tier where last weeks are older than the fine tier (approximate
+                // where the 11-step block does not align with the tier's blocks)
+                double mean = v.mean(centre - HALF_WIDTH, centre + HALF_WIDTH);
                 double d = dailyAt(v, c + b * (2 * HALF_WIDTH + 1), k);
                 if (Double.isNaN(mean) || Double.isNaN(d)) {
                     continue;
@@ -218,11 +291,11 @@ public final class HorizonForecaster {
      * steps (profile = daily profile over the window's span times the weekly factor at the origin), or minus
      * it when not positive: the level of today relative to the profile. {ADD, 0} when it cannot be computed.
      */
-    private double[] levelRatio(double[] v, int k, int window, double[] wf, double[] out) {
+    private double[] levelRatio(TieredHistory v, int k, int window, double[] wf, double[] out) {
         int n = 0;
         for (int i = k; i >= 0 && i > k - window; i--) {
-            if (!Double.isNaN(v[i])) {
-                tmp[n++] = v[i];
+            if (!Double.isNaN(v.at(i))) {
+                tmp[n++] = v.at(i);
             }
         }
         double d = profile.at(v, k - window / 2, day, DAYS, window / 2, k);
@@ -252,7 +325,7 @@ public final class HorizonForecaster {
      * damped recent level)} or null when there is no recent value. Without a day of history the base is the
      * recent level.
      */
-    private double[] features(double[] v, int k, double[] f) {
+    private double[] features(TieredHistory v, int k, double[] f) {
         double[] ls = levelScale(v, k);
         if (ls == null) {
             return null;
@@ -273,7 +346,7 @@ public final class HorizonForecaster {
         f[1] = clip((applyLevel(pT, r60) - pT) / s);
         double dK = dailyAt(v, k, k);
         double pK = Double.isNaN(dK) ? Double.NaN : wfK[0] == MULT ? dK * wfK[1] : dK + wfK[1];
-        f[2] = Double.isNaN(v[k]) || Double.isNaN(pK) ? 0 : clip((v[k] - applyLevel(pK, r60)) / s);
+        f[2] = Double.isNaN(v.at(k)) || Double.isNaN(pK) ? 0 : clip((v.at(k) - applyLevel(pK, r60)) / s);
         f[3] = clip((dT - pT) / s);
         double[] r240 = levelRatio(v, k, LONGEST, wfK, new double[2]);
         f[4] = clip((applyLevel(pT, r240) - pT) / s);
@@ -283,12 +356,12 @@ public final class HorizonForecaster {
     }
 
     /**
-     * Forecast for step k+h made at origin k, using only v[0..k]: the base (seasonal profile at the target
+     * Forecast for step k+h made at origin k, using only v.at(0..k): the base (seasonal profile at the target
      * plus the damped recent level) plus the regression's correction (0 before a model exists).
      *
      * @return null when no recent value exists
      */
-    public Forecast forecast(double[] v, int k, long t0) {
+    public Forecast forecast(TieredHistory v, int k, long t0) {
         if ((long) k - lastTrain >= retrainEvery && k - h >= 200) { // long: lastTrain starts at Integer.MIN_VALUE
             train(v, k, t0);
         }
@@ -311,14 +384,17 @@ public final class HorizonForecaster {
         return new Forecast(pred, lo, hi);
     }
 
-    /** Records the outcome of the forecast made at origin k (call when v[k+h] is known). */
-    public void outcome(double[] v, int k, long t0, Forecast fc) {
+    /** Records the outcome of the forecast made at origin k (call when v.at(k+h) is known). */
+    public void outcome(TieredHistory v, int k, long t0, Forecast fc) {
         int t = k + h;
-        if (fc == null || t >= v.length || Double.isNaN(v[t])) {
+        if (fc == null || t >= v.end() || Double.isNaN(v.at(t))) {
             return;
         }
         double[] ls = levelScale(v, k);
-        errRing[errPos] = clip((v[t] - fc.predicted()) / ls[1]);
+        if (ls == null) { // the origin's values are no longer kept at full resolution (horizon longer than the fine tier)
+            return;
+        }
+        errRing[errPos] = (float) clip((v.at(t) - fc.predicted()) / ls[1]);
         errPos = (errPos + 1) % errRing.length;
         errN = Math.min(errN + 1, errRing.length);
     }
@@ -327,16 +403,15 @@ public final class HorizonForecaster {
         if (errN < 50) {
             return normalDefault * 2;
         }
-        System.arraycopy(errRing, 0, scratch, 0, errN);
+        for (int i = 0; i < errN; i++) {
+            scratch[i] = errRing[i];
+        }
         Arrays.sort(scratch, 0, errN);
         return scratch[(int) Math.min(errN - 1, Math.max(0, Math.round(q * (errN - 1))))];
     }
 
-    private void train(double[] v, int k, long t0) {
-        if (dcache == null || dcache.length != v.length + day) {
-            dcache = new double[v.length + day];
-            dknown = new boolean[v.length + day];
-        }
+    private void train(TieredHistory v, int k, long t0) {
+        ensureCache(v);
         RegressionFactory factory = new RegressionFactory();
         MutableDataset<Regressor> ds = new MutableDataset<>(new SimpleDataSourceProvenance("forecast h=" + h,
             OffsetDateTime.ofInstant(Instant.ofEpochMilli(t0 + (long) k * intervalMs), ZoneOffset.UTC), factory), factory);
@@ -344,8 +419,11 @@ public final class HorizonForecaster {
         double[] now = features(v, k, f);
         boolean withWeek = now != null && now[3] == 1;
         java.util.List<double[]> rows = new java.util.ArrayList<>();
-        for (int o = Math.max(0, k - h - trainRows); o <= k - h; o++) {
-            if (Double.isNaN(v[o + h])) {
+        // Origins whose 240-step level window reaches below the values kept at full resolution are skipped
+        // (their level features would come from a partial window); none are with the default tiers.
+        int first = v.fineStart() == 0 ? 0 : v.fineStart() + LONGEST - 1;
+        for (int o = Math.max(first, k - h - trainRows); o <= k - h; o++) {
+            if (Double.isNaN(v.at(o + h))) {
                 continue;
             }
             double[] ls = features(v, o, f);
@@ -353,7 +431,7 @@ public final class HorizonForecaster {
                 continue;
             }
             rows.add(f.clone());
-            ds.add(new ArrayExample<>(new Regressor(LinearExpectation.OUTPUT, clip((v[o + h] - ls[2]) / ls[1])),
+            ds.add(new ArrayExample<>(new Regressor(LinearExpectation.OUTPUT, clip((v.at(o + h) - ls[2]) / ls[1])),
                 NAMES, rows.get(rows.size() - 1)));
         }
         lastTrain = k;
@@ -404,7 +482,7 @@ public final class HorizonForecaster {
         return h;
     }
 
-    /** The caller dropped the n oldest values: indices move down by n. */
+    /** The caller re-based its indices: they moved down by n. */
     public void shift(int n) {
         dcache = null;
         dknown = null;
@@ -433,7 +511,7 @@ public final class HorizonForecaster {
         out.writeInt(errN);
         out.writeInt(errPos);
         for (int i = 0; i < errN; i++) {
-            out.writeDouble(errRing[i]);
+            out.writeFloat(errRing[i]);
         }
         out.writeUTF(modelVersion);
     }
@@ -469,7 +547,7 @@ public final class HorizonForecaster {
             throw new IOException("bad error ring " + errN + "/" + errPos);
         }
         for (int i = 0; i < errN; i++) {
-            errRing[i] = in.readDouble();
+            errRing[i] = in.readFloat();
         }
         modelVersion = in.readUTF();
     }

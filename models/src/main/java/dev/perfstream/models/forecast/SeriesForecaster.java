@@ -11,24 +11,78 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Online forecaster of one series on a regular grid, for the streaming topology: keeps the last
- * {@code historySteps} values, one {@link HorizonForecaster} per horizon (the same code as
- * {@code perfstream backtest forecast}), and the forecasts still waiting for their actual, whose errors
- * feed the 90 % intervals. Values arrive once per step (window); gaps become missing values; a value not
- * after the last one (duplicate, out of order) is ignored. The whole state round-trips through
- * {@link #encode()} / {@link #decode}.
+ * Online forecaster of one series on a regular grid, for the streaming topology: keeps the series' past in a
+ * {@link TieredHistory} (recent values at full resolution, older ones as block means, see {@link Tiers}), one
+ * {@link HorizonForecaster} per horizon (the same code as {@code perfstream backtest forecast}), and the
+ * forecasts still waiting for their actual, whose errors feed the 90 % intervals. Values arrive once per
+ * step (window); gaps become missing values; a value not after the last one (duplicate, out of order) is
+ * ignored. The whole state round-trips through {@link #encode()} / {@link #decode}.
  */
 public final class SeriesForecaster {
-    private static final int FORMAT = 2; // 2: profile-based features (state of format 1 is refused: the forecaster starts afresh)
+    /**
+     * State format. 3: tiered history, float values; 2: a flat array of doubles (state of an older format is
+     * refused: the caller starts the forecaster afresh).
+     */
+    private static final int FORMAT = 3;
     private static final int TREND_POINTS = 15;
+    private static final int NONE = Integer.MIN_VALUE;
+
+    /**
+     * How much past is kept, in steps.
+     *
+     * @param fineSteps  values kept at full resolution: the recent level, noise and training features need
+     *                   {@code trainRows + 240 + the longest horizon}
+     * @param totalSteps steps kept in all; the weekly factor needs 3 weeks plus the training origins
+     * @param blockSteps steps per block mean beyond the fine tier (1..127)
+     */
+    public record Tiers(int fineSteps, int totalSteps, int blockSteps) {
+        public Tiers {
+            if (fineSteps < 2 || totalSteps < fineSteps || blockSteps < 1 || blockSteps > 127) {
+                throw new IllegalArgumentException("bad history tiers " + fineSteps + "/" + totalSteps + "/" + blockSteps);
+            }
+        }
+
+        /** Every step at full resolution, no block means (what formats 1 and 2 kept). */
+        public static Tiers flat(int steps) {
+            return new Tiers(Math.max(2, steps), Math.max(2, steps), 1);
+        }
+
+        /**
+         * What the forecaster uses, for a step of {@code intervalMs}: the last {@code trainRows + 240 +
+         * longest horizon} values at full resolution, and 3 weeks + {@code trainRows} + 1 h in all as means
+         * of {@code blockMs} blocks (never less than the fine tier; flat when the blocks would be one step).
+         */
+        public static Tiers needed(long intervalMs, int longestHorizon, int trainRows, long blockMs) {
+            return of(intervalMs, longestHorizon, trainRows, 0, 0, blockMs);
+        }
+
+        /**
+         * Tiers from durations (the {@code forecast.history*} keys): {@code historyMs} in all (0: 3 weeks +
+         * {@code trainRows} steps + 2 h, what the weekly factor of the oldest training origin needs),
+         * {@code fineMs} at full resolution (0: {@code trainRows + 240 + longestHorizon} steps; never more
+         * than the history), older steps as means of {@code blockMs} blocks.
+         */
+        public static Tiers of(long intervalMs, int longestHorizon, int trainRows, long historyMs, long fineMs,
+                               long blockMs) {
+            long total = historyMs > 0 ? historyMs / intervalMs : (21 * 86_400_000L + 7_200_000L) / intervalMs + trainRows;
+            long fine = fineMs > 0 ? fineMs / intervalMs : (long) trainRows + 240 + longestHorizon;
+            total = Math.max(2, Math.min(Integer.MAX_VALUE / 4, total));
+            fine = Math.max(2, Math.min(fine, total));
+            return new Tiers((int) fine, (int) total, (int) Math.max(1, Math.min(127, blockMs / intervalMs)));
+        }
+
+        int maxBlocks() {
+            return (int) Math.ceil((totalSteps - fineSteps) / (double) blockSteps);
+        }
+    }
 
     private final long intervalMs;
     private final int[] steps;
     private final HorizonForecaster[] fcs;
-    private final double[] v;
-    private int n;
+    private final Tiers tiers;
+    private TieredHistory v;
     private long base = Long.MIN_VALUE;
-    private final long[][] pendStep;
+    private final int[][] pendStep;
     private final double[][] pendPred;
 
     /** One forecast made at the latest value. */
@@ -39,19 +93,25 @@ public final class SeriesForecaster {
     public record Trend(double fitted, double slope, double t) {
     }
 
+    /** Keeps the last {@code historySteps} values at full resolution, nothing older. */
     public SeriesForecaster(long intervalMs, int[] horizonSteps, int historySteps, int retrainEvery, int trainRows) {
+        this(intervalMs, horizonSteps, Tiers.flat(historySteps), retrainEvery, trainRows);
+    }
+
+    public SeriesForecaster(long intervalMs, int[] horizonSteps, Tiers tiers, int retrainEvery, int trainRows) {
         this.intervalMs = intervalMs;
         this.steps = horizonSteps.clone();
+        this.tiers = tiers;
         this.fcs = new HorizonForecaster[steps.length];
-        this.pendStep = new long[steps.length][];
+        this.pendStep = new int[steps.length][];
         this.pendPred = new double[steps.length][];
         for (int i = 0; i < steps.length; i++) {
             fcs[i] = new HorizonForecaster(steps[i], intervalMs, retrainEvery, trainRows);
-            pendStep[i] = new long[steps[i] + 1];
-            Arrays.fill(pendStep[i], Long.MIN_VALUE);
+            pendStep[i] = new int[steps[i] + 1];
+            Arrays.fill(pendStep[i], NONE);
             pendPred[i] = new double[steps[i] + 1];
         }
-        this.v = new double[Math.max(historySteps, 2)];
+        this.v = new TieredHistory(tiers.fineSteps(), tiers.totalSteps(), tiers.blockSteps());
     }
 
     /**
@@ -64,44 +124,39 @@ public final class SeriesForecaster {
             base = abs;
         }
         long kl = abs - base;
-        if (kl < n) {
+        if (kl < v.end()) {
             return List.of();
         }
-        if (kl >= v.length) {
-            long drop = kl - v.length + 1;
-            int keep = (int) Math.max(0, n - drop);
-            System.arraycopy(v, n - keep, v, 0, keep);
-            n = keep;
-            base += drop;
-            kl -= drop;
-            for (HorizonForecaster f : fcs) {
-                f.shift((int) Math.min(Integer.MAX_VALUE, drop));
+        if (kl >= Integer.MAX_VALUE / 2) { // 2^30 steps after the first value: re-base (the history starts over)
+            long drop = kl;
+            base = abs;
+            kl = 0;
+            v = new TieredHistory(tiers.fineSteps(), tiers.totalSteps(), tiers.blockSteps());
+            for (int i = 0; i < steps.length; i++) {
+                fcs[i].shift((int) Math.min(Integer.MAX_VALUE, drop));
+                Arrays.fill(pendStep[i], NONE);
             }
         }
         int k = (int) kl;
-        while (n < k) {
-            v[n++] = Double.NaN;
-        }
-        v[n++] = Double.isFinite(value) ? value : Double.NaN;
+        v.put(k, value);
         long t0 = base * intervalMs;
         List<Point> out = new ArrayList<>(steps.length);
         for (int i = 0; i < steps.length; i++) {
             int h = steps[i];
-            long origin = abs - h;
-            int slot = (int) Math.floorMod(origin, (long) h + 1);
-            if (pendStep[i][slot] == origin && origin >= base) {
-                fcs[i].outcome(v, (int) (origin - base), t0,
-                    new HorizonForecaster.Forecast(pendPred[i][slot], Double.NaN, Double.NaN));
+            int origin = k - h;
+            int slot = Math.floorMod(origin, h + 1);
+            if (origin >= 0 && pendStep[i][slot] == origin) {
+                fcs[i].outcome(v, origin, t0, new HorizonForecaster.Forecast(pendPred[i][slot], Double.NaN, Double.NaN));
             }
             fcs[i].publisher(publisher);
             HorizonForecaster.Forecast fc = fcs[i].forecast(v, k, t0);
             fcs[i].publisher(null);
-            int mine = (int) Math.floorMod(abs, (long) h + 1);
+            int mine = Math.floorMod(k, h + 1);
             if (fc == null || !Double.isFinite(fc.predicted())) {
-                pendStep[i][mine] = Long.MIN_VALUE;
+                pendStep[i][mine] = NONE;
                 continue;
             }
-            pendStep[i][mine] = abs;
+            pendStep[i][mine] = k;
             pendPred[i][mine] = fc.predicted();
             out.add(new Point(h, fc.predicted(), fc.lower(), fc.upper(), fcs[i].modelVersion()));
         }
@@ -119,10 +174,11 @@ public final class SeriesForecaster {
         int m = 0;
         double[] xs = new double[TREND_POINTS];
         double[] ys = new double[TREND_POINTS];
+        int n = v.end();
         for (int i = n - 1; i >= 0 && i >= n - 4 * TREND_POINTS && m < TREND_POINTS; i--) {
-            if (!Double.isNaN(v[i])) {
+            if (!Double.isNaN(v.at(i))) {
                 xs[m] = i - (n - 1);
-                ys[m] = v[i];
+                ys[m] = v.at(i);
                 sx += xs[m];
                 sy += ys[m];
                 sxx += xs[m] * xs[m];
@@ -151,31 +207,39 @@ public final class SeriesForecaster {
 
     /** The latest value (NaN if missing or none). */
     public double last() {
-        return n == 0 ? Double.NaN : v[n - 1];
+        return v.at(v.end() - 1);
     }
 
     public long intervalMs() {
         return intervalMs;
     }
 
+    public Tiers tiers() {
+        return tiers;
+    }
+
+    /**
+     * The state: format, interval, tiers, horizons, the first step, the history (fine values as float, block
+     * means as float + count byte), per horizon the pending forecasts (step offset int + double) and the
+     * {@link HorizonForecaster} state.
+     */
     public byte[] encode() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 8 * n);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + v.encodedBytes());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(FORMAT);
             out.writeLong(intervalMs);
-            out.writeInt(v.length);
+            out.writeInt(tiers.fineSteps());
+            out.writeInt(tiers.totalSteps());
+            out.writeInt(tiers.blockSteps());
             out.writeInt(steps.length);
             for (int s : steps) {
                 out.writeInt(s);
             }
             out.writeLong(base);
-            out.writeInt(n);
-            for (int i = 0; i < n; i++) {
-                out.writeDouble(v[i]);
-            }
+            v.write(out);
             for (int i = 0; i < steps.length; i++) {
                 for (int j = 0; j < pendStep[i].length; j++) {
-                    out.writeLong(pendStep[i][j]);
+                    out.writeInt(pendStep[i][j]);
                     out.writeDouble(pendPred[i][j]);
                 }
                 fcs[i].writeState(out);
@@ -189,13 +253,18 @@ public final class SeriesForecaster {
     /**
      * Restores a forecaster configured like {@code fresh} from {@code bytes}.
      *
-     * @throws IllegalArgumentException if the bytes are unreadable or were written with another interval,
-     *                                  history length or horizons (the caller then starts afresh)
+     * @throws IllegalArgumentException if the bytes are unreadable or were written with another format,
+     *                                  interval, history tiers or horizons (the caller then starts afresh)
      */
     public static SeriesForecaster decode(byte[] bytes, SeriesForecaster fresh) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-            if (in.readInt() != FORMAT || in.readLong() != fresh.intervalMs || in.readInt() != fresh.v.length) {
-                throw new IllegalArgumentException("forecaster state written with another format, interval or history");
+            int format = in.readInt();
+            if (format != FORMAT) {
+                throw new IllegalArgumentException("forecaster state of format " + format + ", this version reads " + FORMAT);
+            }
+            if (in.readLong() != fresh.intervalMs || in.readInt() != fresh.tiers.fineSteps()
+                || in.readInt() != fresh.tiers.totalSteps() || in.readInt() != fresh.tiers.blockSteps()) {
+                throw new IllegalArgumentException("forecaster state written with another interval or history");
             }
             int ns = in.readInt();
             if (ns != fresh.steps.length) {
@@ -207,17 +276,10 @@ public final class SeriesForecaster {
                 }
             }
             fresh.base = in.readLong();
-            int nn = in.readInt();
-            if (nn < 0 || nn > fresh.v.length) {
-                throw new IllegalArgumentException("forecaster state has " + nn + " values");
-            }
-            fresh.n = nn;
-            for (int i = 0; i < nn; i++) {
-                fresh.v[i] = in.readDouble();
-            }
+            fresh.v.read(in);
             for (int i = 0; i < ns; i++) {
                 for (int j = 0; j < fresh.pendStep[i].length; j++) {
-                    fresh.pendStep[i][j] = in.readLong();
+                    fresh.pendStep[i][j] = in.readInt();
                     fresh.pendPred[i][j] = in.readDouble();
                 }
                 fresh.fcs[i].readState(in);

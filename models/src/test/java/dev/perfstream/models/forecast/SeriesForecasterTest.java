@@ -25,15 +25,16 @@ class SeriesForecasterTest {
         int n = 700;
         int h = 5;
         double[] v = series(n, 1);
+        TieredHistory hist = TieredHistory.of(v); // the forecaster reads only steps up to its origin
         HorizonForecaster direct = new HorizonForecaster(h, MIN, 100, 400);
         HorizonForecaster.Forecast[] pending = new HorizonForecaster.Forecast[h + 1];
         SeriesForecaster streaming = new SeriesForecaster(MIN, new int[] {h}, 1000, 100, 400);
         int trainedAt = -1;
         for (int k = 0; k < n; k++) {
             if (k - h >= 0) {
-                direct.outcome(v, k - h, T0, pending[(k - h) % (h + 1)]);
+                direct.outcome(hist, k - h, T0, pending[(k - h) % (h + 1)]);
             }
-            HorizonForecaster.Forecast want = direct.forecast(v, k, T0);
+            HorizonForecaster.Forecast want = direct.forecast(hist, k, T0);
             pending[k % (h + 1)] = want;
             List<SeriesForecaster.Point> got = streaming.observe(T0 + k * MIN, v[k], (hh, m) -> "test-v1");
             streaming = SeriesForecaster.decode(streaming.encode(), new SeriesForecaster(MIN, new int[] {h}, 1000, 100, 400));
@@ -96,5 +97,92 @@ class SeriesForecasterTest {
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("horizons");
         assertThatThrownBy(() -> SeriesForecaster.decode(new byte[] {1, 2}, new SeriesForecaster(MIN, new int[] {5}, 100, 100, 400)))
             .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void shouldGiveTheLiveForecastsThroughAStateRoundTripWithATieredHistory() {
+        SeriesForecaster.Tiers tiers = new SeriesForecaster.Tiers(700, 2000, 5);
+        SeriesForecaster live = new SeriesForecaster(MIN, new int[] {5, 30}, tiers, 300, 400);
+        SeriesForecaster decoded = new SeriesForecaster(MIN, new int[] {5, 30}, tiers, 300, 400);
+        double[] v = series(3300, 4);
+        int trained = 0;
+        for (int k = 0; k < v.length; k++) {
+            if (k % 131 == 0) {
+                continue; // a gap
+            }
+            double x = k % 89 == 0 ? Double.NaN : v[k];
+            List<SeriesForecaster.Point> want = live.observe(T0 + k * MIN, x, (h, m) -> "live");
+            List<SeriesForecaster.Point> got = decoded.observe(T0 + k * MIN, x, (h, m) -> "live");
+            byte[] state = decoded.encode();
+            decoded = SeriesForecaster.decode(state, new SeriesForecaster(MIN, new int[] {5, 30}, tiers, 300, 400));
+            assertThat(decoded.encode()).isEqualTo(state);
+            assertThat(got).isEqualTo(want);
+            if (!want.isEmpty() && want.get(0).modelVersion().equals("live")) {
+                trained++;
+            }
+        }
+        assertThat(trained).as("forecasts made with a trained model").isGreaterThan(1000);
+        // 700 to 704 fine values as float, (2000 - 700) / 5 blocks as float + count, per horizon 1000 errors as
+        // float and the pending forecasts (6 + 31) as int + double, weights and headers
+        assertThat(live.encode().length).isBetween(4 * 700 + 5 * 260 + 2 * 4 * 1000 + 12 * 37, 13_000);
+    }
+
+    @Test
+    void shouldForecastWithAHorizonLongerThanTheHistoryAndASeriesShorterThanAWeek() {
+        SeriesForecaster tiny = new SeriesForecaster(MIN, new int[] {120}, new SeriesForecaster.Tiers(60, 100, 5), 1440, 4000);
+        SeriesForecaster dflt = new SeriesForecaster(MIN, new int[] {5, 30, 120},
+            SeriesForecaster.Tiers.needed(MIN, 120, 4000, 600_000L), 1440, 4000);
+        double[] v = series(3 * 1440, 5);
+        List<SeriesForecaster.Point> last = List.of();
+        for (int k = 0; k < v.length; k++) {
+            List<SeriesForecaster.Point> p = tiny.observe(T0 + k * MIN, v[k], null);
+            assertThat(p).hasSize(1);
+            assertThat(p.get(0).predicted()).isFinite();
+            last = dflt.observe(T0 + k * MIN, v[k], (h, m) -> "m");
+        }
+        assertThat(last).hasSize(3).allSatisfy(p -> {
+            assertThat(p.predicted()).isBetween(70.0, 130.0);
+            assertThat(p.lower()).isLessThan(p.upper());
+            assertThat(p.modelVersion()).isEqualTo("m"); // trained on the days it has (no weekly factor yet)
+        });
+    }
+
+    /**
+     * A weekly pattern (weekends at half the weekday level): the default configuration keeps 3 weeks (as
+     * block means) and forecasts the second Saturday from the first; 2 days of history (the default until
+     * format 3) see only Thursday and Friday and forecast weekday levels 2 h ahead.
+     */
+    @Test
+    void shouldForecastAWeekendDipThatTwoDaysOfHistoryMiss() {
+        long monday = 1_767_571_200_000L; // 2026-01-05T00:00Z
+        SeriesForecaster dflt = new SeriesForecaster(MIN, new int[] {120},
+            SeriesForecaster.Tiers.needed(MIN, 120, 4000, 600_000L), 1440, 4000);
+        SeriesForecaster twoDays = new SeriesForecaster(MIN, new int[] {120}, 2880, 1440, 4000);
+        Random rnd = new Random(6);
+        int days = 13; // Monday .. the second Saturday
+        double[] v = new double[days * 1440];
+        for (int k = 0; k < v.length; k++) {
+            int day = k / 1440;
+            double level = day % 7 >= 5 ? 0.5 : 1.0;
+            v[k] = level * (100 + 50 * Math.sin(2 * Math.PI * (k % 1440) / 1440.0)) * (1 + 0.03 * rnd.nextGaussian());
+        }
+        double errDefault = 0;
+        double errTwoDays = 0;
+        double sum = 0;
+        int m = 0;
+        for (int k = 0; k < v.length; k++) {
+            List<SeriesForecaster.Point> a = dflt.observe(monday + k * MIN, v[k], null);
+            List<SeriesForecaster.Point> b = twoDays.observe(monday + k * MIN, v[k], null);
+            int target = k + 120;
+            if (target >= 12 * 1440 + 240 && target < v.length) { // Saturday from 04:00, 2 h ahead
+                errDefault += Math.abs(a.get(0).predicted() - v[target]);
+                errTwoDays += Math.abs(b.get(0).predicted() - v[target]);
+                sum += v[target];
+                m++;
+            }
+        }
+        assertThat(m).isGreaterThan(1000);
+        assertThat(errDefault / sum).as("relative MAE, default history").isLessThan(0.05);
+        assertThat(errTwoDays / sum).as("relative MAE, 2 days of history").isGreaterThan(0.3);
     }
 }

@@ -1,6 +1,7 @@
 package dev.perfstream.streams.scoring;
 
 import dev.perfstream.models.anomaly.Statistic;
+import dev.perfstream.models.forecast.SeriesForecaster;
 import dev.perfstream.schemas.Topics;
 import dev.perfstream.schemas.config.Settings;
 import java.time.Duration;
@@ -16,7 +17,10 @@ import java.util.regex.Pattern;
  * @param statistics     statistics forecast for METRIC series (RUM series are not forecast)
  * @param window         window size forecast (others are ignored); also the forecast step
  * @param horizons       forecast horizons, multiples of {@code window}
- * @param history        values kept per series and statistic (a week's seasonality needs 8d)
+ * @param tiers          history kept per series and statistic: {@code forecast.history} in all (default: what
+ *                       the weekly factor of the oldest training origin needs, 3 weeks + train rows + 2 h),
+ *                       the last {@code forecast.history.fine} at full resolution (default: train rows + 240 +
+ *                       the longest horizon, in windows), older windows as means of {@code forecast.history.block}
  * @param capacityRate   per service: throughput (req/s) one series of that service may reach
  * @param sloP95         p95 SLO threshold for every METRIC series (in its unit; NaN = unset, no SLO alerts),
  *                       per-service thresholds in {@code sloP95By}
@@ -25,13 +29,14 @@ import java.util.regex.Pattern;
  * @param resolveWindows windows without a predicted breach after which a FORECAST alert resolves
  */
 public record ForecastConfig(boolean enabled, String topic, List<Statistic> statistics, Duration window,
-                             List<Duration> horizons, Duration history, int retrainEvery, int trainRows,
+                             List<Duration> horizons, SeriesForecaster.Tiers tiers, int retrainEvery, int trainRows,
                              Map<String, Double> capacityRate, double sloP95, Map<String, Double> sloP95By,
                              Duration trendHorizon, double trendMinT, int resolveWindows) {
     private static final Pattern CAPACITY = Pattern.compile("capacity\\.(.+)\\.rate");
     private static final Pattern SLO = Pattern.compile("forecast\\.slo\\.(.+)\\.p95");
 
-    static ForecastConfig from(Settings s) {
+    /** Reads the {@code forecast.*} keys; problems are collected in {@code s} (call {@code throwIfInvalid}). */
+    public static ForecastConfig from(Settings s) {
         Duration window = s.duration("forecast.window", Duration.ofMinutes(1));
         List<Duration> horizons = s.durations("forecast.horizons",
             List.of(Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofHours(2)));
@@ -59,9 +64,10 @@ public record ForecastConfig(boolean enabled, String topic, List<Statistic> stat
             s.problem("forecast.statistics: " + e.getMessage());
             stats = List.of();
         }
+        int trainRows = s.integer("forecast.train.rows", 4000, 100, 1_000_000);
         return new ForecastConfig(s.bool("forecast.enabled", true), s.string("topic.forecasts", Topics.FORECASTS),
-            stats, window, horizons, s.duration("forecast.history", Duration.ofDays(2)),
-            s.integer("forecast.retrain.every", 1440, 1, 10_000_000), s.integer("forecast.train.rows", 4000, 100, 1_000_000),
+            stats, window, horizons, tiers(s, window, horizons, trainRows),
+            s.integer("forecast.retrain.every", 1440, 1, 10_000_000), trainRows,
             Map.copyOf(capacity), s.decimal("forecast.slo.p95", Double.NaN, 0, Double.MAX_VALUE), Map.copyOf(slo),
             s.duration("forecast.alert.trend.horizon", Duration.ofMinutes(30)),
             s.decimal("forecast.alert.trend.min.t", 4, 0, 1e9),
@@ -72,7 +78,45 @@ public record ForecastConfig(boolean enabled, String topic, List<Statistic> stat
         return horizons.stream().mapToInt(h -> (int) (h.toMillis() / window.toMillis())).toArray();
     }
 
-    int historySteps() {
-        return (int) Math.max(2, Math.min(100_000, history.toMillis() / window.toMillis()));
+    /** Validates and combines forecast.history, forecast.history.fine and forecast.history.block. */
+    private static SeriesForecaster.Tiers tiers(Settings s, Duration window, List<Duration> horizons, int trainRows) {
+        long w = Math.max(1, window.toMillis());
+        int longest = (int) (horizons.stream().mapToLong(Duration::toMillis).max().orElse(w) / w);
+        int problems = s.problems().size();
+        Duration history = s.duration("forecast.history", Duration.ZERO);
+        Duration fine = s.duration("forecast.history.fine", Duration.ZERO);
+        // default: 10 minutes (as accurate as 5 on seed 1 of eval forecast, 47 instead of 62 KB of state), or
+        // the nearest whole number of windows below it (at least one window)
+        Duration block = s.duration("forecast.history.block", Duration.ofMillis(Math.max(1, 600_000 / w) * w));
+        Map<String, String> raw = s.asMap();
+        String win = raw.getOrDefault("forecast.window", "1m");
+        if (s.problems().size() > problems) { // unparseable: already reported, the checks below would only echo it
+            return SeriesForecaster.Tiers.of(w, longest, trainRows, 0, 0, w);
+        }
+        boolean ok = true;
+        if (raw.containsKey("forecast.history") && history.toMillis() < 2 * w) {
+            s.problem("forecast.history: " + raw.get("forecast.history") + " is shorter than two windows of " + win);
+            ok = false;
+        }
+        if (history.toMillis() / w > 10_000_000) {
+            s.problem("forecast.history: " + raw.get("forecast.history") + " is more than 10,000,000 windows of " + win);
+            ok = false;
+        }
+        if (raw.containsKey("forecast.history.fine") && fine.toMillis() < 2 * w) {
+            s.problem("forecast.history.fine: " + raw.get("forecast.history.fine") + " is shorter than two windows of " + win);
+            ok = false;
+        }
+        if (!history.isZero() && fine.compareTo(history) > 0) {
+            s.problem("forecast.history.fine: " + raw.get("forecast.history.fine") + " is longer than forecast.history "
+                + raw.get("forecast.history"));
+            ok = false;
+        }
+        if (block.toMillis() < w || block.toMillis() % w != 0 || block.toMillis() / w > 127) {
+            s.problem("forecast.history.block: " + raw.get("forecast.history.block")
+                + " is not 1 to 127 windows of " + win);
+            ok = false;
+        }
+        return SeriesForecaster.Tiers.of(w, longest, trainRows, ok ? history.toMillis() : 0, ok ? fine.toMillis() : 0,
+            ok ? block.toMillis() : w);
     }
 }

@@ -118,7 +118,7 @@ final class ForecastProcessor implements Processor<String, WindowStats, Object, 
     }
 
     private SeriesForecaster fresh() {
-        return new SeriesForecaster(cfg.window().toMillis(), cfg.horizonSteps(), cfg.historySteps(),
+        return new SeriesForecaster(cfg.window().toMillis(), cfg.horizonSteps(), cfg.tiers(),
             cfg.retrainEvery(), cfg.trainRows());
     }
 

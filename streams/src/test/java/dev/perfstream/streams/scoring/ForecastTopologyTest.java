@@ -273,4 +273,59 @@ class ForecastTopologyTest {
                 "forecast.horizons", "90s"))))
             .hasMessageContaining("forecast.horizons");
     }
+
+    @Test
+    void shouldRejectBadHistorySettingsNamingEachKey() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ScoringConfig.from(Settings.of(Map.of(
+                "forecast.history", "30s", "forecast.history.fine", "1d", "forecast.history.block", "90s"))))
+            .hasMessageContaining("forecast.history: 30s is shorter than two windows of 1m")
+            .hasMessageContaining("forecast.history.fine: 1d is longer than forecast.history 30s")
+            .hasMessageContaining("forecast.history.block: 90s is not 1 to 127 windows of 1m");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ScoringConfig.from(Settings.of(Map.of(
+                "forecast.history.block", "3h"))))
+            .hasMessageContaining("forecast.history.block");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ScoringConfig.from(Settings.of(Map.of(
+                "forecast.history", "3x"))))
+            .hasMessageContaining("forecast.history").hasMessageContaining("3x")
+            .hasMessageNotContaining("shorter than"); // reported once, as unparseable
+    }
+
+    /**
+     * The default keeps what the weekly factor needs: 3 weeks + the training origins in all, the last
+     * 4000 + 240 + 120 windows at full resolution, older ones as 10-minute means; an explicit 2d keeps the
+     * flat history of earlier versions.
+     */
+    @Test
+    void shouldKeepThreeWeeksAsBlockMeansByDefaultAndAFlatHistoryWhenAskedFor() {
+        var dflt = ScoringConfig.from(EMPTY).forecast().tiers();
+        assertThat(dflt.fineSteps()).isEqualTo(4000 + 240 + 120);
+        assertThat(dflt.totalSteps()).isEqualTo(21 * 1440 + 120 + 4000);
+        assertThat(dflt.blockSteps()).isEqualTo(10);
+        var flat = ScoringConfig.from(Settings.of(Map.of("forecast.history", "2d"))).forecast().tiers();
+        assertThat(flat.fineSteps()).isEqualTo(2880);
+        assertThat(flat.totalSteps()).isEqualTo(2880);
+    }
+
+    /** State written by an older version (format 2: a flat array of doubles) is discarded: the series starts afresh. */
+    @Test
+    void shouldStartAfreshFromStateOfAnOlderFormat() throws Exception {
+        start(Map.of());
+        Random rnd = new Random(8);
+        WindowStats first = window(0, 100, 120, rnd);
+        String key = WindowScoring.seriesKey(first) + "|rate";
+        org.apache.kafka.streams.state.KeyValueStore<String, byte[]> store =
+            driver.getKeyValueStore(ScoringTopology.FORECAST_STORE);
+        java.io.ByteArrayOutputStream old = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(old)) {
+            out.writeInt(2);
+            out.writeLong(MIN);
+            out.writeInt(2880);
+        }
+        store.put(key, old.toByteArray());
+        pipe(first);
+        pipe(window(1, 100, 120, rnd));
+        assertThat(readForecasts()).hasSize(2 * 2 * 3);
+        byte[] now = store.get(key);
+        assertThat(java.nio.ByteBuffer.wrap(now).getInt()).isEqualTo(3);
+    }
 }
