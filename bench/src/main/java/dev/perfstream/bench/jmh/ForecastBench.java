@@ -82,7 +82,7 @@ public class ForecastBench {
 
     private SeriesForecaster fresh() {
         return layout.equals("tiered")
-            ? new SeriesForecaster(MIN, HORIZONS, SeriesForecaster.Tiers.needed(MIN, 120, 4000, 600_000L), 1440, 4000)
+            ? new SeriesForecaster(MIN, HORIZONS, SeriesForecaster.Tiers.needed(MIN, 120, 4000, SeriesForecaster.Tiers.DEFAULT_BLOCK_MS), 1440, 4000)
             : new SeriesForecaster(MIN, HORIZONS, history, 1440, 4000);
     }
 

@@ -148,7 +148,7 @@ public final class BacktestForecastCommand implements Callable<Integer> {
             throw new IllegalArgumentException(s + " is shorter than two steps of " + interval + " ms");
         }
         return SeriesForecaster.Tiers.of(interval, h, ForecastBacktest.trainRows(interval), ms, 0,
-            600_000L);
+            SeriesForecaster.Tiers.DEFAULT_BLOCK_MS);
     }
 
     static int parseHorizon(String s, long intervalMs) {

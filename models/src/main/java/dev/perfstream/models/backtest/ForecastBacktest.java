@@ -40,7 +40,7 @@ public final class ForecastBacktest {
 
     /** The scoring topology's default history for this step and horizon (10-minute blocks, see ForecastConfig). */
     public static SeriesForecaster.Tiers defaultTiers(long intervalMs, int h) {
-        return SeriesForecaster.Tiers.needed(intervalMs, h, trainRows(intervalMs), 600_000L);
+        return SeriesForecaster.Tiers.needed(intervalMs, h, trainRows(intervalMs), SeriesForecaster.Tiers.DEFAULT_BLOCK_MS);
     }
 
     private static int day(long intervalMs) {

@@ -85,9 +85,9 @@ public record ForecastConfig(boolean enabled, String topic, List<Statistic> stat
         int problems = s.problems().size();
         Duration history = s.duration("forecast.history", Duration.ZERO);
         Duration fine = s.duration("forecast.history.fine", Duration.ZERO);
-        // default: 10 minutes (as accurate as 5 on seed 1 of eval forecast, 47 instead of 62 KB of state), or
-        // the nearest whole number of windows below it (at least one window)
-        Duration block = s.duration("forecast.history.block", Duration.ofMillis(Math.max(1, 600_000 / w) * w));
+        // default: Tiers.DEFAULT_BLOCK_MS, or the nearest whole number of windows below it (at least one window)
+        long defaultBlock = Math.max(1, SeriesForecaster.Tiers.DEFAULT_BLOCK_MS / w) * w;
+        Duration block = s.duration("forecast.history.block", Duration.ofMillis(defaultBlock));
         Map<String, String> raw = s.asMap();
         String win = raw.getOrDefault("forecast.window", "1m");
         if (s.problems().size() > problems) { // unparseable: already reported, the checks below would only echo it
