@@ -6,6 +6,8 @@ import dev.perfstream.streams.scoring.ForecastConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -58,7 +60,7 @@ public final class EvalForecastCommand implements Callable<Integer> {
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
         description = "A forecast.* setting for the topology's configuration (e.g. forecast.history.block=10m); repeatable.")
-    Map<String, String> set = new java.util.HashMap<>();
+    Map<String, String> set = new HashMap<>();
 
     @Option(names = "--per-series", description = "Also print one line per series, seed and horizon.")
     boolean perSeries;
@@ -90,7 +92,7 @@ public final class EvalForecastCommand implements Callable<Integer> {
         }
         SeriesForecaster.Tiers tiers = null; // full
         if (!history.equals("full")) {
-            Map<String, String> keys = new java.util.HashMap<>(set);
+            Map<String, String> keys = new HashMap<>(set);
             keys.put("forecast.horizons", String.join(",", horizons));
             if (!history.equals("default")) {
                 keys.put("forecast.history", history);
@@ -221,7 +223,7 @@ public final class EvalForecastCommand implements Callable<Integer> {
         System.out.printf("  by regime (pooled over points; calm / incident: active from 60 steps before the origin to the"
             + " target / echo: 1 day or 1 week after an incident step):%n");
         System.out.printf("  %-12s %-9s %7s %9s %9s %9s%n", "subset", "regime", "points", "NRMSE ps", "best naive", "impr");
-        Map<String, List<ForecastEval.Row>> subsets = new java.util.LinkedHashMap<>();
+        Map<String, List<ForecastEval.Row>> subsets = new LinkedHashMap<>();
         for (String st : statistics) {
             subsets.put(st, rh.stream().filter(r -> r.statistic().equals(st) && !r.name().startsWith("service|")).toList());
         }

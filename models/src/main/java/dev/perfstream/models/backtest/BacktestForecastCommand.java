@@ -1,6 +1,7 @@
 package dev.perfstream.models.backtest;
 
 import dev.perfstream.models.forecast.SeriesForecaster;
+import dev.perfstream.schemas.config.Settings;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.Writer;
@@ -143,7 +144,7 @@ public final class BacktestForecastCommand implements Callable<Integer> {
         if (s.equals("default")) {
             return ForecastBacktest.defaultTiers(interval, h);
         }
-        long ms = dev.perfstream.schemas.config.Settings.parseDuration(s).toMillis();
+        long ms = Settings.parseDuration(s).toMillis();
         if (ms < 2 * interval) {
             throw new IllegalArgumentException(s + " is shorter than two steps of " + interval + " ms");
         }
@@ -156,6 +157,6 @@ public final class BacktestForecastCommand implements Callable<Integer> {
         if (t.chars().allMatch(Character::isDigit)) {
             return Integer.parseInt(t);
         }
-        return (int) Math.round(dev.perfstream.schemas.config.Settings.parseDuration(t).toMillis() / (double) intervalMs);
+        return (int) Math.round(Settings.parseDuration(t).toMillis() / (double) intervalMs);
     }
 }
