@@ -4,6 +4,7 @@ import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.avro.Outcome;
 import dev.perfstream.schemas.avro.Rating;
 import dev.perfstream.schemas.avro.RumEvent;
+import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.Vital;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
@@ -22,7 +23,9 @@ import java.util.Map;
  * {@link DecodeException} whose code and message go to the dead-letter topic.
  *
  * <p>One instance per stream task (not thread-safe): the cardinality guards and the route cache are
- * per task.
+ * per task. The guards are applied only to series this task owns (their owner decides, once, for
+ * every event of the service or app); a foreign series keeps its route, and its owner applies the
+ * guard when it merges the partial ({@link #admit}).
  */
 final class EventDecoder {
     /** Bound on the memo of raw route to template; cleared when full (cheap, and bounds memory). */
@@ -34,12 +37,14 @@ final class EventDecoder {
     private final EventValidator validator;
     private final CardinalityGuard routes;
     private final CardinalityGuard pages;
+    private final SeriesOwnership.Owned owned;
     // Hand-written memo: RouteTemplates runs several regexes per segment, and the same raw routes repeat.
     private final Map<String, String> templates = new HashMap<>();
 
     EventDecoder(String metricsTopic, RecordCodec<MetricEvent> metrics, RecordCodec<RumEvent> rum,
-                 EventValidator validator, int routeCap) {
+                 EventValidator validator, int routeCap, SeriesOwnership.Owned owned) {
         this.metricsTopic = metricsTopic;
+        this.owned = owned;
         this.metrics = metrics;
         this.rum = rum;
         this.validator = validator;
@@ -56,7 +61,10 @@ final class EventDecoder {
 
     private Observation metric(MetricEvent e) throws DecodeException {
         problems(validator.check(e));
-        String route = e.getRoute() == null ? "-" : routes.admit(e.getService(), template(e.getRoute()));
+        String route = e.getRoute() == null ? "-" : template(e.getRoute());
+        if (owned.key(e.getService()) && e.getRoute() != null) {
+            route = routes.admit(e.getService(), route);
+        }
         String unit = e.getUnit();
         double v = e.getValue();
         switch (unit) {
@@ -72,12 +80,31 @@ final class EventDecoder {
 
     private Observation rum(RumEvent e) throws DecodeException {
         problems(validator.check(e));
-        String page = pages.admit(e.getApp(), template(e.getPage()));
+        String page = template(e.getPage());
+        if (owned.key(e.getApp())) {
+            page = pages.admit(e.getApp(), page);
+        }
         Vital vital = e.getVital();
         // Shares follow the Web Vitals thresholds, not the rating the browser library sent.
         Rating r = WebVitals.rate(vital, e.getValue());
         return new Observation(SeriesId.rum(vital.name(), e.getApp(), page, e.getDeviceClass().toLowerCase(Locale.ROOT)),
             e.getTimestamp().toEpochMilli(), e.getValue(), false, r.ordinal(), vital == Vital.CLS ? "score" : "ms");
+    }
+
+    /**
+     * The series a partial from another task is merged into: the same, or the overflow series of its
+     * service (app) when the cardinality guard does not admit its route (page).
+     */
+    SeriesId admit(SeriesId id) {
+        if (id.kind() == SeriesKind.RUM) {
+            String page = pages.admit(id.owner(), id.route());
+            return page.equals(id.route()) ? id : SeriesId.rum(id.name(), id.owner(), page, id.deviceClass());
+        }
+        if (id.route().equals("-")) {
+            return id;
+        }
+        String route = routes.admit(id.owner(), id.route());
+        return route.equals(id.route()) ? id : SeriesId.metric(id.name(), id.owner(), route);
     }
 
     private String template(String raw) {

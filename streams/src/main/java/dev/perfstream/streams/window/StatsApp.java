@@ -11,8 +11,12 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
@@ -25,29 +29,63 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Wires and starts the stats stage; {@link #close()} shuts it down cleanly. */
+/**
+ * Wires and starts the stats stage; {@link #close()} shuts it down cleanly. Besides Kafka Streams it
+ * runs one background thread: it reads the consumer's per-partition lag for the quiet-input rule
+ * ({@link InputLag}) and purges the consumed part of the partials topic.
+ */
 public final class StatsApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatsApp.class);
+    private static final long HOUSEKEEPING_MS = 500;
+    private static final long PURGE_EVERY_MS = 30_000;
     private final KafkaStreams streams;
     private final CountDownLatch stopped = new CountDownLatch(1);
-
     private final AtomicLong parked;
+    private final ConsumerLag lag;
+    private final Admin admin;
+    private final StatsConfig config;
+    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "stats-housekeeping");
+        t.setDaemon(true);
+        return t;
+    });
+    private long lastPurge;
 
-    private StatsApp(KafkaStreams streams, AtomicLong parked) {
+    private StatsApp(KafkaStreams streams, AtomicLong parked, ConsumerLag lag, Admin admin, StatsConfig config) {
         this.streams = streams;
         this.parked = parked;
+        this.lag = lag;
+        this.admin = admin;
+        this.config = config;
     }
 
-    /** Validates the configuration (all problems at once), then starts the stage. */
+    /**
+     * Validates the configuration (all problems at once), checks the input topics and creates the
+     * partials topic, then starts the stage.
+     */
     public static StatsApp start(Settings settings) {
         StatsConfig c = StatsConfig.from(settings);
         AtomicLong parked = new AtomicLong();
-        Topology topology = StatsTopology.build(c, settings, Clock.systemUTC(), parked);
+        Properties ap = new Properties();
+        ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+        Admin admin = Admin.create(ap);
+        SeriesOwnership ownership;
+        try {
+            ownership = StatsPartitions.prepare(admin, c);
+        } catch (RuntimeException e) {
+            admin.close(Duration.ofSeconds(5));
+            throw e;
+        }
+        LOG.info("stats stage: {} tasks, {} series owners (partials topic {})", ownership.tasks(), ownership.owners(),
+            c.partialsTopic());
+        ConsumerLag lag = new ConsumerLag(c);
+        Topology topology = StatsTopology.build(c, settings, Clock.systemUTC(), ownership, lag, parked);
         // Encoding a result must never need the registry (see ParkedRecords): register the outputs first.
         OutputSchemas.register(ParkedRecords.forStreamThread(settings), StatsProcessor.STAGE,
             Map.of(c.statsTopic(), WindowStats.getClassSchema(), c.deadLetterTopic(), DeadLetter.getClassSchema()));
         KafkaStreams streams = new KafkaStreams(topology, properties(c));
-        StatsApp app = new StatsApp(streams, parked);
+        lag.streams = streams;
+        StatsApp app = new StatsApp(streams, parked, lag, admin, c);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stats stage failed; shutting down this instance", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -59,7 +97,21 @@ public final class StatsApp implements AutoCloseable {
             }
         });
         streams.start();
+        app.housekeeping.scheduleWithFixedDelay(app::housekeep, HOUSEKEEPING_MS, HOUSEKEEPING_MS, TimeUnit.MILLISECONDS);
         return app;
+    }
+
+    private void housekeep() {
+        try {
+            lag.refresh();
+            long now = System.currentTimeMillis();
+            if (now - lastPurge >= PURGE_EVERY_MS && streams.state() == KafkaStreams.State.RUNNING) {
+                lastPurge = now;
+                StatsPartitions.purge(admin, config);
+            }
+        } catch (Exception e) {
+            LOG.debug("stats housekeeping: {}", e.toString());
+        }
     }
 
     /** The Kafka Streams properties: built here and nowhere else (the stats benchmark uses them too). */
@@ -76,6 +128,11 @@ public final class StatsApp implements AutoCloseable {
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailProcessingExceptionHandler.class);
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DefaultProductionExceptionHandler.class);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        // A dead instance's tasks move once the group stops hearing from it (45 s by default).
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) c.sessionTimeout().toMillis());
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
+            (int) Math.max(500, c.sessionTimeout().toMillis() / 5));
+        p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, c.standbyReplicas());
         // The changelog (every dirty series at every commit) is several times the bytes of the input;
         // compressed, the broker and the stage's producer move a third of it (bench stats prints the sizes).
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), c.compression());
@@ -98,7 +155,9 @@ public final class StatsApp implements AutoCloseable {
 
     @Override
     public void close() {
+        housekeeping.shutdownNow();
         streams.close(Duration.ofSeconds(30));
+        admin.close(Duration.ofSeconds(5));
         stopped.countDown();
     }
 }

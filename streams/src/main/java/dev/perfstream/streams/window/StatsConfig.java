@@ -19,6 +19,11 @@ import java.util.List;
  * @param maxFuture        events further ahead than this are rejected (clock skew)
  * @param compression      compression of what the stage produces: window stats, changelog, dead letters
  *                         ({@code stats.compression}: none, gzip, snappy, lz4 or zstd)
+ * @param idleClose        how long a task's event time may stand still before its stream time follows the wall
+ *                         clock ({@code stats.idle.close}): the most a quiet partition delays a window's close
+ * @param sessionTimeout   consumer group session timeout ({@code stats.session.timeout}): how long the group waits
+ *                         for an instance that died before its tasks move to the others
+ * @param standbyReplicas  warm copies of each task's state on other instances ({@code stats.standby.replicas})
  */
 public record StatsConfig(
     String bootstrapServers,
@@ -39,7 +44,10 @@ public record StatsConfig(
     String stateDir,
     Duration commitInterval,
     int threads,
-    String compression) {
+    String compression,
+    Duration idleClose,
+    Duration sessionTimeout,
+    int standbyReplicas) {
 
     public static final String APPLICATION_ID = "perfstream-stats";
     static final List<String> COMPRESSIONS = List.of("none", "gzip", "snappy", "lz4", "zstd");
@@ -75,7 +83,10 @@ public record StatsConfig(
             s.string("state.dir", ".perfstream/state"),
             s.duration("stats.commit.interval", Duration.ofSeconds(1)),
             s.integer("stats.threads", 1, 1, 64),
-            s.string("stats.compression", "lz4"));
+            s.string("stats.compression", "lz4"),
+            s.duration("stats.idle.close", Duration.ofSeconds(10)),
+            s.duration("stats.session.timeout", Duration.ofSeconds(10)),
+            s.integer("stats.standby.replicas", 0, 0, 10));
         for (String p : c.problems()) {
             s.problem(p);
         }
@@ -106,6 +117,12 @@ public record StatsConfig(
         if (!COMPRESSIONS.contains(compression)) {
             p.add("stats.compression: must be one of " + COMPRESSIONS + ", got \"" + compression + "\"");
         }
+        if (idleClose.compareTo(Duration.ofSeconds(1)) < 0) {
+            p.add("stats.idle.close: must be at least 1s, got " + idleClose);
+        }
+        if (sessionTimeout.compareTo(Duration.ofSeconds(6)) < 0 || sessionTimeout.compareTo(Duration.ofMinutes(30)) > 0) {
+            p.add("stats.session.timeout: must be within the broker's default bounds 6s..30m, got " + sessionTimeout);
+        }
         if (grace.isNegative()) {
             p.add("stats.grace: must be >= 0, got " + grace);
         }
@@ -115,6 +132,14 @@ public record StatsConfig(
                 + " (or 0 to disable)");
         }
         return p;
+    }
+
+    /**
+     * The stage's own topic between its tasks (partial aggregates of foreign series and watermarks):
+     * {@code <stats.application.id>-perfstream-stats-partials}, created at start.
+     */
+    public String partialsTopic() {
+        return applicationId + "-perfstream-stats-partials";
     }
 
     /** Window sizes in ms, the rollup (if any) last. */

@@ -5,14 +5,18 @@ import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.serde.DeadLetters;
 import dev.perfstream.schemas.serde.DecodeException;
+import dev.perfstream.streams.window.state.PartialRecord;
 import dev.perfstream.streams.window.state.SeriesWindowStore;
 import dev.perfstream.streams.retry.ParkedRecord;
 import dev.perfstream.streams.retry.ParkedRecords;
 import dev.perfstream.streams.window.state.WindowAccumulator;
 import java.time.Clock;
 import java.time.Instant;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
+import java.util.function.Function;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -28,42 +32,87 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Stream time is the largest event timestamp (from the event, not the Kafka record timestamp)
  * this task has seen; it is kept in the store, so a restart resumes where it was.
+ *
+ * <p>Series ownership ({@link SeriesOwnership}): events of a series this task does not own are
+ * aggregated into foreign windows and forwarded, once per series and window, to the owner through
+ * the partials topic when this task's stream time passes the window's end; the owner merges them
+ * ({@link #partial}). Each time its stream time crosses a boundary of the smallest window, and on
+ * every wall-clock tick when it moved, a task announces it to every owner as a watermark, after the
+ * partials it covers.
+ *
+ * <p>Quiet input ({@code stats.idle.close}): when this task's event time has not moved for that
+ * long of wall-clock time, nothing is parked and its input partitions are consumed to their end,
+ * stream time moves on with the wall clock to {@code now - idle}: windows then close at most
+ * window + grace + idle after their end, and an event that comes later for a window closed that
+ * way is late (counted and dead-lettered).
  */
 final class StatsProcessor implements Processor<byte[], byte[], Object, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(StatsProcessor.class);
     static final String STAGE = "stats";
 
+    /** How often the wall clock is looked at: idle input, and watermarks when stream time moved. */
+    static final Duration TICK = Duration.ofSeconds(1);
+
     private final StatsConfig config;
-    private final Supplier<EventDecoder> decoders;
+    private final Function<SeriesOwnership.Owned, EventDecoder> decoders;
     private final Clock clock;
     private final long[] sizes;
+    private final SeriesOwnership ownership;
+    private final InputLag lag;
+    private final long idleMs;
     private ProcessorContext<Object, Object> context;
     private SeriesWindowStore store;
     private EventDecoder decoder;
     private long deadLetters;
     private final ParkedRecords parking;
+    private int self;
+    /** Largest event time seen, and the wall-clock time when it last moved (idle detection). */
+    private long maxEventTime = Long.MIN_VALUE;
+    private long eventTimeMovedAt;
+    private long lastSeenEventTime = Long.MIN_VALUE;
+    /** Last watermark announced to the owners, and the smallest-window slot it fell in. */
+    private long announced = Long.MIN_VALUE;
 
-    StatsProcessor(StatsConfig config, Supplier<EventDecoder> decoders, Clock clock, ParkedRecords.Config outage,
-                   AtomicLong parkedGauge) {
+    StatsProcessor(StatsConfig config, Function<SeriesOwnership.Owned, EventDecoder> decoders, Clock clock,
+                   ParkedRecords.Config outage, AtomicLong parkedGauge, SeriesOwnership ownership, InputLag lag) {
         this.config = config;
         this.decoders = decoders;
         this.clock = clock;
         this.sizes = config.sizesMillis();
+        this.ownership = ownership;
+        this.lag = lag;
+        this.idleMs = config.idleClose().toMillis();
         this.parking = new ParkedRecords(outage, STAGE, this::handle, parkedGauge);
     }
 
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
+        this.self = context.taskId().partition();
         this.store = context.getStateStore(StatsTopology.STORE);
-        this.decoder = decoders.get();
+        SeriesOwnership.Owned owned = new SeriesOwnership.Owned(ownership, self);
+        this.decoder = decoders.apply(owned);
+        if (self >= ownership.tasks()) {
+            LOG.warn("task {} is beyond the {} tasks the stage was started with (input partitions were added):"
+                + " restart the stats stage so that every owner waits for this task's watermarks", context.taskId(),
+                ownership.tasks());
+        }
+        store.configureOwnership(self, ownership.tasks(), owned::series);
         store.loadIfNeeded(); // runs after restoration: the inner store is complete here
         parking.init(context, StatsTopology.PARKED_STORE);
+        maxEventTime = store.streamTime();
+        eventTimeMovedAt = context.currentSystemTimeMs();
+        context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        parking.offer(ParkedRecords.of(record, context.recordMetadata()));
+        ParkedRecord r = ParkedRecords.of(record, context.recordMetadata());
+        if (config.partialsTopic().equals(r.topic())) {
+            partial(r); // from another task of this stage: no registry involved, never parked
+        } else {
+            parking.offer(r);
+        }
     }
 
     @Override
@@ -97,10 +146,85 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
             deadLetter(r, "validation", refused);
             return;
         }
+        if (o.timestamp() > maxEventTime) {
+            maxEventTime = o.timestamp();
+        }
         store.advance(o.timestamp(), this::emit);
+        if (ownership.tasks() > 1 && Math.floorDiv(store.streamTime(), sizes[0]) != Math.floorDiv(announced, sizes[0])) {
+            announce();
+        }
+    }
+
+    /** A partial or a watermark from another task (or, with one partition, from this one). */
+    private void partial(ParkedRecord r) {
+        String key = r.key() == null ? null : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+        PartialRecord p;
+        try {
+            p = store.decodePartial(key, r.value());
+        } catch (IOException | RuntimeException e) {
+            deadLetter(r, "parse", "undecodable record on the stage's partials topic: " + e.getMessage());
+            return;
+        }
+        if (p.isWatermark()) {
+            store.upstreamWatermark(p.sender(), p.watermark(), this::emit);
+            return;
+        }
+        SeriesId id;
+        try {
+            id = decoder.admit(SeriesId.parse(key));
+        } catch (RuntimeException e) {
+            deadLetter(r, "parse", "partial with a key that is not a series id: " + key);
+            return;
+        }
+        String refused = store.mergePartial(id.id(), p.sizeMs(), p.start(), p.partial());
+        if (refused == null) {
+            return;
+        }
+        if (refused.equals("late")) {
+            store.countLate(id.id(), p.partial().unit(), p.partial().count() + p.partial().late());
+            deadLetter(r, "late", p.partial().count() + " events of series " + id.id() + " in the window from "
+                + Instant.ofEpochMilli(p.start()) + " forwarded by task " + p.sender() + " after this owner closed it"
+                + " (close time " + Instant.ofEpochMilli(store.closeTime()) + "): tasks disagree on ownership or on the"
+                + " number of tasks; counted as late");
+        } else {
+            deadLetter(r, "validation", "partial from task " + p.sender() + ": " + refused);
+        }
+    }
+
+    /** Tells every owner how far this task's stream time is: it has forwarded every partial up to there. */
+    private void announce() {
+        announced = store.streamTime();
+        context.forward(new Record<Object, Object>(null, PartialRecord.watermark(self, announced), context.currentSystemTimeMs()),
+            StatsTopology.PARTIALS_SINK);
+    }
+
+    /**
+     * Wall-clock tick: moves stream time on when the input has been quiet for {@code stats.idle.close}
+     * (nothing parked, every input partition of this task consumed to its end), and announces the
+     * watermark when it moved since the last announcement.
+     */
+    private void tick(long now) {
+        if (maxEventTime != lastSeenEventTime) {
+            lastSeenEventTime = maxEventTime;
+            eventTimeMovedAt = now;
+        }
+        if (now - eventTimeMovedAt >= idleMs && parking.parked() == 0 && lag.caughtUp(self)) {
+            long target = now - idleMs;
+            if (target > store.streamTime()) {
+                store.advance(target, this::emit);
+            }
+        }
+        if (ownership.tasks() > 1 && store.streamTime() > announced) {
+            announce();
+        }
     }
 
     private void emit(WindowAccumulator a) {
+        if (!a.owned()) {
+            context.forward(new Record<Object, Object>(a.seriesId(), store.encodePartial(self, a), a.end()),
+                StatsTopology.PARTIALS_SINK);
+            return;
+        }
         WindowStats s = toStats(a, SeriesId.parse(a.seriesId()));
         context.forward(new Record<Object, Object>(a.seriesId(), s, a.end()), StatsTopology.STATS_SINK);
     }

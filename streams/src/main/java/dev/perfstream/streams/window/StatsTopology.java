@@ -26,13 +26,17 @@ import org.apache.kafka.streams.Topology;
  * <p>Processor API rather than the DSL: a DSL {@code aggregate} reads and writes the sketch through
  * its serde for every event; here the sketch stays a live object and is encoded once per commit.
  *
- * <p>Partitioning: a series is aggregated by the task that owns its partition, so all events of a
- * series must be in one partition: key {@code perf.metrics} by service (or series) and
- * {@code perf.rum} by app. With one partition per topic any key works.
+ * <p>Partitioning: producers may key records any way, or not at all. Each series has one owner
+ * task ({@link SeriesOwnership}); a task that receives events of a series it does not own forwards
+ * one partial aggregate per series and window through the stage's partials topic
+ * ({@link StatsConfig#partialsTopic()}), which this same processor reads: the owner merges it. A
+ * producer that keys by service (metrics) or app (RUM) sends every event to its owner directly.
  */
 public final class StatsTopology {
     public static final String METRICS_SOURCE = "stats-metrics-source";
     public static final String RUM_SOURCE = "stats-rum-source";
+    public static final String PARTIALS_SOURCE = "stats-partials-source";
+    public static final String PARTIALS_SINK = "stats-partials-sink";
     public static final String PROCESSOR = "stats-windows";
     /** State store; its changelog topic is {@code <application.id>-perfstream-stats-windows-changelog}. */
     public static final String STORE = "perfstream-stats-windows";
@@ -49,11 +53,16 @@ public final class StatsTopology {
      * @param clock    wall clock for event validation (max age / future) and dead-letter times
      */
     public static Topology build(StatsConfig c, Settings settings, Clock clock) {
-        return build(c, settings, clock, new AtomicLong());
+        return build(c, settings, clock, SeriesOwnership.SINGLE, InputLag.NONE, new AtomicLong());
     }
 
-    /** @param parkedGauge counts records parked across this instance's tasks while the registry is unreachable */
-    static Topology build(StatsConfig c, Settings userSettings, Clock clock, AtomicLong parkedGauge) {
+    /**
+     * @param ownership   tasks and owners of the running stage ({@link StatsPartitions#prepare})
+     * @param lag         whether a task's input is read to its end (the quiet-input rule)
+     * @param parkedGauge counts records parked across this instance's tasks while the registry is unreachable
+     */
+    public static Topology build(StatsConfig c, Settings userSettings, Clock clock, SeriesOwnership ownership,
+                                 InputLag lag, AtomicLong parkedGauge) {
         Settings settings = ParkedRecords.forStreamThread(userSettings);
         ParkedRecords.Config outage = ParkedRecords.Config.from(settings);
         RecordCodec<WindowStats> statsCodec = Codecs.create(WindowStats.getClassSchema(), settings);
@@ -65,20 +74,23 @@ public final class StatsTopology {
         Topology t = new Topology();
         t.addSource(METRICS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), c.metricsTopic());
         t.addSource(RUM_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), c.rumTopic());
-        t.addProcessor(PROCESSOR, () -> new StatsProcessor(c, () -> decoder(c, settings, clock), clock, outage, parkedGauge),
-            METRICS_SOURCE, RUM_SOURCE);
+        t.addSource(PARTIALS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), c.partialsTopic());
+        t.addProcessor(PROCESSOR, () -> new StatsProcessor(c, owned -> decoder(c, settings, clock, owned), clock, outage,
+            parkedGauge, ownership, lag), METRICS_SOURCE, RUM_SOURCE, PARTIALS_SOURCE);
         t.addStateStore(ParkedRecords.storeBuilder(PARKED_STORE), PROCESSOR);
         t.addStateStore(new SeriesWindowStoreBuilder(STORE, c.persistentStore(), sizes, c.windows().size(),
             c.grace().toMillis(), c.relativeAccuracy(), c.maxBins()), PROCESSOR);
         t.addSink(STATS_SINK, c.statsTopic(), new StringSerializer(), statsSer, PROCESSOR);
         t.addSink(DEADLETTER_SINK, c.deadLetterTopic(), new ByteArraySerializer(), dlqSer, PROCESSOR);
+        t.addSink(PARTIALS_SINK, c.partialsTopic(), new StringSerializer(), new ByteArraySerializer(),
+            ownership.partitioner(), PROCESSOR);
         return t;
     }
 
-    static EventDecoder decoder(StatsConfig c, Settings settings, Clock clock) {
+    static EventDecoder decoder(StatsConfig c, Settings settings, Clock clock, SeriesOwnership.Owned owned) {
         RecordCodec<MetricEvent> metrics = Codecs.create(MetricEvent.getClassSchema(), settings);
         RecordCodec<RumEvent> rum = Codecs.create(RumEvent.getClassSchema(), settings);
         return new EventDecoder(c.metricsTopic(), metrics, rum, new EventValidator(clock, c.maxAge(), c.maxFuture()),
-            c.routeCap());
+            c.routeCap(), owned);
     }
 }

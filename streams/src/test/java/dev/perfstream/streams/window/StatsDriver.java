@@ -18,6 +18,7 @@ import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -38,12 +39,25 @@ final class StatsDriver implements AutoCloseable {
     final RecordCodec<WindowStats> statsCodec;
     final RecordCodec<DeadLetter> dlqCodec;
 
+    final TestInputTopic<String, byte[]> partialsIn;
+    final TestOutputTopic<String, byte[]> partialsOut;
+
     StatsDriver(Map<String, String> keys) {
+        this(keys, SeriesOwnership.SINGLE);
+    }
+
+    /** With the given ownership; the driver's wall clock starts at {@link #NOW}. */
+    StatsDriver(Map<String, String> keys, SeriesOwnership ownership) {
         settings = Settings.of(keys);
         config = StatsConfig.from(settings);
         Properties p = StatsApp.properties(config);
         p.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/ttd-state");
-        driver = new TopologyTestDriver(StatsTopology.build(config, settings, Clock.fixed(NOW, ZoneOffset.UTC)), p);
+        driver = ownership == SeriesOwnership.SINGLE
+            ? new TopologyTestDriver(StatsTopology.build(config, settings, Clock.fixed(NOW, ZoneOffset.UTC)), p)
+            : new TopologyTestDriver(StatsTopology.build(config, settings, Clock.fixed(NOW, ZoneOffset.UTC), ownership,
+                InputLag.NONE, new java.util.concurrent.atomic.AtomicLong()), p, NOW);
+        partialsIn = driver.createInputTopic(config.partialsTopic(), new StringSerializer(), new ByteArraySerializer());
+        partialsOut = driver.createOutputTopic(config.partialsTopic(), new StringDeserializer(), new ByteArrayDeserializer());
         metrics = driver.createInputTopic(config.metricsTopic(), new ByteArraySerializer(), new ByteArraySerializer());
         rum = driver.createInputTopic(config.rumTopic(), new ByteArraySerializer(), new ByteArraySerializer());
         stats = driver.createOutputTopic(config.statsTopic(), new StringDeserializer(), new ByteArrayDeserializer());

@@ -29,6 +29,8 @@ final class AccumulatorCodec {
     static final byte VERSION_SERIES = 2;
     /** Key of the observed stream time; no series id starts with 0x00. */
     static final byte[] STREAM_TIME_KEY = {0, 'T'};
+    /** Key of the watermarks other tasks announced (8 bytes per task, big-endian). */
+    static final byte[] WATERMARKS_KEY = {0, 'W'};
 
     private final Sketches sketches;
     private final GrowingByteArrayOutput out = GrowingByteArrayOutput.withInitialCapacity(1024);
@@ -105,7 +107,7 @@ final class AccumulatorCodec {
         return out;
     }
 
-    private byte[] body(WindowAccumulator a) {
+    byte[] body(WindowAccumulator a) {
         out.clear();
         long[] longs = {a.count, a.errors, a.late, a.good, a.needsImprovement, a.poor};
         for (long l : longs) {
@@ -158,5 +160,9 @@ final class AccumulatorCodec {
 
     static boolean isStreamTimeKey(byte[] key) {
         return Arrays.equals(key, STREAM_TIME_KEY);
+    }
+
+    static boolean isWatermarksKey(byte[] key) {
+        return Arrays.equals(key, WATERMARKS_KEY);
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -56,6 +57,18 @@ import org.slf4j.LoggerFactory;
  * <p>After a restart or rebalance the inner store is restored from its changelog and
  * {@link #loadIfNeeded()} (called from the processor's {@code init}, which Kafka Streams runs after
  * restoration) rebuilds the in-memory windows from it.
+ *
+ * <h2>Owned and foreign series</h2>
+ * A series is <em>owned</em> by exactly one task (see {@code SeriesOwnership}); other tasks that
+ * receive its events keep <em>foreign</em> windows: partial aggregates that leave this store as
+ * soon as this task's stream time passes their end ({@link #advance} hands them to the caller,
+ * which forwards them to the owner), so they never wait for the grace period here. An owned window
+ * closes when the <em>close time</em> passes its end plus grace: the smallest of this task's stream
+ * time and the watermarks of every other task ({@link #upstreamWatermark}). Every task forwards its
+ * partials of a window before it announces a watermark past that window's end plus grace, and both
+ * travel in order through one partition, so an owner never closes a window a partial is still on
+ * its way to. Watermarks are kept in this store, so a restarted owner still waits for a task that
+ * is down.
  */
 public final class SeriesWindowStore implements StateStore, CachedStateStore<Bytes, byte[]> {
     private static final Logger LOG = LoggerFactory.getLogger(SeriesWindowStore.class);
@@ -68,8 +81,17 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
     private final AccumulatorCodec codec;
 
     private final Map<String, Series> open = new HashMap<>();
-    /** Open windows by the stream time at which they close (end + grace). */
+    /** Open owned windows by the close time at which they close (end + grace). */
     private final TreeMap<Long, List<WindowAccumulator>> deadlines = new TreeMap<>();
+    /** Foreign windows by the stream time at which they are forwarded to their owner (their end). */
+    private final TreeMap<Long, List<WindowAccumulator>> flushes = new TreeMap<>();
+    private Predicate<String> owns = id -> true;
+    private int self;
+    /** Last watermark announced by each task of the stage (this task's entry unused). */
+    private long[] upstream = new long[0];
+    private long upstreamMin = Long.MAX_VALUE;
+    private boolean upstreamDirty;
+    private long closeTime = Long.MIN_VALUE;
     private final List<Series> dirty = new ArrayList<>();
     private long streamTime = Long.MIN_VALUE;
     private boolean streamTimeDirty;
@@ -89,9 +111,31 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
         this.codec = new AccumulatorCodec(sketches);
     }
 
-    /** Max event time seen by this task; windows close when it passes their end plus grace. */
+    /**
+     * Which series this task owns, and how many tasks send it watermarks. Call before
+     * {@link #loadIfNeeded()}; without it this task owns every series and waits for no other task
+     * (a single-task stage).
+     *
+     * @param self  this task's index (its partition)
+     * @param tasks how many tasks the stage has; each other one must announce a watermark before an owned window closes
+     * @param owns  whether this task owns a series id; called once per series when it enters the store
+     */
+    public void configureOwnership(int self, int tasks, Predicate<String> owns) {
+        this.self = self;
+        this.owns = owns;
+        this.upstream = new long[Math.max(tasks, self + 1)];
+        java.util.Arrays.fill(upstream, Long.MIN_VALUE);
+        recomputeUpstreamMin();
+    }
+
+    /** Max event time seen by this task (or set by {@link #advance} when its input is idle). */
     public long streamTime() {
         return streamTime;
+    }
+
+    /** Owned windows close when this passes their end plus grace: min(stream time, other tasks' watermarks). */
+    public long closeTime() {
+        return Math.min(streamTime, upstreamMin);
     }
 
     /** Open windows held (all sizes, rollups included). */
@@ -113,6 +157,8 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
     /** One series: the heads of its window chains, one per size, and its changelog status. */
     static final class Series {
         final String id;
+        /** This task emits the series' final windows; else it forwards partials to the owner. */
+        final boolean owned;
         final WindowAccumulator[] heads;
         int windows;
         /** Changed since the last write to the inner store. */
@@ -120,8 +166,9 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
         /** Present in the inner store (so removing it needs a tombstone). */
         boolean persisted;
 
-        Series(String id, int sizes) {
+        Series(String id, boolean owned, int sizes) {
             this.id = id;
+            this.owned = owned;
             this.heads = new WindowAccumulator[sizes];
         }
     }
@@ -164,27 +211,80 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
 
     /** Counts a late event in the current window (the one holding the stream time) of every size. */
     public void countLate(String seriesId, String unit) {
+        countLate(seriesId, unit, 1);
+    }
+
+    /** Counts {@code n} late events in the current window (the one holding the stream time) of every size. */
+    public void countLate(String seriesId, String unit, long n) {
         Series series = series(seriesId);
         for (int i = 0; i < baseCount; i++) {
             long s = sizes[i];
             WindowAccumulator a = window(series, i, Math.floorDiv(streamTime, s) * s, unit);
-            a.late++;
+            a.late += n;
             a.encoded = null;
         }
         markDirty(series);
     }
 
     /**
-     * Moves stream time forward to {@code timestamp} (never back) and closes every window whose end
-     * plus grace it has reached, smallest deadlines first and, at equal deadlines, the event windows
-     * before the rollups they feed. Each window is handed to {@code emit} exactly once.
+     * Moves stream time forward to {@code timestamp} (never back), hands every foreign window whose
+     * end it has reached to {@code emit} (to be forwarded to its owner), then closes every owned
+     * window whose end plus grace the close time has reached, smallest deadlines first and, at equal
+     * deadlines, the event windows before the rollups they feed. Each window is handed to
+     * {@code emit} exactly once; {@link WindowAccumulator#owned()} tells the two apart.
      */
     public void advance(long timestamp, Consumer<WindowAccumulator> emit) {
         if (timestamp > streamTime) {
             streamTime = timestamp;
             streamTimeDirty = true;
         }
-        while (!deadlines.isEmpty() && deadlines.firstKey() <= streamTime) {
+        while (!flushes.isEmpty() && flushes.firstKey() <= streamTime) {
+            for (WindowAccumulator a : flushes.pollFirstEntry().getValue()) {
+                unlink(a);
+                emit.accept(a);
+                markDirty(a.series);
+            }
+        }
+        closeDue(emit);
+    }
+
+    /**
+     * Records the watermark another task announced (its stream time: it has forwarded every partial
+     * of the windows that ended by then) and closes the owned windows that this lets close.
+     */
+    public void upstreamWatermark(int task, long watermark, Consumer<WindowAccumulator> emit) {
+        if (task == self || task < 0) {
+            return;
+        }
+        if (task >= upstream.length) { // more tasks than configured (partitions added): wait for all of them
+            long[] grown = java.util.Arrays.copyOf(upstream, task + 1);
+            java.util.Arrays.fill(grown, upstream.length, grown.length, Long.MIN_VALUE);
+            upstream = grown;
+        }
+        if (watermark > upstream[task]) {
+            upstream[task] = watermark;
+            upstreamDirty = true;
+            recomputeUpstreamMin();
+            closeDue(emit);
+        }
+    }
+
+    private void recomputeUpstreamMin() {
+        long m = Long.MAX_VALUE;
+        for (int i = 0; i < upstream.length; i++) {
+            if (i != self) {
+                m = Math.min(m, upstream[i]);
+            }
+        }
+        upstreamMin = m;
+    }
+
+    private void closeDue(Consumer<WindowAccumulator> emit) {
+        long now = closeTime();
+        if (now > closeTime) {
+            closeTime = now;
+        }
+        while (!deadlines.isEmpty() && deadlines.firstKey() <= closeTime) {
             List<WindowAccumulator> due = deadlines.pollFirstEntry().getValue();
             for (WindowAccumulator a : due) {
                 if (a.sizeIndex < baseCount) {
@@ -199,10 +299,49 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
         }
     }
 
+    /**
+     * Merges a partial aggregate that another task forwarded into this task's window of the series.
+     *
+     * @return null, or why it was refused: {@code late} (the window already closed here, which the
+     *         watermark order rules out unless tasks disagree on ownership), or a unit or size mismatch
+     */
+    public String mergePartial(String seriesId, long sizeMs, long start, WindowAccumulator partial) {
+        int idx = indexOf(sizeMs);
+        if (idx < 0 || idx >= baseCount) {
+            return "window size " + sizeMs + " ms is not one of this stage's event window sizes";
+        }
+        if (start + sizes[idx] + grace <= closeTime) {
+            return "late";
+        }
+        Series series = series(seriesId);
+        if (!series.owned) {
+            return "series " + seriesId + " is not owned by this task (" + self + "): the partials topic's partition count"
+                + " differs from the one the stage started with; restart the stats stage";
+        }
+        WindowAccumulator h = series.heads[0];
+        String unit = partial.unit();
+        if (h != null && h.unit != null && !h.unit.equals(unit)) {
+            return partial.count + " events in unit \"" + unit + "\" but series " + seriesId + " is in \"" + h.unit + "\"";
+        }
+        window(series, idx, start, unit).merge(partial);
+        markDirty(series);
+        return null;
+    }
+
+    /** Encodes a foreign window handed out by {@link #advance} for the owner (see {@link PartialRecord}). */
+    public byte[] encodePartial(int sender, WindowAccumulator a) {
+        return PartialRecord.partial(sender, sizes[a.sizeIndex], a.start, codec.body(a));
+    }
+
+    /** Decodes a partials-topic record written by {@link #encodePartial} or {@link PartialRecord#watermark}. */
+    public PartialRecord decodePartial(String seriesId, byte[] value) throws IOException {
+        return PartialRecord.decode(value, (sizeMs, start, in) -> codec.decodeBody(seriesId, 0, start, start + sizeMs, in));
+    }
+
     private void close(WindowAccumulator a, Consumer<WindowAccumulator> emit) {
         unlink(a);
         emit.accept(a);
-        if (a.sizeIndex == baseCount - 1 && baseCount < sizes.length) {
+        if (a.series.owned && a.sizeIndex == baseCount - 1 && baseCount < sizes.length) {
             long r = sizes[baseCount];
             WindowAccumulator roll = window(a.series, baseCount, Math.floorDiv(a.start, r) * r, a.unit);
             roll.merge(a);
@@ -213,7 +352,7 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
     private Series series(String seriesId) {
         Series s = open.get(seriesId);
         if (s == null) {
-            s = new Series(seriesId, sizes.length);
+            s = new Series(seriesId, owns.test(seriesId), sizes.length);
             open.put(seriesId, s);
         }
         return s;
@@ -236,7 +375,11 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
         a.next = series.heads[a.sizeIndex];
         series.heads[a.sizeIndex] = a;
         series.windows++;
-        deadlines.computeIfAbsent(a.end + grace, k -> new ArrayList<>(4)).add(a);
+        if (series.owned) {
+            deadlines.computeIfAbsent(a.end + grace, k -> new ArrayList<>(4)).add(a);
+        } else {
+            flushes.computeIfAbsent(a.end, k -> new ArrayList<>(4)).add(a);
+        }
         openCount++;
     }
 
@@ -301,6 +444,14 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
             inner.put(Bytes.wrap(AccumulatorCodec.STREAM_TIME_KEY), ByteBuffer.allocate(8).putLong(streamTime).array());
             streamTimeDirty = false;
         }
+        if (upstreamDirty) {
+            ByteBuffer b = ByteBuffer.allocate(8 * upstream.length);
+            for (long w : upstream) {
+                b.putLong(w);
+            }
+            inner.put(Bytes.wrap(AccumulatorCodec.WATERMARKS_KEY), b.array());
+            upstreamDirty = false;
+        }
     }
 
     /**
@@ -321,6 +472,17 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
                 byte[] k = kv.key.get();
                 if (AccumulatorCodec.isStreamTimeKey(k)) {
                     streamTime = ByteBuffer.wrap(kv.value).getLong();
+                    continue;
+                }
+                if (AccumulatorCodec.isWatermarksKey(k)) {
+                    ByteBuffer b = ByteBuffer.wrap(kv.value);
+                    for (int i = 0; b.remaining() >= 8; i++) {
+                        long w = b.getLong();
+                        if (i < upstream.length) {
+                            upstream[i] = Math.max(upstream[i], w);
+                        }
+                    }
+                    recomputeUpstreamMin();
                     continue;
                 }
                 if (AccumulatorCodec.isWindowRecord(kv.value)) {
@@ -362,6 +524,7 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
             inner.put(k, null);
         }
         loaded = true;
+        closeTime = closeTime();
         LOG.info("store {}: loaded {} open windows of {} series, stream time {}, dropped {} of unconfigured sizes, "
             + "converted {} records of the per-window layout", name(), n, open.size(), streamTime, dropped, legacy.size());
     }
@@ -386,6 +549,11 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
     public void clearCache() {
         open.clear();
         deadlines.clear();
+        flushes.clear();
+        java.util.Arrays.fill(upstream, Long.MIN_VALUE);
+        recomputeUpstreamMin();
+        upstreamDirty = false;
+        closeTime = Long.MIN_VALUE;
         dirty.clear();
         openCount = 0;
         streamTime = Long.MIN_VALUE;

@@ -86,6 +86,14 @@ public final class WindowAccumulator {
         return seriesId;
     }
 
+    /**
+     * Whether this task owns the window's series: an owned window is final when handed out, a foreign one
+     * is a partial aggregate for the owner.
+     */
+    public boolean owned() {
+        return series == null || series.owned;
+    }
+
     /** Index into the configured sizes; the rollup is the last one. */
     public int sizeIndex() {
         return sizeIndex;
