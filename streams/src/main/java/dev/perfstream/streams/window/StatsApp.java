@@ -153,6 +153,28 @@ public final class StatsApp implements AutoCloseable {
         return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Runs the stage until the JVM is stopped: {@code key=value} arguments override the environment
+     * ({@code PERFSTREAM_*}) and {@code --config=FILE}. The CLI's {@code run stats} is the usual way;
+     * this is for running the stage as a bare JVM (the failover tests kill one with SIGKILL).
+     */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> overrides = new java.util.HashMap<>();
+        String file = null;
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            if (a.startsWith("--config=")) {
+                file = a.substring("--config=".length());
+            } else if (eq > 0) {
+                overrides.put(a.substring(0, eq), a.substring(eq + 1));
+            }
+        }
+        StatsApp app = start(Settings.load(file == null ? null : Path.of(file), System.getenv(), overrides));
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "stats-shutdown"));
+        LOG.info("stats app started");
+        app.awaitStop(Duration.ofDays(3650));
+    }
+
     @Override
     public void close() {
         housekeeping.shutdownNow();

@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 final class StatsPartitions {
     private static final Logger LOG = LoggerFactory.getLogger(StatsPartitions.class);
+    private static final long METADATA_WAIT_MS = 5_000;
 
     private StatsPartitions() {
     }
@@ -48,7 +49,7 @@ final class StatsPartitions {
                 + " default topics) or set topic.metrics / topic.rum");
         }
         int inputs = Math.max(metrics, rum);
-        int partials = partitions(admin, c.partialsTopic());
+        int partials = exists(admin, c.partialsTopic()) ? partitions(admin, c.partialsTopic()) : -1;
         if (partials < 0) {
             try {
                 admin.createTopics(List.of(new NewTopic(c.partialsTopic(), Optional.of(inputs), Optional.empty())
@@ -72,6 +73,14 @@ final class StatsPartitions {
         return new SeriesOwnership(Math.max(inputs, partials), partials);
     }
 
+    private static boolean exists(Admin admin, String topic) {
+        try {
+            return admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic);
+        } catch (ExecutionException | InterruptedException | TimeoutException e) {
+            throw new IllegalStateException("Kafka did not answer listing topics: " + e, e);
+        }
+    }
+
     /** Deletes the partials records below the stage's committed offsets (they have been merged). */
     static void purge(Admin admin, StatsConfig c) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(c.applicationId())
@@ -87,14 +96,28 @@ final class StatsPartitions {
         }
     }
 
-    /** @return the topic's partition count, or -1 if it does not exist */
+    /**
+     * @return the topic's partition count, or -1 if it does not exist after {@link #METADATA_WAIT_MS} (a topic
+     *         created a moment ago may not be in every broker's metadata yet)
+     */
     private static int partitions(Admin admin, String topic) {
+        long deadline = System.currentTimeMillis() + METADATA_WAIT_MS;
         try {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                return -1;
+            while (true) {
+                try {
+                    return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                        .partitions().size();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                        throw e;
+                    }
+                    if (System.currentTimeMillis() >= deadline) {
+                        return -1;
+                    }
+                    Thread.sleep(200);
+                }
             }
+        } catch (ExecutionException e) {
             throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getCause().getMessage(), e);
         } catch (InterruptedException | TimeoutException e) {
             throw new IllegalStateException("Kafka did not answer describing topic " + topic + ": " + e, e);
