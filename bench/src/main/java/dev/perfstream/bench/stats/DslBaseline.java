@@ -46,8 +46,12 @@ final class DslBaseline {
         DDSketch sketch;
     }
 
+    /**
+     * @param regroup the input is not keyed by series: group by the series (service and route) read from the
+     *                event, through the repartition topic that the DSL's {@code groupBy} adds
+     */
     static Topology build(String input, String output, List<Duration> windows, Duration grace,
-                          RecordCodec<MetricEvent> codec, Sketches sketches) {
+                          RecordCodec<MetricEvent> codec, Sketches sketches, boolean regroup) {
         StreamsBuilder b = new StreamsBuilder();
         KStream<byte[], MetricEvent> events = b.stream(input, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
             .mapValues((k, v) -> {
@@ -59,7 +63,17 @@ final class DslBaseline {
             })
             .filter((k, v) -> v != null);
         Serde<Agg> aggSerde = serde(sketches);
-        KGroupedStream<byte[], MetricEvent> grouped = events.groupByKey(Grouped.with(Serdes.ByteArray(), null));
+        Serde<MetricEvent> eventSerde = Serdes.serdeFrom((topic, e) -> codec.encode(topic, e), (topic, bytes) -> {
+            try {
+                return codec.decode(topic, bytes);
+            } catch (DecodeException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        KGroupedStream<byte[], MetricEvent> grouped = regroup
+            ? events.groupBy((k, e) -> (e.getService() + "|" + e.getRoute()).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                Grouped.with("dsl-by-series", Serdes.ByteArray(), eventSerde))
+            : events.groupByKey(Grouped.with(Serdes.ByteArray(), null));
         for (Duration w : windows) {
             grouped.windowedBy(TimeWindows.ofSizeAndGrace(w, grace))
                 .aggregate(() -> {

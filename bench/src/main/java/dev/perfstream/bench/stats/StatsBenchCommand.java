@@ -6,6 +6,9 @@ import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.streams.window.StatsApp;
 import dev.perfstream.streams.window.StatsConfig;
+import dev.perfstream.streams.window.InputLag;
+import dev.perfstream.streams.window.SeriesOwnership;
+import dev.perfstream.streams.window.StatsPartitions;
 import dev.perfstream.streams.window.StatsTopology;
 import dev.perfstream.streams.window.state.Sketches;
 import java.nio.charset.StandardCharsets;
@@ -73,6 +76,23 @@ public final class StatsBenchCommand implements Callable<Integer> {
     @Option(names = "--partitions", description = "Input partitions (default ${DEFAULT-VALUE}).")
     int partitions = 2;
 
+    /** How the events are keyed on the input topic. */
+    enum Keying { service, series, random, none }
+
+    @Option(names = "--keying", description = "Record keys of the events: service (the stage's owner key: every event on its"
+        + " owner's partition), series (service|route), random (a random key per event) or null (no key, as most clients and"
+        + " the OpenTelemetry Collector send; 'none' is the same). Default ${DEFAULT-VALUE}. The DSL baseline groups by the key"
+        + " when keyed by series, else by the series read from the event (a repartition).",
+        converter = KeyingConverter.class)
+    Keying keying = Keying.service;
+
+    static final class KeyingConverter implements picocli.CommandLine.ITypeConverter<Keying> {
+        @Override
+        public Keying convert(String v) {
+            return v.equals("null") ? Keying.none : Keying.valueOf(v);
+        }
+    }
+
     @Option(names = "--span", description = "Event-time span of the events (default ${DEFAULT-VALUE}).")
     String span = "5m";
 
@@ -134,6 +154,7 @@ public final class StatsBenchCommand implements Callable<Integer> {
                 .all().get(30, TimeUnit.SECONDS);
             log("load average before: %s", loadavg());
             log("format: %s", registry == null ? "JSON in and out" : "Confluent Avro in and out, registry " + registry);
+            log("keying: %s, %d partitions", keying == Keying.none ? "null" : keying, partitions);
             double produceEps = produce(bs, input, events, 20261126);
             log("produced %,d events over %,d series: %.0f events/s", events, series, produceEps);
             if (warmupEvents > 0) {
@@ -176,11 +197,13 @@ public final class StatsBenchCommand implements Callable<Integer> {
             double dslEps = Double.NaN;
             if (!skipDsl) {
                 Topology dsl = DslBaseline.build(input, out, c.windows(), c.grace(),
-                    Codecs.create(MetricEvent.getClassSchema(), settings), new Sketches(c.relativeAccuracy(), c.maxBins()));
+                    Codecs.create(MetricEvent.getClassSchema(), settings), new Sketches(c.relativeAccuracy(), c.maxBins()),
+                    keying != Keying.series);
                 dslEps = streams(admin, bs, "bench-dsl-" + run, dsl, input, events, c);
                 log("DSL aggregate baseline:   %,12.0f events/s   load %s", dslEps, loadavg());
             }
-            double psEps = streams(admin, bs, "bench-perfstream-" + run, StatsTopology.build(c, settings, Clock.systemUTC()), input, events, c);
+            double psEps = streams(admin, bs, "bench-perfstream-" + run, stage(admin, settings, "bench-perfstream-" + run), input,
+                events, c);
             log("perfstream stats stage:   %,12.0f events/s   load %s", psEps, loadavg());
             log("load average after: %s", loadavg());
             topicBytes(admin);
@@ -188,15 +211,29 @@ public final class StatsBenchCommand implements Callable<Integer> {
                 log("streams_noop_eps=%.0f streams_pass_eps=%.0f perfstream_vs_noop=%.3f perfstream_vs_pass=%.3f", noopEps,
                     passEps, psEps / noopEps, psEps / passEps);
             }
-            System.out.printf(Locale.ROOT, "consumer_eps=%.0f dsl_eps=%.0f perfstream_eps=%.0f ratio_vs_consumer=%.3f ratio_vs_dsl=%.3f%n",
-                consumerEps, dslEps, psEps, psEps / consumerEps, psEps / dslEps);
+            System.out.printf(Locale.ROOT, "keying=%s consumer_eps=%.0f dsl_eps=%.0f perfstream_eps=%.0f ratio_vs_consumer=%.3f"
+                + " ratio_vs_dsl=%.3f%n", keying == Keying.none ? "null" : keying, consumerEps, dslEps, psEps, psEps / consumerEps,
+                psEps / dslEps);
         }
         return 0;
     }
 
     /**
+     * The stats stage as it runs: its application id set, its partials topic created, its ownership from the
+     * topics' partition counts.
+     */
+    private static Topology stage(Admin admin, Settings settings, String appId) {
+        Map<String, String> keys = new HashMap<>(settings.asMap());
+        keys.put("stats.application.id", appId);
+        Settings s = Settings.of(keys);
+        StatsConfig c = StatsConfig.from(s);
+        SeriesOwnership ownership = StatsPartitions.prepare(admin, c);
+        return StatsTopology.build(c, s, Clock.systemUTC(), ownership, InputLag.NONE, new java.util.concurrent.atomic.AtomicLong());
+    }
+
+    /**
      * Pre-generates the events (JSON, or Confluent Avro with {@code --registry}: the same events through the
-     * stages' own codec), then produces them; keyed by series so both Streams runs need no repartition.
+     * stages' own codec), then produces them keyed as {@code --keying} says.
      */
     private double produce(String bs, String topic, int events, long seed) throws Exception {
         Random r = new Random(seed);
@@ -208,7 +245,11 @@ public final class StatsBenchCommand implements Callable<Integer> {
         for (int s = 0; s < series; s++) {
             services[s] = "svc-" + (s % 100);
             routes[s] = "/api/r" + (s / 100);
-            keys.add((services[s] + "|" + routes[s]).getBytes(StandardCharsets.UTF_8));
+            keys.add(switch (keying) {
+                case service -> services[s].getBytes(StandardCharsets.UTF_8);
+                case series -> (services[s] + "|" + routes[s]).getBytes(StandardCharsets.UTF_8);
+                case random, none -> null;
+            });
         }
         byte[][] values = new byte[events][];
         int[] seriesOf = new int[events];
@@ -236,7 +277,9 @@ public final class StatsBenchCommand implements Callable<Integer> {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < events; i++) {
                 long ts = start + (long) i * spanMs / events;
-                producer.send(new ProducerRecord<>(topic, null, ts, keys.get(seriesOf[i]), values[i]));
+                byte[] key = keying == Keying.random ? Long.toString(r.nextLong(), 36).getBytes(StandardCharsets.UTF_8)
+                    : keys.get(seriesOf[i]);
+                producer.send(new ProducerRecord<>(topic, null, ts, key, values[i]));
             }
             producer.flush();
         }
@@ -286,12 +329,13 @@ public final class StatsBenchCommand implements Callable<Integer> {
         }
         if (!skipDsl) {
             Topology dsl = DslBaseline.build(warm, out, wc.windows(), wc.grace(),
-                Codecs.create(MetricEvent.getClassSchema(), ws), new Sketches(wc.relativeAccuracy(), wc.maxBins()));
+                Codecs.create(MetricEvent.getClassSchema(), ws), new Sketches(wc.relativeAccuracy(), wc.maxBins()),
+                keying != Keying.series);
             rates.add(String.format(Locale.ROOT, "DSL %,.0f", streams(admin, bs, "bench-warmup-dsl-" + run, dsl, warm,
                 warmupEvents, wc)));
         }
         rates.add(String.format(Locale.ROOT, "perfstream %,.0f", streams(admin, bs, "bench-warmup-perfstream-" + run,
-            StatsTopology.build(wc, ws, Clock.systemUTC()), warm, warmupEvents, wc)));
+            stage(admin, ws, "bench-warmup-perfstream-" + run), warm, warmupEvents, wc)));
         log("warm-up runs (unmeasured, events/s): %s", String.join(", ", rates));
     }
 
@@ -328,6 +372,7 @@ public final class StatsBenchCommand implements Callable<Integer> {
                     done += o == null ? 0 : Math.min(o.offset(), e.getValue());
                 }
                 if (all) {
+                    awaitPartials(admin, appId + "-perfstream-stats-partials");
                     break;
                 }
                 if (ks.state() == KafkaStreams.State.ERROR || ks.state() == KafkaStreams.State.NOT_RUNNING) {
@@ -350,6 +395,28 @@ public final class StatsBenchCommand implements Callable<Integer> {
             long t = System.nanoTime() - from;
             return events / (t / 1e9);
         }
+    }
+
+    /**
+     * The stats stage is done when, besides its input, what its tasks forwarded to each other (the partials
+     * topic, if the run has one) has been consumed up to where it was when the input was.
+     */
+    private static void awaitPartials(Admin admin, String topic) throws Exception {
+        if (!admin.listTopics().names().get().contains(topic)) {
+            return;
+        }
+        String group = topic.substring(0, topic.length() - "-perfstream-stats-partials".length());
+        Map<TopicPartition, Long> end = endOffsets(admin, topic);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            if (end.entrySet().stream().allMatch(e -> e.getValue() == 0
+                || (committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue()))) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException(group + " did not consume its partials topic within 5 minutes");
     }
 
     /** Records processed so far by all stream threads (the thread-level {@code process-total} metric). */

@@ -352,6 +352,18 @@ class ProducerKeysIT {
                 }
             }
             assertThat(arrivedAt.keySet()).anyMatch(k -> k.startsWith("10000@"));
+            // an event for a window the quiet-input rule closed is late: dead-lettered with its reason, not lost
+            p.send(new ProducerRecord<>(m.get("topic.metrics"), "burst".getBytes(StandardCharsets.UTF_8),
+                metric(first, "burst", "/x", 5).getBytes(StandardCharsets.UTF_8)));
+            p.flush();
+            List<DeadLetter> late = Poll.until(Duration.ofSeconds(30), "the late event's dead letter", () -> {
+                List<DeadLetter> d = readDeadLetters(m);
+                return d.isEmpty() ? null : d;
+            });
+            assertThat(late).singleElement().satisfies(d -> {
+                assertThat(d.getReasonCode()).isEqualTo("late");
+                assertThat(d.getReason()).contains("METRIC|http.server.duration|burst|/x");
+            });
             if (minuteEnd > burstEnd) {
                 assertThat(total).as("events in the burst's minute windows").isEqualTo(sent);
             }

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * created with no time retention ({@code retention.ms=-1}), so that a stage stopped for longer than
  * any retention loses no partial, and {@link #purge} deletes records below the committed offsets.
  */
-final class StatsPartitions {
+public final class StatsPartitions {
     private static final Logger LOG = LoggerFactory.getLogger(StatsPartitions.class);
     private static final long METADATA_WAIT_MS = 5_000;
 
@@ -40,7 +40,7 @@ final class StatsPartitions {
      *         and partials topics, owners = the partials topic's partitions
      * @throws IllegalStateException naming the topic when an input topic does not exist or Kafka does not answer
      */
-    static SeriesOwnership prepare(Admin admin, StatsConfig c) {
+    public static SeriesOwnership prepare(Admin admin, StatsConfig c) {
         int metrics = partitions(admin, c.metricsTopic());
         int rum = partitions(admin, c.rumTopic());
         if (metrics < 0 || rum < 0) {
