@@ -22,7 +22,7 @@ import picocli.CommandLine;
  * changelog topics received data. Not a speed test: it keeps the harness working.
  */
 class StatsBenchIT {
-    private static final Pattern FINAL = Pattern.compile("consumer_eps=(\\d+) dsl_eps=(\\d+|NaN)"
+    private static final Pattern FINAL = Pattern.compile("keying=(?:service|series|random|null) consumer_eps=(\\d+) dsl_eps=(\\d+|NaN)"
         + " perfstream_eps=(\\d+) ratio_vs_consumer=([0-9.]+) ratio_vs_dsl=([0-9.]+|NaN)"); // NaN: --skip-dsl
 
     private static final Pattern LOG_LINE = Pattern.compile("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ");
@@ -46,6 +46,8 @@ class StatsBenchIT {
         assertThat(topicBytes(text, "bench-out-")).isGreaterThan(10_000);
         assertThat(topicBytes(text, "-perfstream-stats-windows-changelog")).isGreaterThan(10_000);
         assertThat(topicBytes(text, "bench-dlq-")).as("dead letters").isZero();
+        // keyed by service, every event is on its owner's partition: nothing is forwarded between tasks
+        assertThat(text).containsPattern("bench-perfstream-\\w+: 0 partial aggregates forwarded");
         // the pass-through wrote every event: as many bytes as the input, give or take batching and compression
         assertThat(topicBytes(text, "bench-pass-")).isGreaterThan(topicBytes(text, "bench-metrics-") / 2);
     }
@@ -59,9 +61,13 @@ class StatsBenchIT {
     void shouldRunOnAvroWithARegistry() throws Exception {
         try (RegistryTestServer registry = RegistryTestServer.start()) {
             String text = run("--embedded", "--events", "20000", "--series", "200", "--span", "60s", "--warmup-events",
-                "2000", "--skip-dsl", "--skip-noop", "--registry", registry.url(),
+                "2000", "--skip-dsl", "--skip-noop", "--registry", registry.url(), "--keying", "null",
                 "--work-dir", dir.toString());
-            assertThat(text).contains("format: Confluent Avro in and out, registry " + registry.url());
+            assertThat(text).contains("format: Confluent Avro in and out, registry " + registry.url()).contains("keying: null");
+            // null keys: the tasks forward partial aggregates to the series' owners
+            Matcher forwarded = Pattern.compile("bench-perfstream-\\w+: ([0-9,]+) partial aggregates forwarded").matcher(text);
+            assertThat(forwarded.find()).isTrue();
+            assertThat(Long.parseLong(forwarded.group(1).replace(",", ""))).isPositive();
             assertThat(Long.parseLong(finalLine(text).group(3))).as("perfstream rate").isPositive();
             assertThat(topicBytes(text, "bench-out-")).isGreaterThan(10_000);
             assertThat(topicBytes(text, "bench-dlq-")).as("dead letters").isZero();
