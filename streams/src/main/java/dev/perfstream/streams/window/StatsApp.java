@@ -8,6 +8,7 @@ import dev.perfstream.streams.retry.ParkedRecords;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -50,6 +51,7 @@ public final class StatsApp implements AutoCloseable {
         return t;
     });
     private long lastPurge;
+    private long lastHousekeepingWarning;
 
     private StatsApp(KafkaStreams streams, AtomicLong parked, ConsumerLag lag, Admin admin, StatsConfig config) {
         this.streams = streams;
@@ -110,7 +112,12 @@ public final class StatsApp implements AutoCloseable {
                 StatsPartitions.purge(admin, config);
             }
         } catch (Exception e) {
-            LOG.debug("stats housekeeping: {}", e.toString());
+            long now = System.currentTimeMillis();
+            if (now - lastHousekeepingWarning > 60_000) { // at most one line a minute while Kafka does not answer
+                lastHousekeepingWarning = now;
+                LOG.warn("stats housekeeping (input lag for the quiet-input rule, purge of {}): {}", config.partialsTopic(),
+                    e.toString());
+            }
         }
     }
 
@@ -159,7 +166,7 @@ public final class StatsApp implements AutoCloseable {
      * this is for running the stage as a bare JVM (the failover tests kill one with SIGKILL).
      */
     public static void main(String[] args) throws Exception {
-        Map<String, String> overrides = new java.util.HashMap<>();
+        Map<String, String> overrides = new HashMap<>();
         String file = null;
         for (String a : args) {
             int eq = a.indexOf('=');

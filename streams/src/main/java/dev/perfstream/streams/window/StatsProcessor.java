@@ -5,15 +5,17 @@ import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.serde.DeadLetters;
 import dev.perfstream.schemas.serde.DecodeException;
+import dev.perfstream.streams.window.state.LocalPeers;
 import dev.perfstream.streams.window.state.PartialRecord;
 import dev.perfstream.streams.window.state.SeriesWindowStore;
 import dev.perfstream.streams.retry.ParkedRecord;
 import dev.perfstream.streams.retry.ParkedRecords;
 import dev.perfstream.streams.window.state.WindowAccumulator;
-import java.time.Clock;
-import java.time.Instant;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -52,6 +54,8 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
 
     /** How often the wall clock is looked at: idle input, and watermarks when stream time moved. */
     static final Duration TICK = Duration.ofSeconds(1);
+    /** The stores of the tasks of this stream thread: they commit together (see {@code Upstream}). */
+    private static final ThreadLocal<LocalPeers> PEERS = ThreadLocal.withInitial(LocalPeers::new);
 
     private final StatsConfig config;
     private final Function<SeriesOwnership.Owned, EventDecoder> decoders;
@@ -66,6 +70,7 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
     private long deadLetters;
     private final ParkedRecords parking;
     private int self;
+    private LocalPeers peers;
     /** Largest event time seen, and the wall-clock time when it last moved (idle detection). */
     private long maxEventTime = Long.MIN_VALUE;
     private long eventTimeMovedAt;
@@ -97,8 +102,10 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
                 + " restart the stats stage so that every owner waits for this task's watermarks", context.taskId(),
                 ownership.tasks());
         }
-        store.configureOwnership(self, ownership.tasks(), owned::series);
+        peers = PEERS.get();
+        store.configureOwnership(self, ownership.tasks(), owned::series, peers);
         store.loadIfNeeded(); // runs after restoration: the inner store is complete here
+        peers.register(self, store);
         parking.init(context, StatsTopology.PARKED_STORE);
         maxEventTime = store.streamTime();
         eventTimeMovedAt = context.currentSystemTimeMs();
@@ -117,6 +124,9 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
 
     @Override
     public void close() {
+        if (peers != null) {
+            peers.unregister(self, store);
+        }
         parking.close();
     }
 
@@ -157,7 +167,7 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
 
     /** A partial or a watermark from another task (or, with one partition, from this one). */
     private void partial(ParkedRecord r) {
-        String key = r.key() == null ? null : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+        String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
         PartialRecord p;
         try {
             p = store.decodePartial(key, r.value());
@@ -173,10 +183,11 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
         try {
             id = decoder.admit(SeriesId.parse(key));
         } catch (RuntimeException e) {
+            store.consumedPartial(p.sender());
             deadLetter(r, "parse", "partial with a key that is not a series id: " + key);
             return;
         }
-        String refused = store.mergePartial(id.id(), p.sizeMs(), p.start(), p.partial());
+        String refused = store.mergePartial(p.sender(), id.id(), p.sizeMs(), p.start(), p.partial());
         if (refused == null) {
             return;
         }
@@ -208,12 +219,11 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
             lastSeenEventTime = maxEventTime;
             eventTimeMovedAt = now;
         }
+        long target = store.streamTime();
         if (now - eventTimeMovedAt >= idleMs && parking.parked() == 0 && lag.caughtUp(self)) {
-            long target = now - idleMs;
-            if (target > store.streamTime()) {
-                store.advance(target, this::emit);
-            }
+            target = Math.max(target, now - idleMs);
         }
+        store.advance(target, this::emit); // also closes what peers of this thread let close meanwhile
         if (ownership.tasks() > 1 && store.streamTime() > announced) {
             announce();
         }
@@ -221,7 +231,8 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
 
     private void emit(WindowAccumulator a) {
         if (!a.owned()) {
-            context.forward(new Record<Object, Object>(a.seriesId(), store.encodePartial(self, a), a.end()),
+            int owner = ownership.ownerOfSeries(a.seriesId());
+            context.forward(new Record<Object, Object>(a.seriesId(), store.encodePartial(self, owner, a), a.end()),
                 StatsTopology.PARTIALS_SINK);
             return;
         }

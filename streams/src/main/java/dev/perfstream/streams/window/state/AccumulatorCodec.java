@@ -29,7 +29,7 @@ final class AccumulatorCodec {
     static final byte VERSION_SERIES = 2;
     /** Key of the observed stream time; no series id starts with 0x00. */
     static final byte[] STREAM_TIME_KEY = {0, 'T'};
-    /** Key of the watermarks other tasks announced (8 bytes per task, big-endian). */
+    /** Key of what the task knows of the others (watermarks, partials forwarded and consumed; {@code Upstream}). */
     static final byte[] WATERMARKS_KEY = {0, 'W'};
 
     private final Sketches sketches;

@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Owned and foreign series</h2>
  * A series is <em>owned</em> by exactly one task (see {@code SeriesOwnership}); other tasks that
- * receive its events keep <em>foreign</em> windows: partial aggregates that leave this store as
+ * receive its events keep <em>foreign</em> windows of the smallest size only (the owner merges each
+ * into its window of every size, since sizes nest): partial aggregates that leave this store as
  * soon as this task's stream time passes their end ({@link #advance} hands them to the caller,
  * which forwards them to the owner), so they never wait for the grace period here. An owned window
  * closes when the <em>close time</em> passes its end plus grace: the smallest of this task's stream
@@ -86,11 +87,7 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
     /** Foreign windows by the stream time at which they are forwarded to their owner (their end). */
     private final TreeMap<Long, List<WindowAccumulator>> flushes = new TreeMap<>();
     private Predicate<String> owns = id -> true;
-    private int self;
-    /** Last watermark announced by each task of the stage (this task's entry unused). */
-    private long[] upstream = new long[0];
-    private long upstreamMin = Long.MAX_VALUE;
-    private boolean upstreamDirty;
+    private final Upstream upstream = new Upstream();
     private long closeTime = Long.MIN_VALUE;
     private final List<Series> dirty = new ArrayList<>();
     private long streamTime = Long.MIN_VALUE;
@@ -119,13 +116,11 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
      * @param self  this task's index (its partition)
      * @param tasks how many tasks the stage has; each other one must announce a watermark before an owned window closes
      * @param owns  whether this task owns a series id; called once per series when it enters the store
+     * @param peers the stores of the tasks of the same stream thread (see {@link Upstream})
      */
-    public void configureOwnership(int self, int tasks, Predicate<String> owns) {
-        this.self = self;
+    public void configureOwnership(int self, int tasks, Predicate<String> owns, LocalPeers peers) {
         this.owns = owns;
-        this.upstream = new long[Math.max(tasks, self + 1)];
-        java.util.Arrays.fill(upstream, Long.MIN_VALUE);
-        recomputeUpstreamMin();
+        upstream.configure(self, tasks, peers);
     }
 
     /** Max event time seen by this task (or set by {@link #advance} when its input is idle). */
@@ -133,9 +128,25 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
         return streamTime;
     }
 
-    /** Owned windows close when this passes their end plus grace: min(stream time, other tasks' watermarks). */
+    /**
+     * Owned windows close when this passes their end plus grace: min(stream time, other tasks' watermarks);
+     * it never moves back.
+     */
     public long closeTime() {
-        return Math.min(streamTime, upstreamMin);
+        return advanceCloseTime();
+    }
+
+    /** The close time, never moving back (a peer's may: see {@link Upstream}). */
+    private long advanceCloseTime() {
+        long now = upstream.closeTime(streamTime);
+        if (now > closeTime) {
+            closeTime = now;
+        }
+        return closeTime;
+    }
+
+    Upstream upstream() {
+        return upstream;
     }
 
     /** Open windows held (all sizes, rollups included). */
@@ -200,7 +211,7 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
         } else {
             series = series(seriesId);
         }
-        for (int i = 0; i < baseCount; i++) {
+        for (int i = 0, n = series.owned ? baseCount : 1; i < n; i++) { // foreign: the smallest size only
             long s = sizes[i];
             WindowAccumulator a = window(series, i, Math.floorDiv(timestamp, s) * s, unit);
             a.add(value, error, rating);
@@ -217,7 +228,7 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
     /** Counts {@code n} late events in the current window (the one holding the stream time) of every size. */
     public void countLate(String seriesId, String unit, long n) {
         Series series = series(seriesId);
-        for (int i = 0; i < baseCount; i++) {
+        for (int i = 0, sizesFed = series.owned ? baseCount : 1; i < sizesFed; i++) { // foreign: the smallest size only
             long s = sizes[i];
             WindowAccumulator a = window(series, i, Math.floorDiv(streamTime, s) * s, unit);
             a.late += n;
@@ -253,37 +264,16 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
      * of the windows that ended by then) and closes the owned windows that this lets close.
      */
     public void upstreamWatermark(int task, long watermark, Consumer<WindowAccumulator> emit) {
-        if (task == self || task < 0) {
-            return;
-        }
-        if (task >= upstream.length) { // more tasks than configured (partitions added): wait for all of them
-            long[] grown = java.util.Arrays.copyOf(upstream, task + 1);
-            java.util.Arrays.fill(grown, upstream.length, grown.length, Long.MIN_VALUE);
-            upstream = grown;
-        }
-        if (watermark > upstream[task]) {
-            upstream[task] = watermark;
-            upstreamDirty = true;
-            recomputeUpstreamMin();
+        if (upstream.watermark(task, watermark)) {
             closeDue(emit);
         }
     }
 
-    private void recomputeUpstreamMin() {
-        long m = Long.MAX_VALUE;
-        for (int i = 0; i < upstream.length; i++) {
-            if (i != self) {
-                m = Math.min(m, upstream[i]);
-            }
-        }
-        upstreamMin = m;
-    }
-
     private void closeDue(Consumer<WindowAccumulator> emit) {
-        long now = closeTime();
-        if (now > closeTime) {
-            closeTime = now;
+        if (deadlines.isEmpty() || deadlines.firstKey() > streamTime) {
+            return; // nothing could close: the close time is never past this task's own stream time
         }
+        advanceCloseTime();
         while (!deadlines.isEmpty() && deadlines.firstKey() <= closeTime) {
             List<WindowAccumulator> due = deadlines.pollFirstEntry().getValue();
             for (WindowAccumulator a : due) {
@@ -306,16 +296,32 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
      *         watermark order rules out unless tasks disagree on ownership), or a unit or size mismatch
      */
     public String mergePartial(String seriesId, long sizeMs, long start, WindowAccumulator partial) {
+        return mergePartial(-1, seriesId, sizeMs, start, partial);
+    }
+
+    /**
+     * As {@link #mergePartial(String, long, long, WindowAccumulator)}, counting the partial as consumed from
+     * {@code sender} whatever the outcome (see {@link Upstream}).
+     */
+    public String mergePartial(int sender, String seriesId, long sizeMs, long start, WindowAccumulator partial) {
+        try {
+            return merge(seriesId, sizeMs, start, partial);
+        } finally {
+            consumedPartial(sender); // only now: until it is merged, the close time must not count on it
+        }
+    }
+
+    private String merge(String seriesId, long sizeMs, long start, WindowAccumulator partial) {
         int idx = indexOf(sizeMs);
         if (idx < 0 || idx >= baseCount) {
             return "window size " + sizeMs + " ms is not one of this stage's event window sizes";
         }
-        if (start + sizes[idx] + grace <= closeTime) {
+        if (start + sizes[idx] + grace <= advanceCloseTime()) {
             return "late";
         }
         Series series = series(seriesId);
         if (!series.owned) {
-            return "series " + seriesId + " is not owned by this task (" + self + "): the partials topic's partition count"
+            return "series " + seriesId + " is not owned by this task: the partials topic's partition count"
                 + " differs from the one the stage started with; restart the stats stage";
         }
         WindowAccumulator h = series.heads[0];
@@ -323,13 +329,28 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
         if (h != null && h.unit != null && !h.unit.equals(unit)) {
             return partial.count + " events in unit \"" + unit + "\" but series " + seriesId + " is in \"" + h.unit + "\"";
         }
-        window(series, idx, start, unit).merge(partial);
+        if (idx == 0) { // sizes nest: a smallest-size partial lies in one window of every size
+            for (int i = 0; i < baseCount; i++) {
+                window(series, i, Math.floorDiv(start, sizes[i]) * sizes[i], unit).merge(partial);
+            }
+        } else {
+            window(series, idx, start, unit).merge(partial);
+        }
         markDirty(series);
         return null;
     }
 
-    /** Encodes a foreign window handed out by {@link #advance} for the owner (see {@link PartialRecord}). */
-    public byte[] encodePartial(int sender, WindowAccumulator a) {
+    /** Counts a partial from {@code sender} as consumed when it is refused before merging (see {@link Upstream}). */
+    public void consumedPartial(int sender) {
+        upstream.consumedFrom(sender);
+    }
+
+    /**
+     * Encodes a foreign window handed out by {@link #advance} for its owner (see {@link PartialRecord}), and
+     * counts it as forwarded to that owner.
+     */
+    public byte[] encodePartial(int sender, int owner, WindowAccumulator a) {
+        upstream.forwardedTo(owner);
         return PartialRecord.partial(sender, sizes[a.sizeIndex], a.start, codec.body(a));
     }
 
@@ -444,13 +465,8 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
             inner.put(Bytes.wrap(AccumulatorCodec.STREAM_TIME_KEY), ByteBuffer.allocate(8).putLong(streamTime).array());
             streamTimeDirty = false;
         }
-        if (upstreamDirty) {
-            ByteBuffer b = ByteBuffer.allocate(8 * upstream.length);
-            for (long w : upstream) {
-                b.putLong(w);
-            }
-            inner.put(Bytes.wrap(AccumulatorCodec.WATERMARKS_KEY), b.array());
-            upstreamDirty = false;
+        if (upstream.dirty()) {
+            inner.put(Bytes.wrap(AccumulatorCodec.WATERMARKS_KEY), upstream.encode());
         }
     }
 
@@ -475,14 +491,7 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
                     continue;
                 }
                 if (AccumulatorCodec.isWatermarksKey(k)) {
-                    ByteBuffer b = ByteBuffer.wrap(kv.value);
-                    for (int i = 0; b.remaining() >= 8; i++) {
-                        long w = b.getLong();
-                        if (i < upstream.length) {
-                            upstream[i] = Math.max(upstream[i], w);
-                        }
-                    }
-                    recomputeUpstreamMin();
+                    upstream.decode(kv.value);
                     continue;
                 }
                 if (AccumulatorCodec.isWindowRecord(kv.value)) {
@@ -524,7 +533,7 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
             inner.put(k, null);
         }
         loaded = true;
-        closeTime = closeTime();
+        advanceCloseTime();
         LOG.info("store {}: loaded {} open windows of {} series, stream time {}, dropped {} of unconfigured sizes, "
             + "converted {} records of the per-window layout", name(), n, open.size(), streamTime, dropped, legacy.size());
     }
@@ -550,9 +559,7 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
         open.clear();
         deadlines.clear();
         flushes.clear();
-        java.util.Arrays.fill(upstream, Long.MIN_VALUE);
-        recomputeUpstreamMin();
-        upstreamDirty = false;
+        upstream.clear();
         closeTime = Long.MIN_VALUE;
         dirty.clear();
         openCount = 0;
@@ -618,3 +625,4 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
         return inner.getPosition();
     }
 }
+

@@ -32,8 +32,12 @@ class SeriesOwnershipStoreTest {
     }
 
     private static SeriesWindowStore store(KeyValueStore<Bytes, byte[]> inner, int self, int tasks) {
+        return store(inner, self, tasks, LocalPeers.NONE);
+    }
+
+    private static SeriesWindowStore store(KeyValueStore<Bytes, byte[]> inner, int self, int tasks, LocalPeers peers) {
         SeriesWindowStore s = new SeriesWindowStore(inner, SIZES, 3, GRACE, new Sketches(0.01, 2048));
-        s.configureOwnership(self, tasks, id -> self == 0);
+        s.configureOwnership(self, tasks, id -> self == 0, peers);
         s.loadIfNeeded();
         return s;
     }
@@ -87,13 +91,13 @@ class SeriesOwnershipStoreTest {
             if (a.owned()) {
                 ownerOut.add(describe(a));
             } else {
-                partials.add(tasks[k].encodePartial(k, a));
+                partials.add(tasks[k].encodePartial(k, 0, a));
             }
         });
         for (byte[] p : partials) {
             PartialRecord pr = tasks[0].decodePartial(SERIES, p);
             assertThat(pr.sender()).isEqualTo(k);
-            assertThat(tasks[0].mergePartial(SERIES, pr.sizeMs(), pr.start(), pr.partial())).isNull();
+            assertThat(tasks[0].mergePartial(pr.sender(), SERIES, pr.sizeMs(), pr.start(), pr.partial())).isNull();
         }
         if (k != 0) {
             PartialRecord w = tasks[0].decodePartial(null, PartialRecord.watermark(k, tasks[k].streamTime()));
@@ -140,5 +144,50 @@ class SeriesOwnershipStoreTest {
         other2.add(SERIES, T0 + 21_000, 1, false, -1, "s");
         other2.advance(T0 + 30_000, seconds::add);
         assertThat(owner.mergePartial(SERIES, 10_000, T0 + 20_000, seconds.get(0))).contains("unit \"s\"");
+    }
+
+    @Test
+    void shouldCloseOnAPeerOfTheSameThreadAtOnceButWaitForAPartialItForwardedThatIsStillOnItsWay() throws Exception {
+        LocalPeers peers = new LocalPeers();
+        SeriesWindowStore owner = store(inner(), 0, 2, peers);
+        SeriesWindowStore other = store(inner(), 1, 2, peers);
+        peers.register(0, owner);
+        peers.register(1, other);
+        List<WindowAccumulator> out = new ArrayList<>();
+        // the other task forwarded nothing: its stream time in memory is as good as an announced watermark
+        owner.add(SERIES, T0 + 1_000, 5, false, -1, "ms");
+        other.advance(T0 + 15_000, a -> { });
+        owner.advance(T0 + 15_000, out::add);
+        assertThat(out).extracting(WindowAccumulator::count).containsExactly(1L);
+
+        // the other task forwards a partial that has not arrived yet: the owner waits for it
+        out.clear();
+        owner.add(SERIES, T0 + 21_000, 7, false, -1, "ms");
+        other.add(SERIES, T0 + 22_000, 9, false, -1, "ms");
+        other.add(SERIES, T0 + 33_000, 3, false, -1, "ms");
+        List<byte[]> inFlight = new ArrayList<>();
+        other.advance(T0 + 60_000, a -> inFlight.add(other.encodePartial(1, 0, a)));
+        // foreign windows are kept at the smallest size only: [T0 + 20 s, T0 + 30 s) and [T0 + 30 s, T0 + 40 s)
+        assertThat(inFlight).hasSize(2);
+        owner.advance(T0 + 60_000, out::add);
+        assertThat(out).isEmpty();
+        for (int i = 0; i < inFlight.size(); i++) {
+            PartialRecord p = owner.decodePartial(SERIES, inFlight.get(i));
+            assertThat(owner.mergePartial(p.sender(), SERIES, p.sizeMs(), p.start(), p.partial())).isNull();
+            if (i == 0) {
+                owner.advance(T0 + 60_000, out::add);
+                assertThat(out).as("one of two partials still on its way").isEmpty();
+            }
+        }
+        owner.advance(T0 + 60_000, out::add);
+        assertThat(out).extracting(WindowAccumulator::count).containsExactly(2L, 1L);
+
+        // a peer that left the thread (its task moved) no longer counts: only announced watermarks do
+        out.clear();
+        owner.add(SERIES, T0 + 61_000, 1, false, -1, "ms");
+        peers.unregister(1, other);
+        other.advance(T0 + 120_000, a -> { });
+        owner.advance(T0 + 120_000, out::add);
+        assertThat(out).isEmpty();
     }
 }
