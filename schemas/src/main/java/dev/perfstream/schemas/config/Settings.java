@@ -46,6 +46,24 @@ public final class Settings {
      * @param env       the environment (System.getenv() in production)
      * @param overrides highest precedence, e.g. from the command line
      */
+    /**
+     * The settings of a stage run as a bare JVM ({@code java -cp ... XxxApp key=value ... [--config=FILE]}):
+     * the file, then the environment ({@code PERFSTREAM_*}), then the {@code key=value} arguments.
+     */
+    public static Settings fromMainArgs(String[] args, Map<String, String> env) throws IOException {
+        Map<String, String> overrides = new TreeMap<>();
+        String file = null;
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            if (a.startsWith("--config=")) {
+                file = a.substring("--config=".length());
+            } else if (eq > 0) {
+                overrides.put(a.substring(0, eq), a.substring(eq + 1));
+            }
+        }
+        return load(file == null ? null : Path.of(file), env, overrides);
+    }
+
     public static Settings load(Path file, Map<String, String> env, Map<String, String> overrides) throws IOException {
         Map<String, String> v = new TreeMap<>();
         if (file != null) {

@@ -134,17 +134,7 @@ public final class AlertsApp implements AutoCloseable {
      * the crash test, which kills this JVM with SIGKILL.
      */
     public static void main(String[] args) throws Exception {
-        Map<String, String> overrides = new HashMap<>();
-        String file = null;
-        for (String a : args) {
-            int eq = a.indexOf('=');
-            if (a.startsWith("--config=")) {
-                file = a.substring("--config=".length());
-            } else if (eq > 0) {
-                overrides.put(a.substring(0, eq), a.substring(eq + 1));
-            }
-        }
-        Settings s = Settings.load(file == null ? null : java.nio.file.Path.of(file), System.getenv(), overrides);
+        Settings s = Settings.fromMainArgs(args, System.getenv());
         CountDownLatch done = new CountDownLatch(1);
         AlertsApp app = start(s);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

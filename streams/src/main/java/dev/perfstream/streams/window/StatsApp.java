@@ -8,7 +8,6 @@ import dev.perfstream.streams.retry.ParkedRecords;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -166,17 +165,7 @@ public final class StatsApp implements AutoCloseable {
      * this is for running the stage as a bare JVM (the failover tests kill one with SIGKILL).
      */
     public static void main(String[] args) throws Exception {
-        Map<String, String> overrides = new HashMap<>();
-        String file = null;
-        for (String a : args) {
-            int eq = a.indexOf('=');
-            if (a.startsWith("--config=")) {
-                file = a.substring("--config=".length());
-            } else if (eq > 0) {
-                overrides.put(a.substring(0, eq), a.substring(eq + 1));
-            }
-        }
-        StatsApp app = start(Settings.load(file == null ? null : Path.of(file), System.getenv(), overrides));
+        StatsApp app = start(Settings.fromMainArgs(args, System.getenv()));
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "stats-shutdown"));
         LOG.info("stats app started");
         app.awaitStop(Duration.ofDays(3650));

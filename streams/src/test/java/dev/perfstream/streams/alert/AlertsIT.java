@@ -11,6 +11,7 @@ import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.testkit.ChildJvm;
 import dev.perfstream.schemas.testkit.KafkaTestCluster;
 import dev.perfstream.schemas.testkit.Poll;
 import java.io.File;
@@ -262,17 +263,7 @@ class AlertsIT {
 
     /** Runs AlertsApp in its own JVM on the test classpath, so it can be killed with SIGKILL. */
     static Process startChild(Env env, Path log) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx512m");
-        cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
-        cmd.add("-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.perfstream");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(AlertsApp.class.getName());
-        env.settings().forEach((k, v) -> cmd.add(k + "=" + v));
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        return ChildJvm.start(AlertsApp.class, env.settings(), log);
     }
 
     static {

@@ -8,9 +8,9 @@ import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.testkit.ChildJvm;
 import dev.perfstream.schemas.testkit.KafkaTestCluster;
 import dev.perfstream.schemas.testkit.Poll;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -165,17 +165,9 @@ class StatsFailoverIT {
 
     /** Runs StatsApp in its own JVM on the test classpath, so it can be killed with SIGKILL. */
     private static Process child(Map<String, String> settings, Path stateDir, Path log) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx512m");
-        cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
-        cmd.add("-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.perfstream");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(StatsApp.class.getName());
-        settings.forEach((k, v) -> cmd.add(k + "=" + v));
-        cmd.add("state.dir=" + stateDir);
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        Map<String, String> s = new HashMap<>(settings);
+        s.put("state.dir", stateDir.toString());
+        return ChildJvm.start(StatsApp.class, s, log);
     }
 
     private static long committedSum(Admin admin) {
@@ -242,7 +234,4 @@ class StatsFailoverIT {
         return out;
     }
 
-    static {
-        new File(System.getProperty("java.io.tmpdir")).mkdirs();
-    }
 }
