@@ -12,13 +12,14 @@ import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.config.SettingsOptions;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -36,6 +37,8 @@ public final class DemoCommand implements Callable<Integer> {
     SettingsOptions opts;
 
     private final PrintStream out = System.out;
+    /** How long a stop waits for services that are still starting before it stops them anyway. */
+    static final Duration START_WAIT_ON_STOP = Duration.ofSeconds(20);
 
     @Override
     public Integer call() throws Exception {
@@ -44,28 +47,35 @@ public final class DemoCommand implements Callable<Integer> {
         ServicesConfig c = ServicesConfig.from(settings, Home.path());
         LocalServices services = LocalServices.standard(c, System.getProperty("java.class.path"), out);
         Orchestrator stages = new Orchestrator(PipelineStages.demo(), out);
-        List<LocalService> started = new ArrayList<>();
+        // What this run starts: the services not running before it. A stop (Ctrl-C, SIGTERM) at any moment stops
+        // them, also while they are still starting: the hook waits for the start in progress (every service is
+        // spawned at its beginning), then stops what this run spawned, so nothing it started outlives it.
+        List<LocalService> ours = services.notRunning();
+        CountDownLatch startReturned = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             out.println("\nstopping the demo ...");
             stages.close();
-            synchronized (started) {
-                services.stop(started);
-                started.clear();
+            try {
+                if (!startReturned.await(START_WAIT_ON_STOP.toSeconds(), TimeUnit.SECONDS)) {
+                    out.println("  services still starting after " + START_WAIT_ON_STOP.toSeconds() + " s: stopping them anyway");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
+            services.stop(ours);
             stopped.countDown();
         }, "perfstream-demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
 
         out.println("perfstream demo: starting services (data under " + c.dir() + ")");
         try {
-            List<LocalService> s = services.start();
-            synchronized (started) {
-                started.addAll(s);
-            }
+            services.start();
         } catch (ServiceException e) {
             System.err.println("perfstream: " + e.getMessage());
-            return 1;
+            return 1; // the shutdown hook stops what this run started
+        } finally {
+            startReturned.countDown();
         }
         out.printf(Locale.ROOT, "services ready %.1f s after the command%n", (System.currentTimeMillis() - t0) / 1e3);
 

@@ -1,5 +1,6 @@
 package dev.perfstream.deploy.cli;
 
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -45,9 +46,19 @@ public final class PerfstreamCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        int code = new CommandLine(new PerfstreamCli())
-            .setExecutionExceptionHandler(PerfstreamCli::reportError)
-            .execute(args);
-        System.exit(code);
+        System.exit(run(args));
+    }
+
+    /** Runs one command line: 0 on success, 2 for a usage error (an unknown command too, even with --help). */
+    static int run(String... args) {
+        CommandLine cli = new CommandLine(new PerfstreamCli()).setExecutionExceptionHandler(PerfstreamCli::reportError);
+        if (args.length > 0 && !args[0].startsWith("-") && !cli.getSubcommands().containsKey(args[0])) {
+            // picocli lets `--help` win over an unknown command and exits 0; a typo must not look like success
+            CommandLine.UnmatchedArgumentException e = new CommandLine.UnmatchedArgumentException(cli, List.of(args[0]));
+            cli.getErr().println("perfstream: unknown command '" + args[0] + "' (deploy/perfstream --help lists them)");
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, cli.getErr());
+            return 2;
+        }
+        return cli.execute(args);
     }
 }

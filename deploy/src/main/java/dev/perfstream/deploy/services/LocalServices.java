@@ -48,6 +48,17 @@ public final class LocalServices {
      * @return the services this call started, in start order (to stop them again on exit)
      * @throws ServiceException after stopping whatever this call had started
      */
+    /** The services not running now: what a {@link #start()} that follows would start. */
+    public List<LocalService> notRunning() {
+        List<LocalService> out = new ArrayList<>();
+        for (LocalService s : services) {
+            if (s.pid().isEmpty()) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
     public List<LocalService> start() throws ServiceException {
         List<LocalService> toStart = new ArrayList<>();
         for (LocalService s : services) {
