@@ -123,8 +123,10 @@ public final class Corpus {
         for (int i = 0; i < n; i++) {
             v[i] = draw(kind, base[i], sd[i], rnd);
         }
+        boolean shifted = false; // persistent changes toggle: away from the base level, then back to it
         for (Anomaly a : injected) {
-            apply(a, kind, v, base, scale, rnd);
+            apply(a, kind, v, base, scale, rnd, a.persistent() && shifted);
+            shifted ^= a.persistent();
             labels.add(a);
         }
         if (kind == Kind.GAP) {
@@ -281,20 +283,29 @@ public final class Corpus {
         return out;
     }
 
-    /** Applies an injected anomaly to the drawn values (persistent ones to the end of the series). */
-    private static void apply(Anomaly a, Kind kind, double[] v, double[] base, double scale, SplittableRandom rnd) {
+    /**
+     * Applies an injected anomaly to the drawn values. A persistent one lasts to the end of the series; when
+     * {@code back}, it is the return from the previous one (the same change, inverted), so levels do not pile up.
+     */
+    private static void apply(Anomaly a, Kind kind, double[] v, double[] base, double scale, SplittableRandom rnd,
+                              boolean back) {
         int n = v.length;
         boolean counts = kind == Kind.POISSON_LOW || kind == Kind.BURSTY;
         boolean lognormal = kind == Kind.LOGNORMAL;
-        double sign = rnd.nextBoolean() ? 1 : -1;
+        double sign = back ? -1 : 1;
         switch (a.kind()) {
             case SPIKE -> v[a.start()] = counts ? v[a.start()] + Math.max(10, 8 * Math.sqrt(base[a.start()] + 1))
                 : lognormal ? v[a.start()] * 10 : v[a.start()] + 8 * scale;
             case DIP -> v[a.start()] = lognormal ? v[a.start()] / 10 : v[a.start()] - 8 * scale;
             case LEVEL_SHIFT -> {
                 for (int j = a.start(); j < n; j++) {
-                    v[j] = counts ? v[j] + SyntheticTraffic.poisson(rnd, 4 * (kind == Kind.BURSTY ? 20 : base[j]) + 1)
-                        : lognormal ? v[j] * 3 : v[j] + sign * 6 * scale;
+                    if (counts) {
+                        // back: remove the added events again (thinning to a quarter keeps the counts integer)
+                        v[j] = back ? Math.round(v[j] / 5.0)
+                            : v[j] + SyntheticTraffic.poisson(rnd, 4 * (kind == Kind.BURSTY ? 20 : base[j]) + 1);
+                    } else {
+                        v[j] = lognormal ? (back ? v[j] / 3 : v[j] * 3) : v[j] + sign * 6 * scale;
+                    }
                 }
             }
             case TREND_CHANGE -> {

@@ -58,7 +58,7 @@ public final class EvalAnomaliesCommand implements Callable<Integer> {
     @Option(names = "--config", description = "Properties file with anomaly.* / multivariate.* keys.")
     Path config;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a key, e.g. --set anomaly.z.alert=8")
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a key, e.g. --set anomaly.p.alert=1e-6")
     Map<String, String> overrides = new HashMap<>();
 
     @Override

@@ -93,6 +93,10 @@ public final class HorizonForecaster {
     /** What is issued: 0 the model, 1 same time yesterday, 2 same time last week. */
     private int issuing;
     private static final int GUARD_MIN = 50;
+    /** Step of the interval's width multiplier per outcome. */
+    private static final double WIDEN_RATE = 0.02;
+    /** Multiplier of the interval's half-widths, adapted to the recent share of actuals outside it. */
+    private double widen = 1;
     private final long intervalMs;
     private final int retrainEvery;
     private final int trainRows;
@@ -143,7 +147,7 @@ public final class HorizonForecaster {
         this.blocks = Math.max(5, (int) Math.round(121.0 * MINUTE / ((double) blockLen * intervalMs)) | 1);
         this.tau = Math.max(1.0, 15.0 * MINUTE / intervalMs);
         this.recentSe = Math.sqrt(1.57 / recent + 1.57 / (DAYS * Math.min(11, 2 * dayHw + 1)));
-        this.guardAlpha = 1.0 / Math.max(100, day);
+        this.guardAlpha = 1.0 / Math.max(100, day); // about a day of outcomes, at least 100
         this.tmp = new double[Math.max(longest, noiseWindow)];
         this.scratch = new double[Math.max(Math.max(noiseWindow, ERRORS), longest)];
         this.blockScratch = new double[blocks * WEEKS];
@@ -430,8 +434,8 @@ public final class HorizonForecaster {
         if (Double.isNaN(pred)) {
             pred = model;
         }
-        double lo = pred + ls[1] * quantile(0.05, -1.645);
-        double hi = pred + ls[1] * quantile(0.95, 1.645);
+        double lo = pred + ls[1] * widen * quantile(0.05, -1.645);
+        double hi = pred + ls[1] * widen * quantile(0.95, 1.645);
         return new Forecast(pred, lo, hi, model);
     }
 
@@ -460,6 +464,14 @@ public final class HorizonForecaster {
             return;
         }
         double y = v.at(t);
+        // Adaptive width (as adaptive conformal inference does for the level): the interval the current error
+        // quantiles give is widened after misses and narrowed after hits, so that about 10 % of recent actuals
+        // fall outside even while the errors' spread is changing (after a regime change, on integer counts).
+        double e = (y - fc.predicted()) / ls[1];
+        boolean miss = errN >= 50 && (e < widen * quantile(0.05, -1.645) || e > widen * quantile(0.95, 1.645));
+        if (errN >= 50) {
+            widen = Math.max(0.5, Math.min(5, widen * Math.exp(WIDEN_RATE * ((miss ? 1 : 0) - 0.1))));
+        }
         errRing[errPos] = (float) Math.max(-ERR_CLIP, Math.min(ERR_CLIP, (y - fc.predicted()) / ls[1]));
         errPos = (errPos + 1) % errRing.length;
         errN = Math.min(errN + 1, errRing.length);
@@ -614,6 +626,7 @@ public final class HorizonForecaster {
         out.writeByte(issuing);
         out.writeInt(nDay);
         out.writeInt(nWeek);
+        out.writeDouble(widen);
         out.writeInt(errN);
         out.writeInt(errPos);
         for (int i = 0; i < errN; i++) {
@@ -653,6 +666,7 @@ public final class HorizonForecaster {
         issuing = in.readByte();
         nDay = in.readInt();
         nWeek = in.readInt();
+        widen = in.readDouble();
         errN = in.readInt();
         errPos = in.readInt();
         if (errN < 0 || errN > errRing.length || errPos < 0 || errPos >= errRing.length) {
