@@ -8,11 +8,11 @@ import java.util.Arrays;
  * percentile {@code q} the probability is the share of them at or above |z|; beyond it, the larger of that
  * share (less {@link #TOLERATED} values, so that an earlier incident of the same size does not hide the
  * next one) and an exponential tail fitted to the values above {@code q}: their share times
- * exp(-(|z| - q) / b), b from their median excess (median / ln 2, never below {@link #MIN_EXCESS} nor
- * {@link #MIN_RELATIVE_EXCESS} x q). A median, not a mean or a maximum: a few incidents among the 2 % largest
- * values do not change the fit (and the caller enters residuals that raised an alarm at q, see
- * {@link #percentile98()}). On a calm
- * series whatever its shape (heavy tails, integer counts, noise-free shapes) about a share p of the points
+ * exp(-(|z| - q) / b), b from their median excess (median / ln 2, never below {@link #MIN_EXCESS}, nor below
+ * {@link #MIN_RELATIVE_EXCESS} x q while fewer than {@link #MIN_FIT} values lie above q). A median, not a
+ * mean or a maximum: a few incidents among the 2 % largest values do not change the fit (and the caller
+ * enters the residuals of a burst of anomalies at q, see {@link #percentile98()}). On a calm series whatever
+ * its shape (heavy tails, integer counts, noise-free shapes) about a share p of the points
  * then gets a probability below p, which bounds the share of high scores.
  *
  * <p>Hand-written: a sorted copy of the ring kept up to date by one removal and one insertion per value (a
@@ -23,11 +23,13 @@ final class TailCalibration {
     /** Smallest mean excess of the fitted tail, in noise units: a tail never thinner than exp(-2 z). */
     static final double MIN_EXCESS = 0.5;
     /**
-     * Smallest mean excess relative to the 98th percentile: integer counts mostly zero have few distinct |z|
-     * (0, then 1, 2, 3 events), so with no value above the percentile a fixed floor alone would call two
-     * events where one is common a one-in-a-million event.
+     * Smallest mean excess relative to the 98th percentile while fewer than {@link #MIN_FIT} values lie above
+     * it: integer counts mostly zero have few distinct |z| (0, then 1, 2, 3 events), so with no value above the
+     * percentile a fixed floor alone would call two events where one is common a one-in-a-million event.
      */
     static final double MIN_RELATIVE_EXCESS = 0.25;
+    /** Values above the 98th percentile needed to fit the tail on them alone (fewer: the relative floor applies). */
+    static final int MIN_FIT = 5;
     /** Recent values at or above |z| that do not count against it beyond the 98th percentile. */
     static final int TOLERATED = 3;
 
@@ -101,7 +103,8 @@ final class TailCalibration {
         int above = n - first;
         anchor = above == 0 ? 1.0 / (n + 1) : (double) above / n;
         double medianExcess = above == 0 ? 0 : sorted[first + above / 2] - q;
-        excess = Math.max(Math.max(MIN_EXCESS, q * MIN_RELATIVE_EXCESS), medianExcess / Math.log(2));
+        double floor = above < MIN_FIT ? Math.max(MIN_EXCESS, q * MIN_RELATIVE_EXCESS) : MIN_EXCESS;
+        excess = Math.max(floor, medianExcess / Math.log(2));
     }
 
     /** Probability that a calm |z| is at least {@code absZ}; 1 before any value. */

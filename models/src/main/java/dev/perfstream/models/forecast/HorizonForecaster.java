@@ -58,7 +58,9 @@ public final class HorizonForecaster {
     private static final double REL_FLOOR = 0.02;
     private static final int ERRORS = 1000;
     /** Relative margin by which the model must be worse (better) than the best seasonal-naive to hand over (back). */
-    private static final double GUARD_MARGIN = 0.05;
+    private static final double GUARD_MARGIN = 0.1;
+    /** Absolute errors (scale units) count up to this in the guard: incidents, which every method misses, do not decide it. */
+    private static final double GUARD_CAP = 5;
 
     /** Positive-part shrinkage of a deviation z with standard error se: 0 within 2 se, towards z beyond. */
     private static double shrink(double z, double se) {
@@ -83,7 +85,7 @@ public final class HorizonForecaster {
      */
     private final double recentSe;
     private final double guardAlpha;
-    /** Running squared errors (scale units) of the model, same time yesterday, same time last week. */
+    /** Running capped absolute errors (scale units) of the model, same time yesterday, same time last week. */
     private double errModel = Double.NaN;
     private double errDay = Double.NaN;
     private double errWeek = Double.NaN;
@@ -147,7 +149,7 @@ public final class HorizonForecaster {
         this.blocks = Math.max(5, (int) Math.round(121.0 * MINUTE / ((double) blockLen * intervalMs)) | 1);
         this.tau = Math.max(1.0, 15.0 * MINUTE / intervalMs);
         this.recentSe = Math.sqrt(1.57 / recent + 1.57 / (DAYS * Math.min(11, 2 * dayHw + 1)));
-        this.guardAlpha = 1.0 / Math.max(100, day); // about a day of outcomes, at least 100
+        this.guardAlpha = 1.0 / Math.max(200, 2 * day); // about two days of outcomes, at least 200
         this.tmp = new double[Math.max(longest, noiseWindow)];
         this.scratch = new double[Math.max(Math.max(noiseWindow, ERRORS), longest)];
         this.blockScratch = new double[blocks * WEEKS];
@@ -439,20 +441,20 @@ public final class HorizonForecaster {
         return new Forecast(pred, lo, hi, model);
     }
 
-    /** The value at step j as the history keeps it (a block mean where older than the fine tier); NaN after k. */
+    /**
+     * The seasonal-naive forecast from step j: its value if kept at full resolution, NaN otherwise (or after k).
+     * Not a block mean: a 10-minute mean a week back is a smoothed forecast, not the baseline, and judged as one
+     * it looked better than the model on series without a daily pattern.
+     */
     private static double naive(TieredHistory v, int j, int k) {
-        if (j > k || j < v.start()) {
-            return Double.NaN;
-        }
-        double x = v.at(j);
-        return Double.isNaN(x) ? v.mean(j, j) : x;
+        return j > k ? Double.NaN : v.at(j);
     }
 
     /**
      * Records the outcome of the forecast made at origin k (call when v.at(k+h) is known): its error feeds the
      * interval, and the model's and both seasonal-naive errors feed the guard, which issues the seasonal-naive
-     * forecast with the smaller running squared error while the model's is more than {@link #GUARD_MARGIN}
-     * above it, and the model again once it is that much below.
+     * forecast with the smaller running error while the model's is more than {@link #GUARD_MARGIN} above it,
+     * and the model again once it is that much below.
      */
     public void outcome(TieredHistory v, int k, long t0, Forecast fc) {
         int t = k + h;
@@ -480,11 +482,11 @@ public final class HorizonForecaster {
         if (Double.isNaN(fc.model()) || Double.isNaN(yd)) {
             return;
         }
-        errModel = ewma(errModel, sqErr(y, fc.model(), ls[1]));
-        errDay = ewma(errDay, sqErr(y, yd, ls[1]));
+        errModel = ewma(errModel, absErr(y, fc.model(), ls[1]));
+        errDay = ewma(errDay, absErr(y, yd, ls[1]));
         nDay++;
         if (!Double.isNaN(yw)) {
-            errWeek = ewma(errWeek, sqErr(y, yw, ls[1]));
+            errWeek = ewma(errWeek, absErr(y, yw, ls[1]));
             nWeek++;
         }
         if (nDay < GUARD_MIN) {
@@ -505,10 +507,12 @@ public final class HorizonForecaster {
         return Double.isNaN(avg) ? x : avg + guardAlpha * (x - avg);
     }
 
-    /** Squared error in scale units, capped (one wild point must not decide the guard for a day). */
-    private static double sqErr(double y, double p, double scale) {
-        double e = Math.max(-CLIP, Math.min(CLIP, (y - p) / scale));
-        return e * e;
+    /**
+     * Absolute error in scale units, capped at {@link #GUARD_CAP}: squared errors let one incident (missed by the
+     * model, then copied a day later by the baseline) decide for days which forecast is issued.
+     */
+    private static double absErr(double y, double p, double scale) {
+        return Math.min(GUARD_CAP, Math.abs(y - p) / scale);
     }
 
     private double quantile(double q, double normalDefault) {
