@@ -23,29 +23,32 @@ import org.tribuo.regression.sgd.objectives.Huber;
 
 /**
  * Direct forecast of one series {@code h} steps ahead on a regular grid (values indexed by step, NaN for
- * gaps), from the series' own past only.
+ * gaps), from the series' own past only. Every span below is a time span (given here as at a 1-minute step)
+ * converted to steps of the series, with a floor in steps where a median or a MAD needs a few values, so the
+ * same code serves 10-second to 1-hour series.
  * <ul>
  *   <li><b>Seasonal profile</b> at the target: the daily profile (median over the last 7 days of the mean of
- *       +-15 steps around the same time of day: the median keeps one day's incident out, the +-15 smoothing
- *       cuts the noise a few days leave) times the weekly factor (median over blocks of 11 steps in +-60
- *       around the same time 1..3 weeks ago of the block's ratio to the daily profile: pools the daily shape
+ *       +-15 min around the same time of day: the median keeps one day's incident out, the smoothing
+ *       cuts the noise a few days leave) times the weekly factor (median over blocks of 11 min in +-60 min,
+ *       at least 5 blocks, around the same time 1..3 weeks ago of the block's ratio to the daily profile: pools the daily shape
  *       over all days of the week and lets a week set only its day's level; an incident of up to 30 min in
  *       last week is outvoted). Differences instead of ratios where a value is not positive.</li>
- *   <li><b>Damped recent level</b>: the deviation of the last 15 values (median) from the profile, shrunk to
- *       0 within 2 standard errors of noise and decayed as exp(-h / 15): followed at 5 min, all but
+ *   <li><b>Damped recent level</b>: the deviation of the last 15 min (median) from the profile, shrunk to
+ *       0 within 2 standard errors of noise and decayed as exp(-h / 15 min): followed at 5 min, all but
  *       ignored at 2 h, so a surge in progress is not carried on after it ends.</li>
  *   <li><b>Learned correction</b>: a Tribuo linear SGD regression with a Huber loss (incidents in the history
  *       pull the weights little), per horizon, on the series' own rolling origins whose outcome is known,
  *       retrained every {@code retrainEvery} steps, from features in units of a scale (the noise, at least
- *       2 % of the level): the level of the last 15 / 60 / 240 steps relative to the profile, the last
+ *       2 % of the level): the level of the last 15 / 60 / 240 min relative to the profile, the last
  *       value's residual, the weekly factor's effect. At forecast time each feature is clipped to the range
  *       it took in 98 % of the training rows: the linear model is not extrapolated to an incident it has
  *       not seen; a lasting level shift enters the range at the next retraining. Trained only on origins
  *       whose target had a weekly factor iff the current one has, and not applied across that change.</li>
  * </ul>
- * The 90 % interval comes from the 5th and 95th percentiles of the last 1000 out-of-sample errors in scale
- * units. Used by {@code perfstream backtest forecast}, {@code perfstream eval forecast} and, through
- * {@link SeriesForecaster}, the scoring topology.
+ * A guard issues the better seasonal-naive forecast while the model has recently been worse (see
+ * {@link #outcome}). The 90 % interval comes from the 5th and 95th percentiles of the last 1000 out-of-sample
+ * errors of the issued forecast in scale units, times a width adapted to the recent share of misses. Used by {@code perfstream backtest
+ * forecast}, {@code perfstream eval forecast} and, through {@link SeriesForecaster}, the scoring topology.
  */
 public final class HorizonForecaster {
     static final String[] NAMES = {"level15", "level60", "last_residual", "week_factor", "level240"};
