@@ -62,6 +62,16 @@ public final class EvalForecastCommand implements Callable<Integer> {
         description = "A forecast.* setting for the topology's configuration (e.g. forecast.history.block=10m); repeatable.")
     Map<String, String> set = new HashMap<>();
 
+    @Option(names = "--corpus",
+        description = {"Backtest the generated corpus (bench Corpus: 12 series kinds, no injected anomalies) at --cadences and",
+            "horizons of 1, 6 and 24 steps instead of the load generator's series; prints the NRMSE ratio to the better",
+            "seasonal-naive baseline and coverage per cadence and horizon. Development seeds 1-5; 101-105 are held out."})
+    boolean corpus;
+
+    @Option(names = "--cadences", defaultValue = "10s,1m,5m,30m,1h", split = ",",
+        description = "With --corpus: steps of the series (default: ${DEFAULT-VALUE}).")
+    List<String> cadences;
+
     @Option(names = "--per-series", description = "Also print one line per series, seed and horizon.")
     boolean perSeries;
 
@@ -71,6 +81,13 @@ public final class EvalForecastCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TRIBUO_LOG.setLevel(java.util.logging.Level.WARNING);
         List<Long> seedList = parseSeeds(seeds);
+        if (corpus) {
+            long[] steps = cadences.stream().mapToLong(c -> Settings.parseDuration(c.trim()).toMillis()).toArray();
+            List<ForecastCorpusEval.Row> rows = ForecastCorpusEval.run(seedList, steps, threads, System.err);
+            System.out.printf("data: generated corpus, seeds %s, cadences %s%n", seedList, cadences);
+            ForecastCorpusEval.print(rows, steps, perSeries, System.out);
+            return 0;
+        }
         if (days < 9) {
             System.err.println("--days must be at least 9: the last-week baseline needs a week of history before scoring");
             return 2;

@@ -3,37 +3,52 @@ package dev.perfstream.models.anomaly;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Compact binary form of a {@link SeriesDetector}'s state, for the scoring topology's state store (and
  * its changelog). Hand-written (ByteBuffer out, DataInputStream in) because the state is a handful of primitive
  * rings: Avro or Java serialization would add a schema or class metadata to every changelog record.
- * Residuals and training rows are stored as floats (about 10 KB per series with the defaults).
- * Array sizes are stored with the state, so a state written under other ring sizes still restores.
+ * Residuals, tail residuals, the daily profile and training rows are stored as floats (about 20 KB per
+ * series at a 1-minute step with the defaults). Array sizes are stored with the state, so a state written
+ * under other ring sizes still restores.
+ *
+ * <p>Format 2 (calibrated scores: tail residuals, daily profile, step, the two expectations' errors). A
+ * state of format 1 (before the calibration) is refused: its residuals were never calibrated, and the
+ * caller starts the series afresh (the scoring stage logs a WARN).
  */
 public final class DetectorStateCodec {
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
 
     private DetectorStateCodec() {
     }
 
     public static byte[] encode(SeriesDetector d) {
-        byte[] key = d.key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byte[] version = d.model.version().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] key = d.key.getBytes(StandardCharsets.UTF_8);
+        byte[] version = d.model.version().getBytes(StandardCharsets.UTF_8);
         int width = d.trainX.length == 0 ? 0 : d.trainX[0].length;
-        int size = 1 + 2 + key.length + 16 + ring(d.recent.length, 8) + ring(d.resid.length, 4) + 8 + 12
-            + ring(d.shiftRaw.length, 8) + 2 + version.length + 8 + 4 + 8 * d.model.weights().length
-            + 16 + 4 * (width + 1) * d.trainN + 12;
-        // Heap ByteBuffer in DataOutputStream's byte order: the same bytes as before, without a
+        int profile = d.profile == null ? 0 : d.profile.slots.length;
+        int size = 1 + 2 + key.length + 16 + ring(d.recent.length, 8) + 8 * d.recent.length + ring(d.resid.length, 4)
+            + 8 + 12 + ring(d.shiftRaw.length, 8) + 8 * d.shiftRaw.length + 2 + version.length + 8 + 4
+            + 8 * d.model.weights().length + 16 + 4 * (width + 1) * d.trainN + 12
+            + 8 + 4 + 4 + 4 * profile + 60 + 12 + 4 * d.tail.ring.length;
+        // Heap ByteBuffer in DataOutputStream's byte order (read back with DataInputStream), without a
         // synchronized stream call per value (this runs once per window and statistic).
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(size);
+        ByteBuffer b = ByteBuffer.allocate(size);
         b.put((byte) FORMAT);
         b.putShort((short) key.length).put(key);
         b.putLong(d.learnedCount).putLong(d.lastTs);
         putRing(b, d.recent, d.recentPos, d.recentN, false);
+        for (double x : d.deseason) {
+            b.putDouble(x);
+        }
         putRing(b, d.resid, d.residPos, d.residN, true);
         b.putDouble(d.sigma).putInt(d.sinceSigma).putInt(d.shiftSign).putInt(d.shiftN);
         putRing(b, d.shiftRaw, 0, d.shiftN, false);
+        for (double x : d.shiftDeseason) {
+            b.putDouble(x);
+        }
         b.putShort((short) version.length).put(version);
         b.putDouble(d.model.bias()).putInt(d.model.weights().length);
         for (double w : d.model.weights()) {
@@ -47,6 +62,16 @@ public final class DetectorStateCodec {
             b.putFloat((float) d.trainY[i]);
         }
         b.putLong(d.sinceTrain).putInt(d.trainedVersions);
+        b.putLong(d.stepMs).putInt(d.stepGaps).putInt(profile);
+        for (int i = 0; i < profile; i++) {
+            b.putFloat(d.profile.slots[i]);
+        }
+        b.putDouble(d.errModel).putDouble(d.errSeasonal).putDouble(d.longMean).putDouble(d.spread).putInt(d.shiftSpan)
+            .putDouble(d.lastRaw).putDouble(d.stepSpread).putLong(d.lastAnomalous);
+        b.putInt(d.tail.ring.length).putInt(d.tail.pos).putInt(d.tail.n);
+        for (float x : d.tail.ring) {
+            b.putFloat(x);
+        }
         return b.array();
     }
 
@@ -54,7 +79,7 @@ public final class DetectorStateCodec {
         return 12 + len * bytesPerValue;
     }
 
-    private static void putRing(java.nio.ByteBuffer b, double[] ring, int pos, int n, boolean asFloat) {
+    private static void putRing(ByteBuffer b, double[] ring, int pos, int n, boolean asFloat) {
         b.putInt(ring.length).putInt(pos).putInt(n);
         for (double v : ring) {
             if (asFloat) {
@@ -65,36 +90,71 @@ public final class DetectorStateCodec {
         }
     }
 
-    /** @throws IllegalArgumentException when the bytes are not a detector state of a known format */
+    /** @throws IllegalArgumentException when the bytes are not a detector state of the current format */
     public static SeriesDetector decode(byte[] bytes, DetectorConfig cfg) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             int format = in.readByte();
             if (format != FORMAT) {
-                throw new IllegalArgumentException("unknown detector state format " + format);
+                throw new IllegalArgumentException("detector state of format " + format + ", this version reads "
+                    + FORMAT + " (uncalibrated scores before format 2)");
             }
             String key = readString(in);
             long learned = in.readLong();
             long lastTs = in.readLong();
             double[][] recent = readRing(in, false);
+            double[] deseason = readDoubles(in, recent[0].length);
             double[][] resid = readRing(in, true);
             double sigma = in.readDouble();
             int sinceSigma = in.readInt();
             int shiftSign = in.readInt();
             int shiftN = in.readInt();
             double[][] shift = readRing(in, false);
+            double[] shiftDeseason = readDoubles(in, shift[0].length);
             String version = readString(in);
             double bias = in.readDouble();
-            double[] weights = new double[in.readInt()];
-            for (int i = 0; i < weights.length; i++) {
-                weights[i] = in.readDouble();
-            }
+            double[] weights = readDoubles(in, in.readInt());
             int trainLen = in.readInt();
             int width = in.readInt();
+            int trainPos = in.readInt();
+            int trainN = in.readInt();
+            float[][] rows = new float[trainN][width + 1];
+            for (int i = 0; i < trainN; i++) {
+                for (int j = 0; j <= width; j++) {
+                    rows[i][j] = in.readFloat();
+                }
+            }
+            long sinceTrain = in.readLong();
+            int trained = in.readInt();
+            long stepMs = in.readLong();
+            int stepGaps = in.readInt();
+            int profileLen = in.readInt();
+            float[] profile = new float[profileLen];
+            for (int i = 0; i < profileLen; i++) {
+                profile[i] = in.readFloat();
+            }
+            double errModel = in.readDouble();
+            double errSeasonal = in.readDouble();
+            double longMean = in.readDouble();
+            double spread = in.readDouble();
+            int shiftSpan = in.readInt();
+            double lastRaw = in.readDouble();
+            double stepSpread = in.readDouble();
+            long lastAnomalous = in.readLong();
+            int tailLen = in.readInt();
+            int tailPos = in.readInt();
+            int tailN = in.readInt();
             SeriesDetector d = new SeriesDetector(key, cfg, recent[0].length, resid[0].length,
-                Math.max(shift[0].length, cfg.shiftRun()), trainLen);
+                Math.max(shift[0].length, cfg.shiftRun()), trainLen, tailLen);
+            for (int i = 0; i < tailLen; i++) {
+                d.tail.ring[i] = in.readFloat();
+            }
+            d.tail.pos = tailPos;
+            d.tail.n = tailN;
+            d.tail.refresh();
             d.learnedCount = learned;
             d.lastTs = lastTs;
             System.arraycopy(recent[0], 0, d.recent, 0, recent[0].length);
+            System.arraycopy(deseason, 0, d.deseason, 0, deseason.length);
             d.recentPos = (int) recent[1][0];
             d.recentN = (int) recent[1][1];
             System.arraycopy(resid[0], 0, d.resid, 0, resid[0].length);
@@ -105,28 +165,54 @@ public final class DetectorStateCodec {
             d.shiftSign = shiftSign;
             d.shiftN = Math.min(shiftN, shift[0].length);
             System.arraycopy(shift[0], 0, d.shiftRaw, 0, shift[0].length);
+            System.arraycopy(shiftDeseason, 0, d.shiftDeseason, 0, shiftDeseason.length);
             d.model = new LinearExpectation(weights, bias, version);
-            d.trainPos = in.readInt();
-            d.trainN = in.readInt();
-            for (int i = 0; i < d.trainN; i++) {
+            d.trainPos = trainPos;
+            d.trainN = trainN;
+            for (int i = 0; i < trainN; i++) {
                 for (int j = 0; j < width; j++) {
-                    d.trainX[i][j] = in.readFloat();
+                    d.trainX[i][j] = rows[i][j];
                 }
-                d.trainY[i] = in.readFloat();
+                d.trainY[i] = rows[i][width];
             }
-            d.sinceTrain = in.readLong();
-            d.trainedVersions = in.readInt();
+            d.sinceTrain = sinceTrain;
+            d.trainedVersions = trained;
+            d.stepMs = stepMs;
+            d.stepGaps = stepGaps;
+            if (profileLen > 0) {
+                d.profile = new DailyProfile(profileLen);
+                System.arraycopy(profile, 0, d.profile.slots, 0, profileLen);
+            }
+            d.errModel = errModel;
+            d.errSeasonal = errSeasonal;
+            d.longMean = longMean;
+            d.spread = spread;
+            d.shiftSpan = shiftSpan;
+            d.lastRaw = lastRaw;
+            d.stepSpread = stepSpread;
+            d.lastAnomalous = lastAnomalous;
             d.resort();
             return d;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof IllegalArgumentException iae) {
+                throw iae;
+            }
             throw new IllegalArgumentException("truncated or corrupt detector state: " + e, e);
         }
+    }
+
+    private static double[] readDoubles(DataInputStream in, int n) throws IOException {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = in.readDouble();
+        }
+        return v;
     }
 
     private static String readString(DataInputStream in) throws IOException {
         byte[] b = new byte[in.readUnsignedShort()];
         in.readFully(b);
-        return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+        return new String(b, StandardCharsets.UTF_8);
     }
 
     /** @return {values, {pos, n}} */

@@ -11,15 +11,20 @@ import org.tribuo.regression.sgd.linear.LinearSGDModel;
  * Online anomaly scoring of one series: the same code runs per window inside the scoring topology and
  * per row in {@code perfstream backtest anomalies}.
  *
- * <p>For each value: the robust level is the median of the last {@value #RECENT} cleaned values; the
- * noise scale is 1.4826 x MAD of the last out-of-sample residuals (floored, so constant series work);
- * the Tribuo model ({@link LinearExpectation}) predicts the standardised deviation from the level from
- * lags and seasonal position; the residual in noise units maps to a score through
- * {@link DetectorConfig#score}. Anomalous values are replaced by the expectation in the history, so an
- * incident does not teach the model that it is normal; after {@link DetectorConfig#shiftRun} anomalous
- * values on the same side the new level is accepted. Before {@link DetectorConfig#warmup} residuals
- * exist, scores are capped at 0.5. A value whose timestamp is not after the last learned one, or that is
- * NaN, is scored (or given 0) without being learned.
+ * <p>For each value, two expectations: the Tribuo model ({@link LinearExpectation}: the standardised
+ * deviation from the robust level, the median of the last {@value #RECENT} cleaned values, from lags and
+ * seasonal position), and the seasonal one (the median of the last {@value #RECENT} cleaned values minus
+ * the {@link DailyProfile} at their time of day, plus the profile now: the day's shape at the current
+ * level). The one with the smaller recent squared error is used. The residual is divided by the noise
+ * scale (1.4826 x MAD of the last out-of-sample residuals, never below a share of the level, of the
+ * series' own spread, or of the statistic's sampling noise) and its tail probability against the series'
+ * own recent residuals ({@link TailCalibration}) maps to a score through {@link DetectorConfig#score}.
+ * Anomalous values (probability below {@link DetectorConfig#pHalf}) are replaced by the expectation in the
+ * history, so an incident does not teach the model that it is normal; after {@link DetectorConfig#shiftRun}
+ * of them on the same side the new level is accepted. Before {@link DetectorConfig#warmup} residuals exist,
+ * scores are capped at 0.5. A value whose timestamp is not after the last learned one, or that is NaN, is
+ * scored (or given 0) without being learned. The series' step is the smallest gap among its first
+ * {@value #STEP_GAPS} gaps; the daily profile starts after that.
  *
  * <p>Not thread-safe: one owner (a stream task, a backtest loop). State round-trips through
  * {@link DetectorStateCodec}.
@@ -27,6 +32,16 @@ import org.tribuo.regression.sgd.linear.LinearSGDModel;
 public final class SeriesDetector {
     /** Size of the ring of recent cleaned values (level and lags). */
     public static final int RECENT = 15;
+    /** Gaps between the first values that fix the step. */
+    static final int STEP_GAPS = 8;
+    /** Squared errors above this (in noise units squared) count as this much when the expectations are compared. */
+    private static final double ERR_CAP = 100;
+    /** Anomalous values closer than this (in values) to the previous one are part of a burst. */
+    static final int ISOLATION = 10;
+    /** Weight of one value in the running squared errors of the two expectations. */
+    private static final double ERR_ALPHA = 1.0 / 512;
+    /** Weight of one value in the long-run mean and spread (at least 1 / values seen, so they start at once). */
+    private static final double SPREAD_ALPHA = 1.0 / 1024;
 
     /** Receives each newly trained model; returns the version label to use (e.g. after storing it). */
     @FunctionalInterface
@@ -39,6 +54,7 @@ public final class SeriesDetector {
     long learnedCount;
     long lastTs = Long.MIN_VALUE;
     final double[] recent;
+    final double[] deseason;
     private final double[] sortedRecent;
     int recentPos;
     int recentN;
@@ -49,7 +65,10 @@ public final class SeriesDetector {
     int sinceSigma;
     int shiftSign;
     int shiftN;
+    /** Values learned since the current run of anomalous values on one side began (its tail entries). */
+    int shiftSpan;
     final double[] shiftRaw;
+    final double[] shiftDeseason;
     LinearExpectation model = LinearExpectation.BASELINE;
     final double[][] trainX;
     final double[] trainY;
@@ -57,24 +76,38 @@ public final class SeriesDetector {
     int trainN;
     long sinceTrain;
     int trainedVersions;
+    long stepMs;
+    int stepGaps;
+    DailyProfile profile;
+    double errModel;
+    double errSeasonal = Double.NaN;
+    double longMean = Double.NaN;
+    double spread;
+    double lastRaw = Double.NaN;
+    long lastAnomalous = Long.MIN_VALUE / 2;
+    double stepSpread;
+    final TailCalibration tail;
 
     private final double[] scratch;
     private final double[] features = new double[SeriesFeatures.COUNT];
 
     /** A new detector with no history. */
     public SeriesDetector(String key, DetectorConfig cfg) {
-        this(key, cfg, RECENT, cfg.residualWindow(), cfg.shiftRun(), cfg.trainRows());
+        this(key, cfg, RECENT, cfg.residualWindow(), cfg.shiftRun(), cfg.trainRows(), cfg.tailWindow());
     }
 
-    SeriesDetector(String key, DetectorConfig cfg, int recentLen, int residLen, int shiftLen, int trainLen) {
+    SeriesDetector(String key, DetectorConfig cfg, int recentLen, int residLen, int shiftLen, int trainLen, int tailLen) {
         this.key = key;
         this.cfg = cfg;
         this.recent = new double[recentLen];
+        this.deseason = new double[recentLen];
         this.sortedRecent = new double[recentLen];
         this.resid = new double[residLen];
         this.shiftRaw = new double[shiftLen];
+        this.shiftDeseason = new double[shiftLen];
         this.trainX = new double[trainLen][SeriesFeatures.COUNT];
         this.trainY = new double[trainLen];
+        this.tail = new TailCalibration(tailLen);
         this.scratch = new double[Math.max(recentLen, residLen)];
     }
 
@@ -115,59 +148,162 @@ public final class SeriesDetector {
             return new Score(recentN == 0 ? Double.NaN : level(), 0, 0, model.version(), false);
         }
         if (recentN == 0) {
-            push(value);
+            push(value, Double.NaN);
             lastTs = timeMillis;
             learnedCount++;
+            longMean = value;
+            lastRaw = value;
             return new Score(value, 0, 0, model.version(), true);
         }
         double level = level();
         double s = scale(level, noise == null ? 0 : noise.floor(level));
         SeriesFeatures.fill(features, recent, recentPos, recentN, level, s, timeMillis);
-        double expected = level + s * model.predict(features);
+        double byModel = level + s * model.predict(features);
+        double prof = profile == null ? Double.NaN : profile.at(timeMillis);
+        double bySeason = prof + deseasonedLevel();
+        boolean seasonal = !Double.isNaN(bySeason) && errSeasonal < 0.9 * errModel;
+        double expected = seasonal ? bySeason : byModel;
         double z = (value - expected) / s;
-        double absZ = Math.abs(z);
-        double score = cfg.score(absZ);
-        if (residN < cfg.warmup()) {
+        double p = tail.pValue(Math.abs(z));
+        double score = cfg.score(p);
+        if (residN < cfg.warmup() || tail.count() < cfg.warmup()) {
             score = Math.min(score, 0.5);
         }
         if (timeMillis <= lastTs) {
             return new Score(expected, score, z, model.version(), false);
         }
-        learn(timeMillis, value, level, s, expected, z, publisher);
+        boolean anomalous = p < cfg.pHalf() && residN >= cfg.warmup() && tail.count() >= cfg.warmup();
+        // Both expectations are judged on every learned value, anomalous ones included (capped): a daily
+        // jump the model misses and the profile foresees is anomalous to the model, and must count against it.
+        errModel += ERR_ALPHA * (Math.min(ERR_CAP, sq((value - byModel) / s)) - errModel);
+        if (Double.isNaN(bySeason)) {
+            errSeasonal = Double.NaN; // not comparable: the model's expectation is used
+        } else {
+            double e = Math.min(ERR_CAP, sq((value - bySeason) / s));
+            errSeasonal = Double.isNaN(errSeasonal) ? errModel : errSeasonal + ERR_ALPHA * (e - errSeasonal);
+        }
+        learnStep(timeMillis);
+        // An anomalous residual that follows another within ISOLATION values enters the tail's history at
+        // its 98th percentile, not at its own: a burst of tens of points must not become the tail the next
+        // values are judged by (each value would make the next look less rare). An isolated one enters as it
+        // is, so a rare value that recurs now and then (two events where one is common, a shape's daily
+        // corner) is learned; the tail's fit on a median, and the tolerance of its empirical part, keep a
+        // few isolated incidents from blunting it.
+        boolean burst = anomalous && learnedCount - lastAnomalous <= ISOLATION;
+        tail.add(burst ? tail.percentile98() : Math.abs(z));
+        if (anomalous) {
+            lastAnomalous = learnedCount;
+        }
+        learn(timeMillis, value, level, s, expected, z, prof, anomalous, publisher);
         return new Score(expected, score, z, model.version(), true);
     }
 
-    private void learn(long t, double value, double level, double s, double expected, double z,
-                       ModelPublisher publisher) {
+    private static double sq(double x) {
+        return x * x;
+    }
+
+    /** Fixes the step from the first gaps, then starts the daily profile. */
+    private void learnStep(long t) {
+        if (stepGaps >= STEP_GAPS || lastTs == Long.MIN_VALUE) {
+            return;
+        }
+        long gap = t - lastTs;
+        stepMs = stepMs == 0 ? gap : Math.min(stepMs, gap);
+        if (++stepGaps == STEP_GAPS) {
+            int slots = DailyProfile.slotsFor(stepMs);
+            profile = slots == 0 ? null : new DailyProfile(slots);
+        }
+    }
+
+    private void learn(long t, double value, double level, double s, double expected, double z, double prof,
+                       boolean anomalous, ModelPublisher publisher) {
         lastTs = t;
         learnedCount++;
-        if (Math.abs(z) > cfg.zHalf() && residN >= cfg.warmup()) {
-            int sign = z > 0 ? 1 : -1;
+        int sign = z > 0 ? 1 : -1;
+        if (anomalous) {
             if (sign != shiftSign) {
                 shiftSign = sign;
                 shiftN = 0;
+                shiftSpan = 0;
             }
-            shiftRaw[shiftN++] = value;
-            pushResid(Math.signum(z) * cfg.zHalf() * s);
+            shiftSpan++;
+            shiftRaw[shiftN] = value;
+            shiftDeseason[shiftN++] = value - prof;
+            pushResid(Math.signum(z) * tail.zAt(cfg.pHalf()) * s);
             if (shiftN >= cfg.shiftRun()) {
                 // A level shift, not a blip: accept the new level at once, filling the whole recent ring
-                // with the values of the run (so the median level moves now, not after half a ring).
-                for (int i = 0; i < recent.length; i++) {
-                    push(shiftRaw[i % shiftN]);
+                // with the values of the run (so the median level moves now, not after half a ring), and move
+                // the daily profile with it (learning the new level slot by slot would leave a step in the
+                // day's shape between the slots visited since and the others, for days).
+                double before = deseasonedLevel();
+                double after = Robust.median(shiftDeseason, shiftN, new double[shiftN]);
+                double moved = 0;
+                if (profile != null && !Double.isNaN(before) && !Double.isNaN(after)) {
+                    moved = after - before;
+                    profile.shift(moved);
                 }
+                for (int i = 0; i < recent.length; i++) {
+                    push(shiftRaw[i % shiftN], shiftDeseason[i % shiftN] - moved);
+                }
+                // The run's residuals were the move to the new level, not noise: they leave the tail's history.
+                tail.neutraliseLast(shiftSpan);
                 shiftN = 0;
                 shiftSign = 0;
+                shiftSpan = 0;
             } else {
-                push(expected);
+                push(expected, expected - prof);
             }
+            if (profile != null && Double.isNaN(profile.at(t))) {
+                profile.learn(t, value); // a slot's first value, even an anomalous one: a NaN slot never learns
+            }
+            learnLongRun(value);
             return;
         }
-        shiftN = 0;
-        shiftSign = 0;
+        if (sign != shiftSign) { // a calm value on the other side ends a run; one on the same side does not
+            shiftN = 0;
+            shiftSign = 0;
+            shiftSpan = 0;
+        } else if (shiftN > 0) {
+            shiftSpan++;
+        }
         pushResid(value - expected);
         addTrainingRow(SeriesFeatures.clip((value - level) / s));
-        push(value);
+        push(value, value - prof);
+        if (profile != null) {
+            profile.learn(t, value);
+        }
+        learnLongRun(value);
         maybeRetrain(publisher);
+    }
+
+    /**
+     * The long-run mean and spread follow every value, anomalous or not (the series' own scale). The daily
+     * profile learns calm values only: learning an anomalous value's expectation instead fed a misfit back
+     * into the next day's expectation at that time.
+     */
+    private void learnLongRun(double raw) {
+        double a = Math.max(SPREAD_ALPHA, 1.0 / learnedCount);
+        longMean += a * (raw - longMean);
+        spread += a * (Math.abs(raw - longMean) - spread);
+        if (!Double.isNaN(lastRaw)) {
+            stepSpread += Math.max(SPREAD_ALPHA, 1.0 / (learnedCount - 1)) * (Math.abs(raw - lastRaw) - stepSpread);
+        }
+        lastRaw = raw;
+    }
+
+    /** Median of the recent cleaned values minus the profile at their time; NaN while fewer than 5 have one. */
+    private double deseasonedLevel() {
+        int m = 0;
+        for (int i = 0; i < recentN; i++) {
+            if (!Double.isNaN(deseason[i])) {
+                scratch[m++] = deseason[i];
+            }
+        }
+        if (m < 5) {
+            return Double.NaN;
+        }
+        java.util.Arrays.sort(scratch, 0, m);
+        return (m & 1) == 1 ? scratch[m / 2] : 0.5 * (scratch[m / 2 - 1] + scratch[m / 2]);
     }
 
     private void addTrainingRow(double target) {
@@ -211,7 +347,11 @@ public final class SeriesDetector {
         } else {
             sigma = 0.1 * Math.abs(level);
         }
-        double floor = Math.max(cfg.relativeFloor() * Math.abs(level), noiseFloor);
+        // Floors: a share of the level; a share of the spread of the values (noise-free shapes); half the mean
+        // change from one value to the next (integer counts that are mostly 0: their residuals' MAD is 0, and
+        // a scale learned from residuals alone shrank until every event looked impossible); sampling noise.
+        double floor = Math.max(Math.max(cfg.relativeFloor() * Math.abs(level), cfg.scaleFloor() * spread),
+            Math.max(0.5 * stepSpread, noiseFloor));
         return Math.max(Math.max(sigma, floor), 1e-9);
     }
 
@@ -221,7 +361,8 @@ public final class SeriesDetector {
         java.util.Arrays.sort(sortedRecent, 0, recentN);
     }
 
-    private void push(double v) {
+    private void push(double v, double deseasoned) {
+        deseason[recentPos] = deseasoned;
         // Keep sortedRecent sorted: drop the value leaving the ring, insert the new one (15 moves at most),
         // so the median level costs no sort per observation.
         int n = recentN;

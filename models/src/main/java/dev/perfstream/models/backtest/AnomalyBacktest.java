@@ -49,7 +49,7 @@ public final class AnomalyBacktest {
         long alerts = 0;
         long errorCount = 0;
         List<String> errors = new ArrayList<>();
-        double alertScore = cfg.score(cfg.zAlert());
+        double alertScore = cfg.alertScore();
         SeriesCsv.Row r;
         while ((r = csv.next()) != null) {
             rows++;

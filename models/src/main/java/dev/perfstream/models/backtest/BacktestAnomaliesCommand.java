@@ -32,7 +32,7 @@ public final class BacktestAnomaliesCommand implements Callable<Integer> {
     @Option(names = "--config", description = "Properties file with anomaly.* keys (see models/README.md).")
     Path config;
 
-    @Option(names = "--set", description = "Override a key, e.g. --set anomaly.z.alert=8", paramLabel = "KEY=VALUE")
+    @Option(names = "--set", description = "Override a key, e.g. --set anomaly.p.alert=1e-6", paramLabel = "KEY=VALUE")
     Map<String, String> overrides = new HashMap<>();
 
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")

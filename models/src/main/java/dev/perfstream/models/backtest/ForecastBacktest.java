@@ -47,8 +47,12 @@ public final class ForecastBacktest {
         return (int) Math.max(1, Math.round(86_400_000.0 / intervalMs));
     }
 
+    /**
+     * Training origins: 4 days, at least 500 (at steps of 30 min and more, 4 days are too few rows for the
+     * model: it needs 100), at most 4000 (the topology's default).
+     */
     static int trainRows(long intervalMs) {
-        return Math.min(4 * day(intervalMs), 4000);
+        return Math.min(Math.max(4 * day(intervalMs), 500), 4000);
     }
 
     /**

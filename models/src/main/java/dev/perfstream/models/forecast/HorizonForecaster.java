@@ -23,50 +23,47 @@ import org.tribuo.regression.sgd.objectives.Huber;
 
 /**
  * Direct forecast of one series {@code h} steps ahead on a regular grid (values indexed by step, NaN for
- * gaps), from the series' own past only.
+ * gaps), from the series' own past only. Every span below is a time span (given here as at a 1-minute step)
+ * converted to steps of the series, with a floor in steps where a median or a MAD needs a few values, so the
+ * same code serves 10-second to 1-hour series.
  * <ul>
  *   <li><b>Seasonal profile</b> at the target: the daily profile (median over the last 7 days of the mean of
- *       +-15 steps around the same time of day: the median keeps one day's incident out, the +-15 smoothing
- *       cuts the noise a few days leave) times the weekly factor (median over blocks of 11 steps in +-60
- *       around the same time 1..3 weeks ago of the block's ratio to the daily profile: pools the daily shape
+ *       +-15 min around the same time of day: the median keeps one day's incident out, the smoothing
+ *       cuts the noise a few days leave) times the weekly factor (median over blocks of 11 min in +-60 min,
+ *       at least 5 blocks, around the same time 1..3 weeks ago of the block's ratio to the daily profile: pools the daily shape
  *       over all days of the week and lets a week set only its day's level; an incident of up to 30 min in
  *       last week is outvoted). Differences instead of ratios where a value is not positive.</li>
- *   <li><b>Damped recent level</b>: the deviation of the last 15 values (median) from the profile, shrunk to
- *       0 within 2 standard errors of noise and decayed as exp(-h / 15): followed at 5 min, all but
+ *   <li><b>Damped recent level</b>: the deviation of the last 15 min (median) from the profile, shrunk to
+ *       0 within 2 standard errors of noise and decayed as exp(-h / 15 min): followed at 5 min, all but
  *       ignored at 2 h, so a surge in progress is not carried on after it ends.</li>
  *   <li><b>Learned correction</b>: a Tribuo linear SGD regression with a Huber loss (incidents in the history
  *       pull the weights little), per horizon, on the series' own rolling origins whose outcome is known,
  *       retrained every {@code retrainEvery} steps, from features in units of a scale (the noise, at least
- *       2 % of the level): the level of the last 15 / 60 / 240 steps relative to the profile, the last
+ *       2 % of the level): the level of the last 15 / 60 / 240 min relative to the profile, the last
  *       value's residual, the weekly factor's effect. At forecast time each feature is clipped to the range
  *       it took in 98 % of the training rows: the linear model is not extrapolated to an incident it has
  *       not seen; a lasting level shift enters the range at the next retraining. Trained only on origins
  *       whose target had a weekly factor iff the current one has, and not applied across that change.</li>
  * </ul>
- * The 90 % interval comes from the 5th and 95th percentiles of the last 1000 out-of-sample errors in scale
- * units. Used by {@code perfstream backtest forecast}, {@code perfstream eval forecast} and, through
- * {@link SeriesForecaster}, the scoring topology.
+ * A guard issues the better seasonal-naive forecast while the model has recently been worse (see
+ * {@link #outcome}). The 90 % interval comes from the 5th and 95th percentiles of the last 1000 out-of-sample
+ * errors of the issued forecast in scale units, times a width adapted to the recent share of misses. Used by {@code perfstream backtest
+ * forecast}, {@code perfstream eval forecast} and, through {@link SeriesForecaster}, the scoring topology.
  */
 public final class HorizonForecaster {
     static final String[] NAMES = {"level15", "level60", "last_residual", "week_factor", "level240"};
-    private static final int RECENT = 15;
-    private static final int LONG = 60;
-    private static final int LONGEST = 240;
-    private static final int NOISE_WINDOW = 60;
+    private static final long MINUTE = 60_000L;
     private static final int DAYS = 7;
     private static final int WEEKS = 3;
-    private static final int HALF_WIDTH = 5;
-    private static final int DAY_HW = 15;
     private static final double CLIP = 30;
+    /** Forecast errors are kept (in scale units) up to this: clipping at CLIP biased the interval's quantiles. */
+    private static final double ERR_CLIP = 1e4;
     private static final double REL_FLOOR = 0.02;
     private static final int ERRORS = 1000;
-    private static final int BLOCKS = 11;
-    /**
-     * Standard error, in noise units, of the deviation of the median of 15 values from the profile: the
-     * median's variance (pi/2 sigma^2 / 15) plus the profile's (about pi/2 sigma^2 / 77 for a median of 7 daily
-     * means of 11 or more values).
-     */
-    private static final double RECENT_SE = Math.sqrt(1.57 / RECENT + 1.57 / 77);
+    /** Relative margin by which the model must be worse (better) than the best seasonal-naive to hand over (back). */
+    private static final double GUARD_MARGIN = 0.1;
+    /** Absolute errors (scale units) count up to this in the guard: incidents, which every method misses, do not decide it. */
+    private static final double GUARD_CAP = 5;
 
     /** Positive-part shrinkage of a deviation z with standard error se: 0 within 2 se, towards z beyond. */
     private static double shrink(double z, double se) {
@@ -76,6 +73,35 @@ public final class HorizonForecaster {
     private final int h;
     private final int day;
     private final int week;
+    /** Spans in steps, from spans in time and the step (see the constructor). */
+    private final int recent;
+    private final int longW;
+    private final int longest;
+    private final int noiseWindow;
+    private final int dayHw;
+    private final int halfWidth;
+    private final int blocks;
+    private final double tau;
+    /**
+     * Standard error, in noise units, of the deviation of the median of the recent values from the profile:
+     * the median's variance (pi/2 sigma^2 / recent) plus the profile's (a median of 7 daily window means).
+     */
+    private final double recentSe;
+    private final double guardAlpha;
+    /** Running capped absolute errors (scale units) of the model, same time yesterday, same time last week. */
+    private double errModel = Double.NaN;
+    private double errDay = Double.NaN;
+    private double errWeek = Double.NaN;
+    /** Outcomes each running error has seen: a baseline counts once it has {@value #GUARD_MIN} of them. */
+    private int nDay;
+    private int nWeek;
+    /** What is issued: 0 the model, 1 same time yesterday, 2 same time last week. */
+    private int issuing;
+    private static final int GUARD_MIN = 50;
+    /** Step of the interval's width multiplier per outcome. */
+    private static final double WIDEN_RATE = 0.02;
+    /** Multiplier of the interval's half-widths, adapted to the recent share of actuals outside it. */
+    private double widen = 1;
     private final long intervalMs;
     private final int retrainEvery;
     private final int trainRows;
@@ -89,8 +115,8 @@ public final class HorizonForecaster {
     private final float[] errRing = new float[ERRORS]; // float: as in the state (a round trip changes nothing)
     private int errN;
     private int errPos;
-    private final double[] scratch = new double[Math.max(NOISE_WINDOW, ERRORS)];
-    private final double[] tmp = new double[LONGEST];
+    private final double[] scratch;
+    private final double[] tmp;
     private final SeasonalProfile profile = new SeasonalProfile(Math.max(DAYS, WEEKS));
     private String modelVersion = "seasonal-naive";
     private ModelPublisher publisher;
@@ -101,8 +127,11 @@ public final class HorizonForecaster {
         String publish(int horizonSteps, LinearSGDModel model);
     }
 
-    /** One forecast. */
-    public record Forecast(double predicted, double lower, double upper) {
+    /**
+     * One forecast: what is issued (the model's, or a seasonal-naive one while the guard prefers it) with its
+     * 90 % interval, and the model's own prediction (NaN if unknown), which the guard keeps scoring.
+     */
+    public record Forecast(double predicted, double lower, double upper, double model) {
     }
 
     public HorizonForecaster(int horizonSteps, long intervalMs, int retrainEvery, int trainRows) {
@@ -110,8 +139,31 @@ public final class HorizonForecaster {
         this.intervalMs = intervalMs;
         this.day = (int) Math.max(1, Math.round(86_400_000.0 / intervalMs));
         this.week = 7 * day;
+        // Spans were chosen in time on 1-minute series (15 min recent level, 60 and 240 min level features, 60
+        // min of noise, +-15 min daily profile windows, 11-minute weekly blocks over +-60 min, 15 min damping);
+        // each is that time in steps, with a floor in steps where a median or a MAD needs a few values.
+        this.recent = span(15 * MINUTE, 3);
+        this.longW = span(60 * MINUTE, 6);
+        this.longest = span(240 * MINUTE, 12);
+        this.noiseWindow = span(60 * MINUTE, 20);
+        this.dayHw = (int) Math.round(15.0 * MINUTE / intervalMs);
+        this.halfWidth = (int) Math.round(5.0 * MINUTE / intervalMs);
+        int blockLen = 2 * halfWidth + 1;
+        this.blocks = Math.max(5, (int) Math.round(121.0 * MINUTE / ((double) blockLen * intervalMs)) | 1);
+        this.tau = Math.max(1.0, 15.0 * MINUTE / intervalMs);
+        this.recentSe = Math.sqrt(1.57 / recent + 1.57 / (DAYS * Math.min(11, 2 * dayHw + 1)));
+        this.guardAlpha = 1.0 / Math.max(200, 2 * day); // about two days of outcomes, at least 200
+        this.tmp = new double[Math.max(longest, noiseWindow)];
+        this.scratch = new double[Math.max(Math.max(noiseWindow, ERRORS), longest)];
+        this.blockScratch = new double[blocks * WEEKS];
+        this.blockScratch2 = new double[blocks * WEEKS];
         this.retrainEvery = retrainEvery;
         this.trainRows = trainRows;
+    }
+
+    /** {@code ms} in steps of this series, at least {@code min}. */
+    private int span(long ms, int min) {
+        return (int) Math.max(min, Math.round((double) ms / intervalMs));
     }
 
     /**
@@ -121,7 +173,7 @@ public final class HorizonForecaster {
      */
     private double[] levelScale(TieredHistory v, int k) {
         int n = 0;
-        for (int i = k; i >= 0 && i > k - 4 * RECENT && n < RECENT; i--) {
+        for (int i = k; i >= 0 && i > k - 4 * recent && n < recent; i--) {
             if (!Double.isNaN(v.at(i))) {
                 tmp[n++] = v.at(i);
             }
@@ -131,7 +183,7 @@ public final class HorizonForecaster {
         }
         double level = Robust.median(tmp, n, scratch);
         int d = 0;
-        for (int i = k; i >= 1 && i > k - NOISE_WINDOW; i--) {
+        for (int i = k; i >= 1 && i > k - noiseWindow; i--) {
             if (!Double.isNaN(v.at(i)) && !Double.isNaN(v.at(i - 1))) {
                 tmp[d++] = v.at(i) - v.at(i - 1);
             }
@@ -155,21 +207,21 @@ public final class HorizonForecaster {
      * so computes directly); it is not part of the state (a decoded forecaster computes the same values).
      */
     private double dailyAt(TieredHistory v, int c, int k) {
-        if (dcache == null || c + DAY_HW - day > k) {
-            return profile.at(v, c, day, DAYS, DAY_HW, k);
+        if (dcache == null || c + dayHw - day > k) {
+            return profile.at(v, c, day, DAYS, dayHw, k);
         }
         if (cacheFine != v.fineStart() || cacheStart != v.start()) {
             followTiers(v);
             if (dcache == null) {
-                return profile.at(v, c, day, DAYS, DAY_HW, k);
+                return profile.at(v, c, day, DAYS, dayHw, k);
             }
         }
         int i = c - cacheFrom;
         if (i < 0 || i >= dcache.length) {
-            return profile.at(v, c, day, DAYS, DAY_HW, k);
+            return profile.at(v, c, day, DAYS, dayHw, k);
         }
         if (!dknown[i]) {
-            dcache[i] = profile.at(v, c, day, DAYS, DAY_HW, c + DAY_HW - day);
+            dcache[i] = profile.at(v, c, day, DAYS, dayHw, c + dayHw - day);
             dknown[i] = true;
         }
         return dcache[i];
@@ -190,8 +242,8 @@ public final class HorizonForecaster {
             return;
         }
         for (int j = 1; j <= DAYS; j++) {
-            clearCache(fineFrom - DAY_HW + j * day, fineTo + DAY_HW + j * day);
-            clearCache(startFrom - DAY_HW + j * day, startTo + DAY_HW + j * day);
+            clearCache(fineFrom - dayHw + j * day, fineTo + dayHw + j * day);
+            clearCache(startFrom - dayHw + j * day, startTo + dayHw + j * day);
         }
         cacheFine = fineTo;
         cacheStart = startTo;
@@ -208,7 +260,7 @@ public final class HorizonForecaster {
         if (dcache != null && (cacheFine != v.fineStart() || cacheStart != v.start())) {
             followTiers(v);
         }
-        int need = v.end() + day + h + BLOCKS * (2 * HALF_WIDTH + 1);
+        int need = v.end() + day + h + blocks * (2 * halfWidth + 1);
         if (dcache == null) {
             cacheFrom = v.start();
             cacheFine = v.fineStart();
@@ -239,8 +291,8 @@ public final class HorizonForecaster {
     private int cacheStart;
     private static final double MULT = 1;
     private static final double ADD = 0;
-    private final double[] blockScratch = new double[BLOCKS * WEEKS];
-    private final double[] blockScratch2 = new double[BLOCKS * WEEKS];
+    private final double[] blockScratch;
+    private final double[] blockScratch2;
 
     /**
      * Weekly factor at step c: how the same time j weeks ago (j = 1..3) differed from the daily profile at
@@ -254,15 +306,15 @@ public final class HorizonForecaster {
         int m = 0;
         boolean positive = true;
         for (int j = 1; j <= WEEKS; j++) {
-            for (int b = -BLOCKS / 2; b <= BLOCKS / 2; b++) {
-                int centre = c - j * week + b * (2 * HALF_WIDTH + 1);
-                if (centre - HALF_WIDTH < v.start() || centre + HALF_WIDTH > k) {
+            for (int b = -blocks / 2; b <= blocks / 2; b++) {
+                int centre = c - j * week + b * (2 * halfWidth + 1);
+                if (centre - halfWidth < v.start() || centre + halfWidth > k) {
                     continue;
                 }
                 // a block mean of the coarse tier where last weeks are older than the fine tier (approximate
                 // where the 11-step block does not align with the tier's blocks)
-                double mean = v.mean(centre - HALF_WIDTH, centre + HALF_WIDTH);
-                double d = dailyAt(v, c + b * (2 * HALF_WIDTH + 1), k);
+                double mean = v.mean(centre - halfWidth, centre + halfWidth);
+                double d = dailyAt(v, c + b * (2 * halfWidth + 1), k);
                 if (Double.isNaN(mean) || Double.isNaN(d)) {
                     continue;
                 }
@@ -271,7 +323,7 @@ public final class HorizonForecaster {
                 blockScratch2[m++] = d;
             }
         }
-        if (m < BLOCKS / 2) {
+        if (m < blocks / 2) {
             out[0] = ADD;
             out[1] = 0;
             hadWeek = false;
@@ -340,18 +392,18 @@ public final class HorizonForecaster {
         }
         double pT = wfT[0] == MULT ? dT * wfT[1] : dT + wfT[1];
         double[] wfK = weekFactor(v, k, k, new double[2]);
-        double[] r15 = levelRatio(v, k, RECENT, wfK, new double[2]);
-        double[] r60 = levelRatio(v, k, LONG, wfK, new double[2]);
+        double[] r15 = levelRatio(v, k, recent, wfK, new double[2]);
+        double[] r60 = levelRatio(v, k, longW, wfK, new double[2]);
         f[0] = clip((applyLevel(pT, r15) - pT) / s);
         f[1] = clip((applyLevel(pT, r60) - pT) / s);
         double dK = dailyAt(v, k, k);
         double pK = Double.isNaN(dK) ? Double.NaN : wfK[0] == MULT ? dK * wfK[1] : dK + wfK[1];
         f[2] = Double.isNaN(v.at(k)) || Double.isNaN(pK) ? 0 : clip((v.at(k) - applyLevel(pK, r60)) / s);
         f[3] = clip((dT - pT) / s);
-        double[] r240 = levelRatio(v, k, LONGEST, wfK, new double[2]);
+        double[] r240 = levelRatio(v, k, longest, wfK, new double[2]);
         f[4] = clip((applyLevel(pT, r240) - pT) / s);
         double ratio = pK > 0 && pT > 0 ? pT / pK : 1; // a deviation at the origin scaled to the target
-        double base = pT + s * shrink(f[0], RECENT_SE * ratio) * Math.exp(-(double) h / RECENT);
+        double base = pT + s * shrink(f[0], recentSe * ratio) * Math.exp(-h / tau);
         return new double[] {ls[0], s, base, weekAtTarget ? 1 : 0};
     }
 
@@ -378,13 +430,35 @@ public final class HorizonForecaster {
             }
             z = clip(z);
         }
-        double pred = ls[2] + ls[1] * z;
-        double lo = pred + ls[1] * quantile(0.05, -1.645);
-        double hi = pred + ls[1] * quantile(0.95, 1.645);
-        return new Forecast(pred, lo, hi);
+        double model = ls[2] + ls[1] * z;
+        double pred = switch (issuing) {
+            case 1 -> naive(v, k + h - day, k);
+            case 2 -> naive(v, k + h - week, k);
+            default -> model;
+        };
+        if (Double.isNaN(pred)) {
+            pred = model;
+        }
+        double lo = pred + ls[1] * widen * quantile(0.05, -1.645);
+        double hi = pred + ls[1] * widen * quantile(0.95, 1.645);
+        return new Forecast(pred, lo, hi, model);
     }
 
-    /** Records the outcome of the forecast made at origin k (call when v.at(k+h) is known). */
+    /**
+     * The seasonal-naive forecast from step j: its value if kept at full resolution, NaN otherwise (or after k).
+     * Not a block mean: a 10-minute mean a week back is a smoothed forecast, not the baseline, and judged as one
+     * it looked better than the model on series without a daily pattern.
+     */
+    private static double naive(TieredHistory v, int j, int k) {
+        return j > k ? Double.NaN : v.at(j);
+    }
+
+    /**
+     * Records the outcome of the forecast made at origin k (call when v.at(k+h) is known): its error feeds the
+     * interval, and the model's and both seasonal-naive errors feed the guard, which issues the seasonal-naive
+     * forecast with the smaller running error while the model's is more than {@link #GUARD_MARGIN} above it,
+     * and the model again once it is that much below.
+     */
     public void outcome(TieredHistory v, int k, long t0, Forecast fc) {
         int t = k + h;
         if (fc == null || t >= v.end() || Double.isNaN(v.at(t))) {
@@ -394,9 +468,54 @@ public final class HorizonForecaster {
         if (ls == null) { // the origin's values are no longer kept at full resolution (horizon longer than the fine tier)
             return;
         }
-        errRing[errPos] = (float) clip((v.at(t) - fc.predicted()) / ls[1]);
+        double y = v.at(t);
+        // Adaptive width (as adaptive conformal inference does for the level): the interval the current error
+        // quantiles give is widened after misses and narrowed after hits, so that about 10 % of recent actuals
+        // fall outside even while the errors' spread is changing (after a regime change, on integer counts).
+        double e = (y - fc.predicted()) / ls[1];
+        boolean miss = errN >= 50 && (e < widen * quantile(0.05, -1.645) || e > widen * quantile(0.95, 1.645));
+        if (errN >= 50) {
+            widen = Math.max(0.5, Math.min(5, widen * Math.exp(WIDEN_RATE * ((miss ? 1 : 0) - 0.1))));
+        }
+        errRing[errPos] = (float) Math.max(-ERR_CLIP, Math.min(ERR_CLIP, (y - fc.predicted()) / ls[1]));
         errPos = (errPos + 1) % errRing.length;
         errN = Math.min(errN + 1, errRing.length);
+        double yd = naive(v, t - day, k);
+        double yw = naive(v, t - week, k);
+        if (Double.isNaN(fc.model()) || Double.isNaN(yd)) {
+            return;
+        }
+        errModel = ewma(errModel, absErr(y, fc.model(), ls[1]));
+        errDay = ewma(errDay, absErr(y, yd, ls[1]));
+        nDay++;
+        if (!Double.isNaN(yw)) {
+            errWeek = ewma(errWeek, absErr(y, yw, ls[1]));
+            nWeek++;
+        }
+        if (nDay < GUARD_MIN) {
+            return;
+        }
+        int bestNaive = nWeek >= GUARD_MIN && errWeek < errDay ? 2 : 1;
+        double naiveErr = bestNaive == 2 ? errWeek : errDay;
+        if (issuing == 0 && errModel > (1 + GUARD_MARGIN) * naiveErr) {
+            issuing = bestNaive;
+        } else if (issuing != 0 && errModel < (1 - GUARD_MARGIN) * naiveErr) {
+            issuing = 0;
+        } else if (issuing != 0) {
+            issuing = bestNaive;
+        }
+    }
+
+    private double ewma(double avg, double x) {
+        return Double.isNaN(avg) ? x : avg + guardAlpha * (x - avg);
+    }
+
+    /**
+     * Absolute error in scale units, capped at {@link #GUARD_CAP}: squared errors let one incident (missed by the
+     * model, then copied a day later by the baseline) decide for days which forecast is issued.
+     */
+    private static double absErr(double y, double p, double scale) {
+        return Math.min(GUARD_CAP, Math.abs(y - p) / scale);
     }
 
     private double quantile(double q, double normalDefault) {
@@ -421,7 +540,7 @@ public final class HorizonForecaster {
         java.util.List<double[]> rows = new java.util.ArrayList<>();
         // Origins whose 240-step level window reaches below the values kept at full resolution are skipped
         // (their level features would come from a partial window); none are with the default tiers.
-        int first = v.fineStart() == 0 ? 0 : v.fineStart() + LONGEST - 1;
+        int first = v.fineStart() == 0 ? 0 : v.fineStart() + longest - 1;
         for (int o = Math.max(first, k - h - trainRows); o <= k - h; o++) {
             if (Double.isNaN(v.at(o + h))) {
                 continue;
@@ -508,6 +627,13 @@ public final class HorizonForecaster {
                 out.writeDouble(fHi[i]);
             }
         }
+        out.writeDouble(errModel);
+        out.writeDouble(errDay);
+        out.writeDouble(errWeek);
+        out.writeByte(issuing);
+        out.writeInt(nDay);
+        out.writeInt(nWeek);
+        out.writeDouble(widen);
         out.writeInt(errN);
         out.writeInt(errPos);
         for (int i = 0; i < errN; i++) {
@@ -541,6 +667,13 @@ public final class HorizonForecaster {
         } else {
             w = null;
         }
+        errModel = in.readDouble();
+        errDay = in.readDouble();
+        errWeek = in.readDouble();
+        issuing = in.readByte();
+        nDay = in.readInt();
+        nWeek = in.readInt();
+        widen = in.readDouble();
         errN = in.readInt();
         errPos = in.readInt();
         if (errN < 0 || errN > errRing.length || errPos < 0 || errPos >= errRing.length) {

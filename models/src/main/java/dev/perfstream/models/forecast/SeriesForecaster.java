@@ -20,10 +20,11 @@ import java.util.List;
  */
 public final class SeriesForecaster {
     /**
-     * State format. 3: tiered history, float values; 2: a flat array of doubles (state of an older format is
-     * refused: the caller starts the forecaster afresh).
+     * State format. 4: format 3 plus the model's own prediction per pending forecast and the seasonal-naive
+     * guard's running errors; 3: tiered history, float values; 2: a flat array of doubles. A state of an older
+     * format is refused: the caller starts the forecaster afresh.
      */
-    private static final int FORMAT = 3;
+    private static final int FORMAT = 4;
     private static final int TREND_POINTS = 15;
     private static final int NONE = Integer.MIN_VALUE;
 
@@ -31,7 +32,7 @@ public final class SeriesForecaster {
      * How much past is kept, in steps.
      *
      * @param fineSteps  values kept at full resolution: the recent level, noise and training features need
-     *                   {@code trainRows + 240 + the longest horizon}
+     *                   {@code trainRows + 4 h of steps (at least 12) + the longest horizon}
      * @param totalSteps steps kept in all; the weekly factor needs 3 weeks plus the training origins
      * @param blockSteps steps per block mean beyond the fine tier (1..127)
      */
@@ -55,7 +56,7 @@ public final class SeriesForecaster {
         }
 
         /**
-         * What the forecaster uses, for a step of {@code intervalMs}: the last {@code trainRows + 240 +
+         * What the forecaster uses, for a step of {@code intervalMs}: the last {@code trainRows + 4 h of steps +
          * longest horizon} values at full resolution, and 3 weeks + {@code trainRows} + 2 h in all as means
          * of {@code blockMs} blocks (never less than the fine tier; flat when the blocks would be one step).
          */
@@ -66,13 +67,15 @@ public final class SeriesForecaster {
         /**
          * Tiers from durations (the {@code forecast.history*} keys): {@code historyMs} in all (0: 3 weeks +
          * {@code trainRows} steps + 2 h, what the weekly factor of the oldest training origin needs),
-         * {@code fineMs} at full resolution (0: {@code trainRows + 240 + longestHorizon} steps; never more
+         * {@code fineMs} at full resolution (0: {@code trainRows + 4 h of steps + longestHorizon}; never more
          * than the history), older steps as means of {@code blockMs} blocks.
          */
         public static Tiers of(long intervalMs, int longestHorizon, int trainRows, long historyMs, long fineMs,
                                long blockMs) {
             long total = historyMs > 0 ? historyMs / intervalMs : (21 * 86_400_000L + 7_200_000L) / intervalMs + trainRows;
-            long fine = fineMs > 0 ? fineMs / intervalMs : (long) trainRows + 240 + longestHorizon;
+            // the longest level feature spans 4 h (240 steps at 1 min, at least 12 steps)
+            long fine = fineMs > 0 ? fineMs / intervalMs
+                : (long) trainRows + Math.max(12, 14_400_000L / intervalMs) + longestHorizon;
             total = Math.max(2, Math.min(Integer.MAX_VALUE / 4, total));
             fine = Math.max(2, Math.min(fine, total));
             return new Tiers((int) fine, (int) total, (int) Math.max(1, Math.min(127, blockMs / intervalMs)));
@@ -87,6 +90,7 @@ public final class SeriesForecaster {
     private long base = Long.MIN_VALUE;
     private final int[][] pendStep;
     private final double[][] pendPred;
+    private final double[][] pendModel;
 
     /** One forecast made at the latest value. */
     public record Point(int horizonSteps, double predicted, double lower, double upper, String modelVersion) {
@@ -108,11 +112,13 @@ public final class SeriesForecaster {
         this.fcs = new HorizonForecaster[steps.length];
         this.pendStep = new int[steps.length][];
         this.pendPred = new double[steps.length][];
+        this.pendModel = new double[steps.length][];
         for (int i = 0; i < steps.length; i++) {
             fcs[i] = new HorizonForecaster(steps[i], intervalMs, retrainEvery, trainRows);
             pendStep[i] = new int[steps[i] + 1];
             Arrays.fill(pendStep[i], NONE);
             pendPred[i] = new double[steps[i] + 1];
+            pendModel[i] = new double[steps[i] + 1];
         }
         this.v = new TieredHistory(tiers.fineSteps(), tiers.totalSteps(), tiers.blockSteps());
     }
@@ -149,7 +155,8 @@ public final class SeriesForecaster {
             int origin = k - h;
             int slot = Math.floorMod(origin, h + 1);
             if (origin >= 0 && pendStep[i][slot] == origin) {
-                fcs[i].outcome(v, origin, t0, new HorizonForecaster.Forecast(pendPred[i][slot], Double.NaN, Double.NaN));
+                fcs[i].outcome(v, origin, t0, new HorizonForecaster.Forecast(pendPred[i][slot], Double.NaN, Double.NaN,
+                    pendModel[i][slot]));
             }
             fcs[i].publisher(publisher);
             HorizonForecaster.Forecast fc = fcs[i].forecast(v, k, t0);
@@ -161,6 +168,7 @@ public final class SeriesForecaster {
             }
             pendStep[i][mine] = k;
             pendPred[i][mine] = fc.predicted();
+            pendModel[i][mine] = fc.model();
             out.add(new Point(h, fc.predicted(), fc.lower(), fc.upper(), fcs[i].modelVersion()));
         }
         return out;
@@ -244,6 +252,7 @@ public final class SeriesForecaster {
                 for (int j = 0; j < pendStep[i].length; j++) {
                     out.writeInt(pendStep[i][j]);
                     out.writeDouble(pendPred[i][j]);
+                    out.writeDouble(pendModel[i][j]);
                 }
                 fcs[i].writeState(out);
             }
@@ -284,6 +293,7 @@ public final class SeriesForecaster {
                 for (int j = 0; j < fresh.pendStep[i].length; j++) {
                     fresh.pendStep[i][j] = in.readInt();
                     fresh.pendPred[i][j] = in.readDouble();
+                    fresh.pendModel[i][j] = in.readDouble();
                 }
                 fresh.fcs[i].readState(in);
             }

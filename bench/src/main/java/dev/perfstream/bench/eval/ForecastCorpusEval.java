@@ -1,0 +1,107 @@
+package dev.perfstream.bench.eval;
+
+import dev.perfstream.models.backtest.ForecastBacktest;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Forecast accuracy on the {@link Corpus} (no injected anomalies): every kind at every cadence, backtested
+ * online through {@link ForecastBacktest#backtest} with the scoring topology's default history, at horizons
+ * of 1, 6 and 24 steps. Per series the ratio of perfstream's NRMSE to the better seasonal-naive baseline's
+ * (same time yesterday, same time last week) and the 90 % interval coverage; the table aggregates them per
+ * cadence and horizon, separately for kinds with a daily pattern and without.
+ */
+public final class ForecastCorpusEval {
+    /** Horizons in steps. */
+    public static final int[] HORIZONS = {1, 6, 24};
+
+    /** One series at one horizon. */
+    public record Row(Corpus.Kind kind, long stepMs, long seed, int horizon, double nrmse, double bestNaive,
+                      double coverage) {
+        public double ratio() {
+            return nrmse / bestNaive;
+        }
+    }
+
+    private ForecastCorpusEval() {
+    }
+
+    /** Backtests every kind at the given cadences for every seed, {@code threads} series at a time. */
+    public static List<Row> run(List<Long> seeds, long[] cadences, int threads, PrintStream progress) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
+        List<Future<List<Row>>> futures = new ArrayList<>();
+        try {
+            for (long seed : seeds) {
+                for (long step : cadences) {
+                    for (Corpus.Kind k : Corpus.Kind.values()) {
+                        futures.add(pool.submit(() -> evaluate(Corpus.generate(k, step, seed, Corpus.forecastDays(step),
+                            false))));
+                    }
+                }
+            }
+            List<Row> rows = new ArrayList<>();
+            int done = 0;
+            for (Future<List<Row>> f : futures) { // in submission order: the output does not depend on --threads
+                rows.addAll(f.get());
+                progress.printf("\reval forecast --corpus: %d/%d series", ++done, futures.size());
+            }
+            progress.println();
+            return rows;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static List<Row> evaluate(Corpus.Series s) throws java.io.IOException {
+        List<Row> out = new ArrayList<>();
+        for (int h : HORIZONS) {
+            List<ForecastBacktest.Scores> sc = ForecastBacktest.backtest(s.values(), s.t0(), s.stepMs(), h,
+                ForecastBacktest.defaultTiers(s.stepMs(), h), null).scores();
+            out.add(new Row(s.kind(), s.stepMs(), s.seed(), h, sc.get(0).nrmse(),
+                Math.min(sc.get(1).nrmse(), sc.get(2).nrmse()), sc.get(0).coverage()));
+        }
+        return out;
+    }
+
+    /** Per cadence and horizon: mean and worst ratio for seasonal and other kinds, mean and lowest coverage. */
+    public static void print(List<Row> rows, long[] cadences, boolean perSeries, PrintStream out) {
+        out.println("ratio = NRMSE perfstream / NRMSE of the better seasonal-naive baseline of the same series"
+            + " (same time yesterday / last week, scored on the same points); target <= 0.8 on seasonal kinds, <= 1.0 everywhere");
+        out.printf("%-5s %3s | %-30s | %-30s | %-22s%n", "step", "h", "seasonal: mean ratio, worst", "other: mean ratio, worst",
+            "cover90: mean, min..max");
+        for (long step : cadences) {
+            for (int h : HORIZONS) {
+                List<Row> r = rows.stream().filter(x -> x.stepMs() == step && x.horizon() == h && Double.isFinite(x.ratio()))
+                    .toList();
+                if (r.isEmpty()) {
+                    continue;
+                }
+                out.printf("%-5s %3d | %-30s | %-30s | %-22s%n", Corpus.cadence(step), h,
+                    summary(r.stream().filter(x -> x.kind().seasonal).toList()),
+                    summary(r.stream().filter(x -> !x.kind().seasonal).toList()),
+                    String.format("%.3f, %.3f..%.3f", r.stream().mapToDouble(Row::coverage).average().orElse(Double.NaN),
+                        r.stream().mapToDouble(Row::coverage).min().orElse(Double.NaN),
+                        r.stream().mapToDouble(Row::coverage).max().orElse(Double.NaN)));
+            }
+        }
+        if (perSeries) {
+            for (Row x : rows) {
+                out.printf("  %-16s %-4s seed %-4d h %-3d ratio %.3f (ps %.3f naive %.3f) cover %.3f%n", x.kind(),
+                    Corpus.cadence(x.stepMs()), x.seed(), x.horizon(), x.ratio(), x.nrmse(), x.bestNaive(), x.coverage());
+            }
+        }
+    }
+
+    private static String summary(List<Row> r) {
+        if (r.isEmpty()) {
+            return "-";
+        }
+        Row worst = r.stream().max(java.util.Comparator.comparingDouble(Row::ratio)).orElseThrow();
+        return String.format("%.3f, %.3f %s", r.stream().mapToDouble(Row::ratio).average().orElse(Double.NaN),
+            worst.ratio(), worst.kind());
+    }
+}
