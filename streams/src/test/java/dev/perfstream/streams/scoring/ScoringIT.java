@@ -71,14 +71,15 @@ class ScoringIT {
                 consumer.subscribe(List.of("anomalies-it", "dlq-it", "alerts-it"));
                 producer.send(new ProducerRecord<>("stats-it", "x".getBytes(StandardCharsets.UTF_8),
                     "not a window".getBytes(StandardCharsets.UTF_8))).get();
-                for (int i = 0; i < 40; i++) {
+                // 70 windows: past the detector's warm-up (60 residuals), before which a score stays at or below 0.5
+                for (int i = 0; i < 70; i++) {
                     send(producer, window("pay", i, rnd, 1.0));
                 }
                 List<Anomaly> seen = new ArrayList<>();
                 List<DeadLetter> dead = new ArrayList<>();
-                Poll.until(Duration.ofSeconds(60), "40 windows x 3 statistics scored", () -> {
+                Poll.until(Duration.ofSeconds(60), "70 windows x 3 statistics scored", () -> {
                     drain(consumer, seen, dead);
-                    return seen.size() >= 120 ? true : null;
+                    return seen.size() >= 210 ? true : null;
                 });
                 assertThat(seen).extracting(Anomaly::getModelVersion).containsOnly("baseline");
                 assertThat(dead).hasSize(1);
@@ -91,7 +92,7 @@ class ScoringIT {
                 java.util.Arrays.fill(y, 3.0);
                 models.save(ScoringProcessor.MODEL_KIND, key, LinearExpectation.train(x, y, 200, key, 1L,
                     OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC)));
-                int[] next = {40};
+                int[] next = {70};
                 Anomaly adopted = Poll.until(Duration.ofSeconds(60), "a p95 score made by lsgd-v1", () -> {
                     send(producer, window("pay", next[0]++, rnd, 1.0));
                     drain(consumer, seen, dead);
