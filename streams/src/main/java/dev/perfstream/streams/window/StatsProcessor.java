@@ -54,8 +54,6 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
 
     /** How often the wall clock is looked at: idle input, and watermarks when stream time moved. */
     static final Duration TICK = Duration.ofSeconds(1);
-    /** The stores of the tasks of this stream thread: they commit together (see {@code Upstream}). */
-    private static final ThreadLocal<LocalPeers> PEERS = ThreadLocal.withInitial(LocalPeers::new);
 
     private final StatsConfig config;
     private final Function<SeriesOwnership.Owned, EventDecoder> decoders;
@@ -70,7 +68,6 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
     private long deadLetters;
     private final ParkedRecords parking;
     private int self;
-    private LocalPeers peers;
     /** Largest event time seen, and the wall-clock time when it last moved (idle detection). */
     private long maxEventTime = Long.MIN_VALUE;
     private long eventTimeMovedAt;
@@ -102,10 +99,9 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
                 + " restart the stats stage so that every owner waits for this task's watermarks", context.taskId(),
                 ownership.tasks());
         }
-        peers = PEERS.get();
-        store.configureOwnership(self, ownership.tasks(), owned::series, peers);
+        // Same-thread peers (LocalPeers) are not used: see streams/README.md, Partitioning.
+        store.configureOwnership(self, ownership.tasks(), owned::series, LocalPeers.NONE);
         store.loadIfNeeded(); // runs after restoration: the inner store is complete here
-        peers.register(self, store);
         parking.init(context, StatsTopology.PARKED_STORE);
         maxEventTime = store.streamTime();
         eventTimeMovedAt = context.currentSystemTimeMs();
@@ -124,9 +120,6 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
 
     @Override
     public void close() {
-        if (peers != null) {
-            peers.unregister(self, store);
-        }
         parking.close();
     }
 
@@ -223,7 +216,7 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
         if (now - eventTimeMovedAt >= idleMs && parking.parked() == 0 && lag.caughtUp(self)) {
             target = Math.max(target, now - idleMs);
         }
-        store.advance(target, this::emit); // also closes what peers of this thread let close meanwhile
+        store.advance(target, this::emit);
         if (ownership.tasks() > 1 && store.streamTime() > announced) {
             announce();
         }

@@ -9,7 +9,7 @@ import java.util.Arrays;
  */
 public final class LocalPeers {
     /** No peers: every other task's progress comes through the partials topic. */
-    static final LocalPeers NONE = new LocalPeers();
+    public static final LocalPeers NONE = new LocalPeers();
 
     private SeriesWindowStore[] byTask = new SeriesWindowStore[0];
 
