@@ -71,15 +71,17 @@ public final class StatsApp implements AutoCloseable {
         ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
         Admin admin = Admin.create(ap);
         SeriesOwnership ownership;
+        ConsumerLag lag;
         try {
             ownership = StatsPartitions.prepare(admin, c);
+            lag = new ConsumerLag(c, StatsPartitions.partitions(admin, c.metricsTopic()),
+                StatsPartitions.partitions(admin, c.rumTopic()));
         } catch (RuntimeException e) {
             admin.close(Duration.ofSeconds(5));
             throw e;
         }
         LOG.info("stats stage: {} tasks, {} series owners (partials topic {})", ownership.tasks(), ownership.owners(),
             c.partialsTopic());
-        ConsumerLag lag = new ConsumerLag(c);
         Topology topology = StatsTopology.build(c, settings, Clock.systemUTC(), ownership, lag, parked);
         // Encoding a result must never need the registry (see ParkedRecords): register the outputs first.
         OutputSchemas.register(ParkedRecords.forStreamThread(settings), StatsProcessor.STAGE,

@@ -100,7 +100,7 @@ public final class StatsPartitions {
      * @return the topic's partition count, or -1 if it does not exist after {@link #METADATA_WAIT_MS} (a topic
      *         created a moment ago may not be in every broker's metadata yet)
      */
-    private static int partitions(Admin admin, String topic) {
+    static int partitions(Admin admin, String topic) {
         long deadline = System.currentTimeMillis() + METADATA_WAIT_MS;
         try {
             while (true) {
