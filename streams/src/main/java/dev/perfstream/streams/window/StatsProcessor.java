@@ -5,7 +5,6 @@ import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.serde.DeadLetters;
 import dev.perfstream.schemas.serde.DecodeException;
-import dev.perfstream.streams.window.state.LocalPeers;
 import dev.perfstream.streams.window.state.PartialRecord;
 import dev.perfstream.streams.window.state.SeriesWindowStore;
 import dev.perfstream.streams.retry.ParkedRecord;
@@ -99,8 +98,7 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
                 + " restart the stats stage so that every owner waits for this task's watermarks", context.taskId(),
                 ownership.tasks());
         }
-        // Same-thread peers (LocalPeers) are not used: see streams/README.md, Partitioning.
-        store.configureOwnership(self, ownership.tasks(), owned::series, LocalPeers.NONE);
+        store.configureOwnership(self, ownership.tasks(), owned::series);
         store.loadIfNeeded(); // runs after restoration: the inner store is complete here
         parking.init(context, StatsTopology.PARKED_STORE);
         maxEventTime = store.streamTime();
@@ -176,11 +174,10 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
         try {
             id = decoder.admit(SeriesId.parse(key));
         } catch (RuntimeException e) {
-            store.consumedPartial(p.sender());
             deadLetter(r, "parse", "partial with a key that is not a series id: " + key);
             return;
         }
-        String refused = store.mergePartial(p.sender(), id.id(), p.sizeMs(), p.start(), p.partial());
+        String refused = store.mergePartial(id.id(), p.sizeMs(), p.start(), p.partial());
         if (refused == null) {
             return;
         }
@@ -195,10 +192,16 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
         }
     }
 
-    /** Tells every owner how far this task's stream time is: it has forwarded every partial up to there. */
+    /**
+     * Tells every owner how far this task's stream time is: it has forwarded every partial up to there.
+     * The record's timestamp is that event time, not the wall clock: Kafka Streams hands a task the
+     * record with the smallest timestamp among its partitions' heads, so a watermark stamped with the
+     * wall clock would wait behind every buffered input event (always, while a backlog is read) and
+     * the owner's windows would stay open until the backlog is gone.
+     */
     private void announce() {
         announced = store.streamTime();
-        context.forward(new Record<Object, Object>(null, PartialRecord.watermark(self, announced), context.currentSystemTimeMs()),
+        context.forward(new Record<Object, Object>(null, PartialRecord.watermark(self, announced), Math.max(0, announced)),
             StatsTopology.PARTIALS_SINK);
     }
 
@@ -224,8 +227,7 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
 
     private void emit(WindowAccumulator a) {
         if (!a.owned()) {
-            int owner = ownership.ownerOfSeries(a.seriesId());
-            context.forward(new Record<Object, Object>(a.seriesId(), store.encodePartial(self, owner, a), a.end()),
+            context.forward(new Record<Object, Object>(a.seriesId(), store.encodePartial(self, a), a.end()),
                 StatsTopology.PARTIALS_SINK);
             return;
         }

@@ -32,8 +32,9 @@ public final class WindowAccumulator {
     byte[] encoded;
     /** The series holding this window (set when linked into the store). */
     SeriesWindowStore.Series series;
-    /** Next open window of the same series and size (a short chain, newest first). */
+    /** Next (older) and previous (newer) open window of the same series and size: a short chain, newest first. */
     WindowAccumulator next;
+    WindowAccumulator prev;
 
     WindowAccumulator(String seriesId, int sizeIndex, long start, long end, DDSketch sketch) {
         this.seriesId = seriesId;

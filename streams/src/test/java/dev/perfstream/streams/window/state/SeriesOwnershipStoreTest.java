@@ -32,12 +32,8 @@ class SeriesOwnershipStoreTest {
     }
 
     private static SeriesWindowStore store(KeyValueStore<Bytes, byte[]> inner, int self, int tasks) {
-        return store(inner, self, tasks, LocalPeers.NONE);
-    }
-
-    private static SeriesWindowStore store(KeyValueStore<Bytes, byte[]> inner, int self, int tasks, LocalPeers peers) {
         SeriesWindowStore s = new SeriesWindowStore(inner, SIZES, 3, GRACE, new Sketches(0.01, 2048));
-        s.configureOwnership(self, tasks, id -> self == 0, peers);
+        s.configureOwnership(self, tasks, id -> self == 0);
         s.loadIfNeeded();
         return s;
     }
@@ -91,13 +87,13 @@ class SeriesOwnershipStoreTest {
             if (a.owned()) {
                 ownerOut.add(describe(a));
             } else {
-                partials.add(tasks[k].encodePartial(k, 0, a));
+                partials.add(tasks[k].encodePartial(k, a));
             }
         });
         for (byte[] p : partials) {
             PartialRecord pr = tasks[0].decodePartial(SERIES, p);
             assertThat(pr.sender()).isEqualTo(k);
-            assertThat(tasks[0].mergePartial(pr.sender(), SERIES, pr.sizeMs(), pr.start(), pr.partial())).isNull();
+            assertThat(tasks[0].mergePartial(SERIES, pr.sizeMs(), pr.start(), pr.partial())).isNull();
         }
         if (k != 0) {
             PartialRecord w = tasks[0].decodePartial(null, PartialRecord.watermark(k, tasks[k].streamTime()));
@@ -147,47 +143,35 @@ class SeriesOwnershipStoreTest {
     }
 
     @Test
-    void shouldCloseOnAPeerOfTheSameThreadAtOnceButWaitForAPartialItForwardedThatIsStillOnItsWay() throws Exception {
-        LocalPeers peers = new LocalPeers();
-        SeriesWindowStore owner = store(inner(), 0, 2, peers);
-        SeriesWindowStore other = store(inner(), 1, 2, peers);
-        peers.register(0, owner);
-        peers.register(1, other);
+    void shouldCloseOwnedWindowsOnAnnouncedWatermarksOnlyNeverOnAnotherTasksStateInMemory() {
+        SeriesWindowStore owner = store(inner(), 0, 2);
+        SeriesWindowStore other = store(inner(), 1, 2);
         List<WindowAccumulator> out = new ArrayList<>();
-        // the other task forwarded nothing: its stream time in memory is as good as an announced watermark
         owner.add(SERIES, T0 + 1_000, 5, false, -1, "ms");
         other.advance(T0 + 15_000, a -> { });
         owner.advance(T0 + 15_000, out::add);
+        assertThat(out).as("the other task has announced nothing").isEmpty();
+
+        owner.upstreamWatermark(1, T0 + 14_999, out::add);
+        assertThat(out).as("watermark before end + grace").isEmpty();
+        owner.upstreamWatermark(1, T0 + 15_000, out::add);
         assertThat(out).extracting(WindowAccumulator::count).containsExactly(1L);
+    }
 
-        // the other task forwards a partial that has not arrived yet: the owner waits for it
-        out.clear();
-        owner.add(SERIES, T0 + 21_000, 7, false, -1, "ms");
-        other.add(SERIES, T0 + 22_000, 9, false, -1, "ms");
-        other.add(SERIES, T0 + 33_000, 3, false, -1, "ms");
-        List<byte[]> inFlight = new ArrayList<>();
-        other.advance(T0 + 60_000, a -> inFlight.add(other.encodePartial(1, 0, a)));
-        // foreign windows are kept at the smallest size only: [T0 + 20 s, T0 + 30 s) and [T0 + 30 s, T0 + 40 s)
-        assertThat(inFlight).hasSize(2);
-        owner.advance(T0 + 60_000, out::add);
-        assertThat(out).isEmpty();
-        for (int i = 0; i < inFlight.size(); i++) {
-            PartialRecord p = owner.decodePartial(SERIES, inFlight.get(i));
-            assertThat(owner.mergePartial(p.sender(), SERIES, p.sizeMs(), p.start(), p.partial())).isNull();
-            if (i == 0) {
-                owner.advance(T0 + 60_000, out::add);
-                assertThat(out).as("one of two partials still on its way").isEmpty();
-            }
-        }
-        owner.advance(T0 + 60_000, out::add);
-        assertThat(out).extracting(WindowAccumulator::count).containsExactly(2L, 1L);
-
-        // a peer that left the thread (its task moved) no longer counts: only announced watermarks do
-        out.clear();
-        owner.add(SERIES, T0 + 61_000, 1, false, -1, "ms");
-        peers.unregister(1, other);
-        other.advance(T0 + 120_000, a -> { });
-        owner.advance(T0 + 120_000, out::add);
-        assertThat(out).isEmpty();
+    @Test
+    void shouldRestoreWatermarksWrittenByTheEarlierLayoutWithPartialCounts() {
+        KeyValueStore<Bytes, byte[]> kv = inner();
+        // earlier layout: watermarks, partials forwarded per owner, partials consumed per sender
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12 + 8 * 6);
+        b.putInt(2).putLong(Long.MIN_VALUE).putLong(T0 + 15_000);
+        b.putInt(2).putLong(0).putLong(7);
+        b.putInt(2).putLong(0).putLong(3);
+        kv.put(Bytes.wrap(AccumulatorCodec.WATERMARKS_KEY), b.array());
+        SeriesWindowStore owner = store(kv, 0, 2);
+        List<WindowAccumulator> out = new ArrayList<>();
+        owner.add(SERIES, T0 + 1_000, 5, false, -1, "ms");
+        owner.advance(T0 + 15_000, out::add);
+        assertThat(out).as("task 1's restored watermark lets the window close").extracting(WindowAccumulator::count)
+            .containsExactly(1L);
     }
 }
