@@ -38,6 +38,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -367,6 +368,67 @@ class ProducerKeysIT {
             if (minuteEnd > burstEnd) {
                 assertThat(total).as("events in the burst's minute windows").isEqualTo(sent);
             }
+        }
+    }
+
+    /**
+     * A producer we did not write: kcat (librdkafka) with its random partitioner and no keys, one JSON
+     * event per line as a shell pipeline would send them, at a 5 s cadence per series with gaps of
+     * whole windows, plus two lines that are not events. Every window exact, the bad lines dead-lettered.
+     */
+    @Test
+    void shouldBeExactForEventsSentByKcatWithRandomPartitioningAndDeadLetterItsBadLines() throws Exception {
+        Map<String, String> m = settings("kcat");
+        Sent sent = new Sent();
+        long t0 = (System.currentTimeMillis() / MIN) * MIN - 6 * MIN;
+        Random r = new Random(19);
+        StringBuilder lines = new StringBuilder();
+        int events = 0;
+        for (long ts = t0; ts < t0 + 4 * MIN; ts += 5_000) {
+            for (int k = 0; k < 4; k++) {
+                if ((ts - t0) / 10_000 % 7 == k) {
+                    continue; // each series misses some windows: sparse series, not every window has an event
+                }
+                for (int j = 0; j < 1 + r.nextInt(40); j++) {
+                    double v = Math.round(Math.exp(3 + r.nextGaussian()) * 1000) / 1000.0;
+                    sent.add("kc" + k, "/q", ts + j, v);
+                    lines.append(metric(ts + j, "kc" + k, "/q", v)).append('\n');
+                    events++;
+                }
+            }
+        }
+        lines.append("not json at all\n");
+        lines.append("{\"timestamp\":").append(t0 + 1000).append(",\"service\":\"kc0\"}\n"); // no metric, no value
+        Path file = Files.createTempFile("kcat-", ".jsonl");
+        Files.writeString(file, lines);
+        try (StatsApp stats = StatsApp.start(Settings.of(m))) {
+            Process kcat = new ProcessBuilder("kcat", "-b", kafka.bootstrapServers(), "-t", m.get("topic.metrics"), "-P",
+                "-X", "partitioner=random", "-l", file.toString()).redirectErrorStream(true).start();
+            String kcatOut = new String(kcat.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(kcat.waitFor()).as("kcat exit code; output: " + kcatOut).isZero();
+            Map<Integer, Long> perPartition = new HashMap<>();
+            try (KafkaConsumer<byte[], byte[]> c = consumer(m.get("topic.metrics"))) {
+                List<TopicPartition> tps = c.partitionsFor(m.get("topic.metrics")).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+                c.endOffsets(tps).forEach((tp, o) -> perPartition.put(tp.partition(), o));
+            }
+            assertThat(perPartition.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(events + 2L);
+            assertThat(perPartition).as("kcat spread the events over every partition").hasSize(PARTITIONS)
+                .allSatisfy((part, n) -> assertThat(n).isPositive());
+
+            List<WindowStats> out = readStats(m, sent.values.size());
+            assertExact(sent, out);
+            List<DeadLetter> dead = Poll.until(Duration.ofSeconds(30), "two dead letters", () -> {
+                List<DeadLetter> d = readDeadLetters(m);
+                return d.size() >= 2 ? d : null;
+            });
+            assertThat(dead).hasSize(2).allSatisfy(d -> {
+                assertThat(d.getSourceTopic()).isEqualTo(m.get("topic.metrics"));
+                assertThat(d.getReason()).isNotBlank();
+            });
+            assertThat(dead).extracting(DeadLetter::getReasonCode).containsExactlyInAnyOrder("parse", "validation");
+        } finally {
+            Files.deleteIfExists(file);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.perfstream.streams.window;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
@@ -68,6 +69,7 @@ class StatsFailoverIT {
             Map<String, WindowStats> faulty;
             try {
                 Map<TopicPartition, Long> end = endOffsets(admin);
+                assertThat(end.values().stream().mapToLong(Long::longValue).sum()).as("events in fo-metrics").isEqualTo(EVENTS);
                 awaitCommitted(admin, EVENTS / 10);
                 System.out.printf(Locale.ROOT, "failover: %,d of %,d committed; restarting the broker%n", committedSum(admin), EVENTS);
                 kafka.kit().brokers().values().forEach(br -> br.shutdown());
@@ -108,7 +110,26 @@ class StatsFailoverIT {
                 reference = read(kafka, ref, "fo-stats-ref", expected);
             }
             assertThat(reference).hasSize(expected);
+            for (long size : new long[] {10_000, MIN}) {
+                System.out.printf(Locale.ROOT, "failover: reference run, %d ms windows: %,d events%n", size, reference.values().stream()
+                    .filter(w -> w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli() == size)
+                    .mapToLong(WindowStats::getCount).sum());
+            }
             assertThat(faulty.keySet()).containsExactlyInAnyOrderElementsOf(reference.keySet());
+            List<String> differ = new ArrayList<>();
+            for (Map.Entry<String, WindowStats> e : reference.entrySet()) {
+                WindowStats f = faulty.get(e.getKey());
+                if (f != null && f.getCount() != e.getValue().getCount()) {
+                    differ.add(e.getKey() + " (" + SeriesOwnershipProbe.owner("svc" + e.getKey().substring(3, e.getKey().indexOf('/')))
+                        + ") expected " + e.getValue().getCount() + " got " + f.getCount() + " late " + f.getLateEvents());
+                }
+            }
+            List<String> dead = deadLetters(kafka);
+            differ.sort(null);
+            differ.forEach(d -> System.out.println("failover: window differs: " + d));
+            dead.forEach(d -> System.out.println("failover: dead letter: " + d));
+            assertThat(dead).as("dead letters").isEmpty();
+            assertThat(differ).as("windows whose count differs from the fault-free run").isEmpty();
             assertThat(faulty.values().stream().mapToLong(WindowStats::getCount).sum() / 2).isEqualTo(EVENTS);
             for (Map.Entry<String, WindowStats> e : reference.entrySet()) {
                 WindowStats r = e.getValue();
@@ -150,6 +171,8 @@ class StatsFailoverIT {
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 32 * 1024);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         Random r = new Random(5);
+        java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<Exception> firstFailure = new java.util.concurrent.atomic.AtomicReference<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < EVENTS; i++) {
                 int s = r.nextInt(SERIES);
@@ -157,10 +180,16 @@ class StatsFailoverIT {
                 String json = String.format(Locale.ROOT, "{\"timestamp\":%d,\"service\":\"svc%d\",\"metric\":\"http.server.duration\","
                     + "\"value\":%.3f,\"unit\":\"ms\",\"outcome\":\"%s\",\"route\":\"/r%d\"}", ts, s % 20, Math.exp(3 + r.nextGaussian()),
                     r.nextInt(100) == 0 ? "ERROR" : "OK", s / 20);
-                producer.send(new ProducerRecord<>("fo-metrics", null, ts, null, json.getBytes(StandardCharsets.UTF_8)));
+                producer.send(new ProducerRecord<>("fo-metrics", null, ts, null, json.getBytes(StandardCharsets.UTF_8)), (md, e) -> {
+                    if (e != null) {
+                        failed.incrementAndGet();
+                        firstFailure.compareAndSet(null, e);
+                    }
+                });
             }
             producer.flush();
         }
+        assertThat(failed.get()).as("events the producer failed to send; first failure: " + firstFailure.get()).isZero();
     }
 
     /** Runs StatsApp in its own JVM on the test classpath, so it can be killed with SIGKILL. */
@@ -200,6 +229,43 @@ class StatsFailoverIT {
         }
         Map<TopicPartition, Long> out = new HashMap<>();
         admin.listOffsets(q).all().get().forEach((tp, info) -> out.put(tp, info.offset()));
+        return out;
+    }
+
+    /** Which stats task owns a service (the partials partition of its owner key). */
+    static final class SeriesOwnershipProbe {
+        static int owner(String service) {
+            return new SeriesOwnership(PARTITIONS, PARTITIONS).ownerOf(service);
+        }
+    }
+
+    /** Every dead letter on fo-dlq, as "code: reason (topic-partition@offset)". */
+    private static List<String> deadLetters(KafkaTestCluster kafka) {
+        RecordCodec<DeadLetter> codec = Codecs.create(DeadLetter.getClassSchema(), Settings.of(Map.of()));
+        List<String> out = new ArrayList<>();
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "fo-dlq-reader-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> tps = c.partitionsFor("fo-dlq").stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            Map<TopicPartition, Long> end = c.endOffsets(tps);
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (System.currentTimeMillis() < deadline && tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    try {
+                        DeadLetter d = codec.decode("fo-dlq", r.value());
+                        out.add(d.getReasonCode() + ": " + d.getReason() + " (" + d.getSourceTopic() + "-" + d.getSourcePartition()
+                            + "@" + d.getSourceOffset() + ")");
+                    } catch (DecodeException e) {
+                        out.add("undecodable dead letter: " + e.getMessage());
+                    }
+                }
+            }
+        }
         return out;
     }
 
