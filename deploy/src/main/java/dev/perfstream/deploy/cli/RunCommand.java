@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         dev.perfstream.streams.alert.RunAlertsCommand.class,
         dev.perfstream.streams.window.StatsCommand.class,
         dev.perfstream.sink.influx.SinkCommand.class,
+        dev.perfstream.sink.notify.NotifyCommand.class,
         dev.perfstream.streams.scoring.ScoringCommand.class,
     })
 public final class RunCommand implements Runnable {

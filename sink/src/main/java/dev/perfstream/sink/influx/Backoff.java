@@ -3,25 +3,25 @@ package dev.perfstream.sink.influx;
 import java.time.Duration;
 
 /** Exponential backoff: min, 2 min, 4 min, ... capped at max; {@link #reset()} after a success. */
-final class Backoff {
+public final class Backoff {
     private final long minMs;
     private final long maxMs;
     private long nextMs;
 
-    Backoff(Duration min, Duration max) {
+    public Backoff(Duration min, Duration max) {
         this.minMs = min.toMillis();
         this.maxMs = max.toMillis();
         this.nextMs = minMs;
     }
 
     /** @return the delay to wait now; the following one doubles */
-    long next() {
+    public long next() {
         long d = nextMs;
         nextMs = Math.min(maxMs, nextMs * 2);
         return d;
     }
 
-    void reset() {
+    public void reset() {
         nextMs = minMs;
     }
 }

@@ -1,0 +1,89 @@
+package dev.perfstream.sink.notify;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perfstream.schemas.avro.Alert;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * perfstream {@link Alert}s as Alertmanager v2 "postable alerts" ({@code POST /api/v2/alerts}): labels
+ * identify the alert (Alertmanager groups, silences and deduplicates by them), annotations carry the
+ * text. Labels: {@code alertname} (the rule), {@code severity}, {@code source}, the dimensions of the
+ * series ({@code metric=...,service=...,route=...}) and the rule's own labels; names are made valid
+ * Prometheus label names. Annotations: {@code summary}, {@code description} (the playbook),
+ * {@code runbook_url} when the rule has one, {@code value} and {@code threshold}.
+ */
+final class AlertmanagerAlerts {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private AlertmanagerAlerts() {
+    }
+
+    /** The alert without endsAt: what the active set keeps and re-sends. */
+    static ObjectNode of(Alert a, String generatorUrl) {
+        ObjectNode o = JSON.createObjectNode();
+        ObjectNode labels = o.putObject("labels");
+        for (String part : a.getSeries().split(",")) {
+            int eq = part.indexOf('=');
+            if (eq > 0 && eq < part.length() - 1) {
+                labels.put(labelName(part.substring(0, eq)), part.substring(eq + 1));
+            }
+        }
+        for (Map.Entry<String, String> e : a.getLabels().entrySet()) {
+            if (!e.getKey().equals("runbook_url")) {
+                labels.put(labelName(e.getKey()), e.getValue());
+            }
+        }
+        labels.put("alertname", a.getRule());
+        labels.put("severity", a.getSeverity().name().toLowerCase(Locale.ROOT));
+        labels.put("source", a.getSource().name().toLowerCase(Locale.ROOT));
+        labels.put("statistic", a.getStatistic());
+        ObjectNode ann = o.putObject("annotations");
+        ann.put("summary", a.getSummary());
+        if (!a.getPlaybook().isEmpty()) {
+            ann.put("description", a.getPlaybook());
+        }
+        String runbook = a.getLabels().get("runbook_url");
+        if (runbook != null) {
+            ann.put("runbook_url", runbook);
+        }
+        ann.put("value", Double.toString(a.getValue()));
+        ann.put("threshold", Double.toString(a.getThreshold()));
+        ann.put("series", a.getSeries());
+        o.put("startsAt", a.getStartedAt().toString());
+        if (generatorUrl != null && !generatorUrl.isEmpty()) {
+            o.put("generatorURL", generatorUrl);
+        }
+        return o;
+    }
+
+    /** A copy with endsAt: in the future for a firing alert (valid until then), the resolution time for a resolved one. */
+    static ObjectNode withEndsAt(ObjectNode alert, Instant endsAt) {
+        ObjectNode o = alert.deepCopy();
+        Instant starts = Instant.parse(o.get("startsAt").asText());
+        o.put("endsAt", (endsAt.isAfter(starts) ? endsAt : starts.plusMillis(1)).toString());
+        return o;
+    }
+
+    static ArrayNode array() {
+        return JSON.createArrayNode();
+    }
+
+    static ObjectMapper json() {
+        return JSON;
+    }
+
+    /** A valid Prometheus label name: [a-zA-Z_][a-zA-Z0-9_]*, other characters as '_'. */
+    static String labelName(String raw) {
+        StringBuilder b = new StringBuilder(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            boolean ok = c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9';
+            b.append(ok ? c : '_');
+        }
+        return b.length() == 0 ? "_" : b.toString();
+    }
+}

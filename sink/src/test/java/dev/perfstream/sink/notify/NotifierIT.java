@@ -1,0 +1,292 @@
+package dev.perfstream.sink.notify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.perfstream.schemas.avro.Alert;
+import dev.perfstream.schemas.avro.AlertSource;
+import dev.perfstream.schemas.avro.AlertState;
+import dev.perfstream.schemas.avro.DeadLetter;
+import dev.perfstream.schemas.avro.Severity;
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.testkit.AlertmanagerTestServer;
+import dev.perfstream.schemas.testkit.KafkaTestCluster;
+import dev.perfstream.schemas.testkit.Poll;
+import dev.perfstream.schemas.testkit.Ports;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The notifier between a real Kafka broker and a real Alertmanager 0.25 whose webhook receiver is this
+ * test: a firing and a resolved alert reach the receiver exactly once each, a silence set in
+ * Alertmanager silences them, Alertmanager down mid-incident plus a notifier restart lose and double
+ * nothing, and the generic webhook is signed, retried and dead-lettered after its attempts.
+ */
+@Timeout(240)
+class NotifierIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static KafkaTestCluster kafka;
+    static HttpServer receiver;
+    /** Alertmanager's webhook notifications: (status, alertname) per notified alert. */
+    static final List<String> notified = new CopyOnWriteArrayList<>();
+    /** The generic webhook's requests: body and signature header. */
+    static final List<String[]> hooks = new CopyOnWriteArrayList<>();
+    /** Answers the generic webhook gives next (500, "slow", or 200 when empty). */
+    static final Deque<String> hookAnswers = new ConcurrentLinkedDeque<>();
+    AlertmanagerTestServer am;
+
+    @BeforeAll
+    static void startAll() throws Exception {
+        kafka = KafkaTestCluster.start();
+        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", Ports.free()), 0);
+        receiver.createContext("/am", x -> {
+            JsonNode n = JSON.readTree(x.getRequestBody().readAllBytes());
+            for (JsonNode a : n.path("alerts")) {
+                notified.add(a.path("status").asText() + " " + a.path("labels").path("alertname").asText());
+            }
+            x.sendResponseHeaders(200, -1);
+            x.close();
+        });
+        receiver.createContext("/hook", x -> {
+            String body = new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            String answer = hookAnswers.poll();
+            if ("slow".equals(answer)) {
+                sleep(3_000); // longer than the notifier's request timeout
+            }
+            int status = answer == null || "slow".equals(answer) ? 200 : Integer.parseInt(answer);
+            if (status == 200) {
+                hooks.add(new String[] {body, x.getRequestHeaders().getFirst(HttpPost.SIGNATURE_HEADER)});
+            }
+            x.sendResponseHeaders(status, -1);
+            x.close();
+        });
+        receiver.start();
+    }
+
+    @AfterAll
+    static void stopAll() throws Exception {
+        if (receiver != null) {
+            receiver.stop(0);
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @BeforeEach
+    void startAlertmanager() throws IOException {
+        notified.clear();
+        hooks.clear();
+        hookAnswers.clear();
+        am = AlertmanagerTestServer.start("http://127.0.0.1:" + receiver.getAddress().getPort() + "/am");
+    }
+
+    @AfterEach
+    void stopAlertmanager() {
+        am.close();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Map<String, String> settings(String tag) throws Exception {
+        Map<String, String> m = new HashMap<>();
+        m.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        m.put("topic.alerts", tag + "-alerts");
+        m.put("topic.deadletter", tag + "-dlq");
+        m.put("notify.group.id", "notify-" + tag);
+        m.put("alertmanager.url", am.url());
+        m.put("alertmanager.resend", "2s");
+        m.put("notify.request.timeout", "1s");
+        m.put("notify.retry.backoff.min", "200ms");
+        m.put("notify.retry.backoff.max", "1s");
+        kafka.createTopics(3, tag + "-alerts", tag + "-dlq");
+        return m;
+    }
+
+    private static Alert alert(String rule, AlertState state, Instant startedAt) {
+        Instant now = Instant.now();
+        return Alert.newBuilder().setFingerprint(rule + "|checkout").setRule(rule).setSource(AlertSource.RULE)
+            .setSeverity(Severity.PAGE).setState(state).setSeries("metric=http.server.duration,service=checkout,route=/cart")
+            .setStatistic("p95").setValue(812.5).setThreshold(500).setWindowStart(now.minusSeconds(60)).setWindowEnd(now)
+            .setStartedAt(startedAt).setNotifiedAt(now).setSummary(state + " " + rule + ": p95 812.5 ms > 500 ms on checkout /cart")
+            .setPlaybook("scale out checkout or cache hot reads").setLabels(Map.of("team", "payments", "runbook_url",
+                "https://runbooks.example/p95")).build();
+    }
+
+    private static void send(Map<String, String> m, Alert a) {
+        RecordCodec<Alert> codec = Codecs.create(Alert.getClassSchema(), Settings.of(m));
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(m.get("topic.alerts"), a.getFingerprint().getBytes(StandardCharsets.UTF_8),
+                codec.encode(m.get("topic.alerts"), a)));
+        }
+    }
+
+    private static List<String> notifiedFor(String rule) {
+        return notified.stream().filter(n -> n.endsWith(" " + rule)).toList();
+    }
+
+    @Test
+    void shouldDeliverOneFiringAndOneResolvedNotificationThroughAlertmanager() throws Exception {
+        Map<String, String> m = settings("once");
+        Instant started = Instant.now().minusSeconds(120).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        try (NotifierApp app = NotifierApp.start(Settings.of(m))) {
+            send(m, alert("p95-checkout", AlertState.FIRING, started));
+            Poll.until(Duration.ofSeconds(30), "the firing notification", () -> notifiedFor("p95-checkout").isEmpty() ? null : true);
+            JsonNode held = JSON.readTree(am.alerts());
+            assertThat(held).hasSize(1);
+            assertThat(held.get(0).path("labels").path("service").asText()).isEqualTo("checkout");
+            assertThat(held.get(0).path("labels").path("severity").asText()).isEqualTo("page");
+            assertThat(held.get(0).path("annotations").path("runbook_url").asText()).isEqualTo("https://runbooks.example/p95");
+            assertThat(Instant.parse(held.get(0).path("startsAt").asText())).isEqualTo(started);
+            sleep(5_000); // two re-sends: Alertmanager must not notify again
+            assertThat(app.activeCount()).isEqualTo(1);
+            send(m, alert("p95-checkout", AlertState.RESOLVED, started));
+            Poll.until(Duration.ofSeconds(30), "the resolved notification",
+                () -> notifiedFor("p95-checkout").contains("resolved p95-checkout") ? true : null);
+            sleep(4_000);
+            assertThat(notifiedFor("p95-checkout")).containsExactly("firing p95-checkout", "resolved p95-checkout");
+            assertThat(app.activeCount()).isZero();
+        }
+    }
+
+    @Test
+    void shouldNotifyNothingForAnAlertSilencedInAlertmanager() throws Exception {
+        Map<String, String> m = settings("silenced");
+        am.silence("alertname", "silenced-rule");
+        Instant started = Instant.now().minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        try (NotifierApp app = NotifierApp.start(Settings.of(m))) {
+            send(m, alert("silenced-rule", AlertState.FIRING, started));
+            Poll.until(Duration.ofSeconds(30), "Alertmanager to hold the alert", () -> app.delivered() >= 1 ? true : null);
+            assertThat(JSON.readTree(am.alerts()).get(0).path("status").path("state").asText()).isEqualTo("suppressed");
+            send(m, alert("silenced-rule", AlertState.RESOLVED, started));
+            Poll.until(Duration.ofSeconds(30), "the resolution delivered", () -> app.delivered() >= 2 ? true : null);
+            sleep(4_000);
+            assertThat(notifiedFor("silenced-rule")).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldLoseAndDoubleNothingWhenAlertmanagerIsDownMidIncidentAndTheNotifierRestarts() throws Exception {
+        Map<String, String> m = settings("outage");
+        Instant started = Instant.now().minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        am.stop();
+        NotifierApp first = NotifierApp.start(Settings.of(m));
+        send(m, alert("outage-rule", AlertState.FIRING, started));
+        sleep(4_000); // retrying against a dead Alertmanager
+        assertThat(first.delivered()).isZero();
+        first.close(); // as a crash would: the held batch is not committed
+        am.startProcess();
+        try (NotifierApp second = NotifierApp.start(Settings.of(m))) {
+            Poll.until(Duration.ofSeconds(30), "the firing notification after the outage",
+                () -> notifiedFor("outage-rule").isEmpty() ? null : true);
+            am.stop();
+            send(m, alert("outage-rule", AlertState.RESOLVED, started));
+            sleep(4_000);
+            am.startProcess(); // same data folder: Alertmanager remembers what it notified
+            Poll.until(Duration.ofSeconds(30), "the resolved notification after the second outage",
+                () -> notifiedFor("outage-rule").contains("resolved outage-rule") ? true : null);
+            sleep(4_000);
+            assertThat(notifiedFor("outage-rule")).containsExactly("firing outage-rule", "resolved outage-rule");
+        }
+    }
+
+    @Test
+    void shouldSignAndRetryTheWebhookAndDeadLetterWhatItKeepsRefusing() throws Exception {
+        Map<String, String> m = settings("hook");
+        m.remove("alertmanager.url");
+        m.put("alerts.webhook.url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
+        m.put("alerts.webhook.secret", "s3cret");
+        m.put("alerts.webhook.max-attempts", "3");
+        Instant started = Instant.now().minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        try (NotifierApp app = NotifierApp.start(Settings.of(m))) {
+            hookAnswers.addAll(List.of("500", "slow"));
+            send(m, alert("hook-rule", AlertState.FIRING, started));
+            Poll.until(Duration.ofSeconds(30), "the webhook call after a 500 and a timeout", () -> hooks.isEmpty() ? null : true);
+            String[] got = hooks.get(0);
+            assertThat(JSON.readTree(got[0]).path("state").asText()).isEqualTo("FIRING");
+            assertThat(got[1]).isEqualTo(HttpPost.sign("s3cret", got[0].getBytes(StandardCharsets.UTF_8)));
+
+            hookAnswers.addAll(List.of("500", "500", "500"));
+            send(m, alert("hook-rule", AlertState.RESOLVED, started));
+            Poll.until(Duration.ofSeconds(30), "the refused alert handled", () -> app.delivered() >= 2 ? true : null);
+            assertThat(hooks).hasSize(1);
+            List<DeadLetter> dead = deadLetters(m);
+            assertThat(dead).singleElement().satisfies(d -> {
+                assertThat(d.getReasonCode()).isEqualTo("delivery");
+                assertThat(d.getStage()).isEqualTo("notify");
+                assertThat(d.getReason()).contains("hook-rule|checkout").contains("3 times").contains("HTTP 500");
+            });
+        }
+    }
+
+    @Test
+    void shouldRefuseAConfigurationWithNowhereToSendOrABadUrl() {
+        Map<String, String> m = new HashMap<>();
+        m.put("alertmanager.url", "ftp://am:9093");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> NotifierConfig.from(Settings.of(m)))
+            .hasMessageContaining("alertmanager.url: \"ftp://am:9093\" is not an http(s)://host[:port] URL");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> NotifierConfig.from(Settings.of(Map.of())))
+            .hasMessageContaining("nowhere to send alerts");
+    }
+
+    private static List<DeadLetter> deadLetters(Map<String, String> m) {
+        RecordCodec<DeadLetter> codec = Codecs.create(DeadLetter.getClassSchema(), Settings.of(m));
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<DeadLetter> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(m.get("topic.deadletter")));
+            long end = System.currentTimeMillis() + 8_000;
+            while (System.currentTimeMillis() < end && out.isEmpty()) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(300))) {
+                    try {
+                        out.add(codec.decode(r.topic(), r.value()));
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}
