@@ -1,8 +1,11 @@
 package dev.perfstream.streams.alert;
 
 import dev.perfstream.schemas.avro.Alert;
+import dev.perfstream.schemas.avro.AlertSource;
 import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.streams.alert.rule.Deadman;
+import dev.perfstream.streams.alert.rule.NoData;
 import dev.perfstream.streams.alert.rule.Rule;
 import dev.perfstream.streams.alert.rule.RuleSet;
 import dev.perfstream.streams.alert.slo.BurnRate;
@@ -53,6 +56,9 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
     private final Set<String> matched = new HashSet<>();
     private boolean unmatchedReported;
     private final Map<String, Long> sloEvaluatedAt = new HashMap<>();
+    /** How often (wall clock) the statuses are scanned for series that stopped sending. */
+    static final long NO_DATA_SCAN_MS = 10_000;
+    private long lastNoDataScan;
 
     AlertProcessor(Supplier<RuleSet> rules, Clock clock, Duration unmatchedWarnAfter) {
         this.rules = rules;
@@ -67,7 +73,7 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
         buckets = new SloBuckets(context.getStateStore(AlertsTopology.SLO_STORE));
         seenVersion = rules.get().version();
         versionSince = clock.millis();
-        context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> housekeeping());
+        context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::housekeeping);
     }
 
     @Override
@@ -81,6 +87,12 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
             if (rule.appliesTo(s)) {
                 matched.add(rule.id());
                 evaluate(rule, s, r.timestamp());
+            }
+        }
+        for (Deadman d : rs.deadmen()) {
+            if (d.appliesTo(s)) {
+                matched.add(d.id());
+                seen(d, s, r.timestamp());
             }
         }
         long size = s.getWindowEnd().toEpochMilli() - s.getWindowStart().toEpochMilli();
@@ -104,9 +116,33 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
         long we = s.getWindowEnd().toEpochMilli();
         Transition t = AlertStateMachine.step(st, rule.policy(), ws, we, v, known && rule.breached(v),
             known && rule.cleared(v));
-        save(fp, before, t.status());
+        save(fp, before, t.status(), rule.noData() != NoData.KEEP); // kept to notice when the series stops
         if (t.emit() != Transition.Emit.NONE) {
             forward(fp, Notifications.forRule(rule, t.status(), t.emit(), ws, we, s.getUnit(), clock.millis()), ts);
+        }
+    }
+
+    /** A window from a deadman's service: remember when, and resolve its alert if it was firing. */
+    private void seen(Deadman d, WindowStats s, long ts) {
+        String series = Deadman.series(s);
+        String fp = Series.fingerprint(d.id(), series);
+        AlertStatus before = statuses.get(fp);
+        AlertStatus st = before == null ? AlertStatus.initial(d.id(), d.version(), series) : before;
+        long end = s.getWindowEnd().toEpochMilli();
+        if (st.phase() != Phase.FIRING && end <= st.lastWindowEnd()) {
+            return;
+        }
+        AlertStatus now = new AlertStatus(d.id(), d.version(), series, Phase.INACTIVE, 0, 0, 0, 0, 0, 0,
+            Math.max(end, st.lastWindowEnd()), st.starts(), false, 0);
+        statuses.put(fp, now);
+        if (st.phase() == Phase.FIRING) {
+            long silent = end - st.lastWindowEnd();
+            AlertStatus closed = new AlertStatus(d.id(), d.version(), series, Phase.INACTIVE, 0, 0, 0, st.startedAt(), 0, 0,
+                now.lastWindowEnd(), st.starts(), false, silent / 1000.0);
+            forward(fp, Notifications.noData(closed, d.id(), AlertSource.RULE, d.severity(), Transition.Emit.RESOLVED, silent,
+                d.after().toMillis(), clock.millis(), "RESOLVED " + d.id() + ": " + s.getService() + " sends again"
+                    + " (window ending " + s.getWindowEnd() + ") after " + Notifications.human(silent) + " without data",
+                d.playbook(), d.labels()), ts);
         }
     }
 
@@ -154,7 +190,7 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
             boolean breach = !Double.isNaN(v) && v >= b.factor();
             Transition t = AlertStateMachine.step(st, slo.policy(), now - slo.window().toMillis(), now, v, breach,
                 !Double.isNaN(v) && !breach);
-            save(fp, before, t.status());
+            save(fp, before, t.status(), false);
             if (t.emit() != Transition.Emit.NONE) {
                 forward(fp, Notifications.forSlo(slo, b, t.status(), t.emit(), service, burnLong, burnShort,
                     now - b.shortWindow().toMillis(), now, clock.millis()), ts);
@@ -176,8 +212,8 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
             stored.lastWindowEnd(), stored.starts(), stored.flapping(), stored.lastValue());
     }
 
-    private void save(String fp, AlertStatus before, AlertStatus after) {
-        if (after.idle()) {
+    private void save(String fp, AlertStatus before, AlertStatus after, boolean keepIdle) {
+        if (after.idle() && !keepIdle) {
             if (before != null) {
                 statuses.delete(fp);
             }
@@ -191,10 +227,15 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
         context().forward(new Record<>(fp, a, ts));
     }
 
-    private void housekeeping() {
+    private void housekeeping(long now) {
         RuleSet rs = rules.get();
         if (!rs.version().equals(seenVersion)) {
             onReload(rs);
+        }
+        if (now - lastNoDataScan >= NO_DATA_SCAN_MS && (!rs.deadmen().isEmpty()
+            || rs.rules().stream().anyMatch(r -> r.noData() != NoData.KEEP))) {
+            lastNoDataScan = now;
+            noData(rs, now);
         }
         if (!unmatchedReported && clock.millis() - versionSince >= unmatchedWarnAfter.toMillis() && !matched.isEmpty()) {
             unmatchedReported = true;
@@ -204,6 +245,60 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
             if (!none.isEmpty()) {
                 LOG.warn("rules matched no series in their first {} on this instance: {} (check selector and window)",
                     unmatchedWarnAfter, none);
+            }
+        }
+    }
+
+    /**
+     * Series that stopped sending (wall clock against the end of their last window): deadmen fire, and
+     * rules with {@code no-data: ok} resolve their firing alerts, {@code no-data: alerting} fire.
+     */
+    private void noData(RuleSet rs, long now) {
+        List<KeyValue<String, AlertStatus>> silent = new ArrayList<>();
+        try (KeyValueIterator<String, AlertStatus> it = statuses.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, AlertStatus> kv = it.next();
+                if (kv.value.lastWindowEnd() != Long.MIN_VALUE) {
+                    silent.add(kv);
+                }
+            }
+        }
+        for (KeyValue<String, AlertStatus> kv : silent) {
+            AlertStatus st = kv.value;
+            long quiet = now - st.lastWindowEnd();
+            Deadman d = rs.deadman(st.ruleId());
+            if (d != null) {
+                if (st.phase() != Phase.FIRING && quiet >= d.after().toMillis()) {
+                    AlertStatus firing = new AlertStatus(st.ruleId(), d.version(), st.series(), Phase.FIRING, 0, 0, now, now, now,
+                        0, st.lastWindowEnd(), st.starts(), false, quiet / 1000.0);
+                    statuses.put(kv.key, firing);
+                    forward(kv.key, Notifications.noData(firing, d.id(), AlertSource.RULE, d.severity(), Transition.Emit.FIRING,
+                        quiet, d.after().toMillis(), now, d.severity() + " " + d.id() + ": no data from "
+                            + st.series().substring(st.series().indexOf('=') + 1) + " for " + Notifications.human(quiet)
+                            + " (last window ended " + java.time.Instant.ofEpochMilli(st.lastWindowEnd()) + "; deadman after "
+                            + Notifications.human(d.after().toMillis()) + ")", d.playbook(), d.labels()), now);
+                }
+                continue;
+            }
+            Rule r = rs.rule(st.ruleId());
+            if (r == null || r.noData() == NoData.KEEP || quiet < r.noDataAfter().toMillis()) {
+                continue;
+            }
+            if (r.noData() == NoData.OK && st.phase() == Phase.FIRING) {
+                AlertStatus resolved = new AlertStatus(st.ruleId(), st.ruleVersion(), st.series(), Phase.INACTIVE, 0, 0, 0,
+                    st.startedAt(), 0, 0, st.lastWindowEnd(), st.starts(), false, quiet / 1000.0);
+                statuses.put(kv.key, resolved);
+                forward(kv.key, Notifications.noData(resolved, r.id(), AlertSource.RULE, r.severity(), Transition.Emit.RESOLVED,
+                    quiet, r.noDataAfter().toMillis(), now, "RESOLVED " + r.id() + ": no data for " + Notifications.human(quiet)
+                        + " on " + st.series() + " (no-data: ok): resolved without a recovered value", r.playbook(), r.labels()), now);
+            } else if (r.noData() == NoData.ALERTING && st.phase() != Phase.FIRING) {
+                AlertStatus firing = new AlertStatus(st.ruleId(), st.ruleVersion(), st.series(), Phase.FIRING, 0, 0, now, now,
+                    now, 0, st.lastWindowEnd(), st.starts(), false, quiet / 1000.0);
+                statuses.put(kv.key, firing);
+                forward(kv.key, Notifications.noData(firing, r.id(), AlertSource.RULE, r.severity(), Transition.Emit.FIRING, quiet,
+                    r.noDataAfter().toMillis(), now, r.severity() + " " + r.id() + ": NO DATA on " + st.series() + " for "
+                        + Notifications.human(quiet) + " (no-data: alerting, after " + Notifications.human(r.noDataAfter().toMillis())
+                        + ")", r.playbook(), r.labels()), now);
             }
         }
     }

@@ -81,6 +81,21 @@ final class Notifications {
             Map.of("notification", "rule_removed"));
     }
 
+    /**
+     * A change made by the absence of data: a deadman firing or resolving, a rule's alert resolved by
+     * {@code no-data: ok} or fired by {@code no-data: alerting}. The value is the silence in seconds.
+     */
+    static Alert noData(AlertStatus s, String rule, AlertSource source, Severity sev, Transition.Emit emit,
+                        long silentForMs, long thresholdMs, long now, String summary, String playbook,
+                        Map<String, String> ruleLabels) {
+        Map<String, String> labels = new TreeMap<>(ruleLabels);
+        labels.put("class", "no-data");
+        labels.put("notification", emit == Transition.Emit.RESOLVED ? "resolved" : "no_data");
+        long last = s.lastWindowEnd() == Long.MIN_VALUE ? now : s.lastWindowEnd();
+        return build(s, rule, source, sev, emit, "no_data_seconds", thresholdMs / 1000.0, last, Math.max(last, now), now,
+            summary, playbook, labels);
+    }
+
     private static Alert build(AlertStatus s, String rule, AlertSource source, Severity sev, Transition.Emit emit,
                                String statistic, double threshold, long windowStart, long windowEnd, long now,
                                String summary, String playbook, Map<String, String> labels) {

@@ -25,10 +25,13 @@ import java.util.Map;
  * @param policy      state machine settings
  * @param line        line of the rule in its file (1-based), for messages
  * @param version     content hash: changes whenever anything that affects evaluation changes
+ * @param noData      what a series that stops sending does to its alert ({@link NoData})
+ * @param noDataAfter how long without a window counts as no data (wall clock against the last window's end)
  */
 public record Rule(String id, String description, Selector selector, Duration window, Statistic statistic, Op op,
                    double threshold, double resolve, long minCount, Severity severity, AlertClass alertClass,
-                   String playbook, Map<String, String> labels, Policy policy, int line, String version) {
+                   String playbook, Map<String, String> labels, Policy policy, int line, String version, NoData noData,
+                   Duration noDataAfter) {
 
     /** True when the rule evaluates this record: selector and window size match. */
     public boolean appliesTo(WindowStats s) {

@@ -36,12 +36,13 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  * <p>The format is described in streams/README.md ("Rules file reference").
  */
 public final class RuleParser {
-    private static final Set<String> TOP = Set.of("version", "defaults", "rules", "slos");
+    private static final Set<String> TOP = Set.of("version", "defaults", "rules", "slos", "deadman");
     private static final Set<String> DEFAULT_KEYS = Set.of("window", "for", "resolve-for", "renotify", "severity",
-        "flapping", "min-count");
+        "flapping", "min-count", "no-data", "no-data-after");
     private static final Set<String> RULE_KEYS = Set.of("id", "description", "select", "window", "statistic", "op",
         "threshold", "resolve", "for", "resolve-for", "min-count", "severity", "class", "playbook", "labels",
-        "renotify", "flapping");
+        "renotify", "flapping", "no-data", "no-data-after");
+    private static final Set<String> DEADMAN_KEYS = Set.of("id", "select", "after", "severity", "playbook", "labels");
     private static final Set<String> SELECT_KEYS = Set.of("kind", "name", "metric", "vital", "service", "app",
         "route", "page", "device");
     private static final Set<String> SLO_KEYS = Set.of("id", "service", "objective", "metric", "window",
@@ -104,26 +105,38 @@ public final class RuleParser {
                 slos.add(s);
             }
         }
-        if (top.get("rules") == null && top.get("slos") == null) {
-            y.error(root, "no 'rules' and no 'slos': the file defines nothing");
+        List<Deadman> deadmen = new ArrayList<>();
+        for (Node n : y.list(top.get("deadman"), "deadman")) {
+            boolean unique = unique(ids, n);
+            Deadman dm = deadman(n, d);
+            if (dm != null && unique) {
+                deadmen.add(dm);
+            }
+        }
+        if (top.get("rules") == null && top.get("slos") == null && top.get("deadman") == null) {
+            y.error(root, "no 'rules', 'slos' or 'deadman': the file defines nothing");
         }
         if (!y.problems().isEmpty()) {
             y.problems().sort(java.util.Comparator.comparingInt(RuleProblem::line)); // stable: same-line order kept
             throw new RuleFileException(y.problems());
         }
         String version = hash(rules.stream().map(Rule::version).collect(Collectors.joining(","))
-            + "|" + slos.stream().map(Slo::version).collect(Collectors.joining(",")));
-        return new RuleSet(List.copyOf(rules), List.copyOf(slos), file, version, List.copyOf(warnings));
+            + "|" + slos.stream().map(Slo::version).collect(Collectors.joining(","))
+            + "|" + deadmen.stream().map(Deadman::version).collect(Collectors.joining(",")));
+        return new RuleSet(List.copyOf(rules), List.copyOf(slos), List.copyOf(deadmen), file, version, List.copyOf(warnings));
     }
 
-    private record Defaults(Duration window, Policy policy, Severity severity, long minCount) {
+    private record Defaults(Duration window, Policy policy, Severity severity, long minCount, NoData noData,
+                            Duration noDataAfter) {
     }
 
     private Defaults defaults(Node n) {
         Map<String, Node> f = n == null ? Map.of() : y.fields(y.mapping(n, "defaults"), DEFAULT_KEYS, "defaults");
         Policy base = Policy.DEFAULT;
         return new Defaults(y.duration(f.get("window"), "window", Duration.ofMinutes(1)),
-            policy(f, base), y.severity(f.get("severity"), Severity.WARNING), y.integer(f.get("min-count"), "min-count", 0, 0));
+            policy(f, base), y.severity(f.get("severity"), Severity.WARNING), y.integer(f.get("min-count"), "min-count", 0, 0),
+            noData(f.get("no-data"), NoData.KEEP), f.get("no-data-after") == null ? null
+                : y.duration(f.get("no-data-after"), "no-data-after", null));
     }
 
     private Policy policy(Map<String, Node> f, Policy base) {
@@ -184,15 +197,63 @@ public final class RuleParser {
         long minCount = y.integer(f.get("min-count"), "min-count", d.minCount(), 0);
         Policy policy = policy(f, d.policy());
         String desc = f.get("description") == null ? "" : y.scalar(f.get("description"), "description");
+        NoData noData = noData(f.get("no-data"), d.noData());
+        // default: five windows, at least 5 minutes (a window comes out up to grace + idle close after its end)
+        Duration fallback = d.noDataAfter() != null ? d.noDataAfter()
+            : window.multipliedBy(5).compareTo(Duration.ofMinutes(5)) < 0 ? Duration.ofMinutes(5) : window.multipliedBy(5);
+        Duration noDataAfter = y.duration(f.get("no-data-after"), "no-data-after", fallback);
         if (y.problems().size() > before || id == null || sel == null || st == null || threshold == null || resolve == null) {
             return null;
         }
         warnIfUnmatchable(n, id, sel, window);
         String version = hash(String.join("|", id, desc, sel.toString(), window.toString(), st.label(), op.symbol(),
             Double.toString(threshold), Double.toString(resolve), Long.toString(minCount), sev.name(), cls.name(),
-            playbook, labels.toString(), policy.toString()));
+            playbook, labels.toString(), policy.toString(), noData.name(), noDataAfter.toString()));
         return new Rule(id, desc, sel, window, st, op, threshold, resolve, minCount, sev, cls, playbook, labels, policy,
-            YamlFields.line(n), version);
+            YamlFields.line(n), version, noData, noDataAfter);
+    }
+
+    private NoData noData(Node n, NoData def) {
+        if (n == null) {
+            return def;
+        }
+        String v = y.scalar(n, "no-data");
+        NoData nd = NoData.parse(v).orElse(null);
+        if (nd == null) {
+            y.error(n, "unknown no-data \"" + v + "\" (keep, ok, alerting)");
+            return def;
+        }
+        return nd;
+    }
+
+    private Deadman deadman(Node n, Defaults d) {
+        int before = y.problems().size();
+        if (!(n instanceof MappingNode)) {
+            y.error(n, "a deadman entry must be a mapping (id, select, after)");
+            return null;
+        }
+        Map<String, Node> f = y.fields((MappingNode) n, DEADMAN_KEYS, "deadman");
+        String id = y.required(f, "id", n);
+        Selector sel = selector(f.get("select"), n);
+        if (f.get("after") == null) {
+            y.error(n, "missing 'after' (how long without data fires it, e.g. after: 5m)");
+        }
+        Duration after = y.duration(f.get("after"), "after", Duration.ofMinutes(5));
+        if (after.compareTo(Duration.ofMinutes(1)) < 0) {
+            y.error(f.get("after"), "after " + human(after) + " is shorter than a window reaches the alerts stage"
+                + " (window + grace + stats.idle.close): use 1m or more");
+        }
+        Severity sev = y.severity(f.get("severity"), d.severity());
+        String playbook = f.get("playbook") == null ? "No data from this service: check that it runs and that its"
+            + " instrumentation (or its producer, collector or exporter) still reaches perf.metrics / perf.rum."
+            : y.scalar(f.get("playbook"), "playbook");
+        Map<String, String> labels = y.labels(f.get("labels"));
+        if (y.problems().size() > before || id == null || sel == null) {
+            return null;
+        }
+        String version = hash(String.join("|", "deadman", id, sel.toString(), after.toString(), sev.name(), playbook,
+            labels.toString()));
+        return new Deadman(id, sel, after, sev, playbook, labels, YamlFields.line(n), version);
     }
 
     private void warnIfUnmatchable(Node n, String id, Selector sel, Duration window) {
