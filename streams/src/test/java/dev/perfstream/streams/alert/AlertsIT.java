@@ -209,6 +209,69 @@ class AlertsIT {
             .contains("playbook: High latency").contains("playbook: Database");
     }
 
+    /**
+     * On a real broker and the wall clock: a deadman fires for a service whose windows stopped, a rule with
+     * no-data: ok resolves its firing alert when its series stops, and the deadman resolves when data returns.
+     */
+    @Test
+    @Timeout(180)
+    void shouldFireADeadmanAndResolveANoDataOkAlertWhenTheirSeriesStop() throws Exception {
+        Env env = Env.create("nodata");
+        Path rules = Files.createTempFile("nodata-", ".yaml");
+        Files.writeString(rules, """
+            rules:
+              - id: slow-cart
+                select: {metric: http.server.duration, service: checkout, route: /cart}
+                statistic: p95
+                op: ">"
+                threshold: 200
+                for: 1
+                no-data: ok
+                no-data-after: 1m
+            deadman:
+              - id: checkout-silent
+                select: {metric: http.server.duration, service: checkout}
+                after: 1m
+            """);
+        env.settings().put("alerts.rules.file", rules.toString());
+        java.time.Instant minuteStart = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).minus(MINUTE);
+        String cart = "metric=http.server.duration,service=checkout,route=/cart";
+        try (AlertsApp app = AlertsApp.start(Settings.of(env.settings()))) {
+            // one slow window that ended up to a minute ago; then nothing
+            produce(env, List.of(StatsFixtures.metric("http.server.duration", "checkout", "/cart", minuteStart.minus(MINUTE), MINUTE,
+                450, 300, 0)));
+            List<Alert> as = Poll.until(Duration.ofSeconds(120), "FIRING, then the deadman and the no-data resolution", () -> {
+                try {
+                    List<Alert> got = readAlerts(env);
+                    return got.size() >= 3 ? got : null;
+                } catch (DecodeException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(as.stream().map(a -> a.getRule() + " " + a.getState()).toList())
+                .containsExactlyInAnyOrder("slow-cart FIRING", "slow-cart RESOLVED", "checkout-silent FIRING");
+            assertThat(as).filteredOn(a -> a.getRule().equals("slow-cart") && a.getState().name().equals("RESOLVED"))
+                .singleElement().satisfies(a -> {
+                    assertThat(a.getSeries()).isEqualTo(cart);
+                    assertThat(a.getSummary()).contains("no-data: ok");
+                });
+            assertThat(as).filteredOn(a -> a.getRule().equals("checkout-silent")).singleElement()
+                .satisfies(a -> assertThat(a.getSeries()).isEqualTo("service=checkout"));
+
+            produce(env, List.of(StatsFixtures.metric("http.server.duration", "checkout", "/pay", minuteStart, MINUTE, 90, 300, 0)));
+            Poll.until(Duration.ofSeconds(60), "the deadman resolved", () -> {
+                try {
+                    return readAlerts(env).stream().anyMatch(a -> a.getRule().equals("checkout-silent")
+                        && a.getState().name().equals("RESOLVED")) ? Boolean.TRUE : null;
+                } catch (DecodeException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        } finally {
+            Files.deleteIfExists(rules);
+        }
+    }
+
     @Test
     @Timeout(300)
     void shouldNeitherRepeatNorForgetAnAlertWhenKilledMidIncident() throws Exception {
