@@ -4,8 +4,10 @@ import dev.perfstream.models.anomaly.Statistic;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.AlertSource;
 import dev.perfstream.schemas.avro.AlertState;
+import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.Severity;
 import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.streams.alert.rule.AlertClass;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Map;
@@ -88,6 +90,10 @@ final class AnomalyAlerts {
     }
 
     static String playbook(Statistic st, WindowStats w) {
+        if (w.getKind() == SeriesKind.RUM) {
+            // frontend signals get frontend advice (one text per class: the rules' AlertClass)
+            return ("TTFB".equals(w.getName()) ? AlertClass.CDN : AlertClass.FRONTEND).playbook();
+        }
         if (st == Statistic.ERROR_RATE) {
             return "High error rate: check recent deploys, dependency health and logs of the failing route.";
         }

@@ -17,7 +17,14 @@ public enum AlertClass {
     DATABASE("database",
         "Database: find the slow statements (db statement fingerprints), check locks and missing indexes; move reads to a replica."),
     TRAFFIC_SURGE("traffic-surge",
-        "Traffic surge: check capacity headroom and autoscaling; rate-limit abusive clients; pre-scale for expected peaks.");
+        "Traffic surge: check capacity headroom and autoscaling; rate-limit abusive clients; pre-scale for expected peaks."),
+    FRONTEND("frontend",
+        "Frontend: compare the last frontend release; look for render-blocking scripts and styles, oversized images and"
+            + " fonts, long main-thread tasks and heavy third-party tags on the page; check which device class and"
+            + " pages regressed."),
+    CDN("cdn",
+        "CDN / first byte: check the CDN cache hit ratio and purges, origin response time behind it, TLS and DNS"
+            + " time, and whether the slow first bytes come from one region or from pages the CDN does not cache.");
 
     private final String label;
     private final String playbook;

@@ -191,7 +191,7 @@ public final class RuleParser {
                 + fmt(threshold) + " for op " + op.symbol() + " (hysteresis)");
         }
         Severity sev = y.severity(f.get("severity"), d.severity());
-        AlertClass cls = alertClass(f.get("class"), st);
+        AlertClass cls = alertClass(f.get("class"), st, sel);
         String playbook = f.get("playbook") == null ? cls.playbook() : y.scalar(f.get("playbook"), "playbook");
         Map<String, String> labels = y.labels(f.get("labels"));
         long minCount = y.integer(f.get("min-count"), "min-count", d.minCount(), 0);
@@ -384,7 +384,10 @@ public final class RuleParser {
         return y.problems().size() > before || factor == null ? null : new BurnRate(name, sev, factor, lw, sw);
     }
 
-    private AlertClass alertClass(Node n, Statistic st) {
+    private AlertClass alertClass(Node n, Statistic st, Selector sel) {
+        if (n == null && sel != null && sel.kind() == SeriesKind.RUM) {
+            return "TTFB".equalsIgnoreCase(sel.name()) ? AlertClass.CDN : AlertClass.FRONTEND;
+        }
         if (n == null) {
             return st == Statistic.ERROR_RATE || st == Statistic.ERRORS ? AlertClass.ERROR_BURST
                 : st == Statistic.RATE || st == Statistic.COUNT ? AlertClass.TRAFFIC_SURGE : AlertClass.HIGH_LATENCY;
