@@ -33,17 +33,55 @@ final class Notifications {
         } else {
             summary = r.severity() + " " + r.id() + ": " + r.statistic().label() + " " + v + " " + r.op().symbol() + " "
                 + fmt(r.threshold(), r.statistic().isRatio(), unit) + " for " + human(windowEnd - s.pendingSince())
-                + " on " + where + (r.description().isEmpty() ? "" : " (" + r.description() + ")")
+                + " on " + where + (r.description().isEmpty() || r.texts().description() != null ? "" : " (" + r.description() + ")")
                 + (s.flapping() ? "; FLAPPING, resolution held until clear for " + r.policy().flapSettle() + " windows" : "")
                 + (emit == Transition.Emit.REPEAT ? "; still firing, reminder " + s.repeats() : "");
         }
+        Map<String, Object> values = r.texts().isEmpty() ? Map.of() : templateValues(r, s, emit, windowEnd - windowStart);
+        if (r.texts().summary() != null) {
+            String own = r.texts().summary().render(values);
+            summary = emit == Transition.Emit.RESOLVED ? "RESOLVED " + r.id() + ": " + own : own;
+        }
+        String playbook = r.texts().description() != null ? r.texts().description().render(values) : r.playbook();
         Map<String, String> labels = new TreeMap<>(r.labels());
+        if (r.texts().runbookUrl() != null) {
+            labels.put("runbook_url", r.texts().runbookUrl().render(values));
+        }
         labels.put("class", r.alertClass().label());
         labels.put("rule_version", r.version());
         labels.put("notification", emit.name().toLowerCase(Locale.ROOT));
         return build(s, r.id(), AlertSource.RULE, r.severity(), emit, r.statistic().label(),
             emit == Transition.Emit.RESOLVED ? r.resolve() : r.threshold(), windowStart, windowEnd, now, summary,
-            r.playbook(), labels);
+            playbook, labels);
+    }
+
+    /** What a rule's templates can say: the alert, its value and threshold, and the series' dimensions. */
+    private static Map<String, Object> templateValues(Rule r, AlertStatus s, Transition.Emit emit, long windowMs) {
+        Map<String, Object> v = new java.util.HashMap<>();
+        v.put("rule", r.id());
+        v.put("severity", r.severity().name());
+        v.put("statistic", r.statistic().label());
+        v.put("value", s.lastValue());
+        v.put("threshold", emit == Transition.Emit.RESOLVED ? r.resolve() : r.threshold());
+        v.put("series", s.series());
+        v.put("window", human(windowMs));
+        v.put("state", emit == Transition.Emit.RESOLVED ? "RESOLVED" : "FIRING");
+        for (String part : s.series().split(",")) {
+            int eq = part.indexOf('=');
+            if (eq > 0) {
+                String k = part.substring(0, eq);
+                String val = part.substring(eq + 1);
+                switch (k) {
+                    case "metric", "vital" -> v.put("name", val);
+                    case "service", "app" -> v.put("service", val);
+                    case "route", "page" -> v.put("route", val);
+                    case "device" -> v.put("device", val);
+                    default -> { }
+                }
+            }
+        }
+        r.labels().forEach((k, val) -> v.put("labels." + k, val));
+        return v;
     }
 
     static Alert forSlo(Slo slo, BurnRate b, AlertStatus s, Transition.Emit emit, String service, double burnLong,

@@ -27,11 +27,12 @@ import java.util.Map;
  * @param version     content hash: changes whenever anything that affects evaluation changes
  * @param noData      what a series that stops sending does to its alert ({@link NoData})
  * @param noDataAfter how long without a window counts as no data (wall clock against the last window's end)
+ * @param texts       the rule's own summary, description and runbook_url templates
  */
 public record Rule(String id, String description, Selector selector, Duration window, Statistic statistic, Op op,
                    double threshold, double resolve, long minCount, Severity severity, AlertClass alertClass,
                    String playbook, Map<String, String> labels, Policy policy, int line, String version, NoData noData,
-                   Duration noDataAfter) {
+                   Duration noDataAfter, RuleTexts texts) {
 
     /** True when the rule evaluates this record: selector and window size match. */
     public boolean appliesTo(WindowStats s) {

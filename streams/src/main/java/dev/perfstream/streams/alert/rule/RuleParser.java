@@ -41,7 +41,7 @@ public final class RuleParser {
         "flapping", "min-count", "no-data", "no-data-after");
     private static final Set<String> RULE_KEYS = Set.of("id", "description", "select", "window", "statistic", "op",
         "threshold", "resolve", "for", "resolve-for", "min-count", "severity", "class", "playbook", "labels",
-        "renotify", "flapping", "no-data", "no-data-after");
+        "renotify", "flapping", "no-data", "no-data-after", "summary", "runbook_url");
     private static final Set<String> DEADMAN_KEYS = Set.of("id", "select", "after", "severity", "playbook", "labels");
     private static final Set<String> SELECT_KEYS = Set.of("kind", "name", "metric", "vital", "service", "app",
         "route", "page", "device");
@@ -202,15 +202,29 @@ public final class RuleParser {
         Duration fallback = d.noDataAfter() != null ? d.noDataAfter()
             : window.multipliedBy(5).compareTo(Duration.ofMinutes(5)) < 0 ? Duration.ofMinutes(5) : window.multipliedBy(5);
         Duration noDataAfter = y.duration(f.get("no-data-after"), "no-data-after", fallback);
+        RuleTexts texts = new RuleTexts(template(f.get("summary"), "summary", id, labels),
+            f.get("description") != null && desc.contains("{{") ? template(f.get("description"), "description", id, labels) : null,
+            template(f.get("runbook_url"), "runbook_url", id, labels));
         if (y.problems().size() > before || id == null || sel == null || st == null || threshold == null || resolve == null) {
             return null;
         }
         warnIfUnmatchable(n, id, sel, window);
         String version = hash(String.join("|", id, desc, sel.toString(), window.toString(), st.label(), op.symbol(),
             Double.toString(threshold), Double.toString(resolve), Long.toString(minCount), sev.name(), cls.name(),
-            playbook, labels.toString(), policy.toString(), noData.name(), noDataAfter.toString()));
+            playbook, labels.toString(), policy.toString(), noData.name(), noDataAfter.toString(), String.valueOf(texts)));
         return new Rule(id, desc, sel, window, st, op, threshold, resolve, minCount, sev, cls, playbook, labels, policy,
-            YamlFields.line(n), version, noData, noDataAfter);
+            YamlFields.line(n), version, noData, noDataAfter, texts);
+    }
+
+    /** A text template of a rule, or null; unknown fields are errors naming the rule, the key and the field. */
+    private Template template(Node n, String key, String ruleId, Map<String, String> labels) {
+        if (n == null) {
+            return null;
+        }
+        List<String> problems = new ArrayList<>();
+        Template t = Template.parse(y.scalar(n, key), labels.keySet(), problems);
+        problems.forEach(p -> y.error(n, "rule '" + ruleId + "' " + key + ": " + p));
+        return t;
     }
 
     private NoData noData(Node n, NoData def) {
