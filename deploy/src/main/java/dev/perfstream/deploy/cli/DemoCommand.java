@@ -5,6 +5,7 @@ import dev.perfstream.deploy.demo.Orchestrator;
 import dev.perfstream.deploy.demo.PipelineStages;
 import dev.perfstream.deploy.services.InfluxService;
 import dev.perfstream.deploy.services.LocalService;
+import dev.perfstream.deploy.services.AlertmanagerService;
 import dev.perfstream.deploy.services.LocalServices;
 import dev.perfstream.deploy.services.ServiceException;
 import dev.perfstream.deploy.services.ServicesConfig;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -45,8 +47,12 @@ public final class DemoCommand implements Callable<Integer> {
         long t0 = startMillis();
         Settings settings = opts.load();
         ServicesConfig c = ServicesConfig.from(settings, Home.path());
-        LocalServices services = LocalServices.standard(c, System.getProperty("java.class.path"), out);
-        Orchestrator stages = new Orchestrator(PipelineStages.demo(), out);
+        Optional<AlertmanagerService> am = AlertmanagerService.from(settings, c);
+        LocalServices services = LocalServices.standard(c, System.getProperty("java.class.path"), out).with(am);
+        Settings stageSettings = stageSettings(settings, c, am);
+        boolean notify = stageSettings.string(AlertmanagerService.KEY_URL, null) != null
+            || stageSettings.string("alerts.webhook.url", null) != null;
+        Orchestrator stages = new Orchestrator(PipelineStages.demo(notify), out);
         // What this run starts: the services not running before it. A stop (Ctrl-C, SIGTERM) at any moment stops
         // them, also while they are still starting: the hook waits for the start in progress (every service is
         // spawned at its beginning), then stops what this run spawned, so nothing it started outlives it.
@@ -81,13 +87,13 @@ public final class DemoCommand implements Callable<Integer> {
 
         out.println("starting the pipeline:");
         try {
-            stages.start(stageSettings(settings, c));
+            stages.start(stageSettings);
         } catch (Exception e) {
             System.err.println("perfstream: " + e.getMessage());
             return 1; // the shutdown hook stops the services this run started
         }
         out.printf(Locale.ROOT, "pipeline running %.1f s after the command%n%n", (System.currentTimeMillis() - t0) / 1e3);
-        DemoGuide guide = new DemoGuide(c);
+        DemoGuide guide = new DemoGuide(c, notify ? stageSettings.string(AlertmanagerService.KEY_URL, null) : null);
         guide.print(out);
         guide.awaitFirstPoint(new InfluxService(c), t0, out);
         stopped.await();
@@ -101,8 +107,10 @@ public final class DemoCommand implements Callable<Integer> {
      * runs as long as a demo reasonably does, and the local registry's {@code schema.registry.url}
      * (so every topic carries Confluent Avro).
      */
-    static Settings stageSettings(Settings user, ServicesConfig c) {
+    static Settings stageSettings(Settings user, ServicesConfig c, Optional<AlertmanagerService> am) {
         Map<String, String> m = new TreeMap<>();
+        // the notifier sends every alert to the local Alertmanager (its UI and amtool show them)
+        am.ifPresent(a -> m.put(AlertmanagerService.KEY_URL, a.address()));
         m.put("state.dir", c.dir().resolve("state").toString());
         m.put("loadgen.incidents.file", c.dir().resolve("incidents.jsonl").toString());
         m.put("loadgen.duration", "24h");

@@ -24,8 +24,10 @@ public final class ServicesCommand implements Runnable {
     }
 
     static LocalServices services(SettingsOptions opts, PrintStream out) throws Exception {
-        ServicesConfig c = ServicesConfig.from(opts.load(), Home.path());
-        return LocalServices.standard(c, System.getProperty("java.class.path"), out);
+        dev.perfstream.schemas.config.Settings settings = opts.load();
+        ServicesConfig c = ServicesConfig.from(settings, Home.path());
+        return LocalServices.standard(c, System.getProperty("java.class.path"), out)
+            .with(dev.perfstream.deploy.services.AlertmanagerService.from(settings, c));
     }
 
     @Command(name = "start", mixinStandardHelpOptions = true,

@@ -14,9 +14,16 @@ public final class DemoGuide {
     public static final String STATS_MEASUREMENT = "metric_stats";
 
     private final ServicesConfig c;
+    private final String alertmanager;
 
     public DemoGuide(ServicesConfig c) {
+        this(c, null);
+    }
+
+    /** @param alertmanager URL of the Alertmanager the notifier sends to, or null */
+    public DemoGuide(ServicesConfig c, String alertmanager) {
         this.c = c;
+        this.alertmanager = alertmanager;
     }
 
     /** The InfluxQL query of the README: p95 and p99 per route over the last 10 minutes. */
@@ -38,11 +45,17 @@ public final class DemoGuide {
         if (c.registry().enabled()) {
             out.println("  registry  " + c.registry().url() + "   (every topic carries Confluent Avro)");
         }
+        if (alertmanager != null) {
+            out.println("  alerts    " + alertmanager + "   (Alertmanager: every perfstream alert, with silences and grouping)");
+        }
         out.println("  logs      " + c.logDir());
         out.println("Look at the results:");
         out.println("  " + influxCommand(statsQuery()));
         out.println("  " + influxCommand("SHOW MEASUREMENTS"));
         out.println("  deploy/perfstream alerts   # live alerts, readable");
+        if (alertmanager != null) {
+            out.println("  amtool --alertmanager.url=" + alertmanager + " alert query   # what Alertmanager holds (or its UI)");
+        }
         String stats = c.topics().get(2);
         String dlq = c.topics().get(c.topics().size() - 1);
         if (c.registry().enabled()) {

@@ -22,13 +22,22 @@ public final class PipelineStages {
 
     // ---- The demo pipeline. Add or reorder stages here. ------------------------------------------
     public static List<Orchestrator.Stage> demo() {
-        return List.of(
+        return demo(false);
+    }
+
+    /** @param notify with the notifier (perf.alerts to Alertmanager / a webhook), when one is configured */
+    public static List<Orchestrator.Stage> demo(boolean notify) {
+        List<Orchestrator.Stage> s = new java.util.ArrayList<>(List.of(
             byClassName("stats", "dev.perfstream.streams.window.StatsApp", true),
             byClassName("alerts", "dev.perfstream.streams.alert.AlertsApp", false),
             byClassName("scoring", "dev.perfstream.streams.scoring.ScoringApp", false),
-            byClassName("sink", "dev.perfstream.sink.influx.SinkApp", true),
-            byClassName("collector", "dev.perfstream.ingest.collector.CollectorApp", false),
-            byClassName("loadgen", "dev.perfstream.ingest.loadgen.LoadgenApp", true));
+            byClassName("sink", "dev.perfstream.sink.influx.SinkApp", true)));
+        if (notify) {
+            s.add(byClassName("notify", "dev.perfstream.sink.notify.NotifierApp", false));
+        }
+        s.add(byClassName("collector", "dev.perfstream.ingest.collector.CollectorApp", false));
+        s.add(byClassName("loadgen", "dev.perfstream.ingest.loadgen.LoadgenApp", true));
+        return List.copyOf(s);
     }
     // -------------------------------------------------------------------------------------------
 

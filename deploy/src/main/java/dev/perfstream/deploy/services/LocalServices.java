@@ -38,6 +38,16 @@ public final class LocalServices {
         return new LocalServices(s, out);
     }
 
+    /** These services plus one more (started last, stopped first), if present. */
+    public LocalServices with(java.util.Optional<? extends LocalService> more) {
+        if (more.isEmpty()) {
+            return this;
+        }
+        List<LocalService> s = new ArrayList<>(services);
+        s.add(more.get());
+        return new LocalServices(s, out);
+    }
+
     public List<LocalService> services() {
         return services;
     }

@@ -9,6 +9,6 @@ public final class DemoSettingsAccess {
     }
 
     public static Settings stageSettings(Settings user, ServicesConfig c) {
-        return DemoCommand.stageSettings(user, c);
+        return DemoCommand.stageSettings(user, c, java.util.Optional.empty());
     }
 }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * {@code deploy/perfstream demo} stopped with SIGTERM (as Ctrl-C or a service manager does) at 1, 3, 6 and
  * 12 s after it started, so during the services' start-up, the stages' start and the run: each time the
- * process ends within 30 s and the ports of Kafka, InfluxDB and the registry it started are free again.
+ * process ends within 30 s and the ports of Kafka, InfluxDB, the registry and Alertmanager it started are free again.
  * Free ports and a temporary services folder, never the demo's defaults.
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
@@ -40,6 +40,7 @@ class DemoStopIT {
             int kafka = Ports.free();
             int influx = Ports.free();
             int registry = Ports.free();
+            int alertmanager = Ports.free();
             ProcessBuilder pb = new ProcessBuilder("bash", LAUNCHER.toString(), "demo");
             Map<String, String> env = pb.environment();
             env.put("PERFSTREAM_CLASSPATH", System.getProperty("java.class.path"));
@@ -53,6 +54,7 @@ class DemoStopIT {
             env.put("PERFSTREAM_SCHEMA_REGISTRY_URL", "http://127.0.0.1:" + registry + "/apis/ccompat/v7");
             env.put("PERFSTREAM_REGISTRY_MANAGEMENT_PORT", String.valueOf(Ports.free()));
             env.put("PERFSTREAM_COLLECTOR_PORT", String.valueOf(Ports.free()));
+            env.put("PERFSTREAM_ALERTMANAGER_URL", "http://127.0.0.1:" + alertmanager);
             env.put("PERFSTREAM_JAVA_OPTS", "-Xmx512m");
             Path log = dir.resolve("demo-" + seconds + "s.log");
             Process demo = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -64,7 +66,7 @@ class DemoStopIT {
                 + Files.readString(log)).isTrue();
             double took = (System.nanoTime() - stopAt) / 1e9;
             System.out.printf("demo stopped %d s after start: exited %.1f s later%n", seconds, took);
-            for (int port : new int[] {kafka, influx, registry}) {
+            for (int port : new int[] {kafka, influx, registry, alertmanager}) {
                 assertThat(listening(port)).as("port " + port + " still open after the demo stopped at " + seconds + " s: "
                     + Files.readString(log)).isFalse();
             }

@@ -55,6 +55,7 @@ class LauncherIT {
         env.put("PERFSTREAM_INFLUX_RPC_PORT", String.valueOf(Ports.free()));
         env.put("PERFSTREAM_SCHEMA_REGISTRY_URL", "http://127.0.0.1:" + Ports.free() + "/apis/ccompat/v7");
         env.put("PERFSTREAM_REGISTRY_MANAGEMENT_PORT", String.valueOf(Ports.free()));
+        env.put("PERFSTREAM_ALERTMANAGER_URL", "http://127.0.0.1:" + Ports.free());
     }
 
     @AfterEach
@@ -76,7 +77,7 @@ class LauncherIT {
         String registry = env.get("PERFSTREAM_SCHEMA_REGISTRY_URL");
         assertThat(start.out()).contains("kafka     ready on " + env.get("PERFSTREAM_KAFKA_BOOTSTRAP_SERVERS"),
             "influxdb  ready on " + env.get("PERFSTREAM_INFLUX_URL"), "registry  ready on " + registry,
-            "registry  unpacking", "services ready in");
+            "registry  unpacking", "alertmanager ready on " + env.get("PERFSTREAM_ALERTMANAGER_URL"), "services ready in");
         // The registry serves the Confluent API: a schema registers and comes back by id.
         HttpClient client = HttpClient.newHttpClient();
         HttpResponse<String> reg = client.send(HttpRequest.newBuilder(URI.create(registry + "/subjects/launcher-it-value/versions"))
@@ -106,12 +107,17 @@ class LauncherIT {
             HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(204);
         assertThat(http.send(HttpRequest.newBuilder(URI.create(influx + "/query?q=SHOW%20DATABASES")).build(),
             HttpResponse.BodyHandlers.ofString()).body()).contains("\"perfstream\"");
+        // Alertmanager (Debian's prometheus-alertmanager) takes alerts on its v2 API.
+        String am = env.get("PERFSTREAM_ALERTMANAGER_URL");
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(am + "/api/v2/status")).build(),
+            HttpResponse.BodyHandlers.ofString()).body()).contains("\"cluster\"");
         // The broker logs through its SLF4J binding into the services folder.
         assertThat(Files.readString(dir.resolve("logs/kafka.log"), StandardCharsets.UTF_8)).contains("Kafka Server started");
 
         Run status = run("services", "status");
         assertThat(status.code()).isZero();
-        assertThat(status.out()).contains("kafka     running (pid", "influxdb  running (pid", "registry  running (pid");
+        assertThat(status.out()).contains("kafka     running (pid", "influxdb  running (pid", "registry  running (pid",
+            "alertmanager running (pid");
         List<Long> pids = List.of(pid("kafka"), pid("influxdb"), pid("registry"));
 
         // A second start reuses the running services instead of failing on their ports.
