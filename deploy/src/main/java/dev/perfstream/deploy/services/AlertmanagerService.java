@@ -4,8 +4,6 @@ import dev.perfstream.schemas.config.Settings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,16 +134,7 @@ public final class AlertmanagerService implements LocalService {
     }
 
     boolean ready() {
-        try {
-            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(address() + "/-/ready"))
-                .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding());
-            return r.statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return Readiness.answers(http, address() + "/-/ready", 200);
     }
 
     @Override

@@ -105,16 +105,7 @@ public final class InfluxService implements LocalService {
 
     /** True if {@code /ping} answers 204. */
     public boolean ping() {
-        try {
-            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(address() + "/ping"))
-                .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding());
-            return r.statusCode() == 204;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return Readiness.answers(http, address() + "/ping", 204);
     }
 
     /** Runs an InfluxQL statement (POST /query) and returns the JSON answer, or null if unreachable. */

@@ -1,5 +1,10 @@
 package dev.perfstream.deploy.services;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
@@ -33,6 +38,19 @@ final class Readiness {
                 p.stop(Duration.ofSeconds(10));
                 throw new ServiceException(what + ": interrupted while waiting for it; it was stopped");
             }
+        }
+    }
+
+    /** True if {@code GET url} answers {@code status} within 2 s; false on any error (the service is not there yet). */
+    static boolean answers(HttpClient http, String url, int status) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode() == status;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 }

@@ -3,10 +3,7 @@ package dev.perfstream.deploy.services;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -188,16 +185,7 @@ public final class RegistryService implements LocalService {
 
     /** True if the Confluent API answers {@code GET /subjects} with 200 (storage ready, not only the HTTP port). */
     public boolean ready() {
-        try {
-            HttpResponse<Void> resp = http.send(HttpRequest.newBuilder(URI.create(address() + "/subjects"))
-                .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding());
-            return resp.statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return Readiness.answers(http, address() + "/subjects", 200);
     }
 
     @Override
