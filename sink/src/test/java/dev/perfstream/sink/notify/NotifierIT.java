@@ -28,7 +28,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -59,6 +61,8 @@ class NotifierIT {
     static HttpServer receiver;
     /** Alertmanager's webhook notifications: (status, alertname) per notified alert. */
     static final List<String> notified = new CopyOnWriteArrayList<>();
+    /** Services of the alerts named "storm" that Alertmanager notified (its notifications repeat the whole group). */
+    static final Set<String> stormNotified = ConcurrentHashMap.newKeySet();
     /** The generic webhook's requests: body and signature header. */
     static final List<String[]> hooks = new CopyOnWriteArrayList<>();
     /** Answers the generic webhook gives next (500, "slow", or 200 when empty). */
@@ -72,7 +76,12 @@ class NotifierIT {
         receiver.createContext("/am", x -> {
             JsonNode n = JSON.readTree(x.getRequestBody().readAllBytes());
             for (JsonNode a : n.path("alerts")) {
-                notified.add(a.path("status").asText() + " " + a.path("labels").path("alertname").asText());
+                String name = a.path("labels").path("alertname").asText();
+                if (name.equals("storm")) {
+                    stormNotified.add(a.path("status").asText() + " " + a.path("labels").path("service").asText());
+                } else {
+                    notified.add(a.path("status").asText() + " " + name);
+                }
             }
             x.sendResponseHeaders(200, -1);
             x.close();
@@ -254,6 +263,33 @@ class NotifierIT {
                 assertThat(d.getStage()).isEqualTo("notify");
                 assertThat(d.getReason()).contains("hook-rule|checkout").contains("3 times").contains("HTTP 500");
             });
+        }
+    }
+
+    @Test
+    void shouldDeliverTenThousandAlertsFiringAtOnceInBatches() throws Exception {
+        Map<String, String> m = settings("many");
+        Instant started = Instant.now().minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        RecordCodec<Alert> codec = Codecs.create(Alert.getClassSchema(), Settings.of(m));
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < 10_000; i++) {
+                Alert a = alert("storm", AlertState.FIRING, started);
+                a.setFingerprint("storm|svc" + i);
+                a.setSeries("metric=http.server.duration,service=svc" + i + ",route=/x");
+                producer.send(new ProducerRecord<>(m.get("topic.alerts"), a.getFingerprint().getBytes(StandardCharsets.UTF_8),
+                    codec.encode(m.get("topic.alerts"), a)));
+            }
+        }
+        try (NotifierApp app = NotifierApp.start(Settings.of(m))) {
+            Poll.until(Duration.ofSeconds(120), "10,000 alerts delivered", () -> app.delivered() >= 10_000 ? true : null);
+            assertThat(app.activeCount()).isEqualTo(10_000);
+            assertThat(JSON.readTree(am.alerts())).hasSize(10_000);
+            Poll.until(Duration.ofSeconds(60), "every storm alert notified", () -> stormNotified.size() >= 10_000 ? true : null);
+            sleep(3_000);
+            assertThat(stormNotified).hasSize(10_000).allMatch(n -> n.startsWith("firing svc"));
         }
     }
 
