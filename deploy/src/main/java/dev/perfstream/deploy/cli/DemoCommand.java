@@ -114,6 +114,10 @@ public final class DemoCommand implements Callable<Integer> {
         m.put("state.dir", c.dir().resolve("state").toString());
         m.put("loadgen.incidents.file", c.dir().resolve("incidents.jsonl").toString());
         m.put("loadgen.duration", "24h");
+        // a healthy system whose default KPIs hold, and an incident 4 minutes in, then one every 20 minutes
+        m.put("loadgen.profile", "demo");
+        m.put("loadgen.incidents.first", "4m");
+        m.put("loadgen.incidents.every", "20m");
         m.put("stats.grace", "5s");
         if (c.registry().enabled()) {
             // Every stage reads and writes Confluent Avro through the local registry; the load generator produces Avro.

@@ -107,6 +107,29 @@ public final class LoadGenerator {
     }
 
     /**
+     * The demo's incidents: the first {@code first} after {@code from}, then one every {@code every}, each
+     * lasting {@code length}, cycling through the four kinds on routes where the default KPIs see them
+     * (in turn: a 5x latency spike on checkout POST /api/checkout, a 30 % error burst on payments POST
+     * /api/payments, an 8x slower database on catalog, a 3x traffic surge on catalog).
+     */
+    public static List<Incident> recurringIncidents(Instant from, Instant to, java.time.Duration first,
+                                                    java.time.Duration every, java.time.Duration length) {
+        List<Incident> out = new ArrayList<>();
+        int k = 0;
+        for (Instant start = from.plus(first); start.plus(length).isBefore(to) || start.plus(length).equals(to);
+             start = start.plus(every), k++) {
+            Instant end = start.plus(length);
+            out.add(switch (k % 4) { // the ones that page first: latency, errors, database; then a surge
+                case 0 -> new Incident(IncidentKind.LATENCY_SPIKE, "checkout", "/api/checkout", start, end, 5);
+                case 1 -> new Incident(IncidentKind.ERROR_BURST, "payments", "/api/payments", start, end, 0.3);
+                case 2 -> new Incident(IncidentKind.SLOW_DATABASE, "catalog", null, start, end, 8);
+                default -> new Incident(IncidentKind.TRAFFIC_SURGE, "catalog", null, start, end, 3);
+            });
+        }
+        return List.copyOf(out);
+    }
+
+    /**
      * Four incidents, one of each kind, spread over [{@code from}, {@code to}) without overlap, each
      * lasting a twelfth of the window (1 to 30 min), on services and routes chosen by the seed from
      * {@link TrafficModel#standard()}. The first fifth of the window is always incident-free (a baseline).

@@ -53,7 +53,7 @@ public final class LoadgenApp implements AutoCloseable {
         this.to = w[1];
         this.simulatedNow = from;
         this.incidents = incidents(config, from, to);
-        TrafficModel model = TrafficModel.standard().withRate(config.simulatedRate());
+        TrafficModel model = config.model().withRate(config.simulatedRate());
         if (config.incidentsFile() != null) {
             IncidentFile.write(config.incidentsFile(), incidents, model);
         }
@@ -108,6 +108,11 @@ public final class LoadgenApp implements AutoCloseable {
         }
         if (c.incidentScript() != null) {
             return IncidentFile.read(c.incidentScript());
+        }
+        if (c.incidentsEvery() != null) {
+            java.time.Duration length = c.incidentsEvery().compareTo(java.time.Duration.ofMinutes(10)) < 0
+                ? c.incidentsEvery().dividedBy(2) : java.time.Duration.ofMinutes(5);
+            return LoadGenerator.recurringIncidents(from, to, c.incidentsFirst(), c.incidentsEvery(), length);
         }
         if (java.time.Duration.between(from, to).toMinutes() < 5) {
             LOG.warn("loadgen: simulated window under 5 minutes, too short for scripted incidents; none scheduled");

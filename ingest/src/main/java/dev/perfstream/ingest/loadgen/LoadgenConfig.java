@@ -17,10 +17,15 @@ import java.time.format.DateTimeParseException;
  * @param incidentsFile   where the incidents are written as JSON lines; null = not written
  * @param incidentScript  incidents to use instead of the scripted ones; null = {@link LoadGenerator#scriptedIncidents}
  * @param incidents       false = no incidents at all
+ * @param profile         traffic numbers: {@code standard} (the evaluations' traffic) or {@code demo} (healthy: the
+ *                        default KPIs hold between incidents)
+ * @param incidentsFirst  with {@code incidentsEvery}: the first recurring incident this long after the start
+ * @param incidentsEvery  recurring incidents instead of the four scripted ones; null = scripted
  */
 public record LoadgenConfig(String bootstrapServers, String metricsTopic, String rumTopic, double rate,
                             Duration duration, double speedup, long seed, Instant start, Path incidentsFile,
-                            Path incidentScript, boolean incidents) {
+                            Path incidentScript, boolean incidents, String profile, Duration incidentsFirst,
+                            Duration incidentsEvery) {
     /** The validator of the stats stage accepts events up to 7 days old; stay clear of it. */
     static final Duration MAX_PAST = Duration.ofDays(6);
 
@@ -47,7 +52,16 @@ public record LoadgenConfig(String bootstrapServers, String metricsTopic, String
             start,
             incFile == null ? null : Path.of(incFile),
             script == null ? null : Path.of(script),
-            s.bool("loadgen.incidents.enabled", true));
+            s.bool("loadgen.incidents.enabled", true),
+            s.string("loadgen.profile", "standard"),
+            s.duration("loadgen.incidents.first", Duration.ofMinutes(4)),
+            s.string("loadgen.incidents.every", null) == null ? null : s.duration("loadgen.incidents.every", null));
+        if (!c.profile.equals("standard") && !c.profile.equals("demo")) {
+            s.problem("loadgen.profile: \"" + c.profile + "\" is neither standard nor demo");
+        }
+        if (c.incidentsEvery != null && (c.incidentsEvery.isZero() || c.incidentsEvery.isNegative())) {
+            s.problem("loadgen.incidents.every: must be positive, got " + c.incidentsEvery);
+        }
         if (c.duration.isZero() || c.duration.isNegative()) {
             s.problem("loadgen.duration: must be positive, got " + c.duration);
         }
@@ -58,6 +72,11 @@ public record LoadgenConfig(String bootstrapServers, String metricsTopic, String
         }
         s.throwIfInvalid("loadgen");
         return c;
+    }
+
+    /** The traffic model of {@link #profile}. */
+    public TrafficModel model() {
+        return "demo".equals(profile) ? TrafficModel.demo() : TrafficModel.standard();
     }
 
     public boolean paced() {
