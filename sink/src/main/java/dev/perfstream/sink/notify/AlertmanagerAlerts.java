@@ -12,9 +12,10 @@ import java.util.Map;
  * perfstream {@link Alert}s as Alertmanager v2 "postable alerts" ({@code POST /api/v2/alerts}): labels
  * identify the alert (Alertmanager groups, silences and deduplicates by them), annotations carry the
  * text. Labels: {@code alertname} (the rule), {@code severity}, {@code source}, the dimensions of the
- * series ({@code metric=...,service=...,route=...}) and the rule's own labels; names are made valid
- * Prometheus label names. Annotations: {@code summary}, {@code description} (the playbook),
- * {@code runbook_url} when the rule has one, {@code value} and {@code threshold}.
+ * series ({@code metric=...,service=...,route=...}) and the alert's labels that do not change during
+ * its life; names are made valid Prometheus label names. Annotations: {@code summary}, {@code description}
+ * (the playbook), {@code runbook_url} when the rule has one, {@code value}, {@code threshold} and the
+ * labels that change ({@link #volatileLabel}).
  */
 final class AlertmanagerAlerts {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,8 +33,14 @@ final class AlertmanagerAlerts {
                 labels.put(labelName(part.substring(0, eq)), part.substring(eq + 1));
             }
         }
+        ObjectNode ann = o.putObject("annotations");
         for (Map.Entry<String, String> e : a.getLabels().entrySet()) {
-            if (!e.getKey().equals("runbook_url")) {
+            if (e.getKey().equals("runbook_url")) {
+                continue;
+            }
+            if (volatileLabel(e.getKey(), e.getValue())) {
+                ann.put(labelName(e.getKey()), e.getValue());
+            } else {
                 labels.put(labelName(e.getKey()), e.getValue());
             }
         }
@@ -41,7 +48,6 @@ final class AlertmanagerAlerts {
         labels.put("severity", a.getSeverity().name().toLowerCase(Locale.ROOT));
         labels.put("source", a.getSource().name().toLowerCase(Locale.ROOT));
         labels.put("statistic", a.getStatistic());
-        ObjectNode ann = o.putObject("annotations");
         ann.put("summary", a.getSummary());
         if (!a.getPlaybook().isEmpty()) {
             ann.put("description", a.getPlaybook());
@@ -65,6 +71,30 @@ final class AlertmanagerAlerts {
         ObjectNode o = alert.deepCopy();
         Instant starts = Instant.parse(o.get("startsAt").asText());
         o.put("endsAt", (endsAt.isAfter(starts) ? endsAt : starts.plusMillis(1)).toString());
+        return o;
+    }
+
+    /**
+     * A label that changes during one alert's life (which notification it is, the rule's version, an observed
+     * value, a z-score, a burn rate, a count): Alertmanager identifies an alert by its labels, so these go to
+     * the annotations, or a RESOLVED would not match its FIRING.
+     */
+    static boolean volatileLabel(String name, String value) {
+        if (name.equals("notification") || name.equals("rule_version")) {
+            return true;
+        }
+        try {
+            Double.parseDouble(value);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** The Alertmanager alert of a resolution: the firing one as Alertmanager knows it, with the resolution's summary. */
+    static ObjectNode resolving(ObjectNode firing, Alert resolved) {
+        ObjectNode o = firing.deepCopy();
+        ((ObjectNode) o.get("annotations")).put("summary", resolved.getSummary());
         return o;
     }
 

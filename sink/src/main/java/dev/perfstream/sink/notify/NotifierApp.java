@@ -273,12 +273,27 @@ public final class NotifierApp implements AutoCloseable {
         }
     }
 
+    /**
+     * A resolution is sent with the labels its FIRING was sent with (kept in the active set), so that
+     * Alertmanager resolves that very alert even if something about it changed since (its severity, say).
+     */
     private ArrayNode alertmanagerBody(List<Alert> batch) {
         Instant until = clock.instant().plus(config.resend().multipliedBy(4));
         ArrayNode body = AlertmanagerAlerts.array();
+        Map<String, ObjectNode> firing = new HashMap<>();
+        synchronized (this) {
+            firing.putAll(active);
+        }
         for (Alert a : batch) {
             ObjectNode am = AlertmanagerAlerts.of(a, config.generatorUrl());
-            body.add(AlertmanagerAlerts.withEndsAt(am, a.getState() == AlertState.FIRING ? until : a.getNotifiedAt()));
+            if (a.getState() == AlertState.FIRING) {
+                firing.put(a.getFingerprint(), am);
+                body.add(AlertmanagerAlerts.withEndsAt(am, until));
+            } else {
+                ObjectNode known = firing.remove(a.getFingerprint());
+                body.add(AlertmanagerAlerts.withEndsAt(known == null ? am : AlertmanagerAlerts.resolving(known, a),
+                    a.getNotifiedAt()));
+            }
         }
         return body;
     }

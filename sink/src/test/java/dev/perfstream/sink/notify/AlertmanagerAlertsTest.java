@@ -24,7 +24,8 @@ class AlertmanagerAlertsTest {
     @Test
     void shouldLabelWithRuleSeverityAndTheSeriesDimensionsAsValidLabelNames() {
         ObjectNode o = AlertmanagerAlerts.of(alert("vital=LCP,app=shop,page=/cart,device.class=mobile",
-            Map.of("team", "web", "runbook_url", "https://r/lcp", "9lives", "x")), "http://grafana/d/1");
+            Map.of("team", "web", "runbook_url", "https://r/lcp", "9lives", "x", "notification", "firing", "observed", "3100.0")),
+            "http://grafana/d/1");
         ObjectNode labels = (ObjectNode) o.get("labels");
         assertThat(labels.get("alertname").asText()).isEqualTo("lcp-p75");
         assertThat(labels.get("severity").asText()).isEqualTo("warning");
@@ -33,6 +34,9 @@ class AlertmanagerAlertsTest {
         assertThat(labels.get("device_class").asText()).isEqualTo("mobile");
         assertThat(labels.get("_lives").asText()).isEqualTo("x");
         assertThat(labels.has("runbook_url")).as("a link is an annotation, not an identity").isFalse();
+        assertThat(labels.has("notification")).as("changes between FIRING and RESOLVED").isFalse();
+        assertThat(labels.has("observed")).as("a value changes during the alert").isFalse();
+        assertThat(o.get("annotations").get("observed").asText()).isEqualTo("3100.0");
         assertThat(o.get("annotations").get("runbook_url").asText()).isEqualTo("https://r/lcp");
         assertThat(o.get("annotations").has("description")).as("no empty playbook").isFalse();
         assertThat(o.get("startsAt").asText()).isEqualTo("2026-12-05T10:00:00Z");

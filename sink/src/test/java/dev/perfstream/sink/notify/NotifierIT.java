@@ -156,7 +156,9 @@ class NotifierIT {
             .setStatistic("p95").setValue(812.5).setThreshold(500).setWindowStart(now.minusSeconds(60)).setWindowEnd(now)
             .setStartedAt(startedAt).setNotifiedAt(now).setSummary(state + " " + rule + ": p95 812.5 ms > 500 ms on checkout /cart")
             .setPlaybook("scale out checkout or cache hot reads").setLabels(Map.of("team", "payments", "runbook_url",
-                "https://runbooks.example/p95")).build();
+                "https://runbooks.example/p95", "notification", state.name().toLowerCase(java.util.Locale.ROOT),
+                "observed", Double.toString(state == AlertState.FIRING ? 812.5 : 140), "rule_version", "v1"))
+            .setSeverity(state == AlertState.FIRING ? Severity.PAGE : Severity.INFO).build();
     }
 
     private static void send(Map<String, String> m, Alert a) {
@@ -189,6 +191,10 @@ class NotifierIT {
             sleep(5_000); // two re-sends: Alertmanager must not notify again
             assertThat(app.activeCount()).isEqualTo(1);
             send(m, alert("p95-checkout", AlertState.RESOLVED, started));
+            Poll.until(Duration.ofSeconds(30), "the resolution delivered", () -> app.delivered() >= 2 ? true : null);
+            // resolved by the resolution itself (same labels as the firing one, though its severity and
+            // notification labels changed), not by timing out 4 re-send intervals later
+            assertThat(JSON.readTree(am.alerts())).as("alerts active in Alertmanager").isEmpty();
             Poll.until(Duration.ofSeconds(30), "the resolved notification",
                 () -> notifiedFor("p95-checkout").contains("resolved p95-checkout") ? true : null);
             sleep(4_000);
