@@ -10,6 +10,9 @@ import dev.perfstream.deploy.services.ServiceException;
 import dev.perfstream.deploy.services.ServicesConfig;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.config.SettingsOptions;
+import dev.perfstream.ingest.loadgen.LoadgenConfig;
+import dev.perfstream.streams.stage.StreamsProperties;
+import dev.perfstream.streams.window.StatsConfig;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -103,10 +106,10 @@ public final class DemoCommand implements Callable<Integer> {
      */
     static Settings stageSettings(Settings user, ServicesConfig c) {
         Map<String, String> m = new TreeMap<>();
-        m.put("state.dir", c.dir().resolve("state").toString());
-        m.put("loadgen.incidents.file", c.dir().resolve("incidents.jsonl").toString());
-        m.put("loadgen.duration", "24h");
-        m.put("stats.grace", "5s");
+        m.put(StreamsProperties.STATE_DIR.name(), c.dir().resolve("state").toString());
+        m.put(LoadgenConfig.INCIDENTS_FILE.name(), c.dir().resolve("incidents.jsonl").toString());
+        m.put(LoadgenConfig.DURATION.name(), "24h");
+        m.put(StatsConfig.GRACE.name(), "5s");
         if (c.registry().enabled()) {
             // Every stage reads and writes Confluent Avro through the local registry; the load generator produces Avro.
             m.put(ServicesConfig.KEY_REGISTRY_URL, c.registry().url());

@@ -1,5 +1,6 @@
 package dev.perfstream.streams.retry;
 
+import dev.perfstream.schemas.config.ConfigKey;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.registry.RegistryConfig;
 import dev.perfstream.schemas.registry.RegistryUnavailableException;
@@ -81,13 +82,18 @@ public final class ParkedRecords {
      *                   not the stage's whole in-thread retry budget per attempt
      */
     public record Config(Duration firstPause, Duration maxPause, String registry, Probe probe) {
+        public static final ConfigKey<Duration> OUTAGE_BACKOFF =
+            ConfigKey.duration("schema.registry.outage.backoff", Duration.ofSeconds(1))
+                .check(d -> !d.isZero() && !d.isNegative(), "must be positive")
+                .doc("Stream stages: first pause between attempts while records wait for an unreachable registry (doubling)");
+        public static final ConfigKey<Duration> OUTAGE_BACKOFF_MAX =
+            ConfigKey.duration("schema.registry.outage.backoff.max", Duration.ofMinutes(1))
+                .doc("Stream stages: longest pause between attempts while records are parked");
+
         public static Config from(Settings s) {
             Settings own = Settings.of(s.asMap()); // report only our problems
-            Duration first = own.duration("schema.registry.outage.backoff", Duration.ofSeconds(1));
-            Duration max = own.duration("schema.registry.outage.backoff.max", Duration.ofMinutes(1));
-            if (first.isZero() || first.isNegative()) {
-                own.problem("schema.registry.outage.backoff: must be positive, got " + first);
-            }
+            Duration first = own.get(OUTAGE_BACKOFF);
+            Duration max = own.get(OUTAGE_BACKOFF_MAX);
             if (max.compareTo(first) < 0) {
                 own.problem("schema.registry.outage.backoff.max: " + max + " is shorter than schema.registry.outage.backoff");
             }
