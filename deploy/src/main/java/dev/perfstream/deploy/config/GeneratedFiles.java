@@ -19,7 +19,7 @@ public final class GeneratedFiles {
     /** Relative to the project root. */
     public static final String PROPERTIES = "deploy/config/perfstream.properties";
     static final List<String> READMES = List.of("README.md", "schemas/README.md", "ingest/README.md", "streams/README.md",
-        "models/README.md", "sink/README.md", "deploy/README.md");
+        "sink/README.md", "deploy/README.md");
 
     private GeneratedFiles() {
     }

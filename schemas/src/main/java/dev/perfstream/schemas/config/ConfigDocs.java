@@ -16,7 +16,7 @@ public final class ConfigDocs {
     /** The command that rewrites the generated files. */
     public static final String REGENERATE = "deploy/perfstream config generate";
     /** Opens a generated README table: {@code <!-- config: stats state.dir -->} (group ids or key names). */
-    static final Pattern TABLE = Pattern.compile("(<!-- config:([^>]*?) -->\\n)(.*?)(<!-- /config -->)", Pattern.DOTALL);
+    static final Pattern TABLE = Pattern.compile("(<!-- config:([^\\n]*?) -->\\n)(.*?)(<!-- /config -->)", Pattern.DOTALL);
     private static final int WIDTH = 110;
 
     private ConfigDocs() {
@@ -39,11 +39,12 @@ public final class ConfigDocs {
             String head = "# ---- " + g.title() + " ";
             b.append('\n').append(head).append("-".repeat(Math.max(4, WIDTH - head.length()))).append('\n');
             for (ConfigKey<?> k : g.keys()) {
-                for (String line : wrap(details(k), WIDTH - 2)) {
+                String doc = details(k) + (described(k) ? " Default: " + k.defaultText() + "." : "");
+                for (String line : wrap(doc, WIDTH - 2)) {
                     b.append("# ").append(line).append('\n');
                 }
                 b.append('#').append(exampleName(k)).append('=')
-                    .append(k.defaultText() == null || k.isSecret() ? "" : k.defaultText()).append('\n');
+                    .append(k.defaultText() == null || k.isSecret() || described(k) ? "" : k.defaultText()).append('\n');
             }
         }
         return b.toString();
@@ -54,7 +55,8 @@ public final class ConfigDocs {
         StringBuilder b = new StringBuilder("| key | default | meaning |\n|---|---|---|\n");
         for (ConfigKey<?> k : select(catalog, groupsOrKeys)) {
             b.append("| `").append(exampleName(k)).append("` | ")
-                .append(k.defaultText() == null || k.defaultText().isEmpty() ? "unset" : "`" + k.defaultText() + "`")
+                .append(k.defaultText() == null || k.defaultText().isEmpty() ? "unset"
+                    : described(k) ? k.defaultText() : "`" + k.defaultText() + "`")
                 .append(" | ").append((details(k)).replace("|", "\\|")).append(" |\n");
         }
         return b.toString();
@@ -117,6 +119,11 @@ public final class ConfigDocs {
             }
         }
         return out;
+    }
+
+    /** A default told in words ("avro with a registry, else json"), not a value to write. */
+    private static boolean described(ConfigKey<?> k) {
+        return k.defaultValue() == null && k.defaultText() != null && !k.defaultText().isEmpty();
     }
 
     private static String exampleName(ConfigKey<?> k) {

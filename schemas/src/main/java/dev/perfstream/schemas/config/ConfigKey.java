@@ -346,7 +346,8 @@ public final class ConfigKey<T> {
     }
 
     static String fmt(double d) {
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf((long) d) : String.valueOf(d);
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf((long) d)
+            : new java.math.BigDecimal(Double.toString(d)).stripTrailingZeros().toPlainString();
     }
 
     /** {@code 10s}, {@code 5m}, {@code 1h}, {@code 500ms}: the shortest exact form. */

@@ -97,7 +97,9 @@ public final class KafkaClients {
                 client.putAll(readFile(Path.of(file)));
             }
         }
-        client.putAll(s.withPrefix(CLIENT.prefix()));
+        Map<String, String> passed = new TreeMap<>(s.withPrefix(CLIENT.prefix()));
+        passed.remove(CLIENT_CONFIG.name().substring(CLIENT.prefix().length())); // kafka.client.config is ours
+        client.putAll(passed);
         Map<Role, Map<String, String>> roles = new LinkedHashMap<>();
         roles.put(Role.PRODUCER, s.withPrefix(PRODUCER.prefix()));
         roles.put(Role.CONSUMER, s.withPrefix(CONSUMER.prefix()));

@@ -97,7 +97,7 @@ public final class AlertsApp implements AutoCloseable {
     }
 
     /** The stage's Kafka Streams properties: {@link StreamsProperties} with the alerts stage's tuning. */
-    static Properties properties(AlertsConfig c, Settings settings) {
+    public static Properties properties(AlertsConfig c, Settings settings) {
         Map<String, Object> tuning = new HashMap<>();
         tuning.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) c.sessionTimeout().toMillis());
         tuning.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),

@@ -48,7 +48,7 @@ public record ForecastConfig(boolean enabled, String topic, List<Statistic> stat
         .doc("The most recent part kept at full resolution (level, noise and training features); never more than "
             + "forecast.history");
     public static final ConfigKey<Duration> HISTORY_BLOCK = ConfigKey.duration("forecast.history.block", null)
-        .defaultText("10m").doc("Older windows are kept as means of blocks of this size (1 to 127 windows); state ~47 KB "
+        .defaultText("10m, rounded down to whole windows").doc("Older windows are kept as means of blocks of this size (1 to 127 windows); state ~47 KB "
             + "per series and statistic with the defaults");
     public static final ConfigKey<Integer> RETRAIN_EVERY = ConfigKey.integer("forecast.retrain.every", 1440, 1, 10_000_000)
         .doc("Windows between retrainings");

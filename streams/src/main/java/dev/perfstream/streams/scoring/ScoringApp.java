@@ -58,7 +58,7 @@ public final class ScoringApp implements AutoCloseable {
     }
 
     /** The stage's Kafka Streams properties: {@link StreamsProperties}; the scoring stage has no tuning of its own. */
-    static Properties properties(ScoringConfig c, Settings settings) {
+    public static Properties properties(ScoringConfig c, Settings settings) {
         return StreamsProperties.build(settings, new StreamsProperties.Stage("scoring", c.applicationId(),
             Path.of(c.stateDir()), settings.get(ScoringConfig.COMMIT_INTERVAL), 1), Map.of());
     }

@@ -38,7 +38,7 @@ public record ScoringConfig(String bootstrapServers, String applicationId, Strin
             Duration.ofSeconds(1))
         .check(d -> d.toMillis() >= 10 && d.toMillis() <= 600_000, "is not within 10ms..10m")
         .renamedFrom("scoring.commit.interval.ms", ms -> ms + "ms")
-        .doc("Exactly-once commit interval (formerly scoring.commit.interval.ms, in ms)");
+        .doc("Exactly-once commit interval of the scoring stage");
     public static final ConfigKey<List<String>> STATISTICS_METRIC =
         ConfigKey.list("scoring.statistics.metric", List.of("p95", "error_rate", "rate"))
             .check(ScoringConfig::statisticsOk, "names an unknown statistic").doc("Statistics scored for METRIC series");
