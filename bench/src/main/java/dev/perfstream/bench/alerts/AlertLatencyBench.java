@@ -1,13 +1,13 @@
 package dev.perfstream.bench.alerts;
 
-import dev.perfstream.schemas.kafka.KafkaClients;
+import dev.perfstream.bench.stats.EmbeddedKafka;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.kafka.KafkaClients;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
-import dev.perfstream.bench.stats.EmbeddedKafka;
 import dev.perfstream.streams.alert.AlertsApp;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,9 +34,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Alert latency: from the moment a window closes (its WindowStats is written to perf.stats) to the

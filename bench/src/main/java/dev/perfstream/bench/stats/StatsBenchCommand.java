@@ -1,8 +1,8 @@
 package dev.perfstream.bench.stats;
 
-import dev.perfstream.schemas.kafka.KafkaClients;
 import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.kafka.KafkaClients;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.streams.window.StatsApp;

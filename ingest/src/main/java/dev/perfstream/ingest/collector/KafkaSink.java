@@ -1,7 +1,7 @@
 package dev.perfstream.ingest.collector;
 
-import java.time.Duration;
 import dev.perfstream.schemas.kafka.KafkaClients;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;

@@ -1,7 +1,7 @@
 package dev.perfstream.schemas.serde;
 
-import java.time.Duration;
 import dev.perfstream.schemas.kafka.KafkaClients;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;

@@ -98,7 +98,7 @@ public final class ParkedRecords {
                 own.problem("schema.registry.outage.backoff.max: " + max + " is shorter than schema.registry.outage.backoff");
             }
             own.throwIfInvalid("schema registry outage");
-            return new Config(first, max, own.string("schema.registry.url", "(none)"), probe(own));
+            return new Config(first, max, String.join(",", own.get(RegistryConfig.URLS)).replaceFirst("^$", "(none)"), probe(own));
         }
 
         /** Probes with the writer schema id of the head record through a client that tries exactly once. */
@@ -133,11 +133,11 @@ public final class ParkedRecords {
      * transaction times out after 10 s); after that, records are parked, not failed.
      */
     public static Settings forStreamThread(Settings s) {
-        if (s.string("schema.registry.retry.timeout", null) != null) {
+        if (s.isSet(RegistryConfig.RETRY_TIMEOUT)) {
             return s;
         }
         Map<String, String> m = new LinkedHashMap<>(s.asMap());
-        m.put("schema.registry.retry.timeout", "5s");
+        m.put(RegistryConfig.RETRY_TIMEOUT.name(), "5s");
         return Settings.of(m);
     }
 
