@@ -8,6 +8,8 @@ import dev.perfstream.schemas.config.ConfigKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class GeneratedFilesTest {
@@ -32,5 +34,18 @@ class GeneratedFilesTest {
             String name = k.type() == ConfigKey.Type.PASSTHROUGH ? k.prefix() + "<setting>" : k.name();
             assertThat(file).as(name).contains("\n#" + name + "=");
         }
+    }
+
+    @Test
+    void shouldAcceptEveryDefaultThePropertiesFileShowsWhenUncommented() throws Exception {
+        Map<String, String> uncommented = new TreeMap<>();
+        for (String line : Files.readAllLines(ROOT.resolve(GeneratedFiles.PROPERTIES))) {
+            int eq = line.indexOf('=');
+            if (line.startsWith("#") && !line.startsWith("# ") && eq > 1 && eq < line.length() - 1 && !line.contains("<")) {
+                uncommented.put(line.substring(1, eq), line.substring(eq + 1));
+            }
+        }
+        assertThat(uncommented).containsKeys("stats.windows", "scoring.commit.interval", "collector.threads");
+        assertThat(ConfigCatalog.installed().problems(uncommented)).isEmpty();
     }
 }

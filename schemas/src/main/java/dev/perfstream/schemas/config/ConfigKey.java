@@ -96,41 +96,41 @@ public final class ConfigKey<T> {
     }
 
     public static ConfigKey<Integer> integer(String name, int def, int min, int max) {
-        return new ConfigKey<Integer>(name, Type.INT, def, String.valueOf(def), null, "", range(min, max), false,
-            raw -> (int) number(raw, min, max, Long::parseLong), List.of(), List.of());
+        return new ConfigKey<Integer>(name, Type.INT, def, String.valueOf(def), null, "", ConfigValues.range(min, max), false,
+            raw -> (int) ConfigValues.number(raw, min, max, Long::parseLong), List.of(), List.of());
     }
 
     public static ConfigKey<Long> longValue(String name, long def, long min, long max) {
-        return new ConfigKey<Long>(name, Type.LONG, def, String.valueOf(def), null, "", range(min, max), false,
-            raw -> (long) number(raw, min, max, Long::parseLong), List.of(), List.of());
+        return new ConfigKey<Long>(name, Type.LONG, def, String.valueOf(def), null, "", ConfigValues.range(min, max), false,
+            raw -> (long) ConfigValues.number(raw, min, max, Long::parseLong), List.of(), List.of());
     }
 
     public static ConfigKey<Double> decimal(String name, double def, double min, double max) {
-        return new ConfigKey<Double>(name, Type.DOUBLE, def, Double.isNaN(def) ? null : fmt(def), null, "",
-            range(min, max), false, raw -> number(raw, min, max, Double::parseDouble), List.of(), List.of());
+        return new ConfigKey<Double>(name, Type.DOUBLE, def, Double.isNaN(def) ? null : ConfigValues.fmt(def), null, "",
+            ConfigValues.range(min, max), false, raw -> ConfigValues.number(raw, min, max, Double::parseDouble), List.of(), List.of());
     }
 
     public static ConfigKey<Boolean> bool(String name, boolean def) {
-        return new ConfigKey<>(name, Type.BOOLEAN, def, String.valueOf(def), null, "", null, false, ConfigKey::parseBool,
+        return new ConfigKey<>(name, Type.BOOLEAN, def, String.valueOf(def), null, "", null, false, ConfigValues::parseBool,
             List.of(), List.of());
     }
 
     /** A duration: {@code 500ms}, {@code 10s}, {@code 5m}, {@code 2h}, {@code 1d} or ISO-8601. */
     public static ConfigKey<Duration> duration(String name, Duration def) {
-        return new ConfigKey<>(name, Type.DURATION, def, def == null ? null : format(def), null, "", null, false,
-            Settings::parseDuration, List.of(), List.of());
+        return new ConfigKey<>(name, Type.DURATION, def, def == null ? null : ConfigValues.format(def), null, "", null, false,
+            ConfigValues::parseDuration, List.of(), List.of());
     }
 
     /** A comma-separated list of durations. */
     public static ConfigKey<List<Duration>> durations(String name, List<Duration> def) {
         return new ConfigKey<>(name, Type.DURATION_LIST, def,
-            def.stream().map(ConfigKey::format).collect(Collectors.joining(",")), null, "", null, false,
-            ConfigKey::parseDurations, List.of(), List.of());
+            def.stream().map(ConfigValues::format).collect(Collectors.joining(",")), null, "", null, false,
+            ConfigValues::parseDurations, List.of(), List.of());
     }
 
     /** A comma-separated list of strings, trimmed, empty entries dropped. */
     public static ConfigKey<List<String>> list(String name, List<String> def) {
-        return new ConfigKey<>(name, Type.LIST, def, String.join(",", def), null, "", null, false, ConfigKey::parseList,
+        return new ConfigKey<>(name, Type.LIST, def, String.join(",", def), null, "", null, false, ConfigValues::parseList,
             List.of(), List.of());
     }
 
@@ -187,8 +187,8 @@ public final class ConfigKey<T> {
     @SuppressWarnings("unchecked")
     public ConfigKey<T> atLeast(Duration min) {
         List<Check<T>> more = new ArrayList<>(checks);
-        more.add(new Check<>(v -> ((Duration) v).compareTo(min) >= 0, "must be at least " + format(min)));
-        return copy(defaultText, unit, doc, ">= " + format(min), secret, more, renames);
+        more.add(new Check<>(v -> ((Duration) v).compareTo(min) >= 0, "must be at least " + ConfigValues.format(min)));
+        return copy(defaultText, unit, doc, ">= " + ConfigValues.format(min), secret, more, renames);
     }
 
     /** A former name still accepted, with a deprecation warning naming this key. */
@@ -285,85 +285,6 @@ public final class ConfigKey<T> {
     @Override
     public String toString() {
         return name;
-    }
-
-    // ---- parsing helpers ------------------------------------------------------------------------
-
-    private static double number(String v, double min, double max, Function<String, Number> parse) {
-        double d;
-        try {
-            d = parse.apply(v).doubleValue();
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("\"" + v + "\" is not a number");
-        }
-        if (d < min || d > max || Double.isNaN(d)) {
-            throw new IllegalArgumentException(v + " is out of range [" + fmt(min) + ", " + fmt(max) + "]");
-        }
-        return d;
-    }
-
-    private static Boolean parseBool(String v) {
-        switch (v.toLowerCase(Locale.ROOT)) {
-            case "true": case "yes": case "on": case "1": return true;
-            case "false": case "no": case "off": case "0": return false;
-            default: throw new IllegalArgumentException("\"" + v + "\" is not a boolean (true/false)");
-        }
-    }
-
-    private static List<Duration> parseDurations(String v) {
-        List<Duration> out = new ArrayList<>();
-        List<String> bad = new ArrayList<>();
-        for (String part : v.split(",")) {
-            try {
-                out.add(Settings.parseDuration(part));
-            } catch (IllegalArgumentException e) {
-                bad.add(e.getMessage());
-            }
-        }
-        if (!bad.isEmpty()) {
-            throw new IllegalArgumentException(String.join("; ", bad));
-        }
-        return List.copyOf(out);
-    }
-
-    private static List<String> parseList(String v) {
-        List<String> out = new ArrayList<>();
-        for (String part : v.split(",")) {
-            if (!part.isBlank()) {
-                out.add(part.trim());
-            }
-        }
-        return List.copyOf(out);
-    }
-
-    private static String range(double min, double max) {
-        boolean noMin = min <= -Long.MAX_VALUE / 2.0;
-        boolean noMax = max >= 1e15;
-        if (noMin && noMax) {
-            return null;
-        }
-        return noMax ? ">= " + fmt(min) : "[" + fmt(min) + ", " + fmt(max) + "]";
-    }
-
-    static String fmt(double d) {
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf((long) d)
-            : new java.math.BigDecimal(Double.toString(d)).stripTrailingZeros().toPlainString();
-    }
-
-    /** {@code 10s}, {@code 5m}, {@code 1h}, {@code 500ms}: the shortest exact form. */
-    public static String format(Duration d) {
-        long ms = d.toMillis();
-        if (ms == 0) {
-            return "0s";
-        }
-        long[] units = {86_400_000L, 3_600_000L, 60_000L, 1_000L};
-        String[] names = {"d", "h", "m", "s"};
-        for (int i = 0; i < units.length; i++) {
-            if (ms % units[i] == 0) {
-                return ms / units[i] + names[i];
-            }
-        }
-        return ms + "ms";
     }
 
     private static Pattern templatePattern(String name) {

@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -186,99 +185,41 @@ public final class Settings {
         return Collections.unmodifiableMap(values);
     }
 
+    // Reads of undeclared keys (the models' own tuning readers, templated keys); each is a one-off declaration.
+
     public String string(String key, String def) {
-        String v = values.get(key);
-        return v == null || v.isBlank() ? def : v.trim();
+        return get(ConfigKey.string(key, def));
     }
 
     public int integer(String key, int def, int min, int max) {
-        return (int) number(key, def, min, max, Long::parseLong);
+        return get(ConfigKey.integer(key, def, min, max));
     }
 
     public long longValue(String key, long def, long min, long max) {
-        return (long) number(key, def, min, max, Long::parseLong);
+        return get(ConfigKey.longValue(key, def, min, max));
     }
 
     public double decimal(String key, double def, double min, double max) {
-        return number(key, def, min, max, Double::parseDouble);
-    }
-
-    private double number(String key, double def, double min, double max, Function<String, Number> parse) {
-        String v = values.get(key);
-        if (v == null || v.isBlank()) {
-            return def;
-        }
-        try {
-            double d = parse.apply(v.trim()).doubleValue();
-            if (d < min || d > max || Double.isNaN(d)) {
-                problems.add(key + ": " + v + " is out of range [" + fmt(min) + ", " + fmt(max) + "]");
-                return def;
-            }
-            return d;
-        } catch (NumberFormatException e) {
-            problems.add(key + ": \"" + v + "\" is not a number");
-            return def;
-        }
+        return get(ConfigKey.decimal(key, def, min, max));
     }
 
     public boolean bool(String key, boolean def) {
-        String v = values.get(key);
-        if (v == null || v.isBlank()) {
-            return def;
-        }
-        switch (v.trim().toLowerCase(Locale.ROOT)) {
-            case "true": case "yes": case "on": case "1": return true;
-            case "false": case "no": case "off": case "0": return false;
-            default:
-                problems.add(key + ": \"" + v + "\" is not a boolean (true/false)");
-                return def;
-        }
+        return get(ConfigKey.bool(key, def));
     }
 
     /** Durations as {@code 500ms}, {@code 10s}, {@code 5m}, {@code 2h}, {@code 1d}, or ISO-8601 ({@code PT10S}). */
     public Duration duration(String key, Duration def) {
-        String v = values.get(key);
-        if (v == null || v.isBlank()) {
-            return def;
-        }
-        try {
-            return parseDuration(v);
-        } catch (IllegalArgumentException e) {
-            problems.add(key + ": " + e.getMessage());
-            return def;
-        }
+        return get(ConfigKey.duration(key, def));
     }
 
     /** Comma-separated list of durations. */
     public List<Duration> durations(String key, List<Duration> def) {
-        String v = values.get(key);
-        if (v == null || v.isBlank()) {
-            return def;
-        }
-        List<Duration> out = new ArrayList<>();
-        for (String part : v.split(",")) {
-            try {
-                out.add(parseDuration(part));
-            } catch (IllegalArgumentException e) {
-                problems.add(key + ": " + e.getMessage());
-            }
-        }
-        return out.isEmpty() ? def : List.copyOf(out);
+        return get(ConfigKey.durations(key, def));
     }
 
     /** Comma-separated list of strings, trimmed, empty entries dropped. */
     public List<String> list(String key, List<String> def) {
-        String v = values.get(key);
-        if (v == null || v.isBlank()) {
-            return def;
-        }
-        List<String> out = new ArrayList<>();
-        for (String part : v.split(",")) {
-            if (!part.isBlank()) {
-                out.add(part.trim());
-            }
-        }
-        return List.copyOf(out);
+        return get(ConfigKey.list(key, def));
     }
 
     /** Records a problem found by an application's own checks. */
@@ -299,37 +240,8 @@ public final class Settings {
         }
     }
 
+    /** Durations as {@code 500ms}, {@code 10s}, {@code 5m}, {@code 2h}, {@code 1d}, or ISO-8601 ({@code PT10S}). */
     public static Duration parseDuration(String raw) {
-        String s = raw.trim().toLowerCase(Locale.ROOT);
-        if (s.startsWith("p")) {
-            try {
-                return Duration.parse(s.toUpperCase(Locale.ROOT));
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("\"" + raw + "\" is not a duration");
-            }
-        }
-        int i = 0;
-        while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
-            i++;
-        }
-        if (i == 0 || i == s.length()) {
-            throw new IllegalArgumentException("\"" + raw + "\" is not a duration like 500ms, 10s, 5m, 2h, 1d");
-        }
-        double n = Double.parseDouble(s.substring(0, i));
-        String unit = s.substring(i).trim();
-        double ms;
-        switch (unit) {
-            case "ms": ms = n; break;
-            case "s": ms = n * 1_000; break;
-            case "m": case "min": ms = n * 60_000; break;
-            case "h": ms = n * 3_600_000; break;
-            case "d": ms = n * 86_400_000; break;
-            default: throw new IllegalArgumentException("\"" + raw + "\" has unknown unit '" + unit + "' (ms, s, m, h, d)");
-        }
-        return Duration.ofMillis(Math.round(ms));
-    }
-
-    private static String fmt(double d) {
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf((long) d) : String.valueOf(d);
+        return ConfigValues.parseDuration(raw);
     }
 }

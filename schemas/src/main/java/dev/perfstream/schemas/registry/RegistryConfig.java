@@ -71,9 +71,8 @@ public record RegistryConfig(List<URI> urls, String username, String password, P
             .doc("Longest pause between attempts while the registry is unreachable");
     public static final ConfigKey<Duration> RETRY_TIMEOUT =
         ConfigKey.duration("schema.registry.retry.timeout", Duration.ofMinutes(2))
-            .defaultText("2m (5s in the stream stages and the sink)")
-            .doc("How long one lookup retries in the calling thread; then a stream stage parks the record, the sink "
-                + "pauses, other callers fail");
+            .doc("How long one lookup retries in the calling thread (unset: 5s in the stream stages and the sink); then a "
+                + "stream stage parks the record, the sink pauses, other callers fail");
     public static final String URL = URLS.name();
 
     public RegistryConfig {
