@@ -30,13 +30,14 @@ class ConfigCommandTest {
         Captured c = capture(() -> PerfstreamCli.run("config", "list", "--set", "influx.password=hunter2",
             "--set", "kafka.client.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
                 + "username=\"u\" password=\"s3cret\";", "--set", "kafka.client.security.protocol=SASL_SSL",
-            "--set", "influx.username=u"));
+            "--set", "influx.username=u", "--set", "kafka.client.config=/dev/null"));
         assertThat(c.exit).isZero();
         assertThat(c.out).contains("stats.windows  (list of durations, default 10s,1m,5m)")
             .contains("kafka.client.<setting>  (pass-through)")
             .contains("set: kafka.client.security.protocol=SASL_SSL")
             .contains("set: kafka.client.sasl.jaas.config=******")
             .contains("influx.password  (string, secret)\n  set: ******")
+            .contains("kafka.client.config  (string)\n  set: /dev/null").doesNotContain("set: kafka.client.config")
             .doesNotContain("hunter2").doesNotContain("s3cret");
     }
 

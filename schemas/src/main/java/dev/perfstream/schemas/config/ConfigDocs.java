@@ -92,7 +92,7 @@ public final class ConfigDocs {
                 }
                 b.append(')');
                 values.forEach((key, v) -> {
-                    if (k.matches(key)) {
+                    if (k.matches(key) && catalog.find(key).orElse(null) == k) { // kafka.client.config is not kafka.client.*
                         b.append(k.templated() || k.type() == ConfigKey.Type.PASSTHROUGH ? "\n  set: " + key + "=" : "\n  set: ")
                             .append(catalog.shown(key, v));
                     }
