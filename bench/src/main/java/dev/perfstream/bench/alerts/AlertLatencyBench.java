@@ -1,12 +1,13 @@
 package dev.perfstream.bench.alerts;
 
+import dev.perfstream.bench.stats.EmbeddedKafka;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.kafka.KafkaClients;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
-import dev.perfstream.bench.stats.EmbeddedKafka;
 import dev.perfstream.streams.alert.AlertsApp;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,7 +24,6 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,9 +34,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Alert latency: from the moment a window closes (its WindowStats is written to perf.stats) to the
@@ -106,7 +106,7 @@ public final class AlertLatencyBench implements Callable<Integer> {
         String id = "bench-alerts-" + Long.toString(System.currentTimeMillis(), 36);
         String stats = id + ".stats";
         String alertsTopic = id + ".alerts";
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
+        try (Admin admin = Admin.create(KafkaClients.plain(servers).admin(Map.of()))) {
             admin.createTopics(List.of(new NewTopic(stats, partitions, (short) 1), new NewTopic(alertsTopic, partitions, (short) 1),
                 new NewTopic(id + ".deadletter", 1, (short) 1))).all().get();
         }
@@ -255,16 +255,14 @@ public final class AlertLatencyBench implements Callable<Integer> {
     }
 
     private static KafkaProducer<byte[], byte[]> producer(String servers) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        Properties p = KafkaClients.plain(servers).producer(Map.of());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(String servers, String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        Properties p = KafkaClients.plain(servers).consumer(Map.of());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());

@@ -2,6 +2,7 @@ package dev.perfstream.bench.stats;
 
 import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.kafka.KafkaClients;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.streams.window.StatsApp;
@@ -27,7 +28,6 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -268,8 +268,7 @@ public final class StatsBenchCommand implements Callable<Integer> {
                 values[i] = avro.encode(topic, avro.decode(topic, values[i]));
             }
         }
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
+        Properties p = KafkaClients.plain(bs).producer(Map.of());
         p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         // Without keys the client's sticky partitioner fills one batch per partition in turn: with the client's
         // default batch size (16 KB) the events spread over the partitions as a default producer's do.
@@ -289,8 +288,7 @@ public final class StatsBenchCommand implements Callable<Integer> {
     }
 
     private double consume(String bs, String topic, int events) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
+        Properties p = KafkaClients.plain(bs).consumer(Map.of());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-consumer-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -437,8 +435,7 @@ public final class StatsBenchCommand implements Callable<Integer> {
             return -1;
         }
         Map<TopicPartition, Long> end = endOffsets(admin, topic);
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
+        Properties p = KafkaClients.plain(bs).consumer(Map.of());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         long n = 0;
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -532,8 +529,7 @@ public final class StatsBenchCommand implements Callable<Integer> {
     }
 
     private static Admin admin(String bs) {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
+        Properties p = KafkaClients.plain(bs).admin(Map.of());
         return Admin.create(p);
     }
 

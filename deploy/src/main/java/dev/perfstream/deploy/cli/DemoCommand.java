@@ -9,8 +9,11 @@ import dev.perfstream.deploy.services.AlertmanagerService;
 import dev.perfstream.deploy.services.LocalServices;
 import dev.perfstream.deploy.services.ServiceException;
 import dev.perfstream.deploy.services.ServicesConfig;
+import dev.perfstream.ingest.loadgen.LoadgenConfig;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.config.SettingsOptions;
+import dev.perfstream.streams.stage.StreamsProperties;
+import dev.perfstream.streams.window.StatsConfig;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -111,14 +114,14 @@ public final class DemoCommand implements Callable<Integer> {
         Map<String, String> m = new TreeMap<>();
         // the notifier sends every alert to the local Alertmanager (its UI and amtool show them)
         am.ifPresent(a -> m.put(AlertmanagerService.KEY_URL, a.address()));
-        m.put("state.dir", c.dir().resolve("state").toString());
-        m.put("loadgen.incidents.file", c.dir().resolve("incidents.jsonl").toString());
-        m.put("loadgen.duration", "24h");
+        m.put(StreamsProperties.STATE_DIR.name(), c.dir().resolve("state").toString());
+        m.put(LoadgenConfig.INCIDENTS_FILE.name(), c.dir().resolve("incidents.jsonl").toString());
+        m.put(LoadgenConfig.DURATION.name(), "24h");
         // a healthy system whose default KPIs hold, and an incident 4 minutes in, then one every 20 minutes
-        m.put("loadgen.profile", "demo");
-        m.put("loadgen.incidents.first", "4m");
-        m.put("loadgen.incidents.every", "20m");
-        m.put("stats.grace", "5s");
+        m.put(LoadgenConfig.PROFILE.name(), "demo");
+        m.put(LoadgenConfig.INCIDENTS_FIRST.name(), "4m");
+        m.put(LoadgenConfig.INCIDENTS_EVERY.name(), "20m");
+        m.put(StatsConfig.GRACE.name(), "5s");
         if (c.registry().enabled()) {
             // Every stage reads and writes Confluent Avro through the local registry; the load generator produces Avro.
             m.put(ServicesConfig.KEY_REGISTRY_URL, c.registry().url());

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         DemoCommand.class,
         ServicesCommand.class,
         TailCommand.class,
+        ConfigCommand.class,
         dev.perfstream.streams.alert.WatchAlertsCommand.class,
         dev.perfstream.ingest.loadgen.LoadgenCommand.class,
         dev.perfstream.ingest.collector.CollectorCommand.class,

@@ -12,6 +12,7 @@ import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.config.SettingsOptions;
 import dev.perfstream.schemas.json.JsonRecordCodec;
+import dev.perfstream.schemas.kafka.KafkaClients;
 import dev.perfstream.schemas.registry.RegistryException;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.DecodeException;
@@ -84,7 +85,7 @@ public final class TailCommand implements Callable<Integer> {
     private <T extends SpecificRecord> int tail(Settings s, Schema schema, PrintStream out) {
         RecordCodec<T> codec = Codecs.create(schema, Settings.of(withJsonOutput(s)));
         RecordCodec<T> json = JsonRecordCodec.of(schema);
-        TopicFollower.follow(s.string("kafka.bootstrap.servers", "127.0.0.1:9092"), topic, fromBeginning, max, r -> {
+        TopicFollower.follow(KafkaClients.from(s), topic, fromBeginning, max, r -> {
             out.println(line(r, codec, json));
             out.flush();
         });

@@ -1,6 +1,8 @@
 package dev.perfstream.deploy.services;
 
+import dev.perfstream.schemas.config.ConfigKey;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.sink.notify.NotifierConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,10 +22,14 @@ import java.util.Optional;
  * Its port is 9095 by default because the local Kafka controller has 9093.
  */
 public final class AlertmanagerService implements LocalService {
-    public static final String KEY_ENABLED = "services.alertmanager.enabled";
-    public static final String KEY_URL = "alertmanager.url";
-    public static final String KEY_PATH = "alertmanager.path";
     public static final String DEFAULT_URL = "http://127.0.0.1:9095";
+    public static final ConfigKey<Boolean> ENABLED = ConfigKey.bool("services.alertmanager.enabled", true)
+        .doc("Run a local Alertmanager (demo, services start) when alertmanager.url is unset or on loopback");
+    public static final ConfigKey<String> PATH = ConfigKey.string("alertmanager.path", "/usr/bin/prometheus-alertmanager")
+        .doc("The Alertmanager binary (Debian's prometheus-alertmanager)");
+    public static final String KEY_ENABLED = ENABLED.name();
+    public static final String KEY_URL = NotifierConfig.ALERTMANAGER_URL.name();
+    public static final String KEY_PATH = PATH.name();
 
     private final ServicesConfig c;
     private final String host;
@@ -46,12 +52,13 @@ public final class AlertmanagerService implements LocalService {
      * Alertmanager elsewhere (then the notifier uses that one and nothing is started).
      */
     public static Optional<AlertmanagerService> from(Settings s, ServicesConfig c) {
-        if (!s.bool(KEY_ENABLED, true)) {
+        if (!s.get(ENABLED)) {
             return Optional.empty();
         }
         URI u;
         try {
-            u = URI.create(s.string(KEY_URL, DEFAULT_URL).split(",")[0].trim());
+            List<String> urls = s.get(NotifierConfig.ALERTMANAGER_URL);
+            u = URI.create(urls == null || urls.isEmpty() ? DEFAULT_URL : urls.get(0).trim());
         } catch (IllegalArgumentException e) {
             s.problem(KEY_URL + ": not a URL: " + e.getMessage());
             s.throwIfInvalid("services");
@@ -62,7 +69,7 @@ public final class AlertmanagerService implements LocalService {
             return Optional.empty();
         }
         return Optional.of(new AlertmanagerService(c, h, u.getPort() < 0 ? 80 : u.getPort(),
-            Path.of(s.string(KEY_PATH, "/usr/bin/prometheus-alertmanager"))));
+            Path.of(s.get(PATH))));
     }
 
     @Override

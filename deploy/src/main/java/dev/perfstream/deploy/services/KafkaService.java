@@ -1,5 +1,6 @@
 package dev.perfstream.deploy.services;
 
+import dev.perfstream.schemas.kafka.KafkaClients;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -178,13 +178,10 @@ public final class KafkaService implements LocalService {
         return cmd;
     }
 
+    /** An admin client of this broker's plaintext loopback listener: the user's kafka.client.* are for their cluster. */
     private Admin admin() {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, address());
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
-        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "perfstream-services");
-        return Admin.create(p);
+        return Admin.create(KafkaClients.plain(address()).admin(Map.of(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000",
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000", AdminClientConfig.CLIENT_ID_CONFIG, "perfstream-services")));
     }
 
     /** Ready = the port accepts connections and the broker answers a metadata request with itself. */

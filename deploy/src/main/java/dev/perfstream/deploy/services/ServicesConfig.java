@@ -1,7 +1,11 @@
 package dev.perfstream.deploy.services;
 
 import dev.perfstream.schemas.Topics;
+import dev.perfstream.schemas.config.ConfigKey;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.kafka.KafkaClients;
+import dev.perfstream.schemas.registry.RegistryConfig;
+import dev.perfstream.sink.influx.SinkConfig;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -61,22 +65,51 @@ public record ServicesConfig(Path dir, String kafkaHost, int kafkaPort, int cont
         }
     }
 
-    public static final String KEY_DIR = "services.dir";
-    public static final String KEY_BOOTSTRAP = "kafka.bootstrap.servers";
-    public static final String KEY_CONTROLLER_PORT = "kafka.controller.port";
-    public static final String KEY_HEAP = "kafka.heap";
-    public static final String KEY_PARTITIONS = "kafka.topic.partitions";
-    public static final String KEY_INFLUX_URL = "influx.url";
-    public static final String KEY_INFLUX_RPC_PORT = "influx.rpc.port";
-    public static final String KEY_INFLUX_DB = "influx.database";
-    public static final String KEY_INFLUXD = "influxd.path";
-    public static final String KEY_START_TIMEOUT = "services.start.timeout";
-    public static final String KEY_STOP_TIMEOUT = "services.stop.timeout";
-    public static final String KEY_REGISTRY_ENABLED = "services.registry.enabled";
-    public static final String KEY_REGISTRY_URL = "schema.registry.url";
-    public static final String KEY_REGISTRY_MANAGEMENT_PORT = "registry.management.port";
-    public static final String KEY_REGISTRY_HEAP = "registry.heap";
-    public static final String KEY_REGISTRY_JAVA = "registry.java";
+    public static final ConfigKey<String> DIR = ConfigKey.string("services.dir", ".perfstream")
+        .doc("Data, logs (logs/) and PID files (run/) of the local services; relative to the project folder");
+    public static final ConfigKey<Integer> CONTROLLER_PORT = ConfigKey.integer("kafka.controller.port", 9093, 1, 65535)
+        .doc("Controller listener of the local single-node KRaft broker");
+    public static final ConfigKey<String> HEAP = ConfigKey.string("kafka.heap", "1g")
+        .check(h -> h.toLowerCase(Locale.ROOT).matches("[0-9]+[kmg]"), "is not a JVM size like 512m or 1g")
+        .doc("Heap of the local broker JVM");
+    public static final ConfigKey<Integer> PARTITIONS = ConfigKey.integer("kafka.topic.partitions", 6, 1, 1000)
+        .doc("Partitions of each topic the local services create (the most instances of one stage that can share work)");
+    public static final ConfigKey<Integer> INFLUX_RPC_PORT = ConfigKey.integer("influx.rpc.port", 18088, 1, 65535)
+        .doc("Backup/restore RPC port of the local influxd (bound on loopback, so it must be free too; not influxd's usual "
+            + "8088, which is the collector's port)");
+    public static final ConfigKey<String> INFLUXD = ConfigKey.string("influxd.path", "/usr/bin/influxd")
+        .doc("influxd binary of Debian's influxdb package");
+    public static final ConfigKey<Duration> START_TIMEOUT = ConfigKey.duration("services.start.timeout",
+        Duration.ofSeconds(90)).doc("How long each local service may take to become ready");
+    public static final ConfigKey<Duration> STOP_TIMEOUT = ConfigKey.duration("services.stop.timeout",
+        Duration.ofSeconds(30)).doc("How long a local service may take to stop after SIGTERM before SIGKILL");
+    public static final ConfigKey<Boolean> REGISTRY_ENABLED = ConfigKey.bool("services.registry.enabled", true)
+        .doc("The local schema registry (Apicurio Registry 3.3.3 on Java 21+, loopback; its port comes from "
+            + "schema.registry.url, default http://127.0.0.1:8081/apis/ccompat/v7). false: no local registry; the demo "
+            + "then runs on JSON (or set schema.registry.url to your own registry)");
+    public static final ConfigKey<Integer> REGISTRY_MANAGEMENT_PORT =
+        ConfigKey.integer("registry.management.port", 8091, 1, 65535).doc("Local registry's health/metrics listener (loopback)");
+    public static final ConfigKey<String> REGISTRY_HEAP = ConfigKey.string("registry.heap", "256m")
+        .doc("Heap of the local registry JVM");
+    public static final ConfigKey<String> REGISTRY_JAVA = ConfigKey.string("registry.java", null)
+        .defaultText("the newest JDK 21+ under /usr/lib/jvm, or JAVA_HOME").doc("A java binary of version 21+ for the registry");
+
+    public static final String KEY_DIR = DIR.name();
+    public static final String KEY_BOOTSTRAP = KafkaClients.BOOTSTRAP_SERVERS.name();
+    public static final String KEY_CONTROLLER_PORT = CONTROLLER_PORT.name();
+    public static final String KEY_HEAP = HEAP.name();
+    public static final String KEY_PARTITIONS = PARTITIONS.name();
+    public static final String KEY_INFLUX_URL = SinkConfig.INFLUX_URL.name();
+    public static final String KEY_INFLUX_RPC_PORT = INFLUX_RPC_PORT.name();
+    public static final String KEY_INFLUX_DB = SinkConfig.INFLUX_DATABASE.name();
+    public static final String KEY_INFLUXD = INFLUXD.name();
+    public static final String KEY_START_TIMEOUT = START_TIMEOUT.name();
+    public static final String KEY_STOP_TIMEOUT = STOP_TIMEOUT.name();
+    public static final String KEY_REGISTRY_ENABLED = REGISTRY_ENABLED.name();
+    public static final String KEY_REGISTRY_URL = RegistryConfig.URL;
+    public static final String KEY_REGISTRY_MANAGEMENT_PORT = REGISTRY_MANAGEMENT_PORT.name();
+    public static final String KEY_REGISTRY_HEAP = REGISTRY_HEAP.name();
+    public static final String KEY_REGISTRY_JAVA = REGISTRY_JAVA.name();
     /** Where the local registry serves the Confluent API; the stages' {@code schema.registry.url} by default. */
     public static final String DEFAULT_REGISTRY_URL = "http://127.0.0.1:8081/apis/ccompat/v7";
 
@@ -95,8 +128,8 @@ public record ServicesConfig(Path dir, String kafkaHost, int kafkaPort, int cont
      * @throws IllegalArgumentException naming every bad key
      */
     public static ServicesConfig from(Settings s, Path home) {
-        Path dir = home.resolve(s.string(KEY_DIR, ".perfstream")).toAbsolutePath().normalize();
-        String bootstrap = s.string(KEY_BOOTSTRAP, "127.0.0.1:9092").split(",")[0].trim();
+        Path dir = home.resolve(s.get(DIR)).toAbsolutePath().normalize();
+        String bootstrap = s.get(KafkaClients.BOOTSTRAP_SERVERS).split(",")[0].trim();
         String kafkaHost = "127.0.0.1";
         int kafkaPort = 9092;
         int colon = bootstrap.lastIndexOf(':');
@@ -109,7 +142,7 @@ public record ServicesConfig(Path dir, String kafkaHost, int kafkaPort, int cont
         }
         String influxHost = "127.0.0.1";
         int influxPort = 8086;
-        String url = s.string(KEY_INFLUX_URL, "http://127.0.0.1:8086");
+        String url = s.isSet(SinkConfig.INFLUX_URL) ? s.asMap().get(KEY_INFLUX_URL).trim() : SinkConfig.INFLUX_URL.defaultValue();
         try {
             URI u = URI.create(url);
             if (u.getHost() == null || !"http".equals(u.getScheme())) {
@@ -125,19 +158,16 @@ public record ServicesConfig(Path dir, String kafkaHost, int kafkaPort, int cont
         List<String> topics = new ArrayList<>();
         topicKeys().forEach((k, def) -> topics.add(s.string(k, def)));
         ServicesConfig c = new ServicesConfig(dir, kafkaHost, kafkaPort,
-            s.integer(KEY_CONTROLLER_PORT, 9093, 1, 65535),
-            s.string(KEY_HEAP, "1g"),
-            s.integer(KEY_PARTITIONS, 6, 1, 1000),
+            s.get(CONTROLLER_PORT),
+            s.get(HEAP),
+            s.get(PARTITIONS),
             List.copyOf(topics), influxHost, influxPort,
-            s.integer(KEY_INFLUX_RPC_PORT, 18088, 1, 65535),
-            s.string(KEY_INFLUX_DB, "perfstream"),
-            Path.of(s.string(KEY_INFLUXD, "/usr/bin/influxd")),
-            s.duration(KEY_START_TIMEOUT, Duration.ofSeconds(90)),
-            s.duration(KEY_STOP_TIMEOUT, Duration.ofSeconds(30)),
+            s.get(INFLUX_RPC_PORT),
+            s.get(SinkConfig.INFLUX_DATABASE),
+            Path.of(s.get(INFLUXD)),
+            s.get(START_TIMEOUT),
+            s.get(STOP_TIMEOUT),
             registry(s));
-        if (!c.kafkaHeap.toLowerCase(Locale.ROOT).matches("[0-9]+[kmg]")) {
-            s.problem(KEY_HEAP + ": \"" + c.kafkaHeap + "\" is not a JVM size like 512m or 1g");
-        }
         if (c.kafkaPort == c.controllerPort) {
             s.problem(KEY_CONTROLLER_PORT + ": " + c.controllerPort + " is the Kafka client port too; pick another");
         }
@@ -156,17 +186,17 @@ public record ServicesConfig(Path dir, String kafkaHost, int kafkaPort, int cont
 
     /** The local registry's address comes from {@code schema.registry.url}, as the stages read it. */
     private static Registry registry(Settings s) {
-        boolean enabled = s.bool(KEY_REGISTRY_ENABLED, true);
-        int mport = s.integer(KEY_REGISTRY_MANAGEMENT_PORT, 8091, 1, 65535);
-        String heap = s.string(KEY_REGISTRY_HEAP, "256m");
-        String java = s.string(KEY_REGISTRY_JAVA, null);
+        boolean enabled = s.get(REGISTRY_ENABLED);
+        int mport = s.get(REGISTRY_MANAGEMENT_PORT);
+        String heap = s.get(REGISTRY_HEAP);
+        String java = s.get(REGISTRY_JAVA);
         String host = "127.0.0.1";
         int port = 8081;
         String path = "/apis/ccompat/v7";
         if (!enabled) {
             return new Registry(false, host, port, path, mport, heap, java);
         }
-        String url = s.string(KEY_REGISTRY_URL, DEFAULT_REGISTRY_URL).split(",")[0].trim();
+        String url = s.isSet(RegistryConfig.URLS) ? s.get(RegistryConfig.URLS).get(0) : DEFAULT_REGISTRY_URL;
         try {
             URI u = URI.create(url);
             if (u.getHost() == null || !"http".equals(u.getScheme())) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.avro.RumEvent;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.kafka.KafkaClients;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.schemas.validate.EventValidator;
@@ -19,7 +20,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -92,12 +93,10 @@ public final class CollectorApp implements AutoCloseable {
         this.metricCodec = Codecs.create(MetricEvent.getClassSchema(), settings);
         config.apiKeys().forEach(k -> apiKeys.add(k.getBytes(StandardCharsets.UTF_8)));
         this.snippet = loadSnippet();
-        this.sink = new KafkaSink(config, metrics);
-        Properties ap = new Properties();
-        ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        ap.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
-        ap.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
-        this.admin = Admin.create(ap);
+        KafkaClients clients = KafkaClients.from(settings);
+        this.sink = new KafkaSink(config, clients, metrics);
+        this.admin = Admin.create(clients.admin(Map.of(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000",
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000")));
     }
 
     /** Starts the collector on {@code collector.host:collector.port} (port 0 = any free port). */

@@ -1,6 +1,9 @@
 package dev.perfstream.ingest.collector;
 
+import dev.perfstream.schemas.kafka.KafkaClients;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.Callback;
@@ -35,8 +38,8 @@ final class KafkaSink implements AutoCloseable {
     private final CollectorMetrics metrics;
     private final FailureLog failureLog = new FailureLog();
 
-    KafkaSink(CollectorConfig c, CollectorMetrics metrics) {
-        this(new KafkaProducer<>(props(c), new StringSerializer(), new ByteArraySerializer()), metrics);
+    KafkaSink(CollectorConfig c, KafkaClients clients, CollectorMetrics metrics) {
+        this(new KafkaProducer<>(props(c, clients), new StringSerializer(), new ByteArraySerializer()), metrics);
     }
 
     KafkaSink(Producer<String, byte[]> producer, CollectorMetrics metrics) {
@@ -44,10 +47,9 @@ final class KafkaSink implements AutoCloseable {
         this.metrics = metrics;
     }
 
-    static Properties props(CollectorConfig c) {
+    static Properties props(CollectorConfig c, KafkaClients clients) {
         long timeout = c.sendTimeout().toMillis();
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+        Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "perfstream-collector");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -57,7 +59,7 @@ final class KafkaSink implements AutoCloseable {
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "0");
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(timeout));
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(Math.max(500, timeout / 2 - 5)));
-        return p;
+        return clients.producer(p);
     }
 
     /**

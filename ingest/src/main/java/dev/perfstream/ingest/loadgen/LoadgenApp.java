@@ -3,6 +3,7 @@ package dev.perfstream.ingest.loadgen;
 import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.avro.RumEvent;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.kafka.KafkaClients;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -57,7 +59,7 @@ public final class LoadgenApp implements AutoCloseable {
         if (config.incidentsFile() != null) {
             IncidentFile.write(config.incidentsFile(), incidents, model);
         }
-        this.producer = new KafkaProducer<>(producerProps(config), new StringSerializer(), new ByteArraySerializer());
+        this.producer = new KafkaProducer<>(producerProps(KafkaClients.from(settings)), new StringSerializer(), new ByteArraySerializer());
         RecordCodec<MetricEvent> mc = Codecs.create(MetricEvent.getClassSchema(), settings);
         RecordCodec<RumEvent> rc = Codecs.create(RumEvent.getClassSchema(), settings);
         LoadGenerator gen = new LoadGenerator(model, incidents, config.seed());
@@ -121,14 +123,9 @@ public final class LoadgenApp implements AutoCloseable {
         return LoadGenerator.scriptedIncidents(from, to, c.seed());
     }
 
-    static Properties producerProps(LoadgenConfig c) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "perfstream-loadgen");
-        return p;
+    static Properties producerProps(KafkaClients clients) {
+        return clients.producer(Map.of(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true", ProducerConfig.ACKS_CONFIG, "all",
+            ProducerConfig.LINGER_MS_CONFIG, "20", ProducerConfig.CLIENT_ID_CONFIG, "perfstream-loadgen"));
     }
 
     /** Blocks until the generator has produced its whole window (and flushed), or the timeout passes. */

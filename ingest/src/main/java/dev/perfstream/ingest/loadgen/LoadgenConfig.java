@@ -1,7 +1,9 @@
 package dev.perfstream.ingest.loadgen;
 
-import dev.perfstream.schemas.Topics;
+import dev.perfstream.schemas.config.ConfigKey;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.config.TopicKeys;
+import dev.perfstream.schemas.kafka.KafkaClients;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,9 +31,37 @@ public record LoadgenConfig(String bootstrapServers, String metricsTopic, String
     /** The validator of the stats stage accepts events up to 7 days old; stay clear of it. */
     static final Duration MAX_PAST = Duration.ofDays(6);
 
+    public static final ConfigKey<Double> RATE = ConfigKey.decimal("loadgen.rate", 200, 0.001, 1_000_000)
+        .unit("events/s").doc("Events per second (metrics and RUM together)");
+    public static final ConfigKey<Duration> DURATION = ConfigKey.duration("loadgen.duration", Duration.ofMinutes(10))
+        .check(d -> !d.isZero() && !d.isNegative(), "must be positive").doc("Run time (the demo uses 24h)");
+    public static final ConfigKey<Double> SPEEDUP = ConfigKey.decimal("loadgen.speedup", 1, 0, 1_000_000)
+        .doc("Simulated seconds per wall-clock second; 0 = as fast as possible");
+    public static final ConfigKey<Long> SEED = ConfigKey.longValue("loadgen.seed", 42, Long.MIN_VALUE, Long.MAX_VALUE)
+        .doc("Random seed: the same seed, window and incidents give the same events");
+    public static final ConfigKey<String> START = ConfigKey.string("loadgen.start", null)
+        .defaultText("the simulated window ends at the end of the run")
+        .doc("Simulated start, an ISO-8601 instant like 2026-11-26T00:00:00Z");
+    public static final ConfigKey<Boolean> INCIDENTS_ENABLED = ConfigKey.bool("loadgen.incidents.enabled", true)
+        .doc("false = no incidents at all");
+    public static final ConfigKey<String> INCIDENTS_FILE = ConfigKey.string("loadgen.incidents.file", null)
+        .doc("Where each scripted incident's kind, series, start and end are written as JSON lines (the demo writes "
+            + ".perfstream/incidents.jsonl)");
+    public static final ConfigKey<String> INCIDENTS_SCRIPT = ConfigKey.string("loadgen.incidents.script", null)
+        .doc("JSON lines of incidents to use instead of the scripted ones");
+    public static final ConfigKey<String> PROFILE = ConfigKey.string("loadgen.profile", "standard").oneOf("standard", "demo")
+        .doc("Traffic numbers: standard (the evaluations' traffic, slower routes, more errors) or demo (healthy: the default"
+            + " KPIs hold between incidents; the demo sets it)");
+    public static final ConfigKey<Duration> INCIDENTS_FIRST = ConfigKey.duration("loadgen.incidents.first",
+        Duration.ofMinutes(4)).doc("With loadgen.incidents.every: the first recurring incident this long after the start");
+    public static final ConfigKey<Duration> INCIDENTS_EVERY = ConfigKey.duration("loadgen.incidents.every", null)
+        .defaultText("unset: four scripted incidents spread over the run")
+        .check(d -> d == null || !d.isZero() && !d.isNegative(), "must be positive")
+        .doc("Recurring incidents, one every this long (5 minutes each), instead of the scripted ones (the demo: 20m)");
+
     public static LoadgenConfig from(Settings s) {
         Instant start = null;
-        String startRaw = s.string("loadgen.start", null);
+        String startRaw = s.get(START);
         if (startRaw != null) {
             try {
                 start = Instant.parse(startRaw);
@@ -39,32 +69,23 @@ public record LoadgenConfig(String bootstrapServers, String metricsTopic, String
                 s.problem("loadgen.start: \"" + startRaw + "\" is not an ISO-8601 instant like 2026-11-26T00:00:00Z");
             }
         }
-        String incFile = s.string("loadgen.incidents.file", null);
-        String script = s.string("loadgen.incidents.script", null);
+        String incFile = s.get(INCIDENTS_FILE);
+        String script = s.get(INCIDENTS_SCRIPT);
         LoadgenConfig c = new LoadgenConfig(
-            s.string("kafka.bootstrap.servers", "127.0.0.1:9092"),
-            s.string("topic.metrics", Topics.METRICS),
-            s.string("topic.rum", Topics.RUM),
-            s.decimal("loadgen.rate", 200, 0.001, 1_000_000),
-            s.duration("loadgen.duration", Duration.ofMinutes(10)),
-            s.decimal("loadgen.speedup", 1, 0, 1_000_000),
-            s.longValue("loadgen.seed", 42, Long.MIN_VALUE, Long.MAX_VALUE),
+            s.get(KafkaClients.BOOTSTRAP_SERVERS),
+            s.get(TopicKeys.METRICS),
+            s.get(TopicKeys.RUM),
+            s.get(RATE),
+            s.get(DURATION),
+            s.get(SPEEDUP),
+            s.get(SEED),
             start,
             incFile == null ? null : Path.of(incFile),
             script == null ? null : Path.of(script),
-            s.bool("loadgen.incidents.enabled", true),
-            s.string("loadgen.profile", "standard"),
-            s.duration("loadgen.incidents.first", Duration.ofMinutes(4)),
-            s.string("loadgen.incidents.every", null) == null ? null : s.duration("loadgen.incidents.every", null));
-        if (!c.profile.equals("standard") && !c.profile.equals("demo")) {
-            s.problem("loadgen.profile: \"" + c.profile + "\" is neither standard nor demo");
-        }
-        if (c.incidentsEvery != null && (c.incidentsEvery.isZero() || c.incidentsEvery.isNegative())) {
-            s.problem("loadgen.incidents.every: must be positive, got " + c.incidentsEvery);
-        }
-        if (c.duration.isZero() || c.duration.isNegative()) {
-            s.problem("loadgen.duration: must be positive, got " + c.duration);
-        }
+            s.get(INCIDENTS_ENABLED),
+            s.get(PROFILE),
+            s.get(INCIDENTS_FIRST),
+            s.get(INCIDENTS_EVERY));
         if (start == null && c.simulatedSpan().compareTo(MAX_PAST) > 0) {
             s.problem("loadgen.duration x loadgen.speedup: the simulated window (" + c.simulatedSpan()
                 + ") ends now and would start more than " + MAX_PAST.toDays()

@@ -67,6 +67,6 @@ class DemoTrafficTest {
         LoadgenConfig demo = LoadgenConfig.from(Settings.of(Map.of("loadgen.profile", "demo", "loadgen.incidents.every", "20m")));
         assertThat(demo.model().routes().get(0).medianMs()).isLessThan(TrafficModel.standard().routes().get(0).medianMs());
         assertThatThrownBy(() -> LoadgenConfig.from(Settings.of(Map.of("loadgen.profile", "calm"))))
-            .hasMessageContaining("loadgen.profile: \"calm\" is neither standard nor demo");
+            .hasMessageContaining("loadgen.profile: calm is not one of standard, demo");
     }
 }

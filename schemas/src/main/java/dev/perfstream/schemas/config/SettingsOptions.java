@@ -23,10 +23,19 @@ public final class SettingsOptions {
     Path config;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
-        description = "Override one setting, e.g. --set kafka.bootstrap.servers=127.0.0.1:19092 (repeatable).")
+        description = {"Override one setting, e.g. --set kafka.bootstrap.servers=127.0.0.1:19092 (repeatable; "
+            + "'perfstream config list' lists every key). Kafka client settings go to every Kafka client: "
+            + "kafka.client.<setting> (e.g. kafka.client.security.protocol=SASL_SSL), kafka.producer.*, "
+            + "kafka.consumer.*, kafka.admin.*, kafka.streams.*, or kafka.client.config=FILE in Kafka's properties "
+            + "format (as the Kafka tools' --command-config). Put secrets in that file or in PERFSTREAM_* "
+            + "variables, not on the command line."})
     Map<String, String> overrides = new LinkedHashMap<>();
 
-    /** Loads file < environment < {@code --set}. */
+    /**
+     * Loads file < environment < {@code --set}.
+     *
+     * @throws IllegalArgumentException listing every unknown key (with a suggestion) and bad value
+     */
     public Settings load() throws IOException {
         return load(Map.of());
     }
@@ -47,6 +56,8 @@ public final class SettingsOptions {
         env.keySet().removeIf(LAUNCHER_VARIABLES::contains);
         Map<String, String> top = new LinkedHashMap<>(overrides);
         top.putAll(commandOptions);
-        return Settings.load(file, env, top);
+        Settings s = Settings.load(file, env, top);
+        s.throwIfInvalid("perfstream");
+        return s;
     }
 }

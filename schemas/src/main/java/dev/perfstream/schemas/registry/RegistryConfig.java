@@ -1,5 +1,6 @@
 package dev.perfstream.schemas.registry;
 
+import dev.perfstream.schemas.config.ConfigKey;
 import dev.perfstream.schemas.config.Settings;
 import java.net.URI;
 import java.nio.file.Files;
@@ -42,7 +43,37 @@ import java.util.Locale;
 public record RegistryConfig(List<URI> urls, String username, String password, Path truststore,
                              String truststorePassword, String truststoreType, Duration connectTimeout,
                              Duration requestTimeout, Duration backoff, Duration backoffMax, Duration retryTimeout) {
-    public static final String URL = "schema.registry.url";
+    public static final ConfigKey<List<String>> URLS = ConfigKey.list("schema.registry.url", List.of())
+        .defaultText(null)
+        .doc("Confluent-compatible schema registry base URL(s), comma-separated; unset: JSON only. Apicurio: "
+            + "http://127.0.0.1:8081/apis/ccompat/v7 (the demo's and 'services start' registry)");
+    public static final ConfigKey<String> USERNAME = ConfigKey.string("schema.registry.username", null)
+        .doc("HTTP basic auth user (with schema.registry.password)");
+    public static final ConfigKey<String> PASSWORD = ConfigKey.string("schema.registry.password", null).secret()
+        .doc("HTTP basic auth password");
+    public static final ConfigKey<String> TRUSTSTORE = ConfigKey.string("schema.registry.ssl.truststore.location", null)
+        .doc("Trust store for https registries; unset: the JDK's default trust");
+    public static final ConfigKey<String> TRUSTSTORE_PASSWORD =
+        ConfigKey.string("schema.registry.ssl.truststore.password", null).secret().doc("Password of the trust store");
+    public static final ConfigKey<String> TRUSTSTORE_TYPE = ConfigKey.string("schema.registry.ssl.truststore.type", "PKCS12")
+        .doc("KeyStore type of the trust store (PKCS12, JKS)");
+    public static final ConfigKey<Duration> CONNECT_TIMEOUT =
+        ConfigKey.duration("schema.registry.connect.timeout", Duration.ofSeconds(2)).check(RegistryConfig::positive,
+            "must be positive").doc("TCP/TLS connect timeout of one registry call");
+    public static final ConfigKey<Duration> REQUEST_TIMEOUT =
+        ConfigKey.duration("schema.registry.request.timeout", Duration.ofSeconds(5)).check(RegistryConfig::positive,
+            "must be positive").doc("Whole-response timeout of one registry call");
+    public static final ConfigKey<Duration> RETRY_BACKOFF =
+        ConfigKey.duration("schema.registry.retry.backoff", Duration.ofMillis(200)).check(RegistryConfig::positive,
+            "must be positive").doc("First pause between attempts while the registry is unreachable (doubling)");
+    public static final ConfigKey<Duration> RETRY_BACKOFF_MAX =
+        ConfigKey.duration("schema.registry.retry.backoff.max", Duration.ofSeconds(5))
+            .doc("Longest pause between attempts while the registry is unreachable");
+    public static final ConfigKey<Duration> RETRY_TIMEOUT =
+        ConfigKey.duration("schema.registry.retry.timeout", Duration.ofMinutes(2))
+            .doc("How long one lookup retries in the calling thread (unset: 5s in the stream stages and the sink); then a "
+                + "stream stage parks the record, the sink pauses, other callers fail");
+    public static final String URL = URLS.name();
 
     public RegistryConfig {
         urls = List.copyOf(urls);
@@ -60,7 +91,7 @@ public record RegistryConfig(List<URI> urls, String username, String password, P
         // A private copy: report only this config's problems, not those other stages already collected.
         Settings s = Settings.of(settings.asMap());
         List<URI> urls = new ArrayList<>();
-        for (String u : s.list(URL, List.of())) {
+        for (String u : s.get(URLS)) {
             String trimmed = u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
             try {
                 URI uri = URI.create(trimmed);
@@ -77,38 +108,33 @@ public record RegistryConfig(List<URI> urls, String username, String password, P
         if (urls.isEmpty() && s.problems().isEmpty()) {
             s.problem(URL + ": not set");
         }
-        String user = s.string("schema.registry.username", null);
-        String password = s.string("schema.registry.password", null);
+        String user = s.get(USERNAME);
+        String password = s.get(PASSWORD);
         if ((user == null) != (password == null)) {
             s.problem("schema.registry.username/schema.registry.password: set both for basic auth, or neither");
         }
-        String ts = s.string("schema.registry.ssl.truststore.location", null);
+        String ts = s.get(TRUSTSTORE);
         Path truststore = ts == null ? null : Paths.get(ts);
         if (truststore != null && !Files.isReadable(truststore)) {
             s.problem("schema.registry.ssl.truststore.location: " + ts + " is not a readable file");
         }
-        Duration connect = s.duration("schema.registry.connect.timeout", Duration.ofSeconds(2));
-        Duration request = s.duration("schema.registry.request.timeout", Duration.ofSeconds(5));
-        Duration backoff = s.duration("schema.registry.retry.backoff", Duration.ofMillis(200));
-        Duration backoffMax = s.duration("schema.registry.retry.backoff.max", Duration.ofSeconds(5));
-        Duration retryTimeout = s.duration("schema.registry.retry.timeout", Duration.ofMinutes(2));
-        positive(s, "schema.registry.connect.timeout", connect);
-        positive(s, "schema.registry.request.timeout", request);
-        positive(s, "schema.registry.retry.backoff", backoff);
+        Duration connect = s.get(CONNECT_TIMEOUT);
+        Duration request = s.get(REQUEST_TIMEOUT);
+        Duration backoff = s.get(RETRY_BACKOFF);
+        Duration backoffMax = s.get(RETRY_BACKOFF_MAX);
+        Duration retryTimeout = s.get(RETRY_TIMEOUT);
         if (backoffMax.compareTo(backoff) < 0) {
             s.problem("schema.registry.retry.backoff.max: " + backoffMax + " is shorter than schema.registry.retry.backoff");
         }
         s.throwIfInvalid("schema registry");
         return new RegistryConfig(urls, user, password, truststore,
-            s.string("schema.registry.ssl.truststore.password", null),
-            s.string("schema.registry.ssl.truststore.type", "PKCS12"),
+            s.get(TRUSTSTORE_PASSWORD),
+            s.get(TRUSTSTORE_TYPE),
             connect, request, backoff, backoffMax, retryTimeout);
     }
 
-    private static void positive(Settings s, String key, Duration d) {
-        if (d.isZero() || d.isNegative()) {
-            s.problem(key + ": must be positive, got " + d);
-        }
+    private static boolean positive(Duration d) {
+        return !d.isZero() && !d.isNegative();
     }
 
     /** The same registry with another retry budget (tests, the CLI). */

@@ -1,5 +1,6 @@
 package dev.perfstream.schemas.serde;
 
+import dev.perfstream.schemas.config.ConfigKey;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.json.JsonRecordCodec;
 import dev.perfstream.schemas.registry.RegistryConfig;
@@ -21,8 +22,11 @@ import org.apache.avro.specific.SpecificRecord;
  * {@code output.format=avro} without a registry is a configuration error.
  */
 public final class Codecs {
+    public static final ConfigKey<String> FORMAT = ConfigKey.string("output.format", null).oneOf("avro", "json")
+        .defaultText("avro with a registry, else json")
+        .doc("Format of the records perfstream writes; avro needs schema.registry.url");
     /** Key of the output format setting: {@code avro} or {@code json}. */
-    public static final String OUTPUT_FORMAT = "output.format";
+    public static final String OUTPUT_FORMAT = FORMAT.name();
 
     private Codecs() {
     }

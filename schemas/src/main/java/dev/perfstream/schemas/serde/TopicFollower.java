@@ -1,7 +1,9 @@
 package dev.perfstream.schemas.serde;
 
+import dev.perfstream.schemas.kafka.KafkaClients;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -22,12 +24,10 @@ public final class TopicFollower {
     }
 
     /** @return how many records were handed to {@code each} */
-    public static long follow(String servers, String topic, boolean fromBeginning, long max,
+    public static long follow(KafkaClients clients, String topic, boolean fromBeginning, long max,
                               Consumer<ConsumerRecord<byte[], byte[]>> each) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        Properties p = clients.consumer(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false));
         AtomicBoolean running = new AtomicBoolean(true);
         long seen = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

@@ -16,7 +16,11 @@ class SettingsTest {
     void shouldLayerFileEnvAndOverrides(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("p.properties");
         Files.writeString(f, "kafka.bootstrap.servers=file:9092\nstats.grace=30s\nsink.batch.size=10\n");
-        Settings s = Settings.load(f, Map.of("PERFSTREAM_STATS_GRACE", "1m", "HOME", "/root"), Map.of("sink.batch.size", "20"));
+        ConfigCatalog catalog = ConfigCatalog.of(List.of(new ConfigGroup("t", "test", 1, List.of(
+            ConfigKey.string("kafka.bootstrap.servers", "x"), ConfigKey.duration("stats.grace", Duration.ZERO),
+            ConfigKey.integer("sink.batch.size", 1, 1, 100)))), Map.of());
+        Settings s = Settings.load(catalog, f, Map.of("PERFSTREAM_STATS_GRACE", "1m", "HOME", "/root"),
+            Map.of("sink.batch.size", "20"));
         assertThat(s.string("kafka.bootstrap.servers", "x")).isEqualTo("file:9092");
         assertThat(s.duration("stats.grace", Duration.ZERO)).isEqualTo(Duration.ofMinutes(1));
         assertThat(s.integer("sink.batch.size", 1, 1, 100)).isEqualTo(20);

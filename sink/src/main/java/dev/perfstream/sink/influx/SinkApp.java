@@ -2,8 +2,12 @@ package dev.perfstream.sink.influx;
 
 import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.kafka.KafkaClients;
+import dev.perfstream.schemas.registry.RegistryConfig;
 import dev.perfstream.schemas.serde.Codecs;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -36,20 +40,22 @@ public final class SinkApp implements AutoCloseable {
      * then the loop pauses and reads the record again later (SinkLoop), so polling never stops for long.
      */
     static Settings lookupsOf5s(Settings s) {
-        if (s.string("schema.registry.retry.timeout", null) != null) {
+        if (s.isSet(RegistryConfig.RETRY_TIMEOUT)) {
             return s;
         }
         java.util.Map<String, String> m = new java.util.LinkedHashMap<>(s.asMap());
-        m.put("schema.registry.retry.timeout", "5s");
+        m.put(RegistryConfig.RETRY_TIMEOUT.name(), "5s");
         return Settings.of(m);
     }
 
     private SinkApp(SinkConfig config, Settings settings, Clock clock) {
         this.config = config;
         this.influx = config.api() == SinkConfig.Api.V2 ? new V2Writer(config) : new V1Writer(config);
-        this.producer = new KafkaProducer<>(producerProperties(config), new ByteArraySerializer(), new ByteArraySerializer());
-        KafkaConsumer<byte[], byte[]> consumer =
-            new KafkaConsumer<>(consumerProperties(config), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaClients clients = KafkaClients.from(settings);
+        this.producer = new KafkaProducer<>(producerProperties(config, clients), new ByteArraySerializer(),
+            new ByteArraySerializer());
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(config, clients),
+            new ByteArrayDeserializer(), new ByteArrayDeserializer());
         BatchWriter writer = new BatchWriter(influx, producer, Codecs.create(DeadLetter.getClassSchema(), settings),
             config.deadLetterTopic(), clock, metrics);
         this.loop = new SinkLoop(config, consumer, new ResultDecoder(config, lookupsOf5s(settings)), writer, clock, metrics);
@@ -113,9 +119,8 @@ public final class SinkApp implements AutoCloseable {
         influx.close();
     }
 
-    static Properties consumerProperties(SinkConfig c) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+    static Properties consumerProperties(SinkConfig c, KafkaClients clients) {
+        Map<String, Object> p = new HashMap<>();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, c.groupId());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -123,15 +128,11 @@ public final class SinkApp implements AutoCloseable {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(c.batchSize()));
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, c.groupId() + "-consumer");
-        return p;
+        return clients.consumer(p);
     }
 
-    static Properties producerProperties(SinkConfig c) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, c.groupId() + "-deadletter");
-        return p;
+    static Properties producerProperties(SinkConfig c, KafkaClients clients) {
+        return clients.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+            ProducerConfig.CLIENT_ID_CONFIG, c.groupId() + "-deadletter"));
     }
 }

@@ -1,11 +1,12 @@
 package dev.perfstream.sink.influx;
 
-import dev.perfstream.schemas.Topics;
+import dev.perfstream.schemas.config.ConfigKey;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.config.TopicKeys;
+import dev.perfstream.schemas.kafka.KafkaClients;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Configuration of the sink, read from {@link Settings}. Every problem is reported at once, naming
@@ -45,14 +46,49 @@ public record SinkConfig(String bootstrapServers, String groupId, List<String> t
     /** Which InfluxDB write API the sink uses. */
     public enum Api { V1, V2 }
 
+    public static final ConfigKey<String> GROUP_ID = ConfigKey.string("sink.group.id", "perfstream-sink")
+        .doc("Consumer group of the sink (its offsets, committed after InfluxDB acknowledged a batch)");
+    public static final ConfigKey<List<String>> TOPICS = ConfigKey.list("sink.topics", List.of())
+        .defaultText("topic.stats,topic.anomalies,topic.forecasts,topic.alerts").doc("Result topics the sink reads");
+    public static final ConfigKey<String> INFLUX_URL = ConfigKey.string("influx.url", "http://127.0.0.1:8086")
+        .check(u -> u.startsWith("http://") || u.startsWith("https://"), "must start with http:// or https://")
+        .doc("InfluxDB the sink writes to; the local influxd (services start, demo) listens here (loopback only)");
+    public static final ConfigKey<String> INFLUX_API = ConfigKey.string("influx.api", "v1").oneOf("v1", "v2")
+        .doc("v1: POST /write (InfluxDB 1.x; 2.x and 3.x accept it too); v2: /api/v2/write (2.x, 3.x, Cloud, 1.8+)");
+    public static final ConfigKey<String> INFLUX_DATABASE = ConfigKey.string("influx.database", "perfstream")
+        .doc("v1 database, created at start (also by the local services)");
+    public static final ConfigKey<String> INFLUX_RETENTION_POLICY = ConfigKey.string("influx.retention.policy", null)
+        .defaultText("the database's default").doc("v1 retention policy");
+    public static final ConfigKey<String> INFLUX_USERNAME = ConfigKey.string("influx.username", null)
+        .doc("v1 user (with influx.password); with v2 and no token, sent as token user:password (InfluxDB 1.8+)");
+    public static final ConfigKey<String> INFLUX_PASSWORD = ConfigKey.string("influx.password", null).secret()
+        .doc("Password of influx.username");
+    public static final ConfigKey<String> INFLUX_TOKEN = ConfigKey.string("influx.token", null).secret()
+        .doc("v2 API token");
+    public static final ConfigKey<String> INFLUX_ORG = ConfigKey.string("influx.org", null).doc("v2 organisation");
+    public static final ConfigKey<String> INFLUX_BUCKET = ConfigKey.string("influx.bucket", null)
+        .defaultText("influx.database").doc("v2 bucket");
+    public static final ConfigKey<Duration> INFLUX_TIMEOUT = ConfigKey.duration("influx.timeout", Duration.ofSeconds(10))
+        .doc("HTTP read/write timeout towards InfluxDB");
+    public static final ConfigKey<Integer> BATCH_SIZE = ConfigKey.integer("sink.batch.size", 1000, 1, 100_000)
+        .doc("Points per write at most");
+    public static final ConfigKey<Duration> LINGER = ConfigKey.duration("sink.linger", Duration.ofSeconds(1))
+        .doc("How long a partial batch waits for more records");
+    public static final ConfigKey<Duration> BACKOFF_MIN = ConfigKey.duration("sink.retry.backoff.min",
+        Duration.ofMillis(500)).doc("First retry delay while InfluxDB is down (doubling)");
+    public static final ConfigKey<Duration> BACKOFF_MAX = ConfigKey.duration("sink.retry.backoff.max",
+        Duration.ofSeconds(30)).doc("Longest retry delay while InfluxDB is down");
+    public static final ConfigKey<Duration> PROGRESS_INTERVAL = ConfigKey.duration("sink.progress.interval",
+        Duration.ofSeconds(30)).doc("How often progress is logged");
+
     /** @throws IllegalArgumentException listing every invalid key */
     public static SinkConfig from(Settings s) {
-        String stats = s.string("topic.stats", Topics.STATS);
-        String anomalies = s.string("topic.anomalies", Topics.ANOMALIES);
-        String forecasts = s.string("topic.forecasts", Topics.FORECASTS);
-        String alerts = s.string("topic.alerts", Topics.ALERTS);
+        String stats = s.get(TopicKeys.STATS);
+        String anomalies = s.get(TopicKeys.ANOMALIES);
+        String forecasts = s.get(TopicKeys.FORECASTS);
+        String alerts = s.get(TopicKeys.ALERTS);
         List<String> known = List.of(stats, anomalies, forecasts, alerts);
-        List<String> topics = s.list("sink.topics", known);
+        List<String> topics = s.isSet(TOPICS) ? s.get(TOPICS) : known;
         for (String t : topics) {
             if (!known.contains(t)) {
                 s.problem("sink.topics: \"" + t + "\" is not one of the result topics " + known
@@ -62,50 +98,37 @@ public record SinkConfig(String bootstrapServers, String groupId, List<String> t
         if (topics.isEmpty()) {
             s.problem("sink.topics: at least one topic is needed");
         }
-        Api api = api(s);
-        String url = s.string("influx.url", "http://127.0.0.1:8086");
-        if (!url.startsWith("http://") && !url.startsWith("https://")) {
-            s.problem("influx.url: \"" + url + "\" must start with http:// or https://");
-        }
-        String database = s.string("influx.database", "perfstream");
-        String username = s.string("influx.username", null);
-        String password = s.string("influx.password", null);
+        Api api = "v2".equalsIgnoreCase(s.get(INFLUX_API)) ? Api.V2 : Api.V1;
+        String url = s.get(INFLUX_URL);
+        String database = s.get(INFLUX_DATABASE);
+        String username = s.get(INFLUX_USERNAME);
+        String password = s.get(INFLUX_PASSWORD);
         if ((username == null) != (password == null)) {
             s.problem("influx.username/influx.password: give both or neither");
         }
-        String token = s.string("influx.token", null);
-        Duration backoffMin = s.duration("sink.retry.backoff.min", Duration.ofMillis(500));
-        Duration backoffMax = s.duration("sink.retry.backoff.max", Duration.ofSeconds(30));
+        String token = s.get(INFLUX_TOKEN);
+        Duration backoffMin = s.get(BACKOFF_MIN);
+        Duration backoffMax = s.get(BACKOFF_MAX);
         if (backoffMin.isZero() || backoffMin.isNegative() || backoffMax.compareTo(backoffMin) < 0) {
             s.problem("sink.retry.backoff.min/max: need 0 < min <= max, got " + backoffMin + " and " + backoffMax);
         }
+        String bucket = s.get(INFLUX_BUCKET);
         SinkConfig c = new SinkConfig(
-            s.string("kafka.bootstrap.servers", "127.0.0.1:9092"),
-            s.string("sink.group.id", "perfstream-sink"),
+            s.get(KafkaClients.BOOTSTRAP_SERVERS),
+            s.get(GROUP_ID),
             List.copyOf(new ArrayList<>(topics)), stats, anomalies, forecasts, alerts,
-            s.string("topic.deadletter", Topics.DEADLETTER),
-            url, api, database, s.string("influx.retention.policy", null), username, password, token,
-            s.string("influx.org", null),
+            s.get(TopicKeys.DEADLETTER),
+            url, api, database, s.get(INFLUX_RETENTION_POLICY), username, password, token,
+            s.get(INFLUX_ORG),
             // InfluxDB 1.8+ maps a v2 bucket "db/rp" (or just "db") onto a database: default to the same one.
-            s.string("influx.bucket", database),
-            s.duration("influx.timeout", Duration.ofSeconds(10)),
-            s.integer("sink.batch.size", 1000, 1, 100_000),
-            s.duration("sink.linger", Duration.ofSeconds(1)),
+            bucket == null ? database : bucket,
+            s.get(INFLUX_TIMEOUT),
+            s.get(BATCH_SIZE),
+            s.get(LINGER),
             backoffMin, backoffMax,
-            s.duration("sink.progress.interval", Duration.ofSeconds(30)));
+            s.get(PROGRESS_INTERVAL));
         s.throwIfInvalid("sink");
         return c;
-    }
-
-    private static Api api(Settings s) {
-        String raw = s.string("influx.api", "v1").toLowerCase(Locale.ROOT);
-        switch (raw) {
-            case "v1": return Api.V1;
-            case "v2": return Api.V2;
-            default:
-                s.problem("influx.api: \"" + raw + "\" is not v1 or v2");
-                return Api.V1;
-        }
     }
 
     /** Never prints the password or the token. */

@@ -1,7 +1,9 @@
 package dev.perfstream.sink.notify;
 
+import dev.perfstream.schemas.config.ConfigKey;
 import dev.perfstream.schemas.config.Settings;
-import dev.perfstream.schemas.Topics;
+import dev.perfstream.schemas.config.TopicKeys;
+import dev.perfstream.schemas.kafka.KafkaClients;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -22,28 +24,57 @@ public record NotifierConfig(String bootstrapServers, String alertsTopic, String
                              String webhookSecret, int webhookMaxAttempts, Duration requestTimeout, Duration backoffMin,
                              Duration backoffMax, String generatorUrl) {
 
+    public static final ConfigKey<List<String>> ALERTMANAGER_URL = ConfigKey.list("alertmanager.url", null)
+        .doc("Alertmanager base URL(s) the notifier posts every alert to (comma-separated: an HA pair gets each alert at each);"
+            + " the demo and services start run one on http://127.0.0.1:9095");
+    public static final ConfigKey<Duration> RESEND = ConfigKey.duration("alertmanager.resend", Duration.ofMinutes(1))
+        .check(d -> !d.isZero() && !d.isNegative(), "must be positive")
+        .doc("How often the firing alerts are sent again; each is valid for 4 x this (Alertmanager resolves it after that)");
+    public static final ConfigKey<String> WEBHOOK_URL = ConfigKey.string("alerts.webhook.url", null)
+        .doc("A webhook that gets every FIRING and RESOLVED alert as one JSON object per request");
+    public static final ConfigKey<String> WEBHOOK_SECRET = ConfigKey.string("alerts.webhook.secret", null).secret()
+        .doc("Key of the X-Perfstream-Signature header: sha256=<hex HMAC-SHA256 of the body>; keep it in the environment");
+    public static final ConfigKey<Integer> WEBHOOK_MAX_ATTEMPTS = ConfigKey.integer("alerts.webhook.max-attempts", 5, 1, 1000)
+        .doc("Attempts per alert before it goes to the dead-letter topic (code delivery)");
+    public static final ConfigKey<String> GROUP_ID = ConfigKey.string("notify.group.id", "perfstream-notifier")
+        .doc("Consumer group of the notifier (offsets committed after every receiver accepted)");
+    public static final ConfigKey<String> STATE_TOPIC = ConfigKey.string("notify.state.topic", null)
+        .defaultText("<notify.group.id>-active").doc("Compacted topic of the firing alerts (created at start)");
+    public static final ConfigKey<Duration> REQUEST_TIMEOUT = ConfigKey.duration("notify.request.timeout", Duration.ofSeconds(10))
+        .doc("HTTP connect and request timeout towards Alertmanager and the webhook");
+    public static final ConfigKey<Duration> BACKOFF_MIN = ConfigKey.duration("notify.retry.backoff.min", Duration.ofMillis(500))
+        .doc("First retry delay while a receiver is down (doubling)");
+    public static final ConfigKey<Duration> BACKOFF_MAX = ConfigKey.duration("notify.retry.backoff.max", Duration.ofSeconds(30))
+        .doc("Longest retry delay while a receiver is down");
+    public static final ConfigKey<String> GENERATOR_URL = ConfigKey.string("notify.generator.url", null)
+        .doc("generatorURL of every alert in Alertmanager (a link to your dashboard)");
+
+    /** @throws IllegalArgumentException listing every invalid key */
     public static NotifierConfig from(Settings s) {
-        String group = s.string("notify.group.id", "perfstream-notifier");
-        List<URI> am = s.list("alertmanager.url", List.of()).stream().map(u -> uri(s, "alertmanager.url", u)).toList();
-        String hook = s.string("alerts.webhook.url", null);
-        NotifierConfig c = new NotifierConfig(
-            s.string("kafka.bootstrap.servers", "127.0.0.1:9092"),
-            s.string("topic.alerts", Topics.ALERTS),
-            s.string("topic.deadletter", Topics.DEADLETTER),
-            group,
-            s.string("notify.state.topic", group + "-active"),
-            am,
-            s.duration("alertmanager.resend", Duration.ofMinutes(1)),
-            hook == null || hook.isBlank() ? null : uri(s, "alerts.webhook.url", hook),
-            s.string("alerts.webhook.secret", null),
-            s.integer("alerts.webhook.max-attempts", 5, 1, 1000),
-            s.duration("notify.request.timeout", Duration.ofSeconds(10)),
-            s.duration("notify.retry.backoff.min", Duration.ofMillis(500)),
-            s.duration("notify.retry.backoff.max", Duration.ofSeconds(30)),
-            s.string("notify.generator.url", ""));
-        if (c.resend.isZero() || c.resend.isNegative()) {
-            s.problem("alertmanager.resend: must be positive, got " + c.resend);
+        String group = s.get(GROUP_ID);
+        List<URI> am = (s.get(ALERTMANAGER_URL) == null ? List.<String>of() : s.get(ALERTMANAGER_URL)).stream().map(u -> uri(s, ALERTMANAGER_URL.name(), u)).toList();
+        String hook = s.get(WEBHOOK_URL);
+        String state = s.get(STATE_TOPIC);
+        Duration backoffMin = s.get(BACKOFF_MIN);
+        Duration backoffMax = s.get(BACKOFF_MAX);
+        if (backoffMin.isZero() || backoffMin.isNegative() || backoffMax.compareTo(backoffMin) < 0) {
+            s.problem("notify.retry.backoff.min/max: need 0 < min <= max, got " + backoffMin + " and " + backoffMax);
         }
+        NotifierConfig c = new NotifierConfig(
+            s.get(KafkaClients.BOOTSTRAP_SERVERS),
+            s.get(TopicKeys.ALERTS),
+            s.get(TopicKeys.DEADLETTER),
+            group,
+            state == null ? group + "-active" : state,
+            am,
+            s.get(RESEND),
+            hook == null || hook.isBlank() ? null : uri(s, WEBHOOK_URL.name(), hook),
+            s.get(WEBHOOK_SECRET),
+            s.get(WEBHOOK_MAX_ATTEMPTS),
+            s.get(REQUEST_TIMEOUT),
+            backoffMin,
+            backoffMax,
+            s.get(GENERATOR_URL));
         if (am.isEmpty() && c.webhookUrl == null) {
             s.problem("alertmanager.url: set it (and/or alerts.webhook.url): the notifier has nowhere to send alerts");
         }
@@ -62,5 +93,13 @@ public record NotifierConfig(String bootstrapServers, String alertsTopic, String
             s.problem(key + ": \"" + raw + "\" is not a URL: " + e.getMessage());
             return URI.create("http://invalid");
         }
+    }
+
+    /** Never prints the webhook secret. */
+    @Override
+    public String toString() {
+        return "NotifierConfig[kafka=" + bootstrapServers + ", alerts=" + alertsTopic + ", group=" + groupId + ", state="
+            + stateTopic + ", alertmanager=" + alertmanagerUrls + ", resend=" + resend + ", webhook=" + webhookUrl
+            + ", secret=" + (webhookSecret == null ? "unset" : "set") + "]";
     }
 }

@@ -6,6 +6,7 @@ import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.streams.retry.OutputSchemas;
 import dev.perfstream.streams.retry.ParkedRecords;
+import dev.perfstream.streams.stage.StreamsProperties;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.streams.alert.rule.RuleFileException;
 import dev.perfstream.streams.alert.rule.RuleSource;
@@ -18,12 +19,11 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +38,7 @@ public final class AlertsApp implements AutoCloseable {
     private final RuleSource rules;
 
     private final AtomicLong parked;
+    private final CountDownLatch stopped = new CountDownLatch(1);
 
     private AlertsApp(KafkaStreams streams, RuleSource rules, AtomicLong parked) {
         this.streams = streams;
@@ -77,41 +78,39 @@ public final class AlertsApp implements AutoCloseable {
         // Encoding a result must never need the registry: register the outputs first.
         OutputSchemas.register(codecSettings, "alerts",
             Map.of(c.alertsTopic(), Alert.getClassSchema(), c.deadletterTopic(), DeadLetter.getClassSchema()));
-        KafkaStreams streams = new KafkaStreams(AlertsTopology.build(c, wire, rules, Clock.systemUTC()), properties(c));
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("alerts stream thread failed; replacing it", e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        KafkaStreams streams = new KafkaStreams(AlertsTopology.build(c, wire, rules, Clock.systemUTC()),
+            properties(c, settings));
+        StreamsProperties.shutDownOnFailure(streams, "alerts");
+        AlertsApp app = new AlertsApp(streams, rules, parked);
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                app.stopped.countDown();
+            }
         });
         streams.start();
-        return new AlertsApp(streams, rules, parked);
+        return app;
     }
 
-    /** Kafka Streams properties: built here and nowhere else. */
-    static Properties properties(AlertsConfig c) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.applicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.STATE_DIR_CONFIG, c.stateDir().toAbsolutePath().toString());
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, c.commitInterval().toMillis());
-        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, c.threads());
-        // Bytes in from perf.stats (decoding and dead-lettering is ours); the internal repartition
-        // topic carries only what we wrote, so a failure there is a bug: fail loudly.
-        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailExceptionHandler.class);
-        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DefaultProductionExceptionHandler.class);
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) c.sessionTimeout().toMillis());
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
+    /** @return true once the stage has stopped (closed, or shut down after a failure) */
+    public boolean awaitStop(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The stage's Kafka Streams properties: {@link StreamsProperties} with the alerts stage's tuning. */
+    public static Properties properties(AlertsConfig c, Settings settings) {
+        Map<String, Object> tuning = new HashMap<>();
+        tuning.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) c.sessionTimeout().toMillis());
+        tuning.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
             (int) Math.max(500, c.sessionTimeout().toMillis() / 6));
         // Alerts are latency-sensitive: no batching delay on the producer.
-        p.put(StreamsConfig.producerPrefix("linger.ms"), 0);
+        tuning.put(StreamsConfig.producerPrefix("linger.ms"), 0);
         // With transactions v2 the first send after a commit often meets CONCURRENT_TRANSACTIONS while
         // the commit markers are written; the default 100 ms retry backoff (growing to 1 s) then
         // lands directly in alert latency. Retry after 10 ms, at most 100 ms.
-        p.put(StreamsConfig.producerPrefix("retry.backoff.ms"), 10);
-        p.put(StreamsConfig.producerPrefix("retry.backoff.max.ms"), 100);
-        Properties props = new Properties();
-        props.putAll(p);
-        return props;
+        tuning.put(StreamsConfig.producerPrefix("retry.backoff.ms"), 10);
+        tuning.put(StreamsConfig.producerPrefix("retry.backoff.max.ms"), 100);
+        return StreamsProperties.build(settings, new StreamsProperties.Stage("alerts", c.applicationId(), c.stateDir(),
+            c.commitInterval(), c.threads()), tuning);
     }
 
     public KafkaStreams.State state() {
@@ -127,6 +126,7 @@ public final class AlertsApp implements AutoCloseable {
     public void close() {
         rules.close();
         streams.close(Duration.ofSeconds(30));
+        stopped.countDown();
     }
 
     /**

@@ -1,21 +1,19 @@
 package dev.perfstream.streams.alert;
 
-import dev.perfstream.schemas.Topics;
+import dev.perfstream.schemas.config.ConfigKey;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.config.TopicKeys;
+import dev.perfstream.schemas.kafka.KafkaClients;
+import dev.perfstream.streams.stage.StreamsProperties;
+import dev.perfstream.streams.window.StatsConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * Configuration of the alerts stage. Keys (defaults in brackets): {@code kafka.bootstrap.servers}
- * [127.0.0.1:9092], {@code alerts.application.id} [perfstream-alerts], {@code state.dir}
- * [.perfstream/state], {@code topic.stats} [perf.stats], {@code topic.alerts} [perf.alerts],
- * {@code topic.deadletter} [perf.deadletter], {@code alerts.rules.file} [built-in KPI defaults],
- * {@code alerts.rules.reload.interval} [2s], {@code alerts.commit.interval} [100ms],
- * {@code alerts.threads} [1], {@code alerts.session.timeout} [45s], {@code stats.windows}
- * [10s,1m,5m] (sizes the stats stage emits; rules on other sizes warn),
- * {@code alerts.unmatched.warn.after} [10m].
+ * Configuration of the alerts stage, through the keys declared here (and the shared ones: brokers, topics,
+ * {@code state.dir}, {@code stats.windows}, the sizes the stats stage emits, on which a rule of another size warns).
  */
 public record AlertsConfig(String bootstrapServers, String applicationId, Path stateDir, String statsTopic,
                            String alertsTopic, String deadletterTopic, Path rulesFile, Duration rulesReloadInterval,
@@ -23,28 +21,43 @@ public record AlertsConfig(String bootstrapServers, String applicationId, Path s
                            Duration unmatchedWarnAfter) {
 
     public static final String APPLICATION_ID = "perfstream-alerts";
+    public static final ConfigKey<String> APPLICATION_ID_KEY = ConfigKey.string("alerts.application.id", APPLICATION_ID)
+        .doc("Kafka Streams application id of the alerts stage (state, group, internal topics)");
+    public static final ConfigKey<String> RULES_FILE = ConfigKey.string("alerts.rules.file", null)
+        .defaultText("built-in platform KPIs").doc("YAML rules file, reloaded when it changes "
+            + "('perfstream run alerts --print-defaults' prints the built-in one)");
+    public static final ConfigKey<Duration> RULES_RELOAD_INTERVAL =
+        ConfigKey.duration("alerts.rules.reload.interval", Duration.ofSeconds(2)).doc("How often the rules file is checked");
+    public static final ConfigKey<Duration> COMMIT_INTERVAL = ConfigKey.duration("alerts.commit.interval",
+        Duration.ofMillis(100)).doc("Exactly-once commit interval: the main term of alert latency");
+    public static final ConfigKey<Integer> THREADS = ConfigKey.integer("alerts.threads", 1, 1, 64)
+        .doc("Kafka Streams threads of the stage");
+    public static final ConfigKey<Duration> SESSION_TIMEOUT = ConfigKey.duration("alerts.session.timeout",
+        Duration.ofSeconds(45)).doc("Consumer session timeout: how fast a dead instance's partitions move");
+    public static final ConfigKey<Duration> UNMATCHED_WARN_AFTER = ConfigKey.duration("alerts.unmatched.warn.after",
+        Duration.ofMinutes(10)).doc("Warn about rules that matched no series by then");
 
     /** @throws IllegalArgumentException naming every bad key */
     public static AlertsConfig from(Settings s) {
-        String rules = s.string("alerts.rules.file", null);
+        String rules = s.get(RULES_FILE);
         Path rulesFile = rules == null ? null : Path.of(rules);
         if (rulesFile != null && !Files.isReadable(rulesFile)) {
-            s.problem("alerts.rules.file: " + rules + " does not exist or is not readable");
+            s.problem(RULES_FILE.name() + ": " + rules + " does not exist or is not readable");
         }
         AlertsConfig c = new AlertsConfig(
-            s.string("kafka.bootstrap.servers", "127.0.0.1:9092"),
-            s.string("alerts.application.id", APPLICATION_ID),
-            Path.of(s.string("state.dir", ".perfstream/state")),
-            s.string("topic.stats", Topics.STATS),
-            s.string("topic.alerts", Topics.ALERTS),
-            s.string("topic.deadletter", Topics.DEADLETTER),
+            s.get(KafkaClients.BOOTSTRAP_SERVERS),
+            s.get(APPLICATION_ID_KEY),
+            Path.of(s.get(StreamsProperties.STATE_DIR)),
+            s.get(TopicKeys.STATS),
+            s.get(TopicKeys.ALERTS),
+            s.get(TopicKeys.DEADLETTER),
             rulesFile,
-            s.duration("alerts.rules.reload.interval", Duration.ofSeconds(2)),
-            s.duration("alerts.commit.interval", Duration.ofMillis(100)),
-            s.integer("alerts.threads", 1, 1, 64),
-            s.duration("alerts.session.timeout", Duration.ofSeconds(45)),
-            s.durations("stats.windows", List.of(Duration.ofSeconds(10), Duration.ofMinutes(1), Duration.ofMinutes(5))),
-            s.duration("alerts.unmatched.warn.after", Duration.ofMinutes(10)));
+            s.get(RULES_RELOAD_INTERVAL),
+            s.get(COMMIT_INTERVAL),
+            s.get(THREADS),
+            s.get(SESSION_TIMEOUT),
+            s.get(StatsConfig.WINDOWS),
+            s.get(UNMATCHED_WARN_AFTER));
         s.throwIfInvalid("alerts");
         return c;
     }

@@ -8,6 +8,7 @@ import dev.perfstream.streams.alert.rule.RuleSource;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -50,7 +51,11 @@ public final class RunAlertsCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "alerts-ctrl-c"));
             System.err.printf("alerts stage running (application.id %s, %s -> %s, rules %s). Ctrl-C to stop.%n",
                 c.applicationId(), c.statsTopic(), c.alertsTopic(), app.rules().get().source());
-            stop.await();
+            while (stop.getCount() > 0) {
+                if (app.awaitStop(Duration.ofSeconds(1))) {
+                    return 1; // the stage shut itself down after a failure (logged)
+                }
+            }
         }
         return 0;
     }

@@ -3,6 +3,8 @@ package dev.perfstream.streams.alert;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.AlertState;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.config.TopicKeys;
+import dev.perfstream.schemas.kafka.KafkaClients;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
@@ -59,6 +61,7 @@ public final class WatchAlertsCommand implements Callable<Integer> {
             o.put("topic.alerts", topic);
         }
         Settings loaded = Settings.load(config, System.getenv(), o);
+        loaded.throwIfInvalid("perfstream");
         // Decoding only: Avro alerts (the demo's) resolve through the local registry unless another is configured;
         // JSON alerts never touch it.
         Map<String, String> m = new LinkedHashMap<>();
@@ -66,18 +69,18 @@ public final class WatchAlertsCommand implements Callable<Integer> {
         m.putAll(loaded.asMap());
         m.put("output.format", "json");
         Settings s = Settings.of(m);
-        String servers = s.string("kafka.bootstrap.servers", "127.0.0.1:9092");
-        String t = s.string("topic.alerts", dev.perfstream.schemas.Topics.ALERTS);
+        KafkaClients clients = KafkaClients.from(s);
+        String t = s.get(TopicKeys.ALERTS);
         RecordCodec<Alert> codec = Codecs.create(Alert.getClassSchema(), s);
         boolean color = !noColor && System.console() != null;
-        return watch(servers, t, codec, fromBeginning, max, color, System.out);
+        return watch(clients, t, codec, fromBeginning, max, color, System.out);
     }
 
-    static int watch(String servers, String topic, RecordCodec<Alert> codec, boolean fromBeginning, long max,
+    static int watch(KafkaClients clients, String topic, RecordCodec<Alert> codec, boolean fromBeginning, long max,
                      boolean color, PrintStream out) {
-        out.printf("watching %s on %s (%s)%n", topic, servers, fromBeginning ? "from the beginning" : "new alerts only");
+        out.printf("watching %s on %s (%s)%n", topic, clients.bootstrapServers(), fromBeginning ? "from the beginning" : "new alerts only");
         out.flush();
-        TopicFollower.follow(servers, topic, fromBeginning, max, r -> {
+        TopicFollower.follow(clients, topic, fromBeginning, max, r -> {
             try {
                 out.println(format(codec.decode(topic, r.value()), color));
             } catch (DecodeException | dev.perfstream.schemas.registry.RegistryException e) {

@@ -1,5 +1,6 @@
 package dev.perfstream.streams.retry;
 
+import dev.perfstream.schemas.config.ConfigKey;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.registry.RegistryConfig;
 import dev.perfstream.schemas.registry.RegistryUnavailableException;
@@ -81,18 +82,23 @@ public final class ParkedRecords {
      *                   not the stage's whole in-thread retry budget per attempt
      */
     public record Config(Duration firstPause, Duration maxPause, String registry, Probe probe) {
+        public static final ConfigKey<Duration> OUTAGE_BACKOFF =
+            ConfigKey.duration("schema.registry.outage.backoff", Duration.ofSeconds(1))
+                .check(d -> !d.isZero() && !d.isNegative(), "must be positive")
+                .doc("Stream stages: first pause between attempts while records wait for an unreachable registry (doubling)");
+        public static final ConfigKey<Duration> OUTAGE_BACKOFF_MAX =
+            ConfigKey.duration("schema.registry.outage.backoff.max", Duration.ofMinutes(1))
+                .doc("Stream stages: longest pause between attempts while records are parked");
+
         public static Config from(Settings s) {
             Settings own = Settings.of(s.asMap()); // report only our problems
-            Duration first = own.duration("schema.registry.outage.backoff", Duration.ofSeconds(1));
-            Duration max = own.duration("schema.registry.outage.backoff.max", Duration.ofMinutes(1));
-            if (first.isZero() || first.isNegative()) {
-                own.problem("schema.registry.outage.backoff: must be positive, got " + first);
-            }
+            Duration first = own.get(OUTAGE_BACKOFF);
+            Duration max = own.get(OUTAGE_BACKOFF_MAX);
             if (max.compareTo(first) < 0) {
                 own.problem("schema.registry.outage.backoff.max: " + max + " is shorter than schema.registry.outage.backoff");
             }
             own.throwIfInvalid("schema registry outage");
-            return new Config(first, max, own.string("schema.registry.url", "(none)"), probe(own));
+            return new Config(first, max, String.join(",", own.get(RegistryConfig.URLS)).replaceFirst("^$", "(none)"), probe(own));
         }
 
         /** Probes with the writer schema id of the head record through a client that tries exactly once. */
@@ -127,11 +133,11 @@ public final class ParkedRecords {
      * transaction times out after 10 s); after that, records are parked, not failed.
      */
     public static Settings forStreamThread(Settings s) {
-        if (s.string("schema.registry.retry.timeout", null) != null) {
+        if (s.isSet(RegistryConfig.RETRY_TIMEOUT)) {
             return s;
         }
         Map<String, String> m = new LinkedHashMap<>(s.asMap());
-        m.put("schema.registry.retry.timeout", "5s");
+        m.put(RegistryConfig.RETRY_TIMEOUT.name(), "5s");
         return Settings.of(m);
     }
 

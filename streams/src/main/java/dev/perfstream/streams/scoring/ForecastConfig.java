@@ -2,14 +2,13 @@ package dev.perfstream.streams.scoring;
 
 import dev.perfstream.models.anomaly.Statistic;
 import dev.perfstream.models.forecast.SeriesForecaster;
-import dev.perfstream.schemas.Topics;
+import dev.perfstream.schemas.config.ConfigKey;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.config.TopicKeys;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Forecast part of the scoring stage (keys in streams/README and models/README).
@@ -32,46 +31,62 @@ public record ForecastConfig(boolean enabled, String topic, List<Statistic> stat
                              List<Duration> horizons, SeriesForecaster.Tiers tiers, int retrainEvery, int trainRows,
                              Map<String, Double> capacityRate, double sloP95, Map<String, Double> sloP95By,
                              Duration trendHorizon, double trendMinT, int resolveWindows) {
-    private static final Pattern CAPACITY = Pattern.compile("capacity\\.(.+)\\.rate");
-    private static final Pattern SLO = Pattern.compile("forecast\\.slo\\.(.+)\\.p95");
+    public static final ConfigKey<Boolean> ENABLED = ConfigKey.bool("forecast.enabled", true)
+        .doc("Forecasts and FORECAST alerts on/off");
+    public static final ConfigKey<List<String>> STATISTICS = ConfigKey.list("forecast.statistics", List.of("rate", "p95"))
+        .check(ScoringConfig::statisticsOk, "names an unknown statistic").doc("Statistics forecast (METRIC series only)");
+    public static final ConfigKey<Duration> WINDOW = ConfigKey.duration("forecast.window", Duration.ofMinutes(1))
+        .doc("Window size forecast; the forecast step");
+    public static final ConfigKey<List<Duration>> HORIZONS = ConfigKey.durations("forecast.horizons",
+        List.of(Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofHours(2))).doc("Horizons, multiples of the window");
+    public static final ConfigKey<Duration> HISTORY = ConfigKey.duration("forecast.history", null)
+        .defaultText("3 weeks + forecast.train.rows windows + 2h (23.9d at 1m)")
+        .doc("Past kept per series and statistic (what the weekly factor of the oldest training origin needs); 2d keeps "
+            + "the flat 2-day history of earlier versions (no weekly factor)");
+    public static final ConfigKey<Duration> HISTORY_FINE = ConfigKey.duration("forecast.history.fine", null)
+        .defaultText("forecast.train.rows + 240 + the longest horizon, in windows (3.0d at 1m)")
+        .doc("The most recent part kept at full resolution (level, noise and training features); never more than "
+            + "forecast.history");
+    public static final ConfigKey<Duration> HISTORY_BLOCK = ConfigKey.duration("forecast.history.block", null)
+        .defaultText("10m, rounded down to whole windows").doc("Older windows are kept as means of blocks of this size (1 to 127 windows); state ~47 KB "
+            + "per series and statistic with the defaults");
+    public static final ConfigKey<Integer> RETRAIN_EVERY = ConfigKey.integer("forecast.retrain.every", 1440, 1, 10_000_000)
+        .doc("Windows between retrainings");
+    public static final ConfigKey<Integer> TRAIN_ROWS = ConfigKey.integer("forecast.train.rows", 4000, 100, 1_000_000)
+        .doc("Rows (windows) a training uses");
+    public static final ConfigKey<Double> CAPACITY_RATE = ConfigKey.decimal("capacity.<service>.rate", Double.NaN, 0,
+        Double.MAX_VALUE).unit("req/s").doc("Throughput capacity of the service, compared with the forecast of its total "
+            + "over all routes; enables capacity alerts");
+    public static final ConfigKey<Double> SLO_P95 = ConfigKey.decimal("forecast.slo.p95", Double.NaN, 0, Double.MAX_VALUE)
+        .doc("p95 threshold (in the series' unit) for every METRIC series; enables SLO forecast alerts");
+    public static final ConfigKey<Double> SLO_P95_SERVICE = ConfigKey.decimal("forecast.slo.<service>.p95", Double.NaN, 0,
+        Double.MAX_VALUE).doc("p95 threshold for one service");
+    public static final ConfigKey<Duration> TREND_HORIZON = ConfigKey.duration("forecast.alert.trend.horizon",
+        Duration.ofMinutes(30)).doc("How far the recent trend may be extrapolated");
+    public static final ConfigKey<Double> TREND_MIN_T = ConfigKey.decimal("forecast.alert.trend.min.t", 4, 0, 1e9)
+        .doc("t statistic the trend slope needs");
+    public static final ConfigKey<Integer> RESOLVE_WINDOWS = ConfigKey.integer("forecast.alert.resolve.windows", 3, 1, 10_000)
+        .doc("Windows without a predicted breach before RESOLVED");
 
     /** Reads the {@code forecast.*} keys; problems are collected in {@code s} (call {@code throwIfInvalid}). */
     public static ForecastConfig from(Settings s) {
-        Duration window = s.duration("forecast.window", Duration.ofMinutes(1));
-        List<Duration> horizons = s.durations("forecast.horizons",
-            List.of(Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofHours(2)));
+        Duration window = s.get(WINDOW);
+        List<Duration> horizons = s.get(HORIZONS);
         for (Duration h : horizons) {
             if (window.isZero() || h.toMillis() % window.toMillis() != 0 || h.compareTo(window) < 0) {
-                s.problem("forecast.horizons: " + h + " is not a positive multiple of forecast.window " + window);
+                s.problem(HORIZONS.name() + ": " + h + " is not a positive multiple of " + WINDOW.name() + " " + window);
             }
         }
-        Map<String, Double> capacity = new HashMap<>();
-        Map<String, Double> slo = new HashMap<>();
-        for (String key : s.asMap().keySet()) {
-            Matcher m = CAPACITY.matcher(key);
-            if (m.matches()) {
-                capacity.put(m.group(1), s.decimal(key, Double.NaN, 0, Double.MAX_VALUE));
-            }
-            Matcher q = SLO.matcher(key);
-            if (q.matches()) {
-                slo.put(q.group(1), s.decimal(key, Double.NaN, 0, Double.MAX_VALUE));
-            }
-        }
-        List<Statistic> stats;
-        try {
-            stats = s.list("forecast.statistics", List.of("rate", "p95")).stream().map(Statistic::ofLabel).toList();
-        } catch (IllegalArgumentException e) {
-            s.problem("forecast.statistics: " + e.getMessage());
-            stats = List.of();
-        }
-        int trainRows = s.integer("forecast.train.rows", 4000, 100, 1_000_000);
-        return new ForecastConfig(s.bool("forecast.enabled", true), s.string("topic.forecasts", Topics.FORECASTS),
-            stats, window, horizons, tiers(s, window, horizons, trainRows),
-            s.integer("forecast.retrain.every", 1440, 1, 10_000_000), trainRows,
-            Map.copyOf(capacity), s.decimal("forecast.slo.p95", Double.NaN, 0, Double.MAX_VALUE), Map.copyOf(slo),
-            s.duration("forecast.alert.trend.horizon", Duration.ofMinutes(30)),
-            s.decimal("forecast.alert.trend.min.t", 4, 0, 1e9),
-            s.integer("forecast.alert.resolve.windows", 3, 1, 10_000));
+        Map<String, Double> capacity = s.getAll(CAPACITY_RATE);
+        Map<String, Double> slo = new HashMap<>(s.getAll(SLO_P95_SERVICE));
+        int trainRows = s.get(TRAIN_ROWS);
+        return new ForecastConfig(s.get(ENABLED), s.get(TopicKeys.FORECASTS),
+            ScoringConfig.statistics(s.get(STATISTICS)), window, horizons, tiers(s, window, horizons, trainRows),
+            s.get(RETRAIN_EVERY), trainRows,
+            Map.copyOf(capacity), s.get(SLO_P95), Map.copyOf(slo),
+            s.get(TREND_HORIZON),
+            s.get(TREND_MIN_T),
+            s.get(RESOLVE_WINDOWS));
     }
 
     int[] horizonSteps() {
@@ -83,11 +98,12 @@ public record ForecastConfig(boolean enabled, String topic, List<Statistic> stat
         long w = Math.max(1, window.toMillis());
         int longest = (int) (horizons.stream().mapToLong(Duration::toMillis).max().orElse(w) / w);
         int problems = s.problems().size();
-        Duration history = s.duration("forecast.history", Duration.ZERO);
-        Duration fine = s.duration("forecast.history.fine", Duration.ZERO);
+        Duration history = orZero(s.get(HISTORY));
+        Duration fine = orZero(s.get(HISTORY_FINE));
         // default: Tiers.DEFAULT_BLOCK_MS, or the nearest whole number of windows below it (at least one window)
         long defaultBlock = Math.max(1, SeriesForecaster.Tiers.DEFAULT_BLOCK_MS / w) * w;
-        Duration block = s.duration("forecast.history.block", Duration.ofMillis(defaultBlock));
+        Duration block = s.isSet(HISTORY_BLOCK) ? s.get(HISTORY_BLOCK) : Duration.ofMillis(defaultBlock);
+        block = block == null ? Duration.ofMillis(defaultBlock) : block;
         Map<String, String> raw = s.asMap();
         String win = raw.getOrDefault("forecast.window", "1m");
         if (s.problems().size() > problems) { // unparseable: already reported, the checks below would only echo it
@@ -118,5 +134,9 @@ public record ForecastConfig(boolean enabled, String topic, List<Statistic> stat
         }
         return SeriesForecaster.Tiers.of(w, longest, trainRows, ok ? history.toMillis() : 0, ok ? fine.toMillis() : 0,
             ok ? block.toMillis() : w);
+    }
+
+    private static Duration orZero(Duration d) {
+        return d == null ? Duration.ZERO : d;
     }
 }

@@ -8,6 +8,8 @@ import dev.perfstream.schemas.avro.Forecast;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.streams.retry.OutputSchemas;
 import dev.perfstream.streams.retry.ParkedRecords;
+import dev.perfstream.streams.stage.StreamsProperties;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.Topology;
@@ -17,10 +19,6 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
 
 /** Wires and starts the scoring stage ({@code application.id perfstream-scoring}). */
 public final class ScoringApp implements AutoCloseable {
@@ -48,6 +46,7 @@ public final class ScoringApp implements AutoCloseable {
             c.anomaliesTopic(), Anomaly.getClassSchema(), c.forecast().topic(), Forecast.getClassSchema(),
             c.alertsTopic(), Alert.getClassSchema(), c.deadletterTopic(), DeadLetter.getClassSchema()));
         KafkaStreams streams = new KafkaStreams(topology, properties(c, settings));
+        StreamsProperties.shutDownOnFailure(streams, "scoring");
         ScoringApp app = new ScoringApp(streams, parked);
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
@@ -58,20 +57,10 @@ public final class ScoringApp implements AutoCloseable {
         return app;
     }
 
-    /** Kafka Streams properties: the one place they are built. */
-    static Properties properties(ScoringConfig c, Settings settings) {
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.applicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
-        p.put(StreamsConfig.STATE_DIR_CONFIG, c.stateDir());
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        // Keys and values are bytes, so deserialization cannot fail; bad records are dead-lettered in the processor.
-        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DefaultProductionExceptionHandler.class);
-        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailProcessingExceptionHandler.class);
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.integer("scoring.commit.interval.ms", 1000, 10, 600_000));
-        settings.throwIfInvalid("scoring");
-        return p;
+    /** The stage's Kafka Streams properties: {@link StreamsProperties}; the scoring stage has no tuning of its own. */
+    public static Properties properties(ScoringConfig c, Settings settings) {
+        return StreamsProperties.build(settings, new StreamsProperties.Stage("scoring", c.applicationId(),
+            Path.of(c.stateDir()), settings.get(ScoringConfig.COMMIT_INTERVAL), 1), Map.of());
     }
 
     /** @return true once the stage has stopped (closed or failed) */

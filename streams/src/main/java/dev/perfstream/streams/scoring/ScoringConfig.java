@@ -2,14 +2,18 @@ package dev.perfstream.streams.scoring;
 
 import dev.perfstream.models.anomaly.DetectorConfig;
 import dev.perfstream.models.anomaly.Statistic;
-import dev.perfstream.schemas.Topics;
+import dev.perfstream.schemas.config.ConfigKey;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.config.TopicKeys;
+import dev.perfstream.schemas.kafka.KafkaClients;
+import dev.perfstream.streams.stage.StreamsProperties;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * Configuration of the scoring stage (keys in streams/README and models/README).
+ * Configuration of the scoring stage, through the keys declared here, in {@link ForecastConfig},
+ * {@link MultivariateScoringConfig} and {@link ModelKeys}.
  *
  * @param metricStatistics statistics scored for METRIC series
  * @param rumStatistics    statistics scored for RUM series
@@ -28,37 +32,69 @@ public record ScoringConfig(String bootstrapServers, String applicationId, Strin
                             double alertResolveThreshold, int alertResolveWindows, Duration alertWindow,
                             ForecastConfig forecast, MultivariateScoringConfig multivariate) {
 
+    public static final ConfigKey<String> APPLICATION_ID = ConfigKey.string("scoring.application.id", "perfstream-scoring")
+        .doc("Kafka Streams application id of the scoring stage");
+    public static final ConfigKey<Duration> COMMIT_INTERVAL = ConfigKey.duration("scoring.commit.interval",
+            Duration.ofSeconds(1))
+        .check(d -> d.toMillis() >= 10 && d.toMillis() <= 600_000, "is not within 10ms..10m")
+        .renamedFrom("scoring.commit.interval.ms", ms -> ms + "ms")
+        .doc("Exactly-once commit interval of the scoring stage");
+    public static final ConfigKey<List<String>> STATISTICS_METRIC =
+        ConfigKey.list("scoring.statistics.metric", List.of("p95", "error_rate", "rate"))
+            .check(ScoringConfig::statisticsOk, "names an unknown statistic").doc("Statistics scored for METRIC series");
+    public static final ConfigKey<List<String>> STATISTICS_RUM = ConfigKey.list("scoring.statistics.rum", List.of("p75"))
+        .check(ScoringConfig::statisticsOk, "names an unknown statistic").doc("Statistics scored for RUM series");
+    public static final ConfigKey<String> MODELS_DIR = ConfigKey.string("models.dir", ".perfstream/models")
+        .doc("Model store root (share it between scoring instances)");
+    public static final ConfigKey<Duration> MODELS_RELOAD_INTERVAL = ConfigKey.duration("models.reload.interval",
+        Duration.ofSeconds(30)).doc("How often the scoring stage looks for newer stored models");
+    public static final ConfigKey<Integer> CACHE_MAX = ConfigKey.integer("scoring.cache.max", 10_000, 1, 10_000_000)
+        .doc("Detectors kept decoded in memory per task (the rest are read from the store)");
+    public static final ConfigKey<Double> ALERT_THRESHOLD = ConfigKey.decimal("scoring.alert.threshold", 0.9, 0.0, 1.0)
+        .doc("Score at which an ANOMALY alert fires (windows of scoring.alert.window only)");
+    public static final ConfigKey<Double> ALERT_RESOLVE_THRESHOLD =
+        ConfigKey.decimal("scoring.alert.resolve.threshold", 0.5, 0.0, 1.0)
+            .doc("An ANOMALY alert resolves after scoring.alert.resolve.windows windows below this score");
+    public static final ConfigKey<Integer> ALERT_RESOLVE_WINDOWS =
+        ConfigKey.integer("scoring.alert.resolve.windows", 3, 1, 10_000).doc("Windows below the resolve threshold before RESOLVED");
+    public static final ConfigKey<Duration> ALERT_WINDOW = ConfigKey.duration("scoring.alert.window", Duration.ofMinutes(1))
+        .doc("Window size whose anomaly scores raise alerts");
+
     public static ScoringConfig from(Settings s) {
         ScoringConfig c = new ScoringConfig(
-            s.string("kafka.bootstrap.servers", "127.0.0.1:9092"),
-            s.string("scoring.application.id", "perfstream-scoring"),
-            s.string("state.dir", ".perfstream/state"),
-            s.string("topic.stats", Topics.STATS),
-            s.string("topic.anomalies", Topics.ANOMALIES),
-            s.string("topic.deadletter", Topics.DEADLETTER),
-            statistics(s, "scoring.statistics.metric", List.of("p95", "error_rate", "rate")),
-            statistics(s, "scoring.statistics.rum", List.of("p75")),
-            Path.of(s.string("models.dir", ".perfstream/models")),
-            s.duration("models.reload.interval", Duration.ofSeconds(30)),
-            s.integer("scoring.cache.max", 10_000, 1, 10_000_000),
-            DetectorConfig.from(s),
-            s.string("topic.alerts", Topics.ALERTS),
-            s.decimal("scoring.alert.threshold", 0.9, 0.0, 1.0),
-            s.decimal("scoring.alert.resolve.threshold", 0.5, 0.0, 1.0),
-            s.integer("scoring.alert.resolve.windows", 3, 1, 10_000),
-            s.duration("scoring.alert.window", Duration.ofMinutes(1)),
+            s.get(KafkaClients.BOOTSTRAP_SERVERS),
+            s.get(APPLICATION_ID),
+            s.get(StreamsProperties.STATE_DIR),
+            s.get(TopicKeys.STATS),
+            s.get(TopicKeys.ANOMALIES),
+            s.get(TopicKeys.DEADLETTER),
+            statistics(s.get(STATISTICS_METRIC)),
+            statistics(s.get(STATISTICS_RUM)),
+            Path.of(s.get(MODELS_DIR)),
+            s.get(MODELS_RELOAD_INTERVAL),
+            s.get(CACHE_MAX),
+            ModelKeys.detector(s),
+            s.get(TopicKeys.ALERTS),
+            s.get(ALERT_THRESHOLD),
+            s.get(ALERT_RESOLVE_THRESHOLD),
+            s.get(ALERT_RESOLVE_WINDOWS),
+            s.get(ALERT_WINDOW),
             ForecastConfig.from(s),
             MultivariateScoringConfig.from(s));
         s.throwIfInvalid("scoring");
         return c;
     }
 
-    private static List<Statistic> statistics(Settings s, String key, List<String> def) {
+    static List<Statistic> statistics(List<String> labels) {
+        return labels.stream().map(Statistic::ofLabel).toList();
+    }
+
+    static boolean statisticsOk(List<String> labels) {
         try {
-            return s.list(key, def).stream().map(Statistic::ofLabel).toList();
+            statistics(labels);
+            return true;
         } catch (IllegalArgumentException e) {
-            s.problem(key + ": " + e.getMessage());
-            return List.of();
+            return false;
         }
     }
 }

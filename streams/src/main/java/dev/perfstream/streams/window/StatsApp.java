@@ -3,11 +3,14 @@ package dev.perfstream.streams.window;
 import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.kafka.KafkaClients;
 import dev.perfstream.streams.retry.OutputSchemas;
 import dev.perfstream.streams.retry.ParkedRecords;
+import dev.perfstream.streams.stage.StreamsProperties;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -16,16 +19,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,10 +64,9 @@ public final class StatsApp implements AutoCloseable {
      */
     public static StatsApp start(Settings settings) {
         StatsConfig c = StatsConfig.from(settings);
+        Properties streamsProperties = properties(c, settings);
         AtomicLong parked = new AtomicLong();
-        Properties ap = new Properties();
-        ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
-        Admin admin = Admin.create(ap);
+        Admin admin = Admin.create(KafkaClients.from(settings).admin(Map.of()));
         SeriesOwnership ownership;
         ConsumerLag lag;
         try {
@@ -86,13 +83,10 @@ public final class StatsApp implements AutoCloseable {
         // Encoding a result must never need the registry (see ParkedRecords): register the outputs first.
         OutputSchemas.register(ParkedRecords.forStreamThread(settings), StatsProcessor.STAGE,
             Map.of(c.statsTopic(), WindowStats.getClassSchema(), c.deadLetterTopic(), DeadLetter.getClassSchema()));
-        KafkaStreams streams = new KafkaStreams(topology, properties(c));
+        KafkaStreams streams = new KafkaStreams(topology, streamsProperties);
         lag.streams = streams;
         StatsApp app = new StatsApp(streams, parked, lag, admin, c);
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("stats stage failed; shutting down this instance", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+        StreamsProperties.shutDownOnFailure(streams, StatsProcessor.STAGE);
         streams.setStateListener((now, before) -> {
             LOG.info("stats stage {} -> {}", before, now);
             if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
@@ -122,29 +116,30 @@ public final class StatsApp implements AutoCloseable {
         }
     }
 
-    /** The Kafka Streams properties: built here and nowhere else (the stats benchmark uses them too). */
+    /** The stage's Kafka Streams properties without any user client settings (tests). */
     public static Properties properties(StatsConfig c) {
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.applicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.STATE_DIR_CONFIG, Path.of(c.stateDir()).toAbsolutePath().toString());
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, c.commitInterval().toMillis());
-        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, c.threads());
-        // Input is read as bytes, so deserialization cannot fail; if it ever does, stop rather than skip.
-        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailExceptionHandler.class);
-        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailProcessingExceptionHandler.class);
-        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DefaultProductionExceptionHandler.class);
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        return properties(c, Settings.of(Map.of()));
+    }
+
+    /**
+     * The stage's Kafka Streams properties ({@link StreamsProperties}, with the stats stage's tuning); the stats
+     * benchmark uses them too.
+     *
+     * @throws IllegalArgumentException listing every rejected {@code kafka.client.*} or {@code kafka.streams.*} key
+     */
+    public static Properties properties(StatsConfig c, Settings settings) {
+        Map<String, Object> tuning = new HashMap<>();
+        tuning.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         // A dead instance's tasks move once the group stops hearing from it (45 s by default).
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) c.sessionTimeout().toMillis());
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
+        tuning.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) c.sessionTimeout().toMillis());
+        tuning.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
             (int) Math.max(500, c.sessionTimeout().toMillis() / 5));
-        p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, c.standbyReplicas());
+        tuning.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, c.standbyReplicas());
         // The changelog (every dirty series at every commit) is several times the bytes of the input;
         // compressed, the broker and the stage's producer move a third of it (bench stats prints the sizes).
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), c.compression());
-        return p;
+        tuning.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), c.compression());
+        return StreamsProperties.build(settings, new StreamsProperties.Stage(StatsProcessor.STAGE, c.applicationId(),
+            Path.of(c.stateDir()), c.commitInterval(), c.threads()), tuning);
     }
 
     /** Records waiting for an unreachable schema registry (0 when it answers); they are processed once it does. */

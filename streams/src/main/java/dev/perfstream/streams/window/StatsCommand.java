@@ -31,6 +31,6 @@ public final class StatsCommand implements Callable<Integer> {
         while (!app.awaitStop(Duration.ofSeconds(10))) {
             // foreground until stopped
         }
-        return app.state().hasCompletedShutdown() ? 0 : 1;
+        return app.state() == org.apache.kafka.streams.KafkaStreams.State.ERROR ? 1 : 0; // ERROR: shut down after a failure
     }
 }

@@ -4,6 +4,7 @@ import static dev.perfstream.streams.alert.StatsFixtures.MINUTE;
 import static dev.perfstream.streams.alert.StatsFixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.perfstream.schemas.kafka.KafkaClients;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.AlertState;
 import dev.perfstream.schemas.avro.WindowStats;
@@ -200,7 +201,7 @@ class AlertsIT {
 
         // `perfstream alerts --from-beginning` prints the same stream readably.
         java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-        WatchAlertsCommand.watch(kafka.bootstrapServers(), env.alerts(), ALERTS, true, 6, false,
+        WatchAlertsCommand.watch(KafkaClients.plain(kafka.bootstrapServers()), env.alerts(), ALERTS, true, 6, false,
             new java.io.PrintStream(buf, true, StandardCharsets.UTF_8));
         String printed = buf.toString(StandardCharsets.UTF_8);
         assertThat(printed.lines().filter(l -> l.contains(" FIRING ")).count()).isEqualTo(3);

@@ -60,7 +60,7 @@ class AlertsTopologyTest {
         AlertsConfig c = AlertsConfig.from(Settings.of(Map.of("state.dir", tmp.resolve("state").toString())));
         AlertsTopology.Wire wire = new AlertsTopology.Wire(STATS, ALERTS, DEAD);
         Clock clock = Clock.fixed(T0, ZoneOffset.UTC);
-        Properties p = AlertsApp.properties(c);
+        Properties p = AlertsApp.properties(c, Settings.of(Map.of()));
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         driver = new TopologyTestDriver(AlertsTopology.build(c, wire, rules, clock), p, T0);
         in = driver.createInputTopic(Topics.STATS, new ByteArraySerializer(), new ByteArraySerializer());
@@ -114,7 +114,7 @@ class AlertsTopologyTest {
         AlertsConfig c = AlertsConfig.from(Settings.of(Map.of("state.dir", tmp.resolve("state").toString())));
         AlertsTopology.Wire wire = new AlertsTopology.Wire(Codecs.create(WindowStats.getClassSchema(), reg), ALERTS, DEAD,
             dev.perfstream.streams.retry.ParkedRecords.Config.from(reg), new java.util.concurrent.atomic.AtomicLong());
-        Properties p = AlertsApp.properties(c);
+        Properties p = AlertsApp.properties(c, Settings.of(Map.of()));
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         driver = new TopologyTestDriver(AlertsTopology.build(c, wire, defaults(), Clock.fixed(T0, ZoneOffset.UTC)), p, T0);
         in = driver.createInputTopic(Topics.STATS, new ByteArraySerializer(), new ByteArraySerializer());

@@ -31,7 +31,7 @@ class StatsConfigTest {
             .hasMessageContaining("stats.rollup")
             .hasMessageContaining("stats.store")
             .hasMessageContaining("stats.route.cap")
-            .hasMessageContaining("stats.compression: must be one of [none, gzip, snappy, lz4, zstd], got \"brotli\"");
+            .hasMessageContaining("stats.compression: brotli is not one of none, gzip, snappy, lz4, zstd");
     }
 
     @Test

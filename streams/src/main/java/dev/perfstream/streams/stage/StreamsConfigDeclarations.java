@@ -1,0 +1,37 @@
+package dev.perfstream.streams.stage;
+
+import dev.perfstream.schemas.config.ConfigCatalog;
+import dev.perfstream.schemas.config.ConfigDeclarations;
+import dev.perfstream.schemas.config.ConfigGroup;
+import dev.perfstream.streams.alert.AlertsConfig;
+import dev.perfstream.streams.retry.ParkedRecords;
+import dev.perfstream.streams.scoring.ForecastConfig;
+import dev.perfstream.streams.scoring.ModelKeys;
+import dev.perfstream.streams.scoring.MultivariateScoringConfig;
+import dev.perfstream.streams.scoring.ScoringConfig;
+import dev.perfstream.streams.window.StatsConfig;
+import java.util.List;
+import java.util.Map;
+
+/** The keys of the three Kafka Streams stages and of the models the scoring stage runs. */
+public final class StreamsConfigDeclarations implements ConfigDeclarations {
+    @Override
+    public List<ConfigGroup> groups() {
+        return List.of(
+            ConfigGroup.of("streams", "Kafka Streams stages (all three)", 35, StreamsProperties.class,
+                ParkedRecords.Config.class),
+            ConfigGroup.of("stats", "Stats stage (perf.metrics, perf.rum -> perf.stats)", 40, StatsConfig.class),
+            ConfigGroup.of("alerts", "Alerts stage (perf.stats -> perf.alerts)", 50, AlertsConfig.class),
+            ConfigGroup.of("scoring", "Scoring stage (perf.stats -> perf.anomalies, perf.forecasts, perf.alerts)", 60,
+                ScoringConfig.class),
+            ConfigGroup.of("forecast", "Scoring stage: forecasts and FORECAST alerts", 62, ForecastConfig.class),
+            ConfigGroup.of("multivariate", "Scoring stage: the per-service multivariate score", 64,
+                MultivariateScoringConfig.class),
+            ConfigGroup.of("models", "Model tuning (per-series and multivariate detectors)", 66, ModelKeys.class));
+    }
+
+    @Override
+    public Map<String, ConfigCatalog.PassThroughValidator> passThroughValidators() {
+        return Map.of(StreamsProperties.STREAMS.name(), StreamsProperties::streamsProblem);
+    }
+}
