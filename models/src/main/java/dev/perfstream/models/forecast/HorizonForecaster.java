@@ -59,6 +59,8 @@ public final class HorizonForecaster {
     /** Forecast errors are kept (in scale units) up to this: clipping at CLIP biased the interval's quantiles. */
     private static final double ERR_CLIP = 1e4;
     private static final double REL_FLOOR = 0.02;
+    /** Smallest half-width of the 90 % interval, in scale units. */
+    private static final double MIN_HALF_WIDTH = 0.01;
     private static final int ERRORS = 1000;
     /** Relative margin by which the model must be worse (better) than the best seasonal-naive to hand over (back). */
     private static final double GUARD_MARGIN = 0.1;
@@ -208,20 +210,20 @@ public final class HorizonForecaster {
      */
     private double dailyAt(TieredHistory v, int c, int k) {
         if (dcache == null || c + dayHw - day > k) {
-            return profile.at(v, c, day, DAYS, dayHw, k);
+            return profile.sharpAt(v, c, day, DAYS, dayHw, k);
         }
         if (cacheFine != v.fineStart() || cacheStart != v.start()) {
             followTiers(v);
             if (dcache == null) {
-                return profile.at(v, c, day, DAYS, dayHw, k);
+                return profile.sharpAt(v, c, day, DAYS, dayHw, k);
             }
         }
         int i = c - cacheFrom;
         if (i < 0 || i >= dcache.length) {
-            return profile.at(v, c, day, DAYS, dayHw, k);
+            return profile.sharpAt(v, c, day, DAYS, dayHw, k);
         }
         if (!dknown[i]) {
-            dcache[i] = profile.at(v, c, day, DAYS, dayHw, c + dayHw - day);
+            dcache[i] = profile.sharpAt(v, c, day, DAYS, dayHw, c + dayHw - day);
             dknown[i] = true;
         }
         return dcache[i];
@@ -350,7 +352,10 @@ public final class HorizonForecaster {
                 tmp[n++] = v.at(i);
             }
         }
-        double d = profile.at(v, k - window / 2, day, DAYS, window / 2, k);
+        // The recent level (a median) is compared with the profile's medians of the same span on earlier days: a
+        // mean of the profile would put a jump inside the span where the median of the values does not.
+        double d = window == recent ? profile.sharpAt(v, k - window / 2, day, DAYS, window / 2, k)
+            : profile.at(v, k - window / 2, day, DAYS, window / 2, k);
         if (2 * n < window || Double.isNaN(d)) {
             out[0] = ADD;
             out[1] = 0;
@@ -439,8 +444,10 @@ public final class HorizonForecaster {
         if (Double.isNaN(pred)) {
             pred = model;
         }
-        double lo = pred + ls[1] * widen * quantile(0.05, -1.645);
-        double hi = pred + ls[1] * widen * quantile(0.95, 1.645);
+        // Never narrower than MIN_HALF_WIDTH scales on a side: on a noise-free series the errors are 0 and an
+        // interval of width 0 misses an actual that differs from the kept (float) history by rounding only.
+        double lo = pred + ls[1] * Math.min(-MIN_HALF_WIDTH, widen * quantile(0.05, -1.645));
+        double hi = pred + ls[1] * Math.max(MIN_HALF_WIDTH, widen * quantile(0.95, 1.645));
         return new Forecast(pred, lo, hi, model);
     }
 
