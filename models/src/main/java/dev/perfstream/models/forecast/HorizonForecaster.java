@@ -84,6 +84,8 @@ public final class HorizonForecaster {
     private final int halfWidth;
     private final int blocks;
     private final double tau;
+    /** Decay (steps) of the part of the recent deviation that the last 4 h share. */
+    private final double tauLong;
     /**
      * Standard error, in noise units, of the deviation of the median of the recent values from the profile:
      * the median's variance (pi/2 sigma^2 / recent) plus the profile's (a median of 7 daily window means).
@@ -153,6 +155,7 @@ public final class HorizonForecaster {
         int blockLen = 2 * halfWidth + 1;
         this.blocks = Math.max(5, (int) Math.round(121.0 * MINUTE / ((double) blockLen * intervalMs)) | 1);
         this.tau = Math.max(1.0, 15.0 * MINUTE / intervalMs);
+        this.tauLong = Math.max(longest, 240.0 * MINUTE / intervalMs); // at least the span the lasting part is seen over
         this.recentSe = Math.sqrt(1.57 / recent + 1.57 / (DAYS * Math.min(11, 2 * dayHw + 1)));
         this.guardAlpha = 1.0 / Math.max(200, 2 * day); // about two days of outcomes, at least 200
         this.tmp = new double[Math.max(longest, noiseWindow)];
@@ -408,7 +411,12 @@ public final class HorizonForecaster {
         double[] r240 = levelRatio(v, k, longest, wfK, new double[2]);
         f[4] = clip((applyLevel(pT, r240) - pT) / s);
         double ratio = pK > 0 && pT > 0 ? pT / pK : 1; // a deviation at the origin scaled to the target
-        double base = pT + s * shrink(f[0], recentSe * ratio) * Math.exp(-h / tau);
+        // The recent deviation decays over tau; the part of it that the last 4 h share (a level that moved and
+        // stayed, not a surge of minutes) over tauLong.
+        double dev = shrink(f[0], recentSe * ratio);
+        double lasting = Math.signum(f[4]) == Math.signum(dev) ? Math.signum(dev) * Math.min(Math.abs(dev),
+            Math.abs(shrink(f[4], recentSe * ratio))) : 0;
+        double base = pT + s * (lasting * Math.exp(-h / tauLong) + (dev - lasting) * Math.exp(-h / tau));
         return new double[] {ls[0], s, base, weekAtTarget ? 1 : 0};
     }
 
