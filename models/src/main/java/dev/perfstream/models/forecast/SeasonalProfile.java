@@ -30,49 +30,44 @@ final class SeasonalProfile {
      * @return NaN when no cycle has data
      */
     /**
-     * The median of the values in the windows {@code c - j*p +- halfWidth} of the cycles whose window centres are
-     * kept at full resolution (at least {@value #SHARP_CYCLES} such cycles, otherwise {@link #at}), pooled. A median
-     * stays on the side of a step (a square wave's jump, a sawtooth's drop) that the centre is on, where a mean
-     * blurs the step over the whole window; pooled over the cycles it cuts the noise as a median of window means
-     * does, and one cycle's incident is outvoted as there. Used only where it differs from {@link #at} by more
-     * than 3 of its standard errors: on a smooth shape the median of window means is the more precise.
+     * As {@link #at}, over the cycles whose window centres are kept at full resolution when there are at least
+     * {@value #SHARP_CYCLES} of them (otherwise {@link #at}), with each window's median instead of its mean where
+     * the two differ by more than 3 standard errors of the median: a step inside the window (a square wave's jump, a
+     * sawtooth's drop), which the median keeps on the side the centre is on and the mean blurs over the window. On a
+     * smooth window the mean, which wastes less of the noise.
      */
     double sharpAt(TieredHistory v, int c, int p, int cycles, int halfWidth, int origin) {
-        int need = cycles * (2 * halfWidth + 1);
-        if (window.length < need) {
-            window = new double[need];
-            windowScratch = new double[need];
+        if (window.length < 2 * halfWidth + 1) {
+            window = new double[2 * halfWidth + 1];
+            windowScratch = new double[2 * halfWidth + 1];
         }
         int m = 0;
-        int n = 0;
         int fine = v.fineStart();
         for (int j = 1; j <= cycles; j++) {
             int center = c - j * p;
-            int lo = center - halfWidth;
+            int lo = Math.max(center - halfWidth, fine);
             int hi = Math.min(center + halfWidth, origin);
             if (center < fine || hi < lo) {
                 break; // older cycles are further back still (a window cut by the fine tier keeps its fine part)
             }
-            int before = n;
-            for (int i = Math.max(lo, fine); i <= hi; i++) {
+            int n = 0;
+            double sum = 0;
+            for (int i = lo; i <= hi; i++) {
                 double x = v.at(i);
                 if (x == x) {
                     window[n++] = x;
+                    sum += x;
                 }
             }
-            if (n > before) {
-                m++;
+            if (n == 0) {
+                continue;
             }
+            double mean = sum / n;
+            double median = Robust.median(window, n, windowScratch);
+            double se = 1.2533 * Robust.MAD_TO_SIGMA * Robust.mad(window, n, median, windowScratch) / Math.sqrt(n);
+            means[m++] = Math.abs(median - mean) > 3 * se ? median : mean;
         }
-        double byMeans = at(v, c, p, cycles, halfWidth, origin);
-        if (m < SHARP_CYCLES) {
-            return byMeans;
-        }
-        double median = Robust.median(window, n, windowScratch);
-        // Where the two agree within 3 standard errors of the median (no step inside the windows), the median of
-        // the window means, which wastes less of the noise on a smooth shape.
-        double se = 1.2533 * Robust.MAD_TO_SIGMA * Robust.mad(window, n, median, windowScratch) / Math.sqrt(n);
-        return Double.isNaN(byMeans) || Math.abs(median - byMeans) > 3 * se ? median : byMeans;
+        return m < SHARP_CYCLES ? at(v, c, p, cycles, halfWidth, origin) : Robust.median(means, m, scratch);
     }
 
     double at(TieredHistory v, int c, int p, int cycles, int halfWidth, int origin) {
