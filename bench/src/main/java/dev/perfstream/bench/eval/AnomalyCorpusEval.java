@@ -56,6 +56,8 @@ public final class AnomalyCorpusEval {
     public static final class Result {
         public final Map<Corpus.Kind, Map<Long, Calm>> calm = new EnumMap<>(Corpus.Kind.class);
         public final Map<Corpus.AnomalyKind, Detection> detection = new EnumMap<>(Corpus.AnomalyKind.class);
+        /** The same per series kind and cadence ("KIND@step"), for {@code --per-kind}. */
+        public final Map<String, Map<Corpus.AnomalyKind, Detection>> detectionBySeries = new java.util.TreeMap<>();
         /** Points to acceptance of every persistent anomaly, per series kind. */
         public final Map<Corpus.Kind, List<Integer>> acceptance = new EnumMap<>(Corpus.Kind.class);
         public long observations;
@@ -108,14 +110,20 @@ public final class AnomalyCorpusEval {
             Corpus.Anomaly an = as.get(a);
             Arrays.fill(notCalm, an.start(), Math.min(n, an.end() + RECOVERY), true);
             Detection det = r.detection.computeIfAbsent(an.kind(), x -> new Detection());
+            Detection bySeries = r.detectionBySeries
+                .computeIfAbsent(s.kind() + "@" + Corpus.cadence(s.stepMs()), x -> new EnumMap<>(Corpus.AnomalyKind.class))
+                .computeIfAbsent(an.kind(), x -> new Detection());
             det.anomalies++;
+            bySeries.anomalies++;
             for (int i = an.start(); i < Math.min(n, Math.max(an.end(), an.start() + AnomalyEval.WITHIN)); i++) {
                 if (score[i] >= threshold) {
                     if (i - an.start() < AnomalyEval.WITHIN) {
                         det.within++;
+                        bySeries.within++;
                     }
                     if (i < Math.max(an.end(), an.start() + 1)) {
                         det.during++;
+                        bySeries.during++;
                     }
                     break;
                 }
@@ -141,6 +149,23 @@ public final class AnomalyCorpusEval {
             if (score[i] >= threshold) {
                 c.high++;
             }
+        }
+    }
+
+    /** Recall within 3 points per series kind and cadence (rows) and anomaly kind (columns): detected / labelled. */
+    public static void printPerKind(Result r, java.io.PrintStream out) {
+        out.printf("%nrecall within %d points per series kind and cadence: detected/labelled%n%-20s", AnomalyEval.WITHIN, "series");
+        for (Corpus.AnomalyKind k : Corpus.AnomalyKind.values()) {
+            out.printf(" %16s", k);
+        }
+        out.println();
+        for (var e : r.detectionBySeries.entrySet()) {
+            out.printf("%-20s", e.getKey());
+            for (Corpus.AnomalyKind k : Corpus.AnomalyKind.values()) {
+                Detection d = e.getValue().get(k);
+                out.printf(" %16s", d == null ? "-" : d.within + "/" + d.anomalies);
+            }
+            out.println();
         }
     }
 

@@ -55,6 +55,9 @@ public final class EvalAnomaliesCommand implements Callable<Integer> {
             + "kind and cadence, recall per anomaly kind and points to acceptance. Development seeds 1-5; 101-105 are held out.")
     boolean corpus;
 
+    @Option(names = "--per-kind", description = "With --corpus: also print recall per series kind and cadence.")
+    boolean perKind;
+
     @Option(names = "--config", description = "Properties file with anomaly.* / multivariate.* keys.")
     Path config;
 
@@ -79,6 +82,9 @@ public final class EvalAnomaliesCommand implements Callable<Integer> {
             System.err.println();
             System.out.printf("data: generated corpus, seeds %s; detector %s%n", seeds, cfg);
             AnomalyCorpusEval.print(r, threshold, System.out);
+            if (perKind) {
+                AnomalyCorpusEval.printPerKind(r, System.out);
+            }
             return 0;
         }
         if (detector.equals("multivariate")) {

@@ -14,12 +14,15 @@ import java.nio.charset.StandardCharsets;
  * series at a 1-minute step with the defaults). Array sizes are stored with the state, so a state written
  * under other ring sizes still restores.
  *
- * <p>Format 2 (calibrated scores: tail residuals, daily profile, step, the two expectations' errors). A
- * state of format 1 (before the calibration) is refused: its residuals were never calibrated, and the
- * caller starts the series afresh (the scoring stage logs a WARN).
+ * <p>Format 3: format 2 (calibrated scores: tail residuals, daily profile, step, the two expectations'
+ * errors) and the short-run mean |residual|. A state of format 2 is read with no short-run scale (it starts
+ * from the next value). A state of format 1 (before the calibration) is refused: its residuals were never
+ * calibrated, and the caller starts the series afresh (the scoring stage logs a WARN).
  */
 public final class DetectorStateCodec {
-    private static final int FORMAT = 2;
+    private static final int FORMAT = 3;
+    /** The oldest format still read: format 2 lacks the short-run scale, which then starts afresh. */
+    private static final int OLDEST = 2;
 
     private DetectorStateCodec() {
     }
@@ -32,7 +35,7 @@ public final class DetectorStateCodec {
         int size = 1 + 2 + key.length + 16 + ring(d.recent.length, 8) + 8 * d.recent.length + ring(d.resid.length, 4)
             + 8 + 12 + ring(d.shiftRaw.length, 8) + 8 * d.shiftRaw.length + 2 + version.length + 8 + 4
             + 8 * d.model.weights().length + 16 + 4 * (width + 1) * d.trainN + 12
-            + 8 + 4 + 4 + 4 * profile + 60 + 12 + 4 * d.tail.ring.length;
+            + 8 + 4 + 4 + 4 * profile + 60 + 12 + 4 * d.tail.ring.length + 8;
         // Heap ByteBuffer in DataOutputStream's byte order (read back with DataInputStream), without a
         // synchronized stream call per value (this runs once per window and statistic).
         ByteBuffer b = ByteBuffer.allocate(size);
@@ -72,6 +75,7 @@ public final class DetectorStateCodec {
         for (float x : d.tail.ring) {
             b.putFloat(x);
         }
+        b.putDouble(d.recentAbs);
         return b.array();
     }
 
@@ -94,9 +98,9 @@ public final class DetectorStateCodec {
     public static SeriesDetector decode(byte[] bytes, DetectorConfig cfg) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             int format = in.readByte();
-            if (format != FORMAT) {
+            if (format < OLDEST || format > FORMAT) {
                 throw new IllegalArgumentException("detector state of format " + format + ", this version reads "
-                    + FORMAT + " (uncalibrated scores before format 2)");
+                    + OLDEST + " to " + FORMAT + " (uncalibrated scores before format 2)");
             }
             String key = readString(in);
             long learned = in.readLong();
@@ -148,6 +152,7 @@ public final class DetectorStateCodec {
             for (int i = 0; i < tailLen; i++) {
                 d.tail.ring[i] = in.readFloat();
             }
+            d.recentAbs = format >= 3 ? in.readDouble() : Double.NaN;
             d.tail.pos = tailPos;
             d.tail.n = tailN;
             d.tail.refresh();

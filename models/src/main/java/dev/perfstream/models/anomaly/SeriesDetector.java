@@ -42,6 +42,12 @@ public final class SeriesDetector {
     private static final double ERR_ALPHA = 1.0 / 512;
     /** Weight of one value in the long-run mean and spread (at least 1 / values seen, so they start at once). */
     private static final double SPREAD_ALPHA = 1.0 / 1024;
+    /** Weight of one value in the short-run mean |residual|. */
+    static final double SHORT_ALPHA = 1.0 / 16;
+    /** Residuals above this many noise scales count as this much in the short-run mean |residual|. */
+    static final double SHORT_CAP = 6;
+    /** The short-run scale (from the mean |residual|) counts at this share, so calm noise never raises the scale. */
+    static final double SHORT_GAIN = 0.8;
 
     /** Receives each newly trained model; returns the version label to use (e.g. after storing it). */
     @FunctionalInterface
@@ -86,8 +92,12 @@ public final class SeriesDetector {
     double lastRaw = Double.NaN;
     long lastAnomalous = Long.MIN_VALUE / 2;
     double stepSpread;
+    /** Exponentially weighted mean |residual| of every learned value, anomalous ones included (capped). */
+    double recentAbs = Double.NaN;
     final TailCalibration tail;
 
+    /** The level the current value is compared with when the profile learns it (set per observation). */
+    private double profileBase;
     private final double[] scratch;
     private final double[] features = new double[SeriesFeatures.COUNT];
 
@@ -160,7 +170,11 @@ public final class SeriesDetector {
         SeriesFeatures.fill(features, recent, recentPos, recentN, level, s, timeMillis);
         double byModel = level + s * model.predict(features);
         double prof = profile == null ? Double.NaN : profile.at(timeMillis);
-        double bySeason = prof + deseasonedLevel();
+        double deLevel = deseasonedLevel();
+        double bySeason = prof + deLevel;
+        // The profile learns each value relative to this level (the day's shape, not its level); a slot's
+        // first value, and values while no level relative to the profile exists yet, as they are.
+        profileBase = Double.isNaN(deLevel) || Double.isNaN(prof) ? 0 : deLevel;
         boolean seasonal = !Double.isNaN(bySeason) && errSeasonal < 0.9 * errModel;
         double expected = seasonal ? bySeason : byModel;
         double z = (value - expected) / s;
@@ -183,6 +197,8 @@ public final class SeriesDetector {
             errSeasonal = Double.isNaN(errSeasonal) ? errModel : errSeasonal + ERR_ALPHA * (e - errSeasonal);
         }
         learnStep(timeMillis);
+        double absRes = Math.min(Math.abs(value - expected), SHORT_CAP * s);
+        recentAbs = Double.isNaN(recentAbs) ? absRes : recentAbs + SHORT_ALPHA * (absRes - recentAbs);
         // An anomalous residual that follows another within ISOLATION values enters the tail's history at
         // its 98th percentile, not at its own: a burst of tens of points must not become the tail the next
         // values are judged by (each value would make the next look less rare). An isolated one enters as it
@@ -232,18 +248,10 @@ public final class SeriesDetector {
             pushResid(Math.signum(z) * tail.zAt(cfg.pHalf()) * s);
             if (shiftN >= cfg.shiftRun()) {
                 // A level shift, not a blip: accept the new level at once, filling the whole recent ring
-                // with the values of the run (so the median level moves now, not after half a ring), and move
-                // the daily profile with it (learning the new level slot by slot would leave a step in the
-                // day's shape between the slots visited since and the others, for days).
-                double before = deseasonedLevel();
-                double after = Robust.median(shiftDeseason, shiftN, new double[shiftN]);
-                double moved = 0;
-                if (profile != null && !Double.isNaN(before) && !Double.isNaN(after)) {
-                    moved = after - before;
-                    profile.shift(moved);
-                }
+                // with the values of the run (so the median level moves now, not after half a ring). The
+                // profile holds the day's shape relative to the level, so it does not move.
                 for (int i = 0; i < recent.length; i++) {
-                    push(shiftRaw[i % shiftN], shiftDeseason[i % shiftN] - moved);
+                    push(shiftRaw[i % shiftN], shiftDeseason[i % shiftN]);
                 }
                 // The run's residuals were the move to the new level, not noise: they leave the tail's history.
                 tail.neutraliseLast(shiftSpan);
@@ -254,7 +262,7 @@ public final class SeriesDetector {
                 push(expected, expected - prof);
             }
             if (profile != null && Double.isNaN(profile.at(t))) {
-                profile.learn(t, value); // a slot's first value, even an anomalous one: a NaN slot never learns
+                profile.learn(t, value - profileBase); // a slot's first value, even an anomalous one: a NaN slot never learns
             }
             learnLongRun(value);
             return;
@@ -270,7 +278,7 @@ public final class SeriesDetector {
         addTrainingRow(SeriesFeatures.clip((value - level) / s));
         push(value, value - prof);
         if (profile != null) {
-            profile.learn(t, value);
+            profile.learn(t, value - profileBase);
         }
         learnLongRun(value);
         maybeRetrain(publisher);
@@ -352,7 +360,8 @@ public final class SeriesDetector {
         // a scale learned from residuals alone shrank until every event looked impossible); sampling noise.
         double floor = Math.max(Math.max(cfg.relativeFloor() * Math.abs(level), cfg.scaleFloor() * spread),
             Math.max(0.5 * stepSpread, noiseFloor));
-        return Math.max(Math.max(sigma, floor), 1e-9);
+        double shortRun = Double.isNaN(recentAbs) || residN < cfg.warmup() ? 0 : SHORT_GAIN * 1.2533 * recentAbs;
+        return Math.max(Math.max(Math.max(sigma, shortRun), floor), 1e-9);
     }
 
     /** Rebuilds the sorted copy of the recent ring (after a state restore). */

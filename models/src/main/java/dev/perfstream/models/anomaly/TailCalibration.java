@@ -103,8 +103,9 @@ final class TailCalibration {
         int above = n - first;
         anchor = above == 0 ? 1.0 / (n + 1) : (double) above / n;
         double medianExcess = above == 0 ? 0 : sorted[first + above / 2] - q;
-        double floor = above < MIN_FIT ? Math.max(MIN_EXCESS, q * MIN_RELATIVE_EXCESS) : MIN_EXCESS;
-        excess = Math.max(floor, medianExcess / Math.log(2));
+        // Fewer than MIN_FIT values above the percentile are past incidents, not a tail to fit on: the floor alone.
+        excess = above < MIN_FIT ? Math.max(MIN_EXCESS, q * MIN_RELATIVE_EXCESS)
+            : Math.max(MIN_EXCESS, medianExcess / Math.log(2));
     }
 
     /** Probability that a calm |z| is at least {@code absZ}; 1 before any value. */

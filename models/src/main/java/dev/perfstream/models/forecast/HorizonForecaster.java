@@ -59,6 +59,8 @@ public final class HorizonForecaster {
     /** Forecast errors are kept (in scale units) up to this: clipping at CLIP biased the interval's quantiles. */
     private static final double ERR_CLIP = 1e4;
     private static final double REL_FLOOR = 0.02;
+    /** Smallest half-width of the 90 % interval, in scale units. */
+    private static final double MIN_HALF_WIDTH = 0.01;
     private static final int ERRORS = 1000;
     /** Relative margin by which the model must be worse (better) than the best seasonal-naive to hand over (back). */
     private static final double GUARD_MARGIN = 0.1;
@@ -82,6 +84,8 @@ public final class HorizonForecaster {
     private final int halfWidth;
     private final int blocks;
     private final double tau;
+    /** Decay (steps) of the part of the recent deviation that the last 4 h share. */
+    private final double tauLong;
     /**
      * Standard error, in noise units, of the deviation of the median of the recent values from the profile:
      * the median's variance (pi/2 sigma^2 / recent) plus the profile's (a median of 7 daily window means).
@@ -151,6 +155,7 @@ public final class HorizonForecaster {
         int blockLen = 2 * halfWidth + 1;
         this.blocks = Math.max(5, (int) Math.round(121.0 * MINUTE / ((double) blockLen * intervalMs)) | 1);
         this.tau = Math.max(1.0, 15.0 * MINUTE / intervalMs);
+        this.tauLong = Math.max(longest, 240.0 * MINUTE / intervalMs); // at least the span the lasting part is seen over
         this.recentSe = Math.sqrt(1.57 / recent + 1.57 / (DAYS * Math.min(11, 2 * dayHw + 1)));
         this.guardAlpha = 1.0 / Math.max(200, 2 * day); // about two days of outcomes, at least 200
         this.tmp = new double[Math.max(longest, noiseWindow)];
@@ -208,20 +213,20 @@ public final class HorizonForecaster {
      */
     private double dailyAt(TieredHistory v, int c, int k) {
         if (dcache == null || c + dayHw - day > k) {
-            return profile.at(v, c, day, DAYS, dayHw, k);
+            return profile.sharpAt(v, c, day, DAYS, dayHw, k);
         }
         if (cacheFine != v.fineStart() || cacheStart != v.start()) {
             followTiers(v);
             if (dcache == null) {
-                return profile.at(v, c, day, DAYS, dayHw, k);
+                return profile.sharpAt(v, c, day, DAYS, dayHw, k);
             }
         }
         int i = c - cacheFrom;
         if (i < 0 || i >= dcache.length) {
-            return profile.at(v, c, day, DAYS, dayHw, k);
+            return profile.sharpAt(v, c, day, DAYS, dayHw, k);
         }
         if (!dknown[i]) {
-            dcache[i] = profile.at(v, c, day, DAYS, dayHw, c + dayHw - day);
+            dcache[i] = profile.sharpAt(v, c, day, DAYS, dayHw, c + dayHw - day);
             dknown[i] = true;
         }
         return dcache[i];
@@ -350,7 +355,10 @@ public final class HorizonForecaster {
                 tmp[n++] = v.at(i);
             }
         }
-        double d = profile.at(v, k - window / 2, day, DAYS, window / 2, k);
+        // The recent level (a median) is compared with the profile's medians of the same span on earlier days: a
+        // mean of the profile would put a jump inside the span where the median of the values does not.
+        double d = window == recent ? profile.sharpAt(v, k - window / 2, day, DAYS, window / 2, k)
+            : profile.at(v, k - window / 2, day, DAYS, window / 2, k);
         if (2 * n < window || Double.isNaN(d)) {
             out[0] = ADD;
             out[1] = 0;
@@ -403,7 +411,12 @@ public final class HorizonForecaster {
         double[] r240 = levelRatio(v, k, longest, wfK, new double[2]);
         f[4] = clip((applyLevel(pT, r240) - pT) / s);
         double ratio = pK > 0 && pT > 0 ? pT / pK : 1; // a deviation at the origin scaled to the target
-        double base = pT + s * shrink(f[0], recentSe * ratio) * Math.exp(-h / tau);
+        // The recent deviation decays over tau; the part of it that the last 4 h share (a level that moved and
+        // stayed, not a surge of minutes) over tauLong.
+        double dev = shrink(f[0], recentSe * ratio);
+        double lasting = Math.signum(f[4]) == Math.signum(dev) ? Math.signum(dev) * Math.min(Math.abs(dev),
+            Math.abs(shrink(f[4], recentSe * ratio))) : 0;
+        double base = pT + s * (lasting * Math.exp(-h / tauLong) + (dev - lasting) * Math.exp(-h / tau));
         return new double[] {ls[0], s, base, weekAtTarget ? 1 : 0};
     }
 
@@ -439,8 +452,10 @@ public final class HorizonForecaster {
         if (Double.isNaN(pred)) {
             pred = model;
         }
-        double lo = pred + ls[1] * widen * quantile(0.05, -1.645);
-        double hi = pred + ls[1] * widen * quantile(0.95, 1.645);
+        // Never narrower than MIN_HALF_WIDTH scales on a side: on a noise-free series the errors are 0 and an
+        // interval of width 0 misses an actual that differs from the kept (float) history by rounding only.
+        double lo = pred + ls[1] * Math.min(-MIN_HALF_WIDTH, widen * quantile(0.05, -1.645));
+        double hi = pred + ls[1] * Math.max(MIN_HALF_WIDTH, widen * quantile(0.95, 1.645));
         return new Forecast(pred, lo, hi, model);
     }
 

@@ -57,7 +57,7 @@ public final class SeriesForecaster {
 
         /**
          * What the forecaster uses, for a step of {@code intervalMs}: the last {@code trainRows + 4 h of steps +
-         * longest horizon} values at full resolution, and 3 weeks + {@code trainRows} + 2 h in all as means
+         * longest horizon} values at full resolution (3 days + 4 h where that is at most a quarter more), and 3 weeks + {@code trainRows} + 2 h in all as means
          * of {@code blockMs} blocks (never less than the fine tier; flat when the blocks would be one step).
          */
         public static Tiers needed(long intervalMs, int longestHorizon, int trainRows, long blockMs) {
@@ -76,6 +76,12 @@ public final class SeriesForecaster {
             // the longest level feature spans 4 h (240 steps at 1 min, at least 12 steps)
             long fine = fineMs > 0 ? fineMs / intervalMs
                 : (long) trainRows + Math.max(12, 14_400_000L / intervalMs) + longestHorizon;
+            // Three days and 4 h at full resolution where that is at most a quarter more: the daily profile takes
+            // medians of windows of the last three days (SeasonalProfile.sharpAt), which block means cannot give.
+            long threeDays = (3 * 86_400_000L + 14_400_000L) / intervalMs;
+            if (fineMs <= 0 && threeDays > fine && threeDays <= fine * 5 / 4) {
+                fine = threeDays;
+            }
             total = Math.max(2, Math.min(Integer.MAX_VALUE / 4, total));
             fine = Math.max(2, Math.min(fine, total));
             return new Tiers((int) fine, (int) total, (int) Math.max(1, Math.min(127, blockMs / intervalMs)));

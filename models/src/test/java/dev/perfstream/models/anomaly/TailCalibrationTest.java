@@ -49,4 +49,14 @@ class TailCalibrationTest {
             assertThat(b.pValue(z)).isEqualTo(a.pValue(z));
         }
     }
+
+    @Test
+    void shouldNotFitTheTailOnAFewPastIncidents() {
+        TailCalibration t = new TailCalibration(1024);
+        for (int i = 0; i < 1024; i++) {
+            t.add(i % 400 == 0 ? 40 : 0); // a flat, noise-free series with three past incidents
+        }
+        // Fitted on the incidents (median excess 40 / ln 2) a new one of 28 got about 3e-3, a score of 0.69.
+        assertThat(t.pValue(28)).isLessThan(1e-5);
+    }
 }

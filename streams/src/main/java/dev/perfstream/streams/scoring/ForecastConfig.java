@@ -44,7 +44,8 @@ public record ForecastConfig(boolean enabled, String topic, List<Statistic> stat
         .doc("Past kept per series and statistic (what the weekly factor of the oldest training origin needs); 2d keeps "
             + "the flat 2-day history of earlier versions (no weekly factor)");
     public static final ConfigKey<Duration> HISTORY_FINE = ConfigKey.duration("forecast.history.fine", null)
-        .defaultText("forecast.train.rows + 240 + the longest horizon, in windows (3.0d at 1m)")
+        .defaultText("3 days + 4 h of windows where that is at most a quarter more than forecast.train.rows + 240 + the"
+            + " longest horizon, else the latter (3.2d at 1m)")
         .doc("The most recent part kept at full resolution (level, noise and training features); never more than "
             + "forecast.history");
     public static final ConfigKey<Duration> HISTORY_BLOCK = ConfigKey.duration("forecast.history.block", null)

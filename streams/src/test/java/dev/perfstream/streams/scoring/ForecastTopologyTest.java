@@ -292,13 +292,14 @@ class ForecastTopologyTest {
 
     /**
      * The default keeps what the weekly factor needs: 3 weeks + the training origins in all, the last
-     * 4000 + 240 + 120 windows at full resolution, older ones as 10-minute means; an explicit 2d keeps the
-     * flat history of earlier versions.
+     * 3 days + 4 h of windows at full resolution (the daily profile's medians; 4000 + 240 + 120 would be enough for
+     * the training features), older ones as 10-minute means; an explicit 2d keeps the flat history of earlier
+     * versions.
      */
     @Test
     void shouldKeepThreeWeeksAsBlockMeansByDefaultAndAFlatHistoryWhenAskedFor() {
         var dflt = ScoringConfig.from(EMPTY).forecast().tiers();
-        assertThat(dflt.fineSteps()).isEqualTo(4000 + 240 + 120);
+        assertThat(dflt.fineSteps()).isEqualTo(3 * 1440 + 240);
         assertThat(dflt.totalSteps()).isEqualTo(21 * 1440 + 120 + 4000);
         assertThat(dflt.blockSteps()).isEqualTo(10);
         var flat = ScoringConfig.from(Settings.of(Map.of("forecast.history", "2d"))).forecast().tiers();
