@@ -170,6 +170,9 @@ class StatsFailoverIT {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 32 * 1024);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        // On a loaded 2-core machine the broker can fall 2 minutes behind a producer that queues 1 M events at once:
+        // batches then expire in the client (delivery.timeout.ms) and the input is short. Send in chunks, wait longer.
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 600_000);
         Random r = new Random(5);
         java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.atomic.AtomicReference<Exception> firstFailure = new java.util.concurrent.atomic.AtomicReference<>();
@@ -186,6 +189,9 @@ class StatsFailoverIT {
                         firstFailure.compareAndSet(null, e);
                     }
                 });
+                if (i % 50_000 == 49_999) {
+                    producer.flush();
+                }
             }
             producer.flush();
         }
