@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real Alertmanager ({@code prometheus-alertmanager} 0.25 from Debian) as a child process on a free
@@ -76,17 +75,7 @@ public final class AlertmanagerTestServer implements AutoCloseable {
 
     /** Stops it (SIGTERM, then SIGKILL after 10 s). */
     public synchronized void stop() {
-        if (process == null) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Processes.stop(process);
         process = null;
     }
 

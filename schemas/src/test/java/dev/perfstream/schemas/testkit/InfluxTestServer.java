@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real InfluxDB 1.x server ({@code influxd} from Debian's {@code influxdb} package) as a child
@@ -73,17 +72,7 @@ public final class InfluxTestServer implements AutoCloseable {
 
     /** Stops the server (SIGTERM, then SIGKILL after 10 s); data stays for a restart. */
     public synchronized void stop() {
-        if (process == null) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Processes.stop(process);
         process = null;
     }
 
