@@ -1,5 +1,10 @@
 package dev.perfstream.sink.notify;
 
+import dev.perfstream.runtime.KafkaMetricsBridge;
+import dev.perfstream.runtime.KafkaReadiness;
+import dev.perfstream.runtime.StageRunner;
+import dev.perfstream.schemas.metrics.PerfstreamMetrics;
+import java.util.Optional;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -56,7 +61,7 @@ import org.slf4j.LoggerFactory;
  * the active alerts are posted again with endsAt = now + 4 x resend, so Alertmanager keeps them
  * firing however long they last and resolves them by itself only if perfstream is gone for that long.
  */
-public final class NotifierApp implements AutoCloseable {
+public final class NotifierApp implements StageRunner.Stage {
     private static final Logger LOG = LoggerFactory.getLogger(NotifierApp.class);
     static final String STAGE = "notify";
 
@@ -71,6 +76,10 @@ public final class NotifierApp implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile Exception failure;
+    private boolean closed;
+    private AutoCloseable consumerMetrics;
+    private AutoCloseable producerMetrics;
+    private AutoCloseable activeGauge;
     private Batch pending;
     private long delivered;
     private long failedAttempts;
@@ -102,6 +111,9 @@ public final class NotifierApp implements AutoCloseable {
         NotifierApp app = new NotifierApp(c, settings, Clock.systemUTC());
         app.loadActive();
         app.consumer.subscribe(List.of(c.alertsTopic()));
+        app.consumerMetrics = KafkaMetricsBridge.register(STAGE, app.consumer::metrics);
+        app.activeGauge = PerfstreamMetrics.ACTIVE_ALERTS.register(STAGE, app::activeCount);
+        app.producerMetrics = KafkaMetricsBridge.register(STAGE, app.producer::metrics);
         app.thread.start();
         LOG.info("notifier: {} active alerts loaded from {}; alerts from {} to {} Alertmanager(s) {}{}", app.active.size(),
             c.stateTopic(), c.alertsTopic(), c.alertmanagerUrls().size(), c.alertmanagerUrls(),
@@ -189,8 +201,12 @@ public final class NotifierApp implements AutoCloseable {
                 String error = http.post(am.resolve("/api/v2/alerts"), body, Map.of());
                 if (error == null) {
                     b.alertmanagersDone.add(am);
+                    for (Alert a : b.alerts) {
+                        PerfstreamMetrics.NOTIFICATIONS.labelValues(STAGE, "alertmanager", a.getState().name()).inc();
+                    }
                 } else {
                     done = false;
+                    PerfstreamMetrics.NOTIFICATION_FAILURES.labelValues(STAGE, "alertmanager").inc();
                     if (failedAttempts++ % 10 == 0) {
                         LOG.warn("Alertmanager {} did not take {} alerts ({}); holding them and retrying with backoff"
                             + " (attempt {})", am, b.alerts.size(), error, failedAttempts);
@@ -206,10 +222,12 @@ public final class NotifierApp implements AutoCloseable {
                     : Map.of(HttpPost.SIGNATURE_HEADER, HttpPost.sign(config.webhookSecret(), body));
                 String error = http.post(config.webhookUrl(), body, headers);
                 if (error == null) {
+                    PerfstreamMetrics.NOTIFICATIONS.labelValues(STAGE, "webhook", a.getState().name()).inc();
                     b.webhookDone++;
                     b.webhookAttempts = 0;
                     continue;
                 }
+                PerfstreamMetrics.NOTIFICATION_FAILURES.labelValues(STAGE, "webhook").inc();
                 if (++b.webhookAttempts >= config.webhookMaxAttempts()) {
                     deadLetter(config.alertsTopic(), -1, -1L, a.getNotifiedAt().toEpochMilli(),
                         a.getFingerprint().getBytes(StandardCharsets.UTF_8), body, "delivery",
@@ -413,9 +431,41 @@ public final class NotifierApp implements AutoCloseable {
         return p;
     }
 
+    @Override
+    public String stage() {
+        return STAGE;
+    }
+
+    @Override
+    public Optional<String> notAlive() {
+        if (failure != null) {
+            return Optional.of("the notifier loop stopped on an error: " + failure);
+        }
+        return running && !thread.isAlive() ? Optional.of("the notifier loop has ended") : Optional.empty();
+    }
+
+    @Override
+    public Optional<String> notReady() {
+        Optional<String> dead = notAlive();
+        if (dead.isPresent() || !running) {
+            return dead.isPresent() ? dead : Optional.of("stopping");
+        }
+        return KafkaReadiness.heartbeatProblem(consumer.metrics());
+    }
+
+    @Override
+    public boolean awaitStop(Duration timeout) throws InterruptedException {
+        thread.join(Math.max(1, timeout.toMillis()));
+        return !thread.isAlive();
+    }
+
     /** Stops the loop; what is not committed by then is delivered again on the next start. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         running = false;
         consumer.wakeup();
         try {
@@ -425,5 +475,14 @@ public final class NotifierApp implements AutoCloseable {
         }
         consumer.close(Duration.ofSeconds(5));
         producer.close(Duration.ofSeconds(5));
+        try {
+            if (consumerMetrics != null) {
+                consumerMetrics.close();
+                producerMetrics.close();
+                activeGauge.close();
+            }
+        } catch (Exception e) {
+            // list removals: cannot fail
+        }
     }
 }
