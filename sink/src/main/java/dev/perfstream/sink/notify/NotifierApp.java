@@ -55,6 +55,8 @@ import org.slf4j.LoggerFactory;
  * webhook receiver sees it twice (at-least-once, as every webhook sender). Every {@code alertmanager.resend}
  * the active alerts are posted again with endsAt = now + 4 x resend, so Alertmanager keeps them
  * firing however long they last and resolves them by itself only if perfstream is gone for that long.
+ * A new consumer group starts at the end of {@code perf.alerts}, after delivering the alerts still firing
+ * there; see {@link #recover}.
  */
 public final class NotifierApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NotifierApp.class);
