@@ -60,6 +60,8 @@ import org.slf4j.LoggerFactory;
  * webhook receiver sees it twice (at-least-once, as every webhook sender). Every {@code alertmanager.resend}
  * the active alerts are posted again with endsAt = now + 4 x resend, so Alertmanager keeps them
  * firing however long they last and resolves them by itself only if perfstream is gone for that long.
+ * A new consumer group starts at the end of {@code perf.alerts}, after delivering the alerts still firing
+ * there; see {@link #recover}.
  */
 public final class NotifierApp implements StageRunner.Stage {
     private static final Logger LOG = LoggerFactory.getLogger(NotifierApp.class);
@@ -81,6 +83,7 @@ public final class NotifierApp implements StageRunner.Stage {
     private AutoCloseable producerMetrics;
     private AutoCloseable activeGauge;
     private Batch pending;
+    private volatile Batch startup;
     private long delivered;
     private long failedAttempts;
 
@@ -109,8 +112,7 @@ public final class NotifierApp implements StageRunner.Stage {
         NotifierConfig c = NotifierConfig.from(settings);
         createStateTopic(c);
         NotifierApp app = new NotifierApp(c, settings, Clock.systemUTC());
-        app.loadActive();
-        app.consumer.subscribe(List.of(c.alertsTopic()));
+        app.startup = app.recover(app.loadActive());
         app.consumerMetrics = KafkaMetricsBridge.register(STAGE, app.consumer::metrics);
         app.activeGauge = PerfstreamMetrics.ACTIVE_ALERTS.register(STAGE, app::activeCount);
         app.producerMetrics = KafkaMetricsBridge.register(STAGE, app.producer::metrics);
@@ -141,8 +143,18 @@ public final class NotifierApp implements StageRunner.Stage {
 
     private void run() {
         Backoff backoff = new Backoff(config.backoffMin(), config.backoffMax());
-        long nextResend = clock.millis() + config.resend().toMillis();
+        long nextResend = clock.millis(); // at once: Alertmanager may have lost them while this notifier was down
         try {
+            while (running && startup != null) {
+                if (deliver(startup)) {
+                    commit(startup);
+                    startup = null;
+                } else {
+                    sleep(backoff.next());
+                }
+            }
+            backoff.reset();
+            consumer.subscribe(List.of(config.alertsTopic()));
             while (running) {
                 if (pending == null) {
                     ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
@@ -352,7 +364,57 @@ public final class NotifierApp implements StageRunner.Stage {
         producer.send(new ProducerRecord<>(config.deadLetterTopic(), key, deadLetters.encode(config.deadLetterTopic(), d)));
     }
 
-    private void loadActive() {
+    /**
+     * When the state topic is empty (gone, or a new one) or this consumer group never committed on a
+     * partition of the alerts topic (a new {@code notify.group.id}), the active set is rebuilt from the
+     * alerts topic itself ({@link AlertsHistory}) up to the committed offsets, or to the end where there
+     * are none, and written to the state topic. A new group starts at the end of the alerts topic, not at
+     * its beginning: replaying the history would page again for every alert that resolved long ago.
+     *
+     * @return for a new group, the batch of the alerts still firing, to deliver before anything else (they
+     *         may never have reached these receivers); null otherwise
+     */
+    private Batch recover(boolean stateKnown) {
+        Set<TopicPartition> parts = new HashSet<>();
+        consumer.partitionsFor(config.alertsTopic()).forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(parts, Duration.ofSeconds(30));
+        List<TopicPartition> fresh = parts.stream().filter(tp -> committed.get(tp) == null).toList();
+        if (stateKnown && fresh.isEmpty()) {
+            return null;
+        }
+        Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(30));
+        Map<TopicPartition, Long> until = new HashMap<>();
+        parts.forEach(tp -> until.put(tp, committed.get(tp) == null ? end.get(tp) : committed.get(tp).offset()));
+        Map<String, Alert> firing = AlertsHistory.firing(consumerProperties(config), alerts, until);
+        synchronized (this) {
+            for (String fp : active.keySet()) {
+                if (!firing.containsKey(fp)) {
+                    producer.send(new ProducerRecord<>(config.stateTopic(), fp.getBytes(StandardCharsets.UTF_8), null));
+                }
+            }
+            active.clear();
+            firing.forEach((fp, a) -> {
+                ObjectNode am = AlertmanagerAlerts.of(a, config.generatorUrl());
+                active.put(fp, am);
+                producer.send(new ProducerRecord<>(config.stateTopic(), fp.getBytes(StandardCharsets.UTF_8), bytes(am)));
+            });
+        }
+        producer.flush();
+        LOG.info("notifier: active set rebuilt from {} ({}): {} alert(s) firing", config.alertsTopic(),
+            fresh.isEmpty() ? "state topic " + config.stateTopic() + " was empty" : "group " + config.groupId()
+                + " had no committed offsets on " + fresh.size() + " partition(s); they start at their end", firing.size());
+        if (fresh.isEmpty()) {
+            return null;
+        }
+        Batch b = new Batch();
+        b.alerts.addAll(firing.values());
+        fresh.forEach(tp -> b.offsets.put(tp, new OffsetAndMetadata(until.get(tp))));
+        return b;
+    }
+
+    /** @return whether the state topic held any record (an active alert or a tombstone) */
+    private boolean loadActive() {
+        boolean any = false;
         List<TopicPartition> parts = consumer.partitionsFor(config.stateTopic()).stream()
             .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         Properties p = consumerProperties(config);
@@ -368,6 +430,7 @@ public final class NotifierApp implements StageRunner.Stage {
                         + " to its end within 60 s");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    any = true;
                     String fp = new String(r.key(), StandardCharsets.UTF_8);
                     if (r.value() == null) {
                         active.remove(fp);
@@ -382,6 +445,7 @@ public final class NotifierApp implements StageRunner.Stage {
                 }
             }
         }
+        return any;
     }
 
     private static void createStateTopic(NotifierConfig c) {
@@ -431,6 +495,12 @@ public final class NotifierApp implements StageRunner.Stage {
         return p;
     }
 
+    /** Runs the notifier with {@code key=value} arguments until SIGTERM (tests run it as a child JVM to kill it). */
+    public static void main(String[] args) throws Exception {
+        Settings settings = Settings.fromMainArgs(args, System.getenv());
+        System.exit(StageRunner.run(STAGE, settings, NotifierApp::start, app -> "notifier running", System.out));
+    }
+
     @Override
     public String stage() {
         return STAGE;
@@ -449,6 +519,9 @@ public final class NotifierApp implements StageRunner.Stage {
         Optional<String> dead = notAlive();
         if (dead.isPresent() || !running) {
             return dead.isPresent() ? dead : Optional.of("stopping");
+        }
+        if (startup != null) {
+            return Optional.of("delivering the alerts still firing, recovered at start, before reading " + config.alertsTopic());
         }
         return KafkaReadiness.heartbeatProblem(consumer.metrics());
     }
