@@ -6,6 +6,9 @@ import dev.perfstream.runtime.StageRunner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -111,15 +114,18 @@ public final class StreamsStage implements StageRunner.Stage {
 
     @Override
     public Optional<String> notReady() {
-        KafkaStreams.State state = streams.state();
+        return readiness(streams.state(), restoring.get(), streams.metrics());
+    }
+
+    /** The readiness rule (see the class doc): the Kafka Streams state, restorations in progress, heartbeats. */
+    static Optional<String> readiness(KafkaStreams.State state, int restoring, Map<MetricName, ? extends Metric> metrics) {
         if (state != KafkaStreams.State.RUNNING) {
             return Optional.of("Kafka Streams is " + state);
         }
-        int n = restoring.get();
-        if (n > 0) {
-            return Optional.of("restoring " + n + " state store partition(s) from their changelogs");
+        if (restoring > 0) {
+            return Optional.of("restoring " + restoring + " state store partition(s) from their changelogs");
         }
-        return KafkaReadiness.heartbeatProblem(streams.metrics());
+        return KafkaReadiness.heartbeatProblem(metrics);
     }
 
     @Override
