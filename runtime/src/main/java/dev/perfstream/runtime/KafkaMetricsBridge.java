@@ -1,6 +1,5 @@
 package dev.perfstream.runtime;
 
-import dev.perfstream.schemas.metrics.PerfstreamMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -23,8 +22,9 @@ import org.apache.kafka.common.MetricName;
 
 /**
  * Kafka's own client metrics (Kafka Streams, consumers, producers, admin clients: whatever
- * {@code metrics()} returns) in the Prometheus registry, read at scrape time. Nothing is counted twice:
- * the values are Kafka's.
+ * {@code metrics()} returns) in Prometheus form, read at scrape time ({@link StatusServer} writes them after
+ * the registry's series; only the scraped stage's clients are read). Nothing is counted twice: the values
+ * are Kafka's.
  *
  * <p>Written here rather than taken from a library: the Prometheus Java client has no Kafka bridge,
  * and Micrometer's {@code KafkaStreamsMetrics} would bring a second metrics library beside the one the
@@ -44,10 +44,6 @@ public final class KafkaMetricsBridge implements MultiCollector {
     }
 
     private final List<Source> sources = new CopyOnWriteArrayList<>();
-
-    static {
-        PerfstreamMetrics.REGISTRY.register(INSTANCE);
-    }
 
     private KafkaMetricsBridge() {
     }
@@ -123,8 +119,20 @@ public final class KafkaMetricsBridge implements MultiCollector {
 
     @Override
     public MetricSnapshots collect() {
+        return collect((String) null);
+    }
+
+    /** The metrics of the clients of one stage (all stages: null), read now. */
+    static MetricSnapshots collectStage(String stage) {
+        return INSTANCE.collect(stage);
+    }
+
+    private MetricSnapshots collect(String stage) {
         Map<String, Family> families = new TreeMap<>();
         for (Source source : sources) {
+            if (stage != null && !stage.equals(source.stage())) {
+                continue;
+            }
             Map<MetricName, ? extends Metric> metrics;
             try {
                 metrics = source.metrics().get();

@@ -70,17 +70,19 @@ public final class StatusServer implements AutoCloseable {
     }
 
     /**
-     * What one stage's {@code /metrics} serves: every series of this process, except those labelled with
-     * another stage. Running alone (one stage per process, as in production) that is everything; in one JVM
-     * with other stages (the demo, tests) each port keeps to its own stage's series, so a Prometheus that
-     * scrapes every port counts nothing twice; the JVM's series (no stage label) appear on every port.
+     * What one stage's {@code /metrics} serves: the JVM, perfstream's series of this stage (those labelled with
+     * another stage are left out) and the Kafka metrics of this stage's clients. Running alone (one stage per
+     * process, as in production) that is everything; in one JVM with other stages (the demo, tests) each port
+     * keeps to its own stage, so a Prometheus that scrapes every port counts nothing twice; the JVM's series
+     * appear on every port.
      *
-     * <p>Filtered on the text (a sample line whose labels hold {@code stage="other"}): the client library
-     * filters by metric name only.
+     * <p>perfstream's series are filtered on the text (a sample line whose labels hold {@code stage="other"}):
+     * the client library filters by metric name only.
      */
     public static String scrape(String stage) {
-        String all = scrape();
-        StringBuilder out = new StringBuilder(all.length());
+        JvmMetricsOnce.register();
+        String all = write(PerfstreamMetrics.REGISTRY.scrape());
+        StringBuilder out = new StringBuilder(all.length() + 64 * 1024);
         String own = "stage=\"" + stage + "\"";
         int from = 0;
         while (from < all.length()) {
@@ -92,15 +94,19 @@ public final class StatusServer implements AutoCloseable {
                 out.append(line);
             }
         }
-        return out.toString();
+        return out.append(write(KafkaMetricsBridge.collectStage(stage))).toString();
     }
 
-    /** Everything this process exposes, in the Prometheus text format. */
+    /** Everything this process exposes (every stage), in the Prometheus text format. */
     public static String scrape() {
         JvmMetricsOnce.register();
+        return write(PerfstreamMetrics.REGISTRY.scrape()) + write(KafkaMetricsBridge.collectStage(null));
+    }
+
+    private static String write(io.prometheus.metrics.model.snapshots.MetricSnapshots snapshots) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
-            PrometheusTextFormatWriter.create().write(out, PerfstreamMetrics.REGISTRY.scrape());
+            PrometheusTextFormatWriter.create().write(out, snapshots);
             return out.toString(StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -172,7 +172,10 @@ class ObservabilityIT {
                     }
                 }
                 for (Map.Entry<String, String> t : targets.entrySet()) {
+                    long t1 = System.nanoTime();
                     String body = get("http://" + t.getValue() + "/metrics").body();
+                    System.out.printf(Locale.ROOT, "%s /metrics: %,d bytes, %,d lines, %.0f ms%n", t.getKey(), body.length(),
+                        body.lines().count(), (System.nanoTime() - t1) / 1e6);
                     String lint = promtool(body, "check", "metrics");
                     assertThat(lint).as("promtool check metrics on " + t.getKey()).isEqualTo("exit 0\n");
                 }
