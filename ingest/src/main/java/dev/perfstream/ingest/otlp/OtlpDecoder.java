@@ -1,5 +1,8 @@
 package dev.perfstream.ingest.otlp;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
@@ -23,6 +26,7 @@ import java.util.zip.GZIPInputStream;
  */
 public final class OtlpDecoder {
     private static final JsonFormat.Parser JSON = JsonFormat.parser().ignoringUnknownFields();
+    private static final JsonFactory SNIFFER = new JsonFactory();
 
     private OtlpDecoder() {
     }
@@ -43,6 +47,29 @@ public final class OtlpDecoder {
                 ? "JSON that is not an OTLP ExportMetricsServiceRequest ({\"resourceMetrics\":[...]})" : "an empty export request"));
         }
         return r;
+    }
+
+    /**
+     * Whether a JSON body is an OTLP metrics request rather than a perfstream batch (an array, or an object
+     * with {@code events}): its top-level object has a {@code resourceMetrics} field. Reads tokens only;
+     * malformed JSON answers false (the batch parser then names the error).
+     */
+    public static boolean looksLikeOtlpMetricsJson(byte[] body) {
+        try (JsonParser p = SNIFFER.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                if (p.currentName().equals("resourceMetrics") || p.currentName().equals("resource_metrics")) {
+                    return true;
+                }
+                p.nextToken();
+                p.skipChildren();
+            }
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private interface ProtoParser<T> {
