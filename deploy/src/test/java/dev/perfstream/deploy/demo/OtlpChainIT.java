@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.perfstream.ingest.collector.CollectorApp;
+import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.schemas.serde.DecodeException;
+import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.schemas.testkit.InfluxTestServer;
 import dev.perfstream.schemas.testkit.KafkaTestCluster;
 import dev.perfstream.schemas.testkit.Poll;
@@ -20,17 +24,35 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
+import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporterBuilder;
+import io.opentelemetry.sdk.metrics.Aggregation;
+import io.opentelemetry.sdk.metrics.InstrumentType;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
+import io.opentelemetry.sdk.metrics.export.DefaultAggregationSelector;
+import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.TreeMap;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,26 +78,7 @@ class OtlpChainIT {
     @Test
     void shouldLandSdkSpansAsExactCountsAndPercentilesWithinOnePercentInInfluxDb() throws Exception {
         try (KafkaTestCluster kafka = KafkaTestCluster.start(); InfluxTestServer influx = InfluxTestServer.start()) {
-            kafka.createTopics(1, "oc-metrics", "oc-rum", "oc-stats", "oc-dlq");
-            Map<String, String> m = new HashMap<>();
-            m.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-            m.put("topic.metrics", "oc-metrics");
-            m.put("topic.rum", "oc-rum");
-            m.put("topic.stats", "oc-stats");
-            m.put("topic.deadletter", "oc-dlq");
-            m.put("stats.windows", "1m");
-            m.put("stats.rollup", "off");
-            m.put("stats.grace", "5s");
-            m.put("stats.commit.interval", "200ms");
-            m.put("state.dir", tmp.resolve("state").toString());
-            m.put("influx.url", influx.url());
-            m.put("influx.database", "otlpchain");
-            m.put("sink.topics", "oc-stats");
-            m.put("sink.linger", "200ms");
-            m.put("collector.port", "0");
-            m.put("collector.api.keys", "chain-key");
-            m.put("collector.session.salt", "chain");
-            Settings settings = Settings.of(m);
+            Settings settings = settings(kafka, influx);
 
             long t0 = (System.currentTimeMillis() / MIN) * MIN - 5 * MIN;
             try (StatsApp stats = StatsApp.start(settings); SinkApp sink = SinkApp.start(settings);
@@ -101,6 +104,169 @@ class OtlpChainIT {
                 }
             }
         }
+    }
+
+    private Settings settings(KafkaTestCluster kafka, InfluxTestServer influx) throws Exception {
+        kafka.createTopics(1, "oc-metrics", "oc-rum", "oc-stats", "oc-dlq");
+        Map<String, String> m = new HashMap<>();
+        m.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        m.put("topic.metrics", "oc-metrics");
+        m.put("topic.rum", "oc-rum");
+        m.put("topic.stats", "oc-stats");
+        m.put("topic.deadletter", "oc-dlq");
+        m.put("stats.windows", "1m");
+        m.put("stats.rollup", "off");
+        m.put("stats.grace", "5s");
+        m.put("stats.commit.interval", "200ms");
+        m.put("state.dir", tmp.resolve("state").toString());
+        m.put("influx.url", influx.url());
+        m.put("influx.database", "otlpchain");
+        m.put("sink.topics", "oc-stats");
+        m.put("sink.linger", "200ms");
+        m.put("collector.port", "0");
+        m.put("collector.api.keys", "chain-key");
+        m.put("collector.session.salt", "chain");
+        return Settings.of(m);
+    }
+
+    /**
+     * Histograms of the SDK, explicit-bucket (the semantic conventions' advised bounds in seconds) and base-2
+     * exponential, delta and cumulative, over protobuf and JSON: two batches of 1,000 lognormal latencies per
+     * service, one export after each. In InfluxDB every 1-minute window of each service has the exact count
+     * of the batches exported into it, and p50..p99.9 within the error the window states
+     * ({@code bucket_error}, on top of the sketch's 1 %) of the exact quantiles of those batches.
+     */
+    @Test
+    void shouldLandSdkHistogramsWithExactCountsAndPercentilesWithinTheStatedError() throws Exception {
+        try (KafkaTestCluster kafka = KafkaTestCluster.start(); InfluxTestServer influx = InfluxTestServer.start()) {
+            Settings settings = settings(kafka, influx);
+            try (StatsApp stats = StatsApp.start(settings); SinkApp sink = SinkApp.start(settings);
+                 CollectorApp collector = CollectorApp.start(settings)) {
+                String base = "http://127.0.0.1:" + collector.port();
+                List<HistogramRun> runs = List.of(
+                    histograms(base, "chain-hist-explicit-delta", false, true, false, 21),
+                    histograms(base, "chain-hist-explicit-cumulative", false, false, true, 22),
+                    histograms(base, "chain-hist-expo-delta", true, true, true, 23),
+                    histograms(base, "chain-hist-expo-cumulative", true, false, false, 24));
+                // A span two minutes ahead closes the windows the histograms went into (time_unix_nano is the
+                // SDK's collection time, now).
+                record(base + "/v1/traces", "chain-otel-closer", false, System.currentTimeMillis() + 2 * MIN, 0, 1);
+                Map<String, List<MetricEvent>> events = histogramEvents(kafka, settings);
+                for (HistogramRun run : runs) {
+                    List<MetricEvent> es = events.getOrDefault(run.service, List.of());
+                    assertThat(es).as(run.service + " histogram events, one per export with data").hasSize(2);
+                    // the batches by the window their export's time falls into
+                    Map<Long, List<Double>> byWindow = new TreeMap<>();
+                    for (int i = 0; i < 2; i++) {
+                        long w = Math.floorDiv(es.get(i).getTimestamp().toEpochMilli(), MIN) * MIN;
+                        assertThat(es.get(i).getHistogram().getCount()).isEqualTo(run.batches.get(i).size());
+                        byWindow.computeIfAbsent(w, k -> new ArrayList<>()).addAll(run.batches.get(i));
+                    }
+                    for (Map.Entry<Long, List<Double>> w : byWindow.entrySet()) {
+                        Map<String, JsonNode> row = Poll.until(Duration.ofSeconds(150), "the window " + w.getKey() + " of "
+                            + run.service + " in InfluxDB", () -> row(influx, run.service, w.getKey()));
+                        System.out.println("otlp chain: " + run.service + " InfluxDB " + row);
+                        double[] v = w.getValue().stream().mapToDouble(Double::doubleValue).toArray();
+                        assertThat(row.get("count").asLong()).as(run.service + " count").isEqualTo(v.length);
+                        double stated = row.get("bucket_error").asDouble();
+                        assertThat(stated).as(run.service + " stated bucket error").isBetween(0.0, 1.0);
+                        if (run.exponential) {
+                            assertThat(stated).as("exponential buckets of the SDK's default 160 buckets").isLessThan(0.05);
+                        }
+                        double allowed = (1 + stated) * 1.01 - 1;
+                        for (int i = 0; i < QS.length; i++) {
+                            double exact = exact(v, QS[i]);
+                            assertThat(row.get(FIELDS[i]).asDouble()).as(run.service + " " + FIELDS[i] + " (stated error " + stated + ")")
+                                .isCloseTo(exact, within(exact * allowed + 1e-9));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** What one service recorded: its batches of latencies in ms, one export after each. */
+    record HistogramRun(String service, boolean exponential, List<List<Double>> batches) {
+    }
+
+    private static HistogramRun histograms(String base, String service, boolean exponential, boolean delta, boolean json, long seed)
+        throws Exception {
+        OtlpHttpMetricExporterBuilder b = OtlpHttpMetricExporter.builder().setEndpoint(base + "/v1/metrics")
+            .addHeader("Authorization", "Bearer chain-key")
+            .setAggregationTemporalitySelector(delta ? AggregationTemporalitySelector.deltaPreferred()
+                : AggregationTemporalitySelector.alwaysCumulative());
+        if (exponential) {
+            b.setDefaultAggregationSelector(DefaultAggregationSelector.getDefault()
+                .with(InstrumentType.HISTOGRAM, Aggregation.base2ExponentialBucketHistogram()));
+        }
+        if (json) {
+            Field f = OtlpHttpMetricExporterBuilder.class.getDeclaredField("delegate");
+            f.setAccessible(true);
+            Object delegate = f.get(b);
+            delegate.getClass().getMethod("exportAsJson").invoke(delegate);
+        } else {
+            b.setCompression("gzip");
+        }
+        SdkMeterProvider mp = SdkMeterProvider.builder()
+            .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), service))))
+            .registerMetricReader(PeriodicMetricReader.builder(b.build()).setInterval(Duration.ofHours(1)).build()).build();
+        Random r = new Random(seed);
+        List<List<Double>> batches = new ArrayList<>();
+        try {
+            DoubleHistogram h = mp.get("otlp-chain").histogramBuilder("http.server.request.duration").setUnit("s")
+                .setExplicitBucketBoundariesAdvice(List.of(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0))
+                .build();
+            Attributes route = Attributes.of(AttributeKey.stringKey("http.route"), ROUTE);
+            for (int batch = 0; batch < 2; batch++) {
+                List<Double> ms = new ArrayList<>();
+                for (int i = 0; i < 1000; i++) {
+                    double seconds = Math.exp(3.5 + 0.8 * r.nextGaussian()) / 1000;
+                    h.record(seconds, route);
+                    ms.add(seconds * 1000);
+                }
+                batches.add(ms);
+                assertThat(mp.forceFlush().join(60, TimeUnit.SECONDS).isSuccess()).as(service + " export answered 200").isTrue();
+            }
+        } finally {
+            mp.shutdown().join(10, TimeUnit.SECONDS);
+        }
+        return new HistogramRun(service, exponential, batches);
+    }
+
+    /** The http.server.request.duration histogram events on the metrics topic by service, in offset order. */
+    private static Map<String, List<MetricEvent>> histogramEvents(KafkaTestCluster kafka, Settings settings) {
+        RecordCodec<MetricEvent> codec = Codecs.create(MetricEvent.getClassSchema(), settings);
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        Map<String, List<MetricEvent>> out = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition("oc-metrics", 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            Poll.until(Duration.ofSeconds(60), "the metrics topic read to offset " + end, () -> {
+                for (ConsumerRecord<byte[], byte[]> rec : c.poll(Duration.ofMillis(200))) {
+                    try {
+                        MetricEvent e = codec.decode(rec.topic(), rec.value());
+                        // (the SDK also exports its own otel.sdk.* histograms)
+                        if (e.getHistogram() != null && e.getMetric().equals("http.server.request.duration")) {
+                            out.computeIfAbsent(e.getService(), k -> new ArrayList<>()).add(e);
+                        }
+                    } catch (DecodeException ex) {
+                        throw new AssertionError(ex);
+                    }
+                }
+                return c.position(tp) >= end ? Boolean.TRUE : null;
+            });
+        }
+        return out;
+    }
+
+    /** The service's 1-minute window at {@code start} as column -> value, or null while it is not in InfluxDB. */
+    private static Map<String, JsonNode> row(InfluxTestServer influx, String service, long start) {
+        return query(influx, "SELECT \"count\", \"errors\", bucket_error, p50, p75, p90, p95, p99, p999 FROM metric_stats WHERE service = '"
+            + service + "' AND route = '" + ROUTE + "' AND metric = 'http.server.request.duration' AND \"window\" = '1m' AND time = "
+            + start + "ms");
     }
 
     /** What one service sent: the durations in ms of its spans in the minute from t0, and how many were errors. */
@@ -169,9 +335,13 @@ class OtlpChainIT {
 
     /** The service's 1-minute window of the route starting at t0 as column -> value, or null while it is not in InfluxDB. */
     private static Map<String, JsonNode> oneMinuteRow(InfluxTestServer influx, String service, long t0) {
-        String q = "SELECT \"count\", \"errors\", \"unit\", p50, p75, p90, p95, p99, p999 FROM metric_stats WHERE service = '"
+        return query(influx, "SELECT \"count\", \"errors\", \"unit\", p50, p75, p90, p95, p99, p999 FROM metric_stats WHERE service = '"
             + service + "' AND route = '" + ROUTE + "' AND metric = 'http.server.request.duration' AND \"window\" = '1m' AND time = "
-            + t0 + "ms";
+            + t0 + "ms");
+    }
+
+    /** The first row of an InfluxQL query as column -> value, or null while there is none. */
+    private static Map<String, JsonNode> query(InfluxTestServer influx, String q) {
         JsonNode series;
         try {
             series = new ObjectMapper().readTree(influx.query("otlpchain", q)).path("results").path(0).path("series");

@@ -21,9 +21,6 @@ import org.apache.kafka.clients.producer.BufferExhaustedException;
  * the export response, whose {@code partial_success} counts and explains the rejected spans or data
  * points; 400 with a {@code google.rpc.Status} when the body is no OTLP request (not retryable); 503
  * with {@code Retry-After} when Kafka did not take the events (retryable, per OTLP/HTTP).
- *
- * <p>Histogram data points are checked and turned into deltas, then rejected with a reason saying so:
- * {@code MetricEvent} holds one value, and merging buckets into the window's sketch is not built yet.
  */
 final class OtlpEndpoints {
     enum Signal { TRACES, METRICS }
@@ -55,18 +52,10 @@ final class OtlpEndpoints {
             answer(ctx, ep, 400, OtlpAnswers.status(400, e.getMessage(), json), json);
             return;
         }
-        int rejected = c.rejected() + c.histograms().size();
+        int rejected = c.rejected();
         String message = c.errorMessage();
-        if (!c.histograms().isEmpty()) {
-            String h = c.histograms().size() + " histogram data point(s) are valid but not taken: perfstream does not merge "
-                + "histogram buckets into its windows yet; export spans, or record durations as gauges";
-            message = message.isEmpty() ? h : message + "; " + h;
-        }
-        if (c.rejected() > 0) {
-            metrics.reject(ep, "otlp_item", c.rejected());
-        }
-        if (!c.histograms().isEmpty()) {
-            metrics.reject(ep, "otlp_histogram", c.histograms().size());
+        if (rejected > 0) {
+            metrics.reject(ep, "otlp_item", rejected);
         }
         send(ctx, ep, signal, c, rejected, message, json);
     }

@@ -5,7 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What one OTLP export request became: the events to send, the histogram deltas, and how many spans
+ * What one OTLP export request became: the events to send (histogram points among them, as events with
+ * buckets), the histogram delta points those were made from, and how many spans
  * or data points were rejected with why. {@code ignored} counts items perfstream does not turn into
  * events by design (CLIENT, PRODUCER and INTERNAL spans, points flagged "no recorded value", the first
  * point of a cumulative stream whose start is unknown); they are neither sent nor rejected.

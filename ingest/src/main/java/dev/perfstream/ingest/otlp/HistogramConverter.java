@@ -15,9 +15,16 @@ final class HistogramConverter {
     static final int MIN_SCALE = -10;
     static final int MAX_SCALE = 20;
     private final CumulativeStreams streams;
+    private final Emitter emitter;
 
-    HistogramConverter(CumulativeStreams streams) {
+    /** Validates an event and hands it on (the metric converter's {@code emit}). */
+    interface Emitter {
+        void emit(MetricConverter.Context c, MetricEvent e, Converted.Builder out);
+    }
+
+    HistogramConverter(CumulativeStreams streams, Emitter emitter) {
         this.streams = streams;
+        this.emitter = emitter;
     }
 
     void explicit(MetricConverter.Context c, MetricEvent dims, HistogramDataPoint p, boolean cumulative, Converted.Builder out) {
@@ -53,7 +60,8 @@ final class HistogramConverter {
         double sum = p.hasSum() ? p.getSum() * c.unit().factor() : Double.NaN;
         // No buckets at all: one bucket (-inf, +inf) holding the count.
         HistogramPoint h = new HistogramPoint(dims, p.getCount(), sum, b, n.length == 0 ? new long[] {p.getCount()} : n,
-            0, 0, HistogramPoint.Buckets.EMPTY, HistogramPoint.Buckets.EMPTY, 1);
+            0, 0, HistogramPoint.Buckets.EMPTY, HistogramPoint.Buckets.EMPTY, 1,
+            p.hasMin() ? p.getMin() * c.unit().factor() : Double.NaN, p.hasMax() ? p.getMax() * c.unit().factor() : Double.NaN, cumulative);
         String key = c.streamKey(p.getAttributesList()) + "|" + bounds;
         deliver(c, cumulative ? streams.delta(key, p.getStartTimeUnixNano(), p.getTimeUnixNano(), h, HistogramConverter::minusExplicit)
             : new CumulativeStreams.Delta<>(h, null), p.getTimeUnixNano(), out);
@@ -84,22 +92,21 @@ final class HistogramConverter {
             return;
         }
         HistogramPoint h = new HistogramPoint(dims, p.getCount(), p.hasSum() ? p.getSum() * c.unit().factor() : Double.NaN,
-            new double[0], new long[0], p.getScale(), p.getZeroCount(), pos, neg, c.unit().factor());
+            new double[0], new long[0], p.getScale(), p.getZeroCount(), pos, neg, c.unit().factor(),
+            p.hasMin() ? p.getMin() * c.unit().factor() : Double.NaN, p.hasMax() ? p.getMax() * c.unit().factor() : Double.NaN, cumulative);
         String key = c.streamKey(p.getAttributesList()) + "|exp";
         deliver(c, cumulative ? streams.delta(key, p.getStartTimeUnixNano(), p.getTimeUnixNano(), h, HistogramConverter::minusExponential)
             : new CumulativeStreams.Delta<>(h, null), p.getTimeUnixNano(), out);
     }
 
-    private static void deliver(MetricConverter.Context c, CumulativeStreams.Delta<HistogramPoint> d, long time, Converted.Builder out) {
+    private void deliver(MetricConverter.Context c, CumulativeStreams.Delta<HistogramPoint> d, long time, Converted.Builder out) {
         if (d.problem() != null) {
             out.reject(1, c.label() + ": histogram point at " + time + ": " + d.problem());
         } else if (d.value() == null || d.value().count() == 0) {
             out.ignore(); // a baseline, or nothing recorded since the last point
         } else {
-            HistogramPoint h = d.value();
-            MetricEvent dims = MetricEvent.newBuilder(h.dims()).setValue(h.sum() / h.count()).build();
-            out.histogram(new HistogramPoint(dims, h.count(), h.sum(), h.bounds(), h.counts(), h.scale(), h.zeroCount(),
-                h.positive(), h.negative(), h.factor()));
+            out.histogram(d.value());
+            emitter.emit(c, HistogramEvents.event(d.value()), out);
         }
     }
 
@@ -138,7 +145,7 @@ final class HistogramConverter {
         }
         long n = cur.count() - prev.count();
         return n < 0 ? null : new HistogramPoint(cur.dims(), n, cur.sum() - prev.sum(), cur.bounds(), d, 0, 0,
-            HistogramPoint.Buckets.EMPTY, HistogramPoint.Buckets.EMPTY, 1);
+            HistogramPoint.Buckets.EMPTY, HistogramPoint.Buckets.EMPTY, 1, cur.min(), cur.max(), true);
     }
 
     /** Differences at the coarser of the two scales (cumulative exponential histograms may downscale over time). */
@@ -151,6 +158,7 @@ final class HistogramConverter {
         if (pos == null || neg == null || zero < 0 || n < 0) {
             return null;
         }
-        return new HistogramPoint(cur.dims(), n, cur.sum() - prev.sum(), new double[0], new long[0], scale, zero, pos, neg, cur.factor());
+        return new HistogramPoint(cur.dims(), n, cur.sum() - prev.sum(), new double[0], new long[0], scale, zero, pos, neg,
+            cur.factor(), cur.min(), cur.max(), true);
     }
 }

@@ -19,9 +19,14 @@ import java.util.Arrays;
  * @param negative exponential: buckets of negative values
  * @param factor   exponential buckets stay in the sender's unit: multiply a bucket's bounds by this to get
  *                 perfstream's unit (explicit bounds are converted already; there it is 1)
+ * @param min      smallest value recorded, in perfstream's unit, NaN when unknown; for a point differenced from
+ *                 cumulative ones the minimum since the stream's start (a bound, not the delta's minimum)
+ * @param max      largest value recorded, likewise
+ * @param cumulative whether the point was differenced from cumulative ones (then min and max are only bounds)
  */
 public record HistogramPoint(MetricEvent dims, long count, double sum, double[] bounds, long[] counts, int scale,
-                             long zeroCount, Buckets positive, Buckets negative, double factor) {
+                             long zeroCount, Buckets positive, Buckets negative, double factor, double min, double max,
+                             boolean cumulative) {
     public boolean exponential() {
         return bounds.length == 0 && counts.length == 0;
     }

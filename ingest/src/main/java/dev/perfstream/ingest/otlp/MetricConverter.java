@@ -23,7 +23,7 @@ import java.util.function.BinaryOperator;
  * users) are sent as their value; monotonic sums as the increase since the previous point (delta
  * temporality as sent, cumulative differenced per stream by {@link CumulativeStreams}); histograms
  * (explicit-bucket and exponential) are checked and turned into deltas the same way
- * ({@link HistogramPoint}). Summaries and data types this receiver does not know are rejected.
+ * ({@link HistogramPoint}), then into one event carrying the buckets ({@link HistogramEvents}). Summaries and data types this receiver does not know are rejected.
  * Semantic-convention attributes of the point give route, method, status and outcome
  * ({@link SemConv}); {@code db.query.summary} or {@code db.operation.name} give the DB statement.
  */
@@ -37,7 +37,7 @@ final class MetricConverter {
         this.validator = validator;
         this.routes = routes;
         this.streams = streams;
-        this.histograms = new HistogramConverter(streams);
+        this.histograms = new HistogramConverter(streams, this::emit);
     }
 
     Converted convert(ExportMetricsServiceRequest req) {

@@ -225,7 +225,7 @@ class OtlpCollectorIT {
     }
 
     @Test
-    void shouldRejectHistogramsWithReasonsAndUnknownMetricTypesInPartialSuccess() throws Exception {
+    void shouldRejectBadHistogramsAndUnknownMetricTypesInPartialSuccessAndTakeTheGoodOnes() throws Exception {
         long now = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
         Metric bad = Metric.newBuilder().setName("http.server.request.duration").setUnit("s").setHistogram(Histogram.newBuilder()
             .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA)
@@ -242,11 +242,14 @@ class OtlpCollectorIT {
         HttpResponse<byte[]> r = post("/v1/metrics", "application/x-protobuf", req.toByteArray(), false);
         assertThat(r.statusCode()).isEqualTo(200);
         ExportMetricsServiceResponse resp = ExportMetricsServiceResponse.parseFrom(r.body());
-        assertThat(resp.getPartialSuccess().getRejectedDataPoints()).isEqualTo(4);
+        assertThat(resp.getPartialSuccess().getRejectedDataPoints()).isEqualTo(3);
         assertThat(resp.getPartialSuccess().getErrorMessage()).contains("count 10 is not the sum of bucket_counts (7)")
-            .contains("explicit_bounds[0] is NaN").contains("unknown metric type")
-            .contains("1 histogram data point(s) are valid but not taken");
-        assertThat(readAll("it-hist")).extracting(MetricEvent::getValue).containsExactly((double) (1 << 20));
+            .contains("explicit_bounds[0] is NaN").contains("unknown metric type");
+        List<MetricEvent> got = readAll("it-hist");
+        assertThat(got).extracting(MetricEvent::getMetric).containsExactlyInAnyOrder("http.server.request.duration", "memory.used");
+        MetricEvent h = got.stream().filter(e -> e.getHistogram() != null).findFirst().orElseThrow();
+        assertThat(h.getHistogram().getCounts()).containsExactly(3L, 4L);
+        assertThat(h.getHistogram().getValues()).containsExactly(0.0, 100.0);
     }
 
     @Test

@@ -186,9 +186,14 @@ class OtlpConverterTest {
         assertThat(h.bounds()).containsExactly(100.0, 500.0);
         assertThat(h.counts()).containsExactly(3, 2, 1);
         assertThat(h.sum()).isEqualTo(1500.0);
-        assertThat(h.dims().getValue()).isEqualTo(250.0);
         assertThat(h.dims().getRoute()).isEqualTo("/x");
         assertThat(h.dims().getMetric()).isEqualTo("http.server.request.duration");
+        MetricEvent e = c.events().get(0);
+        assertThat(e.getValue()).isEqualTo(250.0);
+        // (0, 100] -> 0 (no min: a duration's first bucket starts at 0, error 1); (100, 500] -> 2*100*500/600; (500, inf) -> 500
+        assertThat(e.getHistogram().getValues()).containsExactly(0.0, 1000.0 / 6 * 1, 500.0);
+        assertThat(e.getHistogram().getCounts()).containsExactly(3L, 2L, 1L);
+        assertThat(e.getHistogram().getRelativeError()).isEqualTo(1.0);
         assertThat(c.rejected()).isEqualTo(5);
         assertThat(c.reasons()).satisfiesExactly(
             r -> assertThat(r).contains("count 7 is not the sum of bucket_counts (6)"),
