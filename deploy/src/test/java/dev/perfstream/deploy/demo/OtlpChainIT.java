@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.perfstream.ingest.collector.CollectorApp;
+import dev.perfstream.ingest.source.OtlpSourceApp;
+import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
@@ -25,6 +27,11 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
 import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
 import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporterBuilder;
 import io.opentelemetry.sdk.metrics.Aggregation;
@@ -51,7 +58,11 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -107,8 +118,12 @@ class OtlpChainIT {
     }
 
     private Settings settings(KafkaTestCluster kafka, InfluxTestServer influx) throws Exception {
+        return settings(kafka, influx, Map.of());
+    }
+
+    private Settings settings(KafkaTestCluster kafka, InfluxTestServer influx, Map<String, String> extra) throws Exception {
         kafka.createTopics(1, "oc-metrics", "oc-rum", "oc-stats", "oc-dlq");
-        Map<String, String> m = new HashMap<>();
+        Map<String, String> m = new HashMap<>(extra);
         m.put("kafka.bootstrap.servers", kafka.bootstrapServers());
         m.put("topic.metrics", "oc-metrics");
         m.put("topic.rum", "oc-rum");
@@ -183,6 +198,124 @@ class OtlpChainIT {
                 }
             }
         }
+    }
+
+    /**
+     * The OpenTelemetry Collector's Kafka path: {@code otlp_proto} trace batches (built with the OTLP protobuf
+     * classes) with null keys on a 6-partition topic, through {@code perfstream run otlp}, the stats stage and
+     * the sink: the same exact count, errors and percentiles within 1 % in InfluxDB; a truncated batch is a
+     * dead letter with its reason.
+     */
+    @Test
+    void shouldLandOtlpProtoBatchesWithNullKeysFromSixPartitions() throws Exception {
+        try (KafkaTestCluster kafka = KafkaTestCluster.start(); InfluxTestServer influx = InfluxTestServer.start()) {
+            kafka.createTopics(6, "oc-otlp-spans", "oc-otlp-metrics");
+            Settings settings = settings(kafka, influx, Map.of("otlp.topic.spans", "oc-otlp-spans",
+                "otlp.topic.metrics", "oc-otlp-metrics", "otlp.group.id", "oc-otlp"));
+            long t0 = (System.currentTimeMillis() / MIN) * MIN - 5 * MIN;
+            String service = "chain-kafka-otlp";
+            Random r = new Random(31);
+            double[] values = new double[2000];
+            int errors = 0;
+            try (StatsApp stats = StatsApp.start(settings); SinkApp sink = SinkApp.start(settings);
+                 OtlpSourceApp source = OtlpSourceApp.start(settings);
+                 KafkaProducer<byte[], byte[]> p = rawProducer(kafka)) {
+                for (int batch = 0; batch < 20; batch++) {
+                    List<io.opentelemetry.proto.trace.v1.Span> spans = new ArrayList<>();
+                    for (int i = batch * 100; i < batch * 100 + 100; i++) {
+                        long dur = Math.round(Math.exp(3.5 + 0.8 * r.nextGaussian()) * 1e6);
+                        boolean error = i % 100 == 3;
+                        spans.add(protoSpan(TimeUnit.MILLISECONDS.toNanos(t0 + i * 25L), dur, error));
+                        values[i] = dur / 1e6;
+                        errors += error ? 1 : 0;
+                    }
+                    // null key, spread over the six partitions as the Collector's exporter does
+                    p.send(new ProducerRecord<>("oc-otlp-spans", batch % 6, null, traces(service, spans).toByteArray())).get();
+                }
+                byte[] whole = traces(service, List.of(protoSpan(TimeUnit.MILLISECONDS.toNanos(t0), 1_000_000, false))).toByteArray();
+                p.send(new ProducerRecord<>("oc-otlp-spans", 2, null, Arrays.copyOf(whole, whole.length - 3))).get();
+                // Every span event on the metrics topic first: with six input partitions a later span could
+                // otherwise be read first and close the window early.
+                Poll.until(Duration.ofSeconds(60), "2000 events on the metrics topic", () -> endOffset(kafka, "oc-metrics") >= 2000 ? true : null);
+                p.send(new ProducerRecord<>("oc-otlp-spans", 0, null, traces("chain-kafka-closer",
+                    List.of(protoSpan(TimeUnit.MILLISECONDS.toNanos(t0 + 2 * MIN + 10_000), 1_000_000, false))).toByteArray())).get();
+
+                Map<String, JsonNode> row = Poll.until(Duration.ofSeconds(150), "the 1-minute window of " + service + " in InfluxDB",
+                    () -> oneMinuteRow(influx, service, t0));
+                System.out.println("otlp chain: " + service + " (Kafka, 6 partitions, null keys) InfluxDB " + row);
+                assertThat(row.get("count").asLong()).isEqualTo(values.length);
+                assertThat(row.get("errors").asLong()).isEqualTo(errors);
+                for (int i = 0; i < QS.length; i++) {
+                    double exact = exact(values, QS[i]);
+                    assertThat(row.get(FIELDS[i]).asDouble()).as(service + " " + FIELDS[i]).isCloseTo(exact, within(exact * 0.01));
+                }
+                List<DeadLetter> dead = deadLetters(kafka, settings);
+                assertThat(dead).singleElement().satisfies(d -> {
+                    assertThat(d.getReason()).contains("not a valid OTLP protobuf message");
+                    assertThat(d.getSourceTopic()).isEqualTo("oc-otlp-spans");
+                    assertThat(d.getStage()).isEqualTo("otlp");
+                });
+            }
+        }
+    }
+
+    private static io.opentelemetry.proto.trace.v1.Span protoSpan(long startNanos, long durNanos, boolean error) {
+        io.opentelemetry.proto.trace.v1.Span.Builder b = io.opentelemetry.proto.trace.v1.Span.newBuilder().setName("GET " + ROUTE)
+            .setKind(io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_SERVER)
+            .setStartTimeUnixNano(startNanos).setEndTimeUnixNano(startNanos + durNanos)
+            .addAttributes(KeyValue.newBuilder().setKey("http.route").setValue(AnyValue.newBuilder().setStringValue(ROUTE)));
+        if (error) {
+            b.setStatus(io.opentelemetry.proto.trace.v1.Status.newBuilder()
+                .setCode(io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR));
+        }
+        return b.build();
+    }
+
+    private static ExportTraceServiceRequest traces(String service, List<io.opentelemetry.proto.trace.v1.Span> spans) {
+        return ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+            .setResource(io.opentelemetry.proto.resource.v1.Resource.newBuilder().addAttributes(KeyValue.newBuilder()
+                .setKey("service.name").setValue(AnyValue.newBuilder().setStringValue(service))))
+            .addScopeSpans(ScopeSpans.newBuilder().addAllSpans(spans))).build();
+    }
+
+    private static KafkaProducer<byte[], byte[]> rawProducer(KafkaTestCluster kafka) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static long endOffset(KafkaTestCluster kafka, String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            return c.endOffsets(List.of(tp)).get(tp);
+        }
+    }
+
+    private static List<DeadLetter> deadLetters(KafkaTestCluster kafka, Settings settings) {
+        RecordCodec<DeadLetter> codec = Codecs.create(DeadLetter.getClassSchema(), settings);
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        List<DeadLetter> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition("oc-dlq", 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            Poll.until(Duration.ofSeconds(60), "the dead-letter topic read to offset " + end, () -> {
+                for (ConsumerRecord<byte[], byte[]> rec : c.poll(Duration.ofMillis(200))) {
+                    try {
+                        out.add(codec.decode(rec.topic(), rec.value()));
+                    } catch (DecodeException ex) {
+                        throw new AssertionError(ex);
+                    }
+                }
+                return c.position(tp) >= end ? Boolean.TRUE : null;
+            });
+        }
+        return out;
     }
 
     /** What one service recorded: its batches of latencies in ms, one export after each. */
