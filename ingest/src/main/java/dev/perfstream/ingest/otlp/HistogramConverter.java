@@ -47,7 +47,7 @@ final class HistogramConverter {
             b[i] = v * c.unit().factor();
         }
         long[] n = counts.stream().mapToLong(Long::longValue).toArray();
-        if (bad == null) {
+        if (bad == null && n.length > 0) { // no buckets at all is allowed: the count alone
             bad = checkCount(p.getCount(), Arrays.stream(n).reduce(0L, HistogramConverter::addUnsigned), "bucket_counts");
         }
         if (bad == null) {

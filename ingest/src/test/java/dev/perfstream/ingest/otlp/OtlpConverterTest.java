@@ -204,6 +204,18 @@ class OtlpConverterTest {
     }
 
     @Test
+    void shouldTakeAHistogramWithoutBucketsAsOneBucketWithTheCountAndStateAnErrorOf100Percent() {
+        Converted c = converter.metrics(metrics(service("a"), histogram(AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA,
+            hist(0, T0, 4, 0.2, List.of(), List.of()).build())));
+        assertThat(c.rejected()).isZero();
+        assertThat(c.events()).singleElement().satisfies(e -> {
+            assertThat(e.getHistogram().getCount()).isEqualTo(4);
+            assertThat(e.getHistogram().getRelativeError()).isEqualTo(1.0);
+            assertThat(e.getValue()).isEqualTo(50.0);
+        });
+    }
+
+    @Test
     void shouldTurnCumulativeExplicitHistogramsIntoDeltas() {
         long start = T0 - 10 * S; // after this process started: the first point counts whole
         var cum = AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE;
