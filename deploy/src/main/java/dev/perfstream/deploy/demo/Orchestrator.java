@@ -1,5 +1,6 @@
 package dev.perfstream.deploy.demo;
 
+import dev.perfstream.runtime.StageRunner;
 import dev.perfstream.schemas.config.Settings;
 import java.io.PrintStream;
 import java.util.ArrayDeque;
@@ -50,7 +51,9 @@ public final class Orchestrator implements AutoCloseable {
             try {
                 AutoCloseable app = s.starter().start(settings);
                 running.push(new Running(s.name(), app));
-                out.printf(Locale.ROOT, "  %-9s started in %.1f s%n", s.name(), (System.nanoTime() - t0) / 1e9);
+                String status = app instanceof StageRunner.Running r && r.statusPort() >= 0
+                    ? "; /metrics, /healthz, /readyz on port " + r.statusPort() : "";
+                out.printf(Locale.ROOT, "  %-9s started in %.1f s%s%n", s.name(), (System.nanoTime() - t0) / 1e9, status);
             } catch (StageMissingException e) {
                 if (s.required()) {
                     close();

@@ -1,5 +1,12 @@
 package dev.perfstream.deploy.demo;
 
+import dev.perfstream.runtime.StageRunner;
+import dev.perfstream.sink.influx.SinkApp;
+import dev.perfstream.sink.notify.NotifierApp;
+import dev.perfstream.streams.alert.AlertsApp;
+import dev.perfstream.streams.scoring.ScoringApp;
+import dev.perfstream.streams.window.StatsApp;
+import java.util.function.Function;
 import dev.perfstream.schemas.config.Settings;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -10,11 +17,9 @@ import java.util.List;
  * The stages of the all-in-one demo, in start order: consumers before the load generator so that
  * nothing waits on an empty topic.
  *
- * <p>Stages are found by class name and started through their {@code public static XxxApp
- * start(Settings)} method (the entry-point convention of every stage). Reflection keeps this module
- * compiling while the stages are being written in parallel; a missing required stage gives a clear
- * error instead of a build failure. Once all stages are on main, this list can switch to method
- * references ({@code StatsApp::start}) without changing {@link Orchestrator}.
+ * <p>The stages with a status server are started through {@link StageRunner}; the collector and the load
+ * generator are still found by class name through their {@code public static XxxApp start(Settings)}
+ * method (a leftover of parallel work: a missing stage gives a clear error instead of a build failure).
  */
 public final class PipelineStages {
     private PipelineStages() {
@@ -28,18 +33,28 @@ public final class PipelineStages {
     /** @param notify with the notifier (perf.alerts to Alertmanager / a webhook), when one is configured */
     public static List<Orchestrator.Stage> demo(boolean notify) {
         List<Orchestrator.Stage> s = new java.util.ArrayList<>(List.of(
-            byClassName("stats", "dev.perfstream.streams.window.StatsApp", true),
-            byClassName("alerts", "dev.perfstream.streams.alert.AlertsApp", false),
-            byClassName("scoring", "dev.perfstream.streams.scoring.ScoringApp", false),
-            byClassName("sink", "dev.perfstream.sink.influx.SinkApp", true)));
+            withStatus("stats", StatsApp::start, true),
+            withStatus("alerts", AlertsApp::start, false),
+            withStatus("scoring", ScoringApp::start, false),
+            withStatus("sink", SinkApp::start, true)));
         if (notify) {
-            s.add(byClassName("notify", "dev.perfstream.sink.notify.NotifierApp", false));
+            s.add(withStatus("notify", NotifierApp::start, false));
         }
         s.add(byClassName("collector", "dev.perfstream.ingest.collector.CollectorApp", false));
         s.add(byClassName("loadgen", "dev.perfstream.ingest.loadgen.LoadgenApp", true));
         return List.copyOf(s);
     }
     // -------------------------------------------------------------------------------------------
+
+    /**
+     * A stage started with its status server on {@code <name>.http.port} ({@link StageRunner#start}): each stage
+     * of the demo serves /metrics, /healthz and /readyz on its own port; /metrics shows the whole JVM (every
+     * stage's counters, labelled by stage), /readyz the stage's own readiness.
+     */
+    static Orchestrator.Stage withStatus(String name, Function<Settings, ? extends StageRunner.Stage> start,
+                                         boolean required) {
+        return new Orchestrator.Stage(name, settings -> StageRunner.start(name, settings, start), required);
+    }
 
     /** A stage started by {@code className.start(Settings)}. */
     public static Orchestrator.Stage byClassName(String name, String className, boolean required) {

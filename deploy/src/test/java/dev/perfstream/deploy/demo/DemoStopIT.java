@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * {@code deploy/perfstream demo} stopped with SIGTERM (as Ctrl-C or a service manager does) at 1, 3, 6 and
  * 12 s after it started, so during the services' start-up, the stages' start and the run: each time the
- * process ends within 30 s and the ports of Kafka, InfluxDB, the registry and Alertmanager it started are free again.
+ * process ends within 30 s and the ports of Kafka, InfluxDB, the registry and Alertmanager it started, and its stages'
+ * status servers, are free again.
  * Free ports and a temporary services folder, never the demo's defaults.
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
@@ -56,6 +57,12 @@ class DemoStopIT {
             env.put("PERFSTREAM_COLLECTOR_PORT", String.valueOf(Ports.free()));
             env.put("PERFSTREAM_ALERTMANAGER_URL", "http://127.0.0.1:" + alertmanager);
             env.put("PERFSTREAM_JAVA_OPTS", "-Xmx512m");
+            List<Integer> status = new ArrayList<>();
+            for (String stage : List.of("STATS", "ALERTS", "SCORING", "SINK", "NOTIFY")) {
+                int port = Ports.free();
+                status.add(port);
+                env.put("PERFSTREAM_" + stage + "_HTTP_PORT", String.valueOf(port));
+            }
             Path log = dir.resolve("demo-" + seconds + "s.log");
             Process demo = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
             demos.add(demo);
@@ -66,7 +73,9 @@ class DemoStopIT {
                 + Files.readString(log)).isTrue();
             double took = (System.nanoTime() - stopAt) / 1e9;
             System.out.printf("demo stopped %d s after start: exited %.1f s later%n", seconds, took);
-            for (int port : new int[] {kafka, influx, registry, alertmanager}) {
+            List<Integer> ports = new ArrayList<>(List.of(kafka, influx, registry, alertmanager));
+            ports.addAll(status); // the stages' status servers
+            for (int port : ports) {
                 assertThat(listening(port)).as("port " + port + " still open after the demo stopped at " + seconds + " s: "
                     + Files.readString(log)).isFalse();
             }

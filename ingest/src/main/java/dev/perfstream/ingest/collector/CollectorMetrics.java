@@ -1,5 +1,6 @@
 package dev.perfstream.ingest.collector;
 
+import dev.perfstream.runtime.StatusServer;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -10,7 +11,8 @@ import java.io.UncheckedIOException;
 
 /**
  * The collector's own metrics, in a private registry (so two collectors in one JVM, as in tests,
- * do not share counters), exposed in the Prometheus text format on {@code GET /metrics}.
+ * do not share counters), exposed in the Prometheus text format on {@code GET /metrics} followed by
+ * what every perfstream process serves ({@link StatusServer#scrape()}: JVM, Kafka clients, shared counters).
  */
 final class CollectorMetrics {
     static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
@@ -80,6 +82,8 @@ final class CollectorMetrics {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
             PrometheusTextFormatWriter.create().write(out, registry.scrape());
+            // then what every perfstream process serves: the JVM, its Kafka producer (bridged), shared counters
+            out.write(StatusServer.scrape("collector").getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return out.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,5 +1,6 @@
 package dev.perfstream.ingest.collector;
 
+import dev.perfstream.runtime.KafkaMetricsBridge;
 import dev.perfstream.schemas.kafka.KafkaClients;
 import java.time.Duration;
 import java.util.HashMap;
@@ -35,6 +36,7 @@ import org.slf4j.LoggerFactory;
 final class KafkaSink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSink.class);
     private final Producer<String, byte[]> producer;
+    private final AutoCloseable producerMetrics;
     private final CollectorMetrics metrics;
     private final FailureLog failureLog = new FailureLog();
 
@@ -43,6 +45,7 @@ final class KafkaSink implements AutoCloseable {
     }
 
     KafkaSink(Producer<String, byte[]> producer, CollectorMetrics metrics) {
+        this.producerMetrics = KafkaMetricsBridge.register("collector", producer::metrics);
         this.producer = producer;
         this.metrics = metrics;
     }
@@ -178,6 +181,11 @@ final class KafkaSink implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            producerMetrics.close();
+        } catch (Exception e) {
+            // a list removal: cannot fail
+        }
         producer.close(Duration.ofSeconds(10));
     }
 }

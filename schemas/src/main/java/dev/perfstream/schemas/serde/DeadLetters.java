@@ -1,5 +1,6 @@
 package dev.perfstream.schemas.serde;
 
+import dev.perfstream.schemas.metrics.PerfstreamMetrics;
 import dev.perfstream.schemas.avro.DeadLetter;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -19,6 +20,7 @@ public final class DeadLetters {
     public static DeadLetter of(String code, String reason, String stage, String topic, int partition, long offset,
                                 long recordTimestamp, byte[] key, byte[] value, Instant now) {
         AvroTrust.install();
+        PerfstreamMetrics.DEAD_LETTERS.labelValues(stage, code).inc();
         return DeadLetter.newBuilder()
             .setReasonCode(code)
             .setReason(reason)

@@ -14,7 +14,8 @@ import java.time.Duration;
 /**
  * A real Alertmanager ({@code prometheus-alertmanager} 0.25 from Debian) as a child process on a free
  * loopback port, clustering off, its data in a temporary folder, routing every alert to one webhook
- * receiver ({@code send_resolved: true}, group wait and interval 1 s, repeat interval 1 h).
+ * receiver ({@code send_resolved: true}, group wait and interval 1 s, repeat interval 1 h), grouping by
+ * {@code alertname} or by the labels given.
  * {@link #stop()} and {@link #startProcess()} may be called repeatedly (outage tests).
  */
 public final class AlertmanagerTestServer implements AutoCloseable {
@@ -24,14 +25,14 @@ public final class AlertmanagerTestServer implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
 
-    private AlertmanagerTestServer(String webhookUrl) throws IOException {
+    private AlertmanagerTestServer(String webhookUrl, String groupBy) throws IOException {
         this.dir = Files.createTempDirectory(Paths.get(System.getProperty("java.io.tmpdir")), "alertmanager-");
         this.port = Ports.free();
         this.config = dir.resolve("alertmanager.yml");
         Files.writeString(config, String.join("\n",
             "route:",
             "  receiver: hook",
-            "  group_by: ['alertname']",
+            "  group_by: [" + groupBy + "]",
             "  group_wait: 1s",
             "  group_interval: 1s",
             "  repeat_interval: 1h",
@@ -44,7 +45,15 @@ public final class AlertmanagerTestServer implements AutoCloseable {
 
     /** Starts a fresh Alertmanager that notifies {@code webhookUrl}, and waits until it is ready. */
     public static AlertmanagerTestServer start(String webhookUrl) throws IOException {
-        AlertmanagerTestServer s = new AlertmanagerTestServer(webhookUrl);
+        return start(webhookUrl, "'alertname'");
+    }
+
+    /**
+     * @param groupBy the route's {@code group_by} list in YAML, e.g. {@code "'alertname', 'service'"}, or
+     *                {@code "'...'"}: every alert its own group, so each notification is about one alert
+     */
+    public static AlertmanagerTestServer start(String webhookUrl, String groupBy) throws IOException {
+        AlertmanagerTestServer s = new AlertmanagerTestServer(webhookUrl, groupBy);
         s.startProcess();
         return s;
     }

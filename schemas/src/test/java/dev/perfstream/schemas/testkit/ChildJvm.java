@@ -26,6 +26,12 @@ public final class ChildJvm {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(main.getName());
         settings.forEach((k, v) -> cmd.add(k + "=" + v));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        // A child stage's status server takes any free port (its settings may still name one): two children
+        // of one test would otherwise both want the stage's default port.
+        for (String stage : List.of("STATS", "ALERTS", "SCORING", "SINK", "NOTIFY")) {
+            pb.environment().put("PERFSTREAM_" + stage + "_HTTP_PORT", "0");
+        }
+        return pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }
 }

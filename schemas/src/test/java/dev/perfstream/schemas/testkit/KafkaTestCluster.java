@@ -95,6 +95,20 @@ public final class KafkaTestCluster implements AutoCloseable {
         }
         try (Admin admin = admin()) {
             admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+            // A producer that writes before every partition has its leader gets NOT_LEADER errors, and an idempotent
+            // one then retried a batch forever (OutOfOrderSequenceException): wait for the leaders here.
+            Poll.until(java.time.Duration.ofSeconds(30), "a leader for every partition of " + List.of(names), () -> {
+                try {
+                    return admin.describeTopics(List.of(names)).allTopicNames().get().values().stream()
+                        .flatMap(d -> d.partitions().stream())
+                        .allMatch(pi -> pi.leader() != null && !pi.leader().isEmpty()) ? Boolean.TRUE : null;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    return null;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            });
         }
     }
 

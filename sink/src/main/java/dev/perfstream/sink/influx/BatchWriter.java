@@ -70,8 +70,9 @@ final class BatchWriter {
      */
     private void writeIsolating(List<Entry> points, List<Entry> rejected) throws WriteFailure {
         try {
+            long t0 = System.nanoTime();
             writeOnce(points);
-            metrics.pointsWritten.addAndGet(points.size());
+            metrics.written(points.size(), System.nanoTime() - t0);
         } catch (WriteFailure f) {
             if (!f.rejected()) {
                 throw f;

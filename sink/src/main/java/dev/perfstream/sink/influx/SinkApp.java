@@ -1,6 +1,10 @@
 package dev.perfstream.sink.influx;
 
+import dev.perfstream.runtime.KafkaMetricsBridge;
+import dev.perfstream.runtime.KafkaReadiness;
+import dev.perfstream.runtime.StageRunner;
 import dev.perfstream.schemas.avro.DeadLetter;
+import java.util.Optional;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.kafka.KafkaClients;
 import dev.perfstream.schemas.registry.RegistryConfig;
@@ -24,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * commit after write, retries with backoff, dead letters for what cannot be stored. Several
  * instances with the same {@code sink.group.id} share the partitions.
  */
-public final class SinkApp implements AutoCloseable {
+public final class SinkApp implements StageRunner.Stage {
     private static final Logger LOG = LoggerFactory.getLogger(SinkApp.class);
 
     private final SinkConfig config;
@@ -33,7 +37,11 @@ public final class SinkApp implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final InfluxWriter influx;
     private final SinkMetrics metrics = new SinkMetrics();
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final AutoCloseable consumerMetrics;
+    private final AutoCloseable producerMetrics;
     private volatile Exception failure;
+    private volatile boolean closed;
 
     /**
      * A schema lookup retries in the poll loop for 5 s unless schema.registry.retry.timeout says otherwise;
@@ -54,8 +62,10 @@ public final class SinkApp implements AutoCloseable {
         KafkaClients clients = KafkaClients.from(settings);
         this.producer = new KafkaProducer<>(producerProperties(config, clients), new ByteArraySerializer(),
             new ByteArraySerializer());
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(config, clients),
+        this.consumer = new KafkaConsumer<>(consumerProperties(config, clients),
             new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumerMetrics = KafkaMetricsBridge.register("sink", consumer::metrics);
+        this.producerMetrics = KafkaMetricsBridge.register("sink", producer::metrics);
         BatchWriter writer = new BatchWriter(influx, producer, Codecs.create(DeadLetter.getClassSchema(), settings),
             config.deadLetterTopic(), clock, metrics);
         this.loop = new SinkLoop(config, consumer, new ResultDecoder(config, lookupsOf5s(settings)), writer, clock, metrics);
@@ -106,9 +116,50 @@ public final class SinkApp implements AutoCloseable {
         return failure;
     }
 
+    @Override
+    public String stage() {
+        return "sink";
+    }
+
+    @Override
+    public Optional<String> notAlive() {
+        if (failure != null) {
+            return Optional.of("the sink loop stopped on an error: " + failure);
+        }
+        return !closed && !thread.isAlive() && thread.getState() != Thread.State.NEW
+            ? Optional.of("the sink loop has ended") : Optional.empty();
+    }
+
+    @Override
+    public Optional<String> notReady() {
+        Optional<String> dead = notAlive();
+        if (dead.isPresent()) {
+            return dead;
+        }
+        String holding = metrics.holding();
+        if (holding != null) {
+            return Optional.of("holding a batch, the database does not take it: " + holding);
+        }
+        try {
+            return KafkaReadiness.heartbeatProblem(consumer.metrics());
+        } catch (RuntimeException e) {
+            return Optional.of("the Kafka consumer is closed");
+        }
+    }
+
+    @Override
+    public boolean awaitStop(java.time.Duration timeout) throws InterruptedException {
+        thread.join(Math.max(1, timeout.toMillis()));
+        return !thread.isAlive();
+    }
+
     /** Stops after one last flush attempt; what is not committed by then is read again on the next start. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         loop.stop();
         try {
             thread.join(60_000);
@@ -117,6 +168,12 @@ public final class SinkApp implements AutoCloseable {
         }
         producer.close();
         influx.close();
+        try {
+            consumerMetrics.close();
+            producerMetrics.close();
+        } catch (Exception e) {
+            // list removals: cannot fail
+        }
     }
 
     static Properties consumerProperties(SinkConfig c, KafkaClients clients) {

@@ -1,10 +1,9 @@
 package dev.perfstream.sink.influx;
 
+import dev.perfstream.runtime.StageRunner;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.config.SettingsOptions;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -20,28 +19,6 @@ public final class SinkCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Settings settings = options.load();
-        CountDownLatch stopped = new CountDownLatch(1);
-        SinkApp app;
-        try {
-            app = SinkApp.start(settings);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            return 2;
-        }
-        Thread hook = new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }, "perfstream-sink-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        while (app.isRunning() && !stopped.await(1, TimeUnit.SECONDS)) {
-            // Foreground until Ctrl-C, or until the loop ends on its own.
-        }
-        if (app.failure() != null) {
-            Runtime.getRuntime().removeShutdownHook(hook);
-            app.close();
-            System.err.println("sink failed: " + app.failure());
-            return 1;
-        }
-        return 0;
+        return StageRunner.run("sink", settings, SinkApp::start, app -> "sink running (group " + app.config().groupId() + ")", System.out);
     }
 }

@@ -227,7 +227,7 @@ final class SinkLoop implements Runnable {
     }
 
     private void hold(WriteFailure f) {
-        metrics.failedAttempts.incrementAndGet();
+        metrics.failedAttempt(f.getMessage());
         long now = clock.millis();
         if (!holding) {
             holding = true;
@@ -242,6 +242,7 @@ final class SinkLoop implements Runnable {
 
     private void release() {
         backoff.reset();
+        metrics.released();
         if (holding) {
             holding = false;
             if (!registryHold) {

@@ -1,5 +1,10 @@
 package dev.perfstream.sink.notify;
 
+import dev.perfstream.runtime.KafkaMetricsBridge;
+import dev.perfstream.runtime.KafkaReadiness;
+import dev.perfstream.runtime.StageRunner;
+import dev.perfstream.schemas.metrics.PerfstreamMetrics;
+import java.util.Optional;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -55,8 +60,10 @@ import org.slf4j.LoggerFactory;
  * webhook receiver sees it twice (at-least-once, as every webhook sender). Every {@code alertmanager.resend}
  * the active alerts are posted again with endsAt = now + 4 x resend, so Alertmanager keeps them
  * firing however long they last and resolves them by itself only if perfstream is gone for that long.
+ * A new consumer group starts at the end of {@code perf.alerts}, after delivering the alerts still firing
+ * there; see {@link #recover}.
  */
-public final class NotifierApp implements AutoCloseable {
+public final class NotifierApp implements StageRunner.Stage {
     private static final Logger LOG = LoggerFactory.getLogger(NotifierApp.class);
     static final String STAGE = "notify";
 
@@ -71,7 +78,12 @@ public final class NotifierApp implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile Exception failure;
+    private boolean closed;
+    private AutoCloseable consumerMetrics;
+    private AutoCloseable producerMetrics;
+    private AutoCloseable activeGauge;
     private Batch pending;
+    private volatile Batch startup;
     private long delivered;
     private long failedAttempts;
 
@@ -100,8 +112,10 @@ public final class NotifierApp implements AutoCloseable {
         NotifierConfig c = NotifierConfig.from(settings);
         createStateTopic(c);
         NotifierApp app = new NotifierApp(c, settings, Clock.systemUTC());
-        app.loadActive();
-        app.consumer.subscribe(List.of(c.alertsTopic()));
+        app.startup = app.recover(app.loadActive());
+        app.consumerMetrics = KafkaMetricsBridge.register(STAGE, app.consumer::metrics);
+        app.activeGauge = PerfstreamMetrics.ACTIVE_ALERTS.register(STAGE, app::activeCount);
+        app.producerMetrics = KafkaMetricsBridge.register(STAGE, app.producer::metrics);
         app.thread.start();
         LOG.info("notifier: {} active alerts loaded from {}; alerts from {} to {} Alertmanager(s) {}{}", app.active.size(),
             c.stateTopic(), c.alertsTopic(), c.alertmanagerUrls().size(), c.alertmanagerUrls(),
@@ -129,8 +143,18 @@ public final class NotifierApp implements AutoCloseable {
 
     private void run() {
         Backoff backoff = new Backoff(config.backoffMin(), config.backoffMax());
-        long nextResend = clock.millis() + config.resend().toMillis();
+        long nextResend = clock.millis(); // at once: Alertmanager may have lost them while this notifier was down
         try {
+            while (running && startup != null) {
+                if (deliver(startup)) {
+                    commit(startup);
+                    startup = null;
+                } else {
+                    sleep(backoff.next());
+                }
+            }
+            backoff.reset();
+            consumer.subscribe(List.of(config.alertsTopic()));
             while (running) {
                 if (pending == null) {
                     ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
@@ -189,8 +213,12 @@ public final class NotifierApp implements AutoCloseable {
                 String error = http.post(am.resolve("/api/v2/alerts"), body, Map.of());
                 if (error == null) {
                     b.alertmanagersDone.add(am);
+                    for (Alert a : b.alerts) {
+                        PerfstreamMetrics.NOTIFICATIONS.labelValues(STAGE, "alertmanager", a.getState().name()).inc();
+                    }
                 } else {
                     done = false;
+                    PerfstreamMetrics.NOTIFICATION_FAILURES.labelValues(STAGE, "alertmanager").inc();
                     if (failedAttempts++ % 10 == 0) {
                         LOG.warn("Alertmanager {} did not take {} alerts ({}); holding them and retrying with backoff"
                             + " (attempt {})", am, b.alerts.size(), error, failedAttempts);
@@ -206,10 +234,12 @@ public final class NotifierApp implements AutoCloseable {
                     : Map.of(HttpPost.SIGNATURE_HEADER, HttpPost.sign(config.webhookSecret(), body));
                 String error = http.post(config.webhookUrl(), body, headers);
                 if (error == null) {
+                    PerfstreamMetrics.NOTIFICATIONS.labelValues(STAGE, "webhook", a.getState().name()).inc();
                     b.webhookDone++;
                     b.webhookAttempts = 0;
                     continue;
                 }
+                PerfstreamMetrics.NOTIFICATION_FAILURES.labelValues(STAGE, "webhook").inc();
                 if (++b.webhookAttempts >= config.webhookMaxAttempts()) {
                     deadLetter(config.alertsTopic(), -1, -1L, a.getNotifiedAt().toEpochMilli(),
                         a.getFingerprint().getBytes(StandardCharsets.UTF_8), body, "delivery",
@@ -334,7 +364,57 @@ public final class NotifierApp implements AutoCloseable {
         producer.send(new ProducerRecord<>(config.deadLetterTopic(), key, deadLetters.encode(config.deadLetterTopic(), d)));
     }
 
-    private void loadActive() {
+    /**
+     * When the state topic is empty (gone, or a new one) or this consumer group never committed on a
+     * partition of the alerts topic (a new {@code notify.group.id}), the active set is rebuilt from the
+     * alerts topic itself ({@link AlertsHistory}) up to the committed offsets, or to the end where there
+     * are none, and written to the state topic. A new group starts at the end of the alerts topic, not at
+     * its beginning: replaying the history would page again for every alert that resolved long ago.
+     *
+     * @return for a new group, the batch of the alerts still firing, to deliver before anything else (they
+     *         may never have reached these receivers); null otherwise
+     */
+    private Batch recover(boolean stateKnown) {
+        Set<TopicPartition> parts = new HashSet<>();
+        consumer.partitionsFor(config.alertsTopic()).forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(parts, Duration.ofSeconds(30));
+        List<TopicPartition> fresh = parts.stream().filter(tp -> committed.get(tp) == null).toList();
+        if (stateKnown && fresh.isEmpty()) {
+            return null;
+        }
+        Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(30));
+        Map<TopicPartition, Long> until = new HashMap<>();
+        parts.forEach(tp -> until.put(tp, committed.get(tp) == null ? end.get(tp) : committed.get(tp).offset()));
+        Map<String, Alert> firing = AlertsHistory.firing(consumerProperties(config), alerts, until);
+        synchronized (this) {
+            for (String fp : active.keySet()) {
+                if (!firing.containsKey(fp)) {
+                    producer.send(new ProducerRecord<>(config.stateTopic(), fp.getBytes(StandardCharsets.UTF_8), null));
+                }
+            }
+            active.clear();
+            firing.forEach((fp, a) -> {
+                ObjectNode am = AlertmanagerAlerts.of(a, config.generatorUrl());
+                active.put(fp, am);
+                producer.send(new ProducerRecord<>(config.stateTopic(), fp.getBytes(StandardCharsets.UTF_8), bytes(am)));
+            });
+        }
+        producer.flush();
+        LOG.info("notifier: active set rebuilt from {} ({}): {} alert(s) firing", config.alertsTopic(),
+            fresh.isEmpty() ? "state topic " + config.stateTopic() + " was empty" : "group " + config.groupId()
+                + " had no committed offsets on " + fresh.size() + " partition(s); they start at their end", firing.size());
+        if (fresh.isEmpty()) {
+            return null;
+        }
+        Batch b = new Batch();
+        b.alerts.addAll(firing.values());
+        fresh.forEach(tp -> b.offsets.put(tp, new OffsetAndMetadata(until.get(tp))));
+        return b;
+    }
+
+    /** @return whether the state topic held any record (an active alert or a tombstone) */
+    private boolean loadActive() {
+        boolean any = false;
         List<TopicPartition> parts = consumer.partitionsFor(config.stateTopic()).stream()
             .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         Properties p = consumerProperties(config);
@@ -350,6 +430,7 @@ public final class NotifierApp implements AutoCloseable {
                         + " to its end within 60 s");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    any = true;
                     String fp = new String(r.key(), StandardCharsets.UTF_8);
                     if (r.value() == null) {
                         active.remove(fp);
@@ -364,6 +445,7 @@ public final class NotifierApp implements AutoCloseable {
                 }
             }
         }
+        return any;
     }
 
     private static void createStateTopic(NotifierConfig c) {
@@ -413,9 +495,50 @@ public final class NotifierApp implements AutoCloseable {
         return p;
     }
 
+    /** Runs the notifier with {@code key=value} arguments until SIGTERM (tests run it as a child JVM to kill it). */
+    public static void main(String[] args) throws Exception {
+        Settings settings = Settings.fromMainArgs(args, System.getenv());
+        System.exit(StageRunner.run(STAGE, settings, NotifierApp::start, app -> "notifier running", System.out));
+    }
+
+    @Override
+    public String stage() {
+        return STAGE;
+    }
+
+    @Override
+    public Optional<String> notAlive() {
+        if (failure != null) {
+            return Optional.of("the notifier loop stopped on an error: " + failure);
+        }
+        return running && !thread.isAlive() ? Optional.of("the notifier loop has ended") : Optional.empty();
+    }
+
+    @Override
+    public Optional<String> notReady() {
+        Optional<String> dead = notAlive();
+        if (dead.isPresent() || !running) {
+            return dead.isPresent() ? dead : Optional.of("stopping");
+        }
+        if (startup != null) {
+            return Optional.of("delivering the alerts still firing, recovered at start, before reading " + config.alertsTopic());
+        }
+        return KafkaReadiness.heartbeatProblem(consumer.metrics());
+    }
+
+    @Override
+    public boolean awaitStop(Duration timeout) throws InterruptedException {
+        thread.join(Math.max(1, timeout.toMillis()));
+        return !thread.isAlive();
+    }
+
     /** Stops the loop; what is not committed by then is delivered again on the next start. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         running = false;
         consumer.wakeup();
         try {
@@ -425,5 +548,14 @@ public final class NotifierApp implements AutoCloseable {
         }
         consumer.close(Duration.ofSeconds(5));
         producer.close(Duration.ofSeconds(5));
+        try {
+            if (consumerMetrics != null) {
+                consumerMetrics.close();
+                producerMetrics.close();
+                activeGauge.close();
+            }
+        } catch (Exception e) {
+            // list removals: cannot fail
+        }
     }
 }

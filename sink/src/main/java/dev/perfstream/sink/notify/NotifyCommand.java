@@ -1,10 +1,9 @@
 package dev.perfstream.sink.notify;
 
+import dev.perfstream.runtime.StageRunner;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.config.SettingsOptions;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -22,28 +21,6 @@ public final class NotifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Settings settings = options.load();
-        NotifierApp app;
-        try {
-            app = NotifierApp.start(settings);
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            System.err.println(e.getMessage());
-            return 2;
-        }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }, "perfstream-notify-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        while (app.isRunning() && !stopped.await(1, TimeUnit.SECONDS)) {
-            // Foreground until Ctrl-C, or until the loop ends on its own.
-        }
-        if (app.failure() != null) {
-            Runtime.getRuntime().removeShutdownHook(hook);
-            app.close();
-            System.err.println("notifier failed: " + app.failure());
-            return 1;
-        }
-        return 0;
+        return StageRunner.run("notify", settings, NotifierApp::start, app -> "notifier running", System.out);
     }
 }

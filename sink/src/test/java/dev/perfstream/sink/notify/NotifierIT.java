@@ -75,6 +75,8 @@ class NotifierIT {
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", Ports.free()), 0);
         receiver.createContext("/am", x -> {
             JsonNode n = JSON.readTree(x.getRequestBody().readAllBytes());
+            x.sendResponseHeaders(200, -1); // answered before it is counted: Alertmanager logs a notification once taken
+            x.close();
             for (JsonNode a : n.path("alerts")) {
                 String name = a.path("labels").path("alertname").asText();
                 if (name.equals("storm")) {
@@ -83,8 +85,6 @@ class NotifierIT {
                     notified.add(a.path("status").asText() + " " + name);
                 }
             }
-            x.sendResponseHeaders(200, -1);
-            x.close();
         });
         receiver.createContext("/hook", x -> {
             String body = new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
@@ -233,6 +233,7 @@ class NotifierIT {
         try (NotifierApp second = NotifierApp.start(Settings.of(m))) {
             Poll.until(Duration.ofSeconds(30), "the firing notification after the outage",
                 () -> notifiedFor("outage-rule").isEmpty() ? null : true);
+            sleep(1_000); // Alertmanager logs the notification just after the receiver answered; it must not forget it
             am.stop();
             send(m, alert("outage-rule", AlertState.RESOLVED, started));
             sleep(4_000);
@@ -281,7 +282,9 @@ class NotifierIT {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        // started first: alerts already in the topic when a new group starts are history (see the replay test)
+        try (NotifierApp app = NotifierApp.start(Settings.of(m));
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < 10_000; i++) {
                 Alert a = alert("storm", AlertState.FIRING, started);
                 a.setFingerprint("storm|svc" + i);
@@ -289,8 +292,7 @@ class NotifierIT {
                 producer.send(new ProducerRecord<>(m.get("topic.alerts"), a.getFingerprint().getBytes(StandardCharsets.UTF_8),
                     codec.encode(m.get("topic.alerts"), a)));
             }
-        }
-        try (NotifierApp app = NotifierApp.start(Settings.of(m))) {
+            producer.flush();
             Poll.until(Duration.ofSeconds(120), "10,000 alerts delivered", () -> app.delivered() >= 10_000 ? true : null);
             assertThat(app.activeCount()).isEqualTo(10_000);
             assertThat(JSON.readTree(am.alerts())).hasSize(10_000);
@@ -298,6 +300,55 @@ class NotifierIT {
             sleep(3_000);
             assertThat(stormNotified).hasSize(10_000).allMatch(n -> n.startsWith("firing svc"));
         }
+    }
+
+    /**
+     * A notifier on a new consumer group over an alerts topic with history, then the same group without its
+     * state topic: neither pages again for an alert that resolved long ago, nor drops one still firing.
+     */
+    @Test
+    void shouldNeitherPageAgainForResolvedAlertsNorDropFiringOnesOnANewGroupOrWithoutItsStateTopic() throws Exception {
+        Map<String, String> m = settings("replay");
+        m.put("alerts.webhook.url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
+        Instant started = Instant.now().minusSeconds(600).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        send(m, alert("old-rule", AlertState.FIRING, started));
+        send(m, alert("old-rule", AlertState.RESOLVED, started));
+        send(m, alert("kept-rule", AlertState.FIRING, started));
+        m.put("notify.group.id", "notify-replay-new");
+        try (NotifierApp app = NotifierApp.start(Settings.of(m))) {
+            Poll.until(Duration.ofSeconds(30), "the still-firing alert notified", () -> notifiedFor("kept-rule").isEmpty() ? null : true);
+            assertThat(app.activeCount()).isEqualTo(1);
+            send(m, alert("new-rule", AlertState.FIRING, started));
+            Poll.until(Duration.ofSeconds(30), "an alert after the start notified", () -> notifiedFor("new-rule").isEmpty() ? null : true);
+            sleep(3_000); // re-sends: nothing more may come
+            assertThat(app.activeCount()).isEqualTo(2);
+        }
+        assertThat(notified).containsExactlyInAnyOrder("firing kept-rule", "firing new-rule");
+        assertThat(hooks).extracting(h -> hookLine(h[0]))
+            .containsExactlyInAnyOrder("kept-rule FIRING", "new-rule FIRING");
+
+        try (org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
+            admin.deleteTopics(List.of("notify-replay-new-active")).all().get();
+            Poll.until(Duration.ofSeconds(30), "the state topic gone", () -> {
+                try {
+                    return admin.listTopics().names().get().contains("notify-replay-new-active") ? null : true;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+        try (NotifierApp app = NotifierApp.start(Settings.of(m))) {
+            assertThat(app.activeCount()).as("firing alerts rebuilt from the alerts topic").isEqualTo(2);
+            send(m, alert("kept-rule", AlertState.RESOLVED, started));
+            Poll.until(Duration.ofSeconds(30), "the resolution notified",
+                () -> notifiedFor("kept-rule").contains("resolved kept-rule") ? true : null);
+            sleep(3_000);
+            assertThat(app.activeCount()).isEqualTo(1);
+        }
+        assertThat(notified).containsExactlyInAnyOrder("firing kept-rule", "firing new-rule", "resolved kept-rule");
+        assertThat(JSON.readTree(am.alerts())).extracting(a -> a.path("labels").path("alertname").asText())
+            .containsExactly("new-rule");
+        assertThat(hooks).hasSize(3);
     }
 
     @Test
@@ -308,6 +359,15 @@ class NotifierIT {
             .hasMessageContaining("alertmanager.url: \"ftp://am:9093\" is not an http(s)://host[:port] URL");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> NotifierConfig.from(Settings.of(Map.of())))
             .hasMessageContaining("nowhere to send alerts");
+    }
+
+    private static String hookLine(String body) {
+        try {
+            JsonNode n = JSON.readTree(body);
+            return n.path("rule").asText() + " " + n.path("state").asText();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static List<DeadLetter> deadLetters(Map<String, String> m) {

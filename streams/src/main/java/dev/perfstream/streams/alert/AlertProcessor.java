@@ -1,5 +1,6 @@
 package dev.perfstream.streams.alert;
 
+import dev.perfstream.schemas.metrics.PerfstreamMetrics;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.AlertSource;
 import dev.perfstream.schemas.avro.SeriesKind;
@@ -224,6 +225,7 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
 
     private void forward(String fp, Alert a, long ts) {
         LOG.info("{}", a.getSummary());
+        PerfstreamMetrics.ALERT_TRANSITIONS.labelValues("alerts", a.getRule(), a.getState().name()).inc();
         context().forward(new Record<>(fp, a, ts));
     }
 

@@ -7,6 +7,11 @@ import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.streams.retry.OutputSchemas;
 import dev.perfstream.streams.retry.ParkedRecords;
 import dev.perfstream.streams.stage.StreamsProperties;
+import dev.perfstream.streams.stage.StreamsStage;
+import dev.perfstream.runtime.StageRunner;
+import dev.perfstream.schemas.metrics.PerfstreamMetrics;
+import java.util.List;
+import java.util.Optional;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.streams.alert.rule.RuleFileException;
 import dev.perfstream.streams.alert.rule.RuleSource;
@@ -32,16 +37,14 @@ import org.slf4j.LoggerFactory;
  * for changes, and runs {@link AlertsTopology} with exactly-once processing. {@link #close()} is a
  * clean shutdown.
  */
-public final class AlertsApp implements AutoCloseable {
+public final class AlertsApp implements StageRunner.Stage {
     private static final Logger LOG = LoggerFactory.getLogger(AlertsApp.class);
-    private final KafkaStreams streams;
+    private final StreamsStage stage;
     private final RuleSource rules;
-
     private final AtomicLong parked;
-    private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private AlertsApp(KafkaStreams streams, RuleSource rules, AtomicLong parked) {
-        this.streams = streams;
+    private AlertsApp(StreamsStage stage, RuleSource rules, AtomicLong parked) {
+        this.stage = stage;
         this.rules = rules;
         this.parked = parked;
     }
@@ -80,20 +83,29 @@ public final class AlertsApp implements AutoCloseable {
             Map.of(c.alertsTopic(), Alert.getClassSchema(), c.deadletterTopic(), DeadLetter.getClassSchema()));
         KafkaStreams streams = new KafkaStreams(AlertsTopology.build(c, wire, rules, Clock.systemUTC()),
             properties(c, settings));
-        StreamsProperties.shutDownOnFailure(streams, "alerts");
-        AlertsApp app = new AlertsApp(streams, rules, parked);
-        streams.setStateListener((now, before) -> {
-            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
-                app.stopped.countDown();
-            }
-        });
-        streams.start();
-        return app;
+        return new AlertsApp(StreamsStage.start("alerts", streams, List.of(rules::close,
+            PerfstreamMetrics.PARKED.register("alerts", parked::get))), rules, parked);
     }
 
     /** @return true once the stage has stopped (closed, or shut down after a failure) */
+    @Override
     public boolean awaitStop(Duration timeout) throws InterruptedException {
-        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return stage.awaitStop(timeout);
+    }
+
+    @Override
+    public String stage() {
+        return "alerts";
+    }
+
+    @Override
+    public Optional<String> notAlive() {
+        return stage.notAlive();
+    }
+
+    @Override
+    public Optional<String> notReady() {
+        return stage.notReady();
     }
 
     /** The stage's Kafka Streams properties: {@link StreamsProperties} with the alerts stage's tuning. */
@@ -114,7 +126,7 @@ public final class AlertsApp implements AutoCloseable {
     }
 
     public KafkaStreams.State state() {
-        return streams.state();
+        return stage.state();
     }
 
     /** The rules in force (reloaded from the file when it changes). */
@@ -124,9 +136,7 @@ public final class AlertsApp implements AutoCloseable {
 
     @Override
     public void close() {
-        rules.close();
-        streams.close(Duration.ofSeconds(30));
-        stopped.countDown();
+        stage.close();
     }
 
     /**
@@ -135,13 +145,6 @@ public final class AlertsApp implements AutoCloseable {
      */
     public static void main(String[] args) throws Exception {
         Settings s = Settings.fromMainArgs(args, System.getenv());
-        CountDownLatch done = new CountDownLatch(1);
-        AlertsApp app = start(s);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            done.countDown();
-        }, "alerts-shutdown"));
-        LOG.info("alerts app started");
-        done.await();
+        System.exit(StageRunner.run("alerts", s, AlertsApp::start, app -> "alerts app started", System.out));
     }
 }

@@ -1,5 +1,7 @@
 package dev.perfstream.streams.alert;
 
+import dev.perfstream.schemas.metrics.PerfstreamMetrics;
+import dev.perfstream.schemas.serde.WireFormat;
 import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.serde.DeadLetters;
@@ -57,6 +59,8 @@ final class DecodeProcessor extends ContextualProcessor<byte[], byte[], String, 
             if (problem != null) {
                 throw new DecodeException("validation", problem);
             }
+            PerfstreamMetrics.EVENTS_IN.labelValues("alerts", r.topic(), WireFormat.detect(r.value())
+                == WireFormat.AVRO_CONFLUENT ? "avro" : "json").inc();
             context().forward(new Record<>(s.getService(), new Decoded(s, null, null), r.timestamp()));
         } catch (DecodeException e) {
             LOG.warn("dead-lettering perf.stats record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());

@@ -1,5 +1,6 @@
 package dev.perfstream.streams.alert;
 
+import dev.perfstream.runtime.StageRunner;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.config.SettingsOptions;
 import dev.perfstream.streams.alert.rule.RuleFileException;
@@ -12,7 +13,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -46,18 +46,9 @@ public final class RunAlertsCommand implements Callable<Integer> {
         if (check) {
             return check(c);
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        try (AlertsApp app = AlertsApp.start(s)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "alerts-ctrl-c"));
-            System.err.printf("alerts stage running (application.id %s, %s -> %s, rules %s). Ctrl-C to stop.%n",
-                c.applicationId(), c.statsTopic(), c.alertsTopic(), app.rules().get().source());
-            while (stop.getCount() > 0) {
-                if (app.awaitStop(Duration.ofSeconds(1))) {
-                    return 1; // the stage shut itself down after a failure (logged)
-                }
-            }
-        }
-        return 0;
+        return StageRunner.run("alerts", s, AlertsApp::start, app -> String.format(
+            "alerts stage running (application.id %s, %s -> %s, rules %s)", c.applicationId(), c.statsTopic(),
+            c.alertsTopic(), app.rules().get().source()), System.err);
     }
 
     private static int check(AlertsConfig c) throws Exception {

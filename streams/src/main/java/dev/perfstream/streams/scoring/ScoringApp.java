@@ -9,6 +9,11 @@ import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.streams.retry.OutputSchemas;
 import dev.perfstream.streams.retry.ParkedRecords;
 import dev.perfstream.streams.stage.StreamsProperties;
+import dev.perfstream.streams.stage.StreamsStage;
+import dev.perfstream.runtime.StageRunner;
+import dev.perfstream.schemas.metrics.PerfstreamMetrics;
+import java.util.List;
+import java.util.Optional;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,14 +26,12 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
 
 /** Wires and starts the scoring stage ({@code application.id perfstream-scoring}). */
-public final class ScoringApp implements AutoCloseable {
-    private final KafkaStreams streams;
-    private final CountDownLatch stopped = new CountDownLatch(1);
+public final class ScoringApp implements StageRunner.Stage {
+    private StreamsStage stage;
 
     private final AtomicLong parked;
 
-    private ScoringApp(KafkaStreams streams, AtomicLong parked) {
-        this.streams = streams;
+    private ScoringApp(AtomicLong parked) {
         this.parked = parked;
     }
 
@@ -46,14 +49,8 @@ public final class ScoringApp implements AutoCloseable {
             c.anomaliesTopic(), Anomaly.getClassSchema(), c.forecast().topic(), Forecast.getClassSchema(),
             c.alertsTopic(), Alert.getClassSchema(), c.deadletterTopic(), DeadLetter.getClassSchema()));
         KafkaStreams streams = new KafkaStreams(topology, properties(c, settings));
-        StreamsProperties.shutDownOnFailure(streams, "scoring");
-        ScoringApp app = new ScoringApp(streams, parked);
-        streams.setStateListener((now, before) -> {
-            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
-                app.stopped.countDown();
-            }
-        });
-        streams.start();
+        ScoringApp app = new ScoringApp(parked);
+        app.stage = StreamsStage.start("scoring", streams, List.of(PerfstreamMetrics.PARKED.register("scoring", parked::get)));
         return app;
     }
 
@@ -64,17 +61,32 @@ public final class ScoringApp implements AutoCloseable {
     }
 
     /** @return true once the stage has stopped (closed or failed) */
+    @Override
     public boolean awaitStop(Duration timeout) throws InterruptedException {
-        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return stage.awaitStop(timeout);
     }
 
     public KafkaStreams.State state() {
-        return streams.state();
+        return stage.state();
+    }
+
+    @Override
+    public String stage() {
+        return "scoring";
+    }
+
+    @Override
+    public Optional<String> notAlive() {
+        return stage.notAlive();
+    }
+
+    @Override
+    public Optional<String> notReady() {
+        return stage.notReady();
     }
 
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
-        stopped.countDown();
+        stage.close();
     }
 }

@@ -1,5 +1,6 @@
 package dev.perfstream.streams.scoring;
 
+import dev.perfstream.runtime.StageRunner;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.config.SettingsOptions;
 import java.time.Duration;
@@ -24,13 +25,7 @@ public final class ScoringCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Settings settings = options.load(bootstrap == null ? Map.of() : Map.of("kafka.bootstrap.servers", bootstrap));
-        ScoringApp app = ScoringApp.start(settings);
-        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "scoring-shutdown"));
-        System.out.println("scoring stage running (application.id " + ScoringConfig.from(settings).applicationId()
-            + "); Ctrl-C stops it");
-        while (!app.awaitStop(Duration.ofSeconds(10))) {
-            // foreground until stopped
-        }
-        return app.state() == org.apache.kafka.streams.KafkaStreams.State.ERROR ? 1 : 0;
+        return StageRunner.run("scoring", settings, ScoringApp::start,
+            app -> "scoring stage running (application.id " + ScoringConfig.from(settings).applicationId() + ")", System.out);
     }
 }

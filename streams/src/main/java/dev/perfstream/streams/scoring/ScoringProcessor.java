@@ -1,5 +1,8 @@
 package dev.perfstream.streams.scoring;
 
+import dev.perfstream.schemas.metrics.PerfstreamMetrics;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import dev.perfstream.schemas.serde.WireFormat;
 import dev.perfstream.models.anomaly.DetectorStateCodec;
 import dev.perfstream.models.anomaly.LinearExpectation;
 import dev.perfstream.models.anomaly.Score;
@@ -80,6 +83,9 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
+        this.windowsIn = new CounterDataPoint[] {PerfstreamMetrics.EVENTS_IN.labelValues("scoring", cfg.statsTopic(), "avro"),
+            PerfstreamMetrics.EVENTS_IN.labelValues("scoring", cfg.statsTopic(), "json")};
+        this.anomaliesOut = PerfstreamMetrics.RESULTS_OUT.labelValues("scoring", cfg.anomaliesTopic());
         this.store = context.getStateStore(ScoringTopology.DETECTOR_STORE);
         this.alerts = new AnomalyAlerts(cfg, context.getStateStore(ScoringTopology.ALERT_STORE));
         cache.clear();
@@ -91,6 +97,9 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
     public void process(Record<byte[], byte[]> record) {
         parking.offer(ParkedRecords.of(record, context.recordMetadata()));
     }
+
+    private CounterDataPoint[] windowsIn;
+    private CounterDataPoint anomaliesOut;
 
     @Override
     public void close() {
@@ -114,6 +123,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
             return;
         }
         String series = WindowScoring.seriesKey(w);
+        windowsIn[WireFormat.detect(r.value()) == WireFormat.AVRO_CONFLUENT ? 0 : 1].inc();
         context.forward(new Record<>(series, w, r.timestamp()), ScoringTopology.FORECAST_PROCESSOR);
         long sizeMs = w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli();
         List<Statistic> stats = w.getKind() == dev.perfstream.schemas.avro.SeriesKind.RUM
@@ -133,8 +143,10 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
                 .setModelVersion(s.modelVersion()).build();
             context.forward(new Record<>(series, anomalyCodec.encode(cfg.anomaliesTopic(), a), r.timestamp()),
                 ScoringTopology.ANOMALIES_SINK);
+            anomaliesOut.inc();
             var alert = alerts.onScore(series, st, w, observed, s.expected(), s.score(), clock.instant());
             if (alert != null) {
+                PerfstreamMetrics.ALERT_TRANSITIONS.labelValues("scoring", alert.getRule(), alert.getState().name()).inc();
                 context.forward(new Record<>(alert.getFingerprint(), alertCodec.encode(cfg.alertsTopic(), alert),
                     r.timestamp()), ScoringTopology.ALERTS_SINK);
             }

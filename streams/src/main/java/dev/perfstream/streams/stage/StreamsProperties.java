@@ -111,14 +111,6 @@ public final class StreamsProperties {
         return p;
     }
 
-    /** The failure policy for stream threads (see the class doc): log, then shut the client down. */
-    public static void shutDownOnFailure(KafkaStreams streams, String stage) {
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("{} stage: a stream thread failed; shutting this instance down", stage, e);
-            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
-    }
-
     /** Validator of {@code kafka.streams.*}: a Kafka Streams setting of the right type that perfstream does not fix. */
     public static String streamsProblem(String name, String value) {
         if (FIXED.containsKey(name)) {

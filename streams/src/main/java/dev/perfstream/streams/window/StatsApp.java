@@ -7,13 +7,17 @@ import dev.perfstream.schemas.kafka.KafkaClients;
 import dev.perfstream.streams.retry.OutputSchemas;
 import dev.perfstream.streams.retry.ParkedRecords;
 import dev.perfstream.streams.stage.StreamsProperties;
+import dev.perfstream.streams.stage.StreamsStage;
+import dev.perfstream.runtime.StageRunner;
+import dev.perfstream.schemas.metrics.PerfstreamMetrics;
+import java.util.List;
+import java.util.Optional;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -32,12 +36,12 @@ import org.slf4j.LoggerFactory;
  * runs one background thread: it reads the consumer's per-partition lag for the quiet-input rule
  * ({@link InputLag}) and purges the consumed part of the partials topic.
  */
-public final class StatsApp implements AutoCloseable {
+public final class StatsApp implements StageRunner.Stage {
     private static final Logger LOG = LoggerFactory.getLogger(StatsApp.class);
     private static final long HOUSEKEEPING_MS = 500;
     private static final long PURGE_EVERY_MS = 30_000;
     private final KafkaStreams streams;
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private StreamsStage stage;
     private final AtomicLong parked;
     private final ConsumerLag lag;
     private final Admin admin;
@@ -86,14 +90,8 @@ public final class StatsApp implements AutoCloseable {
         KafkaStreams streams = new KafkaStreams(topology, streamsProperties);
         lag.streams = streams;
         StatsApp app = new StatsApp(streams, parked, lag, admin, c);
-        StreamsProperties.shutDownOnFailure(streams, StatsProcessor.STAGE);
-        streams.setStateListener((now, before) -> {
-            LOG.info("stats stage {} -> {}", before, now);
-            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
-                app.stopped.countDown();
-            }
-        });
-        streams.start();
+        app.stage = StreamsStage.start(StatsProcessor.STAGE, streams, List.of(app.housekeeping::shutdownNow,
+            () -> admin.close(Duration.ofSeconds(5)), PerfstreamMetrics.PARKED.register(StatsProcessor.STAGE, parked::get)));
         app.housekeeping.scheduleWithFixedDelay(app::housekeep, HOUSEKEEPING_MS, HOUSEKEEPING_MS, TimeUnit.MILLISECONDS);
         return app;
     }
@@ -152,8 +150,24 @@ public final class StatsApp implements AutoCloseable {
     }
 
     /** Blocks until the stage stops (Ctrl-C or failure) or the timeout passes. */
+    @Override
     public boolean awaitStop(Duration timeout) throws InterruptedException {
-        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return stage.awaitStop(timeout);
+    }
+
+    @Override
+    public String stage() {
+        return StatsProcessor.STAGE;
+    }
+
+    @Override
+    public Optional<String> notAlive() {
+        return stage.notAlive();
+    }
+
+    @Override
+    public Optional<String> notReady() {
+        return stage.notReady();
     }
 
     /**
@@ -162,17 +176,13 @@ public final class StatsApp implements AutoCloseable {
      * this is for running the stage as a bare JVM (the failover tests kill one with SIGKILL).
      */
     public static void main(String[] args) throws Exception {
-        StatsApp app = start(Settings.fromMainArgs(args, System.getenv()));
-        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "stats-shutdown"));
-        LOG.info("stats app started");
-        app.awaitStop(Duration.ofDays(3650));
+        Settings settings = Settings.fromMainArgs(args, System.getenv());
+        System.exit(StageRunner.run(StatsProcessor.STAGE, settings, StatsApp::start, app -> "stats app started",
+            System.out));
     }
 
     @Override
     public void close() {
-        housekeeping.shutdownNow();
-        streams.close(Duration.ofSeconds(30));
-        admin.close(Duration.ofSeconds(5));
-        stopped.countDown();
+        stage.close();
     }
 }

@@ -2,7 +2,7 @@ package dev.perfstream.streams.window;
 
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.config.SettingsOptions;
-import java.time.Duration;
+import dev.perfstream.runtime.StageRunner;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,13 +24,7 @@ public final class StatsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Settings settings = options.load(bootstrap == null ? Map.of() : Map.of("kafka.bootstrap.servers", bootstrap));
-        StatsApp app = StatsApp.start(settings);
-        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "stats-shutdown"));
-        System.out.println("stats stage running (application.id " + StatsConfig.from(settings).applicationId()
-            + "); Ctrl-C stops it");
-        while (!app.awaitStop(Duration.ofSeconds(10))) {
-            // foreground until stopped
-        }
-        return app.state() == org.apache.kafka.streams.KafkaStreams.State.ERROR ? 1 : 0; // ERROR: shut down after a failure
+        return StageRunner.run(StatsProcessor.STAGE, settings, StatsApp::start,
+            app -> "stats stage running (application.id " + StatsConfig.from(settings).applicationId() + ")", System.out);
     }
 }

@@ -1,5 +1,11 @@
 package dev.perfstream.streams.window;
 
+import dev.perfstream.schemas.metrics.PerfstreamMetrics;
+import dev.perfstream.schemas.serde.WireFormat;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.WindowStats;
@@ -63,6 +69,9 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
     private final long idleMs;
     private ProcessorContext<Object, Object> context;
     private SeriesWindowStore store;
+    private final Map<String, CounterDataPoint[]> eventsIn = new HashMap<>();
+    private final Map<Long, CounterDataPoint> windowsEmitted = new HashMap<>();
+    private final CounterDataPoint late = PerfstreamMetrics.LATE_EVENTS.labelValues(STAGE);
     private EventDecoder decoder;
     private long deadLetters;
     private final ParkedRecords parking;
@@ -129,13 +138,16 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
         Observation o;
         try {
             o = decoder.decode(r.topic() == null ? "?" : r.topic(), r.value());
+            eventsIn(r);
         } catch (DecodeException e) {
             deadLetter(r, e.code(), e.getMessage());
             return;
         }
         long closedAt = store.closedAt(o.timestamp());
         if (closedAt >= 0) {
-            store.countLate(o.series().id(), o.unit(), o.buckets() == null ? 1 : o.buckets().count());
+            long n = o.buckets() == null ? 1 : o.buckets().count(); // a histogram event is many measurements
+            late.inc(n);
+            store.countLate(o.series().id(), o.unit(), n);
             deadLetter(r, "late", "event time " + Instant.ofEpochMilli(o.timestamp()) + " is late: its "
                 + (sizes[0] / 1000) + " s window closed at stream time " + Instant.ofEpochMilli(closedAt)
                 + " (window end + grace " + config.grace().toSeconds() + " s); stream time is now "
@@ -184,6 +196,7 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
             return;
         }
         if (refused.equals("late")) {
+            late.inc(p.partial().count());
             store.countLate(id.id(), p.partial().unit(), p.partial().count() + p.partial().late());
             deadLetter(r, "late", p.partial().count() + " events of series " + id.id() + " in the window from "
                 + Instant.ofEpochMilli(p.start()) + " forwarded by task " + p.sender() + " after this owner closed it"
@@ -234,6 +247,8 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
             return;
         }
         WindowStats s = toStats(a, SeriesId.parse(a.seriesId()));
+        windowsEmitted.computeIfAbsent(a.end() - a.start(), size -> PerfstreamMetrics.WINDOWS_EMITTED.labelValues(STAGE,
+            Duration.ofMillis(size).toString().substring(2).toLowerCase(java.util.Locale.ROOT))).inc();
         context.forward(new Record<Object, Object>(a.seriesId(), s, a.end()), StatsTopology.STATS_SINK);
     }
 
@@ -253,6 +268,18 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
             a.min(), a.max(), a.mean(), q[0], q[1], q[2], q[3], q[4], q[5],
             rum ? a.good() / n : null, rum ? a.needsImprovement() / n : null, rum ? a.poor() / n : null,
             a.unit(), a.late(), a.bucketError());
+    }
+
+    /** Counts one decoded event by topic and wire format (the data points are looked up once, not per event). */
+    private void eventsIn(ParkedRecord r) {
+        String topic = r.topic() == null ? "?" : r.topic();
+        CounterDataPoint[] points = eventsIn.computeIfAbsent(topic, t -> new CounterDataPoint[WireFormat.values().length]);
+        int f = WireFormat.detect(r.value()).ordinal();
+        if (points[f] == null) {
+            points[f] = PerfstreamMetrics.EVENTS_IN.labelValues(STAGE, topic,
+                WireFormat.values()[f] == WireFormat.AVRO_CONFLUENT ? "avro" : "json");
+        }
+        points[f].inc();
     }
 
     private void deadLetter(ParkedRecord r, String code, String reason) {
