@@ -132,6 +132,11 @@ class OtlpChainIT {
         m.put("stats.windows", "1m");
         m.put("stats.rollup", "off");
         m.put("stats.grace", "5s");
+        // Windows close on event time (the tests send a later event); a quiet spell of the wall clock between two
+        // exports (a slow or paused machine) must not close them early.
+        m.put("stats.idle.close", "10m");
+        // The histogram test closes the current minute with an event two minutes ahead of the wall clock.
+        m.put("stats.max-future", "5m");
         m.put("stats.commit.interval", "200ms");
         m.put("state.dir", tmp.resolve("state").toString());
         m.put("influx.url", influx.url());
