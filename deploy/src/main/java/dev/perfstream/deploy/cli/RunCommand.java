@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         dev.perfstream.sink.influx.SinkCommand.class,
         dev.perfstream.sink.notify.NotifyCommand.class,
         dev.perfstream.streams.scoring.ScoringCommand.class,
+        dev.perfstream.ingest.source.RunOtlpCommand.class,
     })
 public final class RunCommand implements Runnable {
     @CommandLine.Spec

@@ -2,11 +2,15 @@ package dev.perfstream.ingest.collector;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perfstream.ingest.otlp.CumulativeStreams;
+import dev.perfstream.ingest.otlp.OtlpConverter;
+import dev.perfstream.ingest.otlp.OtlpDecoder;
 import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.avro.RumEvent;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.kafka.KafkaClients;
 import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.schemas.validate.EventValidator;
 import io.javalin.Javalin;
@@ -36,7 +40,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP collector: browser beacons on {@code POST /rum}, service batches on
- * {@code POST /v1/metrics}, the RUM snippet on {@code GET /perfstream-rum.js}, {@code /healthz},
+ * {@code POST /v1/metrics}, OTLP/HTTP on {@code POST /v1/traces} and {@code POST /v1/metrics}
+ * ({@link OtlpEndpoints}), the RUM snippet on {@code GET /perfstream-rum.js}, {@code /healthz},
  * {@code /readyz} and Prometheus metrics on {@code /metrics}. Javalin 7 on Jetty 12 (runs on Java 17).
  *
  * <p>Every request passes, in order: per-client rate limit (429), body size (413), CORS origin
@@ -57,6 +62,7 @@ public final class CollectorApp implements AutoCloseable {
     private final KafkaSink sink;
     private final BeaconParser beacons;
     private final MetricBatchParser batches;
+    private final OtlpEndpoints otlp;
     private final RecordCodec<RumEvent> rumCodec;
     private final RecordCodec<MetricEvent> metricCodec;
     private final List<byte[]> apiKeys = new ArrayList<>();
@@ -95,6 +101,9 @@ public final class CollectorApp implements AutoCloseable {
         this.snippet = loadSnippet();
         KafkaClients clients = KafkaClients.from(settings);
         this.sink = new KafkaSink(config, clients, metrics);
+        OtlpConverter converter = new OtlpConverter(validator, routes::admit,
+            new CumulativeStreams(config.otlpMaxStreams(), clock.millis() * 1_000_000));
+        this.otlp = new OtlpEndpoints(converter, sink, metricCodec, metrics, responders, config.metricsTopic());
         this.admin = Admin.create(clients.admin(Map.of(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000",
             AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000")));
     }
@@ -118,7 +127,7 @@ public final class CollectorApp implements AutoCloseable {
         return Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
-            cfg.http.maxRequestSize = config.maxBodyBytes();
+            cfg.http.maxRequestSize = Math.max(config.maxBodyBytes(), config.otlpMaxBodyBytes());
             // Request work is CPU only (no request thread waits for Kafka, nor for a slow beacon body), so a small
             // pool queues requests instead of time-slicing runnable threads on a few cores (Javalin's default is
             // 250). On 2 cores, 32 threads cost about twice the CPU per beacon of 8: the threads queue on the Kafka
@@ -147,6 +156,7 @@ public final class CollectorApp implements AutoCloseable {
             cfg.jetty.modifyServer(server -> server.setHandler(new BeaconHandler(this::rum, config.corsOrigins())));
             cfg.routes.post("/rum", ctx -> rum(Exchange.of(ctx)));
             cfg.routes.post("/v1/metrics", this::metricBatch);
+            cfg.routes.post("/v1/traces", this::traces);
             cfg.routes.get("/perfstream-rum.js", this::snippet);
             cfg.routes.get("/healthz", ctx -> ctx.json(java.util.Map.of("status", "up")));
             cfg.routes.get("/readyz", this::ready);
@@ -164,7 +174,7 @@ public final class CollectorApp implements AutoCloseable {
         // then closes the connection after the answer, which a client reusing the connection sees as a broken pipe.
         ex.readBody(config.maxBodyBytes(), body -> {
             try {
-                checkEdge(ex, "rum", false);
+                checkEdge(ex, "rum", Kind.BEACON);
                 if (body.length > config.maxBodyBytes()) {
                     throw tooLarge(-1);
                 }
@@ -182,30 +192,81 @@ public final class CollectorApp implements AutoCloseable {
         }, e -> reject(ex, "rum", unreadable(e)));
     }
 
+    /** What a POST endpoint takes: its content types, and whether it needs an API key. */
+    enum Kind { BEACON, OTLP }
+
+    /**
+     * /v1/metrics: OTLP (protobuf, or JSON with {@code resourceMetrics}) or a perfstream JSON batch, told apart
+     * by content type and then by the body's top-level field.
+     */
     private void metricBatch(Context ctx) {
+        Exchange ex = Exchange.of(ctx);
+        boolean proto = protobuf(ex);
         try {
-            byte[] body = admit(Exchange.of(ctx), "metrics", true);
+            byte[] body = admit(ex, "metrics", Kind.OTLP, config.otlpMaxBodyBytes());
+            if (proto || OtlpDecoder.looksLikeOtlpMetricsJson(body)) {
+                otlp.handle(ctx, "otlp_metrics", OtlpEndpoints.Signal.METRICS, body, !proto);
+                return;
+            }
+            if (body.length > config.maxBodyBytes()) {
+                throw tooLarge(body.length, config.maxBodyBytes(), "collector.body.max.bytes");
+            }
             Parsed<MetricEvent> p = batches.parse(JsonBodies.parse(body));
             sendAndAwait(ctx, "metrics", config.metricsTopic(), p, MetricEvent::getService, metricCodec);
         } catch (RequestRejected r) {
-            metrics.reject("metrics", r.reason);
-            respond(ctx, "metrics", r.status, error(r.getMessage()));
+            metrics.reject(proto ? "otlp_metrics" : "metrics", r.reason);
+            if (proto) {
+                otlp.answer(ctx, "otlp_metrics", r.status, OtlpAnswers.status(r.status, r.getMessage(), false), false);
+            } else {
+                respond(ctx, "metrics", r.status, error(r.getMessage()));
+            }
         }
     }
 
-    /** The edge checks and the (blocking) body read of /v1/metrics; returns the body. */
-    private byte[] admit(Exchange ctx, String ep, boolean needsKey) throws RequestRejected {
-        checkEdge(ctx, ep, needsKey);
+    /** /v1/traces: OTLP only, every answer in OTLP's form. */
+    private void traces(Context ctx) {
+        Exchange ex = Exchange.of(ctx);
+        boolean json = !protobuf(ex);
+        try {
+            byte[] body = admit(ex, "otlp_traces", Kind.OTLP, config.otlpMaxBodyBytes());
+            otlp.handle(ctx, "otlp_traces", OtlpEndpoints.Signal.TRACES, body, json);
+        } catch (RequestRejected r) {
+            metrics.reject("otlp_traces", r.reason);
+            otlp.answer(ctx, "otlp_traces", r.status, OtlpAnswers.status(r.status, r.getMessage(), json), json);
+        }
+    }
+
+    private static boolean protobuf(Exchange ex) {
+        String ct = ex.header("Content-Type");
+        return ct != null && ct.toLowerCase(Locale.ROOT).startsWith(OtlpAnswers.PROTOBUF);
+    }
+
+    /** The edge checks and the (blocking) body read of a service endpoint, gzip inflated; returns the body. */
+    private byte[] admit(Exchange ctx, String ep, Kind kind, int limit) throws RequestRejected {
+        checkEdge(ctx, ep, kind, limit);
+        String encoding = ctx.header("Content-Encoding");
+        boolean gzip = encoding != null && encoding.trim().equalsIgnoreCase("gzip");
+        if (encoding != null && !gzip && !encoding.trim().equalsIgnoreCase("identity")) {
+            throw new RequestRejected(415, "content_encoding", "Content-Encoding must be gzip or identity, got " + encoding);
+        }
         byte[][] body = new byte[1][];
         IOException[] failed = new IOException[1];
-        ctx.readBody(config.maxBodyBytes(), b -> body[0] = b, e -> failed[0] = e);
+        ctx.readBody(limit, b -> body[0] = b, e -> failed[0] = e);
         if (failed[0] != null) {
             throw unreadable(failed[0]);
         }
-        if (body[0].length > config.maxBodyBytes()) {
-            throw tooLarge(-1);
+        if (body[0].length > limit) {
+            throw tooLarge(-1, limit, "collector.otlp.body.max.bytes");
         }
-        return body[0];
+        if (!gzip) {
+            return body[0];
+        }
+        try {
+            return OtlpDecoder.gunzip(body[0], limit);
+        } catch (DecodeException e) {
+            throw e.code().equals("too-large") ? new RequestRejected(413, "body_too_large", e.getMessage()
+                + " (collector.otlp.body.max.bytes)") : new RequestRejected(400, "bad_body", e.getMessage());
+        }
     }
 
     private static RequestRejected unreadable(IOException e) {
@@ -213,15 +274,20 @@ public final class CollectorApp implements AutoCloseable {
     }
 
     /** The checks both POST endpoints make before reading the body, in order. */
-    private void checkEdge(Exchange ctx, String ep, boolean needsKey) throws RequestRejected {
+    private void checkEdge(Exchange ctx, String ep, Kind kind) throws RequestRejected {
+        checkEdge(ctx, ep, kind, config.maxBodyBytes());
+    }
+
+    private void checkEdge(Exchange ctx, String ep, Kind kind, int limit) throws RequestRejected {
+        boolean needsKey = kind == Kind.OTLP;
         if (!limiter.tryAcquire(ctx.clientAddress())) {
             ctx.responseHeader("Retry-After", "1");
             throw new RequestRejected(429, "rate_limited", "too many requests from this client; limit "
                 + config.ratePerClient() + "/s with bursts of " + config.burstPerClient());
         }
         long len = ctx.contentLength();
-        if (len > config.maxBodyBytes()) {
-            throw tooLarge(len);
+        if (len > limit) {
+            throw tooLarge(len, limit, kind == Kind.OTLP ? "collector.otlp.body.max.bytes" : "collector.body.max.bytes");
         }
         String origin = ctx.header("Origin");
         if (origin != null && !originAllowed(origin, ctx)) {
@@ -229,22 +295,27 @@ public final class CollectorApp implements AutoCloseable {
         }
         String ct = ctx.header("Content-Type") == null ? "" : ctx.header("Content-Type").toLowerCase(Locale.ROOT);
         boolean json = ct.startsWith("application/json");
-        if (needsKey ? !json : !(json || ct.startsWith("text/plain") || ct.isEmpty())) {
+        if (needsKey ? !(json || ct.startsWith(OtlpAnswers.PROTOBUF)) : !(json || ct.startsWith("text/plain") || ct.isEmpty())) {
             throw new RequestRejected(415, "content_type", "Content-Type must be "
-                + (needsKey ? "application/json" : "text/plain (as navigator.sendBeacon sends) or application/json")
+                + (needsKey ? "application/json or application/x-protobuf (OTLP)"
+                    : "text/plain (as navigator.sendBeacon sends) or application/json")
                 + ", got " + (ct.isEmpty() ? "none" : ct));
         }
         if (needsKey && !keyValid(ctx)) {
             ctx.responseHeader("WWW-Authenticate", "Bearer");
             throw new RequestRejected(401, "unauthorized", apiKeys.isEmpty()
-                ? "no API keys are configured (collector.api.keys); /v1/metrics is closed"
+                ? "no API keys are configured (collector.api.keys); /v1/metrics and /v1/traces are closed"
                 : "missing or unknown API key (Authorization: Bearer KEY, or X-API-Key)");
         }
     }
 
     private RequestRejected tooLarge(long len) {
+        return tooLarge(len, config.maxBodyBytes(), "collector.body.max.bytes");
+    }
+
+    private static RequestRejected tooLarge(long len, int limit, String key) {
         return new RequestRejected(413, "body_too_large", "request body " + (len >= 0 ? "of " + len + " bytes " : "")
-            + "is over the limit of " + config.maxBodyBytes() + " bytes (collector.body.max.bytes)");
+            + "is over the limit of " + limit + " bytes (" + key + ")");
     }
 
     private boolean originAllowed(String origin, Exchange ctx) {

@@ -18,11 +18,14 @@ import java.util.List;
  * @param bufferBytes    Kafka producer buffer; when full, requests get 503 + Retry-After
  * @param sendTimeout    how long a request waits for Kafka's acknowledgement before 503
  * @param threads        Jetty's request thread pool (selectors and acceptors included)
+ * @param otlpMaxBodyBytes body limit of OTLP requests on {@code /v1/traces} and {@code /v1/metrics}, after gzip
+ * @param otlpMaxStreams how many cumulative OTLP streams the collector remembers to compute deltas
  */
 public record CollectorConfig(String host, int port, String bootstrapServers, String metricsTopic, String rumTopic,
                               int maxBodyBytes, double ratePerClient, int burstPerClient, List<String> corsOrigins,
                               List<String> apiKeys, int routesPerApp, String sessionSalt, long bufferBytes,
-                              Duration sendTimeout, int maxEventsPerRequest, int threads) {
+                              Duration sendTimeout, int maxEventsPerRequest, int threads,
+                              int otlpMaxBodyBytes, int otlpMaxStreams) {
     public static final ConfigKey<String> HOST = ConfigKey.string("collector.host", "127.0.0.1").doc("Bind address");
     public static final ConfigKey<Integer> PORT = ConfigKey.integer("collector.port", 8088, 0, 65_535)
         .doc("HTTP port; 0 = any free port");
@@ -52,6 +55,14 @@ public record CollectorConfig(String host, int port, String bootstrapServers, St
         .doc("Jetty's request thread pool, acceptor and selector included. No request thread waits for Kafka or a slow "
             + "beacon body, so a few suffice: on 2 cores 32 threads cost about twice the CPU per beacon of 8");
 
+    public static final ConfigKey<Integer> OTLP_BODY_MAX_BYTES = ConfigKey.integer("collector.otlp.body.max.bytes",
+        4 * 1024 * 1024, 256, 64 * 1024 * 1024).unit("bytes")
+        .doc("OTLP/HTTP requests (/v1/traces, /v1/metrics in OTLP): 413 above, counted after gzip; an SDK's batch of "
+            + "512 spans is 50-200 KB");
+    public static final ConfigKey<Integer> OTLP_STREAMS_MAX = ConfigKey.integer("collector.otlp.streams.max", 100_000, 1, 10_000_000)
+        .doc("Cumulative OTLP streams (metric, resource and point attributes) remembered to turn cumulative sums and "
+            + "histograms into deltas; least recently used forgotten first (such a stream starts again from a baseline)");
+
     public static CollectorConfig from(Settings s) {
         CollectorConfig c = new CollectorConfig(
             s.get(HOST),
@@ -69,7 +80,9 @@ public record CollectorConfig(String host, int port, String bootstrapServers, St
             s.get(BUFFER_BYTES),
             s.get(SEND_TIMEOUT),
             s.get(MAX_EVENTS_PER_REQUEST),
-            s.get(THREADS));
+            s.get(THREADS),
+            s.get(OTLP_BODY_MAX_BYTES),
+            s.get(OTLP_STREAMS_MAX));
         for (String o : c.corsOrigins) {
             if (!o.equals("*") && !o.matches("https?://[^/\\s]+")) {
                 s.problem("collector.cors.origins: \"" + o + "\" is not an origin like https://shop.example.com");

@@ -42,6 +42,10 @@ final class CollectorMetrics {
         rejects.labelValues(endpoint, reason).inc();
     }
 
+    void reject(String endpoint, String reason, int items) {
+        rejects.labelValues(endpoint, reason).inc(items);
+    }
+
     void accepted(String topic, int n) {
         events.labelValues(topic).inc(n);
     }

@@ -214,6 +214,22 @@ final class JsonRecordReader {
                 return enumValue(s, v, path);
             case MAP:
                 return mapValue(s, v, path);
+            case RECORD:
+                if (!v.isObject()) {
+                    throw wrongType(path, "an object", v);
+                }
+                SpecificRecord nested = (SpecificRecord) SpecificData.get().newRecord(null, s);
+                fill(nested, s, (ObjectNode) v, path + ".");
+                return nested;
+            case ARRAY:
+                if (!v.isArray()) {
+                    throw wrongType(path, "an array", v);
+                }
+                java.util.List<Object> items = new java.util.ArrayList<>(v.size());
+                for (int i = 0; i < v.size(); i++) {
+                    items.add(convert(s.getElementType(), v.get(i), path + "[" + i + "]"));
+                }
+                return items;
             case BYTES:
                 if (!v.isTextual()) {
                     throw wrongType(path, "a base64 string", v);

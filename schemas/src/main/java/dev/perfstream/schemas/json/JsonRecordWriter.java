@@ -27,35 +27,47 @@ final class JsonRecordWriter {
                 continue;
             }
             g.writeFieldName(f.name());
-            if (v instanceof Instant) {
-                g.writeNumber(((Instant) v).toEpochMilli());
-            } else if (v instanceof Double) {
-                double d = (Double) v;
-                if (Double.isFinite(d)) {
-                    g.writeNumber(d);
-                } else {
-                    g.writeNull();
-                }
-            } else if (v instanceof Number) {
-                g.writeNumber(((Number) v).longValue());
-            } else if (v instanceof Boolean) {
-                g.writeBoolean((Boolean) v);
-            } else if (v instanceof ByteBuffer) {
-                ByteBuffer b = ((ByteBuffer) v).duplicate();
-                byte[] bytes = new byte[b.remaining()];
-                b.get(bytes);
-                g.writeString(Base64.getEncoder().encodeToString(bytes));
-            } else if (v instanceof Map) {
-                g.writeStartObject();
-                for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
-                    g.writeStringField(String.valueOf(e.getKey()), String.valueOf(e.getValue()));
-                }
-                g.writeEndObject();
-            } else {
-                g.writeString(v.toString());
-            }
+            value(v, g);
         }
         g.writeEndObject();
+    }
+
+    private void value(Object v, JsonGenerator g) throws IOException {
+        if (v instanceof SpecificRecord) {
+            write((SpecificRecord) v, g);
+        } else if (v instanceof java.util.List) {
+            g.writeStartArray();
+            for (Object item : (java.util.List<?>) v) {
+                value(item, g);
+            }
+            g.writeEndArray();
+        } else if (v instanceof Instant) {
+            g.writeNumber(((Instant) v).toEpochMilli());
+        } else if (v instanceof Double) {
+            double d = (Double) v;
+            if (Double.isFinite(d)) {
+                g.writeNumber(d);
+            } else {
+                g.writeNull();
+            }
+        } else if (v instanceof Number) {
+            g.writeNumber(((Number) v).longValue());
+        } else if (v instanceof Boolean) {
+            g.writeBoolean((Boolean) v);
+        } else if (v instanceof ByteBuffer) {
+            ByteBuffer b = ((ByteBuffer) v).duplicate();
+            byte[] bytes = new byte[b.remaining()];
+            b.get(bytes);
+            g.writeString(Base64.getEncoder().encodeToString(bytes));
+        } else if (v instanceof Map) {
+            g.writeStartObject();
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+                g.writeStringField(String.valueOf(e.getKey()), String.valueOf(e.getValue()));
+            }
+            g.writeEndObject();
+        } else {
+            g.writeString(v.toString());
+        }
     }
 
     ObjectNode write(SpecificRecord record) {
@@ -71,7 +83,16 @@ final class JsonRecordWriter {
     }
 
     private void put(ObjectNode out, String name, Object v) {
-        if (v instanceof Instant) {
+        if (v instanceof SpecificRecord) {
+            out.set(name, write((SpecificRecord) v));
+        } else if (v instanceof java.util.List) {
+            com.fasterxml.jackson.databind.node.ArrayNode a = out.putArray(name);
+            for (Object item : (java.util.List<?>) v) {
+                ObjectNode holder = NODES.objectNode();
+                put(holder, "v", item);
+                a.add(holder.get("v"));
+            }
+        } else if (v instanceof Instant) {
             out.put(name, ((Instant) v).toEpochMilli());
         } else if (v instanceof Double) {
             double d = (Double) v;

@@ -1,5 +1,6 @@
 package dev.perfstream.schemas.validate;
 
+import dev.perfstream.schemas.avro.HistogramBuckets;
 import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.avro.RumEvent;
 import dev.perfstream.schemas.avro.Vital;
@@ -71,7 +72,44 @@ public final class EventValidator {
         optional("dbStatement", e.getDbStatement(), MAX_ROUTE, p);
         optional("region", e.getRegion(), 64, p);
         optional("instance", e.getInstance(), MAX_LABEL, p);
+        if (e.getHistogram() != null) {
+            histogram(e.getHistogram(), DURATION_UNITS.contains(unit), p);
+        }
         return p;
+    }
+
+    /** Buckets that add up to the count, increasing finite values (not negative for durations), an error in 0..1. */
+    private static void histogram(HistogramBuckets h, boolean duration, List<String> p) {
+        List<Double> v = h.getValues();
+        List<Long> c = h.getCounts();
+        if (v.size() != c.size()) {
+            p.add("field 'histogram': " + v.size() + " values but " + c.size() + " counts");
+            return;
+        }
+        long total = 0;
+        for (int i = 0; i < v.size(); i++) {
+            double x = v.get(i);
+            if (!Double.isFinite(x) || (duration && x < 0) || (i > 0 && x <= v.get(i - 1))) {
+                p.add("field 'histogram.values[" + i + "]' is " + x + "; values must be finite, increasing"
+                    + (duration ? " and >= 0 (durations)" : ""));
+                return;
+            }
+            if (c.get(i) < 1) {
+                p.add("field 'histogram.counts[" + i + "]' is " + c.get(i) + "; counts must be >= 1");
+                return;
+            }
+            total += c.get(i);
+        }
+        if (total != h.getCount() || total < 1) {
+            p.add("field 'histogram.count' is " + h.getCount() + " but the counts add up to " + total + " (must be equal and >= 1)");
+        }
+        double err = h.getRelativeError();
+        if (!(err >= 0 && err <= 1)) {
+            p.add("field 'histogram.relativeError' must be in 0..1, got " + err);
+        }
+        if (h.getMin() != null && h.getMax() != null && !(h.getMin() <= h.getMax())) {
+            p.add("field 'histogram.min' " + h.getMin() + " is above 'histogram.max' " + h.getMax());
+        }
     }
 
     /** @return the problems, empty when the event is valid */

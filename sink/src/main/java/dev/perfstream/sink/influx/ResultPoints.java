@@ -73,6 +73,7 @@ final class ResultPoints {
         number(p, "good_share", s.getGoodShare());
         number(p, "needs_improvement_share", s.getNeedsImprovementShare());
         number(p, "poor_share", s.getPoorShare());
+        number(p, "bucket_error", s.getBucketError());
         return p.time(millis(s.getWindowStart(), "windowStart"), WritePrecision.MS);
     }
 

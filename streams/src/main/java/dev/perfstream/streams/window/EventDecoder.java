@@ -1,5 +1,6 @@
 package dev.perfstream.streams.window;
 
+import dev.perfstream.schemas.avro.HistogramBuckets;
 import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.avro.Outcome;
 import dev.perfstream.schemas.avro.Rating;
@@ -9,6 +10,7 @@ import dev.perfstream.schemas.avro.Vital;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.schemas.validate.CardinalityGuard;
+import dev.perfstream.streams.window.state.HistogramValues;
 import dev.perfstream.schemas.validate.EventValidator;
 import dev.perfstream.schemas.validate.RouteTemplates;
 import dev.perfstream.schemas.validate.WebVitals;
@@ -67,15 +69,33 @@ final class EventDecoder {
         }
         String unit = e.getUnit();
         double v = e.getValue();
+        double f = 1;
         switch (unit) {
-            case "s": v *= 1000; unit = "ms"; break;
-            case "us": v /= 1000; unit = "ms"; break;
-            case "ns": v /= 1_000_000; unit = "ms"; break;
+            case "s": f = 1000; unit = "ms"; break;
+            case "us": f = 1e-3; unit = "ms"; break;
+            case "ns": f = 1e-6; unit = "ms"; break;
             default: break;
         }
         boolean error = e.getOutcome() == Outcome.ERROR || (e.getStatus() != null && e.getStatus() >= 500);
-        return new Observation(SeriesId.metric(e.getMetric(), e.getService(), route),
-            e.getTimestamp().toEpochMilli(), v, error, -1, unit);
+        SeriesId id = SeriesId.metric(e.getMetric(), e.getService(), route);
+        return new Observation(id, e.getTimestamp().toEpochMilli(), v * f, error, -1, unit,
+            e.getHistogram() == null ? null : buckets(e.getHistogram(), f));
+    }
+
+    /** A histogram event's buckets in the series' unit; min and max default to the outer representatives. */
+    private static HistogramValues buckets(HistogramBuckets h, double f) {
+        int n = h.getValues().size();
+        double[] values = new double[n];
+        double[] counts = new double[n];
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            values[i] = h.getValues().get(i) * f;
+            counts[i] = h.getCounts().get(i);
+            sum += values[i] * counts[i];
+        }
+        return new HistogramValues(values, counts, h.getCount(),
+            h.getMin() != null ? h.getMin() * f : values[0], h.getMax() != null ? h.getMax() * f : values[n - 1],
+            h.getSum() != null ? h.getSum() * f : sum, h.getRelativeError());
     }
 
     private Observation rum(RumEvent e) throws DecodeException {

@@ -1,5 +1,7 @@
 package dev.perfstream.streams.window;
 
+import dev.perfstream.streams.window.state.HistogramValues;
+
 /**
  * One validated, normalised measurement on its way into the windows: the per-event value object
  * of the stats stage (one allocation per event besides decoding).
@@ -8,6 +10,13 @@ package dev.perfstream.streams.window;
  * @param value     in {@code unit}; durations are converted to ms
  * @param error     outcome ERROR or HTTP status 5xx
  * @param rating    RUM only: 0 good, 1 needs improvement, 2 poor (Web Vitals thresholds); -1 for metrics
+ * @param buckets   null for one measurement; else the many measurements of a histogram event (values in ms
+ *                  for durations, like {@code value})
  */
-record Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit) {
+record Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit,
+                   HistogramValues buckets) {
+    Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit) {
+        this(series, timestamp, value, error, rating, unit, null);
+    }
+
 }

@@ -145,15 +145,18 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
         }
         long closedAt = store.closedAt(o.timestamp());
         if (closedAt >= 0) {
-            late.inc();
-            store.countLate(o.series().id(), o.unit());
+            long n = o.buckets() == null ? 1 : o.buckets().count(); // a histogram event is many measurements
+            late.inc(n);
+            store.countLate(o.series().id(), o.unit(), n);
             deadLetter(r, "late", "event time " + Instant.ofEpochMilli(o.timestamp()) + " is late: its "
                 + (sizes[0] / 1000) + " s window closed at stream time " + Instant.ofEpochMilli(closedAt)
                 + " (window end + grace " + config.grace().toSeconds() + " s); stream time is now "
                 + Instant.ofEpochMilli(store.streamTime()) + ". Counted as late in series " + o.series().id());
             return;
         }
-        String refused = store.add(o.series().id(), o.timestamp(), o.value(), o.error(), o.rating(), o.unit());
+        String refused = o.buckets() == null
+            ? store.add(o.series().id(), o.timestamp(), o.value(), o.error(), o.rating(), o.unit())
+            : store.add(o.series().id(), o.timestamp(), o.buckets(), o.error(), o.unit());
         if (refused != null) {
             deadLetter(r, "validation", refused);
             return;
@@ -264,7 +267,7 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
             a.count(), a.errors(), a.count() == 0 ? 0 : (double) a.errors() / a.count(), a.count() / seconds,
             a.min(), a.max(), a.mean(), q[0], q[1], q[2], q[3], q[4], q[5],
             rum ? a.good() / n : null, rum ? a.needsImprovement() / n : null, rum ? a.poor() / n : null,
-            a.unit(), a.late());
+            a.unit(), a.late(), a.bucketError());
     }
 
     /** Counts one decoded event by topic and wire format (the data points are looked up once, not per event). */

@@ -311,4 +311,32 @@ class StatsTopologyTest {
             assertThat(db.getMax()).isEqualTo(250);
         }
     }
+
+    @Test
+    void shouldMergeHistogramBucketsIntoTheWindowAndStateTheirError() {
+        try (StatsDriver d = new StatsDriver(keys())) {
+            d.sendMetric("{\"timestamp\":" + T0 + ",\"service\":\"s\",\"metric\":\"http.server.request.duration\",\"route\":\"/h\","
+                + "\"value\":0.125,\"unit\":\"s\",\"outcome\":\"ERROR\",\"histogram\":{\"count\":4,\"values\":[0.1,0.2],"
+                + "\"counts\":[3,1],\"relativeError\":0.05}}");
+            d.sendMetric("{\"timestamp\":" + (T0 + 1000) + ",\"service\":\"s\",\"metric\":\"http.server.request.duration\","
+                + "\"route\":\"/h\",\"value\":150,\"unit\":\"ms\"}");
+            d.sendMetric("{\"timestamp\":" + T0 + ",\"service\":\"s\",\"metric\":\"http.server.request.duration\",\"route\":\"/bad\","
+                + "\"value\":1,\"unit\":\"ms\",\"histogram\":{\"count\":5,\"values\":[1,2],\"counts\":[3,1],\"relativeError\":0.05}}");
+            d.sendMetric(StatsDriver.metric(T0, "s", "/raw", 10, "OK"));
+            d.sendMetric(StatsDriver.metric(T0 + 10 * MIN, "closer", "/x", 1, "OK"));
+            List<DeadLetter> dl = d.readDeadLetters();
+            assertThat(dl).singleElement().satisfies(x -> assertThat(x.getReason()).contains("counts add up to 4"));
+            List<WindowStats> all = d.readStats();
+            WindowStats h = of(all, "/h", MIN).get(0);
+            assertThat(h.getCount()).isEqualTo(5);
+            assertThat(h.getErrors()).isEqualTo(4);
+            assertThat(h.getMin()).isEqualTo(100);
+            assertThat(h.getMax()).isEqualTo(200);
+            assertThat(h.getMean()).isCloseTo((500 + 150) / 5.0, within(1e-9));
+            assertThat(h.getP50()).isCloseTo(100, within(1.0)); // the sketch's 1 % on the representative
+            assertThat(h.getP99()).isCloseTo(150, within(2.0)); // rank floor(0.99 * 4) of 100, 100, 100, 150, 200
+            assertThat(h.getBucketError()).isEqualTo(0.05);
+            assertThat(of(all, "/raw", MIN).get(0).getBucketError()).isNull();
+        }
+    }
 }

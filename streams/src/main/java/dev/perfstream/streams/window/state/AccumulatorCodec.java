@@ -19,7 +19,9 @@ import java.util.List;
  * record per series touched rather than one per window (an event touches a window of every size).
  * Key: the series id (UTF-8). Value: version byte 2, window count (int), then per window: size ms,
  * start ms (8 bytes each, little-endian), body length (int) and body: six counters and three
- * doubles (little-endian), unit (length byte + ASCII), sketch.
+ * doubles (little-endian), unit (length byte + ASCII), sketch. When histogram buckets went into the
+ * window, the unit's length byte has its high bit set and the bucket error (double) follows the unit:
+ * bodies without it are the same bytes as before.
  *
  * <p>Version 1 (one record per window, key: series id, 0x00, size, start; value: version byte 1 and
  * the body) is still read, so state written by an older build is loaded and rewritten.
@@ -27,6 +29,8 @@ import java.util.List;
 final class AccumulatorCodec {
     static final byte VERSION_WINDOW = 1;
     static final byte VERSION_SERIES = 2;
+    /** High bit of the unit's length byte: a bucket error follows the unit. */
+    static final int BUCKET_ERROR_FLAG = 0x80;
     /** Key of the observed stream time; no series id starts with 0x00. */
     static final byte[] STREAM_TIME_KEY = {0, 'T'};
     /** Key of what the task knows of the others (watermarks, partials forwarded and consumed; {@code Upstream}). */
@@ -117,9 +121,13 @@ final class AccumulatorCodec {
         out.writeLongLE(Double.doubleToRawLongBits(a.max));
         out.writeLongLE(Double.doubleToRawLongBits(a.sum));
         byte[] unit = a.unit().getBytes(StandardCharsets.US_ASCII);
-        out.writeByte((byte) unit.length);
+        boolean buckets = !Double.isNaN(a.bucketError);
+        out.writeByte((byte) (unit.length | (buckets ? BUCKET_ERROR_FLAG : 0)));
         for (byte u : unit) {
             out.writeByte(u);
+        }
+        if (buckets) {
+            out.writeLongLE(Double.doubleToRawLongBits(a.bucketError));
         }
         sketches.encode(a.sketch, out);
         return out.trimmedCopy();
@@ -138,11 +146,13 @@ final class AccumulatorCodec {
         double min = Double.longBitsToDouble(in.readLongLE());
         double max = Double.longBitsToDouble(in.readLongLE());
         double sum = Double.longBitsToDouble(in.readLongLE());
-        int n = in.readByte();
+        int flagged = in.readByte() & 0xff;
+        int n = flagged & ~BUCKET_ERROR_FLAG;
         byte[] unit = new byte[n];
         for (int i = 0; i < n; i++) {
             unit[i] = in.readByte();
         }
+        double bucketError = (flagged & BUCKET_ERROR_FLAG) != 0 ? Double.longBitsToDouble(in.readLongLE()) : Double.NaN;
         DDSketch sketch = sketches.decode(in);
         WindowAccumulator a = new WindowAccumulator(seriesId, sizeIndex, start, end, sketch);
         a.count = l[0];
@@ -155,6 +165,7 @@ final class AccumulatorCodec {
         a.max = max;
         a.sum = sum;
         a.unit = new String(unit, StandardCharsets.US_ASCII);
+        a.bucketError = bucketError;
         return a;
     }
 

@@ -215,6 +215,30 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
         return null;
     }
 
+    /**
+     * Adds the measurements of a histogram event to its windows, as {@link #add(String, long, double, boolean, int, String)}
+     * does one value.
+     *
+     * @return null, or why the event is refused (another unit than the series')
+     */
+    public String add(String seriesId, long timestamp, HistogramValues h, boolean error, String unit) {
+        Series series = open.get(seriesId);
+        if (series != null) {
+            WindowAccumulator head = series.heads[0];
+            if (head != null && head.unit != null && !head.unit.equals(unit)) {
+                return "field 'unit' is \"" + unit + "\" but series " + seriesId + " is in \"" + head.unit + "\"";
+            }
+        } else {
+            series = series(seriesId);
+        }
+        for (int i = 0, n = series.owned ? baseCount : 1; i < n; i++) { // foreign: the smallest size only
+            long s = sizes[i];
+            window(series, i, Math.floorDiv(timestamp, s) * s, unit).add(h, error);
+        }
+        markDirty(series);
+        return null;
+    }
+
     /** Counts a late event in the current window (the one holding the stream time) of every size. */
     public void countLate(String seriesId, String unit) {
         countLate(seriesId, unit, 1);

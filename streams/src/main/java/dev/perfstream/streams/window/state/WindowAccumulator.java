@@ -23,6 +23,8 @@ public final class WindowAccumulator {
     double min = Double.POSITIVE_INFINITY;
     double max = Double.NEGATIVE_INFINITY;
     double sum;
+    /** Largest relative error of the histogram buckets added (see {@link #bucketError()}); NaN while none was. */
+    double bucketError = Double.NaN;
     String unit;
     /**
      * This window's encoded body as last written, kept while the window is unchanged: a series record holds
@@ -66,6 +68,22 @@ public final class WindowAccumulator {
         sketch.accept(value);
     }
 
+    /** Adds the measurements of a histogram event: each bucket's representative with its count. */
+    void add(HistogramValues h, boolean error) {
+        encoded = null;
+        count += h.count();
+        if (error) {
+            errors += h.count();
+        }
+        min = Math.min(min, h.min());
+        max = Math.max(max, h.max());
+        sum += h.sum();
+        for (int i = 0; i < h.values().length; i++) {
+            sketch.accept(h.values()[i], h.counts()[i]);
+        }
+        bucketError = Double.isNaN(bucketError) ? h.relativeError() : Math.max(bucketError, h.relativeError());
+    }
+
     void merge(WindowAccumulator o) {
         encoded = null;
         count += o.count;
@@ -81,6 +99,17 @@ public final class WindowAccumulator {
             unit = o.unit;
         }
         sketch.mergeWith(o.sketch);
+        if (!Double.isNaN(o.bucketError)) {
+            bucketError = Double.isNaN(bucketError) ? o.bucketError : Math.max(bucketError, o.bucketError);
+        }
+    }
+
+    /**
+     * When histogram buckets went into this window: the largest relative error they allow, on top of the
+     * sketch's accuracy; null when every measurement was a raw value.
+     */
+    public Double bucketError() {
+        return Double.isNaN(bucketError) ? null : bucketError;
     }
 
     public String seriesId() {

@@ -42,13 +42,18 @@ class SeriesWindowStoreTest {
             if ((t - T0) % 2100 == 0) {
                 s.add("METRIC|lat|b|/y", t, 100 + (t / 2100) % 13, false, -1, "ms");
             }
+            if ((t - T0) % 4900 == 0) { // histogram buckets: restored with their error
+                double e = 0.01 * (1 + (t / 4900) % 5);
+                s.add("METRIC|lat|c|/z", t, new HistogramValues(new double[] {5, 50}, new double[] {3, 1}, 4, 4, 60, 80, e),
+                    t % 3 == 0, "ms");
+            }
             s.advance(t, a -> emitted.add(describe(a)));
         }
     }
 
     private static String describe(WindowAccumulator a) {
         return a.seriesId() + " " + a.sizeIndex() + " " + a.start() + " n=" + a.count() + " e=" + a.errors() + " min=" + a.min()
-            + " max=" + a.max() + " p50=" + a.quantile(0.5) + " p99=" + a.quantile(0.99);
+            + " max=" + a.max() + " p50=" + a.quantile(0.5) + " p99=" + a.quantile(0.99) + " bucketError=" + a.bucketError();
     }
 
     @Test
@@ -64,7 +69,7 @@ class SeriesWindowStoreTest {
 
         Map<String, byte[]> records = new TreeMap<>();
         kv.all().forEachRemaining(e -> records.put(new String(e.key.get()), e.value));
-        assertThat(records.keySet()).containsExactlyInAnyOrder("METRIC|lat|a|/x", "METRIC|lat|b|/y", "\0T");
+        assertThat(records.keySet()).containsExactlyInAnyOrder("METRIC|lat|a|/x", "METRIC|lat|b|/y", "METRIC|lat|c|/z", "\0T");
 
         SeriesWindowStore restored = store(kv, SIZES);
         restored.loadIfNeeded();
@@ -77,6 +82,8 @@ class SeriesWindowStoreTest {
         // out in another order after a restore (the order they were loaded in)
         assertThat(liveOut).containsExactlyInAnyOrderElementsOf(refOut);
         assertThat(refOut).anyMatch(s -> s.startsWith("METRIC|lat|a|/x 3 ")); // the hourly rollup closed too
+        assertThat(refOut).anyMatch(s -> s.startsWith("METRIC|lat|c|/z 1 ") && s.endsWith("bucketError=0.05"));
+        assertThat(refOut).anyMatch(s -> s.startsWith("METRIC|lat|a|/x 1 ") && s.endsWith("bucketError=null"));
     }
 
     @Test

@@ -1,0 +1,37 @@
+package dev.perfstream.ingest.source;
+
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.config.SettingsOptions;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code perfstream run otlp}: the OTLP Kafka source in the foreground until Ctrl-C. */
+@Command(name = "otlp", mixinStandardHelpOptions = true,
+    description = {"Run the OTLP Kafka source: OTLP batches on otlp_spans and otlp_metrics (what the OpenTelemetry",
+        "Collector's Kafka exporter writes, otlp_proto or otlp_json, any key or none) become perfstream events on",
+        "perf.metrics; unreadable batches and rejected items go to perf.deadletter. Runs until Ctrl-C."})
+public final class RunOtlpCommand implements Callable<Integer> {
+    @Mixin
+    SettingsOptions options;
+
+    @Option(names = "--bootstrap", description = "Kafka bootstrap servers (kafka.bootstrap.servers).")
+    String bootstrap;
+
+    @Override
+    public Integer call() throws Exception {
+        Settings settings = options.load(bootstrap == null ? Map.of() : Map.of("kafka.bootstrap.servers", bootstrap));
+        OtlpSourceApp app = OtlpSourceApp.start(settings);
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "otlp-shutdown"));
+        OtlpSourceConfig c = OtlpSourceConfig.from(settings);
+        System.out.println("otlp source running (" + c.spansTopic() + ", " + c.metricsIn() + " -> " + c.metricsTopic()
+            + "); Ctrl-C stops it");
+        while (!app.awaitStop(Duration.ofSeconds(10))) {
+            // foreground until stopped
+        }
+        return 0;
+    }
+}
