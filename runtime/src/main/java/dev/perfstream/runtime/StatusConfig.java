@@ -13,9 +13,10 @@ public final class StatusConfig {
     public static final ConfigKey<Integer> SCORING_PORT = port("scoring", 9403);
     public static final ConfigKey<Integer> SINK_PORT = port("sink", 9404);
     public static final ConfigKey<Integer> NOTIFY_PORT = port("notify", 9405);
+    public static final ConfigKey<Integer> OTLP_PORT = port("otlp", 9406);
 
     private static final Map<String, ConfigKey<Integer>> PORTS = Map.of("stats", STATS_PORT, "alerts", ALERTS_PORT,
-        "scoring", SCORING_PORT, "sink", SINK_PORT, "notify", NOTIFY_PORT);
+        "scoring", SCORING_PORT, "sink", SINK_PORT, "notify", NOTIFY_PORT, "otlp", OTLP_PORT);
 
     private StatusConfig() {
     }

@@ -1,5 +1,10 @@
 package dev.perfstream.ingest.source;
 
+import dev.perfstream.runtime.KafkaMetricsBridge;
+import dev.perfstream.runtime.KafkaReadiness;
+import dev.perfstream.runtime.StageRunner;
+import java.util.Optional;
+import org.slf4j.LoggerFactory;
 import dev.perfstream.ingest.otlp.CumulativeStreams;
 import dev.perfstream.ingest.otlp.OtlpConverter;
 import dev.perfstream.schemas.avro.DeadLetter;
@@ -22,15 +27,31 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Wires and starts the OTLP Kafka source ({@code perfstream run otlp}) on a thread of its own. */
-public final class OtlpSourceApp implements AutoCloseable {
+public final class OtlpSourceApp implements StageRunner.Stage {
+    static final String STAGE = "otlp";
     private final OtlpSource source;
     private final Thread thread;
     private final KafkaProducer<String, byte[]> producer;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final AutoCloseable consumerMetrics;
+    private final AutoCloseable producerMetrics;
+    private volatile Throwable failure;
+    private volatile boolean closed;
 
-    private OtlpSourceApp(OtlpSource source, KafkaProducer<String, byte[]> producer) {
+    private OtlpSourceApp(OtlpSource source, KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<String, byte[]> producer) {
         this.source = source;
+        this.consumer = consumer;
         this.producer = producer;
-        this.thread = new Thread(source, "perfstream-otlp-source");
+        this.consumerMetrics = KafkaMetricsBridge.register(STAGE, consumer::metrics);
+        this.producerMetrics = KafkaMetricsBridge.register(STAGE, producer::metrics);
+        this.thread = new Thread(() -> {
+            try {
+                source.run();
+            } catch (RuntimeException | Error e) {
+                failure = e;
+                LoggerFactory.getLogger(OtlpSourceApp.class).error("otlp source stopped on an unexpected error", e);
+            }
+        }, "perfstream-otlp-source");
     }
 
     public static OtlpSourceApp start(Settings settings) {
@@ -54,19 +75,50 @@ public final class OtlpSourceApp implements AutoCloseable {
             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true", ProducerConfig.LINGER_MS_CONFIG, "5")),
             new StringSerializer(), new ByteArraySerializer());
         OtlpSourceApp app = new OtlpSourceApp(new OtlpSource(consumer, producer, records,
-            List.of(c.spansTopic(), c.metricsIn())), producer);
+            List.of(c.spansTopic(), c.metricsIn())), consumer, producer);
         app.thread.start();
         return app;
     }
 
     /** @return true once the source has stopped */
+    @Override
     public boolean awaitStop(Duration timeout) throws InterruptedException {
-        thread.join(timeout.toMillis());
+        thread.join(Math.max(1, timeout.toMillis()));
         return !thread.isAlive();
     }
 
     @Override
-    public void close() {
+    public String stage() {
+        return STAGE;
+    }
+
+    @Override
+    public Optional<String> notAlive() {
+        if (failure != null) {
+            return Optional.of("the otlp source stopped on an error: " + failure);
+        }
+        return !closed && !thread.isAlive() ? Optional.of("the otlp source loop has ended") : Optional.empty();
+    }
+
+    @Override
+    public Optional<String> notReady() {
+        Optional<String> dead = notAlive();
+        if (dead.isPresent() || closed) {
+            return dead.isPresent() ? dead : Optional.of("stopping");
+        }
+        try {
+            return KafkaReadiness.heartbeatProblem(consumer.metrics());
+        } catch (RuntimeException e) {
+            return Optional.of("the Kafka consumer is closed");
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         source.stop();
         try {
             thread.join(10_000);
@@ -74,5 +126,11 @@ public final class OtlpSourceApp implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         producer.close(Duration.ofSeconds(10));
+        try {
+            consumerMetrics.close();
+            producerMetrics.close();
+        } catch (Exception e) {
+            // list removals: cannot fail
+        }
     }
 }

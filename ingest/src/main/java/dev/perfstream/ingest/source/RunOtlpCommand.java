@@ -1,8 +1,8 @@
 package dev.perfstream.ingest.source;
 
+import dev.perfstream.runtime.StageRunner;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.config.SettingsOptions;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,14 +24,8 @@ public final class RunOtlpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Settings settings = options.load(bootstrap == null ? Map.of() : Map.of("kafka.bootstrap.servers", bootstrap));
-        OtlpSourceApp app = OtlpSourceApp.start(settings);
-        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "otlp-shutdown"));
         OtlpSourceConfig c = OtlpSourceConfig.from(settings);
-        System.out.println("otlp source running (" + c.spansTopic() + ", " + c.metricsIn() + " -> " + c.metricsTopic()
-            + "); Ctrl-C stops it");
-        while (!app.awaitStop(Duration.ofSeconds(10))) {
-            // foreground until stopped
-        }
-        return 0;
+        return StageRunner.run(OtlpSourceApp.STAGE, settings, OtlpSourceApp::start, app -> "otlp source running ("
+            + c.spansTopic() + ", " + c.metricsIn() + " -> " + c.metricsTopic() + ")", System.out);
     }
 }

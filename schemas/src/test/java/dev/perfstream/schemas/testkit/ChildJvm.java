@@ -29,7 +29,7 @@ public final class ChildJvm {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         // A child stage's status server takes any free port (its settings may still name one): two children
         // of one test would otherwise both want the stage's default port.
-        for (String stage : List.of("STATS", "ALERTS", "SCORING", "SINK", "NOTIFY")) {
+        for (String stage : List.of("STATS", "ALERTS", "SCORING", "SINK", "NOTIFY", "OTLP")) {
             pb.environment().put("PERFSTREAM_" + stage + "_HTTP_PORT", "0");
         }
         return pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
