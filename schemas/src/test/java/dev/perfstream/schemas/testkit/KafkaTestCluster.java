@@ -400,6 +400,18 @@ public final class KafkaTestCluster implements AutoCloseable {
         }
         try (Admin admin = admin()) {
             admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+            // Created is not led yet: an idempotent producer that meets NOT_LEADER on a just-created partition can
+            // retry one batch forever (OutOfOrderSequenceException). Return once every partition has its leader.
+            List<String> all = List.of(names);
+            Poll.until(Duration.ofSeconds(30), "a leader for every partition of " + all, () -> {
+                try {
+                    return admin.describeTopics(all).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
+                        .flatMap(d -> d.partitions().stream())
+                        .allMatch(pi -> pi.leader() != null && !pi.leader().isEmpty()) ? Boolean.TRUE : null;
+                } catch (Exception e) {
+                    return null;
+                }
+            });
         }
     }
 
