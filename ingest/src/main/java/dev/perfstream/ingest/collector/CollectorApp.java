@@ -9,6 +9,7 @@ import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.avro.RumEvent;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.kafka.KafkaClients;
+import dev.perfstream.schemas.kafka.KafkaPreflight;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
@@ -114,7 +115,9 @@ public final class CollectorApp implements AutoCloseable {
     }
 
     static CollectorApp start(Settings settings, Clock clock) {
-        CollectorApp app = new CollectorApp(CollectorConfig.from(settings), settings, clock);
+        CollectorConfig c = CollectorConfig.from(settings);
+        KafkaPreflight.check(settings, KafkaPreflight.Access.of("collector").writes(c.metricsTopic(), c.rumTopic()));
+        CollectorApp app = new CollectorApp(c, settings, clock);
         app.warmUp();
         app.javalin = app.server().start(app.config.host(), app.config.port());
         app.readiness.scheduleWithFixedDelay(app::checkKafka, 5, 5, TimeUnit.SECONDS);

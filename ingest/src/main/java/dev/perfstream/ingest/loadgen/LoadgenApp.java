@@ -4,6 +4,7 @@ import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.avro.RumEvent;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.kafka.KafkaClients;
+import dev.perfstream.schemas.kafka.KafkaPreflight;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
 import java.io.IOException;
@@ -93,6 +94,7 @@ public final class LoadgenApp implements AutoCloseable {
 
     static LoadgenApp start(Settings settings, Clock clock) {
         LoadgenConfig c = LoadgenConfig.from(settings);
+        KafkaPreflight.check(settings, KafkaPreflight.Access.of("load generator").writes(c.metricsTopic(), c.rumTopic()));
         try {
             LoadgenApp app = new LoadgenApp(c, settings, clock);
             LOG.info("loadgen: simulated {} .. {} at {} events/s (speedup {}), {} incidents, seed {}",

@@ -1,6 +1,7 @@
 package dev.perfstream.ingest.source;
 
 import dev.perfstream.runtime.KafkaMetricsBridge;
+import dev.perfstream.schemas.kafka.KafkaPreflight;
 import dev.perfstream.runtime.KafkaReadiness;
 import dev.perfstream.runtime.StageRunner;
 import java.util.Optional;
@@ -56,6 +57,8 @@ public final class OtlpSourceApp implements StageRunner.Stage {
 
     public static OtlpSourceApp start(Settings settings) {
         OtlpSourceConfig c = OtlpSourceConfig.from(settings);
+        KafkaPreflight.check(settings, KafkaPreflight.Access.of("otlp source").reads(c.spansTopic(), c.metricsIn())
+            .writes(c.metricsTopic(), c.deadletterTopic()).group(c.groupId()));
         KafkaClients clients = KafkaClients.from(settings);
         Clock clock = Clock.systemUTC();
         CardinalityGuard guard = new CardinalityGuard(c.routesPerService());

@@ -291,8 +291,9 @@ class CollectorIT {
 
     @Test
     void shouldAnswer503WithRetryAfterWhenKafkaIsDown() throws Exception {
+        // The Kafka preflight waits kafka.preflight.timeout for a broker, then starts anyway (a warning).
         try (CollectorApp dead = CollectorApp.start(settings(Map.of("kafka.bootstrap.servers", "127.0.0.1:" + Ports.free(),
-            "collector.send.timeout", "2s")))) {
+            "collector.send.timeout", "2s", "kafka.preflight.timeout", "1s")))) {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dead.port() + "/rum"))
                 .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString(
                     "{\"app\":\"it-down\",\"page\":\"/\",\"metrics\":[{\"name\":\"LCP\",\"value\":1}]}")).build(),

@@ -1,6 +1,7 @@
 package dev.perfstream.schemas.config;
 
 import dev.perfstream.schemas.kafka.KafkaClients;
+import dev.perfstream.schemas.kafka.KafkaPreflight;
 import dev.perfstream.schemas.registry.RegistryConfig;
 import dev.perfstream.schemas.serde.Codecs;
 import java.util.List;
@@ -11,7 +12,7 @@ public final class SchemasConfigDeclarations implements ConfigDeclarations {
     @Override
     public List<ConfigGroup> groups() {
         return List.of(
-            ConfigGroup.of("kafka", "Kafka", 10, KafkaClients.class),
+            ConfigGroup.of("kafka", "Kafka", 10, KafkaClients.class, KafkaPreflight.class),
             ConfigGroup.of("topics", "Topics", 20, TopicKeys.class),
             ConfigGroup.of("registry", "Wire format and schema registry", 30, Codecs.class, RegistryConfig.class));
     }

@@ -73,11 +73,15 @@ public final class KafkaClients {
     private final String bootstrapServers;
     private final Map<String, String> client;
     private final Map<Role, Map<String, String>> roles;
+    /** Where each setting of {@link #client} came from: the perfstream key, or the file. */
+    private final Map<String, String> origins;
 
-    private KafkaClients(String bootstrapServers, Map<String, String> client, Map<Role, Map<String, String>> roles) {
+    private KafkaClients(String bootstrapServers, Map<String, String> client, Map<Role, Map<String, String>> roles,
+                         Map<String, String> origins) {
         this.bootstrapServers = bootstrapServers;
         this.client = Map.copyOf(client);
         this.roles = Map.copyOf(roles);
+        this.origins = Map.copyOf(origins);
     }
 
     /**
@@ -88,18 +92,23 @@ public final class KafkaClients {
     public static KafkaClients from(Settings s) {
         List<String> problems = new ArrayList<>();
         Map<String, String> client = new TreeMap<>();
+        Map<String, String> origins = new TreeMap<>();
         String file = s.get(CLIENT_CONFIG);
         if (file != null) {
             String p = fileProblem(file);
             if (p != null) {
                 problems.add(CLIENT_CONFIG.name() + ": " + p);
             } else {
-                client.putAll(readFile(Path.of(file)));
+                readFile(Path.of(file)).forEach((k, v) -> {
+                    client.put(k, v);
+                    origins.put(k, k + " in " + CLIENT_CONFIG.name() + "=" + file);
+                });
             }
         }
         Map<String, String> passed = new TreeMap<>(s.withPrefix(CLIENT.prefix()));
         passed.remove(CLIENT_CONFIG.name().substring(CLIENT.prefix().length())); // kafka.client.config is ours
         client.putAll(passed);
+        passed.keySet().forEach(k -> origins.put(k, CLIENT.prefix() + k));
         Map<Role, Map<String, String>> roles = new LinkedHashMap<>();
         roles.put(Role.PRODUCER, s.withPrefix(PRODUCER.prefix()));
         roles.put(Role.CONSUMER, s.withPrefix(CONSUMER.prefix()));
@@ -110,17 +119,29 @@ public final class KafkaClients {
             throw new IllegalArgumentException("invalid Kafka client configuration:\n  - " + String.join("\n  - ", problems));
         }
         String bootstrap = s.get(BOOTSTRAP_SERVERS);
-        return new KafkaClients(bootstrap, client, roles);
+        return new KafkaClients(bootstrap, client, roles, origins);
     }
 
     /** Clients with no user settings (benchmarks against their own embedded broker, tests). */
     public static KafkaClients plain(String bootstrapServers) {
-        return new KafkaClients(bootstrapServers, Map.of(), Map.of());
+        return new KafkaClients(bootstrapServers, Map.of(), Map.of(), Map.of());
     }
 
     /** The same user settings against other brokers (a benchmark's embedded cluster). */
     public KafkaClients withBootstrapServers(String servers) {
-        return new KafkaClients(servers, client, roles);
+        return new KafkaClients(servers, client, roles, origins);
+    }
+
+    /**
+     * Where a role's client setting came from, as a user would look for it: {@code kafka.admin.sasl.jaas.config},
+     * {@code kafka.client.sasl.jaas.config}, or {@code sasl.jaas.config in kafka.client.config=FILE}; null when
+     * the user did not set it. Names only, never values.
+     */
+    public String origin(Role role, String name) {
+        if (role(role).containsKey(name)) {
+            return prefixOf(role) + name;
+        }
+        return origins.get(name);
     }
 
     public String bootstrapServers() {

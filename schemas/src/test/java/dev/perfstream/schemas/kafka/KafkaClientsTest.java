@@ -31,6 +31,19 @@ class KafkaClientsTest {
     }
 
     @Test
+    void shouldNameWhereEachSettingCameFromForTheMessagesButNeverItsValue(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("client.properties");
+        Files.writeString(file, "security.protocol=SASL_SSL\nsasl.jaas.config=x required password=\"p\";\n");
+        KafkaClients clients = KafkaClients.from(Settings.of(Map.of("kafka.client.config", file.toString(),
+            "kafka.client.sasl.mechanism", "SCRAM-SHA-512", "kafka.admin.ssl.truststore.location", "/ts.p12")));
+        assertThat(clients.origin(KafkaClients.Role.ADMIN, "sasl.jaas.config"))
+            .isEqualTo("sasl.jaas.config in kafka.client.config=" + file);
+        assertThat(clients.origin(KafkaClients.Role.PRODUCER, "sasl.mechanism")).isEqualTo("kafka.client.sasl.mechanism");
+        assertThat(clients.origin(KafkaClients.Role.ADMIN, "ssl.truststore.location")).isEqualTo("kafka.admin.ssl.truststore.location");
+        assertThat(clients.origin(KafkaClients.Role.PRODUCER, "ssl.truststore.location")).isNull();
+    }
+
+    @Test
     void shouldRejectAnUnknownClientSettingWithTheNearestKafkaSettingAsSuggestion() {
         assertThat(KafkaClients.clientProblem("security.protocl", "SSL"))
             .isEqualTo("not a Kafka client setting (did you mean kafka.client.security.protocol?)");

@@ -1,20 +1,47 @@
 package dev.perfstream.schemas.testkit;
 
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.metadata.UserScramCredentialRecord;
+import org.apache.kafka.common.network.ListenerName;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.security.scram.ScramCredential;
+import org.apache.kafka.common.security.scram.internals.ScramFormatter;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
+import org.apache.kafka.server.common.ApiMessageAndVersion;
 import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
 
@@ -22,12 +49,47 @@ import org.apache.kafka.server.common.MetadataVersion;
  * A real KRaft Kafka cluster inside the test JVM (Kafka's own test kit), started in about 2 s.
  * Use with try-with-resources or close it in {@code @AfterAll}; data lives under
  * {@code java.io.tmpdir} (which the build points under {@code target/}).
+ *
+ * <p>{@link #startSecured(Security)} starts one broker whose only client listener is secured, as a
+ * managed Kafka service or Strimzi would run it:
+ * <ul>
+ *   <li>{@link Security#SASL_SSL}: SASL_SSL with SCRAM-SHA-512 over TLS; users are made with
+ *       {@code Admin.alterUserScramCredentials} ({@link #user(String)}), the broker's own user ({@value #SUPER_USER},
+ *       also the test's super user) is in the cluster's bootstrap metadata, as {@code kafka-storage format
+ *       --add-scram} puts it;</li>
+ *   <li>{@link Security#MTLS}: SSL with client certificates required ({@code ssl.client.auth=required}); a
+ *       principal is its certificate's CN ({@code ssl.principal.mapping.rules}).</li>
+ * </ul>
+ * Both use the KRaft {@code StandardAuthorizer} with {@code allow.everyone.if.no.acl.found=false}: a principal
+ * can do what {@link #allow} granted it, nothing else; {@value #SUPER_USER} and the broker itself are super
+ * users. Certificates, key stores and passwords are made at start ({@link TestPki}, random passwords) in a
+ * temp folder deleted on close. The controller listener (KRaft only, not for clients) is SSL with client
+ * certificates required, so only the broker (CN=broker) can talk to it.
  */
 public final class KafkaTestCluster implements AutoCloseable {
+    /** How clients connect. */
+    public enum Security { PLAINTEXT, SASL_SSL, MTLS }
+
+    /** The test's own principal, a super user (and the broker's inter-broker user with SCRAM). */
+    public static final String SUPER_USER = "admin";
+    private static final String LISTENER = "SECURE";
+    private static final int SCRAM_ITERATIONS = 4096;
+
     private final KafkaClusterTestKit kit;
+    private final Security security;
+    private final TestPki pki;
+    private final Path secretsDir;
+    private final Map<String, String> passwords = new ConcurrentHashMap<>();
 
     private KafkaTestCluster(KafkaClusterTestKit kit) {
+        this(kit, Security.PLAINTEXT, null, null);
+    }
+
+    private KafkaTestCluster(KafkaClusterTestKit kit, Security security, TestPki pki, Path secretsDir) {
         this.kit = kit;
+        this.security = security;
+        this.pki = pki;
+        this.secretsDir = secretsDir;
     }
 
     /** One combined broker and controller. */
@@ -37,15 +99,7 @@ public final class KafkaTestCluster implements AutoCloseable {
 
     /** @param brokers number of brokers (one controller) */
     public static KafkaTestCluster start(int brokers) throws Exception {
-        // Production feature levels, or the group (streams protocol) and transaction features are missing.
-        Map<String, Short> features = new HashMap<>();
-        for (Feature f : Feature.PRODUCTION_FEATURES) {
-            if (!f.featureName().equals("kraft.version")) {
-                features.put(f.featureName(), f.latestProduction());
-            }
-        }
-        BootstrapMetadata bootstrap = BootstrapMetadata.fromVersions(
-            MetadataVersion.latestProduction(), features, "perfstream test kit");
+        BootstrapMetadata bootstrap = bootstrap(List.of());
         Path base = Files.createTempDirectory(Paths.get(System.getProperty("java.io.tmpdir")), "kafka-");
         TestKitNodes nodes = new TestKitNodes.Builder(bootstrap)
             .setCombined(brokers == 1)
@@ -53,7 +107,102 @@ public final class KafkaTestCluster implements AutoCloseable {
             .setNumControllerNodes(1)
             .setBaseDirectory(base)
             .build();
-        KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(nodes)
+        KafkaClusterTestKit kit = configure(new KafkaClusterTestKit.Builder(nodes), brokers).build();
+        kit.format();
+        kit.startup();
+        kit.waitForReadyBrokers();
+        return new KafkaTestCluster(kit);
+    }
+
+    /**
+     * One broker (combined with its controller) whose only client listener is secured as {@code security}
+     * says, with the StandardAuthorizer; see the class doc.
+     */
+    public static KafkaTestCluster startSecured(Security security) throws Exception {
+        if (security == Security.PLAINTEXT) {
+            return start();
+        }
+        Path tmp = Paths.get(System.getProperty("java.io.tmpdir"));
+        Path secrets = Files.createTempDirectory(tmp, "kafka-secrets-");
+        try {
+            TestPki pki = TestPki.create(secrets.resolve("pki"), "perfstream-test-ca");
+            String adminPassword = TestPki.randomSecret();
+            List<ApiMessageAndVersion> users = new ArrayList<>();
+            if (security == Security.SASL_SSL) {
+                ScramCredential c = new ScramFormatter(org.apache.kafka.common.security.scram.internals.ScramMechanism.SCRAM_SHA_512)
+                    .generateCredential(adminPassword, SCRAM_ITERATIONS);
+                users.add(new ApiMessageAndVersion(new UserScramCredentialRecord().setName(SUPER_USER)
+                    .setMechanism(ScramMechanism.SCRAM_SHA_512.type()).setSalt(c.salt()).setStoredKey(c.storedKey())
+                    .setServerKey(c.serverKey()).setIterations(c.iterations()), (short) 0));
+            }
+            Path base = Files.createTempDirectory(tmp, "kafka-");
+            TestKitNodes nodes = new TestKitNodes.Builder(bootstrap(users))
+                .setCombined(true)
+                .setNumBrokerNodes(1)
+                .setNumControllerNodes(1)
+                .setBaseDirectory(base)
+                .setBrokerListenerName(new ListenerName(LISTENER))
+                .build();
+            KafkaClusterTestKit.Builder b = configure(new KafkaClusterTestKit.Builder(nodes), 1);
+            // The test kit's nodes take PLAINTEXT or SASL_PLAINTEXT only; the protocol map it would derive from
+            // them gives way to this one.
+            SecurityProtocol client = security == Security.SASL_SSL ? SecurityProtocol.SASL_SSL : SecurityProtocol.SSL;
+            b.setConfigProp("listener.security.protocol.map", LISTENER + ":" + client.name + ","
+                + nodes.controllerListenerName().value() + ":SSL");
+            Path brokerStore = pki.keystore("broker", "localhost");
+            b.setConfigProp("ssl.keystore.type", "PKCS12")
+                .setConfigProp("ssl.keystore.location", brokerStore.toString())
+                .setConfigProp("ssl.keystore.password", pki.storePassword())
+                .setConfigProp("ssl.key.password", pki.storePassword())
+                .setConfigProp("ssl.truststore.type", "PKCS12")
+                .setConfigProp("ssl.truststore.location", pki.truststore().toString())
+                .setConfigProp("ssl.truststore.password", pki.storePassword())
+                .setConfigProp("ssl.principal.mapping.rules", "RULE:^CN=([^,]+)$/$1/,DEFAULT")
+                .setConfigProp("listener.name.controller.ssl.client.auth", "required")
+                .setConfigProp("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer")
+                .setConfigProp("allow.everyone.if.no.acl.found", "false")
+                .setConfigProp("super.users", "User:" + SUPER_USER + ";User:broker");
+            if (security == Security.SASL_SSL) {
+                b.setConfigProp("sasl.enabled.mechanisms", "SCRAM-SHA-512")
+                    .setConfigProp("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-512")
+                    .setConfigProp("sasl.mechanism.controller.protocol", "SCRAM-SHA-512")
+                    .setConfigProp("listener.name." + LISTENER.toLowerCase(java.util.Locale.ROOT) + ".scram-sha-512.sasl.jaas.config",
+                        scramJaas(SUPER_USER, adminPassword));
+            } else {
+                b.setConfigProp("ssl.client.auth", "required");
+            }
+            KafkaClusterTestKit kit = b.build();
+            kit.format();
+            kit.startup();
+            kit.waitForReadyBrokers();
+            KafkaTestCluster cluster = new KafkaTestCluster(kit, security, pki, secrets);
+            cluster.passwords.put(SUPER_USER, adminPassword);
+            return cluster;
+        } catch (Exception | Error e) {
+            deleteTree(secrets);
+            throw e;
+        }
+    }
+
+    private static BootstrapMetadata bootstrap(List<ApiMessageAndVersion> more) {
+        // Production feature levels, or the group (streams protocol) and transaction features are missing.
+        Map<String, Short> features = new HashMap<>();
+        for (Feature f : Feature.PRODUCTION_FEATURES) {
+            if (!f.featureName().equals("kraft.version")) {
+                features.put(f.featureName(), f.latestProduction());
+            }
+        }
+        BootstrapMetadata b = BootstrapMetadata.fromVersions(MetadataVersion.latestProduction(), features, "perfstream test kit");
+        if (more.isEmpty()) {
+            return b;
+        }
+        List<ApiMessageAndVersion> records = new ArrayList<>(b.records());
+        records.addAll(more);
+        return BootstrapMetadata.fromRecords(records, "perfstream test kit");
+    }
+
+    private static KafkaClusterTestKit.Builder configure(KafkaClusterTestKit.Builder b, int brokers) {
+        return b
             .setConfigProp("group.initial.rebalance.delay.ms", "0")
             .setConfigProp("offsets.topic.replication.factor", String.valueOf(Math.min(brokers, 3)))
             .setConfigProp("transaction.state.log.replication.factor", String.valueOf(Math.min(brokers, 3)))
@@ -63,12 +212,7 @@ public final class KafkaTestCluster implements AutoCloseable {
             .setConfigProp("group.streams.heartbeat.interval.ms", "500")
             .setConfigProp("group.streams.min.heartbeat.interval.ms", "500")
             .setConfigProp("group.consumer.heartbeat.interval.ms", "500")
-            .setConfigProp("group.consumer.min.heartbeat.interval.ms", "500")
-            .build();
-        kit.format();
-        kit.startup();
-        kit.waitForReadyBrokers();
-        return new KafkaTestCluster(kit);
+            .setConfigProp("group.consumer.min.heartbeat.interval.ms", "500");
     }
 
     public String bootstrapServers() {
@@ -80,10 +224,171 @@ public final class KafkaTestCluster implements AutoCloseable {
         return kit;
     }
 
+    /** An admin client of the super user ({@value #SUPER_USER} on a secured cluster). */
     public Admin admin() {
         Properties p = new Properties();
+        p.putAll(client(SUPER_USER));
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         return Admin.create(p);
+    }
+
+    public Security security() {
+        return security;
+    }
+
+    /** The CA that signed the broker's certificate and the client certificates; null on a plain cluster. */
+    public TestPki pki() {
+        return pki;
+    }
+
+    /**
+     * The Kafka client settings (security.protocol, sasl.*, ssl.*) of a principal, made on first use: a SCRAM
+     * user with a random password ({@link Security#SASL_SSL}) or a client certificate {@code CN=<principal>}
+     * ({@link Security#MTLS}). Empty on a plain cluster. Without ACLs ({@link #allow}) the principal can
+     * connect, and do nothing else.
+     */
+    public Map<String, String> client(String principal) {
+        Map<String, String> m = new TreeMap<>();
+        try {
+            switch (security) {
+                case PLAINTEXT:
+                    return m;
+                case SASL_SSL:
+                    m.put("security.protocol", "SASL_SSL");
+                    m.put("sasl.mechanism", "SCRAM-SHA-512");
+                    m.put("sasl.jaas.config", scramJaas(principal, user(principal)));
+                    break;
+                default:
+                    m.put("security.protocol", "SSL");
+                    m.put("ssl.keystore.type", "PKCS12");
+                    m.put("ssl.keystore.location", pki.keystore(principal).toString());
+                    m.put("ssl.keystore.password", pki.storePassword());
+                    m.put("ssl.key.password", pki.storePassword());
+                    break;
+            }
+            m.put("ssl.truststore.type", "PKCS12");
+            m.put("ssl.truststore.location", pki.truststore().toString());
+            m.put("ssl.truststore.password", pki.storePassword());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot make the credentials of " + principal, e);
+        }
+        return m;
+    }
+
+    /**
+     * {@link #client(String)} in a properties file (owner-only permissions) in the cluster's secrets folder, for
+     * {@code kafka.client.config=FILE}.
+     */
+    public Path clientConfigFile(String principal) throws IOException {
+        Path f = secretsDir == null ? Files.createTempFile("kafka-client-", ".properties")
+            : secretsDir.resolve(principal + ".properties");
+        Properties p = new Properties();
+        p.putAll(client(principal));
+        try (Writer w = Files.newBufferedWriter(f, StandardCharsets.UTF_8)) {
+            p.store(w, "Kafka client settings of " + principal + " (made by the test kit)");
+        }
+        try {
+            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system
+        }
+        return f;
+    }
+
+    /**
+     * The SCRAM-SHA-512 password of a user, creating the user (as the super user, with
+     * {@code alterUserScramCredentials}) on first use and waiting until the broker accepts it.
+     */
+    public String user(String name) {
+        if (security != Security.SASL_SSL) {
+            throw new IllegalStateException("SCRAM users exist on a SASL_SSL cluster only");
+        }
+        String known = passwords.get(name);
+        if (known != null) {
+            return known;
+        }
+        synchronized (passwords) {
+            if (passwords.containsKey(name)) {
+                return passwords.get(name);
+            }
+            String password = TestPki.randomSecret();
+            try (Admin a = admin()) {
+                a.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(name,
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS), password)))
+                    .all().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot create the SCRAM user " + name, e);
+            }
+            passwords.put(name, password);
+            // The credential reaches the broker with the metadata: wait until it authenticates.
+            Properties p = new Properties();
+            p.putAll(client(name));
+            p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+            p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "2000");
+            p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
+            Poll.until(Duration.ofSeconds(30), "the broker accepting the SCRAM user " + name, () -> {
+                try (Admin a = Admin.create(p)) {
+                    a.describeCluster().clusterId().get(5, TimeUnit.SECONDS);
+                    return Boolean.TRUE;
+                } catch (Exception e) {
+                    return null;
+                }
+            });
+            return password;
+        }
+    }
+
+    /** Every password this cluster made (SCRAM users, key and trust stores), for checks that none is logged. */
+    public List<String> secrets() {
+        List<String> out = new ArrayList<>(passwords.values());
+        if (pki != null) {
+            out.add(pki.storePassword());
+        }
+        return out;
+    }
+
+    /**
+     * Grants {@code User:<principal>} the operations on a resource (an ALLOW ACL from any host) and waits until
+     * the broker's authorizer has them.
+     */
+    public void allow(String principal, ResourceType type, String name, PatternType pattern, AclOperation... operations) {
+        List<AclBinding> acls = new ArrayList<>();
+        for (AclOperation op : operations) {
+            acls.add(new AclBinding(new ResourcePattern(type, name, pattern),
+                new AccessControlEntry("User:" + principal, "*", op, AclPermissionType.ALLOW)));
+        }
+        try (Admin a = admin()) {
+            a.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+            AclBindingFilter filter = new AclBindingFilter(new ResourcePatternFilter(type, name, pattern),
+                new AccessControlEntryFilter("User:" + principal, null, AclOperation.ANY, AclPermissionType.ANY));
+            Poll.until(Duration.ofSeconds(30), "the ACLs of " + principal + " on " + name, () -> {
+                try {
+                    return a.describeAcls(filter).values().get(5, TimeUnit.SECONDS).containsAll(acls) ? Boolean.TRUE : null;
+                } catch (Exception e) {
+                    return null;
+                }
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create the ACLs " + acls, e);
+        }
+    }
+
+    /** Shorthand: {@link #allow} on a topic by its literal name. */
+    public void allowTopic(String principal, String topic, AclOperation... operations) {
+        allow(principal, ResourceType.TOPIC, topic, PatternType.LITERAL, operations);
+    }
+
+    /** A JAAS line for SCRAM; its password is a secret, never to be logged. */
+    public static String scramJaas(String user, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+            + password + "\";";
+    }
+
+    /** The names and values of {@link #client(String)} under {@code kafka.client.}, for a perfstream settings map. */
+    public Map<String, String> perfstreamClientSettings(String principal) {
+        Map<String, String> m = new LinkedHashMap<>();
+        client(principal).forEach((k, v) -> m.put("kafka.client." + k, v));
+        return m;
     }
 
     /** Creates topics with the given partition count and the cluster's replication (max 3). */
@@ -95,18 +400,16 @@ public final class KafkaTestCluster implements AutoCloseable {
         }
         try (Admin admin = admin()) {
             admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
-            // A producer that writes before every partition has its leader gets NOT_LEADER errors, and an idempotent
-            // one then retried a batch forever (OutOfOrderSequenceException): wait for the leaders here.
-            Poll.until(java.time.Duration.ofSeconds(30), "a leader for every partition of " + List.of(names), () -> {
+            // Created is not led yet: an idempotent producer that meets NOT_LEADER on a just-created partition can
+            // retry one batch forever (OutOfOrderSequenceException). Return once every partition has its leader.
+            List<String> all = List.of(names);
+            Poll.until(Duration.ofSeconds(30), "a leader for every partition of " + all, () -> {
                 try {
-                    return admin.describeTopics(List.of(names)).allTopicNames().get().values().stream()
+                    return admin.describeTopics(all).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
                         .flatMap(d -> d.partitions().stream())
                         .allMatch(pi -> pi.leader() != null && !pi.leader().isEmpty()) ? Boolean.TRUE : null;
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (Exception e) {
                     return null;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
                 }
             });
         }
@@ -114,6 +417,20 @@ public final class KafkaTestCluster implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        kit.close();
+        try {
+            kit.close();
+        } finally {
+            if (secretsDir != null) {
+                deleteTree(secretsDir);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // best effort: it is under java.io.tmpdir
+        }
     }
 }

@@ -7,6 +7,7 @@ import dev.perfstream.schemas.avro.DeadLetter;
 import java.util.Optional;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.kafka.KafkaClients;
+import dev.perfstream.schemas.kafka.KafkaPreflight;
 import dev.perfstream.schemas.registry.RegistryConfig;
 import dev.perfstream.schemas.serde.Codecs;
 import java.time.Clock;
@@ -83,6 +84,7 @@ public final class SinkApp implements StageRunner.Stage {
 
     static SinkApp start(Settings settings, Clock clock) {
         SinkConfig c = SinkConfig.from(settings);
+        KafkaPreflight.check(settings, KafkaPreflight.Access.of("sink").reads(c.topics()).writes(c.deadLetterTopic()).group(c.groupId()));
         LOG.info("starting {}", c);
         SinkApp app = new SinkApp(c, settings, clock);
         app.thread.start();

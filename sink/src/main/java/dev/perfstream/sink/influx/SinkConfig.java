@@ -41,7 +41,16 @@ public record SinkConfig(String bootstrapServers, String groupId, List<String> t
                          String deadLetterTopic, String influxUrl, Api api, String database, String retentionPolicy,
                          String username, String password, String token, String org, String bucket,
                          Duration timeout, int batchSize, Duration linger, Duration backoffMin, Duration backoffMax,
-                         Duration progressInterval) {
+                         Duration progressInterval, TrustStore trustStore) {
+
+    /** The CA certificates an https {@code influx.url} is checked against; null: the JVM's default CAs. */
+    public record TrustStore(String location, String password, String type) {
+        /** Never prints the password. */
+        @Override
+        public String toString() {
+            return type + " " + location;
+        }
+    }
 
     /** Which InfluxDB write API the sink uses. */
     public enum Api { V1, V2 }
@@ -68,6 +77,14 @@ public record SinkConfig(String bootstrapServers, String groupId, List<String> t
     public static final ConfigKey<String> INFLUX_ORG = ConfigKey.string("influx.org", null).doc("v2 organisation");
     public static final ConfigKey<String> INFLUX_BUCKET = ConfigKey.string("influx.bucket", null)
         .defaultText("influx.database").doc("v2 bucket");
+    public static final ConfigKey<String> INFLUX_TRUSTSTORE = ConfigKey.string("influx.ssl.truststore.location", null)
+        .defaultText("the JVM's default CAs")
+        .doc("Trust store with the CA of an https influx.url (a private CA; public CAs need none), as the Kafka clients' "
+            + "ssl.truststore.*");
+    public static final ConfigKey<String> INFLUX_TRUSTSTORE_PASSWORD =
+        ConfigKey.string("influx.ssl.truststore.password", null).secret().doc("Password of the trust store (none for PEM)");
+    public static final ConfigKey<String> INFLUX_TRUSTSTORE_TYPE = ConfigKey.string("influx.ssl.truststore.type", "PKCS12")
+        .oneOf("PKCS12", "JKS", "PEM").doc("Format of the trust store; PEM: CA certificates as text, no password");
     public static final ConfigKey<Duration> INFLUX_TIMEOUT = ConfigKey.duration("influx.timeout", Duration.ofSeconds(10))
         .doc("HTTP read/write timeout towards InfluxDB");
     public static final ConfigKey<Integer> BATCH_SIZE = ConfigKey.integer("sink.batch.size", 1000, 1, 100_000)
@@ -113,6 +130,15 @@ public record SinkConfig(String bootstrapServers, String groupId, List<String> t
             s.problem("sink.retry.backoff.min/max: need 0 < min <= max, got " + backoffMin + " and " + backoffMax);
         }
         String bucket = s.get(INFLUX_BUCKET);
+        TrustStore trustStore = null;
+        String ts = s.get(INFLUX_TRUSTSTORE);
+        if (ts != null) {
+            if (!java.nio.file.Files.isReadable(java.nio.file.Path.of(ts))) {
+                s.problem(INFLUX_TRUSTSTORE.name() + ": " + ts + " does not exist or is not readable");
+            }
+            trustStore = new TrustStore(ts, s.get(INFLUX_TRUSTSTORE_PASSWORD),
+                s.get(INFLUX_TRUSTSTORE_TYPE).toUpperCase(java.util.Locale.ROOT));
+        }
         SinkConfig c = new SinkConfig(
             s.get(KafkaClients.BOOTSTRAP_SERVERS),
             s.get(GROUP_ID),
@@ -126,7 +152,7 @@ public record SinkConfig(String bootstrapServers, String groupId, List<String> t
             s.get(BATCH_SIZE),
             s.get(LINGER),
             backoffMin, backoffMax,
-            s.get(PROGRESS_INTERVAL));
+            s.get(PROGRESS_INTERVAL), trustStore);
         s.throwIfInvalid("sink");
         return c;
     }
@@ -137,6 +163,6 @@ public record SinkConfig(String bootstrapServers, String groupId, List<String> t
         return "SinkConfig[kafka=" + bootstrapServers + ", group=" + groupId + ", topics=" + topics
             + ", deadletter=" + deadLetterTopic + ", influx=" + influxUrl + " (" + api + "), database=" + database
             + ", bucket=" + bucket + ", org=" + org + ", user=" + username + ", token=" + (token == null ? "unset" : "set")
-            + ", batch=" + batchSize + ", linger=" + linger + ", backoff=" + backoffMin + ".." + backoffMax + "]";
+            + (trustStore == null ? "" : ", truststore=" + trustStore) + ", batch=" + batchSize + ", linger=" + linger + ", backoff=" + backoffMin + ".." + backoffMax + "]";
     }
 }

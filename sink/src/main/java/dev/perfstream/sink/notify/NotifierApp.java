@@ -12,6 +12,8 @@ import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.AlertState;
 import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.kafka.KafkaClients;
+import dev.perfstream.schemas.kafka.KafkaPreflight;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.DeadLetters;
 import dev.perfstream.schemas.serde.DecodeException;
@@ -32,7 +34,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -96,21 +97,27 @@ public final class NotifierApp implements StageRunner.Stage {
         int webhookAttempts;
     }
 
+    private final KafkaClients clients;
+
     private NotifierApp(NotifierConfig config, Settings settings, Clock clock) {
         this.config = config;
         this.clock = clock;
         this.alerts = Codecs.create(Alert.getClassSchema(), settings);
         this.deadLetters = Codecs.create(DeadLetter.getClassSchema(), settings);
         this.http = new HttpPost(config.requestTimeout());
-        this.producer = new KafkaProducer<>(producerProperties(config), new ByteArraySerializer(), new ByteArraySerializer());
-        this.consumer = new KafkaConsumer<>(consumerProperties(config), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.clients = KafkaClients.from(settings);
+        this.producer = new KafkaProducer<>(producerProperties(config, clients), new ByteArraySerializer(), new ByteArraySerializer());
+        this.consumer = new KafkaConsumer<>(consumerProperties(config, clients), new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
         this.thread = new Thread(this::run, "perfstream-notifier");
     }
 
     /** Creates the state topic if needed, loads the active alerts from it, and starts the loop. */
     public static NotifierApp start(Settings settings) {
         NotifierConfig c = NotifierConfig.from(settings);
-        createStateTopic(c);
+        KafkaPreflight.check(settings, KafkaPreflight.Access.of("notifier").reads(c.alertsTopic()).writes(c.deadLetterTopic())
+            .group(c.groupId()));
+        createStateTopic(c, settings);
         NotifierApp app = new NotifierApp(c, settings, Clock.systemUTC());
         app.startup = app.recover(app.loadActive());
         app.consumerMetrics = KafkaMetricsBridge.register(STAGE, app.consumer::metrics);
@@ -385,7 +392,7 @@ public final class NotifierApp implements StageRunner.Stage {
         Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(30));
         Map<TopicPartition, Long> until = new HashMap<>();
         parts.forEach(tp -> until.put(tp, committed.get(tp) == null ? end.get(tp) : committed.get(tp).offset()));
-        Map<String, Alert> firing = AlertsHistory.firing(consumerProperties(config), alerts, until);
+        Map<String, Alert> firing = AlertsHistory.firing(consumerProperties(config, clients), alerts, until);
         synchronized (this) {
             for (String fp : active.keySet()) {
                 if (!firing.containsKey(fp)) {
@@ -417,7 +424,7 @@ public final class NotifierApp implements StageRunner.Stage {
         boolean any = false;
         List<TopicPartition> parts = consumer.partitionsFor(config.stateTopic()).stream()
             .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        Properties p = consumerProperties(config);
+        Properties p = consumerProperties(config, clients);
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             c.assign(parts);
@@ -448,10 +455,8 @@ public final class NotifierApp implements StageRunner.Stage {
         return any;
     }
 
-    private static void createStateTopic(NotifierConfig c) {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
-        try (Admin admin = Admin.create(p)) {
+    private static void createStateTopic(NotifierConfig c, Settings settings) {
+        try (Admin admin = Admin.create(KafkaClients.from(settings).admin(Map.of()))) {
             admin.createTopics(List.of(new NewTopic(c.stateTopic(), 1, (short) -1)
                 .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))))
                 .all().get(30, TimeUnit.SECONDS);
@@ -474,25 +479,24 @@ public final class NotifierApp implements StageRunner.Stage {
         }
     }
 
-    static Properties consumerProperties(NotifierConfig c) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+    /** The user's Kafka client settings ({@link KafkaClients}) under the notifier's own. */
+    static Properties consumerProperties(NotifierConfig c, KafkaClients clients) {
+        Map<String, Object> p = new HashMap<>();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, c.groupId());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, c.groupId() + "-consumer");
-        return p;
+        return clients.consumer(p);
     }
 
-    static Properties producerProperties(NotifierConfig c) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+    static Properties producerProperties(NotifierConfig c, KafkaClients clients) {
+        Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.CLIENT_ID_CONFIG, c.groupId() + "-producer");
-        return p;
+        return clients.producer(p);
     }
 
     /** Runs the notifier with {@code key=value} arguments until SIGTERM (tests run it as a child JVM to kill it). */

@@ -4,6 +4,7 @@ import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.kafka.KafkaPreflight;
 import dev.perfstream.streams.retry.OutputSchemas;
 import dev.perfstream.streams.retry.ParkedRecords;
 import dev.perfstream.streams.stage.StreamsProperties;
@@ -61,6 +62,8 @@ public final class AlertsApp implements StageRunner.Stage {
      */
     public static AlertsApp start(Settings settings) {
         AlertsConfig c = AlertsConfig.from(settings);
+        KafkaPreflight.check(settings, KafkaPreflight.Access.of("alerts stage").reads(c.statsTopic())
+            .writes(c.alertsTopic(), c.deadletterTopic()).group(c.applicationId()).transactionalIds(c.applicationId()));
         RuleSource rules;
         try {
             rules = RuleSource.load(c.rulesFile(), new HashSet<>(c.statsWindows()));

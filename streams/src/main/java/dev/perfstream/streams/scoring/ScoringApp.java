@@ -6,6 +6,7 @@ import dev.perfstream.schemas.avro.Anomaly;
 import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.Forecast;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.kafka.KafkaPreflight;
 import dev.perfstream.streams.retry.OutputSchemas;
 import dev.perfstream.streams.retry.ParkedRecords;
 import dev.perfstream.streams.stage.StreamsProperties;
@@ -42,6 +43,9 @@ public final class ScoringApp implements StageRunner.Stage {
 
     public static ScoringApp start(Settings settings) {
         ScoringConfig c = ScoringConfig.from(settings);
+        KafkaPreflight.check(settings, KafkaPreflight.Access.of("scoring stage").reads(c.statsTopic()).writes(c.anomaliesTopic(),
+            c.forecast().enabled() ? c.forecast().topic() : null, c.alertsTopic(), c.deadletterTopic())
+            .group(c.applicationId()).transactionalIds(c.applicationId()));
         AtomicLong parked = new AtomicLong();
         Topology topology = ScoringTopology.build(c, settings, new ModelStore(c.modelsDir()), Clock.systemUTC(), parked);
         // Encoding a result must never need the registry (see ParkedRecords): register the outputs first.

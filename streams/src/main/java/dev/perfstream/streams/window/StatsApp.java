@@ -4,6 +4,7 @@ import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.kafka.KafkaClients;
+import dev.perfstream.schemas.kafka.KafkaPreflight;
 import dev.perfstream.streams.retry.OutputSchemas;
 import dev.perfstream.streams.retry.ParkedRecords;
 import dev.perfstream.streams.stage.StreamsProperties;
@@ -69,6 +70,8 @@ public final class StatsApp implements StageRunner.Stage {
     public static StatsApp start(Settings settings) {
         StatsConfig c = StatsConfig.from(settings);
         Properties streamsProperties = properties(c, settings);
+        KafkaPreflight.check(settings, KafkaPreflight.Access.of("stats stage").reads(c.metricsTopic(), c.rumTopic())
+            .writes(c.statsTopic(), c.deadLetterTopic()).group(c.applicationId()).transactionalIds(c.applicationId()));
         AtomicLong parked = new AtomicLong();
         Admin admin = Admin.create(KafkaClients.from(settings).admin(Map.of()));
         SeriesOwnership ownership;
