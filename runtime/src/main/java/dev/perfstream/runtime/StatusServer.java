@@ -1,5 +1,6 @@
 package dev.perfstream.runtime;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.perfstream.schemas.metrics.PerfstreamMetrics;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class StatusServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusServer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpServer server;
     private final AutoCloseable readyGauge;
 
@@ -117,7 +119,8 @@ public final class StatusServer implements AutoCloseable {
         if (problem.isEmpty()) {
             answer(ex, 200, "application/json", "{\"status\":\"ok\"}\n");
         } else {
-            answer(ex, 503, "application/json", "{\"status\":\"unavailable\",\"reason\":" + json(problem.get()) + "}\n");
+            answer(ex, 503, "application/json", JSON.writeValueAsString(JSON.createObjectNode()
+                .put("status", "unavailable").put("reason", problem.get())) + "\n");
         }
     }
 
@@ -137,25 +140,6 @@ public final class StatusServer implements AutoCloseable {
             LOG.warn("status server: {} {} failed: {}", ex.getRequestMethod(), ex.getRequestURI(), e.toString());
             throw e;
         }
-    }
-
-    private static String json(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
     }
 
     @Override

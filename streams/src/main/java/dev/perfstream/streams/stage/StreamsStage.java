@@ -21,8 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The lifecycle every Kafka Streams stage shares: state listener (logged), the failure policy
- * ({@link StreamsProperties#shutDownOnFailure}), state-restoration tracking, the Kafka metrics bridged to
+ * The lifecycle every Kafka Streams stage shares: state listener (logged), the failure policy (log, then
+ * shut the client down: the stages dead-letter bad records themselves, see {@link StreamsProperties}),
+ * state-restoration tracking, the Kafka metrics bridged to
  * Prometheus, readiness, and one {@link #close()} that also closes the stage's own resources.
  *
  * <p>Ready means: Kafka Streams is RUNNING, no state store is being restored, and every stream thread's
