@@ -45,9 +45,17 @@ class RuleParserTest {
         assertThat(p95.severity()).isEqualTo(Severity.PAGE);
         assertThat(p95.window()).isEqualTo(Duration.ofMinutes(1));
         assertThat(p95.policy().forWindows()).isEqualTo(2);
+        // The KPIs apply to the OpenTelemetry names (through OTLP) as to perfstream's own.
+        assertThat(p95.selector().nameCouldMatch("http.server.duration")).isTrue();
+        assertThat(p95.selector().nameCouldMatch("http.server.request.duration")).isTrue();
+        assertThat(p95.selector().nameCouldMatch("http.client.request.duration")).isFalse();
+        Rule db = rs.rules().stream().filter(r -> r.id().equals("db-query-mean")).findFirst().orElseThrow();
+        assertThat(db.selector().nameCouldMatch("db.query.duration")).isTrue();
+        assertThat(db.selector().nameCouldMatch("db.client.operation.duration")).isTrue();
         Rule err = rs.rules().stream().filter(r -> r.id().equals("api-error-rate")).findFirst().orElseThrow();
         assertThat(err.threshold()).isEqualTo(0.001);
         assertThat(err.alertClass()).isEqualTo(AlertClass.ERROR_BURST);
+        assertThat(err.selector().nameCouldMatch("http.server.request.duration")).isTrue();
         Rule pageLoad = rs.rules().stream().filter(r -> r.id().equals("page-load-p75")).findFirst().orElseThrow();
         assertThat(pageLoad.threshold()).isEqualTo(2000.0);
         Rule cls = rs.rules().stream().filter(r -> r.id().equals("cls-p75")).findFirst().orElseThrow();
