@@ -401,13 +401,26 @@ public final class KafkaTestCluster implements AutoCloseable {
         try (Admin admin = admin()) {
             admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
             // Created is not led yet: an idempotent producer that meets NOT_LEADER on a just-created partition can
-            // retry one batch forever (OutOfOrderSequenceException). Return once every partition has its leader.
+            // retry one batch forever (OutOfOrderSequenceException, seen in NotifierIT and StatsFailoverIT). Return
+            // once the leader broker of every partition leads it: its metadata cache (what describeTopics tells) is
+            // updated before its replica manager has made the partition, so ask the replica manager itself.
             List<String> all = List.of(names);
-            Poll.until(Duration.ofSeconds(30), "a leader for every partition of " + all, () -> {
+            Poll.until(Duration.ofSeconds(30), "the leader broker leading every partition of " + all, () -> {
                 try {
-                    return admin.describeTopics(all).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
-                        .flatMap(d -> d.partitions().stream())
-                        .allMatch(pi -> pi.leader() != null && !pi.leader().isEmpty()) ? Boolean.TRUE : null;
+                    for (var d : admin.describeTopics(all).allTopicNames().get(10, TimeUnit.SECONDS).values()) {
+                        for (var pi : d.partitions()) {
+                            if (pi.leader() == null || pi.leader().isEmpty()) {
+                                return null;
+                            }
+                            kafka.server.BrokerServer b = kit.brokers().get(pi.leader().id());
+                            var p = b == null ? null : b.replicaManager().onlinePartition(
+                                new org.apache.kafka.common.TopicPartition(d.name(), pi.partition()));
+                            if (p == null || p.isEmpty() || !p.get().isLeader()) {
+                                return null;
+                            }
+                        }
+                    }
+                    return Boolean.TRUE;
                 } catch (Exception e) {
                     return null;
                 }
