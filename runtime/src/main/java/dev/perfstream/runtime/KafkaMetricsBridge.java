@@ -1,6 +1,6 @@
 package dev.perfstream.runtime;
 
-import io.prometheus.metrics.model.registry.MultiCollector;
+import dev.perfstream.schemas.metrics.PerfstreamMetrics;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
@@ -35,7 +35,7 @@ import org.apache.kafka.common.MetricName;
  * ({@code _sum}, {@code _bucket}, ...) gets {@code _value};
  * non-numeric and non-finite values are left out.
  */
-public final class KafkaMetricsBridge implements MultiCollector {
+public final class KafkaMetricsBridge {
     private static final KafkaMetricsBridge INSTANCE = new KafkaMetricsBridge();
     private static final Pattern NOT_NAME = Pattern.compile("[^a-z0-9_]+");
     private static final Pattern UNDERSCORES = Pattern.compile("_+");
@@ -55,7 +55,7 @@ public final class KafkaMetricsBridge implements MultiCollector {
      * @param stage   the stage the client works for (stats, sink, collector, ...)
      * @param metrics e.g. {@code kafkaStreams::metrics} or {@code consumer::metrics}
      */
-    public static AutoCloseable register(String stage, Supplier<Map<MetricName, ? extends Metric>> metrics) {
+    public static PerfstreamMetrics.Registration register(String stage, Supplier<Map<MetricName, ? extends Metric>> metrics) {
         Source source = new Source(stage, metrics);
         INSTANCE.sources.add(source);
         return () -> INSTANCE.sources.remove(source);
@@ -115,11 +115,6 @@ public final class KafkaMetricsBridge implements MultiCollector {
             this.counter = counter;
             this.help = help;
         }
-    }
-
-    @Override
-    public MetricSnapshots collect() {
-        return collect((String) null);
     }
 
     /** The metrics of the clients of one stage (all stages: null), read now. */

@@ -26,9 +26,9 @@ public final class StatusServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpServer server;
-    private final AutoCloseable readyGauge;
+    private final PerfstreamMetrics.Registration readyGauge;
 
-    private StatusServer(HttpServer server, AutoCloseable readyGauge) {
+    private StatusServer(HttpServer server, PerfstreamMetrics.Registration readyGauge) {
         this.server = server;
         this.readyGauge = readyGauge;
     }
@@ -145,10 +145,6 @@ public final class StatusServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
-        try {
-            readyGauge.close();
-        } catch (Exception e) {
-            // a list removal: cannot fail
-        }
+        readyGauge.close();
     }
 }

@@ -1,6 +1,7 @@
 package dev.perfstream.ingest.collector;
 
 import dev.perfstream.runtime.KafkaMetricsBridge;
+import dev.perfstream.schemas.metrics.PerfstreamMetrics;
 import dev.perfstream.schemas.kafka.KafkaClients;
 import java.time.Duration;
 import java.util.HashMap;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
 final class KafkaSink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSink.class);
     private final Producer<String, byte[]> producer;
-    private final AutoCloseable producerMetrics;
+    private final PerfstreamMetrics.Registration producerMetrics;
     private final CollectorMetrics metrics;
     private final FailureLog failureLog = new FailureLog();
 
@@ -181,11 +182,7 @@ final class KafkaSink implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            producerMetrics.close();
-        } catch (Exception e) {
-            // a list removal: cannot fail
-        }
+        producerMetrics.close();
         producer.close(Duration.ofSeconds(10));
     }
 }

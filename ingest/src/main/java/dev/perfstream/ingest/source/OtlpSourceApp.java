@@ -1,6 +1,7 @@
 package dev.perfstream.ingest.source;
 
 import dev.perfstream.runtime.KafkaMetricsBridge;
+import dev.perfstream.schemas.metrics.PerfstreamMetrics;
 import dev.perfstream.schemas.kafka.KafkaPreflight;
 import dev.perfstream.runtime.KafkaReadiness;
 import dev.perfstream.runtime.StageRunner;
@@ -34,8 +35,8 @@ public final class OtlpSourceApp implements StageRunner.Stage {
     private final Thread thread;
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final AutoCloseable consumerMetrics;
-    private final AutoCloseable producerMetrics;
+    private final PerfstreamMetrics.Registration consumerMetrics;
+    private final PerfstreamMetrics.Registration producerMetrics;
     private volatile Throwable failure;
     private volatile boolean closed;
 
@@ -129,11 +130,7 @@ public final class OtlpSourceApp implements StageRunner.Stage {
             Thread.currentThread().interrupt();
         }
         producer.close(Duration.ofSeconds(10));
-        try {
-            consumerMetrics.close();
-            producerMetrics.close();
-        } catch (Exception e) {
-            // list removals: cannot fail
-        }
+        consumerMetrics.close();
+        producerMetrics.close();
     }
 }

@@ -75,6 +75,12 @@ public final class PerfstreamMetrics {
     private PerfstreamMetrics() {
     }
 
+    /** A registered metric source; closing it removes the source (a list removal: it throws nothing). */
+    public interface Registration extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /**
      * A gauge read when scraped from suppliers that running stage instances register (and remove on
      * close); instances of the same stage in one JVM are summed.
@@ -92,7 +98,7 @@ public final class PerfstreamMetrics {
         }
 
         /** @return closing it removes the source */
-        public AutoCloseable register(String stage, DoubleSupplier value) {
+        public Registration register(String stage, DoubleSupplier value) {
             List<DoubleSupplier> list = sources.computeIfAbsent(stage, s -> new CopyOnWriteArrayList<>());
             list.add(value);
             return () -> list.remove(value);

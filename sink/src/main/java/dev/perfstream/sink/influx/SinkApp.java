@@ -1,6 +1,7 @@
 package dev.perfstream.sink.influx;
 
 import dev.perfstream.runtime.KafkaMetricsBridge;
+import dev.perfstream.schemas.metrics.PerfstreamMetrics;
 import dev.perfstream.runtime.KafkaReadiness;
 import dev.perfstream.runtime.StageRunner;
 import dev.perfstream.schemas.avro.DeadLetter;
@@ -39,8 +40,8 @@ public final class SinkApp implements StageRunner.Stage {
     private final InfluxWriter influx;
     private final SinkMetrics metrics = new SinkMetrics();
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final AutoCloseable consumerMetrics;
-    private final AutoCloseable producerMetrics;
+    private final PerfstreamMetrics.Registration consumerMetrics;
+    private final PerfstreamMetrics.Registration producerMetrics;
     private volatile Exception failure;
     private volatile boolean closed;
 
@@ -170,12 +171,8 @@ public final class SinkApp implements StageRunner.Stage {
         }
         producer.close();
         influx.close();
-        try {
-            consumerMetrics.close();
-            producerMetrics.close();
-        } catch (Exception e) {
-            // list removals: cannot fail
-        }
+        consumerMetrics.close();
+        producerMetrics.close();
     }
 
     static Properties consumerProperties(SinkConfig c, KafkaClients clients) {

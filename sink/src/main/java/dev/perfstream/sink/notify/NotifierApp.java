@@ -80,9 +80,9 @@ public final class NotifierApp implements StageRunner.Stage {
     private volatile boolean running = true;
     private volatile Exception failure;
     private boolean closed;
-    private AutoCloseable consumerMetrics;
-    private AutoCloseable producerMetrics;
-    private AutoCloseable activeGauge;
+    private PerfstreamMetrics.Registration consumerMetrics;
+    private PerfstreamMetrics.Registration producerMetrics;
+    private PerfstreamMetrics.Registration activeGauge;
     private Batch pending;
     private volatile Batch startup;
     private long delivered;
@@ -552,14 +552,10 @@ public final class NotifierApp implements StageRunner.Stage {
         }
         consumer.close(Duration.ofSeconds(5));
         producer.close(Duration.ofSeconds(5));
-        try {
-            if (consumerMetrics != null) {
-                consumerMetrics.close();
-                producerMetrics.close();
-                activeGauge.close();
-            }
-        } catch (Exception e) {
-            // list removals: cannot fail
+        if (consumerMetrics != null) { // null when start() failed before registering
+            consumerMetrics.close();
+            producerMetrics.close();
+            activeGauge.close();
         }
     }
 }

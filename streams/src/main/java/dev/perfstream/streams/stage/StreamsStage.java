@@ -1,6 +1,7 @@
 package dev.perfstream.streams.stage;
 
 import dev.perfstream.runtime.KafkaMetricsBridge;
+import dev.perfstream.schemas.metrics.PerfstreamMetrics;
 import dev.perfstream.runtime.KafkaReadiness;
 import dev.perfstream.runtime.StageRunner;
 import java.time.Duration;
@@ -39,7 +40,7 @@ public final class StreamsStage implements StageRunner.Stage {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicInteger restoring = new AtomicInteger();
     private final AtomicReference<String> failure = new AtomicReference<>();
-    private final AutoCloseable metrics;
+    private final PerfstreamMetrics.Registration metrics;
 
     private StreamsStage(String stage, KafkaStreams streams, List<AutoCloseable> resources) {
         this.stage = stage;
@@ -145,11 +146,7 @@ public final class StreamsStage implements StageRunner.Stage {
             }
         }
         resources.clear();
-        try {
-            metrics.close();
-        } catch (Exception e) {
-            // a list removal: cannot fail
-        }
+        metrics.close();
         stopped.countDown();
     }
 }
