@@ -46,7 +46,8 @@ import org.junit.jupiter.api.Timeout;
  * on a real broker and InfluxDB, scraped by a real Prometheus 2.42. Every stage is up, PromQL finds events
  * in, windows emitted, sink points written, dead letters by reason and Kafka's own lag; {@code promtool}
  * finds no naming problem in any stage's output and accepts the shipped rule file. A second test takes
- * the broker away under a running stage: /readyz says not ready while it is gone, ready once it is back.
+ * the broker away under a running stage: /readyz says not ready while it is gone, ready once it is back. A third
+ * wipes a stage's local state: /readyz says not ready, naming the restoration, until the changelog is replayed.
  */
 @Timeout(300)
 class ObservabilityIT {
@@ -222,6 +223,60 @@ class ObservabilityIT {
                 kafka.kit().brokers().values().forEach(b -> b.startup());
                 Poll.until(Duration.ofSeconds(120), "stats ready again after the broker's restart",
                     () -> get(ready).statusCode() == 200 ? Boolean.TRUE : null);
+            }
+        }
+    }
+
+    /**
+     * A stage that lost its local state restores it from the changelog before it works: /readyz answers 503 naming
+     * the restoration while it runs, 200 after. The state is 3,000 open windows written in one-record batches, and
+     * the second start fetches one batch per request, so the restoration takes a few seconds, not milliseconds.
+     */
+    @Test
+    void shouldReportNotReadyWhileRestoringStateFromTheChangelogAndReadyAfter() throws Exception {
+        try (KafkaTestCluster kafka = KafkaTestCluster.start()) {
+            kafka.createTopics(1, "rs-metrics", "rs-rum", "rs-stats", "rs-deadletter");
+            Map<String, String> m = settings(kafka, "rs");
+            m.put("stats.windows", "1h");
+            m.put("kafka.producer.batch.size", "1"); // one changelog record per batch
+            Path state = Path.of(m.get("state.dir"));
+            int series = 3000;
+            try (StageRunner.Running stats = StageRunner.start("stats", Settings.of(m), StatsApp::start)) {
+                long now = System.currentTimeMillis() - 10_000;
+                try (KafkaProducer<byte[], byte[]> p = producer(kafka)) {
+                    for (int i = 0; i < series; i++) {
+                        String json = String.format(Locale.ROOT, "{\"timestamp\":%d,\"service\":\"svc-%d\","
+                            + "\"metric\":\"http.server.duration\",\"value\":%d,\"route\":\"/a\"}", now, i, 1 + i % 97);
+                        p.send(new ProducerRecord<>("rs-metrics", ("svc-" + i).getBytes(StandardCharsets.UTF_8),
+                            json.getBytes(StandardCharsets.UTF_8)));
+                    }
+                    p.flush();
+                }
+                String metrics = "http://127.0.0.1:" + stats.statusPort() + "/metrics";
+                Poll.until(Duration.ofSeconds(90), "every event counted into the store", () -> get(metrics).body().lines()
+                    .filter(l -> l.startsWith("perfstream_events_in_total") && l.contains("rs-metrics"))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum() >= series ? true : null);
+                Thread.sleep(1_000); // two commit intervals: the changelog has every window
+            }
+            try (var files = Files.walk(state)) { // the local state is lost (a new pod, a wiped disk)
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+            m.remove("kafka.producer.batch.size");
+            m.put("kafka.consumer.max.partition.fetch.bytes", "1"); // one batch per fetch: a slow restoration
+            List<String> answers = new ArrayList<>();
+            try (StageRunner.Running stats = StageRunner.start("stats", Settings.of(m), StatsApp::start)) {
+                String ready = "http://127.0.0.1:" + stats.statusPort() + "/readyz";
+                Poll.until(Duration.ofSeconds(120), "stats ready after restoring", () -> {
+                    HttpResponse<String> a = get(ready);
+                    String seen = a.statusCode() + " " + a.body().trim();
+                    if (answers.isEmpty() || !answers.get(answers.size() - 1).equals(seen)) {
+                        answers.add(seen);
+                    }
+                    return a.statusCode() == 200 ? true : null;
+                });
+                System.out.println("/readyz answers during the restart, in order: " + answers);
+                assertThat(answers).anySatisfy(a -> assertThat(a).startsWith("503").contains("restoring"));
+                assertThat(answers.get(answers.size() - 1)).startsWith("200");
             }
         }
     }

@@ -76,6 +76,10 @@ public final class StreamsStage implements StageRunner.Stage {
             @Override
             public void onRestoreStart(TopicPartition tp, String store, long start, long end) {
                 s.restoring.incrementAndGet();
+                if (end > start) {
+                    LOG.info("{} stage: restoring store {} from {} (offsets {} to {}); not ready until done", stage,
+                        store, tp, start, end);
+                }
             }
 
             @Override
@@ -85,6 +89,9 @@ public final class StreamsStage implements StageRunner.Stage {
             @Override
             public void onRestoreEnd(TopicPartition tp, String store, long total) {
                 s.restoring.decrementAndGet();
+                if (total > 0) {
+                    LOG.info("{} stage: restored store {} from {}: {} records", stage, store, tp, total);
+                }
             }
 
             @Override
@@ -121,11 +128,12 @@ public final class StreamsStage implements StageRunner.Stage {
 
     /** The readiness rule (see the class doc): the Kafka Streams state, restorations in progress, heartbeats. */
     static Optional<String> readiness(KafkaStreams.State state, int restoring, Map<MetricName, ? extends Metric> metrics) {
+        if (restoring > 0) { // named first: it says how long the wait may be, whatever the client's state
+            return Optional.of("restoring " + restoring + " state store partition(s) from their changelogs"
+                + (state == KafkaStreams.State.RUNNING ? "" : " (Kafka Streams is " + state + ")"));
+        }
         if (state != KafkaStreams.State.RUNNING) {
             return Optional.of("Kafka Streams is " + state);
-        }
-        if (restoring > 0) {
-            return Optional.of("restoring " + restoring + " state store partition(s) from their changelogs");
         }
         return KafkaReadiness.heartbeatProblem(metrics);
     }

@@ -33,6 +33,8 @@ class StreamsStageTest {
             .hasValue("Kafka Streams is REBALANCING");
         assertThat(StreamsStage.readiness(KafkaStreams.State.RUNNING, 3, heartbeat(2)))
             .hasValue("restoring 3 state store partition(s) from their changelogs");
+        assertThat(StreamsStage.readiness(KafkaStreams.State.REBALANCING, 1, heartbeat(2)))
+            .hasValue("restoring 1 state store partition(s) from their changelogs (Kafka Streams is REBALANCING)");
         assertThat(StreamsStage.readiness(KafkaStreams.State.RUNNING, 0, heartbeat(40)))
             .hasValueSatisfying(r -> assertThat(r).contains("no heartbeat to the group coordinator for 40 s"));
         assertThat(StreamsStage.readiness(KafkaStreams.State.RUNNING, 0, heartbeat(-1)))
