@@ -170,6 +170,9 @@ final class MetricConverter {
         if (route == null && SemConv.string(a, SemConv.URL_PATH) != null) {
             route = RouteTemplates.normalize(SemConv.string(a, SemConv.URL_PATH));
         }
+        if (route == null && c.name().startsWith("messaging.")) { // messaging.process.duration and the like
+            route = SemConv.messagingRoute(a);
+        }
         Integer status = SemConv.integer(a, SemConv.HTTP_STATUS);
         if (status == null) {
             status = SemConv.integer(a, SemConv.HTTP_STATUS_OLD);

@@ -1,5 +1,6 @@
 package dev.perfstream.ingest.otlp;
 
+import dev.perfstream.schemas.validate.RouteTemplates;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import java.util.List;
@@ -26,6 +27,8 @@ final class SemConv {
     static final String DB_OPERATION = "db.operation.name";
     static final String RPC_SYSTEM = "rpc.system";
     static final String MESSAGING_SYSTEM = "messaging.system";
+    static final String MESSAGING_DESTINATION = "messaging.destination.name";
+    static final String MESSAGING_DESTINATION_TEMPLATE = "messaging.destination.template";
 
     private SemConv() {
     }
@@ -66,6 +69,16 @@ final class SemConv {
             }
         }
         return null;
+    }
+
+    /**
+     * The route of a messaging span or point: its destination (the template when there is one, as the semantic
+     * conventions advise for low cardinality, else the name), templated like a path so ids in temporary queue
+     * names do not make a series each; null when neither attribute is present.
+     */
+    static String messagingRoute(List<KeyValue> attrs) {
+        String d = firstOf(attrs, MESSAGING_DESTINATION_TEMPLATE, MESSAGING_DESTINATION);
+        return d == null ? null : RouteTemplates.normalize(d);
     }
 
     static String firstOf(List<KeyValue> attrs, String key, String fallback) {

@@ -79,6 +79,9 @@ final class SpanConverter {
         } else {
             metric = SemConv.string(a, SemConv.RPC_SYSTEM) != null ? "rpc.server.duration" : "span.server.duration";
         }
+        if (route == null && kind == Span.SpanKind.SPAN_KIND_CONSUMER) {
+            route = SemConv.messagingRoute(a);
+        }
         if (route == null) {
             route = path != null ? path : http ? null : sp.getName();
             route = route == null || route.isEmpty() ? null : RouteTemplates.normalize(route);

@@ -72,6 +72,31 @@ class OtlpConverterTest {
     }
 
     @Test
+    void shouldKeyMessagingDurationsByTheirDestinationTemplateOrName() {
+        Converted spans = converter.traces(traces(service("billing"),
+            serverSpan(T0, 4, attr("messaging.system", "kafka"), attr("messaging.destination.name", "invoices"))
+                .setKind(Span.SpanKind.SPAN_KIND_CONSUMER).setName("invoices process").build(),
+            serverSpan(T0, 6, attr("messaging.destination.name", "reply-4f1c2a9e-0b7d-4c55-9e7a-1f2d3c4b5a69"),
+                attr("messaging.destination.template", "reply-{uuid}"))
+                .setKind(Span.SpanKind.SPAN_KIND_CONSUMER).build(),
+            serverSpan(T0, 8, attr("messaging.destination.name", "tmp/4f1c2a9e-0b7d-4c55-9e7a-1f2d3c4b5a69"))
+                .setKind(Span.SpanKind.SPAN_KIND_CONSUMER).build()));
+        assertThat(spans.events()).extracting(MetricEvent::getMetric, MetricEvent::getRoute, MetricEvent::getValue).containsExactly(
+            org.assertj.core.groups.Tuple.tuple("messaging.process.duration", "/invoices", 4.0),
+            org.assertj.core.groups.Tuple.tuple("messaging.process.duration", "/reply-{uuid}", 6.0),
+            org.assertj.core.groups.Tuple.tuple("messaging.process.duration", "/tmp/{uuid}", 8.0));
+
+        Converted points = converter.metrics(metrics(service("billing"),
+            gauge("messaging.client.operation.duration", "s", NumberDataPoint.newBuilder().setTimeUnixNano(T0).setAsDouble(0.5)
+                .addAttributes(attr("messaging.destination.name", "invoices")).build()),
+            gauge("queue.depth", "{message}", NumberDataPoint.newBuilder().setTimeUnixNano(T0).setAsInt(3)
+                .addAttributes(attr("messaging.destination.name", "invoices")).build())));
+        assertThat(points.events()).extracting(MetricEvent::getMetric, MetricEvent::getRoute, MetricEvent::getValue).containsExactly(
+            org.assertj.core.groups.Tuple.tuple("messaging.client.operation.duration", "/invoices", 500.0),
+            org.assertj.core.groups.Tuple.tuple("queue.depth", null, 3.0)); // only messaging.* metrics take the destination
+    }
+
+    @Test
     void shouldTemplateUrlPathWhenHttpRouteIsMissing() {
         Converted c = converter.traces(traces(service("shop"), serverSpan(T0, 1, attr("url.path", "/product/12345")).build()));
         assertThat(c.events()).singleElement().extracting(MetricEvent::getRoute).isEqualTo("/product/{id}");
