@@ -25,7 +25,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "collector", mixinStandardHelpOptions = true,
     description = {"Load benchmark of the beacon collector with wrk on loopback: beacons/s sustained and p50/p90/p99 "
-        + "response time. Needs a running Kafka broker (--bootstrap) with the RUM topic, and wrk (Debian package 'wrk')."})
+        + "response time. Needs a running Kafka broker (--bootstrap) with the RUM topic, and wrk (Debian package 'wrk').",
+        "With --otlp traces|metrics: the OTLP/HTTP receiver instead, protobuf batches of --batch spans or histogram "
+        + "points as an OpenTelemetry SDK exports them; prints spans or data points per second."})
 public final class CollectorBenchCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", description = "Kafka bootstrap servers (default: kafka.bootstrap.servers or 127.0.0.1:9092).")
     String bootstrap;
@@ -53,6 +55,19 @@ public final class CollectorBenchCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file with perfstream settings.")
     Path config;
 
+    @Option(names = "--otlp", paramLabel = "traces|metrics", description = "Benchmark the OTLP/HTTP receiver "
+        + "(/v1/traces or /v1/metrics, protobuf) instead of beacons.")
+    String otlp;
+
+    @Option(names = "--batch", description = "Spans or histogram points per OTLP request (default ${DEFAULT-VALUE}; "
+        + "the SDK's batch span processor exports up to 512).", defaultValue = "100")
+    int batch;
+
+    /** What one request carries and what to call it. */
+    private String unit = "beacons";
+    private int perRequest = 1;
+    private List<String> scriptArgs = List.of();
+
     /** Parsed wrk figures. */
     record Result(long requests, long non2xx, double seconds, double requestsPerSecond, String p50, String p90, String p99) {
         double beaconsPerSecond() {
@@ -74,7 +89,27 @@ public final class CollectorBenchCommand implements Callable<Integer> {
             o.put("topic.rum", topic);
         }
         Path script = Files.createTempFile("perfstream-bench", ".lua");
-        try (InputStream in = CollectorBenchCommand.class.getResourceAsStream("bench-beacons.lua")) {
+        Path body = null;
+        String lua = "bench-beacons.lua";
+        if (otlp != null) {
+            if (!otlp.equals("traces") && !otlp.equals("metrics")) {
+                System.err.println("--otlp takes traces or metrics, not " + otlp);
+                return 2;
+            }
+            if (batch < 1 || batch > 100_000) {
+                System.err.println("--batch must be 1..100000, not " + batch);
+                return 2;
+            }
+            o.put("collector.api.keys", "bench-key");
+            long now = System.currentTimeMillis() * 1_000_000L;
+            body = Files.createTempFile("perfstream-bench-otlp", ".pb");
+            Files.write(body, otlp.equals("traces") ? OtlpBenchBodies.traces(batch, now, 1) : OtlpBenchBodies.metrics(batch, now, 1));
+            lua = "bench-otlp.lua";
+            unit = otlp.equals("traces") ? "spans" : "histogram points";
+            perRequest = batch;
+            scriptArgs = List.of(body.toString(), "/v1/" + otlp, "bench-key");
+        }
+        try (InputStream in = CollectorBenchCommand.class.getResourceAsStream(lua)) {
             Files.write(script, in.readAllBytes());
         }
         try (CollectorApp app = CollectorApp.start(Settings.load(config, System.getenv(), o))) {
@@ -95,17 +130,20 @@ public final class CollectorBenchCommand implements Callable<Integer> {
             Map<String, Long> byRole = ThreadCpu.delta(threads0, ThreadCpu.snapshot());
             Result r = parse(out);
             System.out.print(out);
-            System.out.printf(Locale.ROOT, "%nbench collector: %.0f beacons/s accepted (%d requests, %d non-2xx, 5 vitals each), "
-                + "latency p50 %s, p90 %s, p99 %s; load average after: %s%n", r.beaconsPerSecond(), r.requests(), r.non2xx(),
-                r.p50(), r.p90(), r.p99(), loadavg());
+            System.out.printf(Locale.ROOT, "%nbench collector: %.0f %s/s accepted (%d requests, %d non-2xx, %s each), "
+                + "latency p50 %s, p90 %s, p99 %s; load average after: %s%n", r.beaconsPerSecond() * perRequest, unit,
+                r.requests(), r.non2xx(), otlp == null ? "5 vitals" : perRequest + " " + unit, r.p50(), r.p90(), r.p99(), loadavg());
             // CPU the collector's JVM spent per beacon (HTTP, parsing, encoding, producer I/O thread, GC): unlike beacons/s
             // it hardly depends on what else runs on the machine, so it compares runs taken under different load.
             if (cpu > 0 && r.requests() > 0) {
-                System.out.printf(Locale.ROOT, "bench collector: collector CPU %.1f us per beacon (%.0f beacons/s per core of "
-                    + "collector CPU; wrk and the broker need their own)%n", cpu / 1e3 / r.requests(), r.requests() * 1e9 / cpu);
+                String one = otlp == null ? "beacon" : otlp.equals("traces") ? "span" : "point";
+                System.out.printf(Locale.ROOT, "bench collector: collector CPU %.1f us per %s (%.0f %s/s per core of "
+                    + "collector CPU; wrk and the broker need their own)%n", cpu / 1e3 / r.requests() / perRequest, one,
+                    r.requests() * perRequest * 1e9 / cpu, unit);
                 if (!byRole.isEmpty()) { // jit > 0 means the warm-up was too short for this machine's load
-                    StringBuilder b = new StringBuilder("bench collector: of which, per beacon:");
-                    byRole.forEach((role, ns) -> b.append(String.format(Locale.ROOT, " %s %.1f us,", role, ns / 1e3 / r.requests())));
+                    StringBuilder b = new StringBuilder("bench collector: of which, per " + one + ":");
+                    byRole.forEach((role, ns) -> b.append(String.format(Locale.ROOT, " %s %.1f us,", role,
+                        ns / 1e3 / r.requests() / perRequest)));
                     System.out.println(b.substring(0, b.length() - 1));
                 }
             }
@@ -118,6 +156,9 @@ public final class CollectorBenchCommand implements Callable<Integer> {
             return r.non2xx() == 0 ? 0 : 1;
         } finally {
             Files.deleteIfExists(script);
+            if (body != null) {
+                Files.deleteIfExists(body);
+            }
         }
     }
 
@@ -159,6 +200,10 @@ public final class CollectorBenchCommand implements Callable<Integer> {
     private String wrk(String url, Path script, String d) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("wrk", "-t" + threads, "-c" + connections, "-d" + d, "--latency",
             "-s", script.toString(), url));
+        if (!scriptArgs.isEmpty()) {
+            cmd.add("--");
+            cmd.addAll(scriptArgs);
+        }
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
