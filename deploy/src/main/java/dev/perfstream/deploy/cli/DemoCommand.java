@@ -3,6 +3,7 @@ package dev.perfstream.deploy.cli;
 import dev.perfstream.deploy.demo.DemoGuide;
 import dev.perfstream.deploy.demo.Orchestrator;
 import dev.perfstream.deploy.demo.PipelineStages;
+import dev.perfstream.ingest.loadgen.LoadgenConfig;
 import dev.perfstream.deploy.services.InfluxService;
 import dev.perfstream.deploy.services.LocalService;
 import dev.perfstream.deploy.services.AlertmanagerService;
@@ -55,7 +56,8 @@ public final class DemoCommand implements Callable<Integer> {
         Settings stageSettings = stageSettings(settings, c, am);
         boolean notify = stageSettings.string(AlertmanagerService.KEY_URL, null) != null
             || stageSettings.string("alerts.webhook.url", null) != null;
-        Orchestrator stages = new Orchestrator(PipelineStages.demo(notify), out);
+        boolean otlp = "otlp".equals(stageSettings.get(LoadgenConfig.FORMAT));
+        Orchestrator stages = new Orchestrator(PipelineStages.demo(notify, otlp), out);
         // What this run starts: the services not running before it. A stop (Ctrl-C, SIGTERM) at any moment stops
         // them, also while they are still starting: the hook waits for the start in progress (every service is
         // spawned at its beginning), then stops what this run spawned, so nothing it started outlives it.

@@ -2,6 +2,7 @@ package dev.perfstream.deploy.demo;
 
 import dev.perfstream.deploy.services.InfluxService;
 import dev.perfstream.deploy.services.ServicesConfig;
+import dev.perfstream.schemas.Topics;
 import java.io.PrintStream;
 import java.util.Locale;
 
@@ -56,8 +57,8 @@ public final class DemoGuide {
         if (alertmanager != null) {
             out.println("  amtool --alertmanager.url=" + alertmanager + " alert query   # what Alertmanager holds (or its UI)");
         }
-        String stats = c.topics().get(2);
-        String dlq = c.topics().get(c.topics().size() - 1);
+        String stats = c.topics().get(Topics.ALL.indexOf(Topics.STATS));
+        String dlq = c.topics().get(Topics.ALL.indexOf(Topics.DEADLETTER));
         if (c.registry().enabled()) {
             out.println("  deploy/perfstream tail " + stats + "   # window stats as they close, as JSON lines");
             out.println("  deploy/perfstream tail " + dlq + " --from-beginning   # dead letters with reasons");

@@ -1,5 +1,6 @@
 package dev.perfstream.deploy.demo;
 
+import dev.perfstream.ingest.source.OtlpSourceApp;
 import dev.perfstream.runtime.StageRunner;
 import dev.perfstream.sink.influx.SinkApp;
 import dev.perfstream.sink.notify.NotifierApp;
@@ -27,11 +28,14 @@ public final class PipelineStages {
 
     // ---- The demo pipeline. Add or reorder stages here. ------------------------------------------
     public static List<Orchestrator.Stage> demo() {
-        return demo(false);
+        return demo(false, false);
     }
 
-    /** @param notify with the notifier (perf.alerts to Alertmanager / a webhook), when one is configured */
-    public static List<Orchestrator.Stage> demo(boolean notify) {
+    /**
+     * @param notify with the notifier (perf.alerts to Alertmanager / a webhook), when one is configured
+     * @param otlp   with the OTLP Kafka source, when the load generator writes OTLP ({@code loadgen.format=otlp})
+     */
+    public static List<Orchestrator.Stage> demo(boolean notify, boolean otlp) {
         List<Orchestrator.Stage> s = new java.util.ArrayList<>(List.of(
             withStatus("stats", StatsApp::start, true),
             withStatus("alerts", AlertsApp::start, false),
@@ -39,6 +43,9 @@ public final class PipelineStages {
             withStatus("sink", SinkApp::start, true)));
         if (notify) {
             s.add(withStatus("notify", NotifierApp::start, false));
+        }
+        if (otlp) {
+            s.add(withStatus("otlp", OtlpSourceApp::start, true));
         }
         s.add(byClassName("collector", "dev.perfstream.ingest.collector.CollectorApp", false));
         s.add(byClassName("loadgen", "dev.perfstream.ingest.loadgen.LoadgenApp", true));

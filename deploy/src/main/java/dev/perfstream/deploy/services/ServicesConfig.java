@@ -1,5 +1,6 @@
 package dev.perfstream.deploy.services;
 
+import dev.perfstream.ingest.source.OtlpSourceConfig;
 import dev.perfstream.schemas.Topics;
 import dev.perfstream.schemas.config.ConfigKey;
 import dev.perfstream.schemas.config.Settings;
@@ -157,6 +158,9 @@ public record ServicesConfig(Path dir, String kafkaHost, int kafkaPort, int cont
         }
         List<String> topics = new ArrayList<>();
         topicKeys().forEach((k, def) -> topics.add(s.string(k, def)));
+        // where an OpenTelemetry Collector's Kafka exporter (or loadgen.format=otlp) writes for `run otlp`
+        topics.add(s.get(OtlpSourceConfig.SPANS_TOPIC));
+        topics.add(s.get(OtlpSourceConfig.METRICS_TOPIC));
         ServicesConfig c = new ServicesConfig(dir, kafkaHost, kafkaPort,
             s.get(CONTROLLER_PORT),
             s.get(HEAP),

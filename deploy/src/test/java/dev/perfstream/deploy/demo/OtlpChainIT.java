@@ -264,6 +264,61 @@ class OtlpChainIT {
         }
     }
 
+    /**
+     * {@code loadgen.format=otlp} (what {@code demo --set loadgen.format=otlp} runs): the load generator's metric
+     * events leave as OTLP batches without keys on three partitions, and the OTLP source puts every one of them on
+     * the metrics topic, request latencies under the semantic-convention name, nothing dead-lettered.
+     */
+    @Test
+    void shouldCarryEveryEventOfTheLoadGeneratorInOtlpFormatOntoTheMetricsTopic() throws Exception {
+        try (KafkaTestCluster kafka = KafkaTestCluster.start(); InfluxTestServer influx = InfluxTestServer.start()) {
+            kafka.createTopics(3, "lg-otlp-spans", "lg-otlp-metrics");
+            Map<String, String> extra = new HashMap<>();
+            extra.put("otlp.topic.spans", "lg-otlp-spans");
+            extra.put("otlp.topic.metrics", "lg-otlp-metrics");
+            extra.put("otlp.group.id", "lg-otlp");
+            extra.put("loadgen.format", "otlp");
+            extra.put("loadgen.speedup", "0");
+            extra.put("loadgen.duration", "3m");
+            extra.put("loadgen.rate", "20");
+            extra.put("loadgen.incidents.enabled", "false");
+            extra.put("loadgen.start", java.time.Instant.ofEpochMilli((System.currentTimeMillis() / MIN) * MIN - 10 * MIN).toString());
+            Settings settings = settings(kafka, influx, extra);
+            try (OtlpSourceApp source = OtlpSourceApp.start(settings);
+                 dev.perfstream.ingest.loadgen.LoadgenApp loadgen = dev.perfstream.ingest.loadgen.LoadgenApp.start(settings)) {
+                assertThat(loadgen.awaitCompletion(120, TimeUnit.SECONDS)).isTrue();
+                long sent = loadgen.metricsSent();
+                assertThat(sent).isGreaterThan(1000);
+                Poll.until(Duration.ofSeconds(90), sent + " events on the metrics topic",
+                    () -> endOffset(kafka, "oc-metrics") >= sent ? true : null);
+                assertThat(loadgen.acked()).isEqualTo(sent + loadgen.rumSent());
+                Thread.sleep(2_000); // nothing more comes: no event twice
+                assertThat(endOffset(kafka, "oc-metrics")).isEqualTo(sent);
+                Map<String, Integer> byMetric = new TreeMap<>();
+                Properties p = new Properties();
+                p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+                p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+                try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                    TopicPartition tp = new TopicPartition("oc-metrics", 0);
+                    c.assign(List.of(tp));
+                    c.seekToBeginning(List.of(tp));
+                    long read = 0;
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    while (read < sent && System.nanoTime() < deadline) {
+                        for (ConsumerRecord<byte[], byte[]> rec : c.poll(Duration.ofMillis(500))) {
+                            read++;
+                            byMetric.merge(new ObjectMapper().readTree(rec.value()).path("metric").asText(), 1, Integer::sum);
+                        }
+                    }
+                }
+                System.out.println("loadgen as OTLP: " + sent + " metric events, on the metrics topic by name: " + byMetric);
+                assertThat(byMetric).containsKey("http.server.request.duration").doesNotContainKey("http.server.duration");
+                assertThat(byMetric.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo((int) sent);
+                assertThat(deadLetters(kafka, settings)).isEmpty();
+            }
+        }
+    }
+
     private static io.opentelemetry.proto.trace.v1.Span protoSpan(long startNanos, long durNanos, boolean error) {
         io.opentelemetry.proto.trace.v1.Span.Builder b = io.opentelemetry.proto.trace.v1.Span.newBuilder().setName("GET " + ROUTE)
             .setKind(io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_SERVER)

@@ -5,6 +5,7 @@ import dev.perfstream.schemas.avro.RumEvent;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.kafka.KafkaClients;
 import dev.perfstream.schemas.kafka.KafkaPreflight;
+import dev.perfstream.ingest.source.OtlpSourceConfig;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
 import java.io.IOException;
@@ -64,26 +65,36 @@ public final class LoadgenApp implements AutoCloseable {
         RecordCodec<MetricEvent> mc = Codecs.create(MetricEvent.getClassSchema(), settings);
         RecordCodec<RumEvent> rc = Codecs.create(RumEvent.getClassSchema(), settings);
         LoadGenerator gen = new LoadGenerator(model, incidents, config.seed());
-        Callback cb = (md, e) -> {
-            if (e == null) {
-                acked.incrementAndGet();
-            } else {
-                failed.incrementAndGet();
-                if (firstError.compareAndSet(null, e)) {
-                    LOG.error("Kafka send failed (further failures are counted, not logged)", e);
-                }
+        Callback cb = counted(1);
+        java.util.function.Consumer<MetricEvent> metricSink;
+        OtlpBatcher otlp;
+        if (otlp(settings)) {
+            String spans = settings.get(OtlpSourceConfig.SPANS_TOPIC);
+            String points = settings.get(OtlpSourceConfig.METRICS_TOPIC);
+            // no key, as the OpenTelemetry Collector's Kafka exporter writes: the otlp stage keys by series
+            otlp = new OtlpBatcher(200, TimeUnit.SECONDS.toNanos(1),
+                (trace, bytes, events) -> producer.send(new ProducerRecord<>(trace ? spans : points, null, bytes), counted(events)));
+            metricSink = otlp::add;
+        } else {
+            otlp = null;
+            metricSink = m -> producer.send(new ProducerRecord<>(config.metricsTopic(), m.getService(),
+                mc.encode(config.metricsTopic(), m)), cb);
+        }
+        this.thread = new Thread(() -> {
+            gen.generate(from, to, config.speedup(),
+                m -> {
+                    simulatedNow = m.getTimestamp();
+                    metricSink.accept(m);
+                    metrics.incrementAndGet();
+                },
+                r -> {
+                    producer.send(new ProducerRecord<>(config.rumTopic(), r.getApp(), rc.encode(config.rumTopic(), r)), cb);
+                    rum.incrementAndGet();
+                });
+            if (otlp != null) {
+                otlp.flush();
             }
-        };
-        this.thread = new Thread(() -> gen.generate(from, to, config.speedup(),
-            m -> {
-                simulatedNow = m.getTimestamp();
-                producer.send(new ProducerRecord<>(config.metricsTopic(), m.getService(), mc.encode(config.metricsTopic(), m)), cb);
-                metrics.incrementAndGet();
-            },
-            r -> {
-                producer.send(new ProducerRecord<>(config.rumTopic(), r.getApp(), rc.encode(config.rumTopic(), r)), cb);
-                rum.incrementAndGet();
-            }), "perfstream-loadgen");
+        }, "perfstream-loadgen");
         thread.setDaemon(true);
     }
 
@@ -94,7 +105,9 @@ public final class LoadgenApp implements AutoCloseable {
 
     static LoadgenApp start(Settings settings, Clock clock) {
         LoadgenConfig c = LoadgenConfig.from(settings);
-        KafkaPreflight.check(settings, KafkaPreflight.Access.of("load generator").writes(c.metricsTopic(), c.rumTopic()));
+        KafkaPreflight.check(settings, KafkaPreflight.Access.of("load generator").writes(otlp(settings)
+            ? new String[] {settings.get(OtlpSourceConfig.SPANS_TOPIC), settings.get(OtlpSourceConfig.METRICS_TOPIC), c.rumTopic()}
+            : new String[] {c.metricsTopic(), c.rumTopic()}));
         try {
             LoadgenApp app = new LoadgenApp(c, settings, clock);
             LOG.info("loadgen: simulated {} .. {} at {} events/s (speedup {}), {} incidents, seed {}",
@@ -104,6 +117,24 @@ public final class LoadgenApp implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the incidents file " + c.incidentsFile(), e);
         }
+    }
+
+    /** Counts the events of one record (an OTLP batch holds many) as acknowledged or failed. */
+    private Callback counted(int events) {
+        return (md, e) -> {
+            if (e == null) {
+                acked.addAndGet(events);
+            } else {
+                failed.addAndGet(events);
+                if (firstError.compareAndSet(null, e)) {
+                    LOG.error("Kafka send failed (further failures are counted, not logged)", e);
+                }
+            }
+        };
+    }
+
+    static boolean otlp(Settings settings) {
+        return "otlp".equals(settings.get(LoadgenConfig.FORMAT));
     }
 
     private static List<Incident> incidents(LoadgenConfig c, Instant from, Instant to) throws IOException {

@@ -59,6 +59,12 @@ public record LoadgenConfig(String bootstrapServers, String metricsTopic, String
         .check(d -> d == null || !d.isZero() && !d.isNegative(), "must be positive")
         .doc("Recurring incidents, one every this long (5 minutes each), instead of the scripted ones (the demo: 20m)");
 
+    public static final ConfigKey<String> FORMAT = ConfigKey.string("loadgen.format", "perfstream").oneOf("perfstream", "otlp")
+        .doc("perfstream: metric events on topic.metrics as perfstream's MetricEvent; otlp: as an OpenTelemetry-instrumented "
+            + "service sends them (request latencies as SERVER spans, the rest as gauges), in otlp_proto batches without a "
+            + "key on otlp.topic.spans / otlp.topic.metrics, as the Collector's Kafka exporter writes them (run the otlp "
+            + "stage; the demo does). RUM events go to topic.rum either way");
+
     public static LoadgenConfig from(Settings s) {
         Instant start = null;
         String startRaw = s.get(START);
