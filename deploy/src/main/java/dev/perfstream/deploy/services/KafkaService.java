@@ -82,6 +82,12 @@ public final class KafkaService implements LocalService {
         createTopics();
     }
 
+    /** A broker started earlier (maybe by an older perfstream) gets the topics this version needs. */
+    @Override
+    public void reuse() throws ServiceException {
+        createTopics();
+    }
+
     /** The broker's configuration; everything on loopback, replication 1, data under the services folder. */
     String serverProperties() {
         String h = c.kafkaHost();

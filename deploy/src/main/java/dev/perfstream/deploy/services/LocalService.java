@@ -19,6 +19,13 @@ public interface LocalService {
     /** Starts the process and blocks until it is ready (or the deadline passes). */
     void start() throws ServiceException;
 
+    /**
+     * Makes a service that was already running (an earlier {@code services start}, maybe of an older version)
+     * fit for this run, e.g. creates topics this version added. Nothing by default.
+     */
+    default void reuse() throws ServiceException {
+    }
+
     /** PID of the running service, if any. */
     Optional<Long> pid();
 

@@ -75,6 +75,7 @@ public final class LocalServices {
             Optional<Long> pid = s.pid();
             if (pid.isPresent()) {
                 out.printf("  %-9s already running (pid %d) on %s%n", s.name(), pid.get(), s.address());
+                s.reuse();
             } else {
                 toStart.add(s);
             }

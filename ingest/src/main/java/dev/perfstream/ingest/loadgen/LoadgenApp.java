@@ -105,9 +105,11 @@ public final class LoadgenApp implements AutoCloseable {
 
     static LoadgenApp start(Settings settings, Clock clock) {
         LoadgenConfig c = LoadgenConfig.from(settings);
-        KafkaPreflight.check(settings, KafkaPreflight.Access.of("load generator").writes(otlp(settings)
+        String[] topics = otlp(settings)
             ? new String[] {settings.get(OtlpSourceConfig.SPANS_TOPIC), settings.get(OtlpSourceConfig.METRICS_TOPIC), c.rumTopic()}
-            : new String[] {c.metricsTopic(), c.rumTopic()}));
+            : new String[] {c.metricsTopic(), c.rumTopic()};
+        KafkaPreflight.check(settings, KafkaPreflight.Access.of("load generator").writes(topics));
+        requireTopics(KafkaClients.from(settings), topics);
         try {
             LoadgenApp app = new LoadgenApp(c, settings, clock);
             LOG.info("loadgen: simulated {} .. {} at {} events/s (speedup {}), {} incidents, seed {}",
@@ -116,6 +118,27 @@ public final class LoadgenApp implements AutoCloseable {
             return app;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the incidents file " + c.incidentsFile(), e);
+        }
+    }
+
+    /**
+     * A missing topic fails the start with its name: the producer would otherwise wait 60 s per batch for its
+     * metadata and count every event as failed.
+     */
+    static void requireTopics(KafkaClients clients, String... topics) {
+        try (org.apache.kafka.clients.admin.Admin a = org.apache.kafka.clients.admin.Admin.create(clients.admin(Map.of()))) {
+            java.util.Set<String> existing = a.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<String> missing = java.util.Arrays.stream(topics).filter(t -> !existing.contains(t)).toList();
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException("load generator: topic(s) " + missing + " do not exist on "
+                    + clients.bootstrapServers() + "; create them (deploy/perfstream services start creates perfstream's "
+                    + "and the OTLP topics) or set topic.metrics / topic.rum / otlp.topic.*");
+            }
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("load generator: cannot list the topics on " + clients.bootstrapServers() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing topics", e);
         }
     }
 
