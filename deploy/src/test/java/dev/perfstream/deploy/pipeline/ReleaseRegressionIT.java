@@ -66,6 +66,7 @@ class ReleaseRegressionIT {
                 // calm minutes 0-3, the canary in minutes 4-13, rolled back from minute 14 on
                 AlertingIT.produce(env, List.of(release), t0, t0.plus(MIN.multipliedBy(14)));
                 env.await("firing", "release-regression", "catalog", "");
+                System.out.println("held by Alertmanager: " + env.am().alerts());
                 // release.rollback.after (2m) without 1.5.0 events: resolved
                 AlertingIT.produce(env, List.of(release), t0.plus(MIN.multipliedBy(14)), t0.plus(MIN.multipliedBy(19)));
                 env.await("resolved", "release-regression", "catalog", "");
