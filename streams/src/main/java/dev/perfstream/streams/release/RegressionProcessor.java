@@ -49,6 +49,8 @@ public final class RegressionProcessor extends ContextualProcessor<String, Windo
     private final ReleaseConfig cfg;
     private final Clock clock;
     private KeyValueStore<String, byte[]> store;
+    /** Per service, the event time of the last sweep of expired windows and versions (in memory: a restart sweeps early). */
+    private final Map<String, Long> swept = new HashMap<>();
 
     public RegressionProcessor(ReleaseConfig cfg, Clock clock) {
         this.cfg = cfg;
@@ -79,6 +81,41 @@ public final class RegressionProcessor extends ContextualProcessor<String, Windo
         long now = now(s);
         evaluate(s, w.getRoute(), now, w);
         resolveRolledBack(s, now, w);
+        if (now - swept.getOrDefault(s, Long.MIN_VALUE / 2) >= SWEEP_EVERY_MS) {
+            swept.put(s, now);
+            sweep(s, now);
+        }
+    }
+
+    private static final long SWEEP_EVERY_MS = 60_000;
+
+    /**
+     * Deletes the service's windows older than the horizon on every route (a route re-tests only its own when a window
+     * of it arrives, so a route that stopped would keep them), and the first/last-seen entries of versions gone for
+     * longer than the horizon whose alert (if any) has been resolved.
+     */
+    private void sweep(String s, long now) {
+        long horizon = now - cfg.horizon().toMillis();
+        List<String> expired = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store.prefixScan(key("w", s, ""), new StringSerializer())) {
+            while (it.hasNext()) {
+                String k = it.next().key;
+                if (Long.parseLong(k.substring(k.lastIndexOf(SEP) + 1)) < horizon) {
+                    expired.add(k);
+                }
+            }
+        }
+        String seenPrefix = key("s", s, "");
+        try (KeyValueIterator<String, byte[]> it = store.prefixScan(seenPrefix, new StringSerializer())) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                String version = kv.key.substring(seenPrefix.length());
+                if (ByteBuffer.wrap(kv.value).getLong(8) < horizon && store.get(key("a", s, version)) == null) {
+                    expired.add(kv.key);
+                }
+            }
+        }
+        expired.forEach(store::delete);
     }
 
     /** Re-tests one route: its newest version against the previous one, over their common windows. */

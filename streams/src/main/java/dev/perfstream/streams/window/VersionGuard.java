@@ -2,7 +2,11 @@ package dev.perfstream.streams.window;
 
 import dev.perfstream.streams.release.ReleaseConfig;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Bounds the per-version series: at most {@code max} versions per service at once. A version seen again
@@ -12,7 +16,10 @@ import java.util.Map;
  * restart the places are taken again by the versions that send events first.
  */
 final class VersionGuard {
+    private static final Logger LOG = LoggerFactory.getLogger(VersionGuard.class);
     private final int max;
+    /** Services that had a version folded, warned about once each. */
+    private final Set<String> warned = new HashSet<>();
     private final long idleMs;
     /** Per service: version to the largest event time seen for it. */
     private final Map<String, Map<String, Long>> versions = new HashMap<>();
@@ -42,6 +49,11 @@ final class VersionGuard {
                 }
             }
             if (eventTime - oldestAt < idleMs) {
+                if (warned.add(service)) {
+                    LOG.warn("service {} has {} versions taking traffic (release.versions.max): events of version {} and"
+                        + " of further new ones go to per-version windows of version {} until one of {} is idle for {} ms",
+                        service, max, version, ReleaseConfig.FOLDED, seen.keySet(), idleMs);
+                }
                 return ReleaseConfig.FOLDED;
             }
             seen.remove(oldest);

@@ -87,6 +87,19 @@ class RegressionTopologyTest {
     }
 
     @Test
+    void shouldForgetWindowsAndVersionsOlderThanTheHorizonOnEveryRoute() throws Exception {
+        release(1.3, 0.03);
+        // two hours later, one window of the old version on one route: everything else is past release.horizon
+        send(window(new SplittableRandom(9), "/api/cart", "1.4.0", 720, 10, 1, 0));
+        List<String> keys = new java.util.ArrayList<>();
+        try (var it = t.driver.<String, byte[]>getKeyValueStore(dev.perfstream.streams.release.RegressionProcessor.STORE).all()) {
+            it.forEachRemaining(kv -> keys.add(kv.key.replace('\u0000', ' ')));
+        }
+        assertThat(keys).containsExactlyInAnyOrder("s checkout 1.4.0",
+            String.format("w checkout /api/cart 1.4.0 %020d", START + 720 * W));
+    }
+
+    @Test
     void shouldRaiseNothingWhenTheNewVersionBehavesLikeTheOldOne() throws Exception {
         assertThat(release(1, 0.004)).isEmpty();
     }
