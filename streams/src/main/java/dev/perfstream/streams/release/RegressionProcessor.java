@@ -200,11 +200,11 @@ public final class RegressionProcessor extends ContextualProcessor<String, Windo
     private void resolve(String s, String version, String baseline, byte[] open, WindowStats w, String summary) {
         List<Verdict> regressed = verdicts(s, version);
         for (Verdict v : regressed) {
-            store.delete(key("v", s, version, v.route));
+            store.delete(key("v", s, version, v.route()));
         }
         store.delete(key("a", s, version));
         Instant startedAt = Instant.ofEpochMilli(ByteBuffer.wrap(open).getLong());
-        Alert a = alert(s, version, baseline != null ? baseline : regressed.isEmpty() ? "" : regressed.get(0).baseline,
+        Alert a = alert(s, version, baseline != null ? baseline : regressed.isEmpty() ? "" : regressed.get(0).baseline(),
             regressed, AlertState.RESOLVED, startedAt, w, summary);
         context().forward(new Record<>(a.getFingerprint(), a, w.getWindowEnd().toEpochMilli()));
     }
@@ -223,9 +223,9 @@ public final class RegressionProcessor extends ContextualProcessor<String, Windo
             .append(" against ").append(baseline).append(':');
         String sep = " ";
         for (Verdict v : regressed) {
-            b.append(sep).append(v.route).append(String.format(Locale.ROOT,
+            b.append(sep).append(v.route()).append(String.format(Locale.ROOT,
                 " p95 %+.0f %% (%.4g -> %.4g ms, lower bound %+.0f %%), errors %.2f %% -> %.2f %%",
-                v.shift * 100, v.p95Base, v.p95New, v.shiftLower * 100, v.errorsBase * 100, v.errorsNew * 100));
+                v.shift() * 100, v.p95Base(), v.p95New(), v.shiftLower() * 100, v.errorsBase() * 100, v.errorsNew() * 100));
             sep = "; ";
         }
         return b.toString();
@@ -237,9 +237,9 @@ public final class RegressionProcessor extends ContextualProcessor<String, Windo
         List<String> routes = new ArrayList<>();
         boolean latency = false;
         for (Verdict v : regressed) {
-            shift = Math.max(shift, v.shift);
-            routes.add(v.route);
-            latency |= v.latency;
+            shift = Math.max(shift, v.shift());
+            routes.add(v.route());
+            latency |= v.latency();
         }
         Map<String, String> labels = new HashMap<>();
         labels.put("class", AlertClass.REGRESSION.label());
@@ -296,34 +296,5 @@ public final class RegressionProcessor extends ContextualProcessor<String, Windo
             b.append(SEP).append(p);
         }
         return b.toString();
-    }
-
-    /** A regressed route of a version, as the alert reports it. */
-    record Verdict(String route, String baseline, double shift, double shiftLower, double p95Base, double p95New,
-                   double errorsBase, double errorsNew, boolean latency) {
-        static Verdict of(ReleaseComparison.Result r, String baseline) {
-            return new Verdict(r.route(), baseline, r.shift(), r.shiftLower(), r.p95Base(), r.p95New(), r.errorRateBase(),
-                r.errorRateNew(), r.latencyRegressed());
-        }
-
-        byte[] encode() {
-            byte[] base = baseline.getBytes(StandardCharsets.UTF_8);
-            return ByteBuffer.allocate(6 * 8 + 1 + base.length).putDouble(shift).putDouble(shiftLower).putDouble(p95Base)
-                .putDouble(p95New).putDouble(errorsBase).putDouble(errorsNew).put((byte) (latency ? 1 : 0)).put(base).array();
-        }
-
-        static Verdict decode(String route, byte[] b) {
-            ByteBuffer in = ByteBuffer.wrap(b);
-            double shift = in.getDouble();
-            double lower = in.getDouble();
-            double p95Base = in.getDouble();
-            double p95New = in.getDouble();
-            double eb = in.getDouble();
-            double en = in.getDouble();
-            boolean latency = in.get() == 1;
-            byte[] base = new byte[in.remaining()];
-            in.get(base);
-            return new Verdict(route, new String(base, StandardCharsets.UTF_8), shift, lower, p95Base, p95New, eb, en, latency);
-        }
     }
 }
