@@ -33,6 +33,8 @@ class DashboardIT {
             "rum_stats,app=web,device_class=mobile,page=/home,unit=ms,vital=LCP,window=1m count=5i,errors=0i,"
                 + "error_rate=0,rate=0.08,min=900,max=4000,mean=2100,p50=2000,p75=2600,p90=3000,p95=3500,p99=3900,"
                 + "p999=4000,good_share=0.4,needs_improvement_share=0.4,poor_share=0.2 " + t,
+            "release_stats,metric=http.server.duration,route=/cart,service=shop,unit=ms,version=1.5.0,window=10s count=10i,"
+                + "errors=0i,error_rate=0,rate=1,min=3,max=400,mean=50,p50=40,p75=60,p90=90,p95=130,p99=300,p999=390 " + t,
             "anomalies,route=/cart,series_key=metric\\=http.server.duration\\,service\\=shop\\,route\\=/cart,service=shop,"
                 + "statistic=p95,window=1m observed=120,expected=60,score=0.93,model_version=\"v1\" " + t,
             "forecasts,horizon=15m,route=/cart,series_key=service\\=shop\\,route\\=/cart,service=shop,statistic=p95 "

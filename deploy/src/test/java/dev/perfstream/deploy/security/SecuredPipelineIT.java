@@ -386,7 +386,8 @@ class SecuredPipelineIT {
         RecordCodec<WindowStats> sc = Codecs.create(WindowStats.getClassSchema(), json);
         read(kafka, "sec-stats", r -> {
             WindowStats w = decode(sc, r);
-            String series = w.getKind() + "|" + w.getName() + "|" + w.getService() + "|" + w.getRoute() + "|" + w.getDeviceClass();
+            String series = w.getKind() + "|" + w.getName() + "|" + w.getService() + "|" + w.getRoute() + "|" + w.getDeviceClass()
+                + (w.getServiceVersion() == null ? "" : "|" + w.getServiceVersion()); // a per-version window is its own series
             if (BEACON_APP.equals(w.getService())) {
                 beacons.merge(series, w.getCount(), Long::sum); // the beacon's window depends on when the test ran
             } else {

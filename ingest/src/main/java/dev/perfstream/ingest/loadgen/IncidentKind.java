@@ -9,5 +9,12 @@ public enum IncidentKind {
     /** Request rate of a service (or one route) multiplied by the magnitude; CPU follows. */
     TRAFFIC_SURGE,
     /** DB query time of a service multiplied by the magnitude; its request latency grows by the extra DB time. */
-    SLOW_DATABASE
+    SLOW_DATABASE,
+    /**
+     * A bad release: while active, {@link TrafficModel#CANARY_SHARE} of the service's requests run version
+     * {@link TrafficModel#CANARY_VERSION} instead of {@link TrafficModel#VERSION}; on the route (or every route)
+     * its latency is multiplied by the magnitude and {@link TrafficModel#CANARY_EXTRA_ERRORS} more fail. The end
+     * is the rollback: every request runs the old version again.
+     */
+    BAD_RELEASE
 }

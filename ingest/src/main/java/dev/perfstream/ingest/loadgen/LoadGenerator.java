@@ -110,7 +110,9 @@ public final class LoadGenerator {
      * The demo's incidents: the first {@code first} after {@code from}, then one every {@code every}, each
      * lasting {@code length}, cycling through the four kinds on routes where the default KPIs see them
      * (in turn: a 5x latency spike on checkout POST /api/checkout, a 30 % error burst on payments POST
-     * /api/payments, an 8x slower database on catalog, a 3x traffic surge on catalog).
+     * /api/payments, an 8x slower database on catalog, a 3x traffic surge on catalog); and halfway between the
+     * first two of each cycle a bad release on catalog GET /api/products/{id} (version 1.5.0 on half the
+     * traffic, +30 % latency and 3 % more errors on that route, for twice {@code length}, then rolled back).
      */
     public static List<Incident> recurringIncidents(Instant from, Instant to, java.time.Duration first,
                                                     java.time.Duration every, java.time.Duration length) {
@@ -125,6 +127,14 @@ public final class LoadGenerator {
                 case 2 -> new Incident(IncidentKind.SLOW_DATABASE, "catalog", null, start, end, 8);
                 default -> new Incident(IncidentKind.TRAFFIC_SURGE, "catalog", null, start, end, 3);
             });
+            // Between the first two of each cycle, a bad release (twice as long: the canary needs events) on a route
+            // no other incident touches, rolled back at its end.
+            Instant release = start.plus(every.dividedBy(2));
+            if (k % 4 == 0 && !release.plus(length.multipliedBy(2)).isAfter(to)
+                && !release.plus(length.multipliedBy(2)).isAfter(start.plus(every))) {
+                out.add(new Incident(IncidentKind.BAD_RELEASE, "catalog", "/api/products/{id}", release,
+                    release.plus(length.multipliedBy(2)), 1.3));
+            }
         }
         return List.copyOf(out);
     }
@@ -151,7 +161,8 @@ public final class LoadGenerator {
                 dbRoutes.add(r);
             }
         }
-        IncidentKind[] kinds = IncidentKind.values();
+        IncidentKind[] kinds = {IncidentKind.LATENCY_SPIKE, IncidentKind.ERROR_BURST, IncidentKind.TRAFFIC_SURGE,
+            IncidentKind.SLOW_DATABASE};
         List<Incident> out = new ArrayList<>();
         for (int k = 0; k < kinds.length; k++) {
             Instant start = from.plusMillis(slot * (k + 1) + rnd.nextLong(Math.max(1, slot - lenMs)));
@@ -191,18 +202,25 @@ public final class LoadGenerator {
             TrafficModel.Lognormal lat = model.latency(r, t, incidents);
             TrafficModel.Lognormal db = model.dbLatency(r, t, incidents);
             double errors = model.errorShare(r, t, incidents);
+            Incident release = model.release(r.service(), t, incidents);
+            boolean releaseHits = release != null && release.affects(r.service(), r.path());
             for (int i = 0; i < n; i++) {
                 Instant ts = t.plusMillis(rnd.nextLong(Math.max(1, tickMs)));
                 String instance = r.service() + "-" + rnd.nextInt(TrafficModel.INSTANCES);
                 String region = REGIONS[rnd.nextInt(REGIONS.length)];
-                boolean error = rnd.nextDouble() < errors;
+                // drawn only during a release, so the traffic outside one is the same with or without it
+                boolean canary = release != null && rnd.nextDouble() < TrafficModel.CANARY_SHARE;
+                boolean bad = canary && releaseHits;
+                boolean error = rnd.nextDouble() < errors + (bad ? TrafficModel.CANARY_EXTRA_ERRORS : 0);
                 int status = error ? (rnd.nextInt(4) == 0 ? 503 : 500) : (rnd.nextDouble() < 0.01 ? 404 : 200);
+                String version = canary ? TrafficModel.CANARY_VERSION : TrafficModel.VERSION;
                 // All-args constructors: Avro's builders cost several times more per event.
-                out.add(new MetricEvent(ts, r.service(), instance, TrafficModel.HTTP, round(lat.sample(rnd)), "ms",
-                    error ? Outcome.ERROR : Outcome.OK, status, r.path(), r.method(), null, region, null));
+                out.add(new MetricEvent(ts, r.service(), instance, TrafficModel.HTTP,
+                    round(lat.sample(rnd) * (bad ? release.magnitude() : 1)), "ms",
+                    error ? Outcome.ERROR : Outcome.OK, status, r.path(), r.method(), null, region, null, version, null));
                 if (r.dbShare() > 0 && rnd.nextDouble() < r.dbShare()) {
                     out.add(new MetricEvent(ts, r.service(), instance, TrafficModel.DB, round(db.sample(rnd)), "ms",
-                        Outcome.OK, null, r.path(), null, r.dbStatement(), region, null));
+                        Outcome.OK, null, r.path(), null, r.dbStatement(), region, null, version, null));
                 }
             }
         }
@@ -275,7 +293,7 @@ public final class LoadGenerator {
     }
 
     private static MetricEvent resource(Instant t, String service, String instance, String metric, double v, String unit) {
-        return new MetricEvent(t, service, instance, metric, v, unit, Outcome.OK, null, null, null, null, null, null);
+        return new MetricEvent(t, service, instance, metric, v, unit, Outcome.OK, null, null, null, null, null, null, null, null);
     }
 
     private static Instant timestamp(Object o) {

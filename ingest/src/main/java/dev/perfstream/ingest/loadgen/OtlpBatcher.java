@@ -27,7 +27,8 @@ import java.util.Random;
  * The load generator's metric events as an instrumented service would send them with OpenTelemetry
  * ({@code loadgen.format=otlp}): request latencies ({@code http.server.duration}) as SERVER spans with the
  * HTTP semantic-convention attributes, everything else (DB and cache durations, CPU, memory) as gauge
- * points, grouped per resource ({@code service.name}, {@code service.instance.id}, {@code cloud.region})
+ * points, grouped per resource ({@code service.name}, {@code service.instance.id}, {@code cloud.region},
+ * {@code service.version}, {@code deployment.environment.name})
  * into {@code ExportTraceServiceRequest} / {@code ExportMetricsServiceRequest} batches, as the
  * OpenTelemetry Collector's Kafka exporter writes them ({@code otlp_proto}). Values survive the trip:
  * a span lasts exactly the event's milliseconds, a gauge carries the value in the event's unit.
@@ -75,7 +76,8 @@ final class OtlpBatcher {
         Map<String, Resource> resources = new LinkedHashMap<>();
         int spanCount = 0;
         for (MetricEvent e : pending) {
-            String rk = e.getService() + '\u0000' + e.getInstance() + '\u0000' + e.getRegion();
+            String rk = e.getService() + '\u0000' + e.getInstance() + '\u0000' + e.getRegion() + '\u0000' + e.getServiceVersion()
+                + '\u0000' + e.getDeploymentEnvironment();
             resources.computeIfAbsent(rk, k -> resource(e));
             if (e.getMetric().equals(REQUEST_METRIC) && "ms".equals(e.getUnit())) {
                 spans.computeIfAbsent(rk, k -> ScopeSpans.newBuilder()).addSpans(span(e));
@@ -153,6 +155,12 @@ final class OtlpBatcher {
         }
         if (e.getRegion() != null) {
             r.addAttributes(attr("cloud.region", e.getRegion()));
+        }
+        if (e.getServiceVersion() != null) {
+            r.addAttributes(attr("service.version", e.getServiceVersion()));
+        }
+        if (e.getDeploymentEnvironment() != null) {
+            r.addAttributes(attr("deployment.environment.name", e.getDeploymentEnvironment()));
         }
         return r.build();
     }

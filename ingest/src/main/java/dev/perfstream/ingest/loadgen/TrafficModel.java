@@ -68,6 +68,14 @@ public final class TrafficModel {
     static final int INSTANCES = 2;
     static final int RESOURCE_PERIOD_S = 10;
 
+    /** The release every service runs (the events' serviceVersion), and the one a BAD_RELEASE rolls out. */
+    public static final String VERSION = "1.4.0";
+    public static final String CANARY_VERSION = "1.5.0";
+    /** Share of a service's requests on the new version while a BAD_RELEASE is active. */
+    public static final double CANARY_SHARE = 0.5;
+    /** Error share the new version adds on the routes a BAD_RELEASE affects. */
+    public static final double CANARY_EXTRA_ERRORS = 0.03;
+
     private final List<Route> routes;
     private final List<Page> pages;
     private final double rate;
@@ -272,6 +280,16 @@ public final class TrafficModel {
             }
         }
         return out;
+    }
+
+    /** The BAD_RELEASE incident rolling out on the service at {@code t}, or null. */
+    public Incident release(String service, Instant t, List<Incident> incidents) {
+        for (Incident i : incidents) {
+            if (i.kind() == IncidentKind.BAD_RELEASE && i.service().equals(service) && i.activeAt(t)) {
+                return i;
+            }
+        }
+        return null;
     }
 
     /** Requests per simulated second per unit of route share, so that the total matches {@link #rate}. */

@@ -182,6 +182,7 @@ final class MetricConverter {
         return MetricEvent.newBuilder()
             .setTimestamp(Instant.ofEpochMilli(timeNanos / 1_000_000))
             .setService(c.origin().service()).setInstance(c.origin().instance()).setRegion(c.origin().region())
+            .setServiceVersion(c.origin().version()).setDeploymentEnvironment(c.origin().environment())
             .setMetric(c.name()).setValue(value).setUnit(c.unit().name())
             .setOutcome(error ? Outcome.ERROR : Outcome.OK).setStatus(status)
             .setRoute(route).setMethod(SemConv.firstOf(a, SemConv.HTTP_METHOD, SemConv.HTTP_METHOD_OLD))

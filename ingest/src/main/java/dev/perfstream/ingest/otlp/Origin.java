@@ -6,9 +6,12 @@ import java.util.List;
 
 /**
  * Who sent a batch: the resource's {@code service.name}, {@code service.instance.id} (else
- * {@code host.name}) and {@code cloud.region}, and the resource's attributes as a stream key prefix.
+ * {@code host.name}), {@code cloud.region}, {@code service.version} and {@code deployment.environment.name}
+ * (else the older {@code deployment.environment}), and the resource's attributes as a stream key prefix.
+ * The version and environment are passed on as they come; the stats stage validates them (length,
+ * control characters) and dead-letters an event whose labels are unusable.
  */
-record Origin(String service, String instance, String region, String key) {
+record Origin(String service, String instance, String region, String key, String version, String environment) {
     /** @return the origin, or null when the resource has no {@code service.name} */
     static Origin of(Resource r) {
         List<KeyValue> a = r.getAttributesList();
@@ -17,7 +20,9 @@ record Origin(String service, String instance, String region, String key) {
             return null;
         }
         String instance = SemConv.firstOf(a, SemConv.SERVICE_INSTANCE, SemConv.HOST_NAME);
-        return new Origin(service, instance, SemConv.string(a, SemConv.CLOUD_REGION), attributesKey(a));
+        return new Origin(service, instance, SemConv.string(a, SemConv.CLOUD_REGION), attributesKey(a),
+            SemConv.string(a, SemConv.SERVICE_VERSION),
+            SemConv.firstOf(a, SemConv.DEPLOYMENT_ENVIRONMENT, SemConv.DEPLOYMENT_ENVIRONMENT_OLD));
     }
 
     /** The attributes in a canonical order, as part of a cumulative stream's identity. */

@@ -14,6 +14,10 @@ import java.util.Locale;
 final class SemConv {
     static final String SERVICE_NAME = "service.name";
     static final String SERVICE_INSTANCE = "service.instance.id";
+    static final String SERVICE_VERSION = "service.version";
+    static final String DEPLOYMENT_ENVIRONMENT = "deployment.environment.name";
+    /** Before semantic conventions 1.27. */
+    static final String DEPLOYMENT_ENVIRONMENT_OLD = "deployment.environment";
     static final String HOST_NAME = "host.name";
     static final String CLOUD_REGION = "cloud.region";
     static final String HTTP_ROUTE = "http.route";

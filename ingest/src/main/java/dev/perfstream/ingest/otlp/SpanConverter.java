@@ -95,6 +95,7 @@ final class SpanConverter {
         MetricEvent e = MetricEvent.newBuilder()
             .setTimestamp(Instant.ofEpochMilli(end / 1_000_000))
             .setService(o.service()).setInstance(o.instance()).setRegion(o.region())
+            .setServiceVersion(o.version()).setDeploymentEnvironment(o.environment())
             .setMetric(metric).setValue((end - start) / 1e6).setUnit("ms")
             .setOutcome(error ? Outcome.ERROR : Outcome.OK).setStatus(status)
             .setRoute(route).setMethod(method)

@@ -131,10 +131,44 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void shouldRollABadReleaseOutToHalfTheServiceAndBackWithTheRouteSlowerOnlyInTheNewVersion() {
+        TrafficModel m = TrafficModel.standard();
+        Incident bad = new Incident(IncidentKind.BAD_RELEASE, "catalog", "/api/products/{id}", T0.plusSeconds(600),
+            T0.plusSeconds(1800), 1.3);
+        Out out = run(m, List.of(bad), 5, T0, T0.plusSeconds(2400));
+        List<MetricEvent> http = out.metrics().stream().filter(e -> e.getMetric().equals(TrafficModel.HTTP)).toList();
+        assertThat(http).allSatisfy(e -> assertThat(e.getServiceVersion()).isIn(TrafficModel.VERSION, TrafficModel.CANARY_VERSION));
+        assertThat(http).filteredOn(e -> !bad.activeAt(e.getTimestamp()) || !e.getService().equals("catalog"))
+            .allSatisfy(e -> assertThat(e.getServiceVersion()).isEqualTo(TrafficModel.VERSION));
+        List<MetricEvent> during = http.stream().filter(e -> bad.activeAt(e.getTimestamp()) && e.getService().equals("catalog")).toList();
+        long canary = during.stream().filter(e -> e.getServiceVersion().equals(TrafficModel.CANARY_VERSION)).count();
+        assertThat((double) canary / during.size()).isCloseTo(TrafficModel.CANARY_SHARE, within(0.03));
+        double oldP95 = p95(during, "/api/products/{id}", TrafficModel.VERSION);
+        double newP95 = p95(during, "/api/products/{id}", TrafficModel.CANARY_VERSION);
+        assertThat(newP95 / oldP95).isCloseTo(1.3, within(0.1));
+        assertThat(p95(during, "/api/products", TrafficModel.CANARY_VERSION) / p95(during, "/api/products", TrafficModel.VERSION))
+            .isCloseTo(1.0, within(0.1));
+        double newErrors = during.stream().filter(e -> e.getRoute().equals("/api/products/{id}")
+                && e.getServiceVersion().equals(TrafficModel.CANARY_VERSION))
+            .mapToDouble(e -> e.getOutcome() == Outcome.ERROR ? 1 : 0).average().orElseThrow();
+        assertThat(newErrors).isCloseTo(TrafficModel.CANARY_EXTRA_ERRORS + 0.001, within(0.01));
+        // the traffic before the release is the same as without it
+        Out calm = run(m, List.of(), 5, T0, T0.plusSeconds(600));
+        assertThat(out.metrics().subList(0, calm.metrics().size())).isEqualTo(calm.metrics());
+    }
+
+    private static double p95(List<MetricEvent> events, String route, String version) {
+        double[] v = events.stream().filter(e -> e.getRoute().equals(route) && e.getServiceVersion().equals(version))
+            .mapToDouble(MetricEvent::getValue).sorted().toArray();
+        return v[(int) (0.95 * (v.length - 1))];
+    }
+
+    @Test
     void shouldScriptOneIncidentOfEachKindWithoutOverlapAfterABaseline() {
         Instant to = T0.plusSeconds(86_400);
         List<Incident> inc = LoadGenerator.scriptedIncidents(T0, to, 99);
-        assertThat(inc).extracting(Incident::kind).containsExactly(IncidentKind.values());
+        assertThat(inc).extracting(Incident::kind).containsExactly(IncidentKind.LATENCY_SPIKE, IncidentKind.ERROR_BURST,
+            IncidentKind.TRAFFIC_SURGE, IncidentKind.SLOW_DATABASE); // bad releases only where asked (the demo)
         for (int i = 0; i < inc.size(); i++) {
             Incident a = inc.get(i);
             assertThat(a.start()).isAfterOrEqualTo(T0.plusSeconds(86_400 / 5));

@@ -64,7 +64,7 @@ class OtlpBatcherTest {
             String metric = e.getMetric().equals("http.server.duration") ? "http.server.request.duration" : e.getMetric();
             String k = String.join("|", metric, e.getService(), String.valueOf(e.getInstance()), String.valueOf(e.getRoute()),
                 String.valueOf(e.getMethod()), String.valueOf(e.getStatus()), e.getOutcome().toString(),
-                String.valueOf(e.getDbStatement()), e.getTimestamp().toString(), e.getUnit(),
+                String.valueOf(e.getDbStatement()), String.valueOf(e.getServiceVersion()), e.getTimestamp().toString(), e.getUnit(),
                 Long.toString(Math.round(e.getValue() * 1_000_000)));
             m.merge(k, 1, Integer::sum);
         }

@@ -97,6 +97,35 @@ class OtlpConverterTest {
     }
 
     @Test
+    void shouldCarryServiceVersionAndDeploymentEnvironmentFromTheResource() {
+        Converted c = converter.traces(traces(Otlp.resource(attr("service.name", "checkout"), attr("service.version", "2.4.1"),
+                attr("deployment.environment.name", "production")),
+            serverSpan(T0, 12.5, attr("http.route", "/api/cart")).build()));
+        assertThat(c.events()).singleElement().satisfies(e -> {
+            assertThat(e.getServiceVersion()).isEqualTo("2.4.1");
+            assertThat(e.getDeploymentEnvironment()).isEqualTo("production");
+        });
+        Converted older = converter.metrics(metrics(Otlp.resource(attr("service.name", "a"), attr("deployment.environment", "staging")),
+            gauge("jvm.thread.count", "{thread}", NumberDataPoint.newBuilder().setTimeUnixNano(T0).setAsInt(12).build())));
+        assertThat(older.events()).singleElement().satisfies(e -> {
+            assertThat(e.getServiceVersion()).isNull();
+            assertThat(e.getDeploymentEnvironment()).isEqualTo("staging");
+        });
+    }
+
+    @Test
+    void shouldRejectSpansOfAResourceWithAnUnusableServiceVersion() {
+        Converted c = converter.traces(traces(Otlp.resource(attr("service.name", "checkout"), attr("service.version", "2.4\n1")),
+            serverSpan(T0, 1, attr("http.route", "/api/cart")).build()));
+        assertThat(c.events()).isEmpty();
+        assertThat(c.rejected()).isEqualTo(1);
+        assertThat(c.errorMessage()).contains("'serviceVersion'").contains("control character U+000A");
+        Converted tooLong = converter.traces(traces(Otlp.resource(attr("service.name", "checkout"),
+            attr("service.version", "v".repeat(65))), serverSpan(T0, 1).build()));
+        assertThat(tooLong.errorMessage()).contains("'serviceVersion' is 65 characters, over the limit of 64");
+    }
+
+    @Test
     void shouldTemplateUrlPathWhenHttpRouteIsMissing() {
         Converted c = converter.traces(traces(service("shop"), serverSpan(T0, 1, attr("url.path", "/product/12345")).build()));
         assertThat(c.events()).singleElement().extracting(MetricEvent::getRoute).isEqualTo("/product/{id}");

@@ -72,6 +72,8 @@ public final class EventValidator {
         optional("dbStatement", e.getDbStatement(), MAX_ROUTE, p);
         optional("region", e.getRegion(), 64, p);
         optional("instance", e.getInstance(), MAX_LABEL, p);
+        label("serviceVersion", e.getServiceVersion(), p);
+        label("deploymentEnvironment", e.getDeploymentEnvironment(), p);
         if (e.getHistogram() != null) {
             histogram(e.getHistogram(), DURATION_UNITS.contains(unit), p);
         }
@@ -204,6 +206,35 @@ public final class EventValidator {
 
     private static boolean alnum(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    }
+
+    /** Longest {@code serviceVersion} or {@code deploymentEnvironment}: they become tags and series ids. */
+    public static final int MAX_RELEASE_LABEL = 64;
+
+    /**
+     * An optional release label (service version, deployment environment): when present 1..64 characters,
+     * none of them a control character or a {@code |} (the separator of series ids).
+     */
+    private static void label(String field, String v, List<String> p) {
+        if (v == null) {
+            return;
+        }
+        if (v.isEmpty()) {
+            p.add("field '" + field + "' must not be empty (omit it instead)");
+            return;
+        }
+        if (v.length() > MAX_RELEASE_LABEL) {
+            p.add("field '" + field + "' is " + v.length() + " characters, over the limit of " + MAX_RELEASE_LABEL);
+            return;
+        }
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (Character.isISOControl(c) || c == '|') {
+                p.add("field '" + field + "' has " + (c == '|' ? "a '|'" : String.format("control character U+%04X", (int) c))
+                    + " at index " + i + "; only printable characters are allowed");
+                return;
+            }
+        }
     }
 
     private static void optional(String field, String v, int max, List<String> p) {

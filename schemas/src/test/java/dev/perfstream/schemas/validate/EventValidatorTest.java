@@ -52,6 +52,20 @@ class EventValidatorTest {
     }
 
     @Test
+    void shouldAcceptReleaseLabelsAndRejectEmptyTooLongOrControlCharacters() {
+        assertThat(v.check(metric().setServiceVersion("2.4.1-rc.1+build 7").setDeploymentEnvironment("production").build())).isEmpty();
+        assertThat(v.check(metric().setServiceVersion("").build()))
+            .singleElement().asString().isEqualTo("field 'serviceVersion' must not be empty (omit it instead)");
+        assertThat(v.check(metric().setServiceVersion("1".repeat(65)).build()))
+            .singleElement().asString().isEqualTo("field 'serviceVersion' is 65 characters, over the limit of 64");
+        assertThat(v.check(metric().setServiceVersion("1.0\u0007").build()))
+            .singleElement().asString().contains("control character U+0007 at index 3");
+        assertThat(v.check(metric().setServiceVersion("1|2").build())).singleElement().asString().contains("a '|' at index 1");
+        assertThat(v.check(metric().setDeploymentEnvironment("prod\tuction").build()))
+            .singleElement().asString().contains("field 'deploymentEnvironment' has control character U+0009");
+    }
+
+    @Test
     void shouldRejectAbsurdVitals() {
         RumEvent.Builder b = RumEvent.newBuilder().setTimestamp(NOW).setApp("shop").setPage("/").setVital(Vital.CLS).setValue(1000);
         assertThat(v.check(b.build())).singleElement().asString().contains("plausible maximum");

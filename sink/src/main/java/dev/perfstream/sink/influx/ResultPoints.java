@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
 final class ResultPoints {
     static final String METRIC_STATS = "metric_stats";
     static final String RUM_STATS = "rum_stats";
+    /** Per-version windows of release comparison (WindowStats with serviceVersion): tagged with the version. */
+    static final String RELEASE_STATS = "release_stats";
     static final String ANOMALIES = "anomalies";
     static final String FORECASTS = "forecasts";
     static final String ALERTS = "alerts";
@@ -44,7 +46,8 @@ final class ResultPoints {
 
     static Point stats(WindowStats s) throws MappingException {
         boolean rum = s.getKind() == SeriesKind.RUM;
-        Point p = Point.measurement(rum ? RUM_STATS : METRIC_STATS);
+        boolean release = s.getServiceVersion() != null;
+        Point p = Point.measurement(rum ? RUM_STATS : release ? RELEASE_STATS : METRIC_STATS);
         if (rum) {
             p.addTag("vital", tagValue(s.getName()));
             p.addTag("app", tagValue(s.getService()));
@@ -54,6 +57,9 @@ final class ResultPoints {
             p.addTag("metric", tagValue(s.getName()));
             p.addTag("service", tagValue(s.getService()));
             p.addTag("route", tagValue(s.getRoute()));
+            if (release) {
+                p.addTag("version", tagValue(s.getServiceVersion()));
+            }
         }
         p.addTag("window", windowTag(s.getWindowStart(), s.getWindowEnd()));
         p.addTag("unit", tagValue(s.getUnit()));

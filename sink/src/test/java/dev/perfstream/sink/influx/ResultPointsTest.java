@@ -35,6 +35,15 @@ class ResultPointsTest {
     }
 
     @Test
+    void shouldWritePerVersionWindowsToReleaseStatsTaggedWithTheVersion() throws Exception {
+        WindowStats s = metricStats().setServiceVersion("2.5.0").setSketch(java.nio.ByteBuffer.wrap(new byte[] {1, 2}))
+            .setWindowEnd(T0.plusSeconds(10)).build();
+        assertThat(ResultPoints.stats(s).toLineProtocol()).startsWith(
+            "release_stats,metric=http.server.duration,route=/cart/{id},service=checkout,unit=ms,version=2.5.0,window=10s "
+                + "count=120i,").doesNotContain("sketch");
+    }
+
+    @Test
     void shouldMapRumStatsWithDeviceClassAndShares() throws Exception {
         WindowStats rum = metricStats().setKind(SeriesKind.RUM).setName("LCP").setService("shop").setRoute("/product")
             .setDeviceClass("mobile").setWindowEnd(T0.plusSeconds(10)).setGoodShare(0.75).setNeedsImprovementShare(0.2)

@@ -4,6 +4,7 @@ import dev.perfstream.schemas.config.ConfigKey;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.config.TopicKeys;
 import dev.perfstream.schemas.kafka.KafkaClients;
+import dev.perfstream.streams.release.ReleaseConfig;
 import dev.perfstream.streams.stage.StreamsProperties;
 import dev.perfstream.streams.window.StatsConfig;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ import java.util.List;
 public record AlertsConfig(String bootstrapServers, String applicationId, Path stateDir, String statsTopic,
                            String alertsTopic, String deadletterTopic, Path rulesFile, Duration rulesReloadInterval,
                            Duration commitInterval, int threads, Duration sessionTimeout, List<Duration> statsWindows,
-                           Duration unmatchedWarnAfter) {
+                           Duration unmatchedWarnAfter, ReleaseConfig release) {
 
     public static final String APPLICATION_ID = "perfstream-alerts";
     public static final ConfigKey<String> APPLICATION_ID_KEY = ConfigKey.string("alerts.application.id", APPLICATION_ID)
@@ -57,7 +58,8 @@ public record AlertsConfig(String bootstrapServers, String applicationId, Path s
             s.get(THREADS),
             s.get(SESSION_TIMEOUT),
             s.get(StatsConfig.WINDOWS),
-            s.get(UNMATCHED_WARN_AFTER));
+            s.get(UNMATCHED_WARN_AFTER),
+            ReleaseConfig.from(s));
         s.throwIfInvalid("alerts");
         return c;
     }

@@ -8,6 +8,7 @@ import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.streams.alert.rule.RuleSet;
 import dev.perfstream.streams.alert.slo.SloBuckets;
 import dev.perfstream.streams.alert.state.AlertStatusSerde;
+import dev.perfstream.streams.release.RegressionProcessor;
 import dev.perfstream.streams.retry.ParkedRecords;
 import java.time.Clock;
 import java.util.Map;
@@ -28,7 +29,9 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * perf.stats -> decode (bad records to perf.deadletter) -> repartition by service -> rules, SLOs
- * and the alert state machine -> perf.alerts (keyed by fingerprint).
+ * and the alert state machine -> perf.alerts (keyed by fingerprint). The per-version windows of release
+ * comparison (records with {@code serviceVersion}) take the other branch after the repartition: the
+ * release test and REGRESSION alerts ({@link RegressionProcessor}), to the same topic.
  *
  * <p>The repartition by service puts every series of a service and its SLO buckets in one task;
  * it costs one extra hop (one more exactly-once commit interval of latency), measured by the
@@ -76,6 +79,8 @@ public final class AlertsTopology {
             new AlertStatusSerde()));
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SLO_STORE), Serdes.String(),
             SloBuckets.serde()));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RegressionProcessor.STORE),
+            Serdes.String(), Serdes.ByteArray()));
 
         KStream<String, Decoded> decoded = b.stream(c.statsTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
                 .withName("alerts-stats-source"))
@@ -91,12 +96,20 @@ public final class AlertsTopology {
                 Named.as("alerts-deadletter-encode"))
             .to(c.deadletterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("alerts-deadletter-sink"));
 
-        branches.get("alerts-good")
+        Map<String, KStream<String, WindowStats>> byKind = branches.get("alerts-good")
             .mapValues(Decoded::stats, Named.as("alerts-unwrap"))
             .repartition(Repartitioned.with(Serdes.String(), statsSerde).withName(BY_SERVICE))
+            .split(Named.as("alerts-windows-"))
+            .branch((k, v) -> v.getServiceVersion() != null, Branched.as("release"))
+            .defaultBranch(Branched.as("series"));
+        byKind.get("alerts-windows-series")
             .process(() -> new AlertProcessor(rules, clock, c.unmatchedWarnAfter()), Named.as("alerts-evaluate"),
                 STATUS_STORE, SLO_STORE)
             .to(c.alertsTopic(), Produced.with(Serdes.String(), serde(codecs.alerts())).withName("alerts-sink"));
+        // Per-version windows (release comparison): REGRESSION alerts, same topic.
+        byKind.get("alerts-windows-release")
+            .process(() -> new RegressionProcessor(c.release(), clock), Named.as("alerts-release"), RegressionProcessor.STORE)
+            .to(c.alertsTopic(), Produced.with(Serdes.String(), serde(codecs.alerts())).withName("alerts-release-sink"));
         return b.build();
     }
 

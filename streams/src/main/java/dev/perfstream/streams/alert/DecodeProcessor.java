@@ -81,6 +81,9 @@ final class DecodeProcessor extends ContextualProcessor<byte[], byte[], String, 
         if (s.getService().isEmpty()) {
             return "service is empty";
         }
+        if (s.getServiceVersion() != null && s.getSketch() == null) {
+            return "per-version window (serviceVersion " + s.getServiceVersion() + ") without its sketch";
+        }
         return null;
     }
 }

@@ -241,7 +241,7 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
         WindowStats total = new WindowStats(SeriesKind.METRIC, mv.metrics().request(), p.service, SeriesId.ALL_ROUTES,
             null, Instant.ofEpochMilli(p.start), Instant.ofEpochMilli(p.end), n, p.vitals.errors(),
             (double) p.vitals.errors() / n, p.vitals.value(ServiceVitals.THROUGHPUT), nan, nan, nan, nan, nan, nan, nan,
-            nan, nan, null, null, null, "ms", 0L, null);
+            nan, nan, null, null, null, "ms", 0L, null, null, null);
         String series = SeriesId.metric(mv.metrics().request(), p.service, SeriesId.ALL_ROUTES).id();
         context.forward(new Record<>(series, total, p.end), ScoringTopology.SERVICE_FORECAST_PROCESSOR);
     }

@@ -56,7 +56,8 @@ final class MultivariateRouter implements Processor<byte[], byte[], String, byte
             return; // dead-lettered by ScoringProcessor
         }
         long size = w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli();
-        if (size == cfg.multivariate().window().toMillis() && cfg.multivariate().metrics().feeds(w)) {
+        if (size == cfg.multivariate().window().toMillis() && w.getServiceVersion() == null
+            && cfg.multivariate().metrics().feeds(w)) {
             context.forward(new Record<>(w.getService(), r.value(), r.timestamp()));
         }
     }

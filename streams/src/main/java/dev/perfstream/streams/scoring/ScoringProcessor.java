@@ -122,6 +122,9 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
             deadLetter(r, "validation", "windowEnd " + w.getWindowEnd() + " is not after windowStart " + w.getWindowStart());
             return;
         }
+        if (w.getServiceVersion() != null) {
+            return; // a per-version window of release comparison: its series is already scored as a whole
+        }
         String series = WindowScoring.seriesKey(w);
         windowsIn[WireFormat.detect(r.value()) == WireFormat.AVRO_CONFLUENT ? 0 : 1].inc();
         context.forward(new Record<>(series, w, r.timestamp()), ScoringTopology.FORECAST_PROCESSOR);

@@ -4,6 +4,7 @@ import dev.perfstream.schemas.config.ConfigCatalog;
 import dev.perfstream.schemas.config.ConfigDeclarations;
 import dev.perfstream.schemas.config.ConfigGroup;
 import dev.perfstream.streams.alert.AlertsConfig;
+import dev.perfstream.streams.release.ReleaseConfig;
 import dev.perfstream.streams.retry.ParkedRecords;
 import dev.perfstream.streams.scoring.ForecastConfig;
 import dev.perfstream.streams.scoring.ModelKeys;
@@ -22,6 +23,8 @@ public final class StreamsConfigDeclarations implements ConfigDeclarations {
                 ParkedRecords.Config.class),
             ConfigGroup.of("stats", "Stats stage (perf.metrics, perf.rum -> perf.stats)", 40, StatsConfig.class),
             ConfigGroup.of("alerts", "Alerts stage (perf.stats -> perf.alerts)", 50, AlertsConfig.class),
+            ConfigGroup.of("release", "Release comparison: per-version windows (stats), REGRESSION alerts (alerts), "
+                + "perfstream compare", 52, ReleaseConfig.class),
             ConfigGroup.of("scoring", "Scoring stage (perf.stats -> perf.anomalies, perf.forecasts, perf.alerts)", 60,
                 ScoringConfig.class),
             ConfigGroup.of("forecast", "Scoring stage: forecasts and FORECAST alerts", 62, ForecastConfig.class),

@@ -14,6 +14,7 @@ import dev.perfstream.streams.window.state.HistogramValues;
 import dev.perfstream.schemas.validate.EventValidator;
 import dev.perfstream.schemas.validate.RouteTemplates;
 import dev.perfstream.schemas.validate.WebVitals;
+import dev.perfstream.streams.release.ReleaseConfig;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,11 +41,20 @@ final class EventDecoder {
     private final CardinalityGuard routes;
     private final CardinalityGuard pages;
     private final SeriesOwnership.Owned owned;
+    private final ReleaseConfig release;
+    private final VersionGuard versions;
     // Hand-written memo: RouteTemplates runs several regexes per segment, and the same raw routes repeat.
     private final Map<String, String> templates = new HashMap<>();
 
     EventDecoder(String metricsTopic, RecordCodec<MetricEvent> metrics, RecordCodec<RumEvent> rum,
                  EventValidator validator, int routeCap, SeriesOwnership.Owned owned) {
+        this(metricsTopic, metrics, rum, validator, routeCap, owned, ReleaseConfig.defaults());
+    }
+
+    EventDecoder(String metricsTopic, RecordCodec<MetricEvent> metrics, RecordCodec<RumEvent> rum,
+                 EventValidator validator, int routeCap, SeriesOwnership.Owned owned, ReleaseConfig release) {
+        this.release = release;
+        this.versions = new VersionGuard(release.maxVersions(), release.versionIdle().toMillis());
         this.metricsTopic = metricsTopic;
         this.owned = owned;
         this.metrics = metrics;
@@ -78,8 +88,21 @@ final class EventDecoder {
         }
         boolean error = e.getOutcome() == Outcome.ERROR || (e.getStatus() != null && e.getStatus() >= 500);
         SeriesId id = SeriesId.metric(e.getMetric(), e.getService(), route);
-        return new Observation(id, e.getTimestamp().toEpochMilli(), v * f, error, -1, unit,
-            e.getHistogram() == null ? null : buckets(e.getHistogram(), f));
+        long ts = e.getTimestamp().toEpochMilli();
+        return new Observation(id, ts, v * f, error, -1, unit,
+            e.getHistogram() == null ? null : buckets(e.getHistogram(), f), releaseSeries(e, route, ts));
+    }
+
+    /** The per-version series of a request latency with a service version (owner-side version cap), else null. */
+    private SeriesId releaseSeries(MetricEvent e, String route, long ts) {
+        String version = e.getServiceVersion();
+        if (version == null || !release.metrics().contains(e.getMetric())) {
+            return null;
+        }
+        if (owned.key(e.getService())) {
+            version = versions.admit(e.getService(), version, ts);
+        }
+        return SeriesId.release(e.getMetric(), e.getService(), route, version);
     }
 
     /** A histogram event's buckets in the series' unit; min and max default to the outer representatives. */
@@ -115,7 +138,13 @@ final class EventDecoder {
      * The series a partial from another task is merged into: the same, or the overflow series of its
      * service (app) when the cardinality guard does not admit its route (page).
      */
-    SeriesId admit(SeriesId id) {
+    SeriesId admit(SeriesId id, long windowStart) {
+        if (id.version() != null) {
+            String route = id.route().equals("-") ? id.route() : routes.admit(id.owner(), id.route());
+            String version = versions.admit(id.owner(), id.version(), windowStart);
+            return route.equals(id.route()) && version.equals(id.version()) ? id
+                : SeriesId.release(id.name(), id.owner(), route, version);
+        }
         if (id.kind() == SeriesKind.RUM) {
             String page = pages.admit(id.owner(), id.route());
             return page.equals(id.route()) ? id : SeriesId.rum(id.name(), id.owner(), page, id.deviceClass());

@@ -7,13 +7,16 @@ import java.util.List;
 /**
  * The series a window belongs to, and its stable string id, used as the key of {@code perf.stats}
  * and of the state store: {@code METRIC|metric|service|route} or
- * {@code RUM|vital|app|page|deviceClass}. A {@code |} or {@code %} inside a part is percent-escaped,
+ * {@code RUM|vital|app|page|deviceClass}, and for the per-version windows of release comparison
+ * {@code METRIC|metric|service|route|version}. A {@code |} or {@code %} inside a part is percent-escaped,
  * so the id parses back into its parts unambiguously.
  *
  * @param route       the route template, or the page for RUM; {@code -} when the event had none
  * @param deviceClass RUM only, else null
+ * @param version     the service version of a per-version series, else null
  */
-public record SeriesId(SeriesKind kind, String name, String owner, String route, String deviceClass, String id) {
+public record SeriesId(SeriesKind kind, String name, String owner, String route, String deviceClass, String id,
+                       String version) {
     /**
      * The route of a service's total over all its routes (the scoring stage's service forecasts). Route
      * templates start with {@code /} and the no-route marker is {@code -}, so it cannot clash with a route.
@@ -22,12 +25,32 @@ public record SeriesId(SeriesKind kind, String name, String owner, String route,
 
     public static SeriesId metric(String metric, String service, String route) {
         return new SeriesId(SeriesKind.METRIC, metric, service, route, null,
-            "METRIC|" + esc(metric) + '|' + esc(service) + '|' + esc(route));
+            "METRIC|" + esc(metric) + '|' + esc(service) + '|' + esc(route), null);
+    }
+
+    /** The per-version series of (metric, service, route): only the events of that service version. */
+    public static SeriesId release(String metric, String service, String route, String version) {
+        return new SeriesId(SeriesKind.METRIC, metric, service, route, null,
+            "METRIC|" + esc(metric) + '|' + esc(service) + '|' + esc(route) + '|' + esc(version), version);
+    }
+
+    /** Whether {@code id} is a per-version series id (five parts, METRIC), without parsing it. */
+    public static boolean isRelease(String id) {
+        if (!id.startsWith("METRIC|")) {
+            return false;
+        }
+        int bars = 0;
+        for (int i = 0; i < id.length(); i++) {
+            if (id.charAt(i) == '|') {
+                bars++;
+            }
+        }
+        return bars == 4;
     }
 
     public static SeriesId rum(String vital, String app, String page, String deviceClass) {
         return new SeriesId(SeriesKind.RUM, vital, app, page, deviceClass,
-            "RUM|" + esc(vital) + '|' + esc(app) + '|' + esc(page) + '|' + esc(deviceClass));
+            "RUM|" + esc(vital) + '|' + esc(app) + '|' + esc(page) + '|' + esc(deviceClass), null);
     }
 
     /** @throws IllegalArgumentException if {@code id} was not made by this class */
@@ -41,10 +64,13 @@ public record SeriesId(SeriesKind kind, String name, String owner, String route,
             }
         }
         if (parts.size() == 4 && parts.get(0).equals("METRIC")) {
-            return new SeriesId(SeriesKind.METRIC, parts.get(1), parts.get(2), parts.get(3), null, id);
+            return new SeriesId(SeriesKind.METRIC, parts.get(1), parts.get(2), parts.get(3), null, id, null);
+        }
+        if (parts.size() == 5 && parts.get(0).equals("METRIC")) {
+            return new SeriesId(SeriesKind.METRIC, parts.get(1), parts.get(2), parts.get(3), null, id, parts.get(4));
         }
         if (parts.size() == 5 && parts.get(0).equals("RUM")) {
-            return new SeriesId(SeriesKind.RUM, parts.get(1), parts.get(2), parts.get(3), parts.get(4), id);
+            return new SeriesId(SeriesKind.RUM, parts.get(1), parts.get(2), parts.get(3), parts.get(4), id, null);
         }
         throw new IllegalArgumentException("not a series id: " + id);
     }

@@ -108,6 +108,7 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
                 ownership.tasks());
         }
         store.configureOwnership(self, ownership.tasks(), owned::series);
+        store.configureSmallestOnly(SeriesId::isRelease);
         store.loadIfNeeded(); // runs after restoration: the inner store is complete here
         parking.init(context, StatsTopology.PARKED_STORE);
         maxEventTime = store.streamTime();
@@ -161,6 +162,13 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
             deadLetter(r, "validation", refused);
             return;
         }
+        if (o.release() != null) { // same unit as its series, which was just accepted
+            if (o.buckets() == null) {
+                store.add(o.release().id(), o.timestamp(), o.value(), o.error(), -1, o.unit());
+            } else {
+                store.add(o.release().id(), o.timestamp(), o.buckets(), o.error(), o.unit());
+            }
+        }
         if (o.timestamp() > maxEventTime) {
             maxEventTime = o.timestamp();
         }
@@ -186,7 +194,7 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
         }
         SeriesId id;
         try {
-            id = decoder.admit(SeriesId.parse(key));
+            id = decoder.admit(SeriesId.parse(key), p.start());
         } catch (RuntimeException e) {
             deadLetter(r, "parse", "partial with a key that is not a series id: " + key);
             return;
@@ -267,7 +275,19 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
             a.count(), a.errors(), a.count() == 0 ? 0 : (double) a.errors() / a.count(), a.count() / seconds,
             a.min(), a.max(), a.mean(), q[0], q[1], q[2], q[3], q[4], q[5],
             rum ? a.good() / n : null, rum ? a.needsImprovement() / n : null, rum ? a.poor() / n : null,
-            a.unit(), a.late(), a.bucketError());
+            a.unit(), a.late(), a.bucketError(), id.version(), id.version() == null ? null : sketch(a));
+    }
+
+    /** A per-version window's sketch with its index mapping, so any reader can decode and merge it. */
+    private static java.nio.ByteBuffer sketch(WindowAccumulator a) {
+        com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput out =
+            com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput.withDefaultInitialCapacity();
+        try {
+            a.sketch().encode(out, false);
+        } catch (IOException e) {
+            throw new IllegalStateException("encoding to a byte array cannot fail", e);
+        }
+        return java.nio.ByteBuffer.wrap(out.trimmedCopy());
     }
 
     /** Counts one decoded event by topic and wire format (the data points are looked up once, not per event). */

@@ -8,6 +8,7 @@ import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.schemas.validate.EventValidator;
+import dev.perfstream.streams.release.ReleaseConfig;
 import dev.perfstream.streams.window.state.SeriesWindowStoreBuilder;
 import dev.perfstream.streams.retry.ParkedRecords;
 import java.time.Clock;
@@ -91,6 +92,6 @@ public final class StatsTopology {
         RecordCodec<MetricEvent> metrics = Codecs.create(MetricEvent.getClassSchema(), settings);
         RecordCodec<RumEvent> rum = Codecs.create(RumEvent.getClassSchema(), settings);
         return new EventDecoder(c.metricsTopic(), metrics, rum, new EventValidator(clock, c.maxAge(), c.maxFuture()),
-            c.routeCap(), owned);
+            c.routeCap(), owned, ReleaseConfig.from(settings));
     }
 }

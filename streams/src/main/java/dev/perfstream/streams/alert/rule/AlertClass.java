@@ -22,6 +22,9 @@ public enum AlertClass {
         "Frontend: compare the last frontend release; look for render-blocking scripts and styles, oversized images and"
             + " fonts, long main-thread tasks and heavy third-party tags on the page; check which device class and"
             + " pages regressed."),
+    REGRESSION("regression",
+        "Release regression: roll back the named version (or stop its rollout) and compare it with the previous one"
+            + " ('perfstream compare'); look at what changed on the named routes: queries, dependencies, caches, config."),
     CDN("cdn",
         "CDN / first byte: check the CDN cache hit ratio and purges, origin response time behind it, TLS and DNS"
             + " time, and whether the slow first bytes come from one region or from pages the CDN does not cache.");

@@ -87,6 +87,7 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
     /** Foreign windows by the stream time at which they are forwarded to their owner (their end). */
     private final TreeMap<Long, List<WindowAccumulator>> flushes = new TreeMap<>();
     private Predicate<String> owns = id -> true;
+    private Predicate<String> smallestOnly = id -> false;
     private final Upstream upstream = new Upstream();
     private long closeTime = Long.MIN_VALUE;
     private final List<Series> dirty = new ArrayList<>();
@@ -120,6 +121,14 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
     public void configureOwnership(int self, int tasks, Predicate<String> owns) {
         this.owns = owns;
         upstream.configure(self, tasks);
+    }
+
+    /**
+     * Which series keep windows of the smallest size only (no larger sizes, no rollup): the per-version
+     * series of release comparison, whose readers merge windows themselves. Call before {@link #loadIfNeeded()}.
+     */
+    public void configureSmallestOnly(Predicate<String> smallestOnly) {
+        this.smallestOnly = smallestOnly;
     }
 
     /** Max event time seen by this task (or set by {@link #advance} when its input is idle). */
@@ -166,16 +175,19 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
         /** This task emits the series' final windows; else it forwards partials to the owner. */
         final boolean owned;
         final WindowAccumulator[] heads;
+        /** How many of the sizes its events feed: every event size when owned, the smallest only when foreign. */
+        final int fed;
         int windows;
         /** Changed since the last write to the inner store. */
         boolean dirty;
         /** Present in the inner store (so removing it needs a tombstone). */
         boolean persisted;
 
-        Series(String id, boolean owned, int sizes) {
+        Series(String id, boolean owned, int sizes, int fed) {
             this.id = id;
             this.owned = owned;
             this.heads = new WindowAccumulator[sizes];
+            this.fed = fed;
         }
     }
 
@@ -206,7 +218,7 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
         } else {
             series = series(seriesId);
         }
-        for (int i = 0, n = series.owned ? baseCount : 1; i < n; i++) { // foreign: the smallest size only
+        for (int i = 0, n = series.fed; i < n; i++) { // foreign: the smallest size only
             long s = sizes[i];
             WindowAccumulator a = window(series, i, Math.floorDiv(timestamp, s) * s, unit);
             a.add(value, error, rating);
@@ -231,7 +243,7 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
         } else {
             series = series(seriesId);
         }
-        for (int i = 0, n = series.owned ? baseCount : 1; i < n; i++) { // foreign: the smallest size only
+        for (int i = 0, n = series.fed; i < n; i++) { // foreign: the smallest size only
             long s = sizes[i];
             window(series, i, Math.floorDiv(timestamp, s) * s, unit).add(h, error);
         }
@@ -247,7 +259,7 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
     /** Counts {@code n} late events in the current window (the one holding the stream time) of every size. */
     public void countLate(String seriesId, String unit, long n) {
         Series series = series(seriesId);
-        for (int i = 0, sizesFed = series.owned ? baseCount : 1; i < sizesFed; i++) { // foreign: the smallest size only
+        for (int i = 0, sizesFed = series.fed; i < sizesFed; i++) { // foreign: the smallest size only
             long s = sizes[i];
             WindowAccumulator a = window(series, i, Math.floorDiv(streamTime, s) * s, unit);
             a.late += n;
@@ -337,7 +349,7 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
             return partial.count + " events in unit \"" + unit + "\" but series " + seriesId + " is in \"" + h.unit + "\"";
         }
         if (idx == 0) { // sizes nest: a smallest-size partial lies in one window of every size
-            for (int i = 0; i < baseCount; i++) {
+            for (int i = 0; i < series.fed; i++) {
                 window(series, i, Math.floorDiv(start, sizes[i]) * sizes[i], unit).merge(partial);
             }
         } else {
@@ -360,7 +372,7 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
     private void close(WindowAccumulator a, Consumer<WindowAccumulator> emit) {
         unlink(a);
         emit.accept(a);
-        if (a.series.owned && a.sizeIndex == baseCount - 1 && baseCount < sizes.length) {
+        if (a.series.owned && a.sizeIndex == baseCount - 1 && baseCount < sizes.length && a.series.fed == baseCount) {
             long r = sizes[baseCount];
             WindowAccumulator roll = window(a.series, baseCount, Math.floorDiv(a.start, r) * r, a.unit);
             roll.merge(a);
@@ -371,7 +383,8 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
     private Series series(String seriesId) {
         Series s = open.get(seriesId);
         if (s == null) {
-            s = new Series(seriesId, owns.test(seriesId), sizes.length);
+            boolean owned = owns.test(seriesId);
+            s = new Series(seriesId, owned, sizes.length, owned && !smallestOnly.test(seriesId) ? baseCount : 1);
             open.put(seriesId, s);
         }
         return s;
