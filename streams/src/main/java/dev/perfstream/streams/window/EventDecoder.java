@@ -13,6 +13,7 @@ import dev.perfstream.schemas.validate.CardinalityGuard;
 import dev.perfstream.streams.window.state.HistogramValues;
 import dev.perfstream.schemas.validate.EventValidator;
 import dev.perfstream.schemas.validate.RouteTemplates;
+import dev.perfstream.schemas.validate.SqlFingerprint;
 import dev.perfstream.schemas.validate.WebVitals;
 import java.util.HashMap;
 import java.util.List;
@@ -40,11 +41,24 @@ final class EventDecoder {
     private final CardinalityGuard routes;
     private final CardinalityGuard pages;
     private final SeriesOwnership.Owned owned;
+    private final boolean details;
+    private final CardinalityGuard statements;
+    private final CardinalityGuard caches;
+    /** Raw statement to fingerprint, bounded like the route memo. */
+    private final Map<String, String> fingerprints = new HashMap<>();
     // Hand-written memo: RouteTemplates runs several regexes per segment, and the same raw routes repeat.
     private final Map<String, String> templates = new HashMap<>();
 
     EventDecoder(String metricsTopic, RecordCodec<MetricEvent> metrics, RecordCodec<RumEvent> rum,
                  EventValidator validator, int routeCap, SeriesOwnership.Owned owned) {
+        this(metricsTopic, metrics, rum, validator, routeCap, owned, QueryCacheConfig.DEFAULT);
+    }
+
+    EventDecoder(String metricsTopic, RecordCodec<MetricEvent> metrics, RecordCodec<RumEvent> rum,
+                 EventValidator validator, int routeCap, SeriesOwnership.Owned owned, QueryCacheConfig qc) {
+        this.details = qc.enabled();
+        this.statements = new CardinalityGuard(qc.statementCap());
+        this.caches = new CardinalityGuard(qc.cacheCap());
         this.metricsTopic = metricsTopic;
         this.owned = owned;
         this.metrics = metrics;
@@ -79,7 +93,54 @@ final class EventDecoder {
         boolean error = e.getOutcome() == Outcome.ERROR || (e.getStatus() != null && e.getStatus() >= 500);
         SeriesId id = SeriesId.metric(e.getMetric(), e.getService(), route);
         return new Observation(id, e.getTimestamp().toEpochMilli(), v * f, error, -1, unit,
-            e.getHistogram() == null ? null : buckets(e.getHistogram(), f));
+            e.getHistogram() == null ? null : buckets(e.getHistogram(), f), details ? detail(e, unit) : null);
+    }
+
+    /**
+     * The statement or cache series the event also counts in ({@link DetailSeries}), or null: a db.*
+     * duration with a statement, a cache.lookup with cacheHit, a cache.hits / cache.misses counter.
+     * The validator has already checked the fields' combinations.
+     */
+    private SeriesId detail(MetricEvent e, String unit) throws DecodeException {
+        String service = e.getService();
+        if (e.getDbStatement() != null) {
+            if (!e.getMetric().startsWith("db.") || !unit.equals("ms")) {
+                return null; // a statement on another metric is an attribute as before, not DB time
+            }
+            String fp = fingerprint(e.getDbStatement());
+            return SeriesId.metric(DetailSeries.STATEMENT, service, owned.key(service) ? statements.admit(service, fp) : fp);
+        }
+        String cache = e.getCache();
+        if (cache == null) {
+            return null;
+        }
+        String name;
+        if (e.getCacheHit() != null) {
+            if (!unit.equals("ms")) {
+                throw new DecodeException("validation", "field 'unit' of a cache.lookup with cacheHit must be a duration"
+                    + " (ms, s, us, ns), got \"" + e.getUnit() + "\"");
+            }
+            name = e.getCacheHit() ? DetailSeries.CACHE_HIT : DetailSeries.CACHE_MISS;
+        } else if (e.getMetric().equals(EventValidator.CACHE_HITS)) {
+            name = DetailSeries.CACHE_HITS;
+        } else if (e.getMetric().equals(EventValidator.CACHE_MISSES)) {
+            name = DetailSeries.CACHE_MISSES;
+        } else {
+            return null;
+        }
+        return SeriesId.metric(name, service, owned.key(service) ? caches.admit(service, cache) : cache);
+    }
+
+    private String fingerprint(String raw) {
+        String f = fingerprints.get(raw);
+        if (f == null) {
+            if (fingerprints.size() >= ROUTE_CACHE) {
+                fingerprints.clear();
+            }
+            f = SqlFingerprint.of(raw);
+            fingerprints.put(raw, f);
+        }
+        return f;
     }
 
     /** A histogram event's buckets in the series' unit; min and max default to the outer representatives. */
@@ -116,6 +177,11 @@ final class EventDecoder {
      * service (app) when the cardinality guard does not admit its route (page).
      */
     SeriesId admit(SeriesId id) {
+        if (DetailSeries.isDetail(id)) {
+            CardinalityGuard g = DetailSeries.isStatement(id) ? statements : caches;
+            String v = g.admit(id.owner(), id.route());
+            return v.equals(id.route()) ? id : SeriesId.metric(id.name(), id.owner(), v);
+        }
         if (id.kind() == SeriesKind.RUM) {
             String page = pages.admit(id.owner(), id.route());
             return page.equals(id.route()) ? id : SeriesId.rum(id.name(), id.owner(), page, id.deviceClass());

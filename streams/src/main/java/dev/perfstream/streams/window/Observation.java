@@ -12,11 +12,12 @@ import dev.perfstream.streams.window.state.HistogramValues;
  * @param rating    RUM only: 0 good, 1 needs improvement, 2 poor (Web Vitals thresholds); -1 for metrics
  * @param buckets   null for one measurement; else the many measurements of a histogram event (values in ms
  *                  for durations, like {@code value})
+ * @param detail    null, or the statement or cache series ({@link DetailSeries}) the measurement also counts in
  */
 record Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit,
-                   HistogramValues buckets) {
+                   HistogramValues buckets, SeriesId detail) {
     Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit) {
-        this(series, timestamp, value, error, rating, unit, null);
+        this(series, timestamp, value, error, rating, unit, null, null);
     }
 
 }
