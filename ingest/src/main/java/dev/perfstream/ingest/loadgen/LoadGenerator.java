@@ -199,10 +199,10 @@ public final class LoadGenerator {
                 int status = error ? (rnd.nextInt(4) == 0 ? 503 : 500) : (rnd.nextDouble() < 0.01 ? 404 : 200);
                 // All-args constructors: Avro's builders cost several times more per event.
                 out.add(new MetricEvent(ts, r.service(), instance, TrafficModel.HTTP, round(lat.sample(rnd)), "ms",
-                    error ? Outcome.ERROR : Outcome.OK, status, r.path(), r.method(), null, region, null));
+                    error ? Outcome.ERROR : Outcome.OK, status, r.path(), r.method(), null, region, null, null, null));
                 if (r.dbShare() > 0 && rnd.nextDouble() < r.dbShare()) {
                     out.add(new MetricEvent(ts, r.service(), instance, TrafficModel.DB, round(db.sample(rnd)), "ms",
-                        Outcome.OK, null, r.path(), null, r.dbStatement(), region, null));
+                        Outcome.OK, null, r.path(), null, r.dbStatement(), region, null, null, null));
                 }
             }
         }
@@ -275,7 +275,7 @@ public final class LoadGenerator {
     }
 
     private static MetricEvent resource(Instant t, String service, String instance, String metric, double v, String unit) {
-        return new MetricEvent(t, service, instance, metric, v, unit, Outcome.OK, null, null, null, null, null, null);
+        return new MetricEvent(t, service, instance, metric, v, unit, Outcome.OK, null, null, null, null, null, null, null, null);
     }
 
     private static Instant timestamp(Object o) {
