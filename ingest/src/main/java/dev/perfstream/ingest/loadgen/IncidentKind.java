@@ -9,5 +9,9 @@ public enum IncidentKind {
     /** Request rate of a service (or one route) multiplied by the magnitude; CPU follows. */
     TRAFFIC_SURGE,
     /** DB query time of a service multiplied by the magnitude; its request latency grows by the extra DB time. */
-    SLOW_DATABASE
+    SLOW_DATABASE,
+    /** One statement (the route's) slower by the magnitude: its p95 and its share of the service's DB time grow. */
+    SLOW_QUERY,
+    /** Hit ratio of the route's cache (or every cache of a service) down to the magnitude (0..1): a cold cache. */
+    COLD_CACHE
 }
