@@ -100,6 +100,11 @@ class QueryCacheIT {
                     counters.add(null);
                     counters.add(null);
                     assertThat(caches).containsExactlyInAnyOrder(lookups, counters);
+                    // The README's queries (on this test's 10 s windows), as the influx CLI prints them.
+                    cli(influx, "SELECT \"rank\", statement, \"count\", total_ms, share, p95 FROM db_queries"
+                        + " WHERE service = 'orders' AND \"window\" = '10s' AND time > now() - 1h");
+                    cli(influx, "SELECT cache, hits, misses, hit_ratio, hit_mean_ms, miss_mean_ms, miss_penalty FROM cache_stats"
+                        + " WHERE service = 'catalog' AND \"window\" = '10s' AND time > now() - 1h");
                 }
             }
         }
@@ -155,6 +160,18 @@ class QueryCacheIT {
             }
             producer.flush();
         }
+    }
+
+    /** Prints what the influx CLI answers to {@code q} (for the README), when Debian's influxdb-client is installed. */
+    private static void cli(InfluxTestServer influx, String q) throws Exception {
+        if (!java.nio.file.Files.isExecutable(Path.of("/usr/bin/influx"))) {
+            return;
+        }
+        Process p = new ProcessBuilder("/usr/bin/influx", "-host", "127.0.0.1", "-port", Integer.toString(influx.port()),
+            "-database", "qc", "-precision", "rfc3339", "-execute", q).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(30, TimeUnit.SECONDS);
+        System.out.println("query-cache IT: influx -execute \"" + q + "\"\n" + out);
     }
 
     /** The rows of one InfluxQL query without the time column (every number as a double), or null. */

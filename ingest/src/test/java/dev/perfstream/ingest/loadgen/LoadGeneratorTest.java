@@ -134,7 +134,8 @@ class LoadGeneratorTest {
     void shouldScriptOneIncidentOfEachKindWithoutOverlapAfterABaseline() {
         Instant to = T0.plusSeconds(86_400);
         List<Incident> inc = LoadGenerator.scriptedIncidents(T0, to, 99);
-        assertThat(inc).extracting(Incident::kind).containsExactly(IncidentKind.values());
+        assertThat(inc).extracting(Incident::kind).containsExactly(IncidentKind.LATENCY_SPIKE, IncidentKind.ERROR_BURST,
+            IncidentKind.TRAFFIC_SURGE, IncidentKind.SLOW_DATABASE);
         for (int i = 0; i < inc.size(); i++) {
             Incident a = inc.get(i);
             assertThat(a.start()).isAfterOrEqualTo(T0.plusSeconds(86_400 / 5));
