@@ -44,8 +44,10 @@ final class EventDecoder {
     private final boolean details;
     private final CardinalityGuard statements;
     private final CardinalityGuard caches;
-    /** Raw statement to fingerprint, bounded like the route memo. */
+    /** Statements that are fingerprints already, bounded like the route memo. */
     private final Map<String, String> fingerprints = new HashMap<>();
+    /** Fingerprint to its statement series (of the service that sent it last), bounded like the route memo. */
+    private final Map<String, SeriesId> statementIds = new HashMap<>();
     // Hand-written memo: RouteTemplates runs several regexes per segment, and the same raw routes repeat.
     private final Map<String, String> templates = new HashMap<>();
 
@@ -108,7 +110,15 @@ final class EventDecoder {
                 return null; // a statement on another metric is an attribute as before, not DB time
             }
             String fp = fingerprint(e.getDbStatement());
-            return SeriesId.metric(DetailSeries.STATEMENT, service, owned.key(service) ? statements.admit(service, fp) : fp);
+            SeriesId id = statementIds.get(fp);
+            if (id == null || !id.owner().equals(service)) { // the id string is built once per (service, statement)
+                if (statementIds.size() >= ROUTE_CACHE) {
+                    statementIds.clear();
+                }
+                id = SeriesId.metric(DetailSeries.STATEMENT, service, owned.key(service) ? statements.admit(service, fp) : fp);
+                statementIds.put(fp, id);
+            }
+            return id;
         }
         String cache = e.getCache();
         if (cache == null) {
@@ -131,14 +141,20 @@ final class EventDecoder {
         return SeriesId.metric(name, service, owned.key(service) ? caches.admit(service, cache) : cache);
     }
 
+    /**
+     * Memoised only for statements that are fingerprints already (what most producers send): raw SQL with
+     * literals rarely repeats, and memoising it would only churn the map.
+     */
     private String fingerprint(String raw) {
         String f = fingerprints.get(raw);
         if (f == null) {
-            if (fingerprints.size() >= ROUTE_CACHE) {
-                fingerprints.clear();
-            }
             f = SqlFingerprint.of(raw);
-            fingerprints.put(raw, f);
+            if (f.equals(raw)) {
+                if (fingerprints.size() >= ROUTE_CACHE) {
+                    fingerprints.clear();
+                }
+                fingerprints.put(raw, f);
+            }
         }
         return f;
     }
