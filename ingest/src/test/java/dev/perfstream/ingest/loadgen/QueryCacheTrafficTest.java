@@ -63,6 +63,19 @@ class QueryCacheTrafficTest {
             .as("the other statements stay put").isCloseTo(1, within(0.15));
     }
 
+    @Test
+    void shouldCycleTheDemosIncidentsThroughTheColdCacheAndTheSlowStatement() {
+        List<Incident> is = LoadGenerator.recurringIncidents(T0, T0.plus(java.time.Duration.ofHours(2)),
+            java.time.Duration.ofMinutes(4), java.time.Duration.ofMinutes(20), java.time.Duration.ofMinutes(5));
+        assertThat(is).extracting(Incident::kind).startsWith(IncidentKind.LATENCY_SPIKE, IncidentKind.ERROR_BURST,
+            IncidentKind.SLOW_DATABASE, IncidentKind.TRAFFIC_SURGE, IncidentKind.COLD_CACHE, IncidentKind.SLOW_QUERY);
+        Incident cold = is.get(4);
+        assertThat(java.time.Duration.between(cold.start(), cold.end())).as("longer than the cache KPI's 10 minutes")
+            .isEqualTo(java.time.Duration.ofMinutes(15));
+        assertThat(cold.end()).isBefore(is.get(5).start());
+        assertThat(is.get(5).route()).isEqualTo("/api/products");
+    }
+
     /** cache -> {hit ratio, lookups}. */
     private static Map<String, double[]> hitRatios(List<MetricEvent> lookups, Predicate<MetricEvent> which) {
         Map<String, double[]> n = new HashMap<>();
