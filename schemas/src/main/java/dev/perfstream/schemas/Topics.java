@@ -19,11 +19,16 @@ public final class Topics {
     public static final String FORECASTS = "perf.forecasts";
     /** {@code Alert} state changes, keyed by fingerprint. */
     public static final String ALERTS = "perf.alerts";
+    /** {@code QueryStats}: the top statements of a service per window, keyed by service. */
+    public static final String QUERIES = "perf.queries";
+    /** {@code CacheStats}: hit ratio and hit / miss latency per service, cache and window, keyed by service. */
+    public static final String CACHE = "perf.cache";
     /** {@code DeadLetter}: every record a stage could not process, with its reason. */
     public static final String DEADLETTER = "perf.deadletter";
 
     /** Topics a local run creates up front. */
-    public static final List<String> ALL = List.of(METRICS, RUM, STATS, ANOMALIES, FORECASTS, ALERTS, DEADLETTER);
+    public static final List<String> ALL = List.of(METRICS, RUM, STATS, ANOMALIES, FORECASTS, ALERTS, DEADLETTER, QUERIES,
+        CACHE);
 
     private Topics() {
     }

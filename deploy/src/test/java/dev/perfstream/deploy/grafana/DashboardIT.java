@@ -41,7 +41,12 @@ class DashboardIT {
                 + "predicted=130,lower=100,upper=160,interval_level=0.9,made_at=" + t + "i,model_version=\"v1\" " + t,
             "alerts,fingerprint=abc123,route=/cart,rule=api-p95,series_key=service\\=shop\\,route\\=/cart,service=shop,"
                 + "severity=PAGE,source=RULE,state=FIRING,statistic=p95 value=120,threshold=100,window_start=" + t
-                + "i,window_end=" + t + "i,started_at=" + t + "i,summary=\"p95 above 100 ms\",playbook=\"high latency\" " + t);
+                + "i,window_end=" + t + "i,started_at=" + t + "i,summary=\"p95 above 100 ms\",playbook=\"high latency\" " + t,
+            "db_queries,service=shop,statement=SELECT\\ *\\ FROM\\ t\\ WHERE\\ id\\ \\=\\ ?,window=1m count=10i,errors=0i,"
+                + "folded_statements=false,max_ms=33.0,mean_ms=30.0,overflow=false,p50=30.0,p95=31.0,p99=32.0,rank=1i,"
+                + "service_total_ms=1000.0,share=0.3,statements=4i,total_ms=300.0 " + t,
+            "cache_stats,cache=product-cache,service=shop,window=1m hit_ratio=0.7,hits=7i,lookups=10i,misses=3i,"
+                + "hit_mean_ms=2.0,hit_p95=2.0,miss_mean_ms=40.0,miss_p95=40.0,miss_penalty=20.0 " + t);
     }
 
     /** Grafana's macros and template variables, as Grafana would fill them for "All". */

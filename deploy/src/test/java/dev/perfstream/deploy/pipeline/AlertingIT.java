@@ -116,7 +116,7 @@ class AlertingIT {
             Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), tag + "-");
             Map<String, String> m = new HashMap<>();
             m.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-            for (String t : List.of("metrics", "rum", "stats", "alerts")) {
+            for (String t : List.of("metrics", "rum", "stats", "alerts", "queries", "cache")) {
                 m.put("topic." + t, tag + "-" + t);
             }
             m.put("topic.deadletter", tag + "-dlq");

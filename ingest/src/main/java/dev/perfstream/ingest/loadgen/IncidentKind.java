@@ -16,5 +16,9 @@ public enum IncidentKind {
      * its latency is multiplied by the magnitude and {@link TrafficModel#CANARY_EXTRA_ERRORS} more fail. The end
      * is the rollback: every request runs the old version again.
      */
-    BAD_RELEASE
+    BAD_RELEASE,
+    /** One statement (the route's) slower by the magnitude: its p95 and its share of the service's DB time grow. */
+    SLOW_QUERY,
+    /** Hit ratio of the route's cache (or every cache of a service) down to the magnitude (0..1): a cold cache. */
+    COLD_CACHE
 }

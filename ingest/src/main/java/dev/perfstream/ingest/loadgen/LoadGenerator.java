@@ -76,6 +76,8 @@ public final class LoadGenerator {
      */
     public void generate(Instant from, Instant to, double speedup, Consumer<MetricEvent> metrics, Consumer<RumEvent> rum) {
         SplittableRandom rnd = new SplittableRandom(seed);
+        // Cache lookups draw from their own stream, so the other events are the same with or without caches.
+        SplittableRandom cacheRnd = new SplittableRandom(seed ^ 0xCAC4EL);
         boolean paced = speedup > 0 && !Double.isInfinite(speedup);
         long wallStart = pacer.nanoTime();
         List<Object> tick = new ArrayList<>();
@@ -87,6 +89,7 @@ public final class LoadGenerator {
             long tickMs = Duration.between(t, tickEnd).toMillis();
             tick.clear();
             requests(t, tickMs, rnd, tick);
+            cacheLookups(tick, cacheRnd);
             pageViews(t, tickMs, rnd, tick);
             if (t.getEpochSecond() % TrafficModel.RESOURCE_PERIOD_S == 0 && t.getNano() == 0) {
                 resources(t, rnd, tick);
@@ -108,11 +111,13 @@ public final class LoadGenerator {
 
     /**
      * The demo's incidents: the first {@code first} after {@code from}, then one every {@code every}, each
-     * lasting {@code length}, cycling through the four kinds on routes where the default KPIs see them
+     * lasting {@code length}, cycling through six kinds on routes where the default KPIs see them
      * (in turn: a 5x latency spike on checkout POST /api/checkout, a 30 % error burst on payments POST
-     * /api/payments, an 8x slower database on catalog, a 3x traffic surge on catalog); and halfway between the
-     * first two of each cycle a bad release on catalog GET /api/products/{id} (version 1.5.0 on half the
-     * traffic, +30 % latency and 3 % more errors on that route, for twice {@code length}, then rolled back).
+     * /api/payments, an 8x slower database on catalog, a 3x traffic surge on catalog, a cold product-cache on
+     * catalog (hit ratio 0.4, three times as long, so that the cache KPI's 10 minutes pass), a 15x slower statement
+     * on catalog GET /api/products: the one behind the product list); and halfway between the first two of each
+     * cycle a bad release on catalog GET /api/products/{id} (version 1.5.0 on half the traffic, +30 % latency and
+     * 3 % more errors on that route, for twice {@code length}, then rolled back).
      */
     public static List<Incident> recurringIncidents(Instant from, Instant to, java.time.Duration first,
                                                     java.time.Duration every, java.time.Duration length) {
@@ -121,16 +126,20 @@ public final class LoadGenerator {
         for (Instant start = from.plus(first); start.plus(length).isBefore(to) || start.plus(length).equals(to);
              start = start.plus(every), k++) {
             Instant end = start.plus(length);
-            out.add(switch (k % 4) { // the ones that page first: latency, errors, database; then a surge
+            out.add(switch (k % 6) { // the ones that page first: latency, errors, database; then a surge, cache, statement
                 case 0 -> new Incident(IncidentKind.LATENCY_SPIKE, "checkout", "/api/checkout", start, end, 5);
                 case 1 -> new Incident(IncidentKind.ERROR_BURST, "payments", "/api/payments", start, end, 0.3);
                 case 2 -> new Incident(IncidentKind.SLOW_DATABASE, "catalog", null, start, end, 8);
-                default -> new Incident(IncidentKind.TRAFFIC_SURGE, "catalog", null, start, end, 3);
+                case 3 -> new Incident(IncidentKind.TRAFFIC_SURGE, "catalog", null, start, end, 3);
+                // three times as long: the cache KPI warns after 10 minutes under 80 %
+                case 4 -> new Incident(IncidentKind.COLD_CACHE, "catalog", null, start,
+                    start.plus(length.multipliedBy(3)).isAfter(to) ? to : start.plus(length.multipliedBy(3)), 0.4);
+                default -> new Incident(IncidentKind.SLOW_QUERY, "catalog", "/api/products", start, end, 15);
             });
             // Between the first two of each cycle, a bad release (twice as long: the canary needs events) on a route
             // no other incident touches, rolled back at its end.
             Instant release = start.plus(every.dividedBy(2));
-            if (k % 4 == 0 && !release.plus(length.multipliedBy(2)).isAfter(to)
+            if (k % 6 == 0 && !release.plus(length.multipliedBy(2)).isAfter(to)
                 && !release.plus(length.multipliedBy(2)).isAfter(start.plus(every))) {
                 out.add(new Incident(IncidentKind.BAD_RELEASE, "catalog", "/api/products/{id}", release,
                     release.plus(length.multipliedBy(2)), 1.3));
@@ -161,6 +170,7 @@ public final class LoadGenerator {
                 dbRoutes.add(r);
             }
         }
+        // The four kinds of the standard evaluations (SLOW_QUERY and COLD_CACHE are the demo's, see recurringIncidents).
         IncidentKind[] kinds = {IncidentKind.LATENCY_SPIKE, IncidentKind.ERROR_BURST, IncidentKind.TRAFFIC_SURGE,
             IncidentKind.SLOW_DATABASE};
         List<Incident> out = new ArrayList<>();
@@ -217,13 +227,55 @@ public final class LoadGenerator {
                 // All-args constructors: Avro's builders cost several times more per event.
                 out.add(new MetricEvent(ts, r.service(), instance, TrafficModel.HTTP,
                     round(lat.sample(rnd) * (bad ? release.magnitude() : 1)), "ms",
-                    error ? Outcome.ERROR : Outcome.OK, status, r.path(), r.method(), null, region, null, version, null));
+                    error ? Outcome.ERROR : Outcome.OK, status, r.path(), r.method(), null, region, null, version, null,
+                    null, null));
                 if (r.dbShare() > 0 && rnd.nextDouble() < r.dbShare()) {
                     out.add(new MetricEvent(ts, r.service(), instance, TrafficModel.DB, round(db.sample(rnd)), "ms",
-                        Outcome.OK, null, r.path(), null, r.dbStatement(), region, null, version, null));
+                        Outcome.OK, null, r.path(), null, rawSql(r.dbStatement(), ts), region, null, version, null, null, null));
                 }
             }
         }
+    }
+
+    /**
+     * The statement as a driver would log it: each {@code ?} a literal (an id from the timestamp, no random
+     * draw), so the pipeline's fingerprinting has work to do.
+     */
+    private static String rawSql(String statement, Instant ts) {
+        if (statement == null || statement.indexOf('?') < 0) {
+            return statement;
+        }
+        return statement.replace("?", Long.toString(1 + ts.toEpochMilli() % 9973));
+    }
+
+    /** One cache.lookup per request of a route with a cache, hit or miss by the cache's hit ratio at that time. */
+    private void cacheLookups(List<Object> tick, SplittableRandom rnd) {
+        if (model.caches().isEmpty()) {
+            return;
+        }
+        int n = tick.size();
+        for (int k = 0; k < n; k++) {
+            if (!(tick.get(k) instanceof MetricEvent e) || !TrafficModel.HTTP.equals(e.getMetric())) {
+                continue;
+            }
+            TrafficModel.Cache c = cache(e.getService(), e.getRoute());
+            if (c == null) {
+                continue;
+            }
+            boolean hit = rnd.nextDouble() < model.hitRatio(c, e.getTimestamp(), incidents);
+            double ms = (hit ? c.hitMs() : c.missMs()) * Math.exp(0.3 * rnd.nextGaussian());
+            tick.add(new MetricEvent(e.getTimestamp(), e.getService(), e.getInstance(), TrafficModel.CACHE, round(ms), "ms",
+                Outcome.OK, null, e.getRoute(), null, null, e.getRegion(), null, e.getServiceVersion(), null, c.name(), hit));
+        }
+    }
+
+    private TrafficModel.Cache cache(String service, String path) {
+        for (TrafficModel.Cache c : model.caches()) {
+            if (c.service().equals(service) && c.path().equals(path)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     private void pageViews(Instant t, long tickMs, SplittableRandom rnd, List<Object> out) {
@@ -293,7 +345,8 @@ public final class LoadGenerator {
     }
 
     private static MetricEvent resource(Instant t, String service, String instance, String metric, double v, String unit) {
-        return new MetricEvent(t, service, instance, metric, v, unit, Outcome.OK, null, null, null, null, null, null, null, null);
+        return new MetricEvent(t, service, instance, metric, v, unit, Outcome.OK, null, null, null, null, null, null, null, null,
+            null, null);
     }
 
     private static Instant timestamp(Object o) {

@@ -27,6 +27,17 @@ public final class TrafficModel {
     public static final String CPU = "cpu.utilization";
     public static final String MEMORY = "memory.used";
     public static final String USERS = "users.concurrent";
+    public static final String CACHE = "cache.lookup";
+
+    /**
+     * A cache in front of a route's reads: one {@code cache.lookup} per request of the route, a hit with
+     * probability {@code hitRatio}.
+     *
+     * @param hitMs  median latency of a hit (lognormal, shape 0.3)
+     * @param missMs median latency of a miss (the lookup and the fill)
+     */
+    public record Cache(String service, String path, String name, double hitRatio, double hitMs, double missMs) {
+    }
 
     /**
      * A server route.
@@ -80,8 +91,14 @@ public final class TrafficModel {
     private final List<Page> pages;
     private final double rate;
     private final double rumShare;
+    private final List<Cache> caches;
 
     private TrafficModel(List<Route> routes, List<Page> pages, double rate, double rumShare) {
+        this(routes, pages, rate, rumShare, List.of());
+    }
+
+    private TrafficModel(List<Route> routes, List<Page> pages, double rate, double rumShare, List<Cache> caches) {
+        this.caches = List.copyOf(caches);
         if (!(rate > 0) || Double.isInfinite(rate)) {
             throw new IllegalArgumentException("rate must be a positive number of events per second, got " + rate);
         }
@@ -132,12 +149,17 @@ public final class TrafficModel {
         for (Page x : s.pages) {
             p.add(new Page(x.app(), x.page(), x.share(), x.slowness() * 0.35));
         }
-        return new TrafficModel(r, p, s.rate, s.rumShare);
+        // Caches only here: the evaluations' standard traffic stays as it was.
+        List<Cache> c = List.of(
+            new Cache("catalog", "/api/products/{id}", "product-cache", 0.94, 0.4, 6),
+            new Cache("checkout", "/api/cart/{id}", "cart-cache", 0.90, 0.3, 4),
+            new Cache("users", "/api/users/{id}", "user-cache", 0.97, 0.3, 3));
+        return new TrafficModel(r, p, s.rate, s.rumShare, c);
     }
 
     /** @return a copy producing {@code eventsPerSecond} request, DB and RUM events per simulated second */
     public TrafficModel withRate(double eventsPerSecond) {
-        return new TrafficModel(routes, pages, eventsPerSecond, rumShare);
+        return new TrafficModel(routes, pages, eventsPerSecond, rumShare, caches);
     }
 
     public double rate() {
@@ -193,7 +215,7 @@ public final class TrafficModel {
             }
             if (i.kind() == IncidentKind.LATENCY_SPIKE) {
                 median *= i.magnitude();
-            } else if (i.kind() == IncidentKind.SLOW_DATABASE && r.dbShare() > 0) {
+            } else if ((i.kind() == IncidentKind.SLOW_DATABASE || i.kind() == IncidentKind.SLOW_QUERY) && r.dbShare() > 0) {
                 // The request waits for its (slower) query: add the extra DB time to the median.
                 median += r.dbShare() * r.dbMedianMs() * (i.magnitude() - 1);
             }
@@ -205,11 +227,38 @@ public final class TrafficModel {
     public Lognormal dbLatency(Route r, Instant t, List<Incident> incidents) {
         double median = r.dbMedianMs();
         for (Incident i : incidents) {
-            if (i.kind() == IncidentKind.SLOW_DATABASE && i.activeAt(t) && i.affects(r.service(), r.path())) {
+            if ((i.kind() == IncidentKind.SLOW_DATABASE || i.kind() == IncidentKind.SLOW_QUERY) && i.activeAt(t)
+                && i.affects(r.service(), r.path())) {
                 median *= i.magnitude();
             }
         }
         return new Lognormal(median, 0.6);
+    }
+
+    /** The caches of the routes (the demo's model has three; the standard one none). */
+    public List<Cache> caches() {
+        return caches;
+    }
+
+    /** The cache in front of {@code r}, or null. */
+    public Cache cacheOf(Route r) {
+        for (Cache c : caches) {
+            if (c.service().equals(r.service()) && c.path().equals(r.path())) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** Hit ratio of {@code c} at {@code t}: a COLD_CACHE incident on its service (or route) lowers it to its magnitude. */
+    public double hitRatio(Cache c, Instant t, List<Incident> incidents) {
+        double ratio = c.hitRatio();
+        for (Incident i : incidents) {
+            if (i.kind() == IncidentKind.COLD_CACHE && i.activeAt(t) && i.affects(c.service(), c.path())) {
+                ratio = Math.min(ratio, i.magnitude());
+            }
+        }
+        return ratio;
     }
 
     /** Share of requests on {@code r} that fail at {@code t}. */
@@ -256,7 +305,15 @@ public final class TrafficModel {
                 continue;
             }
             switch (i.kind()) {
+                case COLD_CACHE:
+                    for (Cache c : caches) {
+                        if (c.service().equals(r.service()) && c.path().equals(r.path())) {
+                            out.add(CACHE + "|" + r.service() + "|" + r.path());
+                        }
+                    }
+                    break;
                 case SLOW_DATABASE:
+                case SLOW_QUERY:
                     if (r.dbShare() > 0) {
                         out.add(DB + "|" + r.service() + "|" + r.path());
                         out.add(HTTP + "|" + r.service() + "|" + r.path());

@@ -16,6 +16,10 @@ public final class TopicKeys {
         .doc("Forecasts of the scoring stage");
     public static final ConfigKey<String> ALERTS = ConfigKey.string("topic.alerts", Topics.ALERTS)
         .doc("Alert state changes of the alerts and scoring stages");
+    public static final ConfigKey<String> QUERIES = ConfigKey.string("topic.queries", Topics.QUERIES)
+        .doc("QueryStats: top DB statements per service and window (stats stage), input of alerts and the sink");
+    public static final ConfigKey<String> CACHE = ConfigKey.string("topic.cache", Topics.CACHE)
+        .doc("CacheStats: hit ratio per service, cache and window (stats stage), input of alerts and the sink");
     public static final ConfigKey<String> DEADLETTER = ConfigKey.string("topic.deadletter", Topics.DEADLETTER)
         .doc("Every record a process could not use, with its reason");
 

@@ -26,6 +26,12 @@ public final class EventValidator {
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:\\-]{0,127}");
     static final int MAX_ROUTE = 512;
     static final int MAX_LABEL = 256;
+    /** Raw SQL is allowed (the stats stage fingerprints it), so longer than a route. */
+    public static final int MAX_STATEMENT = 2048;
+    /** The cache metrics: lookups timed with a hit / miss outcome, and hit and miss counters. */
+    public static final String CACHE_LOOKUP = "cache.lookup";
+    public static final String CACHE_HITS = "cache.hits";
+    public static final String CACHE_MISSES = "cache.misses";
 
     private final Clock clock;
     private final Duration maxAge;
@@ -69,7 +75,8 @@ public final class EventValidator {
         }
         optional("route", e.getRoute(), MAX_ROUTE, p);
         optional("method", e.getMethod(), 16, p);
-        optional("dbStatement", e.getDbStatement(), MAX_ROUTE, p);
+        optional("dbStatement", e.getDbStatement(), MAX_STATEMENT, p);
+        cache(e, p);
         optional("region", e.getRegion(), 64, p);
         optional("instance", e.getInstance(), MAX_LABEL, p);
         label("serviceVersion", e.getServiceVersion(), p);
@@ -78,6 +85,35 @@ public final class EventValidator {
             histogram(e.getHistogram(), DURATION_UNITS.contains(unit), p);
         }
         return p;
+    }
+
+    /**
+     * The cache fields: {@code cacheHit} only on cache.lookup, {@code cache} only on cache.* metrics and
+     * required with {@code cacheHit} and on the hit / miss counters, whose values are whole counts.
+     */
+    private static void cache(MetricEvent e, List<String> p) {
+        String metric = e.getMetric();
+        boolean counter = CACHE_HITS.equals(metric) || CACHE_MISSES.equals(metric);
+        if (e.getCacheHit() != null && !CACHE_LOOKUP.equals(metric)) {
+            p.add("field 'cacheHit' is for metric " + CACHE_LOOKUP + " only, got metric \"" + shorten(String.valueOf(metric))
+                + "\" (count hits and misses with " + CACHE_HITS + " / " + CACHE_MISSES + " and a cache name)");
+        }
+        if (e.getCache() != null) {
+            if (metric == null || !metric.startsWith("cache.")) {
+                p.add("field 'cache' is for cache.* metrics only, got metric \"" + shorten(String.valueOf(metric)) + "\"");
+            }
+            name("cache", e.getCache(), p);
+        } else if (e.getCacheHit() != null) {
+            p.add("field 'cache' is missing: a cache.lookup with cacheHit must name its cache");
+        } else if (counter) {
+            p.add("field 'cache' is missing: metric " + metric + " must name its cache");
+        }
+        if (counter && e.getHistogram() == null) {
+            double v = e.getValue();
+            if (Double.isFinite(v) && (v < 0 || v != Math.rint(v))) {
+                p.add("field 'value' of " + metric + " is a count and must be a whole number >= 0, got " + v);
+            }
+        }
     }
 
     /** Buckets that add up to the count, increasing finite values (not negative for durations), an error in 0..1. */

@@ -102,4 +102,26 @@ class EventValidatorTest {
         assertThat(agreed[1] + agreed[3]).isPositive();
         assertThat(agreed[2] + agreed[3]).isPositive();
     }
+
+    @Test
+    void shouldCheckTheCacheFieldsAndTheStatementLength() {
+        MetricEvent.Builder lookup = metric().setMetric("cache.lookup").setCache("product-cache").setCacheHit(true);
+        assertThat(v.check(lookup.build())).isEmpty();
+        assertThat(v.check(metric().setMetric("cache.hits").setUnit("count").setValue(12).setCache("c").build())).isEmpty();
+        assertThat(v.check(metric().setMetric("cache.lookup").build())).as("a lookup without outcome is a latency as before")
+            .isEmpty();
+        assertThat(v.check(metric().setMetric("cache.lookup").setCacheHit(false).build())).singleElement().asString()
+            .contains("field 'cache' is missing");
+        assertThat(v.check(metric().setMetric("cache.misses").setUnit("count").setValue(1).build())).singleElement()
+            .asString().contains("metric cache.misses must name its cache");
+        assertThat(v.check(metric().setCache("c").setCacheHit(true).build())).hasSize(2).anySatisfy(p ->
+            assertThat(p).contains("'cacheHit' is for metric cache.lookup only")).anySatisfy(p ->
+            assertThat(p).contains("'cache' is for cache.* metrics only"));
+        assertThat(v.check(metric().setMetric("cache.hits").setUnit("count").setValue(1.5).setCache("c").build()))
+            .singleElement().asString().contains("whole number");
+        assertThat(v.check(lookup.setCache("bad name!").build())).singleElement().asString().contains("field 'cache'");
+        assertThat(v.check(metric().setMetric("db.query.duration").setDbStatement("x".repeat(2048)).build())).isEmpty();
+        assertThat(v.check(metric().setMetric("db.query.duration").setDbStatement("x".repeat(2049)).build()))
+            .singleElement().asString().contains("'dbStatement' is 2049 characters, over the limit of 2048");
+    }
 }

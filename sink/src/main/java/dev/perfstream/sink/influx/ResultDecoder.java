@@ -3,7 +3,9 @@ package dev.perfstream.sink.influx;
 import com.influxdb.client.write.Point;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.Anomaly;
+import dev.perfstream.schemas.avro.CacheStats;
 import dev.perfstream.schemas.avro.Forecast;
+import dev.perfstream.schemas.avro.QueryStats;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
@@ -34,6 +36,10 @@ public final class ResultDecoder {
         byTopic.put(c.anomaliesTopic(), (t, v) -> ResultPoints.anomaly(anomalies.decode(t, v)));
         byTopic.put(c.forecastsTopic(), (t, v) -> ResultPoints.forecast(forecasts.decode(t, v)));
         byTopic.put(c.alertsTopic(), (t, v) -> ResultPoints.alert(alerts.decode(t, v)));
+        RecordCodec<QueryStats> queries = Codecs.create(QueryStats.getClassSchema(), settings);
+        RecordCodec<CacheStats> caches = Codecs.create(CacheStats.getClassSchema(), settings);
+        byTopic.put(c.queriesTopic(), (t, v) -> ResultPoints.queries(queries.decode(t, v)));
+        byTopic.put(c.cacheTopic(), (t, v) -> ResultPoints.cache(caches.decode(t, v)));
     }
 
     /**

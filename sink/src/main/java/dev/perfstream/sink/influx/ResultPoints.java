@@ -4,7 +4,9 @@ import com.influxdb.client.domain.WritePrecision;
 import com.influxdb.client.write.Point;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.Anomaly;
+import dev.perfstream.schemas.avro.CacheStats;
 import dev.perfstream.schemas.avro.Forecast;
+import dev.perfstream.schemas.avro.QueryStats;
 import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.WindowStats;
 import java.time.Instant;
@@ -22,7 +24,7 @@ import java.util.regex.Pattern;
  *
  * <p>Measurements ({@code stats} is an InfluxQL keyword, hence the prefixes):
  * {@value #METRIC_STATS}, {@value #RUM_STATS}, {@value #ANOMALIES}, {@value #FORECASTS},
- * {@value #ALERTS}. Non-finite numbers (NaN, infinities) are left out of a point: InfluxDB
+ * {@value #ALERTS}, {@value #DB_QUERIES}, {@value #CACHE_STATS}. Non-finite numbers (NaN, infinities) are left out of a point: InfluxDB
  * cannot store them, and a missing field reads as "no value", which is what they mean.
  */
 final class ResultPoints {
@@ -33,6 +35,8 @@ final class ResultPoints {
     static final String ANOMALIES = "anomalies";
     static final String FORECASTS = "forecasts";
     static final String ALERTS = "alerts";
+    static final String DB_QUERIES = "db_queries";
+    static final String CACHE_STATS = "cache_stats";
 
     /** Tags the sink sets itself; a series dimension of the same name is not copied over them. */
     private static final Set<String> RESERVED = Set.of("series_key", "statistic", "window", "horizon", "fingerprint",
@@ -81,6 +85,50 @@ final class ResultPoints {
         number(p, "poor_share", s.getPoorShare());
         number(p, "bucket_error", s.getBucketError());
         return p.time(millis(s.getWindowStart(), "windowStart"), WritePrecision.MS);
+    }
+
+    /**
+     * One statement of a service's top N in one window: tags service, statement (the fingerprint, or
+     * {@code __overflow__}), window; the rank is a field, so a statement keeps one series whatever its rank.
+     */
+    static Point queries(QueryStats q) throws MappingException {
+        Point p = Point.measurement(DB_QUERIES);
+        p.addTag("service", tagValue(q.getService()));
+        p.addTag("statement", tagValue(q.getStatement()));
+        p.addTag("window", windowTag(q.getWindowStart(), q.getWindowEnd()));
+        p.addField("rank", q.getRank());
+        p.addField("count", q.getCount());
+        p.addField("errors", q.getErrors());
+        number(p, "total_ms", q.getTotalMs());
+        number(p, "mean_ms", q.getMeanMs());
+        number(p, "p50", q.getP50());
+        number(p, "p95", q.getP95());
+        number(p, "p99", q.getP99());
+        number(p, "max_ms", q.getMaxMs());
+        number(p, "share", q.getShare());
+        number(p, "service_total_ms", q.getServiceTotalMs());
+        p.addField("statements", q.getStatements());
+        p.addField("overflow", q.getOverflow());
+        p.addField("folded_statements", q.getFoldedStatements());
+        return p.time(millis(q.getWindowStart(), "windowStart"), WritePrecision.MS);
+    }
+
+    /** One cache of a service in one window: tags service, cache, window. */
+    static Point cache(CacheStats c) throws MappingException {
+        Point p = Point.measurement(CACHE_STATS);
+        p.addTag("service", tagValue(c.getService()));
+        p.addTag("cache", tagValue(c.getCache()));
+        p.addTag("window", windowTag(c.getWindowStart(), c.getWindowEnd()));
+        p.addField("hits", c.getHits());
+        p.addField("misses", c.getMisses());
+        p.addField("lookups", c.getHits() + c.getMisses());
+        number(p, "hit_ratio", c.getHitRatio());
+        number(p, "hit_mean_ms", c.getHitMeanMs());
+        number(p, "hit_p95", c.getHitP95());
+        number(p, "miss_mean_ms", c.getMissMeanMs());
+        number(p, "miss_p95", c.getMissP95());
+        number(p, "miss_penalty", c.getMissPenalty());
+        return p.time(millis(c.getWindowStart(), "windowStart"), WritePrecision.MS);
     }
 
     static Point anomaly(Anomaly a) throws MappingException {

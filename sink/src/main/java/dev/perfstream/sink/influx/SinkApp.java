@@ -12,8 +12,13 @@ import dev.perfstream.schemas.kafka.KafkaPreflight;
 import dev.perfstream.schemas.registry.RegistryConfig;
 import dev.perfstream.schemas.serde.Codecs;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -85,11 +90,36 @@ public final class SinkApp implements StageRunner.Stage {
 
     static SinkApp start(Settings settings, Clock clock) {
         SinkConfig c = SinkConfig.from(settings);
+        if (!settings.isSet(SinkConfig.TOPICS)) {
+            c = withoutMissingOptionalTopics(c, settings);
+        }
         KafkaPreflight.check(settings, KafkaPreflight.Access.of("sink").reads(c.topics()).writes(c.deadLetterTopic()).group(c.groupId()));
         LOG.info("starting {}", c);
         SinkApp app = new SinkApp(c, settings, clock);
         app.thread.start();
         return app;
+    }
+
+    /**
+     * The statement and cache topics are read by default only when they exist (the stats stage creates
+     * them; a cluster where it may not, or an older stats stage, has none): a missing topic is left out
+     * with an INFO, rather than a subscription that waits on it or an authorization error.
+     */
+    private static SinkConfig withoutMissingOptionalTopics(SinkConfig c, Settings settings) {
+        Set<String> names;
+        try (Admin admin = Admin.create(KafkaClients.from(settings).admin(Map.of()))) {
+            names = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("sink: cannot list topics ({}); reading {} and {} as well", e.toString(), c.queriesTopic(), c.cacheTopic());
+            return c;
+        }
+        List<String> topics = new ArrayList<>(c.topics());
+        for (String optional : List.of(c.queriesTopic(), c.cacheTopic())) {
+            if (!names.contains(optional) && topics.remove(optional)) {
+                LOG.info("sink: {} does not exist, not reading it (restart the sink once it does)", optional);
+            }
+        }
+        return c.withTopics(topics);
     }
 
     private void runLoop() {

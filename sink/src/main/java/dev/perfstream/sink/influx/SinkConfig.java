@@ -14,7 +14,7 @@ import java.util.List;
  *
  * @param bootstrapServers  Kafka bootstrap servers
  * @param groupId           consumer group; offsets are committed only after InfluxDB acknowledged a batch
- * @param topics            result topics to read, each one of {@code statsTopic..alertsTopic}
+ * @param topics            result topics to read, each one of {@code statsTopic..alertsTopic, queriesTopic, cacheTopic}
  * @param statsTopic        topic carrying {@code WindowStats}
  * @param anomaliesTopic    topic carrying {@code Anomaly}
  * @param forecastsTopic    topic carrying {@code Forecast}
@@ -35,13 +35,15 @@ import java.util.List;
  * @param backoffMin        first retry delay after a failed write
  * @param backoffMax        retry delays double up to this
  * @param progressInterval  how often progress is logged at INFO
+ * @param queriesTopic      topic carrying {@code QueryStats}
+ * @param cacheTopic        topic carrying {@code CacheStats}
  */
 public record SinkConfig(String bootstrapServers, String groupId, List<String> topics,
                          String statsTopic, String anomaliesTopic, String forecastsTopic, String alertsTopic,
                          String deadLetterTopic, String influxUrl, Api api, String database, String retentionPolicy,
                          String username, String password, String token, String org, String bucket,
                          Duration timeout, int batchSize, Duration linger, Duration backoffMin, Duration backoffMax,
-                         Duration progressInterval, TrustStore trustStore) {
+                         Duration progressInterval, TrustStore trustStore, String queriesTopic, String cacheTopic) {
 
     /** The CA certificates an https {@code influx.url} is checked against; null: the JVM's default CAs. */
     public record TrustStore(String location, String password, String type) {
@@ -58,7 +60,8 @@ public record SinkConfig(String bootstrapServers, String groupId, List<String> t
     public static final ConfigKey<String> GROUP_ID = ConfigKey.string("sink.group.id", "perfstream-sink")
         .doc("Consumer group of the sink (its offsets, committed after InfluxDB acknowledged a batch)");
     public static final ConfigKey<List<String>> TOPICS = ConfigKey.list("sink.topics", List.of())
-        .defaultText("topic.stats,topic.anomalies,topic.forecasts,topic.alerts").doc("Result topics the sink reads");
+        .defaultText("topic.stats,topic.anomalies,topic.forecasts,topic.alerts,topic.queries,topic.cache")
+        .doc("Result topics the sink reads (by default topic.queries and topic.cache only when they exist at start)");
     public static final ConfigKey<String> INFLUX_URL = ConfigKey.string("influx.url", "http://127.0.0.1:8086")
         .check(u -> u.startsWith("http://") || u.startsWith("https://"), "must start with http:// or https://")
         .doc("InfluxDB the sink writes to; the local influxd (services start, demo) listens here (loopback only)");
@@ -104,12 +107,14 @@ public record SinkConfig(String bootstrapServers, String groupId, List<String> t
         String anomalies = s.get(TopicKeys.ANOMALIES);
         String forecasts = s.get(TopicKeys.FORECASTS);
         String alerts = s.get(TopicKeys.ALERTS);
-        List<String> known = List.of(stats, anomalies, forecasts, alerts);
+        String queries = s.get(TopicKeys.QUERIES);
+        String cache = s.get(TopicKeys.CACHE);
+        List<String> known = List.of(stats, anomalies, forecasts, alerts, queries, cache);
         List<String> topics = s.isSet(TOPICS) ? s.get(TOPICS) : known;
         for (String t : topics) {
             if (!known.contains(t)) {
                 s.problem("sink.topics: \"" + t + "\" is not one of the result topics " + known
-                    + " (set topic.stats/topic.anomalies/topic.forecasts/topic.alerts to rename them)");
+                    + " (set topic.stats/topic.anomalies/topic.forecasts/topic.alerts/topic.queries/topic.cache to rename them)");
             }
         }
         if (topics.isEmpty()) {
@@ -152,9 +157,16 @@ public record SinkConfig(String bootstrapServers, String groupId, List<String> t
             s.get(BATCH_SIZE),
             s.get(LINGER),
             backoffMin, backoffMax,
-            s.get(PROGRESS_INTERVAL), trustStore);
+            s.get(PROGRESS_INTERVAL), trustStore, queries, cache);
         s.throwIfInvalid("sink");
         return c;
+    }
+
+    /** The same configuration reading {@code newTopics}. */
+    SinkConfig withTopics(List<String> newTopics) {
+        return new SinkConfig(bootstrapServers, groupId, List.copyOf(newTopics), statsTopic, anomaliesTopic, forecastsTopic,
+            alertsTopic, deadLetterTopic, influxUrl, api, database, retentionPolicy, username, password, token, org, bucket,
+            timeout, batchSize, linger, backoffMin, backoffMax, progressInterval, trustStore, queriesTopic, cacheTopic);
     }
 
     /** Never prints the password or the token. */

@@ -7,6 +7,8 @@ import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.AlertSource;
 import dev.perfstream.schemas.avro.AlertState;
 import dev.perfstream.schemas.avro.Anomaly;
+import dev.perfstream.schemas.avro.CacheStats;
+import dev.perfstream.schemas.avro.QueryStats;
 import dev.perfstream.schemas.avro.Forecast;
 import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.Severity;
@@ -174,5 +176,25 @@ class ResultPointsTest {
             .setModelVersion("v").build();
         assertThat(ResultPoints.anomaly(a).getTags()).containsEntry("statistic", "p75").containsEntry("window", "10s")
             .containsEntry("app", "web");
+    }
+
+    @Test
+    void shouldMapTopStatementsToDbQueriesWithTheStatementAsTag() throws Exception {
+        QueryStats q = QueryStats.newBuilder().setService("orders").setWindowStart(T0).setWindowEnd(T0.plusSeconds(60))
+            .setStatement("SELECT * FROM t WHERE id = ?").setOverflow(false).setRank(1).setCount(10).setErrors(0)
+            .setTotalMs(300).setMeanMs(30).setP50(30).setP95(31).setP99(32).setMaxMs(33).setShare(0.3)
+            .setServiceTotalMs(1000).setStatements(4).setFoldedStatements(false).build();
+        assertThat(ResultPoints.queries(q).toLineProtocol()).isEqualTo(
+            "db_queries,service=orders,statement=SELECT\\ *\\ FROM\\ t\\ WHERE\\ id\\ \\=\\ ?,window=1m "
+                + "count=10i,errors=0i,folded_statements=false,max_ms=33.0,mean_ms=30.0,overflow=false,p50=30.0,p95=31.0,"
+                + "p99=32.0,rank=1i,service_total_ms=1000.0,share=0.3,statements=4i,total_ms=300.0 " + MS);
+    }
+
+    @Test
+    void shouldMapCacheStatsToCacheStatsLeavingOutWhatIsUnknown() throws Exception {
+        CacheStats c = CacheStats.newBuilder().setService("catalog").setCache("session-cache").setWindowStart(T0)
+            .setWindowEnd(T0.plusSeconds(60)).setHits(80).setMisses(20).setHitRatio(0.8).build();
+        assertThat(ResultPoints.cache(c).toLineProtocol()).isEqualTo(
+            "cache_stats,cache=session-cache,service=catalog,window=1m hit_ratio=0.8,hits=80i,lookups=100i,misses=20i " + MS);
     }
 }

@@ -61,7 +61,24 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
     static final long NO_DATA_SCAN_MS = 10_000;
     private long lastNoDataScan;
 
+    private final String statusStore;
+    private final String sloStore;
+
+    private final String baselineStore;
+    /** Baseline rules: "windows seen,baseline" by alert fingerprint (changelogged). */
+    private KeyValueStore<String, String> baselines;
+
     AlertProcessor(Supplier<RuleSet> rules, Clock clock, Duration unmatchedWarnAfter) {
+        this(rules, clock, unmatchedWarnAfter, AlertsTopology.STATUS_STORE, AlertsTopology.SLO_STORE,
+            AlertsTopology.BASELINE_STORE);
+    }
+
+    /** With its own stores: the statement and cache windows are evaluated in a sub-topology of their own. */
+    AlertProcessor(Supplier<RuleSet> rules, Clock clock, Duration unmatchedWarnAfter, String statusStore, String sloStore,
+                   String baselineStore) {
+        this.baselineStore = baselineStore;
+        this.statusStore = statusStore;
+        this.sloStore = sloStore;
         this.rules = rules;
         this.clock = clock;
         this.unmatchedWarnAfter = unmatchedWarnAfter;
@@ -70,8 +87,9 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
     @Override
     public void init(ProcessorContext<String, Alert> context) {
         super.init(context);
-        statuses = context.getStateStore(AlertsTopology.STATUS_STORE);
-        buckets = new SloBuckets(context.getStateStore(AlertsTopology.SLO_STORE));
+        statuses = context.getStateStore(statusStore);
+        buckets = new SloBuckets(context.getStateStore(sloStore));
+        baselines = context.getStateStore(baselineStore);
         seenVersion = rules.get().version();
         versionSince = clock.millis();
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::housekeeping);
@@ -106,12 +124,20 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
         }
     }
 
-    private void evaluate(Rule rule, WindowStats s, long ts) {
+    private void evaluate(Rule configured, WindowStats s, long ts) {
         String series = Series.of(s);
-        String fp = Series.fingerprint(rule.id(), series);
+        String fp = Series.fingerprint(configured.id(), series);
         AlertStatus before = statuses.get(fp);
-        AlertStatus st = current(before, rule.id(), rule.version(), series);
-        double v = rule.valueOf(s);
+        AlertStatus st = current(before, configured.id(), configured.version(), series);
+        double v = configured.valueOf(s);
+        Rule rule = configured;
+        if (configured.baseline() != null) {
+            rule = againstBaseline(configured, fp, v, s.getWindowEnd().toEpochMilli());
+            if (rule == null) {
+                v = Double.NaN; // not enough history yet: no data
+                rule = configured;
+            }
+        }
         boolean known = !Double.isNaN(v);
         long ws = s.getWindowStart().toEpochMilli();
         long we = s.getWindowEnd().toEpochMilli();
@@ -121,6 +147,33 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
         if (t.emit() != Transition.Emit.NONE) {
             forward(fp, Notifications.forRule(rule, t.status(), t.emit(), ws, we, s.getUnit(), clock.millis()), ts);
         }
+    }
+
+    /**
+     * A baseline rule for this series and window: its thresholds at {@code factor} times the series' baseline
+     * (never under the rule's own floors), or null while the history is shorter than {@code min-windows}. Then
+     * the window moves the baseline, unless it breaches. Each window counts once: a replayed one (end not after
+     * the last) leaves the baseline alone.
+     */
+    private Rule againstBaseline(Rule rule, String fp, double v, long windowEnd) {
+        String stored = baselines.get(fp);
+        long seen = 0;
+        double base = Double.NaN;
+        long lastEnd = Long.MIN_VALUE;
+        if (stored != null) {
+            String[] p = stored.split(",");
+            seen = Long.parseLong(p[0]);
+            base = Double.parseDouble(p[1]);
+            lastEnd = Long.parseLong(p[2]);
+        }
+        Rule effective = seen >= rule.baseline().minWindows()
+            ? rule.withThresholds(Math.max(rule.threshold(), rule.baseline().factor() * base),
+                Math.max(rule.resolve(), rule.baseline().factor() * base))
+            : null;
+        if (!Double.isNaN(v) && windowEnd > lastEnd && (effective == null || !effective.breached(v))) {
+            baselines.put(fp, (seen + 1) + "," + rule.baseline().next(base, seen, v) + "," + windowEnd);
+        }
+        return effective;
     }
 
     /** A window from a deadman's service: remember when, and resolve its alert if it was firing. */

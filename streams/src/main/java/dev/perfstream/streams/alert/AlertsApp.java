@@ -1,6 +1,9 @@
 package dev.perfstream.streams.alert;
 
 import dev.perfstream.schemas.avro.Alert;
+import dev.perfstream.schemas.avro.CacheStats;
+import dev.perfstream.schemas.avro.QueryStats;
+import dev.perfstream.schemas.config.TopicKeys;
 import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
@@ -84,10 +87,35 @@ public final class AlertsApp implements StageRunner.Stage {
         // Encoding a result must never need the registry: register the outputs first.
         OutputSchemas.register(codecSettings, "alerts",
             Map.of(c.alertsTopic(), Alert.getClassSchema(), c.deadletterTopic(), DeadLetter.getClassSchema()));
-        KafkaStreams streams = new KafkaStreams(AlertsTopology.build(c, wire, rules, Clock.systemUTC()),
+        AlertsTopology.Derived derived = derived(settings, codecSettings);
+        KafkaStreams streams = new KafkaStreams(AlertsTopology.build(c, wire, derived, rules, Clock.systemUTC()),
             properties(c, settings));
         return new AlertsApp(StreamsStage.start("alerts", streams, List.of(rules::close,
             PerfstreamMetrics.PARKED.register("alerts", parked::get))), rules, parked);
+    }
+
+    /**
+     * The statement and cache topics the stage reads: those that exist at start (the stats stage creates them;
+     * Kafka Streams refuses to start on a missing source topic). A missing one is named in an INFO.
+     */
+    static AlertsTopology.Derived derived(Settings settings, Settings codecSettings) {
+        String queries = settings.get(TopicKeys.QUERIES);
+        String cache = settings.get(TopicKeys.CACHE);
+        java.util.Set<String> names;
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                dev.perfstream.schemas.kafka.KafkaClients.from(settings).admin(Map.of()))) {
+            names = admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("alerts: cannot list topics ({}): not reading {} and {}", e.toString(), queries, cache);
+            return AlertsTopology.Derived.NONE;
+        }
+        for (String t : List.of(queries, cache)) {
+            if (!names.contains(t)) {
+                LOG.info("alerts: {} does not exist, its rules are not evaluated (restart the stage once it does)", t);
+            }
+        }
+        return new AlertsTopology.Derived(names.contains(queries) ? queries : null, names.contains(cache) ? cache : null,
+            Codecs.create(QueryStats.getClassSchema(), codecSettings), Codecs.create(CacheStats.getClassSchema(), codecSettings));
     }
 
     /** @return true once the stage has stopped (closed, or shut down after a failure) */

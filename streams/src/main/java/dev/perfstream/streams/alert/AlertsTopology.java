@@ -1,6 +1,9 @@
 package dev.perfstream.streams.alert;
 
 import dev.perfstream.schemas.avro.Alert;
+import dev.perfstream.schemas.avro.CacheStats;
+import dev.perfstream.schemas.avro.QueryStats;
+import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
@@ -11,6 +14,8 @@ import dev.perfstream.streams.alert.state.AlertStatusSerde;
 import dev.perfstream.streams.release.RegressionProcessor;
 import dev.perfstream.streams.retry.ParkedRecords;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -32,6 +37,7 @@ import org.apache.kafka.streams.state.Stores;
  * and the alert state machine -> perf.alerts (keyed by fingerprint). The per-version windows of release
  * comparison (records with {@code serviceVersion}) take the other branch after the repartition: the
  * release test and REGRESSION alerts ({@link RegressionProcessor}), to the same topic.
+ * When they exist, perf.queries and perf.cache -> decode -> the same rules ({@link Derived}) -> perf.alerts.
  *
  * <p>The repartition by service puts every series of a service and its SLO buckets in one task;
  * it costs one extra hop (one more exactly-once commit interval of latency), measured by the
@@ -42,6 +48,8 @@ public final class AlertsTopology {
     public static final String STATUS_STORE = "alerts-status";
     /** SLO event/error buckets per service (changelogged). */
     public static final String SLO_STORE = "alerts-slo-buckets";
+    /** Baselines of baseline rules by alert fingerprint (changelogged). */
+    public static final String BASELINE_STORE = "alerts-baselines";
     /** Internal repartition topic (prefixed with the application id by Kafka Streams). */
     public static final String BY_SERVICE = "alerts-by-service";
 
@@ -64,6 +72,40 @@ public final class AlertsTopology {
 
     /** perf.stats records waiting for an unreachable schema registry. */
     public static final String PARKED_STORE = "alerts-parked";
+    /** The statement and cache sub-topology's stores: parked records, alert status, (unused) SLO buckets. */
+    public static final String DERIVED_PARKED_STORE = "alerts-derived-parked";
+    public static final String DERIVED_STATUS_STORE = "alerts-derived-status";
+    public static final String DERIVED_SLO_STORE = "alerts-derived-slo-buckets";
+    public static final String DERIVED_BASELINE_STORE = "alerts-derived-baselines";
+
+    /**
+     * The statement and cache topics the stage reads, when they exist ({@code perf.queries}, {@code perf.cache}):
+     * their records are already keyed by service, so they need no repartition; each is seen as a window of a
+     * series ({@link DerivedStats}) and evaluated by the same rules in a sub-topology of its own.
+     *
+     * @param queriesTopic null when not read
+     * @param cacheTopic   null when not read
+     */
+    public record Derived(String queriesTopic, String cacheTopic, RecordCodec<QueryStats> queries,
+                          RecordCodec<CacheStats> caches) {
+        public static final Derived NONE = new Derived(null, null, null, null);
+
+        List<String> topics() {
+            List<String> t = new ArrayList<>(2);
+            if (queriesTopic != null) {
+                t.add(queriesTopic);
+            }
+            if (cacheTopic != null) {
+                t.add(cacheTopic);
+            }
+            return t;
+        }
+
+        WindowStats decode(String topic, byte[] value) throws DecodeException {
+            return topic.equals(queriesTopic) ? DerivedStats.of(queries.decode(topic, value))
+                : DerivedStats.of(caches.decode(topic, value));
+        }
+    }
 
     /**
      * @param c      configuration (topics)
@@ -72,6 +114,11 @@ public final class AlertsTopology {
      * @param clock  wall clock for {@code notifiedAt} and dead letters
      */
     public static Topology build(AlertsConfig c, Wire codecs, Supplier<RuleSet> rules, Clock clock) {
+        return build(c, codecs, Derived.NONE, rules, clock);
+    }
+
+    /** @param derived the statement and cache topics to read as well ({@link Derived#NONE}: none) */
+    public static Topology build(AlertsConfig c, Wire codecs, Derived derived, Supplier<RuleSet> rules, Clock clock) {
         StreamsBuilder b = new StreamsBuilder();
         Serde<WindowStats> statsSerde = serde(codecs.stats());
         b.addStateStore(ParkedRecords.storeBuilder(PARKED_STORE));
@@ -81,6 +128,8 @@ public final class AlertsTopology {
             SloBuckets.serde()));
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RegressionProcessor.STORE),
             Serdes.String(), Serdes.ByteArray()));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BASELINE_STORE), Serdes.String(),
+            Serdes.String()));
 
         KStream<String, Decoded> decoded = b.stream(c.statsTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
                 .withName("alerts-stats-source"))
@@ -104,13 +153,46 @@ public final class AlertsTopology {
             .defaultBranch(Branched.as("series"));
         byKind.get("alerts-windows-series")
             .process(() -> new AlertProcessor(rules, clock, c.unmatchedWarnAfter()), Named.as("alerts-evaluate"),
-                STATUS_STORE, SLO_STORE)
+                STATUS_STORE, SLO_STORE, BASELINE_STORE)
             .to(c.alertsTopic(), Produced.with(Serdes.String(), serde(codecs.alerts())).withName("alerts-sink"));
         // Per-version windows (release comparison): REGRESSION alerts, same topic.
         byKind.get("alerts-windows-release")
             .process(() -> new RegressionProcessor(c.release(), clock), Named.as("alerts-release"), RegressionProcessor.STORE)
             .to(c.alertsTopic(), Produced.with(Serdes.String(), serde(codecs.alerts())).withName("alerts-release-sink"));
+        if (!derived.topics().isEmpty()) {
+            derived(b, c, codecs, derived, rules, clock);
+        }
         return b.build();
+    }
+
+    private static void derived(StreamsBuilder b, AlertsConfig c, Wire codecs, Derived derived, Supplier<RuleSet> rules,
+                                Clock clock) {
+        b.addStateStore(ParkedRecords.storeBuilder(DERIVED_PARKED_STORE));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DERIVED_STATUS_STORE), Serdes.String(),
+            new AlertStatusSerde()));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DERIVED_SLO_STORE), Serdes.String(),
+            SloBuckets.serde()));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DERIVED_BASELINE_STORE), Serdes.String(),
+            Serdes.String()));
+        Map<String, KStream<String, Decoded>> branches = b.stream(derived.topics(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("alerts-derived-source"))
+            .process(() -> new DecodeProcessor(derived::decode, DERIVED_PARKED_STORE, clock, codecs.outage(),
+                codecs.parkedGauge()), Named.as("alerts-derived-decode"), DERIVED_PARKED_STORE)
+            .split(Named.as("alerts-derived-"))
+            .branch((k, v) -> v.dead() != null, Branched.as("dead"))
+            .defaultBranch(Branched.as("good"));
+        branches.get("alerts-derived-dead")
+            .map((k, v) -> KeyValue.pair(v.rawKey(), codecs.deadLetters().encode(c.deadletterTopic(), v.dead())),
+                Named.as("alerts-derived-deadletter-encode"))
+            .to(c.deadletterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
+                .withName("alerts-derived-deadletter-sink"));
+        // Keyed by service by the stats stage already: evaluated where they arrive, no repartition.
+        branches.get("alerts-derived-good")
+            .mapValues(Decoded::stats, Named.as("alerts-derived-unwrap"))
+            .process(() -> new AlertProcessor(rules, clock, c.unmatchedWarnAfter(), DERIVED_STATUS_STORE, DERIVED_SLO_STORE,
+                DERIVED_BASELINE_STORE), Named.as("alerts-derived-evaluate"), DERIVED_STATUS_STORE, DERIVED_SLO_STORE,
+                DERIVED_BASELINE_STORE)
+            .to(c.alertsTopic(), Produced.with(Serdes.String(), serde(codecs.alerts())).withName("alerts-derived-sink"));
     }
 
     private static <T> Serde<T> serde(RecordCodec<T> codec) {

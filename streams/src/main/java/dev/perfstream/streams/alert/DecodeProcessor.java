@@ -25,12 +25,25 @@ import org.slf4j.LoggerFactory;
  */
 final class DecodeProcessor extends ContextualProcessor<byte[], byte[], String, Decoded> {
     private static final Logger LOG = LoggerFactory.getLogger(DecodeProcessor.class);
-    private final RecordCodec<WindowStats> codec;
+    /** Bytes of one input topic to the window a rule evaluates. */
+    @FunctionalInterface
+    interface Decoder {
+        WindowStats decode(String topic, byte[] value) throws DecodeException;
+    }
+
+    private final Decoder codec;
     private final Clock clock;
     private final ParkedRecords parking;
+    private final String parkedStore;
 
     DecodeProcessor(RecordCodec<WindowStats> codec, Clock clock, ParkedRecords.Config outage, AtomicLong parkedGauge) {
+        this(codec::decode, AlertsTopology.PARKED_STORE, clock, outage, parkedGauge);
+    }
+
+    /** @param parkedStore the store records wait in while the registry is unreachable */
+    DecodeProcessor(Decoder codec, String parkedStore, Clock clock, ParkedRecords.Config outage, AtomicLong parkedGauge) {
         this.codec = codec;
+        this.parkedStore = parkedStore;
         this.clock = clock;
         this.parking = new ParkedRecords(outage, "alerts", this::handle, parkedGauge);
     }
@@ -38,7 +51,7 @@ final class DecodeProcessor extends ContextualProcessor<byte[], byte[], String, 
     @Override
     public void init(ProcessorContext<String, Decoded> context) {
         super.init(context);
-        parking.init(context, AlertsTopology.PARKED_STORE);
+        parking.init(context, parkedStore);
     }
 
     @Override
@@ -63,7 +76,7 @@ final class DecodeProcessor extends ContextualProcessor<byte[], byte[], String, 
                 == WireFormat.AVRO_CONFLUENT ? "avro" : "json").inc();
             context().forward(new Record<>(s.getService(), new Decoded(s, null, null), r.timestamp()));
         } catch (DecodeException e) {
-            LOG.warn("dead-lettering perf.stats record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+            LOG.warn("dead-lettering record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
             DeadLetter dl = DeadLetters.of(e.code(), e.getMessage(), "alerts", r.topic(), r.partition(), r.offset(),
                 r.timestamp(), r.key(), r.value(), clock.instant());
             context().forward(new Record<String, Decoded>(null, new Decoded(null, dl, r.key()), r.timestamp()));

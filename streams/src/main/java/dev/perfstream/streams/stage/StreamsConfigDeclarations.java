@@ -10,6 +10,7 @@ import dev.perfstream.streams.scoring.ForecastConfig;
 import dev.perfstream.streams.scoring.ModelKeys;
 import dev.perfstream.streams.scoring.MultivariateScoringConfig;
 import dev.perfstream.streams.scoring.ScoringConfig;
+import dev.perfstream.streams.window.QueryCacheConfig;
 import dev.perfstream.streams.window.StatsConfig;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,8 @@ public final class StreamsConfigDeclarations implements ConfigDeclarations {
         return List.of(
             ConfigGroup.of("streams", "Kafka Streams stages (all three)", 35, StreamsProperties.class,
                 ParkedRecords.Config.class),
-            ConfigGroup.of("stats", "Stats stage (perf.metrics, perf.rum -> perf.stats)", 40, StatsConfig.class),
+            ConfigGroup.of("stats", "Stats stage (perf.metrics, perf.rum -> perf.stats, perf.queries, perf.cache)", 40,
+                StatsConfig.class, QueryCacheConfig.class),
             ConfigGroup.of("alerts", "Alerts stage (perf.stats -> perf.alerts)", 50, AlertsConfig.class),
             ConfigGroup.of("release", "Release comparison: per-version windows (stats), REGRESSION alerts (alerts), "
                 + "perfstream compare", 52, ReleaseConfig.class),

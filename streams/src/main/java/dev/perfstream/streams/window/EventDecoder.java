@@ -13,6 +13,7 @@ import dev.perfstream.schemas.validate.CardinalityGuard;
 import dev.perfstream.streams.window.state.HistogramValues;
 import dev.perfstream.schemas.validate.EventValidator;
 import dev.perfstream.schemas.validate.RouteTemplates;
+import dev.perfstream.schemas.validate.SqlFingerprint;
 import dev.perfstream.schemas.validate.WebVitals;
 import dev.perfstream.streams.release.ReleaseConfig;
 import java.util.HashMap;
@@ -43,18 +44,39 @@ final class EventDecoder {
     private final SeriesOwnership.Owned owned;
     private final ReleaseConfig release;
     private final VersionGuard versions;
+    private final boolean details;
+    private final CardinalityGuard statements;
+    private final CardinalityGuard caches;
+    /** Statements that are fingerprints already, bounded like the route memo. */
+    private final Map<String, String> fingerprints = new HashMap<>();
+    /** Fingerprint to its statement series (of the service that sent it last), bounded like the route memo. */
+    private final Map<String, SeriesId> statementIds = new HashMap<>();
     // Hand-written memo: RouteTemplates runs several regexes per segment, and the same raw routes repeat.
     private final Map<String, String> templates = new HashMap<>();
 
     EventDecoder(String metricsTopic, RecordCodec<MetricEvent> metrics, RecordCodec<RumEvent> rum,
                  EventValidator validator, int routeCap, SeriesOwnership.Owned owned) {
-        this(metricsTopic, metrics, rum, validator, routeCap, owned, ReleaseConfig.defaults());
+        this(metricsTopic, metrics, rum, validator, routeCap, owned, ReleaseConfig.defaults(), QueryCacheConfig.DEFAULT);
     }
 
     EventDecoder(String metricsTopic, RecordCodec<MetricEvent> metrics, RecordCodec<RumEvent> rum,
                  EventValidator validator, int routeCap, SeriesOwnership.Owned owned, ReleaseConfig release) {
+        this(metricsTopic, metrics, rum, validator, routeCap, owned, release, QueryCacheConfig.DEFAULT);
+    }
+
+    EventDecoder(String metricsTopic, RecordCodec<MetricEvent> metrics, RecordCodec<RumEvent> rum,
+                 EventValidator validator, int routeCap, SeriesOwnership.Owned owned, QueryCacheConfig qc) {
+        this(metricsTopic, metrics, rum, validator, routeCap, owned, ReleaseConfig.defaults(), qc);
+    }
+
+    EventDecoder(String metricsTopic, RecordCodec<MetricEvent> metrics, RecordCodec<RumEvent> rum,
+                 EventValidator validator, int routeCap, SeriesOwnership.Owned owned, ReleaseConfig release,
+                 QueryCacheConfig qc) {
         this.release = release;
         this.versions = new VersionGuard(release.maxVersions(), release.versionIdle().toMillis());
+        this.details = qc.enabled();
+        this.statements = new CardinalityGuard(qc.statementCap());
+        this.caches = new CardinalityGuard(qc.cacheCap());
         this.metricsTopic = metricsTopic;
         this.owned = owned;
         this.metrics = metrics;
@@ -90,7 +112,8 @@ final class EventDecoder {
         SeriesId id = SeriesId.metric(e.getMetric(), e.getService(), route);
         long ts = e.getTimestamp().toEpochMilli();
         return new Observation(id, ts, v * f, error, -1, unit,
-            e.getHistogram() == null ? null : buckets(e.getHistogram(), f), releaseSeries(e, route, ts));
+            e.getHistogram() == null ? null : buckets(e.getHistogram(), f), releaseSeries(e, route, ts),
+            details ? detail(e, unit) : null);
     }
 
     /** The per-version series of a request latency with a service version (owner-side version cap), else null. */
@@ -103,6 +126,67 @@ final class EventDecoder {
             version = versions.admit(e.getService(), version, ts);
         }
         return SeriesId.release(e.getMetric(), e.getService(), route, version);
+    }
+
+    /**
+     * The statement or cache series the event also counts in ({@link DetailSeries}), or null: a db.*
+     * duration with a statement, a cache.lookup with cacheHit, a cache.hits / cache.misses counter.
+     * The validator has already checked the fields' combinations.
+     */
+    private SeriesId detail(MetricEvent e, String unit) throws DecodeException {
+        String service = e.getService();
+        if (e.getDbStatement() != null) {
+            if (!e.getMetric().startsWith("db.") || !unit.equals("ms")) {
+                return null; // a statement on another metric is an attribute as before, not DB time
+            }
+            String fp = fingerprint(e.getDbStatement());
+            SeriesId id = statementIds.get(fp);
+            if (id == null || !id.owner().equals(service)) { // the id string is built once per (service, statement)
+                if (statementIds.size() >= ROUTE_CACHE) {
+                    statementIds.clear();
+                }
+                id = SeriesId.metric(DetailSeries.STATEMENT, service, owned.key(service) ? statements.admit(service, fp) : fp);
+                statementIds.put(fp, id);
+            }
+            return id;
+        }
+        String cache = e.getCache();
+        if (cache == null) {
+            return null;
+        }
+        String name;
+        if (e.getCacheHit() != null) {
+            if (!unit.equals("ms")) {
+                throw new DecodeException("validation", "field 'unit' of a cache.lookup with cacheHit must be a duration"
+                    + " (ms, s, us, ns), got \"" + e.getUnit() + "\"");
+            }
+            name = e.getCacheHit() ? DetailSeries.CACHE_HIT : DetailSeries.CACHE_MISS;
+        } else if (e.getMetric().equals(EventValidator.CACHE_HITS)) {
+            name = DetailSeries.CACHE_HITS;
+        } else if (e.getMetric().equals(EventValidator.CACHE_MISSES)) {
+            name = DetailSeries.CACHE_MISSES;
+        } else {
+            return null;
+        }
+        return SeriesId.metric(name, service, owned.key(service) ? caches.admit(service, cache) : cache);
+    }
+
+    /**
+     * Memoised only for statements that are fingerprints already (what most producers send): raw SQL with
+     * literals rarely repeats, and memoising it would only churn the map.
+     */
+    private String fingerprint(String raw) {
+        String f = fingerprints.get(raw);
+        if (f == null) {
+            f = SqlFingerprint.of(raw);
+            if (f.equals(raw)) {
+                if (fingerprints.size() >= ROUTE_CACHE) {
+                    fingerprints.clear();
+                }
+                fingerprints.put(raw, f);
+            }
+        }
+        return f;
     }
 
     /** A histogram event's buckets in the series' unit; min and max default to the outer representatives. */
@@ -139,6 +223,11 @@ final class EventDecoder {
      * service (app) when the cardinality guard does not admit its route (page).
      */
     SeriesId admit(SeriesId id, long windowStart) {
+        if (DetailSeries.isDetail(id)) {
+            CardinalityGuard g = DetailSeries.isStatement(id) ? statements : caches;
+            String v = g.admit(id.owner(), id.route());
+            return v.equals(id.route()) ? id : SeriesId.metric(id.name(), id.owner(), v);
+        }
         if (id.version() != null) {
             String route = id.route().equals("-") ? id.route() : routes.admit(id.owner(), id.route());
             String version = versions.admit(id.owner(), id.version(), windowStart);

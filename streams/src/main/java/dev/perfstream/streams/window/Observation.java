@@ -13,11 +13,11 @@ import dev.perfstream.streams.window.state.HistogramValues;
  * @param buckets   null for one measurement; else the many measurements of a histogram event (values in ms
  *                  for durations, like {@code value})
  * @param release   the per-version series the measurement also goes into (release comparison), or null
+ * @param detail    null, or the statement or cache series ({@link DetailSeries}) the measurement also counts in
  */
 record Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit,
-                   HistogramValues buckets, SeriesId release) {
+                   HistogramValues buckets, SeriesId release, SeriesId detail) {
     Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit) {
-        this(series, timestamp, value, error, rating, unit, null, null);
+        this(series, timestamp, value, error, rating, unit, null, null, null);
     }
-
 }

@@ -73,6 +73,37 @@ public final class StatsPartitions {
         return new SeriesOwnership(Math.max(inputs, partials), partials);
     }
 
+    /**
+     * The statement and cache output topics: created like the stats topic when missing (same partitions).
+     * When one is missing and cannot be created (no CREATE permission, say), the aggregations are off
+     * with a WARN naming the topic, rather than a stream thread failing on its first record.
+     */
+    public static QueryCacheConfig outputs(Admin admin, StatsConfig c, QueryCacheConfig qc) {
+        if (!qc.enabled()) {
+            return qc;
+        }
+        for (String topic : List.of(qc.queriesTopic(), qc.cacheTopic())) {
+            if (exists(admin, topic)) {
+                continue;
+            }
+            int n = Math.max(1, partitions(admin, c.statsTopic()));
+            try {
+                admin.createTopics(List.of(new NewTopic(topic, Optional.of(n), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
+                LOG.info("created {} with {} partitions", topic, n);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    LOG.warn("{} does not exist and cannot be created ({}): top statements and cache hit ratios are off;"
+                        + " create {} and {} (or set stats.queries.enabled=false to silence this)", topic,
+                        e.getCause().getMessage(), qc.queriesTopic(), qc.cacheTopic());
+                    return qc.disabled();
+                }
+            } catch (InterruptedException | TimeoutException e) {
+                throw new IllegalStateException("cannot create " + topic + ": " + e, e);
+            }
+        }
+        return qc;
+    }
+
     private static boolean exists(Admin admin, String topic) {
         try {
             return admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic);

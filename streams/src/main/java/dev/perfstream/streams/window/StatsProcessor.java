@@ -83,8 +83,16 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
     /** Last watermark announced to the owners, and the smallest-window slot it fell in. */
     private long announced = Long.MIN_VALUE;
 
+    private final QueryCacheAssembler details;
+
     StatsProcessor(StatsConfig config, Function<SeriesOwnership.Owned, EventDecoder> decoders, Clock clock,
                    ParkedRecords.Config outage, AtomicLong parkedGauge, SeriesOwnership ownership, InputLag lag) {
+        this(config, QueryCacheConfig.DEFAULT, decoders, clock, outage, parkedGauge, ownership, lag);
+    }
+
+    StatsProcessor(StatsConfig config, QueryCacheConfig queryCache, Function<SeriesOwnership.Owned, EventDecoder> decoders,
+                   Clock clock, ParkedRecords.Config outage, AtomicLong parkedGauge, SeriesOwnership ownership, InputLag lag) {
+        this.details = new QueryCacheAssembler(queryCache.top());
         this.config = config;
         this.decoders = decoders;
         this.clock = clock;
@@ -169,10 +177,19 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
                 store.add(o.release().id(), o.timestamp(), o.buckets(), o.error(), o.unit());
             }
         }
+        if (o.detail() != null) { // its own unit, so it cannot be refused for a unit mismatch
+            String unit = DetailSeries.isCounter(o.detail()) ? "count" : "ms";
+            if (o.buckets() == null) {
+                store.add(o.detail().id(), o.timestamp(), o.value(), o.error(), -1, unit);
+            } else {
+                store.add(o.detail().id(), o.timestamp(), o.buckets(), o.error(), unit);
+            }
+        }
         if (o.timestamp() > maxEventTime) {
             maxEventTime = o.timestamp();
         }
         store.advance(o.timestamp(), this::emit);
+        flushDetails();
         if (ownership.tasks() > 1 && Math.floorDiv(store.streamTime(), sizes[0]) != Math.floorDiv(announced, sizes[0])) {
             announce();
         }
@@ -190,6 +207,7 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
         }
         if (p.isWatermark()) {
             store.upstreamWatermark(p.sender(), p.watermark(), this::emit);
+            flushDetails();
             return;
         }
         SeriesId id;
@@ -243,6 +261,7 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
             target = Math.max(target, now - idleMs);
         }
         store.advance(target, this::emit);
+        flushDetails();
         if (ownership.tasks() > 1 && store.streamTime() > announced) {
             announce();
         }
@@ -254,10 +273,26 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
                 StatsTopology.PARTIALS_SINK);
             return;
         }
+        if (DetailSeries.isDetail(a.seriesId())) {
+            details.add(SeriesId.parse(a.seriesId()), a); // out with the other details of its window in flushDetails
+            return;
+        }
         WindowStats s = toStats(a, SeriesId.parse(a.seriesId()));
         windowsEmitted.computeIfAbsent(a.end() - a.start(), size -> PerfstreamMetrics.WINDOWS_EMITTED.labelValues(STAGE,
             Duration.ofMillis(size).toString().substring(2).toLowerCase(java.util.Locale.ROOT))).inc();
         context.forward(new Record<Object, Object>(a.seriesId(), s, a.end()), StatsTopology.STATS_SINK);
+    }
+
+    /** The statement and cache records of the windows the last store advance closed. */
+    private void flushDetails() {
+        if (details.isEmpty()) {
+            return;
+        }
+        details.flush(
+            q -> context.forward(new Record<Object, Object>(q.getService(), q, q.getWindowEnd().toEpochMilli()),
+                StatsTopology.QUERIES_SINK),
+            c -> context.forward(new Record<Object, Object>(c.getService(), c, c.getWindowEnd().toEpochMilli()),
+                StatsTopology.CACHE_SINK));
     }
 
     private static final double[] QUANTILES = {0.50, 0.75, 0.90, 0.95, 0.99, 0.999};

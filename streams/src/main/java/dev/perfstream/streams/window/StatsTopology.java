@@ -1,7 +1,9 @@
 package dev.perfstream.streams.window;
 
+import dev.perfstream.schemas.avro.CacheStats;
 import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.MetricEvent;
+import dev.perfstream.schemas.avro.QueryStats;
 import dev.perfstream.schemas.avro.RumEvent;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
@@ -22,7 +24,9 @@ import org.apache.kafka.streams.Topology;
 /**
  * The stats stage: {@code perf.metrics} and {@code perf.rum} (raw bytes) into one processor that
  * keeps every open window of every series in a {@code SeriesWindowStore}, out to
- * {@code perf.stats} (final {@link WindowStats} per series and window) and {@code perf.deadletter}.
+ * {@code perf.stats} (final {@link WindowStats} per series and window), {@code perf.queries} (the top
+ * statements of each service and window, {@link QueryStats}), {@code perf.cache} (hit ratio per service,
+ * cache and window, {@link CacheStats}; both from {@link DetailSeries}) and {@code perf.deadletter}.
  *
  * <p>Processor API rather than the DSL: a DSL {@code aggregate} reads and writes the sketch through
  * its serde for every event; here the sketch stays a live object and is encoded once per commit.
@@ -45,6 +49,10 @@ public final class StatsTopology {
     public static final String PARKED_STORE = "perfstream-stats-parked";
     public static final String STATS_SINK = "stats-sink";
     public static final String DEADLETTER_SINK = "stats-deadletter-sink";
+    /** Top statements per service and window ({@link QueryStats}), keyed by service. */
+    public static final String QUERIES_SINK = "stats-queries-sink";
+    /** Cache effectiveness per service, cache and window ({@link CacheStats}), keyed by service. */
+    public static final String CACHE_SINK = "stats-cache-sink";
 
     private StatsTopology() {
     }
@@ -64,34 +72,47 @@ public final class StatsTopology {
      */
     public static Topology build(StatsConfig c, Settings userSettings, Clock clock, SeriesOwnership ownership,
                                  InputLag lag, AtomicLong parkedGauge) {
+        return build(c, QueryCacheConfig.from(userSettings), userSettings, clock, ownership, lag, parkedGauge);
+    }
+
+    /** @param qc the statement and cache aggregations ({@code perf.queries}, {@code perf.cache}) */
+    public static Topology build(StatsConfig c, QueryCacheConfig qc, Settings userSettings, Clock clock,
+                                 SeriesOwnership ownership, InputLag lag, AtomicLong parkedGauge) {
         Settings settings = ParkedRecords.forStreamThread(userSettings);
         ParkedRecords.Config outage = ParkedRecords.Config.from(settings);
         RecordCodec<WindowStats> statsCodec = Codecs.create(WindowStats.getClassSchema(), settings);
         RecordCodec<DeadLetter> dlqCodec = Codecs.create(DeadLetter.getClassSchema(), settings);
         Serializer<WindowStats> statsSer = (topic, v) -> v == null ? null : statsCodec.encode(topic, v);
         Serializer<DeadLetter> dlqSer = (topic, v) -> v == null ? null : dlqCodec.encode(topic, v);
+        RecordCodec<QueryStats> queriesCodec = Codecs.create(QueryStats.getClassSchema(), settings);
+        RecordCodec<CacheStats> cacheCodec = Codecs.create(CacheStats.getClassSchema(), settings);
+        Serializer<QueryStats> queriesSer = (topic, v) -> v == null ? null : queriesCodec.encode(topic, v);
+        Serializer<CacheStats> cacheSer = (topic, v) -> v == null ? null : cacheCodec.encode(topic, v);
 
         long[] sizes = c.sizesMillis();
         Topology t = new Topology();
         t.addSource(METRICS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), c.metricsTopic());
         t.addSource(RUM_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), c.rumTopic());
         t.addSource(PARTIALS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), c.partialsTopic());
-        t.addProcessor(PROCESSOR, () -> new StatsProcessor(c, owned -> decoder(c, settings, clock, owned), clock, outage,
-            parkedGauge, ownership, lag), METRICS_SOURCE, RUM_SOURCE, PARTIALS_SOURCE);
+        t.addProcessor(PROCESSOR, () -> new StatsProcessor(c, qc, owned -> decoder(c, qc, settings, clock, owned), clock,
+            outage, parkedGauge, ownership, lag), METRICS_SOURCE, RUM_SOURCE, PARTIALS_SOURCE);
         t.addStateStore(ParkedRecords.storeBuilder(PARKED_STORE), PROCESSOR);
         t.addStateStore(new SeriesWindowStoreBuilder(STORE, c.persistentStore(), sizes, c.windows().size(),
             c.grace().toMillis(), c.relativeAccuracy(), c.maxBins()), PROCESSOR);
         t.addSink(STATS_SINK, c.statsTopic(), new StringSerializer(), statsSer, PROCESSOR);
         t.addSink(DEADLETTER_SINK, c.deadLetterTopic(), new ByteArraySerializer(), dlqSer, PROCESSOR);
+        t.addSink(QUERIES_SINK, qc.queriesTopic(), new StringSerializer(), queriesSer, PROCESSOR);
+        t.addSink(CACHE_SINK, qc.cacheTopic(), new StringSerializer(), cacheSer, PROCESSOR);
         t.addSink(PARTIALS_SINK, c.partialsTopic(), new StringSerializer(), new ByteArraySerializer(),
             ownership.partitioner(), PROCESSOR);
         return t;
     }
 
-    static EventDecoder decoder(StatsConfig c, Settings settings, Clock clock, SeriesOwnership.Owned owned) {
+    static EventDecoder decoder(StatsConfig c, QueryCacheConfig qc, Settings settings, Clock clock,
+                                SeriesOwnership.Owned owned) {
         RecordCodec<MetricEvent> metrics = Codecs.create(MetricEvent.getClassSchema(), settings);
         RecordCodec<RumEvent> rum = Codecs.create(RumEvent.getClassSchema(), settings);
         return new EventDecoder(c.metricsTopic(), metrics, rum, new EventValidator(clock, c.maxAge(), c.maxFuture()),
-            c.routeCap(), owned, ReleaseConfig.from(settings));
+            c.routeCap(), owned, ReleaseConfig.from(settings), qc);
     }
 }

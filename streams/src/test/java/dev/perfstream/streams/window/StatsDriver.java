@@ -1,6 +1,8 @@
 package dev.perfstream.streams.window;
 
+import dev.perfstream.schemas.avro.CacheStats;
 import dev.perfstream.schemas.avro.DeadLetter;
+import dev.perfstream.schemas.avro.QueryStats;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
@@ -39,6 +41,8 @@ final class StatsDriver implements AutoCloseable {
     final RecordCodec<WindowStats> statsCodec;
     final RecordCodec<DeadLetter> dlqCodec;
 
+    final TestOutputTopic<String, byte[]> queries;
+    final TestOutputTopic<String, byte[]> caches;
     final TestInputTopic<String, byte[]> partialsIn;
     final TestOutputTopic<String, byte[]> partialsOut;
 
@@ -62,6 +66,9 @@ final class StatsDriver implements AutoCloseable {
         rum = driver.createInputTopic(config.rumTopic(), new ByteArraySerializer(), new ByteArraySerializer());
         stats = driver.createOutputTopic(config.statsTopic(), new StringDeserializer(), new ByteArrayDeserializer());
         dlq = driver.createOutputTopic(config.deadLetterTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        QueryCacheConfig qc = QueryCacheConfig.from(settings);
+        queries = driver.createOutputTopic(qc.queriesTopic(), new StringDeserializer(), new ByteArrayDeserializer());
+        caches = driver.createOutputTopic(qc.cacheTopic(), new StringDeserializer(), new ByteArrayDeserializer());
         statsCodec = Codecs.create(WindowStats.getClassSchema(), settings);
         dlqCodec = Codecs.create(DeadLetter.getClassSchema(), settings);
     }
@@ -93,6 +100,34 @@ final class StatsDriver implements AutoCloseable {
         for (TestRecord<String, byte[]> r : stats.readRecordsToList()) {
             try {
                 out.add(statsCodec.decode(config.statsTopic(), r.value()));
+            } catch (DecodeException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return out;
+    }
+
+    /** All perf.queries records emitted so far, decoded. */
+    List<QueryStats> readQueries() {
+        RecordCodec<QueryStats> codec = Codecs.create(QueryStats.getClassSchema(), settings);
+        List<QueryStats> out = new ArrayList<>();
+        for (TestRecord<String, byte[]> r : queries.readRecordsToList()) {
+            try {
+                out.add(codec.decode("q", r.value()));
+            } catch (DecodeException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return out;
+    }
+
+    /** All perf.cache records emitted so far, decoded. */
+    List<CacheStats> readCaches() {
+        RecordCodec<CacheStats> codec = Codecs.create(CacheStats.getClassSchema(), settings);
+        List<CacheStats> out = new ArrayList<>();
+        for (TestRecord<String, byte[]> r : caches.readRecordsToList()) {
+            try {
+                out.add(codec.decode("c", r.value()));
             } catch (DecodeException e) {
                 throw new AssertionError(e);
             }

@@ -15,7 +15,10 @@ public enum AlertClass {
     RESOURCE_EXHAUSTION("resource-exhaustion",
         "Resource exhaustion: scale up or out and shed non-critical load; look for leaks (memory, connections, threads)."),
     DATABASE("database",
-        "Database: find the slow statements (db statement fingerprints), check locks and missing indexes; move reads to a replica."),
+        "Database: find the slow statements (db_queries: top statements by total time and their p95), then per statement:"
+            + " missing index (EXPLAIN shows a scan; add the index), plan change (compare the plan with last week's; refresh"
+            + " statistics, pin or hint the plan), lock contention (blocked sessions, long transactions holding row locks),"
+            + " connection pool exhaustion (pool wait time, pool size against the DB's max connections); move reads to a replica."),
     TRAFFIC_SURGE("traffic-surge",
         "Traffic surge: check capacity headroom and autoscaling; rate-limit abusive clients; pre-scale for expected peaks."),
     FRONTEND("frontend",
@@ -25,6 +28,11 @@ public enum AlertClass {
     REGRESSION("regression",
         "Release regression: roll back the named version (or stop its rollout) and compare it with the previous one"
             + " ('perfstream compare'); look at what changed on the named routes: queries, dependencies, caches, config."),
+    CACHE("cache",
+        "Cache: a cold or thrashing cache sends its misses to the database. Check for a restart, deploy or flush (a cold"
+            + " cache warms up: pre-warm hot keys), evictions (memory limit too small for the working set), a TTL that"
+            + " expires too soon, and key churn (keys with ids or timestamps that never repeat); compare miss latency"
+            + " against hit latency (cache_stats) to size the cost."),
     CDN("cdn",
         "CDN / first byte: check the CDN cache hit ratio and purges, origin response time behind it, TLS and DNS"
             + " time, and whether the slow first bytes come from one region or from pages the CDN does not cache.");

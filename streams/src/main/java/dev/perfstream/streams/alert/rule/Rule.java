@@ -28,11 +28,13 @@ import java.util.Map;
  * @param noData      what a series that stops sending does to its alert ({@link NoData})
  * @param noDataAfter how long without a window counts as no data (wall clock against the last window's end)
  * @param texts       the rule's own summary, description and runbook_url templates
+ * @param baseline    null, or thresholds relative to the series' own history ({@link Baseline}); then
+ *                    {@code threshold} and {@code resolve} are floors
  */
 public record Rule(String id, String description, Selector selector, Duration window, Statistic statistic, Op op,
                    double threshold, double resolve, long minCount, Severity severity, AlertClass alertClass,
                    String playbook, Map<String, String> labels, Policy policy, int line, String version, NoData noData,
-                   Duration noDataAfter, RuleTexts texts) {
+                   Duration noDataAfter, RuleTexts texts, Baseline baseline) {
 
     /** True when the rule evaluates this record: selector and window size match. */
     public boolean appliesTo(WindowStats s) {
@@ -47,6 +49,12 @@ public record Rule(String id, String description, Selector selector, Duration wi
         }
         double v = statistic.extract(s);
         return Double.isFinite(v) ? v : Double.NaN;
+    }
+
+    /** This rule with other thresholds (a baseline rule's for one series and window); same id and version. */
+    public Rule withThresholds(double newThreshold, double newResolve) {
+        return new Rule(id, description, selector, window, statistic, op, newThreshold, newResolve, minCount, severity,
+            alertClass, playbook, labels, policy, line, version, noData, noDataAfter, texts, baseline);
     }
 
     public boolean breached(double value) {

@@ -41,7 +41,8 @@ public final class RuleParser {
         "flapping", "min-count", "no-data", "no-data-after");
     private static final Set<String> RULE_KEYS = Set.of("id", "description", "select", "window", "statistic", "op",
         "threshold", "resolve", "for", "resolve-for", "min-count", "severity", "class", "playbook", "labels",
-        "renotify", "flapping", "no-data", "no-data-after", "summary", "runbook_url");
+        "renotify", "flapping", "no-data", "no-data-after", "summary", "runbook_url", "baseline");
+    private static final Set<String> BASELINE_KEYS = Set.of("factor", "windows", "min-windows");
     private static final Set<String> DEADMAN_KEYS = Set.of("id", "select", "after", "severity", "playbook", "labels");
     private static final Set<String> SELECT_KEYS = Set.of("kind", "name", "metric", "vital", "service", "app",
         "route", "page", "device");
@@ -205,15 +206,43 @@ public final class RuleParser {
         RuleTexts texts = new RuleTexts(template(f.get("summary"), "summary", id, labels),
             f.get("description") != null && desc.contains("{{") ? template(f.get("description"), "description", id, labels) : null,
             template(f.get("runbook_url"), "runbook_url", id, labels));
+        Baseline baseline = baseline(f.get("baseline"), op);
         if (y.problems().size() > before || id == null || sel == null || st == null || threshold == null || resolve == null) {
             return null;
         }
         warnIfUnmatchable(n, id, sel, window);
         String version = hash(String.join("|", id, desc, sel.toString(), window.toString(), st.label(), op.symbol(),
             Double.toString(threshold), Double.toString(resolve), Long.toString(minCount), sev.name(), cls.name(),
-            playbook, labels.toString(), policy.toString(), noData.name(), noDataAfter.toString(), String.valueOf(texts)));
+            playbook, labels.toString(), policy.toString(), noData.name(), noDataAfter.toString(), String.valueOf(texts),
+            String.valueOf(baseline)));
         return new Rule(id, desc, sel, window, st, op, threshold, resolve, minCount, sev, cls, playbook, labels, policy,
-            YamlFields.line(n), version, noData, noDataAfter, texts);
+            YamlFields.line(n), version, noData, noDataAfter, texts, baseline);
+    }
+
+    /** {@code baseline: {factor: 2, windows: 30, min-windows: 10}}: only for upward comparators. */
+    private Baseline baseline(Node n, Op op) {
+        if (n == null) {
+            return null;
+        }
+        MappingNode m = y.mapping(n, "baseline");
+        if (m == null) {
+            return null;
+        }
+        Map<String, Node> f = y.fields(m, BASELINE_KEYS, "baseline");
+        Double factor = y.number(f.get("factor"), "baseline factor", null);
+        if (factor == null) {
+            y.error(n, "baseline needs a 'factor' (e.g. 2 for doubled)");
+            return null;
+        }
+        if (!(factor > 1)) {
+            y.error(f.get("factor"), "baseline factor must be > 1, got " + fmt(factor));
+        }
+        if (!op.upward()) {
+            y.error(n, "baseline works with op > or >= (a value rising over its own history), got " + op.symbol());
+        }
+        long windows = y.integer(f.get("windows"), "baseline windows", 30, 2);
+        long min = y.integer(f.get("min-windows"), "baseline min-windows", Math.min(10, windows), 1);
+        return new Baseline(factor, (int) windows, (int) min);
     }
 
     /** A text template of a rule, or null; unknown fields are errors naming the rule, the key and the field. */

@@ -1,6 +1,7 @@
 package dev.perfstream.streams.alert.rule;
 
 import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.streams.alert.DerivedStats;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -18,7 +19,11 @@ public enum Statistic {
     RATE("rate"), COUNT("count"), ERRORS("errors"),
     GOOD_SHARE("good_share", "good-share"),
     NEEDS_IMPROVEMENT_SHARE("needs_improvement_share", "needs-improvement-share"),
-    POOR_SHARE("poor_share", "poor-share");
+    POOR_SHARE("poor_share", "poor-share"),
+    /** A statement's share of its service's DB time (series {@code db.statement}). */
+    SHARE("share"),
+    /** A cache's hit ratio (series {@code cache}): 1 - error_rate, where misses count as errors. */
+    HIT_RATIO("hit_ratio", "hit-ratio", "hitratio");
 
     private final String[] names;
 
@@ -33,7 +38,8 @@ public enum Statistic {
 
     /** True for statistics that are ratios in 0..1, where a threshold may be written as {@code 0.1%}. */
     public boolean isRatio() {
-        return this == ERROR_RATE || this == GOOD_SHARE || this == NEEDS_IMPROVEMENT_SHARE || this == POOR_SHARE;
+        return this == ERROR_RATE || this == GOOD_SHARE || this == NEEDS_IMPROVEMENT_SHARE || this == POOR_SHARE
+            || this == SHARE || this == HIT_RATIO;
     }
 
     public static Optional<Statistic> parse(String s) {
@@ -63,6 +69,8 @@ public enum Statistic {
             case GOOD_SHARE: return share(count, s.getGoodShare());
             case NEEDS_IMPROVEMENT_SHARE: return share(count, s.getNeedsImprovementShare());
             case POOR_SHARE: return share(count, s.getPoorShare());
+            case SHARE: return DerivedStats.STATEMENT.equals(s.getName()) ? share(count, s.getGoodShare()) : Double.NaN;
+            case HIT_RATIO: return DerivedStats.CACHE.equals(s.getName()) && count > 0 ? 1 - s.getErrorRate() : Double.NaN;
             default: break;
         }
         if (count <= 0) {

@@ -169,6 +169,11 @@ public final class WindowAccumulator {
         return count == 0 ? 0 : max;
     }
 
+    /** Sum of the values (of a histogram event's measurements, each by its representative value). */
+    public double sum() {
+        return count == 0 ? 0 : sum;
+    }
+
     public double mean() {
         return count == 0 ? 0 : sum / count;
     }

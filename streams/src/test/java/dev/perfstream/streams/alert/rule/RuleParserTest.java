@@ -155,4 +155,44 @@ class RuleParserTest {
         assertThat(RuleParser.parse("a", a, WINDOWS).version()).isEqualTo(RuleParser.parse("b", b, WINDOWS).version());
         assertThat(RuleParser.parse("a", a, WINDOWS).version()).isNotEqualTo(RuleParser.parse("c", c, WINDOWS).version());
     }
+
+    @Test
+    void shouldParseTheStatementAndCacheDefaultsWithABaselineRule() throws Exception {
+        RuleSet rs = RuleParser.parse("defaults", RuleSource.defaultText(), WINDOWS);
+        Rule share = rs.rule("db-statement-share");
+        assertThat(share.statistic()).isEqualTo(Statistic.SHARE);
+        assertThat(share.threshold()).isEqualTo(0.8);
+        assertThat(share.alertClass()).isEqualTo(AlertClass.DATABASE);
+        Rule doubled = rs.rule("db-statement-p95-doubled");
+        assertThat(doubled.baseline()).isEqualTo(new Baseline(2, 30, 10));
+        assertThat(doubled.threshold()).isEqualTo(5.0);
+        Rule cache = rs.rule("cache-hit-ratio");
+        assertThat(cache.statistic()).isEqualTo(Statistic.HIT_RATIO);
+        assertThat(cache.op()).isEqualTo(Op.LT);
+        assertThat(cache.threshold()).isEqualTo(0.8);
+        assertThat(cache.policy().forWindows()).isEqualTo(10);
+        assertThat(cache.window()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(cache.severity()).isEqualTo(Severity.WARNING);
+        assertThat(cache.alertClass()).isEqualTo(AlertClass.CACHE);
+    }
+
+    @Test
+    void shouldRejectBadBaselinesNamingTheLine() throws Exception {
+        String yaml = """
+            rules:
+              - id: a
+                select: {metric: db.statement}
+                statistic: p95
+                op: "<"
+                threshold: 5ms
+                baseline: {factor: 1, windows: 1, color: red}
+            """;
+        assertThatThrownBy(() -> RuleParser.parse("b.yaml", yaml, WINDOWS)).isInstanceOf(RuleFileException.class)
+            .hasMessageContaining("baseline factor must be > 1")
+            .hasMessageContaining("baseline works with op > or >=")
+            .hasMessageContaining("color")
+            .hasMessageContaining("b.yaml:7");
+        String noFactor = yaml.replace("{factor: 1, windows: 1, color: red}", "{windows: 20}").replace("\"<\"", "\">\"");
+        assertThatThrownBy(() -> RuleParser.parse("c.yaml", noFactor, WINDOWS)).hasMessageContaining("baseline needs a 'factor'");
+    }
 }
