@@ -29,6 +29,9 @@ final class CollectorMetrics {
     private final Counter sendFailures = Counter.builder().name("perfstream_collector_send_failures")
         .help("Events answered 202 that Kafka then failed to store (beacons are answered once buffered), by topic and error")
         .labelNames("topic", "error").register(registry);
+    private final Counter rumFieldsDropped = Counter.builder().name("perfstream_collector_rum_fields_dropped")
+        .help("Optional beacon fields (version, sampleRate, navigationURL, attribution) dropped as invalid; the event was kept")
+        .labelNames("field", "reason").register(registry);
     private final Counter clientAddresses = Counter.builder().name("perfstream_collector_client_address")
         .help("How each request's client (the rate limit's key) was found: peer, forwarded (right-most untrusted hop of the "
             + "forwarding header of a trusted proxy), obfuscated, ignored_untrusted (a forwarding header from a peer that is "
@@ -58,6 +61,15 @@ final class CollectorMetrics {
 
     void reject(String endpoint, String reason, int items) {
         rejects.labelValues(endpoint, reason).inc(items);
+    }
+
+    void rumFieldDropped(String field, String reason) {
+        rumFieldsDropped.labelValues(field, reason).inc();
+    }
+
+    /** Optional beacon fields dropped (tests). */
+    double rumFieldsDropped(String field, String reason) {
+        return rumFieldsDropped.labelValues(field, reason).get();
     }
 
     void clientAddress(ClientAddresses.Source source) {
