@@ -96,7 +96,7 @@ public final class CollectorApp implements AutoCloseable {
             salt = UUID.randomUUID().toString();
             LOG.warn("collector.session.salt is not set: session hashes use a random salt and change on restart");
         }
-        RumAttribution attribution = new RumAttribution(new RouteCap(config.elementsPerApp(), metrics), metrics::rumFieldDropped);
+        RumAttribution attribution = new RumAttribution(new RouteCap(config.elementsPerApp(), metrics::elementOverflow), metrics::rumFieldDropped);
         this.beacons = new BeaconParser(validator, routes, new SessionHasher(salt), config.maxEventsPerRequest(), attribution,
             metrics::rumFieldDropped);
         this.batches = new MetricBatchParser(validator, routes, config.maxEventsPerRequest());

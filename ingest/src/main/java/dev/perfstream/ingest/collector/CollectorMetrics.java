@@ -29,6 +29,8 @@ final class CollectorMetrics {
     private final Counter sendFailures = Counter.builder().name("perfstream_collector_send_failures")
         .help("Events answered 202 that Kafka then failed to store (beacons are answered once buffered), by topic and error")
         .labelNames("topic", "error").register(registry);
+    private final Counter elementOverflow = Counter.builder().name("perfstream_collector_element_overflow")
+        .help("RUM attribution elements or scripts sent to __overflow__ (collector.elements.per.app reached)").register(registry);
     private final Counter rumFieldsDropped = Counter.builder().name("perfstream_collector_rum_fields_dropped")
         .help("Optional beacon fields (version, sampleRate, navigationURL, attribution) dropped as invalid; the event was kept")
         .labelNames("field", "reason").register(registry);
@@ -61,6 +63,15 @@ final class CollectorMetrics {
 
     void reject(String endpoint, String reason, int items) {
         rejects.labelValues(endpoint, reason).inc(items);
+    }
+
+    void elementOverflow() {
+        elementOverflow.inc();
+    }
+
+    /** Attribution values sent to __overflow__ (tests). */
+    double elementOverflows() {
+        return elementOverflow.get();
     }
 
     void rumFieldDropped(String field, String reason) {

@@ -21,7 +21,7 @@ class BeaconParserTest {
     final CollectorMetrics metrics = new CollectorMetrics();
     final BeaconParser parser = new BeaconParser(EventValidator.withDefaults(Clock.fixed(NOW, ZoneOffset.UTC)),
         new RouteCap(3, metrics), new SessionHasher("salt"), 50,
-        new RumAttribution(new RouteCap(2, metrics), metrics::rumFieldDropped), metrics::rumFieldDropped);
+        new RumAttribution(new RouteCap(2, metrics::elementOverflow), metrics::rumFieldDropped), metrics::rumFieldDropped);
 
     Parsed<RumEvent> parse(String json) throws RequestRejected {
         return parser.parse(JsonBodies.parse(json.getBytes(StandardCharsets.UTF_8)), CHROME_ANDROID, NOW);
@@ -115,6 +115,7 @@ class BeaconParserTest {
         assertThat(inp.getParts()).containsEntry("processingDuration", 300.0).hasSize(3);
         // the element cap of this test is 2 per app: a third distinct element overflows
         assertThat(p.accepted().get(2).getElement()).isEqualTo(CardinalityGuard.OVERFLOW);
+        assertThat(metrics.elementOverflows()).isEqualTo(1);
     }
 
     @Test
