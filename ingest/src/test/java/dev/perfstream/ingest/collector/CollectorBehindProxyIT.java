@@ -3,6 +3,7 @@ package dev.perfstream.ingest.collector;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.perfstream.ingest.collector.ClientAddresses.Source;
+import dev.perfstream.ingest.collector.NginxTestServer.Forwarding;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.testkit.KafkaTestCluster;
 import java.io.BufferedReader;
@@ -40,6 +41,8 @@ class CollectorBehindProxyIT {
     static CollectorApp behind;
     /** trusts nobody: what every collector did before collector.trusted.proxies */
     static CollectorApp naive;
+    /** trusts nginx, reads RFC 7239 Forwarded */
+    static CollectorApp rfc7239;
     static NginxTestServer nginx;
 
     @BeforeAll
@@ -48,8 +51,11 @@ class CollectorBehindProxyIT {
         kafka.createTopics(1, "it-proxy-rum", "it-proxy-metrics");
         behind = CollectorApp.start(settings(Map.of("collector.trusted.proxies", "127.0.0.1/32, ::1")));
         naive = CollectorApp.start(settings(Map.of()));
-        nginx = NginxTestServer.start(new NginxTestServer.Route(behind.port(), true),
-            new NginxTestServer.Route(behind.port(), false), new NginxTestServer.Route(naive.port(), true));
+        rfc7239 = CollectorApp.start(settings(Map.of("collector.trusted.proxies", "127.0.0.1", "collector.forwarded.header", "Forwarded")));
+        nginx = NginxTestServer.start(new NginxTestServer.Route(behind.port(), Forwarding.APPEND_X_FORWARDED_FOR),
+            new NginxTestServer.Route(behind.port(), Forwarding.PASS_THROUGH),
+            new NginxTestServer.Route(naive.port(), Forwarding.APPEND_X_FORWARDED_FOR),
+            new NginxTestServer.Route(rfc7239.port(), Forwarding.APPEND_FORWARDED));
     }
 
     static Settings settings(Map<String, String> extra) {
@@ -63,7 +69,7 @@ class CollectorBehindProxyIT {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {nginx, behind, naive, kafka}) {
+        for (AutoCloseable c : new AutoCloseable[] {nginx, behind, naive, rfc7239, kafka}) {
             try {
                 if (c != null) {
                     c.close();
@@ -90,6 +96,21 @@ class CollectorBehindProxyIT {
         assertThat(statuses).hasSize(CLIENTS).allSatisfy((client, s) ->
             assertThat(s).as(client).containsExactly(202, 202, 202, 429, 429));
         assertThat(behind.metrics().clientAddresses(Source.FORWARDED) - forwardedBefore).isEqualTo(CLIENTS * PER_CLIENT);
+    }
+
+    @Test
+    void shouldLimitEachClientOnItsOwnThroughRfc7239Forwarded() throws Exception {
+        Map<String, List<Integer>> statuses = new LinkedHashMap<>();
+        for (int c = 0; c < 5; c++) {
+            String client = "127.0.0." + (70 + c);
+            for (int i = 0; i < PER_CLIENT; i++) {
+                int status = post(client, nginx.port(3), "Forwarded", "for=203.0.113." + (c * PER_CLIENT + i) + ";proto=https");
+                statuses.computeIfAbsent(client, k -> new ArrayList<>()).add(status);
+            }
+        }
+        System.out.println("behind nginx, Forwarded: " + statuses);
+        assertThat(statuses).hasSize(5).allSatisfy((client, s) -> assertThat(s).as(client).containsExactly(202, 202, 202, 429, 429));
+        assertThat(rfc7239.metrics().clientAddresses(Source.FORWARDED)).isEqualTo(5 * PER_CLIENT);
     }
 
     @Test

@@ -19,12 +19,21 @@ import java.util.List;
  * proxying to one upstream port; nginx connects upstream from 127.0.0.1 ({@code proxy_bind}).
  */
 final class NginxTestServer implements AutoCloseable {
+    /** What nginx does with the forwarding headers on a route. */
+    enum Forwarding {
+        /** appends the client's address to X-Forwarded-For ({@code $proxy_add_x_forwarded_for}), as ingress-nginx does */
+        APPEND_X_FORWARDED_FOR,
+        /** appends {@code for=<client>} to an RFC 7239 Forwarded header (nginx's documented {@code map} recipe) */
+        APPEND_FORWARDED,
+        /** sets nothing: the client's own headers pass through unchanged */
+        PASS_THROUGH
+    }
+
     /**
-     * @param upstream      port of the collector behind this route
-     * @param appendForward whether nginx appends the client's address to X-Forwarded-For (as ingress-nginx
-     *                      does); otherwise the client's own header passes through unchanged
+     * @param upstream   port of the collector behind this route
+     * @param forwarding what nginx does with the forwarding headers
      */
-    record Route(int upstream, boolean appendForward) {
+    record Route(int upstream, Forwarding forwarding) {
     }
 
     private final Process process;
@@ -51,12 +60,19 @@ final class NginxTestServer implements AutoCloseable {
             servers.append("  server {\n    listen 127.0.0.1:").append(port).append(";\n    location / {\n")
                 .append("      proxy_pass http://127.0.0.1:").append(r.upstream()).append(";\n")
                 .append("      proxy_bind 127.0.0.1;\n      proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n")
-                .append(r.appendForward() ? "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n" : "")
+                .append(switch (r.forwarding()) {
+                    case APPEND_X_FORWARDED_FOR -> "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n";
+                    case APPEND_FORWARDED -> "      proxy_set_header Forwarded $proxy_add_forwarded;\n";
+                    case PASS_THROUGH -> "";
+                })
                 .append("    }\n  }\n");
         }
         String conf = "daemon off;\nmaster_process off;\nworker_processes 1;\npid " + dir.resolve("nginx.pid") + ";\n"
             + "error_log " + dir.resolve("error.log") + " warn;\nevents { worker_connections 512; }\nhttp {\n"
             + "  access_log off;\n"
+            // RFC 7239 for nginx (which has no variable for it): append this hop to what the client sent.
+            + "  map $http_forwarded $proxy_add_forwarded {\n    \"\" \"for=$remote_addr\";\n"
+            + "    default \"$http_forwarded, for=$remote_addr\";\n  }\n"
             + "  client_body_temp_path " + dir.resolve("body") + ";\n  proxy_temp_path " + dir.resolve("proxy") + ";\n"
             + "  fastcgi_temp_path " + dir.resolve("fastcgi") + ";\n  uwsgi_temp_path " + dir.resolve("uwsgi") + ";\n"
             + "  scgi_temp_path " + dir.resolve("scgi") + ";\n" + servers + "}\n";
