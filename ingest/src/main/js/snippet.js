@@ -118,7 +118,16 @@ function add(m) {
     navigationURL: m.navigationType === 'soft-navigation' ? m.navigationURL : undefined, attribution: attribution(m)};
   // A metric reported again before a flush (INP below) replaces its queued value: one value per metric and page.
   const i = m.id ? queue.findIndex((q) => q.id === m.id) : -1;
-  if (i >= 0) queue[i] = item; else queue.push(item);
+  if (i >= 0) {
+    // The same value reported again (INP finalised by a soft navigation) may come without its target: keep it.
+    const before = queue[i];
+    if (before.value === item.value && before.attribution && item.attribution && !item.attribution.element) {
+      item.attribution.element = before.attribution.element;
+    }
+    queue[i] = item;
+  } else {
+    queue.push(item);
+  }
   if (queue.length >= 20) flush();
 }
 

@@ -123,65 +123,31 @@ final class AttributionTestPage implements AutoCloseable {
      */
     boolean visit(HeadlessChromium b, String collectorUrl) throws Exception {
         this.collectorUrl = collectorUrl;
-        String target = b.call(null, "Target.createTarget", p -> p.put("url", "about:blank")).get("targetId").asText();
-        String s = b.call(null, "Target.attachToTarget", p -> p.put("targetId", target).put("flatten", true)).get("sessionId").asText();
-        b.call(s, "Page.enable");
-        b.call(s, "Page.bringToFront");
-        b.call(s, "Runtime.enable");
-        b.call(s, "Emulation.setDeviceMetricsOverride", p -> p.put("width", 1280).put("height", 1000)
-            .put("deviceScaleFactor", 1).put("mobile", false));
-        int mark = b.eventCount();
-        b.call(s, "Page.navigate", p -> p.put("url", origin() + "/product/42"));
-        b.await("Page.loadEventFired", mark, Duration.ofSeconds(30));
-        frame(b, s);
-        click(b, s, "buy");
-        Poll.until(Duration.ofSeconds(10), "the slow click handled", () -> eval(b, s, "document.getElementById('buy').textContent").equals("Bought") ? true : null);
+        String s = b.openTab(1280, 1000);
+        b.navigate(s, origin() + "/product/42");
+        b.presentFrame(s);
+        b.click(s, "buy");
+        Poll.until(Duration.ofSeconds(10), "the slow click handled",
+            () -> b.eval(s, "document.getElementById('buy').textContent").equals("Bought") ? true : null);
         boolean measured;
         try {
             measured = Poll.until(Duration.ofSeconds(10), "the slow click's Event Timing entry", () -> {
-                frame(b, s);
-                return eval(b, s, "String(window.eventSeen)").equals("true") ? Boolean.TRUE : null;
+                b.presentFrame(s);
+                return b.eval(s, "String(window.eventSeen)").equals("true") ? Boolean.TRUE : null;
             });
         } catch (AssertionError e) {
             measured = false;
         }
-        click(b, s, "go-cart");
-        Poll.until(Duration.ofSeconds(10), "the soft navigation to /cart/7", () -> eval(b, s, "location.pathname").equals("/cart/7") ? true : null);
+        b.click(s, "go-cart");
+        Poll.until(Duration.ofSeconds(10), "the soft navigation to /cart/7", () -> b.eval(s, "location.pathname").equals("/cart/7") ? true : null);
         for (int i = 0; i < 3; i++) {
-            frame(b, s);
+            b.presentFrame(s);
         }
         System.out.println("attribution page: click " + (measured ? "measured" : "NOT measured") + "; soft navigations seen by the page: "
-            + eval(b, s, "String(performance.getEntriesByType('soft-navigation').length)")
-            + "; long animation frames: " + eval(b, s, "String(PerformanceObserver.supportedEntryTypes.indexOf('long-animation-frame') >= 0)"));
-        mark = b.eventCount();
-        b.call(s, "Page.navigate", p -> p.put("url", "about:blank"));
-        b.await("Page.loadEventFired", mark, Duration.ofSeconds(30));
+            + b.eval(s, "String(performance.getEntriesByType('soft-navigation').length)")
+            + "; long animation frames: " + b.eval(s, "String(PerformanceObserver.supportedEntryTypes.indexOf('long-animation-frame') >= 0)"));
+        b.navigate(s, "about:blank"); // hidden: the snippet flushes its batch
         return measured;
-    }
-
-    private static void frame(HeadlessChromium b, String s) {
-        try {
-            b.call(s, "Page.captureScreenshot", p -> p.put("format", "jpeg").put("quality", 10));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void click(HeadlessChromium b, String s, String id) throws Exception {
-        double x = Double.parseDouble(eval(b, s, "(function(){var r=document.getElementById('" + id + "').getBoundingClientRect();return r.x+r.width/2;})()"));
-        double y = Double.parseDouble(eval(b, s, "(function(){var r=document.getElementById('" + id + "').getBoundingClientRect();return r.y+r.height/2;})()"));
-        for (String type : new String[] {"mousePressed", "mouseReleased"}) {
-            b.call(s, "Input.dispatchMouseEvent", p -> p.put("type", type).put("x", x).put("y", y).put("button", "left").put("clickCount", 1));
-        }
-    }
-
-    private static String eval(HeadlessChromium b, String s, String expr) {
-        try {
-            return b.call(s, "Runtime.evaluate", p -> p.put("expression", expr).put("returnByValue", true))
-                .path("result").path("value").asText();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override
