@@ -12,26 +12,48 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
 
 /**
  * Turns one beacon of the browser snippet into {@link RumEvent}s:
  * <pre>{"app":"shop-web","page":"/product/42?x=1","session":"...","device":"mobile","connection":"4g",
- *  "metrics":[{"name":"LCP","value":1234.5,"rating":"good","navigationType":"navigate"}, ...]}</pre>
+ *  "version":"2026.12.1","sampleRate":0.5,
+ *  "metrics":[{"name":"LCP","value":1234.5,"rating":"good","navigationType":"navigate",
+ *              "attribution":{"element":"main>img.hero","url":"https://cdn.example.com/hero.jpg",
+ *                             "parts":{"resourceLoadDuration":800.5, ...}}},
+ *             {"name":"INP","value":180,"navigationType":"soft-navigation","navigationURL":"https://shop.example.com/cart",
+ *              "attribution":{"element":"#buy","interactionType":"pointer","script":{"url":"...","fn":"onBuy"}, ...}}]}</pre>
+ * An item of a soft navigation is counted on the page of its {@code navigationURL}. Optional fields that do not
+ * pass their checks (version, sample rate, navigation URL, attribution: {@link RumAttribution}) are dropped and
+ * counted; the event stays.
  * The page URL becomes a route template (capped per app), the session id a salted hash; the event
  * time is the collector's receive time (browser clocks are not trusted). Beacon-level problems
  * reject the request; item-level problems reject the item only.
  */
 final class BeaconParser {
+    static final String SOFT_NAVIGATION = "soft-navigation";
+    static final int MAX_URL = 2048;
+    private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9._+\\-]{1,64}");
     private final EventValidator validator;
     private final RouteCap routes;
     private final SessionHasher sessions;
     private final int maxItems;
+    private final RumAttribution attribution;
+    private final BiConsumer<String, String> dropped;
 
-    BeaconParser(EventValidator validator, RouteCap routes, SessionHasher sessions, int maxItems) {
+    /**
+     * @param attribution reads the items' optional attribution
+     * @param dropped     counts an optional field dropped as invalid: (field, reason)
+     */
+    BeaconParser(EventValidator validator, RouteCap routes, SessionHasher sessions, int maxItems,
+                 RumAttribution attribution, BiConsumer<String, String> dropped) {
         this.validator = validator;
         this.routes = routes;
         this.sessions = sessions;
         this.maxItems = maxItems;
+        this.attribution = attribution;
+        this.dropped = dropped;
     }
 
     Parsed<RumEvent> parse(JsonNode beacon, String userAgent, Instant now) throws RequestRejected {
@@ -53,12 +75,14 @@ final class BeaconParser {
         device = device == null ? UserAgents.deviceClass(userAgent) : device.toLowerCase(Locale.ROOT);
         String session = optionalText(beacon, "session");
         RumEvent base = new RumEvent(now, app, page, Vital.LCP, 0.0, null, null, device, UserAgents.browser(userAgent),
-            null, optionalText(beacon, "connection"), session == null ? null : sessions.hash(session));
+            null, optionalText(beacon, "connection"), session == null ? null : sessions.hash(session),
+            version(beacon), sampleRate(beacon), null, null, null, null, null);
         List<RumEvent> ok = new ArrayList<>(items.size());
         List<Parsed.Rejection> bad = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             try {
                 RumEvent e = item(items.get(i), i, base);
+                attribution.apply(items.get(i).get("attribution"), e);
                 List<String> problems = validator.check(e);
                 if (!problems.isEmpty()) {
                     throw new RequestRejected(400, "invalid_field", "metrics[" + i + "]: " + String.join("; ", problems));
@@ -71,7 +95,7 @@ final class BeaconParser {
         return new Parsed<>(ok, bad);
     }
 
-    private static RumEvent item(JsonNode m, int i, RumEvent base) throws RequestRejected {
+    private RumEvent item(JsonNode m, int i, RumEvent base) throws RequestRejected {
         String at = "metrics[" + i + "]";
         if (!m.isObject()) {
             throw new RequestRejected(400, "invalid_field", at + " must be an object {name, value}, got " + type(m));
@@ -94,8 +118,51 @@ final class BeaconParser {
         String nav = m.hasNonNull("navigationType") ? m.get("navigationType").asText() : null;
         double value = v.asDouble();
         Rating rating = Double.isFinite(value) && value >= 0 ? WebVitals.rate(vital, value) : null;
-        return new RumEvent(base.getTimestamp(), base.getApp(), base.getPage(), vital, value, rating, nav,
-            base.getDeviceClass(), base.getBrowser(), base.getCountry(), base.getConnectionType(), base.getSessionHash());
+        String page = SOFT_NAVIGATION.equals(nav) ? softNavigationPage(m, base) : base.getPage();
+        return new RumEvent(base.getTimestamp(), base.getApp(), page, vital, value, rating, nav,
+            base.getDeviceClass(), base.getBrowser(), base.getCountry(), base.getConnectionType(), base.getSessionHash(),
+            base.getAppVersion(), base.getSampleRate(), null, null, null, null, null);
+    }
+
+    /**
+     * A soft navigation (an SPA's History API URL change the browser measured on its own) belongs to its own URL,
+     * not to the page the beacon was sent from: its {@code navigationURL}, templated and capped like pages.
+     */
+    private String softNavigationPage(JsonNode m, RumEvent base) {
+        JsonNode u = m.get("navigationURL");
+        if (u == null || u.isNull()) {
+            return base.getPage();
+        }
+        if (!u.isTextual() || u.asText().isBlank() || u.asText().length() > MAX_URL) {
+            dropped.accept("navigationURL", "invalid");
+            return base.getPage();
+        }
+        return routes.admit(base.getApp(), RouteTemplates.normalize(u.asText()));
+    }
+
+    private String version(JsonNode beacon) {
+        JsonNode v = beacon.get("version");
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual() || !VERSION.matcher(v.asText()).matches()) {
+            dropped.accept("version", "invalid");
+            return null;
+        }
+        return v.asText();
+    }
+
+    private Double sampleRate(JsonNode beacon) {
+        JsonNode v = beacon.get("sampleRate");
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        double r = v.isNumber() ? v.asDouble() : Double.NaN;
+        if (!(r > 0 && r <= 1)) {
+            dropped.accept("sampleRate", "invalid");
+            return null;
+        }
+        return r;
     }
 
     private static String requiredText(JsonNode o, String field) throws RequestRejected {

@@ -5,7 +5,7 @@ import java.util.function.LongSupplier;
 
 /**
  * Per-client token buckets ({@code rate} tokens per second, at most {@code burst}). The client key
- * (its address) lives only in this map, never in an event or a log line; the map is cleared
+ * (its address or /64, from {@link ClientAddresses}) lives only in this map, never in an event or a log line; the map is cleared
  * whenever it exceeds {@link #MAX_CLIENTS}, which at worst grants a fresh burst.
  *
  * <p>Hand-written rather than Javalin's bundled {@code RateLimitPlugin}: that one counts requests in

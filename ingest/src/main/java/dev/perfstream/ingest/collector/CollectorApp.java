@@ -60,6 +60,7 @@ public final class CollectorApp implements AutoCloseable {
     private final Clock clock;
     private final CollectorMetrics metrics = new CollectorMetrics();
     private final ClientRateLimiter limiter;
+    private final ClientAddresses clients;
     private final KafkaSink sink;
     private final BeaconParser beacons;
     private final MetricBatchParser batches;
@@ -87,6 +88,7 @@ public final class CollectorApp implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.limiter = new ClientRateLimiter(config.ratePerClient(), config.burstPerClient(), System::nanoTime);
+        this.clients = new ClientAddresses(config.trustedProxies(), config.forwardedHeader());
         EventValidator validator = EventValidator.withDefaults(clock);
         RouteCap routes = new RouteCap(config.routesPerApp(), metrics);
         String salt = config.sessionSalt();
@@ -94,7 +96,9 @@ public final class CollectorApp implements AutoCloseable {
             salt = UUID.randomUUID().toString();
             LOG.warn("collector.session.salt is not set: session hashes use a random salt and change on restart");
         }
-        this.beacons = new BeaconParser(validator, routes, new SessionHasher(salt), config.maxEventsPerRequest());
+        RumAttribution attribution = new RumAttribution(new RouteCap(config.elementsPerApp(), metrics::elementOverflow), metrics::rumFieldDropped);
+        this.beacons = new BeaconParser(validator, routes, new SessionHasher(salt), config.maxEventsPerRequest(), attribution,
+            metrics::rumFieldDropped);
         this.batches = new MetricBatchParser(validator, routes, config.maxEventsPerRequest());
         this.rumCodec = Codecs.create(RumEvent.getClassSchema(), settings);
         this.metricCodec = Codecs.create(MetricEvent.getClassSchema(), settings);
@@ -283,7 +287,9 @@ public final class CollectorApp implements AutoCloseable {
 
     private void checkEdge(Exchange ctx, String ep, Kind kind, int limit) throws RequestRejected {
         boolean needsKey = kind == Kind.OTLP;
-        if (!limiter.tryAcquire(ctx.clientAddress())) {
+        ClientAddresses.Client client = clients.resolve(ctx.clientAddress(), ctx.headerList(clients.header().name));
+        metrics.clientAddress(client.source());
+        if (!limiter.tryAcquire(client.key())) {
             ctx.responseHeader("Retry-After", "1");
             throw new RequestRejected(429, "rate_limited", "too many requests from this client; limit "
                 + config.ratePerClient() + "/s with bursts of " + config.burstPerClient());

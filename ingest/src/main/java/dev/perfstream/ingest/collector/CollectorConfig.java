@@ -20,12 +20,16 @@ import java.util.List;
  * @param threads        Jetty's request thread pool (selectors and acceptors included)
  * @param otlpMaxBodyBytes body limit of OTLP requests on {@code /v1/traces} and {@code /v1/metrics}, after gzip
  * @param otlpMaxStreams how many cumulative OTLP streams the collector remembers to compute deltas
+ * @param trustedProxies proxies whose forwarding header names the client for the rate limit
+ * @param forwardedHeader the forwarding header read from them
+ * @param elementsPerApp distinct attribution elements (and, separately, scripts) per app before __overflow__
  */
 public record CollectorConfig(String host, int port, String bootstrapServers, String metricsTopic, String rumTopic,
                               int maxBodyBytes, double ratePerClient, int burstPerClient, List<String> corsOrigins,
                               List<String> apiKeys, int routesPerApp, String sessionSalt, long bufferBytes,
                               Duration sendTimeout, int maxEventsPerRequest, int threads,
-                              int otlpMaxBodyBytes, int otlpMaxStreams) {
+                              int otlpMaxBodyBytes, int otlpMaxStreams, TrustedProxies trustedProxies,
+                              ClientAddresses.Header forwardedHeader, int elementsPerApp) {
     public static final ConfigKey<String> HOST = ConfigKey.string("collector.host", "127.0.0.1").doc("Bind address");
     public static final ConfigKey<Integer> PORT = ConfigKey.integer("collector.port", 8088, 0, 65_535)
         .doc("HTTP port; 0 = any free port");
@@ -63,6 +67,20 @@ public record CollectorConfig(String host, int port, String bootstrapServers, St
         .doc("Cumulative OTLP streams (metric, resource and point attributes) remembered to turn cumulative sums and "
             + "histograms into deltas; least recently used forgotten first (such a stream starts again from a baseline)");
 
+    public static final ConfigKey<List<String>> TRUSTED_PROXIES = ConfigKey.list("collector.trusted.proxies", List.of())
+        .doc("Comma-separated CIDR ranges (IPv4, IPv6; a bare address is a range of one) of the proxies, load balancers or "
+            + "ingress controllers in front of the collector: from these peers the forwarding header names the client, "
+            + "whose right-most address that is not itself trusted becomes the per-client rate limit's key. Empty = "
+            + "trust nobody: every client is its TCP peer and forwarding headers are ignored");
+    public static final ConfigKey<String> FORWARDED_HEADER = ConfigKey.string("collector.forwarded.header", "X-Forwarded-For")
+        .oneOf("X-Forwarded-For", "Forwarded")
+        .doc("The forwarding header read from trusted proxies: X-Forwarded-For (ingress-nginx, HAProxy, cloud load "
+            + "balancers) or Forwarded (RFC 7239); only this one, so a client cannot pick its key through the other");
+
+    public static final ConfigKey<Integer> ELEMENTS_PER_APP = ConfigKey.integer("collector.elements.per.app", 200, 1, 100_000)
+        .doc("Distinct RUM attribution elements (LCP element, INP target, CLS shift target) per app, and as many scripts, "
+            + "then __overflow__ (the cardinality guard)");
+
     public static CollectorConfig from(Settings s) {
         CollectorConfig c = new CollectorConfig(
             s.get(HOST),
@@ -82,7 +100,10 @@ public record CollectorConfig(String host, int port, String bootstrapServers, St
             s.get(MAX_EVENTS_PER_REQUEST),
             s.get(THREADS),
             s.get(OTLP_BODY_MAX_BYTES),
-            s.get(OTLP_STREAMS_MAX));
+            s.get(OTLP_STREAMS_MAX),
+            TrustedProxies.parse(s.get(TRUSTED_PROXIES), m -> s.problem("collector.trusted.proxies: " + m)),
+            ClientAddresses.Header.of(s.get(FORWARDED_HEADER)),
+            s.get(ELEMENTS_PER_APP));
         for (String o : c.corsOrigins) {
             if (!o.equals("*") && !o.matches("https?://[^/\\s]+")) {
                 s.problem("collector.cors.origins: \"" + o + "\" is not an origin like https://shop.example.com");

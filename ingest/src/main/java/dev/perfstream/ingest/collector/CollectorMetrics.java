@@ -29,6 +29,25 @@ final class CollectorMetrics {
     private final Counter sendFailures = Counter.builder().name("perfstream_collector_send_failures")
         .help("Events answered 202 that Kafka then failed to store (beacons are answered once buffered), by topic and error")
         .labelNames("topic", "error").register(registry);
+    private final Counter elementOverflow = Counter.builder().name("perfstream_collector_element_overflow")
+        .help("RUM attribution elements or scripts sent to __overflow__ (collector.elements.per.app reached)").register(registry);
+    private final Counter rumFieldsDropped = Counter.builder().name("perfstream_collector_rum_fields_dropped")
+        .help("Optional beacon fields (version, sampleRate, navigationURL, attribution) dropped as invalid; the event was kept")
+        .labelNames("field", "reason").register(registry);
+    private final Counter clientAddresses = Counter.builder().name("perfstream_collector_client_address")
+        .help("How each request's client (the rate limit's key) was found: peer, forwarded (right-most untrusted hop of the "
+            + "forwarding header of a trusted proxy), obfuscated, ignored_untrusted (a forwarding header from a peer that is "
+            + "not a trusted proxy), trusted_no_header, all_trusted, malformed, unknown, too_many_hops")
+        .labelNames("source").register(registry);
+    private final java.util.EnumMap<ClientAddresses.Source, io.prometheus.metrics.core.datapoints.CounterDataPoint> bySource =
+        new java.util.EnumMap<>(ClientAddresses.Source.class);
+
+    {
+        for (ClientAddresses.Source s : ClientAddresses.Source.values()) {
+            bySource.put(s, clientAddresses.labelValues(s.label));
+        }
+    }
+
     private final Histogram send = Histogram.builder().name("perfstream_collector_kafka_send_seconds")
         .help("Time from handing a record to the Kafka producer to its acknowledgement").unit(null)
         .classicOnly().classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -44,6 +63,33 @@ final class CollectorMetrics {
 
     void reject(String endpoint, String reason, int items) {
         rejects.labelValues(endpoint, reason).inc(items);
+    }
+
+    void elementOverflow() {
+        elementOverflow.inc();
+    }
+
+    /** Attribution values sent to __overflow__ (tests). */
+    double elementOverflows() {
+        return elementOverflow.get();
+    }
+
+    void rumFieldDropped(String field, String reason) {
+        rumFieldsDropped.labelValues(field, reason).inc();
+    }
+
+    /** Optional beacon fields dropped (tests). */
+    double rumFieldsDropped(String field, String reason) {
+        return rumFieldsDropped.labelValues(field, reason).get();
+    }
+
+    void clientAddress(ClientAddresses.Source source) {
+        bySource.get(source).inc();
+    }
+
+    /** Requests whose client was found this way (tests). */
+    double clientAddresses(ClientAddresses.Source source) {
+        return bySource.get(source).get();
     }
 
     void accepted(String topic, int n) {

@@ -18,13 +18,16 @@ import org.eclipse.jetty.util.Callback;
  * hot path ({@link BeaconHandler}).
  */
 interface Exchange {
-    /** The peer's address (never stored: only the rate limiter's key). */
+    /** The TCP peer's address (never stored; {@link ClientAddresses} turns it into the rate limiter's key). */
     String clientAddress();
 
     /** Content-Length, or -1 when the body is chunked. */
     long contentLength();
 
     String header(String name);
+
+    /** Every field of a header joined with commas (the list form HTTP defines for repeated fields), or null. */
+    String headerList(String name);
 
     InputStream body() throws IOException;
 
@@ -70,6 +73,23 @@ interface Exchange {
             }
 
             @Override
+            public String headerList(String name) {
+                java.util.Enumeration<String> e = ctx.req().getHeaders(name);
+                if (e == null || !e.hasMoreElements()) {
+                    return null;
+                }
+                String first = e.nextElement();
+                if (!e.hasMoreElements()) {
+                    return first;
+                }
+                StringBuilder b = new StringBuilder(first);
+                while (e.hasMoreElements()) {
+                    b.append(',').append(e.nextElement());
+                }
+                return b.toString();
+            }
+
+            @Override
             public InputStream body() throws IOException {
                 return ctx.req().getInputStream();
             }
@@ -110,6 +130,12 @@ interface Exchange {
             @Override
             public String header(String name) {
                 return request.getHeaders().get(name);
+            }
+
+            @Override
+            public String headerList(String name) {
+                java.util.List<String> all = request.getHeaders().getValuesList(name);
+                return all.isEmpty() ? null : all.size() == 1 ? all.get(0) : String.join(",", all);
             }
 
             @Override

@@ -295,7 +295,8 @@ public final class LoadGenerator {
         String session = Long.toHexString(rnd.nextLong()) + Long.toHexString(rnd.nextLong());
         RumEvent b = new RumEvent(ts, p.app(), p.page(), Vital.TTFB, 0.0, null,
             rnd.nextInt(10) == 0 ? "reload" : "navigate", TrafficModel.DEVICES[d], BROWSERS[rnd.nextInt(BROWSERS.length)],
-            COUNTRIES[rnd.nextInt(COUNTRIES.length)], d == 0 ? "4g" : CONNECTIONS[rnd.nextInt(CONNECTIONS.length)], session);
+            COUNTRIES[rnd.nextInt(COUNTRIES.length)], d == 0 ? "4g" : CONNECTIONS[rnd.nextInt(CONNECTIONS.length)], session,
+            null, null, null, null, null, null, null);
         double ttfb = 180 * f * Math.exp(0.5 * rnd.nextGaussian());
         double fcp = ttfb + 700 * f * Math.exp(0.45 * rnd.nextGaussian());
         double lcp = fcp + 500 * f * Math.exp(0.6 * rnd.nextGaussian());
@@ -315,7 +316,8 @@ public final class LoadGenerator {
     private static void vital(RumEvent b, Vital v, double value, List<Object> out) {
         double val = v == Vital.CLS ? value : round(value);
         out.add(new RumEvent(b.getTimestamp(), b.getApp(), b.getPage(), v, val, WebVitals.rate(v, val), b.getNavigationType(),
-            b.getDeviceClass(), b.getBrowser(), b.getCountry(), b.getConnectionType(), b.getSessionHash()));
+            b.getDeviceClass(), b.getBrowser(), b.getCountry(), b.getConnectionType(), b.getSessionHash(),
+            null, null, null, null, null, null, null));
     }
 
     private void resources(Instant t, SplittableRandom rnd, List<Object> out) {

@@ -18,8 +18,10 @@ class BeaconParserTest {
     static final Instant NOW = Instant.parse("2026-11-26T19:00:00Z");
     static final String CHROME_ANDROID = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36";
 
+    final CollectorMetrics metrics = new CollectorMetrics();
     final BeaconParser parser = new BeaconParser(EventValidator.withDefaults(Clock.fixed(NOW, ZoneOffset.UTC)),
-        new RouteCap(3, new CollectorMetrics()), new SessionHasher("salt"), 50);
+        new RouteCap(3, metrics), new SessionHasher("salt"), 50,
+        new RumAttribution(new RouteCap(2, metrics::elementOverflow), metrics::rumFieldDropped), metrics::rumFieldDropped);
 
     Parsed<RumEvent> parse(String json) throws RequestRejected {
         return parser.parse(JsonBodies.parse(json.getBytes(StandardCharsets.UTF_8)), CHROME_ANDROID, NOW);
@@ -85,5 +87,87 @@ class BeaconParserTest {
             .isEqualTo(CardinalityGuard.OVERFLOW);
         assertThat(parse("{\"app\":\"other\",\"page\":\"/d\",\"metrics\":[{\"name\":\"LCP\",\"value\":1}]}").accepted().get(0).getPage())
             .isEqualTo("/d");
+    }
+
+    @Test
+    void shouldKeepBoundedAttributionVersionAndSampleRate() throws Exception {
+        Parsed<RumEvent> p = parse("{\"app\":\"shop\",\"page\":\"/p/1\",\"version\":\"2026.12.1+b7\",\"sampleRate\":0.25,"
+            + "\"metrics\":[{\"name\":\"LCP\",\"value\":3100,\"attribution\":{\"element\":\"html>body>main>img#hero-12345.big\","
+            + "\"url\":\"https://user:pw@CDN.example.com/img/98765/hero.jpg?v=3#x\",\"parts\":{\"timeToFirstByte\":100.04,"
+            + "\"resourceLoadDelay\":20,\"resourceLoadDuration\":2500,\"elementRenderDelay\":480,\"inputDelay\":5}}},"
+            + "{\"name\":\"INP\",\"value\":350,\"attribution\":{\"element\":\"#buy\",\"interactionType\":\"pointer\","
+            + "\"script\":{\"url\":\"https://shop.example.com/static/app.js?h=1\",\"fn\":\"onBuy\",\"invoker\":\"BUTTON#buy.onclick\"},"
+            + "\"parts\":{\"inputDelay\":2,\"processingDuration\":300,\"presentationDelay\":48}}},"
+            + "{\"name\":\"CLS\",\"value\":0.3,\"attribution\":{\"element\":\"div.banner\"}}]}");
+        assertThat(p.rejected()).isEmpty();
+        RumEvent lcp = p.accepted().get(0);
+        assertThat(lcp.getAppVersion()).isEqualTo("2026.12.1+b7");
+        assertThat(lcp.getSampleRate()).isEqualTo(0.25);
+        assertThat(lcp.getElement()).isEqualTo("html>body>main>img#hero-{n}.big");
+        assertThat(lcp.getResourceUrl()).isEqualTo("https://cdn.example.com/img/{id}/hero.jpg");
+        assertThat(lcp.getParts()).containsOnlyKeys("timeToFirstByte", "resourceLoadDelay", "resourceLoadDuration", "elementRenderDelay")
+            .containsEntry("timeToFirstByte", 100.0).containsEntry("resourceLoadDuration", 2500.0);
+        assertThat(metrics.rumFieldsDropped("parts", "unknown_part")).isEqualTo(1); // inputDelay is no LCP part
+        RumEvent inp = p.accepted().get(1);
+        assertThat(inp.getElement()).isEqualTo("#buy");
+        assertThat(inp.getInteractionType()).isEqualTo("pointer");
+        assertThat(inp.getScript()).isEqualTo("https://shop.example.com/static/app.js onBuy");
+        assertThat(inp.getParts()).containsEntry("processingDuration", 300.0).hasSize(3);
+        // the element cap of this test is 2 per app: a third distinct element overflows
+        assertThat(p.accepted().get(2).getElement()).isEqualTo(CardinalityGuard.OVERFLOW);
+        assertThat(metrics.elementOverflows()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldDropBadOptionalFieldsCountedAndKeepTheEvent() throws Exception {
+        String longSelector = "div>".repeat(300) + "img";
+        Parsed<RumEvent> p = parse("{\"app\":\"shop\",\"page\":\"/p\",\"version\":\"1.0 <script>\",\"sampleRate\":7,"
+            + "\"metrics\":[{\"name\":\"LCP\",\"value\":3100,\"attribution\":{\"element\":\"img[onerror=alert(1)]{}\",\"url\":\"javascript:alert(1)\","
+            + "\"parts\":{\"resourceLoadDelay\":-3,\"elementRenderDelay\":\"x\"}}},"
+            + "{\"name\":\"INP\",\"value\":100,\"attribution\":{\"element\":42,\"interactionType\":\"telepathy\",\"script\":{\"url\":\"about:x\",\"invoker\":\"\\u0000\"}}},"
+            + "{\"name\":\"CLS\",\"value\":0.1,\"attribution\":{\"element\":\"" + longSelector + "\"}},"
+            + "{\"name\":\"TTFB\",\"value\":10,\"attribution\":[1,2]},"
+            + "{\"name\":\"FCP\",\"value\":10,\"navigationType\":\"soft-navigation\",\"navigationURL\":{\"a\":1}},"
+            + "{\"name\":\"LCP\",\"value\":10,\"navigationType\":\"soft-navigation\",\"navigationURL\":\"https://shop.example.com/cart/77?x=1\"},"
+            + "{\"name\":\"LCP\",\"value\":10,\"attribution\":{\"url\":\"data:image/png;base64,AAAA\",\"element\":\"" + "a".repeat(200) + "\"}}]}");
+        assertThat(p.rejected()).isEmpty();
+        assertThat(p.accepted()).hasSize(7).allSatisfy(e -> {
+            assertThat(e.getAppVersion()).isNull();
+            assertThat(e.getSampleRate()).isNull();
+            assertThat(e.getInteractionType()).isNull();
+            assertThat(e.getScript()).isNull();
+        });
+        assertThat(p.accepted().get(0).getElement()).isNull();
+        assertThat(p.accepted().get(0).getResourceUrl()).isNull();
+        assertThat(p.accepted().get(0).getParts()).isNull();
+        assertThat(p.accepted().get(2).getElement()).isNull(); // over 4 x 160 characters before sanitising
+        assertThat(p.accepted().get(4).getPage()).isEqualTo("/p");
+        assertThat(p.accepted().get(5).getPage()).isEqualTo("/cart/{id}");
+        assertThat(p.accepted().get(5).getNavigationType()).isEqualTo("soft-navigation");
+        assertThat(p.accepted().get(6).getResourceUrl()).isEqualTo("data:");
+        assertThat(p.accepted().get(6).getElement()).hasSize(RumAttribution.MAX_SELECTOR).startsWith("...");
+        assertThat(metrics.rumFieldsDropped("version", "invalid")).isEqualTo(1);
+        assertThat(metrics.rumFieldsDropped("sampleRate", "invalid")).isEqualTo(1);
+        assertThat(metrics.rumFieldsDropped("element", "invalid")).isEqualTo(1);
+        assertThat(metrics.rumFieldsDropped("element", "not_text")).isEqualTo(1);
+        assertThat(metrics.rumFieldsDropped("element", "too_long")).isEqualTo(1);
+        assertThat(metrics.rumFieldsDropped("url", "invalid")).isEqualTo(1);
+        assertThat(metrics.rumFieldsDropped("parts", "invalid_value")).isEqualTo(2);
+        assertThat(metrics.rumFieldsDropped("interactionType", "invalid")).isEqualTo(1);
+        assertThat(metrics.rumFieldsDropped("script", "invalid")).isEqualTo(1);
+        assertThat(metrics.rumFieldsDropped("attribution", "not_an_object")).isEqualTo(1);
+        assertThat(metrics.rumFieldsDropped("navigationURL", "invalid")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRoundTripTheAttributionFieldsThroughTheJsonAndAvroCodecs() throws Exception {
+        Parsed<RumEvent> p = parse("{\"app\":\"shop\",\"page\":\"/p\",\"version\":\"1.2\",\"metrics\":[{\"name\":\"TTFB\",\"value\":27,"
+            + "\"attribution\":{\"parts\":{\"waitingDuration\":2.1,\"cacheDuration\":0}}},"
+            + "{\"name\":\"INP\",\"value\":300,\"attribution\":{\"element\":\"#buy\",\"interactionType\":\"pointer\"}}]}");
+        dev.perfstream.schemas.serde.RecordCodec<RumEvent> json = dev.perfstream.schemas.serde.Codecs.create(RumEvent.getClassSchema(),
+            dev.perfstream.schemas.config.Settings.of(java.util.Map.of()));
+        for (RumEvent e : p.accepted()) {
+            assertThat(json.decode("t", json.encode("t", e))).isEqualTo(e);
+        }
     }
 }

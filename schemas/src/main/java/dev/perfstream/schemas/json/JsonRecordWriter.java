@@ -62,7 +62,8 @@ final class JsonRecordWriter {
         } else if (v instanceof Map) {
             g.writeStartObject();
             for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
-                g.writeStringField(String.valueOf(e.getKey()), String.valueOf(e.getValue()));
+                g.writeFieldName(String.valueOf(e.getKey()));
+                value(e.getValue(), g); // map<double> values stay numbers
             }
             g.writeEndObject();
         } else {
@@ -113,7 +114,7 @@ final class JsonRecordWriter {
         } else if (v instanceof Map) {
             ObjectNode m = out.putObject(name);
             for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
-                m.put(String.valueOf(e.getKey()), String.valueOf(e.getValue()));
+                put(m, String.valueOf(e.getKey()), e.getValue()); // map<double> values stay numbers
             }
         } else {
             out.put(name, v.toString()); // strings and enum symbols

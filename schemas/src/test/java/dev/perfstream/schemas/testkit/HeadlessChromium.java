@@ -145,6 +145,58 @@ public final class HeadlessChromium implements AutoCloseable {
         return events.size();
     }
 
+    /** Opens a new desktop tab of {@code width} x {@code height} CSS pixels, in front; returns its session id. */
+    public String openTab(int width, int height) throws Exception {
+        String target = call(null, "Target.createTarget", p -> p.put("url", "about:blank")).get("targetId").asText();
+        String s = call(null, "Target.attachToTarget", p -> p.put("targetId", target).put("flatten", true)).get("sessionId").asText();
+        call(s, "Page.enable");
+        call(s, "Page.bringToFront");
+        call(s, "Runtime.enable");
+        call(s, "Emulation.setDeviceMetricsOverride", p -> p.put("width", width).put("height", height)
+            .put("deviceScaleFactor", 1).put("mobile", false));
+        return s;
+    }
+
+    /** Navigates the tab and waits (up to 30 s) for the page's load event. */
+    public void navigate(String session, String url) throws Exception {
+        int mark = eventCount();
+        call(session, "Page.navigate", p -> p.put("url", url));
+        await("Page.loadEventFired", mark, Duration.ofSeconds(30));
+    }
+
+    /** Evaluates a JavaScript expression in the tab; its value as text. */
+    public String eval(String session, String expression) {
+        try {
+            return call(session, "Runtime.evaluate", p -> p.put("expression", expression).put("returnByValue", true))
+                .path("result").path("value").asText();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Makes the tab present a frame (a screenshot). Headless Chromium may not present one on its own after an
+     * input, and Event Timing entries and soft-navigation paints are finalised only at a presented frame.
+     */
+    public void presentFrame(String session) {
+        try {
+            call(session, "Page.captureScreenshot", p -> p.put("format", "jpeg").put("quality", 10));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Scrolls the element with this id to the middle of the view and clicks its centre with the left mouse button. */
+    public void click(String session, String elementId) throws Exception {
+        String el = "document.getElementById('" + elementId + "')";
+        eval(session, el + ".scrollIntoView({block:'center'}); 1");
+        double x = Double.parseDouble(eval(session, "(function(){var r=" + el + ".getBoundingClientRect();return r.x+r.width/2;})()"));
+        double y = Double.parseDouble(eval(session, "(function(){var r=" + el + ".getBoundingClientRect();return r.y+r.height/2;})()"));
+        for (String type : new String[] {"mousePressed", "mouseReleased"}) {
+            call(session, "Input.dispatchMouseEvent", p -> p.put("type", type).put("x", x).put("y", y).put("button", "left").put("clickCount", 1));
+        }
+    }
+
     @Override
     public void close() throws Exception {
         try {

@@ -107,59 +107,29 @@ public final class WebVitalsTestPage implements AutoCloseable {
      */
     public boolean visit(HeadlessChromium b, String collectorUrl, String path) throws Exception {
         this.collectorUrl = collectorUrl;
-        String target = b.call(null, "Target.createTarget", p -> p.put("url", "about:blank")).get("targetId").asText();
-        String s = b.call(null, "Target.attachToTarget", p -> p.put("targetId", target).put("flatten", true)).get("sessionId").asText();
-        b.call(s, "Page.enable");
-        b.call(s, "Page.bringToFront");
-        b.call(s, "Runtime.enable");
-        b.call(s, "Emulation.setDeviceMetricsOverride", p -> p.put("width", 1280).put("height", 1200)
-            .put("deviceScaleFactor", 1).put("mobile", false));
-        int mark = b.eventCount();
-        b.call(s, "Page.navigate", p -> p.put("url", origin() + path));
-        b.await("Page.loadEventFired", mark, Duration.ofSeconds(30));
+        String s = b.openTab(1280, 1200);
+        b.navigate(s, origin() + path);
         // Wait for the layout shift of the page's timer.
-        Poll.until(Duration.ofSeconds(10), "layout shift", () -> eval(b, s, "document.title").equals("shifted") ? true : null);
-        eval(b, s, "document.getElementById('buy').scrollIntoView({block:'center'}); 1");
-        double x = Double.parseDouble(eval(b, s, "(function(){var r=document.getElementById('buy').getBoundingClientRect();return r.x+r.width/2;})()"));
-        double y = Double.parseDouble(eval(b, s, "(function(){var r=document.getElementById('buy').getBoundingClientRect();return r.y+r.height/2;})()"));
-        for (String type : new String[] {"mousePressed", "mouseReleased"}) {
-            b.call(s, "Input.dispatchMouseEvent", p -> p.put("type", type).put("x", x).put("y", y).put("button", "left").put("clickCount", 1));
-        }
-        Poll.until(Duration.ofSeconds(10), "click handled at " + x + "," + y,
-            () -> eval(b, s, "document.getElementById('buy').textContent").equals("Bought") ? true : null);
+        Poll.until(Duration.ofSeconds(10), "layout shift", () -> b.eval(s, "document.title").equals("shifted") ? true : null);
+        b.click(s, "buy");
+        Poll.until(Duration.ofSeconds(10), "click handled",
+            () -> b.eval(s, "document.getElementById('buy').textContent").equals("Bought") ? true : null);
         boolean measured;
         try {
             measured = Poll.until(Duration.ofSeconds(10), "the click's Event Timing entry", () -> {
-                // Headless Chromium may not present a frame after the click on its own, and an Event Timing
-                // entry is finalised only at the next presented frame: a screenshot makes it draw one.
-                try {
-                    b.call(s, "Page.captureScreenshot", p -> p.put("format", "jpeg").put("quality", 10));
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-                return eval(b, s, "String(window.eventSeen)").equals("true") ? Boolean.TRUE : null;
+                b.presentFrame(s);
+                return b.eval(s, "String(window.eventSeen)").equals("true") ? Boolean.TRUE : null;
             });
         } catch (AssertionError e) {
             measured = false;
         }
-        System.out.println("web vitals page: snippet loaded " + eval(b, s,
+        System.out.println("web vitals page: snippet loaded " + b.eval(s,
             "performance.getEntriesByType('resource').filter(function(e){return e.name.indexOf('perfstream-rum')>=0}).length")
             + " time(s); click " + (measured ? "measured (Event Timing entry seen): INP expected"
             : "NOT measured: headless Chromium produced no Event Timing entry for it, so there is no INP to report"));
         // Leave the page: it becomes hidden, and the snippet flushes its batch with sendBeacon.
-        mark = b.eventCount();
-        b.call(s, "Page.navigate", p -> p.put("url", "about:blank"));
-        b.await("Page.loadEventFired", mark, Duration.ofSeconds(30));
+        b.navigate(s, "about:blank");
         return measured;
-    }
-
-    private static String eval(HeadlessChromium b, String s, String expr) {
-        try {
-            return b.call(s, "Runtime.evaluate", p -> p.put("expression", expr).put("returnByValue", true))
-                .path("result").path("value").asText();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override
