@@ -46,7 +46,10 @@ final class CapacitySimulation {
     }
 
     /** The methods compared. */
-    enum Method { ADVISOR, REACTIVE, STATIC_PEAK, STATIC_MEAN }
+    enum Method { ADVISOR, REACTIVE, REACTIVE_HEADROOM, STATIC_PEAK, STATIC_MEAN }
+
+    /** Headroom of {@link Method#REACTIVE_HEADROOM}: an HPA-style target of 1 / 1.2 = 83 % of the learned capacity. */
+    static final double REACTIVE_HEADROOM = 1.2;
 
     /** One method's outcome on one seed: over the online steps. */
     record Result(Method method, long seed, int steps, int covered, double instanceHours, int surgeSteps, int surgeCovered,
@@ -178,7 +181,7 @@ final class CapacitySimulation {
             boolean refit = (i - first) % refitEvery == 0 && i > first;
             for (Sim sim : sims) {
                 sim.serve(i);
-                if (refit && (sim.method == Method.ADVISOR || sim.method == Method.REACTIVE)) {
+                if (refit && sim.method != Method.STATIC_PEAK && sim.method != Method.STATIC_MEAN) {
                     sim.estimate = model.fit(sim.samples);
                 }
             }
@@ -186,18 +189,20 @@ final class CapacitySimulation {
             for (Sim sim : sims) {
                 int target = sim.fixed;
                 double cap = sim.estimate.known() ? sim.estimate.perInstance() : Double.NaN;
-                if (sim.method == Method.REACTIVE && !Double.isNaN(cap)) {
-                    target = Math.max(1, (int) Math.ceil(rate[i] / cap - 1e-9));
-                } else if (sim.method == Method.REACTIVE) {
+                boolean reactive = sim.method == Method.REACTIVE || sim.method == Method.REACTIVE_HEADROOM;
+                double headroom = sim.method == Method.REACTIVE_HEADROOM ? REACTIVE_HEADROOM : 1;
+                if (reactive && !Double.isNaN(cap)) {
+                    target = Math.max(1, (int) Math.ceil(headroom * rate[i] / cap - 1e-9));
+                } else if (reactive) {
                     target = sim.paid();
                 } else if (sim.method == Method.ADVISOR) {
-                    ScalingAdvisor.Step st = advisor.advise("sim", now, sim.running, rate[i], forecasts, sim.estimate,
+                    ScalingAdvisor.Step st = advisor.advise("sim", now, sim.paid(), rate[i], forecasts, sim.estimate,
                         sim.state);
+                    if (st.state().advised() > sim.state.advised() && sampleAdvice.size() < 3 && i >= surgeFrom - 30) {
+                        sampleAdvice.add(st.advice().summary()); // the first scale-outs of the surge
+                    }
                     sim.state = st.state();
                     target = st.advice().action() == Advice.Action.UNKNOWN ? sim.paid() : st.advice().advised();
-                    if (st.advice().action() != Advice.Action.HOLD && sampleAdvice.size() < 3 && i >= surgeFrom - 30) {
-                        sampleAdvice.add(st.advice().summary());
-                    }
                 }
                 sim.decide(i, target);
             }
@@ -243,8 +248,7 @@ final class CapacitySimulation {
             this.fixed = fixed;
             this.samples = samples;
             this.estimate = estimate;
-            boolean isStatic = method == Method.STATIC_PEAK || method == Method.STATIC_MEAN;
-            this.running = isStatic ? fixed : fixed; // static counts are in place from the start; others start at n0
+            this.running = fixed; // a static count is in place from the start; the others start at the history's count
             this.state = ScalingAdvisor.State.initial(running);
         }
 

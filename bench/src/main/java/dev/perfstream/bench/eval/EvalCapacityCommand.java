@@ -14,14 +14,23 @@ import picocli.CommandLine.Option;
 /** {@code perfstream eval capacity}. */
 @Command(name = "capacity", mixinStandardHelpOptions = true,
     description = {
-        "Scaling advice on a simulated service (CapacitySimulation): the load generator's traffic shape (daily and weekly",
-        "seasonality) with a surge on day 5, a hidden capacity per instance drawn per seed, p95 from a multi-server queue",
-        "curve with noise. The first days run on a static count; then, step by step and from the past only, each method",
-        "sets the instance count (new instances serve after --startup): 'advisor' = CapacityModel (refitted on its own",
-        "history) + SeriesForecaster rate forecast + ScalingAdvisor; 'reactive' = the current rate over the same learned",
-        "capacity; 'static-peak' / 'static-mean' = a fixed count for the week's peak / mean rate (hindsight) at the",
-        "capacity learned from the history. Prints, per method, the share of steps with p95 under the KPI and the",
-        "instance-hours, against static-peak. Development seeds 1-5; 101-110 are held out."})
+        "Scaling advice on a simulated service (CapacitySimulation): the load",
+        "generator's traffic shape (daily and weekly seasonality) with a surge on",
+        "day 5, a hidden capacity per instance drawn per seed, p95 from a",
+        "multi-server queue curve with noise. The first days run on a static count;",
+        "then, step by step and from the past only, each method sets the instance",
+        "count (new instances serve after --startup):",
+        "  advisor      CapacityModel (refitted on its own history) + SeriesForecaster",
+        "               rate forecast + ScalingAdvisor",
+        "  reactive     the current rate over the same learned capacity",
+        "  reactive-headroom  the same with 20 % headroom (an HPA-style target of",
+        "               83 % of the capacity)",
+        "  static-peak  a fixed count for the week's peak rate (hindsight) at the",
+        "               capacity learned from the history",
+        "  static-mean  the same for the week's mean rate",
+        "Prints, per method, the share of steps with p95 under the KPI and the",
+        "instance-hours against static-peak. Development seeds 1-5; 101-110 are",
+        "held out.", ""})
 public final class EvalCapacityCommand implements Callable<Integer> {
     private static final java.util.logging.Logger TRIBUO_LOG = java.util.logging.Logger.getLogger("org.tribuo");
 
@@ -130,7 +139,7 @@ public final class EvalCapacityCommand implements Callable<Integer> {
             seedList, s.days(), step, s.historyDays(), s.surge(), s.kpiMs(), startup, hold, lookahead, horizons);
         System.out.println("coverage = share of online steps with p95 <= KPI (target >= 0.95); instance-hours over the online"
             + " days, paid from the decision; vs peak = instance-hours / static-peak's");
-        System.out.printf("%-12s %9s %9s %12s %8s %11s %9s %9s%n", "method", "coverage", "worst", "inst-hours", "vs peak",
+        System.out.printf("%-18s %9s %9s %12s %8s %11s %9s %9s%n", "method", "coverage", "worst", "inst-hours", "vs peak",
             "surge cover", "mean inst", "changes");
         for (CapacitySimulation.Method m : CapacitySimulation.Method.values()) {
             double cov = 0;
@@ -154,7 +163,7 @@ public final class EvalCapacityCommand implements Callable<Integer> {
                 ch += r.changes();
             }
             int n = outcomes.size();
-            System.out.printf("%-12s %9.4f %9.4f %12.1f %7.1f%% %11.4f %9.1f %9.1f%n", m.name().toLowerCase().replace('_', '-'),
+            System.out.printf("%-18s %9.4f %9.4f %12.1f %7.1f%% %11.4f %9.1f %9.1f%n", m.name().toLowerCase().replace('_', '-'),
                 cov / n, worst, ih / n, 100 * ih / peak, (double) sc / Math.max(1, ss), mean / n, (double) ch / n);
         }
         System.out.println();
@@ -170,7 +179,7 @@ public final class EvalCapacityCommand implements Callable<Integer> {
                 100 * (b.crossing() / t.trueCapacity() - 1), b.perInstance(), b.status(), t.historyInstances());
             if (perSeed) {
                 for (CapacitySimulation.Result r : o.results()) {
-                    System.out.printf("    %-12s coverage %.4f inst-hours %8.1f surge %d/%d changes %d%n",
+                    System.out.printf("    %-18s coverage %.4f inst-hours %8.1f surge %d/%d changes %d%n",
                         r.method().name().toLowerCase(), r.coverage(), r.instanceHours(), r.surgeCovered(), r.surgeSteps(),
                         r.changes());
                 }
