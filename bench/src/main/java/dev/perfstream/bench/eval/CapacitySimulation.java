@@ -35,7 +35,7 @@ final class CapacitySimulation {
 
     /** What the evaluation varies; every duration in ms. */
     record Settings(int days, int historyDays, long stepMs, long startupMs, double surge, double kpiMs, long holdMs,
-                    long lookaheadMs, long[] horizonsMs, double price, long refitMs) {
+                    long lookaheadMs, long[] horizonsMs, double price, long refitMs, double rampT) {
         int steps() {
             return (int) (days * DAY / stepMs);
         }
@@ -50,6 +50,8 @@ final class CapacitySimulation {
 
     /** Headroom of {@link Method#REACTIVE_HEADROOM}: an HPA-style target of 1 / 1.2 = 83 % of the learned capacity. */
     static final double REACTIVE_HEADROOM = 1.2;
+    /** Scale-down stabilisation of {@link Method#REACTIVE_HEADROOM}: the HPA's default, 5 min. */
+    static final long HPA_STABILISATION_MS = 300_000L;
 
     /** One method's outcome on one seed: over the online steps. */
     record Result(Method method, long seed, int steps, int covered, double instanceHours, int surgeSteps, int surgeCovered,
@@ -186,6 +188,12 @@ final class CapacitySimulation {
                 }
             }
             forecasts = RateForecast.of(fc.observe(now, rate[i], null), s.stepMs());
+            RateForecast ramp = s.rampT() > 0 ? RateForecast.ramp(fc.trend(), s.stepMs(), s.startupMs() + s.stepMs(),
+                s.rampT()) : null;
+            if (ramp != null) {
+                forecasts = new ArrayList<>(forecasts);
+                forecasts.add(ramp);
+            }
             for (Sim sim : sims) {
                 int target = sim.fixed;
                 double cap = sim.estimate.known() ? sim.estimate.perInstance() : Double.NaN;
@@ -193,6 +201,9 @@ final class CapacitySimulation {
                 double headroom = sim.method == Method.REACTIVE_HEADROOM ? REACTIVE_HEADROOM : 1;
                 if (reactive && !Double.isNaN(cap)) {
                     target = Math.max(1, (int) Math.ceil(headroom * rate[i] / cap - 1e-9));
+                    if (sim.method == Method.REACTIVE_HEADROOM) { // the HPA: the highest desired count of the last 5 min
+                        target = sim.stabilised(i, target);
+                    }
                 } else if (reactive) {
                     target = sim.paid();
                 } else if (sim.method == Method.ADVISOR) {
@@ -255,6 +266,22 @@ final class CapacitySimulation {
         int paid() {
             return running + pending.size();
         }
+
+        /** The highest desired count over the scale-down stabilisation window ending at step i. */
+        int stabilised(int i, int desired) {
+            int w = (int) Math.max(1, HPA_STABILISATION_MS / s.stepMs());
+            recent.addLast(new int[] {i, desired});
+            while (recent.peekFirst()[0] <= i - w) {
+                recent.pollFirst();
+            }
+            int max = 0;
+            for (int[] r : recent) {
+                max = Math.max(max, r[1]);
+            }
+            return max;
+        }
+
+        private final java.util.ArrayDeque<int[]> recent = new java.util.ArrayDeque<>();
 
         void serve(int i) {
             while (!pending.isEmpty() && pending.peekFirst() <= i) {

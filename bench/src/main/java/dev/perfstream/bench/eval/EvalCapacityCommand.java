@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
         "  advisor      CapacityModel (refitted on its own history) + SeriesForecaster",
         "               rate forecast + ScalingAdvisor",
         "  reactive     the current rate over the same learned capacity",
-        "  reactive-headroom  the same with 20 % headroom (an HPA-style target of",
-        "               83 % of the capacity)",
+        "  reactive-headroom  as the HPA does: 20 % headroom (a target of 83 % of the",
+        "               capacity), scale-down stabilised over 5 min",
         "  static-peak  a fixed count for the week's peak rate (hindsight) at the",
         "               capacity learned from the history",
         "  static-mean  the same for the week's mean rate",
@@ -57,10 +57,10 @@ public final class EvalCapacityCommand implements Callable<Integer> {
     @Option(names = "--kpi", defaultValue = "200", description = "p95 KPI in ms (default: ${DEFAULT-VALUE}).")
     double kpi;
 
-    @Option(names = "--hold", defaultValue = "30m", description = "Advisor: scale-in hold (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--hold", defaultValue = "15m", description = "Advisor: scale-in hold (default: ${DEFAULT-VALUE}).")
     String hold;
 
-    @Option(names = "--lookahead", defaultValue = "15m",
+    @Option(names = "--lookahead", defaultValue = "5m",
         description = "Advisor: forecast horizons up to this decide a scale-out (default: ${DEFAULT-VALUE}).")
     String lookahead;
 
@@ -74,6 +74,11 @@ public final class EvalCapacityCommand implements Callable<Integer> {
     @Option(names = "--refit", defaultValue = "6h",
         description = "The capacity model is refitted on the method's own history this often (default: ${DEFAULT-VALUE}).")
     String refit;
+
+    @Option(names = "--ramp-t", defaultValue = "3",
+        description = {"Advisor: also the rate's 15-step linear trend carried over --startup plus a step, when its",
+            "slope's t statistic is at least this (0: off) (default: ${DEFAULT-VALUE})."})
+    double rampT;
 
     @Option(names = "--threads", defaultValue = "1", description = "Seeds run in parallel (default: ${DEFAULT-VALUE}).")
     int threads;
@@ -106,7 +111,7 @@ public final class EvalCapacityCommand implements Callable<Integer> {
             return 2;
         }
         CapacitySimulation.Settings s = new CapacitySimulation.Settings(days, historyDays, stepMs, ms(startup), surge, kpi,
-            ms(hold), ms(lookahead), hs, price, ms(refit));
+            ms(hold), ms(lookahead), hs, price, ms(refit), rampT);
         List<Long> seedList = EvalForecastCommand.parseSeeds(seeds);
         long began = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
@@ -135,8 +140,9 @@ public final class EvalCapacityCommand implements Callable<Integer> {
 
     private void print(CapacitySimulation.Settings s, List<Long> seedList, List<CapacitySimulation.Outcome> outcomes) {
         System.out.printf("data: simulated service, seeds %s, %d days at a %s step, first %d on a static count; surge %.1fx"
-            + " on day 5; p95 KPI %.0f ms; new instances serve after %s; advisor: hold %s, look-ahead %s, horizons %s%n",
-            seedList, s.days(), step, s.historyDays(), s.surge(), s.kpiMs(), startup, hold, lookahead, horizons);
+            + " on day 5; p95 KPI %.0f ms; new instances serve after %s; advisor: hold %s, look-ahead %s, horizons %s, ramp t %s%n",
+            seedList, s.days(), step, s.historyDays(), s.surge(), s.kpiMs(), startup, hold, lookahead, horizons,
+            rampT > 0 ? rampT : "off");
         System.out.println("coverage = share of online steps with p95 <= KPI (target >= 0.95); instance-hours over the online"
             + " days, paid from the decision; vs peak = instance-hours / static-peak's");
         System.out.printf("%-18s %9s %9s %12s %8s %11s %9s %9s%n", "method", "coverage", "worst", "inst-hours", "vs peak",

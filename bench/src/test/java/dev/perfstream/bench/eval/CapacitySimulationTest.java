@@ -9,7 +9,7 @@ class CapacitySimulationTest {
     private static final long MIN = 60_000L;
     /** Six days at a 5-minute step, two of history: small enough for a unit test. */
     private static final CapacitySimulation.Settings SHORT = new CapacitySimulation.Settings(6, 2, 5 * MIN, 3 * MIN, 2.5, 200,
-        30 * MIN, 15 * MIN, new long[] {5 * MIN, 15 * MIN}, 0.10, 6 * 60 * MIN);
+        30 * MIN, 15 * MIN, new long[] {5 * MIN, 15 * MIN}, 0.10, 6 * 60 * MIN, 0);
 
     @Test
     void shouldPutTheTrueCapacityWhereTheCurveReachesTheKpi() {

@@ -24,4 +24,18 @@ public record RateForecast(long horizonMs, double predicted, double lower, doubl
         }
         return out;
     }
+
+    /**
+     * The recent linear trend ({@link SeriesForecaster#trend}: a line through the last 15 values) carried
+     * {@code horizonMs} ahead, when its slope is upwards with a t statistic of at least {@code minT}; null otherwise.
+     * The seasonal forecast follows a surge in progress with its 15-window median, minutes late; added to the
+     * forecasts within the look-ahead, this lets a steep ramp scale out while it is still climbing.
+     */
+    public static RateForecast ramp(SeriesForecaster.Trend trend, long intervalMs, long horizonMs, double minT) {
+        if (trend == null || !(trend.slope() > 0) || !(trend.t() >= minT)) {
+            return null;
+        }
+        double v = trend.fitted() + trend.slope() * horizonMs / (double) intervalMs;
+        return new RateForecast(horizonMs, v, v, v);
+    }
 }

@@ -151,4 +151,18 @@ class ScalingAdvisorTest {
         List<RateForecast> fc = RateForecast.of(List.of(new SeriesForecaster.Point(5, 10, 8, 12, "v")), MIN);
         assertThat(fc).containsExactly(new RateForecast(5 * MIN, 10, 8, 12));
     }
+
+    @Test
+    void shouldCarryASteepUpwardTrendOnlyWhenItIsClear() {
+        RateForecast r = RateForecast.ramp(new SeriesForecaster.Trend(100, 5, 8), MIN, 4 * MIN, 3);
+        assertThat(r).isEqualTo(new RateForecast(4 * MIN, 120, 120, 120));
+        assertThat(RateForecast.ramp(new SeriesForecaster.Trend(100, 5, 2), MIN, 4 * MIN, 3)).isNull();
+        assertThat(RateForecast.ramp(new SeriesForecaster.Trend(100, -5, -8), MIN, 4 * MIN, 3)).isNull();
+        assertThat(RateForecast.ramp(null, MIN, 4 * MIN, 3)).isNull();
+        // within the look-ahead it scales out like any forecast
+        Advice ad = new ScalingAdvisor(POLICY).advise("s", T0, 10, 100, List.of(r), CAP, ScalingAdvisor.State.initial(10))
+            .advice();
+        assertThat(ad.advised()).isEqualTo(12);
+        assertThat(ad.fromMs()).isEqualTo(T0 + 4 * MIN);
+    }
 }
