@@ -186,7 +186,7 @@ public final class EvalCapacityCommand implements Callable<Integer> {
             if (perSeed) {
                 for (CapacitySimulation.Result r : o.results()) {
                     System.out.printf("    %-18s coverage %.4f inst-hours %8.1f surge %d/%d changes %d%n",
-                        r.method().name().toLowerCase(), r.coverage(), r.instanceHours(), r.surgeCovered(), r.surgeSteps(),
+                        r.method().name().toLowerCase().replace('_', '-'), r.coverage(), r.instanceHours(), r.surgeCovered(), r.surgeSteps(),
                         r.changes());
                 }
                 t.sampleAdvice().forEach(x -> System.out.println("    advice: " + x));
