@@ -11,7 +11,7 @@ import java.time.format.DateTimeFormatter;
  * @param service          the service
  * @param timeMs           when the advice was made (the latest window's start), epoch ms
  * @param action           what to do against the current count
- * @param current          instances running now
+ * @param current          instances the service has now (running or starting)
  * @param advised          instances advised now (covers the upper bound of the forecast within the look-ahead)
  * @param fromMs           when the advised count is needed (the advice's time plus the deciding horizon); the
  *                         advice's time for a scale-in or a hold

@@ -112,7 +112,7 @@ public final class ScalingAdvisor {
     /**
      * Advice at {@code nowMs}.
      *
-     * @param current     instances running now, at least 1
+     * @param current     instances the service has now (running or starting), at least 1
      * @param currentRate the latest window's request rate (req/s); NaN if unknown
      * @param forecasts   rate forecasts made at {@code nowMs}; horizons beyond the look-ahead are ignored
      * @param capacity    the capacity per instance (the model's, or {@link CapacityEstimate#override})
