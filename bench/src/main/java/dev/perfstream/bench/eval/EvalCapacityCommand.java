@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
         "  advisor      CapacityModel (refitted on its own history) + SeriesForecaster",
         "               rate forecast + ScalingAdvisor",
         "  reactive     the current rate over the same learned capacity",
-        "  reactive-headroom  as the HPA does: 20 % headroom (a target of 83 % of the",
+        "  reactive-headroom  as the HPA does: 20 %% headroom (a target of 83 %% of the",
         "               capacity), scale-down stabilised over 5 min",
         "  static-peak  a fixed count for the week's peak rate (hindsight) at the",
         "               capacity learned from the history",
