@@ -31,6 +31,14 @@ public record CapacityEstimate(Status status, double perInstance, double crossin
             "manual override");
     }
 
+    /**
+     * The manual override when one is set ({@code overridePerInstance} finite), else {@code learned}: the override
+     * always wins, and the learned estimate (possibly unknown) is used only without it.
+     */
+    public static CapacityEstimate withOverride(CapacityEstimate learned, double overridePerInstance) {
+        return Double.isNaN(overridePerInstance) ? learned : override(overridePerInstance);
+    }
+
     public boolean known() {
         return status != Status.UNKNOWN;
     }

@@ -153,4 +153,16 @@ class CapacityModelTest {
         CapacityModel m = new CapacityModel(CapacityModel.Config.latency(KPI));
         assertThat(m.fit(h)).isEqualTo(m.fit(h));
     }
+
+    @Test
+    void shouldLetTheOverrideWinOverTheLearnedCapacity() {
+        CapacityEstimate unknown = new CapacityModel(CapacityModel.Config.latency(KPI)).fit(List.of());
+        CapacityEstimate o = CapacityEstimate.withOverride(unknown, 25);
+        assertThat(o.known()).isTrue();
+        assertThat(o.perInstance()).isEqualTo(25);
+        assertThat(o.binding()).isEqualTo("override");
+        CapacityEstimate learned = new CapacityModel(CapacityModel.Config.latency(KPI)).fit(history(0.8, 0.05, 1));
+        assertThat(CapacityEstimate.withOverride(learned, Double.NaN)).isSameAs(learned);
+        assertThat(CapacityEstimate.withOverride(learned, 12).perInstance()).isEqualTo(12);
+    }
 }
