@@ -93,6 +93,20 @@ public final class StatsBenchCommand implements Callable<Integer> {
         }
     }
 
+    /** What the events are. */
+    enum Traffic { plain, mixed }
+
+    @Option(names = "--traffic", description = "plain: request latencies only (http.server.duration), as every figure in"
+        + " bench/README.md before 2026-12-05 evening; mixed: what the statement, cache and release aggregations work on:"
+        + " 55 %% request latencies with a serviceVersion (every fifth service on a second version), 30 %% DB query times"
+        + " with raw SQL (40 statements, a literal per event), 15 %% cache lookups with a cache name and hit / miss."
+        + " Default ${DEFAULT-VALUE}.")
+    Traffic traffic = Traffic.plain;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting of the measured stats stage (repeatable),"
+        + " e.g. --set stats.queries.enabled=false --set release.metrics=none to measure without those aggregations.")
+    Map<String, String> stageSettings = new HashMap<>();
+
     @Option(names = "--span", description = "Event-time span of the events (default ${DEFAULT-VALUE}).")
     String span = "5m";
 
@@ -178,6 +192,7 @@ public final class StatsBenchCommand implements Callable<Integer> {
             if (registry != null) {
                 keys.put("schema.registry.url", registry);
             }
+            keys.putAll(stageSettings);
             Settings settings = Settings.of(keys);
             StatsConfig c = StatsConfig.from(settings);
 
@@ -228,13 +243,40 @@ public final class StatsBenchCommand implements Callable<Integer> {
         Settings s = Settings.of(keys);
         StatsConfig c = StatsConfig.from(s);
         SeriesOwnership ownership = StatsPartitions.prepare(admin, c);
-        return StatsTopology.build(c, s, Clock.systemUTC(), ownership, InputLag.NONE, new java.util.concurrent.atomic.AtomicLong());
+        // as StatsApp: the statement and cache topics created (or the aggregations off when they cannot be)
+        dev.perfstream.streams.window.QueryCacheConfig qc = StatsPartitions.outputs(admin, c,
+            dev.perfstream.streams.window.QueryCacheConfig.from(s));
+        return StatsTopology.build(c, qc, s, Clock.systemUTC(), ownership, InputLag.NONE,
+            new java.util.concurrent.atomic.AtomicLong());
     }
 
     /**
      * Pre-generates the events (JSON, or Confluent Avro with {@code --registry}: the same events through the
      * stages' own codec), then produces them keyed as {@code --keying} says.
      */
+    /** One event of {@link #traffic} as JSON (the random draws of plain traffic are the same as before). */
+    private String json(java.util.Random r, long ts, String service, String route, int s, double v) {
+        String outcome = r.nextInt(100) == 0 ? "ERROR" : "OK";
+        if (traffic == Traffic.plain) {
+            return String.format(Locale.ROOT, "{\"timestamp\":%d,\"service\":\"%s\",\"metric\":\"http.server.duration\","
+                + "\"value\":%.3f,\"unit\":\"ms\",\"outcome\":\"%s\",\"route\":\"%s\"}", ts, service, v, outcome, route);
+        }
+        int kind = r.nextInt(100);
+        if (kind < 55) {
+            return String.format(Locale.ROOT, "{\"timestamp\":%d,\"service\":\"%s\",\"metric\":\"http.server.duration\","
+                + "\"value\":%.3f,\"unit\":\"ms\",\"outcome\":\"%s\",\"route\":\"%s\",\"serviceVersion\":\"%s\"}", ts,
+                service, v, outcome, route, s % 5 == 0 && r.nextBoolean() ? "1.5.0" : "1.4.0");
+        }
+        if (kind < 85) {
+            return String.format(Locale.ROOT, "{\"timestamp\":%d,\"service\":\"%s\",\"metric\":\"db.query.duration\","
+                + "\"value\":%.3f,\"unit\":\"ms\",\"route\":\"%s\",\"dbStatement\":\"SELECT * FROM orders_%d WHERE id = %d"
+                + " AND state IN ('a', 'b')\"}", ts, service, v / 4, route, s % 40, ts % 9973);
+        }
+        return String.format(Locale.ROOT, "{\"timestamp\":%d,\"service\":\"%s\",\"metric\":\"cache.lookup\","
+            + "\"value\":%.3f,\"unit\":\"ms\",\"route\":\"%s\",\"cache\":\"cache-%d\",\"cacheHit\":%s}", ts, service,
+            v / 20, route, s % 3, r.nextInt(10) != 0);
+    }
+
     private double produce(String bs, String topic, int events, long seed) throws Exception {
         Random r = new Random(seed);
         long spanMs = Settings.parseDuration(span).toMillis();
@@ -260,10 +302,7 @@ public final class StatsBenchCommand implements Callable<Integer> {
             seriesOf[i] = s;
             long ts = start + (long) i * spanMs / events;
             double v = Math.exp(3 + 0.8 * r.nextGaussian());
-            values[i] = String.format(Locale.ROOT,
-                "{\"timestamp\":%d,\"service\":\"%s\",\"metric\":\"http.server.duration\",\"value\":%.3f,\"unit\":\"ms\","
-                    + "\"outcome\":\"%s\",\"route\":\"%s\"}", ts, services[s], v, r.nextInt(100) == 0 ? "ERROR" : "OK", routes[s])
-                .getBytes(StandardCharsets.UTF_8);
+            values[i] = json(r, ts, services[s], routes[s], s, v).getBytes(StandardCharsets.UTF_8);
             if (avro != null) {
                 values[i] = avro.encode(topic, avro.decode(topic, values[i]));
             }
