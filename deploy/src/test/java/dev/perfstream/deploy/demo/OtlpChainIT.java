@@ -484,7 +484,9 @@ class OtlpChainIT {
         }
         SdkTracerProvider tp = SdkTracerProvider.builder()
             .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), service))))
-            .addSpanProcessor(BatchSpanProcessor.builder(b.build()).build()).build();
+            // the queue holds every span of the run (n SERVER + n/10 CLIENT): the SDK drops what does not fit (its
+            // default 2048) when the exporter falls behind on a busy machine, and the counts would then be short
+            .addSpanProcessor(BatchSpanProcessor.builder(b.build()).setMaxQueueSize(Math.max(2048, 2 * n)).build()).build();
         double[] values = new double[n];
         int errors = 0;
         Random r = new Random(seed);
