@@ -85,6 +85,25 @@ function selector(node) {
   return sel || undefined;
 }
 
+// The selectors of the last interactions, taken when they happened (the node may be gone by the time INP is
+// computed): event.timeStamp is the Event Timing entry's startTime, which web-vitals reports as interactionTime.
+const interactions = [];
+function remember(e) {
+  interactions.push({t: e.timeStamp, sel: selector(e.target)});
+  if (interactions.length > 10) interactions.shift();
+}
+for (const type of ['pointerdown', 'keydown', 'click']) {
+  addEventListener(type, remember, {capture: true, passive: true});
+}
+function recordedTarget(t) {
+  let best;
+  for (const i of interactions) {
+    const d = Math.abs(i.t - t);
+    if (i.sel && d <= 50 && (!best || d < best.d)) best = {d, sel: i.sel};
+  }
+  return best && best.sel;
+}
+
 // A bounded, flat subset of web-vitals' attribution: selectors, one URL, the sub-parts, the longest script.
 function attribution(m) {
   const a = m.attribution;
@@ -97,10 +116,12 @@ function attribution(m) {
       const s = a.longestScript && a.longestScript.entry;
       const parts = pick(a, ['inputDelay', 'processingDuration', 'presentationDelay']) || {};
       if (s) parts.scriptDuration = r1(s.duration);
-      // web-vitals 6.2.3 loses the target when a soft navigation finalises the previous page's INP: fall back
-      // to the interaction's own event entries.
+      // web-vitals 6.2.3 loses the target when a soft navigation finalises the previous page's INP, and an
+      // Event Timing entry loses it when its node left the DOM before INP was computed: fall back to the
+      // interaction's own event entries, then to the selector recorded when the interaction happened.
       const target = a.interactionTarget ||
-        selector(((a.processedEventEntries || []).find((e) => e.target) || {}).target);
+        selector(((a.processedEventEntries || []).find((e) => e.target) || {}).target) ||
+        recordedTarget(a.interactionTime);
       return {element: target, interactionType: a.interactionType, parts,
         script: s ? {url: s.sourceURL || undefined, fn: s.sourceFunctionName || undefined, invoker: s.invoker || undefined} : undefined};
     }
