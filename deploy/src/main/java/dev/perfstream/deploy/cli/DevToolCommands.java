@@ -16,15 +16,8 @@ final class DevToolCommands {
     private DevToolCommands() {
     }
 
-    /** What is printed when a dev tool is called from the runtime classpath. */
-    static int notHere(CommandSpec spec) {
-        spec.commandLine().getErr().println("perfstream " + spec.name() + ": not in the runtime image; from a source checkout run"
-            + " deploy/perfstream " + spec.name() + " --help (the launcher runs it from bench/target/lib)");
-        return 2;
-    }
-
-    @Command(name = "bench", description = "End-to-end benchmarks on a local Kafka broker (deploy/perfstream bench --help).")
-    static final class Bench implements Callable<Integer> {
+    /** A dev tool's stand-in: takes any arguments and says where the tool runs. */
+    abstract static class DevTool implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Unmatched
@@ -32,21 +25,18 @@ final class DevToolCommands {
 
         @Override
         public Integer call() {
-            return notHere(spec);
+            spec.commandLine().getErr().println("perfstream " + spec.name() + ": not in the runtime image; from a source"
+                + " checkout run deploy/perfstream " + spec.name() + " --help (the launcher runs it from bench/target/lib)");
+            return 2;
         }
+    }
+
+    @Command(name = "bench", description = "End-to-end benchmarks on a local Kafka broker (deploy/perfstream bench --help).")
+    static final class Bench extends DevTool {
     }
 
     @Command(name = "eval", description = "Evaluate perfstream's models (anomalies, forecasts, scaling advice) on the load"
         + " generator's traffic (deploy/perfstream eval --help).")
-    static final class Eval implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Unmatched
-        List<String> args;
-
-        @Override
-        public Integer call() {
-            return notHere(spec);
-        }
+    static final class Eval extends DevTool {
     }
 }
