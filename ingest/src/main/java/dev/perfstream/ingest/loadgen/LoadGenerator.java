@@ -296,7 +296,7 @@ public final class LoadGenerator {
         RumEvent b = new RumEvent(ts, p.app(), p.page(), Vital.TTFB, 0.0, null,
             rnd.nextInt(10) == 0 ? "reload" : "navigate", TrafficModel.DEVICES[d], BROWSERS[rnd.nextInt(BROWSERS.length)],
             COUNTRIES[rnd.nextInt(COUNTRIES.length)], d == 0 ? "4g" : CONNECTIONS[rnd.nextInt(CONNECTIONS.length)], session,
-            null, null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null);
         double ttfb = 180 * f * Math.exp(0.5 * rnd.nextGaussian());
         double fcp = ttfb + 700 * f * Math.exp(0.45 * rnd.nextGaussian());
         double lcp = fcp + 500 * f * Math.exp(0.6 * rnd.nextGaussian());
@@ -317,7 +317,7 @@ public final class LoadGenerator {
         double val = v == Vital.CLS ? value : round(value);
         out.add(new RumEvent(b.getTimestamp(), b.getApp(), b.getPage(), v, val, WebVitals.rate(v, val), b.getNavigationType(),
             b.getDeviceClass(), b.getBrowser(), b.getCountry(), b.getConnectionType(), b.getSessionHash(),
-            null, null, null, null, null, null, null));
+            null, null, null, null, null, null, null, null));
     }
 
     private void resources(Instant t, SplittableRandom rnd, List<Object> out) {

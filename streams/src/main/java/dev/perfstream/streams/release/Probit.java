@@ -5,7 +5,7 @@ package dev.perfstream.streams.release;
  * the z of the release test's confidence bounds. The load generator has the same dozen lines: streams
  * does not depend on ingest, and commons-math for one function would cost more than it saves.
  */
-final class Probit {
+public final class Probit {
     private static final double[] A = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
         1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00};
     private static final double[] B = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
@@ -18,7 +18,7 @@ final class Probit {
     private Probit() {
     }
 
-    static double of(double p) {
+    public static double of(double p) {
         if (!(p > 0 && p < 1)) {
             throw new IllegalArgumentException("quantile must be in (0, 1), got " + p);
         }
