@@ -40,7 +40,7 @@ final class ImpactTable {
                 Instant.ofEpochMilli(r.get("time").asLong()), text(r, "window"), text(r, "goal"), vital,
                 (long) num(r, "sessions"), 100 * num(r, "conversion_rate"), bucket(r, "good"),
                 bucket(r, "needs_improvement"), bucket(r, "poor"), value(vital, num(r, "p75")),
-                short_(text(r, "p75_rating")) + (target.equals("-") ? "" : "->" + short_(target)),
+                shortName(text(r, "p75_rating")) + (target.equals("-") ? "" : "->" + shortName(target)),
                 Double.isNaN(num(r, "moved_share")) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * num(r, "moved_share")),
                 gain, extra));
         }
@@ -65,7 +65,7 @@ final class ImpactTable {
         return vital.equals("LCP") ? String.format(Locale.ROOT, "%.2f s", v / 1000) : String.format(Locale.ROOT, "%.0f ms", v);
     }
 
-    private static String short_(String rating) {
+    private static String shortName(String rating) {
         return switch (rating) {
             case "GOOD" -> "good";
             case "NEEDS_IMPROVEMENT" -> "NI";
