@@ -7,6 +7,7 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
+import org.apache.commons.math3.distribution.NormalDistribution;
 
 /**
  * The shape of the synthetic traffic: services and their routes, RUM apps and their pages, base
@@ -59,13 +60,15 @@ public final class TrafficModel {
 
     /** A lognormal latency distribution by its median and shape. */
     public record Lognormal(double median, double sigma) {
+        private static final NormalDistribution STANDARD_NORMAL = new NormalDistribution(null, 0, 1);
+
         public double sample(RandomGenerator r) {
             return median * Math.exp(sigma * r.nextGaussian());
         }
 
         /** The exact quantile {@code q} (0..1) of the distribution. */
         public double quantile(double q) {
-            return median * Math.exp(sigma * Probit.of(q));
+            return median * Math.exp(sigma * STANDARD_NORMAL.inverseCumulativeProbability(q));
         }
     }
 

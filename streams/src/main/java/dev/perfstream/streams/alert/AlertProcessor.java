@@ -20,10 +20,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -49,13 +47,10 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
     private static final Logger LOG = LoggerFactory.getLogger(AlertProcessor.class);
     private final Supplier<RuleSet> rules;
     private final Clock clock;
-    private final Duration unmatchedWarnAfter;
+    private final RuleUsage usage;
     private KeyValueStore<String, AlertStatus> statuses;
     private SloBuckets buckets;
     private String seenVersion;
-    private long versionSince;
-    private final Set<String> matched = new HashSet<>();
-    private boolean unmatchedReported;
     private final Map<String, Long> sloEvaluatedAt = new HashMap<>();
     /** How often (wall clock) the statuses are scanned for series that stopped sending. */
     static final long NO_DATA_SCAN_MS = 10_000;
@@ -68,20 +63,20 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
     /** Baseline rules: "windows seen,baseline" by alert fingerprint (changelogged). */
     private KeyValueStore<String, String> baselines;
 
-    AlertProcessor(Supplier<RuleSet> rules, Clock clock, Duration unmatchedWarnAfter) {
-        this(rules, clock, unmatchedWarnAfter, AlertsTopology.STATUS_STORE, AlertsTopology.SLO_STORE,
+    AlertProcessor(Supplier<RuleSet> rules, Clock clock, RuleUsage usage) {
+        this(rules, clock, usage, AlertsTopology.STATUS_STORE, AlertsTopology.SLO_STORE,
             AlertsTopology.BASELINE_STORE);
     }
 
     /** With its own stores: the statement and cache windows are evaluated in a sub-topology of their own. */
-    AlertProcessor(Supplier<RuleSet> rules, Clock clock, Duration unmatchedWarnAfter, String statusStore, String sloStore,
+    AlertProcessor(Supplier<RuleSet> rules, Clock clock, RuleUsage usage, String statusStore, String sloStore,
                    String baselineStore) {
         this.baselineStore = baselineStore;
         this.statusStore = statusStore;
         this.sloStore = sloStore;
         this.rules = rules;
         this.clock = clock;
-        this.unmatchedWarnAfter = unmatchedWarnAfter;
+        this.usage = usage;
     }
 
     @Override
@@ -90,8 +85,9 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
         statuses = context.getStateStore(statusStore);
         buckets = new SloBuckets(context.getStateStore(sloStore));
         baselines = context.getStateStore(baselineStore);
-        seenVersion = rules.get().version();
-        versionSince = clock.millis();
+        RuleSet rs = rules.get();
+        seenVersion = rs.version();
+        usage.check(rs.version(), ids(rs), clock.millis());
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::housekeeping);
     }
 
@@ -104,13 +100,13 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
         }
         for (Rule rule : rs.rules()) {
             if (rule.appliesTo(s)) {
-                matched.add(rule.id());
+                usage.matched(rs.version(), rule.id());
                 evaluate(rule, s, r.timestamp());
             }
         }
         for (Deadman d : rs.deadmen()) {
             if (d.appliesTo(s)) {
-                matched.add(d.id());
+                usage.matched(rs.version(), d.id());
                 seen(d, s, r.timestamp());
             }
         }
@@ -118,7 +114,7 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
         for (Slo slo : rs.slos()) {
             if (s.getKind() == SeriesKind.METRIC && slo.metric().equals(s.getName()) && slo.window().toMillis() == size
                 && slo.matchesService(s.getService())) {
-                matched.add(slo.id());
+                usage.matched(rs.version(), slo.id());
                 evaluate(slo, s, r.timestamp());
             }
         }
@@ -292,16 +288,14 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
             lastNoDataScan = now;
             noData(rs, now);
         }
-        if (!unmatchedReported && clock.millis() - versionSince >= unmatchedWarnAfter.toMillis() && !matched.isEmpty()) {
-            unmatchedReported = true;
-            List<String> none = new ArrayList<>();
-            rs.rules().stream().map(Rule::id).filter(id -> !matched.contains(id)).forEach(none::add);
-            rs.slos().stream().map(Slo::id).filter(id -> !matched.contains(id)).forEach(none::add);
-            if (!none.isEmpty()) {
-                LOG.warn("rules matched no series in their first {} on this instance: {} (check selector and window)",
-                    unmatchedWarnAfter, none);
-            }
-        }
+        usage.check(rs.version(), ids(rs), clock.millis());
+    }
+
+    private static List<String> ids(RuleSet rs) {
+        List<String> ids = new ArrayList<>();
+        rs.rules().forEach(r -> ids.add(r.id()));
+        rs.slos().forEach(s -> ids.add(s.id()));
+        return ids;
     }
 
     /**
@@ -362,9 +356,7 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
     private void onReload(RuleSet rs) {
         LOG.info("alerts: rules version {} -> {}", seenVersion, rs.version());
         seenVersion = rs.version();
-        versionSince = clock.millis();
-        matched.clear();
-        unmatchedReported = false;
+        usage.check(rs.version(), ids(rs), clock.millis());
         List<KeyValue<String, AlertStatus>> gone = new ArrayList<>();
         try (KeyValueIterator<String, AlertStatus> it = statuses.all()) {
             while (it.hasNext()) {

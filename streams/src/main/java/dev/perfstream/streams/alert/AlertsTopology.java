@@ -120,6 +120,7 @@ public final class AlertsTopology {
     /** @param derived the statement and cache topics to read as well ({@link Derived#NONE}: none) */
     public static Topology build(AlertsConfig c, Wire codecs, Derived derived, Supplier<RuleSet> rules, Clock clock) {
         StreamsBuilder b = new StreamsBuilder();
+        RuleUsage usage = new RuleUsage(c.unmatchedWarnAfter()); // one per instance: every task, both evaluators
         Serde<WindowStats> statsSerde = serde(codecs.stats());
         b.addStateStore(ParkedRecords.storeBuilder(PARKED_STORE));
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATUS_STORE), Serdes.String(),
@@ -152,7 +153,7 @@ public final class AlertsTopology {
             .branch((k, v) -> v.getServiceVersion() != null, Branched.as("release"))
             .defaultBranch(Branched.as("series"));
         byKind.get("alerts-windows-series")
-            .process(() -> new AlertProcessor(rules, clock, c.unmatchedWarnAfter()), Named.as("alerts-evaluate"),
+            .process(() -> new AlertProcessor(rules, clock, usage), Named.as("alerts-evaluate"),
                 STATUS_STORE, SLO_STORE, BASELINE_STORE)
             .to(c.alertsTopic(), Produced.with(Serdes.String(), serde(codecs.alerts())).withName("alerts-sink"));
         // Per-version windows (release comparison): REGRESSION alerts, same topic.
@@ -160,13 +161,13 @@ public final class AlertsTopology {
             .process(() -> new RegressionProcessor(c.release(), clock), Named.as("alerts-release"), RegressionProcessor.STORE)
             .to(c.alertsTopic(), Produced.with(Serdes.String(), serde(codecs.alerts())).withName("alerts-release-sink"));
         if (!derived.topics().isEmpty()) {
-            derived(b, c, codecs, derived, rules, clock);
+            derived(b, c, codecs, derived, rules, usage, clock);
         }
         return b.build();
     }
 
     private static void derived(StreamsBuilder b, AlertsConfig c, Wire codecs, Derived derived, Supplier<RuleSet> rules,
-                                Clock clock) {
+                                RuleUsage usage, Clock clock) {
         b.addStateStore(ParkedRecords.storeBuilder(DERIVED_PARKED_STORE));
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DERIVED_STATUS_STORE), Serdes.String(),
             new AlertStatusSerde()));
@@ -189,7 +190,7 @@ public final class AlertsTopology {
         // Keyed by service by the stats stage already: evaluated where they arrive, no repartition.
         branches.get("alerts-derived-good")
             .mapValues(Decoded::stats, Named.as("alerts-derived-unwrap"))
-            .process(() -> new AlertProcessor(rules, clock, c.unmatchedWarnAfter(), DERIVED_STATUS_STORE, DERIVED_SLO_STORE,
+            .process(() -> new AlertProcessor(rules, clock, usage, DERIVED_STATUS_STORE, DERIVED_SLO_STORE,
                 DERIVED_BASELINE_STORE), Named.as("alerts-derived-evaluate"), DERIVED_STATUS_STORE, DERIVED_SLO_STORE,
                 DERIVED_BASELINE_STORE)
             .to(c.alertsTopic(), Produced.with(Serdes.String(), serde(codecs.alerts())).withName("alerts-derived-sink"));

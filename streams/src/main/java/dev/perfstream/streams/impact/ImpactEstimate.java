@@ -1,7 +1,7 @@
 package dev.perfstream.streams.impact;
 
 import dev.perfstream.schemas.avro.Rating;
-import dev.perfstream.streams.release.Probit;
+import org.apache.commons.math3.distribution.NormalDistribution;
 
 /**
  * The conversion gain of moving a page's p75 into the next better bucket, from the sessions and conversions per
@@ -27,6 +27,7 @@ import dev.perfstream.streams.release.Probit;
  */
 public record ImpactEstimate(Rating p75Rating, Rating target, Double movedShare, Double difference,
                              Double differenceLower, Double differenceUpper, String note) {
+    private static final NormalDistribution STANDARD_NORMAL = new NormalDistribution(null, 0, 1);
 
     /**
      * @param sessions    sessions per bucket, indexed by {@link Rating#ordinal()} (GOOD, NEEDS_IMPROVEMENT, POOR)
@@ -68,7 +69,7 @@ public record ImpactEstimate(Rating p75Rating, Rating target, Double movedShare,
 
     /** Two-sided standard normal quantile of a confidence level: 1.96 for 0.95. */
     public static double z(double confidence) {
-        return Probit.of(1 - (1 - confidence) / 2);
+        return STANDARD_NORMAL.inverseCumulativeProbability(1 - (1 - confidence) / 2);
     }
 
     /**

@@ -69,10 +69,13 @@ public final class StatsTopology {
     }
 
     /**
+     * For tests: one owner, no lag, the statement and cache aggregations from {@code settings} as they are (the
+     * running stage prepares them first, see {@link StatsApp}: it creates their topics or turns them off).
+     *
      * @param settings for the codecs (wire format, registry)
      * @param clock    wall clock for event validation (max age / future) and dead-letter times
      */
-    public static Topology build(StatsConfig c, Settings settings, Clock clock) {
+    static Topology build(StatsConfig c, Settings settings, Clock clock) {
         return build(c, settings, clock, SeriesOwnership.SINGLE, InputLag.NONE, new AtomicLong());
     }
 
@@ -81,12 +84,17 @@ public final class StatsTopology {
      * @param lag         whether a task's input is read to its end (the quiet-input rule)
      * @param parkedGauge counts records parked across this instance's tasks while the registry is unreachable
      */
-    public static Topology build(StatsConfig c, Settings userSettings, Clock clock, SeriesOwnership ownership,
+    static Topology build(StatsConfig c, Settings userSettings, Clock clock, SeriesOwnership ownership,
                                  InputLag lag, AtomicLong parkedGauge) {
         return build(c, QueryCacheConfig.from(userSettings), userSettings, clock, ownership, lag, parkedGauge);
     }
 
-    /** @param qc the statement and cache aggregations ({@code perf.queries}, {@code perf.cache}) */
+    /**
+     * The stage's topology.
+     *
+     * @param qc the statement and cache aggregations ({@code perf.queries}, {@code perf.cache}) as prepared for the
+     *           cluster: their topics exist, or they are turned off ({@link StatsApp})
+     */
     public static Topology build(StatsConfig c, QueryCacheConfig qc, Settings userSettings, Clock clock,
                                  SeriesOwnership ownership, InputLag lag, AtomicLong parkedGauge) {
         return build(c, qc, ImpactConfig.from(userSettings, c.windows().get(0)), userSettings, clock, ownership, lag,
