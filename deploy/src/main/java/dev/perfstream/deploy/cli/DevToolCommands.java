@@ -35,8 +35,8 @@ final class DevToolCommands {
     static final class Bench extends DevTool {
     }
 
-    @Command(name = "eval", description = "Evaluate perfstream's models (anomalies, forecasts, scaling advice) on the load"
-        + " generator's traffic (deploy/perfstream eval --help).")
+    @Command(name = "eval", description = "Evaluate perfstream's models (anomalies, forecasts, scaling advice, conversion"
+        + " impact) on the load generator's traffic (deploy/perfstream eval --help).")
     static final class Eval extends DevTool {
     }
 }

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
         ConfigCommand.class,
         dev.perfstream.streams.alert.WatchAlertsCommand.class,
         dev.perfstream.streams.release.CompareCommand.class,
+        dev.perfstream.sink.report.ReportCommand.class,
         dev.perfstream.ingest.loadgen.LoadgenCommand.class,
         dev.perfstream.ingest.collector.CollectorCommand.class,
         dev.perfstream.models.backtest.BacktestCommand.class,

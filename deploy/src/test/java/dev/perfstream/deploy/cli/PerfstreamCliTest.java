@@ -8,10 +8,11 @@ import org.junit.jupiter.api.Test;
 class PerfstreamCliTest {
     @Test
     void shouldExitWithAUsageErrorForAnUnknownCommandEvenWithHelp() {
-        assertThat(PerfstreamCli.run("report", "--help")).isEqualTo(2);
-        assertThat(PerfstreamCli.run("report")).isEqualTo(2);
+        assertThat(PerfstreamCli.run("reprot", "--help")).isEqualTo(2);
+        assertThat(PerfstreamCli.run("reprot")).isEqualTo(2);
         assertThat(PerfstreamCli.run("--help")).isZero();
         assertThat(PerfstreamCli.run("run", "--help")).isZero();
+        assertThat(PerfstreamCli.run("report", "impact", "--help")).isZero();
     }
 
     @Test

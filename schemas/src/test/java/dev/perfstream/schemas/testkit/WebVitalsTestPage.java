@@ -106,6 +106,14 @@ public final class WebVitalsTestPage implements AutoCloseable {
      * @return whether the browser measured the click (an Event Timing entry reached the page's observer)
      */
     public boolean visit(HeadlessChromium b, String collectorUrl, String path) throws Exception {
+        return visit(b, collectorUrl, path, null);
+    }
+
+    /**
+     * As {@link #visit(HeadlessChromium, String, String)}, and evaluates {@code beforeLeaving} in the page (e.g. the
+     * snippet's {@code perfstream.conversion('checkout')}) just before leaving it, failing unless it yields "true".
+     */
+    public boolean visit(HeadlessChromium b, String collectorUrl, String path, String beforeLeaving) throws Exception {
         this.collectorUrl = collectorUrl;
         String s = b.openTab(1280, 1200);
         b.navigate(s, origin() + path);
@@ -131,6 +139,12 @@ public final class WebVitalsTestPage implements AutoCloseable {
             "performance.getEntriesByType('resource').filter(function(e){return e.name.indexOf('perfstream-rum')>=0}).length")
             + " time(s); click " + (measured ? "measured (Event Timing entry seen): INP expected"
             : "NOT measured: headless Chromium produced no Event Timing entry for it, so there is no INP to report"));
+        if (beforeLeaving != null) {
+            String answer = b.eval(s, "String(" + beforeLeaving + ")");
+            if (!answer.equals("true")) {
+                throw new AssertionError(beforeLeaving + " answered " + answer + " in the page");
+            }
+        }
         // Leave the page: it becomes hidden, and the snippet flushes its batch with sendBeacon.
         b.navigate(s, "about:blank");
         return measured;

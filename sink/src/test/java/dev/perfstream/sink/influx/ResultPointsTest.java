@@ -197,4 +197,24 @@ class ResultPointsTest {
         assertThat(ResultPoints.cache(c).toLineProtocol()).isEqualTo(
             "cache_stats,cache=session-cache,service=catalog,window=1m hit_ratio=0.8,hits=80i,lookups=100i,misses=20i " + MS);
     }
+    @Test
+    void shouldMapUxImpactWithAppPageGoalVitalAndWindowAsTags() throws Exception {
+        dev.perfstream.schemas.avro.UxImpact u = dev.perfstream.schemas.avro.UxImpact.newBuilder().setApp("shop-web")
+            .setPage("/checkout").setGoal("checkout").setVital("LCP").setWindowStart(T0).setWindowEnd(T0.plusSeconds(3600))
+            .setSessions(100).setConverted(15).setConversionRate(0.15).setGoodSessions(50).setGoodConverted(10)
+            .setGoodRate(0.2).setNeedsImprovementSessions(40).setNeedsImprovementConverted(5).setNeedsImprovementRate(0.125)
+            .setPoorSessions(10).setPoorConverted(0).setPoorRate(0.0).setP75(3100).setP75Rating("NEEDS_IMPROVEMENT")
+            .setTarget("GOOD").setMovedShare(0.25).setRateDifference(0.075).setRateDifferenceLower(-0.07)
+            .setRateDifferenceUpper(0.21).setGain(0.01875).setGainLower(-0.0175).setGainUpper(0.0525)
+            .setExtraConversions(1.875).setExtraConversionsLower(-1.75).setExtraConversionsUpper(5.25).setConfidence(0.95)
+            .build();
+        assertThat(ResultPoints.impact(u).toLineProtocol()).isEqualTo(
+            "ux_impact,app=shop-web,goal=checkout,page=/checkout,vital=LCP,window=1h confidence=0.95,conversion_rate=0.15,"
+                + "converted=15i,extra_conversions=1.875,extra_conversions_lower=-1.75,extra_conversions_upper=5.25,"
+                + "gain=0.01875,gain_lower=-0.0175,gain_upper=0.0525,good_converted=10i,good_rate=0.2,good_sessions=50i,"
+                + "moved_share=0.25,needs_improvement_converted=5i,needs_improvement_rate=0.125,"
+                + "needs_improvement_sessions=40i,p75=3100.0,p75_rating=\"NEEDS_IMPROVEMENT\",poor_converted=0i,"
+                + "poor_rate=0.0,poor_sessions=10i,rate_difference=0.075,rate_difference_lower=-0.07,"
+                + "rate_difference_upper=0.21,sessions=100i,target=\"GOOD\" " + MS);
+    }
 }

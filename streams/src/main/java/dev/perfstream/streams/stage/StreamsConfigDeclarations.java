@@ -4,6 +4,7 @@ import dev.perfstream.schemas.config.ConfigCatalog;
 import dev.perfstream.schemas.config.ConfigDeclarations;
 import dev.perfstream.schemas.config.ConfigGroup;
 import dev.perfstream.streams.alert.AlertsConfig;
+import dev.perfstream.streams.impact.ImpactConfig;
 import dev.perfstream.streams.release.ReleaseConfig;
 import dev.perfstream.streams.retry.ParkedRecords;
 import dev.perfstream.streams.scoring.ForecastConfig;
@@ -22,8 +23,8 @@ public final class StreamsConfigDeclarations implements ConfigDeclarations {
         return List.of(
             ConfigGroup.of("streams", "Kafka Streams stages (all three)", 35, StreamsProperties.class,
                 ParkedRecords.Config.class),
-            ConfigGroup.of("stats", "Stats stage (perf.metrics, perf.rum -> perf.stats, perf.queries, perf.cache)", 40,
-                StatsConfig.class, QueryCacheConfig.class),
+            ConfigGroup.of("stats", "Stats stage (perf.metrics, perf.rum -> perf.stats, perf.queries, perf.cache, perf.impact)",
+                40, StatsConfig.class, QueryCacheConfig.class, ImpactConfig.class),
             ConfigGroup.of("alerts", "Alerts stage (perf.stats -> perf.alerts)", 50, AlertsConfig.class),
             ConfigGroup.of("release", "Release comparison: per-version windows (stats), REGRESSION alerts (alerts), "
                 + "perfstream compare", 52, ReleaseConfig.class),

@@ -1,5 +1,6 @@
 package dev.perfstream.streams.window;
 
+import dev.perfstream.streams.impact.ImpactEvent;
 import dev.perfstream.streams.window.state.HistogramValues;
 
 /**
@@ -14,10 +15,23 @@ import dev.perfstream.streams.window.state.HistogramValues;
  *                  for durations, like {@code value})
  * @param release   the per-version series the measurement also goes into (release comparison), or null
  * @param detail    null, or the statement or cache series ({@link DetailSeries}) the measurement also counts in
+ * @param impact    null, or what the impact windows take from a RUM event with a session (an LCP, an INP, a
+ *                  conversion)
+ * @param series    null for a conversion, which is in no window statistics
  */
 record Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit,
-                   HistogramValues buckets, SeriesId release, SeriesId detail) {
+                   HistogramValues buckets, SeriesId release, SeriesId detail, ImpactEvent impact) {
+    Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit,
+                HistogramValues buckets, SeriesId release, SeriesId detail) {
+        this(series, timestamp, value, error, rating, unit, buckets, release, detail, null);
+    }
+
     Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit) {
-        this(series, timestamp, value, error, rating, unit, null, null, null);
+        this(series, timestamp, value, error, rating, unit, null, null, null, null);
+    }
+
+    /** A conversion: only for the impact windows. */
+    static Observation conversion(ImpactEvent impact) {
+        return new Observation(null, impact.timestamp(), 1, false, -1, "count", null, null, null, impact);
     }
 }
