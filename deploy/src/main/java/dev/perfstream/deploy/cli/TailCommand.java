@@ -45,7 +45,7 @@ public final class TailCommand implements Callable<Integer> {
     SettingsOptions opts;
 
     @Parameters(index = "0", paramLabel = "TOPIC", description = "perf.metrics, perf.rum, perf.stats, perf.anomalies, "
-        + "perf.forecasts, perf.alerts or perf.deadletter (or the name set by topic.*).")
+        + "perf.forecasts, perf.alerts, perf.recommendations or perf.deadletter (or the name set by topic.*).")
     String topic;
 
     @Option(names = "--from-beginning", description = "Start with the oldest record, not only new ones.")
@@ -73,7 +73,8 @@ public final class TailCommand implements Callable<Integer> {
         Map<String, Schema> byKey = Map.of("topic.metrics", MetricEvent.getClassSchema(), "topic.rum", RumEvent.getClassSchema(),
             "topic.stats", WindowStats.getClassSchema(), "topic.anomalies", Anomaly.getClassSchema(),
             "topic.forecasts", Forecast.getClassSchema(), "topic.alerts", Alert.getClassSchema(),
-            "topic.deadletter", DeadLetter.getClassSchema());
+            "topic.deadletter", DeadLetter.getClassSchema(),
+            "topic.recommendations", dev.perfstream.schemas.avro.Recommendation.getClassSchema());
         for (Map.Entry<String, String> e : ServicesConfig.topicKeys().entrySet()) {
             if (s.string(e.getKey(), e.getValue()).equals(topic)) {
                 return byKey.get(e.getKey());

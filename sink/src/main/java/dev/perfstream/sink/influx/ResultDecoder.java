@@ -6,6 +6,7 @@ import dev.perfstream.schemas.avro.Anomaly;
 import dev.perfstream.schemas.avro.CacheStats;
 import dev.perfstream.schemas.avro.Forecast;
 import dev.perfstream.schemas.avro.QueryStats;
+import dev.perfstream.schemas.avro.Recommendation;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
@@ -40,6 +41,8 @@ public final class ResultDecoder {
         RecordCodec<CacheStats> caches = Codecs.create(CacheStats.getClassSchema(), settings);
         byTopic.put(c.queriesTopic(), (t, v) -> ResultPoints.queries(queries.decode(t, v)));
         byTopic.put(c.cacheTopic(), (t, v) -> ResultPoints.cache(caches.decode(t, v)));
+        RecordCodec<Recommendation> recommendations = Codecs.create(Recommendation.getClassSchema(), settings);
+        byTopic.put(c.recommendationsTopic(), (t, v) -> ResultPoints.recommendation(recommendations.decode(t, v)));
     }
 
     /**
