@@ -52,11 +52,14 @@ public final class ScoringApp implements StageRunner.Stage {
     }
 
     public static ScoringApp start(Settings settings) {
-        ScoringConfig c = recommendationsTopic(settings, ScoringConfig.from(settings));
-        KafkaPreflight.check(settings, KafkaPreflight.Access.of("scoring stage").reads(c.statsTopic()).writes(c.anomaliesTopic(),
-            c.forecast().enabled() ? c.forecast().topic() : null, c.alertsTopic(), c.deadletterTopic(),
-            ScoringTopology.advisesCapacity(c) ? c.capacity().topic() : null)
-            .group(c.applicationId()).transactionalIds(c.applicationId()));
+        ScoringConfig configured = ScoringConfig.from(settings);
+        // the preflight first: bad credentials stop the stage with its one line before anything else talks to Kafka
+        KafkaPreflight.check(settings, KafkaPreflight.Access.of("scoring stage").reads(configured.statsTopic())
+            .writes(configured.anomaliesTopic(), configured.forecast().enabled() ? configured.forecast().topic() : null,
+                configured.alertsTopic(), configured.deadletterTopic(),
+                ScoringTopology.advisesCapacity(configured) ? configured.capacity().topic() : null)
+            .group(configured.applicationId()).transactionalIds(configured.applicationId()));
+        ScoringConfig c = recommendationsTopic(settings, configured);
         AtomicLong parked = new AtomicLong();
         Topology topology = ScoringTopology.build(c, settings, new ModelStore(c.modelsDir()), Clock.systemUTC(), parked);
         // Encoding a result must never need the registry (see ParkedRecords): register the outputs first.
