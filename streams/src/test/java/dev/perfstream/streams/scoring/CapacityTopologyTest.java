@@ -245,6 +245,27 @@ class CapacityTopologyTest {
     }
 
     @Test
+    void shouldKeepItsStateAcrossARestartAndRefuseForeignBytes() {
+        CapacityProcessor.State st = new CapacityProcessor.State();
+        st.lastStart = T0 + 5 * MIN;
+        st.sinceFit = 7;
+        st.advisor = new dev.perfstream.models.capacity.ScalingAdvisor.State(6, T0 + 2 * MIN, 4);
+        st.estimate = new dev.perfstream.models.capacity.CapacityEstimate(
+            dev.perfstream.models.capacity.CapacityEstimate.Status.EXTRAPOLATED, 41.5, 44.25, 40.0, "p95", 80, "why");
+        st.samples.add(new dev.perfstream.models.capacity.CapacitySample(T0, 120.5, 3, Double.NaN, 88.25));
+        st.samples.add(new dev.perfstream.models.capacity.CapacitySample(T0 + MIN, 130, 3, 55.5, 91));
+        CapacityProcessor.State back = CapacityProcessor.State.decode(st.encode());
+        assertThat(back.lastStart).isEqualTo(st.lastStart);
+        assertThat(back.sinceFit).isEqualTo(7);
+        assertThat(back.advisor).isEqualTo(st.advisor);
+        assertThat(back.estimate).isEqualTo(st.estimate);
+        assertThat(back.samples).containsExactlyElementsOf(st.samples);
+        assertThat(st.encode()).hasSize(1 + 8 + 4 + 1 + 16 + 1 + 1 + 24 + 2 + 3 + 4 + 2 + 3 + 4 + 2 * 24);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CapacityProcessor.State.decode(new byte[] {9, 1, 2}))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("version 9");
+    }
+
+    @Test
     void shouldComputeCostsInDecimalAsThePriceReads() {
         assertThat(CapacityProcessor.cost(3, 0.10)).isEqualTo(0.3);
         assertThat(CapacityProcessor.cost(-1, 0.10)).isEqualTo(-0.1);
