@@ -49,7 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
  * with CPU reports) whose rate is flat for 30 minutes and then rises, on a real Kafka broker, through the stats stage,
  * the scoring stage (which creates perf.recommendations) and the sink, into a real influxd. The manual capacity
  * {@code capacity.payments.rate=20} at {@code capacity.payments.instances=2} (10 req/s per instance) makes the counts
- * checkable: the flat 15 req/s needs the 2 instances, the rise to 40 req/s a scale-out to at least 4.
+ * checkable: the flat 15 req/s needs the 2 instances, the rise to 40 req/s a scale-out to at least 4. The instance
+ * count ("now 2") is measured: the events name their instance, the stats stage counts them per window.
  */
 @Timeout(300)
 class CapacityAdviceIT {
@@ -112,7 +113,8 @@ class CapacityAdviceIT {
                     for (Recommendation r : recs) {
                         assertThat(windows.add(r.getWindowStart().toEpochMilli())).as("one advice per window").isTrue();
                         assertThat(r.getService()).isEqualTo("payments");
-                        assertThat(r.getCurrent()).isEqualTo(2);
+                        assertThat(r.getCurrent()).as("payments-0 and payments-1 in the events").isEqualTo(2);
+                        assertThat(r.getInstancesSource()).isEqualTo("measured");
                         assertThat(r.getCapacitySource()).isEqualTo("override");
                         assertThat(r.getCostPerHour()).isEqualTo(cents(r.getAdvised() * 10));
                         assertThat(r.getCostDeltaPerHour()).isEqualTo(cents((r.getAdvised() - 2) * 10));

@@ -86,6 +86,9 @@ final class ResultPoints {
         number(p, "needs_improvement_share", s.getNeedsImprovementShare());
         number(p, "poor_share", s.getPoorShare());
         number(p, "bucket_error", s.getBucketError());
+        if (s.getInstances() != null) {
+            p.addField("instances", s.getInstances());
+        }
         return p.time(millis(s.getWindowStart(), "windowStart"), WritePrecision.MS);
     }
 

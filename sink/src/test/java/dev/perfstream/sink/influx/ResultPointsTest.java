@@ -201,6 +201,12 @@ class ResultPointsTest {
     }
 
     @Test
+    void shouldWriteTheInstanceCountOfAWindowWhenItHasOne() throws Exception {
+        assertThat(ResultPoints.stats(metricStats().setInstances(3).build()).toLineProtocol()).contains(",instances=3i,");
+        assertThat(ResultPoints.stats(metricStats().build()).toLineProtocol()).doesNotContain("instances");
+    }
+
+    @Test
     void shouldMapARecommendationWithItsIntervalCostAndDirection() throws Exception {
         Recommendation r = Recommendation.newBuilder().setService("payments").setWindowStart(T0)
             .setWindowEnd(T0.plusSeconds(60)).setAction(ScalingAction.SCALE_OUT).setCurrent(4).setAdvised(7)

@@ -16,7 +16,8 @@ import java.util.Map;
  * @param enabled        the advice is in the topology (it also needs the service forecasts: see
  *                       {@link ScoringTopology#advisesCapacity})
  * @param topic          perf.recommendations
- * @param instances      per service: the configured instance count ({@code capacity.<service>.instances})
+ * @param instances      per service: the configured instance count ({@code capacity.<service>.instances}), used when
+ *                       the service's windows carry no measured count
  * @param defaultInstances the count of every other service ({@code capacity.instances}); 0: unknown
  * @param price          per service: price per instance-hour ({@code capacity.<service>.price})
  * @param defaultPrice   the price of every other service ({@code capacity.price}); NaN: unset, no cost figures
@@ -41,11 +42,12 @@ public record CapacityConfig(boolean enabled, String topic, Map<String, Integer>
         .doc("Scaling advice per service on perf.recommendations (needs forecast.enabled and multivariate.enabled with "
             + "the same window: the service totals are assembled there)");
     public static final ConfigKey<Integer> INSTANCES = ConfigKey.integer("capacity.<service>.instances", 0, 0, 1_000_000)
-        .doc("Instances the service runs now (the 'now' of its advice), and the count capacity.<service>.rate was "
-            + "measured at; 0: capacity.instances");
+        .doc("Instances the service runs when its events carry no instance (the advice's 'now' is otherwise measured: "
+            + "distinct instance values per window), and the count capacity.<service>.rate was measured at; 0: "
+            + "capacity.instances");
     public static final ConfigKey<Integer> DEFAULT_INSTANCES = ConfigKey.integer("capacity.instances", 0, 0, 1_000_000)
-        .doc("Instances of every service without capacity.<service>.instances; 0: unknown, those services get advice "
-            + "UNKNOWN");
+        .doc("Instances of every service without capacity.<service>.instances whose events carry no instance; 0: "
+            + "unknown, those services get advice UNKNOWN");
     public static final ConfigKey<Double> PRICE = ConfigKey.decimal("capacity.<service>.price", Double.NaN, 0,
         Double.MAX_VALUE).doc("Price of one instance of the service for an hour; unset: capacity.price");
     public static final ConfigKey<Double> DEFAULT_PRICE = ConfigKey.decimal("capacity.price", Double.NaN, 0,

@@ -36,16 +36,17 @@ import org.slf4j.LoggerFactory;
  * Scaling advice per service, once per window of the service forecaster ({@link ForecastProcessor} in the
  * services scope hands over each service total with its rate forecasts). Per service, in the
  * {@value ScoringTopology#CAPACITY_STORE} store: the last {@code capacity.history} windows as
- * {@link CapacitySample}s (rate over all routes, the configured instance count, CPU, the count-weighted p95 of the
+ * {@link CapacitySample}s (rate over all routes, the instance count, CPU, the count-weighted p95 of the
  * request routes), the {@link CapacityModel} estimate refitted every {@code capacity.refit.every} (Tribuo linear SGD
  * of KPI / p95 on the rate per instance), and the {@link ScalingAdvisor}'s 16-byte state (what it advised, and since
  * when fewer instances would do). {@code capacity.<service>.rate} over {@code capacity.<service>.instances} is the
  * manual capacity per instance and wins over the learned one. One {@code Recommendation} per service and window goes
  * to perf.recommendations, keyed by service.
  *
- * <p>The instance count ("now") is configured ({@code capacity.<service>.instances}, {@code capacity.instances}):
- * the stats windows do not carry how many instances sent their events. A service without a count gets advice
- * UNKNOWN naming the key. Windows whose capacity inputs are invalid (NaN or negative rate, p95 or CPU) never get
+ * <p>The instance count ("now") is measured: the most distinct instances any of the service's request, CPU or memory
+ * windows counted ({@code WindowStats.instances}, from the events' {@code instance}); when the service's events carry
+ * none, the configured {@code capacity.<service>.instances} / {@code capacity.instances}. A service without either
+ * gets advice UNKNOWN naming the key. Windows whose capacity inputs are invalid (NaN or negative rate, p95 or CPU) never get
  * here: {@link ScoringProcessor} dead-letters them with the reason ({@link #problem}).
  */
 final class CapacityProcessor implements Processor<String, CapacityProcessor.Input, Object, Object> {
@@ -136,7 +137,8 @@ final class CapacityProcessor implements Processor<String, CapacityProcessor.Inp
             return; // already advised for this window (the vector of a window closes once; a guard all the same)
         }
         st.lastStart = start;
-        int current = cfg.instancesOf(service);
+        boolean measured = sw.instances() > 0;
+        int current = measured ? sw.instances() : cfg.instancesOf(service);
         double rate = w.getRate();
         if (current >= 1 && sw.p95() > 0) { // p95 0: a window of 0 ms requests says nothing about capacity
             try {
@@ -158,7 +160,8 @@ final class CapacityProcessor implements Processor<String, CapacityProcessor.Inp
         double price = cfg.priceOf(service);
         Recommendation rec;
         if (current < 1) {
-            rec = unknown(w, rate, "instance count unknown: set capacity." + service + ".instances (or capacity.instances)");
+            rec = unknown(w, rate, "instance count unknown: the service's events carry no instance; set capacity." + service
+                + ".instances (or capacity.instances)");
         } else {
             ScalingAdvisor advisor = new ScalingAdvisor(cfg.policy(price));
             ScalingAdvisor.State state = st.advisor == null ? ScalingAdvisor.State.initial(current) : st.advisor;
@@ -166,6 +169,7 @@ final class CapacityProcessor implements Processor<String, CapacityProcessor.Inp
             ScalingAdvisor.Step step = advisor.advise(service, start, current, rate, r.value().forecasts(), capacity, state);
             st.advisor = step.state();
             rec = toRecord(step.advice(), w, rate, price);
+            rec.setInstancesSource(measured ? "measured" : "configured");
         }
         store.put(service, st.encode());
         if (rec.getAction() == ScalingAction.UNKNOWN) {

@@ -10,6 +10,8 @@ import dev.perfstream.schemas.avro.WindowStats;
  * @param total the service total
  * @param p95   request-count-weighted mean of the p95 of the service's request routes (ms); NaN without requests
  * @param cpu   sample-weighted mean of the CPU metric over the service's instances; NaN when none was sent
+ * @param instances the most distinct instances any of the service's request, CPU and memory windows counted
+ *                  ({@code WindowStats.instances}); 0 when none carried a count
  */
-record ServiceWindow(WindowStats total, double p95, double cpu) {
+record ServiceWindow(WindowStats total, double p95, double cpu, int instances) {
 }

@@ -14,10 +14,27 @@ import dev.perfstream.streams.window.state.HistogramValues;
  *                  for durations, like {@code value})
  * @param release   the per-version series the measurement also goes into (release comparison), or null
  * @param detail    null, or the statement or cache series ({@link DetailSeries}) the measurement also counts in
+ * @param instance  64-bit hash of the event's instance ({@link #instanceHash}), 0 when it had none
  */
 record Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit,
-                   HistogramValues buckets, SeriesId release, SeriesId detail) {
+                   HistogramValues buckets, SeriesId release, SeriesId detail, long instance) {
     Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit) {
-        this(series, timestamp, value, error, rating, unit, null, null, null);
+        this(series, timestamp, value, error, rating, unit, null, null, null, 0L);
+    }
+
+    /**
+     * FNV-1a over the name's chars, never 0 (0 means "no instance"): the windows count distinct instances by these
+     * hashes (8 bytes each in the state), and two names of one service colliding in 64 bits is not a practical concern.
+     */
+    static long instanceHash(String instance) {
+        if (instance == null) {
+            return 0L;
+        }
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < instance.length(); i++) {
+            h ^= instance.charAt(i);
+            h *= 0x100000001b3L;
+        }
+        return h == 0 ? 1 : h;
     }
 }

@@ -245,6 +245,34 @@ class CapacityTopologyTest {
         assertThat(last.getSummary()).doesNotContain("cost");
     }
 
+    /** Windows that count their instances (the events' instance field) give "now"; the configured count is the fallback. */
+    @Test
+    void shouldTakeTheInstanceCountFromTheWindowsWhenTheyCarryOne() throws Exception {
+        start(Map.of("capacity.payments.rate", "400", "capacity.payments.instances", "4", "capacity.ramp.min.t", "0"));
+        for (int i = 0; i < 6; i++) {
+            WindowStats req = window("http.server.duration", "/api/pay", i, 6000, 80, 40, "ms");
+            req.setInstances(2); // the request route saw two of them
+            WindowStats cpu = window("cpu.utilization", "-", i, 18, 40, 40, "percent");
+            cpu.setInstances(i < 4 ? 3 : null); // every instance reports its CPU; later windows carry no count
+            pipe(req);
+            pipe(cpu);
+            driver.advanceWallClockTime(Duration.ofMinutes(1));
+        }
+        Map<Integer, Recommendation> recs = read();
+        assertThat(recs.get(1).getCurrent()).as("the most any window counted").isEqualTo(3);
+        assertThat(recs.get(1).getInstancesSource()).isEqualTo("measured");
+        assertThat(recs.get(1).getSummary()).contains("(now 3)");
+        assertThat(recs.get(4).getCurrent()).as("the request route's count").isEqualTo(2);
+        assertThat(recs.get(4).getInstancesSource()).isEqualTo("measured");
+        WindowStats none = window("http.server.duration", "/api/pay", 6, 6000, 80, 40, "ms");
+        pipe(none);
+        pipe(window("cpu.utilization", "-", 6, 18, 40, 40, "percent"));
+        driver.advanceWallClockTime(Duration.ofMinutes(1));
+        Recommendation configured = read().get(6);
+        assertThat(configured.getCurrent()).isEqualTo(4);
+        assertThat(configured.getInstancesSource()).isEqualTo("configured");
+    }
+
     @Test
     void shouldKeepItsStateAcrossARestartAndRefuseForeignBytes() {
         CapacityProcessor.State st = new CapacityProcessor.State();
