@@ -7,6 +7,7 @@ import dev.perfstream.schemas.avro.CacheStats;
 import dev.perfstream.schemas.avro.Forecast;
 import dev.perfstream.schemas.avro.QueryStats;
 import dev.perfstream.schemas.avro.UxImpact;
+import dev.perfstream.schemas.avro.Recommendation;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
@@ -43,6 +44,8 @@ public final class ResultDecoder {
         byTopic.put(c.cacheTopic(), (t, v) -> ResultPoints.cache(caches.decode(t, v)));
         RecordCodec<UxImpact> impact = Codecs.create(UxImpact.getClassSchema(), settings);
         byTopic.put(c.impactTopic(), (t, v) -> ResultPoints.impact(impact.decode(t, v)));
+        RecordCodec<Recommendation> recommendations = Codecs.create(Recommendation.getClassSchema(), settings);
+        byTopic.put(c.recommendationsTopic(), (t, v) -> ResultPoints.recommendation(recommendations.decode(t, v)));
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.perfstream.schemas.avro.Anomaly;
 import dev.perfstream.schemas.avro.CacheStats;
 import dev.perfstream.schemas.avro.Forecast;
 import dev.perfstream.schemas.avro.QueryStats;
+import dev.perfstream.schemas.avro.Recommendation;
 import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.UxImpact;
 import dev.perfstream.schemas.avro.WindowStats;
@@ -25,7 +26,7 @@ import java.util.regex.Pattern;
  *
  * <p>Measurements ({@code stats} is an InfluxQL keyword, hence the prefixes):
  * {@value #METRIC_STATS}, {@value #RUM_STATS}, {@value #ANOMALIES}, {@value #FORECASTS},
- * {@value #ALERTS}, {@value #DB_QUERIES}, {@value #CACHE_STATS}, {@value #UX_IMPACT}. Non-finite numbers (NaN, infinities) are left out of a point: InfluxDB
+ * {@value #ALERTS}, {@value #DB_QUERIES}, {@value #CACHE_STATS}, {@value #UX_IMPACT}, {@value #RECOMMENDATIONS}. Non-finite numbers (NaN, infinities) are left out of a point: InfluxDB
  * cannot store them, and a missing field reads as "no value", which is what they mean.
  */
 final class ResultPoints {
@@ -39,6 +40,7 @@ final class ResultPoints {
     static final String DB_QUERIES = "db_queries";
     static final String CACHE_STATS = "cache_stats";
     static final String UX_IMPACT = "ux_impact";
+    static final String RECOMMENDATIONS = "recommendations";
 
     /** Tags the sink sets itself; a series dimension of the same name is not copied over them. */
     private static final Set<String> RESERVED = Set.of("series_key", "statistic", "window", "horizon", "fingerprint",
@@ -86,6 +88,9 @@ final class ResultPoints {
         number(p, "needs_improvement_share", s.getNeedsImprovementShare());
         number(p, "poor_share", s.getPoorShare());
         number(p, "bucket_error", s.getBucketError());
+        if (s.getInstances() != null) {
+            p.addField("instances", s.getInstances());
+        }
         return p.time(millis(s.getWindowStart(), "windowStart"), WritePrecision.MS);
     }
 
@@ -176,6 +181,40 @@ final class ResultPoints {
             p.addField("note", u.getNote());
         }
         return p.time(millis(u.getWindowStart(), "windowStart"), WritePrecision.MS);
+    }
+
+    /**
+     * One scaling advice of a service after one window, at the window's start: tags service and direction
+     * ({@code scale_out}, {@code scale_in}, {@code hold}, {@code unknown}); fields the counts, the interval, the cost,
+     * {@code from_time} (epoch ms from which the advised count is needed; {@code from} is an InfluxQL keyword) and the
+     * summary. Counts and cost an unknown advice does not have are left out.
+     */
+    static Point recommendation(Recommendation r) throws MappingException {
+        Point p = Point.measurement(RECOMMENDATIONS);
+        p.addTag("service", tagValue(r.getService()));
+        p.addTag("direction", r.getAction().name().toLowerCase(java.util.Locale.ROOT));
+        p.addField("current", r.getCurrent());
+        p.addField("advised", r.getAdvised());
+        if (r.getLow() != null) {
+            p.addField("low", r.getLow());
+        }
+        if (r.getHigh() != null) {
+            p.addField("high", r.getHigh());
+        }
+        if (r.getExpected() != null) {
+            p.addField("expected", r.getExpected());
+        }
+        number(p, "interval_level", r.getIntervalLevel());
+        number(p, "rate", r.getRate());
+        number(p, "capacity_per_instance", r.getCapacityPerInstance());
+        number(p, "price_per_instance_hour", r.getPricePerInstanceHour());
+        number(p, "cost_per_hour", r.getCostPerHour());
+        number(p, "cost_delta_per_hour", r.getCostDeltaPerHour());
+        p.addField("from_time", millis(r.getFrom(), "from"));
+        p.addField("capacity_source", r.getCapacitySource());
+        p.addField("summary", r.getSummary());
+        p.addField("reason", r.getReason());
+        return p.time(millis(r.getWindowStart(), "windowStart"), WritePrecision.MS);
     }
 
     static Point anomaly(Anomaly a) throws MappingException {

@@ -9,6 +9,8 @@ import dev.perfstream.schemas.avro.AlertState;
 import dev.perfstream.schemas.avro.Anomaly;
 import dev.perfstream.schemas.avro.CacheStats;
 import dev.perfstream.schemas.avro.QueryStats;
+import dev.perfstream.schemas.avro.Recommendation;
+import dev.perfstream.schemas.avro.ScalingAction;
 import dev.perfstream.schemas.avro.Forecast;
 import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.Severity;
@@ -216,5 +218,35 @@ class ResultPointsTest {
                 + "needs_improvement_sessions=40i,p75=3100.0,p75_rating=\"NEEDS_IMPROVEMENT\",poor_converted=0i,"
                 + "poor_rate=0.0,poor_sessions=10i,rate_difference=0.075,rate_difference_lower=-0.07,"
                 + "rate_difference_upper=0.21,sessions=100i,target=\"GOOD\" " + MS);
+    }
+
+    @Test
+    void shouldWriteTheInstanceCountOfAWindowWhenItHasOne() throws Exception {
+        assertThat(ResultPoints.stats(metricStats().setInstances(3).build()).toLineProtocol()).contains(",instances=3i,");
+        assertThat(ResultPoints.stats(metricStats().build()).toLineProtocol()).doesNotContain("instances");
+    }
+
+    @Test
+    void shouldMapARecommendationWithItsIntervalCostAndDirection() throws Exception {
+        Recommendation r = Recommendation.newBuilder().setService("payments").setWindowStart(T0)
+            .setWindowEnd(T0.plusSeconds(60)).setAction(ScalingAction.SCALE_OUT).setCurrent(4).setAdvised(7)
+            .setFrom(T0.plusSeconds(300)).setExpected(6).setLow(5).setHigh(7).setRate(512.5).setCapacityPerInstance(100.0)
+            .setCapacitySource("override").setPricePerInstanceHour(0.25).setCostPerHour(1.75).setCostDeltaPerHour(0.75)
+            .setSummary("payments needs 7 instances from 10:05 (now 4)").setReason("r").build();
+        assertThat(ResultPoints.recommendation(r).toLineProtocol()).isEqualTo(
+            "recommendations,direction=scale_out,service=payments advised=7i,capacity_per_instance=100.0,"
+                + "capacity_source=\"override\",cost_delta_per_hour=0.75,cost_per_hour=1.75,current=4i,expected=6i,"
+                + "from_time=" + (MS + 300_000) + "i,high=7i,interval_level=0.9,low=5i,price_per_instance_hour=0.25,"
+                + "rate=512.5,reason=\"r\",summary=\"payments needs 7 instances from 10:05 (now 4)\" " + MS);
+    }
+
+    @Test
+    void shouldLeaveOutWhatAnUnknownRecommendationDoesNotHave() throws Exception {
+        Recommendation r = Recommendation.newBuilder().setService("cart").setWindowStart(T0).setWindowEnd(T0.plusSeconds(60))
+            .setAction(ScalingAction.UNKNOWN).setCurrent(0).setAdvised(0).setFrom(T0).setCapacitySource("unknown")
+            .setSummary("cart: no advice (x)").setReason("x").build();
+        assertThat(ResultPoints.recommendation(r).toLineProtocol()).isEqualTo(
+            "recommendations,direction=unknown,service=cart advised=0i,capacity_source=\"unknown\",current=0i,"
+                + "from_time=" + MS + "i,interval_level=0.9,reason=\"x\",summary=\"cart: no advice (x)\" " + MS);
     }
 }

@@ -7,6 +7,7 @@ import dev.perfstream.streams.alert.AlertsConfig;
 import dev.perfstream.streams.impact.ImpactConfig;
 import dev.perfstream.streams.release.ReleaseConfig;
 import dev.perfstream.streams.retry.ParkedRecords;
+import dev.perfstream.streams.scoring.CapacityConfig;
 import dev.perfstream.streams.scoring.ForecastConfig;
 import dev.perfstream.streams.scoring.ModelKeys;
 import dev.perfstream.streams.scoring.MultivariateScoringConfig;
@@ -33,6 +34,8 @@ public final class StreamsConfigDeclarations implements ConfigDeclarations {
             ConfigGroup.of("forecast", "Scoring stage: forecasts and FORECAST alerts", 62, ForecastConfig.class),
             ConfigGroup.of("multivariate", "Scoring stage: the per-service multivariate score", 64,
                 MultivariateScoringConfig.class),
+            ConfigGroup.of("capacity", "Scoring stage: scaling advice per service (perf.recommendations)", 65,
+                CapacityConfig.class),
             ConfigGroup.of("models", "Model tuning (per-series and multivariate detectors)", 66, ModelKeys.class));
     }
 

@@ -117,7 +117,7 @@ final class EventDecoder {
         long ts = e.getTimestamp().toEpochMilli();
         return new Observation(id, ts, v * f, error, -1, unit,
             e.getHistogram() == null ? null : buckets(e.getHistogram(), f), releaseSeries(e, route, ts),
-            details ? detail(e, unit) : null);
+            details ? detail(e, unit) : null, Observation.instanceHash(e.getInstance()));
     }
 
     /** The per-version series of a request latency with a service version (owner-side version cap), else null. */

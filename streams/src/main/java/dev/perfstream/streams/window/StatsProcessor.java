@@ -205,8 +205,8 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
     /** Adds a measurement to the windows of its series (and its release and detail series); false when refused. */
     private boolean addToWindows(ParkedRecord r, Observation o) {
         String refused = o.buckets() == null
-            ? store.add(o.series().id(), o.timestamp(), o.value(), o.error(), o.rating(), o.unit())
-            : store.add(o.series().id(), o.timestamp(), o.buckets(), o.error(), o.unit());
+            ? store.add(o.series().id(), o.timestamp(), o.value(), o.error(), o.rating(), o.unit(), o.instance())
+            : store.add(o.series().id(), o.timestamp(), o.buckets(), o.error(), o.unit(), o.instance());
         if (refused != null) {
             deadLetter(r, "validation", refused);
             return false;
@@ -376,7 +376,7 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
             a.count(), a.errors(), a.count() == 0 ? 0 : (double) a.errors() / a.count(), a.count() / seconds,
             a.min(), a.max(), a.mean(), q[0], q[1], q[2], q[3], q[4], q[5],
             rum ? a.good() / n : null, rum ? a.needsImprovement() / n : null, rum ? a.poor() / n : null,
-            a.unit(), a.late(), a.bucketError(), id.version(), id.version() == null ? null : sketch(a));
+            a.unit(), a.late(), a.bucketError(), id.version(), id.version() == null ? null : sketch(a), a.instances());
     }
 
     /** A per-version window's sketch with its index mapping, so any reader can decode and merge it. */
