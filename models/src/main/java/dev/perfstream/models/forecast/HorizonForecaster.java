@@ -179,6 +179,17 @@ public final class HorizonForecaster {
         }
         double noise = d < 5 ? 0 : Robust.MAD_TO_SIGMA * Robust.mad(tmp, d, Robust.median(tmp, d, scratch), scratch)
             / Math.sqrt(2);
+        if (noise == 0 && d >= 5) {
+            // Most consecutive values equal (small counts: a 10-second series of 0.15 events per step is mostly 0), so
+            // the MAD is 0 and the scale would fall to its floor, making the interval a point that no count ever falls
+            // in (coverage 0 at 10 s). The mean absolute difference still sees the values move: sigma = E|diff| sqrt(pi) / 2
+            // for independent normal values, / sqrt 2 as above.
+            double sum = 0;
+            for (int i = 0; i < d; i++) {
+                sum += Math.abs(tmp[i]);
+            }
+            noise = sum / d * Math.sqrt(Math.PI) / 2 / Math.sqrt(2);
+        }
         return new LevelScale(level, Math.max(Math.max(noise, REL_FLOOR * Math.abs(level)), 1e-9));
     }
 
