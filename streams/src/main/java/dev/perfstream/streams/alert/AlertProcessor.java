@@ -5,6 +5,10 @@ import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.AlertSource;
 import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.streams.alert.attribution.AttributionConfig;
+import dev.perfstream.streams.alert.attribution.Attributor;
+import dev.perfstream.streams.alert.attribution.HeldAlerts;
+import dev.perfstream.streams.alert.rule.AlertClass;
 import dev.perfstream.streams.alert.rule.Deadman;
 import dev.perfstream.streams.alert.rule.NoData;
 import dev.perfstream.streams.alert.rule.Rule;
@@ -68,14 +72,35 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
     /** Baseline rules: "windows seen,baseline" by alert fingerprint (changelogged). */
     private KeyValueStore<String, String> baselines;
 
+    /** Bottleneck attribution of route latency alerts; null when off (and in the statement and cache sub-topology). */
+    private final AttributionConfig attributionConfig;
+    private Attributor attribution;
+    /** Window sizes of the high-latency rules (the only ones attribution keeps), for {@link #sizesVersion}. */
+    private java.util.Set<Long> attributedSizes = java.util.Set.of();
+    private String sizesVersion;
+    /** How often (wall clock) the attribution history drops series that stopped. */
+    static final long ATTRIBUTION_SWEEP_MS = 600_000;
+    private long lastSweep;
+
     AlertProcessor(Supplier<RuleSet> rules, Clock clock, Duration unmatchedWarnAfter) {
+        this(rules, clock, unmatchedWarnAfter, null);
+    }
+
+    /** @param attribution null: no bottleneck attribution */
+    AlertProcessor(Supplier<RuleSet> rules, Clock clock, Duration unmatchedWarnAfter, AttributionConfig attribution) {
         this(rules, clock, unmatchedWarnAfter, AlertsTopology.STATUS_STORE, AlertsTopology.SLO_STORE,
-            AlertsTopology.BASELINE_STORE);
+            AlertsTopology.BASELINE_STORE, attribution);
     }
 
     /** With its own stores: the statement and cache windows are evaluated in a sub-topology of their own. */
     AlertProcessor(Supplier<RuleSet> rules, Clock clock, Duration unmatchedWarnAfter, String statusStore, String sloStore,
                    String baselineStore) {
+        this(rules, clock, unmatchedWarnAfter, statusStore, sloStore, baselineStore, null);
+    }
+
+    private AlertProcessor(Supplier<RuleSet> rules, Clock clock, Duration unmatchedWarnAfter, String statusStore,
+                           String sloStore, String baselineStore, AttributionConfig attribution) {
+        this.attributionConfig = attribution != null && attribution.enabled() ? attribution : null;
         this.baselineStore = baselineStore;
         this.statusStore = statusStore;
         this.sloStore = sloStore;
@@ -90,6 +115,10 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
         statuses = context.getStateStore(statusStore);
         buckets = new SloBuckets(context.getStateStore(sloStore));
         baselines = context.getStateStore(baselineStore);
+        if (attributionConfig != null) {
+            attribution = new Attributor(attributionConfig, context.getStateStore(AlertsTopology.ATTRIBUTION_STORE),
+                context.getStateStore(AlertsTopology.ATTRIBUTION_HELD_STORE));
+        }
         seenVersion = rules.get().version();
         versionSince = clock.millis();
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::housekeeping);
@@ -101,6 +130,16 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
         RuleSet rs = rules.get();
         if (!rs.version().equals(seenVersion)) {
             onReload(rs);
+        }
+        if (attribution != null) {
+            boolean view = AttributionFeed.isView(s);
+            if (attributedSizes(rs).contains(s.getWindowEnd().toEpochMilli() - s.getWindowStart().toEpochMilli())) {
+                attribution.observe(s, view);
+            }
+            if (view) { // a statement or cache view: history only, its rules run in their own sub-topology
+                releaseReady(s.getService(), r.timestamp());
+                return;
+            }
         }
         for (Rule rule : rs.rules()) {
             if (rule.appliesTo(s)) {
@@ -122,6 +161,38 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
                 evaluate(slo, s, r.timestamp());
             }
         }
+        if (attribution != null) {
+            releaseReady(s.getService(), r.timestamp());
+        }
+    }
+
+    /** Window sizes of the rules of class high-latency: the only windows attribution keeps. */
+    private java.util.Set<Long> attributedSizes(RuleSet rs) {
+        if (!rs.version().equals(sizesVersion)) {
+            java.util.Set<Long> sizes = new HashSet<>();
+            for (Rule rule : rs.rules()) {
+                if (rule.alertClass() == AlertClass.HIGH_LATENCY) {
+                    sizes.add(rule.window().toMillis());
+                }
+            }
+            attributedSizes = java.util.Set.copyOf(sizes);
+            sizesVersion = rs.version();
+        }
+        return attributedSizes;
+    }
+
+    /** Forwards the held alerts of the service whose window's dependency records are all in. */
+    private void releaseReady(String service, long ts) {
+        if (attribution.holdingAny()) {
+            for (HeldAlerts.Held h : attribution.ready(service)) {
+                release(h);
+            }
+        }
+    }
+
+    private void release(HeldAlerts.Held h) {
+        Alert a = attribution.release(h, clock.millis());
+        forward(h.fingerprint(), a, h.timestamp());
     }
 
     private void evaluate(Rule configured, WindowStats s, long ts) {
@@ -145,7 +216,14 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
             known && rule.cleared(v));
         save(fp, before, t.status(), rule.noData() != NoData.KEEP); // kept to notice when the series stops
         if (t.emit() != Transition.Emit.NONE) {
-            forward(fp, Notifications.forRule(rule, t.status(), t.emit(), ws, we, s.getUnit(), clock.millis()), ts);
+            Alert a = Notifications.forRule(rule, t.status(), t.emit(), ws, we, s.getUnit(), clock.millis());
+            if (attribution != null && t.emit() == Transition.Emit.FIRING && rule.alertClass() == AlertClass.HIGH_LATENCY
+                && Attributor.attributable(s)) {
+                // Held until the dependency windows of this window are in (normally they come with it): see Attributor
+                attribution.hold(fp, a, s, context().currentSystemTimeMs(), ts);
+            } else {
+                forward(fp, a, ts);
+            }
         }
     }
 
@@ -277,6 +355,9 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
     }
 
     private void forward(String fp, Alert a, long ts) {
+        if (attribution != null && attribution.holding(fp)) {
+            release(attribution.take(fp)); // a held FIRING goes out before anything else about the same alert
+        }
         LOG.info("{}", a.getSummary());
         PerfstreamMetrics.ALERT_TRANSITIONS.labelValues("alerts", a.getRule(), a.getState().name()).inc();
         context().forward(new Record<>(fp, a, ts));
@@ -286,6 +367,15 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
         RuleSet rs = rules.get();
         if (!rs.version().equals(seenVersion)) {
             onReload(rs);
+        }
+        if (attribution != null) {
+            for (HeldAlerts.Held h : attribution.overdue(now)) {
+                release(h);
+            }
+            if (now - lastSweep >= ATTRIBUTION_SWEEP_MS) {
+                lastSweep = now;
+                attribution.sweep();
+            }
         }
         if (now - lastNoDataScan >= NO_DATA_SCAN_MS && (!rs.deadmen().isEmpty()
             || rs.rules().stream().anyMatch(r -> r.noData() != NoData.KEEP))) {
