@@ -20,7 +20,8 @@ public record AttributionConfig(boolean enabled, int baselineWindows, int maxAle
     public static final ConfigKey<Boolean> ENABLED = ConfigKey.bool("alerts.attribution.enabled", true)
         .doc("Bottleneck attribution: a FIRING route latency alert (rules of class high-latency) says which of the "
             + "service's dependencies (DB statements, caches, downstream calls, CPU, memory) moved with it, ranked by "
-            + "their share of the change; the alerts stage then also reads perf.queries and perf.cache into it");
+            + "their share of the change (the perf.queries and perf.cache records then also go through the stage's "
+            + "repartition by service, to the tasks of their services' routes)");
     public static final ConfigKey<Integer> BASELINE_WINDOWS = ConfigKey.integer("alerts.attribution.baseline.windows", 5, 1, 30)
         .doc("Windows before the breach that attribution compares the breaching windows with");
     public static final ConfigKey<Duration> WAIT = ConfigKey.duration("alerts.attribution.wait", Duration.ofSeconds(5))
