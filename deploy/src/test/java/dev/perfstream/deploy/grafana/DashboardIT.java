@@ -46,7 +46,11 @@ class DashboardIT {
                 + "folded_statements=false,max_ms=33.0,mean_ms=30.0,overflow=false,p50=30.0,p95=31.0,p99=32.0,rank=1i,"
                 + "service_total_ms=1000.0,share=0.3,statements=4i,total_ms=300.0 " + t,
             "cache_stats,cache=product-cache,service=shop,window=1m hit_ratio=0.7,hits=7i,lookups=10i,misses=3i,"
-                + "hit_mean_ms=2.0,hit_p95=2.0,miss_mean_ms=40.0,miss_p95=40.0,miss_penalty=20.0 " + t);
+                + "hit_mean_ms=2.0,hit_p95=2.0,miss_mean_ms=40.0,miss_p95=40.0,miss_penalty=20.0 " + t,
+            "attribution,candidate=SELECT\\ *\\ FROM\\ t\\ WHERE\\ id\\ \\=\\ ?,fingerprint=abc123,kind=db_statement,"
+                + "metric=http.server.duration,route=/cart,rule=api-p95,series_key=metric\\=http.server.duration\\,"
+                + "service\\=shop\\,route\\=/cart,service=shop,window=1m delta_ms=90.0,detail=\"mean 10.0 ms -> 100 ms\","
+                + "mean_delta=100.0,rank=1i,share=0.9,stat_delta=200.0,statistic=\"p95\",unit=\"ms\" " + t);
     }
 
     /** Grafana's macros and template variables, as Grafana would fill them for "All". */

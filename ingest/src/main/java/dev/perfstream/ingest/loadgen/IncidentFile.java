@@ -16,9 +16,11 @@ import java.util.List;
 /**
  * Incidents as JSON lines, one object per incident:
  * <pre>{"kind":"LATENCY_SPIKE","service":"catalog","route":"/api/search","start":"2026-11-26T10:00:00Z",
- * "end":"2026-11-26T10:10:00Z","magnitude":5.0,"series":["http.server.duration|catalog|/api/search"]}</pre>
+ * "end":"2026-11-26T10:10:00Z","magnitude":5.0,"series":["http.server.duration|catalog|/api/search"],"causes":[]}</pre>
  * {@code route} is null when every route of the service is affected; {@code series} lists the
- * {@code metric|service|route} series the incident moves (written for evaluations, ignored on read).
+ * {@code metric|service|route} series the incident moves, {@code causes} the true cause of each affected route's
+ * latency rise as {@code kind|service|route|name} ({@link TrafficModel#causes}; empty when no dependency causes it)
+ * (both written for evaluations, ignored on read).
  */
 public final class IncidentFile {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -36,6 +38,8 @@ public final class IncidentFile {
         o.put("magnitude", i.magnitude());
         ArrayNode series = o.putArray("series");
         model.affectedSeries(i).forEach(series::add);
+        ArrayNode causes = o.putArray("causes");
+        model.causes(i).forEach(causes::add);
         return o.toString();
     }
 

@@ -17,8 +17,19 @@ public enum IncidentKind {
      * is the rollback: every request runs the old version again.
      */
     BAD_RELEASE,
-    /** One statement (the route's) slower by the magnitude: its p95 and its share of the service's DB time grow. */
+    /**
+     * One statement (the route's) slower by the magnitude: its p95 and its share of the service's DB time grow, and the
+     * route's latency with its extra DB time (cause: the statement, {@link TrafficModel#causes}).
+     */
     SLOW_QUERY,
-    /** Hit ratio of the route's cache (or every cache of a service) down to the magnitude (0..1): a cold cache. */
-    COLD_CACHE
+    /**
+     * Hit ratio of the route's cache (or every cache of a service) down to the magnitude (0..1): a cold cache. Each
+     * request whose lookup misses where it would have hit pays the miss in its latency (cause: the cache).
+     */
+    COLD_CACHE,
+    /**
+     * CPU saturation of a service: its instances' CPU utilisation near 100 % and the latency of the route (or every
+     * route of the service) multiplied by the magnitude, DB and cache times unchanged (cause: cpu.utilization).
+     */
+    CPU_SATURATION
 }

@@ -265,8 +265,13 @@ public final class LoadGenerator {
             if (c == null) {
                 continue;
             }
-            boolean hit = rnd.nextDouble() < model.hitRatio(c, e.getTimestamp(), incidents);
+            double u = rnd.nextDouble();
+            boolean hit = u < model.hitRatio(c, e.getTimestamp(), incidents);
             double ms = (hit ? c.hitMs() : c.missMs()) * Math.exp(0.3 * rnd.nextGaussian());
+            if (!hit && u < c.hitRatio()) {
+                // a miss the calm cache would have hit (a cold cache): the request waits for it instead of a hit
+                e.setValue(round(e.getValue() + ms - c.hitMs()));
+            }
             tick.add(new MetricEvent(e.getTimestamp(), e.getService(), e.getInstance(), TrafficModel.CACHE, round(ms), "ms",
                 Outcome.OK, null, e.getRoute(), null, null, e.getRegion(), null, e.getServiceVersion(), null, c.name(), hit));
         }
@@ -346,9 +351,13 @@ public final class LoadGenerator {
         double season = model.seasonality(t);
         for (String service : model.services()) {
             double load = season * surge(service, t);
+            boolean saturated = saturated(service, t);
             for (int i = 0; i < TrafficModel.INSTANCES; i++) {
                 String instance = service + "-" + i;
                 double cpu = Math.min(100, Math.max(1, 25 * load + 4 * rnd.nextGaussian()));
+                if (saturated) {
+                    cpu = Math.min(100, 96 + Math.abs(cpu - 25 * load) / 2); // the same draw, pinned near 100 %
+                }
                 double mem = 512e6 * (1 + 0.25 * load) + 20e6 * rnd.nextGaussian();
                 double users = Math.max(0, Math.round(40 * load * model.rate() / 200 + 5 * rnd.nextGaussian()));
                 out.add(resource(t, service, instance, TrafficModel.CPU, round(cpu), "percent"));
@@ -356,6 +365,15 @@ public final class LoadGenerator {
                 out.add(resource(t, service, instance, TrafficModel.USERS, users, "count"));
             }
         }
+    }
+
+    private boolean saturated(String service, Instant t) {
+        for (Incident i : incidents) {
+            if (i.kind() == IncidentKind.CPU_SATURATION && i.service().equals(service) && i.activeAt(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private double surge(String service, Instant t) {

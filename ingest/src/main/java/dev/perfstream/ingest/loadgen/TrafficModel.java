@@ -230,7 +230,7 @@ public final class TrafficModel {
             if (!i.activeAt(t) || !i.affects(r.service(), r.path())) {
                 continue;
             }
-            if (i.kind() == IncidentKind.LATENCY_SPIKE) {
+            if (i.kind() == IncidentKind.LATENCY_SPIKE || i.kind() == IncidentKind.CPU_SATURATION) {
                 median *= i.magnitude();
             } else if ((i.kind() == IncidentKind.SLOW_DATABASE || i.kind() == IncidentKind.SLOW_QUERY) && r.dbShare() > 0) {
                 // The request waits for its (slower) query: add the extra DB time to the median.
@@ -326,7 +326,14 @@ public final class TrafficModel {
                     for (Cache c : caches) {
                         if (c.service().equals(r.service()) && c.path().equals(r.path())) {
                             out.add(CACHE + "|" + r.service() + "|" + r.path());
+                            out.add(HTTP + "|" + r.service() + "|" + r.path()); // the extra misses' time
                         }
+                    }
+                    break;
+                case CPU_SATURATION:
+                    out.add(HTTP + "|" + r.service() + "|" + r.path());
+                    if (!out.contains(CPU + "|" + r.service() + "|")) {
+                        out.add(CPU + "|" + r.service() + "|");
                     }
                     break;
                 case SLOW_DATABASE:
@@ -351,6 +358,45 @@ public final class TrafficModel {
                 for (String v : List.of("LCP", "FCP", "TTFB", "INP", "PAGE_LOAD")) {
                     out.add(v + "|" + p.app() + "|" + p.page());
                 }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The true cause of the latency rise an incident brings to each route it affects, as
+     * {@code kind|service|route|name}, named as bottleneck attribution names causes: {@code db_statement|...|<the
+     * route's statement>} (SLOW_QUERY), {@code db|...|db.query.duration} (SLOW_DATABASE: every statement),
+     * {@code cache|...|<the route's cache>} (COLD_CACHE), {@code cpu|...|cpu.utilization} (CPU_SATURATION). None for
+     * the kinds whose cause is in the route's own code or in no dependency (LATENCY_SPIKE, BAD_RELEASE) or that do not
+     * slow a route (ERROR_BURST, TRAFFIC_SURGE): their attribution should say unexplained.
+     */
+    public List<String> causes(Incident i) {
+        List<String> out = new ArrayList<>();
+        for (Route r : routes) {
+            if (!i.affects(r.service(), r.path())) {
+                continue;
+            }
+            String at = r.service() + "|" + r.path() + "|";
+            switch (i.kind()) {
+                case SLOW_QUERY -> {
+                    if (r.dbShare() > 0) {
+                        out.add("db_statement|" + at + r.dbStatement());
+                    }
+                }
+                case SLOW_DATABASE -> {
+                    if (r.dbShare() > 0) {
+                        out.add("db|" + at + DB);
+                    }
+                }
+                case COLD_CACHE -> {
+                    Cache c = cacheOf(r);
+                    if (c != null) {
+                        out.add("cache|" + at + c.name());
+                    }
+                }
+                case CPU_SATURATION -> out.add("cpu|" + at + CPU);
+                default -> { }
             }
         }
         return out;

@@ -21,46 +21,55 @@ import java.util.Map;
  * its point. Public for the benchmarks in {@code bench/}; the sink's per-record hot path.
  */
 public final class ResultDecoder {
-    /** One topic's decoding and mapping. */
+    /** One topic's decoding and mapping: the record's point, as line protocol (several lines for some alerts). */
     @FunctionalInterface
-    interface ToPoint {
-        Point apply(String topic, byte[] value) throws DecodeException, MappingException;
+    interface ToLine {
+        String apply(String topic, byte[] value) throws DecodeException, MappingException;
     }
 
-    private final Map<String, ToPoint> byTopic = new HashMap<>();
+    private final Map<String, ToLine> byTopic = new HashMap<>();
 
     public ResultDecoder(SinkConfig c, Settings settings) {
         RecordCodec<WindowStats> stats = Codecs.create(WindowStats.getClassSchema(), settings);
         RecordCodec<Anomaly> anomalies = Codecs.create(Anomaly.getClassSchema(), settings);
         RecordCodec<Forecast> forecasts = Codecs.create(Forecast.getClassSchema(), settings);
         RecordCodec<Alert> alerts = Codecs.create(Alert.getClassSchema(), settings);
-        byTopic.put(c.statsTopic(), (t, v) -> ResultPoints.stats(stats.decode(t, v)));
-        byTopic.put(c.anomaliesTopic(), (t, v) -> ResultPoints.anomaly(anomalies.decode(t, v)));
-        byTopic.put(c.forecastsTopic(), (t, v) -> ResultPoints.forecast(forecasts.decode(t, v)));
-        byTopic.put(c.alertsTopic(), (t, v) -> ResultPoints.alert(alerts.decode(t, v)));
+        byTopic.put(c.statsTopic(), (t, v) -> ResultPoints.stats(stats.decode(t, v)).toLineProtocol());
+        byTopic.put(c.anomaliesTopic(), (t, v) -> ResultPoints.anomaly(anomalies.decode(t, v)).toLineProtocol());
+        byTopic.put(c.forecastsTopic(), (t, v) -> ResultPoints.forecast(forecasts.decode(t, v)).toLineProtocol());
+        byTopic.put(c.alertsTopic(), (t, v) -> {
+            Alert a = alerts.decode(t, v);
+            // A route latency alert's attribution: its points after the alert's, in the same record's entry.
+            StringBuilder lines = new StringBuilder(ResultPoints.alert(a).toLineProtocol());
+            for (Point p : ResultPoints.attribution(a)) {
+                lines.append('\n').append(p.toLineProtocol());
+            }
+            return lines.toString();
+        });
         RecordCodec<QueryStats> queries = Codecs.create(QueryStats.getClassSchema(), settings);
         RecordCodec<CacheStats> caches = Codecs.create(CacheStats.getClassSchema(), settings);
-        byTopic.put(c.queriesTopic(), (t, v) -> ResultPoints.queries(queries.decode(t, v)));
-        byTopic.put(c.cacheTopic(), (t, v) -> ResultPoints.cache(caches.decode(t, v)));
+        byTopic.put(c.queriesTopic(), (t, v) -> ResultPoints.queries(queries.decode(t, v)).toLineProtocol());
+        byTopic.put(c.cacheTopic(), (t, v) -> ResultPoints.cache(caches.decode(t, v)).toLineProtocol());
         RecordCodec<UxImpact> impact = Codecs.create(UxImpact.getClassSchema(), settings);
-        byTopic.put(c.impactTopic(), (t, v) -> ResultPoints.impact(impact.decode(t, v)));
+        byTopic.put(c.impactTopic(), (t, v) -> ResultPoints.impact(impact.decode(t, v)).toLineProtocol());
         RecordCodec<Recommendation> recommendations = Codecs.create(Recommendation.getClassSchema(), settings);
-        byTopic.put(c.recommendationsTopic(), (t, v) -> ResultPoints.recommendation(recommendations.decode(t, v)));
+        byTopic.put(c.recommendationsTopic(), (t, v) -> ResultPoints.recommendation(recommendations.decode(t, v)).toLineProtocol());
     }
 
     /**
-     * @return the point as line protocol (millisecond precision)
+     * @return the point as line protocol (millisecond precision); a FIRING route latency alert with an attribution
+     *         also has its attribution points, one per line after the alert's
      * @throws DecodeException  the bytes are not a record of the topic's type
      * @throws MappingException the record cannot become a point
      */
     public String toLine(String topic, byte[] value) throws DecodeException, MappingException {
-        ToPoint f = byTopic.get(topic);
+        ToLine f = byTopic.get(topic);
         if (f == null) {
             throw new MappingException("the sink has no mapping for topic " + topic);
         }
         if (value == null) {
             throw new MappingException("record has no value (tombstone); results are never deleted this way");
         }
-        return f.apply(topic, value).toLineProtocol();
+        return f.apply(topic, value);
     }
 }

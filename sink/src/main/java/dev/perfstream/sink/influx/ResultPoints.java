@@ -3,7 +3,10 @@ package dev.perfstream.sink.influx;
 import com.influxdb.client.domain.WritePrecision;
 import com.influxdb.client.write.Point;
 import dev.perfstream.schemas.avro.Alert;
+import dev.perfstream.schemas.avro.AlertState;
 import dev.perfstream.schemas.avro.Anomaly;
+import dev.perfstream.schemas.avro.Attribution;
+import dev.perfstream.schemas.avro.AttributionCause;
 import dev.perfstream.schemas.avro.CacheStats;
 import dev.perfstream.schemas.avro.Forecast;
 import dev.perfstream.schemas.avro.QueryStats;
@@ -12,6 +15,7 @@ import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.UxImpact;
 import dev.perfstream.schemas.avro.WindowStats;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,7 +30,7 @@ import java.util.regex.Pattern;
  *
  * <p>Measurements ({@code stats} is an InfluxQL keyword, hence the prefixes):
  * {@value #METRIC_STATS}, {@value #RUM_STATS}, {@value #ANOMALIES}, {@value #FORECASTS},
- * {@value #ALERTS}, {@value #DB_QUERIES}, {@value #CACHE_STATS}, {@value #UX_IMPACT}, {@value #RECOMMENDATIONS}. Non-finite numbers (NaN, infinities) are left out of a point: InfluxDB
+ * {@value #ALERTS}, {@value #DB_QUERIES}, {@value #CACHE_STATS}, {@value #UX_IMPACT}, {@value #RECOMMENDATIONS}, {@value #ATTRIBUTION}. Non-finite numbers (NaN, infinities) are left out of a point: InfluxDB
  * cannot store them, and a missing field reads as "no value", which is what they mean.
  */
 final class ResultPoints {
@@ -41,10 +45,12 @@ final class ResultPoints {
     static final String CACHE_STATS = "cache_stats";
     static final String UX_IMPACT = "ux_impact";
     static final String RECOMMENDATIONS = "recommendations";
+    /** Bottleneck attribution of route latency alerts: one point per cause, and one for the unexplained share. */
+    static final String ATTRIBUTION = "attribution";
 
     /** Tags the sink sets itself; a series dimension of the same name is not copied over them. */
     private static final Set<String> RESERVED = Set.of("series_key", "statistic", "window", "horizon", "fingerprint",
-        "rule", "source", "severity", "state", "unit");
+        "rule", "source", "severity", "state", "unit", "kind", "candidate");
     private static final Pattern TAG_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_.\\-]*");
     /** Tag value for a missing dimension: line protocol has no empty tag values. */
     static final String NONE = "-";
@@ -268,6 +274,61 @@ final class ResultPoints {
             p.addField("labels", labels(a.getLabels()));
         }
         return p.time(millis(a.getNotifiedAt(), "notifiedAt"), WritePrecision.MS);
+    }
+
+    /**
+     * The bottleneck attribution of a FIRING route latency alert (nothing for other alerts, or without a baseline):
+     * one point per cause, rank 1 the largest share, and one of kind {@code unexplained} (candidate {@code -}, rank 0)
+     * with the share no cause explains. Tags: the alert's series dimensions (service, route, metric), rule,
+     * fingerprint, window, kind ({@code db_statement}, {@code db}, {@code cache}, {@code downstream}, {@code cpu},
+     * {@code memory}, {@code unexplained}) and candidate (statement fingerprint, cache or metric name); fields: rank,
+     * share (0..1), delta_ms (change of its time per request of the route; timed kinds), before, after, unit, detail,
+     * and the alert's statistic, stat_delta and mean_delta. Time: the start of the alert's window, so a replayed
+     * FIRING overwrites its own points.
+     */
+    static List<Point> attribution(Alert a) throws MappingException {
+        Attribution at = a.getAttribution();
+        if (at == null || a.getState() != AlertState.FIRING || at.getBaselineWindows() == 0) {
+            return List.of();
+        }
+        List<Point> out = new ArrayList<>();
+        String window = windowTag(a.getWindowStart(), a.getWindowEnd());
+        long time = millis(a.getWindowStart(), "windowStart");
+        int rank = 0;
+        for (AttributionCause c : at.getCauses()) {
+            Point p = attributionPoint(a, at, window, c.getKind(), c.getName(), ++rank, c.getShare());
+            number(p, "delta_ms", c.getDeltaMs());
+            number(p, "before", c.getBefore());
+            number(p, "after", c.getAfter());
+            p.addField("unit", c.getUnit());
+            if (c.getDetail() != null) {
+                p.addField("detail", c.getDetail());
+            }
+            out.add(p.time(time, WritePrecision.MS));
+        }
+        Point u = attributionPoint(a, at, window, "unexplained", NONE, 0, at.getUnexplained());
+        if (at.getNote() != null) {
+            u.addField("detail", at.getNote());
+        }
+        out.add(u.time(time, WritePrecision.MS));
+        return out;
+    }
+
+    private static Point attributionPoint(Alert a, Attribution at, String window, String kind, String candidate, int rank,
+                                          double share) {
+        Point p = Point.measurement(ATTRIBUTION);
+        seriesTags(p, a.getSeries());
+        p.addTag("fingerprint", tagValue(a.getFingerprint()));
+        p.addTag("rule", tagValue(a.getRule()));
+        p.addTag("window", window);
+        p.addTag("kind", kind);
+        p.addTag("candidate", tagValue(candidate));
+        p.addField("rank", rank);
+        number(p, "share", share);
+        p.addField("statistic", at.getStatistic());
+        number(p, "stat_delta", at.getStatisticDelta());
+        number(p, "mean_delta", at.getMeanDelta());
+        return p;
     }
 
     /**

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perfstream.schemas.avro.Alert;
+import dev.perfstream.schemas.avro.Attribution;
+import dev.perfstream.schemas.avro.AttributionCause;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
@@ -14,8 +16,10 @@ import java.util.Map;
  * text. Labels: {@code alertname} (the rule), {@code severity}, {@code source}, the dimensions of the
  * series ({@code metric=...,service=...,route=...}) and the alert's labels that do not change during
  * its life; names are made valid Prometheus label names. Annotations: {@code summary}, {@code description}
- * (the playbook), {@code runbook_url} when the rule has one, {@code value}, {@code threshold} and the
- * labels that change ({@link #volatileLabel}).
+ * (the playbook), {@code runbook_url} when the rule has one, {@code value}, {@code threshold}, the
+ * labels that change ({@link #volatileLabel}), and for a route latency alert with a bottleneck attribution
+ * {@code top_cause} ({@code 80 % db_statement SELECT ...}) and {@code attribution} (every cause and the unexplained
+ * share; the summary has them in words).
  */
 final class AlertmanagerAlerts {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -55,6 +59,20 @@ final class AlertmanagerAlerts {
         String runbook = a.getLabels().get("runbook_url");
         if (runbook != null) {
             ann.put("runbook_url", runbook);
+        }
+        Attribution at = a.getAttribution();
+        if (at != null && !at.getCauses().isEmpty()) {
+            AttributionCause top = at.getCauses().get(0);
+            ann.put("top_cause", String.format(Locale.ROOT, "%.0f %% %s %s", top.getShare() * 100, top.getKind(), top.getName()));
+            StringBuilder causes = new StringBuilder();
+            for (AttributionCause c : at.getCauses()) {
+                causes.append(causes.length() == 0 ? "" : "; ")
+                    .append(String.format(Locale.ROOT, "%.0f %% %s %s", c.getShare() * 100, c.getKind(), c.getName()));
+            }
+            causes.append(String.format(Locale.ROOT, "; %.0f %% unexplained", at.getUnexplained() * 100));
+            ann.put("attribution", causes.toString());
+        } else if (at != null && at.getBaselineWindows() > 0) {
+            ann.put("attribution", "unexplained" + (at.getNote() == null ? "" : ": " + at.getNote()));
         }
         ann.put("value", Double.toString(a.getValue()));
         ann.put("threshold", Double.toString(a.getThreshold()));

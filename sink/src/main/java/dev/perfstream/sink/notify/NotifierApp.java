@@ -354,7 +354,39 @@ public final class NotifierApp implements StageRunner.Stage {
         o.put("playbook", a.getPlaybook());
         ObjectNode labels = o.putObject("labels");
         a.getLabels().forEach(labels::put);
+        dev.perfstream.schemas.avro.Attribution at = a.getAttribution();
+        if (at != null) { // a route latency alert's bottleneck attribution, field for field
+            ObjectNode t = o.putObject("attribution");
+            t.put("statistic", at.getStatistic());
+            number(t, "statisticDelta", at.getStatisticDelta());
+            number(t, "meanDelta", at.getMeanDelta());
+            t.put("alertWindows", at.getAlertWindows());
+            t.put("baselineWindows", at.getBaselineWindows());
+            number(t, "unexplained", at.getUnexplained());
+            t.put("note", at.getNote());
+            com.fasterxml.jackson.databind.node.ArrayNode causes = t.putArray("causes");
+            for (dev.perfstream.schemas.avro.AttributionCause c : at.getCauses()) {
+                ObjectNode n = causes.addObject();
+                n.put("kind", c.getKind());
+                n.put("name", c.getName());
+                number(n, "share", c.getShare());
+                number(n, "deltaMs", c.getDeltaMs());
+                number(n, "before", c.getBefore());
+                number(n, "after", c.getAfter());
+                n.put("unit", c.getUnit());
+                n.put("detail", c.getDetail());
+            }
+        }
         return o;
+    }
+
+    /** A number, or null when missing or not finite (JSON has no NaN). */
+    private static void number(ObjectNode o, String field, Double v) {
+        if (v == null || !Double.isFinite(v)) {
+            o.putNull(field);
+        } else {
+            o.put(field, v.doubleValue());
+        }
     }
 
     private static byte[] bytes(Object json) {

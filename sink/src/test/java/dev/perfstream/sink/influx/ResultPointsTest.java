@@ -3,9 +3,12 @@ package dev.perfstream.sink.influx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.influxdb.client.write.Point;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.AlertSource;
 import dev.perfstream.schemas.avro.AlertState;
+import dev.perfstream.schemas.avro.Attribution;
+import dev.perfstream.schemas.avro.AttributionCause;
 import dev.perfstream.schemas.avro.Anomaly;
 import dev.perfstream.schemas.avro.CacheStats;
 import dev.perfstream.schemas.avro.QueryStats;
@@ -16,6 +19,7 @@ import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.Severity;
 import dev.perfstream.schemas.avro.WindowStats;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -169,6 +173,40 @@ class ResultPointsTest {
                 + "state=FIRING,statistic=p95 labels=\"env=prod,team=payments\",playbook=\"high latency\","
                 + "started_at=" + (MS + 60_000) + "i,summary=\"p95 350 ms > 200 ms, /pay\",threshold=200.0,value=350.0,"
                 + "window_end=" + (MS + 60_000) + "i,window_start=" + MS + "i " + (MS + 61_000));
+    }
+
+    @Test
+    void shouldWriteOnePointPerAttributionCauseAndOneForTheUnexplainedShare() throws Exception {
+        String stmt = "SELECT * FROM cart_items WHERE cart_id = ?";
+        Attribution at = Attribution.newBuilder().setStatistic("p95").setStatisticDelta(480).setMeanDelta(240)
+            .setAlertWindows(2).setBaselineWindows(5).setUnexplained(0.15).setNote(null).setCauses(List.of(
+                AttributionCause.newBuilder().setKind("db_statement").setName(stmt).setShare(0.8).setDeltaMs(192.0)
+                    .setBefore(null).setAfter(null).setUnit("ms").setDetail("mean 10.0 ms -> 202 ms").build(),
+                AttributionCause.newBuilder().setKind("cpu").setName("cpu.utilization").setShare(0.05).setDeltaMs(null)
+                    .setBefore(25.0).setAfter(40.0).setUnit("percent").setDetail(null).build())).build();
+        Alert a = Alert.newBuilder().setFingerprint("fp1").setRule("api-latency-p95").setSource(AlertSource.RULE)
+            .setSeverity(Severity.PAGE).setState(AlertState.FIRING)
+            .setSeries("metric=http.server.duration,service=checkout,route=/api/cart/{id}").setStatistic("p95").setValue(580)
+            .setThreshold(200).setWindowStart(T0).setWindowEnd(T0.plusSeconds(60)).setStartedAt(T0.minusSeconds(60))
+            .setNotifiedAt(T0.plusSeconds(61)).setSummary("s").setPlaybook("p").setAttribution(at).build();
+
+        List<Point> points = ResultPoints.attribution(a);
+
+        String tags = "fingerprint=fp1,metric=http.server.duration,route=/api/cart/{id},rule=api-latency-p95,"
+            + "series_key=metric\\=http.server.duration\\,service\\=checkout\\,route\\=/api/cart/{id},service=checkout,"
+            + "window=1m";
+        assertThat(points).extracting(Point::toLineProtocol).containsExactly(
+            "attribution,candidate=SELECT\\ *\\ FROM\\ cart_items\\ WHERE\\ cart_id\\ \\=\\ ?,"
+                + tags.replace("metric=", "kind=db_statement,metric=") + " delta_ms=192.0,detail=\"mean 10.0 ms -> 202 ms\","
+                + "mean_delta=240.0,rank=1i,share=0.8,stat_delta=480.0,statistic=\"p95\",unit=\"ms\" " + MS,
+            "attribution,candidate=cpu.utilization," + tags.replace("metric=", "kind=cpu,metric=") + " after=40.0,before=25.0,"
+                + "mean_delta=240.0,rank=2i,share=0.05,stat_delta=480.0,statistic=\"p95\",unit=\"percent\" " + MS,
+            "attribution,candidate=-," + tags.replace("metric=", "kind=unexplained,metric=") + " mean_delta=240.0,rank=0i,"
+                + "share=0.15,stat_delta=480.0,statistic=\"p95\" " + MS);
+        assertThat(ResultPoints.attribution(Alert.newBuilder(a).setState(AlertState.RESOLVED).build())).isEmpty();
+        assertThat(ResultPoints.attribution(Alert.newBuilder(a).setAttribution(null).build())).isEmpty();
+        assertThat(ResultPoints.attribution(Alert.newBuilder(a).setAttribution(Attribution.newBuilder(at).setBaselineWindows(0)
+            .setCauses(List.of()).build()).build())).as("no baseline: nothing to say").isEmpty();
     }
 
     @Test

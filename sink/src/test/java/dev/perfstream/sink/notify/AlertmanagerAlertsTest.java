@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.AlertSource;
 import dev.perfstream.schemas.avro.AlertState;
+import dev.perfstream.schemas.avro.Attribution;
+import dev.perfstream.schemas.avro.AttributionCause;
 import dev.perfstream.schemas.avro.Severity;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +45,40 @@ class AlertmanagerAlertsTest {
         assertThat(o.get("startsAt").asText()).isEqualTo("2026-12-05T10:00:00Z");
         assertThat(o.get("generatorURL").asText()).isEqualTo("http://grafana/d/1");
         assertThat(o.has("endsAt")).isFalse();
+    }
+
+    @Test
+    void shouldAnnotateARouteLatencyAlertWithItsTopCauseAndAttribution() {
+        Alert a = Alert.newBuilder(alert("metric=http.server.duration,service=checkout,route=/api/cart/{id}", Map.of()))
+            .setAttribution(Attribution.newBuilder().setStatistic("p95").setStatisticDelta(480).setMeanDelta(240)
+                .setAlertWindows(2).setBaselineWindows(5).setUnexplained(0.2).setCauses(List.of(
+                    AttributionCause.newBuilder().setKind("db_statement").setName("SELECT * FROM cart_items WHERE cart_id = ?")
+                        .setShare(0.7).build(),
+                    AttributionCause.newBuilder().setKind("cache").setName("cart-cache").setShare(0.1).build())).build())
+            .build();
+        ObjectNode o = AlertmanagerAlerts.of(a, "");
+        assertThat(o.get("annotations").get("top_cause").asText())
+            .isEqualTo("70 % db_statement SELECT * FROM cart_items WHERE cart_id = ?");
+        assertThat(o.get("annotations").get("attribution").asText())
+            .isEqualTo("70 % db_statement SELECT * FROM cart_items WHERE cart_id = ?; 10 % cache cart-cache; 20 % unexplained");
+        assertThat(o.get("labels").has("top_cause")).as("not an identity").isFalse();
+
+        ObjectNode none = AlertmanagerAlerts.of(Alert.newBuilder(a).setAttribution(Attribution.newBuilder(a.getAttribution())
+            .setCauses(List.of()).setUnexplained(1.0).setNote("no DB, cache, downstream or resource series of the service"
+                + " moved with it").build()).build(), "");
+        assertThat(none.get("annotations").has("top_cause")).isFalse();
+        assertThat(none.get("annotations").get("attribution").asText())
+            .isEqualTo("unexplained: no DB, cache, downstream or resource series of the service moved with it");
+        assertThat(AlertmanagerAlerts.of(alert("metric=m,service=s", Map.of()), "").get("annotations").has("attribution"))
+            .isFalse();
+
+        ObjectNode webhook = NotifierApp.webhookBody(a);
+        assertThat(webhook.path("attribution").path("causes").get(0).path("name").asText())
+            .isEqualTo("SELECT * FROM cart_items WHERE cart_id = ?");
+        assertThat(webhook.path("attribution").path("causes").get(0).path("share").asDouble()).isEqualTo(0.7);
+        assertThat(webhook.path("attribution").path("unexplained").asDouble()).isEqualTo(0.2);
+        assertThat(webhook.path("attribution").path("causes").get(0).path("deltaMs").isNull()).isTrue();
+        assertThat(NotifierApp.webhookBody(alert("metric=m,service=s", Map.of())).has("attribution")).isFalse();
     }
 
     @Test

@@ -5,6 +5,10 @@ import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.AlertSource;
 import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.streams.alert.attribution.AttributionConfig;
+import dev.perfstream.streams.alert.attribution.Attributor;
+import dev.perfstream.streams.alert.attribution.HeldAlerts;
+import dev.perfstream.streams.alert.rule.AlertClass;
 import dev.perfstream.streams.alert.rule.Deadman;
 import dev.perfstream.streams.alert.rule.NoData;
 import dev.perfstream.streams.alert.rule.Rule;
@@ -20,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -63,14 +68,35 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
     /** Baseline rules: "windows seen,baseline" by alert fingerprint (changelogged). */
     private KeyValueStore<String, String> baselines;
 
+    /** Bottleneck attribution of route latency alerts; null when off (and in the statement and cache sub-topology). */
+    private final AttributionConfig attributionConfig;
+    private Attributor attribution;
+    /** Window sizes of the high-latency rules (the only ones attribution keeps), for {@link #sizesVersion}. */
+    private java.util.Set<Long> attributedSizes = java.util.Set.of();
+    private String sizesVersion;
+    /** How often (wall clock) the attribution history drops series that stopped. */
+    static final long ATTRIBUTION_SWEEP_MS = 600_000;
+    private long lastSweep;
+
     AlertProcessor(Supplier<RuleSet> rules, Clock clock, RuleUsage usage) {
+        this(rules, clock, usage, null);
+    }
+
+    /** @param attribution null: no bottleneck attribution */
+    AlertProcessor(Supplier<RuleSet> rules, Clock clock, RuleUsage usage, AttributionConfig attribution) {
         this(rules, clock, usage, AlertsTopology.STATUS_STORE, AlertsTopology.SLO_STORE,
-            AlertsTopology.BASELINE_STORE);
+            AlertsTopology.BASELINE_STORE, attribution);
     }
 
     /** With its own stores: the statement and cache windows are evaluated in a sub-topology of their own. */
     AlertProcessor(Supplier<RuleSet> rules, Clock clock, RuleUsage usage, String statusStore, String sloStore,
                    String baselineStore) {
+        this(rules, clock, usage, statusStore, sloStore, baselineStore, null);
+    }
+
+    private AlertProcessor(Supplier<RuleSet> rules, Clock clock, RuleUsage usage, String statusStore,
+                           String sloStore, String baselineStore, AttributionConfig attribution) {
+        this.attributionConfig = attribution != null && attribution.enabled() ? attribution : null;
         this.baselineStore = baselineStore;
         this.statusStore = statusStore;
         this.sloStore = sloStore;
@@ -85,6 +111,10 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
         statuses = context.getStateStore(statusStore);
         buckets = new SloBuckets(context.getStateStore(sloStore));
         baselines = context.getStateStore(baselineStore);
+        if (attributionConfig != null) {
+            attribution = new Attributor(attributionConfig, context.getStateStore(AlertsTopology.ATTRIBUTION_STORE),
+                context.getStateStore(AlertsTopology.ATTRIBUTION_HELD_STORE));
+        }
         RuleSet rs = rules.get();
         seenVersion = rs.version();
         usage.check(rs.version(), ids(rs), clock.millis());
@@ -97,6 +127,16 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
         RuleSet rs = rules.get();
         if (!rs.version().equals(seenVersion)) {
             onReload(rs);
+        }
+        if (attribution != null) {
+            boolean view = AttributionFeed.isView(s);
+            if (attributedSizes(rs).contains(s.getWindowEnd().toEpochMilli() - s.getWindowStart().toEpochMilli())) {
+                attribution.observe(s, view);
+            }
+            if (view) { // a statement or cache view: history only, its rules run in their own sub-topology
+                releaseReady(s.getService(), r.timestamp());
+                return;
+            }
         }
         for (Rule rule : rs.rules()) {
             if (rule.appliesTo(s)) {
@@ -118,6 +158,38 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
                 evaluate(slo, s, r.timestamp());
             }
         }
+        if (attribution != null) {
+            releaseReady(s.getService(), r.timestamp());
+        }
+    }
+
+    /** Window sizes of the rules of class high-latency: the only windows attribution keeps. */
+    private java.util.Set<Long> attributedSizes(RuleSet rs) {
+        if (!rs.version().equals(sizesVersion)) {
+            java.util.Set<Long> sizes = new HashSet<>();
+            for (Rule rule : rs.rules()) {
+                if (rule.alertClass() == AlertClass.HIGH_LATENCY) {
+                    sizes.add(rule.window().toMillis());
+                }
+            }
+            attributedSizes = java.util.Set.copyOf(sizes);
+            sizesVersion = rs.version();
+        }
+        return attributedSizes;
+    }
+
+    /** Forwards the held alerts of the service whose window's dependency records are all in. */
+    private void releaseReady(String service, long ts) {
+        if (attribution.holdingAny()) {
+            for (HeldAlerts.Held h : attribution.ready(service)) {
+                release(h);
+            }
+        }
+    }
+
+    private void release(HeldAlerts.Held h) {
+        Alert a = attribution.release(h, clock.millis());
+        forward(h.fingerprint(), a, h.timestamp());
     }
 
     private void evaluate(Rule configured, WindowStats s, long ts) {
@@ -141,7 +213,14 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
             known && rule.cleared(v));
         save(fp, before, t.status(), rule.noData() != NoData.KEEP); // kept to notice when the series stops
         if (t.emit() != Transition.Emit.NONE) {
-            forward(fp, Notifications.forRule(rule, t.status(), t.emit(), ws, we, s.getUnit(), clock.millis()), ts);
+            Alert a = Notifications.forRule(rule, t.status(), t.emit(), ws, we, s.getUnit(), clock.millis());
+            if (attribution != null && t.emit() == Transition.Emit.FIRING && rule.alertClass() == AlertClass.HIGH_LATENCY
+                && Attributor.attributable(s)) {
+                // Held until the dependency windows of this window are in (normally they come with it): see Attributor
+                attribution.hold(fp, a, s, context().currentSystemTimeMs(), ts);
+            } else {
+                forward(fp, a, ts);
+            }
         }
     }
 
@@ -273,6 +352,9 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
     }
 
     private void forward(String fp, Alert a, long ts) {
+        if (attribution != null && attribution.holding(fp)) {
+            release(attribution.take(fp)); // a held FIRING goes out before anything else about the same alert
+        }
         LOG.info("{}", a.getSummary());
         PerfstreamMetrics.ALERT_TRANSITIONS.labelValues("alerts", a.getRule(), a.getState().name()).inc();
         context().forward(new Record<>(fp, a, ts));
@@ -282,6 +364,15 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
         RuleSet rs = rules.get();
         if (!rs.version().equals(seenVersion)) {
             onReload(rs);
+        }
+        if (attribution != null) {
+            for (HeldAlerts.Held h : attribution.overdue(now)) {
+                release(h);
+            }
+            if (now - lastSweep >= ATTRIBUTION_SWEEP_MS) {
+                lastSweep = now;
+                attribution.sweep();
+            }
         }
         if (now - lastNoDataScan >= NO_DATA_SCAN_MS && (!rs.deadmen().isEmpty()
             || rs.rules().stream().anyMatch(r -> r.noData() != NoData.KEEP))) {

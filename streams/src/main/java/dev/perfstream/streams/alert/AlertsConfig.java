@@ -4,6 +4,7 @@ import dev.perfstream.schemas.config.ConfigKey;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.config.TopicKeys;
 import dev.perfstream.schemas.kafka.KafkaClients;
+import dev.perfstream.streams.alert.attribution.AttributionConfig;
 import dev.perfstream.streams.release.ReleaseConfig;
 import dev.perfstream.streams.stage.StreamsProperties;
 import dev.perfstream.streams.window.StatsConfig;
@@ -19,7 +20,7 @@ import java.util.List;
 public record AlertsConfig(String bootstrapServers, String applicationId, Path stateDir, String statsTopic,
                            String alertsTopic, String deadletterTopic, Path rulesFile, Duration rulesReloadInterval,
                            Duration commitInterval, int threads, Duration sessionTimeout, List<Duration> statsWindows,
-                           Duration unmatchedWarnAfter, ReleaseConfig release) {
+                           Duration unmatchedWarnAfter, ReleaseConfig release, AttributionConfig attribution) {
 
     public static final String APPLICATION_ID = "perfstream-alerts";
     public static final ConfigKey<String> APPLICATION_ID_KEY = ConfigKey.string("alerts.application.id", APPLICATION_ID)
@@ -59,7 +60,8 @@ public record AlertsConfig(String bootstrapServers, String applicationId, Path s
             s.get(SESSION_TIMEOUT),
             s.get(StatsConfig.WINDOWS),
             s.get(UNMATCHED_WARN_AFTER),
-            ReleaseConfig.from(s));
+            ReleaseConfig.from(s),
+            AttributionConfig.from(s));
         s.throwIfInvalid("alerts");
         return c;
     }

@@ -8,6 +8,7 @@ import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.streams.alert.attribution.AttributionConfig;
 import dev.perfstream.streams.alert.rule.RuleSet;
 import dev.perfstream.streams.alert.slo.SloBuckets;
 import dev.perfstream.streams.alert.state.AlertStatusSerde;
@@ -39,6 +40,11 @@ import org.apache.kafka.streams.state.Stores;
  * release test and REGRESSION alerts ({@link RegressionProcessor}), to the same topic.
  * When they exist, perf.queries and perf.cache -> decode -> the same rules ({@link Derived}) -> perf.alerts.
  *
+ * <p>Bottleneck attribution ({@code alerts.attribution.enabled}): the statement and cache records also join the
+ * perf.stats windows before the repartition by service (marked, {@link AttributionFeed}), so that the evaluating
+ * processor keeps the recent windows of every route, dependency, statement and cache of a service
+ * ({@link #ATTRIBUTION_STORE}) and attributes its route latency alerts ({@link #ATTRIBUTION_HELD_STORE}).
+ *
  * <p>The repartition by service puts every series of a service and its SLO buckets in one task;
  * it costs one extra hop (one more exactly-once commit interval of latency), measured by the
  * alert latency benchmark.
@@ -50,6 +56,10 @@ public final class AlertsTopology {
     public static final String SLO_STORE = "alerts-slo-buckets";
     /** Baselines of baseline rules by alert fingerprint (changelogged). */
     public static final String BASELINE_STORE = "alerts-baselines";
+    /** Bottleneck attribution: recent windows of each route and dependency per service (changelogged). */
+    public static final String ATTRIBUTION_STORE = "alerts-attribution";
+    /** Bottleneck attribution: FIRING route latency alerts waiting for their window's dependency records. */
+    public static final String ATTRIBUTION_HELD_STORE = "alerts-attribution-held";
     /** Internal repartition topic (prefixed with the application id by Kafka Streams). */
     public static final String BY_SERVICE = "alerts-by-service";
 
@@ -131,6 +141,17 @@ public final class AlertsTopology {
             Serdes.String(), Serdes.ByteArray()));
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BASELINE_STORE), Serdes.String(),
             Serdes.String()));
+        AttributionConfig attribution = c.attribution().enabled() ? c.attribution() : null;
+        List<String> evaluateStores = new ArrayList<>(List.of(STATUS_STORE, SLO_STORE, BASELINE_STORE));
+        if (attribution != null) {
+            b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ATTRIBUTION_STORE), Serdes.String(),
+                Serdes.ByteArray()));
+            b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ATTRIBUTION_HELD_STORE),
+                Serdes.String(), Serdes.ByteArray()));
+            evaluateStores.add(ATTRIBUTION_STORE);
+            evaluateStores.add(ATTRIBUTION_HELD_STORE);
+        }
+        KStream<String, WindowStats> views = derived.topics().isEmpty() ? null : derived(b, c, codecs, derived, rules, usage, clock);
 
         KStream<String, Decoded> decoded = b.stream(c.statsTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
                 .withName("alerts-stats-source"))
@@ -146,28 +167,31 @@ public final class AlertsTopology {
                 Named.as("alerts-deadletter-encode"))
             .to(c.deadletterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("alerts-deadletter-sink"));
 
-        Map<String, KStream<String, WindowStats>> byKind = branches.get("alerts-good")
-            .mapValues(Decoded::stats, Named.as("alerts-unwrap"))
+        KStream<String, WindowStats> good = branches.get("alerts-good").mapValues(Decoded::stats, Named.as("alerts-unwrap"));
+        if (attribution != null && views != null) {
+            // The statement and cache records go through the same repartition: in the same task as the service's routes.
+            good = good.merge(views.mapValues(AttributionFeed::mark, Named.as("alerts-attribution-mark")),
+                Named.as("alerts-attribution-merge"));
+        }
+        Map<String, KStream<String, WindowStats>> byKind = good
             .repartition(Repartitioned.with(Serdes.String(), statsSerde).withName(BY_SERVICE))
             .split(Named.as("alerts-windows-"))
             .branch((k, v) -> v.getServiceVersion() != null, Branched.as("release"))
             .defaultBranch(Branched.as("series"));
         byKind.get("alerts-windows-series")
-            .process(() -> new AlertProcessor(rules, clock, usage), Named.as("alerts-evaluate"),
-                STATUS_STORE, SLO_STORE, BASELINE_STORE)
+            .process(() -> new AlertProcessor(rules, clock, usage, attribution), Named.as("alerts-evaluate"),
+                evaluateStores.toArray(String[]::new))
             .to(c.alertsTopic(), Produced.with(Serdes.String(), serde(codecs.alerts())).withName("alerts-sink"));
         // Per-version windows (release comparison): REGRESSION alerts, same topic.
         byKind.get("alerts-windows-release")
             .process(() -> new RegressionProcessor(c.release(), clock), Named.as("alerts-release"), RegressionProcessor.STORE)
             .to(c.alertsTopic(), Produced.with(Serdes.String(), serde(codecs.alerts())).withName("alerts-release-sink"));
-        if (!derived.topics().isEmpty()) {
-            derived(b, c, codecs, derived, rules, usage, clock);
-        }
         return b.build();
     }
 
-    private static void derived(StreamsBuilder b, AlertsConfig c, Wire codecs, Derived derived, Supplier<RuleSet> rules,
-                                RuleUsage usage, Clock clock) {
+    /** @return the decoded statement and cache views, keyed by service */
+    private static KStream<String, WindowStats> derived(StreamsBuilder b, AlertsConfig c, Wire codecs, Derived derived,
+                                                        Supplier<RuleSet> rules, RuleUsage usage, Clock clock) {
         b.addStateStore(ParkedRecords.storeBuilder(DERIVED_PARKED_STORE));
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DERIVED_STATUS_STORE), Serdes.String(),
             new AlertStatusSerde()));
@@ -188,12 +212,13 @@ public final class AlertsTopology {
             .to(c.deadletterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
                 .withName("alerts-derived-deadletter-sink"));
         // Keyed by service by the stats stage already: evaluated where they arrive, no repartition.
-        branches.get("alerts-derived-good")
-            .mapValues(Decoded::stats, Named.as("alerts-derived-unwrap"))
-            .process(() -> new AlertProcessor(rules, clock, usage, DERIVED_STATUS_STORE, DERIVED_SLO_STORE,
+        KStream<String, WindowStats> views = branches.get("alerts-derived-good")
+            .mapValues(Decoded::stats, Named.as("alerts-derived-unwrap"));
+        views.process(() -> new AlertProcessor(rules, clock, usage, DERIVED_STATUS_STORE, DERIVED_SLO_STORE,
                 DERIVED_BASELINE_STORE), Named.as("alerts-derived-evaluate"), DERIVED_STATUS_STORE, DERIVED_SLO_STORE,
                 DERIVED_BASELINE_STORE)
             .to(c.alertsTopic(), Produced.with(Serdes.String(), serde(codecs.alerts())).withName("alerts-derived-sink"));
+        return views;
     }
 
     private static <T> Serde<T> serde(RecordCodec<T> codec) {

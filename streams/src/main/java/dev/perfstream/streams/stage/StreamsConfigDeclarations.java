@@ -5,6 +5,7 @@ import dev.perfstream.schemas.config.ConfigDeclarations;
 import dev.perfstream.schemas.config.ConfigGroup;
 import dev.perfstream.streams.alert.AlertsConfig;
 import dev.perfstream.streams.impact.ImpactConfig;
+import dev.perfstream.streams.alert.attribution.AttributionConfig;
 import dev.perfstream.streams.release.ReleaseConfig;
 import dev.perfstream.streams.retry.ParkedRecords;
 import dev.perfstream.streams.scoring.CapacityConfig;
@@ -26,7 +27,8 @@ public final class StreamsConfigDeclarations implements ConfigDeclarations {
                 ParkedRecords.Config.class),
             ConfigGroup.of("stats", "Stats stage (perf.metrics, perf.rum -> perf.stats, perf.queries, perf.cache, perf.impact)",
                 40, StatsConfig.class, QueryCacheConfig.class, ImpactConfig.class),
-            ConfigGroup.of("alerts", "Alerts stage (perf.stats -> perf.alerts)", 50, AlertsConfig.class),
+            ConfigGroup.of("alerts", "Alerts stage (perf.stats -> perf.alerts)", 50, AlertsConfig.class,
+                AttributionConfig.class),
             ConfigGroup.of("release", "Release comparison: per-version windows (stats), REGRESSION alerts (alerts), "
                 + "perfstream compare", 52, ReleaseConfig.class),
             ConfigGroup.of("scoring", "Scoring stage (perf.stats -> perf.anomalies, perf.forecasts, perf.alerts)", 60,

@@ -1,0 +1,198 @@
+package dev.perfstream.deploy.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.perfstream.ingest.loadgen.Incident;
+import dev.perfstream.ingest.loadgen.IncidentKind;
+import dev.perfstream.ingest.loadgen.TrafficModel;
+import dev.perfstream.schemas.avro.Alert;
+import dev.perfstream.schemas.avro.AlertState;
+import dev.perfstream.schemas.avro.AttributionCause;
+import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.serde.Codecs;
+import dev.perfstream.schemas.serde.DecodeException;
+import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.testkit.InfluxTestServer;
+import dev.perfstream.schemas.testkit.KafkaTestCluster;
+import dev.perfstream.schemas.testkit.Poll;
+import dev.perfstream.schemas.testkit.Ports;
+import dev.perfstream.sink.influx.SinkApp;
+import dev.perfstream.sink.notify.NotifierApp;
+import dev.perfstream.streams.alert.AlertsApp;
+import dev.perfstream.streams.window.StatsApp;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Bottleneck attribution end to end on real components: the load generator's demo traffic with its slow-statement
+ * incident (catalog's product-list statement 15x slower from minute 6, labelled with that statement as the cause)
+ * into a real Kafka broker, through the stats and alerts stages (default rules), the sink into a real influxd and the
+ * notifier into a real Alertmanager 0.25. The route's latency alert ({@code api-latency-p95} on catalog GET
+ * /api/products) names the injected statement first: on the alerts topic, in InfluxDB's {@code attribution}
+ * measurement (rank 1) and in the annotations Alertmanager holds. Shares the broker and receiver of {@link AlertingIT}.
+ */
+class AttributionIT {
+    private static final Duration MIN = Duration.ofMinutes(1);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ROUTE = "/api/products";
+
+    @BeforeAll
+    static void startAll() throws Exception {
+        AlertingIT.kafka = KafkaTestCluster.start();
+        AlertingIT.receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", Ports.free()), 0);
+        AlertingIT.receiver.start();
+    }
+
+    @AfterAll
+    static void stopAll() throws Exception {
+        AlertingIT.stopAll();
+    }
+
+    @Test
+    @Timeout(400)
+    void shouldNameTheInjectedStatementFirstOnTheRoutesLatencyAlertInKafkaInfluxDbAndAlertmanager() throws Exception {
+        Instant t0 = AlertingIT.base();
+        Incident slow = new Incident(IncidentKind.SLOW_QUERY, "catalog", ROUTE, t0.plus(MIN.multipliedBy(6)),
+            t0.plus(MIN.multipliedBy(10)), 15);
+        String statement = TrafficModel.demo().causes(slow).get(0).split("\\|", 4)[3];
+        assertThat(statement).isEqualTo("SELECT * FROM products ORDER BY rank LIMIT ?");
+        try (InfluxTestServer influx = InfluxTestServer.start();
+             AlertingIT.Env env = AlertingIT.Env.create("attrib", null, "10m")) {
+            env.settings().put("influx.url", influx.url());
+            env.settings().put("influx.database", "attrib");
+            env.settings().put("sink.linger", "200ms");
+            env.settings().put("sink.group.id", "attrib-sink");
+            // the stats stage creates the statement and cache topics; the alerts stage reads those that exist at its start
+            try (StatsApp stats = StatsApp.start(Settings.of(env.settings()));
+                 AlertsApp alerts = AlertsApp.start(Settings.of(env.settings()));
+                 SinkApp sink = SinkApp.start(Settings.of(env.settings()));
+                 NotifierApp notifier = NotifierApp.start(Settings.of(env.settings()))) {
+                // calm minutes 0-5 (the baseline), the slow statement from minute 6: windows 6 and 7 breach (for: 2)
+                AlertingIT.produce(env, List.of(slow), t0, t0.plus(MIN.multipliedBy(9)));
+                env.await("firing", "api-latency-p95", "catalog", ROUTE);
+
+                Alert firing = Poll.until(Duration.ofSeconds(60), "the FIRING on the alerts topic", () -> latencyAlert(env));
+                System.out.println("attribution IT: " + firing.getSummary());
+                System.out.println("attribution IT: " + firing.getAttribution());
+                assertThat(firing.getAttribution().getBaselineWindows()).isEqualTo(5);
+                AttributionCause top = firing.getAttribution().getCauses().get(0);
+                assertThat(top.getKind()).isEqualTo("db_statement");
+                assertThat(top.getName()).isEqualTo(statement);
+                assertThat(top.getShare()).isGreaterThan(0.8);
+                assertThat(firing.getSummary()).contains("of it in DB statement `" + statement + "`");
+
+                JsonNode held = null;
+                for (JsonNode a : JSON.readTree(env.am().alerts())) {
+                    if (a.path("labels").path("alertname").asText().equals("api-latency-p95")) {
+                        held = a;
+                    }
+                }
+                assertThat(held).as("api-latency-p95 in Alertmanager").isNotNull();
+                System.out.println("attribution IT: Alertmanager annotations " + held.path("annotations"));
+                assertThat(held.path("annotations").path("top_cause").asText()).endsWith("db_statement " + statement);
+                assertThat(held.path("annotations").path("summary").asText()).contains(statement);
+
+                String q = "SELECT \"rank\", kind, candidate, share, delta_ms, detail FROM attribution WHERE service = 'catalog'"
+                    + " AND route = '/api/products'";
+                List<List<Object>> rows = Poll.until(Duration.ofSeconds(60), "attribution rows in InfluxDB", () -> {
+                    List<List<Object>> r = rows(influx, q);
+                    return r != null && r.size() == firing.getAttribution().getCauses().size() + 1 ? r : null;
+                });
+                rows.forEach(r -> System.out.println("attribution IT: attribution " + r));
+                assertThat(rows).filteredOn(r -> Double.valueOf(1.0).equals(r.get(0))).singleElement().satisfies(r -> {
+                    assertThat(r.get(1)).isEqualTo("db_statement");
+                    assertThat(r.get(2)).isEqualTo(statement);
+                    assertThat((Double) r.get(3)).isGreaterThan(0.8);
+                });
+                assertThat(rows).filteredOn(r -> "unexplained".equals(r.get(1))).hasSize(1);
+                // The README's query, as the influx CLI prints it.
+                cli(influx, "SELECT \"rank\", kind, candidate, share, delta_ms, detail FROM attribution WHERE service = 'catalog'"
+                    + " AND route = '/api/products' AND time > now() - 1d");
+            }
+        }
+    }
+
+    /** The FIRING of api-latency-p95 on catalog's product list from the alerts topic, or null. */
+    private static Alert latencyAlert(AlertingIT.Env env) {
+        String topic = env.settings().get("topic.alerts");
+        RecordCodec<Alert> codec = Codecs.create(Alert.getClassSchema(), Settings.of(Map.of()));
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, AlertingIT.kafka.bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<Alert> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> tps = c.partitionsFor(topic).stream().map(pi -> new TopicPartition(topic, pi.partition())).toList();
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            Map<TopicPartition, Long> end = c.endOffsets(tps);
+            while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    try {
+                        out.add(codec.decode(topic, r.value()));
+                    } catch (DecodeException e) {
+                        throw new AssertionError(e);
+                    }
+                }
+            }
+        }
+        return out.stream().filter(a -> a.getRule().equals("api-latency-p95") && a.getState() == AlertState.FIRING
+            && a.getSeries().endsWith("service=catalog,route=" + ROUTE)).findFirst().orElse(null);
+    }
+
+    /** The rows of one InfluxQL query without the time column (numbers as doubles), or null. */
+    private static List<List<Object>> rows(InfluxTestServer influx, String q) {
+        JsonNode series;
+        try {
+            series = JSON.readTree(influx.query("attrib", q)).path("results").path(0).path("series");
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        if (!series.isArray() || series.isEmpty()) {
+            return null;
+        }
+        List<List<Object>> out = new ArrayList<>();
+        for (JsonNode row : series.get(0).path("values")) {
+            List<Object> r = new ArrayList<>();
+            for (int i = 1; i < row.size(); i++) {
+                JsonNode v = row.get(i);
+                r.add(v.isNull() ? null : v.isNumber() ? (Object) v.asDouble() : v.asText());
+            }
+            out.add(r);
+        }
+        return out;
+    }
+
+    /** Prints what the influx CLI answers to {@code q} (for the README), when Debian's influxdb-client is installed. */
+    private static void cli(InfluxTestServer influx, String q) throws Exception {
+        if (!Files.isExecutable(Path.of("/usr/bin/influx"))) {
+            return;
+        }
+        Process p = new ProcessBuilder("/usr/bin/influx", "-host", "127.0.0.1", "-port", Integer.toString(influx.port()),
+            "-database", "attrib", "-precision", "rfc3339", "-execute", q).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(30, TimeUnit.SECONDS);
+        System.out.println("attribution IT: influx -execute \"" + q + "\"\n" + out);
+    }
+}
