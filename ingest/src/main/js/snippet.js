@@ -6,6 +6,9 @@
 // release), data-sample-rate (share of page views measured, 0..1, default 1).
 // Soft navigations (an SPA changing the URL through the History API after an interaction, where the browser
 // measures them) are reported on their own, each metric with the URL it belongs to (navigationURL).
+// Conversions: perfstream.conversion('checkout') sends the goal at once, with the session, whatever the sample
+// rate; calls made before the script loaded can be queued as (window.perfstream = window.perfstream || {q: []})
+// .q.push(['conversion', 'checkout']).
 import {onCLS, onFCP, onINP, onLCP, onTTFB} from 'web-vitals/attribution';
 
 const script = document.currentScript;
@@ -37,9 +40,8 @@ function device() {
   return 'desktop';
 }
 
-function flush() {
-  if (!queue.length) return;
-  const body = JSON.stringify({
+function send(fields) {
+  const body = JSON.stringify(Object.assign({
     app,
     page,
     version: data.version,
@@ -47,13 +49,31 @@ function flush() {
     session: session(),
     device: device(),
     connection: navigator.connection && navigator.connection.effectiveType,
-    metrics: queue.splice(0, queue.length),
-  });
+  }, fields));
   // A string body goes as text/plain: a CORS-safelisted request, no preflight.
   if (!(navigator.sendBeacon && navigator.sendBeacon(endpoint, body))) {
     fetch(endpoint, {method: 'POST', body, keepalive: true, headers: {'Content-Type': 'text/plain'}}).catch(() => {});
   }
 }
+
+function flush() {
+  if (!queue.length) return;
+  send({metrics: queue.splice(0, queue.length)});
+}
+
+// A conversion of this session: sent on its own beacon right away (the queued vitals may still change).
+function conversion(goal) {
+  if (typeof goal !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(goal)) return false;
+  send({conversions: [goal]});
+  return true;
+}
+
+const api = window.perfstream || {};
+const pending = Array.isArray(api.q) ? api.q : [];
+api.conversion = conversion;
+api.q = {push: (call) => call && call[0] === 'conversion' && conversion(call[1])};
+window.perfstream = api;
+for (const call of pending) api.q.push(call);
 
 const r1 = (x) => (typeof x === 'number' && isFinite(x) ? Math.round(x * 10) / 10 : undefined);
 

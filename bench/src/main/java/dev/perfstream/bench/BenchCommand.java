@@ -19,9 +19,4 @@ public final class BenchCommand implements Runnable {
     public void run() {
         spec.commandLine().usage(System.out);
     }
-
-    /** Runs the harness without the launcher: {@code java -cp ... dev.perfstream.bench.BenchCommand stats --embedded}. */
-    public static void main(String[] args) {
-        System.exit(new CommandLine(new BenchCommand()).execute(args));
-    }
 }

@@ -23,12 +23,16 @@ public final class Topics {
     public static final String QUERIES = "perf.queries";
     /** {@code CacheStats}: hit ratio and hit / miss latency per service, cache and window, keyed by service. */
     public static final String CACHE = "perf.cache";
+    /** {@code UxImpact}: speed vs conversion per app, page, goal, vital and window (stats stage), keyed by app. */
+    public static final String IMPACT = "perf.impact";
+    /** {@code Recommendation}: scaling advice per service and window (scoring stage), keyed by service. */
+    public static final String RECOMMENDATIONS = "perf.recommendations";
     /** {@code DeadLetter}: every record a stage could not process, with its reason. */
     public static final String DEADLETTER = "perf.deadletter";
 
     /** Topics a local run creates up front. */
     public static final List<String> ALL = List.of(METRICS, RUM, STATS, ANOMALIES, FORECASTS, ALERTS, DEADLETTER, QUERIES,
-        CACHE);
+        CACHE, IMPACT, RECOMMENDATIONS);
 
     private Topics() {
     }

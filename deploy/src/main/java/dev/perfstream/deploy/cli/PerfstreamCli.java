@@ -14,17 +14,18 @@ import picocli.CommandLine.Command;
     subcommands = {
         CommandLine.HelpCommand.class,
         RunCommand.class,
-        dev.perfstream.bench.BenchCommand.class,
+        DevToolCommands.Bench.class,
         DemoCommand.class,
         ServicesCommand.class,
         TailCommand.class,
         ConfigCommand.class,
         dev.perfstream.streams.alert.WatchAlertsCommand.class,
         dev.perfstream.streams.release.CompareCommand.class,
+        dev.perfstream.sink.report.ReportCommand.class,
         dev.perfstream.ingest.loadgen.LoadgenCommand.class,
         dev.perfstream.ingest.collector.CollectorCommand.class,
         dev.perfstream.models.backtest.BacktestCommand.class,
-        dev.perfstream.bench.eval.EvalCommand.class,
+        DevToolCommands.Eval.class,
     })
 public final class PerfstreamCli implements Runnable {
     @CommandLine.Spec

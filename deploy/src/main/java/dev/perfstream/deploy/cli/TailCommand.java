@@ -4,7 +4,10 @@ import dev.perfstream.deploy.services.ServicesConfig;
 import dev.perfstream.schemas.Topics;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.Anomaly;
+import dev.perfstream.schemas.avro.CacheStats;
 import dev.perfstream.schemas.avro.DeadLetter;
+import dev.perfstream.schemas.avro.QueryStats;
+import dev.perfstream.schemas.avro.UxImpact;
 import dev.perfstream.schemas.avro.Forecast;
 import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.avro.RumEvent;
@@ -45,7 +48,8 @@ public final class TailCommand implements Callable<Integer> {
     SettingsOptions opts;
 
     @Parameters(index = "0", paramLabel = "TOPIC", description = "perf.metrics, perf.rum, perf.stats, perf.anomalies, "
-        + "perf.forecasts, perf.alerts or perf.deadletter (or the name set by topic.*).")
+        + "perf.forecasts, perf.alerts, perf.queries, perf.cache, perf.impact, perf.recommendations or perf.deadletter (or the"
+        + " name set by topic.*).")
     String topic;
 
     @Option(names = "--from-beginning", description = "Start with the oldest record, not only new ones.")
@@ -70,10 +74,13 @@ public final class TailCommand implements Callable<Integer> {
 
     /** The record type of a topic, by its configured name; null if it is none of perfstream's. */
     static Schema schemaOf(Settings s, String topic) {
-        Map<String, Schema> byKey = Map.of("topic.metrics", MetricEvent.getClassSchema(), "topic.rum", RumEvent.getClassSchema(),
-            "topic.stats", WindowStats.getClassSchema(), "topic.anomalies", Anomaly.getClassSchema(),
-            "topic.forecasts", Forecast.getClassSchema(), "topic.alerts", Alert.getClassSchema(),
-            "topic.deadletter", DeadLetter.getClassSchema());
+        Map<String, Schema> byKey = Map.ofEntries(Map.entry("topic.metrics", MetricEvent.getClassSchema()),
+            Map.entry("topic.rum", RumEvent.getClassSchema()), Map.entry("topic.stats", WindowStats.getClassSchema()),
+            Map.entry("topic.anomalies", Anomaly.getClassSchema()), Map.entry("topic.forecasts", Forecast.getClassSchema()),
+            Map.entry("topic.alerts", Alert.getClassSchema()), Map.entry("topic.deadletter", DeadLetter.getClassSchema()),
+            Map.entry("topic.queries", QueryStats.getClassSchema()), Map.entry("topic.cache", CacheStats.getClassSchema()),
+            Map.entry("topic.impact", UxImpact.getClassSchema()),
+            Map.entry("topic.recommendations", dev.perfstream.schemas.avro.Recommendation.getClassSchema()));
         for (Map.Entry<String, String> e : ServicesConfig.topicKeys().entrySet()) {
             if (s.string(e.getKey(), e.getValue()).equals(topic)) {
                 return byKey.get(e.getKey());

@@ -21,11 +21,10 @@ public final class Orchestrator implements AutoCloseable {
     }
 
     /**
-     * @param name     short name for messages
-     * @param starter  how to start it, e.g. {@code StatsApp::start}
-     * @param required if false and the stage is not available ({@link StageMissingException}), it is skipped
+     * @param name    short name for messages
+     * @param starter how to start it, e.g. {@code StatsApp::start}
      */
-    public record Stage(String name, StageStarter starter, boolean required) {
+    public record Stage(String name, StageStarter starter) {
     }
 
     private record Running(String name, AutoCloseable app) {
@@ -54,12 +53,6 @@ public final class Orchestrator implements AutoCloseable {
                 String status = app instanceof StageRunner.Running r && r.statusPort() >= 0
                     ? "; /metrics, /healthz, /readyz on port " + r.statusPort() : "";
                 out.printf(Locale.ROOT, "  %-9s started in %.1f s%s%n", s.name(), (System.nanoTime() - t0) / 1e9, status);
-            } catch (StageMissingException e) {
-                if (s.required()) {
-                    close();
-                    throw e;
-                }
-                out.printf("  %-9s skipped: %s%n", s.name(), e.getMessage());
             } catch (Exception e) {
                 close();
                 throw new Exception("stage " + s.name() + " failed to start: " + e.getMessage(), e);

@@ -16,6 +16,8 @@ class TailCommandTest {
         assertThat(TailCommand.schemaOf(defaults, "perf.stats")).isEqualTo(WindowStats.getClassSchema());
         assertThat(TailCommand.schemaOf(defaults, "perf.metrics")).isEqualTo(MetricEvent.getClassSchema());
         assertThat(TailCommand.schemaOf(defaults, "perf.deadletter")).isEqualTo(DeadLetter.getClassSchema());
+        assertThat(TailCommand.schemaOf(defaults, "perf.impact"))
+            .isEqualTo(dev.perfstream.schemas.avro.UxImpact.getClassSchema());
         Settings renamed = Settings.of(Map.of("topic.stats", "team.stats"));
         assertThat(TailCommand.schemaOf(renamed, "team.stats")).isEqualTo(WindowStats.getClassSchema());
         assertThat(TailCommand.schemaOf(renamed, "perf.stats")).isNull();

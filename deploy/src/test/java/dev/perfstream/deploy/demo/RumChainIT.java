@@ -169,7 +169,7 @@ class RumChainIT {
     /** One RUM event of the same app on another page, later than every beacon: stream time passes the windows' ends + grace. */
     private static void flushWindows(KafkaTestCluster kafka, Settings settings, Instant at) throws Exception {
         RumEvent later = new RumEvent(at, APP, "/flush", Vital.TTFB, 1.0, null, null, "desktop", null, null, null, null,
-            null, null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null);
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");

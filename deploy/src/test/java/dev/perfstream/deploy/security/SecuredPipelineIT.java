@@ -85,7 +85,7 @@ class SecuredPipelineIT {
     private static final Instant START = Instant.ofEpochMilli((System.currentTimeMillis() / MIN) * MIN - 45 * MIN);
     private static final String BEACON_APP = "sec-shop";
     private static final List<String> TOPICS = List.of("sec-metrics", "sec-rum", "sec-stats", "sec-anomalies",
-        "sec-forecasts", "sec-alerts", "sec-dlq", "sec-queries", "sec-cache");
+        "sec-forecasts", "sec-alerts", "sec-dlq", "sec-queries", "sec-cache", "sec-impact");
     private static final String API_KEY = TestPki.randomSecret();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     static InfluxTestServer influx;
@@ -189,6 +189,7 @@ class SecuredPipelineIT {
         common.put("topic.deadletter", "sec-dlq");
         common.put("topic.queries", "sec-queries");
         common.put("topic.cache", "sec-cache");
+        common.put("topic.impact", "sec-impact");
         common.put("state.dir", dir.resolve("state").toString());
         common.put("stats.windows", "1m");
         common.put("stats.rollup", "off");
@@ -260,7 +261,8 @@ class SecuredPipelineIT {
             inputs.put("perfstream-scoring", List.of("sec-stats"));
             awaitCaughtUp(kafka, inputs);
             inputs.clear();
-            inputs.put("sec-sink", List.of("sec-stats", "sec-anomalies", "sec-forecasts", "sec-alerts", "sec-queries", "sec-cache"));
+            inputs.put("sec-sink", List.of("sec-stats", "sec-anomalies", "sec-forecasts", "sec-alerts", "sec-queries", "sec-cache",
+                "sec-impact"));
             awaitCaughtUp(kafka, inputs);
             assertThat(sink.isRunning()).as("the sink").isTrue();
             assertThat(stats.state().isRunningOrRebalancing()).as("the stats stage").isTrue();
@@ -273,15 +275,16 @@ class SecuredPipelineIT {
         kafka.allowTopic("loadgen", "sec-rum", AclOperation.WRITE);
         kafka.allowTopic("collector", "sec-metrics", AclOperation.WRITE);
         kafka.allowTopic("collector", "sec-rum", AclOperation.WRITE);
-        // the statement and cache topics exist (a secured cluster's topics are made by its operator): the stats stage
+        // the statement, cache and impact topics exist (a secured cluster's topics are made by its operator): the stats stage
         // writes them, the alerts stage and the sink read them
         streamsStage(kafka, "stats", "perfstream-stats", List.of("sec-metrics", "sec-rum"),
-            List.of("sec-stats", "sec-dlq", "sec-queries", "sec-cache"));
+            List.of("sec-stats", "sec-dlq", "sec-queries", "sec-cache", "sec-impact"));
         streamsStage(kafka, "alerts", "perfstream-alerts", List.of("sec-stats", "sec-queries", "sec-cache"),
             List.of("sec-alerts", "sec-dlq"));
         streamsStage(kafka, "scoring", "perfstream-scoring", List.of("sec-stats"),
             List.of("sec-anomalies", "sec-forecasts", "sec-alerts", "sec-dlq"));
-        for (String t : List.of("sec-stats", "sec-anomalies", "sec-forecasts", "sec-alerts", "sec-queries", "sec-cache")) {
+        for (String t : List.of("sec-stats", "sec-anomalies", "sec-forecasts", "sec-alerts", "sec-queries", "sec-cache",
+            "sec-impact")) {
             kafka.allowTopic("sink", t, AclOperation.READ);
         }
         kafka.allowTopic("sink", "sec-dlq", AclOperation.WRITE);

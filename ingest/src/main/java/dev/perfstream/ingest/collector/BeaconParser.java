@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 /**
  * Turns one beacon of the browser snippet into {@link RumEvent}s:
  * <pre>{"app":"shop-web","page":"/product/42?x=1","session":"...","device":"mobile","connection":"4g",
+ *  "conversions":["checkout"],
  *  "version":"2026.12.1","sampleRate":0.5,
  *  "metrics":[{"name":"LCP","value":1234.5,"rating":"good","navigationType":"navigate",
  *              "attribution":{"element":"main>img.hero","url":"https://cdn.example.com/hero.jpg",
@@ -26,7 +27,9 @@ import java.util.regex.Pattern;
  *              "attribution":{"element":"#buy","interactionType":"pointer","script":{"url":"...","fn":"onBuy"}, ...}}]}</pre>
  * An item of a soft navigation is counted on the page of its {@code navigationURL}. Optional fields that do not
  * pass their checks (version, sample rate, navigation URL, attribution: {@link RumAttribution}) are dropped and
- * counted; the event stays.
+ * counted; the event stays. Each goal of {@code conversions} (the snippet's {@code perfstream.conversion(goal)}) becomes a
+ * conversion event of the beacon's session and page (vital null, value 1); a beacon with conversions needs a session,
+ * and may have no metrics.
  * The page URL becomes a route template (capped per app), the session id a salted hash; the event
  * time is the collector's receive time (browser clocks are not trusted). Beacon-level problems
  * reject the request; item-level problems reject the item only.
@@ -63,20 +66,30 @@ final class BeaconParser {
         String app = requiredText(beacon, "app");
         String rawPage = requiredText(beacon, "page");
         JsonNode items = beacon.get("metrics");
-        if (items == null || !items.isArray() || items.isEmpty()) {
-            throw new RequestRejected(400, "invalid_field", "field 'metrics' must be a non-empty array of {name, value}");
+        JsonNode conversions = conversions(beacon);
+        if (items == null && conversions != null) {
+            items = JsonBodies.MAPPER.createArrayNode();
         }
-        if (items.size() > maxItems) {
-            throw new RequestRejected(400, "too_many_items", "field 'metrics' has " + items.size()
+        if (items == null || !items.isArray() || (items.isEmpty() && conversions == null)) {
+            throw new RequestRejected(400, "invalid_field", "field 'metrics' must be a non-empty array of {name, value}"
+                + " (or give field 'conversions')");
+        }
+        int total = items.size() + (conversions == null ? 0 : conversions.size());
+        if (total > maxItems) {
+            throw new RequestRejected(400, "too_many_items", "fields 'metrics' and 'conversions' have " + total
                 + " items, over the limit of " + maxItems);
         }
         String page = routes.admit(app, RouteTemplates.normalize(rawPage));
         String device = optionalText(beacon, "device");
         device = device == null ? UserAgents.deviceClass(userAgent) : device.toLowerCase(Locale.ROOT);
         String session = optionalText(beacon, "session");
+        if (conversions != null && session == null) {
+            throw new RequestRejected(400, "missing_field", "field 'session' is required with 'conversions': a conversion"
+                + " is joined with the vitals of its session");
+        }
         RumEvent base = new RumEvent(now, app, page, Vital.LCP, 0.0, null, null, device, UserAgents.browser(userAgent),
             null, optionalText(beacon, "connection"), session == null ? null : sessions.hash(session),
-            version(beacon), sampleRate(beacon), null, null, null, null, null);
+            version(beacon), sampleRate(beacon), null, null, null, null, null, null);
         List<RumEvent> ok = new ArrayList<>(items.size());
         List<Parsed.Rejection> bad = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
@@ -92,7 +105,47 @@ final class BeaconParser {
                 bad.add(new Parsed.Rejection(i, r.reason, r.getMessage()));
             }
         }
+        for (int i = 0; conversions != null && i < conversions.size(); i++) {
+            try {
+                RumEvent e = conversion(conversions.get(i), i, base);
+                List<String> problems = validator.check(e);
+                if (!problems.isEmpty()) {
+                    throw new RequestRejected(400, "invalid_field", "conversions[" + i + "]: " + String.join("; ", problems));
+                }
+                ok.add(e);
+            } catch (RequestRejected r) {
+                bad.add(new Parsed.Rejection(items.size() + i, r.reason, r.getMessage()));
+            }
+        }
         return new Parsed<>(ok, bad);
+    }
+
+    /** The beacon's {@code conversions} (goal names), or null when it has none. */
+    private static JsonNode conversions(JsonNode beacon) throws RequestRejected {
+        JsonNode c = beacon.get("conversions");
+        if (c == null || c.isNull()) {
+            return null;
+        }
+        if (!c.isArray() || c.isEmpty()) {
+            throw new RequestRejected(400, "invalid_field", "field 'conversions' must be a non-empty array of goal names"
+                + " (e.g. [\"checkout\"]), got " + type(c));
+        }
+        return c;
+    }
+
+    /** One conversion of the beacon's session: a goal name, checked like any event ({@link EventValidator}). */
+    private static RumEvent conversion(JsonNode goal, int i, RumEvent base) throws RequestRejected {
+        if (!goal.isTextual()) {
+            throw new RequestRejected(400, "invalid_field", "conversions[" + i + "] must be a goal name (a string), got "
+                + type(goal));
+        }
+        if (!EventValidator.GOAL.matcher(goal.asText()).matches()) {
+            throw new RequestRejected(400, "invalid_goal", "conversions[" + i + "]: goal \"" + shorten(goal.asText())
+                + "\" must be 1 to 64 characters of [A-Za-z0-9._-]");
+        }
+        return new RumEvent(base.getTimestamp(), base.getApp(), base.getPage(), null, 1.0, null, null,
+            base.getDeviceClass(), base.getBrowser(), base.getCountry(), base.getConnectionType(), base.getSessionHash(),
+            base.getAppVersion(), base.getSampleRate(), null, null, null, null, null, goal.asText());
     }
 
     private RumEvent item(JsonNode m, int i, RumEvent base) throws RequestRejected {
@@ -121,7 +174,7 @@ final class BeaconParser {
         String page = SOFT_NAVIGATION.equals(nav) ? softNavigationPage(m, base) : base.getPage();
         return new RumEvent(base.getTimestamp(), base.getApp(), page, vital, value, rating, nav,
             base.getDeviceClass(), base.getBrowser(), base.getCountry(), base.getConnectionType(), base.getSessionHash(),
-            base.getAppVersion(), base.getSampleRate(), null, null, null, null, null);
+            base.getAppVersion(), base.getSampleRate(), null, null, null, null, null, null);
     }
 
     /**

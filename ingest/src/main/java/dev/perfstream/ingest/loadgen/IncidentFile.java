@@ -43,10 +43,14 @@ public final class IncidentFile {
         return o.toString();
     }
 
+    /** The incidents, then the model's conversion truth ({@link ConversionModel#toJsonLine}) when it has one. */
     public static void write(Path file, List<Incident> incidents, TrafficModel model) throws IOException {
         StringBuilder sb = new StringBuilder();
         for (Incident i : incidents) {
             sb.append(toJsonLine(i, model)).append('\n');
+        }
+        if (model.conversion() != null) {
+            sb.append(model.conversion().toJsonLine()).append('\n');
         }
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
@@ -65,7 +69,11 @@ public final class IncidentFile {
                 continue;
             }
             try {
-                out.add(parse(MAPPER.readTree(line)));
+                JsonNode o = MAPPER.readTree(line);
+                if (ConversionModel.KIND.equals(o.path("kind").asText())) {
+                    continue; // a label, not an incident
+                }
+                out.add(parse(o));
             } catch (IOException | RuntimeException e) {
                 throw new IllegalArgumentException(file + " line " + n + ": " + e.getMessage(), e);
             }

@@ -78,6 +78,8 @@ public final class LoadGenerator {
         SplittableRandom rnd = new SplittableRandom(seed);
         // Cache lookups draw from their own stream, so the other events are the same with or without caches.
         SplittableRandom cacheRnd = new SplittableRandom(seed ^ 0xCAC4EL);
+        // Conversions too: the vitals are the same with or without the conversion model.
+        SplittableRandom conversionRnd = new SplittableRandom(seed ^ 0xC0417E7L);
         boolean paced = speedup > 0 && !Double.isInfinite(speedup);
         long wallStart = pacer.nanoTime();
         List<Object> tick = new ArrayList<>();
@@ -91,6 +93,7 @@ public final class LoadGenerator {
             requests(t, tickMs, rnd, tick);
             cacheLookups(tick, cacheRnd);
             pageViews(t, tickMs, rnd, tick);
+            conversions(tick, conversionRnd);
             if (t.getEpochSecond() % TrafficModel.RESOURCE_PERIOD_S == 0 && t.getNano() == 0) {
                 resources(t, rnd, tick);
             }
@@ -301,7 +304,7 @@ public final class LoadGenerator {
         RumEvent b = new RumEvent(ts, p.app(), p.page(), Vital.TTFB, 0.0, null,
             rnd.nextInt(10) == 0 ? "reload" : "navigate", TrafficModel.DEVICES[d], BROWSERS[rnd.nextInt(BROWSERS.length)],
             COUNTRIES[rnd.nextInt(COUNTRIES.length)], d == 0 ? "4g" : CONNECTIONS[rnd.nextInt(CONNECTIONS.length)], session,
-            null, null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null);
         double ttfb = 180 * f * Math.exp(0.5 * rnd.nextGaussian());
         double fcp = ttfb + 700 * f * Math.exp(0.45 * rnd.nextGaussian());
         double lcp = fcp + 500 * f * Math.exp(0.6 * rnd.nextGaussian());
@@ -322,7 +325,26 @@ public final class LoadGenerator {
         double val = v == Vital.CLS ? value : round(value);
         out.add(new RumEvent(b.getTimestamp(), b.getApp(), b.getPage(), v, val, WebVitals.rate(v, val), b.getNavigationType(),
             b.getDeviceClass(), b.getBrowser(), b.getCountry(), b.getConnectionType(), b.getSessionHash(),
-            null, null, null, null, null, null, null));
+            null, null, null, null, null, null, null, null));
+    }
+
+    /**
+     * The conversions of the tick's sessions on the conversion model's page, by the bucket of each one's LCP there
+     * ({@link ConversionModel}): a conversion event with the session and time of the page view.
+     */
+    private void conversions(List<Object> tick, SplittableRandom rnd) {
+        ConversionModel c = model.conversion();
+        if (c == null) {
+            return;
+        }
+        for (int i = 0, n = tick.size(); i < n; i++) {
+            if (tick.get(i) instanceof RumEvent e && e.getVital() == Vital.LCP && c.applies(e.getApp(), e.getPage())
+                && rnd.nextDouble() < c.rate(e.getValue())) {
+                tick.add(new RumEvent(e.getTimestamp(), e.getApp(), e.getPage(), null, 1.0, null, e.getNavigationType(),
+                    e.getDeviceClass(), e.getBrowser(), e.getCountry(), e.getConnectionType(), e.getSessionHash(),
+                    null, null, null, null, null, null, null, c.goal()));
+            }
+        }
     }
 
     private void resources(Instant t, SplittableRandom rnd, List<Object> out) {

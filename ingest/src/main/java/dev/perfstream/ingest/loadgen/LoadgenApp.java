@@ -112,8 +112,9 @@ public final class LoadgenApp implements AutoCloseable {
         requireTopics(KafkaClients.from(settings), topics);
         try {
             LoadgenApp app = new LoadgenApp(c, settings, clock);
-            LOG.info("loadgen: simulated {} .. {} at {} events/s (speedup {}), {} incidents, seed {}",
-                app.from, app.to, c.rate(), c.speedup(), app.incidents.size(), c.seed());
+            LOG.info("loadgen: simulated {} .. {} at {} events/s (speedup {}), {} incidents, seed {}; {}",
+                app.from, app.to, c.rate(), c.speedup(), app.incidents.size(), c.seed(),
+                c.model().conversion() == null ? "no conversions" : c.model().conversion());
             app.thread.start();
             return app;
         } catch (IOException e) {

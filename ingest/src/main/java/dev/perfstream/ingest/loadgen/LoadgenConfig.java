@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 
 /**
  * Configuration of the load generator.
@@ -23,11 +24,12 @@ import java.time.format.DateTimeParseException;
  *                        default KPIs hold between incidents)
  * @param incidentsFirst  with {@code incidentsEvery}: the first recurring incident this long after the start
  * @param incidentsEvery  recurring incidents instead of the four scripted ones; null = scripted
+ * @param conversion      where and how sessions convert (the truth of the impact estimate); null = no conversions
  */
 public record LoadgenConfig(String bootstrapServers, String metricsTopic, String rumTopic, double rate,
                             Duration duration, double speedup, long seed, Instant start, Path incidentsFile,
                             Path incidentScript, boolean incidents, String profile, Duration incidentsFirst,
-                            Duration incidentsEvery) {
+                            Duration incidentsEvery, ConversionModel conversion) {
     /** The validator of the stats stage accepts events up to 7 days old; stay clear of it. */
     static final Duration MAX_PAST = Duration.ofDays(6);
 
@@ -59,6 +61,17 @@ public record LoadgenConfig(String bootstrapServers, String metricsTopic, String
         .check(d -> d == null || !d.isZero() && !d.isNegative(), "must be positive")
         .doc("Recurring incidents, one every this long (5 minutes each), instead of the scripted ones (the demo: 20m)");
 
+    public static final ConfigKey<Boolean> CONVERSION_ENABLED = ConfigKey.bool("loadgen.conversion.enabled", true)
+        .doc("Sessions on loadgen.conversion.page convert (goal loadgen.conversion.goal) with a probability set by their LCP"
+            + " bucket; the truth is written to the incidents file as a CONVERSION_MODEL line");
+    public static final ConfigKey<String> CONVERSION_PAGE = ConfigKey.string("loadgen.conversion.page", "/checkout")
+        .doc("The page of app shop-web whose sessions convert");
+    public static final ConfigKey<String> CONVERSION_GOAL = ConfigKey.string("loadgen.conversion.goal", "checkout")
+        .doc("The goal of their conversions");
+    public static final ConfigKey<List<String>> CONVERSION_RATES = ConfigKey.list("loadgen.conversion.rates",
+        List.of("0.06", "0.045", "0.03"))
+        .doc("Conversion probability of a session by its LCP bucket on the page: good, needs-improvement, poor (the true"
+            + " effect the impact estimate is checked against)");
     public static final ConfigKey<String> FORMAT = ConfigKey.string("loadgen.format", "perfstream").oneOf("perfstream", "otlp")
         .doc("perfstream: metric events on topic.metrics as perfstream's MetricEvent; otlp: as an OpenTelemetry-instrumented "
             + "service sends them (request latencies as SERVER spans, the rest as gauges), in otlp_proto batches without a "
@@ -91,7 +104,8 @@ public record LoadgenConfig(String bootstrapServers, String metricsTopic, String
             s.get(INCIDENTS_ENABLED),
             s.get(PROFILE),
             s.get(INCIDENTS_FIRST),
-            s.get(INCIDENTS_EVERY));
+            s.get(INCIDENTS_EVERY),
+            conversion(s));
         if (start == null && c.simulatedSpan().compareTo(MAX_PAST) > 0) {
             s.problem("loadgen.duration x loadgen.speedup: the simulated window (" + c.simulatedSpan()
                 + ") ends now and would start more than " + MAX_PAST.toDays()
@@ -101,9 +115,27 @@ public record LoadgenConfig(String bootstrapServers, String metricsTopic, String
         return c;
     }
 
-    /** The traffic model of {@link #profile}. */
+    private static ConversionModel conversion(Settings s) {
+        if (!s.get(CONVERSION_ENABLED)) {
+            return null;
+        }
+        List<String> raw = s.get(CONVERSION_RATES);
+        double[] rates = new double[raw.size()];
+        try {
+            for (int i = 0; i < rates.length; i++) {
+                rates[i] = Double.parseDouble(raw.get(i).trim());
+            }
+            return new ConversionModel(ConversionModel.CHECKOUT.app(), s.get(CONVERSION_PAGE), s.get(CONVERSION_GOAL), rates);
+        } catch (IllegalArgumentException e) {
+            s.problem(CONVERSION_RATES.name() + ": " + raw + ": three probabilities (good, needs-improvement, poor) in"
+                + " 0..1 are needed (" + e.getMessage() + ")");
+            return null;
+        }
+    }
+
+    /** The traffic model of {@link #profile}, with the configured conversions. */
     public TrafficModel model() {
-        return "demo".equals(profile) ? TrafficModel.demo() : TrafficModel.standard();
+        return ("demo".equals(profile) ? TrafficModel.demo() : TrafficModel.standard()).withConversion(conversion);
     }
 
     public boolean paced() {

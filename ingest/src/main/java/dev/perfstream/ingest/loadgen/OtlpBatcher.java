@@ -27,7 +27,7 @@ import java.util.Random;
  * The load generator's metric events as an instrumented service would send them with OpenTelemetry
  * ({@code loadgen.format=otlp}): request latencies ({@code http.server.duration}) as SERVER spans with the
  * HTTP semantic-convention attributes, everything else (DB and cache durations, CPU, memory) as gauge
- * points, grouped per resource ({@code service.name}, {@code service.instance.id}, {@code cloud.region},
+ * points (with {@code db.query.summary}, {@code cache.name} and {@code cache.hit}), grouped per resource ({@code service.name}, {@code service.instance.id}, {@code cloud.region},
  * {@code service.version}, {@code deployment.environment.name})
  * into {@code ExportTraceServiceRequest} / {@code ExportMetricsServiceRequest} batches, as the
  * OpenTelemetry Collector's Kafka exporter writes them ({@code otlp_proto}). Values survive the trip:
@@ -141,6 +141,12 @@ final class OtlpBatcher {
         }
         if (e.getDbStatement() != null) {
             p.addAttributes(attr("db.query.summary", e.getDbStatement()));
+        }
+        if (e.getCache() != null) {
+            p.addAttributes(attr("cache.name", e.getCache()));
+        }
+        if (e.getCacheHit() != null) {
+            p.addAttributes(KeyValue.newBuilder().setKey("cache.hit").setValue(AnyValue.newBuilder().setBoolValue(e.getCacheHit())));
         }
         if (e.getOutcome() == Outcome.ERROR) {
             p.addAttributes(attr("error.type", "error"));

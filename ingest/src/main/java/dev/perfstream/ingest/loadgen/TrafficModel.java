@@ -7,6 +7,7 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
+import org.apache.commons.math3.distribution.NormalDistribution;
 
 /**
  * The shape of the synthetic traffic: services and their routes, RUM apps and their pages, base
@@ -59,13 +60,15 @@ public final class TrafficModel {
 
     /** A lognormal latency distribution by its median and shape. */
     public record Lognormal(double median, double sigma) {
+        private static final NormalDistribution STANDARD_NORMAL = new NormalDistribution(null, 0, 1);
+
         public double sample(RandomGenerator r) {
             return median * Math.exp(sigma * r.nextGaussian());
         }
 
         /** The exact quantile {@code q} (0..1) of the distribution. */
         public double quantile(double q) {
-            return median * Math.exp(sigma * Probit.of(q));
+            return median * Math.exp(sigma * STANDARD_NORMAL.inverseCumulativeProbability(q));
         }
     }
 
@@ -93,12 +96,16 @@ public final class TrafficModel {
     private final double rumShare;
     private final List<Cache> caches;
 
+    private final ConversionModel conversion;
+
     private TrafficModel(List<Route> routes, List<Page> pages, double rate, double rumShare) {
-        this(routes, pages, rate, rumShare, List.of());
+        this(routes, pages, rate, rumShare, List.of(), ConversionModel.CHECKOUT);
     }
 
-    private TrafficModel(List<Route> routes, List<Page> pages, double rate, double rumShare, List<Cache> caches) {
+    private TrafficModel(List<Route> routes, List<Page> pages, double rate, double rumShare, List<Cache> caches,
+                         ConversionModel conversion) {
         this.caches = List.copyOf(caches);
+        this.conversion = conversion;
         if (!(rate > 0) || Double.isInfinite(rate)) {
             throw new IllegalArgumentException("rate must be a positive number of events per second, got " + rate);
         }
@@ -154,12 +161,22 @@ public final class TrafficModel {
             new Cache("catalog", "/api/products/{id}", "product-cache", 0.94, 0.4, 6),
             new Cache("checkout", "/api/cart/{id}", "cart-cache", 0.90, 0.3, 4),
             new Cache("users", "/api/users/{id}", "user-cache", 0.97, 0.3, 3));
-        return new TrafficModel(r, p, s.rate, s.rumShare, c);
+        return new TrafficModel(r, p, s.rate, s.rumShare, c, s.conversion);
     }
 
     /** @return a copy producing {@code eventsPerSecond} request, DB and RUM events per simulated second */
     public TrafficModel withRate(double eventsPerSecond) {
-        return new TrafficModel(routes, pages, eventsPerSecond, rumShare, caches);
+        return new TrafficModel(routes, pages, eventsPerSecond, rumShare, caches, conversion);
+    }
+
+    /** @return a copy whose sessions convert as {@code c} says; null: no conversions */
+    public TrafficModel withConversion(ConversionModel c) {
+        return new TrafficModel(routes, pages, rate, rumShare, caches, c);
+    }
+
+    /** Where sessions convert (both models: {@link ConversionModel#CHECKOUT}), or null. */
+    public ConversionModel conversion() {
+        return conversion;
     }
 
     public double rate() {

@@ -25,7 +25,8 @@ import java.util.function.BinaryOperator;
  * (explicit-bucket and exponential) are checked and turned into deltas the same way
  * ({@link HistogramPoint}), then into one event carrying the buckets ({@link HistogramEvents}). Summaries and data types this receiver does not know are rejected.
  * Semantic-convention attributes of the point give route, method, status and outcome
- * ({@link SemConv}); {@code db.query.summary} or {@code db.operation.name} give the DB statement.
+ * ({@link SemConv}); {@code db.query.summary} or {@code db.operation.name} give the DB statement,
+ * {@code cache.name} and {@code cache.hit} (or Micrometer's {@code cache} and {@code result}) the cache and outcome.
  */
 final class MetricConverter {
     private final EventValidator validator;
@@ -187,6 +188,8 @@ final class MetricConverter {
             .setOutcome(error ? Outcome.ERROR : Outcome.OK).setStatus(status)
             .setRoute(route).setMethod(SemConv.firstOf(a, SemConv.HTTP_METHOD, SemConv.HTTP_METHOD_OLD))
             .setDbStatement(db)
+            .setCache(SemConv.cacheName(a, c.name()))
+            .setCacheHit(SemConv.cacheHit(a, c.name()))
             .build();
     }
 

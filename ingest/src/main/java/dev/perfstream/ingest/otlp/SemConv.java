@@ -29,6 +29,16 @@ final class SemConv {
     static final String ERROR_TYPE = "error.type";
     static final String DB_QUERY_SUMMARY = "db.query.summary";
     static final String DB_OPERATION = "db.operation.name";
+    /*
+     * Caches have no OpenTelemetry semantic convention yet: on `cache.*` metrics, the name is taken from `cache.name`
+     * or Micrometer's `cache` tag, the outcome of a lookup from `cache.hit` (boolean), `cache.result` or Micrometer's
+     * `result` (`hit` / `miss`).
+     */
+    static final String CACHE_NAME = "cache.name";
+    static final String CACHE_NAME_MICROMETER = "cache";
+    static final String CACHE_HIT = "cache.hit";
+    static final String CACHE_RESULT = "cache.result";
+    static final String CACHE_RESULT_MICROMETER = "result";
     static final String RPC_SYSTEM = "rpc.system";
     static final String MESSAGING_SYSTEM = "messaging.system";
     static final String MESSAGING_DESTINATION = "messaging.destination.name";
@@ -83,6 +93,29 @@ final class SemConv {
     static String messagingRoute(List<KeyValue> attrs) {
         String d = firstOf(attrs, MESSAGING_DESTINATION_TEMPLATE, MESSAGING_DESTINATION);
         return d == null ? null : RouteTemplates.normalize(d);
+    }
+
+    /** The cache a {@code cache.*} metric's point is about ({@code cache.name}, else {@code cache}); null on other metrics. */
+    static String cacheName(List<KeyValue> attrs, String metric) {
+        return metric.startsWith("cache.") ? firstOf(attrs, CACHE_NAME, CACHE_NAME_MICROMETER) : null;
+    }
+
+    /**
+     * Whether a lookup hit its cache, on {@code cache.*} metrics only (elsewhere these attributes mean something
+     * else): {@code cache.hit} (a boolean, or the string true / false), else {@code cache.result} or {@code result}
+     * ({@code hit} / {@code miss}); null when not said (the stats stage then dead-letters a {@code cache.lookup}
+     * with its reason).
+     */
+    static Boolean cacheHit(List<KeyValue> attrs, String metric) {
+        if (!metric.startsWith("cache.")) {
+            return null;
+        }
+        String hit = string(attrs, CACHE_HIT);
+        if (hit == null) {
+            String result = firstOf(attrs, CACHE_RESULT, CACHE_RESULT_MICROMETER);
+            hit = "hit".equalsIgnoreCase(result) ? "true" : "miss".equalsIgnoreCase(result) ? "false" : null;
+        }
+        return "true".equalsIgnoreCase(hit) ? Boolean.TRUE : "false".equalsIgnoreCase(hit) ? Boolean.FALSE : null;
     }
 
     static String firstOf(List<KeyValue> attrs, String key, String fallback) {

@@ -47,6 +47,36 @@ class BeaconParserTest {
     }
 
     @Test
+    void shouldTurnConversionsIntoConversionEventsOfTheBeaconsSession() throws Exception {
+        Parsed<RumEvent> p = parse("{\"app\":\"shop-web\",\"page\":\"/order/12345\",\"session\":\"abc-123\","
+            + "\"conversions\":[\"checkout\",\"bad goal!\",7]}");
+        assertThat(p.accepted()).singleElement().satisfies(c -> {
+            assertThat(c.getConversion()).isEqualTo("checkout");
+            assertThat(c.getVital()).isNull();
+            assertThat(c.getValue()).isEqualTo(1.0);
+            assertThat(c.getPage()).isEqualTo("/order/{id}");
+            assertThat(c.getSessionHash()).isEqualTo(new SessionHasher("salt").hash("abc-123"));
+        });
+        assertThat(p.rejected()).extracting(Parsed.Rejection::index, Parsed.Rejection::code).containsExactly(
+            org.assertj.core.groups.Tuple.tuple(1, "invalid_goal"), org.assertj.core.groups.Tuple.tuple(2, "invalid_field"));
+        assertThat(p.rejected().get(0).reason()).isEqualTo("conversions[1]: goal \"bad goal!\" must be 1 to 64 characters"
+            + " of [A-Za-z0-9._-]");
+        Parsed<RumEvent> both = parse("{\"app\":\"a\",\"page\":\"/\",\"session\":\"s\",\"conversions\":[\"x\"],"
+            + "\"metrics\":[{\"name\":\"LCP\",\"value\":900}]}");
+        assertThat(both.accepted()).extracting(RumEvent::getVital).containsExactly(Vital.LCP, null);
+    }
+
+    @Test
+    void shouldRefuseAConversionBeaconWithoutASessionOrWithConversionsNotAList() {
+        assertThatThrownBy(() -> parse("{\"app\":\"a\",\"page\":\"/\",\"conversions\":[\"checkout\"]}"))
+            .isInstanceOf(RequestRejected.class)
+            .hasMessage("field 'session' is required with 'conversions': a conversion is joined with the vitals of its session");
+        assertThatThrownBy(() -> parse("{\"app\":\"a\",\"page\":\"/\",\"session\":\"s\",\"conversions\":\"checkout\"}"))
+            .isInstanceOf(RequestRejected.class)
+            .hasMessage("field 'conversions' must be a non-empty array of goal names (e.g. [\"checkout\"]), got string");
+    }
+
+    @Test
     void shouldRejectOnlyTheBadItemsNamingTheField() throws Exception {
         Parsed<RumEvent> p = parse("{\"app\":\"a\",\"page\":\"/\",\"metrics\":[{\"name\":\"FID\",\"value\":3},"
             + "{\"name\":\"LCP\",\"value\":86400000},{\"name\":\"CLS\",\"value\":1000},{\"name\":\"INP\",\"value\":-5},"

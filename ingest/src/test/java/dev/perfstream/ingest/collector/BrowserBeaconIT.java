@@ -31,10 +31,14 @@ import org.junit.jupiter.api.io.TempDir;
  * End to end in a real headless Chromium: a page on one origin loads the snippet from the collector
  * on another, is clicked (INP), shifts its layout (CLS) and is navigated away from (hidden); the
  * beacons pass the collector's CORS allow-list and land on the RUM topic of a real Kafka broker
- * with LCP, FCP, TTFB, CLS and INP for that page. The rest of the chain (stats stage, sink, InfluxDB)
+ * with LCP, FCP, TTFB, CLS and INP for that page, and the page's {@code perfstream.conversion('checkout')} as a
+ * conversion event of the same session. The rest of the chain (stats stage, sink, InfluxDB)
  * is RumChainIT in the deploy module, where every stage is on the classpath.
  */
 class BrowserBeaconIT {
+    /** Conversion events seen on the topic, by goal. */
+    private static final Map<String, RumEvent> CONVERSIONS = new java.util.concurrent.ConcurrentHashMap<>();
+
     @TempDir
     Path tmp;
 
@@ -48,9 +52,12 @@ class BrowserBeaconIT {
                     "collector.port", "0", "topic.rum", "it-e2e-rum", "topic.metrics", "it-e2e-metrics",
                     "collector.cors.origins", page.origin(), "collector.session.salt", "e2e")))) {
                 Map<Vital, RumEvent> got;
+                RumEvent conversion;
                 boolean interactionMeasured = false;
                 try (HeadlessChromium browser = HeadlessChromium.launch(tmp.resolve("chromium-profile"))) {
-                    interactionMeasured = page.visit(browser, "http://127.0.0.1:" + collector.port(), "/product/42?utm=x");
+                    // and the shop reports a conversion of this session before the page is left
+                    interactionMeasured = page.visit(browser, "http://127.0.0.1:" + collector.port(), "/product/42?utm=x",
+                        "perfstream.conversion('checkout')");
                     // The browser sends its beacons asynchronously after leaving the page, possibly more than one:
                     // keep it alive until every wanted vital is on the topic.
                     // INP exists only if the browser measured the click (an Event Timing entry). Headless Chromium
@@ -59,6 +66,7 @@ class BrowserBeaconIT {
                     got = awaitVitals(kafka, interactionMeasured
                         ? List.of(Vital.LCP, Vital.FCP, Vital.TTFB, Vital.CLS, Vital.INP)
                         : List.of(Vital.LCP, Vital.FCP, Vital.TTFB, Vital.CLS));
+                    conversion = CONVERSIONS.get("checkout");
                 } catch (AssertionError e) {
                     // Say what the collector saw (requests by status, rejects by reason) to tell a lost beacon from a refused one.
                     String m = new String(collector.metrics().scrape(), StandardCharsets.UTF_8);
@@ -72,6 +80,13 @@ class BrowserBeaconIT {
                     assertThat(e.getBrowser()).isEqualTo("chrome");
                     assertThat(e.getSessionHash()).hasSize(32);
                 });
+                assertThat(conversion).as("perfstream.conversion('checkout') on the topic").isNotNull();
+                System.out.println("e2e conversion: " + conversion);
+                assertThat(conversion.getVital()).isNull();
+                assertThat(conversion.getValue()).isEqualTo(1.0);
+                assertThat(conversion.getPage()).isEqualTo("/product/{id}");
+                assertThat(conversion.getSessionHash()).as("the session of the page's vitals")
+                    .isEqualTo(got.get(Vital.LCP).getSessionHash());
                 assertThat(got.get(Vital.CLS).getValue()).isGreaterThan(0);
                 if (interactionMeasured) {
                     assertThat(got.get(Vital.INP).getValue()).isGreaterThanOrEqualTo(100);
@@ -79,7 +94,11 @@ class BrowserBeaconIT {
                     System.out.println("e2e: the browser produced no Event Timing entry for the click; INP not checked in this run");
                 }
                 assertThat(got.get(Vital.LCP).getValue()).isGreaterThan(0).isGreaterThanOrEqualTo(got.get(Vital.FCP).getValue());
-                assertThat(collector.metrics().scrape()).isNotEmpty();
+                // the collector counted what it put on the topic: at least the vitals read back from it
+                String scraped = new String(collector.metrics().scrape(), StandardCharsets.UTF_8);
+                double counted = scraped.lines().filter(l -> l.startsWith("perfstream_collector_events_total{topic=\"it-e2e-rum\"}"))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+                assertThat(counted).as("perfstream_collector_events_total for it-e2e-rum in\n" + scraped).isGreaterThanOrEqualTo(got.size());
             }
         }
     }
@@ -108,13 +127,18 @@ class BrowserBeaconIT {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(300))) {
                     try {
                         RumEvent e = codec.decode(r.topic(), r.value());
+                        if (e.getConversion() != null) {
+                            CONVERSIONS.put(e.getConversion(), e);
+                            seen.add("conversion " + e.getConversion());
+                            continue;
+                        }
                         got.put(e.getVital(), e);
                         seen.add(e.getVital() + "=" + e.getValue());
                     } catch (Exception ex) {
                         throw new IllegalStateException(ex);
                     }
                 }
-                return got.keySet().containsAll(wanted) ? got : null;
+                return got.keySet().containsAll(wanted) && !CONVERSIONS.isEmpty() ? got : null;
             });
     }
 }

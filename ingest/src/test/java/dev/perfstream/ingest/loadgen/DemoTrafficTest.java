@@ -29,8 +29,12 @@ class DemoTrafficTest {
         // RUM, sampled: 30 simulated minutes, each vital's p75 per page and device class under its KPI with margin
         Map<String, List<Double>> byKey = new java.util.HashMap<>();
         new LoadGenerator(demo, List.of(), 7).generate(T, T.plus(Duration.ofMinutes(30)), 0, m -> { },
-            r -> byKey.computeIfAbsent(r.getVital() + " " + r.getPage() + " " + r.getDeviceClass(), k -> new java.util.ArrayList<>())
-                .add(r.getValue()));
+            r -> {
+                if (r.getVital() != null) { // not a conversion
+                    byKey.computeIfAbsent(r.getVital() + " " + r.getPage() + " " + r.getDeviceClass(),
+                        k -> new java.util.ArrayList<>()).add(r.getValue());
+                }
+            });
         Map<String, Double> kpi = Map.of("PAGE_LOAD", 2000.0, "LCP", 2500.0, "FCP", 1800.0, "INP", 200.0, "TTFB", 800.0,
             "CLS", 0.1);
         assertThat(byKey).hasSizeGreaterThan(50);

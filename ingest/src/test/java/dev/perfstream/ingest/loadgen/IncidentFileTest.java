@@ -24,7 +24,11 @@ class IncidentFileTest {
         Path f = dir.resolve("sub/incidents.jsonl");
         IncidentFile.write(f, inc, m);
         List<String> lines = Files.readAllLines(f);
-        assertThat(lines).hasSize(4);
+        assertThat(lines).hasSize(5);
+        JsonNode truth = new ObjectMapper().readTree(lines.get(4));
+        assertThat(truth.get("kind").asText()).isEqualTo("CONVERSION_MODEL");
+        assertThat(truth.get("page").asText()).isEqualTo("/checkout");
+        assertThat(truth.get("rates").get("NEEDS_IMPROVEMENT").asDouble()).isEqualTo(0.045);
         JsonNode first = new ObjectMapper().readTree(lines.get(0));
         assertThat(first.get("kind").asText()).isEqualTo("LATENCY_SPIKE");
         assertThat(Instant.parse(first.get("start").asText())).isEqualTo(inc.get(0).start());

@@ -7,6 +7,7 @@ import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.avro.Outcome;
 import dev.perfstream.schemas.avro.RumEvent;
 import dev.perfstream.schemas.avro.Vital;
+import dev.perfstream.schemas.validate.WebVitals;
 import dev.perfstream.schemas.validate.EventValidator;
 import java.time.Clock;
 import java.time.Instant;
@@ -64,7 +65,45 @@ class LoadGeneratorTest {
             .containsExactlyInAnyOrder(TrafficModel.HTTP, TrafficModel.DB, TrafficModel.CPU, TrafficModel.MEMORY, TrafficModel.USERS);
         assertThat(o.rum().stream().map(RumEvent::getPage).distinct()).hasSize(4);
         assertThat(o.rum().stream().map(RumEvent::getDeviceClass).distinct()).containsExactlyInAnyOrder("desktop", "mobile", "tablet");
-        assertThat(o.rum().stream().map(RumEvent::getVital).distinct()).containsExactlyInAnyOrder(Vital.values());
+        assertThat(o.rum().stream().map(RumEvent::getVital).filter(v -> v != null).distinct())
+            .containsExactlyInAnyOrder(Vital.values());
+    }
+
+    @Test
+    void shouldConvertCheckoutSessionsByTheirLcpBucketWithoutChangingTheOtherEvents() {
+        TrafficModel m = TrafficModel.standard().withRate(2000);
+        Instant from = T0.plusSeconds(10 * 3600);
+        List<RumEvent> withRum = new ArrayList<>();
+        List<RumEvent> withoutRum = new ArrayList<>();
+        long[] metrics = new long[2];
+        new LoadGenerator(m, List.of(), 3).generate(from, from.plusSeconds(1800), 0, e -> metrics[0]++, withRum::add);
+        new LoadGenerator(m.withConversion(null), List.of(), 3).generate(from, from.plusSeconds(1800), 0, e -> metrics[1]++,
+            withoutRum::add);
+        Out with = new Out(List.of(), withRum);
+        List<RumEvent> conversions = with.rum().stream().filter(r -> r.getConversion() != null).toList();
+        assertThat(with.rum().stream().filter(r -> r.getConversion() == null).toList()).isEqualTo(withoutRum);
+        assertThat(metrics[0]).isEqualTo(metrics[1]);
+        java.util.Map<String, RumEvent> lcpBySession = new java.util.HashMap<>();
+        with.rum().stream().filter(r -> r.getVital() == Vital.LCP && r.getPage().equals("/checkout"))
+            .forEach(r -> lcpBySession.put(r.getSessionHash(), r));
+        long[] n = new long[3];
+        long[] x = new long[3];
+        lcpBySession.values().forEach(r -> n[WebVitals.rate(Vital.LCP, r.getValue()).ordinal()]++);
+        for (RumEvent c : conversions) {
+            RumEvent lcp = lcpBySession.get(c.getSessionHash());
+            assertThat(lcp).as("a conversion belongs to a checkout session").isNotNull();
+            assertThat(c.getTimestamp()).isEqualTo(lcp.getTimestamp());
+            assertThat(c.getConversion()).isEqualTo("checkout");
+            assertThat(c.getVital()).isNull();
+            x[WebVitals.rate(Vital.LCP, lcp.getValue()).ordinal()]++;
+        }
+        // every bucket's rate within 4 binomial standard errors of the configured truth
+        double[] truth = ConversionModel.CHECKOUT.rates();
+        for (int b = 0; b < 3; b++) {
+            assertThat(n[b]).as("sessions in bucket %d", b).isGreaterThan(300);
+            double se = Math.sqrt(truth[b] * (1 - truth[b]) / n[b]);
+            assertThat((double) x[b] / n[b]).as("rate of bucket %d", b).isCloseTo(truth[b], within(4 * se));
+        }
     }
 
     @Test

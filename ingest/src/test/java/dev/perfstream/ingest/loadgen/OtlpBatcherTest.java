@@ -44,7 +44,7 @@ class OtlpBatcherTest {
             back.addAll(c.events());
             batches[trace ? 0 : 1]++;
         });
-        new LoadGenerator(TrafficModel.standard().withRate(50), List.of(), 3)
+        new LoadGenerator(TrafficModel.demo().withRate(50), List.of(), 3)
             .generate(END.minusSeconds(600), END, 0, e -> {
                 sent.add(e);
                 batcher.add(e);
@@ -54,6 +54,8 @@ class OtlpBatcherTest {
         assertThat(batches[0]).isPositive();
         assertThat(batches[1]).isPositive();
         assertThat(back).hasSameSizeAs(sent);
+        assertThat(sent).as("the demo traffic has cache lookups, hits and misses").anySatisfy(e -> assertThat(e.getCacheHit()).isTrue())
+            .anySatisfy(e -> assertThat(e.getCacheHit()).isFalse());
         assertThat(key(back)).isEqualTo(key(sent));
     }
 
@@ -64,7 +66,8 @@ class OtlpBatcherTest {
             String metric = e.getMetric().equals("http.server.duration") ? "http.server.request.duration" : e.getMetric();
             String k = String.join("|", metric, e.getService(), String.valueOf(e.getInstance()), String.valueOf(e.getRoute()),
                 String.valueOf(e.getMethod()), String.valueOf(e.getStatus()), e.getOutcome().toString(),
-                String.valueOf(e.getDbStatement()), String.valueOf(e.getServiceVersion()), e.getTimestamp().toString(), e.getUnit(),
+                String.valueOf(e.getDbStatement()), String.valueOf(e.getCache()), String.valueOf(e.getCacheHit()),
+                String.valueOf(e.getServiceVersion()), e.getTimestamp().toString(), e.getUnit(),
                 Long.toString(Math.round(e.getValue() * 1_000_000)));
             m.merge(k, 1, Integer::sum);
         }

@@ -11,6 +11,8 @@ import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.avro.Outcome;
 import dev.perfstream.schemas.validate.CardinalityGuard;
 import dev.perfstream.schemas.validate.EventValidator;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.ExponentialHistogram;
 import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
@@ -172,6 +174,24 @@ class OtlpConverterTest {
             org.assertj.core.groups.Tuple.tuple("process.memory.usage", 1024.0, "bytes"),
             org.assertj.core.groups.Tuple.tuple("jvm.thread.count", 12.0, "count"));
         assertThat(c.events().get(0).getDbStatement()).isEqualTo("SELECT orders");
+    }
+
+    @Test
+    void shouldTakeTheCacheAndTheOutcomeOfALookupFromCacheMetricsOnly() {
+        Converted c = converter.metrics(metrics(service("a"),
+            gauge("cache.lookup", "ms", NumberDataPoint.newBuilder().setTimeUnixNano(T0).setAsDouble(0.4)
+                .addAttributes(attr("cache.name", "product-cache"))
+                .addAttributes(KeyValue.newBuilder().setKey("cache.hit").setValue(AnyValue.newBuilder().setBoolValue(false)))
+                .build()),
+            gauge("cache.lookup", "ms", NumberDataPoint.newBuilder().setTimeUnixNano(T0).setAsDouble(0.3)
+                .addAttributes(attr("cache", "session-cache")).addAttributes(attr("result", "hit")).build()),
+            gauge("http.client.request.duration", "ms", NumberDataPoint.newBuilder().setTimeUnixNano(T0).setAsDouble(9)
+                .addAttributes(attr("cache", "cdn")).addAttributes(attr("cache.hit", "true")).build())));
+        assertThat(c.rejected()).isZero();
+        assertThat(c.events()).extracting(MetricEvent::getMetric, MetricEvent::getCache, MetricEvent::getCacheHit).containsExactly(
+            org.assertj.core.groups.Tuple.tuple("cache.lookup", "product-cache", false),
+            org.assertj.core.groups.Tuple.tuple("cache.lookup", "session-cache", true),
+            org.assertj.core.groups.Tuple.tuple("http.client.request.duration", null, null));
     }
 
     @Test

@@ -56,6 +56,8 @@ public final class ServiceVitals {
     private double cpuSum;
     private long memorySamples;
     private double memorySum;
+    /** The most distinct instances any added window counted ({@code WindowStats.instances}); 0 when none did. */
+    private int instances;
 
     /** Adds one series' window (ignored unless {@link Metrics#feeds} it). */
     public void add(Metrics m, WindowStats w) {
@@ -63,6 +65,9 @@ public final class ServiceVitals {
             return;
         }
         long c = w.getCount();
+        if (w.getInstances() != null && w.getInstances() > instances) {
+            instances = w.getInstances();
+        }
         if (w.getName().equals(m.request())) {
             requests += c;
             errors += w.getErrors();
@@ -80,6 +85,14 @@ public final class ServiceVitals {
     /** Request events of the service in this window, over all its routes. */
     public long requests() {
         return requests;
+    }
+
+    /**
+     * Instances of the service in this window, as far as the windows tell: the most distinct instances any of its
+     * request, CPU or memory windows counted (every instance reports its resources); 0 when no window carried a count.
+     */
+    public int instances() {
+        return instances;
     }
 
     /** Failed requests among {@link #requests()}. */
@@ -123,15 +136,16 @@ public final class ServiceVitals {
         return v;
     }
 
+    /** 68 bytes: eight 8-byte fields and the instance count (the 64 bytes of earlier versions are still read). */
     public byte[] encode() {
-        return ByteBuffer.allocate(64).putLong(requests).putLong(errors).putDouble(rate).putDouble(p95Sum)
-            .putLong(cpuSamples).putDouble(cpuSum).putLong(memorySamples).putDouble(memorySum).array();
+        return ByteBuffer.allocate(68).putLong(requests).putLong(errors).putDouble(rate).putDouble(p95Sum)
+            .putLong(cpuSamples).putDouble(cpuSum).putLong(memorySamples).putDouble(memorySum).putInt(instances).array();
     }
 
     /** @throws IllegalArgumentException if the bytes are not an encoded accumulator */
     public static ServiceVitals decode(byte[] b) {
-        if (b.length != 64) {
-            throw new IllegalArgumentException("service vitals state of " + b.length + " bytes, expected 64");
+        if (b.length != 64 && b.length != 68) {
+            throw new IllegalArgumentException("service vitals state of " + b.length + " bytes, expected 68 (or 64)");
         }
         ByteBuffer buf = ByteBuffer.wrap(b);
         ServiceVitals v = new ServiceVitals();
@@ -143,6 +157,7 @@ public final class ServiceVitals {
         v.cpuSum = buf.getDouble();
         v.memorySamples = buf.getLong();
         v.memorySum = buf.getDouble();
+        v.instances = b.length == 68 ? buf.getInt() : 0;
         return v;
     }
 }

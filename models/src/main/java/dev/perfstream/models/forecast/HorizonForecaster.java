@@ -1,6 +1,5 @@
 package dev.perfstream.models.forecast;
 
-import dev.perfstream.models.anomaly.LinearExpectation;
 import dev.perfstream.models.feature.Robust;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -9,17 +8,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
-import java.util.Map;
-import org.tribuo.MutableDataset;
-import org.tribuo.impl.ArrayExample;
-import org.tribuo.math.la.DenseMatrix;
-import org.tribuo.math.optimisers.AdaGrad;
-import org.tribuo.provenance.SimpleDataSourceProvenance;
-import org.tribuo.regression.RegressionFactory;
-import org.tribuo.regression.Regressor;
 import org.tribuo.regression.sgd.linear.LinearSGDModel;
-import org.tribuo.regression.sgd.linear.LinearSGDTrainer;
-import org.tribuo.regression.sgd.objectives.Huber;
 
 /**
  * Direct forecast of one series {@code h} steps ahead on a regular grid (values indexed by step, NaN for
@@ -36,7 +25,7 @@ import org.tribuo.regression.sgd.objectives.Huber;
  *   <li><b>Damped recent level</b>: the deviation of the last 15 min (median) from the profile, shrunk to
  *       0 within 2 standard errors of noise and decayed as exp(-h / 15 min): followed at 5 min, all but
  *       ignored at 2 h, so a surge in progress is not carried on after it ends.</li>
- *   <li><b>Learned correction</b>: a Tribuo linear SGD regression with a Huber loss (incidents in the history
+ *   <li><b>Learned correction</b> ({@link Correction}): a Tribuo linear SGD regression with a Huber loss (incidents in the history
  *       pull the weights little), per horizon, on the series' own rolling origins whose outcome is known,
  *       retrained every {@code retrainEvery} steps, from features in units of a scale (the noise, at least
  *       2 % of the level): the level of the last 15 / 60 / 240 min relative to the profile, the last
@@ -56,16 +45,7 @@ public final class HorizonForecaster {
     private static final int DAYS = 7;
     private static final int WEEKS = 3;
     private static final double CLIP = 30;
-    /** Forecast errors are kept (in scale units) up to this: clipping at CLIP biased the interval's quantiles. */
-    private static final double ERR_CLIP = 1e4;
     private static final double REL_FLOOR = 0.02;
-    /** Smallest half-width of the 90 % interval, in scale units. */
-    private static final double MIN_HALF_WIDTH = 0.01;
-    private static final int ERRORS = 1000;
-    /** Relative margin by which the model must be worse (better) than the best seasonal-naive to hand over (back). */
-    private static final double GUARD_MARGIN = 0.1;
-    /** Absolute errors (scale units) count up to this in the guard: incidents, which every method misses, do not decide it. */
-    private static final double GUARD_CAP = 5;
 
     /** Positive-part shrinkage of a deviation z with standard error se: 0 within 2 se, towards z beyond. */
     private static double shrink(double z, double se) {
@@ -91,37 +71,17 @@ public final class HorizonForecaster {
      * the median's variance (pi/2 sigma^2 / recent) plus the profile's (a median of 7 daily window means).
      */
     private final double recentSe;
-    private final double guardAlpha;
-    /** Running capped absolute errors (scale units) of the model, same time yesterday, same time last week. */
-    private double errModel = Double.NaN;
-    private double errDay = Double.NaN;
-    private double errWeek = Double.NaN;
-    /** Outcomes each running error has seen: a baseline counts once it has {@value #GUARD_MIN} of them. */
-    private int nDay;
-    private int nWeek;
-    /** What is issued: 0 the model, 1 same time yesterday, 2 same time last week. */
-    private int issuing;
-    private static final int GUARD_MIN = 50;
-    /** Step of the interval's width multiplier per outcome. */
-    private static final double WIDEN_RATE = 0.02;
-    /** Multiplier of the interval's half-widths, adapted to the recent share of actuals outside it. */
-    private double widen = 1;
+    private final NaiveGuard guard;
+    private final ForecastInterval interval = new ForecastInterval();
     private final long intervalMs;
     private final int retrainEvery;
     private final int trainRows;
-    private double[] w;
-    private double bias;
-    private final double[] fLo = new double[NAMES.length];
-    private final double[] fHi = new double[NAMES.length];
-    private boolean trainedWithWeek;
-    private boolean hadWeek;
+    private final Correction correction = new Correction(NAMES);
     private int lastTrain = Integer.MIN_VALUE;
-    private final float[] errRing = new float[ERRORS]; // float: as in the state (a round trip changes nothing)
-    private int errN;
-    private int errPos;
     private final double[] scratch;
     private final double[] tmp;
     private final SeasonalProfile profile = new SeasonalProfile(Math.max(DAYS, WEEKS));
+    private final DailyProfileCache daily;
     private String modelVersion = "seasonal-naive";
     private ModelPublisher publisher;
 
@@ -129,6 +89,29 @@ public final class HorizonForecaster {
     @FunctionalInterface
     public interface ModelPublisher {
         String publish(int horizonSteps, LinearSGDModel model);
+    }
+
+    /** Level (median of the recent values) and scale (the noise, at least 2 % of the level) at an origin. */
+    private record LevelScale(double level, double scale) {
+    }
+
+    /**
+     * What a forecast starts from at an origin: level and scale, the base forecast (profile at the target plus the
+     * damped recent level), and whether the target had a weekly factor.
+     */
+    private record Base(double level, double scale, double base, boolean withWeek) {
+    }
+
+    /**
+     * A level relative to a profile: a factor ({@code multiplicative}) or a difference (where a value is not
+     * positive). {@link #NONE}: no adjustment, or none could be computed.
+     */
+    private record Adjustment(boolean multiplicative, double value) {
+        static final Adjustment NONE = new Adjustment(false, 0);
+
+        double apply(double p) {
+            return multiplicative ? p * value : p + value;
+        }
     }
 
     /**
@@ -157,9 +140,10 @@ public final class HorizonForecaster {
         this.tau = Math.max(1.0, 15.0 * MINUTE / intervalMs);
         this.tauLong = Math.max(longest, 240.0 * MINUTE / intervalMs); // at least the span the lasting part is seen over
         this.recentSe = Math.sqrt(1.57 / recent + 1.57 / (DAYS * Math.min(11, 2 * dayHw + 1)));
-        this.guardAlpha = 1.0 / Math.max(200, 2 * day); // about two days of outcomes, at least 200
+        this.guard = new NaiveGuard(day);
+        this.daily = new DailyProfileCache(profile, day, DAYS, dayHw, horizonSteps + blocks * blockLen);
         this.tmp = new double[Math.max(longest, noiseWindow)];
-        this.scratch = new double[Math.max(Math.max(noiseWindow, ERRORS), longest)];
+        this.scratch = new double[Math.max(Math.max(noiseWindow, blocks * WEEKS), longest)];
         this.blockScratch = new double[blocks * WEEKS];
         this.blockScratch2 = new double[blocks * WEEKS];
         this.retrainEvery = retrainEvery;
@@ -176,7 +160,7 @@ public final class HorizonForecaster {
      * differences of consecutive values among the last 60, / sqrt 2: insensitive to trend and seasonality),
      * at least 2 % of the level.
      */
-    private double[] levelScale(TieredHistory v, int k) {
+    private LevelScale levelScale(TieredHistory v, int k) {
         int n = 0;
         for (int i = k; i >= 0 && i > k - 4 * recent && n < recent; i--) {
             if (!Double.isNaN(v.at(i))) {
@@ -195,107 +179,24 @@ public final class HorizonForecaster {
         }
         double noise = d < 5 ? 0 : Robust.MAD_TO_SIGMA * Robust.mad(tmp, d, Robust.median(tmp, d, scratch), scratch)
             / Math.sqrt(2);
-        return new double[] {level, Math.max(Math.max(noise, REL_FLOOR * Math.abs(level)), 1e-9)};
+        if (noise == 0 && d >= 5) {
+            // Most consecutive values equal (small counts: a 10-second series of 0.15 events per step is mostly 0), so
+            // the MAD is 0 and the scale would fall to its floor, making the interval a point that no count ever falls
+            // in (coverage 0 at 10 s). The mean absolute difference still sees the values move: sigma = E|diff| sqrt(pi) / 2
+            // for independent normal values, / sqrt 2 as above.
+            double sum = 0;
+            for (int i = 0; i < d; i++) {
+                sum += Math.abs(tmp[i]);
+            }
+            noise = sum / d * Math.sqrt(Math.PI) / 2 / Math.sqrt(2);
+        }
+        return new LevelScale(level, Math.max(Math.max(noise, REL_FLOOR * Math.abs(level)), 1e-9));
     }
 
     private static double clip(double z) {
         return Math.max(-CLIP, Math.min(CLIP, z));
     }
 
-    /**
-     * Daily profile at step c seen from origin k. When every window it averages ends at or before k
-     * (c + 15 - day <= k) it no longer depends on k (values are only appended), so it is computed once per
-     * step and cached: the training rows and consecutive origins share almost all of them. When the history's
-     * tiers move (a block of values leaves the fine tier for a block mean, or the oldest block is dropped) the
-     * entries whose windows touch the moved steps are dropped, so a cached value always equals a fresh
-     * computation. The cache is made by a training (the scoring topology decodes a forecaster per window and
-     * so computes directly); it is not part of the state (a decoded forecaster computes the same values).
-     */
-    private double dailyAt(TieredHistory v, int c, int k) {
-        if (dcache == null || c + dayHw - day > k) {
-            return profile.sharpAt(v, c, day, DAYS, dayHw, k);
-        }
-        if (cacheFine != v.fineStart() || cacheStart != v.start()) {
-            followTiers(v);
-            if (dcache == null) {
-                return profile.sharpAt(v, c, day, DAYS, dayHw, k);
-            }
-        }
-        int i = c - cacheFrom;
-        if (i < 0 || i >= dcache.length) {
-            return profile.sharpAt(v, c, day, DAYS, dayHw, k);
-        }
-        if (!dknown[i]) {
-            dcache[i] = profile.sharpAt(v, c, day, DAYS, dayHw, c + dayHw - day);
-            dknown[i] = true;
-        }
-        return dcache[i];
-    }
-
-    /**
-     * Drops the cached daily profiles whose windows (c - j day +- 15, j = 1..7) touch steps that moved from
-     * the fine tier into block means or out of the history since the cache last followed the tiers.
-     */
-    private void followTiers(TieredHistory v) {
-        int fineFrom = cacheFine;
-        int fineTo = v.fineStart();
-        int startFrom = cacheStart;
-        int startTo = v.start();
-        if (fineTo < fineFrom || startTo < startFrom || fineTo - fineFrom > day || startTo - startFrom > day) {
-            dcache = null; // the history was cleared or jumped: start the cache over at the next training
-            dknown = null;
-            return;
-        }
-        for (int j = 1; j <= DAYS; j++) {
-            clearCache(fineFrom - dayHw + j * day, fineTo + dayHw + j * day);
-            clearCache(startFrom - dayHw + j * day, startTo + dayHw + j * day);
-        }
-        cacheFine = fineTo;
-        cacheStart = startTo;
-    }
-
-    private void clearCache(int cFrom, int cTo) {
-        for (int c = Math.max(cFrom, cacheFrom); c < cTo && c - cacheFrom < dknown.length; c++) {
-            dknown[c - cacheFrom] = false;
-        }
-    }
-
-    /** Makes the cache valid for the history's current tiers, reaching a day and the horizon past its end. */
-    private void ensureCache(TieredHistory v) {
-        if (dcache != null && (cacheFine != v.fineStart() || cacheStart != v.start())) {
-            followTiers(v);
-        }
-        int need = v.end() + day + h + blocks * (2 * halfWidth + 1);
-        if (dcache == null) {
-            cacheFrom = v.start();
-            cacheFine = v.fineStart();
-            cacheStart = v.start();
-            dcache = new double[need - cacheFrom + day];
-            dknown = new boolean[dcache.length];
-        } else if (need - cacheFrom > dcache.length) {
-            // slide the cache so that it starts at the history's start again (steps before it are never asked)
-            int from = v.start();
-            double[] nc = new double[need - from + day];
-            boolean[] nk = new boolean[nc.length];
-            int keep = Math.max(0, cacheFrom + dcache.length - from);
-            int off = from - cacheFrom;
-            if (off >= 0 && keep > 0) {
-                System.arraycopy(dcache, off, nc, 0, Math.min(keep, nc.length));
-                System.arraycopy(dknown, off, nk, 0, Math.min(keep, nc.length));
-            }
-            dcache = nc;
-            dknown = nk;
-            cacheFrom = from;
-        }
-    }
-
-    private double[] dcache;
-    private boolean[] dknown;
-    private int cacheFrom;
-    private int cacheFine;
-    private int cacheStart;
-    private static final double MULT = 1;
-    private static final double ADD = 0;
     private final double[] blockScratch;
     private final double[] blockScratch2;
 
@@ -305,9 +206,9 @@ public final class HorizonForecaster {
      * the block's mean to the daily profile at the block's centre (or of the difference, when a value is not
      * positive). Pools the daily shape over all days of the week and lets one week set only the level of its
      * day (weekday / weekend); the median over 11 blocks keeps an incident of up to 30 min in last week's
-     * values out of the forecast. {ADD, 0} (no adjustment) without a week of history.
+     * values out of the forecast. {@link Adjustment#NONE} without a week of history.
      */
-    private double[] weekFactor(TieredHistory v, int c, int k, double[] out) {
+    private Adjustment weekFactor(TieredHistory v, int c, int k) {
         int m = 0;
         boolean positive = true;
         for (int j = 1; j <= WEEKS; j++) {
@@ -319,7 +220,7 @@ public final class HorizonForecaster {
                 // a block mean of the coarse tier where last weeks are older than the fine tier (approximate
                 // where the 11-step block does not align with the tier's blocks)
                 double mean = v.mean(centre - halfWidth, centre + halfWidth);
-                double d = dailyAt(v, c + b * (2 * halfWidth + 1), k);
+                double d = daily.at(v, c + b * (2 * halfWidth + 1), k);
                 if (Double.isNaN(mean) || Double.isNaN(d)) {
                     continue;
                 }
@@ -329,26 +230,21 @@ public final class HorizonForecaster {
             }
         }
         if (m < blocks / 2) {
-            out[0] = ADD;
-            out[1] = 0;
-            hadWeek = false;
-            return out;
+            return Adjustment.NONE;
         }
-        hadWeek = true;
         for (int i = 0; i < m; i++) {
             blockScratch[i] = positive ? blockScratch[i] / blockScratch2[i] : blockScratch[i] - blockScratch2[i];
         }
-        out[0] = positive ? MULT : ADD;
-        out[1] = Robust.median(blockScratch, m, scratch);
-        return out;
+        return new Adjustment(positive, Robust.median(blockScratch, m, scratch));
     }
 
     /**
      * Median of the present values among the last {@code window} steps divided by the profile over the same
      * steps (profile = daily profile over the window's span times the weekly factor at the origin), or minus
-     * it when not positive: the level of today relative to the profile. {ADD, 0} when it cannot be computed.
+     * it when not positive: the level of today relative to the profile. {@link Adjustment#NONE} when it cannot be
+     * computed.
      */
-    private double[] levelRatio(TieredHistory v, int k, int window, double[] wf, double[] out) {
+    private Adjustment levelRatio(TieredHistory v, int k, int window, Adjustment wf) {
         int n = 0;
         for (int i = k; i >= 0 && i > k - window; i--) {
             if (!Double.isNaN(v.at(i))) {
@@ -360,24 +256,11 @@ public final class HorizonForecaster {
         double d = window == recent ? profile.sharpAt(v, k - window / 2, day, DAYS, window / 2, k)
             : profile.at(v, k - window / 2, day, DAYS, window / 2, k);
         if (2 * n < window || Double.isNaN(d)) {
-            out[0] = ADD;
-            out[1] = 0;
-            return out;
+            return Adjustment.NONE;
         }
         double recent = Robust.median(tmp, n, scratch);
-        double p = wf[0] == MULT ? d * wf[1] : d + wf[1];
-        if (p > 0 && recent >= 0) {
-            out[0] = MULT;
-            out[1] = recent / p;
-        } else {
-            out[0] = ADD;
-            out[1] = recent - p;
-        }
-        return out;
-    }
-
-    private static double applyLevel(double p, double[] r) {
-        return r[0] == MULT ? p * r[1] : p + r[1];
+        double p = wf.apply(d);
+        return p > 0 && recent >= 0 ? new Adjustment(true, recent / p) : new Adjustment(false, recent - p);
     }
 
     /**
@@ -385,31 +268,31 @@ public final class HorizonForecaster {
      * damped recent level)} or null when there is no recent value. Without a day of history the base is the
      * recent level.
      */
-    private double[] features(TieredHistory v, int k, double[] f) {
-        double[] ls = levelScale(v, k);
+    private Base features(TieredHistory v, int k, double[] f) {
+        LevelScale ls = levelScale(v, k);
         if (ls == null) {
             return null;
         }
-        double s = ls[1];
-        double[] wfT = weekFactor(v, k + h, k, new double[2]);
-        boolean weekAtTarget = hadWeek;
-        double dT = dailyAt(v, k + h, k);
+        double s = ls.scale();
+        Adjustment wfT = weekFactor(v, k + h, k);
+        boolean weekAtTarget = wfT != Adjustment.NONE;
+        double dT = daily.at(v, k + h, k);
         if (Double.isNaN(dT)) {
             Arrays.fill(f, 0);
-            return new double[] {ls[0], s, ls[0], 0};
+            return new Base(ls.level(), s, ls.level(), false);
         }
-        double pT = wfT[0] == MULT ? dT * wfT[1] : dT + wfT[1];
-        double[] wfK = weekFactor(v, k, k, new double[2]);
-        double[] r15 = levelRatio(v, k, recent, wfK, new double[2]);
-        double[] r60 = levelRatio(v, k, longW, wfK, new double[2]);
-        f[0] = clip((applyLevel(pT, r15) - pT) / s);
-        f[1] = clip((applyLevel(pT, r60) - pT) / s);
-        double dK = dailyAt(v, k, k);
-        double pK = Double.isNaN(dK) ? Double.NaN : wfK[0] == MULT ? dK * wfK[1] : dK + wfK[1];
-        f[2] = Double.isNaN(v.at(k)) || Double.isNaN(pK) ? 0 : clip((v.at(k) - applyLevel(pK, r60)) / s);
+        double pT = wfT.apply(dT);
+        Adjustment wfK = weekFactor(v, k, k);
+        Adjustment r15 = levelRatio(v, k, recent, wfK);
+        Adjustment r60 = levelRatio(v, k, longW, wfK);
+        f[0] = clip((r15.apply(pT) - pT) / s);
+        f[1] = clip((r60.apply(pT) - pT) / s);
+        double dK = daily.at(v, k, k);
+        double pK = Double.isNaN(dK) ? Double.NaN : wfK.apply(dK);
+        f[2] = Double.isNaN(v.at(k)) || Double.isNaN(pK) ? 0 : clip((v.at(k) - r60.apply(pK)) / s);
         f[3] = clip((dT - pT) / s);
-        double[] r240 = levelRatio(v, k, longest, wfK, new double[2]);
-        f[4] = clip((applyLevel(pT, r240) - pT) / s);
+        Adjustment r240 = levelRatio(v, k, longest, wfK);
+        f[4] = clip((r240.apply(pT) - pT) / s);
         double ratio = pK > 0 && pT > 0 ? pT / pK : 1; // a deviation at the origin scaled to the target
         // The recent deviation decays over tau; the part of it that the last 4 h share (a level that moved and
         // stayed, not a surge of minutes) over tauLong.
@@ -417,7 +300,7 @@ public final class HorizonForecaster {
         double lasting = Math.signum(f[4]) == Math.signum(dev) ? Math.signum(dev) * Math.min(Math.abs(dev),
             Math.abs(shrink(f[4], recentSe * ratio))) : 0;
         double base = pT + s * (lasting * Math.exp(-h / tauLong) + (dev - lasting) * Math.exp(-h / tau));
-        return new double[] {ls[0], s, base, weekAtTarget ? 1 : 0};
+        return new Base(ls.level(), s, base, weekAtTarget);
     }
 
     /**
@@ -431,32 +314,24 @@ public final class HorizonForecaster {
             train(v, k, t0);
         }
         double[] f = new double[NAMES.length];
-        double[] ls = features(v, k, f);
-        if (ls == null) {
+        Base b = features(v, k, f);
+        if (b == null) {
             return null;
         }
         double z = 0;
-        if (w != null && (ls[3] == 1) == trainedWithWeek) {
-            z += bias;
-            for (int i = 0; i < w.length; i++) {
-                z += w[i] * Math.max(fLo[i], Math.min(fHi[i], f[i]));
-            }
-            z = clip(z);
+        if (correction.appliesTo(b.withWeek())) {
+            z = clip(correction.apply(f));
         }
-        double model = ls[2] + ls[1] * z;
-        double pred = switch (issuing) {
-            case 1 -> naive(v, k + h - day, k);
-            case 2 -> naive(v, k + h - week, k);
+        double model = b.base() + b.scale() * z;
+        double pred = switch (guard.issuing()) {
+            case NaiveGuard.SAME_TIME_YESTERDAY -> naive(v, k + h - day, k);
+            case NaiveGuard.SAME_TIME_LAST_WEEK -> naive(v, k + h - week, k);
             default -> model;
         };
         if (Double.isNaN(pred)) {
             pred = model;
         }
-        // Never narrower than MIN_HALF_WIDTH scales on a side: on a noise-free series the errors are 0 and an
-        // interval of width 0 misses an actual that differs from the kept (float) history by rounding only.
-        double lo = pred + ls[1] * Math.min(-MIN_HALF_WIDTH, widen * quantile(0.05, -1.645));
-        double hi = pred + ls[1] * Math.max(MIN_HALF_WIDTH, widen * quantile(0.95, 1.645));
-        return new Forecast(pred, lo, hi, model);
+        return new Forecast(pred, interval.lower(pred, b.scale()), interval.upper(pred, b.scale()), model);
     }
 
     /**
@@ -470,89 +345,34 @@ public final class HorizonForecaster {
 
     /**
      * Records the outcome of the forecast made at origin k (call when v.at(k+h) is known): its error feeds the
-     * interval, and the model's and both seasonal-naive errors feed the guard, which issues the seasonal-naive
-     * forecast with the smaller running error while the model's is more than {@link #GUARD_MARGIN} above it,
-     * and the model again once it is that much below.
+     * interval ({@link ForecastInterval}), and the model's and both seasonal-naive errors feed the guard
+     * ({@link NaiveGuard}), which decides which of them is issued.
      */
     public void outcome(TieredHistory v, int k, long t0, Forecast fc) {
         int t = k + h;
         if (fc == null || t >= v.end() || Double.isNaN(v.at(t))) {
             return;
         }
-        double[] ls = levelScale(v, k);
+        LevelScale ls = levelScale(v, k);
         if (ls == null) { // the origin's values are no longer kept at full resolution (horizon longer than the fine tier)
             return;
         }
         double y = v.at(t);
-        // Adaptive width (as adaptive conformal inference does for the level): the interval the current error
-        // quantiles give is widened after misses and narrowed after hits, so that about 10 % of recent actuals
-        // fall outside even while the errors' spread is changing (after a regime change, on integer counts).
-        double e = (y - fc.predicted()) / ls[1];
-        boolean miss = errN >= 50 && (e < widen * quantile(0.05, -1.645) || e > widen * quantile(0.95, 1.645));
-        if (errN >= 50) {
-            widen = Math.max(0.5, Math.min(5, widen * Math.exp(WIDEN_RATE * ((miss ? 1 : 0) - 0.1))));
-        }
-        errRing[errPos] = (float) Math.max(-ERR_CLIP, Math.min(ERR_CLIP, (y - fc.predicted()) / ls[1]));
-        errPos = (errPos + 1) % errRing.length;
-        errN = Math.min(errN + 1, errRing.length);
+        interval.record((y - fc.predicted()) / ls.scale());
         double yd = naive(v, t - day, k);
         double yw = naive(v, t - week, k);
         if (Double.isNaN(fc.model()) || Double.isNaN(yd)) {
             return;
         }
-        errModel = ewma(errModel, absErr(y, fc.model(), ls[1]));
-        errDay = ewma(errDay, absErr(y, yd, ls[1]));
-        nDay++;
-        if (!Double.isNaN(yw)) {
-            errWeek = ewma(errWeek, absErr(y, yw, ls[1]));
-            nWeek++;
-        }
-        if (nDay < GUARD_MIN) {
-            return;
-        }
-        int bestNaive = nWeek >= GUARD_MIN && errWeek < errDay ? 2 : 1;
-        double naiveErr = bestNaive == 2 ? errWeek : errDay;
-        if (issuing == 0 && errModel > (1 + GUARD_MARGIN) * naiveErr) {
-            issuing = bestNaive;
-        } else if (issuing != 0 && errModel < (1 - GUARD_MARGIN) * naiveErr) {
-            issuing = 0;
-        } else if (issuing != 0) {
-            issuing = bestNaive;
-        }
-    }
-
-    private double ewma(double avg, double x) {
-        return Double.isNaN(avg) ? x : avg + guardAlpha * (x - avg);
-    }
-
-    /**
-     * Absolute error in scale units, capped at {@link #GUARD_CAP}: squared errors let one incident (missed by the
-     * model, then copied a day later by the baseline) decide for days which forecast is issued.
-     */
-    private static double absErr(double y, double p, double scale) {
-        return Math.min(GUARD_CAP, Math.abs(y - p) / scale);
-    }
-
-    private double quantile(double q, double normalDefault) {
-        if (errN < 50) {
-            return normalDefault * 2;
-        }
-        for (int i = 0; i < errN; i++) {
-            scratch[i] = errRing[i];
-        }
-        Arrays.sort(scratch, 0, errN);
-        return scratch[(int) Math.min(errN - 1, Math.max(0, Math.round(q * (errN - 1))))];
+        guard.outcome(y, ls.scale(), fc.model(), yd, yw);
     }
 
     private void train(TieredHistory v, int k, long t0) {
-        ensureCache(v);
-        RegressionFactory factory = new RegressionFactory();
-        MutableDataset<Regressor> ds = new MutableDataset<>(new SimpleDataSourceProvenance("forecast h=" + h,
-            OffsetDateTime.ofInstant(Instant.ofEpochMilli(t0 + (long) k * intervalMs), ZoneOffset.UTC), factory), factory);
+        daily.ensure(v);
         double[] f = new double[NAMES.length];
-        double[] now = features(v, k, f);
-        boolean withWeek = now != null && now[3] == 1;
-        java.util.List<double[]> rows = new java.util.ArrayList<>();
+        Base now = features(v, k, f);
+        boolean withWeek = now != null && now.withWeek();
+        correction.startRows();
         // Origins whose 240-step level window reaches below the values kept at full resolution are skipped
         // (their level features would come from a partial window); none are with the default tiers.
         int first = v.fineStart() == 0 ? 0 : v.fineStart() + longest - 1;
@@ -560,46 +380,16 @@ public final class HorizonForecaster {
             if (Double.isNaN(v.at(o + h))) {
                 continue;
             }
-            double[] ls = features(v, o, f);
-            if (ls == null || (ls[3] == 1) != withWeek) { // a model fitted without the weekly factor misleads with it
+            Base b = features(v, o, f);
+            if (b == null || b.withWeek() != withWeek) { // a model fitted without the weekly factor misleads with it
                 continue;
             }
-            rows.add(f.clone());
-            ds.add(new ArrayExample<>(new Regressor(LinearExpectation.OUTPUT, clip((v.at(o + h) - ls[2]) / ls[1])),
-                NAMES, rows.get(rows.size() - 1)));
+            correction.addRow(f, clip((v.at(o + h) - b.base()) / b.scale()));
         }
         lastTrain = k;
-        if (ds.size() < 100) {
-            w = null; // too few rows of the current regime: the base forecast alone until the next retraining
-            modelVersion = "seasonal-naive";
-            return;
-        }
-        trainedWithWeek = withWeek;
-        // A small learning rate keeps the SGD's final weights close to 0 = the base forecast unless the data
-        // insist (with 0.1 the noisy final iterate made 30-min forecasts 8 % worse than the base).
-        LinearSGDModel m = (LinearSGDModel) new LinearSGDTrainer(new Huber(2.0), new AdaGrad(0.01, 0.1), 10, -1, 1, 7L)
-            .train(ds, Map.of());
-        DenseMatrix wm = m.getWeightsCopy();
-        double[] nw = new double[NAMES.length];
-        for (int i = 0; i < NAMES.length; i++) {
-            int id = m.getFeatureIDMap().getID(NAMES[i]);
-            nw[i] = id < 0 ? 0 : wm.get(0, id);
-        }
-        w = nw;
-        bias = wm.get(0, wm.getDimension2Size() - 1);
-        // The range each feature took in 98 % of the training rows: a forecast clips its features to it, so
-        // the linear model is not extrapolated far beyond what it was fitted on (a surge in progress is far
-        // outside it and would otherwise be carried into the forecast).
-        double[] col = new double[rows.size()];
-        for (int i = 0; i < NAMES.length; i++) {
-            for (int r = 0; r < col.length; r++) {
-                col[r] = rows.get(r)[i];
-            }
-            Arrays.sort(col);
-            fLo[i] = col[(int) Math.floor(0.01 * (col.length - 1))];
-            fHi[i] = col[(int) Math.ceil(0.99 * (col.length - 1))];
-        }
-        modelVersion = publisher == null ? "lsgd" : publisher.publish(h, m);
+        LinearSGDModel m = correction.fit(withWeek, "forecast h=" + h,
+            OffsetDateTime.ofInstant(Instant.ofEpochMilli(t0 + (long) k * intervalMs), ZoneOffset.UTC));
+        modelVersion = m == null ? "seasonal-naive" : publisher == null ? "lsgd" : publisher.publish(h, m);
     }
 
     /** Publisher for models trained from now on (not part of the state). */
@@ -618,8 +408,7 @@ public final class HorizonForecaster {
 
     /** The caller re-based its indices: they moved down by n. */
     public void shift(int n) {
-        dcache = null;
-        dknown = null;
+        daily.clear();
         if (lastTrain != Integer.MIN_VALUE) {
             lastTrain = (int) Math.max(Integer.MIN_VALUE + 1L, (long) lastTrain - n);
         }
@@ -629,31 +418,9 @@ public final class HorizonForecaster {
     public void writeState(DataOutput out) throws IOException {
         out.writeInt(h);
         out.writeInt(lastTrain);
-        out.writeBoolean(w != null);
-        if (w != null) {
-            out.writeInt(w.length);
-            for (double x : w) {
-                out.writeDouble(x);
-            }
-            out.writeDouble(bias);
-            out.writeBoolean(trainedWithWeek);
-            for (int i = 0; i < w.length; i++) {
-                out.writeDouble(fLo[i]);
-                out.writeDouble(fHi[i]);
-            }
-        }
-        out.writeDouble(errModel);
-        out.writeDouble(errDay);
-        out.writeDouble(errWeek);
-        out.writeByte(issuing);
-        out.writeInt(nDay);
-        out.writeInt(nWeek);
-        out.writeDouble(widen);
-        out.writeInt(errN);
-        out.writeInt(errPos);
-        for (int i = 0; i < errN; i++) {
-            out.writeFloat(errRing[i]);
-        }
+        correction.write(out);
+        guard.write(out);
+        interval.write(out);
         out.writeUTF(modelVersion);
     }
 
@@ -664,39 +431,9 @@ public final class HorizonForecaster {
             throw new IOException("state is for horizon " + hh + " steps, not " + h);
         }
         lastTrain = in.readInt();
-        if (in.readBoolean()) {
-            int len = in.readInt();
-            if (len != NAMES.length) {
-                throw new IOException("state has " + len + " weights, expected " + NAMES.length);
-            }
-            w = new double[len];
-            for (int i = 0; i < len; i++) {
-                w[i] = in.readDouble();
-            }
-            bias = in.readDouble();
-            trainedWithWeek = in.readBoolean();
-            for (int i = 0; i < len; i++) {
-                fLo[i] = in.readDouble();
-                fHi[i] = in.readDouble();
-            }
-        } else {
-            w = null;
-        }
-        errModel = in.readDouble();
-        errDay = in.readDouble();
-        errWeek = in.readDouble();
-        issuing = in.readByte();
-        nDay = in.readInt();
-        nWeek = in.readInt();
-        widen = in.readDouble();
-        errN = in.readInt();
-        errPos = in.readInt();
-        if (errN < 0 || errN > errRing.length || errPos < 0 || errPos >= errRing.length) {
-            throw new IOException("bad error ring " + errN + "/" + errPos);
-        }
-        for (int i = 0; i < errN; i++) {
-            errRing[i] = in.readFloat();
-        }
+        correction.read(in);
+        guard.read(in);
+        interval.read(in);
         modelVersion = in.readUTF();
     }
 }

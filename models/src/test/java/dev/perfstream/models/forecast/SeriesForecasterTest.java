@@ -219,4 +219,35 @@ class SeriesForecasterTest {
         assertThat(s.get(0).nrmse() / best).isLessThan(0.85);
         assertThat(s.get(0).coverage()).isBetween(0.85, 0.95);
     }
+
+    @Test
+    void shouldCoverSmallCountsAtTenSecondsWithItsInterval() {
+        // 0.15 events per 10-second step: mostly 0, so the median absolute difference of the values is 0. The interval
+        // must still cover about 90 % of the counts (it covered none when the scale fell to its floor).
+        long step = 10_000L;
+        SeriesForecaster f = new SeriesForecaster(step, new int[] {6}, 20_000, 100, 400);
+        Random rnd = new Random(5);
+        double[] lo = new double[7];
+        double[] hi = new double[7];
+        int scored = 0;
+        int inside = 0;
+        for (int k = 0; k < 20_000; k++) { // past a day (8,640 steps): the daily profile then makes the forecast non-zero
+            double lambda = 0.15 * (1 + 0.6 * Math.sin(2 * Math.PI * k / 8640.0));
+            int count = 0;
+            for (double p = Math.exp(-lambda), u = rnd.nextDouble(), c = p; u > c; ) { // Poisson by inversion
+                count++;
+                p *= lambda / count;
+                c += p;
+            }
+            if (k >= 9000 && !Double.isNaN(lo[k % 7])) {
+                scored++;
+                inside += count >= lo[k % 7] && count <= hi[k % 7] ? 1 : 0;
+            }
+            List<SeriesForecaster.Point> p = f.observe(T0 + k * step, count, null);
+            lo[(k + 6) % 7] = p.isEmpty() ? Double.NaN : p.get(0).lower();
+            hi[(k + 6) % 7] = p.isEmpty() ? Double.NaN : p.get(0).upper();
+        }
+        assertThat(scored).isGreaterThan(10_000);
+        assertThat((double) inside / scored).isBetween(0.8, 0.99);
+    }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import org.slf4j.Logger;
@@ -32,6 +33,9 @@ import org.slf4j.LoggerFactory;
 public final class Settings {
     /** Prefix of environment overrides. */
     public static final String ENV_PREFIX = "PERFSTREAM_";
+    /** The launcher's own variables (deploy/perfstream), which share the prefix but are not settings. */
+    static final Set<String> LAUNCHER_VARIABLES = Set.of("PERFSTREAM_HOME", "PERFSTREAM_T0", "PERFSTREAM_CONFIG",
+        "PERFSTREAM_CLASSPATH", "PERFSTREAM_JAVA_OPTS", "PERFSTREAM_REGISTRY_JAVA");
     private static final Logger LOG = LoggerFactory.getLogger(Settings.class);
 
     private final Map<String, String> values;
@@ -95,7 +99,7 @@ public final class Settings {
             }
         }
         for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
-            if (!e.getKey().startsWith(ENV_PREFIX)) {
+            if (!e.getKey().startsWith(ENV_PREFIX) || LAUNCHER_VARIABLES.contains(e.getKey())) {
                 continue;
             }
             String key = catalog.keyOfEnvironmentVariable(e.getKey());

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import picocli.CommandLine.Option;
 
 /**
@@ -14,10 +13,6 @@ import picocli.CommandLine.Option;
  * overrides, on top of {@code PERFSTREAM_*} environment variables (see {@link Settings}).
  */
 public final class SettingsOptions {
-    /** The launcher's own variables; not settings. */
-    private static final Set<String> LAUNCHER_VARIABLES =
-        Set.of("PERFSTREAM_HOME", "PERFSTREAM_T0", "PERFSTREAM_CONFIG", "PERFSTREAM_CLASSPATH", "PERFSTREAM_JAVA_OPTS");
-
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
         description = "Properties file (every key: deploy/config/perfstream.properties). Default: $PERFSTREAM_CONFIG if set.")
     Path config;
@@ -52,11 +47,9 @@ public final class SettingsOptions {
         if (file != null && !Files.isRegularFile(file)) {
             throw new IOException("config file " + file.toAbsolutePath() + " does not exist");
         }
-        Map<String, String> env = new LinkedHashMap<>(System.getenv());
-        env.keySet().removeIf(LAUNCHER_VARIABLES::contains);
         Map<String, String> top = new LinkedHashMap<>(overrides);
         top.putAll(commandOptions);
-        Settings s = Settings.load(file, env, top);
+        Settings s = Settings.load(file, System.getenv(), top);
         s.throwIfInvalid("perfstream");
         return s;
     }

@@ -20,6 +20,12 @@ public final class TopicKeys {
         .doc("QueryStats: top DB statements per service and window (stats stage), input of alerts and the sink");
     public static final ConfigKey<String> CACHE = ConfigKey.string("topic.cache", Topics.CACHE)
         .doc("CacheStats: hit ratio per service, cache and window (stats stage), input of alerts and the sink");
+    public static final ConfigKey<String> IMPACT = ConfigKey.string("topic.impact", Topics.IMPACT)
+        .doc("UxImpact: conversion rate by LCP / INP bucket and the gain of a faster p75 per page, goal and window (stats"
+            + " stage), input of the sink");
+    public static final ConfigKey<String> RECOMMENDATIONS = ConfigKey.string("topic.recommendations",
+            Topics.RECOMMENDATIONS)
+        .doc("Recommendation: scaling advice per service and window (scoring stage), input of the sink");
     public static final ConfigKey<String> DEADLETTER = ConfigKey.string("topic.deadletter", Topics.DEADLETTER)
         .doc("Every record a process could not use, with its reason");
 

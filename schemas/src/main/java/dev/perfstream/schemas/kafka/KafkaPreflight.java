@@ -319,7 +319,8 @@ public final class KafkaPreflight {
     static Map<String, String> topicKeys(Settings s) {
         Map<String, String> out = new LinkedHashMap<>();
         for (ConfigKey<String> k : List.of(TopicKeys.METRICS, TopicKeys.RUM, TopicKeys.STATS, TopicKeys.ANOMALIES,
-            TopicKeys.FORECASTS, TopicKeys.ALERTS, TopicKeys.DEADLETTER, TopicKeys.QUERIES, TopicKeys.CACHE)) {
+            TopicKeys.FORECASTS, TopicKeys.ALERTS, TopicKeys.DEADLETTER, TopicKeys.QUERIES, TopicKeys.CACHE,
+            TopicKeys.IMPACT, TopicKeys.RECOMMENDATIONS)) {
             String v = s.get(k);
             if (v != null) {
                 out.putIfAbsent(v, k.name());

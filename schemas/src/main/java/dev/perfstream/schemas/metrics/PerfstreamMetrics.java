@@ -1,6 +1,7 @@
 package dev.perfstream.schemas.metrics;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -61,6 +62,15 @@ public final class PerfstreamMetrics {
     public static final Counter NOTIFICATION_FAILURES = Counter.builder().withoutExemplars().name("perfstream_notification_failures")
         .help("Delivery attempts that failed (retried, or dead-lettered when out of attempts), by receiver kind")
         .labelNames("stage", "receiver").register(REGISTRY);
+
+    /**
+     * The scaling advice's count per service (scoring stage), for a Kubernetes HPA through an external-metrics adapter:
+     * set with every advice, removed when the advice is UNKNOWN, when the service's advice is older than five windows
+     * and when its task leaves this instance, so that the one instance advising a service exposes it.
+     */
+    public static final Gauge ADVISED_INSTANCES = Gauge.builder().name("perfstream_advised_instances")
+        .help("Instances the scaling advice asks for now, by stage and service (perf.recommendations)")
+        .labelNames("stage", "service").register(REGISTRY);
 
     public static final StageGauge PARKED = new StageGauge("perfstream_parked_records",
         "Records waiting for an unreachable schema registry (processed once it answers)");

@@ -161,14 +161,15 @@ public final class EventValidator {
             p.add("field 'page' is " + e.getPage().length() + " characters, over the limit of " + MAX_ROUTE);
         }
         double v = e.getValue();
-        double max = WebVitals.maxPlausible(e.getVital());
-        if (!Double.isFinite(v)) {
+        if (e.getConversion() != null || e.getVital() == null) {
+            conversion(e, p);
+        } else if (!Double.isFinite(v)) {
             p.add("field 'value' must be a finite number, got " + v);
         } else if (v < 0) {
             p.add("field 'value' of " + e.getVital() + " must be >= 0, got " + v);
-        } else if (v > max) {
+        } else if (v > WebVitals.maxPlausible(e.getVital())) {
             p.add("field 'value' of " + e.getVital() + " is " + v + (e.getVital() == Vital.CLS ? "" : " ms")
-                + ", above the plausible maximum " + max);
+                + ", above the plausible maximum " + WebVitals.maxPlausible(e.getVital()));
         }
         String dc = e.getDeviceClass().toLowerCase(Locale.ROOT);
         if (!dc.equals("desktop") && !dc.equals("mobile") && !dc.equals("tablet")) {
@@ -180,6 +181,35 @@ public final class EventValidator {
         optional("connectionType", e.getConnectionType(), 32, p);
         optional("sessionHash", e.getSessionHash(), 128, p);
         return p;
+    }
+
+    /** Goal names of conversions: what {@code perfstream.conversion(goal)} may pass. */
+    public static final Pattern GOAL = Pattern.compile("[A-Za-z0-9._\\-]{1,64}");
+
+    /**
+     * A conversion: a goal name, no vital, value 1, and the session it belongs to (without one it cannot be joined
+     * with the session's vitals).
+     */
+    private static void conversion(RumEvent e, List<String> p) {
+        String goal = e.getConversion();
+        if (goal == null) {
+            p.add("field 'vital' is required (one of " + java.util.Arrays.toString(Vital.values())
+                + "), unless the event is a conversion (field 'conversion')");
+            return;
+        }
+        if (e.getVital() != null) {
+            p.add("field 'vital' must be null on a conversion (field 'conversion' is \"" + shorten(goal) + "\"), got "
+                + e.getVital());
+        }
+        if (!GOAL.matcher(goal).matches()) {
+            p.add("field 'conversion' must be 1 to 64 characters of [A-Za-z0-9._-], got \"" + shorten(goal) + "\"");
+        }
+        if (e.getValue() != 1) {
+            p.add("field 'value' of a conversion must be 1, got " + e.getValue());
+        }
+        if (e.getSessionHash() == null || e.getSessionHash().isEmpty()) {
+            p.add("field 'sessionHash' is required on a conversion (it is joined with the session's vitals)");
+        }
     }
 
     private void timestamp(Instant t, List<String> p) {

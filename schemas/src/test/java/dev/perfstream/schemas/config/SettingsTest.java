@@ -28,6 +28,24 @@ class SettingsTest {
     }
 
     @Test
+    void shouldWarnOfAnUnknownVariableButNotOfTheLaunchersOwn() throws Exception {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Settings.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen = new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        log.addAppender(seen);
+        try {
+            ConfigCatalog catalog = ConfigCatalog.of(List.of(new ConfigGroup("t", "test", 1, List.of(
+                ConfigKey.duration("stats.grace", Duration.ZERO)))), Map.of());
+            Settings.load(catalog, null, Map.of("PERFSTREAM_HOME", "/opt/perfstream", "PERFSTREAM_T0", "1", "PERFSTREAM_JAVA_OPTS",
+                "-Xmx1g", "PERFSTREAM_STATS_GRACEE", "1m"), Map.of());
+        } finally {
+            log.detachAppender(seen);
+        }
+        assertThat(seen.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+            .singleElement().asString().contains("PERFSTREAM_STATS_GRACEE sets no perfstream key");
+    }
+
+    @Test
     void shouldReportEveryProblemAtOnceNamingTheKey() {
         Settings s = Settings.of(Map.of("a", "x", "b", "500", "c", "10 parsecs", "d", "maybe"));
         s.integer("a", 1, 0, 10);

@@ -9,7 +9,8 @@ public final class Poll {
     }
 
     /**
-     * Calls {@code check} until it returns non-null or the deadline passes.
+     * Calls {@code check} until it returns non-null or the deadline passes. A check that throws is retried (a
+     * service still starting); the last failure is named in the error and attached as its cause.
      *
      * @throws AssertionError with {@code what} when the deadline passes
      */
@@ -32,6 +33,7 @@ public final class Poll {
                 throw new AssertionError("interrupted while waiting for " + what, e);
             }
         }
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what, last);
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what
+            + (last == null ? "" : " (the last check failed: " + last + ")"), last);
     }
 }

@@ -23,4 +23,9 @@ interface InfluxV1Service {
     @FormUrlEncoded
     @POST("query")
     Call<ResponseBody> query(@Query("u") String user, @Query("p") String password, @Field("q") String statement);
+
+    @FormUrlEncoded
+    @POST("query")
+    Call<ResponseBody> query(@Query("db") String db, @Query("rp") String retentionPolicy, @Query("epoch") String epoch,
+                             @Query("u") String user, @Query("p") String password, @Field("q") String statement);
 }

@@ -6,6 +6,8 @@ import dev.perfstream.schemas.avro.Anomaly;
 import dev.perfstream.schemas.avro.CacheStats;
 import dev.perfstream.schemas.avro.Forecast;
 import dev.perfstream.schemas.avro.QueryStats;
+import dev.perfstream.schemas.avro.UxImpact;
+import dev.perfstream.schemas.avro.Recommendation;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
@@ -48,6 +50,11 @@ public final class ResultDecoder {
         RecordCodec<CacheStats> caches = Codecs.create(CacheStats.getClassSchema(), settings);
         byTopic.put(c.queriesTopic(), (t, v) -> ResultPoints.queries(queries.decode(t, v)).toLineProtocol());
         byTopic.put(c.cacheTopic(), (t, v) -> ResultPoints.cache(caches.decode(t, v)).toLineProtocol());
+        RecordCodec<UxImpact> impact = Codecs.create(UxImpact.getClassSchema(), settings);
+        byTopic.put(c.impactTopic(), (t, v) -> ResultPoints.impact(impact.decode(t, v)).toLineProtocol());
+        RecordCodec<Recommendation> recommendations = Codecs.create(Recommendation.getClassSchema(), settings);
+        byTopic.put(c.recommendationsTopic(), (t, v) -> ResultPoints.recommendation(recommendations.decode(t, v))
+            .toLineProtocol());
     }
 
     /**

@@ -10,7 +10,9 @@ import dev.perfstream.schemas.avro.AttributionCause;
 import dev.perfstream.schemas.avro.CacheStats;
 import dev.perfstream.schemas.avro.Forecast;
 import dev.perfstream.schemas.avro.QueryStats;
+import dev.perfstream.schemas.avro.Recommendation;
 import dev.perfstream.schemas.avro.SeriesKind;
+import dev.perfstream.schemas.avro.UxImpact;
 import dev.perfstream.schemas.avro.WindowStats;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,7 +30,8 @@ import java.util.regex.Pattern;
  *
  * <p>Measurements ({@code stats} is an InfluxQL keyword, hence the prefixes):
  * {@value #METRIC_STATS}, {@value #RUM_STATS}, {@value #ANOMALIES}, {@value #FORECASTS},
- * {@value #ALERTS}, {@value #DB_QUERIES}, {@value #CACHE_STATS}, {@value #ATTRIBUTION}. Non-finite numbers (NaN, infinities) are left out of a point: InfluxDB
+ * {@value #ALERTS}, {@value #DB_QUERIES}, {@value #CACHE_STATS}, {@value #UX_IMPACT}, {@value #RECOMMENDATIONS},
+ * {@value #ATTRIBUTION}. Non-finite numbers (NaN, infinities) are left out of a point: InfluxDB
  * cannot store them, and a missing field reads as "no value", which is what they mean.
  */
 final class ResultPoints {
@@ -41,6 +44,8 @@ final class ResultPoints {
     static final String ALERTS = "alerts";
     static final String DB_QUERIES = "db_queries";
     static final String CACHE_STATS = "cache_stats";
+    static final String UX_IMPACT = "ux_impact";
+    static final String RECOMMENDATIONS = "recommendations";
     /** Bottleneck attribution of route latency alerts: one point per cause, and one for the unexplained share. */
     static final String ATTRIBUTION = "attribution";
 
@@ -90,6 +95,9 @@ final class ResultPoints {
         number(p, "needs_improvement_share", s.getNeedsImprovementShare());
         number(p, "poor_share", s.getPoorShare());
         number(p, "bucket_error", s.getBucketError());
+        if (s.getInstances() != null) {
+            p.addField("instances", s.getInstances());
+        }
         return p.time(millis(s.getWindowStart(), "windowStart"), WritePrecision.MS);
     }
 
@@ -135,6 +143,85 @@ final class ResultPoints {
         number(p, "miss_p95", c.getMissP95());
         number(p, "miss_penalty", c.getMissPenalty());
         return p.time(millis(c.getWindowStart(), "windowStart"), WritePrecision.MS);
+    }
+
+    /**
+     * Speed vs conversion of one page, goal and vital in one window: tags app, page, goal, vital, window; the
+     * buckets' sessions, conversions and rates, the p75 and the estimated gain with its interval as fields.
+     */
+    static Point impact(UxImpact u) throws MappingException {
+        Point p = Point.measurement(UX_IMPACT);
+        p.addTag("app", tagValue(u.getApp()));
+        p.addTag("page", tagValue(u.getPage()));
+        p.addTag("goal", tagValue(u.getGoal()));
+        p.addTag("vital", tagValue(u.getVital()));
+        p.addTag("window", windowTag(u.getWindowStart(), u.getWindowEnd()));
+        p.addField("sessions", u.getSessions());
+        p.addField("converted", u.getConverted());
+        number(p, "conversion_rate", u.getConversionRate());
+        p.addField("good_sessions", u.getGoodSessions());
+        p.addField("good_converted", u.getGoodConverted());
+        number(p, "good_rate", u.getGoodRate());
+        p.addField("needs_improvement_sessions", u.getNeedsImprovementSessions());
+        p.addField("needs_improvement_converted", u.getNeedsImprovementConverted());
+        number(p, "needs_improvement_rate", u.getNeedsImprovementRate());
+        p.addField("poor_sessions", u.getPoorSessions());
+        p.addField("poor_converted", u.getPoorConverted());
+        number(p, "poor_rate", u.getPoorRate());
+        number(p, "p75", u.getP75());
+        p.addField("p75_rating", u.getP75Rating());
+        if (u.getTarget() != null) {
+            p.addField("target", u.getTarget());
+        }
+        number(p, "moved_share", u.getMovedShare());
+        number(p, "rate_difference", u.getRateDifference());
+        number(p, "rate_difference_lower", u.getRateDifferenceLower());
+        number(p, "rate_difference_upper", u.getRateDifferenceUpper());
+        number(p, "gain", u.getGain());
+        number(p, "gain_lower", u.getGainLower());
+        number(p, "gain_upper", u.getGainUpper());
+        number(p, "extra_conversions", u.getExtraConversions());
+        number(p, "extra_conversions_lower", u.getExtraConversionsLower());
+        number(p, "extra_conversions_upper", u.getExtraConversionsUpper());
+        number(p, "confidence", u.getConfidence());
+        if (u.getNote() != null) {
+            p.addField("note", u.getNote());
+        }
+        return p.time(millis(u.getWindowStart(), "windowStart"), WritePrecision.MS);
+    }
+
+    /**
+     * One scaling advice of a service after one window, at the window's start: tags service and direction
+     * ({@code scale_out}, {@code scale_in}, {@code hold}, {@code unknown}); fields the counts, the interval, the cost,
+     * {@code from_time} (epoch ms from which the advised count is needed; {@code from} is an InfluxQL keyword) and the
+     * summary. Counts and cost an unknown advice does not have are left out.
+     */
+    static Point recommendation(Recommendation r) throws MappingException {
+        Point p = Point.measurement(RECOMMENDATIONS);
+        p.addTag("service", tagValue(r.getService()));
+        p.addTag("direction", r.getAction().name().toLowerCase(java.util.Locale.ROOT));
+        p.addField("current", r.getCurrent());
+        p.addField("advised", r.getAdvised());
+        if (r.getLow() != null) {
+            p.addField("low", r.getLow());
+        }
+        if (r.getHigh() != null) {
+            p.addField("high", r.getHigh());
+        }
+        if (r.getExpected() != null) {
+            p.addField("expected", r.getExpected());
+        }
+        number(p, "interval_level", r.getIntervalLevel());
+        number(p, "rate", r.getRate());
+        number(p, "capacity_per_instance", r.getCapacityPerInstance());
+        number(p, "price_per_instance_hour", r.getPricePerInstanceHour());
+        number(p, "cost_per_hour", r.getCostPerHour());
+        number(p, "cost_delta_per_hour", r.getCostDeltaPerHour());
+        p.addField("from_time", millis(r.getFrom(), "from"));
+        p.addField("capacity_source", r.getCapacitySource());
+        p.addField("summary", r.getSummary());
+        p.addField("reason", r.getReason());
+        return p.time(millis(r.getWindowStart(), "windowStart"), WritePrecision.MS);
     }
 
     static Point anomaly(Anomaly a) throws MappingException {

@@ -101,8 +101,8 @@ public final class SinkApp implements StageRunner.Stage {
     }
 
     /**
-     * The statement and cache topics are read by default only when they exist (the stats stage creates
-     * them; a cluster where it may not, or an older stats stage, has none): a missing topic is left out
+ * The statement, cache, impact and recommendation topics are read by default only when they exist (the stats and
+     * scoring stages create them; a cluster where they may not, or an older stage, has none): a missing topic is left out
      * with an INFO, rather than a subscription that waits on it or an authorization error.
      */
     private static SinkConfig withoutMissingOptionalTopics(SinkConfig c, Settings settings) {
@@ -110,11 +110,12 @@ public final class SinkApp implements StageRunner.Stage {
         try (Admin admin = Admin.create(KafkaClients.from(settings).admin(Map.of()))) {
             names = admin.listTopics().names().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
-            LOG.warn("sink: cannot list topics ({}); reading {} and {} as well", e.toString(), c.queriesTopic(), c.cacheTopic());
+            LOG.warn("sink: cannot list topics ({}); reading {}, {} and {} as well", e.toString(), c.queriesTopic(),
+                c.cacheTopic(), c.impactTopic() + " and " + c.recommendationsTopic());
             return c;
         }
         List<String> topics = new ArrayList<>(c.topics());
-        for (String optional : List.of(c.queriesTopic(), c.cacheTopic())) {
+        for (String optional : List.of(c.queriesTopic(), c.cacheTopic(), c.impactTopic(), c.recommendationsTopic())) {
             if (!names.contains(optional) && topics.remove(optional)) {
                 LOG.info("sink: {} does not exist, not reading it (restart the sink once it does)", optional);
             }

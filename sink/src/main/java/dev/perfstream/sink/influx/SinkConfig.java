@@ -37,13 +37,16 @@ import java.util.List;
  * @param progressInterval  how often progress is logged at INFO
  * @param queriesTopic      topic carrying {@code QueryStats}
  * @param cacheTopic        topic carrying {@code CacheStats}
+ * @param impactTopic       topic carrying {@code UxImpact}
+ * @param recommendationsTopic topic carrying {@code Recommendation} (scaling advice)
  */
 public record SinkConfig(String bootstrapServers, String groupId, List<String> topics,
                          String statsTopic, String anomaliesTopic, String forecastsTopic, String alertsTopic,
                          String deadLetterTopic, String influxUrl, Api api, String database, String retentionPolicy,
                          String username, String password, String token, String org, String bucket,
                          Duration timeout, int batchSize, Duration linger, Duration backoffMin, Duration backoffMax,
-                         Duration progressInterval, TrustStore trustStore, String queriesTopic, String cacheTopic) {
+                         Duration progressInterval, TrustStore trustStore, String queriesTopic, String cacheTopic,
+                         String impactTopic, String recommendationsTopic) {
 
     /** The CA certificates an https {@code influx.url} is checked against; null: the JVM's default CAs. */
     public record TrustStore(String location, String password, String type) {
@@ -60,8 +63,10 @@ public record SinkConfig(String bootstrapServers, String groupId, List<String> t
     public static final ConfigKey<String> GROUP_ID = ConfigKey.string("sink.group.id", "perfstream-sink")
         .doc("Consumer group of the sink (its offsets, committed after InfluxDB acknowledged a batch)");
     public static final ConfigKey<List<String>> TOPICS = ConfigKey.list("sink.topics", List.of())
-        .defaultText("topic.stats,topic.anomalies,topic.forecasts,topic.alerts,topic.queries,topic.cache")
-        .doc("Result topics the sink reads (by default topic.queries and topic.cache only when they exist at start)");
+        .defaultText("topic.stats,topic.anomalies,topic.forecasts,topic.alerts,topic.queries,topic.cache,topic.impact,"
+            + "topic.recommendations")
+        .doc("Result topics the sink reads (by default topic.queries, topic.cache, topic.impact and topic.recommendations"
+            + " only when they exist at start)");
     public static final ConfigKey<String> INFLUX_URL = ConfigKey.string("influx.url", "http://127.0.0.1:8086")
         .check(u -> u.startsWith("http://") || u.startsWith("https://"), "must start with http:// or https://")
         .doc("InfluxDB the sink writes to; the local influxd (services start, demo) listens here (loopback only)");
@@ -109,12 +114,15 @@ public record SinkConfig(String bootstrapServers, String groupId, List<String> t
         String alerts = s.get(TopicKeys.ALERTS);
         String queries = s.get(TopicKeys.QUERIES);
         String cache = s.get(TopicKeys.CACHE);
-        List<String> known = List.of(stats, anomalies, forecasts, alerts, queries, cache);
+        String impact = s.get(TopicKeys.IMPACT);
+        String recommendations = s.get(TopicKeys.RECOMMENDATIONS);
+        List<String> known = List.of(stats, anomalies, forecasts, alerts, queries, cache, impact, recommendations);
         List<String> topics = s.isSet(TOPICS) ? s.get(TOPICS) : known;
         for (String t : topics) {
             if (!known.contains(t)) {
                 s.problem("sink.topics: \"" + t + "\" is not one of the result topics " + known
-                    + " (set topic.stats/topic.anomalies/topic.forecasts/topic.alerts/topic.queries/topic.cache to rename them)");
+                    + " (set topic.stats/topic.anomalies/topic.forecasts/topic.alerts/topic.queries/topic.cache/"
+                    + "topic.impact/topic.recommendations to rename them)");
             }
         }
         if (topics.isEmpty()) {
@@ -157,7 +165,7 @@ public record SinkConfig(String bootstrapServers, String groupId, List<String> t
             s.get(BATCH_SIZE),
             s.get(LINGER),
             backoffMin, backoffMax,
-            s.get(PROGRESS_INTERVAL), trustStore, queries, cache);
+            s.get(PROGRESS_INTERVAL), trustStore, queries, cache, impact, recommendations);
         s.throwIfInvalid("sink");
         return c;
     }
@@ -166,7 +174,8 @@ public record SinkConfig(String bootstrapServers, String groupId, List<String> t
     SinkConfig withTopics(List<String> newTopics) {
         return new SinkConfig(bootstrapServers, groupId, List.copyOf(newTopics), statsTopic, anomaliesTopic, forecastsTopic,
             alertsTopic, deadLetterTopic, influxUrl, api, database, retentionPolicy, username, password, token, org, bucket,
-            timeout, batchSize, linger, backoffMin, backoffMax, progressInterval, trustStore, queriesTopic, cacheTopic);
+            timeout, batchSize, linger, backoffMin, backoffMax, progressInterval, trustStore, queriesTopic, cacheTopic,
+            impactTopic, recommendationsTopic);
     }
 
     /** Never prints the password or the token. */

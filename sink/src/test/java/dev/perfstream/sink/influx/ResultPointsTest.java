@@ -12,6 +12,8 @@ import dev.perfstream.schemas.avro.AttributionCause;
 import dev.perfstream.schemas.avro.Anomaly;
 import dev.perfstream.schemas.avro.CacheStats;
 import dev.perfstream.schemas.avro.QueryStats;
+import dev.perfstream.schemas.avro.Recommendation;
+import dev.perfstream.schemas.avro.ScalingAction;
 import dev.perfstream.schemas.avro.Forecast;
 import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.Severity;
@@ -234,5 +236,55 @@ class ResultPointsTest {
             .setWindowEnd(T0.plusSeconds(60)).setHits(80).setMisses(20).setHitRatio(0.8).build();
         assertThat(ResultPoints.cache(c).toLineProtocol()).isEqualTo(
             "cache_stats,cache=session-cache,service=catalog,window=1m hit_ratio=0.8,hits=80i,lookups=100i,misses=20i " + MS);
+    }
+    @Test
+    void shouldMapUxImpactWithAppPageGoalVitalAndWindowAsTags() throws Exception {
+        dev.perfstream.schemas.avro.UxImpact u = dev.perfstream.schemas.avro.UxImpact.newBuilder().setApp("shop-web")
+            .setPage("/checkout").setGoal("checkout").setVital("LCP").setWindowStart(T0).setWindowEnd(T0.plusSeconds(3600))
+            .setSessions(100).setConverted(15).setConversionRate(0.15).setGoodSessions(50).setGoodConverted(10)
+            .setGoodRate(0.2).setNeedsImprovementSessions(40).setNeedsImprovementConverted(5).setNeedsImprovementRate(0.125)
+            .setPoorSessions(10).setPoorConverted(0).setPoorRate(0.0).setP75(3100).setP75Rating("NEEDS_IMPROVEMENT")
+            .setTarget("GOOD").setMovedShare(0.25).setRateDifference(0.075).setRateDifferenceLower(-0.07)
+            .setRateDifferenceUpper(0.21).setGain(0.01875).setGainLower(-0.0175).setGainUpper(0.0525)
+            .setExtraConversions(1.875).setExtraConversionsLower(-1.75).setExtraConversionsUpper(5.25).setConfidence(0.95)
+            .build();
+        assertThat(ResultPoints.impact(u).toLineProtocol()).isEqualTo(
+            "ux_impact,app=shop-web,goal=checkout,page=/checkout,vital=LCP,window=1h confidence=0.95,conversion_rate=0.15,"
+                + "converted=15i,extra_conversions=1.875,extra_conversions_lower=-1.75,extra_conversions_upper=5.25,"
+                + "gain=0.01875,gain_lower=-0.0175,gain_upper=0.0525,good_converted=10i,good_rate=0.2,good_sessions=50i,"
+                + "moved_share=0.25,needs_improvement_converted=5i,needs_improvement_rate=0.125,"
+                + "needs_improvement_sessions=40i,p75=3100.0,p75_rating=\"NEEDS_IMPROVEMENT\",poor_converted=0i,"
+                + "poor_rate=0.0,poor_sessions=10i,rate_difference=0.075,rate_difference_lower=-0.07,"
+                + "rate_difference_upper=0.21,sessions=100i,target=\"GOOD\" " + MS);
+    }
+
+    @Test
+    void shouldWriteTheInstanceCountOfAWindowWhenItHasOne() throws Exception {
+        assertThat(ResultPoints.stats(metricStats().setInstances(3).build()).toLineProtocol()).contains(",instances=3i,");
+        assertThat(ResultPoints.stats(metricStats().build()).toLineProtocol()).doesNotContain("instances");
+    }
+
+    @Test
+    void shouldMapARecommendationWithItsIntervalCostAndDirection() throws Exception {
+        Recommendation r = Recommendation.newBuilder().setService("payments").setWindowStart(T0)
+            .setWindowEnd(T0.plusSeconds(60)).setAction(ScalingAction.SCALE_OUT).setCurrent(4).setAdvised(7)
+            .setFrom(T0.plusSeconds(300)).setExpected(6).setLow(5).setHigh(7).setRate(512.5).setCapacityPerInstance(100.0)
+            .setCapacitySource("override").setPricePerInstanceHour(0.25).setCostPerHour(1.75).setCostDeltaPerHour(0.75)
+            .setSummary("payments needs 7 instances from 10:05 (now 4)").setReason("r").build();
+        assertThat(ResultPoints.recommendation(r).toLineProtocol()).isEqualTo(
+            "recommendations,direction=scale_out,service=payments advised=7i,capacity_per_instance=100.0,"
+                + "capacity_source=\"override\",cost_delta_per_hour=0.75,cost_per_hour=1.75,current=4i,expected=6i,"
+                + "from_time=" + (MS + 300_000) + "i,high=7i,interval_level=0.9,low=5i,price_per_instance_hour=0.25,"
+                + "rate=512.5,reason=\"r\",summary=\"payments needs 7 instances from 10:05 (now 4)\" " + MS);
+    }
+
+    @Test
+    void shouldLeaveOutWhatAnUnknownRecommendationDoesNotHave() throws Exception {
+        Recommendation r = Recommendation.newBuilder().setService("cart").setWindowStart(T0).setWindowEnd(T0.plusSeconds(60))
+            .setAction(ScalingAction.UNKNOWN).setCurrent(0).setAdvised(0).setFrom(T0).setCapacitySource("unknown")
+            .setSummary("cart: no advice (x)").setReason("x").build();
+        assertThat(ResultPoints.recommendation(r).toLineProtocol()).isEqualTo(
+            "recommendations,direction=unknown,service=cart advised=0i,capacity_source=\"unknown\",current=0i,"
+                + "from_time=" + MS + "i,interval_level=0.9,reason=\"x\",summary=\"cart: no advice (x)\" " + MS);
     }
 }

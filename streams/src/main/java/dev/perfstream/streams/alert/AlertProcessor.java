@@ -24,10 +24,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -53,13 +51,10 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
     private static final Logger LOG = LoggerFactory.getLogger(AlertProcessor.class);
     private final Supplier<RuleSet> rules;
     private final Clock clock;
-    private final Duration unmatchedWarnAfter;
+    private final RuleUsage usage;
     private KeyValueStore<String, AlertStatus> statuses;
     private SloBuckets buckets;
     private String seenVersion;
-    private long versionSince;
-    private final Set<String> matched = new HashSet<>();
-    private boolean unmatchedReported;
     private final Map<String, Long> sloEvaluatedAt = new HashMap<>();
     /** How often (wall clock) the statuses are scanned for series that stopped sending. */
     static final long NO_DATA_SCAN_MS = 10_000;
@@ -82,23 +77,23 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
     static final long ATTRIBUTION_SWEEP_MS = 600_000;
     private long lastSweep;
 
-    AlertProcessor(Supplier<RuleSet> rules, Clock clock, Duration unmatchedWarnAfter) {
-        this(rules, clock, unmatchedWarnAfter, null);
+    AlertProcessor(Supplier<RuleSet> rules, Clock clock, RuleUsage usage) {
+        this(rules, clock, usage, null);
     }
 
     /** @param attribution null: no bottleneck attribution */
-    AlertProcessor(Supplier<RuleSet> rules, Clock clock, Duration unmatchedWarnAfter, AttributionConfig attribution) {
-        this(rules, clock, unmatchedWarnAfter, AlertsTopology.STATUS_STORE, AlertsTopology.SLO_STORE,
+    AlertProcessor(Supplier<RuleSet> rules, Clock clock, RuleUsage usage, AttributionConfig attribution) {
+        this(rules, clock, usage, AlertsTopology.STATUS_STORE, AlertsTopology.SLO_STORE,
             AlertsTopology.BASELINE_STORE, attribution);
     }
 
     /** With its own stores: the statement and cache windows are evaluated in a sub-topology of their own. */
-    AlertProcessor(Supplier<RuleSet> rules, Clock clock, Duration unmatchedWarnAfter, String statusStore, String sloStore,
+    AlertProcessor(Supplier<RuleSet> rules, Clock clock, RuleUsage usage, String statusStore, String sloStore,
                    String baselineStore) {
-        this(rules, clock, unmatchedWarnAfter, statusStore, sloStore, baselineStore, null);
+        this(rules, clock, usage, statusStore, sloStore, baselineStore, null);
     }
 
-    private AlertProcessor(Supplier<RuleSet> rules, Clock clock, Duration unmatchedWarnAfter, String statusStore,
+    private AlertProcessor(Supplier<RuleSet> rules, Clock clock, RuleUsage usage, String statusStore,
                            String sloStore, String baselineStore, AttributionConfig attribution) {
         this.attributionConfig = attribution != null && attribution.enabled() ? attribution : null;
         this.baselineStore = baselineStore;
@@ -106,7 +101,7 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
         this.sloStore = sloStore;
         this.rules = rules;
         this.clock = clock;
-        this.unmatchedWarnAfter = unmatchedWarnAfter;
+        this.usage = usage;
     }
 
     @Override
@@ -119,8 +114,9 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
             attribution = new Attributor(attributionConfig, context.getStateStore(AlertsTopology.ATTRIBUTION_STORE),
                 context.getStateStore(AlertsTopology.ATTRIBUTION_HELD_STORE));
         }
-        seenVersion = rules.get().version();
-        versionSince = clock.millis();
+        RuleSet rs = rules.get();
+        seenVersion = rs.version();
+        usage.check(rs.version(), ids(rs), clock.millis());
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::housekeeping);
     }
 
@@ -143,13 +139,13 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
         }
         for (Rule rule : rs.rules()) {
             if (rule.appliesTo(s)) {
-                matched.add(rule.id());
+                usage.matched(rs.version(), rule.id());
                 evaluate(rule, s, r.timestamp());
             }
         }
         for (Deadman d : rs.deadmen()) {
             if (d.appliesTo(s)) {
-                matched.add(d.id());
+                usage.matched(rs.version(), d.id());
                 seen(d, s, r.timestamp());
             }
         }
@@ -157,7 +153,7 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
         for (Slo slo : rs.slos()) {
             if (s.getKind() == SeriesKind.METRIC && slo.metric().equals(s.getName()) && slo.window().toMillis() == size
                 && slo.matchesService(s.getService())) {
-                matched.add(slo.id());
+                usage.matched(rs.version(), slo.id());
                 evaluate(slo, s, r.timestamp());
             }
         }
@@ -169,7 +165,7 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
     /** Window sizes of the rules of class high-latency: the only windows attribution keeps. */
     private java.util.Set<Long> attributedSizes(RuleSet rs) {
         if (!rs.version().equals(sizesVersion)) {
-            java.util.Set<Long> sizes = new HashSet<>();
+            java.util.Set<Long> sizes = new java.util.HashSet<>();
             for (Rule rule : rs.rules()) {
                 if (rule.alertClass() == AlertClass.HIGH_LATENCY) {
                     sizes.add(rule.window().toMillis());
@@ -382,16 +378,14 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
             lastNoDataScan = now;
             noData(rs, now);
         }
-        if (!unmatchedReported && clock.millis() - versionSince >= unmatchedWarnAfter.toMillis() && !matched.isEmpty()) {
-            unmatchedReported = true;
-            List<String> none = new ArrayList<>();
-            rs.rules().stream().map(Rule::id).filter(id -> !matched.contains(id)).forEach(none::add);
-            rs.slos().stream().map(Slo::id).filter(id -> !matched.contains(id)).forEach(none::add);
-            if (!none.isEmpty()) {
-                LOG.warn("rules matched no series in their first {} on this instance: {} (check selector and window)",
-                    unmatchedWarnAfter, none);
-            }
-        }
+        usage.check(rs.version(), ids(rs), clock.millis());
+    }
+
+    private static List<String> ids(RuleSet rs) {
+        List<String> ids = new ArrayList<>();
+        rs.rules().forEach(r -> ids.add(r.id()));
+        rs.slos().forEach(s -> ids.add(s.id()));
+        return ids;
     }
 
     /**
@@ -452,9 +446,7 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
     private void onReload(RuleSet rs) {
         LOG.info("alerts: rules version {} -> {}", seenVersion, rs.version());
         seenVersion = rs.version();
-        versionSince = clock.millis();
-        matched.clear();
-        unmatchedReported = false;
+        usage.check(rs.version(), ids(rs), clock.millis());
         List<KeyValue<String, AlertStatus>> gone = new ArrayList<>();
         try (KeyValueIterator<String, AlertStatus> it = statuses.all()) {
             while (it.hasNext()) {

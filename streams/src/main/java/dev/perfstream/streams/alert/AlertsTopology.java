@@ -130,6 +130,7 @@ public final class AlertsTopology {
     /** @param derived the statement and cache topics to read as well ({@link Derived#NONE}: none) */
     public static Topology build(AlertsConfig c, Wire codecs, Derived derived, Supplier<RuleSet> rules, Clock clock) {
         StreamsBuilder b = new StreamsBuilder();
+        RuleUsage usage = new RuleUsage(c.unmatchedWarnAfter()); // one per instance: every task, both evaluators
         Serde<WindowStats> statsSerde = serde(codecs.stats());
         b.addStateStore(ParkedRecords.storeBuilder(PARKED_STORE));
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATUS_STORE), Serdes.String(),
@@ -150,7 +151,7 @@ public final class AlertsTopology {
             evaluateStores.add(ATTRIBUTION_STORE);
             evaluateStores.add(ATTRIBUTION_HELD_STORE);
         }
-        KStream<String, WindowStats> views = derived.topics().isEmpty() ? null : derived(b, c, codecs, derived, rules, clock);
+        KStream<String, WindowStats> views = derived.topics().isEmpty() ? null : derived(b, c, codecs, derived, rules, usage, clock);
 
         KStream<String, Decoded> decoded = b.stream(c.statsTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
                 .withName("alerts-stats-source"))
@@ -178,7 +179,7 @@ public final class AlertsTopology {
             .branch((k, v) -> v.getServiceVersion() != null, Branched.as("release"))
             .defaultBranch(Branched.as("series"));
         byKind.get("alerts-windows-series")
-            .process(() -> new AlertProcessor(rules, clock, c.unmatchedWarnAfter(), attribution), Named.as("alerts-evaluate"),
+            .process(() -> new AlertProcessor(rules, clock, usage, attribution), Named.as("alerts-evaluate"),
                 evaluateStores.toArray(String[]::new))
             .to(c.alertsTopic(), Produced.with(Serdes.String(), serde(codecs.alerts())).withName("alerts-sink"));
         // Per-version windows (release comparison): REGRESSION alerts, same topic.
@@ -190,7 +191,7 @@ public final class AlertsTopology {
 
     /** @return the decoded statement and cache views, keyed by service */
     private static KStream<String, WindowStats> derived(StreamsBuilder b, AlertsConfig c, Wire codecs, Derived derived,
-                                                        Supplier<RuleSet> rules, Clock clock) {
+                                                        Supplier<RuleSet> rules, RuleUsage usage, Clock clock) {
         b.addStateStore(ParkedRecords.storeBuilder(DERIVED_PARKED_STORE));
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DERIVED_STATUS_STORE), Serdes.String(),
             new AlertStatusSerde()));
@@ -213,7 +214,7 @@ public final class AlertsTopology {
         // Keyed by service by the stats stage already: evaluated where they arrive, no repartition.
         KStream<String, WindowStats> views = branches.get("alerts-derived-good")
             .mapValues(Decoded::stats, Named.as("alerts-derived-unwrap"));
-        views.process(() -> new AlertProcessor(rules, clock, c.unmatchedWarnAfter(), DERIVED_STATUS_STORE, DERIVED_SLO_STORE,
+        views.process(() -> new AlertProcessor(rules, clock, usage, DERIVED_STATUS_STORE, DERIVED_SLO_STORE,
                 DERIVED_BASELINE_STORE), Named.as("alerts-derived-evaluate"), DERIVED_STATUS_STORE, DERIVED_SLO_STORE,
                 DERIVED_BASELINE_STORE)
             .to(c.alertsTopic(), Produced.with(Serdes.String(), serde(codecs.alerts())).withName("alerts-derived-sink"));

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.Map;
 import java.util.NavigableMap;
+import org.apache.commons.math3.distribution.NormalDistribution;
 
 /**
  * The release test: is a new version of a route slower (p95) or more often failing than the previous one?
@@ -44,6 +45,7 @@ import java.util.NavigableMap;
  */
 public final class ReleaseComparison {
     static final double Q = 0.95;
+    private static final NormalDistribution STANDARD_NORMAL = new NormalDistribution(null, 0, 1);
 
     private ReleaseComparison() {
     }
@@ -169,9 +171,14 @@ public final class ReleaseComparison {
         return compare(route, b, n, Math.max(b.windows(), n.windows()), c);
     }
 
+    /** The quantile {@code p} (0..1) of the standard normal distribution: the z of a one-sided bound. */
+    static double normalQuantile(double p) {
+        return STANDARD_NORMAL.inverseCumulativeProbability(p);
+    }
+
     /** The test on two merged samples (see the class doc). */
     public static Result compare(String route, Sample base, Sample cand, int windows, ReleaseConfig c) {
-        double z = Probit.of(1 - c.alpha());
+        double z = normalQuantile(1 - c.alpha());
         boolean tested = base.count() >= c.minEvents() && cand.count() >= c.minEvents();
         double p95Base = base.quantile(Q);
         double p95New = cand.quantile(Q);

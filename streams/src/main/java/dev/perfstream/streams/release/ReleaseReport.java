@@ -89,7 +89,7 @@ public final class ReleaseReport {
         out.append(String.format(Locale.ROOT, "test: p95 order-statistic bounds, alpha %.2g per side (p95 regressed when the"
             + " lower bound of the shift is above 0 and the shift at least %+.0f %%); errors: two-proportion z >= %.2f and at"
             + " least %+.1f points; both sides need %d events%n", c.alpha(), c.minShift() * 100,
-            Probit.of(1 - c.alpha()), c.minErrorIncrease() * 100, c.minEvents()));
+            ReleaseComparison.normalQuantile(1 - c.alpha()), c.minErrorIncrease() * 100, c.minEvents()));
         out.append(String.format(Locale.ROOT, "%-28s %7s %10s %10s %9s %9s %9s %9s %9s %9s %8s %8s  %s%n", "route", "windows",
             "events old", "events new", "p50 old", "p50 new", "p95 old", "p95 new", "p95 shift", "lower bnd", "err old",
             "err new", "verdict"));

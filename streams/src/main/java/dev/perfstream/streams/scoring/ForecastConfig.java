@@ -57,7 +57,8 @@ public record ForecastConfig(boolean enabled, String topic, List<Statistic> stat
         .doc("Rows (windows) a training uses");
     public static final ConfigKey<Double> CAPACITY_RATE = ConfigKey.decimal("capacity.<service>.rate", Double.NaN, 0,
         Double.MAX_VALUE).unit("req/s").doc("Throughput capacity of the service, compared with the forecast of its total "
-            + "over all routes; enables capacity alerts");
+            + "over all routes; enables capacity alerts. With capacity.<service>.instances also the manual override of "
+            + "the scaling advice's learned capacity (this rate / that count per instance)");
     public static final ConfigKey<Double> SLO_P95 = ConfigKey.decimal("forecast.slo.p95", Double.NaN, 0, Double.MAX_VALUE)
         .doc("p95 threshold (in the series' unit) for every METRIC series; enables SLO forecast alerts");
     public static final ConfigKey<Double> SLO_P95_SERVICE = ConfigKey.decimal("forecast.slo.<service>.p95", Double.NaN, 0,

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * is saved in the {@link ModelStore} (kind {@value #MODEL_KIND}, one series per horizon) and its version is
  * carried in the forecasts.
  */
-final class ForecastProcessor implements Processor<String, WindowStats, Object, Object> {
+final class ForecastProcessor implements Processor<String, Object, Object, Object> {
     static final String MODEL_KIND = "forecast";
 
     /**
@@ -62,10 +62,15 @@ final class ForecastProcessor implements Processor<String, WindowStats, Object, 
     private KeyValueStore<String, byte[]> store;
     private ForecastAlerts alerts;
     private final Scope scope;
+    private final CapacityConfig capacity;
+    /** Whether the service totals' rate forecasts go on to the scaling advice ({@link CapacityProcessor}). */
+    private final boolean advises;
     private final List<Statistic> statistics;
 
     ForecastProcessor(ScoringConfig c, Settings settings, ModelStore models, Clock clock, Scope scope) {
         this.cfg = c.forecast();
+        this.capacity = c.capacity();
+        this.advises = scope == Scope.SERVICES && ScoringTopology.advisesCapacity(c);
         this.scope = scope;
         this.statistics = scope == Scope.ROUTES ? cfg.statistics()
             : cfg.statistics().stream().filter(st -> st == Statistic.RATE).toList();
@@ -84,8 +89,9 @@ final class ForecastProcessor implements Processor<String, WindowStats, Object, 
     }
 
     @Override
-    public void process(Record<String, WindowStats> r) {
-        WindowStats w = r.value();
+    public void process(Record<String, Object> r) {
+        ServiceWindow service = r.value() instanceof ServiceWindow sw ? sw : null;
+        WindowStats w = service != null ? service.total() : (WindowStats) r.value();
         long size = w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli();
         if (!cfg.enabled() || w.getKind() != SeriesKind.METRIC || size != cfg.window().toMillis()) {
             return;
@@ -109,12 +115,32 @@ final class ForecastProcessor implements Processor<String, WindowStats, Object, 
                 context.forward(new Record<>(series, forecastCodec.encode(cfg.topic(), fc), r.timestamp()),
                     ScoringTopology.FORECASTS_SINK);
             }
+            if (service != null && advises && st == Statistic.RATE) {
+                context.forward(new Record<>(w.getService(), new CapacityProcessor.Input(service, rateForecasts(f, points, size)),
+                    r.timestamp()), ScoringTopology.CAPACITY_PROCESSOR);
+            }
             Alert a = alerts.onForecast(series, st, w, f, points, now);
             if (a != null) {
                 context.forward(new Record<>(a.getFingerprint(), alertCodec.encode(alertsTopic, a), r.timestamp()),
                     ScoringTopology.ALERTS_SINK);
             }
         }
+    }
+
+    /** The rate forecasts of this window with their intervals, and the recent trend when it is steep ({@code capacity.ramp.min.t}). */
+    private List<dev.perfstream.models.capacity.RateForecast> rateForecasts(SeriesForecaster f, List<SeriesForecaster.Point> points,
+                                                                           long size) {
+        List<dev.perfstream.models.capacity.RateForecast> out =
+            new java.util.ArrayList<>(dev.perfstream.models.capacity.RateForecast.of(points, size));
+        CapacityConfig cap = capacity;
+        if (cap.rampMinT() > 0) {
+            var ramp = dev.perfstream.models.capacity.RateForecast.ramp(f.trend(), size, cap.startup().toMillis() + size,
+                cap.rampMinT());
+            if (ramp != null) {
+                out.add(ramp);
+            }
+        }
+        return out;
     }
 
     private SeriesForecaster fresh() {

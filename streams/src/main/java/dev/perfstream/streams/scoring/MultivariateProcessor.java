@@ -229,7 +229,8 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
      * The service's request throughput over all its routes in this window, as a window of the series
      * {@code METRIC|<request metric>|<service>|*}, to the service forecaster (capacity is a property of the
      * service, not of one route). Only the count, errors and rate are meaningful; the distribution fields are
-     * NaN. Not written to perf.stats: it lives only in the forecasts and their alerts.
+     * NaN. Not written to perf.stats: it lives only in the forecasts, their alerts and the scaling advice, which
+     * also gets the service's p95 and CPU ({@link ServiceWindow}).
      */
     private void forwardServiceTotal(MultivariatePending.Window p) {
         // the vector's window is the forecast window: forecastsServices requires it
@@ -241,9 +242,10 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
         WindowStats total = new WindowStats(SeriesKind.METRIC, mv.metrics().request(), p.service, SeriesId.ALL_ROUTES,
             null, Instant.ofEpochMilli(p.start), Instant.ofEpochMilli(p.end), n, p.vitals.errors(),
             (double) p.vitals.errors() / n, p.vitals.value(ServiceVitals.THROUGHPUT), nan, nan, nan, nan, nan, nan, nan,
-            nan, nan, null, null, null, "ms", 0L, null, null, null);
+            nan, nan, null, null, null, "ms", 0L, null, null, null, p.vitals.instances() > 0 ? p.vitals.instances() : null);
         String series = SeriesId.metric(mv.metrics().request(), p.service, SeriesId.ALL_ROUTES).id();
-        context.forward(new Record<>(series, total, p.end), ScoringTopology.SERVICE_FORECAST_PROCESSOR);
+        context.forward(new Record<>(series, new ServiceWindow(total, p.vitals.value(ServiceVitals.LATENCY),
+            p.vitals.value(ServiceVitals.CPU), p.vitals.instances()), p.end), ScoringTopology.SERVICE_FORECAST_PROCESSOR);
     }
 
     private void emit(MultivariatePending.Window p, MultivariateDetector d, double[] vector,

@@ -55,6 +55,9 @@ final class MultivariateRouter implements Processor<byte[], byte[], String, byte
         } catch (DecodeException e) {
             return; // dead-lettered by ScoringProcessor
         }
+        if (CapacityProcessor.problem(w, cfg) != null) {
+            return; // dead-lettered by ScoringProcessor
+        }
         long size = w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli();
         if (size == cfg.multivariate().window().toMillis() && w.getServiceVersion() == null
             && cfg.multivariate().metrics().feeds(w)) {

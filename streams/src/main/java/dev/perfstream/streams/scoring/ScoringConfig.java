@@ -24,13 +24,14 @@ import java.util.List;
  * @param alertResolveThreshold an alert resolves after {@code alertResolveWindows} windows below this score
  * @param forecast       forecasts to perf.forecasts and FORECAST (capacity / SLO) alerts
  * @param multivariate   the per-service multivariate detector
+ * @param capacity       scaling advice per service (perf.recommendations)
  */
 public record ScoringConfig(String bootstrapServers, String applicationId, String stateDir, String statsTopic,
                             String anomaliesTopic, String deadletterTopic, List<Statistic> metricStatistics,
                             List<Statistic> rumStatistics, Path modelsDir, Duration reloadInterval, int cacheMax,
                             DetectorConfig detector, String alertsTopic, double alertThreshold,
                             double alertResolveThreshold, int alertResolveWindows, Duration alertWindow,
-                            ForecastConfig forecast, MultivariateScoringConfig multivariate) {
+                            ForecastConfig forecast, MultivariateScoringConfig multivariate, CapacityConfig capacity) {
 
     public static final ConfigKey<String> APPLICATION_ID = ConfigKey.string("scoring.application.id", "perfstream-scoring")
         .doc("Kafka Streams application id of the scoring stage");
@@ -80,9 +81,17 @@ public record ScoringConfig(String bootstrapServers, String applicationId, Strin
             s.get(ALERT_RESOLVE_WINDOWS),
             s.get(ALERT_WINDOW),
             ForecastConfig.from(s),
-            MultivariateScoringConfig.from(s));
+            MultivariateScoringConfig.from(s),
+            CapacityConfig.from(s, s.get(ForecastConfig.WINDOW)));
         s.throwIfInvalid("scoring");
         return c;
+    }
+
+    /** The same configuration with the scaling advice off (its topic is missing and cannot be created). */
+    ScoringConfig withoutCapacity() {
+        return new ScoringConfig(bootstrapServers, applicationId, stateDir, statsTopic, anomaliesTopic, deadletterTopic,
+            metricStatistics, rumStatistics, modelsDir, reloadInterval, cacheMax, detector, alertsTopic, alertThreshold,
+            alertResolveThreshold, alertResolveWindows, alertWindow, forecast, multivariate, capacity.disabled());
     }
 
     static List<Statistic> statistics(List<String> labels) {

@@ -122,6 +122,11 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
             deadLetter(r, "validation", "windowEnd " + w.getWindowEnd() + " is not after windowStart " + w.getWindowStart());
             return;
         }
+        String unusable = CapacityProcessor.problem(w, cfg);
+        if (unusable != null) {
+            deadLetter(r, "validation", unusable);
+            return;
+        }
         if (w.getServiceVersion() != null) {
             return; // a per-version window of release comparison: its series is already scored as a whole
         }

@@ -70,6 +70,12 @@ public final class ScoringTopology {
     /** Open capacity alert episodes of service totals. */
     public static final String SERVICE_FORECAST_ALERT_STORE = "scoring-service-forecast-alerts";
 
+    /** Scaling advice per service from the service forecaster's rate forecasts ({@link CapacityProcessor}). */
+    public static final String CAPACITY_PROCESSOR = "scoring-capacity-processor";
+    /** Per service: capacity samples, the fitted capacity and the advisor's state. */
+    public static final String CAPACITY_STORE = "scoring-capacity";
+    public static final String RECOMMENDATIONS_SINK = "scoring-recommendations-sink";
+
     public static final String MULTIVARIATE_ROUTER = "scoring-multivariate-router";
     /** Internal topic name stem: {@code <application.id>-scoring-multivariate-by-service-repartition}. */
     public static final String MULTIVARIATE_REPARTITION = "scoring-multivariate-by-service";
@@ -98,6 +104,14 @@ public final class ScoringTopology {
     static boolean forecastsServices(ScoringConfig c) {
         return c.forecast().enabled() && c.multivariate().enabled()
             && c.multivariate().window().equals(c.forecast().window());
+    }
+
+    /**
+     * Whether the scaling advice is in the topology: {@code capacity.advice.enabled} and the service totals
+     * forecast ({@link #forecastsServices}), whose rate forecasts it uses.
+     */
+    static boolean advisesCapacity(ScoringConfig c) {
+        return c.capacity().enabled() && forecastsServices(c);
     }
 
     /** With JSON in and out (no registry): for tests. */
@@ -142,6 +156,12 @@ public final class ScoringTopology {
                 () -> new ForecastProcessor(c, settings, models, clock, ForecastProcessor.Scope.SERVICES), MULTIVARIATE_PROCESSOR);
             t.addStateStore(stringKeyed(SERVICE_FORECAST_STORE), SERVICE_FORECAST_PROCESSOR);
             t.addStateStore(stringKeyed(SERVICE_FORECAST_ALERT_STORE), SERVICE_FORECAST_PROCESSOR);
+        }
+        if (advisesCapacity(c)) {
+            t.addProcessor(CAPACITY_PROCESSOR, () -> new CapacityProcessor(c, settings), SERVICE_FORECAST_PROCESSOR);
+            t.addStateStore(stringKeyed(CAPACITY_STORE), CAPACITY_PROCESSOR);
+            t.addSink(RECOMMENDATIONS_SINK, c.capacity().topic(), new StringSerializer(), new ByteArraySerializer(),
+                CAPACITY_PROCESSOR);
         }
         t.addSink(FORECASTS_SINK, c.forecast().topic(), new StringSerializer(), new ByteArraySerializer(),
             services ? new String[] {FORECAST_PROCESSOR, SERVICE_FORECAST_PROCESSOR} : new String[] {FORECAST_PROCESSOR});

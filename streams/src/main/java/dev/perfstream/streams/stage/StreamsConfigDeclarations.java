@@ -5,8 +5,10 @@ import dev.perfstream.schemas.config.ConfigDeclarations;
 import dev.perfstream.schemas.config.ConfigGroup;
 import dev.perfstream.streams.alert.AlertsConfig;
 import dev.perfstream.streams.alert.attribution.AttributionConfig;
+import dev.perfstream.streams.impact.ImpactConfig;
 import dev.perfstream.streams.release.ReleaseConfig;
 import dev.perfstream.streams.retry.ParkedRecords;
+import dev.perfstream.streams.scoring.CapacityConfig;
 import dev.perfstream.streams.scoring.ForecastConfig;
 import dev.perfstream.streams.scoring.ModelKeys;
 import dev.perfstream.streams.scoring.MultivariateScoringConfig;
@@ -23,8 +25,8 @@ public final class StreamsConfigDeclarations implements ConfigDeclarations {
         return List.of(
             ConfigGroup.of("streams", "Kafka Streams stages (all three)", 35, StreamsProperties.class,
                 ParkedRecords.Config.class),
-            ConfigGroup.of("stats", "Stats stage (perf.metrics, perf.rum -> perf.stats, perf.queries, perf.cache)", 40,
-                StatsConfig.class, QueryCacheConfig.class),
+            ConfigGroup.of("stats", "Stats stage (perf.metrics, perf.rum -> perf.stats, perf.queries, perf.cache, perf.impact)",
+                40, StatsConfig.class, QueryCacheConfig.class, ImpactConfig.class),
             ConfigGroup.of("alerts", "Alerts stage (perf.stats -> perf.alerts)", 50, AlertsConfig.class,
                 AttributionConfig.class),
             ConfigGroup.of("release", "Release comparison: per-version windows (stats), REGRESSION alerts (alerts), "
@@ -34,6 +36,8 @@ public final class StreamsConfigDeclarations implements ConfigDeclarations {
             ConfigGroup.of("forecast", "Scoring stage: forecasts and FORECAST alerts", 62, ForecastConfig.class),
             ConfigGroup.of("multivariate", "Scoring stage: the per-service multivariate score", 64,
                 MultivariateScoringConfig.class),
+            ConfigGroup.of("capacity", "Scoring stage: scaling advice per service (perf.recommendations)", 65,
+                CapacityConfig.class),
             ConfigGroup.of("models", "Model tuning (per-series and multivariate detectors)", 66, ModelKeys.class));
     }
 

@@ -15,6 +15,8 @@ import dev.perfstream.schemas.validate.EventValidator;
 import dev.perfstream.schemas.validate.RouteTemplates;
 import dev.perfstream.schemas.validate.SqlFingerprint;
 import dev.perfstream.schemas.validate.WebVitals;
+import dev.perfstream.streams.impact.ImpactEvent;
+import dev.perfstream.streams.impact.SessionState;
 import dev.perfstream.streams.release.ReleaseConfig;
 import java.util.HashMap;
 import java.util.List;
@@ -53,6 +55,8 @@ final class EventDecoder {
     private final Map<String, SeriesId> statementIds = new HashMap<>();
     // Hand-written memo: RouteTemplates runs several regexes per segment, and the same raw routes repeat.
     private final Map<String, String> templates = new HashMap<>();
+    /** Whether LCP, INP and conversions with a session go to the impact windows too. */
+    private boolean impact;
 
     EventDecoder(String metricsTopic, RecordCodec<MetricEvent> metrics, RecordCodec<RumEvent> rum,
                  EventValidator validator, int routeCap, SeriesOwnership.Owned owned) {
@@ -113,7 +117,7 @@ final class EventDecoder {
         long ts = e.getTimestamp().toEpochMilli();
         return new Observation(id, ts, v * f, error, -1, unit,
             e.getHistogram() == null ? null : buckets(e.getHistogram(), f), releaseSeries(e, route, ts),
-            details ? detail(e, unit) : null);
+            details ? detail(e, unit) : null, Observation.instanceHash(e.getInstance()));
     }
 
     /** The per-version series of a request latency with a service version (owner-side version cap), else null. */
@@ -205,17 +209,37 @@ final class EventDecoder {
             h.getSum() != null ? h.getSum() * f : sum, h.getRelativeError());
     }
 
+    /** Turns the impact windows on (LCP, INP and conversions with a session are handed to them as well). */
+    EventDecoder impact(boolean on) {
+        this.impact = on;
+        return this;
+    }
+
     private Observation rum(RumEvent e) throws DecodeException {
         problems(validator.check(e));
         String page = template(e.getPage());
         if (owned.key(e.getApp())) {
             page = pages.admit(e.getApp(), page);
         }
+        long ts = e.getTimestamp().toEpochMilli();
         Vital vital = e.getVital();
+        if (vital == null) { // a conversion (the validator has checked its goal and session)
+            return Observation.conversion(ImpactEvent.conversion(ts, e.getApp(), page, e.getSessionHash(), e.getConversion()));
+        }
+        ImpactEvent joined = null;
+        if (impact && e.getSessionHash() != null && (vital == Vital.LCP || vital == Vital.INP)) {
+            joined = ImpactEvent.vital(ts, e.getApp(), page, e.getSessionHash(),
+                vital == Vital.LCP ? SessionState.LCP : SessionState.INP, e.getValue());
+        }
         // Shares follow the Web Vitals thresholds, not the rating the browser library sent.
         Rating r = WebVitals.rate(vital, e.getValue());
         return new Observation(SeriesId.rum(vital.name(), e.getApp(), page, e.getDeviceClass().toLowerCase(Locale.ROOT)),
-            e.getTimestamp().toEpochMilli(), e.getValue(), false, r.ordinal(), vital == Vital.CLS ? "score" : "ms");
+            ts, e.getValue(), false, r.ordinal(), vital == Vital.CLS ? "score" : "ms", null, null, null, joined);
+    }
+
+    /** The page an impact event forwarded by another task counts under here, at its app's owner (the page cap). */
+    String admitPage(String app, String page) {
+        return pages.admit(app, page);
     }
 
     /**

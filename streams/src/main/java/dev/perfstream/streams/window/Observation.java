@@ -1,5 +1,6 @@
 package dev.perfstream.streams.window;
 
+import dev.perfstream.streams.impact.ImpactEvent;
 import dev.perfstream.streams.window.state.HistogramValues;
 
 /**
@@ -14,10 +15,47 @@ import dev.perfstream.streams.window.state.HistogramValues;
  *                  for durations, like {@code value})
  * @param release   the per-version series the measurement also goes into (release comparison), or null
  * @param detail    null, or the statement or cache series ({@link DetailSeries}) the measurement also counts in
+ * @param instance  64-bit hash of the event's instance ({@link #instanceHash}), 0 when it had none
+ * @param impact    null, or what the impact windows take from a RUM event with a session (an LCP, an INP, a
+ *                  conversion)
+ * @param series    null for a conversion, which is in no window statistics
  */
 record Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit,
-                   HistogramValues buckets, SeriesId release, SeriesId detail) {
+                   HistogramValues buckets, SeriesId release, SeriesId detail, long instance, ImpactEvent impact) {
+    /** A metric measurement (no impact event). */
+    Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit,
+                HistogramValues buckets, SeriesId release, SeriesId detail, long instance) {
+        this(series, timestamp, value, error, rating, unit, buckets, release, detail, instance, null);
+    }
+
+    /** A RUM measurement (no instance), with its impact event or null. */
+    Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit,
+                HistogramValues buckets, SeriesId release, SeriesId detail, ImpactEvent impact) {
+        this(series, timestamp, value, error, rating, unit, buckets, release, detail, 0L, impact);
+    }
+
     Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit) {
-        this(series, timestamp, value, error, rating, unit, null, null, null);
+        this(series, timestamp, value, error, rating, unit, null, null, null, 0L, null);
+    }
+
+    /** A conversion: only for the impact windows. */
+    static Observation conversion(ImpactEvent impact) {
+        return new Observation(null, impact.timestamp(), 1, false, -1, "count", null, null, null, 0L, impact);
+    }
+
+    /**
+     * FNV-1a over the name's chars, never 0 (0 means "no instance"): the windows count distinct instances by these
+     * hashes (8 bytes each in the state), and two names of one service colliding in 64 bits is not a practical concern.
+     */
+    static long instanceHash(String instance) {
+        if (instance == null) {
+            return 0L;
+        }
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < instance.length(); i++) {
+            h ^= instance.charAt(i);
+            h *= 0x100000001b3L;
+        }
+        return h == 0 ? 1 : h;
     }
 }

@@ -1,5 +1,6 @@
 package dev.perfstream.streams.window;
 
+import dev.perfstream.streams.impact.ImpactEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -78,8 +79,8 @@ public record SeriesOwnership(int tasks, int owners) {
     }
 
     /**
-     * Partitioner of the partials topic: a partial (keyed by series id) goes to its owner; a
-     * watermark (null key) goes to every partition.
+     * Partitioner of the partials topic: a partial (keyed by series id) and an impact event (keyed by app) go to
+     * their owner; a watermark (null key) goes to every partition.
      */
     StreamPartitioner<String, byte[]> partitioner() {
         Map<Integer, Optional<Set<Integer>>> all = new HashMap<>();
@@ -88,7 +89,8 @@ public record SeriesOwnership(int tasks, int owners) {
                 return all.computeIfAbsent(numPartitions,
                     n -> Optional.of(IntStream.range(0, n).boxed().collect(Collectors.toUnmodifiableSet())));
             }
-            return Optional.of(Set.of(ownerOfSeries(key) % numPartitions));
+            int owner = ImpactEvent.isKey(key) ? ownerOf(ImpactEvent.appOfKey(key)) : ownerOfSeries(key);
+            return Optional.of(Set.of(owner % numPartitions));
         };
     }
 }

@@ -104,6 +104,31 @@ public final class StatsPartitions {
         return qc;
     }
 
+    /**
+     * The impact output topic: created like the stats topic when missing. When it is missing and cannot be created,
+     * the impact windows are off with a WARN naming the topic.
+     */
+    public static dev.perfstream.streams.impact.ImpactConfig impactOutput(Admin admin, StatsConfig c,
+                                                                      dev.perfstream.streams.impact.ImpactConfig ic) {
+        if (!ic.enabled() || exists(admin, ic.topic())) {
+            return ic;
+        }
+        int n = Math.max(1, partitions(admin, c.statsTopic()));
+        try {
+            admin.createTopics(List.of(new NewTopic(ic.topic(), Optional.of(n), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
+            LOG.info("created {} with {} partitions", ic.topic(), n);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                LOG.warn("{} does not exist and cannot be created ({}): speed vs conversion is off; create it (or set"
+                    + " stats.impact.enabled=false to silence this)", ic.topic(), e.getCause().getMessage());
+                return ic.disabled();
+            }
+        } catch (InterruptedException | TimeoutException e) {
+            throw new IllegalStateException("cannot create " + ic.topic() + ": " + e, e);
+        }
+        return ic;
+    }
+
     private static boolean exists(Admin admin, String topic) {
         try {
             return admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic);

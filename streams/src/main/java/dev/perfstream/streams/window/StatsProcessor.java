@@ -11,6 +11,9 @@ import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.serde.DeadLetters;
 import dev.perfstream.schemas.serde.DecodeException;
+import dev.perfstream.streams.impact.ImpactConfig;
+import dev.perfstream.streams.impact.ImpactEvent;
+import dev.perfstream.streams.impact.ImpactWindows;
 import dev.perfstream.streams.window.state.PartialRecord;
 import dev.perfstream.streams.window.state.SeriesWindowStore;
 import dev.perfstream.streams.retry.ParkedRecord;
@@ -84,14 +87,21 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
     private long announced = Long.MIN_VALUE;
 
     private final QueryCacheAssembler details;
+    private final ImpactConfig impactConfig;
+    /** The sessions of the apps this task owns; null when the impact windows are off. */
+    private ImpactWindows impact;
+    private SeriesOwnership.Owned owned;
 
     StatsProcessor(StatsConfig config, Function<SeriesOwnership.Owned, EventDecoder> decoders, Clock clock,
                    ParkedRecords.Config outage, AtomicLong parkedGauge, SeriesOwnership ownership, InputLag lag) {
-        this(config, QueryCacheConfig.DEFAULT, decoders, clock, outage, parkedGauge, ownership, lag);
+        this(config, QueryCacheConfig.DEFAULT, ImpactConfig.DEFAULT.disabled(), decoders, clock, outage, parkedGauge,
+            ownership, lag);
     }
 
-    StatsProcessor(StatsConfig config, QueryCacheConfig queryCache, Function<SeriesOwnership.Owned, EventDecoder> decoders,
-                   Clock clock, ParkedRecords.Config outage, AtomicLong parkedGauge, SeriesOwnership ownership, InputLag lag) {
+    StatsProcessor(StatsConfig config, QueryCacheConfig queryCache, ImpactConfig impactConfig,
+                   Function<SeriesOwnership.Owned, EventDecoder> decoders, Clock clock, ParkedRecords.Config outage,
+                   AtomicLong parkedGauge, SeriesOwnership ownership, InputLag lag) {
+        this.impactConfig = impactConfig;
         this.details = new QueryCacheAssembler(queryCache.top());
         this.config = config;
         this.decoders = decoders;
@@ -108,8 +118,8 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
         this.context = context;
         this.self = context.taskId().partition();
         this.store = context.getStateStore(StatsTopology.STORE);
-        SeriesOwnership.Owned owned = new SeriesOwnership.Owned(ownership, self);
-        this.decoder = decoders.apply(owned);
+        this.owned = new SeriesOwnership.Owned(ownership, self);
+        this.decoder = decoders.apply(owned).impact(impactConfig.enabled());
         if (self >= ownership.tasks()) {
             LOG.warn("task {} is beyond the {} tasks the stage was started with (input partitions were added):"
                 + " restart the stats stage so that every owner waits for this task's watermarks", context.taskId(),
@@ -119,6 +129,11 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
         store.configureSmallestOnly(SeriesId::isRelease);
         store.loadIfNeeded(); // runs after restoration: the inner store is complete here
         parking.init(context, StatsTopology.PARKED_STORE);
+        if (impactConfig.enabled()) {
+            impact = new ImpactWindows(context.getStateStore(StatsTopology.IMPACT_STORE), impactConfig,
+                config.grace().toMillis());
+            impact.load();
+        }
         maxEventTime = store.streamTime();
         eventTimeMovedAt = context.currentSystemTimeMs();
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
@@ -156,19 +171,45 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
         if (closedAt >= 0) {
             long n = o.buckets() == null ? 1 : o.buckets().count(); // a histogram event is many measurements
             late.inc(n);
-            store.countLate(o.series().id(), o.unit(), n);
+            if (o.series() != null) {
+                store.countLate(o.series().id(), o.unit(), n);
+            }
             deadLetter(r, "late", "event time " + Instant.ofEpochMilli(o.timestamp()) + " is late: its "
                 + (sizes[0] / 1000) + " s window closed at stream time " + Instant.ofEpochMilli(closedAt)
                 + " (window end + grace " + config.grace().toSeconds() + " s); stream time is now "
-                + Instant.ofEpochMilli(store.streamTime()) + ". Counted as late in series " + o.series().id());
+                + Instant.ofEpochMilli(store.streamTime()) + (o.series() == null ? ". A conversion: not joined"
+                : ". Counted as late in series " + o.series().id()));
             return;
         }
+        if (o.series() != null && !addToWindows(r, o)) {
+            return;
+        }
+        if (o.impact() != null && impact != null) {
+            if (owned.key(o.impact().app())) {
+                impact.add(o.impact());
+            } else { // to the app's owner, before the watermark that covers it (same partition, in order)
+                context.forward(new Record<Object, Object>(o.impact().key(), o.impact().encode(), o.timestamp()),
+                    StatsTopology.PARTIALS_SINK);
+            }
+        }
+        if (o.timestamp() > maxEventTime) {
+            maxEventTime = o.timestamp();
+        }
+        store.advance(o.timestamp(), this::emit);
+        flushDetails();
+        if (ownership.tasks() > 1 && Math.floorDiv(store.streamTime(), sizes[0]) != Math.floorDiv(announced, sizes[0])) {
+            announce();
+        }
+    }
+
+    /** Adds a measurement to the windows of its series (and its release and detail series); false when refused. */
+    private boolean addToWindows(ParkedRecord r, Observation o) {
         String refused = o.buckets() == null
-            ? store.add(o.series().id(), o.timestamp(), o.value(), o.error(), o.rating(), o.unit())
-            : store.add(o.series().id(), o.timestamp(), o.buckets(), o.error(), o.unit());
+            ? store.add(o.series().id(), o.timestamp(), o.value(), o.error(), o.rating(), o.unit(), o.instance())
+            : store.add(o.series().id(), o.timestamp(), o.buckets(), o.error(), o.unit(), o.instance());
         if (refused != null) {
             deadLetter(r, "validation", refused);
-            return;
+            return false;
         }
         if (o.release() != null) { // same unit as its series, which was just accepted
             if (o.buckets() == null) {
@@ -185,19 +226,16 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
                 store.add(o.detail().id(), o.timestamp(), o.buckets(), o.error(), unit);
             }
         }
-        if (o.timestamp() > maxEventTime) {
-            maxEventTime = o.timestamp();
-        }
-        store.advance(o.timestamp(), this::emit);
-        flushDetails();
-        if (ownership.tasks() > 1 && Math.floorDiv(store.streamTime(), sizes[0]) != Math.floorDiv(announced, sizes[0])) {
-            announce();
-        }
+        return true;
     }
 
     /** A partial or a watermark from another task (or, with one partition, from this one). */
     private void partial(ParkedRecord r) {
         String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+        if (ImpactEvent.isKey(key)) {
+            forwardedImpact(r, key);
+            return;
+        }
         PartialRecord p;
         try {
             p = store.decodePartial(key, r.value());
@@ -231,6 +269,27 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
         } else {
             deadLetter(r, "validation", "partial from task " + p.sender() + ": " + refused);
         }
+    }
+
+    /** An impact event of an app this task owns, forwarded by the task that received it. */
+    private void forwardedImpact(ParkedRecord r, String key) {
+        ImpactEvent e;
+        try {
+            e = ImpactEvent.decode(key, r.value());
+        } catch (IOException | RuntimeException ex) {
+            deadLetter(r, "parse", "undecodable impact event on the stage's partials topic: " + ex.getMessage());
+            return;
+        }
+        if (impact == null) {
+            return; // this instance runs with the impact windows off
+        }
+        if (impact.isClosed(e.timestamp(), store.closeTime())) {
+            deadLetter(r, "late", "impact event of app " + e.app() + " at " + Instant.ofEpochMilli(e.timestamp())
+                + " forwarded after this owner closed its impact window: tasks disagree on ownership; not joined");
+            return;
+        }
+        impact.add(new ImpactEvent(e.timestamp(), e.app(), decoder.admitPage(e.app(), e.page()), e.session(), e.vital(),
+            e.value(), e.goal()));
     }
 
     /**
@@ -283,8 +342,15 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
         context.forward(new Record<Object, Object>(a.seriesId(), s, a.end()), StatsTopology.STATS_SINK);
     }
 
-    /** The statement and cache records of the windows the last store advance closed. */
+    /**
+     * The statement and cache records of the windows the last store advance closed, and the impact windows the close
+     * time has passed.
+     */
     private void flushDetails() {
+        if (impact != null && impact.nextDeadline() <= store.streamTime()) { // the close time is never past it
+            impact.close(store.closeTime(), u -> context.forward(
+                new Record<Object, Object>(u.getApp(), u, u.getWindowEnd().toEpochMilli()), StatsTopology.IMPACT_SINK));
+        }
         if (details.isEmpty()) {
             return;
         }
@@ -310,7 +376,7 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
             a.count(), a.errors(), a.count() == 0 ? 0 : (double) a.errors() / a.count(), a.count() / seconds,
             a.min(), a.max(), a.mean(), q[0], q[1], q[2], q[3], q[4], q[5],
             rum ? a.good() / n : null, rum ? a.needsImprovement() / n : null, rum ? a.poor() / n : null,
-            a.unit(), a.late(), a.bucketError(), id.version(), id.version() == null ? null : sketch(a));
+            a.unit(), a.late(), a.bucketError(), id.version(), id.version() == null ? null : sketch(a), a.instances());
     }
 
     /** A per-version window's sketch with its index mapping, so any reader can decode and merge it. */

@@ -5,11 +5,13 @@ import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.avro.QueryStats;
 import dev.perfstream.schemas.avro.RumEvent;
+import dev.perfstream.schemas.avro.UxImpact;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.schemas.validate.EventValidator;
+import dev.perfstream.streams.impact.ImpactConfig;
 import dev.perfstream.streams.release.ReleaseConfig;
 import dev.perfstream.streams.window.state.SeriesWindowStoreBuilder;
 import dev.perfstream.streams.retry.ParkedRecords;
@@ -20,13 +22,18 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * The stats stage: {@code perf.metrics} and {@code perf.rum} (raw bytes) into one processor that
  * keeps every open window of every series in a {@code SeriesWindowStore}, out to
  * {@code perf.stats} (final {@link WindowStats} per series and window), {@code perf.queries} (the top
  * statements of each service and window, {@link QueryStats}), {@code perf.cache} (hit ratio per service,
- * cache and window, {@link CacheStats}; both from {@link DetailSeries}) and {@code perf.deadletter}.
+ * cache and window, {@link CacheStats}; both from {@link DetailSeries}), {@code perf.impact} (conversion rate by
+ * LCP / INP bucket and the gain of a faster p75 per page, goal and hour, {@link UxImpact}, from the sessions the
+ * {@code dev.perfstream.streams.impact} windows join) and {@code perf.deadletter}.
  *
  * <p>Processor API rather than the DSL: a DSL {@code aggregate} reads and writes the sketch through
  * its serde for every event; here the sketch stays a live object and is encoded once per commit.
@@ -53,15 +60,22 @@ public final class StatsTopology {
     public static final String QUERIES_SINK = "stats-queries-sink";
     /** Cache effectiveness per service, cache and window ({@link CacheStats}), keyed by service. */
     public static final String CACHE_SINK = "stats-cache-sink";
+    /** Speed vs conversion per app, page, goal, vital and window ({@link UxImpact}), keyed by app. */
+    public static final String IMPACT_SINK = "stats-impact-sink";
+    /** Sessions of the open impact windows; changelog {@code <application.id>-perfstream-stats-impact-changelog}. */
+    public static final String IMPACT_STORE = "perfstream-stats-impact";
 
     private StatsTopology() {
     }
 
     /**
+     * For tests: one owner, no lag, the statement and cache aggregations from {@code settings} as they are (the
+     * running stage prepares them first, see {@link StatsApp}: it creates their topics or turns them off).
+     *
      * @param settings for the codecs (wire format, registry)
      * @param clock    wall clock for event validation (max age / future) and dead-letter times
      */
-    public static Topology build(StatsConfig c, Settings settings, Clock clock) {
+    static Topology build(StatsConfig c, Settings settings, Clock clock) {
         return build(c, settings, clock, SeriesOwnership.SINGLE, InputLag.NONE, new AtomicLong());
     }
 
@@ -70,13 +84,25 @@ public final class StatsTopology {
      * @param lag         whether a task's input is read to its end (the quiet-input rule)
      * @param parkedGauge counts records parked across this instance's tasks while the registry is unreachable
      */
-    public static Topology build(StatsConfig c, Settings userSettings, Clock clock, SeriesOwnership ownership,
+    static Topology build(StatsConfig c, Settings userSettings, Clock clock, SeriesOwnership ownership,
                                  InputLag lag, AtomicLong parkedGauge) {
         return build(c, QueryCacheConfig.from(userSettings), userSettings, clock, ownership, lag, parkedGauge);
     }
 
-    /** @param qc the statement and cache aggregations ({@code perf.queries}, {@code perf.cache}) */
+    /**
+     * The stage's topology.
+     *
+     * @param qc the statement and cache aggregations ({@code perf.queries}, {@code perf.cache}) as prepared for the
+     *           cluster: their topics exist, or they are turned off ({@link StatsApp})
+     */
     public static Topology build(StatsConfig c, QueryCacheConfig qc, Settings userSettings, Clock clock,
+                                 SeriesOwnership ownership, InputLag lag, AtomicLong parkedGauge) {
+        return build(c, qc, ImpactConfig.from(userSettings, c.windows().get(0)), userSettings, clock, ownership, lag,
+            parkedGauge);
+    }
+
+    /** @param ic speed vs conversion ({@code perf.impact}) */
+    public static Topology build(StatsConfig c, QueryCacheConfig qc, ImpactConfig ic, Settings userSettings, Clock clock,
                                  SeriesOwnership ownership, InputLag lag, AtomicLong parkedGauge) {
         Settings settings = ParkedRecords.forStreamThread(userSettings);
         ParkedRecords.Config outage = ParkedRecords.Config.from(settings);
@@ -94,8 +120,17 @@ public final class StatsTopology {
         t.addSource(METRICS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), c.metricsTopic());
         t.addSource(RUM_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), c.rumTopic());
         t.addSource(PARTIALS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), c.partialsTopic());
-        t.addProcessor(PROCESSOR, () -> new StatsProcessor(c, qc, owned -> decoder(c, qc, settings, clock, owned), clock,
+        t.addProcessor(PROCESSOR, () -> new StatsProcessor(c, qc, ic, owned -> decoder(c, qc, settings, clock, owned), clock,
             outage, parkedGauge, ownership, lag), METRICS_SOURCE, RUM_SOURCE, PARTIALS_SOURCE);
+        if (ic.enabled()) {
+            KeyValueBytesStoreSupplier impactStore = c.persistentStore() ? Stores.persistentKeyValueStore(IMPACT_STORE)
+                : Stores.inMemoryKeyValueStore(IMPACT_STORE);
+            t.addStateStore(Stores.keyValueStoreBuilder(impactStore, Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled(),
+                PROCESSOR);
+            RecordCodec<UxImpact> impactCodec = Codecs.create(UxImpact.getClassSchema(), settings);
+            Serializer<UxImpact> impactSer = (topic, v) -> v == null ? null : impactCodec.encode(topic, v);
+            t.addSink(IMPACT_SINK, ic.topic(), new StringSerializer(), impactSer, PROCESSOR);
+        }
         t.addStateStore(ParkedRecords.storeBuilder(PARKED_STORE), PROCESSOR);
         t.addStateStore(new SeriesWindowStoreBuilder(STORE, c.persistentStore(), sizes, c.windows().size(),
             c.grace().toMillis(), c.relativeAccuracy(), c.maxBins()), PROCESSOR);

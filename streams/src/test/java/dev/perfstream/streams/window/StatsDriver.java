@@ -42,6 +42,7 @@ final class StatsDriver implements AutoCloseable {
     final RecordCodec<DeadLetter> dlqCodec;
 
     final TestOutputTopic<String, byte[]> queries;
+    final TestOutputTopic<String, byte[]> impact;
     final TestOutputTopic<String, byte[]> caches;
     final TestInputTopic<String, byte[]> partialsIn;
     final TestOutputTopic<String, byte[]> partialsOut;
@@ -69,6 +70,8 @@ final class StatsDriver implements AutoCloseable {
         QueryCacheConfig qc = QueryCacheConfig.from(settings);
         queries = driver.createOutputTopic(qc.queriesTopic(), new StringDeserializer(), new ByteArrayDeserializer());
         caches = driver.createOutputTopic(qc.cacheTopic(), new StringDeserializer(), new ByteArrayDeserializer());
+        impact = driver.createOutputTopic(settings.get(dev.perfstream.schemas.config.TopicKeys.IMPACT), new StringDeserializer(),
+            new ByteArrayDeserializer());
         statsCodec = Codecs.create(WindowStats.getClassSchema(), settings);
         dlqCodec = Codecs.create(DeadLetter.getClassSchema(), settings);
     }
@@ -114,6 +117,21 @@ final class StatsDriver implements AutoCloseable {
         for (TestRecord<String, byte[]> r : queries.readRecordsToList()) {
             try {
                 out.add(codec.decode("q", r.value()));
+            } catch (DecodeException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return out;
+    }
+
+    /** All perf.impact records emitted so far, decoded. */
+    List<dev.perfstream.schemas.avro.UxImpact> readImpact() {
+        RecordCodec<dev.perfstream.schemas.avro.UxImpact> codec =
+            Codecs.create(dev.perfstream.schemas.avro.UxImpact.getClassSchema(), settings);
+        List<dev.perfstream.schemas.avro.UxImpact> out = new ArrayList<>();
+        for (TestRecord<String, byte[]> r : impact.readRecordsToList()) {
+            try {
+                out.add(codec.decode("i", r.value()));
             } catch (DecodeException e) {
                 throw new AssertionError(e);
             }

@@ -21,7 +21,8 @@ import java.util.List;
  * start ms (8 bytes each, little-endian), body length (int) and body: six counters and three
  * doubles (little-endian), unit (length byte + ASCII), sketch. When histogram buckets went into the
  * window, the unit's length byte has its high bit set and the bucket error (double) follows the unit:
- * bodies without it are the same bytes as before.
+ * bodies without it are the same bytes as before. When events carried an instance, bit 0x40 of that byte is set
+ * and the distinct instances follow (count as a long, then 64-bit hashes).
  *
  * <p>Version 1 (one record per window, key: series id, 0x00, size, start; value: version byte 1 and
  * the body) is still read, so state written by an older build is loaded and rewritten.
@@ -31,6 +32,11 @@ final class AccumulatorCodec {
     static final byte VERSION_SERIES = 2;
     /** High bit of the unit's length byte: a bucket error follows the unit. */
     static final int BUCKET_ERROR_FLAG = 0x80;
+    /**
+     * Next bit of the unit's length byte (units are short names, at most 63 bytes): the window's distinct instances
+     * follow (after the bucket error, if any): their count (long) and that many 64-bit hashes.
+     */
+    static final int INSTANCES_FLAG = 0x40;
     /** Key of the observed stream time; no series id starts with 0x00. */
     static final byte[] STREAM_TIME_KEY = {0, 'T'};
     /** Key of what the task knows of the others (watermarks, partials forwarded and consumed; {@code Upstream}). */
@@ -122,12 +128,22 @@ final class AccumulatorCodec {
         out.writeLongLE(Double.doubleToRawLongBits(a.sum));
         byte[] unit = a.unit().getBytes(StandardCharsets.US_ASCII);
         boolean buckets = !Double.isNaN(a.bucketError);
-        out.writeByte((byte) (unit.length | (buckets ? BUCKET_ERROR_FLAG : 0)));
-        for (byte u : unit) {
-            out.writeByte(u);
+        boolean instances = a.instanceCount > 0;
+        out.writeByte((byte) (Math.min(unit.length, 63) | (buckets ? BUCKET_ERROR_FLAG : 0)
+            | (instances ? INSTANCES_FLAG : 0)));
+        for (int i = 0; i < Math.min(unit.length, 63); i++) {
+            out.writeByte(unit[i]);
         }
         if (buckets) {
             out.writeLongLE(Double.doubleToRawLongBits(a.bucketError));
+        }
+        if (instances) {
+            out.writeLongLE(a.instanceCount);
+            for (long x : a.instances) {
+                if (x != 0) {
+                    out.writeLongLE(x);
+                }
+            }
         }
         sketches.encode(a.sketch, out);
         return out.trimmedCopy();
@@ -147,14 +163,30 @@ final class AccumulatorCodec {
         double max = Double.longBitsToDouble(in.readLongLE());
         double sum = Double.longBitsToDouble(in.readLongLE());
         int flagged = in.readByte() & 0xff;
-        int n = flagged & ~BUCKET_ERROR_FLAG;
+        int n = flagged & ~(BUCKET_ERROR_FLAG | INSTANCES_FLAG);
         byte[] unit = new byte[n];
         for (int i = 0; i < n; i++) {
             unit[i] = in.readByte();
         }
         double bucketError = (flagged & BUCKET_ERROR_FLAG) != 0 ? Double.longBitsToDouble(in.readLongLE()) : Double.NaN;
+        long[] instances = null;
+        if ((flagged & INSTANCES_FLAG) != 0) {
+            long k = in.readLongLE();
+            if (k < 0 || k > WindowAccumulator.MAX_INSTANCES) {
+                throw new IOException("corrupt window body: " + k + " instances");
+            }
+            instances = new long[(int) k];
+            for (int i = 0; i < k; i++) {
+                instances[i] = in.readLongLE();
+            }
+        }
         DDSketch sketch = sketches.decode(in);
         WindowAccumulator a = new WindowAccumulator(seriesId, sizeIndex, start, end, sketch);
+        if (instances != null) {
+            for (long x : instances) {
+                a.addInstance(x);
+            }
+        }
         a.count = l[0];
         a.errors = l[1];
         a.late = l[2];

@@ -209,6 +209,15 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
      * @return null, or why it was refused (its unit differs from the series' unit)
      */
     public String add(String seriesId, long timestamp, double value, boolean error, int rating, String unit) {
+        return add(seriesId, timestamp, value, error, rating, unit, 0L);
+    }
+
+    /**
+     * The same, counting the event's instance ({@code instance}: a non-zero hash; 0 for none) in each window.
+     *
+     * @return null, or why it was refused (its unit differs from the series' unit)
+     */
+    public String add(String seriesId, long timestamp, double value, boolean error, int rating, String unit, long instance) {
         Series series = open.get(seriesId);
         if (series != null) {
             WindowAccumulator h = series.heads[0];
@@ -222,6 +231,9 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
             long s = sizes[i];
             WindowAccumulator a = window(series, i, Math.floorDiv(timestamp, s) * s, unit);
             a.add(value, error, rating);
+            if (instance != 0) {
+                a.addInstance(instance);
+            }
         }
         markDirty(series);
         return null;
@@ -234,6 +246,11 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
      * @return null, or why the event is refused (another unit than the series')
      */
     public String add(String seriesId, long timestamp, HistogramValues h, boolean error, String unit) {
+        return add(seriesId, timestamp, h, error, unit, 0L);
+    }
+
+    /** The same, counting the event's instance (a non-zero hash; 0 for none) in each window. */
+    public String add(String seriesId, long timestamp, HistogramValues h, boolean error, String unit, long instance) {
         Series series = open.get(seriesId);
         if (series != null) {
             WindowAccumulator head = series.heads[0];
@@ -245,7 +262,11 @@ public final class SeriesWindowStore implements StateStore, CachedStateStore<Byt
         }
         for (int i = 0, n = series.fed; i < n; i++) { // foreign: the smallest size only
             long s = sizes[i];
-            window(series, i, Math.floorDiv(timestamp, s) * s, unit).add(h, error);
+            WindowAccumulator a = window(series, i, Math.floorDiv(timestamp, s) * s, unit);
+            a.add(h, error);
+            if (instance != 0) {
+                a.addInstance(instance);
+            }
         }
         markDirty(series);
         return null;

@@ -27,6 +27,12 @@ public final class WindowAccumulator {
     double bucketError = Double.NaN;
     String unit;
     /**
+     * Distinct instances (hashes of the events' instance names, {@code Observation.instanceHash}) as an open-addressing
+     * set with 0 for empty slots; null until the first. Counted exactly up to {@link #MAX_INSTANCES}.
+     */
+    long[] instances;
+    int instanceCount;
+    /**
      * This window's encoded body as last written, kept while the window is unchanged: a series record holds
      * all its open windows (up to grace / size + 1 of the smallest size alone), and most of them did not
      * change since the last commit. Cleared by every change.
@@ -84,8 +90,59 @@ public final class WindowAccumulator {
         bucketError = Double.isNaN(bucketError) ? h.relativeError() : Math.max(bucketError, h.relativeError());
     }
 
+    /** Most distinct instances a window counts (8 bytes each in the state); more are not counted. */
+    public static final int MAX_INSTANCES = 1024;
+
+    /** Counts an instance (a non-zero hash) if it is new to this window. */
+    void addInstance(long h) {
+        if (h == 0 || instanceCount >= MAX_INSTANCES) {
+            return;
+        }
+        if (instances == null) {
+            instances = new long[4];
+        } else if (2 * (instanceCount + 1) > instances.length) {
+            long[] old = instances;
+            instances = new long[old.length * 2];
+            for (long x : old) {
+                if (x != 0) {
+                    insert(x);
+                }
+            }
+        }
+        if (insert(h)) {
+            instanceCount++;
+            encoded = null;
+        }
+    }
+
+    /** @return true if {@code h} was not in the table (the count is the caller's) */
+    private boolean insert(long h) {
+        int mask = instances.length - 1;
+        int i = (int) (h ^ (h >>> 32)) & mask;
+        while (instances[i] != 0) {
+            if (instances[i] == h) {
+                return false;
+            }
+            i = (i + 1) & mask;
+        }
+        instances[i] = h;
+        return true;
+    }
+
+    /** Distinct instances of the window's events; null when none carried one. */
+    public Integer instances() {
+        return instanceCount == 0 ? null : instanceCount;
+    }
+
     void merge(WindowAccumulator o) {
         encoded = null;
+        if (o.instances != null) {
+            for (long x : o.instances) {
+                if (x != 0) {
+                    addInstance(x);
+                }
+            }
+        }
         count += o.count;
         errors += o.errors;
         late += o.late;

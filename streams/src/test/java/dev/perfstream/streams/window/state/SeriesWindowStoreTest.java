@@ -38,14 +38,14 @@ class SeriesWindowStoreTest {
     /** Feeds two series for 7 minutes of event time, closing some windows on the way. */
     private static void feed(SeriesWindowStore s, List<String> emitted, long from, long to) {
         for (long t = from; t < to; t += 700) {
-            s.add("METRIC|lat|a|/x", t, 10 + (t / 700) % 50, t % 7 == 0, -1, "ms");
+            s.add("METRIC|lat|a|/x", t, 10 + (t / 700) % 50, t % 7 == 0, -1, "ms", 1 + (t / 700) % 3); // instances restored too
             if ((t - T0) % 2100 == 0) {
                 s.add("METRIC|lat|b|/y", t, 100 + (t / 2100) % 13, false, -1, "ms");
             }
             if ((t - T0) % 4900 == 0) { // histogram buckets: restored with their error
                 double e = 0.01 * (1 + (t / 4900) % 5);
                 s.add("METRIC|lat|c|/z", t, new HistogramValues(new double[] {5, 50}, new double[] {3, 1}, 4, 4, 60, 80, e),
-                    t % 3 == 0, "ms");
+                    t % 3 == 0, "ms", 0x7fff_0000_0000L + (t / 4900) % 5);
             }
             s.advance(t, a -> emitted.add(describe(a)));
         }
@@ -53,7 +53,8 @@ class SeriesWindowStoreTest {
 
     private static String describe(WindowAccumulator a) {
         return a.seriesId() + " " + a.sizeIndex() + " " + a.start() + " n=" + a.count() + " e=" + a.errors() + " min=" + a.min()
-            + " max=" + a.max() + " p50=" + a.quantile(0.5) + " p99=" + a.quantile(0.99) + " bucketError=" + a.bucketError();
+            + " max=" + a.max() + " p50=" + a.quantile(0.5) + " p99=" + a.quantile(0.99) + " bucketError=" + a.bucketError()
+            + " instances=" + a.instances();
     }
 
     @Test
@@ -82,8 +83,11 @@ class SeriesWindowStoreTest {
         // out in another order after a restore (the order they were loaded in)
         assertThat(liveOut).containsExactlyInAnyOrderElementsOf(refOut);
         assertThat(refOut).anyMatch(s -> s.startsWith("METRIC|lat|a|/x 3 ")); // the hourly rollup closed too
-        assertThat(refOut).anyMatch(s -> s.startsWith("METRIC|lat|c|/z 1 ") && s.endsWith("bucketError=0.05"));
-        assertThat(refOut).anyMatch(s -> s.startsWith("METRIC|lat|a|/x 1 ") && s.endsWith("bucketError=null"));
+        assertThat(refOut).anyMatch(s -> s.startsWith("METRIC|lat|c|/z 1 ") && s.contains("bucketError=0.05"));
+        assertThat(refOut).anyMatch(s -> s.startsWith("METRIC|lat|a|/x 1 ") && s.contains("bucketError=null"));
+        assertThat(refOut).anyMatch(s -> s.startsWith("METRIC|lat|a|/x 1 ") && s.endsWith("instances=3"));
+        assertThat(refOut).anyMatch(s -> s.startsWith("METRIC|lat|c|/z 2 ") && s.endsWith("instances=5"));
+        assertThat(refOut).anyMatch(s -> s.startsWith("METRIC|lat|b|/y ") && s.endsWith("instances=null"));
     }
 
     @Test
