@@ -25,7 +25,9 @@ import dev.perfstream.streams.alert.AlertsConfig;
 import dev.perfstream.streams.alert.AlertsTopology;
 import dev.perfstream.streams.alert.rule.RuleParser;
 import dev.perfstream.streams.alert.rule.RuleSet;
+import dev.perfstream.streams.window.InputLag;
 import dev.perfstream.streams.window.QueryCacheConfig;
+import dev.perfstream.streams.window.SeriesOwnership;
 import dev.perfstream.streams.window.StatsApp;
 import dev.perfstream.streams.window.StatsConfig;
 import dev.perfstream.streams.window.StatsTopology;
@@ -42,6 +44,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -143,10 +146,8 @@ class DependencyAttributionTest {
         RecordCodec<Alert> alertCodec = Codecs.create(Alert.getClassSchema(), JSON);
         // the validator refuses events from the future: the stage's clock is after the last event
         Instant now = T0.plus(Duration.ofHours(1));
-        try (TopologyTestDriver stats = new TopologyTestDriver(StatsTopology.build(sc,
-                 dev.perfstream.streams.window.QueryCacheConfig.from(settings), settings, Clock.fixed(now, ZoneOffset.UTC),
-                 dev.perfstream.streams.window.SeriesOwnership.SINGLE, dev.perfstream.streams.window.InputLag.NONE,
-                 new java.util.concurrent.atomic.AtomicLong()), sp, now);
+        try (TopologyTestDriver stats = new TopologyTestDriver(StatsTopology.build(sc, QueryCacheConfig.from(settings),
+                 settings, Clock.fixed(now, ZoneOffset.UTC), SeriesOwnership.SINGLE, InputLag.NONE, new AtomicLong()), sp, now);
              TopologyTestDriver alerts = new TopologyTestDriver(AlertsTopology.build(ac,
                  new AlertsTopology.Wire(Codecs.create(WindowStats.getClassSchema(), JSON), alertCodec,
                      Codecs.create(DeadLetter.getClassSchema(), JSON)),

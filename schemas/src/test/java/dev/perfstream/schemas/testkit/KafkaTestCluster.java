@@ -209,6 +209,10 @@ public final class KafkaTestCluster implements AutoCloseable {
             .setConfigProp("transaction.state.log.min.isr", "1")
             .setConfigProp("num.partitions", "1")
             .setConfigProp("auto.create.topics.enable", "false")
+            // No time-based deletion: tests write records stamped with fixed event times (StatsFixtures.T0), which
+            // age past the default 7 days; each such record then rolls its own segment, and the next retention check
+            // (every 5 minutes) deleted them under a running test (AlertsIT lost its input or its alerts at random).
+            .setConfigProp("log.retention.ms", "-1")
             .setConfigProp("group.streams.heartbeat.interval.ms", "500")
             .setConfigProp("group.streams.min.heartbeat.interval.ms", "500")
             .setConfigProp("group.consumer.heartbeat.interval.ms", "500")

@@ -53,7 +53,8 @@ public final class ResultDecoder {
         RecordCodec<UxImpact> impact = Codecs.create(UxImpact.getClassSchema(), settings);
         byTopic.put(c.impactTopic(), (t, v) -> ResultPoints.impact(impact.decode(t, v)).toLineProtocol());
         RecordCodec<Recommendation> recommendations = Codecs.create(Recommendation.getClassSchema(), settings);
-        byTopic.put(c.recommendationsTopic(), (t, v) -> ResultPoints.recommendation(recommendations.decode(t, v)).toLineProtocol());
+        byTopic.put(c.recommendationsTopic(), (t, v) -> ResultPoints.recommendation(recommendations.decode(t, v))
+            .toLineProtocol());
     }
 
     /**

@@ -166,7 +166,7 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
     /** Window sizes of the rules of class high-latency: the only windows attribution keeps. */
     private java.util.Set<Long> attributedSizes(RuleSet rs) {
         if (!rs.version().equals(sizesVersion)) {
-            java.util.Set<Long> sizes = new HashSet<>();
+            java.util.Set<Long> sizes = new java.util.HashSet<>();
             for (Rule rule : rs.rules()) {
                 if (rule.alertClass() == AlertClass.HIGH_LATENCY) {
                     sizes.add(rule.window().toMillis());

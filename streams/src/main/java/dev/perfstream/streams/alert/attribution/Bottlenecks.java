@@ -31,11 +31,12 @@ import java.util.Set;
  *       {@code T = sum of its (count x mean) / sum of the route's count}, and its share {@code (T_alert - T_base) / d}.
  *       When the service's DB time carries no route, the service-level DB series counts as if all of it were
  *       the route's: an upper bound, said in the note.</li>
- *   <li>The DB share is split over the service's statements (perf.queries, per service, not per route) in
+ *   <li>The DB share is split over the route's statements (perf.queries is per service, not per route) in
  *       proportion to the rise of each statement's time per request of the service; the cache share over its caches
- *       in proportion to the rise of their misses per request. With no statement or cache that rose, the share stays
- *       on the metric. Statements are not tied to routes: when several statements of a service slow down together,
- *       the split follows the service-wide rise.</li>
+ *       in proportion to the rise of their misses per request. The route's own statements are the smallest set whose
+ *       execution counts add up to the route's DB calls in every window ({@link #tied}); when none does, every
+ *       statement of the service that rose shares it (said in the note). With no statement or cache that rose, the
+ *       share stays on the metric.</li>
  *   <li>Shares over 100 % in sum (candidates that overlap, or other parts of the request that got faster) are scaled
  *       down to 100 %; negative ones (a dependency that got faster) are left out.</li>
  *   <li><b>Resources</b> (cpu.*, memory.* of the service) take no time of their own: one that moved (alert mean over
@@ -129,8 +130,8 @@ public final class Bottlenecks {
             shares.add(new Share(k, (after - before) / meanDelta, after - before, before, after, e.getValue().unit(), null));
         }
         // Name the statements behind the DB share and the caches behind the cache share.
-        shares = split(shares, Kind.DB, Kind.STATEMENT, history, t, a, b, meanDelta);
-        shares = split(shares, Kind.CACHE_TIME, Kind.CACHE, history, t, a, b, meanDelta);
+        shares = split(shares, Kind.DB, Kind.STATEMENT, history, t, a, b, meanDelta, notes);
+        shares = split(shares, Kind.CACHE_TIME, Kind.CACHE, history, t, a, b, meanDelta, notes);
 
         double positive = shares.stream().mapToDouble(s -> Math.max(0, s.share)).sum();
         double scale = positive > 1 ? 1 / positive : 1;
@@ -194,12 +195,14 @@ public final class Bottlenecks {
      * caches) that rose, in proportion to their rise per request of the service; unchanged when none rose.
      */
     private static List<Share> split(List<Share> shares, Kind metricKind, Kind detailKind, Map<Candidate, Ring> history,
-                                     Target t, Windows a, Windows b, double meanDelta) {
+                                     Target t, Windows a, Windows b, double meanDelta, List<String> notes) {
         double total = 0;
         List<Share> rest = new ArrayList<>();
+        List<Candidate> metrics = new ArrayList<>();
         for (Share s : shares) {
             if (s.candidate.kind() == metricKind && s.share > 0) {
                 total += s.share;
+                metrics.add(s.candidate);
             } else {
                 rest.add(s);
             }
@@ -207,6 +210,7 @@ public final class Bottlenecks {
         if (total <= 0) {
             return shares;
         }
+        Set<Candidate> tied = tied(metrics, detailKind, history);
         // Requests of the service per window: every route of the alert's metric.
         Map<Long, Long> requests = new java.util.HashMap<>();
         for (Map.Entry<Candidate, Ring> e : history.entrySet()) {
@@ -226,7 +230,7 @@ public final class Bottlenecks {
         double rises = 0;
         for (Map.Entry<Candidate, Ring> e : history.entrySet()) {
             Candidate k = e.getKey();
-            if (k.kind() != detailKind) {
+            if (k.kind() != detailKind || tied != null && !tied.contains(k)) {
                 continue;
             }
             Ring r = e.getValue();
@@ -249,12 +253,103 @@ public final class Bottlenecks {
         if (details.isEmpty()) {
             return shares;
         }
+        if (tied == null && details.size() > 1) {
+            notes.add((detailKind == Kind.STATEMENT ? "statements" : "caches") + " not tied to the route by their counts:"
+                + " split by their rise over the whole service");
+        }
         // The statements (caches) are per service: their part of the route's time is the split share, no before/after.
         for (Share d : details) {
             double part = total * d.share / rises;
             rest.add(new Share(d.candidate, part, part * meanDelta, null, null, "ms", d.detail));
         }
         return rest;
+    }
+
+    /** Statements (caches) per service considered for tying at most, and the largest set tried. */
+    static final int TIE_CANDIDATES = 16;
+    static final int TIE_SET = 4;
+    /** Windows whose counts must agree before statements (caches) count as the route's own. */
+    static final int TIE_WINDOWS = 3;
+
+    /**
+     * The statements (caches) that are the route's own: the smallest set (up to {@value #TIE_SET}) whose execution
+     * (lookup) counts add up, in every window of the history, exactly to the route's DB calls (cache lookups); null when
+     * none does (a statement shared with other routes, one outside the top N in some window) or the history is short.
+     * Counts of independent traffic agree window after window only by design: a route that runs these statements and
+     * no others, and no other route that runs them.
+     */
+    private static Set<Candidate> tied(List<Candidate> metrics, Kind detailKind, Map<Candidate, Ring> history) {
+        Map<Long, Long> calls = new java.util.TreeMap<>();
+        for (Candidate m : metrics) {
+            if (m.route().equals(Candidate.NO_ROUTE)) {
+                return null; // service-level DB time: nothing to tie to
+            }
+            for (Point p : history.get(m).points()) {
+                calls.merge(p.end(), p.count(), Long::sum);
+            }
+        }
+        if (calls.size() < TIE_WINDOWS) {
+            return null;
+        }
+        long[] route = calls.values().stream().mapToLong(Long::longValue).toArray();
+        List<Candidate> ks = new ArrayList<>();
+        List<long[]> counts = new ArrayList<>();
+        for (Map.Entry<Candidate, Ring> e : history.entrySet()) {
+            if (e.getKey().kind() != detailKind) {
+                continue;
+            }
+            long[] c = new long[route.length];
+            int i = 0;
+            boolean fits = true;
+            for (long end : calls.keySet()) {
+                Point p = e.getValue().at(end);
+                c[i] = p == null ? 0 : p.count();
+                fits &= c[i] <= route[i];
+                i++;
+            }
+            if (fits) { // a statement with more executions than the route's calls in some window is not only the route's
+                ks.add(e.getKey());
+                counts.add(c);
+            }
+        }
+        if (ks.isEmpty() || ks.size() > TIE_CANDIDATES) {
+            return null;
+        }
+        for (int size = 1; size <= Math.min(TIE_SET, ks.size()); size++) {
+            Set<Candidate> found = tie(ks, counts, route, new int[size], 0, 0);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    /** The first set of {@code pick.length} candidates (from index {@code from}) whose counts add up to the route's. */
+    private static Set<Candidate> tie(List<Candidate> ks, List<long[]> counts, long[] route, int[] pick, int depth, int from) {
+        if (depth == pick.length) {
+            for (int w = 0; w < route.length; w++) {
+                long sum = 0;
+                for (int i : pick) {
+                    sum += counts.get(i)[w];
+                }
+                if (sum != route[w]) {
+                    return null;
+                }
+            }
+            Set<Candidate> out = new HashSet<>();
+            for (int i : pick) {
+                out.add(ks.get(i));
+            }
+            return out;
+        }
+        for (int i = from; i < ks.size(); i++) {
+            pick[depth] = i;
+            Set<Candidate> found = tie(ks, counts, route, pick, depth + 1, i + 1);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
     }
 
     /** Baseline mean, alert mean and baseline standard deviation of a resource's window means, or null. */
