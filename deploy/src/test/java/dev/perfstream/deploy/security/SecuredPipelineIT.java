@@ -190,6 +190,11 @@ class SecuredPipelineIT {
         common.put("topic.queries", "sec-queries");
         common.put("topic.cache", "sec-cache");
         common.put("topic.impact", "sec-impact");
+        // Bottleneck attribution off in both runs: its baseline (the 5 windows before a breach) is taken from the
+        // statement and cache records that reached the alerts stage by then, and those come through their own topics,
+        // so two runs of the same input may word an alert's attribution with slightly different means (seen: 37.4 vs
+        // 34.9 ms before). This test compares the runs record for record; AttributionIT checks attribution itself.
+        common.put("alerts.attribution.enabled", "false");
         common.put("state.dir", dir.resolve("state").toString());
         common.put("stats.windows", "1m");
         common.put("stats.rollup", "off");
