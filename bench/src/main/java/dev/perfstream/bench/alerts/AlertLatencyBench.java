@@ -80,6 +80,10 @@ public final class AlertLatencyBench implements Callable<Integer> {
     @Option(names = "--csv", description = "Also write every latency (window index, ms) to this file.")
     Path csv;
 
+    @Option(names = "--attribution", negatable = true, defaultValue = "true", fallbackValue = "true",
+        description = "Bottleneck attribution in the stage (alerts.attribution.enabled; default: on, --no-attribution: off).")
+    boolean attribution = true;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new AlertLatencyBench()).execute(args));
     }
@@ -131,6 +135,7 @@ public final class AlertLatencyBench implements Callable<Integer> {
         s.put("state.dir", dir.resolve("state").toString());
         s.put("alerts.rules.file", rules.toString());
         s.put("alerts.commit.interval", commitInterval);
+        s.put("alerts.attribution.enabled", Boolean.toString(attribution));
         Settings settings = Settings.of(s);
         RecordCodec<WindowStats> statsCodec = Codecs.create(WindowStats.getClassSchema(), settings);
         RecordCodec<Alert> alertCodec = Codecs.create(Alert.getClassSchema(), settings);
