@@ -189,7 +189,7 @@ public final class CollectorApp implements AutoCloseable {
                 offer(ex, "rum", config.rumTopic(), p, RumEvent::getApp, rumCodec);
             } catch (RequestRejected r) {
                 if (r.status == 413) {
-                    ex.responseHeader("Connection", "close"); // the rest of the body stays unread
+                    ex.responseHeader("Connection", "close"); // past Exchange.DRAIN_MAX_BYTES the rest stays unread
                 }
                 reject(ex, "rum", r);
             } catch (RuntimeException e) {

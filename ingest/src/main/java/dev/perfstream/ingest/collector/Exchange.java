@@ -45,12 +45,29 @@ interface Exchange {
             // With a Content-Length (sendBeacon always sends one) read exactly that: readNBytes(limit + 1)
             // allocated 8 KiB per request for a beacon of a few hundred bytes.
             b = in.readNBytes(len >= 0 ? (int) Math.min(len, maxBytes + 1L) : maxBytes + 1);
+            if (b.length > maxBytes) {
+                byte[] sink = new byte[8192]; // thrown away: see DRAIN_MAX_BYTES
+                long drained = 0;
+                for (int r; drained <= DRAIN_MAX_BYTES && (r = in.read(sink)) >= 0; ) {
+                    drained += r;
+                }
+            }
         } catch (IOException e) {
             onError.accept(e);
             return;
         }
         onBody.accept(b);
     }
+
+    /**
+     * How much of a body over the limit is read and thrown away before the 413 goes out. Answering while the
+     * client is still sending and then closing leaves unread bytes in the server's socket buffer, so the kernel
+     * resets the connection, and a client still writing its body sees the reset instead of the 413 (an
+     * {@code HttpClient} says "header parser received no bytes"; curl says "connection reset"). Web servers
+     * drain for the same reason (nginx's lingering close). Past this many bytes the connection is closed
+     * anyway and the client may see the reset.
+     */
+    long DRAIN_MAX_BYTES = 32L * 1024 * 1024;
 
     /** Writes the answer ({@code application/json}) and completes the exchange. */
     void answer(int status, byte[] json);
@@ -176,6 +193,7 @@ interface Exchange {
         private final Consumer<IOException> onError;
         private byte[] buf;
         private int n;
+        private long drained = -1; // >= 0 once over the limit: bytes thrown away since
 
         BodyReader(Request request, int maxBytes, Consumer<byte[]> onBody, Consumer<IOException> onError) {
             this.request = request;
@@ -200,6 +218,16 @@ interface Exchange {
                     return;
                 }
                 ByteBuffer b = c.getByteBuffer();
+                if (drained >= 0) { // over the limit already: throw away (see DRAIN_MAX_BYTES)
+                    drained += b.remaining();
+                    boolean last = c.isLast();
+                    c.release();
+                    if (last || drained > DRAIN_MAX_BYTES) {
+                        onBody.accept(buf);
+                        return;
+                    }
+                    continue;
+                }
                 int take = Math.min(b.remaining(), maxBytes + 1 - n);
                 if (n + take > buf.length) {
                     buf = Arrays.copyOf(buf, Math.max(n + take, Math.min(maxBytes + 1, buf.length * 2)));
@@ -208,7 +236,12 @@ interface Exchange {
                 n += take;
                 boolean last = c.isLast();
                 c.release();
-                if (last || n > maxBytes) { // over the limit: the caller answers 413 without reading the rest
+                if (n > maxBytes && !last) { // over the limit: the caller answers 413 once the rest is drained
+                    buf = n == buf.length ? buf : Arrays.copyOf(buf, n);
+                    drained = 0;
+                    continue;
+                }
+                if (last || n > maxBytes) {
                     onBody.accept(n == buf.length ? buf : Arrays.copyOf(buf, n));
                     return;
                 }
