@@ -7,6 +7,10 @@ import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.Attribution;
 import dev.perfstream.schemas.avro.AttributionCause;
 import java.time.Instant;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.perfstream.schemas.avro.AlertState;
+import java.util.List;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -133,5 +137,38 @@ final class AlertmanagerAlerts {
             b.append(ok ? c : '_');
         }
         return b.length() == 0 ? "_" : b.toString();
+    }
+
+    /**
+     * A resolution is sent with the labels its FIRING was sent with (kept in the active set), so that
+     * Alertmanager resolves that very alert even if something about it changed since (its severity, say).
+     *
+     * @param active the alerts firing before this batch, by fingerprint, as they were sent
+     * @param until  endsAt of the firing alerts
+     */
+    static ArrayNode batch(List<Alert> batch, Map<String, ObjectNode> active, Instant until, String generatorUrl) {
+        ArrayNode body = array();
+        Map<String, ObjectNode> firing = new HashMap<>(active);
+        for (Alert a : batch) {
+            ObjectNode am = of(a, generatorUrl);
+            if (a.getState() == AlertState.FIRING) {
+                firing.put(a.getFingerprint(), am);
+                body.add(withEndsAt(am, until));
+            } else {
+                ObjectNode known = firing.remove(a.getFingerprint());
+                body.add(withEndsAt(known == null ? am : resolving(known, a),
+                    a.getNotifiedAt()));
+            }
+        }
+        return body;
+    }
+
+    /** The JSON's bytes (a tree built here cannot fail to serialise). */
+    static byte[] bytes(Object json) {
+        try {
+            return JSON.writeValueAsBytes(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

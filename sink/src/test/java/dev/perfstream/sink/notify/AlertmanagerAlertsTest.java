@@ -72,13 +72,13 @@ class AlertmanagerAlertsTest {
         assertThat(AlertmanagerAlerts.of(alert("metric=m,service=s", Map.of()), "").get("annotations").has("attribution"))
             .isFalse();
 
-        ObjectNode webhook = NotifierApp.webhookBody(a);
+        ObjectNode webhook = WebhookBody.of(a);
         assertThat(webhook.path("attribution").path("causes").get(0).path("name").asText())
             .isEqualTo("SELECT * FROM cart_items WHERE cart_id = ?");
         assertThat(webhook.path("attribution").path("causes").get(0).path("share").asDouble()).isEqualTo(0.7);
         assertThat(webhook.path("attribution").path("unexplained").asDouble()).isEqualTo(0.2);
         assertThat(webhook.path("attribution").path("causes").get(0).path("deltaMs").isNull()).isTrue();
-        assertThat(NotifierApp.webhookBody(alert("metric=m,service=s", Map.of())).has("attribution")).isFalse();
+        assertThat(WebhookBody.of(alert("metric=m,service=s", Map.of())).has("attribution")).isFalse();
     }
 
     @Test
