@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * cannot take more, 503 with Retry-After ({@link Answers} says why the two differ).
  *
  * <p>This class wires the endpoints; the edge checks are {@link EdgeChecks}, the answer policy {@link Answers},
- * readiness {@link KafkaReadiness}, the beacon hot path {@link BeaconHandler}, OTLP {@link OtlpEndpoints}.
+ * readiness {@link CollectorReadiness}, the beacon hot path {@link BeaconHandler}, OTLP {@link OtlpEndpoints}.
  */
 public final class CollectorApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CollectorApp.class);
@@ -52,7 +52,7 @@ public final class CollectorApp implements AutoCloseable {
     private final CollectorMetrics metrics = new CollectorMetrics();
     private final EdgeChecks edge;
     private final Answers answers;
-    private final KafkaReadiness readiness;
+    private final CollectorReadiness readiness;
     private final KafkaSink sink;
     private final BeaconParser beacons;
     private final MetricBatchParser batches;
@@ -92,7 +92,7 @@ public final class CollectorApp implements AutoCloseable {
         OtlpConverter converter = new OtlpConverter(validator, routes::admit,
             new CumulativeStreams(config.otlpMaxStreams(), clock.millis() * 1_000_000));
         this.otlp = new OtlpEndpoints(converter, sink, metricCodec, metrics, responders, config.metricsTopic());
-        this.readiness = new KafkaReadiness(config, sink, Admin.create(clients.admin(Map.of(
+        this.readiness = new CollectorReadiness(config, sink, Admin.create(clients.admin(Map.of(
             AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000", AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000"))));
     }
 

@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Whether the collector's Kafka is reachable with its two topics: checked every 5 s, answered on /readyz. */
-final class KafkaReadiness implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(KafkaReadiness.class);
+final class CollectorReadiness implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CollectorReadiness.class);
 
     private final CollectorConfig config;
     private final KafkaSink sink;
@@ -24,7 +24,7 @@ final class KafkaReadiness implements AutoCloseable {
     });
     private volatile String notReady = "not checked yet";
 
-    KafkaReadiness(CollectorConfig config, KafkaSink sink, Admin admin) {
+    CollectorReadiness(CollectorConfig config, KafkaSink sink, Admin admin) {
         this.config = config;
         this.sink = sink;
         this.admin = admin;
