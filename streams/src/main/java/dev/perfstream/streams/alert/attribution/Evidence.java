@@ -142,7 +142,7 @@ record Evidence(long breachStart, long windowEnd, long sizeMs, int baselineWindo
             }
             if (absent > 0) {
                 out.add(f.topic() + " window " + start(windowEnd) + " incomplete (" + absent
-                    + (absent == 1 ? " series" : " series") + " of the window before not seen)");
+                    + " series of the window before not seen)");
             }
         }
         return out;
