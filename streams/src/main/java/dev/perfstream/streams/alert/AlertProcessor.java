@@ -184,7 +184,7 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
         return attributedSizes;
     }
 
-    /** Forwards the held alerts of the service whose window's dependency records are all in. */
+    /** Forwards the held alerts of the service whose windows (alert and baseline, every feed they read) are all in. */
     private void releaseReady(String service, long ts) {
         if (attribution.holdingAny()) {
             for (Attributor.Released h : attribution.ready(service)) {
