@@ -74,6 +74,10 @@ final class AlertmanagerAlerts {
                     .append(String.format(Locale.ROOT, "%.0f %% %s %s", c.getShare() * 100, c.getKind(), c.getName()));
             }
             causes.append(String.format(Locale.ROOT, "; %.0f %% unexplained", at.getUnexplained() * 100));
+            String partial = partial(at.getNote());
+            if (partial != null) {
+                causes.append("; ").append(partial); // released before every window it reads was in: says what was not
+            }
             ann.put("attribution", causes.toString());
         } else if (at != null && at.getBaselineWindows() > 0) {
             ann.put("attribution", "unexplained" + (at.getNote() == null ? "" : ": " + at.getNote()));
@@ -170,5 +174,14 @@ final class AlertmanagerAlerts {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The {@code partial: ...} part of an attribution's note (the alerts stage puts it first), or null. */
+    static String partial(String note) {
+        if (note == null || !note.startsWith("partial: ")) {
+            return null;
+        }
+        int end = note.indexOf("; ");
+        return end < 0 ? note : note.substring(0, end);
     }
 }
