@@ -129,6 +129,30 @@ public final class StatsPartitions {
         return ic;
     }
 
+    /**
+     * The RUM element output topic: created like the stats topic when missing. When it is missing and cannot be
+     * created, the element rows are off with a WARN naming the topic.
+     */
+    public static RumElementsConfig rumElementsOutput(Admin admin, StatsConfig c, RumElementsConfig rc) {
+        if (!rc.enabled() || exists(admin, rc.topic())) {
+            return rc;
+        }
+        int n = Math.max(1, partitions(admin, c.statsTopic()));
+        try {
+            admin.createTopics(List.of(new NewTopic(rc.topic(), Optional.of(n), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
+            LOG.info("created {} with {} partitions", rc.topic(), n);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                LOG.warn("{} does not exist and cannot be created ({}): RUM stats by element are off; create it (or set"
+                    + " stats.rum.elements.enabled=false to silence this)", rc.topic(), e.getCause().getMessage());
+                return rc.disabled();
+            }
+        } catch (InterruptedException | TimeoutException e) {
+            throw new IllegalStateException("cannot create " + rc.topic() + ": " + e, e);
+        }
+        return rc;
+    }
+
     private static boolean exists(Admin admin, String topic) {
         try {
             return admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic);
