@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -47,7 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
  * loaded, shifted (CLS), clicked (INP) and hidden; its beacons go through the collector (CORS, parsing,
  * route templating) to the RUM topic of a real Kafka broker, through the stats stage and the sink, into a
  * real influxd, where {@code rum_stats} shows LCP, FCP, TTFB, CLS and INP for that page, with the values
- * the browser sent.
+ * the browser sent, and {@code rum_elements} names the elements (the LCP element, the INP target {@code #buy},
+ * the CLS shift target) and the INP script the browser attributed them to, with as many events as it sent.
  *
  * <p>INP exists only if the browser measured the click (see {@link WebVitalsTestPage}): it is required
  * whenever the page's own observer saw the click's Event Timing entry, and the test says so when not.
@@ -68,13 +70,14 @@ class RumChainIT {
     void shouldShowTheWebVitalsOfARealBrowserPageInInfluxDb() throws Exception {
         try (KafkaTestCluster kafka = KafkaTestCluster.start(); InfluxTestServer influx = InfluxTestServer.start();
              WebVitalsTestPage page = WebVitalsTestPage.serve(APP)) {
-            kafka.createTopics(1, "ch-metrics", "ch-rum", "ch-stats", "ch-dlq");
+            kafka.createTopics(1, "ch-metrics", "ch-rum", "ch-stats", "ch-dlq", "ch-rum-elements");
             Map<String, String> m = new HashMap<>();
             m.put("kafka.bootstrap.servers", kafka.bootstrapServers());
             m.put("topic.metrics", "ch-metrics");
             m.put("topic.rum", "ch-rum");
             m.put("topic.stats", "ch-stats");
             m.put("topic.deadletter", "ch-dlq");
+            m.put("topic.rum.elements", "ch-rum-elements");
             m.put("stats.windows", "10s");
             m.put("stats.rollup", "off");
             m.put("stats.grace", "2s");
@@ -82,7 +85,7 @@ class RumChainIT {
             m.put("state.dir", tmp.resolve("state").toString());
             m.put("influx.url", influx.url());
             m.put("influx.database", "chain");
-            m.put("sink.topics", "ch-stats");
+            m.put("sink.topics", "ch-stats,ch-rum-elements");
             m.put("sink.linger", "200ms");
             m.put("collector.port", "0");
             m.put("collector.cors.origins", page.origin());
@@ -130,8 +133,68 @@ class RumChainIT {
                 if (measured) {
                     assertThat(rows.get(Vital.INP).max).as("INP of a 150 ms click handler").isGreaterThanOrEqualTo(100);
                 }
+                elements(influx, sent, measured, page.origin());
             }
         }
+    }
+
+    /**
+     * rum_elements: every (vital, element) and (INP, script) the browser attributed its events to is a tag with at
+     * least as many events as it sent; the LCP element {@code #text}, the INP target {@code #buy} and the INP script
+     * (the page itself, whose inline script has the click handler) among them.
+     */
+    private static void elements(InfluxTestServer influx, Map<Vital, List<RumEvent>> sent, boolean measured,
+                                 String origin) {
+        Map<String, Long> expected = new TreeMap<>();
+        for (Vital v : List.of(Vital.LCP, Vital.INP, Vital.CLS)) {
+            for (RumEvent e : sent.getOrDefault(v, List.of())) {
+                if (e.getElement() != null) {
+                    expected.merge(v + " element=" + e.getElement(), 1L, Long::sum);
+                }
+                if (v == Vital.INP && e.getScript() != null) {
+                    expected.merge(v + " script=" + e.getScript(), 1L, Long::sum);
+                }
+            }
+        }
+        // The page's known causes: its large paragraph is the LCP, its button's inline slow handler the INP.
+        assertThat(expected).containsKey("LCP element=#text");
+        if (measured) {
+            assertThat(expected).containsKey("INP element=#buy");
+            sent.get(Vital.INP).stream().filter(e -> e.getScript() != null).forEach(e -> // when long animation frames exist
+                assertThat(e.getScript()).as("the inline handler's script is the page").isEqualTo(origin + PAGE));
+        }
+        Map<String, Long> got = Poll.until(Duration.ofSeconds(60), "rum_elements rows " + expected + " in InfluxDB", () -> {
+            Map<String, Long> r = rumElements(influx);
+            return r != null && r.keySet().containsAll(expected.keySet())
+                && expected.entrySet().stream().allMatch(e -> r.get(e.getKey()) >= e.getValue()) ? r : null;
+        });
+        got.forEach((k, n) -> System.out.println("rum chain: InfluxDB rum_elements " + k + " count=" + n));
+        // At least: the browser may send another beacon after the test stopped reading the topic (as for rum_stats).
+        expected.forEach((k, n) -> assertThat(got.get(k)).as("events of " + k).isGreaterThanOrEqualTo(n));
+    }
+
+    /** Events per "VITAL element=x" / "VITAL script=y" of the page in rum_elements, or null before the sink wrote any. */
+    private static Map<String, Long> rumElements(InfluxTestServer influx) {
+        String q = "SELECT sum(\"count\") FROM rum_elements WHERE \"app\" = '" + APP + "' AND \"page\" = '" + PAGE
+            + "' GROUP BY \"vital\", \"element\", \"script\"";
+        JsonNode series;
+        try {
+            series = new ObjectMapper().readTree(influx.query("chain", q)).path("results").path(0).path("series");
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        if (!series.isArray() || series.isEmpty()) {
+            return null;
+        }
+        Map<String, Long> out = new TreeMap<>();
+        for (JsonNode s : series) {
+            JsonNode tags = s.path("tags");
+            String element = tags.path("element").asText();
+            String key = tags.path("vital").asText() + (element.isEmpty() ? " script=" + tags.path("script").asText()
+                : " element=" + element);
+            out.put(key, s.path("values").path(0).path(1).asLong());
+        }
+        return out;
     }
 
     private static List<Vital> wanted(boolean interactionMeasured) {
