@@ -70,7 +70,7 @@ class RumChainIT {
     void shouldShowTheWebVitalsOfARealBrowserPageInInfluxDb() throws Exception {
         try (KafkaTestCluster kafka = KafkaTestCluster.start(); InfluxTestServer influx = InfluxTestServer.start();
              WebVitalsTestPage page = WebVitalsTestPage.serve(APP)) {
-            kafka.createTopics(1, "ch-metrics", "ch-rum", "ch-stats", "ch-dlq", "ch-rum-elements");
+            kafka.createTopics(1, "ch-metrics", "ch-rum", "ch-stats", "ch-dlq"); // the stats stage creates ch-rum-elements
             Map<String, String> m = new HashMap<>();
             m.put("kafka.bootstrap.servers", kafka.bootstrapServers());
             m.put("topic.metrics", "ch-metrics");
@@ -169,6 +169,10 @@ class RumChainIT {
                 && expected.entrySet().stream().allMatch(e -> r.get(e.getKey()) >= e.getValue()) ? r : null;
         });
         got.forEach((k, n) -> System.out.println("rum chain: InfluxDB rum_elements " + k + " count=" + n));
+        // The query of the README's "Which element makes a page slow", with this test's app and window.
+        System.out.println("rum chain: " + influx.query("chain", "SELECT \"rank\", \"count\", p75, poor_share FROM"
+            + " rum_elements WHERE app = '" + APP + "' AND vital = 'LCP' AND \"window\" = '10s' AND time > now() - 1h"
+            + " GROUP BY page, device_class, element"));
         // At least: the browser may send another beacon after the test stopped reading the topic (as for rum_stats).
         expected.forEach((k, n) -> assertThat(got.get(k)).as("events of " + k).isGreaterThanOrEqualTo(n));
     }

@@ -353,7 +353,9 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
             return;
         }
         if (RumAttributes.isAttribute(a.seriesId())) {
-            elements.add(SeriesId.parse(a.seriesId()), a); // out with the page's other elements in flushDetails
+            if (rumElements.enabled()) { // off here: only a partial of an instance with them on can bring one
+                elements.add(SeriesId.parse(a.seriesId()), a); // out with the page's other elements in flushDetails
+            }
             return;
         }
         WindowStats s = toStats(a, SeriesId.parse(a.seriesId()));
