@@ -48,8 +48,9 @@ import org.junit.jupiter.api.io.TempDir;
  * loaded, shifted (CLS), clicked (INP) and hidden; its beacons go through the collector (CORS, parsing,
  * route templating) to the RUM topic of a real Kafka broker, through the stats stage and the sink, into a
  * real influxd, where {@code rum_stats} shows LCP, FCP, TTFB, CLS and INP for that page, with the values
- * the browser sent, and {@code rum_elements} names the elements (the LCP element, the INP target {@code #buy},
- * the CLS shift target) and the INP script the browser attributed them to, with as many events as it sent.
+ * the browser sent, and {@code rum_elements} names the elements (the LCP image {@code #hero}, the INP target
+ * {@code #buy}, the CLS shift target) and the INP script the browser attributed them to, with as many events as it
+ * sent.
  *
  * <p>INP exists only if the browser measured the click (see {@link WebVitalsTestPage}): it is required
  * whenever the page's own observer saw the click's Event Timing entry, and the test says so when not.
@@ -140,8 +141,8 @@ class RumChainIT {
 
     /**
      * rum_elements: every (vital, element) and (INP, script) the browser attributed its events to is a tag with at
-     * least as many events as it sent; the LCP element {@code #text}, the INP target {@code #buy} and the INP script
-     * (the page itself, whose inline script has the click handler) among them.
+     * least as many events as it sent; the LCP image {@code #hero}, the INP target {@code #buy} and the INP script
+     * ({@code /app.js slowBuyHandler}, when the browser reports long animation frames) among them.
      */
     private static void elements(InfluxTestServer influx, Map<Vital, List<RumEvent>> sent, boolean measured,
                                  String origin) {
@@ -156,12 +157,12 @@ class RumChainIT {
                 }
             }
         }
-        // The page's known causes: its large paragraph is the LCP, its button's inline slow handler the INP.
-        assertThat(expected).containsKey("LCP element=#text");
+        // The page's known causes: its image is the LCP, its button's slow handler in /app.js the INP.
+        assertThat(expected).containsKey("LCP element=#hero");
         if (measured) {
             assertThat(expected).containsKey("INP element=#buy");
             sent.get(Vital.INP).stream().filter(e -> e.getScript() != null).forEach(e -> // when long animation frames exist
-                assertThat(e.getScript()).as("the inline handler's script is the page").isEqualTo(origin + PAGE));
+                assertThat(e.getScript()).isEqualTo(origin + "/app.js slowBuyHandler"));
         }
         Map<String, Long> got = Poll.until(Duration.ofSeconds(60), "rum_elements rows " + expected + " in InfluxDB", () -> {
             Map<String, Long> r = rumElements(influx);

@@ -3,16 +3,12 @@ package dev.perfstream.ingest.collector;
 import com.sun.net.httpserver.HttpServer;
 import dev.perfstream.schemas.testkit.HeadlessChromium;
 import dev.perfstream.schemas.testkit.Poll;
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
+import dev.perfstream.schemas.testkit.WebVitalsTestPage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import javax.imageio.ImageIO;
 
 /**
  * A page whose vitals have known causes, for the snippet's attribution: the largest contentful paint is a
@@ -70,7 +66,7 @@ final class AttributionTestPage implements AutoCloseable {
         try {
             HttpServer site = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             AttributionTestPage page = new AttributionTestPage(site, app);
-            byte[] png = heroImage();
+            byte[] png = WebVitalsTestPage.heroImage(1000, 700);
             site.createContext("/", ex -> {
                 String path = ex.getRequestURI().getPath();
                 byte[] body;
@@ -95,19 +91,6 @@ final class AttributionTestPage implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static byte[] heroImage() throws IOException {
-        BufferedImage img = new BufferedImage(1000, 700, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setColor(new Color(40, 90, 160));
-        g.fillRect(0, 0, 1000, 700);
-        g.setColor(Color.ORANGE);
-        g.fillOval(200, 100, 600, 500);
-        g.dispose();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(img, "png", out);
-        return out.toByteArray();
     }
 
     String origin() {
