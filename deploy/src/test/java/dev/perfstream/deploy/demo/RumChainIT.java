@@ -182,13 +182,8 @@ class RumChainIT {
     private static Map<String, Long> rumElements(InfluxTestServer influx) {
         String q = "SELECT sum(\"count\") FROM rum_elements WHERE \"app\" = '" + APP + "' AND \"page\" = '" + PAGE
             + "' GROUP BY \"vital\", \"element\", \"script\"";
-        JsonNode series;
-        try {
-            series = new ObjectMapper().readTree(influx.query("chain", q)).path("results").path(0).path("series");
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-        if (!series.isArray() || series.isEmpty()) {
+        JsonNode series = series(influx, q);
+        if (series == null) {
             return null;
         }
         Map<String, Long> out = new TreeMap<>();
@@ -251,17 +246,22 @@ class RumChainIT {
     record Row(long count, double min, double max, double p50) {
     }
 
+    /** The series of the query's answer, or null while there are none (or no database yet). */
+    private static JsonNode series(InfluxTestServer influx, String q) {
+        try {
+            JsonNode series = new ObjectMapper().readTree(influx.query("chain", q)).path("results").path(0).path("series");
+            return series.isArray() && !series.isEmpty() ? series : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** rum_stats of the page by vital, or null while the sink has not written (or created the database). */
     private static Map<Vital, Row> rumStats(InfluxTestServer influx) {
         String q = "SELECT \"count\", \"min\", \"max\", \"p50\" FROM rum_stats WHERE \"app\" = '" + APP
             + "' AND \"page\" = '" + PAGE + "' GROUP BY \"vital\"";
-        JsonNode series;
-        try {
-            series = new ObjectMapper().readTree(influx.query("chain", q)).path("results").path(0).path("series");
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-        if (!series.isArray() || series.isEmpty()) {
+        JsonNode series = series(influx, q);
+        if (series == null) {
             return null;
         }
         Map<Vital, Row> rows = new EnumMap<>(Vital.class);

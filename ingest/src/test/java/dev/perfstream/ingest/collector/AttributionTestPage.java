@@ -7,7 +7,6 @@ import dev.perfstream.schemas.testkit.WebVitalsTestPage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -66,26 +65,8 @@ final class AttributionTestPage implements AutoCloseable {
         try {
             HttpServer site = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             AttributionTestPage page = new AttributionTestPage(site, app);
-            byte[] png = WebVitalsTestPage.heroImage(1000, 700);
-            site.createContext("/", ex -> {
-                String path = ex.getRequestURI().getPath();
-                byte[] body;
-                String type;
-                if (path.equals("/app.js")) {
-                    body = APP_JS.getBytes(StandardCharsets.UTF_8);
-                    type = "application/javascript";
-                } else if (path.equals("/img/hero.png")) {
-                    body = png;
-                    type = "image/png";
-                } else {
-                    body = String.format(PAGE, page.collectorUrl, page.app).getBytes(StandardCharsets.UTF_8);
-                    type = "text/html; charset=utf-8";
-                }
-                ex.getResponseHeaders().add("Content-Type", type);
-                ex.sendResponseHeaders(200, body.length);
-                ex.getResponseBody().write(body);
-                ex.close();
-            });
+            site.createContext("/", WebVitalsTestPage.site(APP_JS, WebVitalsTestPage.heroImage(1000, 700),
+                () -> String.format(PAGE, page.collectorUrl, page.app)));
             site.start();
             return page;
         } catch (IOException e) {

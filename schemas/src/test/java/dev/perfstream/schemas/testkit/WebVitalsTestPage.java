@@ -1,5 +1,6 @@
 package dev.perfstream.schemas.testkit;
 
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -10,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.Supplier;
 import javax.imageio.ImageIO;
 
 /**
@@ -35,7 +37,7 @@ public final class WebVitalsTestPage implements AutoCloseable {
         <div id="top"></div>
         <h1 style="font-size:64px">Product 42</h1>
         <img id="hero" src="/img/hero.png" width="600" height="400" alt="hero">
-        <p id="text" style="font-size:24px">A large paragraph so that the largest contentful paint has a clear candidate.
+        <p id="text" style="font-size:24px">A paragraph of text below the image, painted with it; the image is the largest.
         Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore.</p>
         <button id="buy" style="width:300px;height:120px;font-size:32px">Buy</button>
         <script>
@@ -89,31 +91,38 @@ public final class WebVitalsTestPage implements AutoCloseable {
         try {
             HttpServer site = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             WebVitalsTestPage page = new WebVitalsTestPage(site, app);
-            byte[] png = heroImage(600, 400);
-            site.createContext("/", ex -> {
-                String path = ex.getRequestURI().getPath();
-                byte[] body;
-                String type;
-                if (path.equals("/app.js")) {
-                    body = APP_JS.getBytes(StandardCharsets.UTF_8);
-                    type = "application/javascript";
-                } else if (path.equals("/img/hero.png")) {
-                    body = png;
-                    type = "image/png";
-                } else {
-                    body = String.format(PAGE, page.collectorUrl, page.app).getBytes(StandardCharsets.UTF_8);
-                    type = "text/html; charset=utf-8";
-                }
-                ex.getResponseHeaders().add("Content-Type", type);
-                ex.sendResponseHeaders(200, body.length);
-                ex.getResponseBody().write(body);
-                ex.close();
-            });
+            site.createContext("/", site(APP_JS, heroImage(600, 400),
+                () -> String.format(PAGE, page.collectorUrl, page.app)));
             site.start();
             return page;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A test site: {@code /app.js} and {@code /img/hero.png} from these, the page from {@code html} on every other path.
+     */
+    public static HttpHandler site(String appJs, byte[] png, Supplier<String> html) {
+        return ex -> {
+            String path = ex.getRequestURI().getPath();
+            byte[] body;
+            String type;
+            if (path.equals("/app.js")) {
+                body = appJs.getBytes(StandardCharsets.UTF_8);
+                type = "application/javascript";
+            } else if (path.equals("/img/hero.png")) {
+                body = png;
+                type = "image/png";
+            } else {
+                body = html.get().getBytes(StandardCharsets.UTF_8);
+                type = "text/html; charset=utf-8";
+            }
+            ex.getResponseHeaders().add("Content-Type", type);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        };
     }
 
     /**
