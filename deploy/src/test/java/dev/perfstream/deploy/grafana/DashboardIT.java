@@ -45,6 +45,8 @@ class DashboardIT {
             "db_queries,service=shop,statement=SELECT\\ *\\ FROM\\ t\\ WHERE\\ id\\ \\=\\ ?,window=1m count=10i,errors=0i,"
                 + "folded_statements=false,max_ms=33.0,mean_ms=30.0,overflow=false,p50=30.0,p95=31.0,p99=32.0,rank=1i,"
                 + "service_total_ms=1000.0,share=0.3,statements=4i,total_ms=300.0 " + t,
+            "rum_elements,app=web,device_class=mobile,element=#hero,page=/home,unit=ms,vital=LCP,window=1m count=4i,"
+                + "max=4000.0,overflow=false,p50=2000.0,p75=2600.0,p95=3900.0,poor_share=0.25,rank=1i,rows=2i,share=0.8 " + t,
             "cache_stats,cache=product-cache,service=shop,window=1m hit_ratio=0.7,hits=7i,lookups=10i,misses=3i,"
                 + "hit_mean_ms=2.0,hit_p95=2.0,miss_mean_ms=40.0,miss_p95=40.0,miss_penalty=20.0 " + t,
             "attribution,candidate=SELECT\\ *\\ FROM\\ t\\ WHERE\\ id\\ \\=\\ ?,fingerprint=abc123,kind=db_statement,"
