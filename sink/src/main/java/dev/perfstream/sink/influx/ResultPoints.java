@@ -379,7 +379,8 @@ final class ResultPoints {
      * like the stats. Two forms of series string exist: {@code k=v,k=v} (alert rules and SLOs) and the
      * series ids of the stats and scoring stages, {@code METRIC|metric|service|route},
      * {@code RUM|vital|app|page|device} and {@code MULTIVARIATE|service} (parts percent-escaped: {@code %7C}
-     * is {@code |}, {@code %25} is {@code %}); both give the same tag names. Anything else: series_key only.
+     * is {@code |}, {@code %25} is {@code %}); both give the same tag names ({@code device} as {@code device_class},
+     * as on {@code rum_stats}). Anything else: series_key only.
      */
     static void seriesTags(Point p, String series) {
         p.addTag("series_key", tagValue(series));
@@ -392,10 +393,16 @@ final class ResultPoints {
         }
         dims.forEach((k, v) -> {
             if (!RESERVED.contains(k) && !v.isEmpty()) {
-                p.addTag(k, v);
+                p.addTag(TAG_NAMES.getOrDefault(k, k), v);
             }
         });
     }
+
+    /**
+     * One tag name per dimension in every measurement: the device class is {@code device_class} on {@code rum_stats},
+     * so it is on anomalies, forecasts, alerts and attribution too, though the series strings say {@code device}.
+     */
+    private static final Map<String, String> TAG_NAMES = Map.of("device", "device_class");
 
     private static final Map<String, List<String>> SERIES_ID_DIMENSIONS = Map.of(
         "METRIC", List.of("metric", "service", "route"),

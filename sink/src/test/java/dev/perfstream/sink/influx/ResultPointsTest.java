@@ -148,7 +148,7 @@ class ResultPointsTest {
         Anomaly rum = Anomaly.newBuilder().setSeries("RUM|LCP|shop|/p/%7Cx%25|mobile").setStatistic("p75")
             .setWindowStart(T0).setWindowEnd(T0.plusSeconds(60)).setObserved(1).setExpected(1).setScore(0.1)
             .setModelVersion("v").build();
-        assertThat(ResultPoints.anomaly(rum).toLineProtocol()).startsWith("anomalies,app=shop,device=mobile,"
+        assertThat(ResultPoints.anomaly(rum).toLineProtocol()).startsWith("anomalies,app=shop,device_class=mobile,"
             + "page=/p/|x%,series_key=RUM|LCP|shop|/p/%7Cx%25|mobile,statistic=p75,vital=LCP,window=1m ");
         Anomaly mv = Anomaly.newBuilder().setSeries("MULTIVARIATE|checkout").setStatistic("multivariate")
             .setWindowStart(T0).setWindowEnd(T0.plusSeconds(60)).setObserved(1).setExpected(0).setScore(0.2)
@@ -305,5 +305,15 @@ class ResultPointsTest {
         assertThat(ResultPoints.recommendation(r).toLineProtocol()).isEqualTo(
             "recommendations,direction=unknown,service=cart advised=0i,capacity_source=\"unknown\",current=0i,"
                 + "from_time=" + MS + "i,interval_level=0.9,reason=\"x\",summary=\"cart: no advice (x)\" " + MS);
+    }
+
+    @Test
+    void shouldNameTheDeviceClassAlikeInEveryMeasurement() {
+        // the alerts stage's RUM series string says device=; rum_stats' tag is device_class: one name in InfluxDB
+        Point p = Point.measurement("alerts");
+        ResultPoints.seriesTags(p, "vital=LCP,app=shop,page=/cart,device=mobile");
+        p.addField("value", 1.0);
+        assertThat(p.toLineProtocol()).startsWith("alerts,app=shop,device_class=mobile,page=/cart,"
+            + "series_key=vital\\=LCP\\,app\\=shop\\,page\\=/cart\\,device\\=mobile,vital=LCP ");
     }
 }
