@@ -1,5 +1,6 @@
 package dev.perfstream.schemas.registry;
 
+import dev.perfstream.schemas.retry.Backoff;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -172,7 +173,7 @@ public final class SchemaRegistryClient implements SchemaLookup {
      */
     private HttpResponse<byte[]> call(String what, String path, byte[] postBody) {
         long deadline = System.nanoTime() + config.retryTimeout().toNanos();
-        long pauseMs = config.backoff().toMillis();
+        Backoff backoff = new Backoff(config.backoff(), config.backoffMax());
         Exception last = null;
         String lastProblem = null;
         for (int attempt = 1; ; attempt++) {
@@ -202,8 +203,7 @@ public final class SchemaRegistryClient implements SchemaLookup {
             if (attempt == 1 || attempt % 10 == 0) {
                 LOG.warn("{}: schema registry unreachable ({}), retrying for up to {} ms", what, lastProblem, left);
             }
-            sleep(Math.min(pauseMs, left), what);
-            pauseMs = Math.min(pauseMs * 2, config.backoffMax().toMillis());
+            sleep(Math.min(backoff.next(), left), what);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.perfstream.sink.influx;
 
+import dev.perfstream.schemas.retry.Backoff;
 import dev.perfstream.schemas.registry.RegistryUnavailableException;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.sink.influx.PendingBatch.Entry;

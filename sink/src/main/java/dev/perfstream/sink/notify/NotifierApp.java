@@ -16,7 +16,7 @@ import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.DeadLetters;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
-import dev.perfstream.sink.influx.Backoff;
+import dev.perfstream.schemas.retry.Backoff;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

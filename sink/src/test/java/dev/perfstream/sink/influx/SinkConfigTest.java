@@ -1,5 +1,6 @@
 package dev.perfstream.sink.influx;
 
+import dev.perfstream.schemas.retry.Backoff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package dev.perfstream.streams.retry;
 
+import dev.perfstream.schemas.retry.Backoff;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.registry.RegistryConfig;
 import dev.perfstream.schemas.registry.RegistryUnavailableException;
@@ -39,7 +40,7 @@ public final class OutputSchemas {
         }
         SchemaRegistryClient client = SchemaRegistryClient.shared(RegistryConfig.from(settings));
         ParkedRecords.Config outage = ParkedRecords.Config.from(settings);
-        long pause = outage.firstPause().toMillis();
+        Backoff backoff = new Backoff(outage.firstPause(), outage.maxPause());
         long start = System.nanoTime();
         for (Map.Entry<String, Schema> e : schemaByTopic.entrySet()) {
             while (true) {
@@ -47,6 +48,7 @@ public final class OutputSchemas {
                     client.register(ConfluentAvroCodec.subject(e.getKey()), e.getValue());
                     break;
                 } catch (RegistryUnavailableException ex) {
+                    long pause = backoff.next();
                     LOG.warn("{}: schema registry {} unreachable for {} s, cannot register the output schema of {} yet;"
                             + " the stage starts once it answers (next attempt in {} s): {}", stage, client.config().urls(),
                         Duration.ofNanos(System.nanoTime() - start).toSeconds(), e.getKey(), pause / 1000.0, ex.getMessage());
@@ -56,7 +58,6 @@ public final class OutputSchemas {
                         Thread.currentThread().interrupt();
                         throw new IllegalStateException(stage + ": interrupted while waiting for the schema registry", ie);
                     }
-                    pause = Math.min(pause * 2, outage.maxPause().toMillis());
                 }
             }
         }

@@ -1,5 +1,6 @@
 package dev.perfstream.streams.retry;
 
+import dev.perfstream.schemas.retry.Backoff;
 import dev.perfstream.schemas.config.ConfigKey;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.registry.RegistryConfig;
@@ -156,7 +157,7 @@ public final class ParkedRecords {
     private long parked;
     private long downSinceMs = -1;
     private long nextAttemptMs;
-    private long pauseMs;
+    private final Backoff backoff;
     private long failedBatches;
 
     /**
@@ -164,6 +165,7 @@ public final class ParkedRecords {
      */
     public ParkedRecords(Config config, String stage, Handler handler, AtomicLong parkedGauge) {
         this.config = config;
+        this.backoff = new Backoff(config.firstPause(), config.maxPause());
         this.stage = stage;
         this.handler = handler;
         this.parkedGauge = parkedGauge;
@@ -218,7 +220,8 @@ public final class ParkedRecords {
             // Streams' wall-clock time (mockable in tests) is cached per loop: add the time the lookup took.
             long now = context.currentSystemTimeMs() + (System.nanoTime() - started) / 1_000_000;
             downSinceMs = context.currentSystemTimeMs();
-            pauseMs = config.firstPause().toMillis();
+            backoff.reset();
+            long pauseMs = config.firstPause().toMillis();
             nextAttemptMs = now + pauseMs;
             LOG.warn("{} task {}: schema registry {} unreachable ({}); parking this and later records of the task"
                     + " (nothing is dropped), next attempt in {} ms", stage, context.taskId(), config.registry(),
@@ -285,10 +288,9 @@ public final class ParkedRecords {
     /** @param now the punctuation's wall-clock time, @param started when the attempt began (nanoTime) */
     private void backOff(long now, long started, RegistryUnavailableException e, long replayed) {
         failedBatches++;
-        long pause = Math.max(pauseMs, config.firstPause().toMillis()); // also after a restart with records parked
+        long pause = backoff.next(); // first pause first, also after a restart with records parked
         // After the attempt: the punctuation's timestamp is from before it ran (a lookup may take seconds).
         nextAttemptMs = now + (System.nanoTime() - started) / 1_000_000 + pause;
-        pauseMs = Math.min(pause * 2, config.maxPause().toMillis());
         LOG.warn("{} task {}: schema registry {} unreachable for {} s (attempt batch {}); {} records parked, nothing"
                 + " dropped{}; next attempt in {} s. Last error: {}", stage, context.taskId(), config.registry(),
             (now - downSinceMs) / 1000, failedBatches, parked, replayed > 0 ? ", " + replayed + " replayed" : "",

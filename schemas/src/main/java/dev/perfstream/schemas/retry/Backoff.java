@@ -1,8 +1,11 @@
-package dev.perfstream.sink.influx;
+package dev.perfstream.schemas.retry;
 
 import java.time.Duration;
 
-/** Exponential backoff: min, 2 min, 4 min, ... capped at max; {@link #reset()} after a success. */
+/**
+ * Exponential backoff: min, 2 min, 4 min, ... capped at max; {@link #reset()} after a success. The one backoff of
+ * every retry loop (the registry client, parked records, output schema registration, the sink and the notifier).
+ */
 public final class Backoff {
     private final long minMs;
     private final long maxMs;
