@@ -34,11 +34,21 @@ final class EdgeChecks {
 
     /** The edge checks and the (blocking) body read of a service endpoint, gzip inflated; returns the body. */
     byte[] admit(Exchange ctx, Kind kind, int limit) throws RequestRejected {
-        check(ctx, kind, limit);
         String encoding = ctx.header("Content-Encoding");
         boolean gzip = encoding != null && encoding.trim().equalsIgnoreCase("gzip");
-        if (encoding != null && !gzip && !encoding.trim().equalsIgnoreCase("identity")) {
-            throw new RequestRejected(415, "content_encoding", "Content-Encoding must be gzip or identity, got " + encoding);
+        try {
+            check(ctx, kind, limit);
+            if (encoding != null && !gzip && !encoding.trim().equalsIgnoreCase("identity")) {
+                throw new RequestRejected(415, "content_encoding", "Content-Encoding must be gzip or identity, got " + encoding);
+            }
+        } catch (RequestRejected r) {
+            // Refused before its body was read: read and drop it first (Exchange.DRAIN_MAX_BYTES), or the client,
+            // still sending, may see a connection reset instead of this answer. A client waiting for
+            // "100 Continue" has sent nothing yet: reading would ask it for the body, so it is left alone.
+            if (!"100-continue".equalsIgnoreCase(ctx.header("Expect"))) {
+                ctx.readBody(0, b -> { }, e -> { });
+            }
+            throw r;
         }
         byte[][] body = new byte[1][];
         IOException[] failed = new IOException[1];
