@@ -27,12 +27,14 @@ public final class Topics {
     public static final String IMPACT = "perf.impact";
     /** {@code Recommendation}: scaling advice per service and window (scoring stage), keyed by service. */
     public static final String RECOMMENDATIONS = "perf.recommendations";
+    /** {@code RumElementStats}: RUM stats per LCP / INP / CLS element and INP script, page and window (stats stage), keyed by app. */
+    public static final String RUM_ELEMENTS = "perf.rum.elements";
     /** {@code DeadLetter}: every record a stage could not process, with its reason. */
     public static final String DEADLETTER = "perf.deadletter";
 
     /** Topics a local run creates up front. */
     public static final List<String> ALL = List.of(METRICS, RUM, STATS, ANOMALIES, FORECASTS, ALERTS, DEADLETTER, QUERIES,
-        CACHE, IMPACT, RECOMMENDATIONS);
+        CACHE, IMPACT, RECOMMENDATIONS, RUM_ELEMENTS);
 
     private Topics() {
     }

@@ -2,9 +2,7 @@ package dev.perfstream.bench.stats;
 
 import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.config.Settings;
-import dev.perfstream.schemas.kafka.KafkaClients;
 import dev.perfstream.schemas.serde.Codecs;
-import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.streams.window.StatsApp;
 import dev.perfstream.streams.window.StatsConfig;
 import dev.perfstream.streams.window.InputLag;
@@ -12,38 +10,19 @@ import dev.perfstream.streams.window.SeriesOwnership;
 import dev.perfstream.streams.window.StatsPartitions;
 import dev.perfstream.streams.window.StatsTopology;
 import dev.perfstream.streams.window.state.Sketches;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
-import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.Record;
@@ -161,7 +140,7 @@ public final class StatsBenchCommand implements Callable<Integer> {
         String input = "bench-metrics-" + run;
         String out = "bench-out-" + run;
         String warm = "bench-warmup-" + run;
-        try (Admin admin = admin(bs)) {
+        try (Admin admin = StreamsRun.admin(bs)) {
             admin.createTopics(List.of(new NewTopic(input, partitions, (short) 1), new NewTopic(out, partitions, (short) 1),
                 new NewTopic(warm, partitions, (short) 1), new NewTopic("bench-pass-" + run, partitions, (short) 1),
                 new NewTopic("bench-rum-" + run, partitions, (short) 1), new NewTopic("bench-dlq-" + run, partitions, (short) 1)))
@@ -169,15 +148,16 @@ public final class StatsBenchCommand implements Callable<Integer> {
             log("load average before: %s", loadavg());
             log("format: %s", registry == null ? "JSON in and out" : "Confluent Avro in and out, registry " + registry);
             log("keying: %s, %d partitions", keying == Keying.none ? "null" : keying, partitions);
-            double produceEps = produce(bs, input, events, 20261126);
+            BenchWorkload workload = new BenchWorkload(series, keying, traffic, span, registry);
+            double produceEps = workload.produce(bs, input, events, 20261126);
             log("produced %,d events over %,d series: %.0f events/s", events, series, produceEps);
             if (warmupEvents > 0) {
-                produce(bs, warm, warmupEvents, 7);
+                workload.produce(bs, warm, warmupEvents, 7);
                 log("warm-up: %,d events on %s", warmupEvents, warm);
-                consume(bs, warm, warmupEvents);
+                BenchWorkload.consume(bs, warm, warmupEvents);
             }
 
-            double consumerEps = consume(bs, input, events);
+            double consumerEps = BenchWorkload.consume(bs, input, events);
             log("plain consumer:           %,12.0f events/s   load %s", consumerEps, loadavg());
 
             Map<String, String> keys = new HashMap<>();
@@ -251,104 +231,6 @@ public final class StatsBenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Pre-generates the events (JSON, or Confluent Avro with {@code --registry}: the same events through the
-     * stages' own codec), then produces them keyed as {@code --keying} says.
-     */
-    /** One event of {@link #traffic} as JSON (the random draws of plain traffic are the same as before). */
-    private String json(java.util.Random r, long ts, String service, String route, int s, double v) {
-        String outcome = r.nextInt(100) == 0 ? "ERROR" : "OK";
-        if (traffic == Traffic.plain) {
-            return String.format(Locale.ROOT, "{\"timestamp\":%d,\"service\":\"%s\",\"metric\":\"http.server.duration\","
-                + "\"value\":%.3f,\"unit\":\"ms\",\"outcome\":\"%s\",\"route\":\"%s\"}", ts, service, v, outcome, route);
-        }
-        int kind = r.nextInt(100);
-        if (kind < 55) {
-            return String.format(Locale.ROOT, "{\"timestamp\":%d,\"service\":\"%s\",\"metric\":\"http.server.duration\","
-                + "\"value\":%.3f,\"unit\":\"ms\",\"outcome\":\"%s\",\"route\":\"%s\",\"serviceVersion\":\"%s\"}", ts,
-                service, v, outcome, route, s % 5 == 0 && r.nextBoolean() ? "1.5.0" : "1.4.0");
-        }
-        if (kind < 85) {
-            return String.format(Locale.ROOT, "{\"timestamp\":%d,\"service\":\"%s\",\"metric\":\"db.query.duration\","
-                + "\"value\":%.3f,\"unit\":\"ms\",\"route\":\"%s\",\"dbStatement\":\"SELECT * FROM orders_%d WHERE id = %d"
-                + " AND state IN ('a', 'b')\"}", ts, service, v / 4, route, s % 40, ts % 9973);
-        }
-        return String.format(Locale.ROOT, "{\"timestamp\":%d,\"service\":\"%s\",\"metric\":\"cache.lookup\","
-            + "\"value\":%.3f,\"unit\":\"ms\",\"route\":\"%s\",\"cache\":\"cache-%d\",\"cacheHit\":%s}", ts, service,
-            v / 20, route, s % 3, r.nextInt(10) != 0);
-    }
-
-    private double produce(String bs, String topic, int events, long seed) throws Exception {
-        Random r = new Random(seed);
-        long spanMs = Settings.parseDuration(span).toMillis();
-        long start = System.currentTimeMillis() - spanMs - 60_000;
-        List<byte[]> keys = new ArrayList<>(series);
-        String[] services = new String[series];
-        String[] routes = new String[series];
-        for (int s = 0; s < series; s++) {
-            services[s] = "svc-" + (s % 100);
-            routes[s] = "/api/r" + (s / 100);
-            keys.add(switch (keying) {
-                case service -> services[s].getBytes(StandardCharsets.UTF_8);
-                case series -> (services[s] + "|" + routes[s]).getBytes(StandardCharsets.UTF_8);
-                case random, none -> null;
-            });
-        }
-        byte[][] values = new byte[events][];
-        int[] seriesOf = new int[events];
-        RecordCodec<MetricEvent> avro = registry == null ? null
-            : Codecs.create(MetricEvent.getClassSchema(), Settings.of(Map.of("schema.registry.url", registry)));
-        for (int i = 0; i < events; i++) {
-            int s = r.nextInt(series);
-            seriesOf[i] = s;
-            long ts = start + (long) i * spanMs / events;
-            double v = Math.exp(3 + 0.8 * r.nextGaussian());
-            values[i] = json(r, ts, services[s], routes[s], s, v).getBytes(StandardCharsets.UTF_8);
-            if (avro != null) {
-                values[i] = avro.encode(topic, avro.decode(topic, values[i]));
-            }
-        }
-        Properties p = KafkaClients.plain(bs).producer(Map.of());
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-        // Without keys the client's sticky partitioner fills one batch per partition in turn: with the client's
-        // default batch size (16 KB) the events spread over the partitions as a default producer's do.
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, keying == Keying.none ? 16 * 1024 : 256 * 1024);
-        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        long t = System.nanoTime();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < events; i++) {
-                long ts = start + (long) i * spanMs / events;
-                byte[] key = keying == Keying.random ? Long.toString(r.nextLong(), 36).getBytes(StandardCharsets.UTF_8)
-                    : keys.get(seriesOf[i]);
-                producer.send(new ProducerRecord<>(topic, null, ts, key, values[i]));
-            }
-            producer.flush();
-        }
-        return events / ((System.nanoTime() - t) / 1e9);
-    }
-
-    private double consume(String bs, String topic, int events) {
-        Properties p = KafkaClients.plain(bs).consumer(Map.of());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-consumer-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        long n = 0;
-        long t = 0;
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-            while (n < events && System.nanoTime() < deadline) {
-                int got = c.poll(Duration.ofMillis(500)).count();
-                if (got > 0 && t == 0) {
-                    t = System.nanoTime(); // from the first record: group join is not throughput
-                }
-                n += got;
-            }
-        }
-        return n / ((System.nanoTime() - t) / 1e9);
-    }
-
-    /**
      * Runs each topology of the measured runs once over the warm-up topic, unmeasured (rates printed for
      * information): the JIT compiles the Kafka Streams paths, the decoder, the sketches and both topologies
      * here rather than inside the measurement.
@@ -378,130 +260,9 @@ public final class StatsBenchCommand implements Callable<Integer> {
         log("warm-up runs (unmeasured, events/s): %s", String.join(", ", rates));
     }
 
-    private double streams(Admin admin, String bs, String appId, Topology topology, String input, int events,
-                           StatsConfig c) throws Exception {
-        // Every run gets the stage's own client settings (exactly_once_v2, commit interval, producer
-        // compression, handlers), so the runs differ only in their topology.
-        Properties p = StatsApp.properties(c);
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
-        p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createDirectories(workDir.resolve("state")).toAbsolutePath().toString());
-        p.putAll(streamsConfig);
-        Map<TopicPartition, Long> end = endOffsets(admin, input);
-        long[] runningAt = {0};
-        try (KafkaStreams ks = new KafkaStreams(topology, p)) {
-            ks.setStateListener((now, before) -> {
-                if (now == KafkaStreams.State.RUNNING && runningAt[0] == 0) {
-                    runningAt[0] = System.nanoTime();
-                }
-            });
-            ks.start();
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
-            long lastReport = System.nanoTime();
-            long firstProcessedAt = 0;
-            long doneAt = 0;
-            while (System.nanoTime() < deadline) {
-                Map<TopicPartition, OffsetAndMetadata> committed =
-                    admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get();
-                long done = 0;
-                boolean all = true;
-                for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-                    OffsetAndMetadata o = committed.get(e.getKey());
-                    // under EOS the committed offset may sit one past a transaction marker
-                    all &= e.getValue() == 0 || o != null && o.offset() >= e.getValue(); // an empty partition has nothing to commit
-                    done += o == null ? 0 : Math.min(o.offset(), e.getValue());
-                }
-                if (all) {
-                    long inputDone = System.nanoTime();
-                    String partials = appId + "-perfstream-stats-partials";
-                    awaitPartials(admin, partials);
-                    // Done when what the tasks forwarded to each other is merged too; if they forwarded only
-                    // watermarks (keyed by service), the input alone is the work.
-                    long forwarded = forwardedPartials(bs, admin, partials);
-                    if (forwarded >= 0) {
-                        log("  %s: %,d partial aggregates forwarded between tasks", appId, forwarded);
-                    }
-                    doneAt = forwarded > 0 ? System.nanoTime() : inputDone;
-                    break;
-                }
-                if (ks.state() == KafkaStreams.State.ERROR || ks.state() == KafkaStreams.State.NOT_RUNNING) {
-                    throw new IllegalStateException(appId + " stopped: " + ks.state());
-                }
-                if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(10)) {
-                    log("  %s: %,d of %,d committed", appId, done, events);
-                    lastReport = System.nanoTime();
-                }
-                if (firstProcessedAt == 0 && processed(ks) > 0) {
-                    firstProcessedAt = System.nanoTime();
-                }
-                Thread.sleep(firstProcessedAt == 0 ? 10 : 100);
-            }
-            // From the first processed record, or from RUNNING if that came first: with several stream
-            // threads the application reaches RUNNING only once every thread has its tasks, which can be
-            // after one thread has processed much of the input.
-            long from = runningAt[0] == 0 || firstProcessedAt == 0 ? Math.max(runningAt[0], firstProcessedAt)
-                : Math.min(runningAt[0], firstProcessedAt);
-            long t = (doneAt == 0 ? System.nanoTime() : doneAt) - from;
-            return events / (t / 1e9);
-        }
-    }
-
-    /**
-     * The stats stage is done when, besides its input, what its tasks forwarded to each other (the partials
-     * topic, if the run has one) has been consumed up to where it was when the input was.
-     */
-    private static void awaitPartials(Admin admin, String topic) throws Exception {
-        if (!admin.listTopics().names().get().contains(topic)) {
-            return;
-        }
-        String group = topic.substring(0, topic.length() - "-perfstream-stats-partials".length());
-        Map<TopicPartition, Long> end = endOffsets(admin, topic);
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (System.nanoTime() < deadline) {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-            if (end.entrySet().stream().allMatch(e -> e.getValue() == 0
-                || (committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue()))) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new IllegalStateException(group + " did not consume its partials topic within 5 minutes");
-    }
-
-    /** Partial aggregates (not watermarks) on the stage's partials topic; -1 if the run has none. */
-    private static long forwardedPartials(String bs, Admin admin, String topic) throws Exception {
-        if (!admin.listTopics().names().get().contains(topic)) {
-            return -1;
-        }
-        Map<TopicPartition, Long> end = endOffsets(admin, topic);
-        Properties p = KafkaClients.plain(bs).consumer(Map.of());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        long n = 0;
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            c.assign(end.keySet());
-            c.seekToBeginning(end.keySet());
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-            while (System.nanoTime() < deadline && end.entrySet().stream().anyMatch(e -> c.position(e.getKey()) < e.getValue())) {
-                for (var r : c.poll(Duration.ofMillis(200))) {
-                    if (r.value() != null && r.value().length > 1 && r.value()[1] == 'P') {
-                        n++;
-                    }
-                }
-            }
-        }
-        return n;
-    }
-
-    /** Records processed so far by all stream threads (the thread-level {@code process-total} metric). */
-    private static double processed(KafkaStreams ks) {
-        double n = 0;
-        for (Map.Entry<MetricName, ? extends Metric> m : ks.metrics().entrySet()) {
-            if (m.getKey().name().equals("process-total") && m.getKey().group().equals("stream-thread-metrics")
-                && m.getValue().metricValue() instanceof Number v) {
-                n += v.doubleValue();
-            }
-        }
-        return n;
+    private double streams(Admin admin, String bs, String appId, Topology topology, String input, int events, StatsConfig c)
+        throws Exception {
+        return StreamsRun.measure(admin, bs, appId, topology, input, events, c, workDir, streamsConfig);
     }
 
     /**
@@ -556,22 +317,6 @@ public final class StatsBenchCommand implements Callable<Integer> {
         }
     }
 
-    private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws Exception {
-        Map<TopicPartition, OffsetSpec> q = new HashMap<>();
-        int n = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
-        for (int i = 0; i < n; i++) {
-            q.put(new TopicPartition(topic, i), OffsetSpec.latest());
-        }
-        Map<TopicPartition, Long> out = new HashMap<>();
-        admin.listOffsets(q).all().get().forEach((tp, info) -> out.put(tp, info.offset()));
-        return out;
-    }
-
-    private static Admin admin(String bs) {
-        Properties p = KafkaClients.plain(bs).admin(Map.of());
-        return Admin.create(p);
-    }
-
     static String loadavg() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).trim();
@@ -580,7 +325,7 @@ public final class StatsBenchCommand implements Callable<Integer> {
         }
     }
 
-    private static void log(String fmt, Object... args) {
+    static void log(String fmt, Object... args) {
         System.out.printf(Locale.ROOT, fmt + "%n", args);
     }
 }

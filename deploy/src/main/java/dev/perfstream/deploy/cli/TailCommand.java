@@ -48,8 +48,8 @@ public final class TailCommand implements Callable<Integer> {
     SettingsOptions opts;
 
     @Parameters(index = "0", paramLabel = "TOPIC", description = "perf.metrics, perf.rum, perf.stats, perf.anomalies, "
-        + "perf.forecasts, perf.alerts, perf.queries, perf.cache, perf.impact, perf.recommendations or perf.deadletter (or the"
-        + " name set by topic.*).")
+        + "perf.forecasts, perf.alerts, perf.queries, perf.cache, perf.impact, perf.recommendations, perf.rum.elements or"
+        + " perf.deadletter (or the name set by topic.*).")
     String topic;
 
     @Option(names = "--from-beginning", description = "Start with the oldest record, not only new ones.")
@@ -80,7 +80,8 @@ public final class TailCommand implements Callable<Integer> {
             Map.entry("topic.alerts", Alert.getClassSchema()), Map.entry("topic.deadletter", DeadLetter.getClassSchema()),
             Map.entry("topic.queries", QueryStats.getClassSchema()), Map.entry("topic.cache", CacheStats.getClassSchema()),
             Map.entry("topic.impact", UxImpact.getClassSchema()),
-            Map.entry("topic.recommendations", dev.perfstream.schemas.avro.Recommendation.getClassSchema()));
+            Map.entry("topic.recommendations", dev.perfstream.schemas.avro.Recommendation.getClassSchema()),
+            Map.entry("topic.rum.elements", dev.perfstream.schemas.avro.RumElementStats.getClassSchema()));
         for (Map.Entry<String, String> e : ServicesConfig.topicKeys().entrySet()) {
             if (s.string(e.getKey(), e.getValue()).equals(topic)) {
                 return byKey.get(e.getKey());

@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -47,7 +48,9 @@ import org.junit.jupiter.api.io.TempDir;
  * loaded, shifted (CLS), clicked (INP) and hidden; its beacons go through the collector (CORS, parsing,
  * route templating) to the RUM topic of a real Kafka broker, through the stats stage and the sink, into a
  * real influxd, where {@code rum_stats} shows LCP, FCP, TTFB, CLS and INP for that page, with the values
- * the browser sent.
+ * the browser sent, and {@code rum_elements} names the elements (the LCP image {@code #hero}, the INP target
+ * {@code #buy}, the CLS shift target) and the INP script the browser attributed them to, with as many events as it
+ * sent.
  *
  * <p>INP exists only if the browser measured the click (see {@link WebVitalsTestPage}): it is required
  * whenever the page's own observer saw the click's Event Timing entry, and the test says so when not.
@@ -68,13 +71,14 @@ class RumChainIT {
     void shouldShowTheWebVitalsOfARealBrowserPageInInfluxDb() throws Exception {
         try (KafkaTestCluster kafka = KafkaTestCluster.start(); InfluxTestServer influx = InfluxTestServer.start();
              WebVitalsTestPage page = WebVitalsTestPage.serve(APP)) {
-            kafka.createTopics(1, "ch-metrics", "ch-rum", "ch-stats", "ch-dlq");
+            kafka.createTopics(1, "ch-metrics", "ch-rum", "ch-stats", "ch-dlq"); // the stats stage creates ch-rum-elements
             Map<String, String> m = new HashMap<>();
             m.put("kafka.bootstrap.servers", kafka.bootstrapServers());
             m.put("topic.metrics", "ch-metrics");
             m.put("topic.rum", "ch-rum");
             m.put("topic.stats", "ch-stats");
             m.put("topic.deadletter", "ch-dlq");
+            m.put("topic.rum.elements", "ch-rum-elements");
             m.put("stats.windows", "10s");
             m.put("stats.rollup", "off");
             m.put("stats.grace", "2s");
@@ -82,7 +86,7 @@ class RumChainIT {
             m.put("state.dir", tmp.resolve("state").toString());
             m.put("influx.url", influx.url());
             m.put("influx.database", "chain");
-            m.put("sink.topics", "ch-stats");
+            m.put("sink.topics", "ch-stats,ch-rum-elements");
             m.put("sink.linger", "200ms");
             m.put("collector.port", "0");
             m.put("collector.cors.origins", page.origin());
@@ -130,8 +134,67 @@ class RumChainIT {
                 if (measured) {
                     assertThat(rows.get(Vital.INP).max).as("INP of a 150 ms click handler").isGreaterThanOrEqualTo(100);
                 }
+                elements(influx, sent, measured, page.origin());
             }
         }
+    }
+
+    /**
+     * rum_elements: every (vital, element) and (INP, script) the browser attributed its events to is a tag with at
+     * least as many events as it sent; the LCP image {@code #hero}, the INP target {@code #buy} and the INP script
+     * ({@code /app.js slowBuyHandler}, when the browser reports long animation frames) among them.
+     */
+    private static void elements(InfluxTestServer influx, Map<Vital, List<RumEvent>> sent, boolean measured,
+                                 String origin) {
+        Map<String, Long> expected = new TreeMap<>();
+        for (Vital v : List.of(Vital.LCP, Vital.INP, Vital.CLS)) {
+            for (RumEvent e : sent.getOrDefault(v, List.of())) {
+                if (e.getElement() != null) {
+                    expected.merge(v + " element=" + e.getElement(), 1L, Long::sum);
+                }
+                if (v == Vital.INP && e.getScript() != null) {
+                    expected.merge(v + " script=" + e.getScript(), 1L, Long::sum);
+                }
+            }
+        }
+        // The page's known causes: its image is the LCP, its button's slow handler in /app.js the INP.
+        assertThat(expected).containsKey("LCP element=#hero");
+        if (measured) {
+            assertThat(expected).containsKey("INP element=#buy");
+            sent.get(Vital.INP).stream().filter(e -> e.getScript() != null).forEach(e -> // when long animation frames exist
+                assertThat(e.getScript()).isEqualTo(origin + "/app.js slowBuyHandler"));
+        }
+        Map<String, Long> got = Poll.until(Duration.ofSeconds(60), "rum_elements rows " + expected + " in InfluxDB", () -> {
+            Map<String, Long> r = rumElements(influx);
+            return r != null && r.keySet().containsAll(expected.keySet())
+                && expected.entrySet().stream().allMatch(e -> r.get(e.getKey()) >= e.getValue()) ? r : null;
+        });
+        got.forEach((k, n) -> System.out.println("rum chain: InfluxDB rum_elements " + k + " count=" + n));
+        // The query of the README's "Which element makes a page slow", with this test's app and window.
+        System.out.println("rum chain: " + influx.query("chain", "SELECT \"rank\", \"count\", p75, poor_share FROM"
+            + " rum_elements WHERE app = '" + APP + "' AND vital = 'LCP' AND \"window\" = '10s' AND time > now() - 1h"
+            + " GROUP BY page, device_class, element"));
+        // At least: the browser may send another beacon after the test stopped reading the topic (as for rum_stats).
+        expected.forEach((k, n) -> assertThat(got.get(k)).as("events of " + k).isGreaterThanOrEqualTo(n));
+    }
+
+    /** Events per "VITAL element=x" / "VITAL script=y" of the page in rum_elements, or null before the sink wrote any. */
+    private static Map<String, Long> rumElements(InfluxTestServer influx) {
+        String q = "SELECT sum(\"count\") FROM rum_elements WHERE \"app\" = '" + APP + "' AND \"page\" = '" + PAGE
+            + "' GROUP BY \"vital\", \"element\", \"script\"";
+        JsonNode series = series(influx, q);
+        if (series == null) {
+            return null;
+        }
+        Map<String, Long> out = new TreeMap<>();
+        for (JsonNode s : series) {
+            JsonNode tags = s.path("tags");
+            String element = tags.path("element").asText();
+            String key = tags.path("vital").asText() + (element.isEmpty() ? " script=" + tags.path("script").asText()
+                : " element=" + element);
+            out.put(key, s.path("values").path(0).path(1).asLong());
+        }
+        return out;
     }
 
     private static List<Vital> wanted(boolean interactionMeasured) {
@@ -183,17 +246,22 @@ class RumChainIT {
     record Row(long count, double min, double max, double p50) {
     }
 
+    /** The series of the query's answer, or null while there are none (or no database yet). */
+    private static JsonNode series(InfluxTestServer influx, String q) {
+        try {
+            JsonNode series = new ObjectMapper().readTree(influx.query("chain", q)).path("results").path(0).path("series");
+            return series.isArray() && !series.isEmpty() ? series : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** rum_stats of the page by vital, or null while the sink has not written (or created the database). */
     private static Map<Vital, Row> rumStats(InfluxTestServer influx) {
         String q = "SELECT \"count\", \"min\", \"max\", \"p50\" FROM rum_stats WHERE \"app\" = '" + APP
             + "' AND \"page\" = '" + PAGE + "' GROUP BY \"vital\"";
-        JsonNode series;
-        try {
-            series = new ObjectMapper().readTree(influx.query("chain", q)).path("results").path(0).path("series");
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-        if (!series.isArray() || series.isEmpty()) {
+        JsonNode series = series(influx, q);
+        if (series == null) {
             return null;
         }
         Map<Vital, Row> rows = new EnumMap<>(Vital.class);

@@ -45,12 +45,25 @@ class DashboardIT {
             "db_queries,service=shop,statement=SELECT\\ *\\ FROM\\ t\\ WHERE\\ id\\ \\=\\ ?,window=1m count=10i,errors=0i,"
                 + "folded_statements=false,max_ms=33.0,mean_ms=30.0,overflow=false,p50=30.0,p95=31.0,p99=32.0,rank=1i,"
                 + "service_total_ms=1000.0,share=0.3,statements=4i,total_ms=300.0 " + t,
+            "rum_elements,app=web,device_class=mobile,element=#hero,page=/home,unit=ms,vital=LCP,window=1m count=4i,"
+                + "max=4000.0,overflow=false,p50=2000.0,p75=2600.0,p95=3900.0,poor_share=0.25,rank=1i,rows=2i,share=0.8 " + t,
             "cache_stats,cache=product-cache,service=shop,window=1m hit_ratio=0.7,hits=7i,lookups=10i,misses=3i,"
                 + "hit_mean_ms=2.0,hit_p95=2.0,miss_mean_ms=40.0,miss_p95=40.0,miss_penalty=20.0 " + t,
             "attribution,candidate=SELECT\\ *\\ FROM\\ t\\ WHERE\\ id\\ \\=\\ ?,fingerprint=abc123,kind=db_statement,"
                 + "metric=http.server.duration,route=/cart,rule=api-p95,series_key=metric\\=http.server.duration\\,"
                 + "service\\=shop\\,route\\=/cart,service=shop,window=1m delta_ms=90.0,detail=\"mean 10.0 ms -> 100 ms\","
-                + "mean_delta=100.0,rank=1i,share=0.9,stat_delta=200.0,statistic=\"p95\",unit=\"ms\" " + t);
+                + "mean_delta=100.0,rank=1i,share=0.9,stat_delta=200.0,statistic=\"p95\",unit=\"ms\" " + t,
+            "recommendations,direction=scale_out,service=shop current=4i,advised=6i,low=5i,high=7i,expected=6.0,"
+                + "interval_level=0.9,rate=310.0,capacity_per_instance=55.0,price_per_instance_hour=0.2,cost_per_hour=1.2,"
+                + "cost_delta_per_hour=0.4,from_time=" + t + "i,capacity_source=\"learned\",summary=\"shop needs 6\","
+                + "reason=\"forecast 310/s\" " + t,
+            "ux_impact,app=web,goal=checkout,page=/checkout,vital=LCP,window=1h sessions=400i,converted=20i,"
+                + "conversion_rate=0.05,good_sessions=200i,good_converted=14i,good_rate=0.07,needs_improvement_sessions=120i,"
+                + "needs_improvement_converted=4i,needs_improvement_rate=0.033,poor_sessions=80i,poor_converted=2i,"
+                + "poor_rate=0.025,p75=2900,p75_rating=\"NEEDS_IMPROVEMENT\",target=\"GOOD\",moved_share=0.1,"
+                + "rate_difference=0.037,rate_difference_lower=0.01,rate_difference_upper=0.06,gain=0.0037,gain_lower=0.001,"
+                + "gain_upper=0.006,extra_conversions=1.5,extra_conversions_lower=0.4,extra_conversions_upper=2.4,"
+                + "confidence=0.9 " + t);
     }
 
     /** Grafana's macros and template variables, as Grafana would fill them for "All". */

@@ -76,7 +76,7 @@ final class OtlpEndpoints {
                 int stored = (int) Arrays.stream(fs).filter(f -> !f.isCompletedExceptionally()).count();
                 metrics.accepted(topic, stored);
                 metrics.reject(ep, cause instanceof BufferExhaustedException ? "kafka_buffer_full" : "kafka_unavailable");
-                ctx.header("Retry-After", CollectorApp.RETRY_AFTER_SECONDS);
+                ctx.header("Retry-After", Answers.RETRY_AFTER_SECONDS);
                 answer(ctx, ep, 503, OtlpAnswers.status(503, "Kafka did not accept " + (fs.length - stored) + " of "
                     + fs.length + " events (" + cause.getClass().getSimpleName() + ": " + cause.getMessage()
                     + "); retry later", json), json);

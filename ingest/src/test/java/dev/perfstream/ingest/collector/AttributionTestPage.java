@@ -3,16 +3,11 @@ package dev.perfstream.ingest.collector;
 import com.sun.net.httpserver.HttpServer;
 import dev.perfstream.schemas.testkit.HeadlessChromium;
 import dev.perfstream.schemas.testkit.Poll;
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
+import dev.perfstream.schemas.testkit.WebVitalsTestPage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import javax.imageio.ImageIO;
 
 /**
  * A page whose vitals have known causes, for the snippet's attribution: the largest contentful paint is a
@@ -70,44 +65,13 @@ final class AttributionTestPage implements AutoCloseable {
         try {
             HttpServer site = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             AttributionTestPage page = new AttributionTestPage(site, app);
-            byte[] png = heroImage();
-            site.createContext("/", ex -> {
-                String path = ex.getRequestURI().getPath();
-                byte[] body;
-                String type;
-                if (path.equals("/app.js")) {
-                    body = APP_JS.getBytes(StandardCharsets.UTF_8);
-                    type = "application/javascript";
-                } else if (path.equals("/img/hero.png")) {
-                    body = png;
-                    type = "image/png";
-                } else {
-                    body = String.format(PAGE, page.collectorUrl, page.app).getBytes(StandardCharsets.UTF_8);
-                    type = "text/html; charset=utf-8";
-                }
-                ex.getResponseHeaders().add("Content-Type", type);
-                ex.sendResponseHeaders(200, body.length);
-                ex.getResponseBody().write(body);
-                ex.close();
-            });
+            site.createContext("/", WebVitalsTestPage.site(APP_JS, WebVitalsTestPage.heroImage(1000, 700),
+                () -> String.format(PAGE, page.collectorUrl, page.app)));
             site.start();
             return page;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static byte[] heroImage() throws IOException {
-        BufferedImage img = new BufferedImage(1000, 700, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setColor(new Color(40, 90, 160));
-        g.fillRect(0, 0, 1000, 700);
-        g.setColor(Color.ORANGE);
-        g.fillOval(200, 100, 600, 500);
-        g.dispose();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(img, "png", out);
-        return out.toByteArray();
     }
 
     String origin() {

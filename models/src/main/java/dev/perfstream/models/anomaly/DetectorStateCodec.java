@@ -30,11 +30,11 @@ public final class DetectorStateCodec {
     public static byte[] encode(SeriesDetector d) {
         byte[] key = d.key.getBytes(StandardCharsets.UTF_8);
         byte[] version = d.model.version().getBytes(StandardCharsets.UTF_8);
-        int width = d.trainX.length == 0 ? 0 : d.trainX[0].length;
+        int width = d.training.x.length == 0 ? 0 : d.training.x[0].length;
         int profile = d.profile == null ? 0 : d.profile.slots.length;
         int size = 1 + 2 + key.length + 16 + ring(d.recent.length, 8) + 8 * d.recent.length + ring(d.resid.length, 4)
             + 8 + 12 + ring(d.shiftRaw.length, 8) + 8 * d.shiftRaw.length + 2 + version.length + 8 + 4
-            + 8 * d.model.weights().length + 16 + 4 * (width + 1) * d.trainN + 12
+            + 8 * d.model.weights().length + 16 + 4 * (width + 1) * d.training.n + 12
             + 8 + 4 + 4 + 4 * profile + 60 + 12 + 4 * d.tail.ring.length + 8;
         // Heap ByteBuffer in DataOutputStream's byte order (read back with DataInputStream), without a
         // synchronized stream call per value (this runs once per window and statistic).
@@ -57,14 +57,14 @@ public final class DetectorStateCodec {
         for (double w : d.model.weights()) {
             b.putDouble(w);
         }
-        b.putInt(d.trainY.length).putInt(width).putInt(d.trainPos).putInt(d.trainN);
-        for (int i = 0; i < d.trainN; i++) {
-            for (double x : d.trainX[i]) {
+        b.putInt(d.training.y.length).putInt(width).putInt(d.training.pos).putInt(d.training.n);
+        for (int i = 0; i < d.training.n; i++) {
+            for (double x : d.training.x[i]) {
                 b.putFloat((float) x);
             }
-            b.putFloat((float) d.trainY[i]);
+            b.putFloat((float) d.training.y[i]);
         }
-        b.putLong(d.sinceTrain).putInt(d.trainedVersions);
+        b.putLong(d.training.sinceTrain).putInt(d.training.trainedVersions);
         b.putLong(d.stepMs).putInt(d.stepGaps).putInt(profile);
         for (int i = 0; i < profile; i++) {
             b.putFloat(d.profile.slots[i]);
@@ -172,16 +172,16 @@ public final class DetectorStateCodec {
             System.arraycopy(shift[0], 0, d.shiftRaw, 0, shift[0].length);
             System.arraycopy(shiftDeseason, 0, d.shiftDeseason, 0, shiftDeseason.length);
             d.model = new LinearExpectation(weights, bias, version);
-            d.trainPos = trainPos;
-            d.trainN = trainN;
+            d.training.pos = trainPos;
+            d.training.n = trainN;
             for (int i = 0; i < trainN; i++) {
                 for (int j = 0; j < width; j++) {
-                    d.trainX[i][j] = rows[i][j];
+                    d.training.x[i][j] = rows[i][j];
                 }
-                d.trainY[i] = rows[i][width];
+                d.training.y[i] = rows[i][width];
             }
-            d.sinceTrain = sinceTrain;
-            d.trainedVersions = trained;
+            d.training.sinceTrain = sinceTrain;
+            d.training.trainedVersions = trained;
             d.stepMs = stepMs;
             d.stepGaps = stepGaps;
             if (profileLen > 0) {

@@ -2,9 +2,6 @@ package dev.perfstream.models.anomaly;
 
 import dev.perfstream.models.feature.Robust;
 import dev.perfstream.models.feature.SeriesFeatures;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import org.tribuo.regression.sgd.linear.LinearSGDModel;
 
 /**
@@ -76,12 +73,7 @@ public final class SeriesDetector {
     final double[] shiftRaw;
     final double[] shiftDeseason;
     LinearExpectation model = LinearExpectation.BASELINE;
-    final double[][] trainX;
-    final double[] trainY;
-    int trainPos;
-    int trainN;
-    long sinceTrain;
-    int trainedVersions;
+    final ExpectationTraining training;
     long stepMs;
     int stepGaps;
     DailyProfile profile;
@@ -115,8 +107,7 @@ public final class SeriesDetector {
         this.resid = new double[residLen];
         this.shiftRaw = new double[shiftLen];
         this.shiftDeseason = new double[shiftLen];
-        this.trainX = new double[trainLen][SeriesFeatures.COUNT];
-        this.trainY = new double[trainLen];
+        this.training = new ExpectationTraining(trainLen);
         this.tail = new TailCalibration(tailLen);
         this.scratch = new double[Math.max(recentLen, residLen)];
     }
@@ -275,13 +266,16 @@ public final class SeriesDetector {
             shiftSpan++;
         }
         pushResid(value - expected);
-        addTrainingRow(SeriesFeatures.clip((value - level) / s));
+        training.add(features, SeriesFeatures.clip((value - level) / s));
         push(value, value - prof);
         if (profile != null) {
             profile.learn(t, value - profileBase);
         }
         learnLongRun(value);
-        maybeRetrain(publisher);
+        LinearExpectation next = training.maybeRetrain(key, cfg, lastTs, publisher);
+        if (next != null) {
+            model = next;
+        }
     }
 
     /**
@@ -312,30 +306,6 @@ public final class SeriesDetector {
         }
         java.util.Arrays.sort(scratch, 0, m);
         return (m & 1) == 1 ? scratch[m / 2] : 0.5 * (scratch[m / 2 - 1] + scratch[m / 2]);
-    }
-
-    private void addTrainingRow(double target) {
-        System.arraycopy(features, 0, trainX[trainPos], 0, SeriesFeatures.COUNT);
-        trainY[trainPos] = target;
-        trainPos = (trainPos + 1) % trainY.length;
-        trainN = Math.min(trainN + 1, trainY.length);
-        sinceTrain++;
-    }
-
-    private void maybeRetrain(ModelPublisher publisher) {
-        boolean first = trainedVersions == 0 && trainN >= cfg.firstTrain();
-        if (!first && (trainedVersions == 0 || sinceTrain < cfg.retrainEvery())) {
-            return;
-        }
-        OffsetDateTime at = OffsetDateTime.ofInstant(Instant.ofEpochMilli(lastTs), ZoneOffset.UTC);
-        LinearSGDModel trained = LinearExpectation.train(trainX, trainY, trainN, key, cfg.seed(), at);
-        trainedVersions++;
-        sinceTrain = 0;
-        String version = publisher == null ? "lsgd-v" + trainedVersions : publisher.publish(key, trained);
-        LinearExpectation next = LinearExpectation.of(trained, version);
-        if (Double.isFinite(next.bias()) && java.util.Arrays.stream(next.weights()).allMatch(Double::isFinite)) {
-            model = next;
-        }
     }
 
     private double level() {

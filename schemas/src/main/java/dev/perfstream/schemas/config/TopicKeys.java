@@ -26,6 +26,9 @@ public final class TopicKeys {
     public static final ConfigKey<String> RECOMMENDATIONS = ConfigKey.string("topic.recommendations",
             Topics.RECOMMENDATIONS)
         .doc("Recommendation: scaling advice per service and window (scoring stage), input of the sink");
+    public static final ConfigKey<String> RUM_ELEMENTS = ConfigKey.string("topic.rum.elements", Topics.RUM_ELEMENTS)
+        .doc("RumElementStats: RUM stats per LCP / INP / CLS element and INP script, page and window (stats stage),"
+            + " input of the sink");
     public static final ConfigKey<String> DEADLETTER = ConfigKey.string("topic.deadletter", Topics.DEADLETTER)
         .doc("Every record a process could not use, with its reason");
 

@@ -320,7 +320,7 @@ public final class KafkaPreflight {
         Map<String, String> out = new LinkedHashMap<>();
         for (ConfigKey<String> k : List.of(TopicKeys.METRICS, TopicKeys.RUM, TopicKeys.STATS, TopicKeys.ANOMALIES,
             TopicKeys.FORECASTS, TopicKeys.ALERTS, TopicKeys.DEADLETTER, TopicKeys.QUERIES, TopicKeys.CACHE,
-            TopicKeys.IMPACT, TopicKeys.RECOMMENDATIONS)) {
+            TopicKeys.IMPACT, TopicKeys.RECOMMENDATIONS, TopicKeys.RUM_ELEMENTS)) {
             String v = s.get(k);
             if (v != null) {
                 out.putIfAbsent(v, k.name());

@@ -1,17 +1,26 @@
 package dev.perfstream.schemas.testkit;
 
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.Supplier;
+import javax.imageio.ImageIO;
 
 /**
  * A test page with the perfstream RUM snippet, served on its own loopback origin, and the browser
  * steps that make it produce every Web Vital: load (TTFB, FCP, LCP), a late layout shift (CLS), a
  * slow click (INP), then leaving the page (hidden: the snippet flushes its beacon). Shared by the
- * browser tests of the collector and of the whole chain.
+ * browser tests of the collector and of the whole chain. The causes are known, for attribution: the LCP
+ * element is a 600x400 image ({@code #hero}, {@code /img/hero.png}), the INP target the button {@code #buy},
+ * whose click runs {@code slowBuyHandler} of {@code /app.js}.
  *
  * <p>INP exists only if the browser measured the click (an Event Timing entry). Headless Chromium
  * finalises that entry only when it presents the next frame, which on its own it often does not do
@@ -22,11 +31,13 @@ import java.time.Duration;
 public final class WebVitalsTestPage implements AutoCloseable {
     static final String PAGE = """
         <!doctype html><html><head><meta charset="utf-8"><title>product</title>
-        <script src="%s/perfstream-rum.js" data-app="%s" async></script></head>
+        <script src="%s/perfstream-rum.js" data-app="%s" async></script>
+        <script src="/app.js"></script></head>
         <body style="margin:0;font:16px sans-serif">
         <div id="top"></div>
         <h1 style="font-size:64px">Product 42</h1>
-        <p id="text" style="font-size:24px">A large paragraph so that the largest contentful paint has a clear candidate.
+        <img id="hero" src="/img/hero.png" width="600" height="400" alt="hero">
+        <p id="text" style="font-size:24px">A paragraph of text below the image, painted with it; the image is the largest.
         Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore.</p>
         <button id="buy" style="width:300px;height:120px;font-size:32px">Buy</button>
         <script>
@@ -48,13 +59,17 @@ public final class WebVitalsTestPage implements AutoCloseable {
               if (l.getEntries().some(function (e) { return e.name === 'click'; })) { window.eventSeen = true; }
             }).observe({type: 'event', buffered: true, durationThreshold: 16});
           } catch (e) { window.eventSeen = 'unsupported'; }
-          // INP: a slow click handler (150 ms of main-thread work before the next paint).
-          document.getElementById('buy').addEventListener('click', function () {
-            var end = performance.now() + 150;
-            while (performance.now() < end) {}
-            document.getElementById('buy').textContent = 'Bought';
-          });
+          // INP: a slow click handler (/app.js).
+          document.getElementById('buy').addEventListener('click', slowBuyHandler);
         </script></body></html>
+        """;
+    /** 150 ms of main-thread work before the next paint; in a script file, so long animation frames name it. */
+    static final String APP_JS = """
+        function slowBuyHandler() {
+          var end = performance.now() + 150;
+          while (performance.now() < end) {}
+          document.getElementById('buy').textContent = 'Bought';
+        }
         """;
 
     private final HttpServer site;
@@ -76,18 +91,55 @@ public final class WebVitalsTestPage implements AutoCloseable {
         try {
             HttpServer site = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             WebVitalsTestPage page = new WebVitalsTestPage(site, app);
-            site.createContext("/", ex -> {
-                byte[] html = String.format(PAGE, page.collectorUrl, page.app).getBytes(StandardCharsets.UTF_8);
-                ex.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
-                ex.sendResponseHeaders(200, html.length);
-                ex.getResponseBody().write(html);
-                ex.close();
-            });
+            site.createContext("/", site(APP_JS, heroImage(600, 400),
+                () -> String.format(PAGE, page.collectorUrl, page.app)));
             site.start();
             return page;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A test site: {@code /app.js} and {@code /img/hero.png} from these, the page from {@code html} on every other path.
+     */
+    public static HttpHandler site(String appJs, byte[] png, Supplier<String> html) {
+        return ex -> {
+            String path = ex.getRequestURI().getPath();
+            byte[] body;
+            String type;
+            if (path.equals("/app.js")) {
+                body = appJs.getBytes(StandardCharsets.UTF_8);
+                type = "application/javascript";
+            } else if (path.equals("/img/hero.png")) {
+                body = png;
+                type = "image/png";
+            } else {
+                body = html.get().getBytes(StandardCharsets.UTF_8);
+                type = "text/html; charset=utf-8";
+            }
+            ex.getResponseHeaders().add("Content-Type", type);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        };
+    }
+
+    /**
+     * A PNG of {@code width} x {@code height} with shapes in it: browsers ignore low-entropy images (a single colour
+     * scaled up) as largest contentful paint candidates.
+     */
+    public static byte[] heroImage(int width, int height) throws IOException {
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setColor(new Color(40, 90, 160));
+        g.fillRect(0, 0, width, height);
+        g.setColor(Color.ORANGE);
+        g.fillOval(width / 5, height / 7, width * 3 / 5, height * 5 / 7);
+        g.dispose();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", out);
+        return out.toByteArray();
     }
 
     /** The page's origin (add it to the collector's CORS allow-list). */

@@ -6,6 +6,7 @@ import dev.perfstream.schemas.avro.Anomaly;
 import dev.perfstream.schemas.avro.CacheStats;
 import dev.perfstream.schemas.avro.Forecast;
 import dev.perfstream.schemas.avro.QueryStats;
+import dev.perfstream.schemas.avro.RumElementStats;
 import dev.perfstream.schemas.avro.UxImpact;
 import dev.perfstream.schemas.avro.Recommendation;
 import dev.perfstream.schemas.avro.WindowStats;
@@ -55,6 +56,8 @@ public final class ResultDecoder {
         RecordCodec<Recommendation> recommendations = Codecs.create(Recommendation.getClassSchema(), settings);
         byTopic.put(c.recommendationsTopic(), (t, v) -> ResultPoints.recommendation(recommendations.decode(t, v))
             .toLineProtocol());
+        RecordCodec<RumElementStats> rumElements = Codecs.create(RumElementStats.getClassSchema(), settings);
+        byTopic.put(c.rumElementsTopic(), (t, v) -> ResultPoints.rumElement(rumElements.decode(t, v)).toLineProtocol());
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.perfstream.schemas.avro.CacheStats;
 import dev.perfstream.schemas.avro.Forecast;
 import dev.perfstream.schemas.avro.QueryStats;
 import dev.perfstream.schemas.avro.Recommendation;
+import dev.perfstream.schemas.avro.RumElementStats;
 import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.UxImpact;
 import dev.perfstream.schemas.avro.WindowStats;
@@ -31,7 +32,7 @@ import java.util.regex.Pattern;
  * <p>Measurements ({@code stats} is an InfluxQL keyword, hence the prefixes):
  * {@value #METRIC_STATS}, {@value #RUM_STATS}, {@value #ANOMALIES}, {@value #FORECASTS},
  * {@value #ALERTS}, {@value #DB_QUERIES}, {@value #CACHE_STATS}, {@value #UX_IMPACT}, {@value #RECOMMENDATIONS},
- * {@value #ATTRIBUTION}. Non-finite numbers (NaN, infinities) are left out of a point: InfluxDB
+ * {@value #ATTRIBUTION}, {@value #RUM_ELEMENTS}. Non-finite numbers (NaN, infinities) are left out of a point: InfluxDB
  * cannot store them, and a missing field reads as "no value", which is what they mean.
  */
 final class ResultPoints {
@@ -46,6 +47,8 @@ final class ResultPoints {
     static final String CACHE_STATS = "cache_stats";
     static final String UX_IMPACT = "ux_impact";
     static final String RECOMMENDATIONS = "recommendations";
+    /** RUM stats per element (LCP / INP / CLS) and INP script of a page: tagged with the element or the script. */
+    static final String RUM_ELEMENTS = "rum_elements";
     /** Bottleneck attribution of route latency alerts: one point per cause, and one for the unexplained share. */
     static final String ATTRIBUTION = "attribution";
 
@@ -125,6 +128,39 @@ final class ResultPoints {
         p.addField("overflow", q.getOverflow());
         p.addField("folded_statements", q.getFoldedStatements());
         return p.time(millis(q.getWindowStart(), "windowStart"), WritePrecision.MS);
+    }
+
+    /**
+     * One attribution row of a RUM series in one window: the tags of {@value #RUM_STATS} (app, page, vital,
+     * device_class, window, unit) plus {@code element} (LCP element, INP target, CLS shift target) or {@code script}
+     * (INP), whichever the row's dimension is; {@code __overflow__} for the values beyond the cap. The rank is a
+     * field, so an element keeps one series whatever its rank.
+     */
+    static Point rumElement(RumElementStats r) throws MappingException {
+        String tag = switch (r.getDimension()) {
+            case "element" -> "element";
+            case "script" -> "script";
+            default -> throw new MappingException("dimension \"" + r.getDimension() + "\" is neither element nor script");
+        };
+        Point p = Point.measurement(RUM_ELEMENTS);
+        p.addTag("vital", tagValue(r.getVital()));
+        p.addTag("app", tagValue(r.getApp()));
+        p.addTag("page", tagValue(r.getPage()));
+        p.addTag("device_class", tagValue(r.getDeviceClass()));
+        p.addTag(tag, tagValue(r.getValue()));
+        p.addTag("window", windowTag(r.getWindowStart(), r.getWindowEnd()));
+        p.addTag("unit", tagValue(r.getUnit()));
+        p.addField("rank", r.getRank());
+        p.addField("count", r.getCount());
+        number(p, "p50", r.getP50());
+        number(p, "p75", r.getP75());
+        number(p, "p95", r.getP95());
+        number(p, "max", r.getMax());
+        number(p, "poor_share", r.getPoorShare());
+        number(p, "share", r.getShare());
+        p.addField("rows", r.getRows());
+        p.addField("overflow", r.getOverflow());
+        return p.time(millis(r.getWindowStart(), "windowStart"), WritePrecision.MS);
     }
 
     /** One cache of a service in one window: tags service, cache, window. */

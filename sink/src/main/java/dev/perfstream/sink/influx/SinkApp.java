@@ -101,9 +101,9 @@ public final class SinkApp implements StageRunner.Stage {
     }
 
     /**
- * The statement, cache, impact and recommendation topics are read by default only when they exist (the stats and
-     * scoring stages create them; a cluster where they may not, or an older stage, has none): a missing topic is left out
-     * with an INFO, rather than a subscription that waits on it or an authorization error.
+     * The statement, cache, impact, recommendation and RUM element topics are read by default only when they exist
+     * (the stats and scoring stages create them; a cluster where they may not, or an older stage, has none): a missing
+     * topic is left out with an INFO, rather than a subscription that waits on it or an authorization error.
      */
     private static SinkConfig withoutMissingOptionalTopics(SinkConfig c, Settings settings) {
         Set<String> names;
@@ -111,11 +111,12 @@ public final class SinkApp implements StageRunner.Stage {
             names = admin.listTopics().names().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("sink: cannot list topics ({}); reading {}, {} and {} as well", e.toString(), c.queriesTopic(),
-                c.cacheTopic(), c.impactTopic() + " and " + c.recommendationsTopic());
+                c.cacheTopic(), c.impactTopic() + ", " + c.recommendationsTopic() + " and " + c.rumElementsTopic());
             return c;
         }
         List<String> topics = new ArrayList<>(c.topics());
-        for (String optional : List.of(c.queriesTopic(), c.cacheTopic(), c.impactTopic(), c.recommendationsTopic())) {
+        for (String optional : List.of(c.queriesTopic(), c.cacheTopic(), c.impactTopic(), c.recommendationsTopic(),
+            c.rumElementsTopic())) {
             if (!names.contains(optional) && topics.remove(optional)) {
                 LOG.info("sink: {} does not exist, not reading it (restart the sink once it does)", optional);
             }

@@ -39,6 +39,7 @@ import java.util.List;
  * @param cacheTopic        topic carrying {@code CacheStats}
  * @param impactTopic       topic carrying {@code UxImpact}
  * @param recommendationsTopic topic carrying {@code Recommendation} (scaling advice)
+ * @param rumElementsTopic  topic carrying {@code RumElementStats} (RUM stats per element and script)
  */
 public record SinkConfig(String bootstrapServers, String groupId, List<String> topics,
                          String statsTopic, String anomaliesTopic, String forecastsTopic, String alertsTopic,
@@ -46,7 +47,7 @@ public record SinkConfig(String bootstrapServers, String groupId, List<String> t
                          String username, String password, String token, String org, String bucket,
                          Duration timeout, int batchSize, Duration linger, Duration backoffMin, Duration backoffMax,
                          Duration progressInterval, TrustStore trustStore, String queriesTopic, String cacheTopic,
-                         String impactTopic, String recommendationsTopic) {
+                         String impactTopic, String recommendationsTopic, String rumElementsTopic) {
 
     /** The CA certificates an https {@code influx.url} is checked against; null: the JVM's default CAs. */
     public record TrustStore(String location, String password, String type) {
@@ -64,9 +65,9 @@ public record SinkConfig(String bootstrapServers, String groupId, List<String> t
         .doc("Consumer group of the sink (its offsets, committed after InfluxDB acknowledged a batch)");
     public static final ConfigKey<List<String>> TOPICS = ConfigKey.list("sink.topics", List.of())
         .defaultText("topic.stats,topic.anomalies,topic.forecasts,topic.alerts,topic.queries,topic.cache,topic.impact,"
-            + "topic.recommendations")
-        .doc("Result topics the sink reads (by default topic.queries, topic.cache, topic.impact and topic.recommendations"
-            + " only when they exist at start)");
+            + "topic.recommendations,topic.rum.elements")
+        .doc("Result topics the sink reads (by default topic.queries, topic.cache, topic.impact, topic.recommendations"
+            + " and topic.rum.elements only when they exist at start)");
     public static final ConfigKey<String> INFLUX_URL = ConfigKey.string("influx.url", "http://127.0.0.1:8086")
         .check(u -> u.startsWith("http://") || u.startsWith("https://"), "must start with http:// or https://")
         .doc("InfluxDB the sink writes to; the local influxd (services start, demo) listens here (loopback only)");
@@ -116,13 +117,15 @@ public record SinkConfig(String bootstrapServers, String groupId, List<String> t
         String cache = s.get(TopicKeys.CACHE);
         String impact = s.get(TopicKeys.IMPACT);
         String recommendations = s.get(TopicKeys.RECOMMENDATIONS);
-        List<String> known = List.of(stats, anomalies, forecasts, alerts, queries, cache, impact, recommendations);
+        String rumElements = s.get(TopicKeys.RUM_ELEMENTS);
+        List<String> known = List.of(stats, anomalies, forecasts, alerts, queries, cache, impact, recommendations,
+            rumElements);
         List<String> topics = s.isSet(TOPICS) ? s.get(TOPICS) : known;
         for (String t : topics) {
             if (!known.contains(t)) {
                 s.problem("sink.topics: \"" + t + "\" is not one of the result topics " + known
                     + " (set topic.stats/topic.anomalies/topic.forecasts/topic.alerts/topic.queries/topic.cache/"
-                    + "topic.impact/topic.recommendations to rename them)");
+                    + "topic.impact/topic.recommendations/topic.rum.elements to rename them)");
             }
         }
         if (topics.isEmpty()) {
@@ -165,7 +168,7 @@ public record SinkConfig(String bootstrapServers, String groupId, List<String> t
             s.get(BATCH_SIZE),
             s.get(LINGER),
             backoffMin, backoffMax,
-            s.get(PROGRESS_INTERVAL), trustStore, queries, cache, impact, recommendations);
+            s.get(PROGRESS_INTERVAL), trustStore, queries, cache, impact, recommendations, rumElements);
         s.throwIfInvalid("sink");
         return c;
     }
@@ -175,7 +178,7 @@ public record SinkConfig(String bootstrapServers, String groupId, List<String> t
         return new SinkConfig(bootstrapServers, groupId, List.copyOf(newTopics), statsTopic, anomaliesTopic, forecastsTopic,
             alertsTopic, deadLetterTopic, influxUrl, api, database, retentionPolicy, username, password, token, org, bucket,
             timeout, batchSize, linger, backoffMin, backoffMax, progressInterval, trustStore, queriesTopic, cacheTopic,
-            impactTopic, recommendationsTopic);
+            impactTopic, recommendationsTopic, rumElementsTopic);
     }
 
     /** Never prints the password or the token. */

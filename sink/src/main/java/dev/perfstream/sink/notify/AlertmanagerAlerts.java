@@ -7,6 +7,10 @@ import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.Attribution;
 import dev.perfstream.schemas.avro.AttributionCause;
 import java.time.Instant;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.perfstream.schemas.avro.AlertState;
+import java.util.List;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -70,6 +74,10 @@ final class AlertmanagerAlerts {
                     .append(String.format(Locale.ROOT, "%.0f %% %s %s", c.getShare() * 100, c.getKind(), c.getName()));
             }
             causes.append(String.format(Locale.ROOT, "; %.0f %% unexplained", at.getUnexplained() * 100));
+            String partial = partial(at.getNote());
+            if (partial != null) {
+                causes.append("; ").append(partial); // released before every window it reads was in: says what was not
+            }
             ann.put("attribution", causes.toString());
         } else if (at != null && at.getBaselineWindows() > 0) {
             ann.put("attribution", "unexplained" + (at.getNote() == null ? "" : ": " + at.getNote()));
@@ -133,5 +141,47 @@ final class AlertmanagerAlerts {
             b.append(ok ? c : '_');
         }
         return b.length() == 0 ? "_" : b.toString();
+    }
+
+    /**
+     * A resolution is sent with the labels its FIRING was sent with (kept in the active set), so that
+     * Alertmanager resolves that very alert even if something about it changed since (its severity, say).
+     *
+     * @param active the alerts firing before this batch, by fingerprint, as they were sent
+     * @param until  endsAt of the firing alerts
+     */
+    static ArrayNode batch(List<Alert> batch, Map<String, ObjectNode> active, Instant until, String generatorUrl) {
+        ArrayNode body = array();
+        Map<String, ObjectNode> firing = new HashMap<>(active);
+        for (Alert a : batch) {
+            ObjectNode am = of(a, generatorUrl);
+            if (a.getState() == AlertState.FIRING) {
+                firing.put(a.getFingerprint(), am);
+                body.add(withEndsAt(am, until));
+            } else {
+                ObjectNode known = firing.remove(a.getFingerprint());
+                body.add(withEndsAt(known == null ? am : resolving(known, a),
+                    a.getNotifiedAt()));
+            }
+        }
+        return body;
+    }
+
+    /** The JSON's bytes (a tree built here cannot fail to serialise). */
+    static byte[] bytes(Object json) {
+        try {
+            return JSON.writeValueAsBytes(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The {@code partial: ...} part of an attribution's note (the alerts stage puts it first), or null. */
+    static String partial(String note) {
+        if (note == null || !note.startsWith("partial: ")) {
+            return null;
+        }
+        int end = note.indexOf("; ");
+        return end < 0 ? note : note.substring(0, end);
     }
 }

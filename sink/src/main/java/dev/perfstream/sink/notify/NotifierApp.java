@@ -5,8 +5,6 @@ import dev.perfstream.runtime.KafkaReadiness;
 import dev.perfstream.runtime.StageRunner;
 import dev.perfstream.schemas.metrics.PerfstreamMetrics;
 import java.util.Optional;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.AlertState;
@@ -19,11 +17,9 @@ import dev.perfstream.schemas.serde.DeadLetters;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.sink.influx.Backoff;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -33,8 +29,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -44,8 +38,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -73,7 +65,7 @@ public final class NotifierApp implements StageRunner.Stage {
     private final KafkaProducer<byte[], byte[]> producer;
     private final RecordCodec<Alert> alerts;
     private final RecordCodec<DeadLetter> deadLetters;
-    private final HttpPost http;
+    private final Receivers receivers;
     private final Clock clock;
     private final Map<String, ObjectNode> active = new LinkedHashMap<>();
     private final Thread thread;
@@ -86,16 +78,6 @@ public final class NotifierApp implements StageRunner.Stage {
     private Batch pending;
     private volatile Batch startup;
     private long delivered;
-    private long failedAttempts;
-
-    /** Alerts of one poll, and how far each receiver got with them. */
-    private static final class Batch {
-        final List<Alert> alerts = new ArrayList<>();
-        final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        final Set<URI> alertmanagersDone = new HashSet<>();
-        int webhookDone;
-        int webhookAttempts;
-    }
 
     private final KafkaClients clients;
 
@@ -104,7 +86,7 @@ public final class NotifierApp implements StageRunner.Stage {
         this.clock = clock;
         this.alerts = Codecs.create(Alert.getClassSchema(), settings);
         this.deadLetters = Codecs.create(DeadLetter.getClassSchema(), settings);
-        this.http = new HttpPost(config.requestTimeout());
+        this.receivers = new Receivers(config, new HttpPost(config.requestTimeout()), this::deadLetter);
         this.clients = KafkaClients.from(settings);
         this.producer = new KafkaProducer<>(producerProperties(config, clients), new ByteArraySerializer(), new ByteArraySerializer());
         this.consumer = new KafkaConsumer<>(consumerProperties(config, clients), new ByteArrayDeserializer(),
@@ -117,9 +99,9 @@ public final class NotifierApp implements StageRunner.Stage {
         NotifierConfig c = NotifierConfig.from(settings);
         KafkaPreflight.check(settings, KafkaPreflight.Access.of("notifier").reads(c.alertsTopic()).writes(c.deadLetterTopic())
             .group(c.groupId()));
-        createStateTopic(c, settings);
+        StateTopic.create(c, settings);
         NotifierApp app = new NotifierApp(c, settings, Clock.systemUTC());
-        app.startup = app.recover(app.loadActive());
+        app.startup = app.recover(StateTopic.load(c, consumerProperties(c, app.clients), app.active));
         app.consumerMetrics = KafkaMetricsBridge.register(STAGE, app.consumer::metrics);
         app.activeGauge = PerfstreamMetrics.ACTIVE_ALERTS.register(STAGE, app::activeCount);
         app.producerMetrics = KafkaMetricsBridge.register(STAGE, app.producer::metrics);
@@ -208,63 +190,20 @@ public final class NotifierApp implements StageRunner.Stage {
         return b;
     }
 
-    /** @return whether every receiver has the whole batch (the webhook: accepted or dead-lettered) */
     private boolean deliver(Batch b) {
-        boolean done = true;
-        if (!b.alerts.isEmpty()) {
-            byte[] body = bytes(alertmanagerBody(b.alerts));
-            for (URI am : config.alertmanagerUrls()) {
-                if (b.alertmanagersDone.contains(am)) {
-                    continue;
-                }
-                String error = http.post(am.resolve("/api/v2/alerts"), body, Map.of());
-                if (error == null) {
-                    b.alertmanagersDone.add(am);
-                    for (Alert a : b.alerts) {
-                        PerfstreamMetrics.NOTIFICATIONS.labelValues(STAGE, "alertmanager", a.getState().name()).inc();
-                    }
-                } else {
-                    done = false;
-                    PerfstreamMetrics.NOTIFICATION_FAILURES.labelValues(STAGE, "alertmanager").inc();
-                    if (failedAttempts++ % 10 == 0) {
-                        LOG.warn("Alertmanager {} did not take {} alerts ({}); holding them and retrying with backoff"
-                            + " (attempt {})", am, b.alerts.size(), error, failedAttempts);
-                    }
-                }
-            }
+        Map<String, ObjectNode> firing;
+        synchronized (this) {
+            firing = new HashMap<>(active);
         }
-        if (config.webhookUrl() != null) {
-            while (b.webhookDone < b.alerts.size()) {
-                Alert a = b.alerts.get(b.webhookDone);
-                byte[] body = bytes(webhookBody(a));
-                Map<String, String> headers = config.webhookSecret() == null ? Map.of()
-                    : Map.of(HttpPost.SIGNATURE_HEADER, HttpPost.sign(config.webhookSecret(), body));
-                String error = http.post(config.webhookUrl(), body, headers);
-                if (error == null) {
-                    PerfstreamMetrics.NOTIFICATIONS.labelValues(STAGE, "webhook", a.getState().name()).inc();
-                    b.webhookDone++;
-                    b.webhookAttempts = 0;
-                    continue;
-                }
-                PerfstreamMetrics.NOTIFICATION_FAILURES.labelValues(STAGE, "webhook").inc();
-                if (++b.webhookAttempts >= config.webhookMaxAttempts()) {
-                    deadLetter(config.alertsTopic(), -1, -1L, a.getNotifiedAt().toEpochMilli(),
-                        a.getFingerprint().getBytes(StandardCharsets.UTF_8), body, "delivery",
-                        "webhook " + config.webhookUrl() + " refused alert " + a.getFingerprint() + " (" + a.getState() + ") "
-                            + b.webhookAttempts + " times; last answer: " + error);
-                    LOG.warn("webhook {} refused alert {} {} times ({}): dead-lettered", config.webhookUrl(),
-                        a.getFingerprint(), b.webhookAttempts, error);
-                    b.webhookDone++;
-                    b.webhookAttempts = 0;
-                    continue;
-                }
-                LOG.warn("webhook {} did not take alert {} ({}), attempt {} of {}", config.webhookUrl(), a.getFingerprint(), error,
-                    b.webhookAttempts, config.webhookMaxAttempts());
-                done = false;
-                break;
-            }
+        return receivers.deliver(b, firing, clock.instant());
+    }
+
+    private void resendActive() {
+        List<ObjectNode> copy;
+        synchronized (this) {
+            copy = new ArrayList<>(active.values());
         }
-        return done;
+        receivers.resend(copy, clock.instant());
     }
 
     /** The active set and the state topic follow the batch, then the offsets are committed. */
@@ -275,7 +214,7 @@ public final class NotifierApp implements StageRunner.Stage {
                 if (a.getState() == AlertState.FIRING) {
                     ObjectNode am = AlertmanagerAlerts.of(a, config.generatorUrl());
                     active.put(fp, am);
-                    producer.send(new ProducerRecord<>(config.stateTopic(), fp.getBytes(StandardCharsets.UTF_8), bytes(am)));
+                    producer.send(new ProducerRecord<>(config.stateTopic(), fp.getBytes(StandardCharsets.UTF_8), AlertmanagerAlerts.bytes(am)));
                 } else {
                     active.remove(fp);
                     producer.send(new ProducerRecord<>(config.stateTopic(), fp.getBytes(StandardCharsets.UTF_8), null));
@@ -287,113 +226,6 @@ public final class NotifierApp implements StageRunner.Stage {
         delivered += b.alerts.size();
         if (!b.alerts.isEmpty()) {
             LOG.info("delivered {} alert(s) ({} firing now)", b.alerts.size(), activeCount());
-        }
-    }
-
-    private void resendActive() {
-        List<ObjectNode> copy;
-        synchronized (this) {
-            copy = new ArrayList<>(active.values());
-        }
-        if (copy.isEmpty() || config.alertmanagerUrls().isEmpty()) {
-            return;
-        }
-        Instant until = clock.instant().plus(config.resend().multipliedBy(4));
-        ArrayNode body = AlertmanagerAlerts.array();
-        copy.forEach(a -> body.add(AlertmanagerAlerts.withEndsAt(a, until)));
-        byte[] bytes = bytes(body);
-        for (URI am : config.alertmanagerUrls()) {
-            String error = http.post(am.resolve("/api/v2/alerts"), bytes, Map.of());
-            if (error != null) {
-                LOG.warn("re-sending {} active alerts to {} failed ({}); next try in {}", copy.size(), am, error, config.resend());
-            }
-        }
-    }
-
-    /**
-     * A resolution is sent with the labels its FIRING was sent with (kept in the active set), so that
-     * Alertmanager resolves that very alert even if something about it changed since (its severity, say).
-     */
-    private ArrayNode alertmanagerBody(List<Alert> batch) {
-        Instant until = clock.instant().plus(config.resend().multipliedBy(4));
-        ArrayNode body = AlertmanagerAlerts.array();
-        Map<String, ObjectNode> firing = new HashMap<>();
-        synchronized (this) {
-            firing.putAll(active);
-        }
-        for (Alert a : batch) {
-            ObjectNode am = AlertmanagerAlerts.of(a, config.generatorUrl());
-            if (a.getState() == AlertState.FIRING) {
-                firing.put(a.getFingerprint(), am);
-                body.add(AlertmanagerAlerts.withEndsAt(am, until));
-            } else {
-                ObjectNode known = firing.remove(a.getFingerprint());
-                body.add(AlertmanagerAlerts.withEndsAt(known == null ? am : AlertmanagerAlerts.resolving(known, a),
-                    a.getNotifiedAt()));
-            }
-        }
-        return body;
-    }
-
-    static ObjectNode webhookBody(Alert a) {
-        ObjectNode o = AlertmanagerAlerts.json().createObjectNode();
-        o.put("fingerprint", a.getFingerprint());
-        o.put("state", a.getState().name());
-        o.put("rule", a.getRule());
-        o.put("source", a.getSource().name());
-        o.put("severity", a.getSeverity().name());
-        o.put("series", a.getSeries());
-        o.put("statistic", a.getStatistic());
-        o.put("value", a.getValue());
-        o.put("threshold", a.getThreshold());
-        o.put("startedAt", a.getStartedAt().toString());
-        o.put("notifiedAt", a.getNotifiedAt().toString());
-        o.put("windowStart", a.getWindowStart().toString());
-        o.put("windowEnd", a.getWindowEnd().toString());
-        o.put("summary", a.getSummary());
-        o.put("playbook", a.getPlaybook());
-        ObjectNode labels = o.putObject("labels");
-        a.getLabels().forEach(labels::put);
-        dev.perfstream.schemas.avro.Attribution at = a.getAttribution();
-        if (at != null) { // a route latency alert's bottleneck attribution, field for field
-            ObjectNode t = o.putObject("attribution");
-            t.put("statistic", at.getStatistic());
-            number(t, "statisticDelta", at.getStatisticDelta());
-            number(t, "meanDelta", at.getMeanDelta());
-            t.put("alertWindows", at.getAlertWindows());
-            t.put("baselineWindows", at.getBaselineWindows());
-            number(t, "unexplained", at.getUnexplained());
-            t.put("note", at.getNote());
-            com.fasterxml.jackson.databind.node.ArrayNode causes = t.putArray("causes");
-            for (dev.perfstream.schemas.avro.AttributionCause c : at.getCauses()) {
-                ObjectNode n = causes.addObject();
-                n.put("kind", c.getKind());
-                n.put("name", c.getName());
-                number(n, "share", c.getShare());
-                number(n, "deltaMs", c.getDeltaMs());
-                number(n, "before", c.getBefore());
-                number(n, "after", c.getAfter());
-                n.put("unit", c.getUnit());
-                n.put("detail", c.getDetail());
-            }
-        }
-        return o;
-    }
-
-    /** A number, or null when missing or not finite (JSON has no NaN). */
-    private static void number(ObjectNode o, String field, Double v) {
-        if (v == null || !Double.isFinite(v)) {
-            o.putNull(field);
-        } else {
-            o.put(field, v.doubleValue());
-        }
-    }
-
-    private static byte[] bytes(Object json) {
-        try {
-            return AlertmanagerAlerts.json().writeValueAsBytes(json);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
         }
     }
 
@@ -435,7 +267,7 @@ public final class NotifierApp implements StageRunner.Stage {
             firing.forEach((fp, a) -> {
                 ObjectNode am = AlertmanagerAlerts.of(a, config.generatorUrl());
                 active.put(fp, am);
-                producer.send(new ProducerRecord<>(config.stateTopic(), fp.getBytes(StandardCharsets.UTF_8), bytes(am)));
+                producer.send(new ProducerRecord<>(config.stateTopic(), fp.getBytes(StandardCharsets.UTF_8), AlertmanagerAlerts.bytes(am)));
             });
         }
         producer.flush();
@@ -449,57 +281,6 @@ public final class NotifierApp implements StageRunner.Stage {
         b.alerts.addAll(firing.values());
         fresh.forEach(tp -> b.offsets.put(tp, new OffsetAndMetadata(until.get(tp))));
         return b;
-    }
-
-    /** @return whether the state topic held any record (an active alert or a tombstone) */
-    private boolean loadActive() {
-        boolean any = false;
-        List<TopicPartition> parts = consumer.partitionsFor(config.stateTopic()).stream()
-            .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        Properties p = consumerProperties(config, clients);
-        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read the notifier's state topic " + config.stateTopic()
-                        + " to its end within 60 s");
-                }
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    any = true;
-                    String fp = new String(r.key(), StandardCharsets.UTF_8);
-                    if (r.value() == null) {
-                        active.remove(fp);
-                    } else {
-                        try {
-                            active.put(fp, (ObjectNode) AlertmanagerAlerts.json().readTree(r.value()));
-                        } catch (java.io.IOException | ClassCastException e) {
-                            LOG.warn("state topic {}-{}@{}: undecodable active alert {} skipped: {}", r.topic(), r.partition(),
-                                r.offset(), fp, e.getMessage());
-                        }
-                    }
-                }
-            }
-        }
-        return any;
-    }
-
-    private static void createStateTopic(NotifierConfig c, Settings settings) {
-        try (Admin admin = Admin.create(KafkaClients.from(settings).admin(Map.of()))) {
-            admin.createTopics(List.of(new NewTopic(c.stateTopic(), 1, (short) -1)
-                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))))
-                .all().get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create the notifier's state topic " + c.stateTopic() + ": "
-                    + e.getCause().getMessage(), e);
-            }
-        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + c.bootstrapServers() + " did not answer creating " + c.stateTopic(), e);
-        }
     }
 
     private void sleep(long ms) {

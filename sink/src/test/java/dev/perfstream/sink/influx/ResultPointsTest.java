@@ -12,6 +12,7 @@ import dev.perfstream.schemas.avro.AttributionCause;
 import dev.perfstream.schemas.avro.Anomaly;
 import dev.perfstream.schemas.avro.CacheStats;
 import dev.perfstream.schemas.avro.QueryStats;
+import dev.perfstream.schemas.avro.RumElementStats;
 import dev.perfstream.schemas.avro.Recommendation;
 import dev.perfstream.schemas.avro.ScalingAction;
 import dev.perfstream.schemas.avro.Forecast;
@@ -228,6 +229,24 @@ class ResultPointsTest {
             "db_queries,service=orders,statement=SELECT\\ *\\ FROM\\ t\\ WHERE\\ id\\ \\=\\ ?,window=1m "
                 + "count=10i,errors=0i,folded_statements=false,max_ms=33.0,mean_ms=30.0,overflow=false,p50=30.0,p95=31.0,"
                 + "p99=32.0,rank=1i,service_total_ms=1000.0,share=0.3,statements=4i,total_ms=300.0 " + MS);
+    }
+
+    @Test
+    void shouldMapRumElementRowsToRumElementsWithTheElementOrTheScriptAsTag() throws Exception {
+        RumElementStats lcp = RumElementStats.newBuilder().setApp("shop").setPage("/product/{id}").setVital("LCP")
+            .setDeviceClass("mobile").setWindowStart(T0).setWindowEnd(T0.plusSeconds(60)).setDimension("element")
+            .setValue("main > img.hero[alt=\"a, b\"]").setOverflow(false).setRank(1).setCount(6).setP50(3100).setP75(4500)
+            .setP95(6000).setMax(6000).setPoorShare(0.5).setShare(0.6).setUnit("ms").setRows(2).build();
+        assertThat(ResultPoints.rumElement(lcp).toLineProtocol()).isEqualTo(
+            "rum_elements,app=shop,device_class=mobile,element=main\\ >\\ img.hero[alt\\=\"a\\,\\ b\"],page=/product/{id},"
+                + "unit=ms,vital=LCP,window=1m count=6i,max=6000.0,overflow=false,p50=3100.0,p75=4500.0,p95=6000.0,"
+                + "poor_share=0.5,rank=1i,rows=2i,share=0.6 " + MS);
+        RumElementStats script = RumElementStats.newBuilder(lcp).setVital("INP").setDimension("script")
+            .setValue("https://shop.example/app.js slowBuyHandler").build();
+        assertThat(ResultPoints.rumElement(script).getTags()).containsEntry("script", "https://shop.example/app.js slowBuyHandler")
+            .containsEntry("vital", "INP").doesNotContainKey("element");
+        assertThatThrownBy(() -> ResultPoints.rumElement(RumElementStats.newBuilder(lcp).setDimension("color").build()))
+            .isInstanceOf(MappingException.class).hasMessageContaining("color");
     }
 
     @Test

@@ -16,7 +16,7 @@ class SinkConfigTest {
         assertThat(c.bootstrapServers()).isEqualTo("127.0.0.1:9092");
         assertThat(c.groupId()).isEqualTo("perfstream-sink");
         assertThat(c.topics()).containsExactly("perf.stats", "perf.anomalies", "perf.forecasts", "perf.alerts",
-            "perf.queries", "perf.cache", "perf.impact", "perf.recommendations");
+            "perf.queries", "perf.cache", "perf.impact", "perf.recommendations", "perf.rum.elements");
         assertThat(c.deadLetterTopic()).isEqualTo("perf.deadletter");
         assertThat(c.influxUrl()).isEqualTo("http://127.0.0.1:8086");
         assertThat(c.api()).isEqualTo(SinkConfig.Api.V1);

@@ -62,6 +62,11 @@ class AlertmanagerAlertsTest {
         assertThat(o.get("annotations").get("attribution").asText())
             .isEqualTo("70 % db_statement SELECT * FROM cart_items WHERE cart_id = ?; 10 % cache cart-cache; 20 % unexplained");
         assertThat(o.get("labels").has("top_cause")).as("not an identity").isFalse();
+        ObjectNode partial = AlertmanagerAlerts.of(Alert.newBuilder(a).setAttribution(Attribution.newBuilder(a.getAttribution())
+            .setNote("partial: perf.queries window 12:05 not seen; timed causes came to 103 % of the change, scaled to 100 %")
+            .build()).build(), "");
+        assertThat(partial.get("annotations").get("attribution").asText()).isEqualTo("70 % db_statement SELECT * FROM"
+            + " cart_items WHERE cart_id = ?; 10 % cache cart-cache; 20 % unexplained; partial: perf.queries window 12:05 not seen");
 
         ObjectNode none = AlertmanagerAlerts.of(Alert.newBuilder(a).setAttribution(Attribution.newBuilder(a.getAttribution())
             .setCauses(List.of()).setUnexplained(1.0).setNote("no DB, cache, downstream or resource series of the service"
@@ -72,13 +77,13 @@ class AlertmanagerAlertsTest {
         assertThat(AlertmanagerAlerts.of(alert("metric=m,service=s", Map.of()), "").get("annotations").has("attribution"))
             .isFalse();
 
-        ObjectNode webhook = NotifierApp.webhookBody(a);
+        ObjectNode webhook = WebhookBody.of(a);
         assertThat(webhook.path("attribution").path("causes").get(0).path("name").asText())
             .isEqualTo("SELECT * FROM cart_items WHERE cart_id = ?");
         assertThat(webhook.path("attribution").path("causes").get(0).path("share").asDouble()).isEqualTo(0.7);
         assertThat(webhook.path("attribution").path("unexplained").asDouble()).isEqualTo(0.2);
         assertThat(webhook.path("attribution").path("causes").get(0).path("deltaMs").isNull()).isTrue();
-        assertThat(NotifierApp.webhookBody(alert("metric=m,service=s", Map.of())).has("attribution")).isFalse();
+        assertThat(WebhookBody.of(alert("metric=m,service=s", Map.of())).has("attribution")).isFalse();
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.streams.alert.attribution.AttributionConfig;
 import dev.perfstream.streams.alert.attribution.Attributor;
+import dev.perfstream.streams.alert.attribution.Feed;
 import dev.perfstream.streams.alert.attribution.HeldAlerts;
 import dev.perfstream.streams.alert.rule.AlertClass;
 import dev.perfstream.streams.alert.rule.Deadman;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -69,6 +71,7 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
 
     /** Bottleneck attribution of route latency alerts; null when off (and in the statement and cache sub-topology). */
     private final AttributionConfig attributionConfig;
+    private final Set<Feed> attributionFeeds;
     private Attributor attribution;
     /** Window sizes of the high-latency rules (the only ones attribution keeps), for {@link #sizesVersion}. */
     private java.util.Set<Long> attributedSizes = java.util.Set.of();
@@ -78,24 +81,28 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
     private long lastSweep;
 
     AlertProcessor(Supplier<RuleSet> rules, Clock clock, RuleUsage usage) {
-        this(rules, clock, usage, null);
+        this(rules, clock, usage, null, Set.of());
     }
 
-    /** @param attribution null: no bottleneck attribution */
-    AlertProcessor(Supplier<RuleSet> rules, Clock clock, RuleUsage usage, AttributionConfig attribution) {
+    /**
+     * @param attribution null: no bottleneck attribution
+     * @param feeds       the feeds attribution reads (perf.stats, and perf.queries, perf.cache when the stage reads them)
+     */
+    AlertProcessor(Supplier<RuleSet> rules, Clock clock, RuleUsage usage, AttributionConfig attribution, Set<Feed> feeds) {
         this(rules, clock, usage, AlertsTopology.STATUS_STORE, AlertsTopology.SLO_STORE,
-            AlertsTopology.BASELINE_STORE, attribution);
+            AlertsTopology.BASELINE_STORE, attribution, feeds);
     }
 
     /** With its own stores: the statement and cache windows are evaluated in a sub-topology of their own. */
     AlertProcessor(Supplier<RuleSet> rules, Clock clock, RuleUsage usage, String statusStore, String sloStore,
                    String baselineStore) {
-        this(rules, clock, usage, statusStore, sloStore, baselineStore, null);
+        this(rules, clock, usage, statusStore, sloStore, baselineStore, null, Set.of());
     }
 
     private AlertProcessor(Supplier<RuleSet> rules, Clock clock, RuleUsage usage, String statusStore,
-                           String sloStore, String baselineStore, AttributionConfig attribution) {
+                           String sloStore, String baselineStore, AttributionConfig attribution, Set<Feed> feeds) {
         this.attributionConfig = attribution != null && attribution.enabled() ? attribution : null;
+        this.attributionFeeds = Set.copyOf(feeds);
         this.baselineStore = baselineStore;
         this.statusStore = statusStore;
         this.sloStore = sloStore;
@@ -112,7 +119,7 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
         baselines = context.getStateStore(baselineStore);
         if (attributionConfig != null) {
             attribution = new Attributor(attributionConfig, context.getStateStore(AlertsTopology.ATTRIBUTION_STORE),
-                context.getStateStore(AlertsTopology.ATTRIBUTION_HELD_STORE));
+                context.getStateStore(AlertsTopology.ATTRIBUTION_HELD_STORE), attributionFeeds);
         }
         RuleSet rs = rules.get();
         seenVersion = rs.version();
@@ -177,18 +184,22 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
         return attributedSizes;
     }
 
-    /** Forwards the held alerts of the service whose window's dependency records are all in. */
+    /** Forwards the held alerts of the service whose windows (alert and baseline, every feed they read) are all in. */
     private void releaseReady(String service, long ts) {
         if (attribution.holdingAny()) {
-            for (HeldAlerts.Held h : attribution.ready(service)) {
+            for (Attributor.Released h : attribution.ready(service)) {
                 release(h);
             }
         }
     }
 
-    private void release(HeldAlerts.Held h) {
-        Alert a = attribution.release(h, clock.millis());
-        forward(h.fingerprint(), a, h.timestamp());
+    /** The held FIRING with its attribution, then the later notifications of the same alert that waited behind it. */
+    private void release(Attributor.Released r) {
+        HeldAlerts.Held h = r.held();
+        emit(h.fingerprint(), attribution.release(r, clock.millis()), h.timestamp());
+        for (HeldAlerts.Queued q : h.queued()) {
+            emit(h.fingerprint(), q.alert(), q.timestamp());
+        }
     }
 
     private void evaluate(Rule configured, WindowStats s, long ts) {
@@ -352,8 +363,13 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
 
     private void forward(String fp, Alert a, long ts) {
         if (attribution != null && attribution.holding(fp)) {
-            release(attribution.take(fp)); // a held FIRING goes out before anything else about the same alert
+            attribution.queue(fp, a, ts); // after the held FIRING, when it goes out
+            return;
         }
+        emit(fp, a, ts);
+    }
+
+    private void emit(String fp, Alert a, long ts) {
         LOG.info("{}", a.getSummary());
         PerfstreamMetrics.ALERT_TRANSITIONS.labelValues("alerts", a.getRule(), a.getState().name()).inc();
         context().forward(new Record<>(fp, a, ts));
@@ -365,7 +381,7 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
             onReload(rs);
         }
         if (attribution != null) {
-            for (HeldAlerts.Held h : attribution.overdue(now)) {
+            for (Attributor.Released h : attribution.overdue(now)) {
                 release(h);
             }
             if (now - lastSweep >= ATTRIBUTION_SWEEP_MS) {

@@ -9,6 +9,7 @@ import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.streams.alert.attribution.AttributionConfig;
+import dev.perfstream.streams.alert.attribution.Feed;
 import dev.perfstream.streams.alert.rule.RuleSet;
 import dev.perfstream.streams.alert.slo.SloBuckets;
 import dev.perfstream.streams.alert.state.AlertStatusSerde;
@@ -16,8 +17,10 @@ import dev.perfstream.streams.release.RegressionProcessor;
 import dev.perfstream.streams.retry.ParkedRecords;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serde;
@@ -168,10 +171,17 @@ public final class AlertsTopology {
             .to(c.deadletterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("alerts-deadletter-sink"));
 
         KStream<String, WindowStats> good = branches.get("alerts-good").mapValues(Decoded::stats, Named.as("alerts-unwrap"));
+        Set<Feed> feeds = EnumSet.of(Feed.STATS);
         if (attribution != null && views != null) {
             // The statement and cache records go through the same repartition: in the same task as the service's routes.
             good = good.merge(views.mapValues(AttributionFeed::mark, Named.as("alerts-attribution-mark")),
                 Named.as("alerts-attribution-merge"));
+            if (derived.queriesTopic() != null) {
+                feeds.add(Feed.QUERIES);
+            }
+            if (derived.cacheTopic() != null) {
+                feeds.add(Feed.CACHE);
+            }
         }
         Map<String, KStream<String, WindowStats>> byKind = good
             .repartition(Repartitioned.with(Serdes.String(), statsSerde).withName(BY_SERVICE))
@@ -179,7 +189,7 @@ public final class AlertsTopology {
             .branch((k, v) -> v.getServiceVersion() != null, Branched.as("release"))
             .defaultBranch(Branched.as("series"));
         byKind.get("alerts-windows-series")
-            .process(() -> new AlertProcessor(rules, clock, usage, attribution), Named.as("alerts-evaluate"),
+            .process(() -> new AlertProcessor(rules, clock, usage, attribution, feeds), Named.as("alerts-evaluate"),
                 evaluateStores.toArray(String[]::new))
             .to(c.alertsTopic(), Produced.with(Serdes.String(), serde(codecs.alerts())).withName("alerts-sink"));
         // Per-version windows (release comparison): REGRESSION alerts, same topic.

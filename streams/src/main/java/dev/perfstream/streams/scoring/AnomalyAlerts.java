@@ -8,7 +8,9 @@ import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.Severity;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.streams.alert.rule.AlertClass;
-import java.nio.ByteBuffer;
+import dev.perfstream.streams.alert.rule.Policy;
+import dev.perfstream.streams.alert.state.AlertEpisodes;
+import dev.perfstream.streams.alert.state.Transition;
 import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -16,18 +18,30 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Turns anomaly scores into alert state changes (source ANOMALY) on perf.alerts: FIRING on the first window
  * of the alert window size whose score reaches {@code scoring.alert.threshold}, RESOLVED after
- * {@code scoring.alert.resolve.windows} consecutive windows below {@code scoring.alert.resolve.threshold}.
- * One open episode per fingerprint (series, statistic), kept in the {@value ScoringTopology#ALERT_STORE}
- * store, so a restart neither repeats nor forgets an alert. The alerts stage reads only perf.stats, so the
+ * {@code scoring.alert.resolve.windows} consecutive windows below {@code scoring.alert.resolve.threshold},
+ * reminders and flapping as {@link #policy} says. One episode per fingerprint (series, statistic), advanced by
+ * the rules' {@link dev.perfstream.streams.alert.state.AlertStateMachine} and kept in the
+ * {@value ScoringTopology#ALERT_STORE} store, so a restart neither repeats nor forgets an alert. The alerts stage reads only perf.stats, so the
  * scoring stage writes these itself; the flow stays one-directional (stats -> scoring -> alerts topic).
  */
 final class AnomalyAlerts {
     private final ScoringConfig cfg;
-    private final KeyValueStore<String, byte[]> store;
+    private final AlertEpisodes episodes;
 
     AnomalyAlerts(ScoringConfig cfg, KeyValueStore<String, byte[]> store) {
         this.cfg = cfg;
-        this.store = store;
+        this.episodes = new AlertEpisodes(store, policy(cfg));
+    }
+
+    /**
+     * The lifecycle of ANOMALY alerts: FIRING on the first window at or above the threshold, RESOLVED after
+     * {@code scoring.alert.resolve.windows} below the resolve threshold, a reminder every
+     * {@code scoring.alert.renotify} while firing, and the rules' flapping defaults (the third start within
+     * 30 min marks the alert flapping; it then resolves only after 5 calm windows).
+     */
+    static Policy policy(ScoringConfig cfg) {
+        return new Policy(1, cfg.alertResolveWindows(), cfg.alertRenotify(), Policy.DEFAULT.flapStarts(),
+            Policy.DEFAULT.flapWithin(), Policy.DEFAULT.flapSettle());
     }
 
     /** @return the alert to emit for this score, or null */
@@ -38,54 +52,65 @@ final class AnomalyAlerts {
             return null;
         }
         String fingerprint = "anomaly|" + series + "|" + st.label();
-        Step step = step(fingerprint, w.getWindowStart(), score);
+        Step step = step(fingerprint, series, w.getWindowStart(), w.getWindowEnd(), score);
         return step == null ? null
-            : alert(fingerprint, series, st, w, observed, expected, score, step.state(), step.startedAt(), now);
+            : alert(fingerprint, series, st, w, observed, expected, score, step, now);
     }
 
-    /** A state change of one fingerprint's episode: FIRING or RESOLVED, and when the episode started. */
-    record Step(AlertState state, Instant startedAt) {
+    /**
+     * A notification of one fingerprint's episode: FIRING (the first, or a reminder) or RESOLVED, when the episode
+     * started, and whether it is flapping.
+     */
+    record Step(AlertState state, Instant startedAt, Transition.Emit emit, boolean flapping, int repeats) {
+        /** What the alert's summary adds to its text: a reminder's number, a flapping alert's held resolution. */
+        String note(Policy p) {
+            return (flapping && state == AlertState.FIRING ? "; FLAPPING, resolution held until calm for "
+                + Math.max(p.resolveWindows(), p.flapSettle()) + " windows" : "")
+                + (emit == Transition.Emit.REPEAT ? "; still anomalous, reminder " + repeats : "");
+        }
+
+        static Step of(Transition t) {
+            AlertState state = switch (t.emit()) {
+                case NONE -> null;
+                case FIRING, REPEAT -> AlertState.FIRING;
+                case RESOLVED -> AlertState.RESOLVED;
+            };
+            return state == null ? null : new Step(state, Instant.ofEpochMilli(t.status().startedAt()), t.emit(),
+                t.status().flapping(), t.status().repeats());
+        }
     }
 
     /**
      * Advances the episode of {@code fingerprint} by one score (of a window of the alert window size).
      *
-     * @return the state change, or null if there is none
+     * @return the notification, or null if there is none
      */
-    Step step(String fingerprint, Instant windowStart, double score) {
-        byte[] state = store.get(fingerprint);
-        if (state == null) {
-            if (score < cfg.alertThreshold()) {
-                return null;
-            }
-            store.put(fingerprint, ByteBuffer.allocate(12).putLong(windowStart.toEpochMilli()).putInt(0).array());
-            return new Step(AlertState.FIRING, windowStart);
-        }
-        ByteBuffer b = ByteBuffer.wrap(state);
-        long startedAt = b.getLong();
-        int below = score < cfg.alertResolveThreshold() ? b.getInt() + 1 : 0;
-        if (below >= cfg.alertResolveWindows()) {
-            store.delete(fingerprint);
-            return new Step(AlertState.RESOLVED, Instant.ofEpochMilli(startedAt));
-        }
-        store.put(fingerprint, ByteBuffer.allocate(12).putLong(startedAt).putInt(below).array());
-        return null;
+    Step step(String fingerprint, String series, Instant windowStart, Instant windowEnd, double score) {
+        return Step.of(episodes.observe(fingerprint, series, windowStart.toEpochMilli(), windowEnd.toEpochMilli(), score,
+            score >= cfg.alertThreshold(), score < cfg.alertResolveThreshold()));
+    }
+
+    Policy policy() {
+        return episodes.policy();
     }
 
     private Alert alert(String fingerprint, String series, Statistic st, WindowStats w, double observed,
-                        double expected, double score, AlertState state, Instant startedAt, Instant now) {
+                        double expected, double score, Step step, Instant now) {
+        AlertState state = step.state();
         String what = st.label() + " of " + w.getName() + " on " + w.getService() + " " + w.getRoute();
         String summary = state == AlertState.FIRING
             ? String.format("Anomalous %s: %.4g %s, expected about %.4g (score %.2f)", what, observed,
                 st == Statistic.ERROR_RATE ? "" : st == Statistic.RATE ? "/s" : w.getUnit(), expected, score)
             : "Back to normal: " + what;
+        summary += step.note(policy());
         return Alert.newBuilder().setFingerprint(fingerprint).setRule("anomaly").setSource(AlertSource.ANOMALY)
             .setSeverity(Severity.WARNING).setState(state).setSeries(series).setStatistic(st.label())
             .setValue(score).setThreshold(cfg.alertThreshold())
-            .setWindowStart(w.getWindowStart()).setWindowEnd(w.getWindowEnd()).setStartedAt(startedAt)
+            .setWindowStart(w.getWindowStart()).setWindowEnd(w.getWindowEnd()).setStartedAt(step.startedAt())
             .setNotifiedAt(now).setSummary(summary).setPlaybook(playbook(st, w))
             .setLabels(Map.of("observed", Double.toString(observed), "expected", Double.toString(expected),
-                "service", w.getService(), "route", w.getRoute()))
+                "service", w.getService(), "route", w.getRoute(),
+                "notification", step.emit().name().toLowerCase(java.util.Locale.ROOT)))
             .build();
     }
 

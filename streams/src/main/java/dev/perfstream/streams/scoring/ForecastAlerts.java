@@ -8,7 +8,9 @@ import dev.perfstream.schemas.avro.AlertState;
 import dev.perfstream.schemas.avro.Severity;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.streams.window.SeriesId;
-import java.nio.ByteBuffer;
+import dev.perfstream.streams.alert.rule.Policy;
+import dev.perfstream.streams.alert.state.AlertEpisodes;
+import dev.perfstream.streams.alert.state.Transition;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -24,16 +26,18 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * its slope is significant ({@code forecast.alert.trend.min.t}) and the crossing lies within
  * {@code forecast.alert.trend.horizon}. The trend guard is there because the seasonal model learns typical
  * days and does not extrapolate an unprecedented ramp. FIRING once when a breach is predicted within the
- * longest horizon, RESOLVED once after {@code forecast.alert.resolve.windows} windows without one; the open
- * episode per fingerprint lives in {@value ScoringTopology#FORECAST_ALERT_STORE}.
+ * longest horizon, RESOLVED once after {@code forecast.alert.resolve.windows} windows without one, a reminder
+ * every {@code forecast.alert.renotify} while it lasts, and the rules' flapping defaults (see {@link AnomalyAlerts#policy});
+ * the episode per fingerprint ({@link AlertEpisodes}) lives in {@value ScoringTopology#FORECAST_ALERT_STORE}.
  */
 final class ForecastAlerts {
     private final ForecastConfig cfg;
-    private final KeyValueStore<String, byte[]> store;
+    private final AlertEpisodes episodes;
 
     ForecastAlerts(ForecastConfig cfg, KeyValueStore<String, byte[]> store) {
         this.cfg = cfg;
-        this.store = store;
+        this.episodes = new AlertEpisodes(store, new Policy(1, cfg.resolveWindows(), cfg.renotify(),
+            Policy.DEFAULT.flapStarts(), Policy.DEFAULT.flapWithin(), Policy.DEFAULT.flapSettle()));
     }
 
     /** Predicted breach: steps ahead (fractional) and by what it was predicted. */
@@ -86,27 +90,20 @@ final class ForecastAlerts {
         }
         String fingerprint = "forecast|" + (st == Statistic.RATE ? "capacity" : "slo") + "|" + series + "|" + st.label();
         Breach b = breach(c, f, points, cfg);
-        byte[] state = store.get(fingerprint);
-        if (state == null) {
-            if (b == null) {
-                return null;
-            }
-            store.put(fingerprint, ByteBuffer.allocate(12).putLong(w.getWindowEnd().toEpochMilli()).putInt(0).array());
-            return alert(fingerprint, series, st, w, f, c, b, AlertState.FIRING, w.getWindowEnd(), now);
+        // the value the episode sees: 1 while a breach is predicted, 0 when none is (never NaN: no data is no window)
+        Transition t = episodes.observe(fingerprint, series, w.getWindowStart().toEpochMilli(),
+            w.getWindowEnd().toEpochMilli(), b == null ? 0 : 1, b != null, b == null);
+        AnomalyAlerts.Step step = AnomalyAlerts.Step.of(t);
+        if (step == null) {
+            return null;
         }
-        ByteBuffer buf = ByteBuffer.wrap(state);
-        long startedAt = buf.getLong();
-        int calm = b == null ? buf.getInt() + 1 : 0;
-        if (calm >= cfg.resolveWindows()) {
-            store.delete(fingerprint);
-            return alert(fingerprint, series, st, w, f, c, null, AlertState.RESOLVED, Instant.ofEpochMilli(startedAt), now);
-        }
-        store.put(fingerprint, ByteBuffer.allocate(12).putLong(startedAt).putInt(calm).array());
-        return null;
+        return alert(fingerprint, series, st, w, f, c, step.state() == AlertState.RESOLVED ? null : b, step, now);
     }
 
-    private static Alert alert(String fingerprint, String series, Statistic st, WindowStats w, SeriesForecaster f,
-                               double c, Breach b, AlertState state, Instant startedAt, Instant now) {
+    private Alert alert(String fingerprint, String series, Statistic st, WindowStats w, SeriesForecaster f,
+                        double c, Breach b, AnomalyAlerts.Step step, Instant now) {
+        AlertState state = step.state();
+        String notification = step.emit().name().toLowerCase(java.util.Locale.ROOT);
         String what = st == Statistic.RATE
             ? (SeriesId.ALL_ROUTES.equals(w.getRoute()) ? w.getService() + " throughput (all routes)"
                 : w.getService() + " " + w.getRoute() + " throughput")
@@ -121,17 +118,18 @@ final class ForecastAlerts {
         } else {
             summary = String.format("%s forecast to %s in about %s (%s)", what, limit, human(ms), b.how());
         }
+        summary += step.note(episodes.policy());
         return Alert.newBuilder().setFingerprint(fingerprint).setRule(st == Statistic.RATE ? "capacity" : "slo-forecast")
             .setSource(AlertSource.FORECAST).setSeverity(Severity.WARNING).setState(state).setSeries(series)
             .setStatistic(st.label()).setValue(f.last()).setThreshold(c)
-            .setWindowStart(w.getWindowStart()).setWindowEnd(w.getWindowEnd()).setStartedAt(startedAt)
+            .setWindowStart(w.getWindowStart()).setWindowEnd(w.getWindowEnd()).setStartedAt(step.startedAt())
             .setNotifiedAt(now).setSummary(summary)
             .setPlaybook(st == Statistic.RATE
                 ? "Capacity: scale out or shed load before the forecast breach; check upstream callers and rate limits."
                 : "Latency SLO at risk: check saturation and dependencies; scale out before the forecast breach.")
-            .setLabels(b == null ? Map.of("service", w.getService(), "route", w.getRoute())
+            .setLabels(b == null ? Map.of("service", w.getService(), "route", w.getRoute(), "notification", notification)
                 : Map.of("service", w.getService(), "route", w.getRoute(), "time_to_breach_ms", Long.toString(ms),
-                    "predicted_by", b.how()))
+                    "predicted_by", b.how(), "notification", notification))
             .build();
     }
 

@@ -26,11 +26,13 @@ import java.util.Map;
  * @param trendHorizon   how far ahead the recent linear trend may be extrapolated for alerts
  * @param trendMinT      t statistic the trend slope needs before it counts
  * @param resolveWindows windows without a predicted breach after which a FORECAST alert resolves
+ * @param renotify       reminder interval of a FORECAST alert while it lasts (event time; zero = none)
  */
 public record ForecastConfig(boolean enabled, String topic, List<Statistic> statistics, Duration window,
                              List<Duration> horizons, SeriesForecaster.Tiers tiers, int retrainEvery, int trainRows,
                              Map<String, Double> capacityRate, double sloP95, Map<String, Double> sloP95By,
-                             Duration trendHorizon, double trendMinT, int resolveWindows) {
+                             Duration trendHorizon, double trendMinT, int resolveWindows,
+                             Duration renotify) {
     public static final ConfigKey<Boolean> ENABLED = ConfigKey.bool("forecast.enabled", true)
         .doc("Forecasts and FORECAST alerts on/off");
     public static final ConfigKey<List<String>> STATISTICS = ConfigKey.list("forecast.statistics", List.of("rate", "p95"))
@@ -69,6 +71,8 @@ public record ForecastConfig(boolean enabled, String topic, List<Statistic> stat
         .doc("t statistic the trend slope needs");
     public static final ConfigKey<Integer> RESOLVE_WINDOWS = ConfigKey.integer("forecast.alert.resolve.windows", 3, 1, 10_000)
         .doc("Windows without a predicted breach before RESOLVED");
+    public static final ConfigKey<Duration> RENOTIFY = ConfigKey.duration("forecast.alert.renotify", Duration.ofHours(4))
+        .doc("A FORECAST alert still firing is sent again after this much event time (0 = never), as rules' renotify");
 
     /** Reads the {@code forecast.*} keys; problems are collected in {@code s} (call {@code throwIfInvalid}). */
     public static ForecastConfig from(Settings s) {
@@ -88,7 +92,8 @@ public record ForecastConfig(boolean enabled, String topic, List<Statistic> stat
             Map.copyOf(capacity), s.get(SLO_P95), Map.copyOf(slo),
             s.get(TREND_HORIZON),
             s.get(TREND_MIN_T),
-            s.get(RESOLVE_WINDOWS));
+            s.get(RESOLVE_WINDOWS),
+            s.get(RENOTIFY));
     }
 
     int[] horizonSteps() {

@@ -45,6 +45,8 @@ final class MultivariateAlerts {
             ? String.format(Locale.ROOT, "Unusual combination of vitals on %s: %s (score %.2f%s)", p.service, what,
                 res.score(), partial)
             : "Back to normal: joint vitals of " + p.service;
+        summary += step.note(AnomalyAlerts.policy(cfg));
+        labels.put("notification", step.emit().name().toLowerCase(Locale.ROOT));
         return Alert.newBuilder().setFingerprint("anomaly|" + series + "|" + MultivariateProcessor.STATISTIC)
             .setRule("anomaly-multivariate").setSource(AlertSource.ANOMALY).setSeverity(Severity.WARNING)
             .setState(step.state()).setSeries(series).setStatistic(MultivariateProcessor.STATISTIC)

@@ -262,7 +262,7 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
         if (!mv.alerts()) {
             return; // scores only (scoring.multivariate.alerts=false)
         }
-        AnomalyAlerts.Step step = alerts.step("anomaly|" + series + "|" + STATISTIC, start, res.score());
+        AnomalyAlerts.Step step = alerts.step("anomaly|" + series + "|" + STATISTIC, series, start, end, res.score());
         if (step != null && d != null) {
             Alert alert = MultivariateAlerts.alert(cfg, p, d.names(), vector, res, step, expected, clock.instant());
             context.forward(new Record<>(alert.getFingerprint(), alertCodec.encode(cfg.alertsTopic(), alert), p.end),

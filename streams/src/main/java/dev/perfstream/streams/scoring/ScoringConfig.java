@@ -22,6 +22,7 @@ import java.util.List;
  * @param cacheMax         detectors kept decoded in memory per task (the rest are read from the store)
  * @param alertThreshold   score at which an ANOMALY alert fires (windows of {@code alertWindow} size only)
  * @param alertResolveThreshold an alert resolves after {@code alertResolveWindows} windows below this score
+ * @param alertRenotify    reminder interval of an ANOMALY alert while it fires (event time; zero = none)
  * @param forecast       forecasts to perf.forecasts and FORECAST (capacity / SLO) alerts
  * @param multivariate   the per-service multivariate detector
  * @param capacity       scaling advice per service (perf.recommendations)
@@ -31,7 +32,7 @@ public record ScoringConfig(String bootstrapServers, String applicationId, Strin
                             List<Statistic> rumStatistics, Path modelsDir, Duration reloadInterval, int cacheMax,
                             DetectorConfig detector, String alertsTopic, double alertThreshold,
                             double alertResolveThreshold, int alertResolveWindows, Duration alertWindow,
-                            ForecastConfig forecast, MultivariateScoringConfig multivariate, CapacityConfig capacity) {
+                            Duration alertRenotify, ForecastConfig forecast, MultivariateScoringConfig multivariate, CapacityConfig capacity) {
 
     public static final ConfigKey<String> APPLICATION_ID = ConfigKey.string("scoring.application.id", "perfstream-scoring")
         .doc("Kafka Streams application id of the scoring stage");
@@ -60,6 +61,8 @@ public record ScoringConfig(String bootstrapServers, String applicationId, Strin
         ConfigKey.integer("scoring.alert.resolve.windows", 3, 1, 10_000).doc("Windows below the resolve threshold before RESOLVED");
     public static final ConfigKey<Duration> ALERT_WINDOW = ConfigKey.duration("scoring.alert.window", Duration.ofMinutes(1))
         .doc("Window size whose anomaly scores raise alerts");
+    public static final ConfigKey<Duration> ALERT_RENOTIFY = ConfigKey.duration("scoring.alert.renotify", Duration.ofHours(4))
+        .doc("An ANOMALY alert still firing is sent again after this much event time (0 = never), as rules' renotify");
 
     public static ScoringConfig from(Settings s) {
         ScoringConfig c = new ScoringConfig(
@@ -80,6 +83,7 @@ public record ScoringConfig(String bootstrapServers, String applicationId, Strin
             s.get(ALERT_RESOLVE_THRESHOLD),
             s.get(ALERT_RESOLVE_WINDOWS),
             s.get(ALERT_WINDOW),
+            s.get(ALERT_RENOTIFY),
             ForecastConfig.from(s),
             MultivariateScoringConfig.from(s),
             CapacityConfig.from(s, s.get(ForecastConfig.WINDOW)));
@@ -91,7 +95,7 @@ public record ScoringConfig(String bootstrapServers, String applicationId, Strin
     ScoringConfig withoutCapacity() {
         return new ScoringConfig(bootstrapServers, applicationId, stateDir, statsTopic, anomaliesTopic, deadletterTopic,
             metricStatistics, rumStatistics, modelsDir, reloadInterval, cacheMax, detector, alertsTopic, alertThreshold,
-            alertResolveThreshold, alertResolveWindows, alertWindow, forecast, multivariate, capacity.disabled());
+            alertResolveThreshold, alertResolveWindows, alertWindow, alertRenotify, forecast, multivariate, capacity.disabled());
     }
 
     static List<Statistic> statistics(List<String> labels) {

@@ -14,6 +14,7 @@ import dev.perfstream.streams.scoring.ModelKeys;
 import dev.perfstream.streams.scoring.MultivariateScoringConfig;
 import dev.perfstream.streams.scoring.ScoringConfig;
 import dev.perfstream.streams.window.QueryCacheConfig;
+import dev.perfstream.streams.window.RumElementsConfig;
 import dev.perfstream.streams.window.StatsConfig;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +26,9 @@ public final class StreamsConfigDeclarations implements ConfigDeclarations {
         return List.of(
             ConfigGroup.of("streams", "Kafka Streams stages (all three)", 35, StreamsProperties.class,
                 ParkedRecords.Config.class),
-            ConfigGroup.of("stats", "Stats stage (perf.metrics, perf.rum -> perf.stats, perf.queries, perf.cache, perf.impact)",
-                40, StatsConfig.class, QueryCacheConfig.class, ImpactConfig.class),
+            ConfigGroup.of("stats", "Stats stage (perf.metrics, perf.rum -> perf.stats, perf.queries, perf.cache, perf.impact,"
+                + " perf.rum.elements)", 40, StatsConfig.class, QueryCacheConfig.class, ImpactConfig.class,
+                RumElementsConfig.class),
             ConfigGroup.of("alerts", "Alerts stage (perf.stats -> perf.alerts)", 50, AlertsConfig.class,
                 AttributionConfig.class),
             ConfigGroup.of("release", "Release comparison: per-version windows (stats), REGRESSION alerts (alerts), "

@@ -57,6 +57,8 @@ final class EventDecoder {
     private final Map<String, String> templates = new HashMap<>();
     /** Whether LCP, INP and conversions with a session go to the impact windows too. */
     private boolean impact;
+    /** The attribution series (element, script); null when they are off. */
+    private RumAttributes attributes;
 
     EventDecoder(String metricsTopic, RecordCodec<MetricEvent> metrics, RecordCodec<RumEvent> rum,
                  EventValidator validator, int routeCap, SeriesOwnership.Owned owned) {
@@ -215,10 +217,17 @@ final class EventDecoder {
         return this;
     }
 
+    /** Turns the attribution series on with this cap of distinct values per (app, page, vital, dimension). */
+    EventDecoder attribution(RumElementsConfig c) {
+        this.attributes = c.enabled() ? new RumAttributes(c.cap()) : null;
+        return this;
+    }
+
     private Observation rum(RumEvent e) throws DecodeException {
         problems(validator.check(e));
         String page = template(e.getPage());
-        if (owned.key(e.getApp())) {
+        boolean owner = owned.key(e.getApp());
+        if (owner) {
             page = pages.admit(e.getApp(), page);
         }
         long ts = e.getTimestamp().toEpochMilli();
@@ -233,8 +242,15 @@ final class EventDecoder {
         }
         // Shares follow the Web Vitals thresholds, not the rating the browser library sent.
         Rating r = WebVitals.rate(vital, e.getValue());
-        return new Observation(SeriesId.rum(vital.name(), e.getApp(), page, e.getDeviceClass().toLowerCase(Locale.ROOT)),
-            ts, e.getValue(), false, r.ordinal(), vital == Vital.CLS ? "score" : "ms", null, null, null, joined);
+        String device = e.getDeviceClass().toLowerCase(Locale.ROOT);
+        SeriesId element = null;
+        SeriesId script = null;
+        if (attributes != null) {
+            element = attributes.element(e, vital, page, device, owner);
+            script = attributes.script(e, vital, page, device, owner);
+        }
+        return new Observation(SeriesId.rum(vital.name(), e.getApp(), page, device), ts, e.getValue(), false,
+            r.ordinal(), vital == Vital.CLS ? "score" : "ms", null, null, null, 0L, joined, element, script);
     }
 
     /** The page an impact event forwarded by another task counts under here, at its app's owner (the page cap). */
@@ -257,6 +273,10 @@ final class EventDecoder {
             String version = versions.admit(id.owner(), id.version(), windowStart);
             return route.equals(id.route()) && version.equals(id.version()) ? id
                 : SeriesId.release(id.name(), id.owner(), route, version);
+        }
+        if (id.kind() == SeriesKind.RUM && id.attribute() != null) {
+            String page = pages.admit(id.owner(), id.route());
+            return attributes == null ? id : attributes.admit(id, page);
         }
         if (id.kind() == SeriesKind.RUM) {
             String page = pages.admit(id.owner(), id.route());

@@ -19,9 +19,17 @@ import dev.perfstream.streams.window.state.HistogramValues;
  * @param impact    null, or what the impact windows take from a RUM event with a session (an LCP, an INP, a
  *                  conversion)
  * @param series    null for a conversion, which is in no window statistics
+ * @param element   RUM only: null, or the series of the event's element ({@link RumAttributes})
+ * @param script    RUM only: null, or the series of the event's INP script ({@link RumAttributes})
  */
 record Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit,
-                   HistogramValues buckets, SeriesId release, SeriesId detail, long instance, ImpactEvent impact) {
+                   HistogramValues buckets, SeriesId release, SeriesId detail, long instance, ImpactEvent impact,
+                   SeriesId element, SeriesId script) {
+    Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit,
+                HistogramValues buckets, SeriesId release, SeriesId detail, long instance, ImpactEvent impact) {
+        this(series, timestamp, value, error, rating, unit, buckets, release, detail, instance, impact, null, null);
+    }
+
     /** A metric measurement (no impact event). */
     Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit,
                 HistogramValues buckets, SeriesId release, SeriesId detail, long instance) {

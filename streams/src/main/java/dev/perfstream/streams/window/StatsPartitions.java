@@ -110,23 +110,38 @@ public final class StatsPartitions {
      */
     public static dev.perfstream.streams.impact.ImpactConfig impactOutput(Admin admin, StatsConfig c,
                                                                       dev.perfstream.streams.impact.ImpactConfig ic) {
-        if (!ic.enabled() || exists(admin, ic.topic())) {
-            return ic;
+        return !ic.enabled() || createdIfMissing(admin, c, ic.topic(), "speed vs conversion is off", "stats.impact.enabled")
+            ? ic : ic.disabled();
+    }
+
+    /**
+     * The RUM element output topic: created like the stats topic when missing. When it is missing and cannot be
+     * created, the element rows are off with a WARN naming the topic.
+     */
+    public static RumElementsConfig rumElementsOutput(Admin admin, StatsConfig c, RumElementsConfig rc) {
+        return !rc.enabled() || createdIfMissing(admin, c, rc.topic(), "RUM stats by element are off",
+            "stats.rum.elements.enabled") ? rc : rc.disabled();
+    }
+
+    /** Creates an optional output topic with the stats topic's partitions when missing; false (and a WARN) if it cannot. */
+    private static boolean createdIfMissing(Admin admin, StatsConfig c, String topic, String off, String key) {
+        if (exists(admin, topic)) {
+            return true;
         }
         int n = Math.max(1, partitions(admin, c.statsTopic()));
         try {
-            admin.createTopics(List.of(new NewTopic(ic.topic(), Optional.of(n), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
-            LOG.info("created {} with {} partitions", ic.topic(), n);
+            admin.createTopics(List.of(new NewTopic(topic, Optional.of(n), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
+            LOG.info("created {} with {} partitions", topic, n);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                LOG.warn("{} does not exist and cannot be created ({}): speed vs conversion is off; create it (or set"
-                    + " stats.impact.enabled=false to silence this)", ic.topic(), e.getCause().getMessage());
-                return ic.disabled();
+                LOG.warn("{} does not exist and cannot be created ({}): {}; create it (or set {}=false to silence this)",
+                    topic, e.getCause().getMessage(), off, key);
+                return false;
             }
         } catch (InterruptedException | TimeoutException e) {
-            throw new IllegalStateException("cannot create " + ic.topic() + ": " + e, e);
+            throw new IllegalStateException("cannot create " + topic + ": " + e, e);
         }
-        return ic;
+        return true;
     }
 
     private static boolean exists(Admin admin, String topic) {

@@ -88,6 +88,8 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
 
     private final QueryCacheAssembler details;
     private final ImpactConfig impactConfig;
+    private final RumElementsConfig rumElements;
+    private final RumElementsAssembler elements = new RumElementsAssembler();
     /** The sessions of the apps this task owns; null when the impact windows are off. */
     private ImpactWindows impact;
     private SeriesOwnership.Owned owned;
@@ -101,7 +103,15 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
     StatsProcessor(StatsConfig config, QueryCacheConfig queryCache, ImpactConfig impactConfig,
                    Function<SeriesOwnership.Owned, EventDecoder> decoders, Clock clock, ParkedRecords.Config outage,
                    AtomicLong parkedGauge, SeriesOwnership ownership, InputLag lag) {
+        this(config, queryCache, impactConfig, RumElementsConfig.DEFAULT.disabled(), decoders, clock, outage, parkedGauge,
+            ownership, lag);
+    }
+
+    StatsProcessor(StatsConfig config, QueryCacheConfig queryCache, ImpactConfig impactConfig, RumElementsConfig rumElements,
+                   Function<SeriesOwnership.Owned, EventDecoder> decoders, Clock clock, ParkedRecords.Config outage,
+                   AtomicLong parkedGauge, SeriesOwnership ownership, InputLag lag) {
         this.impactConfig = impactConfig;
+        this.rumElements = rumElements;
         this.details = new QueryCacheAssembler(queryCache.top());
         this.config = config;
         this.decoders = decoders;
@@ -119,7 +129,7 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
         this.self = context.taskId().partition();
         this.store = context.getStateStore(StatsTopology.STORE);
         this.owned = new SeriesOwnership.Owned(ownership, self);
-        this.decoder = decoders.apply(owned).impact(impactConfig.enabled());
+        this.decoder = decoders.apply(owned).impact(impactConfig.enabled()).attribution(rumElements);
         if (self >= ownership.tasks()) {
             LOG.warn("task {} is beyond the {} tasks the stage was started with (input partitions were added):"
                 + " restart the stats stage so that every owner waits for this task's watermarks", context.taskId(),
@@ -217,6 +227,12 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
             } else {
                 store.add(o.release().id(), o.timestamp(), o.buckets(), o.error(), o.unit());
             }
+        }
+        if (o.element() != null) { // same unit as its series
+            store.add(o.element().id(), o.timestamp(), o.value(), false, o.rating(), o.unit());
+        }
+        if (o.script() != null) {
+            store.add(o.script().id(), o.timestamp(), o.value(), false, o.rating(), o.unit());
         }
         if (o.detail() != null) { // its own unit, so it cannot be refused for a unit mismatch
             String unit = DetailSeries.isCounter(o.detail()) ? "count" : "ms";
@@ -336,6 +352,12 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
             details.add(SeriesId.parse(a.seriesId()), a); // out with the other details of its window in flushDetails
             return;
         }
+        if (RumAttributes.isAttribute(a.seriesId())) {
+            if (rumElements.enabled()) { // off here: only a partial of an instance with them on can bring one
+                elements.add(SeriesId.parse(a.seriesId()), a); // out with the page's other elements in flushDetails
+            }
+            return;
+        }
         WindowStats s = toStats(a, SeriesId.parse(a.seriesId()));
         windowsEmitted.computeIfAbsent(a.end() - a.start(), size -> PerfstreamMetrics.WINDOWS_EMITTED.labelValues(STAGE,
             Duration.ofMillis(size).toString().substring(2).toLowerCase(java.util.Locale.ROOT))).inc();
@@ -343,13 +365,17 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
     }
 
     /**
-     * The statement and cache records of the windows the last store advance closed, and the impact windows the close
-     * time has passed.
+     * The statement, cache and RUM element records of the windows the last store advance closed, and the impact
+     * windows the close time has passed.
      */
     private void flushDetails() {
         if (impact != null && impact.nextDeadline() <= store.streamTime()) { // the close time is never past it
             impact.close(store.closeTime(), u -> context.forward(
                 new Record<Object, Object>(u.getApp(), u, u.getWindowEnd().toEpochMilli()), StatsTopology.IMPACT_SINK));
+        }
+        if (!elements.isEmpty()) {
+            elements.flush(r -> context.forward(new Record<Object, Object>(r.getApp(), r, r.getWindowEnd().toEpochMilli()),
+                StatsTopology.RUM_ELEMENTS_SINK));
         }
         if (details.isEmpty()) {
             return;

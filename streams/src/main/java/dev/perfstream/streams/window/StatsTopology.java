@@ -4,6 +4,7 @@ import dev.perfstream.schemas.avro.CacheStats;
 import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.avro.QueryStats;
+import dev.perfstream.schemas.avro.RumElementStats;
 import dev.perfstream.schemas.avro.RumEvent;
 import dev.perfstream.schemas.avro.UxImpact;
 import dev.perfstream.schemas.avro.WindowStats;
@@ -31,7 +32,8 @@ import org.apache.kafka.streams.state.Stores;
  * keeps every open window of every series in a {@code SeriesWindowStore}, out to
  * {@code perf.stats} (final {@link WindowStats} per series and window), {@code perf.queries} (the top
  * statements of each service and window, {@link QueryStats}), {@code perf.cache} (hit ratio per service,
- * cache and window, {@link CacheStats}; both from {@link DetailSeries}), {@code perf.impact} (conversion rate by
+ * cache and window, {@link CacheStats}; both from {@link DetailSeries}), {@code perf.rum.elements} (RUM stats per
+ * element and script, page and window, {@link RumElementStats}, from {@link RumAttributes}), {@code perf.impact} (conversion rate by
  * LCP / INP bucket and the gain of a faster p75 per page, goal and hour, {@link UxImpact}, from the sessions the
  * {@code dev.perfstream.streams.impact} windows join) and {@code perf.deadletter}.
  *
@@ -62,6 +64,8 @@ public final class StatsTopology {
     public static final String CACHE_SINK = "stats-cache-sink";
     /** Speed vs conversion per app, page, goal, vital and window ({@link UxImpact}), keyed by app. */
     public static final String IMPACT_SINK = "stats-impact-sink";
+    /** RUM stats per element and script, page and window ({@link RumElementStats}), keyed by app. */
+    public static final String RUM_ELEMENTS_SINK = "stats-rum-elements-sink";
     /** Sessions of the open impact windows; changelog {@code <application.id>-perfstream-stats-impact-changelog}. */
     public static final String IMPACT_STORE = "perfstream-stats-impact";
 
@@ -104,6 +108,13 @@ public final class StatsTopology {
     /** @param ic speed vs conversion ({@code perf.impact}) */
     public static Topology build(StatsConfig c, QueryCacheConfig qc, ImpactConfig ic, Settings userSettings, Clock clock,
                                  SeriesOwnership ownership, InputLag lag, AtomicLong parkedGauge) {
+        return build(c, qc, ic, RumElementsConfig.from(userSettings), userSettings, clock, ownership, lag, parkedGauge);
+    }
+
+    /** @param rc RUM stats by element and script ({@code perf.rum.elements}) as prepared for the cluster */
+    public static Topology build(StatsConfig c, QueryCacheConfig qc, ImpactConfig ic, RumElementsConfig rc,
+                                 Settings userSettings, Clock clock, SeriesOwnership ownership, InputLag lag,
+                                 AtomicLong parkedGauge) {
         Settings settings = ParkedRecords.forStreamThread(userSettings);
         ParkedRecords.Config outage = ParkedRecords.Config.from(settings);
         RecordCodec<WindowStats> statsCodec = Codecs.create(WindowStats.getClassSchema(), settings);
@@ -120,7 +131,7 @@ public final class StatsTopology {
         t.addSource(METRICS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), c.metricsTopic());
         t.addSource(RUM_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), c.rumTopic());
         t.addSource(PARTIALS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), c.partialsTopic());
-        t.addProcessor(PROCESSOR, () -> new StatsProcessor(c, qc, ic, owned -> decoder(c, qc, settings, clock, owned), clock,
+        t.addProcessor(PROCESSOR, () -> new StatsProcessor(c, qc, ic, rc, owned -> decoder(c, qc, settings, clock, owned), clock,
             outage, parkedGauge, ownership, lag), METRICS_SOURCE, RUM_SOURCE, PARTIALS_SOURCE);
         if (ic.enabled()) {
             KeyValueBytesStoreSupplier impactStore = c.persistentStore() ? Stores.persistentKeyValueStore(IMPACT_STORE)
@@ -130,6 +141,11 @@ public final class StatsTopology {
             RecordCodec<UxImpact> impactCodec = Codecs.create(UxImpact.getClassSchema(), settings);
             Serializer<UxImpact> impactSer = (topic, v) -> v == null ? null : impactCodec.encode(topic, v);
             t.addSink(IMPACT_SINK, ic.topic(), new StringSerializer(), impactSer, PROCESSOR);
+        }
+        if (rc.enabled()) {
+            RecordCodec<RumElementStats> elementsCodec = Codecs.create(RumElementStats.getClassSchema(), settings);
+            Serializer<RumElementStats> elementsSer = (topic, v) -> v == null ? null : elementsCodec.encode(topic, v);
+            t.addSink(RUM_ELEMENTS_SINK, rc.topic(), new StringSerializer(), elementsSer, PROCESSOR);
         }
         t.addStateStore(ParkedRecords.storeBuilder(PARKED_STORE), PROCESSOR);
         t.addStateStore(new SeriesWindowStoreBuilder(STORE, c.persistentStore(), sizes, c.windows().size(),

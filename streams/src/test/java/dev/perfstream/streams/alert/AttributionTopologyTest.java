@@ -216,6 +216,11 @@ class AttributionTopologyTest {
         assertThat(alerts()).singleElement().satisfies(a -> {
             assertThat(a.getState()).isEqualTo(AlertState.FIRING);
             assertThat(a.getAttribution().getCauses().get(0).getName()).isEqualTo(CART);
+            // released with what came, and it says what that was not
+            assertThat(a.getAttribution().getNote()).startsWith("partial: perf.stats window 12:06 incomplete (3 series of"
+                + " the window before not seen), perf.queries window 12:06 incomplete (1 series of the window before not"
+                + " seen), perf.cache window 12:06 not seen");
+            assertThat(a.getSummary()).contains("; attribution (partial: perf.stats window 12:06 incomplete");
         });
     }
 

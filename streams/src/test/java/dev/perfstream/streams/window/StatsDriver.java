@@ -44,6 +44,7 @@ final class StatsDriver implements AutoCloseable {
     final TestOutputTopic<String, byte[]> queries;
     final TestOutputTopic<String, byte[]> impact;
     final TestOutputTopic<String, byte[]> caches;
+    final TestOutputTopic<String, byte[]> rumElements;
     final TestInputTopic<String, byte[]> partialsIn;
     final TestOutputTopic<String, byte[]> partialsOut;
 
@@ -72,6 +73,8 @@ final class StatsDriver implements AutoCloseable {
         caches = driver.createOutputTopic(qc.cacheTopic(), new StringDeserializer(), new ByteArrayDeserializer());
         impact = driver.createOutputTopic(settings.get(dev.perfstream.schemas.config.TopicKeys.IMPACT), new StringDeserializer(),
             new ByteArrayDeserializer());
+        rumElements = driver.createOutputTopic(settings.get(dev.perfstream.schemas.config.TopicKeys.RUM_ELEMENTS),
+            new StringDeserializer(), new ByteArrayDeserializer());
         statsCodec = Codecs.create(WindowStats.getClassSchema(), settings);
         dlqCodec = Codecs.create(DeadLetter.getClassSchema(), settings);
     }
@@ -132,6 +135,21 @@ final class StatsDriver implements AutoCloseable {
         for (TestRecord<String, byte[]> r : impact.readRecordsToList()) {
             try {
                 out.add(codec.decode("i", r.value()));
+            } catch (DecodeException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return out;
+    }
+
+    /** All perf.rum.elements records emitted so far, decoded. */
+    List<dev.perfstream.schemas.avro.RumElementStats> readRumElements() {
+        RecordCodec<dev.perfstream.schemas.avro.RumElementStats> codec =
+            Codecs.create(dev.perfstream.schemas.avro.RumElementStats.getClassSchema(), settings);
+        List<dev.perfstream.schemas.avro.RumElementStats> out = new ArrayList<>();
+        for (TestRecord<String, byte[]> r : rumElements.readRecordsToList()) {
+            try {
+                out.add(codec.decode("e", r.value()));
             } catch (DecodeException e) {
                 throw new AssertionError(e);
             }

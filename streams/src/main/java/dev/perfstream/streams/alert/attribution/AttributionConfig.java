@@ -10,7 +10,7 @@ import java.time.Duration;
  * @param enabled         attribute route latency alerts (FIRING of rules of class high-latency)
  * @param baselineWindows windows before the breach that the alert windows are compared with
  * @param maxAlertWindows breaching windows compared at most (the most recent); the history holds both
- * @param holdFor         how long (wall clock) a FIRING waits for the rest of its window's dependency records
+ * @param holdFor         how long (wall clock) a FIRING waits at most for the windows its attribution reads
  * @param maxSeries       candidate series kept per service and window size; further ones are not kept
  * @param minShare        causes under this share of the change are not listed (they count as unexplained)
  * @param maxCauses       causes listed at most
@@ -26,8 +26,9 @@ public record AttributionConfig(boolean enabled, int baselineWindows, int maxAle
         .doc("Windows before the breach that attribution compares the breaching windows with");
     public static final ConfigKey<Duration> WAIT = ConfigKey.duration("alerts.attribution.wait", Duration.ofSeconds(5))
         .check(d -> !d.isNegative() && d.compareTo(Duration.ofMinutes(5)) <= 0, "must be between 0 and 5m")
-        .doc("Longest (wall clock) a FIRING route latency alert waits for the dependency windows of its window "
-            + "(normally they come with it and it waits a few ms; this bounds a series that stopped)");
+        .doc("Longest (wall clock) a FIRING route latency alert waits for the windows its attribution reads (its "
+            + "alert and baseline windows in perf.stats, perf.queries, perf.cache; normally they come with it and it waits a "
+            + "few ms); released after it, the attribution starts 'partial:' and names what was not seen");
     public static final ConfigKey<Integer> MAX_SERIES = ConfigKey.integer("alerts.attribution.series.max", 256, 8, 10_000)
         .doc("Series per service (routes and their dependencies, statements, caches) whose recent windows "
             + "attribution keeps; further ones are not kept (state stays bounded)");

@@ -78,7 +78,7 @@ public final class AttributionHistory {
     /** Every candidate of the service with windows of {@code sizeMs}. */
     public Map<Candidate, Ring> load(String service, long sizeMs) {
         String prefix = prefix(service, sizeMs);
-        Map<Candidate, Ring> out = new HashMap<>();
+        Map<Candidate, Ring> out = new java.util.TreeMap<>(Candidate.ORDER);
         try (KeyValueIterator<String, byte[]> it = store.prefixScan(prefix, KEYS)) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();

@@ -6,41 +6,56 @@ import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.streams.alert.attribution.Candidate.Kind;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Bottleneck attribution inside the alerts stage's processor: keeps the history ({@link AttributionHistory}) from
- * every window and statement / cache view of a service, holds a FIRING route latency alert until the dependency
- * windows of its window are in ({@link HeldAlerts}), then attributes it ({@link Bottlenecks}) and gives it back with
- * the attribution and its text in the summary.
+ * every window and statement / cache view of a service, holds a FIRING route latency alert until the windows its
+ * attribution reads are in ({@link Evidence}, {@link HeldAlerts}), then attributes it ({@link Bottlenecks}) and gives
+ * it back with the attribution and its text in the summary.
  *
- * <p>An alert is released as soon as every candidate that had a window in the window before has one in the alert's
- * window, or its feed (perf.stats, or the perf.queries / perf.cache views) has moved past it; at the latest after
- * {@link AttributionConfig#holdFor()} (wall clock), and always before any other notification of the same alert.
+ * <p>The attribution is a function of the event-time windows it reads (the alert windows and the baseline windows
+ * before the breach), not of the order in which perf.stats, perf.queries and perf.cache records arrive: an alert is
+ * released when each feed it reads has been seen past its window (or at its window with every series of the window
+ * before). At the latest after {@link AttributionConfig#holdFor()} (wall clock) it is released with what came, and its
+ * note then starts with {@code partial:} and names what was not seen. Later notifications of a held alert wait behind
+ * it and go out after it, in order.
  */
 public final class Attributor {
     private final AttributionConfig config;
     private final AttributionHistory history;
     private final HeldAlerts held;
-    /** Per service: the newest window end seen from perf.stats [0] and from the views [1] (in memory: only speeds up). */
-    private final Map<String, long[]> latest = new HashMap<>();
+    private final Set<Feed> feeds;
 
+    /** A held alert let go, and what its attribution did not see ({@link Evidence#missing}; empty when complete). */
+    public record Released(HeldAlerts.Held held, List<String> missing) {
+    }
+
+    /** @param feeds the feeds the stage reads (perf.stats, and perf.queries, perf.cache when it reads them) */
     public Attributor(AttributionConfig config, KeyValueStore<String, byte[]> historyStore,
-                      KeyValueStore<String, byte[]> heldStore) {
+                      KeyValueStore<String, byte[]> heldStore, Set<Feed> feeds) {
         this.config = config;
         this.history = new AttributionHistory(historyStore, config);
         this.held = new HeldAlerts(heldStore);
+        this.feeds = Set.copyOf(feeds);
     }
 
-    /** Keeps the window (or view) in the history. */
+    /** Keeps the window (or view) in the history, and in the held alerts that read it. */
     public void observe(WindowStats s, boolean view) {
-        if (history.observe(s, view) != null) {
-            long[] l = latest.computeIfAbsent(s.getService(), k -> new long[] {Long.MIN_VALUE, Long.MIN_VALUE});
-            int feed = view ? 1 : 0;
-            l[feed] = Math.max(l[feed], s.getWindowEnd().toEpochMilli());
+        Candidate c = history.observe(s, view);
+        if (c == null || held.isEmpty()) {
+            return;
+        }
+        long size = s.getWindowEnd().toEpochMilli() - s.getWindowStart().toEpochMilli();
+        Ring.Point p = Ring.Point.of(s);
+        for (HeldAlerts.Held h : held.all()) {
+            if (h.windows() != null && h.service().equals(s.getService()) && h.sizeMs() == size
+                && Evidence.reads(c, h.route()) && Evidence.of(h.alert(), size, config).covers(p.end())) {
+                held.put(h.withPoint(c, p, Ring.unitOf(s), config.capacity()));
+            }
         }
     }
 
@@ -50,10 +65,21 @@ public final class Attributor {
         return c != null && c.kind() == Kind.ROUTE;
     }
 
-    /** Holds a FIRING of a route latency alert ({@link #attributable}) on window {@code s}. */
+    /**
+     * Holds a FIRING of a route latency alert ({@link #attributable}) on window {@code s}, with the windows it reads that
+     * are in already. A FIRING of an alert that is held already waits behind it, unattributed.
+     */
     public void hold(String fingerprint, Alert a, WindowStats s, long wallNow, long timestamp) {
+        if (held.contains(fingerprint)) {
+            queue(fingerprint, a, timestamp);
+            return;
+        }
         long size = s.getWindowEnd().toEpochMilli() - s.getWindowStart().toEpochMilli();
-        held.put(new HeldAlerts.Held(fingerprint, s.getService(), Candidate.of(s, false), size, wallNow, timestamp, a));
+        Candidate route = Candidate.of(s, false);
+        Evidence ev = Evidence.of(a, size, config);
+        Map<Candidate, Ring> all = history.load(s.getService(), size);
+        held.put(new HeldAlerts.Held(fingerprint, s.getService(), route, size, wallNow, timestamp, a,
+            ev.dropped(all, config.capacity()), ev.restrict(all, route), List.of()));
     }
 
     public boolean holding(String fingerprint) {
@@ -64,83 +90,74 @@ public final class Attributor {
         return !held.isEmpty();
     }
 
-    /** The held alerts of {@code service} whose window's dependency records are all in, removed from the store. */
-    public List<HeldAlerts.Held> ready(String service) {
-        List<HeldAlerts.Held> out = new ArrayList<>();
-        if (held.isEmpty()) {
-            return out;
-        }
+    /** A later notification of the held alert {@code fingerprint}: it goes out after the held one. */
+    public void queue(String fingerprint, Alert a, long timestamp) {
+        held.put(held.get(fingerprint).withQueued(a, timestamp));
+    }
+
+    /** The held alerts of {@code service} whose windows are all in, removed from the store. */
+    public List<Released> ready(String service) {
+        List<Released> out = new ArrayList<>();
         for (HeldAlerts.Held h : held.all()) {
-            if (h.service().equals(service) && complete(h)) {
-                held.remove(h.fingerprint());
-                out.add(h);
+            if (h.service().equals(service)) {
+                List<String> missing = missing(h);
+                if (missing.isEmpty()) {
+                    held.remove(h.fingerprint());
+                    out.add(new Released(h, missing));
+                }
             }
         }
         return out;
     }
 
     /** The held alerts that waited {@link AttributionConfig#holdFor()} or longer, removed from the store. */
-    public List<HeldAlerts.Held> overdue(long wallNow) {
-        List<HeldAlerts.Held> out = new ArrayList<>();
-        if (held.isEmpty()) {
-            return out;
-        }
+    public List<Released> overdue(long wallNow) {
+        List<Released> out = new ArrayList<>();
         for (HeldAlerts.Held h : held.all()) {
             if (wallNow - h.heldAt() >= config.holdFor().toMillis()) {
                 held.remove(h.fingerprint());
-                out.add(h);
+                out.add(new Released(h, missing(h)));
             }
         }
         return out;
     }
 
-    /** The held alert {@code fingerprint}, removed from the store, or null. */
-    public HeldAlerts.Held take(String fingerprint) {
-        HeldAlerts.Held h = held.get(fingerprint);
-        if (h != null) {
-            held.remove(fingerprint);
+    private List<String> missing(HeldAlerts.Held h) {
+        Evidence ev = Evidence.of(h.alert(), h.sizeMs(), config);
+        Map<Candidate, Ring> all = history.load(h.service(), h.sizeMs());
+        List<String> missing = new ArrayList<>();
+        if (h.dropped() != null) {
+            missing.add(h.dropped());
         }
-        return h;
+        missing.addAll(ev.missing(windows(h, ev, all), all, feeds));
+        return missing;
     }
 
-    private boolean complete(HeldAlerts.Held h) {
-        long end = h.alert().getWindowEnd().toEpochMilli();
-        long previous = end - h.sizeMs();
-        long[] l = latest.getOrDefault(h.service(), new long[] {Long.MIN_VALUE, Long.MIN_VALUE});
-        for (Map.Entry<Candidate, Ring> e : history.load(h.service(), h.sizeMs()).entrySet()) {
-            Candidate c = e.getKey();
-            if (!relevant(c, h.route()) || e.getValue().at(previous) == null || e.getValue().at(end) != null) {
-                continue;
-            }
-            boolean view = c.kind() == Kind.STATEMENT || c.kind() == Kind.CACHE;
-            if (l[view ? 1 : 0] <= end) {
-                return false; // expected, and its feed has not moved past the alert's window yet
-            }
-        }
-        return true;
+    /** The windows the held alert reads: its own copy, or (held by an earlier version) the history's. */
+    private static Map<Candidate, Ring> windows(HeldAlerts.Held h, Evidence ev, Map<Candidate, Ring> all) {
+        return h.windows() != null ? h.windows() : ev.restrict(all, h.route());
     }
 
-    /** The candidates an attribution of {@code route} reads. */
-    private static boolean relevant(Candidate c, Candidate route) {
-        return switch (c.kind()) {
-            case ROUTE -> c.equals(route);
-            case DB, CACHE_TIME, DOWNSTREAM -> c.route().equals(route.route()) || c.route().equals(Candidate.NO_ROUTE);
-            default -> true;
-        };
-    }
-
-    /** The attribution of a held alert from the history now. */
-    public Attribution attribute(HeldAlerts.Held h) {
+    /** The attribution of a released alert from the windows it read; {@code partial:} first when some were missing. */
+    public Attribution attribute(Released r) {
+        HeldAlerts.Held h = r.held();
         Alert a = h.alert();
-        return Bottlenecks.attribute(new Bottlenecks.Target(h.route(), a.getStatistic(), a.getValue(),
-            a.getWindowEnd().toEpochMilli(), a.getStartedAt().toEpochMilli()), history.load(h.service(), h.sizeMs()), config);
+        Evidence ev = Evidence.of(a, h.sizeMs(), config);
+        Map<Candidate, Ring> windows = h.windows() != null ? h.windows() : ev.restrict(history.load(h.service(), h.sizeMs()), h.route());
+        Attribution att = Bottlenecks.attribute(new Bottlenecks.Target(h.route(), a.getStatistic(), a.getValue(),
+            a.getWindowEnd().toEpochMilli(), a.getStartedAt().toEpochMilli()), windows, config);
+        if (!r.missing().isEmpty()) {
+            String partial = Bottlenecks.PARTIAL + String.join(", ", r.missing());
+            att.setNote(att.getNote() == null ? partial : partial + "; " + att.getNote());
+        }
+        return att;
     }
 
     /** The held alert with its attribution, the attribution's text appended to the summary, notified {@code now}. */
-    public Alert release(HeldAlerts.Held h, long now) {
-        Attribution att = attribute(h);
+    public Alert release(Released r, long now) {
+        Attribution att = attribute(r);
         String text = Bottlenecks.text(att);
-        Alert a = Alert.newBuilder(h.alert()).setAttribution(att).setNotifiedAt(Instant.ofEpochMilli(now)).build();
+        Alert a = Alert.newBuilder(r.held().alert()).setAttribution(att).setNotifiedAt(Instant.ofEpochMilli(now)).build();
         if (text != null) {
             a.setSummary(a.getSummary() + "; " + text);
         }

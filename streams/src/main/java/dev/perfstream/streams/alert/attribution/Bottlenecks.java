@@ -459,10 +459,18 @@ public final class Bottlenecks {
      * unexplained}. Null when there is nothing to say (no baseline yet).
      */
     public static String text(Attribution a) {
-        if (a == null || a.getBaselineWindows() == 0 || !Double.isFinite(a.getMeanDelta())) {
+        if (a == null) {
             return null;
         }
-        StringBuilder b = new StringBuilder("attribution: ");
+        String partial = partial(a.getNote());
+        if (a.getBaselineWindows() == 0 || !Double.isFinite(a.getMeanDelta())) {
+            if (partial == null) {
+                return null;
+            }
+            return "attribution (" + partial + "): "
+                + (a.getNote().length() > partial.length() ? a.getNote().substring(partial.length() + 2) : "nothing to compare");
+        }
+        StringBuilder b = new StringBuilder(partial == null ? "attribution: " : "attribution (" + partial + "): ");
         if (Double.isFinite(a.getStatisticDelta()) && !a.getStatistic().equals("mean")) {
             b.append(a.getStatistic()).append(' ').append(signed(a.getStatisticDelta())).append(", mean ");
         } else {
@@ -475,7 +483,9 @@ public final class Bottlenecks {
         }
         List<AttributionCause> cs = a.getCauses();
         if (cs.isEmpty()) {
-            return b.append(": unexplained (").append(a.getNote() == null ? "no dependency moved with it" : a.getNote())
+            String note = a.getNote() == null || a.getNote().equals(partial) ? null
+                : partial == null ? a.getNote() : a.getNote().substring(partial.length() + 2);
+            return b.append(": unexplained (").append(note == null ? "no dependency moved with it" : note)
                 .append(')').toString();
         }
         b.append(": ");
@@ -487,6 +497,18 @@ public final class Bottlenecks {
             b.append(", ").append(pct(a.getUnexplained())).append(" unexplained");
         }
         return b.toString();
+    }
+
+    /** How a note starts when the attribution was released before every window it reads was in. */
+    public static final String PARTIAL = "partial: ";
+
+    /** The {@code partial: ...} part of a note (up to its first {@code "; "}), or null. */
+    static String partial(String note) {
+        if (note == null || !note.startsWith(PARTIAL)) {
+            return null;
+        }
+        int end = note.indexOf("; ");
+        return end < 0 ? note : note.substring(0, end);
     }
 
     /** One cause in words: {@code DB statement `SELECT ...` (mean 4 ms -> 61 ms)}. */

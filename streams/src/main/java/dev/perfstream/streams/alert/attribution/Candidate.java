@@ -64,6 +64,9 @@ public record Candidate(Kind kind, String name, String route) {
         }
     }
 
+    /** A fixed order (by store key): attributions iterate candidates in it, never in a hash map's order. */
+    public static final java.util.Comparator<Candidate> ORDER = java.util.Comparator.comparing(Candidate::encode);
+
     /** Service-level series have this route. */
     public static final String NO_ROUTE = "-";
 

@@ -1,6 +1,7 @@
 package dev.perfstream.streams.alert.rule;
 
 import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.window.WindowValue;
 import dev.perfstream.streams.alert.DerivedStats;
 import java.util.Arrays;
 import java.util.Locale;
@@ -24,6 +25,10 @@ public enum Statistic {
     SHARE("share"),
     /** A cache's hit ratio (series {@code cache}): 1 - error_rate, where misses count as errors. */
     HIT_RATIO("hit_ratio", "hit-ratio", "hitratio");
+
+    /** The shared accessor of each statistic that is a number of the window itself (null for SHARE, HIT_RATIO). */
+    private static final WindowValue[] RAW = Arrays.stream(values()).map(st -> Arrays.stream(WindowValue.values())
+        .filter(v -> v.name().equals(st.name())).findFirst().orElse(null)).toArray(WindowValue[]::new);
 
     private final String[] names;
 
@@ -61,35 +66,12 @@ public enum Statistic {
     /** The value of this statistic in {@code s}, or NaN when the window has none. */
     public double extract(WindowStats s) {
         long count = s.getCount();
-        switch (this) {
-            case COUNT: return count;
-            case ERRORS: return s.getErrors();
-            case RATE: return s.getRate();
-            case ERROR_RATE: return count > 0 ? s.getErrorRate() : Double.NaN;
-            case GOOD_SHARE: return share(count, s.getGoodShare());
-            case NEEDS_IMPROVEMENT_SHARE: return share(count, s.getNeedsImprovementShare());
-            case POOR_SHARE: return share(count, s.getPoorShare());
-            case SHARE: return DerivedStats.STATEMENT.equals(s.getName()) ? share(count, s.getGoodShare()) : Double.NaN;
-            case HIT_RATIO: return DerivedStats.CACHE.equals(s.getName()) && count > 0 ? 1 - s.getErrorRate() : Double.NaN;
-            default: break;
-        }
-        if (count <= 0) {
-            return Double.NaN;
-        }
-        switch (this) {
-            case P50: return s.getP50();
-            case P75: return s.getP75();
-            case P90: return s.getP90();
-            case P95: return s.getP95();
-            case P99: return s.getP99();
-            case P999: return s.getP999();
-            case MEAN: return s.getMean();
-            case MIN: return s.getMin();
-            default: return s.getMax();
-        }
-    }
-
-    private static double share(long count, Double v) {
-        return count > 0 && v != null ? v : Double.NaN;
+        return switch (this) {
+            case COUNT, ERRORS, RATE -> RAW[ordinal()].of(s);
+            case SHARE -> DerivedStats.STATEMENT.equals(s.getName()) && count > 0 ? WindowValue.GOOD_SHARE.of(s) : Double.NaN;
+            case HIT_RATIO -> DerivedStats.CACHE.equals(s.getName()) && count > 0 ? 1 - s.getErrorRate() : Double.NaN;
+            // an empty window has no percentile, mean, rate of errors or share: no data, not 0
+            default -> count > 0 ? RAW[ordinal()].of(s) : Double.NaN;
+        };
     }
 }
