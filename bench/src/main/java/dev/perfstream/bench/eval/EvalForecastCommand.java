@@ -72,6 +72,10 @@ public final class EvalForecastCommand implements Callable<Integer> {
         description = "With --corpus: steps of the series (default: ${DEFAULT-VALUE}).")
     List<String> cadences;
 
+    @Option(names = "--kinds", split = ",",
+        description = "With --corpus: only these series kinds (e.g. SQUARE,SAWTOOTH; default: all).")
+    List<Corpus.Kind> kinds;
+
     @Option(names = "--per-series", description = "Also print one line per series, seed and horizon.")
     boolean perSeries;
 
@@ -83,7 +87,8 @@ public final class EvalForecastCommand implements Callable<Integer> {
         List<Long> seedList = parseSeeds(seeds);
         if (corpus) {
             long[] steps = cadences.stream().mapToLong(c -> Settings.parseDuration(c.trim()).toMillis()).toArray();
-            List<ForecastCorpusEval.Row> rows = ForecastCorpusEval.run(seedList, steps, threads, System.err);
+            List<ForecastCorpusEval.Row> rows = ForecastCorpusEval.run(seedList, steps,
+                kinds == null || kinds.isEmpty() ? List.of(Corpus.Kind.values()) : kinds, threads, System.err);
             System.out.printf("data: generated corpus, seeds %s, cadences %s%n", seedList, cadences);
             ForecastCorpusEval.print(rows, steps, perSeries, System.out);
             return 0;

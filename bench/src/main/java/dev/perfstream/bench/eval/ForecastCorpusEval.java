@@ -30,14 +30,15 @@ public final class ForecastCorpusEval {
     private ForecastCorpusEval() {
     }
 
-    /** Backtests every kind at the given cadences for every seed, {@code threads} series at a time. */
-    public static List<Row> run(List<Long> seeds, long[] cadences, int threads, PrintStream progress) throws Exception {
+    /** Backtests the given kinds at the given cadences for every seed, {@code threads} series at a time. */
+    public static List<Row> run(List<Long> seeds, long[] cadences, List<Corpus.Kind> kinds, int threads,
+                                PrintStream progress) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
         List<Future<List<Row>>> futures = new ArrayList<>();
         try {
             for (long seed : seeds) {
                 for (long step : cadences) {
-                    for (Corpus.Kind k : Corpus.Kind.values()) {
+                    for (Corpus.Kind k : kinds) {
                         futures.add(pool.submit(() -> evaluate(Corpus.generate(k, step, seed, Corpus.forecastDays(step),
                             false))));
                     }

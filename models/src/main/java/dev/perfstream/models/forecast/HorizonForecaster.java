@@ -34,8 +34,8 @@ import org.tribuo.regression.sgd.linear.LinearSGDModel;
  *       not seen; a lasting level shift enters the range at the next retraining. Trained only on origins
  *       whose target had a weekly factor iff the current one has, and not applied across that change.</li>
  * </ul>
- * A guard issues the better seasonal-naive forecast while the model has recently been worse (see
- * {@link #outcome}). The 90 % interval comes from the 5th and 95th percentiles of the last 1000 out-of-sample
+ * A guard ({@link NaiveGuard}) blends the model's forecast with the better seasonal-naive one by their recent
+ * squared errors: the model alone while it is clearly better, the naive forecast alone while the model is worse. The 90 % interval comes from the 5th and 95th percentiles of the last 1000 out-of-sample
  * errors of the issued forecast in scale units, times a width adapted to the recent share of misses. Used by {@code perfstream backtest
  * forecast}, {@code perfstream eval forecast} and, through {@link SeriesForecaster}, the scoring topology.
  */
@@ -115,8 +115,8 @@ public final class HorizonForecaster {
     }
 
     /**
-     * One forecast: what is issued (the model's, or a seasonal-naive one while the guard prefers it) with its
-     * 90 % interval, and the model's own prediction (NaN if unknown), which the guard keeps scoring.
+     * One forecast: what is issued (the model's blended with a seasonal-naive one as the guard weighs them) with
+     * its 90 % interval around it, and the model's own prediction (NaN if unknown), which the guard keeps scoring.
      */
     public record Forecast(double predicted, double lower, double upper, double model) {
     }
@@ -323,13 +323,13 @@ public final class HorizonForecaster {
             z = clip(correction.apply(f));
         }
         double model = b.base() + b.scale() * z;
-        double pred = switch (guard.issuing()) {
-            case NaiveGuard.SAME_TIME_YESTERDAY -> naive(v, k + h - day, k);
-            case NaiveGuard.SAME_TIME_LAST_WEEK -> naive(v, k + h - week, k);
-            default -> model;
-        };
-        if (Double.isNaN(pred)) {
-            pred = model;
+        double w = guard.modelWeight();
+        double pred = model;
+        if (w < 1) {
+            double nv = naive(v, k + h - (guard.naive() == NaiveGuard.SAME_TIME_LAST_WEEK ? week : day), k);
+            if (!Double.isNaN(nv)) {
+                pred = w * model + (1 - w) * nv;
+            }
         }
         return new Forecast(pred, interval.lower(pred, b.scale()), interval.upper(pred, b.scale()), model);
     }
@@ -346,7 +346,7 @@ public final class HorizonForecaster {
     /**
      * Records the outcome of the forecast made at origin k (call when v.at(k+h) is known): its error feeds the
      * interval ({@link ForecastInterval}), and the model's and both seasonal-naive errors feed the guard
-     * ({@link NaiveGuard}), which decides which of them is issued.
+     * ({@link NaiveGuard}), which weighs them for the forecasts issued from now on.
      */
     public void outcome(TieredHistory v, int k, long t0, Forecast fc) {
         int t = k + h;
@@ -364,7 +364,7 @@ public final class HorizonForecaster {
         if (Double.isNaN(fc.model()) || Double.isNaN(yd)) {
             return;
         }
-        guard.outcome(y, ls.scale(), fc.model(), yd, yw);
+        guard.outcome(y, fc.model(), yd, yw);
     }
 
     private void train(TieredHistory v, int k, long t0) {
@@ -424,15 +424,22 @@ public final class HorizonForecaster {
         out.writeUTF(modelVersion);
     }
 
-    /** Reads what {@link #writeState} wrote; throws IOException if it was written for another horizon. */
-    public void readState(DataInput in) throws IOException {
+    /**
+     * Reads what {@link #writeState} wrote, or a state of {@link SeriesForecaster}'s format 4 (whose guard is
+     * skipped: it starts afresh); throws IOException if it was written for another horizon.
+     */
+    void readState(DataInput in, int format) throws IOException {
         int hh = in.readInt();
         if (hh != h) {
             throw new IOException("state is for horizon " + hh + " steps, not " + h);
         }
         lastTrain = in.readInt();
         correction.read(in);
-        guard.read(in);
+        if (format == 4) {
+            NaiveGuard.skipFormat4(in);
+        } else {
+            guard.read(in);
+        }
         interval.read(in);
         modelVersion = in.readUTF();
     }

@@ -20,11 +20,12 @@ import java.util.List;
  */
 public final class SeriesForecaster {
     /**
-     * State format. 4: format 3 plus the model's own prediction per pending forecast and the seasonal-naive
-     * guard's running errors; 3: tiered history, float values; 2: a flat array of doubles. A state of an older
-     * format is refused: the caller starts the forecaster afresh.
+     * State format. 5: the guard keeps running squared errors and its blend weight; 4: format 3 plus the model's
+     * own prediction per pending forecast and the seasonal-naive guard's running errors (read: its guard starts
+     * afresh); 3: tiered history, float values; 2: a flat array of doubles. A state of format 3 or older is
+     * refused: the caller starts the forecaster afresh.
      */
-    private static final int FORMAT = 4;
+    private static final int FORMAT = 5;
     private static final int TREND_POINTS = 15;
     private static final int NONE = Integer.MIN_VALUE;
 
@@ -57,7 +58,8 @@ public final class SeriesForecaster {
 
         /**
          * What the forecaster uses, for a step of {@code intervalMs}: the last {@code trainRows + 4 h of steps +
-         * longest horizon} values at full resolution (3 days + 4 h where that is at most a quarter more), and 3 weeks + {@code trainRows} + 2 h in all as means
+         * longest horizon} values at full resolution (3 days + 4 h where that is at most a quarter more; at least a
+         * day and a step, for the guard's "same time yesterday"), and 3 weeks + {@code trainRows} + 2 h in all as means
          * of {@code blockMs} blocks (never less than the fine tier; flat when the blocks would be one step).
          */
         public static Tiers needed(long intervalMs, int longestHorizon, int trainRows, long blockMs) {
@@ -81,6 +83,12 @@ public final class SeriesForecaster {
             long threeDays = (3 * 86_400_000L + 14_400_000L) / intervalMs;
             if (fineMs <= 0 && threeDays > fine && threeDays <= fine * 5 / 4) {
                 fine = threeDays;
+            }
+            // At least a day and a step: the guard scores and issues "same time yesterday", a single value (at 10 s the
+            // default fine tier is 15 h).
+            long dayAndStep = 86_400_000L / intervalMs + 1;
+            if (fineMs <= 0 && fine < dayAndStep) {
+                fine = dayAndStep;
             }
             total = Math.max(2, Math.min(Integer.MAX_VALUE / 4, total));
             fine = Math.max(2, Math.min(fine, total));
@@ -277,8 +285,8 @@ public final class SeriesForecaster {
     public static SeriesForecaster decode(byte[] bytes, SeriesForecaster fresh) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             int format = in.readInt();
-            if (format != FORMAT) {
-                throw new IllegalArgumentException("forecaster state of format " + format + ", this version reads " + FORMAT);
+            if (format != FORMAT && format != 4) {
+                throw new IllegalArgumentException("forecaster state of format " + format + ", this version reads 4 and " + FORMAT);
             }
             if (in.readLong() != fresh.intervalMs || in.readInt() != fresh.tiers.fineSteps()
                 || in.readInt() != fresh.tiers.totalSteps() || in.readInt() != fresh.tiers.blockSteps()) {
@@ -301,7 +309,7 @@ public final class SeriesForecaster {
                     fresh.pendPred[i][j] = in.readDouble();
                     fresh.pendModel[i][j] = in.readDouble();
                 }
-                fresh.fcs[i].readState(in);
+                fresh.fcs[i].readState(in, format);
             }
             return fresh;
         } catch (IOException e) {

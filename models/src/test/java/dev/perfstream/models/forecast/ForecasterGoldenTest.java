@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * previous version still decodes (the scoring stage restores it after an upgrade), before updating {@link #SHA256}.
  */
 class ForecasterGoldenTest {
-    private static final String SHA256 = "5c1d9e269f1b3b6ebb8a3d98e0fe7272854b7b2ea3b015e4650d963782a453db";
+    private static final String SHA256 = "5d533cc380d0c9da079063cc979ef28127d49320d02573dcd505147c5fd34f0c";
 
     @Test
     void shouldForecastAndEncodeExactlyAsPinned() throws Exception {

@@ -196,6 +196,31 @@ class SeriesForecasterTest {
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("format 3");
     }
 
+    /**
+     * A state of format 4 (written by the previous version, main 17de94d: 1200 steps of a 4-hour sine with a repeating
+     * +-6 pattern, flat history of 1000, horizon 5, retrained every 100 steps on 400 rows, models published as
+     * "format4") decodes: history, pending forecasts, interval and trained model carry over, only the guard starts
+     * afresh, and the state is written again in the current format.
+     */
+    @Test
+    void shouldDecodeStateOfTheFormatBeforeTheSquaredErrorGuard() throws Exception {
+        byte[] format4;
+        try (var in = SeriesForecasterTest.class.getResourceAsStream("state-format4.bin")) {
+            format4 = in.readAllBytes();
+        }
+        assertThat(java.nio.ByteBuffer.wrap(format4).getInt()).isEqualTo(4);
+        SeriesForecaster f = SeriesForecaster.decode(format4, new SeriesForecaster(MIN, new int[] {5}, 1000, 100, 400));
+        List<SeriesForecaster.Point> next = f.observe(T0 + 1200 * MIN, 100.0, null);
+        assertThat(next).hasSize(1);
+        assertThat(next.get(0).modelVersion()).as("the trained model of the old state").isEqualTo("format4");
+        assertThat(next.get(0).predicted()).isBetween(70.0, 130.0);
+        assertThat(next.get(0).upper()).isGreaterThan(next.get(0).lower());
+        byte[] again = f.encode();
+        assertThat(java.nio.ByteBuffer.wrap(again).getInt()).isEqualTo(5);
+        assertThat(SeriesForecaster.decode(again, new SeriesForecaster(MIN, new int[] {5}, 1000, 100, 400)).encode())
+            .isEqualTo(again);
+    }
+
     /** Daily sine plus 5 % noise at a step of {@code stepMs}, {@code days} long. */
     private static double[] daily(long stepMs, int days, long seed) {
         int perDay = (int) (86_400_000L / stepMs);

@@ -1,0 +1,89 @@
+package dev.perfstream.models.forecast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class NaiveGuardTest {
+    private static final int DAY = 288; // a 5-minute step
+
+    /**
+     * Outcomes of a series of independent noise (sd 1) around 100: the model errs by its own noise {@code modelSd}
+     * plus a bias; yesterday's naive forecast is yesterday's value (the actual's noise twice), last week's the
+     * same with {@code weekSd} of extra noise.
+     */
+    private static NaiveGuard feed(int n, double modelSd, double bias, double weekSd, long seed) {
+        NaiveGuard g = new NaiveGuard(DAY);
+        Random rnd = new Random(seed);
+        for (int i = 0; i < n; i++) {
+            double y = 100 + rnd.nextGaussian();
+            double model = 100 + bias + modelSd * rnd.nextGaussian();
+            double yesterday = 100 + rnd.nextGaussian();
+            double lastWeek = 100 + rnd.nextGaussian() + weekSd * rnd.nextGaussian();
+            g.outcome(y, model, yesterday, lastWeek);
+        }
+        return g;
+    }
+
+    @Test
+    void shouldIssueTheModelAloneWhileItIsClearlyBetter() {
+        // model error: the actual's noise (1) + 0.3; naive error: the noise twice. Optimal weight 1 / (1 + 0.09) = 0.92.
+        NaiveGuard g = feed(5 * DAY, 0.3, 0, 0, 1);
+        assertThat(g.modelWeight()).isBetween(0.8, 1.0);
+    }
+
+    @Test
+    void shouldIssueTheNaiveForecastWhileTheModelIsBiased() {
+        // model error var 1 + 16 + 0.09, naive 2, shared 1: optimal weight 1 / 17.09 = 0.059
+        NaiveGuard g = feed(5 * DAY, 0.3, 4, 1, 2);
+        assertThat(g.modelWeight()).isBetween(0.02, 0.1);
+        assertThat(g.naive()).isEqualTo(NaiveGuard.SAME_TIME_YESTERDAY);
+    }
+
+    @Test
+    void shouldBlendWhenTheModelIsAsGoodAsTheNaiveForecast() {
+        // model error var 1 + 1 (independent of the naive's extra noise): the blend's optimum is 1/2
+        NaiveGuard g = feed(20 * DAY, 1, 0, 0, 3);
+        assertThat(g.modelWeight()).isBetween(0.3, 0.7);
+    }
+
+    @Test
+    void shouldBlendWithLastWeekWhenItErrsLess() {
+        // yesterday errs with sd 3, last week with the actual's noise only, the model is 5 too high
+        NaiveGuard g = new NaiveGuard(DAY);
+        Random rnd = new Random(4);
+        for (int i = 0; i < 5 * DAY; i++) {
+            double y = 100 + rnd.nextGaussian();
+            g.outcome(y, 105 + rnd.nextGaussian(), 100 + 3 * rnd.nextGaussian(), 100 + rnd.nextGaussian());
+        }
+        assertThat(g.naive()).isEqualTo(NaiveGuard.SAME_TIME_LAST_WEEK);
+        assertThat(g.modelWeight()).isLessThan(0.1);
+    }
+
+    @Test
+    void shouldIssueTheModelUntilYesterdayHasFiftyOutcomes() {
+        NaiveGuard g = feed(49, 0.3, 10, 0, 5);
+        assertThat(g.modelWeight()).isEqualTo(1.0);
+        g.outcome(100, 110, 100, Double.NaN);
+        assertThat(g.modelWeight()).isLessThan(0.1);
+    }
+
+    @Test
+    void shouldRoundTripItsState() throws Exception {
+        NaiveGuard g = feed(3 * DAY, 1, 0.5, 0.5, 6);
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        g.write(new DataOutputStream(b));
+        NaiveGuard r = new NaiveGuard(DAY);
+        r.read(new DataInputStream(new ByteArrayInputStream(b.toByteArray())));
+        assertThat(r.modelWeight()).isEqualTo(g.modelWeight());
+        assertThat(r.naive()).isEqualTo(g.naive());
+        g.outcome(101, 99, 100, 102);
+        r.outcome(101, 99, 100, 102);
+        assertThat(r.modelWeight()).isEqualTo(g.modelWeight());
+    }
+}
