@@ -21,8 +21,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@code scoring.alert.resolve.windows} consecutive windows below {@code scoring.alert.resolve.threshold},
  * reminders and flapping as {@link #policy} says. One episode per fingerprint (series, statistic), advanced by
  * the rules' {@link dev.perfstream.streams.alert.state.AlertStateMachine} and kept in the
- * {@value ScoringTopology#ALERT_STORE} store, so a restart neither repeats nor forgets an alert. The alerts stage reads only perf.stats, so the
- * scoring stage writes these itself; the flow stays one-directional (stats -> scoring -> alerts topic).
+ * {@value ScoringTopology#ALERT_STORE} store, so a restart neither repeats nor forgets an alert. The alerts
+ * stage reads only perf.stats, so the scoring stage writes these itself; the flow stays one-directional
+ * (stats -> scoring -> alerts topic).
  */
 final class AnomalyAlerts {
     private final ScoringConfig cfg;
