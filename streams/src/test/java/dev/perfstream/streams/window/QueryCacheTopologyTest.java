@@ -21,15 +21,7 @@ class QueryCacheTopologyTest {
     static final long T0 = StatsDriver.NOW.toEpochMilli() - 30 * MIN;
 
     private static Map<String, String> keys(String... kv) {
-        Map<String, String> m = new HashMap<>();
-        m.put("stats.application.id", "stats-qc-test");
-        m.put("stats.store", "memory");
-        m.put("stats.windows", "1m");
-        m.put("stats.rollup", "0");
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put(kv[i], kv[i + 1]);
-        }
-        return m;
+        return StatsDriver.oneMinute("stats-qc-test", kv);
     }
 
     static String db(long ts, String service, String statement, double ms) {

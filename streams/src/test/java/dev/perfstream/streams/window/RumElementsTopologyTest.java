@@ -11,7 +11,6 @@ import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.validate.CardinalityGuard;
 import dev.perfstream.streams.window.state.PartialRecord;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -25,15 +24,7 @@ class RumElementsTopologyTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static Map<String, String> keys(String... kv) {
-        Map<String, String> m = new HashMap<>();
-        m.put("stats.application.id", "stats-rumel-test");
-        m.put("stats.store", "memory");
-        m.put("stats.windows", "1m");
-        m.put("stats.rollup", "0");
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put(kv[i], kv[i + 1]);
-        }
-        return m;
+        return StatsDriver.oneMinute("stats-rumel-test", kv);
     }
 
     /** A RUM event as a producer writes it to perf.rum; element and script only when not null. */

@@ -31,6 +31,19 @@ import org.apache.kafka.streams.test.TestRecord;
 final class StatsDriver implements AutoCloseable {
     static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
 
+    /** Settings of a stage with 1-minute windows only, in memory, no rollup, then {@code kv} (key, value, ...). */
+    static java.util.Map<String, String> oneMinute(String applicationId, String... kv) {
+        java.util.Map<String, String> m = new java.util.HashMap<>();
+        m.put("stats.application.id", applicationId);
+        m.put("stats.store", "memory");
+        m.put("stats.windows", "1m");
+        m.put("stats.rollup", "0");
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
     final Settings settings;
     final StatsConfig config;
     final TopologyTestDriver driver;
