@@ -4,7 +4,7 @@ import dev.perfstream.models.backtest.ForecastBacktest;
 import dev.perfstream.models.forecast.SeriesForecaster;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.ingest.loadgen.Incident;
-import dev.perfstream.ingest.loadgen.LoadGenerator;
+import dev.perfstream.ingest.loadgen.IncidentSchedules;
 import dev.perfstream.ingest.loadgen.TrafficModel;
 import java.io.IOException;
 import java.time.Instant;
@@ -73,7 +73,7 @@ public final class ForecastEval {
     public static List<Target> targets(long seed, int days, Instant start) {
         List<SyntheticTraffic.Series> series = LoadgenTraffic.generate(seed, days, start);
         TrafficModel m = TrafficModel.standard();
-        List<Incident> incidents = LoadGenerator.scriptedIncidents(start, start.plusSeconds(days * 86_400L), seed);
+        List<Incident> incidents = IncidentSchedules.scripted(start, start.plusSeconds(days * 86_400L), seed);
         List<Target> out = new ArrayList<>();
         Map<String, double[][]> serviceTotals = new LinkedHashMap<>();
         long t0 = start.toEpochMilli();

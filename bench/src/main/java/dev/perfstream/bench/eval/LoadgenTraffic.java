@@ -1,7 +1,8 @@
 package dev.perfstream.bench.eval;
 
 import dev.perfstream.ingest.loadgen.Incident;
-import dev.perfstream.ingest.loadgen.LoadGenerator;
+import dev.perfstream.ingest.loadgen.IncidentLabels;
+import dev.perfstream.ingest.loadgen.IncidentSchedules;
 import dev.perfstream.ingest.loadgen.TrafficModel;
 import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.WindowStats;
@@ -13,12 +14,12 @@ import java.util.SplittableRandom;
 /**
  * Labelled 1-minute windows from the project's load generator model: {@link TrafficModel#standard()}
  * (routes, rates, lognormal latencies, error shares, daily and weekly seasonality, incidents applied) and
- * {@link LoadGenerator#scriptedIncidents} (four incidents, one of each kind, per seed). Generating every
+ * {@link IncidentSchedules#scripted} (four incidents, one of each kind, per seed). Generating every
  * event of a week through {@code LoadGenerator.generate} would take hours on this machine, so each
  * window's statistics are sampled from the model's distributions instead: Poisson request counts,
  * binomial errors, and the p95 of n lognormal latencies with a sample quantile's error. Series: the
  * HTTP latency series of every route and the DB query series of every route that queries a database;
- * an incident labels the series {@link TrafficModel#affectedSeries} names.
+ * an incident labels the series {@link IncidentLabels#affectedSeries} names.
  */
 public final class LoadgenTraffic {
     private static final long MIN = 60_000L;
@@ -29,7 +30,7 @@ public final class LoadgenTraffic {
     public static List<SyntheticTraffic.Series> generate(long seed, int days, Instant start) {
         TrafficModel m = TrafficModel.standard();
         Instant end = start.plusSeconds(days * 86_400L);
-        List<Incident> incidents = LoadGenerator.scriptedIncidents(start, end, seed);
+        List<Incident> incidents = IncidentSchedules.scripted(start, end, seed);
         SplittableRandom rnd = new SplittableRandom(seed * 31 + 7);
         List<SyntheticTraffic.Series> out = new ArrayList<>();
         int idx = 0;
@@ -55,7 +56,7 @@ public final class LoadgenTraffic {
      */
     public static List<ServiceWindows> services(long seed, int days, Instant start) {
         TrafficModel m = TrafficModel.standard();
-        List<Incident> incidents = LoadGenerator.scriptedIncidents(start, start.plusSeconds(days * 86_400L), seed);
+        List<Incident> incidents = IncidentSchedules.scripted(start, start.plusSeconds(days * 86_400L), seed);
         List<SyntheticTraffic.Series> all = generate(seed, days, start);
         SplittableRandom rnd = new SplittableRandom(seed * 131 + 17);
         int n = days * 1440;
@@ -121,7 +122,7 @@ public final class LoadgenTraffic {
         String label = metric + "|" + r.service() + "|" + r.path();
         List<SyntheticTraffic.Incident> mine = new ArrayList<>();
         for (Incident i : incidents) {
-            if (m.affectedSeries(i).contains(label)) {
+            if (IncidentLabels.affectedSeries(m, i).contains(label)) {
                 int s = (int) ((i.start().toEpochMilli() - start.toEpochMilli()) / MIN);
                 int e = (int) Math.ceil((i.end().toEpochMilli() - start.toEpochMilli()) / (double) MIN);
                 mine.add(new SyntheticTraffic.Incident(SyntheticTraffic.Kind.valueOf(i.kind().name()), idx, s, e, i.magnitude()));

@@ -3,6 +3,7 @@ package dev.perfstream.bench.alerts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.perfstream.ingest.loadgen.Incident;
+import dev.perfstream.ingest.loadgen.IncidentSchedules;
 import dev.perfstream.ingest.loadgen.LoadGenerator;
 import dev.perfstream.ingest.loadgen.TrafficModel;
 import dev.perfstream.schemas.avro.Alert;
@@ -111,7 +112,7 @@ class AlertsEndToEndIT {
         Instant to = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(15));
         Instant from = to.minus(Duration.ofHours(1));
         Instant end = to.plus(Duration.ofMinutes(8)); // calm tail: the last incident resolves, its windows close
-        List<Incident> incidents = LoadGenerator.scriptedIncidents(from, to, 42);
+        List<Incident> incidents = IncidentSchedules.scripted(from, to, 42);
         Path tmp = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "e2e-alerts");
         Path rulesFile = tmp.resolve("rules.yaml");
         Files.writeString(rulesFile, rules(model, from, end));

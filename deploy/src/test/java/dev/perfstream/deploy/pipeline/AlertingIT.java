@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.perfstream.ingest.loadgen.Incident;
 import dev.perfstream.ingest.loadgen.IncidentKind;
+import dev.perfstream.ingest.loadgen.IncidentSchedules;
 import dev.perfstream.ingest.loadgen.LoadGenerator;
 import dev.perfstream.ingest.loadgen.TrafficModel;
 import dev.perfstream.schemas.avro.Alert;
@@ -228,7 +229,7 @@ class AlertingIT {
     @Timeout(300)
     void shouldPageOnceAndResolveOnceForALoadGeneratorIncidentAndNotAtAllWhenSilenced() throws Exception {
         Instant t0 = base();
-        Incident first = LoadGenerator.recurringIncidents(t0, t0.plus(Duration.ofHours(1)), MIN.multipliedBy(3),
+        Incident first = IncidentSchedules.recurring(t0, t0.plus(Duration.ofHours(1)), MIN.multipliedBy(3),
             Duration.ofMinutes(20), MIN.multipliedBy(4)).get(0);
         assertThat(first.kind()).isEqualTo(IncidentKind.LATENCY_SPIKE);
         Incident again = new Incident(first.kind(), first.service(), first.route(), t0.plus(MIN.multipliedBy(12)),

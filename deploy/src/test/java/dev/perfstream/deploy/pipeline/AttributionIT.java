@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.perfstream.ingest.loadgen.Incident;
+import dev.perfstream.ingest.loadgen.IncidentLabels;
 import dev.perfstream.ingest.loadgen.IncidentKind;
 import dev.perfstream.ingest.loadgen.TrafficModel;
 import dev.perfstream.schemas.avro.Alert;
@@ -76,7 +77,7 @@ class AttributionIT {
         Instant t0 = AlertingIT.base();
         Incident slow = new Incident(IncidentKind.SLOW_QUERY, "catalog", ROUTE, t0.plus(MIN.multipliedBy(6)),
             t0.plus(MIN.multipliedBy(10)), 15);
-        String statement = TrafficModel.demo().causes(slow).get(0).split("\\|", 4)[3];
+        String statement = IncidentLabels.causes(TrafficModel.demo(), slow).get(0).split("\\|", 4)[3];
         assertThat(statement).isEqualTo("SELECT * FROM products ORDER BY rank LIMIT ?");
         try (InfluxTestServer influx = InfluxTestServer.start();
              AlertingIT.Env env = AlertingIT.Env.create("attrib", null, "10m")) {

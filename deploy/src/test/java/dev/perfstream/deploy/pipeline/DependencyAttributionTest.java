@@ -3,6 +3,7 @@ package dev.perfstream.deploy.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.perfstream.ingest.loadgen.Incident;
+import dev.perfstream.ingest.loadgen.IncidentLabels;
 import dev.perfstream.ingest.loadgen.IncidentKind;
 import dev.perfstream.ingest.loadgen.LoadGenerator;
 import dev.perfstream.ingest.loadgen.TrafficModel;
@@ -58,7 +59,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The load generator's dependency-caused slowdowns, each labelled with its true cause ({@link TrafficModel#causes}),
+ * The load generator's dependency-caused slowdowns, each labelled with its true cause ({@link IncidentLabels#causes}),
  * through the real stats topology and the alerts topology (TopologyTestDriver, no broker): the demo's traffic at 60
  * events/s, calm for 6 minutes, then the incident; a baseline rule on the incident route's mean latency (class
  * high-latency) fires, and its attribution must rank the labelled cause first: the slow statement, the cold cache, CPU
@@ -88,7 +89,7 @@ class DependencyAttributionTest {
     void shouldRankTheIncidentsTrueCauseFirst(Incident incident) throws Exception {
         TrafficModel model = TrafficModel.demo().withRate(60);
         String route = incident.route() != null ? incident.route() : "/api/cart/{id}";
-        List<String> labelled = model.causes(incident).stream()
+        List<String> labelled = IncidentLabels.causes(model, incident).stream()
             .filter(c -> c.split("\\|", 4)[2].equals(route)).toList();
         Alert firing = run(model, incident, route);
 

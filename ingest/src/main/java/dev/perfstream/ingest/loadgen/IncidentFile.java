@@ -19,7 +19,7 @@ import java.util.List;
  * "end":"2026-11-26T10:10:00Z","magnitude":5.0,"series":["http.server.duration|catalog|/api/search"],"causes":[]}</pre>
  * {@code route} is null when every route of the service is affected; {@code series} lists the
  * {@code metric|service|route} series the incident moves, {@code causes} the true cause of each affected route's
- * latency rise as {@code kind|service|route|name} ({@link TrafficModel#causes}; empty when no dependency causes it)
+ * latency rise as {@code kind|service|route|name} ({@link IncidentLabels#causes}; empty when no dependency causes it)
  * (both written for evaluations, ignored on read).
  */
 public final class IncidentFile {
@@ -37,9 +37,9 @@ public final class IncidentFile {
         o.put("end", i.end().toString());
         o.put("magnitude", i.magnitude());
         ArrayNode series = o.putArray("series");
-        model.affectedSeries(i).forEach(series::add);
+        IncidentLabels.affectedSeries(model, i).forEach(series::add);
         ArrayNode causes = o.putArray("causes");
-        model.causes(i).forEach(causes::add);
+        IncidentLabels.causes(model, i).forEach(causes::add);
         return o.toString();
     }
 

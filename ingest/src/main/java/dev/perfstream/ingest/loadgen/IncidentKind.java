@@ -19,7 +19,7 @@ public enum IncidentKind {
     BAD_RELEASE,
     /**
      * One statement (the route's) slower by the magnitude: its p95 and its share of the service's DB time grow, and the
-     * route's latency with its extra DB time (cause: the statement, {@link TrafficModel#causes}).
+     * route's latency with its extra DB time (cause: the statement, {@link IncidentLabels#causes}).
      */
     SLOW_QUERY,
     /**

@@ -171,13 +171,13 @@ public final class LoadgenApp implements AutoCloseable {
         if (c.incidentsEvery() != null) {
             java.time.Duration length = c.incidentsEvery().compareTo(java.time.Duration.ofMinutes(10)) < 0
                 ? c.incidentsEvery().dividedBy(2) : java.time.Duration.ofMinutes(5);
-            return LoadGenerator.recurringIncidents(from, to, c.incidentsFirst(), c.incidentsEvery(), length);
+            return IncidentSchedules.recurring(from, to, c.incidentsFirst(), c.incidentsEvery(), length);
         }
         if (java.time.Duration.between(from, to).toMinutes() < 5) {
             LOG.warn("loadgen: simulated window under 5 minutes, too short for scripted incidents; none scheduled");
             return List.of();
         }
-        return LoadGenerator.scriptedIncidents(from, to, c.seed());
+        return IncidentSchedules.scripted(from, to, c.seed());
     }
 
     static Properties producerProps(KafkaClients clients) {

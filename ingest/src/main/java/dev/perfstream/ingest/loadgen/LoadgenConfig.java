@@ -18,7 +18,7 @@ import java.util.List;
  * @param speedup         simulated seconds per wall-clock second; 0 = as fast as possible
  * @param start           simulated start; null = the simulated window ends at the wall-clock end of the run
  * @param incidentsFile   where the incidents are written as JSON lines; null = not written
- * @param incidentScript  incidents to use instead of the scripted ones; null = {@link LoadGenerator#scriptedIncidents}
+ * @param incidentScript  incidents to use instead of the scripted ones; null = {@link IncidentSchedules#scripted}
  * @param incidents       false = no incidents at all
  * @param profile         traffic numbers: {@code standard} (the evaluations' traffic) or {@code demo} (healthy: the
  *                        default KPIs hold between incidents)

@@ -51,7 +51,7 @@ class DemoTrafficTest {
 
     @Test
     void shouldScheduleTheFirstIncidentMinutesAfterTheStartAndThenEveryTwentyMinutes() {
-        List<Incident> is = LoadGenerator.recurringIncidents(T, T.plus(Duration.ofHours(1)), Duration.ofMinutes(4),
+        List<Incident> is = IncidentSchedules.recurring(T, T.plus(Duration.ofHours(1)), Duration.ofMinutes(4),
             Duration.ofMinutes(20), Duration.ofMinutes(5));
         assertThat(is).extracting(Incident::start).containsExactly(T.plusSeconds(240), T.plusSeconds(840), T.plusSeconds(1440),
             T.plusSeconds(2640));

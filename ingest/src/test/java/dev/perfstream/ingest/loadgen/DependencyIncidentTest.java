@@ -63,16 +63,16 @@ class DependencyIncidentTest {
     @Test
     void shouldLabelEachDependencyIncidentWithItsTrueCauseAndWriteItToTheIncidentFile() throws Exception {
         TrafficModel m = TrafficModel.demo();
-        assertThat(m.causes(new Incident(IncidentKind.SLOW_QUERY, "catalog", "/api/products", IS, IE, 15)))
+        assertThat(IncidentLabels.causes(m, new Incident(IncidentKind.SLOW_QUERY, "catalog", "/api/products", IS, IE, 15)))
             .containsExactly("db_statement|catalog|/api/products|SELECT * FROM products ORDER BY rank LIMIT ?");
-        assertThat(m.causes(new Incident(IncidentKind.COLD_CACHE, "catalog", null, IS, IE, 0.4)))
+        assertThat(IncidentLabels.causes(m, new Incident(IncidentKind.COLD_CACHE, "catalog", null, IS, IE, 0.4)))
             .containsExactly("cache|catalog|/api/products/{id}|product-cache");
-        assertThat(m.causes(new Incident(IncidentKind.CPU_SATURATION, "users", null, IS, IE, 2)))
+        assertThat(IncidentLabels.causes(m, new Incident(IncidentKind.CPU_SATURATION, "users", null, IS, IE, 2)))
             .containsExactly("cpu|users|/api/login|cpu.utilization", "cpu|users|/api/users/{id}|cpu.utilization");
-        assertThat(m.causes(new Incident(IncidentKind.SLOW_DATABASE, "payments", null, IS, IE, 8)))
+        assertThat(IncidentLabels.causes(m, new Incident(IncidentKind.SLOW_DATABASE, "payments", null, IS, IE, 8)))
             .containsExactly("db|payments|/api/payments/{id}|db.query.duration"); // POST /api/payments has no DB
-        assertThat(m.causes(new Incident(IncidentKind.LATENCY_SPIKE, "users", "/api/login", IS, IE, 5))).isEmpty();
-        assertThat(m.affectedSeries(new Incident(IncidentKind.CPU_SATURATION, "users", "/api/login", IS, IE, 2)))
+        assertThat(IncidentLabels.causes(m, new Incident(IncidentKind.LATENCY_SPIKE, "users", "/api/login", IS, IE, 5))).isEmpty();
+        assertThat(IncidentLabels.affectedSeries(m, new Incident(IncidentKind.CPU_SATURATION, "users", "/api/login", IS, IE, 2)))
             .containsExactly("http.server.duration|users|/api/login", "cpu.utilization|users|");
 
         Incident slow = new Incident(IncidentKind.SLOW_QUERY, "catalog", "/api/products", IS, IE, 15);

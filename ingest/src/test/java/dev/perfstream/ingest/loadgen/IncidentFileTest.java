@@ -19,7 +19,7 @@ class IncidentFileTest {
     @Test
     void shouldWriteKindStartEndAndSeriesAndReadThemBack() throws Exception {
         Instant from = Instant.parse("2026-11-26T00:00:00Z");
-        List<Incident> inc = LoadGenerator.scriptedIncidents(from, from.plusSeconds(6 * 3600), 3);
+        List<Incident> inc = IncidentSchedules.scripted(from, from.plusSeconds(6 * 3600), 3);
         TrafficModel m = TrafficModel.standard();
         Path f = dir.resolve("sub/incidents.jsonl");
         IncidentFile.write(f, inc, m);

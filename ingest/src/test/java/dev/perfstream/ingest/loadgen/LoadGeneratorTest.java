@@ -34,14 +34,14 @@ class LoadGeneratorTest {
     @Test
     void shouldProduceTheSameEventsForTheSameSeed() {
         TrafficModel m = TrafficModel.standard();
-        List<Incident> inc = LoadGenerator.scriptedIncidents(T0, T0.plusSeconds(3600), 7);
+        List<Incident> inc = IncidentSchedules.scripted(T0, T0.plusSeconds(3600), 7);
         Out a = run(m, inc, 7, T0, T0.plusSeconds(120));
         Out b = run(m, inc, 7, T0, T0.plusSeconds(120));
         Out c = run(m, inc, 8, T0, T0.plusSeconds(120));
         assertThat(a.metrics()).isNotEmpty().isEqualTo(b.metrics());
         assertThat(a.rum()).isNotEmpty().isEqualTo(b.rum());
         assertThat(c.metrics()).isNotEqualTo(a.metrics());
-        assertThat(LoadGenerator.scriptedIncidents(T0, T0.plusSeconds(3600), 7)).isEqualTo(inc);
+        assertThat(IncidentSchedules.scripted(T0, T0.plusSeconds(3600), 7)).isEqualTo(inc);
     }
 
     @Test
@@ -205,7 +205,7 @@ class LoadGeneratorTest {
     @Test
     void shouldScriptOneIncidentOfEachKindWithoutOverlapAfterABaseline() {
         Instant to = T0.plusSeconds(86_400);
-        List<Incident> inc = LoadGenerator.scriptedIncidents(T0, to, 99);
+        List<Incident> inc = IncidentSchedules.scripted(T0, to, 99);
         assertThat(inc).extracting(Incident::kind).containsExactly(IncidentKind.LATENCY_SPIKE, IncidentKind.ERROR_BURST,
             IncidentKind.TRAFFIC_SURGE, IncidentKind.SLOW_DATABASE); // bad releases only where asked (the demo)
         for (int i = 0; i < inc.size(); i++) {
@@ -222,7 +222,7 @@ class LoadGeneratorTest {
     void shouldProduceOnlyEventsTheValidatorAccepts() {
         Instant from = T0.plusSeconds(3600);
         Instant to = from.plusSeconds(600);
-        Out o = run(TrafficModel.standard().withRate(300), LoadGenerator.scriptedIncidents(from, to, 2), 2, from, to);
+        Out o = run(TrafficModel.standard().withRate(300), IncidentSchedules.scripted(from, to, 2), 2, from, to);
         EventValidator v = EventValidator.withDefaults(Clock.fixed(to, ZoneOffset.UTC));
         assertThat(o.metrics().stream().filter(e -> !v.check(e).isEmpty())).isEmpty();
         assertThat(o.rum().stream().filter(e -> !v.check(e).isEmpty())).isEmpty();

@@ -65,7 +65,7 @@ class QueryCacheTrafficTest {
 
     @Test
     void shouldCycleTheDemosIncidentsThroughTheColdCacheAndTheSlowStatement() {
-        List<Incident> is = LoadGenerator.recurringIncidents(T0, T0.plus(java.time.Duration.ofHours(2)),
+        List<Incident> is = IncidentSchedules.recurring(T0, T0.plus(java.time.Duration.ofHours(2)),
             java.time.Duration.ofMinutes(4), java.time.Duration.ofMinutes(20), java.time.Duration.ofMinutes(5));
         // the bad release (release comparison) comes between the first two of each cycle
         assertThat(is).extracting(Incident::kind).startsWith(IncidentKind.LATENCY_SPIKE, IncidentKind.BAD_RELEASE,

@@ -16,9 +16,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
@@ -28,13 +25,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.config.SaslConfigs;
-import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
-import org.apache.kafka.common.errors.SaslAuthenticationException;
-import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -60,7 +53,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaPreflight {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaPreflight.class);
-    private static final Pattern JAAS_USER = Pattern.compile("username\\s*=\\s*\"([^\"]*)\"");
 
     public static final ConfigKey<Duration> TIMEOUT = ConfigKey.duration("kafka.preflight.timeout", Duration.ofSeconds(10))
         .doc("At start every process checks within this time that Kafka accepts its credentials and that its principal "
@@ -146,14 +138,14 @@ public final class KafkaPreflight {
         tuning.put(AdminClientConfig.CLIENT_ID_CONFIG, "perfstream-preflight");
         tuning.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms);
         tuning.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);
-        Who who = new Who(clients);
+        KafkaPrincipal who = new KafkaPrincipal(clients);
         List<String> denied = new ArrayList<>();
         String clusterId;
         try (Admin admin = Admin.create(clients.admin(tuning))) {
             try {
                 clusterId = admin.describeCluster().clusterId().get(ms, TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
-                if (!fatal(e.getCause(), who, need)) {
+                if (!who.refusal(e.getCause(), need.process)) {
                     return;
                 }
                 throw new IllegalStateException(e.getCause()); // unreachable: fatal throws
@@ -169,7 +161,7 @@ public final class KafkaPreflight {
                     if (e.getCause() instanceof GroupAuthorizationException g) {
                         denied.add(who.principal() + " may not use the consumer group '" + need.group + "' (needs READ on it): "
                             + "Kafka answered: " + oneLine(g.getMessage()) + who.grant("Read", "--group", need.group, false));
-                    } else if (!fatal(e.getCause(), who, need)) {
+                    } else if (!who.refusal(e.getCause(), need.process)) {
                         return;
                     }
                 } catch (java.util.concurrent.TimeoutException e) {
@@ -194,7 +186,7 @@ public final class KafkaPreflight {
             (System.nanoTime() - t0) / 1_000_000);
     }
 
-    private static void checkTopics(Admin admin, Access need, Map<String, String> topicKeys, Who who, int ms, List<String> denied)
+    private static void checkTopics(Admin admin, Access need, Map<String, String> topicKeys, KafkaPrincipal who, int ms, List<String> denied)
         throws InterruptedException {
         Set<String> topics = new LinkedHashSet<>(need.reads);
         topics.addAll(need.writes);
@@ -220,7 +212,7 @@ public final class KafkaPreflight {
                 }
                 for (AclOperation op : needed) {
                     if (!ops.contains(op)) {
-                        denied.add(who.principal() + " may not " + op + " " + what + ": Kafka at " + who.bootstrap
+                        denied.add(who.principal() + " may not " + op + " " + what + ": Kafka at " + who.bootstrap()
                             + " answered that its authorized operations there are " + sorted(ops) + who.grant(cap(op), "--topic", t, false));
                     }
                 }
@@ -228,12 +220,12 @@ public final class KafkaPreflight {
                 Throwable c = e.getCause();
                 if (c instanceof TopicAuthorizationException) {
                     for (AclOperation op : needed) {
-                        denied.add(who.principal() + " may not " + op + " " + what + ": Kafka at " + who.bootstrap + " answered: "
+                        denied.add(who.principal() + " may not " + op + " " + what + ": Kafka at " + who.bootstrap() + " answered: "
                             + oneLine(c.getMessage()) + who.grant(cap(op), "--topic", t, false));
                     }
                 } else if (c instanceof UnknownTopicOrPartitionException) {
                     LOG.debug("preflight: topic {} does not exist (the {} checks its own topics)", t, need.process);
-                } else if (!fatal(c, who, need)) {
+                } else if (!who.refusal(c, need.process)) {
                     return;
                 }
             } catch (java.util.concurrent.TimeoutException e) {
@@ -243,7 +235,7 @@ public final class KafkaPreflight {
         }
     }
 
-    private static void checkTransactions(KafkaClients clients, Access need, Who who, int ms, List<String> denied) {
+    private static void checkTransactions(KafkaClients clients, Access need, KafkaPrincipal who, int ms, List<String> denied) {
         Properties p = clients.producer(Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, need.transactionalIdPrefix
             + "-perfstream-preflight", ProducerConfig.MAX_BLOCK_MS_CONFIG, ms, ProducerConfig.CLIENT_ID_CONFIG,
             "perfstream-preflight", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.ACKS_CONFIG, "all"));
@@ -258,56 +250,15 @@ public final class KafkaPreflight {
             producer.initTransactions();
         } catch (TransactionalIdAuthorizationException e) {
             denied.add(who.principal() + " may not use the transactional ids " + need.transactionalIdPrefix + "* of exactly-once "
-                + "processing (needs WRITE and DESCRIBE on them): Kafka at " + who.bootstrap + " answered: " + oneLine(e.getMessage())
+                + "processing (needs WRITE and DESCRIBE on them): Kafka at " + who.bootstrap() + " answered: " + oneLine(e.getMessage())
                 + who.grant("Write", "--transactional-id", need.transactionalIdPrefix, true));
         } catch (AuthenticationException | AuthorizationException e) {
-            fatal(e, who, need);
+            who.refusal(e, need.process);
         } catch (KafkaException e) {
             LOG.warn("Kafka preflight of the {}: transactional ids not checked: {}", need.process, oneLine(e.getMessage()));
         } finally {
             producer.close(Duration.ofSeconds(2));
         }
-    }
-
-    /** Throws for an authentication failure; returns false (after a warning) for what only delays the check. */
-    private static boolean fatal(Throwable c, Who who, Access need) {
-        if (c instanceof SaslAuthenticationException) {
-            throw new KafkaAccessException("Kafka at " + who.bootstrap + " refused the SASL " + who.mechanism() + " login of "
-                + who.user() + " (" + who.origin(SaslConfigs.SASL_JAAS_CONFIG) + "): Kafka answered: " + oneLine(c.getMessage()));
-        }
-        if (c instanceof SslAuthenticationException) {
-            String root = oneLine(rootMessage(c));
-            String low = root.toLowerCase(Locale.ROOT);
-            String why;
-            if (low.contains("pkix") || low.contains("certification path") || low.contains("unable to find valid")) {
-                why = "the broker's certificate is not signed by a CA in the trust store ("
-                    + who.origin(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, "the JVM's default trust store; set "
-                    + KafkaClients.CLIENT.prefix() + SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG) + ")";
-            } else if (low.contains("subject alternative") || low.contains("no name matching")) {
-                why = "the broker's certificate does not name the host in " + KafkaClients.BOOTSTRAP_SERVERS.name() + "="
-                    + who.bootstrap + " (" + SslConfigs.SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_CONFIG + ")";
-            } else {
-                why = "the broker did not accept this client's certificate (" + who.origin(SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG,
-                    "no client certificate set; " + KafkaClients.CLIENT.prefix() + SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG) + ")";
-            }
-            throw new KafkaAccessException("TLS handshake with Kafka at " + who.bootstrap + " failed: " + why + ": "
-                + oneLine(c.getMessage()) + (root.equals(oneLine(c.getMessage())) ? "" : ": " + root));
-        }
-        if (c instanceof AuthenticationException) {
-            throw new KafkaAccessException("Kafka at " + who.bootstrap + " refused to authenticate this client ("
-                + who.origin(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "security.protocol not set: PLAINTEXT") + "): "
-                + oneLine(rootMessage(c)));
-        }
-        if (c instanceof AuthorizationException) {
-            throw new KafkaAccessException(who.principal() + " was refused by Kafka at " + who.bootstrap + ": " + oneLine(c.getMessage()));
-        }
-        if (c instanceof org.apache.kafka.common.errors.TimeoutException) {
-            LOG.warn("Kafka preflight of the {}: Kafka at {} did not answer ({}); starting anyway, its clients keep retrying",
-                need.process, who.bootstrap, oneLine(c.getMessage()));
-            return false;
-        }
-        LOG.warn("Kafka preflight of the {}: not completed: {}", need.process, oneLine(String.valueOf(c)));
-        return false;
     }
 
     private static void noAnswer(KafkaClients clients, Access need, Duration timeout, String what) {
@@ -338,85 +289,7 @@ public final class KafkaPreflight {
         return Character.toUpperCase(n.charAt(0)) + n.substring(1);
     }
 
-    private static String rootMessage(Throwable t) {
-        Throwable r = t;
-        while (r.getCause() != null && r.getCause() != r) {
-            r = r.getCause();
-        }
-        String m = r.getMessage();
-        return m == null ? r.getClass().getSimpleName() : m;
-    }
-
     static String oneLine(String s) {
         return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
-    }
-
-    /** Who the process is to Kafka, as far as its settings tell, for the messages; never a secret. */
-    private static final class Who {
-        final KafkaClients clients;
-        final String bootstrap;
-        final Properties admin;
-
-        Who(KafkaClients clients) {
-            this.clients = clients;
-            this.bootstrap = clients.bootstrapServers();
-            this.admin = clients.admin(Map.of());
-        }
-
-        String protocol() {
-            return admin.getProperty(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT").toUpperCase(Locale.ROOT);
-        }
-
-        String mechanism() {
-            return admin.getProperty(SaslConfigs.SASL_MECHANISM, SaslConfigs.DEFAULT_SASL_MECHANISM);
-        }
-
-        String userName() {
-            String jaas = admin.getProperty(SaslConfigs.SASL_JAAS_CONFIG);
-            if (jaas == null) {
-                return null;
-            }
-            Matcher m = JAAS_USER.matcher(jaas);
-            return m.find() ? m.group(1) : null;
-        }
-
-        String user() {
-            String u = userName();
-            return u == null ? "this client" : "user '" + u + "'";
-        }
-
-        /** As the messages name it: {@code User 'stats'} or the certificate's principal. */
-        String principal() {
-            String u = protocol().startsWith("SASL") ? userName() : null;
-            if (u != null) {
-                return "User '" + u + "' (" + origin(SaslConfigs.SASL_JAAS_CONFIG) + ")";
-            }
-            if (protocol().equals("SSL") && admin.getProperty(SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG) != null) {
-                return "the principal of the client certificate (" + origin(SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG) + ")";
-            }
-            return "this client (security.protocol " + protocol() + ")";
-        }
-
-        String principalForAcl() {
-            String u = protocol().startsWith("SASL") ? userName() : null;
-            return u == null ? "User:<principal>" : "User:" + u;
-        }
-
-        /** "; grant it: kafka-acls.sh ..." */
-        String grant(String operation, String resourceFlag, String name, boolean prefixed) {
-            return "; grant it: kafka-acls.sh --bootstrap-server " + bootstrap + " --command-config ADMIN.properties --add "
-                + "--allow-principal " + principalForAcl() + " --operation " + operation
-                + (resourceFlag.equals("--transactional-id") ? " --operation Describe" : "") + " " + resourceFlag + " " + name
-                + (prefixed ? " --resource-pattern-type prefixed" : "");
-        }
-
-        String origin(String clientSetting) {
-            return origin(clientSetting, KafkaClients.CLIENT.prefix() + clientSetting + " not set");
-        }
-
-        String origin(String clientSetting, String whenUnset) {
-            String o = clients.origin(KafkaClients.Role.ADMIN, clientSetting);
-            return o == null ? whenUnset : o;
-        }
     }
 }
