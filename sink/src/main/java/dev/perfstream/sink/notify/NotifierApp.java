@@ -26,16 +26,13 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -88,8 +85,8 @@ public final class NotifierApp implements StageRunner.Stage {
         this.deadLetters = Codecs.create(DeadLetter.getClassSchema(), settings);
         this.receivers = new Receivers(config, new HttpPost(config.requestTimeout()), this::deadLetter);
         this.clients = KafkaClients.from(settings);
-        this.producer = new KafkaProducer<>(producerProperties(config, clients), new ByteArraySerializer(), new ByteArraySerializer());
-        this.consumer = new KafkaConsumer<>(consumerProperties(config, clients), new ByteArrayDeserializer(),
+        this.producer = new KafkaProducer<>(config.producerProperties(clients), new ByteArraySerializer(), new ByteArraySerializer());
+        this.consumer = new KafkaConsumer<>(config.consumerProperties(clients), new ByteArrayDeserializer(),
             new ByteArrayDeserializer());
         this.thread = new Thread(this::run, "perfstream-notifier");
     }
@@ -101,7 +98,7 @@ public final class NotifierApp implements StageRunner.Stage {
             .group(c.groupId()));
         StateTopic.create(c, settings);
         NotifierApp app = new NotifierApp(c, settings, Clock.systemUTC());
-        app.startup = app.recover(StateTopic.load(c, consumerProperties(c, app.clients), app.active));
+        app.startup = app.recover(StateTopic.load(c, c.consumerProperties(app.clients), app.active));
         app.consumerMetrics = KafkaMetricsBridge.register(STAGE, app.consumer::metrics);
         app.activeGauge = PerfstreamMetrics.ACTIVE_ALERTS.register(STAGE, app::activeCount);
         app.producerMetrics = KafkaMetricsBridge.register(STAGE, app.producer::metrics);
@@ -256,7 +253,7 @@ public final class NotifierApp implements StageRunner.Stage {
         Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(30));
         Map<TopicPartition, Long> until = new HashMap<>();
         parts.forEach(tp -> until.put(tp, committed.get(tp) == null ? end.get(tp) : committed.get(tp).offset()));
-        Map<String, Alert> firing = AlertsHistory.firing(consumerProperties(config, clients), alerts, until);
+        Map<String, Alert> firing = AlertsHistory.firing(config.consumerProperties(clients), alerts, until);
         synchronized (this) {
             for (String fp : active.keySet()) {
                 if (!firing.containsKey(fp)) {
@@ -290,26 +287,6 @@ public final class NotifierApp implements StageRunner.Stage {
             Thread.currentThread().interrupt();
             running = false;
         }
-    }
-
-    /** The user's Kafka client settings ({@link KafkaClients}) under the notifier's own. */
-    static Properties consumerProperties(NotifierConfig c, KafkaClients clients) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, c.groupId());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, c.groupId() + "-consumer");
-        return clients.consumer(p);
-    }
-
-    static Properties producerProperties(NotifierConfig c, KafkaClients clients) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, c.groupId() + "-producer");
-        return clients.producer(p);
     }
 
     /** Runs the notifier with {@code key=value} arguments until SIGTERM (tests run it as a child JVM to kill it). */

@@ -6,7 +6,12 @@ import dev.perfstream.schemas.config.TopicKeys;
 import dev.perfstream.schemas.kafka.KafkaClients;
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * Configuration of the notifier ({@code perfstream run notify}).
@@ -101,5 +106,25 @@ public record NotifierConfig(String bootstrapServers, String alertsTopic, String
         return "NotifierConfig[kafka=" + bootstrapServers + ", alerts=" + alertsTopic + ", group=" + groupId + ", state="
             + stateTopic + ", alertmanager=" + alertmanagerUrls + ", resend=" + resend + ", webhook=" + webhookUrl
             + ", secret=" + (webhookSecret == null ? "unset" : "set") + "]";
+    }
+
+    /** The user's Kafka client settings ({@link KafkaClients}) under the notifier's own. */
+    Properties consumerProperties(KafkaClients clients) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId() + "-consumer");
+        return clients.consumer(p);
+    }
+
+    Properties producerProperties(KafkaClients clients) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, groupId() + "-producer");
+        return clients.producer(p);
     }
 }
