@@ -1,30 +1,24 @@
 package dev.perfstream.streams.window;
 
-import dev.perfstream.schemas.metrics.PerfstreamMetrics;
-import dev.perfstream.schemas.serde.WireFormat;
-import io.prometheus.metrics.core.datapoints.CounterDataPoint;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import dev.perfstream.schemas.avro.DeadLetter;
-import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.WindowStats;
-import dev.perfstream.schemas.serde.DeadLetters;
+import dev.perfstream.schemas.metrics.PerfstreamMetrics;
 import dev.perfstream.schemas.serde.DecodeException;
+import dev.perfstream.schemas.serde.WireFormat;
 import dev.perfstream.streams.impact.ImpactConfig;
-import dev.perfstream.streams.impact.ImpactEvent;
 import dev.perfstream.streams.impact.ImpactWindows;
-import dev.perfstream.streams.window.state.PartialRecord;
-import dev.perfstream.streams.window.state.SeriesWindowStore;
 import dev.perfstream.streams.retry.ParkedRecord;
 import dev.perfstream.streams.retry.ParkedRecords;
+import dev.perfstream.streams.window.state.SeriesWindowStore;
 import dev.perfstream.streams.window.state.WindowAccumulator;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -46,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * <p>Series ownership ({@link SeriesOwnership}): events of a series this task does not own are
  * aggregated into foreign windows and forwarded, once per series and window, to the owner through
  * the partials topic when this task's stream time passes the window's end; the owner merges them
- * ({@link #partial}). Each time its stream time crosses a boundary of the smallest window, and on
+ * ({@link StatsPartials}). Each time its stream time crosses a boundary of the smallest window, and on
  * every wall-clock tick when it moved, a task announces it to every owner as a watermark, after the
  * partials it covers.
  *
@@ -73,10 +67,8 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
     private ProcessorContext<Object, Object> context;
     private SeriesWindowStore store;
     private final Map<String, CounterDataPoint[]> eventsIn = new HashMap<>();
-    private final Map<Long, CounterDataPoint> windowsEmitted = new HashMap<>();
     private final CounterDataPoint late = PerfstreamMetrics.LATE_EVENTS.labelValues(STAGE);
     private EventDecoder decoder;
-    private long deadLetters;
     private final ParkedRecords parking;
     private int self;
     /** Largest event time seen, and the wall-clock time when it last moved (idle detection). */
@@ -89,10 +81,13 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
     private final QueryCacheAssembler details;
     private final ImpactConfig impactConfig;
     private final RumElementsConfig rumElements;
-    private final RumElementsAssembler elements = new RumElementsAssembler();
     /** The sessions of the apps this task owns; null when the impact windows are off. */
     private ImpactWindows impact;
     private SeriesOwnership.Owned owned;
+    private StatsOutput out;
+    /** {@link StatsOutput#emit}, made once: the store calls it for every window it closes. */
+    private Consumer<WindowAccumulator> emit;
+    private StatsPartials partials;
 
     StatsProcessor(StatsConfig config, Function<SeriesOwnership.Owned, EventDecoder> decoders, Clock clock,
                    ParkedRecords.Config outage, AtomicLong parkedGauge, SeriesOwnership ownership, InputLag lag) {
@@ -144,6 +139,9 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
                 config.grace().toMillis());
             impact.load();
         }
+        out = new StatsOutput(context, store, self, clock, details, rumElements, impact);
+        emit = out::emit;
+        partials = new StatsPartials(store, decoder, impact, out, emit, late);
         maxEventTime = store.streamTime();
         eventTimeMovedAt = context.currentSystemTimeMs();
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
@@ -153,7 +151,7 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
     public void process(Record<byte[], byte[]> record) {
         ParkedRecord r = ParkedRecords.of(record, context.recordMetadata());
         if (config.partialsTopic().equals(r.topic())) {
-            partial(r); // from another task of this stage: no registry involved, never parked
+            partials.handle(r); // from another task of this stage: no registry involved, never parked
         } else {
             parking.offer(r);
         }
@@ -174,7 +172,7 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
             o = decoder.decode(r.topic() == null ? "?" : r.topic(), r.value());
             eventsIn(r);
         } catch (DecodeException e) {
-            deadLetter(r, e.code(), e.getMessage());
+            out.deadLetter(r, e.code(), e.getMessage());
             return;
         }
         long closedAt = store.closedAt(o.timestamp());
@@ -184,7 +182,7 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
             if (o.series() != null) {
                 store.countLate(o.series().id(), o.unit(), n);
             }
-            deadLetter(r, "late", "event time " + Instant.ofEpochMilli(o.timestamp()) + " is late: its "
+            out.deadLetter(r, "late", "event time " + Instant.ofEpochMilli(o.timestamp()) + " is late: its "
                 + (sizes[0] / 1000) + " s window closed at stream time " + Instant.ofEpochMilli(closedAt)
                 + " (window end + grace " + config.grace().toSeconds() + " s); stream time is now "
                 + Instant.ofEpochMilli(store.streamTime()) + (o.series() == null ? ". A conversion: not joined"
@@ -198,15 +196,14 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
             if (owned.key(o.impact().app())) {
                 impact.add(o.impact());
             } else { // to the app's owner, before the watermark that covers it (same partition, in order)
-                context.forward(new Record<Object, Object>(o.impact().key(), o.impact().encode(), o.timestamp()),
-                    StatsTopology.PARTIALS_SINK);
+                out.toOwner(o.impact().key(), o.impact().encode(), o.timestamp());
             }
         }
         if (o.timestamp() > maxEventTime) {
             maxEventTime = o.timestamp();
         }
-        store.advance(o.timestamp(), this::emit);
-        flushDetails();
+        store.advance(o.timestamp(), emit);
+        out.flushDetails();
         if (ownership.tasks() > 1 && Math.floorDiv(store.streamTime(), sizes[0]) != Math.floorDiv(announced, sizes[0])) {
             announce();
         }
@@ -218,7 +215,7 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
             ? store.add(o.series().id(), o.timestamp(), o.value(), o.error(), o.rating(), o.unit(), o.instance())
             : store.add(o.series().id(), o.timestamp(), o.buckets(), o.error(), o.unit(), o.instance());
         if (refused != null) {
-            deadLetter(r, "validation", refused);
+            out.deadLetter(r, "validation", refused);
             return false;
         }
         if (o.release() != null) { // same unit as its series, which was just accepted
@@ -245,80 +242,10 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
         return true;
     }
 
-    /** A partial or a watermark from another task (or, with one partition, from this one). */
-    private void partial(ParkedRecord r) {
-        String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
-        if (ImpactEvent.isKey(key)) {
-            forwardedImpact(r, key);
-            return;
-        }
-        PartialRecord p;
-        try {
-            p = store.decodePartial(key, r.value());
-        } catch (IOException | RuntimeException e) {
-            deadLetter(r, "parse", "undecodable record on the stage's partials topic: " + e.getMessage());
-            return;
-        }
-        if (p.isWatermark()) {
-            store.upstreamWatermark(p.sender(), p.watermark(), this::emit);
-            flushDetails();
-            return;
-        }
-        SeriesId id;
-        try {
-            id = decoder.admit(SeriesId.parse(key), p.start());
-        } catch (RuntimeException e) {
-            deadLetter(r, "parse", "partial with a key that is not a series id: " + key);
-            return;
-        }
-        String refused = store.mergePartial(id.id(), p.sizeMs(), p.start(), p.partial());
-        if (refused == null) {
-            return;
-        }
-        if (refused.equals("late")) {
-            late.inc(p.partial().count());
-            store.countLate(id.id(), p.partial().unit(), p.partial().count() + p.partial().late());
-            deadLetter(r, "late", p.partial().count() + " events of series " + id.id() + " in the window from "
-                + Instant.ofEpochMilli(p.start()) + " forwarded by task " + p.sender() + " after this owner closed it"
-                + " (close time " + Instant.ofEpochMilli(store.closeTime()) + "): tasks disagree on ownership or on the"
-                + " number of tasks; counted as late");
-        } else {
-            deadLetter(r, "validation", "partial from task " + p.sender() + ": " + refused);
-        }
-    }
-
-    /** An impact event of an app this task owns, forwarded by the task that received it. */
-    private void forwardedImpact(ParkedRecord r, String key) {
-        ImpactEvent e;
-        try {
-            e = ImpactEvent.decode(key, r.value());
-        } catch (IOException | RuntimeException ex) {
-            deadLetter(r, "parse", "undecodable impact event on the stage's partials topic: " + ex.getMessage());
-            return;
-        }
-        if (impact == null) {
-            return; // this instance runs with the impact windows off
-        }
-        if (impact.isClosed(e.timestamp(), store.closeTime())) {
-            deadLetter(r, "late", "impact event of app " + e.app() + " at " + Instant.ofEpochMilli(e.timestamp())
-                + " forwarded after this owner closed its impact window: tasks disagree on ownership; not joined");
-            return;
-        }
-        impact.add(new ImpactEvent(e.timestamp(), e.app(), decoder.admitPage(e.app(), e.page()), e.session(), e.vital(),
-            e.value(), e.goal()));
-    }
-
-    /**
-     * Tells every owner how far this task's stream time is: it has forwarded every partial up to there.
-     * The record's timestamp is that event time, not the wall clock: Kafka Streams hands a task the
-     * record with the smallest timestamp among its partitions' heads, so a watermark stamped with the
-     * wall clock would wait behind every buffered input event (always, while a backlog is read) and
-     * the owner's windows would stay open until the backlog is gone.
-     */
+    /** Tells every owner how far this task's stream time is: it has forwarded every partial up to there. */
     private void announce() {
         announced = store.streamTime();
-        context.forward(new Record<Object, Object>(null, PartialRecord.watermark(self, announced), Math.max(0, announced)),
-            StatsTopology.PARTIALS_SINK);
+        out.watermark(announced);
     }
 
     /**
@@ -335,86 +262,11 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
         if (now - eventTimeMovedAt >= idleMs && parking.parked() == 0 && lag.caughtUp(self)) {
             target = Math.max(target, now - idleMs);
         }
-        store.advance(target, this::emit);
-        flushDetails();
+        store.advance(target, emit);
+        out.flushDetails();
         if (ownership.tasks() > 1 && store.streamTime() > announced) {
             announce();
         }
-    }
-
-    private void emit(WindowAccumulator a) {
-        if (!a.owned()) {
-            context.forward(new Record<Object, Object>(a.seriesId(), store.encodePartial(self, a), a.end()),
-                StatsTopology.PARTIALS_SINK);
-            return;
-        }
-        if (DetailSeries.isDetail(a.seriesId())) {
-            details.add(SeriesId.parse(a.seriesId()), a); // out with the other details of its window in flushDetails
-            return;
-        }
-        if (RumAttributes.isAttribute(a.seriesId())) {
-            if (rumElements.enabled()) { // off here: only a partial of an instance with them on can bring one
-                elements.add(SeriesId.parse(a.seriesId()), a); // out with the page's other elements in flushDetails
-            }
-            return;
-        }
-        WindowStats s = toStats(a, SeriesId.parse(a.seriesId()));
-        windowsEmitted.computeIfAbsent(a.end() - a.start(), size -> PerfstreamMetrics.WINDOWS_EMITTED.labelValues(STAGE,
-            Duration.ofMillis(size).toString().substring(2).toLowerCase(java.util.Locale.ROOT))).inc();
-        context.forward(new Record<Object, Object>(a.seriesId(), s, a.end()), StatsTopology.STATS_SINK);
-    }
-
-    /**
-     * The statement, cache and RUM element records of the windows the last store advance closed, and the impact
-     * windows the close time has passed.
-     */
-    private void flushDetails() {
-        if (impact != null && impact.nextDeadline() <= store.streamTime()) { // the close time is never past it
-            impact.close(store.closeTime(), u -> context.forward(
-                new Record<Object, Object>(u.getApp(), u, u.getWindowEnd().toEpochMilli()), StatsTopology.IMPACT_SINK));
-        }
-        if (!elements.isEmpty()) {
-            elements.flush(r -> context.forward(new Record<Object, Object>(r.getApp(), r, r.getWindowEnd().toEpochMilli()),
-                StatsTopology.RUM_ELEMENTS_SINK));
-        }
-        if (details.isEmpty()) {
-            return;
-        }
-        details.flush(
-            q -> context.forward(new Record<Object, Object>(q.getService(), q, q.getWindowEnd().toEpochMilli()),
-                StatsTopology.QUERIES_SINK),
-            c -> context.forward(new Record<Object, Object>(c.getService(), c, c.getWindowEnd().toEpochMilli()),
-                StatsTopology.CACHE_SINK));
-    }
-
-    private static final double[] QUANTILES = {0.50, 0.75, 0.90, 0.95, 0.99, 0.999};
-
-    static WindowStats toStats(WindowAccumulator a, SeriesId id) {
-        double seconds = (a.end() - a.start()) / 1000.0;
-        double[] q = a.quantiles(QUANTILES);
-        boolean rum = id.kind() == SeriesKind.RUM && a.count() > 0;
-        double n = a.count();
-        // The all-fields constructor rather than the builder: the builder validates and copies
-        // defaults per field, and this runs for every closed window (about one per event when
-        // windows are sparse).
-        return new WindowStats(id.kind(), id.name(), id.owner(), id.route(), id.deviceClass(),
-            Instant.ofEpochMilli(a.start()), Instant.ofEpochMilli(a.end()),
-            a.count(), a.errors(), a.count() == 0 ? 0 : (double) a.errors() / a.count(), a.count() / seconds,
-            a.min(), a.max(), a.mean(), q[0], q[1], q[2], q[3], q[4], q[5],
-            rum ? a.good() / n : null, rum ? a.needsImprovement() / n : null, rum ? a.poor() / n : null,
-            a.unit(), a.late(), a.bucketError(), id.version(), id.version() == null ? null : sketch(a), a.instances());
-    }
-
-    /** A per-version window's sketch with its index mapping, so any reader can decode and merge it. */
-    private static java.nio.ByteBuffer sketch(WindowAccumulator a) {
-        com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput out =
-            com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput.withDefaultInitialCapacity();
-        try {
-            a.sketch().encode(out, false);
-        } catch (IOException e) {
-            throw new IllegalStateException("encoding to a byte array cannot fail", e);
-        }
-        return java.nio.ByteBuffer.wrap(out.trimmedCopy());
     }
 
     /** Counts one decoded event by topic and wire format (the data points are looked up once, not per event). */
@@ -427,14 +279,5 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
                 WireFormat.values()[f] == WireFormat.AVRO_CONFLUENT ? "avro" : "json");
         }
         points[f].inc();
-    }
-
-    private void deadLetter(ParkedRecord r, String code, String reason) {
-        if (deadLetters++ % 1000 == 0) { // every record is kept in the topic; the log is sampled
-            LOG.warn("dead letter #{} from {}-{}@{}: {}: {}", deadLetters, r.topic(), r.partition(), r.offset(), code, reason);
-        }
-        DeadLetter d = DeadLetters.of(code, reason, STAGE, r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(),
-            r.value(), clock.instant());
-        context.forward(new Record<Object, Object>(r.key(), d, r.timestamp()), StatsTopology.DEADLETTER_SINK);
     }
 }

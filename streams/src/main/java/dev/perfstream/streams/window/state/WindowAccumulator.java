@@ -39,7 +39,7 @@ public final class WindowAccumulator {
      */
     byte[] encoded;
     /** The series holding this window (set when linked into the store). */
-    SeriesWindowStore.Series series;
+    OpenSeries series;
     /** Next (older) and previous (newer) open window of the same series and size: a short chain, newest first. */
     WindowAccumulator next;
     WindowAccumulator prev;
