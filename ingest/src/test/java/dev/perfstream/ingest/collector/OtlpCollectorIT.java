@@ -7,7 +7,7 @@ import dev.perfstream.schemas.avro.Outcome;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
-import dev.perfstream.schemas.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.KafkaTestCluster;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleGauge;

@@ -2,8 +2,8 @@ package dev.perfstream.sink.influx;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.perfstream.schemas.testkit.Poll;
-import dev.perfstream.schemas.testkit.Ports;
+import dev.perfstream.testkit.Poll;
+import dev.perfstream.testkit.Ports;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

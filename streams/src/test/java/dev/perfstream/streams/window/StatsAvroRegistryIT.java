@@ -1,7 +1,7 @@
 package dev.perfstream.streams.window;
 
-import static dev.perfstream.schemas.testkit.ConfluentAvroProducing.frame;
-import static dev.perfstream.schemas.testkit.ConfluentAvroProducing.toGeneric;
+import static dev.perfstream.testkit.ConfluentAvroProducing.frame;
+import static dev.perfstream.testkit.ConfluentAvroProducing.toGeneric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -14,10 +14,10 @@ import dev.perfstream.schemas.registry.SchemaRegistryClient;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
-import dev.perfstream.schemas.testkit.ConfluentAvroProducing;
-import dev.perfstream.schemas.testkit.KafkaTestCluster;
-import dev.perfstream.schemas.testkit.Poll;
-import dev.perfstream.schemas.testkit.RegistryTestServer;
+import dev.perfstream.testkit.ConfluentAvroProducing;
+import dev.perfstream.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.Poll;
+import dev.perfstream.testkit.RegistryTestServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
