@@ -83,12 +83,17 @@ public final class StageSettings {
 
     /** Points {@code state.dir} (or another folder key) at a new folder under {@code java.io.tmpdir}. */
     public StageSettings tempDir(String key) {
+        values.put(key, freshDir(tag).toString());
+        return this;
+    }
+
+    /** A new empty folder under {@code java.io.tmpdir} (which the build points under {@code target/}). */
+    public static Path freshDir(String prefix) {
         try {
-            values.put(key, Files.createTempDirectory(Paths.get(System.getProperty("java.io.tmpdir")), tag + "-").toString());
+            return Files.createTempDirectory(Paths.get(System.getProperty("java.io.tmpdir")), prefix + "-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return this;
     }
 
     /** The folder {@link #tempDir} made for {@code key}. */

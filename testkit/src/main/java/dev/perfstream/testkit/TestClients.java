@@ -2,6 +2,7 @@ package dev.perfstream.testkit;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +67,23 @@ public final class TestClients {
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
+    /** {@link #consumer()} subscribed to {@code topics}. */
+    public KafkaConsumer<byte[], byte[]> subscribed(String... topics) {
+        KafkaConsumer<byte[], byte[]> c = consumer();
+        c.subscribe(List.of(topics));
+        return c;
+    }
+
+    /**
+     * Polls {@code consumer} once (up to 200 ms) and adds every record's decoded value to {@code into}; an
+     * undecodable record fails the test. For a {@link Poll} condition that accumulates what a stage writes.
+     */
+    public static <T> void pollInto(KafkaConsumer<byte[], byte[]> consumer, Decoder<T> decoder, Collection<? super T> into) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            into.add(decode(decoder, r));
+        }
+    }
+
     /** A {@link TopicTail} on these topics: a consumer of its own, subscribed. */
     public TopicTail tail(String... topics) {
         return new TopicTail(consumer(), topics);
@@ -124,7 +142,8 @@ public final class TestClients {
         return out;
     }
 
-    static <T> T decode(Decoder<T> decoder, ConsumerRecord<byte[], byte[]> r) {
+    /** The record's value decoded; an undecodable record fails the test, naming its topic, partition and offset. */
+    public static <T> T decode(Decoder<T> decoder, ConsumerRecord<byte[], byte[]> r) {
         try {
             return decoder.decode(r.topic(), r.value());
         } catch (Exception e) {
