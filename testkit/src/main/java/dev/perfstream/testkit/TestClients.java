@@ -1,5 +1,6 @@
 package dev.perfstream.testkit;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -93,6 +94,17 @@ public final class TestClients {
     public void send(String topic, byte[] key, byte[] value) {
         try (KafkaProducer<byte[], byte[]> p = producer()) {
             send(p, new ProducerRecord<>(topic, key, value));
+        }
+    }
+
+    /** Sends text records (key, value; a key may be null) in their order and waits until all are acknowledged. */
+    public void sendText(String topic, Iterable<? extends Map.Entry<String, String>> records) {
+        try (KafkaProducer<byte[], byte[]> p = producer()) {
+            for (Map.Entry<String, String> r : records) {
+                p.send(new ProducerRecord<>(topic, r.getKey() == null ? null : r.getKey().getBytes(StandardCharsets.UTF_8),
+                    r.getValue().getBytes(StandardCharsets.UTF_8)));
+            }
+            p.flush();
         }
     }
 

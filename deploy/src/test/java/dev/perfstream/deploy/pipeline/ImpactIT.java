@@ -138,7 +138,7 @@ class ImpactIT {
                 assertThat(row.get("gain_lower").asDouble()).isLessThan(0.175);
                 assertThat(row.get("gain_upper").asDouble()).isGreaterThan(0.175);
 
-                cli(influx, "SELECT sessions, conversion_rate, good_rate, needs_improvement_rate, poor_rate, p75, gain,"
+                influx.printCli("impact IT", "ux", "SELECT sessions, conversion_rate, good_rate, needs_improvement_rate, poor_rate, p75, gain,"
                     + " gain_lower, gain_upper FROM ux_impact WHERE page = '/checkout' AND vital = 'LCP' AND time > now() - 1d");
                 String table = report(influx, windowStart);
                 System.out.println("impact IT: perfstream report impact --page /checkout\n" + table);
@@ -167,18 +167,6 @@ class ImpactIT {
         }
         assertThat(rc).isZero();
         return out.toString(StandardCharsets.UTF_8);
-    }
-
-    /** Prints what the influx CLI answers to {@code q} (for the README), when Debian's influxdb-client is installed. */
-    private static void cli(InfluxTestServer influx, String q) throws Exception {
-        if (!java.nio.file.Files.isExecutable(Path.of("/usr/bin/influx"))) {
-            return;
-        }
-        Process p = new ProcessBuilder("/usr/bin/influx", "-host", "127.0.0.1", "-port", Integer.toString(influx.port()),
-            "-database", "ux", "-precision", "rfc3339", "-execute", q).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
-        System.out.println("impact IT: influx -execute \"" + q + "\"\n" + out);
     }
 
     /** The first row of an InfluxQL answer as column -> value, or null. */
