@@ -9,6 +9,7 @@ import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.testkit.InfluxTestServer;
 import dev.perfstream.testkit.KafkaTestCluster;
 import dev.perfstream.testkit.Poll;
+import dev.perfstream.testkit.StageSettings;
 import dev.perfstream.sink.influx.SinkApp;
 import dev.perfstream.sink.report.ImpactReportCommand;
 import dev.perfstream.streams.window.StatsApp;
@@ -22,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
@@ -47,13 +47,8 @@ class ImpactIT {
     @Test
     void shouldCarryConversionBeaconsThroughTheCollectorIntoUxImpact() throws Exception {
         try (KafkaTestCluster kafka = KafkaTestCluster.start(); InfluxTestServer influx = InfluxTestServer.start()) {
-            kafka.createTopics(1, "ux-metrics", "ux-rum", "ux-stats", "ux-dlq");
-            Map<String, String> m = new HashMap<>();
-            m.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-            m.put("topic.metrics", "ux-metrics");
-            m.put("topic.rum", "ux-rum");
-            m.put("topic.stats", "ux-stats");
-            m.put("topic.deadletter", "ux-dlq");
+            // The stats stage creates the queries, cache and impact topics itself.
+            Map<String, String> m = StageSettings.on(kafka, "ux").statsTopics().createTopics(1).map();
             m.put("topic.queries", "ux-queries");
             m.put("topic.cache", "ux-cache");
             m.put("topic.impact", "ux-impact");

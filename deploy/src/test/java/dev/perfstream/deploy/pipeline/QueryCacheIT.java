@@ -6,12 +6,12 @@ import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.testkit.InfluxTestServer;
 import dev.perfstream.testkit.KafkaTestCluster;
 import dev.perfstream.testkit.Poll;
+import dev.perfstream.testkit.StageSettings;
 import dev.perfstream.sink.influx.SinkApp;
 import dev.perfstream.streams.window.StatsApp;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,13 +38,8 @@ class QueryCacheIT {
     @Test
     void shouldWriteExactTopStatementsAndHitRatiosToInfluxDb() throws Exception {
         try (KafkaTestCluster kafka = KafkaTestCluster.start(); InfluxTestServer influx = InfluxTestServer.start()) {
-            kafka.createTopics(1, "qc-metrics", "qc-rum", "qc-stats", "qc-dlq");
-            Map<String, String> m = new HashMap<>();
-            m.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-            m.put("topic.metrics", "qc-metrics");
-            m.put("topic.rum", "qc-rum");
-            m.put("topic.stats", "qc-stats");
-            m.put("topic.deadletter", "qc-dlq");
+            // The stats stage creates the queries, cache and impact topics itself.
+            Map<String, String> m = StageSettings.on(kafka, "qc").statsTopics().createTopics(1).map();
             m.put("topic.queries", "qc-queries");
             m.put("topic.cache", "qc-cache");
             m.put("stats.windows", "10s");
@@ -66,7 +61,7 @@ class QueryCacheIT {
                 }
                 try (SinkApp sink = SinkApp.start(settings)) {
                     assertThat(sink.config().topics()).contains("qc-queries", "qc-cache");
-                    produce(kafka, events(t0));
+                    produce(kafka, m.get("topic.metrics"), events(t0));
 
                     List<List<Object>> queries = Poll.until(Duration.ofSeconds(120), "3 db_queries rows of orders", () -> {
                         List<List<Object>> r = influx.rows("qc", "SELECT \"rank\", \"statement\", \"count\", \"total_ms\", \"share\","
@@ -141,7 +136,7 @@ class QueryCacheIT {
         return new String[] {key, value};
     }
 
-    private static void produce(KafkaTestCluster kafka, List<String[]> events) {
-        kafka.clients().sendText("qc-metrics", events.stream().map(e -> Map.entry(e[0], e[1])).toList());
+    private static void produce(KafkaTestCluster kafka, String topic, List<String[]> events) {
+        kafka.clients().sendText(topic, events.stream().map(e -> Map.entry(e[0], e[1])).toList());
     }
 }
