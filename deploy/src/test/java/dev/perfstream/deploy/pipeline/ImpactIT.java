@@ -9,7 +9,6 @@ import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.testkit.InfluxTestServer;
 import dev.perfstream.testkit.KafkaTestCluster;
 import dev.perfstream.testkit.Poll;
-import dev.perfstream.testkit.StageSettings;
 import dev.perfstream.sink.influx.SinkApp;
 import dev.perfstream.sink.report.ImpactReportCommand;
 import dev.perfstream.streams.window.StatsApp;
@@ -20,7 +19,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
@@ -28,7 +26,6 @@ import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -41,29 +38,19 @@ import picocli.CommandLine;
 class ImpactIT {
     private static final long WINDOW = 30_000;
 
-    @TempDir
-    Path tmp;
-
     @Test
     void shouldCarryConversionBeaconsThroughTheCollectorIntoUxImpact() throws Exception {
         try (KafkaTestCluster kafka = KafkaTestCluster.start(); InfluxTestServer influx = InfluxTestServer.start()) {
             // The stats stage creates the queries, cache and impact topics itself.
-            Map<String, String> m = StageSettings.on(kafka, "ux").statsTopics().createTopics(1).map();
-            m.put("topic.queries", "ux-queries");
-            m.put("topic.cache", "ux-cache");
-            m.put("topic.impact", "ux-impact");
-            m.put("stats.windows", "10s");
-            m.put("stats.rollup", "off");
-            m.put("stats.grace", "1s");
-            m.put("stats.idle.close", "2s");
-            m.put("stats.commit.interval", "200ms");
-            m.put("stats.impact.window", "30s");
-            m.put("state.dir", tmp.resolve("state").toString());
-            m.put("influx.url", influx.url());
-            m.put("influx.database", "ux");
-            m.put("sink.linger", "200ms");
-            m.put("collector.port", "0");
-            m.put("collector.session.salt", "ux-it");
+            Map<String, String> m = PipelineSettings.of(kafka, influx, "ux", "10s").createTopics(1)
+                .put("topic.queries", "ux-queries")
+                .put("topic.cache", "ux-cache")
+                .put("topic.impact", "ux-impact")
+                .put("stats.idle.close", "2s")
+                .put("stats.impact.window", "30s")
+                .put("collector.port", "0")
+                .put("collector.session.salt", "ux-it")
+                .map();
             Settings settings = Settings.of(m);
             try (StatsApp stats = StatsApp.start(settings); SinkApp sink = SinkApp.start(settings);
                  CollectorApp collector = CollectorApp.start(settings)) {

@@ -6,10 +6,8 @@ import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.testkit.InfluxTestServer;
 import dev.perfstream.testkit.KafkaTestCluster;
 import dev.perfstream.testkit.Poll;
-import dev.perfstream.testkit.StageSettings;
 import dev.perfstream.sink.influx.SinkApp;
 import dev.perfstream.streams.window.StatsApp;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +18,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Top statements and cache hit ratios end to end on real components: known DB and cache events (raw SQL
@@ -32,25 +29,15 @@ import org.junit.jupiter.api.io.TempDir;
 class QueryCacheIT {
     private static final long WINDOW = 10_000;
 
-    @TempDir
-    Path tmp;
-
     @Test
     void shouldWriteExactTopStatementsAndHitRatiosToInfluxDb() throws Exception {
         try (KafkaTestCluster kafka = KafkaTestCluster.start(); InfluxTestServer influx = InfluxTestServer.start()) {
-            // The stats stage creates the queries, cache and impact topics itself.
-            Map<String, String> m = StageSettings.on(kafka, "qc").statsTopics().createTopics(1).map();
-            m.put("topic.queries", "qc-queries");
-            m.put("topic.cache", "qc-cache");
-            m.put("stats.windows", "10s");
-            m.put("stats.rollup", "off");
-            m.put("stats.grace", "1s");
-            m.put("stats.commit.interval", "200ms");
-            m.put("stats.queries.top", "3");
-            m.put("state.dir", tmp.resolve("state").toString());
-            m.put("influx.url", influx.url());
-            m.put("influx.database", "qc");
-            m.put("sink.linger", "200ms");
+            // The stats stage creates the queries and cache topics itself.
+            Map<String, String> m = PipelineSettings.of(kafka, influx, "qc", "10s").createTopics(1)
+                .put("topic.queries", "qc-queries")
+                .put("topic.cache", "qc-cache")
+                .put("stats.queries.top", "3")
+                .map();
             Settings settings = Settings.of(m);
             long t0 = (System.currentTimeMillis() / WINDOW) * WINDOW - 6 * WINDOW;
 
