@@ -2,7 +2,7 @@ package dev.perfstream.bench.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.perfstream.schemas.testkit.RegistryTestServer;
+import dev.perfstream.testkit.RegistryTestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

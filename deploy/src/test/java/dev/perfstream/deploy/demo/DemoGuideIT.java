@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.perfstream.deploy.cli.DemoSettingsAccess;
 import dev.perfstream.deploy.services.ServicesConfig;
 import dev.perfstream.schemas.config.Settings;
-import dev.perfstream.schemas.testkit.InfluxTestServer;
+import dev.perfstream.testkit.InfluxTestServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -2,7 +2,7 @@ package dev.perfstream.deploy.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.perfstream.schemas.testkit.Ports;
+import dev.perfstream.testkit.Ports;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;

@@ -1,6 +1,7 @@
 package dev.perfstream.deploy.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,13 +10,13 @@ import dev.perfstream.schemas.avro.RumEvent;
 import dev.perfstream.schemas.avro.Vital;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
-import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
-import dev.perfstream.schemas.testkit.HeadlessChromium;
-import dev.perfstream.schemas.testkit.InfluxTestServer;
-import dev.perfstream.schemas.testkit.KafkaTestCluster;
-import dev.perfstream.schemas.testkit.Poll;
-import dev.perfstream.schemas.testkit.WebVitalsTestPage;
+import dev.perfstream.testkit.HeadlessChromium;
+import dev.perfstream.testkit.InfluxTestServer;
+import dev.perfstream.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.Poll;
+import dev.perfstream.testkit.TopicTail;
+import dev.perfstream.testkit.WebVitalsTestPage;
 import dev.perfstream.sink.influx.SinkApp;
 import dev.perfstream.streams.window.StatsApp;
 import java.io.IOException;
@@ -28,17 +29,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * sent.
  *
  * <p>INP exists only if the browser measured the click (see {@link WebVitalsTestPage}): it is required
- * whenever the page's own observer saw the click's Event Timing entry, and the test says so when not.
+ * whenever the page's own observer saw the click's Event Timing entry; when it did not, the test ends as skipped
+ * (a JUnit assumption, after every other check) with the reason.
  *
  * <p>The stats stage closes a window when stream time (the largest event time seen) passes its end plus
  * the grace period; beacons carry the collector's receive time, so after the browser part the test writes
@@ -102,10 +94,6 @@ class RumChainIT {
                     // Keep the browser open until its beacons are on the topic (it sends them after leaving the page).
                     sent = awaitVitals(kafka, wanted(measured));
                 }
-                if (!measured) {
-                    System.out.println("rum chain: the browser produced no Event Timing entry for the click, so no INP exists "
-                        + "in this run; INP is NOT checked (LCP, FCP, TTFB, CLS are)");
-                }
                 sent.forEach((v, es) -> System.out.println("rum chain: on the topic " + v + " = "
                     + es.stream().map(RumEvent::getValue).toList()));
 
@@ -131,10 +119,11 @@ class RumChainIT {
                 }
                 assertThat(rows.get(Vital.CLS).max).isGreaterThan(0);
                 assertThat(rows.get(Vital.LCP).max).isGreaterThan(0);
-                if (measured) {
-                    assertThat(rows.get(Vital.INP).max).as("INP of a 150 ms click handler").isGreaterThanOrEqualTo(100);
-                }
                 elements(influx, sent, measured, page.origin());
+                // Last, so that everything else is checked in every run: a reported skip, not a silent pass.
+                assumeTrue(measured, "headless Chromium produced no Event Timing entry for the click, so no INP exists in"
+                    + " this run: INP not checked (LCP, FCP, TTFB, CLS and their elements were)");
+                assertThat(rows.get(Vital.INP).max).as("INP of a 150 ms click handler").isGreaterThanOrEqualTo(100);
             }
         }
     }
@@ -205,27 +194,18 @@ class RumChainIT {
 
     /** Reads the RUM topic until every wanted vital of the page is there; all events of the page by vital. */
     private static Map<Vital, List<RumEvent>> awaitVitals(KafkaTestCluster kafka, List<Vital> wanted) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "ch-reader-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         RecordCodec<RumEvent> codec = Codecs.create(RumEvent.getClassSchema(), Settings.of(Map.of()));
-        Map<Vital, List<RumEvent>> got = new EnumMap<>(Vital.class);
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of("ch-rum"));
-            return Poll.until(Duration.ofSeconds(60), "vitals " + wanted + " on the RUM topic", () -> {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(300))) {
-                    try {
-                        RumEvent e = codec.decode(r.topic(), r.value());
+        try (TopicTail tail = kafka.clients().tail("ch-rum")) {
+            return tail.until(Duration.ofSeconds(60), "vitals " + wanted + " on the RUM topic", "ch-rum", codec::decode,
+                events -> {
+                    Map<Vital, List<RumEvent>> got = new EnumMap<>(Vital.class);
+                    for (RumEvent e : events) {
                         assertThat(e.getApp()).isEqualTo(APP);
                         assertThat(e.getPage()).isEqualTo(PAGE);
                         got.computeIfAbsent(e.getVital(), k -> new ArrayList<>()).add(e);
-                    } catch (DecodeException ex) {
-                        throw new AssertionError(ex);
                     }
-                }
-                return got.keySet().containsAll(wanted) ? got : null;
-            });
+                    return got.keySet().containsAll(wanted) ? got : null;
+                });
         }
     }
 
@@ -233,13 +213,8 @@ class RumChainIT {
     private static void flushWindows(KafkaTestCluster kafka, Settings settings, Instant at) throws Exception {
         RumEvent later = new RumEvent(at, APP, "/flush", Vital.TTFB, 1.0, null, null, "desktop", null, null, null, null,
             null, null, null, null, null, null, null, null);
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>("ch-rum", APP.getBytes(StandardCharsets.UTF_8),
-                Codecs.create(RumEvent.getClassSchema(), settings).encode("ch-rum", later))).get();
-        }
+        kafka.clients().send("ch-rum", APP.getBytes(StandardCharsets.UTF_8),
+            Codecs.create(RumEvent.getClassSchema(), settings).encode("ch-rum", later));
     }
 
     /** Aggregate over the page's windows of one vital. */

@@ -7,15 +7,16 @@ import com.sun.net.httpserver.HttpServer;
 import dev.perfstream.ingest.collector.CollectorApp;
 import dev.perfstream.runtime.StageRunner;
 import dev.perfstream.schemas.config.Settings;
-import dev.perfstream.schemas.testkit.InfluxTestServer;
-import dev.perfstream.schemas.testkit.KafkaTestCluster;
-import dev.perfstream.schemas.testkit.Poll;
-import dev.perfstream.schemas.testkit.PrometheusTestServer;
+import dev.perfstream.testkit.InfluxTestServer;
+import dev.perfstream.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.Poll;
+import dev.perfstream.testkit.PrometheusTestServer;
 import dev.perfstream.sink.influx.SinkApp;
 import dev.perfstream.sink.notify.NotifierApp;
 import dev.perfstream.streams.alert.AlertsApp;
 import dev.perfstream.streams.scoring.ScoringApp;
 import dev.perfstream.streams.window.StatsApp;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -199,13 +200,14 @@ class ObservabilityIT {
             Settings s = Settings.of(settings(kafka, "rd"));
             try (StageRunner.Running stats = StageRunner.start("stats", s, StatsApp::start)) {
                 String ready = "http://127.0.0.1:" + stats.statusPort() + "/readyz";
-                Poll.until(Duration.ofSeconds(60), "stats ready", () -> get(ready).statusCode() == 200 ? Boolean.TRUE : null);
+                Poll.until(Duration.ofSeconds(60), "stats ready", UncheckedIOException.class,
+                    () -> get(ready).statusCode() == 200 ? Boolean.TRUE : null);
                 kafka.kit().brokers().values().forEach(b -> b.shutdown());
                 kafka.kit().brokers().values().forEach(b -> b.awaitShutdown());
                 long stoppedAt = System.nanoTime();
                 HttpResponse<String> down;
                 try {
-                    down = Poll.until(Duration.ofSeconds(60), "stats not ready without Kafka", () -> {
+                    down = Poll.until(Duration.ofSeconds(60), "stats not ready without Kafka", UncheckedIOException.class, () -> {
                         HttpResponse<String> a = get(ready);
                         return a.statusCode() == 503 ? a : null;
                     });
@@ -221,7 +223,7 @@ class ObservabilityIT {
                 assertThat(get("http://127.0.0.1:" + stats.statusPort() + "/healthz").statusCode())
                     .as("alive all along: a broker outage is not a reason to restart the stage").isEqualTo(200);
                 kafka.kit().brokers().values().forEach(b -> b.startup());
-                Poll.until(Duration.ofSeconds(120), "stats ready again after the broker's restart",
+                Poll.until(Duration.ofSeconds(120), "stats ready again after the broker's restart", UncheckedIOException.class,
                     () -> get(ready).statusCode() == 200 ? Boolean.TRUE : null);
             }
         }
@@ -253,9 +255,10 @@ class ObservabilityIT {
                     p.flush();
                 }
                 String metrics = "http://127.0.0.1:" + stats.statusPort() + "/metrics";
-                Poll.until(Duration.ofSeconds(90), "every event counted into the store", () -> get(metrics).body().lines()
-                    .filter(l -> l.startsWith("perfstream_events_in_total") && l.contains("rs-metrics"))
-                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum() >= series ? true : null);
+                Poll.until(Duration.ofSeconds(90), "every event counted into the store", UncheckedIOException.class,
+                    () -> get(metrics).body().lines()
+                        .filter(l -> l.startsWith("perfstream_events_in_total") && l.contains("rs-metrics"))
+                        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum() >= series ? true : null);
                 Thread.sleep(1_000); // two commit intervals: the changelog has every window
             }
             try (var files = Files.walk(state)) { // the local state is lost (a new pod, a wiped disk)
@@ -266,7 +269,7 @@ class ObservabilityIT {
             List<String> answers = new ArrayList<>();
             try (StageRunner.Running stats = StageRunner.start("stats", Settings.of(m), StatsApp::start)) {
                 String ready = "http://127.0.0.1:" + stats.statusPort() + "/readyz";
-                Poll.until(Duration.ofSeconds(120), "stats ready after restoring", () -> {
+                Poll.until(Duration.ofSeconds(120), "stats ready after restoring", UncheckedIOException.class, () -> {
                     HttpResponse<String> a = get(ready);
                     String seen = a.statusCode() + " " + a.body().trim();
                     if (answers.isEmpty() || !answers.get(answers.size() - 1).equals(seen)) {
@@ -286,7 +289,7 @@ class ObservabilityIT {
             return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -14,33 +14,20 @@ import dev.perfstream.schemas.avro.AlertState;
 import dev.perfstream.schemas.avro.AttributionCause;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
-import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
-import dev.perfstream.schemas.testkit.InfluxTestServer;
-import dev.perfstream.schemas.testkit.KafkaTestCluster;
-import dev.perfstream.schemas.testkit.Poll;
-import dev.perfstream.schemas.testkit.Ports;
+import dev.perfstream.testkit.InfluxTestServer;
+import dev.perfstream.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.Poll;
+import dev.perfstream.testkit.Ports;
 import dev.perfstream.sink.influx.SinkApp;
 import dev.perfstream.sink.notify.NotifierApp;
 import dev.perfstream.streams.alert.AlertsApp;
 import dev.perfstream.streams.window.StatsApp;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -118,7 +105,7 @@ class AttributionIT {
                 String q = "SELECT \"rank\", kind, candidate, share, delta_ms, detail FROM attribution WHERE service = 'catalog'"
                     + " AND route = '/api/products'";
                 List<List<Object>> rows = Poll.until(Duration.ofSeconds(60), "attribution rows in InfluxDB", () -> {
-                    List<List<Object>> r = rows(influx, q);
+                    List<List<Object>> r = influx.rows("attrib", q);
                     return r != null && r.size() == firing.getAttribution().getCauses().size() + 1 ? r : null;
                 });
                 rows.forEach(r -> System.out.println("attribution IT: attribution " + r));
@@ -129,7 +116,7 @@ class AttributionIT {
                 });
                 assertThat(rows).filteredOn(r -> "unexplained".equals(r.get(1))).hasSize(1);
                 // The README's query, as the influx CLI prints it.
-                cli(influx, "SELECT \"rank\", kind, candidate, share, delta_ms, detail FROM attribution WHERE service = 'catalog'"
+                influx.printCli("attribution IT", "attrib", "SELECT \"rank\", kind, candidate, share, delta_ms, detail FROM attribution WHERE service = 'catalog'"
                     + " AND route = '/api/products' AND time > now() - 1d");
             }
         }
@@ -139,61 +126,8 @@ class AttributionIT {
     private static Alert latencyAlert(AlertingIT.Env env) {
         String topic = env.settings().get("topic.alerts");
         RecordCodec<Alert> codec = Codecs.create(Alert.getClassSchema(), Settings.of(Map.of()));
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, AlertingIT.kafka.bootstrapServers());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<Alert> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> tps = c.partitionsFor(topic).stream().map(pi -> new TopicPartition(topic, pi.partition())).toList();
-            c.assign(tps);
-            c.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = c.endOffsets(tps);
-            while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    try {
-                        out.add(codec.decode(topic, r.value()));
-                    } catch (DecodeException e) {
-                        throw new AssertionError(e);
-                    }
-                }
-            }
-        }
+        List<Alert> out = AlertingIT.kafka.clients().drain(topic, codec::decode);
         return out.stream().filter(a -> a.getRule().equals("api-latency-p95") && a.getState() == AlertState.FIRING
             && a.getSeries().endsWith("service=catalog,route=" + ROUTE)).findFirst().orElse(null);
-    }
-
-    /** The rows of one InfluxQL query without the time column (numbers as doubles), or null. */
-    private static List<List<Object>> rows(InfluxTestServer influx, String q) {
-        JsonNode series;
-        try {
-            series = JSON.readTree(influx.query("attrib", q)).path("results").path(0).path("series");
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-        if (!series.isArray() || series.isEmpty()) {
-            return null;
-        }
-        List<List<Object>> out = new ArrayList<>();
-        for (JsonNode row : series.get(0).path("values")) {
-            List<Object> r = new ArrayList<>();
-            for (int i = 1; i < row.size(); i++) {
-                JsonNode v = row.get(i);
-                r.add(v.isNull() ? null : v.isNumber() ? (Object) v.asDouble() : v.asText());
-            }
-            out.add(r);
-        }
-        return out;
-    }
-
-    /** Prints what the influx CLI answers to {@code q} (for the README), when Debian's influxdb-client is installed. */
-    private static void cli(InfluxTestServer influx, String q) throws Exception {
-        if (!Files.isExecutable(Path.of("/usr/bin/influx"))) {
-            return;
-        }
-        Process p = new ProcessBuilder("/usr/bin/influx", "-host", "127.0.0.1", "-port", Integer.toString(influx.port()),
-            "-database", "attrib", "-precision", "rfc3339", "-execute", q).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor(30, TimeUnit.SECONDS);
-        System.out.println("attribution IT: influx -execute \"" + q + "\"\n" + out);
     }
 }

@@ -2,21 +2,17 @@ package dev.perfstream.deploy.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.perfstream.schemas.avro.Recommendation;
 import dev.perfstream.schemas.avro.ScalingAction;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
-import dev.perfstream.schemas.testkit.InfluxTestServer;
-import dev.perfstream.schemas.testkit.KafkaTestCluster;
-import dev.perfstream.schemas.testkit.Poll;
+import dev.perfstream.testkit.InfluxTestServer;
+import dev.perfstream.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.Poll;
 import dev.perfstream.sink.influx.SinkApp;
 import dev.perfstream.streams.scoring.ScoringApp;
 import dev.perfstream.streams.window.StatsApp;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,21 +21,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -135,7 +121,7 @@ class CapacityAdviceIT {
                     String q = "SELECT current, advised, low, high, cost_per_hour, cost_delta_per_hour, from_time FROM recommendations"
                         + " WHERE service = 'payments' AND direction = 'scale_out'";
                     List<List<Object>> rows = Poll.until(Duration.ofSeconds(60), "scale_out rows in InfluxDB", () -> {
-                        List<List<Object>> r = rows(influx, q);
+                        List<List<Object>> r = influx.rows("ca", q);
                         return r != null && r.size() == recs.stream().filter(x -> x.getAction() == ScalingAction.SCALE_OUT)
                             .count() ? r : null;
                     });
@@ -143,8 +129,9 @@ class CapacityAdviceIT {
                     assertThat(last).containsExactly(2.0, (double) out.getAdvised(), (double) out.getLow(),
                         (double) out.getHigh(), cents(out.getAdvised() * 10), cents((out.getAdvised() - 2) * 10),
                         (double) out.getFrom().toEpochMilli());
-                    cli(influx, q + " AND time > now() - 1h");
-                    cli(influx, "SELECT last(summary) AS advice FROM recommendations WHERE time > now() - 1h GROUP BY service");
+                    influx.printCli("capacity advice IT", "ca", q + " AND time > now() - 1h");
+                    influx.printCli("capacity advice IT", "ca",
+                        "SELECT last(summary) AS advice FROM recommendations WHERE time > now() - 1h GROUP BY service");
                 }
             }
         }
@@ -179,81 +166,13 @@ class CapacityAdviceIT {
         return out;
     }
 
-    private static void produce(KafkaTestCluster kafka, List<String> events) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (String e : events) {
-                producer.send(new ProducerRecord<>("ca-metrics", "payments".getBytes(StandardCharsets.UTF_8),
-                    e.getBytes(StandardCharsets.UTF_8)));
-            }
-            producer.flush();
-        }
+    private static void produce(KafkaTestCluster kafka, List<String> events) {
+        kafka.clients().sendText("ca-metrics", events.stream().map(e -> Map.entry("payments", e)).toList());
     }
 
     /** Every committed record of the recommendations topic so far. */
     private static List<Recommendation> read(KafkaTestCluster kafka) {
         RecordCodec<Recommendation> codec = Codecs.create(Recommendation.getClassSchema(), Settings.of(Map.of()));
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "ca-reader-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<Recommendation> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of("ca-recommendations"));
-            int empty = 0;
-            while (empty < 3) {
-                var batch = c.poll(Duration.ofMillis(500));
-                if (batch.isEmpty() && !c.assignment().isEmpty()) {
-                    empty++;
-                }
-                for (ConsumerRecord<byte[], byte[]> r : batch) {
-                    try {
-                        out.add(codec.decode("ca-recommendations", r.value()));
-                    } catch (dev.perfstream.schemas.serde.DecodeException e) {
-                        throw new AssertionError("undecodable recommendation: " + e.getMessage(), e);
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Prints what the influx CLI answers to {@code q} (for the README), when Debian's influxdb-client is installed. */
-    private static void cli(InfluxTestServer influx, String q) throws Exception {
-        if (!Files.isExecutable(Path.of("/usr/bin/influx"))) {
-            return;
-        }
-        Process p = new ProcessBuilder("/usr/bin/influx", "-host", "127.0.0.1", "-port", Integer.toString(influx.port()),
-            "-database", "ca", "-precision", "rfc3339", "-execute", q).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor(30, TimeUnit.SECONDS);
-        System.out.println("capacity advice IT: influx -execute \"" + q + "\"\n" + out);
-    }
-
-    /** The rows of one InfluxQL query without the time column (numbers as doubles), in time order, or null. */
-    private static List<List<Object>> rows(InfluxTestServer influx, String q) {
-        JsonNode series;
-        try {
-            series = new ObjectMapper().readTree(influx.query("ca", q)).path("results").path(0).path("series");
-        } catch (Exception e) {
-            return null;
-        }
-        if (!series.isArray() || series.isEmpty()) {
-            return null;
-        }
-        List<List<Object>> out = new ArrayList<>();
-        for (JsonNode row : series.get(0).path("values")) {
-            List<Object> r = new ArrayList<>();
-            for (int i = 1; i < row.size(); i++) {
-                JsonNode v = row.get(i);
-                r.add(v.isNull() ? null : v.isNumber() ? (Object) v.asDouble() : v.asText());
-            }
-            out.add(r);
-        }
-        return out;
+        return kafka.clients().drain("ca-recommendations", codec::decode);
     }
 }

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.perfstream.ingest.collector.CollectorApp;
 import dev.perfstream.schemas.config.Settings;
-import dev.perfstream.schemas.testkit.InfluxTestServer;
-import dev.perfstream.schemas.testkit.KafkaTestCluster;
-import dev.perfstream.schemas.testkit.Poll;
+import dev.perfstream.testkit.InfluxTestServer;
+import dev.perfstream.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.Poll;
 import dev.perfstream.sink.influx.SinkApp;
 import dev.perfstream.sink.report.ImpactReportCommand;
 import dev.perfstream.streams.window.StatsApp;
@@ -19,16 +19,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -41,34 +38,19 @@ import picocli.CommandLine;
 class ImpactIT {
     private static final long WINDOW = 30_000;
 
-    @TempDir
-    Path tmp;
-
     @Test
     void shouldCarryConversionBeaconsThroughTheCollectorIntoUxImpact() throws Exception {
         try (KafkaTestCluster kafka = KafkaTestCluster.start(); InfluxTestServer influx = InfluxTestServer.start()) {
-            kafka.createTopics(1, "ux-metrics", "ux-rum", "ux-stats", "ux-dlq");
-            Map<String, String> m = new HashMap<>();
-            m.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-            m.put("topic.metrics", "ux-metrics");
-            m.put("topic.rum", "ux-rum");
-            m.put("topic.stats", "ux-stats");
-            m.put("topic.deadletter", "ux-dlq");
-            m.put("topic.queries", "ux-queries");
-            m.put("topic.cache", "ux-cache");
-            m.put("topic.impact", "ux-impact");
-            m.put("stats.windows", "10s");
-            m.put("stats.rollup", "off");
-            m.put("stats.grace", "1s");
-            m.put("stats.idle.close", "2s");
-            m.put("stats.commit.interval", "200ms");
-            m.put("stats.impact.window", "30s");
-            m.put("state.dir", tmp.resolve("state").toString());
-            m.put("influx.url", influx.url());
-            m.put("influx.database", "ux");
-            m.put("sink.linger", "200ms");
-            m.put("collector.port", "0");
-            m.put("collector.session.salt", "ux-it");
+            // The stats stage creates the queries, cache and impact topics itself.
+            Map<String, String> m = PipelineSettings.of(kafka, influx, "ux", "10s").createTopics(1)
+                .put("topic.queries", "ux-queries")
+                .put("topic.cache", "ux-cache")
+                .put("topic.impact", "ux-impact")
+                .put("stats.idle.close", "2s")
+                .put("stats.impact.window", "30s")
+                .put("collector.port", "0")
+                .put("collector.session.salt", "ux-it")
+                .map();
             Settings settings = Settings.of(m);
             try (StatsApp stats = StatsApp.start(settings); SinkApp sink = SinkApp.start(settings);
                  CollectorApp collector = CollectorApp.start(settings)) {
@@ -138,7 +120,7 @@ class ImpactIT {
                 assertThat(row.get("gain_lower").asDouble()).isLessThan(0.175);
                 assertThat(row.get("gain_upper").asDouble()).isGreaterThan(0.175);
 
-                cli(influx, "SELECT sessions, conversion_rate, good_rate, needs_improvement_rate, poor_rate, p75, gain,"
+                influx.printCli("impact IT", "ux", "SELECT sessions, conversion_rate, good_rate, needs_improvement_rate, poor_rate, p75, gain,"
                     + " gain_lower, gain_upper FROM ux_impact WHERE page = '/checkout' AND vital = 'LCP' AND time > now() - 1d");
                 String table = report(influx, windowStart);
                 System.out.println("impact IT: perfstream report impact --page /checkout\n" + table);
@@ -167,18 +149,6 @@ class ImpactIT {
         }
         assertThat(rc).isZero();
         return out.toString(StandardCharsets.UTF_8);
-    }
-
-    /** Prints what the influx CLI answers to {@code q} (for the README), when Debian's influxdb-client is installed. */
-    private static void cli(InfluxTestServer influx, String q) throws Exception {
-        if (!java.nio.file.Files.isExecutable(Path.of("/usr/bin/influx"))) {
-            return;
-        }
-        Process p = new ProcessBuilder("/usr/bin/influx", "-host", "127.0.0.1", "-port", Integer.toString(influx.port()),
-            "-database", "ux", "-precision", "rfc3339", "-execute", q).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
-        System.out.println("impact IT: influx -execute \"" + q + "\"\n" + out);
     }
 
     /** The first row of an InfluxQL answer as column -> value, or null. */

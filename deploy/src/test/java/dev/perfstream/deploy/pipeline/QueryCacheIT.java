@@ -2,34 +2,22 @@ package dev.perfstream.deploy.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.perfstream.schemas.config.Settings;
-import dev.perfstream.schemas.testkit.InfluxTestServer;
-import dev.perfstream.schemas.testkit.KafkaTestCluster;
-import dev.perfstream.schemas.testkit.Poll;
+import dev.perfstream.testkit.InfluxTestServer;
+import dev.perfstream.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.Poll;
 import dev.perfstream.sink.influx.SinkApp;
 import dev.perfstream.streams.window.StatsApp;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Top statements and cache hit ratios end to end on real components: known DB and cache events (raw SQL
@@ -41,30 +29,15 @@ import org.junit.jupiter.api.io.TempDir;
 class QueryCacheIT {
     private static final long WINDOW = 10_000;
 
-    @TempDir
-    Path tmp;
-
     @Test
     void shouldWriteExactTopStatementsAndHitRatiosToInfluxDb() throws Exception {
         try (KafkaTestCluster kafka = KafkaTestCluster.start(); InfluxTestServer influx = InfluxTestServer.start()) {
-            kafka.createTopics(1, "qc-metrics", "qc-rum", "qc-stats", "qc-dlq");
-            Map<String, String> m = new HashMap<>();
-            m.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-            m.put("topic.metrics", "qc-metrics");
-            m.put("topic.rum", "qc-rum");
-            m.put("topic.stats", "qc-stats");
-            m.put("topic.deadletter", "qc-dlq");
-            m.put("topic.queries", "qc-queries");
-            m.put("topic.cache", "qc-cache");
-            m.put("stats.windows", "10s");
-            m.put("stats.rollup", "off");
-            m.put("stats.grace", "1s");
-            m.put("stats.commit.interval", "200ms");
-            m.put("stats.queries.top", "3");
-            m.put("state.dir", tmp.resolve("state").toString());
-            m.put("influx.url", influx.url());
-            m.put("influx.database", "qc");
-            m.put("sink.linger", "200ms");
+            // The stats stage creates the queries and cache topics itself.
+            Map<String, String> m = PipelineSettings.of(kafka, influx, "qc", "10s").createTopics(1)
+                .put("topic.queries", "qc-queries")
+                .put("topic.cache", "qc-cache")
+                .put("stats.queries.top", "3")
+                .map();
             Settings settings = Settings.of(m);
             long t0 = (System.currentTimeMillis() / WINDOW) * WINDOW - 6 * WINDOW;
 
@@ -75,10 +48,10 @@ class QueryCacheIT {
                 }
                 try (SinkApp sink = SinkApp.start(settings)) {
                     assertThat(sink.config().topics()).contains("qc-queries", "qc-cache");
-                    produce(kafka, events(t0));
+                    produce(kafka, m.get("topic.metrics"), events(t0));
 
                     List<List<Object>> queries = Poll.until(Duration.ofSeconds(120), "3 db_queries rows of orders", () -> {
-                        List<List<Object>> r = rows(influx, "SELECT \"rank\", \"statement\", \"count\", \"total_ms\", \"share\","
+                        List<List<Object>> r = influx.rows("qc", "SELECT \"rank\", \"statement\", \"count\", \"total_ms\", \"share\","
                             + " \"p95\", \"statements\", \"folded_statements\" FROM db_queries WHERE \"service\" = 'orders'");
                         return r != null && r.size() == 3 ? r : null;
                     });
@@ -89,7 +62,7 @@ class QueryCacheIT {
                         List.of(3.0, "DELETE FROM carts WHERE id = ?", 1.0, 100.0, 0.1, 100.0, 4.0, false));
 
                     List<List<Object>> caches = Poll.until(Duration.ofSeconds(60), "2 cache_stats rows of catalog", () -> {
-                        List<List<Object>> r = rows(influx, "SELECT \"cache\", \"hits\", \"misses\", \"hit_ratio\","
+                        List<List<Object>> r = influx.rows("qc", "SELECT \"cache\", \"hits\", \"misses\", \"hit_ratio\","
                             + " \"hit_mean_ms\", \"miss_mean_ms\", \"miss_penalty\" FROM cache_stats WHERE \"service\" = 'catalog'");
                         return r != null && r.size() == 2 ? r : null;
                     });
@@ -101,9 +74,10 @@ class QueryCacheIT {
                     counters.add(null);
                     assertThat(caches).containsExactlyInAnyOrder(lookups, counters);
                     // The README's queries (on this test's 10 s windows), as the influx CLI prints them.
-                    cli(influx, "SELECT \"rank\", statement, \"count\", total_ms, share, p95 FROM db_queries"
+                    influx.printCli("query-cache IT", "qc", "SELECT \"rank\", statement, \"count\", total_ms, share, p95 FROM db_queries"
                         + " WHERE service = 'orders' AND \"window\" = '10s' AND time > now() - 1h");
-                    cli(influx, "SELECT cache, hits, misses, hit_ratio, hit_mean_ms, miss_mean_ms, miss_penalty FROM cache_stats"
+                    influx.printCli("query-cache IT", "qc",
+                        "SELECT cache, hits, misses, hit_ratio, hit_mean_ms, miss_mean_ms, miss_penalty FROM cache_stats"
                         + " WHERE service = 'catalog' AND \"window\" = '10s' AND time > now() - 1h");
                 }
             }
@@ -149,51 +123,7 @@ class QueryCacheIT {
         return new String[] {key, value};
     }
 
-    private static void produce(KafkaTestCluster kafka, List<String[]> events) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (String[] e : events) {
-                producer.send(new ProducerRecord<>("qc-metrics", e[0].getBytes(StandardCharsets.UTF_8),
-                    e[1].getBytes(StandardCharsets.UTF_8)));
-            }
-            producer.flush();
-        }
-    }
-
-    /** Prints what the influx CLI answers to {@code q} (for the README), when Debian's influxdb-client is installed. */
-    private static void cli(InfluxTestServer influx, String q) throws Exception {
-        if (!java.nio.file.Files.isExecutable(Path.of("/usr/bin/influx"))) {
-            return;
-        }
-        Process p = new ProcessBuilder("/usr/bin/influx", "-host", "127.0.0.1", "-port", Integer.toString(influx.port()),
-            "-database", "qc", "-precision", "rfc3339", "-execute", q).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor(30, TimeUnit.SECONDS);
-        System.out.println("query-cache IT: influx -execute \"" + q + "\"\n" + out);
-    }
-
-    /** The rows of one InfluxQL query without the time column (every number as a double), or null. */
-    private static List<List<Object>> rows(InfluxTestServer influx, String q) {
-        JsonNode series;
-        try {
-            series = new ObjectMapper().readTree(influx.query("qc", q)).path("results").path(0).path("series");
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-        if (!series.isArray() || series.isEmpty()) {
-            return null;
-        }
-        List<List<Object>> out = new ArrayList<>();
-        for (JsonNode row : series.get(0).path("values")) {
-            List<Object> r = new ArrayList<>();
-            for (int i = 1; i < row.size(); i++) {
-                JsonNode v = row.get(i);
-                r.add(v.isNull() ? null : v.isBoolean() ? v.asBoolean() : v.isNumber() ? (Object) v.asDouble() : v.asText());
-            }
-            out.add(r);
-        }
-        return out;
+    private static void produce(KafkaTestCluster kafka, String topic, List<String[]> events) {
+        kafka.clients().sendText(topic, events.stream().map(e -> Map.entry(e[0], e[1])).toList());
     }
 }

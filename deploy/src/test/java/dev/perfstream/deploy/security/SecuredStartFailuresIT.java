@@ -2,8 +2,8 @@ package dev.perfstream.deploy.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.perfstream.schemas.testkit.KafkaTestCluster;
-import dev.perfstream.schemas.testkit.TestPki;
+import dev.perfstream.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.TestPki;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;

@@ -3,7 +3,7 @@ package dev.perfstream.deploy.services;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.perfstream.schemas.Topics;
-import dev.perfstream.schemas.testkit.Ports;
+import dev.perfstream.testkit.Ports;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

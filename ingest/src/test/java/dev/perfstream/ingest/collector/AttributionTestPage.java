@@ -1,9 +1,9 @@
 package dev.perfstream.ingest.collector;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.perfstream.schemas.testkit.HeadlessChromium;
-import dev.perfstream.schemas.testkit.Poll;
-import dev.perfstream.schemas.testkit.WebVitalsTestPage;
+import dev.perfstream.testkit.HeadlessChromium;
+import dev.perfstream.testkit.Poll;
+import dev.perfstream.testkit.WebVitalsTestPage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

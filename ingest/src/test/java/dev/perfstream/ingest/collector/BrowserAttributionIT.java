@@ -1,26 +1,22 @@
 package dev.perfstream.ingest.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.perfstream.schemas.avro.RumEvent;
 import dev.perfstream.schemas.avro.Vital;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
-import dev.perfstream.schemas.testkit.HeadlessChromium;
-import dev.perfstream.schemas.testkit.KafkaTestCluster;
-import dev.perfstream.schemas.testkit.Poll;
+import dev.perfstream.testkit.HeadlessChromium;
+import dev.perfstream.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.TopicTail;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,47 +75,32 @@ class BrowserAttributionIT {
                 assertThat(got).filteredOn(e -> !"soft-navigation".equals(e.getNavigationType()))
                     .allSatisfy(e -> assertThat(e.getPage()).isEqualTo("/product/{id}"));
 
-                if (clickMeasured) {
-                    RumEvent inp = got.stream().filter(wanted.get(2)).findFirst().orElseThrow();
-                    assertThat(inp.getPage()).isEqualTo("/product/{id}");
-                    assertThat(inp.getElement()).isEqualTo("#buy");
-                    assertThat(inp.getInteractionType()).isEqualTo("pointer");
-                    assertThat(inp.getParts()).containsKeys("inputDelay", "processingDuration", "presentationDelay");
-                    assertThat(inp.getParts().get("processingDuration")).isGreaterThanOrEqualTo(150);
-                    if (inp.getScript() != null) { // long animation frames: Chromium reports them, other browsers do not
-                        assertThat(inp.getScript()).isEqualTo(page.origin() + "/app.js slowBuyHandler");
-                    }
-                } else {
-                    System.out.println("attribution e2e: the browser produced no Event Timing entry for the click; INP not checked");
-                }
                 assertThat(collector.metrics().rumFieldsDropped("element", "invalid")).isZero();
+                // Last, so that everything else is checked in every run: a reported skip, not a silent pass.
+                assumeTrue(clickMeasured, "headless Chromium produced no Event Timing entry for the slow click, so the"
+                    + " page had no INP to report: INP attribution not checked in this run (LCP and the soft navigation were)");
+                RumEvent inp = got.stream().filter(wanted.get(2)).findFirst().orElseThrow();
+                assertThat(inp.getPage()).isEqualTo("/product/{id}");
+                assertThat(inp.getElement()).isEqualTo("#buy");
+                assertThat(inp.getInteractionType()).isEqualTo("pointer");
+                assertThat(inp.getParts()).containsKeys("inputDelay", "processingDuration", "presentationDelay");
+                assertThat(inp.getParts().get("processingDuration")).isGreaterThanOrEqualTo(150);
+                if (inp.getScript() != null) { // long animation frames: Chromium reports them, other browsers do not
+                    assertThat(inp.getScript()).isEqualTo(page.origin() + "/app.js slowBuyHandler");
+                }
             }
         }
     }
 
     private static List<RumEvent> await(KafkaTestCluster kafka, List<Predicate<RumEvent>> wanted) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-attr");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         RecordCodec<RumEvent> codec = Codecs.create(RumEvent.getClassSchema(), Settings.of(Map.of()));
-        List<RumEvent> got = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(TOPIC));
+        try (TopicTail tail = kafka.clients().tail(TOPIC)) {
             try {
-                return Poll.until(Duration.ofSeconds(60), "attributed events on " + TOPIC, () -> {
-                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(300))) {
-                        try {
-                            got.add(codec.decode(r.topic(), r.value()));
-                        } catch (Exception ex) {
-                            throw new IllegalStateException(ex);
-                        }
-                    }
-                    return wanted.stream().allMatch(w -> got.stream().anyMatch(w)) ? got : null;
-                });
+                return tail.until(Duration.ofSeconds(60), "attributed events on " + TOPIC, TOPIC, codec::decode,
+                    got -> wanted.stream().allMatch(w -> got.stream().anyMatch(w)) ? got : null);
             } catch (AssertionError e) {
-                throw new AssertionError(e.getMessage() + " (seen: " + got.stream().map(x -> x.getVital() + "@" + x.getPage()
-                    + "/" + x.getNavigationType()).toList() + ")", e);
+                throw new AssertionError(e.getMessage() + " (seen: " + tail.decoded(TOPIC, codec::decode).stream()
+                    .map(x -> x.getVital() + "@" + x.getPage() + "/" + x.getNavigationType()).toList() + ")", e);
             }
         }
     }

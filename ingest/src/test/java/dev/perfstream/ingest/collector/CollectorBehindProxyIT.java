@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.perfstream.ingest.collector.ClientAddresses.Source;
 import dev.perfstream.ingest.collector.NginxTestServer.Forwarding;
 import dev.perfstream.schemas.config.Settings;
-import dev.perfstream.schemas.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.KafkaTestCluster;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;

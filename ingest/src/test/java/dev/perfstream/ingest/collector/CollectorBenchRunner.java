@@ -1,6 +1,6 @@
 package dev.perfstream.ingest.collector;
 
-import dev.perfstream.schemas.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.KafkaTestCluster;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;

@@ -1,8 +1,8 @@
 package dev.perfstream.ingest.collector;
 
-import dev.perfstream.schemas.testkit.Poll;
-import dev.perfstream.schemas.testkit.Ports;
-import dev.perfstream.schemas.testkit.Processes;
+import dev.perfstream.testkit.Poll;
+import dev.perfstream.testkit.Ports;
+import dev.perfstream.testkit.Processes;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;

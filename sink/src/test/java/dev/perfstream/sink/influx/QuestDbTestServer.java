@@ -2,9 +2,10 @@ package dev.perfstream.sink.influx;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.perfstream.schemas.testkit.Poll;
-import dev.perfstream.schemas.testkit.Ports;
+import dev.perfstream.testkit.Poll;
+import dev.perfstream.testkit.Ports;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -50,7 +51,8 @@ final class QuestDbTestServer implements AutoCloseable {
             .redirectErrorStream(true).redirectOutput(dir.resolve("questdb.log").toFile()).start();
         QuestDbTestServer s = new QuestDbTestServer(dir, port, p);
         try {
-            Poll.until(Duration.ofSeconds(90), "QuestDB to answer on port " + port, () -> {
+            // connection refused until QuestDB listens: retried; QuestDB exiting: fails at once
+            Poll.until(Duration.ofSeconds(90), "QuestDB to answer on port " + port, UncheckedIOException.class, () -> {
                 if (!p.isAlive()) {
                     throw new IllegalStateException("QuestDB exited with " + p.exitValue() + ", see " + dir.resolve("questdb.log"));
                 }
@@ -75,7 +77,7 @@ final class QuestDbTestServer implements AutoCloseable {
                 .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
             return new ObjectMapper().readTree(r.body());
         } catch (IOException e) {
-            throw new IllegalStateException(e);
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

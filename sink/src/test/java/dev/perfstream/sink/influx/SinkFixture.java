@@ -6,26 +6,21 @@ import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
-import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
-import dev.perfstream.schemas.testkit.InfluxTestServer;
-import dev.perfstream.schemas.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.InfluxTestServer;
+import dev.perfstream.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.TestClients;
+import dev.perfstream.testkit.Poll;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Per-test topics, database and settings on a shared Kafka cluster and InfluxDB server. */
 final class SinkFixture implements AutoCloseable {
@@ -68,9 +63,7 @@ final class SinkFixture implements AutoCloseable {
         settings.put("sink.retry.backoff.min", "200ms");
         settings.put("sink.retry.backoff.max", "2s");
         settings.put("sink.progress.interval", "5s");
-        Map<String, Object> pc = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-            ProducerConfig.ACKS_CONFIG, "all");
-        this.producer = new KafkaProducer<>(pc, new ByteArraySerializer(), new ByteArraySerializer());
+        this.producer = kafka.clients().producer();
     }
 
     SinkApp startSink() {
@@ -114,28 +107,16 @@ final class SinkFixture implements AutoCloseable {
         return rows(influx.query(database, q));
     }
 
-    /** Every dead letter currently on the test's dead-letter topic. */
+    /** The dead letters on the test's dead-letter topic once there are at least {@code atLeast} (up to 30 s). */
     List<ConsumerRecord<byte[], DeadLetter>> deadLetters(int atLeast) {
         RecordCodec<DeadLetter> codec = Codecs.create(DeadLetter.getClassSchema(), Settings.of(Map.of()));
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<ConsumerRecord<byte[], DeadLetter>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(deadLetters));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (out.size() < atLeast && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    try {
-                        out.add(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.key(), codec.decode(r.topic(), r.value())));
-                    } catch (DecodeException e) {
-                        throw new IllegalStateException("dead letter itself undecodable: " + e.getMessage(), e);
-                    }
-                }
-            }
-        }
-        return out;
+        List<ConsumerRecord<byte[], byte[]>> records = Poll.until(Duration.ofSeconds(30), atLeast + " dead letters on " + deadLetters,
+            () -> {
+                List<ConsumerRecord<byte[], byte[]>> r = kafka.clients().records(deadLetters);
+                return r.size() >= atLeast ? r : null;
+            });
+        return records.stream().map(r -> new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.key(),
+            TestClients.decode(codec::decode, r))).toList();
     }
 
     /** Committed offsets of the sink's group, summed over the stats topic's partitions. */

@@ -3,9 +3,9 @@ package dev.perfstream.sink.influx;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.perfstream.schemas.testkit.InfluxTestServer;
-import dev.perfstream.schemas.testkit.KafkaTestCluster;
-import dev.perfstream.schemas.testkit.Poll;
+import dev.perfstream.testkit.InfluxTestServer;
+import dev.perfstream.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.Poll;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

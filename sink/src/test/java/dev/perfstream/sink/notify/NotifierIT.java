@@ -13,34 +13,26 @@ import dev.perfstream.schemas.avro.Severity;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
-import dev.perfstream.schemas.testkit.AlertmanagerTestServer;
-import dev.perfstream.schemas.testkit.KafkaTestCluster;
-import dev.perfstream.schemas.testkit.Poll;
-import dev.perfstream.schemas.testkit.Ports;
+import dev.perfstream.testkit.AlertmanagerTestServer;
+import dev.perfstream.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.Poll;
+import dev.perfstream.testkit.Ports;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -163,12 +155,8 @@ class NotifierIT {
 
     private static void send(Map<String, String> m, Alert a) {
         RecordCodec<Alert> codec = Codecs.create(Alert.getClassSchema(), Settings.of(m));
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(m.get("topic.alerts"), a.getFingerprint().getBytes(StandardCharsets.UTF_8),
-                codec.encode(m.get("topic.alerts"), a)));
-        }
+        kafka.clients().send(m.get("topic.alerts"), a.getFingerprint().getBytes(StandardCharsets.UTF_8),
+            codec.encode(m.get("topic.alerts"), a));
     }
 
     private static List<String> notifiedFor(String rule) {
@@ -279,12 +267,9 @@ class NotifierIT {
         Map<String, String> m = settings("many");
         Instant started = Instant.now().minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         RecordCodec<Alert> codec = Codecs.create(Alert.getClassSchema(), Settings.of(m));
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         // started first: alerts already in the topic when a new group starts are history (see the replay test)
         try (NotifierApp app = NotifierApp.start(Settings.of(m));
-             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+             KafkaProducer<byte[], byte[]> producer = kafka.clients().producer(Map.of(ProducerConfig.LINGER_MS_CONFIG, 20))) {
             for (int i = 0; i < 10_000; i++) {
                 Alert a = alert("storm", AlertState.FIRING, started);
                 a.setFingerprint("storm|svc" + i);
@@ -370,26 +355,12 @@ class NotifierIT {
         }
     }
 
+    /** The dead letters on the test's dead-letter topic once there is one (up to 8 s). */
     private static List<DeadLetter> deadLetters(Map<String, String> m) {
         RecordCodec<DeadLetter> codec = Codecs.create(DeadLetter.getClassSchema(), Settings.of(m));
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<DeadLetter> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(m.get("topic.deadletter")));
-            long end = System.currentTimeMillis() + 8_000;
-            while (System.currentTimeMillis() < end && out.isEmpty()) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(300))) {
-                    try {
-                        out.add(codec.decode(r.topic(), r.value()));
-                    } catch (Exception e) {
-                        throw new AssertionError(e);
-                    }
-                }
-            }
-        }
-        return out;
+        return Poll.until(Duration.ofSeconds(8), "a dead letter on " + m.get("topic.deadletter"), () -> {
+            List<DeadLetter> d = kafka.clients().drain(m.get("topic.deadletter"), codec::decode);
+            return d.isEmpty() ? null : d;
+        });
     }
 }

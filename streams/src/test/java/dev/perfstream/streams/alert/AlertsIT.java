@@ -9,12 +9,14 @@ import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.AlertState;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.config.TopicKeys;
 import dev.perfstream.schemas.serde.Codecs;
-import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
-import dev.perfstream.schemas.testkit.ChildJvm;
-import dev.perfstream.schemas.testkit.KafkaTestCluster;
-import dev.perfstream.schemas.testkit.Poll;
+import dev.perfstream.testkit.ChildJvm;
+import dev.perfstream.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.Poll;
+import dev.perfstream.testkit.StageSettings;
+import dev.perfstream.testkit.TestClients;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,21 +26,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,21 +65,15 @@ class AlertsIT {
 
     /** Topics and settings of one test: its own application id, topics and state dir. */
     record Env(String appId, String stats, String alerts, String dead, Path stateDir, Map<String, String> settings) {
-        static Env create(String name) throws Exception {
-            String stats = name + ".stats";
-            String alerts = name + ".alerts";
-            String dead = name + ".deadletter";
-            kafka.createTopics(3, stats, alerts, dead);
-            Path state = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), name + "-state");
-            Map<String, String> s = new HashMap<>();
-            s.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-            s.put("alerts.application.id", "it-" + name);
-            s.put("topic.stats", stats);
-            s.put("topic.alerts", alerts);
-            s.put("topic.deadletter", dead);
-            s.put("state.dir", state.toString());
-            s.put("alerts.session.timeout", "6s");
-            return new Env("it-" + name, stats, alerts, dead, state, s);
+        static Env create(String name) {
+            StageSettings s = StageSettings.on(kafka, name)
+                .topics(TopicKeys.STATS, TopicKeys.ALERTS, TopicKeys.DEADLETTER)
+                .applicationId("alerts.application.id", "it")
+                .tempDir("state.dir")
+                .put("alerts.session.timeout", "6s")
+                .createTopics(3);
+            return new Env(s.get("alerts.application.id"), s.topicName(TopicKeys.STATS), s.topicName(TopicKeys.ALERTS),
+                s.topicName(TopicKeys.DEADLETTER), s.path("state.dir"), s.map());
         }
     }
 
@@ -100,37 +90,22 @@ class AlertsIT {
         return w;
     }
 
-    static void produce(Env env, List<WindowStats> windows) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+    static void produce(Env env, List<WindowStats> windows) {
+        try (KafkaProducer<byte[], byte[]> producer = kafka.clients().producer()) {
             for (WindowStats s : windows) {
-                producer.send(new ProducerRecord<>(env.stats(), null, s.getWindowEnd().toEpochMilli(),
-                    Series.of(s).getBytes(StandardCharsets.UTF_8), STATS.encode(env.stats(), s))).get(30, TimeUnit.SECONDS);
+                TestClients.send(producer, new ProducerRecord<>(env.stats(), null, s.getWindowEnd().toEpochMilli(),
+                    Series.of(s).getBytes(StandardCharsets.UTF_8), STATS.encode(env.stats(), s)));
             }
         }
     }
 
-    /** All committed alerts currently in the topic. */
-    static List<Alert> readAlerts(Env env) throws DecodeException {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    /** All committed alerts currently in the topic, each keyed by its fingerprint, by window end. */
+    static List<Alert> readAlerts(Env env) {
         List<Alert> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> tps = c.partitionsFor(env.alerts()).stream()
-                .map(pi -> new TopicPartition(env.alerts(), pi.partition())).toList();
-            c.assign(tps);
-            c.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = c.endOffsets(tps);
-            while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    Alert a = ALERTS.decode(env.alerts(), r.value());
-                    assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(a.getFingerprint());
-                    out.add(a);
-                }
-            }
+        for (ConsumerRecord<byte[], byte[]> r : kafka.clients().records(env.alerts())) {
+            Alert a = TestClients.decode(ALERTS::decode, r);
+            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(a.getFingerprint());
+            out.add(a);
         }
         out.sort((a, b) -> a.getWindowEnd().compareTo(b.getWindowEnd()));
         return out;
@@ -174,11 +149,7 @@ class AlertsIT {
         try (AlertsApp app = AlertsApp.start(Settings.of(env.settings()))) {
             produce(env, all);
             Poll.until(Duration.ofSeconds(120), "6 alerts", () -> {
-                try {
-                    return readAlerts(env).size() >= 6 ? Boolean.TRUE : null;
-                } catch (DecodeException e) {
-                    throw new IllegalStateException(e);
-                }
+                return readAlerts(env).size() >= 6 ? Boolean.TRUE : null;
             });
             awaitCaughtUp(env);
         }
@@ -242,12 +213,8 @@ class AlertsIT {
             produce(env, List.of(StatsFixtures.metric("http.server.duration", "checkout", "/cart", minuteStart.minus(MINUTE), MINUTE,
                 450, 300, 0)));
             List<Alert> as = Poll.until(Duration.ofSeconds(120), "FIRING, then the deadman and the no-data resolution", () -> {
-                try {
-                    List<Alert> got = readAlerts(env);
-                    return got.size() >= 3 ? got : null;
-                } catch (DecodeException e) {
-                    throw new IllegalStateException(e);
-                }
+                List<Alert> got = readAlerts(env);
+                return got.size() >= 3 ? got : null;
             });
             assertThat(as.stream().map(a -> a.getRule() + " " + a.getState()).toList())
                 .containsExactlyInAnyOrder("slow-cart FIRING", "slow-cart RESOLVED", "checkout-silent FIRING");
@@ -261,12 +228,8 @@ class AlertsIT {
 
             produce(env, List.of(StatsFixtures.metric("http.server.duration", "checkout", "/pay", minuteStart, MINUTE, 90, 300, 0)));
             Poll.until(Duration.ofSeconds(60), "the deadman resolved", () -> {
-                try {
-                    return readAlerts(env).stream().anyMatch(a -> a.getRule().equals("checkout-silent")
-                        && a.getState().name().equals("RESOLVED")) ? Boolean.TRUE : null;
-                } catch (DecodeException e) {
-                    throw new IllegalStateException(e);
-                }
+                return readAlerts(env).stream().anyMatch(a -> a.getRule().equals("checkout-silent")
+                    && a.getState().name().equals("RESOLVED")) ? Boolean.TRUE : null;
             });
         } finally {
             Files.deleteIfExists(rules);
@@ -293,11 +256,7 @@ class AlertsIT {
             produce(env, before);
             String cart = "metric=http.server.duration,service=checkout,route=/cart";
             Poll.until(Duration.ofSeconds(120), "FIRING before the kill", () -> {
-                try {
-                    return readAlerts(env).stream().anyMatch(a -> a.getSeries().equals(cart)) ? Boolean.TRUE : null;
-                } catch (DecodeException e) {
-                    throw new IllegalStateException(e);
-                }
+                return readAlerts(env).stream().anyMatch(a -> a.getSeries().equals(cart)) ? Boolean.TRUE : null;
             });
             child.destroyForcibly(); // SIGKILL: no shutdown hook, no commit, no state flush
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -305,12 +264,8 @@ class AlertsIT {
             produce(env, after);
             child = startChild(env, log);
             Poll.until(Duration.ofSeconds(150), "RESOLVED after the restart", () -> {
-                try {
-                    return readAlerts(env).stream().anyMatch(a -> a.getSeries().equals(cart)
-                        && a.getState() == AlertState.RESOLVED) ? Boolean.TRUE : null;
-                } catch (DecodeException e) {
-                    throw new IllegalStateException(e);
-                }
+                return readAlerts(env).stream().anyMatch(a -> a.getSeries().equals(cart)
+                    && a.getState() == AlertState.RESOLVED) ? Boolean.TRUE : null;
             });
             awaitCaughtUp(env);
             List<Alert> cartAlerts = readAlerts(env).stream().filter(a -> a.getSeries().equals(cart)).toList();

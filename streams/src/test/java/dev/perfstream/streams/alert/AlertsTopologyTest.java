@@ -108,7 +108,7 @@ class AlertsTopologyTest {
      */
     @Test
     void shouldParkStatsWhileTheRegistryIsUnreachableAndKeepTheOrder() throws Exception {
-        Settings reg = Settings.of(Map.of("schema.registry.url", "http://127.0.0.1:" + dev.perfstream.schemas.testkit.Ports.free()
+        Settings reg = Settings.of(Map.of("schema.registry.url", "http://127.0.0.1:" + dev.perfstream.testkit.Ports.free()
                 + "/apis/ccompat/v7", "output.format", "json", "schema.registry.retry.timeout", "200ms",
             "schema.registry.retry.backoff", "50ms"));
         AlertsConfig c = AlertsConfig.from(Settings.of(Map.of("state.dir", tmp.resolve("state").toString())));

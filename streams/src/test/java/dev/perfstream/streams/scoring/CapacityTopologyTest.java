@@ -5,7 +5,6 @@ import static dev.perfstream.streams.scoring.ScoringTestData.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.perfstream.models.anomaly.WindowScoring;
-import dev.perfstream.models.store.ModelStore;
 import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.Forecast;
 import dev.perfstream.schemas.avro.Recommendation;
@@ -18,20 +17,14 @@ import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.function.IntToDoubleFunction;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -67,18 +60,13 @@ class CapacityTopologyTest {
         Map<String, String> m = new HashMap<>(Map.of("models.dir", dir.resolve("models").toString(),
             "forecast.horizons", "5m,30m", "forecast.statistics", "rate"));
         m.putAll(extra);
-        cfg = ScoringConfig.from(Settings.of(m));
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "capacity-test");
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        p.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
-        driver = new TopologyTestDriver(ScoringTopology.build(cfg, new ModelStore(cfg.modelsDir()), Clock.systemUTC()), p,
-            Instant.ofEpochMilli(T0));
-        stats = driver.createInputTopic(cfg.statsTopic(), new ByteArraySerializer(), new ByteArraySerializer());
-        recommendations = driver.createOutputTopic(cfg.capacity().topic(), new StringDeserializer(),
-            new ByteArrayDeserializer());
-        forecasts = driver.createOutputTopic(cfg.forecast().topic(), new StringDeserializer(), new ByteArrayDeserializer());
-        deadletters = driver.createOutputTopic(cfg.deadletterTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        ScoringDriver scoring = new ScoringDriver(dir, "capacity-test", m);
+        cfg = scoring.cfg;
+        driver = scoring.driver;
+        stats = scoring.stats;
+        recommendations = scoring.output(cfg.capacity().topic());
+        forecasts = scoring.output(cfg.forecast().topic());
+        deadletters = scoring.deadletters();
     }
 
     @AfterEach

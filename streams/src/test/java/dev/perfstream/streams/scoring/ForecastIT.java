@@ -9,30 +9,22 @@ import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.Forecast;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.config.TopicKeys;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
-import dev.perfstream.schemas.testkit.KafkaTestCluster;
-import dev.perfstream.schemas.testkit.Poll;
+import dev.perfstream.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.Poll;
+import dev.perfstream.testkit.StageSettings;
+import dev.perfstream.testkit.TopicTail;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -53,21 +45,11 @@ class ForecastIT {
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void shouldRaiseTheCapacityAlertAheadOfATrafficSurgeAndResolveItAfter() throws Exception {
-        Path tmp = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "forecast-it-");
         try (KafkaTestCluster kafka = KafkaTestCluster.start()) {
-            kafka.createTopics(2, "stats-f", "anomalies-f", "dlq-f", "alerts-f", "forecasts-f");
-            Map<String, String> m = new HashMap<>();
-            m.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-            m.put("scoring.application.id", "forecast-it");
-            m.put("topic.stats", "stats-f");
-            m.put("topic.anomalies", "anomalies-f");
-            m.put("topic.deadletter", "dlq-f");
-            m.put("topic.alerts", "alerts-f");
-            m.put("topic.forecasts", "forecasts-f");
-            m.put("state.dir", tmp.resolve("state").toString());
-            m.put("models.dir", tmp.resolve("models").toString());
-            m.put("scoring.commit.interval.ms", "100");
-            m.put("capacity.checkout.rate", "40");
+            StageSettings s = ScoringStageSettings.of(kafka, "forecast").put("capacity.checkout.rate", "40");
+            String stats = s.topicName(TopicKeys.STATS);
+            String alertsTopic = s.topicName(TopicKeys.ALERTS);
+            String forecastsTopic = s.topicName(TopicKeys.FORECASTS);
             Random rnd = new Random(31);
             List<WindowStats> windows = new ArrayList<>();
             int i = 0;
@@ -84,40 +66,27 @@ class ForecastIT {
             for (int j = 0; j < 20; j++, i++) {
                 addBoth(windows, i, 20, rnd);
             }
-            try (ScoringApp app = ScoringApp.start(Settings.of(m));
-                 KafkaProducer<byte[], byte[]> producer = producer(kafka);
-                 KafkaConsumer<String, byte[]> consumer = consumer(kafka)) {
-                consumer.subscribe(List.of("alerts-f", "forecasts-f"));
+            try (ScoringApp app = ScoringApp.start(s.settings());
+                 KafkaProducer<byte[], byte[]> producer = kafka.clients().producer();
+                 TopicTail tail = kafka.clients().tail(alertsTopic, forecastsTopic)) {
                 for (WindowStats w : windows) {
-                    producer.send(new ProducerRecord<>("stats-f", null, w.getWindowEnd().toEpochMilli(),
-                        WindowScoring.seriesKey(w).getBytes(StandardCharsets.UTF_8), statsCodec.encode("stats-f", w)));
+                    producer.send(new ProducerRecord<>(stats, null, w.getWindowEnd().toEpochMilli(),
+                        WindowScoring.seriesKey(w).getBytes(StandardCharsets.UTF_8), statsCodec.encode(stats, w)));
                 }
                 producer.flush();
-                List<Alert> alerts = new ArrayList<>();
-                List<ConsumerRecord<String, Forecast>> forecasts = new ArrayList<>();
                 // per route window: 2 statistics x 3 horizons; per service window (half as many): rate x 3 horizons
                 int expectedForecasts = windows.size() * 2 * 3 + windows.size() / 2 * 3;
-                Poll.until(Duration.ofSeconds(120), "all forecasts and the RESOLVED capacity alert", () -> {
-                    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                        try {
-                            if (r.topic().equals("alerts-f")) {
-                                alerts.add(alertCodec.decode(r.topic(), r.value()));
-                            } else {
-                                forecasts.add(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.key(),
-                                    forecastCodec.decode(r.topic(), r.value())));
-                            }
-                        } catch (Exception e) {
-                            throw new AssertionError("undecodable output on " + r.topic(), e);
-                        }
-                    }
-                    // the RESOLVED capacity alert itself: an ANOMALY alert on the ramp may resolve first, and the
-                    // alerts topic may be fetched behind the forecasts topic
-                    return forecasts.size() >= expectedForecasts && alerts.stream().anyMatch(a ->
-                        a.getSource().name().equals("FORECAST") && a.getState().name().equals("RESOLVED")) ? true : null;
-                });
+                // the RESOLVED capacity alert itself: an ANOMALY alert on the ramp may resolve first, and the
+                // alerts topic may be fetched behind the forecasts topic
+                Poll.until(Duration.ofSeconds(120), "all forecasts and the RESOLVED capacity alert",
+                    () -> tail.poll().records(forecastsTopic).size() >= expectedForecasts
+                        && tail.decoded(alertsTopic, alertCodec::decode).stream().anyMatch(a ->
+                            a.getSource().name().equals("FORECAST") && a.getState().name().equals("RESOLVED")) ? true : null);
+                List<Alert> alerts = tail.decoded(alertsTopic, alertCodec::decode);
+                List<Forecast> forecasts = tail.decoded(forecastsTopic, forecastCodec::decode);
                 assertThat(forecasts).hasSize(expectedForecasts);
-                assertThat(forecasts).allSatisfy(r -> assertThat(r.value().getLower()).isLessThan(r.value().getUpper()));
-                assertThat(forecasts).extracting(ConsumerRecord::key).containsOnly("METRIC|http.server.duration|checkout|/cart",
+                assertThat(forecasts).allSatisfy(f -> assertThat(f.getLower()).isLessThan(f.getUpper()));
+                assertThat(tail.records(forecastsTopic)).extracting(r -> new String(r.key(), StandardCharsets.UTF_8)).containsOnly("METRIC|http.server.duration|checkout|/cart",
                     "METRIC|http.server.duration|checkout|/pay", "METRIC|http.server.duration|checkout|*");
                 List<Alert> capacity = alerts.stream().filter(a -> a.getSource().name().equals("FORECAST")).toList();
                 assertThat(capacity).extracting(a -> a.getState().name()).containsExactly("FIRING", "RESOLVED");
@@ -142,20 +111,5 @@ class ForecastIT {
         windows.add(cart);
         windows.add(pay);
         return cart.getRate() + pay.getRate();
-    }
-
-    private static KafkaProducer<byte[], byte[]> producer(KafkaTestCluster kafka) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
-    private static KafkaConsumer<String, byte[]> consumer(KafkaTestCluster kafka) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "forecast-it-reader");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
     }
 }

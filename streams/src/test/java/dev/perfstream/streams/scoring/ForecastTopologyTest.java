@@ -16,20 +16,14 @@ import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -57,17 +51,14 @@ class ForecastTopologyTest {
     private void start(Map<String, String> extra) {
         Map<String, String> m = new HashMap<>(Map.of("models.dir", dir.resolve("models").toString()));
         m.putAll(extra);
-        cfg = ScoringConfig.from(Settings.of(m));
-        models = new ModelStore(cfg.modelsDir());
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "forecast-test");
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        p.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
-        driver = new TopologyTestDriver(ScoringTopology.build(cfg, models, Clock.systemUTC()), p, Instant.ofEpochMilli(T0));
-        stats = driver.createInputTopic(cfg.statsTopic(), new ByteArraySerializer(), new ByteArraySerializer());
-        forecasts = driver.createOutputTopic(cfg.forecast().topic(), new StringDeserializer(), new ByteArrayDeserializer());
-        alerts = driver.createOutputTopic(cfg.alertsTopic(), new StringDeserializer(), new ByteArrayDeserializer());
-        deadletters = driver.createOutputTopic(cfg.deadletterTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        ScoringDriver scoring = new ScoringDriver(dir, "forecast-test", m);
+        cfg = scoring.cfg;
+        models = scoring.models;
+        driver = scoring.driver;
+        stats = scoring.stats;
+        forecasts = scoring.output(cfg.forecast().topic());
+        alerts = scoring.output(cfg.alertsTopic());
+        deadletters = scoring.deadletters();
     }
 
     @AfterEach

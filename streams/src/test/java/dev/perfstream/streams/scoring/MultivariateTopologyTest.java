@@ -20,16 +20,10 @@ import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -62,16 +56,12 @@ class MultivariateTopologyTest {
         Map<String, String> m = new HashMap<>(Map.of("models.dir", dir.resolve("models").toString(),
             "models.reload.interval", "10s", "forecast.enabled", "false"));
         m.putAll(extra);
-        cfg = ScoringConfig.from(Settings.of(m));
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "scoring-mv-test");
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        p.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
-        driver = new TopologyTestDriver(ScoringTopology.build(cfg, new ModelStore(cfg.modelsDir()), Clock.systemUTC()), p,
-            Instant.ofEpochMilli(T0));
-        stats = driver.createInputTopic(cfg.statsTopic(), new ByteArraySerializer(), new ByteArraySerializer());
-        anomalies = driver.createOutputTopic(cfg.anomaliesTopic(), new StringDeserializer(), new ByteArrayDeserializer());
-        alerts = driver.createOutputTopic(cfg.alertsTopic(), new StringDeserializer(), new ByteArrayDeserializer());
+        ScoringDriver scoring = new ScoringDriver(dir, "scoring-mv-test", m);
+        cfg = scoring.cfg;
+        driver = scoring.driver;
+        stats = scoring.stats;
+        anomalies = scoring.output(cfg.anomaliesTopic());
+        alerts = scoring.output(cfg.alertsTopic());
     }
 
     /** A small detector so that the test needs hundreds, not thousands, of windows. */

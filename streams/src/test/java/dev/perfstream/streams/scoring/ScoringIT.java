@@ -11,31 +11,24 @@ import dev.perfstream.schemas.avro.Anomaly;
 import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.config.TopicKeys;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
-import dev.perfstream.schemas.testkit.KafkaTestCluster;
-import dev.perfstream.schemas.testkit.Poll;
+import dev.perfstream.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.Poll;
+import dev.perfstream.testkit.StageSettings;
+import dev.perfstream.testkit.TestClients;
+import dev.perfstream.testkit.TopicTail;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -48,40 +41,27 @@ class ScoringIT {
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void shouldScoreWindowsDeadLetterGarbageAndPickUpAStoredModelWhileRunning() throws Exception {
-        Path tmp = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "scoring-it-");
         try (KafkaTestCluster kafka = KafkaTestCluster.start()) {
-            kafka.createTopics(2, "stats-it", "anomalies-it", "dlq-it", "alerts-it", "forecasts-it");
-            Map<String, String> m = new HashMap<>();
-            m.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-            m.put("scoring.application.id", "scoring-it");
-            m.put("topic.stats", "stats-it");
-            m.put("topic.anomalies", "anomalies-it");
-            m.put("topic.deadletter", "dlq-it");
-            m.put("topic.alerts", "alerts-it");
-            m.put("topic.forecasts", "forecasts-it");
-            m.put("state.dir", tmp.resolve("state").toString());
-            m.put("models.dir", tmp.resolve("models").toString());
-            m.put("models.reload.interval", "1s");
-            m.put("scoring.commit.interval.ms", "100");
-            ModelStore models = new ModelStore(tmp.resolve("models"));
+            StageSettings s = ScoringStageSettings.of(kafka, "scoring").put("models.reload.interval", "1s");
+            stats = s.topicName(TopicKeys.STATS);
+            String anomalies = s.topicName(TopicKeys.ANOMALIES);
+            String alertsTopic = s.topicName(TopicKeys.ALERTS);
+            String dlq = s.topicName(TopicKeys.DEADLETTER);
+            ModelStore models = new ModelStore(s.path("models.dir"));
             Random rnd = new Random(21);
-            try (ScoringApp app = ScoringApp.start(Settings.of(m));
-                 KafkaProducer<byte[], byte[]> producer = producer(kafka);
-                 KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
-                consumer.subscribe(List.of("anomalies-it", "dlq-it", "alerts-it"));
-                producer.send(new ProducerRecord<>("stats-it", "x".getBytes(StandardCharsets.UTF_8),
-                    "not a window".getBytes(StandardCharsets.UTF_8))).get();
+            try (ScoringApp app = ScoringApp.start(s.settings());
+                 KafkaProducer<byte[], byte[]> producer = kafka.clients().producer();
+                 TopicTail tail = kafka.clients().tail(anomalies, dlq, alertsTopic)) {
+                TestClients.send(producer, new ProducerRecord<>(stats, "x".getBytes(StandardCharsets.UTF_8),
+                    "not a window".getBytes(StandardCharsets.UTF_8)));
                 // 70 windows: past the detector's warm-up (60 residuals), before which a score stays at or below 0.5
                 for (int i = 0; i < 70; i++) {
                     send(producer, window("pay", i, rnd, 1.0));
                 }
-                List<Anomaly> seen = new ArrayList<>();
-                List<DeadLetter> dead = new ArrayList<>();
-                Poll.until(Duration.ofSeconds(60), "70 windows x 3 statistics scored", () -> {
-                    drain(consumer, seen, dead);
-                    return seen.size() >= 210 ? true : null;
-                });
-                assertThat(seen).extracting(Anomaly::getModelVersion).containsOnly("baseline");
+                Poll.until(Duration.ofSeconds(60), "70 windows x 3 statistics scored",
+                    () -> scores(tail.poll(), anomalies).size() >= 210 ? true : null);
+                assertThat(scores(tail, anomalies)).extracting(Anomaly::getModelVersion).containsOnly("baseline");
+                List<DeadLetter> dead = tail.decoded(dlq, dlCodec::decode);
                 assertThat(dead).hasSize(1);
                 assertThat(dead.get(0).getStage()).isEqualTo("scoring");
 
@@ -95,74 +75,39 @@ class ScoringIT {
                 int[] next = {70};
                 Anomaly adopted = Poll.until(Duration.ofSeconds(60), "a p95 score made by lsgd-v1", () -> {
                     send(producer, window("pay", next[0]++, rnd, 1.0));
-                    drain(consumer, seen, dead);
-                    return seen.stream().filter(a -> a.getStatistic().equals("p95")
+                    return scores(tail.poll(), anomalies).stream().filter(a -> a.getStatistic().equals("p95")
                         && a.getModelVersion().equals("lsgd-v1")).findFirst().orElse(null);
                 });
                 assertThat(adopted.getSeries()).isEqualTo("METRIC|http.server.duration|pay|/cart");
 
                 send(producer, window("pay", next[0], rnd, 3.0));
                 long spikeStart = ScoringTestData.T0 + next[0] * ScoringTestData.MIN;
-                Anomaly spike = Poll.until(Duration.ofSeconds(60), "the spike's p95 score", () -> {
-                    drain(consumer, seen, dead);
-                    return seen.stream().filter(a -> a.getStatistic().equals("p95")
-                        && a.getWindowStart().toEpochMilli() == spikeStart).findFirst().orElse(null);
-                });
+                Anomaly spike = Poll.until(Duration.ofSeconds(60), "the spike's p95 score",
+                    () -> scores(tail.poll(), anomalies).stream().filter(a -> a.getStatistic().equals("p95")
+                        && a.getWindowStart().toEpochMilli() == spikeStart).findFirst().orElse(null));
                 assertThat(spike.getScore()).isGreaterThan(0.99);
-                dev.perfstream.schemas.avro.Alert alert = Poll.until(Duration.ofSeconds(60), "the spike's ANOMALY alert", () -> {
-                    drain(consumer, seen, dead);
-                    return alerts.stream().filter(a -> a.getStatistic().equals("p95")).findFirst().orElse(null);
-                });
+                dev.perfstream.schemas.avro.Alert alert = Poll.until(Duration.ofSeconds(60), "the spike's ANOMALY alert",
+                    () -> tail.poll().decoded(alertsTopic, alertCodec::decode).stream()
+                        .filter(a -> a.getStatistic().equals("p95")).findFirst().orElse(null));
                 assertThat(alert.getState().name()).isEqualTo("FIRING");
                 assertThat(alert.getWindowStart().toEpochMilli()).isEqualTo(spikeStart);
             }
         }
     }
 
+    private String stats;
+
     private void send(KafkaProducer<byte[], byte[]> producer, WindowStats w) {
-        try {
-            producer.send(new ProducerRecord<>("stats-it", null, w.getWindowEnd().toEpochMilli(),
-                WindowScoring.seriesKey(w).getBytes(StandardCharsets.UTF_8), statsCodec.encode("stats-it", w))).get();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        TestClients.send(producer, new ProducerRecord<>(stats, null, w.getWindowEnd().toEpochMilli(),
+            WindowScoring.seriesKey(w).getBytes(StandardCharsets.UTF_8), statsCodec.encode(stats, w)));
     }
 
-    private final List<dev.perfstream.schemas.avro.Alert> alerts = new ArrayList<>();
     private final RecordCodec<dev.perfstream.schemas.avro.Alert> alertCodec =
         Codecs.create(dev.perfstream.schemas.avro.Alert.getClassSchema(), Settings.of(Map.of()));
 
-    private void drain(KafkaConsumer<byte[], byte[]> consumer, List<Anomaly> seen, List<DeadLetter> dead) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-            try {
-                if (r.topic().equals("alerts-it")) {
-                    alerts.add(alertCodec.decode(r.topic(), r.value()));
-                } else if (r.topic().equals("anomalies-it")) {
-                    Anomaly a = anomalyCodec.decode(r.topic(), r.value());
-                    if (!a.getSeries().startsWith(MultivariateProcessor.SERIES_PREFIX)) {
-                        seen.add(a); // the multivariate records are checked in MultivariateIT
-                    }
-                } else {
-                    dead.add(dlCodec.decode(r.topic(), r.value()));
-                }
-            } catch (Exception e) {
-                throw new AssertionError("undecodable output on " + r.topic(), e);
-            }
-        }
-    }
-
-    private static KafkaProducer<byte[], byte[]> producer(KafkaTestCluster kafka) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
-    private static KafkaConsumer<byte[], byte[]> consumer(KafkaTestCluster kafka) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "scoring-it-reader");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    /** The per-series scores on the anomalies topic so far (the multivariate records are checked in MultivariateIT). */
+    private List<Anomaly> scores(TopicTail tail, String topic) {
+        return tail.decoded(topic, anomalyCodec::decode).stream()
+            .filter(a -> !a.getSeries().startsWith(MultivariateProcessor.SERIES_PREFIX)).toList();
     }
 }

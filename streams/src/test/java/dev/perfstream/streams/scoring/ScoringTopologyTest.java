@@ -17,19 +17,13 @@ import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -57,18 +51,15 @@ class ScoringTopologyTest {
 
     @BeforeEach
     void start() {
-        cfg = ScoringConfig.from(Settings.of(Map.of("models.dir", dir.resolve("models").toString(),
-            "models.reload.interval", "10s")));
-        models = new ModelStore(cfg.modelsDir());
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "scoring-test");
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        p.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
-        driver = new TopologyTestDriver(ScoringTopology.build(cfg, models, Clock.systemUTC()), p, Instant.ofEpochMilli(T0));
-        stats = driver.createInputTopic(cfg.statsTopic(), new ByteArraySerializer(), new ByteArraySerializer());
-        anomalies = driver.createOutputTopic(cfg.anomaliesTopic(), new StringDeserializer(), new ByteArrayDeserializer());
-        deadletters = driver.createOutputTopic(cfg.deadletterTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        alerts = driver.createOutputTopic(cfg.alertsTopic(), new StringDeserializer(), new ByteArrayDeserializer());
+        ScoringDriver scoring = new ScoringDriver(dir, "scoring-test", Map.of("models.dir", dir.resolve("models").toString(),
+            "models.reload.interval", "10s"));
+        cfg = scoring.cfg;
+        models = scoring.models;
+        driver = scoring.driver;
+        stats = scoring.stats;
+        anomalies = scoring.output(cfg.anomaliesTopic());
+        deadletters = scoring.deadletters();
+        alerts = scoring.output(cfg.alertsTopic());
     }
 
     @AfterEach

@@ -1,7 +1,7 @@
 package dev.perfstream.streams.window;
 
-import static dev.perfstream.schemas.testkit.ConfluentAvroProducing.frame;
-import static dev.perfstream.schemas.testkit.ConfluentAvroProducing.toGeneric;
+import static dev.perfstream.testkit.ConfluentAvroProducing.frame;
+import static dev.perfstream.testkit.ConfluentAvroProducing.toGeneric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -12,32 +12,24 @@ import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.registry.RegistryConfig;
 import dev.perfstream.schemas.registry.SchemaRegistryClient;
 import dev.perfstream.schemas.serde.Codecs;
-import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
-import dev.perfstream.schemas.testkit.ConfluentAvroProducing;
-import dev.perfstream.schemas.testkit.KafkaTestCluster;
-import dev.perfstream.schemas.testkit.Poll;
-import dev.perfstream.schemas.testkit.RegistryTestServer;
+import dev.perfstream.testkit.ConfluentAvroProducing;
+import dev.perfstream.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.Poll;
+import dev.perfstream.testkit.StageSettings;
+import dev.perfstream.testkit.TestClients;
+import dev.perfstream.testkit.RegistryTestServer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import org.apache.avro.Schema;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,24 +64,40 @@ class StatsAvroRegistryIT {
         }
     }
 
-    private static Map<String, String> settings(String tag) throws Exception {
-        Map<String, String> m = new HashMap<>();
-        m.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-        m.put("schema.registry.url", registry.url());
-        m.put("schema.registry.retry.timeout", "3m");
-        m.put("schema.registry.retry.backoff.max", "2s");
-        m.put("stats.application.id", "stats-avro-it-" + tag);
-        m.put("topic.metrics", "metrics-" + tag);
-        m.put("topic.rum", "rum-" + tag);
-        m.put("topic.stats", "stats-" + tag);
-        m.put("topic.deadletter", "dlq-" + tag);
-        m.put("stats.windows", "10s,1m");
-        m.put("stats.rollup", "off");
-        m.put("stats.grace", "5s");
-        m.put("stats.commit.interval", "200ms");
-        m.put("state.dir", Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "stats-avro-").toString());
-        kafka.createTopics(2, m.get("topic.metrics"), m.get("topic.rum"), m.get("topic.stats"), m.get("topic.deadletter"));
-        return m;
+    private static Map<String, String> settings(String tag) {
+        return StatsStageSettings.of(kafka, "avro-" + tag).registry(registry)
+            .put("schema.registry.retry.timeout", "3m")
+            .put("schema.registry.retry.backoff.max", "2s")
+            .createTopics(2).map();
+    }
+
+    /** The writer schemas v1 (current) and v2 (+ optional tenant), registered under the input topic's subject. */
+    private record Writers(String topic, Schema v1, int v1Id, Schema v2, int v2Id) {
+        static Writers register(Settings settings, String topic) throws Exception {
+            SchemaRegistryClient producerSide = new SchemaRegistryClient(RegistryConfig.from(settings));
+            Schema v1 = MetricEvent.getClassSchema();
+            Schema v2 = ConfluentAvroProducing.metricEventV2();
+            return new Writers(topic, v1, producerSide.register(topic + "-value", v1), v2, producerSide.register(topic + "-value", v2));
+        }
+
+        /** Sends {@code e} framed with v2 (and {@code tenant}) or v1. */
+        void send(KafkaProducer<byte[], byte[]> p, MetricEvent e, boolean asV2, String tenant) {
+            byte[] bytes = asV2 ? frame(v2Id, toGeneric(e, v2, Map.of("tenant", tenant))) : frame(v1Id, toGeneric(e, v1, Map.of()));
+            p.send(new ProducerRecord<>(topic, "checkout".getBytes(StandardCharsets.UTF_8), bytes));
+        }
+
+        /** Event {@code i} of a test at {@code ts}: route /api/orders or /api/users by turns, counted in {@code truth}. */
+        void send(KafkaProducer<byte[], byte[]> p, Map<String, Truth> truth, int i, long ts, double v, boolean asV2, String tenant) {
+            String route = i % 2 == 0 ? "/api/orders" : "/api/users";
+            truth.computeIfAbsent(route, r -> new Truth()).add(v);
+            send(p, event(ts, route, v), asV2, tenant);
+        }
+
+        /** An event at t0 + 3 min: advances stream time past the first minute and its grace, closing it. */
+        void close(KafkaProducer<byte[], byte[]> p, long t0) {
+            send(p, event(t0 + 3 * MIN, "/closer", 1), false, null);
+            p.flush();
+        }
     }
 
     /** The truth per route, kept while producing. */
@@ -112,45 +120,25 @@ class StatsAvroRegistryIT {
             .setMetric("http.server.duration").setValue(value).setUnit("ms").setOutcome(Outcome.OK).setRoute(route).build();
     }
 
-    private static KafkaProducer<byte[], byte[]> producer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false); // as StatsIT: one request in flight keeps order
-        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            var parts = c.partitionsFor(topic).stream().map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<org.apache.kafka.common.TopicPartition, Long> end = c.endOffsets(parts);
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
-        return out;
-    }
-
-    private static List<WindowStats> minuteStats(Settings settings, String topic, long t0) throws DecodeException {
+    private static List<WindowStats> minuteStats(Settings settings, String topic, long t0) {
         RecordCodec<WindowStats> codec = Codecs.create(WindowStats.getClassSchema(), settings);
         List<WindowStats> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : readAll(topic)) {
+        for (ConsumerRecord<byte[], byte[]> r : kafka.clients().records(topic)) {
             assertThat(r.value()[0]).as("perf.stats is written as Confluent Avro").isEqualTo((byte) 0);
-            WindowStats w = codec.decode(topic, r.value());
+            WindowStats w = TestClients.decode(codec::decode, r);
             if (w.getWindowStart().toEpochMilli() == t0 && w.getWindowEnd().toEpochMilli() == t0 + MIN) {
                 out.add(w);
             }
         }
         return out;
+    }
+
+    /** The 1-minute windows from t0 of both routes, once both are out. */
+    private static List<WindowStats> awaitMinuteStats(Settings settings, String topic, long t0, Duration timeout, String what) {
+        return Poll.until(timeout, what, () -> {
+            List<WindowStats> w = minuteStats(settings, topic, t0);
+            return w.size() >= 2 ? w : null;
+        });
     }
 
     private static void assertExact(List<WindowStats> stats, Map<String, Truth> truth) {
@@ -170,37 +158,19 @@ class StatsAvroRegistryIT {
         Map<String, String> s = settings("v1v2");
         Settings settings = Settings.of(s);
         String in = s.get("topic.metrics");
-        SchemaRegistryClient producerSide = new SchemaRegistryClient(RegistryConfig.from(settings));
-        Schema v1 = MetricEvent.getClassSchema();
-        Schema v2 = ConfluentAvroProducing.metricEventV2();
-        int v1Id = producerSide.register(in + "-value", v1);
-        int v2Id = producerSide.register(in + "-value", v2);
+        Writers w = Writers.register(settings, in);
         long t0 = (System.currentTimeMillis() / MIN) * MIN - 5 * MIN;
         Map<String, Truth> truth = new HashMap<>();
-        try (StatsApp app = StatsApp.start(settings); KafkaProducer<byte[], byte[]> p = producer()) {
+        try (StatsApp app = StatsApp.start(settings); KafkaProducer<byte[], byte[]> p = kafka.clients().producer()) {
             for (int i = 0; i < 2000; i++) {
-                String route = i % 2 == 0 ? "/api/orders" : "/api/users";
-                double v = 1 + (i * 7919 % 1000) / 8.0;
-                truth.computeIfAbsent(route, r -> new Truth()).add(v);
-                MetricEvent e = event(t0 + i * 20L, route, v);
-                byte[] bytes = i % 3 == 0 ? frame(v2Id, toGeneric(e, v2, Map.of("tenant", "acme"))) : frame(v1Id, toGeneric(e, v1, Map.of()));
-                p.send(new ProducerRecord<>(in, "checkout".getBytes(StandardCharsets.UTF_8), bytes));
+                w.send(p, truth, i, t0 + i * 20L, 1 + (i * 7919 % 1000) / 8.0, i % 3 == 0, "acme");
             }
-            // advances stream time past the first minute + grace, closing it
-            p.send(new ProducerRecord<>(in, "checkout".getBytes(StandardCharsets.UTF_8),
-                frame(v1Id, toGeneric(event(t0 + 3 * MIN, "/closer", 1), v1, Map.of()))));
-            p.flush();
+            w.close(p, t0);
 
-            List<WindowStats> stats = Poll.until(Duration.ofSeconds(120), "1-minute stats of both routes", () -> {
-                try {
-                    List<WindowStats> w = minuteStats(settings, s.get("topic.stats"), t0);
-                    return w.size() >= 2 ? w : null;
-                } catch (DecodeException e) {
-                    throw new AssertionError(e);
-                }
-            });
+            List<WindowStats> stats = awaitMinuteStats(settings, s.get("topic.stats"), t0, Duration.ofSeconds(120),
+                "1-minute stats of both routes");
             assertExact(stats, truth);
-            assertThat(readAll(s.get("topic.deadletter"))).isEmpty();
+            assertThat(kafka.clients().records(s.get("topic.deadletter"))).isEmpty();
         }
     }
 
@@ -212,14 +182,10 @@ class StatsAvroRegistryIT {
         Settings settings = Settings.of(s);
         SchemaRegistryClient stageClient = SchemaRegistryClient.shared(RegistryConfig.from(settings));
         String in = s.get("topic.metrics");
-        SchemaRegistryClient producerSide = new SchemaRegistryClient(RegistryConfig.from(settings));
-        Schema v1 = MetricEvent.getClassSchema();
-        Schema v2 = ConfluentAvroProducing.metricEventV2();
-        int v1Id = producerSide.register(in + "-value", v1);
-        int v2Id = producerSide.register(in + "-value", v2);
+        Writers w = Writers.register(settings, in);
         long t0 = (System.currentTimeMillis() / MIN) * MIN - 5 * MIN;
         Map<String, Truth> truth = new HashMap<>();
-        try (StatsApp app = StatsApp.start(settings); KafkaProducer<byte[], byte[]> p = producer()) {
+        try (StatsApp app = StatsApp.start(settings); KafkaProducer<byte[], byte[]> p = kafka.clients().producer()) {
             int n = 1200;
             for (int i = 0; i < n; i++) {
                 if (i == n / 2) {
@@ -228,16 +194,9 @@ class StatsAvroRegistryIT {
                     Poll.until(Duration.ofSeconds(120), "phase 1 consumed", () -> committed(s.get("stats.application.id")) >= n / 2 ? true : null);
                     registry.stop();
                 }
-                String route = i % 2 == 0 ? "/api/orders" : "/api/users";
-                double v = 2 + (i * 104729 % 997) / 4.0;
-                truth.computeIfAbsent(route, r -> new Truth()).add(v);
-                MetricEvent e = event(t0 + i * 30L, route, v);
-                byte[] bytes = i >= n / 2 && i % 2 == 1 ? frame(v2Id, toGeneric(e, v2, Map.of("tenant", "t"))) : frame(v1Id, toGeneric(e, v1, Map.of()));
-                p.send(new ProducerRecord<>(in, "checkout".getBytes(StandardCharsets.UTF_8), bytes));
+                w.send(p, truth, i, t0 + i * 30L, 2 + (i * 104729 % 997) / 4.0, i >= n / 2 && i % 2 == 1, "t");
             }
-            p.send(new ProducerRecord<>(in, "checkout".getBytes(StandardCharsets.UTF_8),
-                frame(v1Id, toGeneric(event(t0 + 3 * MIN, "/closer", 1), v1, Map.of()))));
-            p.flush();
+            w.close(p, t0);
             Instant down = Instant.now();
             while (Duration.between(down, Instant.now()).compareTo(Duration.ofSeconds(20)) < 0) {
                 assertThat(app.state()).isNotIn(KafkaStreams.State.ERROR, KafkaStreams.State.NOT_RUNNING, KafkaStreams.State.PENDING_SHUTDOWN);
@@ -246,16 +205,10 @@ class StatsAvroRegistryIT {
             assertThat(stageClient.failedAttempts()).as("the stage met the outage").isGreaterThan(0);
             registry.startProcess();
 
-            List<WindowStats> stats = Poll.until(Duration.ofSeconds(180), "1-minute stats of both routes after the outage", () -> {
-                try {
-                    List<WindowStats> w = minuteStats(settings, s.get("topic.stats"), t0);
-                    return w.size() >= 2 ? w : null;
-                } catch (DecodeException e) {
-                    throw new AssertionError(e);
-                }
-            });
+            List<WindowStats> stats = awaitMinuteStats(settings, s.get("topic.stats"), t0, Duration.ofSeconds(180),
+                "1-minute stats of both routes after the outage");
             assertExact(stats, truth);
-            assertThat(readAll(s.get("topic.deadletter"))).isEmpty();
+            assertThat(kafka.clients().records(s.get("topic.deadletter"))).isEmpty();
             assertThat(app.state()).isIn(KafkaStreams.State.RUNNING, KafkaStreams.State.REBALANCING);
         } finally {
             registry.startProcess();
@@ -278,15 +231,11 @@ class StatsAvroRegistryIT {
         Settings settings = Settings.of(s);
         String in = s.get("topic.metrics");
         String group = s.get("stats.application.id");
-        SchemaRegistryClient producerSide = new SchemaRegistryClient(RegistryConfig.from(settings));
-        Schema v1 = MetricEvent.getClassSchema();
-        Schema v2 = ConfluentAvroProducing.metricEventV2();
-        int v1Id = producerSide.register(in + "-value", v1);
-        int v2Id = producerSide.register(in + "-value", v2);
+        Writers w = Writers.register(settings, in);
         long t0 = (System.currentTimeMillis() / MIN) * MIN - 5 * MIN;
         Map<String, Truth> truth = new HashMap<>();
         Duration outage = Duration.ofSeconds(20);
-        try (StatsApp app = StatsApp.start(settings); KafkaProducer<byte[], byte[]> p = producer()) {
+        try (StatsApp app = StatsApp.start(settings); KafkaProducer<byte[], byte[]> p = kafka.clients().producer()) {
             int n = 1200;
             int sent = 0;
             Instant down = null;
@@ -302,17 +251,10 @@ class StatsAvroRegistryIT {
                     p.flush();
                     Thread.sleep(1000); // events keep flowing through the outage, not in one burst
                 }
-                String route = i % 2 == 0 ? "/api/orders" : "/api/users";
-                double v = 3 + (i * 7907 % 991) / 4.0;
-                truth.computeIfAbsent(route, r -> new Truth()).add(v);
-                MetricEvent e = event(t0 + i * 30L, route, v);
-                byte[] bytes = i >= n / 3 && i % 3 == 1 ? frame(v2Id, toGeneric(e, v2, Map.of("tenant", "t"))) : frame(v1Id, toGeneric(e, v1, Map.of()));
-                p.send(new ProducerRecord<>(in, "checkout".getBytes(StandardCharsets.UTF_8), bytes));
+                w.send(p, truth, i, t0 + i * 30L, 3 + (i * 7907 % 991) / 4.0, i >= n / 3 && i % 3 == 1, "t");
                 sent++;
             }
-            p.send(new ProducerRecord<>(in, "checkout".getBytes(StandardCharsets.UTF_8),
-                frame(v1Id, toGeneric(event(t0 + 3 * MIN, "/closer", 1), v1, Map.of()))));
-            p.flush();
+            w.close(p, t0);
             sent++;
             final int total = sent;
             // While the registry is down, the stage parks what it cannot decode and still commits its input:
@@ -326,7 +268,7 @@ class StatsAvroRegistryIT {
             // records from their changelog (they were committed with the input offsets) and waits with them.
             app.close();
             Map<String, String> s2 = new HashMap<>(s);
-            s2.put("state.dir", Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "stats-avro-2-").toString());
+            s2.put("state.dir", StageSettings.freshDir("stats-avro-2").toString());
             try (StatsApp second = StatsApp.start(Settings.of(s2))) {
                 Poll.until(Duration.ofSeconds(90), "the parked records restored in the new instance",
                     () -> second.parkedRecords() == parked ? true : null);
@@ -336,19 +278,13 @@ class StatsAvroRegistryIT {
                 }
                 assertThat(second.parkedRecords()).isEqualTo(parked);
                 assertThat(minuteStats(settings, s.get("topic.stats"), t0)).as("no window closed before the parked events count").isEmpty();
-                assertThat(readAll(s.get("topic.deadletter"))).isEmpty();
+                assertThat(kafka.clients().records(s.get("topic.deadletter"))).isEmpty();
                 registry.startProcess();
 
-                List<WindowStats> stats = Poll.until(Duration.ofSeconds(180), "1-minute stats of both routes after the outage", () -> {
-                    try {
-                        List<WindowStats> w = minuteStats(settings, s.get("topic.stats"), t0);
-                        return w.size() >= 2 ? w : null;
-                    } catch (DecodeException e) {
-                        throw new AssertionError(e);
-                    }
-                });
+                List<WindowStats> stats = awaitMinuteStats(settings, s.get("topic.stats"), t0, Duration.ofSeconds(180),
+                "1-minute stats of both routes after the outage");
                 assertExact(stats, truth);
-                assertThat(readAll(s.get("topic.deadletter"))).isEmpty();
+                assertThat(kafka.clients().records(s.get("topic.deadletter"))).isEmpty();
                 assertThat(second.parkedRecords()).isZero();
                 assertThat(second.state()).isIn(KafkaStreams.State.RUNNING, KafkaStreams.State.REBALANCING);
             }

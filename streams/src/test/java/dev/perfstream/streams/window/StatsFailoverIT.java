@@ -9,9 +9,10 @@ import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
-import dev.perfstream.schemas.testkit.ChildJvm;
-import dev.perfstream.schemas.testkit.KafkaTestCluster;
-import dev.perfstream.schemas.testkit.Poll;
+import dev.perfstream.testkit.ChildJvm;
+import dev.perfstream.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.Poll;
+import dev.perfstream.testkit.TestClients;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,13 +22,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -35,8 +33,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -172,24 +168,17 @@ class StatsFailoverIT {
     }
 
     private static void produce(KafkaTestCluster kafka, long t0) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 32 * 1024);
-        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         // On a loaded 2-core machine the broker can fall 2 minutes behind a producer that queues 1 M events at once:
         // batches then expire in the client (delivery.timeout.ms) and the input is short. Send in chunks, wait longer.
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 600_000);
-        // Not idempotent: on a broker whose partitions had just been created, the idempotent producer once retried a
-        // batch forever (OutOfOrderSequenceException, sequence 0 against 4207). In order (one request in flight); a
-        // record written twice after a timed-out request would show in the end-offset check, not pass silently.
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
-        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        // Not idempotent (the kit's default): on a broker whose partitions had just been created, the idempotent
+        // producer once retried a batch forever (OutOfOrderSequenceException, sequence 0 against 4207). In order (one
+        // request in flight); a record written twice after a timed-out request would show in the end-offset check.
+        Map<String, Object> batching = Map.of(ProducerConfig.LINGER_MS_CONFIG, 10, ProducerConfig.BATCH_SIZE_CONFIG, 32 * 1024,
+            ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4", ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 600_000);
         Random r = new Random(5);
         java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.atomic.AtomicReference<Exception> firstFailure = new java.util.concurrent.atomic.AtomicReference<>();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = kafka.clients().producer(batching)) {
             for (int i = 0; i < EVENTS; i++) {
                 int s = r.nextInt(SERIES);
                 long ts = t0 + (long) i * 40 * MIN / EVENTS;
@@ -262,27 +251,13 @@ class StatsFailoverIT {
     private static List<String> deadLetters(KafkaTestCluster kafka) {
         RecordCodec<DeadLetter> codec = Codecs.create(DeadLetter.getClassSchema(), Settings.of(Map.of()));
         List<String> out = new ArrayList<>();
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "fo-dlq-reader-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> tps = c.partitionsFor("fo-dlq").stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            c.assign(tps);
-            c.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = c.endOffsets(tps);
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (System.currentTimeMillis() < deadline && tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    try {
-                        DeadLetter d = codec.decode("fo-dlq", r.value());
-                        out.add(d.getReasonCode() + ": " + d.getReason() + " (" + d.getSourceTopic() + "-" + d.getSourcePartition()
-                            + "@" + d.getSourceOffset() + ")");
-                    } catch (DecodeException e) {
-                        out.add("undecodable dead letter: " + e.getMessage());
-                    }
-                }
+        for (ConsumerRecord<byte[], byte[]> r : kafka.clients().records("fo-dlq")) {
+            try {
+                DeadLetter d = codec.decode("fo-dlq", r.value());
+                out.add(d.getReasonCode() + ": " + d.getReason() + " (" + d.getSourceTopic() + "-" + d.getSourcePartition()
+                    + "@" + d.getSourceOffset() + ")");
+            } catch (DecodeException e) {
+                out.add("undecodable dead letter: " + e.getMessage());
             }
         }
         return out;
@@ -292,21 +267,10 @@ class StatsFailoverIT {
     private static Map<String, WindowStats> read(KafkaTestCluster kafka, Map<String, String> m, String topic, int expected) {
         RecordCodec<WindowStats> codec = Codecs.create(WindowStats.getClassSchema(), Settings.of(m));
         Map<String, WindowStats> out = new HashMap<>();
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "fo-reader-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(topic));
+        try (KafkaConsumer<byte[], byte[]> c = kafka.clients().subscribed(topic)) {
             Poll.until(Duration.ofSeconds(180), expected + " window stats on " + topic, () -> {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    WindowStats w;
-                    try {
-                        w = codec.decode(topic, r.value());
-                    } catch (DecodeException e) {
-                        throw new AssertionError(e);
-                    }
+                    WindowStats w = TestClients.decode(codec::decode, r);
                     String k = w.getService() + w.getRoute() + " " + w.getWindowStart().toEpochMilli() + "-" + w.getWindowEnd().toEpochMilli();
                     assertThat(out.put(k, w)).as("a second WindowStats for " + k + " on " + topic).isNull();
                 }

@@ -7,29 +7,21 @@ import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
-import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
-import dev.perfstream.schemas.testkit.KafkaTestCluster;
-import dev.perfstream.schemas.testkit.Poll;
+import dev.perfstream.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.Poll;
+import dev.perfstream.testkit.StageSettings;
+import dev.perfstream.testkit.TestClients;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,58 +45,19 @@ class StatsIT {
         }
     }
 
-    private static Map<String, String> settings(String tag) throws Exception {
-        Map<String, String> m = new HashMap<>();
-        m.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-        m.put("stats.application.id", "stats-it-" + tag);
-        m.put("topic.metrics", "metrics-" + tag);
-        m.put("topic.rum", "rum-" + tag);
-        m.put("topic.stats", "stats-" + tag);
-        m.put("topic.deadletter", "dlq-" + tag);
-        m.put("stats.windows", "10s,1m");
-        m.put("stats.rollup", "off");
-        m.put("stats.grace", "5s");
-        m.put("stats.commit.interval", "200ms");
-        m.put("state.dir", Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "stats-").toString());
-        kafka.createTopics(2, m.get("topic.metrics"), m.get("topic.rum"), m.get("topic.stats"), m.get("topic.deadletter"));
-        return m;
+    private static Map<String, String> settings(String tag) {
+        return StatsStageSettings.of(kafka, tag).createTopics(2).map();
     }
 
+    // Idempotence off (the kit's default): on this loaded machine the in-process broker once answered the idempotent
+    // producer's first batch with OUT_OF_ORDER_SEQUENCE forever. One request in flight keeps order; a duplicate from
+    // a retry would show up as a wrong count, not pass silently.
     private static KafkaProducer<byte[], byte[]> producer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        // Idempotence off: on this loaded machine the in-process broker once answered the idempotent
-        // producer's first batch with OUT_OF_ORDER_SEQUENCE forever. One request in flight keeps order;
-        // a duplicate from a retry would show up as a wrong count, not pass silently.
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
-        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        return kafka.clients().producer();
     }
 
     private static void send(KafkaProducer<byte[], byte[]> p, String topic, String key, String json) {
         p.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private static KafkaConsumer<byte[], byte[]> consumer(String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        c.subscribe(List.of(topic));
-        return c;
-    }
-
-    private static <T> void drain(KafkaConsumer<byte[], byte[]> c, RecordCodec<T> codec, String topic, List<T> into) {
-        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-            try {
-                into.add(codec.decode(topic, r.value()));
-            } catch (DecodeException e) {
-                throw new AssertionError(e);
-            }
-        }
     }
 
     private static long minuteAgo(int minutes) {
@@ -143,11 +96,11 @@ class StatsIT {
             RecordCodec<DeadLetter> dc = Codecs.create(DeadLetter.getClassSchema(), settings);
             List<WindowStats> stats = new ArrayList<>();
             List<DeadLetter> dead = new ArrayList<>();
-            try (KafkaConsumer<byte[], byte[]> cs = consumer(s.get("topic.stats"));
-                 KafkaConsumer<byte[], byte[]> cd = consumer(s.get("topic.deadletter"))) {
+            try (KafkaConsumer<byte[], byte[]> cs = kafka.clients().subscribed(s.get("topic.stats"));
+                 KafkaConsumer<byte[], byte[]> cd = kafka.clients().subscribed(s.get("topic.deadletter"))) {
                 Poll.until(Duration.ofSeconds(90), "three 1-minute windows and six dead letters", () -> {
-                    drain(cs, sc, s.get("topic.stats"), stats);
-                    drain(cd, dc, s.get("topic.deadletter"), dead);
+                    TestClients.pollInto(cs, sc::decode, stats);
+                    TestClients.pollInto(cd, dc::decode, dead);
                     long minutes = stats.stream().filter(w -> w.getWindowStart().toEpochMilli() == t0
                         && w.getWindowEnd().toEpochMilli() == t0 + MIN).count();
                     return minutes == 3 && dead.size() >= 6 ? Boolean.TRUE : null;
@@ -203,7 +156,7 @@ class StatsIT {
                 });
             }
             // restart with an empty state directory: state must come back from the changelog
-            s.put("state.dir", Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "stats-").toString());
+            s.put("state.dir", StageSettings.freshDir("stats-restart").toString());
             try (StatsApp app = StatsApp.start(Settings.of(s))) {
                 for (int i = half; i < 2 * half; i++) {
                     send(p, s.get("topic.metrics"), "svc", StatsDriver.metric(t0 + i * 50L, "svc", "/r", i + 1, "OK"));
@@ -212,13 +165,13 @@ class StatsIT {
                 p.flush();
                 RecordCodec<WindowStats> sc = Codecs.create(WindowStats.getClassSchema(), Settings.of(s));
                 List<WindowStats> stats = new ArrayList<>();
-                try (KafkaConsumer<byte[], byte[]> cs = consumer(s.get("topic.stats"))) {
+                try (KafkaConsumer<byte[], byte[]> cs = kafka.clients().subscribed(s.get("topic.stats"))) {
                     Poll.until(Duration.ofSeconds(90), "the minute window", () -> {
-                        drain(cs, sc, s.get("topic.stats"), stats);
+                        TestClients.pollInto(cs, sc::decode, stats);
                         return stats.stream().anyMatch(w -> w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli() == MIN)
                             ? Boolean.TRUE : null;
                     });
-                    drain(cs, sc, s.get("topic.stats"), stats);
+                    TestClients.pollInto(cs, sc::decode, stats);
                 }
                 // the marker event at t0 + 3 min may have its own window closed too, by the wall-clock close of a
                 // quiet partition when the wait runs long: it is a window of its own, count 1, never a duplicate

@@ -2,7 +2,7 @@ package dev.perfstream.streams.window;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.perfstream.schemas.testkit.Ports;
+import dev.perfstream.testkit.Ports;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.perfstream.schemas.testkit;
+package dev.perfstream.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

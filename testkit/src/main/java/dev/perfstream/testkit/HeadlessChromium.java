@@ -1,4 +1,4 @@
-package dev.perfstream.schemas.testkit;
+package dev.perfstream.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

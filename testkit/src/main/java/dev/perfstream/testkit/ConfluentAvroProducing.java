@@ -1,4 +1,4 @@
-package dev.perfstream.schemas.testkit;
+package dev.perfstream.testkit;
 
 import dev.perfstream.schemas.avro.MetricEvent;
 import java.io.ByteArrayOutputStream;

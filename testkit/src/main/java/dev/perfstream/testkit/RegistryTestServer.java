@@ -1,4 +1,4 @@
-package dev.perfstream.schemas.testkit;
+package dev.perfstream.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * process (SIGSTOP/SIGCONT) to make it "slow": connections are accepted, nothing answers.
  *
  * <p>The app comes from Maven Central through the build ({@code io.apicurio:apicurio-registry-app:3.3.3:tar.gz:all},
- * unpacked by the schemas module into {@code target/apicurio-registry-3.3.3}); other modules' tests
+ * unpacked by the testkit module into {@code target/apicurio-registry-3.3.3}); other modules' tests
  * unpack the same tarball from the local Maven repository into their own {@code target/}. Override
  * with {@code -Dperfstream.registry.home=DIR} or {@code PERFSTREAM_REGISTRY_HOME}; the JDK with
  * {@code PERFSTREAM_REGISTRY_JAVA} (a {@code java} binary), else the newest JDK 21+ under /usr/lib/jvm.

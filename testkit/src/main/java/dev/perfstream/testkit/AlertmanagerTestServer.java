@@ -1,4 +1,4 @@
-package dev.perfstream.schemas.testkit;
+package dev.perfstream.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

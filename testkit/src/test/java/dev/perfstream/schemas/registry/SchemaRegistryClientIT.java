@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
-import dev.perfstream.schemas.testkit.RegistryTestServer;
+import dev.perfstream.testkit.RegistryTestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;

@@ -1,4 +1,4 @@
-package dev.perfstream.schemas.testkit;
+package dev.perfstream.testkit;
 
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;

@@ -1,5 +1,7 @@
-package dev.perfstream.schemas.testkit;
+package dev.perfstream.testkit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -12,6 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real InfluxDB 1.x server ({@code influxd} from Debian's {@code influxdb} package) as a child
@@ -19,6 +24,8 @@ import java.time.Duration;
  * {@link #start()} may be called repeatedly (outage tests); {@link #close()} stops it for good.
  */
 public final class InfluxTestServer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final Path dir;
     private final int httpPort;
     private final Path config;
@@ -115,6 +122,48 @@ public final class InfluxTestServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The rows of the first series an InfluxQL query answers, without the time column (numbers as doubles, booleans
+     * as booleans, the rest as text); null when the query fails (e.g. the database is not there yet) or finds
+     * nothing, so that it can be a {@link Poll} condition.
+     */
+    public List<List<Object>> rows(String db, String influxql) {
+        JsonNode series;
+        try {
+            series = JSON.readTree(query(db, influxql)).path("results").path(0).path("series");
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        if (!series.isArray() || series.isEmpty()) {
+            return null;
+        }
+        List<List<Object>> out = new ArrayList<>();
+        for (JsonNode row : series.get(0).path("values")) {
+            List<Object> r = new ArrayList<>();
+            for (int i = 1; i < row.size(); i++) {
+                JsonNode v = row.get(i);
+                r.add(v.isNull() ? null : v.isBoolean() ? v.asBoolean() : v.isNumber() ? (Object) v.asDouble() : v.asText());
+            }
+            out.add(r);
+        }
+        return out;
+    }
+
+    /**
+     * Prints, after {@code label}, what Debian's {@code influx} CLI answers to a query (the real output that READMEs
+     * quote); does nothing when {@code influxdb-client} is not installed.
+     */
+    public void printCli(String label, String db, String influxql) throws IOException, InterruptedException {
+        if (!Files.isExecutable(Path.of("/usr/bin/influx"))) {
+            return;
+        }
+        Process p = new ProcessBuilder("/usr/bin/influx", "-host", "127.0.0.1", "-port", Integer.toString(httpPort),
+            "-database", db, "-precision", "rfc3339", "-execute", influxql).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(30, TimeUnit.SECONDS);
+        System.out.println(label + ": influx -execute \"" + influxql + "\"\n" + out);
     }
 
     private static String enc(String s) {

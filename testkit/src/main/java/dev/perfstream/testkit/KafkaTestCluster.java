@@ -1,4 +1,4 @@
-package dev.perfstream.schemas.testkit;
+package dev.perfstream.testkit;
 
 import java.io.IOException;
 import java.io.Writer;
@@ -226,6 +226,16 @@ public final class KafkaTestCluster implements AutoCloseable {
     /** The underlying test kit, for tests that stop or restart brokers. */
     public KafkaClusterTestKit kit() {
         return kit;
+    }
+
+    /** Byte producers, consumers and topic reads of the super user ({@value #SUPER_USER} on a secured cluster). */
+    public TestClients clients() {
+        return new TestClients(this, client(SUPER_USER));
+    }
+
+    /** Byte producers, consumers and topic reads of {@code principal} (see {@link #client(String)}). */
+    public TestClients clients(String principal) {
+        return new TestClients(this, client(principal));
     }
 
     /** An admin client of the super user ({@value #SUPER_USER} on a secured cluster). */

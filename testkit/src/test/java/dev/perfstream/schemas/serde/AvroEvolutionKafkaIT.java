@@ -1,8 +1,8 @@
 package dev.perfstream.schemas.serde;
 
-import static dev.perfstream.schemas.testkit.ConfluentAvroProducing.frame;
-import static dev.perfstream.schemas.testkit.ConfluentAvroProducing.metric;
-import static dev.perfstream.schemas.testkit.ConfluentAvroProducing.toGeneric;
+import static dev.perfstream.testkit.ConfluentAvroProducing.frame;
+import static dev.perfstream.testkit.ConfluentAvroProducing.metric;
+import static dev.perfstream.testkit.ConfluentAvroProducing.toGeneric;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.perfstream.schemas.Topics;
@@ -11,10 +11,10 @@ import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.registry.RegistryConfig;
 import dev.perfstream.schemas.registry.SchemaRegistryClient;
-import dev.perfstream.schemas.testkit.ConfluentAvroProducing;
-import dev.perfstream.schemas.testkit.KafkaTestCluster;
-import dev.perfstream.schemas.testkit.Poll;
-import dev.perfstream.schemas.testkit.RegistryTestServer;
+import dev.perfstream.testkit.ConfluentAvroProducing;
+import dev.perfstream.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.Poll;
+import dev.perfstream.testkit.RegistryTestServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
