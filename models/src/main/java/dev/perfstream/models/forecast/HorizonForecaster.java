@@ -24,7 +24,9 @@ import org.tribuo.regression.sgd.linear.LinearSGDModel;
  *       last week is outvoted). Differences instead of ratios where a value is not positive.</li>
  *   <li><b>Damped recent level</b>: the deviation of the last 15 min (median) from the profile, shrunk to
  *       0 within 2 standard errors of noise and decayed as exp(-h / 15 min): followed at 5 min, all but
- *       ignored at 2 h, so a surge in progress is not carried on after it ends.</li>
+ *       ignored at 2 h, so a surge in progress is not carried on after it ends. The part of it that the last 4 h
+ *       share (a level that moved and stayed) decays over 4 h, or over twice the horizon where that is longer: it
+ *       keeps at least 61 % of itself at any horizon, and the guard takes over where it did not last.</li>
  *   <li><b>Learned correction</b> ({@link Correction}): a Tribuo linear SGD regression with a Huber loss (incidents in the history
  *       pull the weights little), per horizon, on the series' own rolling origins whose outcome is known,
  *       retrained every {@code retrainEvery} steps, from features in units of a scale (the noise, at least
@@ -146,8 +148,8 @@ public final class HorizonForecaster {
         this.blocks = Math.max(5, (int) Math.round(121.0 * MINUTE / ((double) blockLen * intervalMs)) | 1);
         this.tau = Math.max(1.0, 15.0 * MINUTE / intervalMs);
         this.tauLong = Math.max(longest, 240.0 * MINUTE / intervalMs); // at least the span the lasting part is seen over
-        // A level that moved and stayed (a shift, a step) is carried to the target: at 30 min and 1 h steps tauLong is
-        // 12 steps, and a forecast 24 steps ahead kept exp(-2) = 14 % of the shift, worse than "same time yesterday".
+        // A level that moved and stayed (a shift, a step) is carried to the target: with tauLong alone (12 steps at 30 min
+        // and 1 h) a forecast 24 steps ahead would keep exp(-2) = 14 % of it, where "same time yesterday" keeps it all.
         this.tauLasting = Math.max(tauLong, LASTING_PER_HORIZON * horizonSteps);
         this.recentSe = Math.sqrt(1.57 / recent + 1.57 / (DAYS * Math.min(11, 2 * dayHw + 1)));
         this.guard = new NaiveGuard(day);
