@@ -24,7 +24,9 @@ import org.tribuo.regression.sgd.linear.LinearSGDModel;
  *       last week is outvoted). Differences instead of ratios where a value is not positive.</li>
  *   <li><b>Damped recent level</b>: the deviation of the last 15 min (median) from the profile, shrunk to
  *       0 within 2 standard errors of noise and decayed as exp(-h / 15 min): followed at 5 min, all but
- *       ignored at 2 h, so a surge in progress is not carried on after it ends.</li>
+ *       ignored at 2 h, so a surge in progress is not carried on after it ends. The part of it that the last 4 h
+ *       share (a level that moved and stayed) decays over 4 h, or over twice the horizon where that is longer: it
+ *       keeps at least 61 % of itself at any horizon, and the guard takes over where it did not last.</li>
  *   <li><b>Learned correction</b> ({@link Correction}): a Tribuo linear SGD regression with a Huber loss (incidents in the history
  *       pull the weights little), per horizon, on the series' own rolling origins whose outcome is known,
  *       retrained every {@code retrainEvery} steps, from features in units of a scale (the noise, at least
@@ -46,6 +48,8 @@ public final class HorizonForecaster {
     private static final int WEEKS = 3;
     private static final double CLIP = 30;
     private static final double REL_FLOOR = 0.02;
+    /** The lasting level's decay is at least this many horizons. */
+    private static final double LASTING_PER_HORIZON = 2;
 
     /** Positive-part shrinkage of a deviation z with standard error se: 0 within 2 se, towards z beyond. */
     private static double shrink(double z, double se) {
@@ -66,6 +70,11 @@ public final class HorizonForecaster {
     private final double tau;
     /** Decay (steps) of the part of the recent deviation that the last 4 h share. */
     private final double tauLong;
+    /**
+     * Decay (steps) of that lasting part at this horizon: {@link #tauLong}, or twice the horizon where that is longer,
+     * so that a level the last 4 h share keeps at least exp(-1/2) = 61 % of itself at any horizon.
+     */
+    private final double tauLasting;
     /**
      * Standard error, in noise units, of the deviation of the median of the recent values from the profile:
      * the median's variance (pi/2 sigma^2 / recent) plus the profile's (a median of 7 daily window means).
@@ -139,6 +148,9 @@ public final class HorizonForecaster {
         this.blocks = Math.max(5, (int) Math.round(121.0 * MINUTE / ((double) blockLen * intervalMs)) | 1);
         this.tau = Math.max(1.0, 15.0 * MINUTE / intervalMs);
         this.tauLong = Math.max(longest, 240.0 * MINUTE / intervalMs); // at least the span the lasting part is seen over
+        // A level that moved and stayed (a shift, a step) is carried to the target: with tauLong alone (12 steps at 30 min
+        // and 1 h) a forecast 24 steps ahead would keep exp(-2) = 14 % of it, where "same time yesterday" keeps it all.
+        this.tauLasting = Math.max(tauLong, LASTING_PER_HORIZON * horizonSteps);
         this.recentSe = Math.sqrt(1.57 / recent + 1.57 / (DAYS * Math.min(11, 2 * dayHw + 1)));
         this.guard = new NaiveGuard(day);
         this.daily = new DailyProfileCache(profile, day, DAYS, dayHw, horizonSteps + blocks * blockLen);
@@ -295,11 +307,11 @@ public final class HorizonForecaster {
         f[4] = clip((r240.apply(pT) - pT) / s);
         double ratio = pK > 0 && pT > 0 ? pT / pK : 1; // a deviation at the origin scaled to the target
         // The recent deviation decays over tau; the part of it that the last 4 h share (a level that moved and
-        // stayed, not a surge of minutes) over tauLong.
+        // stayed, not a surge of minutes) over tauLasting.
         double dev = shrink(f[0], recentSe * ratio);
         double lasting = Math.signum(f[4]) == Math.signum(dev) ? Math.signum(dev) * Math.min(Math.abs(dev),
             Math.abs(shrink(f[4], recentSe * ratio))) : 0;
-        double base = pT + s * (lasting * Math.exp(-h / tauLong) + (dev - lasting) * Math.exp(-h / tau));
+        double base = pT + s * (lasting * Math.exp(-h / tauLasting) + (dev - lasting) * Math.exp(-h / tau));
         return new Base(ls.level(), s, base, weekAtTarget);
     }
 
