@@ -87,6 +87,7 @@ public final class SeriesDetector {
     /** Exponentially weighted mean |residual| of every learned value, anomalous ones included (capped). */
     double recentAbs = Double.NaN;
     final TailCalibration tail;
+    final WeeklyPattern weekly = new WeeklyPattern();
 
     /** The level the current value is compared with when the profile learns it (set per observation). */
     private double profileBase;
@@ -144,20 +145,27 @@ public final class SeriesDetector {
      *                   error rate given the window's count), null if none
      * @param publisher  receives retrained models; null to keep them in memory only
      */
-    public Score observe(long timeMillis, double value, Noise noise, ModelPublisher publisher) {
-        if (!Double.isFinite(value)) {
-            return new Score(recentN == 0 ? Double.NaN : level(), 0, 0, model.version(), false);
+    public Score observe(long timeMillis, double observed, Noise noise, ModelPublisher publisher) {
+        if (!Double.isFinite(observed)) {
+            double level = recentN == 0 ? Double.NaN : weekly.factor(timeMillis) * level();
+            return new Score(level, 0, 0, model.version(), false);
         }
+        if (timeMillis > lastTs) {
+            weekly.learn(timeMillis, observed, stepMs); // only ends complete days: this value is not judged by itself
+        }
+        // Everything below sees the value divided by its day of the week's factor (1 without a weekly pattern).
+        double week = weekly.factor(timeMillis);
+        double value = observed / week;
         if (recentN == 0) {
             push(value, Double.NaN);
             lastTs = timeMillis;
             learnedCount++;
             longMean = value;
             lastRaw = value;
-            return new Score(value, 0, 0, model.version(), true);
+            return new Score(observed, 0, 0, model.version(), true);
         }
         double level = level();
-        double s = scale(level, noise == null ? 0 : noise.floor(level));
+        double s = scale(level, noise == null ? 0 : noise.floor(level * week) / week);
         SeriesFeatures.fill(features, recent, recentPos, recentN, level, s, timeMillis);
         double byModel = level + s * model.predict(features);
         double prof = profile == null ? Double.NaN : profile.at(timeMillis);
@@ -175,7 +183,7 @@ public final class SeriesDetector {
             score = Math.min(score, 0.5);
         }
         if (timeMillis <= lastTs) {
-            return new Score(expected, score, z, model.version(), false);
+            return new Score(week * expected, score, z, model.version(), false);
         }
         boolean anomalous = p < cfg.pHalf() && residN >= cfg.warmup() && tail.count() >= cfg.warmup();
         // Both expectations are judged on every learned value, anomalous ones included (capped): a daily
@@ -202,7 +210,7 @@ public final class SeriesDetector {
             lastAnomalous = learnedCount;
         }
         learn(timeMillis, value, level, s, expected, z, prof, anomalous, publisher);
-        return new Score(expected, score, z, model.version(), true);
+        return new Score(week * expected, score, z, model.version(), true);
     }
 
     private static double sq(double x) {
