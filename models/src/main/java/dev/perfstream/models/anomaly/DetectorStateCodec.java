@@ -34,7 +34,7 @@ public final class DetectorStateCodec {
         byte[] version = d.model.version().getBytes(StandardCharsets.UTF_8);
         int width = d.training.x.length == 0 ? 0 : d.training.x[0].length;
         int profile = d.profile == null ? 0 : d.profile.slots.length;
-        int size = 1 + 2 + key.length + 16 + ring(d.recent.length, 8) + 8 * d.recent.length + ring(d.resid.length, 4)
+        int size = 1 + 2 + key.length + 16 + ring(d.recent.values.length, 8) + 8 * d.recent.values.length + ring(d.resid.length, 4)
             + 8 + 12 + ring(d.shiftRaw.length, 8) + 8 * d.shiftRaw.length + 2 + version.length + 8 + 4
             + 8 * d.model.weights().length + 16 + 4 * (width + 1) * d.training.n + 12
             + 8 + 4 + 4 + 4 * profile + 60 + 12 + 4 * d.tail.ring.length + 8 + WEEKLY_BYTES;
@@ -44,8 +44,8 @@ public final class DetectorStateCodec {
         b.put((byte) FORMAT);
         b.putShort((short) key.length).put(key);
         b.putLong(d.learnedCount).putLong(d.lastTs);
-        putRing(b, d.recent, d.recentPos, d.recentN, false);
-        for (double x : d.deseason) {
+        putRing(b, d.recent.values, d.recent.pos, d.recent.n, false);
+        for (double x : d.recent.deseason) {
             b.putDouble(x);
         }
         putRing(b, d.resid, d.residPos, d.residN, true);
@@ -197,10 +197,10 @@ public final class DetectorStateCodec {
             d.tail.refresh();
             d.learnedCount = learned;
             d.lastTs = lastTs;
-            System.arraycopy(recent[0], 0, d.recent, 0, recent[0].length);
-            System.arraycopy(deseason, 0, d.deseason, 0, deseason.length);
-            d.recentPos = (int) recent[1][0];
-            d.recentN = (int) recent[1][1];
+            System.arraycopy(recent[0], 0, d.recent.values, 0, recent[0].length);
+            System.arraycopy(deseason, 0, d.recent.deseason, 0, deseason.length);
+            d.recent.pos = (int) recent[1][0];
+            d.recent.n = (int) recent[1][1];
             System.arraycopy(resid[0], 0, d.resid, 0, resid[0].length);
             d.residPos = (int) resid[1][0];
             d.residN = (int) resid[1][1];
@@ -235,7 +235,7 @@ public final class DetectorStateCodec {
             d.lastRaw = lastRaw;
             d.stepSpread = stepSpread;
             d.lastAnomalous = lastAnomalous;
-            d.resort();
+            d.recent.resort();
             return d;
         } catch (IOException | RuntimeException e) {
             if (e instanceof IllegalArgumentException iae) {
