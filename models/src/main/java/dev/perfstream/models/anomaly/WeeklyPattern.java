@@ -8,18 +8,18 @@ import java.util.Arrays;
  * it, so the daily profile, the level and the residuals live in "weekday units" and the start of a weekend is
  * no change at all.
  *
- * <p>Learned from the values themselves: each complete UTC day's mean, divided by the mean of the days of the
- * week ending with it (at least {@link #MIN_WINDOW_DAYS} of them), is one ratio for that day of the week; the
- * last {@link #KEEP} ratios of each day of the week are kept and their median (mean of two) is its factor, so
- * an irregular day (a holiday on a weekday) changes nothing. The factors apply only when every day of the week
- * has at least {@link #MIN_RATIOS} ratios (about three weeks of data) and they differ by a pattern, not by
- * noise or a passing change: each day's ratios agree on its factor (see {@link #consistent}), the factors'
- * range is at least {@link #MIN_RANGE} and at least {@link #MIN_CONTRAST} times the median over the days of
- * the week of the spread of a day's ratios around its factor, and the factors explain all but
- * {@link #MAX_UNEXPLAINED} of the ratios' squared deviations from 1 (steps of the level move the ratios of
- * one week, not the same days every week). Once established, the factors change only with ratios that show
- * a pattern again (dropping them would move the weekends by the whole factor at once). Until then every factor is 1 (the detector is
- * then exactly as without this class). Series with a non-positive day mean never get factors.
+ * <p>Learned from the values themselves: each complete UTC day's mean, divided by the median day mean of the
+ * week ending with it (at least {@link #MIN_WINDOW_DAYS} complete days), is one ratio for that day of the week;
+ * the last {@link #KEEP} ratios of each day of the week are kept and their median (mean of two) is its factor,
+ * so an irregular day (a holiday on a weekday) changes nothing. The factors apply only when every day of the
+ * week has at least {@link #MIN_RATIOS} ratios (about three and a half weeks of data) and they differ by a
+ * pattern, not by noise or a passing change: each day's ratios agree on its factor (see {@link #consistent}),
+ * the factors' range is at least {@link #MIN_RANGE} and at least {@link #MIN_CONTRAST} times the median over
+ * the days of the week of the spread of a day's ratios around its factor, and the factors explain all but
+ * {@link #MAX_UNEXPLAINED} of the ratios' squared deviations from 1 (steps of the level move the ratios of one
+ * week, not the same days every week). Until then every factor is 1 (the detector is then exactly as without
+ * this class). Once established, the factors change only with ratios that show a pattern again (dropping them
+ * would move the weekends by the whole factor at once). Series with a non-positive day mean never get factors.
  *
  * <p>Days are counted complete when they hold at least {@link #MIN_FILL} of the points the series' step
  * gives a day; a day with fewer (a gap) breaks the week it is in.
