@@ -14,14 +14,16 @@ import java.nio.charset.StandardCharsets;
  * series at a 1-minute step with the defaults). Array sizes are stored with the state, so a state written
  * under other ring sizes still restores.
  *
- * <p>Format 3: format 2 (calibrated scores: tail residuals, daily profile, step, the two expectations'
- * errors) and the short-run mean |residual|. A state of format 2 is read with no short-run scale (it starts
+ * <p>Format 4: format 3 and the {@link WeeklyPattern} (the last week's day means, the current day's sum, the
+ * ratios per day of the week). Format 3: format 2 (calibrated scores: tail residuals, daily profile, step, the
+ * two expectations' errors) and the short-run mean |residual|. A state of format 3 is read with no weekly
+ * pattern (it is learned again from the next days), one of format 2 also with no short-run scale (it starts
  * from the next value). A state of format 1 (before the calibration) is refused: its residuals were never
  * calibrated, and the caller starts the series afresh (the scoring stage logs a WARN).
  */
 public final class DetectorStateCodec {
-    private static final int FORMAT = 3;
-    /** The oldest format still read: format 2 lacks the short-run scale, which then starts afresh. */
+    private static final int FORMAT = 4;
+    /** The oldest format still read: format 2 lacks the short-run scale, format 3 the weekly pattern (both start afresh). */
     private static final int OLDEST = 2;
 
     private DetectorStateCodec() {
@@ -32,18 +34,18 @@ public final class DetectorStateCodec {
         byte[] version = d.model.version().getBytes(StandardCharsets.UTF_8);
         int width = d.training.x.length == 0 ? 0 : d.training.x[0].length;
         int profile = d.profile == null ? 0 : d.profile.slots.length;
-        int size = 1 + 2 + key.length + 16 + ring(d.recent.length, 8) + 8 * d.recent.length + ring(d.resid.length, 4)
+        int size = 1 + 2 + key.length + 16 + ring(d.recent.values.length, 8) + 8 * d.recent.values.length + ring(d.resid.length, 4)
             + 8 + 12 + ring(d.shiftRaw.length, 8) + 8 * d.shiftRaw.length + 2 + version.length + 8 + 4
             + 8 * d.model.weights().length + 16 + 4 * (width + 1) * d.training.n + 12
-            + 8 + 4 + 4 + 4 * profile + 60 + 12 + 4 * d.tail.ring.length + 8;
+            + 8 + 4 + 4 + 4 * profile + 60 + 12 + 4 * d.tail.ring.length + 8 + WEEKLY_BYTES;
         // Heap ByteBuffer in DataOutputStream's byte order (read back with DataInputStream), without a
         // synchronized stream call per value (this runs once per window and statistic).
         ByteBuffer b = ByteBuffer.allocate(size);
         b.put((byte) FORMAT);
         b.putShort((short) key.length).put(key);
         b.putLong(d.learnedCount).putLong(d.lastTs);
-        putRing(b, d.recent, d.recentPos, d.recentN, false);
-        for (double x : d.deseason) {
+        putRing(b, d.recent.values, d.recent.pos, d.recent.n, false);
+        for (double x : d.recent.deseason) {
             b.putDouble(x);
         }
         putRing(b, d.resid, d.residPos, d.residN, true);
@@ -76,7 +78,41 @@ public final class DetectorStateCodec {
             b.putFloat(x);
         }
         b.putDouble(d.recentAbs);
+        putWeekly(b, d.weekly);
         return b.array();
+    }
+
+    /** Bytes of the weekly pattern: 7 day means, the day, its sum and count, 21 ratios, 7 counts and positions. */
+    private static final int WEEKLY_BYTES = 7 * 8 + 8 + 8 + 4 + WeeklyPattern.KEEP * 7 * 4 + 7 + 7;
+
+    private static void putWeekly(ByteBuffer b, WeeklyPattern w) {
+        for (double x : w.dayMeans) {
+            b.putDouble(x);
+        }
+        b.putLong(w.day).putDouble(w.daySum).putInt(w.dayN);
+        for (float x : w.ratios) {
+            b.putFloat(x);
+        }
+        for (int i = 0; i < 7; i++) {
+            b.put((byte) w.ratioN[i]).put((byte) w.ratioPos[i]);
+        }
+    }
+
+    private static void readWeekly(DataInputStream in, WeeklyPattern w) throws IOException {
+        for (int i = 0; i < 7; i++) {
+            w.dayMeans[i] = in.readDouble();
+        }
+        w.day = in.readLong();
+        w.daySum = in.readDouble();
+        w.dayN = in.readInt();
+        for (int i = 0; i < w.ratios.length; i++) {
+            w.ratios[i] = in.readFloat();
+        }
+        for (int i = 0; i < 7; i++) {
+            w.ratioN[i] = Math.min(in.readByte(), WeeklyPattern.KEEP);
+            w.ratioPos[i] = Math.floorMod(in.readByte(), WeeklyPattern.KEEP);
+        }
+        w.refresh();
     }
 
     private static int ring(int len, int bytesPerValue) {
@@ -153,15 +189,18 @@ public final class DetectorStateCodec {
                 d.tail.ring[i] = in.readFloat();
             }
             d.recentAbs = format >= 3 ? in.readDouble() : Double.NaN;
+            if (format >= 4) {
+                readWeekly(in, d.weekly);
+            }
             d.tail.pos = tailPos;
             d.tail.n = tailN;
             d.tail.refresh();
             d.learnedCount = learned;
             d.lastTs = lastTs;
-            System.arraycopy(recent[0], 0, d.recent, 0, recent[0].length);
-            System.arraycopy(deseason, 0, d.deseason, 0, deseason.length);
-            d.recentPos = (int) recent[1][0];
-            d.recentN = (int) recent[1][1];
+            System.arraycopy(recent[0], 0, d.recent.values, 0, recent[0].length);
+            System.arraycopy(deseason, 0, d.recent.deseason, 0, deseason.length);
+            d.recent.pos = (int) recent[1][0];
+            d.recent.n = (int) recent[1][1];
             System.arraycopy(resid[0], 0, d.resid, 0, resid[0].length);
             d.residPos = (int) resid[1][0];
             d.residN = (int) resid[1][1];
@@ -196,7 +235,7 @@ public final class DetectorStateCodec {
             d.lastRaw = lastRaw;
             d.stepSpread = stepSpread;
             d.lastAnomalous = lastAnomalous;
-            d.resort();
+            d.recent.resort();
             return d;
         } catch (IOException | RuntimeException e) {
             if (e instanceof IllegalArgumentException iae) {

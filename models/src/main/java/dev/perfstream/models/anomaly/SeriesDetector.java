@@ -8,7 +8,9 @@ import org.tribuo.regression.sgd.linear.LinearSGDModel;
  * Online anomaly scoring of one series: the same code runs per window inside the scoring topology and
  * per row in {@code perfstream backtest anomalies}.
  *
- * <p>For each value, two expectations: the Tribuo model ({@link LinearExpectation}: the standardised
+ * <p>Each value is first divided by its day of the week's factor ({@link WeeklyPattern}: 1 until the series
+ * shows a weekly pattern), and everything below works on that quotient; the expectation is multiplied back.
+ * For each value, two expectations: the Tribuo model ({@link LinearExpectation}: the standardised
  * deviation from the robust level, the median of the last {@value #RECENT} cleaned values, from lags and
  * seasonal position), and the seasonal one (the median of the last {@value #RECENT} cleaned values minus
  * the {@link DailyProfile} at their time of day, plus the profile now: the day's shape at the current
@@ -56,11 +58,7 @@ public final class SeriesDetector {
     final String key;
     long learnedCount;
     long lastTs = Long.MIN_VALUE;
-    final double[] recent;
-    final double[] deseason;
-    private final double[] sortedRecent;
-    int recentPos;
-    int recentN;
+    final RecentValues recent;
     final double[] resid;
     int residPos;
     int residN;
@@ -87,6 +85,7 @@ public final class SeriesDetector {
     /** Exponentially weighted mean |residual| of every learned value, anomalous ones included (capped). */
     double recentAbs = Double.NaN;
     final TailCalibration tail;
+    final WeeklyPattern weekly = new WeeklyPattern();
 
     /** The level the current value is compared with when the profile learns it (set per observation). */
     private double profileBase;
@@ -101,15 +100,13 @@ public final class SeriesDetector {
     SeriesDetector(String key, DetectorConfig cfg, int recentLen, int residLen, int shiftLen, int trainLen, int tailLen) {
         this.key = key;
         this.cfg = cfg;
-        this.recent = new double[recentLen];
-        this.deseason = new double[recentLen];
-        this.sortedRecent = new double[recentLen];
+        this.recent = new RecentValues(recentLen);
         this.resid = new double[residLen];
         this.shiftRaw = new double[shiftLen];
         this.shiftDeseason = new double[shiftLen];
         this.training = new ExpectationTraining(trainLen);
         this.tail = new TailCalibration(tailLen);
-        this.scratch = new double[Math.max(recentLen, residLen)];
+        this.scratch = new double[residLen];
     }
 
     /** Series key this detector belongs to. */
@@ -144,24 +141,31 @@ public final class SeriesDetector {
      *                   error rate given the window's count), null if none
      * @param publisher  receives retrained models; null to keep them in memory only
      */
-    public Score observe(long timeMillis, double value, Noise noise, ModelPublisher publisher) {
-        if (!Double.isFinite(value)) {
-            return new Score(recentN == 0 ? Double.NaN : level(), 0, 0, model.version(), false);
+    public Score observe(long timeMillis, double observed, Noise noise, ModelPublisher publisher) {
+        if (!Double.isFinite(observed)) {
+            double level = recent.n == 0 ? Double.NaN : weekly.factor(timeMillis) * recent.level();
+            return new Score(level, 0, 0, model.version(), false);
         }
-        if (recentN == 0) {
-            push(value, Double.NaN);
+        if (timeMillis > lastTs) {
+            weekly.learn(timeMillis, observed, stepMs); // only ends complete days: this value is not judged by itself
+        }
+        // Everything below sees the value divided by its day of the week's factor (1 without a weekly pattern).
+        double week = weekly.factor(timeMillis);
+        double value = observed / week;
+        if (recent.n == 0) {
+            recent.push(value, Double.NaN);
             lastTs = timeMillis;
             learnedCount++;
             longMean = value;
             lastRaw = value;
-            return new Score(value, 0, 0, model.version(), true);
+            return new Score(observed, 0, 0, model.version(), true);
         }
-        double level = level();
-        double s = scale(level, noise == null ? 0 : noise.floor(level));
-        SeriesFeatures.fill(features, recent, recentPos, recentN, level, s, timeMillis);
+        double level = recent.level();
+        double s = scale(level, noise == null ? 0 : noise.floor(level * week) / week);
+        SeriesFeatures.fill(features, recent.values, recent.pos, recent.n, level, s, timeMillis);
         double byModel = level + s * model.predict(features);
         double prof = profile == null ? Double.NaN : profile.at(timeMillis);
-        double deLevel = deseasonedLevel();
+        double deLevel = recent.deseasonedLevel();
         double bySeason = prof + deLevel;
         // The profile learns each value relative to this level (the day's shape, not its level); a slot's
         // first value, and values while no level relative to the profile exists yet, as they are.
@@ -175,7 +179,7 @@ public final class SeriesDetector {
             score = Math.min(score, 0.5);
         }
         if (timeMillis <= lastTs) {
-            return new Score(expected, score, z, model.version(), false);
+            return new Score(week * expected, score, z, model.version(), false);
         }
         boolean anomalous = p < cfg.pHalf() && residN >= cfg.warmup() && tail.count() >= cfg.warmup();
         // Both expectations are judged on every learned value, anomalous ones included (capped): a daily
@@ -202,7 +206,7 @@ public final class SeriesDetector {
             lastAnomalous = learnedCount;
         }
         learn(timeMillis, value, level, s, expected, z, prof, anomalous, publisher);
-        return new Score(expected, score, z, model.version(), true);
+        return new Score(week * expected, score, z, model.version(), true);
     }
 
     private static double sq(double x) {
@@ -241,8 +245,8 @@ public final class SeriesDetector {
                 // A level shift, not a blip: accept the new level at once, filling the whole recent ring
                 // with the values of the run (so the median level moves now, not after half a ring). The
                 // profile holds the day's shape relative to the level, so it does not move.
-                for (int i = 0; i < recent.length; i++) {
-                    push(shiftRaw[i % shiftN], shiftDeseason[i % shiftN]);
+                for (int i = 0; i < recent.values.length; i++) {
+                    recent.push(shiftRaw[i % shiftN], shiftDeseason[i % shiftN]);
                 }
                 // The run's residuals were the move to the new level, not noise: they leave the tail's history.
                 tail.neutraliseLast(shiftSpan);
@@ -250,7 +254,7 @@ public final class SeriesDetector {
                 shiftSign = 0;
                 shiftSpan = 0;
             } else {
-                push(expected, expected - prof);
+                recent.push(expected, expected - prof);
             }
             if (profile != null && Double.isNaN(profile.at(t))) {
                 profile.learn(t, value - profileBase); // a slot's first value, even an anomalous one: a NaN slot never learns
@@ -267,7 +271,7 @@ public final class SeriesDetector {
         }
         pushResid(value - expected);
         training.add(features, SeriesFeatures.clip((value - level) / s));
-        push(value, value - prof);
+        recent.push(value, value - prof);
         if (profile != null) {
             profile.learn(t, value - profileBase);
         }
@@ -293,26 +297,6 @@ public final class SeriesDetector {
         lastRaw = raw;
     }
 
-    /** Median of the recent cleaned values minus the profile at their time; NaN while fewer than 5 have one. */
-    private double deseasonedLevel() {
-        int m = 0;
-        for (int i = 0; i < recentN; i++) {
-            if (!Double.isNaN(deseason[i])) {
-                scratch[m++] = deseason[i];
-            }
-        }
-        if (m < 5) {
-            return Double.NaN;
-        }
-        java.util.Arrays.sort(scratch, 0, m);
-        return (m & 1) == 1 ? scratch[m / 2] : 0.5 * (scratch[m / 2 - 1] + scratch[m / 2]);
-    }
-
-    private double level() {
-        int n = recentN;
-        return (n & 1) == 1 ? sortedRecent[n / 2] : 0.5 * (sortedRecent[n / 2 - 1] + sortedRecent[n / 2]);
-    }
-
     private double scale(double level, double noiseFloor) {
         if (residN >= 3) {
             if (Double.isNaN(sigma) || ++sinceSigma >= 16 || residN < 64) {
@@ -332,37 +316,6 @@ public final class SeriesDetector {
             Math.max(0.5 * stepSpread, noiseFloor));
         double shortRun = Double.isNaN(recentAbs) || residN < cfg.warmup() ? 0 : SHORT_GAIN * 1.2533 * recentAbs;
         return Math.max(Math.max(Math.max(sigma, shortRun), floor), 1e-9);
-    }
-
-    /** Rebuilds the sorted copy of the recent ring (after a state restore). */
-    void resort() {
-        System.arraycopy(recent, 0, sortedRecent, 0, recentN);
-        java.util.Arrays.sort(sortedRecent, 0, recentN);
-    }
-
-    private void push(double v, double deseasoned) {
-        deseason[recentPos] = deseasoned;
-        // Keep sortedRecent sorted: drop the value leaving the ring, insert the new one (15 moves at most),
-        // so the median level costs no sort per observation.
-        int n = recentN;
-        if (n == recent.length) {
-            double old = recent[recentPos];
-            int i = 0;
-            while (i < n - 1 && Double.compare(sortedRecent[i], old) != 0) {
-                i++;
-            }
-            System.arraycopy(sortedRecent, i + 1, sortedRecent, i, n - 1 - i);
-            n--;
-        }
-        int j = n;
-        while (j > 0 && sortedRecent[j - 1] > v) {
-            sortedRecent[j] = sortedRecent[j - 1];
-            j--;
-        }
-        sortedRecent[j] = v;
-        recent[recentPos] = v;
-        recentPos = (recentPos + 1) % recent.length;
-        recentN = Math.min(recentN + 1, recent.length);
     }
 
     private void pushResid(double r) {

@@ -225,12 +225,80 @@ class SeriesDetectorTest {
         for (int i = 0; i < 300; i++) {
             a.observe(T0 + i * MIN, calm(rnd, i));
         }
-        byte[] format3 = DetectorStateCodec.encode(a);
-        byte[] format2 = java.util.Arrays.copyOf(format3, format3.length - 8); // format 3 appends one double
+        byte[] format4 = DetectorStateCodec.encode(a);
+        // format 4 appends the weekly pattern to format 3, which appends one double to format 2
+        byte[] format2 = java.util.Arrays.copyOf(format4, format4.length - WEEKLY_BYTES - 8);
         format2[0] = 2;
         SeriesDetector b = DetectorStateCodec.decode(format2, cfg);
         assertThat(b.learnedCount()).isEqualTo(a.learnedCount());
         assertThat(b.recentAbs).isNaN();
         assertThat(b.observe(T0 + 300 * MIN, calm(rnd, 300)).learned()).isTrue();
+    }
+
+    /** Bytes format 4 appends to format 3: the weekly pattern. */
+    private static final int WEEKLY_BYTES = 7 * 8 + 8 + 8 + 4 + 3 * 7 * 4 + 7 + 7;
+
+    @Test
+    void shouldReadAStateOfFormat3WithoutTheWeeklyPattern() {
+        DetectorConfig cfg = DetectorConfig.defaults();
+        long step = 3_600_000L;
+        SeriesDetector a = new SeriesDetector("k", cfg);
+        for (int i = 0; i < 30 * 24; i++) {
+            a.observe(T0 + i * step, weekly(i, 24));
+        }
+        assertThat(a.weekly.active()).isTrue();
+        byte[] format4 = DetectorStateCodec.encode(a);
+        byte[] format3 = java.util.Arrays.copyOf(format4, format4.length - WEEKLY_BYTES);
+        format3[0] = 3;
+        SeriesDetector b = DetectorStateCodec.decode(format3, cfg);
+        assertThat(b.learnedCount()).isEqualTo(a.learnedCount());
+        assertThat(b.recentAbs).isEqualTo(a.recentAbs);
+        assertThat(b.weekly.active()).isFalse();
+        assertThat(b.observe(T0 + 30 * 24 * step, weekly(30 * 24, 24)).learned()).isTrue();
+        SeriesDetector c = DetectorStateCodec.decode(format4, cfg);
+        assertThat(c.weekly.active()).isTrue();
+        assertThat(c.weekly.factor(T0 + 5 * 86_400_000L)).isEqualTo(a.weekly.factor(T0 + 5 * 86_400_000L));
+    }
+
+    /** A daily sine at 100 +- 30 plus a ripple, two days a week (days 5 and 6 after T0, mod 7) at 0.6 of it. */
+    private static double weekly(int i, int perDay) {
+        int day = i / perDay;
+        double v = 100 + 30 * Math.sin(2 * Math.PI * (i % perDay) / perDay) + 2 * Math.sin(i * 1.7);
+        return v * (day % 7 >= 5 ? 0.6 : 1);
+    }
+
+    @Test
+    void shouldStopScoringWeekendStartsOnceTheWeeklyPatternIsLearned() {
+        long step = 1_800_000L;
+        int perDay = 48;
+        SeriesDetector d = new SeriesDetector("weekly", DetectorConfig.defaults());
+        java.util.List<Double> lateTransitions = new java.util.ArrayList<>();
+        double earlyMax = 0;
+        for (int i = 0; i < 56 * perDay; i++) {
+            Score s = d.observe(T0 + i * step, weekly(i, perDay));
+            boolean transition = i % perDay < 3 && (i / perDay % 7 == 5 || i / perDay % 7 == 0);
+            if (transition && i / perDay >= 35) {
+                lateTransitions.add(s.score());
+            } else if (transition && i / perDay >= 5 && i / perDay < 8) {
+                earlyMax = Math.max(earlyMax, s.score());
+            }
+        }
+        assertThat(earlyMax).as("the first weekend, before any weekly pattern").isGreaterThanOrEqualTo(0.9);
+        assertThat(d.weekly.active()).isTrue();
+        assertThat(d.weekly.factor(T0 + 5 * 86_400_000L)).isCloseTo(0.6 / (5 + 2 * 0.6) * 7, org.assertj.core.data.Offset.offset(0.02));
+        assertThat(lateTransitions).hasSize(2 * 3 * 3).allSatisfy(x -> assertThat(x).isLessThan(0.9));
+    }
+
+    @Test
+    void shouldLearnNoWeeklyPatternFromALevelStepOrAHoliday() {
+        WeeklyPattern w = new WeeklyPattern();
+        long step = 3_600_000L;
+        for (int i = 0; i < 60 * 24; i++) {
+            int day = i / 24;
+            double level = day >= 20 ? 130 : 100; // one lasting step
+            w.learn(T0 + i * step, day == 30 ? 0.6 * level : level, step); // one holiday
+        }
+        assertThat(w.active()).isFalse();
+        assertThat(w.factor(T0 + 30 * 86_400_000L)).isEqualTo(1);
     }
 }
