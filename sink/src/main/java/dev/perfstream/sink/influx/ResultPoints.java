@@ -15,13 +15,14 @@ import dev.perfstream.schemas.avro.RumElementStats;
 import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.UxImpact;
 import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.series.SeriesDimension;
+import dev.perfstream.schemas.series.SeriesKey;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * Maps each result type to one InfluxDB point. The tag set of a point is the full identity of the
@@ -55,7 +56,6 @@ final class ResultPoints {
     /** Tags the sink sets itself; a series dimension of the same name is not copied over them. */
     private static final Set<String> RESERVED = Set.of("series_key", "statistic", "window", "horizon", "fingerprint",
         "rule", "source", "severity", "state", "unit", "kind", "candidate");
-    private static final Pattern TAG_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_.\\-]*");
     /** Tag value for a missing dimension: line protocol has no empty tag values. */
     static final String NONE = "-";
 
@@ -67,16 +67,16 @@ final class ResultPoints {
         boolean release = s.getServiceVersion() != null;
         Point p = Point.measurement(rum ? RUM_STATS : release ? RELEASE_STATS : METRIC_STATS);
         if (rum) {
-            p.addTag("vital", tagValue(s.getName()));
-            p.addTag("app", tagValue(s.getService()));
-            p.addTag("page", tagValue(s.getRoute()));
-            p.addTag("device_class", tagValue(s.getDeviceClass()));
+            p.addTag(SeriesDimension.VITAL.tagName(), tagValue(s.getName()));
+            p.addTag(SeriesDimension.APP.tagName(), tagValue(s.getService()));
+            p.addTag(SeriesDimension.PAGE.tagName(), tagValue(s.getRoute()));
+            p.addTag(SeriesDimension.DEVICE_CLASS.tagName(), tagValue(s.getDeviceClass()));
         } else {
-            p.addTag("metric", tagValue(s.getName()));
-            p.addTag("service", tagValue(s.getService()));
-            p.addTag("route", tagValue(s.getRoute()));
+            p.addTag(SeriesDimension.METRIC.tagName(), tagValue(s.getName()));
+            p.addTag(SeriesDimension.SERVICE.tagName(), tagValue(s.getService()));
+            p.addTag(SeriesDimension.ROUTE.tagName(), tagValue(s.getRoute()));
             if (release) {
-                p.addTag("version", tagValue(s.getServiceVersion()));
+                p.addTag(SeriesDimension.VERSION.tagName(), tagValue(s.getServiceVersion()));
             }
         }
         p.addTag("window", windowTag(s.getWindowStart(), s.getWindowEnd()));
@@ -143,10 +143,10 @@ final class ResultPoints {
             default -> throw new MappingException("dimension \"" + r.getDimension() + "\" is neither element nor script");
         };
         Point p = Point.measurement(RUM_ELEMENTS);
-        p.addTag("vital", tagValue(r.getVital()));
-        p.addTag("app", tagValue(r.getApp()));
-        p.addTag("page", tagValue(r.getPage()));
-        p.addTag("device_class", tagValue(r.getDeviceClass()));
+        p.addTag(SeriesDimension.VITAL.tagName(), tagValue(r.getVital()));
+        p.addTag(SeriesDimension.APP.tagName(), tagValue(r.getApp()));
+        p.addTag(SeriesDimension.PAGE.tagName(), tagValue(r.getPage()));
+        p.addTag(SeriesDimension.DEVICE_CLASS.tagName(), tagValue(r.getDeviceClass()));
         p.addTag(tag, tagValue(r.getValue()));
         p.addTag("window", windowTag(r.getWindowStart(), r.getWindowEnd()));
         p.addTag("unit", tagValue(r.getUnit()));
@@ -369,73 +369,18 @@ final class ResultPoints {
     }
 
     /**
-     * The whole series string as tag {@code series_key} ({@code series} is an InfluxQL keyword); when
-     * it has the form {@code k=v,k=v} (as the streams stages write it), each dimension also as its
-     * own tag, so that queries can say {@code WHERE route = '/cart'}. Both come from the series string alone, so the tag set stays a
-     * function of the result's identity.
-     */
-    /**
-     * The {@code series_key} tag, plus the series' dimensions as tags so results can be filtered and grouped
-     * like the stats. Two forms of series string exist: {@code k=v,k=v} (alert rules and SLOs) and the
-     * series ids of the stats and scoring stages, {@code METRIC|metric|service|route},
-     * {@code RUM|vital|app|page|device} and {@code MULTIVARIATE|service} (parts percent-escaped: {@code %7C}
-     * is {@code |}, {@code %25} is {@code %}); both give the same tag names ({@code device} as {@code device_class},
-     * as on {@code rum_stats}). Anything else: series_key only.
+     * The {@code series_key} tag ({@code series} is an InfluxQL keyword), plus the series' dimensions as tags
+     * ({@link SeriesKey#tags}: the parts of a series id, or the pairs of a {@code k=v,k=v} alert series, one tag name
+     * per dimension as on the stats measurements), so results can be filtered and grouped like the stats. A dimension
+     * named like one of the sink's own tags is not copied over it. Anything else: series_key only.
      */
     static void seriesTags(Point p, String series) {
         p.addTag("series_key", tagValue(series));
-        if (series == null) {
-            return;
-        }
-        Map<String, String> dims = series.indexOf('|') > 0 ? seriesIdDimensions(series) : keyValueDimensions(series);
-        if (dims == null) {
-            return;
-        }
-        dims.forEach((k, v) -> {
+        SeriesKey.tags(series).forEach((k, v) -> {
             if (!RESERVED.contains(k) && !v.isEmpty()) {
-                p.addTag(TAG_NAMES.getOrDefault(k, k), v);
+                p.addTag(k, v);
             }
         });
-    }
-
-    /**
-     * One tag name per dimension in every measurement: the device class is {@code device_class} on {@code rum_stats},
-     * so it is on anomalies, forecasts, alerts and attribution too, though the series strings say {@code device}.
-     */
-    private static final Map<String, String> TAG_NAMES = Map.of("device", "device_class");
-
-    private static final Map<String, List<String>> SERIES_ID_DIMENSIONS = Map.of(
-        "METRIC", List.of("metric", "service", "route"),
-        "RUM", List.of("vital", "app", "page", "device"),
-        "MULTIVARIATE", List.of("service"));
-
-    private static Map<String, String> seriesIdDimensions(String series) {
-        String[] parts = series.split("\\|", -1);
-        List<String> names = SERIES_ID_DIMENSIONS.get(parts[0]);
-        if (names == null || parts.length != names.size() + 1) {
-            return null;
-        }
-        Map<String, String> dims = new TreeMap<>();
-        for (int i = 0; i < names.size(); i++) {
-            dims.put(names.get(i), parts[i + 1].replace("%7C", "|").replace("%25", "%"));
-        }
-        return dims;
-    }
-
-    private static Map<String, String> keyValueDimensions(String series) {
-        Map<String, String> dims = new TreeMap<>();
-        for (String part : series.split(",")) {
-            int eq = part.indexOf('=');
-            if (eq <= 0 || eq == part.length() - 1) {
-                return null;
-            }
-            String k = part.substring(0, eq).trim();
-            if (!TAG_KEY.matcher(k).matches()) {
-                return null;
-            }
-            dims.put(k, part.substring(eq + 1).trim());
-        }
-        return dims;
     }
 
     /** Window length as a tag: {@code 10s}, {@code 1m}, {@code 5m}, {@code 1h}, else milliseconds. */

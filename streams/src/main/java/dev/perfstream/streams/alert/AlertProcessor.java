@@ -1,10 +1,11 @@
 package dev.perfstream.streams.alert;
 
-import dev.perfstream.schemas.metrics.PerfstreamMetrics;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.AlertSource;
 import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.metrics.PerfstreamMetrics;
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.streams.alert.attribution.AttributionConfig;
 import dev.perfstream.streams.alert.attribution.Attributor;
 import dev.perfstream.streams.alert.attribution.Feed;
@@ -203,7 +204,7 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
     }
 
     private void evaluate(Rule configured, WindowStats s, long ts) {
-        String series = Series.of(s);
+        String series = SeriesKey.of(s).display();
         String fp = Series.fingerprint(configured.id(), series);
         AlertStatus before = statuses.get(fp);
         AlertStatus st = current(before, configured.id(), configured.version(), series);

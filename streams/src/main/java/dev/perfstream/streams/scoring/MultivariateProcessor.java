@@ -4,7 +4,6 @@ import dev.perfstream.models.anomaly.MultivariateDetector;
 import dev.perfstream.models.anomaly.MultivariateModels;
 import dev.perfstream.models.anomaly.MultivariateStateCodec;
 import dev.perfstream.models.anomaly.ServiceVitals;
-import dev.perfstream.models.anomaly.WindowScoring;
 import dev.perfstream.models.store.ModelStore;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.Anomaly;
@@ -14,7 +13,7 @@ import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
-import dev.perfstream.streams.window.SeriesId;
+import dev.perfstream.schemas.series.SeriesKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,7 +47,6 @@ import org.slf4j.LoggerFactory;
  * ({@code late-series-total}) and logged, not re-scored.
  */
 final class MultivariateProcessor implements Processor<String, byte[], Object, Object> {
-    static final String SERIES_PREFIX = "MULTIVARIATE|";
     static final String STATISTIC = "multivariate";
     private static final Logger LOG = LoggerFactory.getLogger(MultivariateProcessor.class);
     private static final String PENDING = "p|";
@@ -120,7 +118,7 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
         }
         String service = r.key();
         long start = w.getWindowStart().toEpochMilli();
-        String series = WindowScoring.seriesKey(w);
+        String series = SeriesKey.of(w).id();
         String pendingKey = pendingKey(service, start);
         byte[] bytes = store.get(pendingKey);
         if (bytes == null && start <= closedUpTo(service)) {
@@ -239,18 +237,18 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
         }
         long n = p.vitals.requests();
         double nan = Double.NaN;
-        WindowStats total = new WindowStats(SeriesKind.METRIC, mv.metrics().request(), p.service, SeriesId.ALL_ROUTES,
+        WindowStats total = new WindowStats(SeriesKind.METRIC, mv.metrics().request(), p.service, SeriesKey.ALL_ROUTES,
             null, Instant.ofEpochMilli(p.start), Instant.ofEpochMilli(p.end), n, p.vitals.errors(),
             (double) p.vitals.errors() / n, p.vitals.value(ServiceVitals.THROUGHPUT), nan, nan, nan, nan, nan, nan, nan,
             nan, nan, null, null, null, "ms", 0L, null, null, null, p.vitals.instances() > 0 ? p.vitals.instances() : null);
-        String series = SeriesId.metric(mv.metrics().request(), p.service, SeriesId.ALL_ROUTES).id();
+        String series = SeriesKey.metric(mv.metrics().request(), p.service, SeriesKey.ALL_ROUTES).id();
         context.forward(new Record<>(series, new ServiceWindow(total, p.vitals.value(ServiceVitals.LATENCY),
             p.vitals.value(ServiceVitals.CPU), p.vitals.instances()), p.end), ScoringTopology.SERVICE_FORECAST_PROCESSOR);
     }
 
     private void emit(MultivariatePending.Window p, MultivariateDetector d, double[] vector,
                       MultivariateDetector.Result res, int expected) {
-        String series = SERIES_PREFIX + p.service;
+        String series = SeriesKey.multivariate(p.service).id();
         Instant start = Instant.ofEpochMilli(p.start);
         Instant end = Instant.ofEpochMilli(p.end);
         double distance = Double.isFinite(res.distance()) ? res.distance() : 0;
@@ -302,7 +300,7 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
                 names.add(name);
             }
         }
-        MultivariateDetector wider = new MultivariateDetector(SERIES_PREFIX + service, names, mv.detector());
+        MultivariateDetector wider = new MultivariateDetector(SeriesKey.multivariate(service).id(), names, mv.detector());
         LOG.info("multivariate detector of {} re-created over {}: {} present in {} consecutive vectors since it was "
             + "created over {}", service, names, extra, run, d.names());
         cache.put(service, wider);
@@ -361,7 +359,7 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
             }
         }
         store.delete(PROBATION + service);
-        MultivariateDetector d = new MultivariateDetector(SERIES_PREFIX + service, names, mv.detector());
+        MultivariateDetector d = new MultivariateDetector(SeriesKey.multivariate(service).id(), names, mv.detector());
         models.adoptNewer(d);
         LOG.info("multivariate detector of {} created over {}", service, names);
         cache.put(service, d);

@@ -1,29 +1,29 @@
 package dev.perfstream.streams.window;
 
-import dev.perfstream.schemas.metrics.PerfstreamMetrics;
-import dev.perfstream.schemas.serde.WireFormat;
-import io.prometheus.metrics.core.datapoints.CounterDataPoint;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.metrics.PerfstreamMetrics;
 import dev.perfstream.schemas.serde.DeadLetters;
 import dev.perfstream.schemas.serde.DecodeException;
+import dev.perfstream.schemas.serde.WireFormat;
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.streams.impact.ImpactConfig;
 import dev.perfstream.streams.impact.ImpactEvent;
 import dev.perfstream.streams.impact.ImpactWindows;
-import dev.perfstream.streams.window.state.PartialRecord;
-import dev.perfstream.streams.window.state.SeriesWindowStore;
 import dev.perfstream.streams.retry.ParkedRecord;
 import dev.perfstream.streams.retry.ParkedRecords;
+import dev.perfstream.streams.window.state.PartialRecord;
+import dev.perfstream.streams.window.state.SeriesWindowStore;
 import dev.perfstream.streams.window.state.WindowAccumulator;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -136,7 +136,7 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
                 ownership.tasks());
         }
         store.configureOwnership(self, ownership.tasks(), owned::series);
-        store.configureSmallestOnly(SeriesId::isRelease);
+        store.configureSmallestOnly(SeriesKey::isRelease);
         store.loadIfNeeded(); // runs after restoration: the inner store is complete here
         parking.init(context, StatsTopology.PARKED_STORE);
         if (impactConfig.enabled()) {
@@ -264,9 +264,9 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
             flushDetails();
             return;
         }
-        SeriesId id;
+        SeriesKey id;
         try {
-            id = decoder.admit(SeriesId.parse(key), p.start());
+            id = decoder.admit(SeriesKey.parse(key), p.start());
         } catch (RuntimeException e) {
             deadLetter(r, "parse", "partial with a key that is not a series id: " + key);
             return;
@@ -349,16 +349,16 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
             return;
         }
         if (DetailSeries.isDetail(a.seriesId())) {
-            details.add(SeriesId.parse(a.seriesId()), a); // out with the other details of its window in flushDetails
+            details.add(SeriesKey.parse(a.seriesId()), a); // out with the other details of its window in flushDetails
             return;
         }
         if (RumAttributes.isAttribute(a.seriesId())) {
             if (rumElements.enabled()) { // off here: only a partial of an instance with them on can bring one
-                elements.add(SeriesId.parse(a.seriesId()), a); // out with the page's other elements in flushDetails
+                elements.add(SeriesKey.parse(a.seriesId()), a); // out with the page's other elements in flushDetails
             }
             return;
         }
-        WindowStats s = toStats(a, SeriesId.parse(a.seriesId()));
+        WindowStats s = toStats(a, SeriesKey.parse(a.seriesId()));
         windowsEmitted.computeIfAbsent(a.end() - a.start(), size -> PerfstreamMetrics.WINDOWS_EMITTED.labelValues(STAGE,
             Duration.ofMillis(size).toString().substring(2).toLowerCase(java.util.Locale.ROOT))).inc();
         context.forward(new Record<Object, Object>(a.seriesId(), s, a.end()), StatsTopology.STATS_SINK);
@@ -389,7 +389,7 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
 
     private static final double[] QUANTILES = {0.50, 0.75, 0.90, 0.95, 0.99, 0.999};
 
-    static WindowStats toStats(WindowAccumulator a, SeriesId id) {
+    static WindowStats toStats(WindowAccumulator a, SeriesKey id) {
         double seconds = (a.end() - a.start()) / 1000.0;
         double[] q = a.quantiles(QUANTILES);
         boolean rum = id.kind() == SeriesKind.RUM && a.count() > 0;

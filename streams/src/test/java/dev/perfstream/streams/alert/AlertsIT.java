@@ -4,14 +4,15 @@ import static dev.perfstream.streams.alert.StatsFixtures.MINUTE;
 import static dev.perfstream.streams.alert.StatsFixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.perfstream.schemas.kafka.KafkaClients;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.AlertState;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.kafka.KafkaClients;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.schemas.testkit.ChildJvm;
 import dev.perfstream.schemas.testkit.KafkaTestCluster;
 import dev.perfstream.schemas.testkit.Poll;
@@ -107,7 +108,7 @@ class AlertsIT {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (WindowStats s : windows) {
                 producer.send(new ProducerRecord<>(env.stats(), null, s.getWindowEnd().toEpochMilli(),
-                    Series.of(s).getBytes(StandardCharsets.UTF_8), STATS.encode(env.stats(), s))).get(30, TimeUnit.SECONDS);
+                    SeriesKey.of(s).display().getBytes(StandardCharsets.UTF_8), STATS.encode(env.stats(), s))).get(30, TimeUnit.SECONDS);
             }
         }
     }

@@ -4,7 +4,6 @@ import static dev.perfstream.streams.scoring.ScoringTestData.MIN;
 import static dev.perfstream.streams.scoring.ScoringTestData.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.perfstream.models.anomaly.WindowScoring;
 import dev.perfstream.models.store.ModelStore;
 import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.Forecast;
@@ -16,6 +15,7 @@ import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.metrics.PerfstreamMetrics;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.series.SeriesKey;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -104,7 +104,7 @@ class CapacityTopologyTest {
     }
 
     private void pipe(WindowStats w) {
-        stats.pipeInput(WindowScoring.seriesKey(w).getBytes(StandardCharsets.UTF_8), statsCodec.encode(cfg.statsTopic(), w),
+        stats.pipeInput(SeriesKey.of(w).id().getBytes(StandardCharsets.UTF_8), statsCodec.encode(cfg.statsTopic(), w),
             w.getWindowEnd().toEpochMilli());
     }
 

@@ -4,13 +4,13 @@ import static dev.perfstream.streams.scoring.ScoringTestData.MIN;
 import static dev.perfstream.streams.scoring.ScoringTestData.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.perfstream.models.anomaly.WindowScoring;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.Forecast;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.schemas.testkit.KafkaTestCluster;
 import dev.perfstream.schemas.testkit.Poll;
 import java.nio.charset.StandardCharsets;
@@ -90,7 +90,7 @@ class ForecastIT {
                 consumer.subscribe(List.of("alerts-f", "forecasts-f"));
                 for (WindowStats w : windows) {
                     producer.send(new ProducerRecord<>("stats-f", null, w.getWindowEnd().toEpochMilli(),
-                        WindowScoring.seriesKey(w).getBytes(StandardCharsets.UTF_8), statsCodec.encode("stats-f", w)));
+                        SeriesKey.of(w).id().getBytes(StandardCharsets.UTF_8), statsCodec.encode("stats-f", w)));
                 }
                 producer.flush();
                 List<Alert> alerts = new ArrayList<>();

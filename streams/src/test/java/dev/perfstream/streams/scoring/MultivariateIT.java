@@ -5,7 +5,6 @@ import static dev.perfstream.streams.scoring.MultivariateTestData.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.perfstream.models.anomaly.MultivariateModels;
-import dev.perfstream.models.anomaly.WindowScoring;
 import dev.perfstream.models.store.ModelStore;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.AlertState;
@@ -14,6 +13,7 @@ import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.schemas.testkit.KafkaTestCluster;
 import dev.perfstream.schemas.testkit.Poll;
 import dev.perfstream.streams.scoring.MultivariateTestData.Vitals;
@@ -127,7 +127,7 @@ class MultivariateIT {
 
     private void send(KafkaProducer<byte[], byte[]> producer, WindowStats w) {
         producer.send(new ProducerRecord<>(STATS, null, w.getWindowEnd().toEpochMilli(),
-            WindowScoring.seriesKey(w).getBytes(StandardCharsets.UTF_8), statsCodec.encode(STATS, w)));
+            SeriesKey.of(w).id().getBytes(StandardCharsets.UTF_8), statsCodec.encode(STATS, w)));
     }
 
     private void drain(KafkaConsumer<byte[], byte[]> consumer) {

@@ -1,14 +1,13 @@
 package dev.perfstream.streams.scoring;
 
-import static dev.perfstream.streams.scoring.ScoringTestData.MIN;
-import static dev.perfstream.streams.scoring.ScoringTestData.T0;
 import static dev.perfstream.streams.scoring.MultivariateTestData.SERIES;
 import static dev.perfstream.streams.scoring.MultivariateTestData.load;
 import static dev.perfstream.streams.scoring.MultivariateTestData.window;
+import static dev.perfstream.streams.scoring.ScoringTestData.MIN;
+import static dev.perfstream.streams.scoring.ScoringTestData.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.perfstream.models.anomaly.MultivariateModels;
-import dev.perfstream.models.anomaly.WindowScoring;
 import dev.perfstream.models.store.ModelStore;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.AlertSource;
@@ -18,6 +17,8 @@ import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.series.SeriesKey;
+import dev.perfstream.streams.scoring.MultivariateTestData.Vitals;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -36,7 +37,6 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.perfstream.streams.scoring.MultivariateTestData.Vitals;
 
 /**
  * The multivariate branch of the scoring topology: one service with two request routes, CPU and memory,
@@ -96,7 +96,7 @@ class MultivariateTopologyTest {
     }
 
     private void pipe(WindowStats w) {
-        stats.pipeInput(WindowScoring.seriesKey(w).getBytes(StandardCharsets.UTF_8),
+        stats.pipeInput(SeriesKey.of(w).id().getBytes(StandardCharsets.UTF_8),
             statsCodec.encode(cfg.statsTopic(), w), w.getWindowEnd().toEpochMilli());
     }
 

@@ -4,7 +4,6 @@ import static dev.perfstream.streams.scoring.ScoringTestData.window;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.perfstream.models.anomaly.LinearExpectation;
-import dev.perfstream.models.anomaly.WindowScoring;
 import dev.perfstream.models.feature.SeriesFeatures;
 import dev.perfstream.models.store.ModelStore;
 import dev.perfstream.schemas.avro.Anomaly;
@@ -13,6 +12,7 @@ import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.schemas.testkit.KafkaTestCluster;
 import dev.perfstream.schemas.testkit.Poll;
 import java.nio.charset.StandardCharsets;
@@ -122,7 +122,7 @@ class ScoringIT {
     private void send(KafkaProducer<byte[], byte[]> producer, WindowStats w) {
         try {
             producer.send(new ProducerRecord<>("stats-it", null, w.getWindowEnd().toEpochMilli(),
-                WindowScoring.seriesKey(w).getBytes(StandardCharsets.UTF_8), statsCodec.encode("stats-it", w))).get();
+                SeriesKey.of(w).id().getBytes(StandardCharsets.UTF_8), statsCodec.encode("stats-it", w))).get();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -139,7 +139,7 @@ class ScoringIT {
                     alerts.add(alertCodec.decode(r.topic(), r.value()));
                 } else if (r.topic().equals("anomalies-it")) {
                     Anomaly a = anomalyCodec.decode(r.topic(), r.value());
-                    if (!a.getSeries().startsWith(MultivariateProcessor.SERIES_PREFIX)) {
+                    if (!a.getSeries().startsWith("MULTIVARIATE|")) {
                         seen.add(a); // the multivariate records are checked in MultivariateIT
                     }
                 } else {
