@@ -27,6 +27,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -34,6 +36,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -191,6 +194,29 @@ class MultivariateTopologyTest {
         pipe(i, Vitals.normal(load(i)));
         Map<Integer, Anomaly> mv = readMultivariate();
         assertThat(mv.get(cpuHigh).getScore()).as("CPU high at low throughput, learned after widening").isGreaterThan(0.9);
+    }
+
+    /**
+     * The keys of the six record kinds of the multivariate store, byte for byte: they are the changelog's keys, so a
+     * change would orphan the state of a running deployment.
+     */
+    @Test
+    void shouldKeepTheStoreKeysOfEveryRecordKind() {
+        start(quick());
+        KeyValueStore<String, byte[]> store = driver.getKeyValueStore(ScoringTopology.MULTIVARIATE_STORE);
+        Set<String> keys = new TreeSet<>();
+        for (int i = 0; i < 20; i++) { // without CPU first: probation, then a detector that a CPU series widens
+            Vitals v = i < 16 ? new Vitals(load(i), 1, 0.002, Double.NaN, false, true) : Vitals.normal(load(i));
+            for (WindowStats w : data.minute(i, v)) {
+                pipe(w);
+                store.all().forEachRemaining(e -> keys.add(e.key));
+            }
+            driver.advanceWallClockTime(java.time.Duration.ofMinutes(1));
+            store.all().forEachRemaining(e -> keys.add(e.key));
+        }
+        assertThat(keys).contains("p|checkout|" + String.format("%020d", T0), "k|checkout", "c|checkout",
+            "v|checkout", "d|checkout", "w|checkout");
+        assertThat(keys).allMatch(k -> k.matches("[pkcvdw]\\|checkout(\\|\\d{20})?"));
     }
 
     @Test
