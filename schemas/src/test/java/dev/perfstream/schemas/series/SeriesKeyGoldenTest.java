@@ -103,18 +103,18 @@ class SeriesKeyGoldenTest {
 
     @Test
     void shouldNameOneTagPerDimensionWhateverTheForm() {
-        assertThat(SeriesKey.tags("RUM|LCP|shop|/p/%7Cx%25|mobile"))
+        assertThat(SeriesTags.of("RUM|LCP|shop|/p/%7Cx%25|mobile"))
             .isEqualTo(Map.of("vital", "LCP", "app", "shop", "page", "/p/|x%", "device_class", "mobile"));
-        assertThat(SeriesKey.tags("vital=LCP,app=shop,page=/p,device=mobile"))
+        assertThat(SeriesTags.of("vital=LCP,app=shop,page=/p,device=mobile"))
             .isEqualTo(Map.of("vital", "LCP", "app", "shop", "page", "/p", "device_class", "mobile"));
-        assertThat(SeriesKey.tags("METRIC|http|checkout|*"))
+        assertThat(SeriesTags.of("METRIC|http|checkout|*"))
             .isEqualTo(Map.of("metric", "http", "service", "checkout", "route", "*"));
-        assertThat(SeriesKey.tags("MULTIVARIATE|checkout")).isEqualTo(Map.of("service", "checkout"));
-        assertThat(SeriesKey.tags("slo=avail,service=checkout")).isEqualTo(Map.of("slo", "avail", "service", "checkout"));
-        assertThat(SeriesKey.tags("RUM|@element.LCP|shop|/p|mobile|img")).isEqualTo(Map.of("vital", "LCP", "app", "shop",
+        assertThat(SeriesTags.of("MULTIVARIATE|checkout")).isEqualTo(Map.of("service", "checkout"));
+        assertThat(SeriesTags.of("slo=avail,service=checkout")).isEqualTo(Map.of("slo", "avail", "service", "checkout"));
+        assertThat(SeriesTags.of("RUM|@element.LCP|shop|/p|mobile|img")).isEqualTo(Map.of("vital", "LCP", "app", "shop",
             "page", "/p", "device_class", "mobile", "element", "img"));
         for (String free : List.of("METRIC|only-two", "multivariate checkout", "a=b|c", "=x", "k=")) {
-            assertThat(SeriesKey.tags(free)).as(free).isEmpty();
+            assertThat(SeriesTags.of(free)).as(free).isEmpty();
         }
     }
 }

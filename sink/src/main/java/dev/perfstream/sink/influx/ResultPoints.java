@@ -17,7 +17,7 @@ import dev.perfstream.schemas.avro.Anomaly;
 import dev.perfstream.schemas.avro.Attribution;
 import dev.perfstream.schemas.avro.AttributionCause;
 import dev.perfstream.schemas.avro.Forecast;
-import dev.perfstream.schemas.series.SeriesKey;
+import dev.perfstream.schemas.series.SeriesTags;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -154,13 +154,13 @@ final class ResultPoints {
 
     /**
      * The {@code series_key} tag ({@code series} is an InfluxQL keyword), plus the series' dimensions as tags
-     * ({@link SeriesKey#tags}: the parts of a series id, or the pairs of a {@code k=v,k=v} alert series, one tag name
+     * ({@link SeriesTags#of}: the parts of a series id, or the pairs of a {@code k=v,k=v} alert series, one tag name
      * per dimension as on the stats measurements), so results can be filtered and grouped like the stats. A dimension
      * named like one of the sink's own tags is not copied over it. Anything else: series_key only.
      */
     static void seriesTags(Point p, String series) {
         p.addTag("series_key", tagValue(series));
-        SeriesKey.tags(series).forEach((k, v) -> {
+        SeriesTags.of(series).forEach((k, v) -> {
             if (!RESERVED.contains(k) && !v.isEmpty()) {
                 p.addTag(k, v);
             }
