@@ -12,7 +12,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * (start zero-padded to 20 digits, so a prefix scan returns them in window order), {@code k|service} the series seen
  * in the service's closed vectors, {@code d|service} its detector state, {@code c|service} the start of its latest
  * closed vector (8 bytes), {@code v|service} its probation counts, {@code w|service} the run of vectors with a
- * dimension its detector lacks (4 bytes). The keys are part of the changelog: {@code MultivariateStoreTest} pins them.
+ * dimension its detector lacks (4 bytes). The keys are part of the changelog: {@code MultivariateTopologyTest}
+ * pins them.
  */
 final class MultivariateStore {
     static final String PENDING = "p|";
