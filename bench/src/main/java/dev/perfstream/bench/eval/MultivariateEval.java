@@ -4,6 +4,7 @@ import dev.perfstream.models.anomaly.MultivariateConfig;
 import dev.perfstream.models.anomaly.MultivariateDetector;
 import dev.perfstream.models.anomaly.ServiceVitals;
 import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.series.SeriesKey;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -35,7 +36,7 @@ public final class MultivariateEval {
     public void evaluate(LoadgenTraffic.ServiceWindows s, AnomalyEval.Result r) {
         long t0 = System.nanoTime();
         ServiceVitals.Metrics metrics = ServiceVitals.Metrics.defaults();
-        MultivariateDetector d = new MultivariateDetector("MULTIVARIATE|" + s.service(), ServiceVitals.ALL, cfg);
+        MultivariateDetector d = new MultivariateDetector(SeriesKey.multivariate(s.service()).id(), ServiceVitals.ALL, cfg);
         int n = s.minutes().size();
         double[] score = new double[n];
         for (int w = 0; w < n; w++) {

@@ -7,6 +7,7 @@ import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.streams.window.state.SeriesWindowStore;
 import dev.perfstream.streams.window.state.SeriesWindowStoreBuilder;
 import dev.perfstream.streams.window.state.Sketches;
@@ -64,7 +65,7 @@ public class StatsPathBenchmark {
         Random r = new Random(1);
         ids = new String[SERIES];
         for (int s = 0; s < SERIES; s++) {
-            ids[s] = "METRIC|http.server.duration|svc-" + (s % 100) + "|/api/r" + (s / 100);
+            ids[s] = SeriesKey.metric("http.server.duration", "svc-" + (s % 100), "/api/r" + (s / 100)).id();
         }
         seriesOf = new int[EVENTS];
         values = new double[EVENTS];

@@ -1,5 +1,6 @@
 package dev.perfstream.bench.stats;
 
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.streams.window.state.SeriesWindowStore;
 import dev.perfstream.streams.window.state.SeriesWindowStoreBuilder;
 import java.util.Locale;
@@ -31,7 +32,7 @@ public final class StateFootprintCommand implements Callable<Integer> {
         long t0 = 1_795_000_000_000L - 1_795_000_000_000L % 3_600_000;
         for (int e = 0; e < perSeries; e++) {
             for (int s = 0; s < series; s++) {
-                store.add("METRIC|http.server.duration|svc-" + (s % 100) + "|/api/r" + (s / 100), t0 + e * 100L,
+                store.add(SeriesKey.metric("http.server.duration", "svc-" + (s % 100), "/api/r" + (s / 100)).id(), t0 + e * 100L,
                     Math.exp(3 + 0.8 * r.nextGaussian()), false, -1, "ms");
             }
         }

@@ -21,24 +21,4 @@ public final class WindowScoring {
     public static double observed(Statistic statistic, WindowStats w) {
         return statistic != Statistic.RATE && w.getCount() == 0 ? Double.NaN : statistic.value(w);
     }
-
-    /**
-     * The series id of a window, the same string the stats stage keys {@code perf.stats} with:
-     * {@code METRIC|metric|service|route} or {@code RUM|vital|app|page|deviceClass}, a {@code |} or
-     * {@code %} inside a part percent-escaped.
-     */
-    public static String seriesKey(WindowStats w) {
-        return switch (w.getKind()) {
-            case METRIC -> "METRIC|" + esc(w.getName()) + '|' + esc(w.getService()) + '|' + esc(w.getRoute());
-            case RUM -> "RUM|" + esc(w.getName()) + '|' + esc(w.getService()) + '|' + esc(w.getRoute()) + '|'
-                + esc(w.getDeviceClass() == null ? "null" : w.getDeviceClass());
-        };
-    }
-
-    private static String esc(String s) {
-        if (s.indexOf('|') < 0 && s.indexOf('%') < 0) {
-            return s;
-        }
-        return s.replace("%", "%25").replace("|", "%7C");
-    }
 }

@@ -35,7 +35,7 @@ public final class ResultDecoder {
         RecordCodec<Anomaly> anomalies = Codecs.create(Anomaly.getClassSchema(), settings);
         RecordCodec<Forecast> forecasts = Codecs.create(Forecast.getClassSchema(), settings);
         RecordCodec<Alert> alerts = Codecs.create(Alert.getClassSchema(), settings);
-        byTopic.put(c.statsTopic(), (t, v) -> ResultPoints.stats(stats.decode(t, v)).toLineProtocol());
+        byTopic.put(c.statsTopic(), (t, v) -> StatsPoints.stats(stats.decode(t, v)).toLineProtocol());
         byTopic.put(c.anomaliesTopic(), (t, v) -> ResultPoints.anomaly(anomalies.decode(t, v)).toLineProtocol());
         byTopic.put(c.forecastsTopic(), (t, v) -> ResultPoints.forecast(forecasts.decode(t, v)).toLineProtocol());
         byTopic.put(c.alertsTopic(), (t, v) -> {
@@ -49,15 +49,15 @@ public final class ResultDecoder {
         });
         RecordCodec<QueryStats> queries = Codecs.create(QueryStats.getClassSchema(), settings);
         RecordCodec<CacheStats> caches = Codecs.create(CacheStats.getClassSchema(), settings);
-        byTopic.put(c.queriesTopic(), (t, v) -> ResultPoints.queries(queries.decode(t, v)).toLineProtocol());
-        byTopic.put(c.cacheTopic(), (t, v) -> ResultPoints.cache(caches.decode(t, v)).toLineProtocol());
+        byTopic.put(c.queriesTopic(), (t, v) -> StatsPoints.queries(queries.decode(t, v)).toLineProtocol());
+        byTopic.put(c.cacheTopic(), (t, v) -> StatsPoints.cache(caches.decode(t, v)).toLineProtocol());
         RecordCodec<UxImpact> impact = Codecs.create(UxImpact.getClassSchema(), settings);
-        byTopic.put(c.impactTopic(), (t, v) -> ResultPoints.impact(impact.decode(t, v)).toLineProtocol());
+        byTopic.put(c.impactTopic(), (t, v) -> StatsPoints.impact(impact.decode(t, v)).toLineProtocol());
         RecordCodec<Recommendation> recommendations = Codecs.create(Recommendation.getClassSchema(), settings);
-        byTopic.put(c.recommendationsTopic(), (t, v) -> ResultPoints.recommendation(recommendations.decode(t, v))
+        byTopic.put(c.recommendationsTopic(), (t, v) -> StatsPoints.recommendation(recommendations.decode(t, v))
             .toLineProtocol());
         RecordCodec<RumElementStats> rumElements = Codecs.create(RumElementStats.getClassSchema(), settings);
-        byTopic.put(c.rumElementsTopic(), (t, v) -> ResultPoints.rumElement(rumElements.decode(t, v)).toLineProtocol());
+        byTopic.put(c.rumElementsTopic(), (t, v) -> StatsPoints.rumElement(rumElements.decode(t, v)).toLineProtocol());
     }
 
     /**

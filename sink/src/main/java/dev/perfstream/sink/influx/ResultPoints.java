@@ -1,5 +1,14 @@
 package dev.perfstream.sink.influx;
 
+import static dev.perfstream.sink.influx.PointValues.NONE;
+import static dev.perfstream.sink.influx.PointValues.duration;
+import static dev.perfstream.sink.influx.PointValues.labels;
+import static dev.perfstream.sink.influx.PointValues.millis;
+import static dev.perfstream.sink.influx.PointValues.number;
+import static dev.perfstream.sink.influx.PointValues.requireNumbers;
+import static dev.perfstream.sink.influx.PointValues.tagValue;
+import static dev.perfstream.sink.influx.PointValues.windowTag;
+
 import com.influxdb.client.domain.WritePrecision;
 import com.influxdb.client.write.Point;
 import dev.perfstream.schemas.avro.Alert;
@@ -7,257 +16,32 @@ import dev.perfstream.schemas.avro.AlertState;
 import dev.perfstream.schemas.avro.Anomaly;
 import dev.perfstream.schemas.avro.Attribution;
 import dev.perfstream.schemas.avro.AttributionCause;
-import dev.perfstream.schemas.avro.CacheStats;
 import dev.perfstream.schemas.avro.Forecast;
-import dev.perfstream.schemas.avro.QueryStats;
-import dev.perfstream.schemas.avro.Recommendation;
-import dev.perfstream.schemas.avro.RumElementStats;
-import dev.perfstream.schemas.avro.SeriesKind;
-import dev.perfstream.schemas.avro.UxImpact;
-import dev.perfstream.schemas.avro.WindowStats;
-import java.time.Instant;
+import dev.perfstream.schemas.series.SeriesTags;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
- * Maps each result type to one InfluxDB point. The tag set of a point is the full identity of the
- * result (series, window size or horizon, alert fingerprint and state) and the timestamp is its
- * natural time, so writing the same result twice overwrites the point: a replay never double
- * counts. Millisecond precision throughout.
- *
- * <p>Measurements ({@code stats} is an InfluxQL keyword, hence the prefixes):
- * {@value #METRIC_STATS}, {@value #RUM_STATS}, {@value #ANOMALIES}, {@value #FORECASTS},
- * {@value #ALERTS}, {@value #DB_QUERIES}, {@value #CACHE_STATS}, {@value #UX_IMPACT}, {@value #RECOMMENDATIONS},
- * {@value #ATTRIBUTION}, {@value #RUM_ELEMENTS}. Non-finite numbers (NaN, infinities) are left out of a point: InfluxDB
- * cannot store them, and a missing field reads as "no value", which is what they mean.
+ * Maps each result to InfluxDB points. The tag set of a point is the full identity of the result (series, window size
+ * or horizon, alert fingerprint and state) and the timestamp is its natural time, so writing the same result twice
+ * overwrites the point: a replay never double counts. Millisecond precision throughout. Here: the scoring stage's
+ * {@value #ANOMALIES} and {@value #FORECASTS}, the {@value #ALERTS} and their {@value #ATTRIBUTION}, all tagged with
+ * their series' dimensions; the windows and per-service results are {@link StatsPoints}. Non-finite numbers (NaN,
+ * infinities) are left out of a point ({@link PointValues}).
  */
 final class ResultPoints {
-    static final String METRIC_STATS = "metric_stats";
-    static final String RUM_STATS = "rum_stats";
-    /** Per-version windows of release comparison (WindowStats with serviceVersion): tagged with the version. */
-    static final String RELEASE_STATS = "release_stats";
     static final String ANOMALIES = "anomalies";
     static final String FORECASTS = "forecasts";
     static final String ALERTS = "alerts";
-    static final String DB_QUERIES = "db_queries";
-    static final String CACHE_STATS = "cache_stats";
-    static final String UX_IMPACT = "ux_impact";
-    static final String RECOMMENDATIONS = "recommendations";
-    /** RUM stats per element (LCP / INP / CLS) and INP script of a page: tagged with the element or the script. */
-    static final String RUM_ELEMENTS = "rum_elements";
     /** Bottleneck attribution of route latency alerts: one point per cause, and one for the unexplained share. */
     static final String ATTRIBUTION = "attribution";
 
     /** Tags the sink sets itself; a series dimension of the same name is not copied over them. */
     private static final Set<String> RESERVED = Set.of("series_key", "statistic", "window", "horizon", "fingerprint",
         "rule", "source", "severity", "state", "unit", "kind", "candidate");
-    private static final Pattern TAG_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_.\\-]*");
-    /** Tag value for a missing dimension: line protocol has no empty tag values. */
-    static final String NONE = "-";
 
     private ResultPoints() {
-    }
-
-    static Point stats(WindowStats s) throws MappingException {
-        boolean rum = s.getKind() == SeriesKind.RUM;
-        boolean release = s.getServiceVersion() != null;
-        Point p = Point.measurement(rum ? RUM_STATS : release ? RELEASE_STATS : METRIC_STATS);
-        if (rum) {
-            p.addTag("vital", tagValue(s.getName()));
-            p.addTag("app", tagValue(s.getService()));
-            p.addTag("page", tagValue(s.getRoute()));
-            p.addTag("device_class", tagValue(s.getDeviceClass()));
-        } else {
-            p.addTag("metric", tagValue(s.getName()));
-            p.addTag("service", tagValue(s.getService()));
-            p.addTag("route", tagValue(s.getRoute()));
-            if (release) {
-                p.addTag("version", tagValue(s.getServiceVersion()));
-            }
-        }
-        p.addTag("window", windowTag(s.getWindowStart(), s.getWindowEnd()));
-        p.addTag("unit", tagValue(s.getUnit()));
-        p.addField("count", s.getCount());
-        p.addField("errors", s.getErrors());
-        number(p, "error_rate", s.getErrorRate());
-        number(p, "rate", s.getRate());
-        number(p, "min", s.getMin());
-        number(p, "max", s.getMax());
-        number(p, "mean", s.getMean());
-        number(p, "p50", s.getP50());
-        number(p, "p75", s.getP75());
-        number(p, "p90", s.getP90());
-        number(p, "p95", s.getP95());
-        number(p, "p99", s.getP99());
-        number(p, "p999", s.getP999());
-        number(p, "good_share", s.getGoodShare());
-        number(p, "needs_improvement_share", s.getNeedsImprovementShare());
-        number(p, "poor_share", s.getPoorShare());
-        number(p, "bucket_error", s.getBucketError());
-        if (s.getInstances() != null) {
-            p.addField("instances", s.getInstances());
-        }
-        return p.time(millis(s.getWindowStart(), "windowStart"), WritePrecision.MS);
-    }
-
-    /**
-     * One statement of a service's top N in one window: tags service, statement (the fingerprint, or
-     * {@code __overflow__}), window; the rank is a field, so a statement keeps one series whatever its rank.
-     */
-    static Point queries(QueryStats q) throws MappingException {
-        Point p = Point.measurement(DB_QUERIES);
-        p.addTag("service", tagValue(q.getService()));
-        p.addTag("statement", tagValue(q.getStatement()));
-        p.addTag("window", windowTag(q.getWindowStart(), q.getWindowEnd()));
-        p.addField("rank", q.getRank());
-        p.addField("count", q.getCount());
-        p.addField("errors", q.getErrors());
-        number(p, "total_ms", q.getTotalMs());
-        number(p, "mean_ms", q.getMeanMs());
-        number(p, "p50", q.getP50());
-        number(p, "p95", q.getP95());
-        number(p, "p99", q.getP99());
-        number(p, "max_ms", q.getMaxMs());
-        number(p, "share", q.getShare());
-        number(p, "service_total_ms", q.getServiceTotalMs());
-        p.addField("statements", q.getStatements());
-        p.addField("overflow", q.getOverflow());
-        p.addField("folded_statements", q.getFoldedStatements());
-        return p.time(millis(q.getWindowStart(), "windowStart"), WritePrecision.MS);
-    }
-
-    /**
-     * One attribution row of a RUM series in one window: the tags of {@value #RUM_STATS} (app, page, vital,
-     * device_class, window, unit) plus {@code element} (LCP element, INP target, CLS shift target) or {@code script}
-     * (INP), whichever the row's dimension is; {@code __overflow__} for the values beyond the cap. The rank is a
-     * field, so an element keeps one series whatever its rank.
-     */
-    static Point rumElement(RumElementStats r) throws MappingException {
-        String tag = switch (r.getDimension()) {
-            case "element" -> "element";
-            case "script" -> "script";
-            default -> throw new MappingException("dimension \"" + r.getDimension() + "\" is neither element nor script");
-        };
-        Point p = Point.measurement(RUM_ELEMENTS);
-        p.addTag("vital", tagValue(r.getVital()));
-        p.addTag("app", tagValue(r.getApp()));
-        p.addTag("page", tagValue(r.getPage()));
-        p.addTag("device_class", tagValue(r.getDeviceClass()));
-        p.addTag(tag, tagValue(r.getValue()));
-        p.addTag("window", windowTag(r.getWindowStart(), r.getWindowEnd()));
-        p.addTag("unit", tagValue(r.getUnit()));
-        p.addField("rank", r.getRank());
-        p.addField("count", r.getCount());
-        number(p, "p50", r.getP50());
-        number(p, "p75", r.getP75());
-        number(p, "p95", r.getP95());
-        number(p, "max", r.getMax());
-        number(p, "poor_share", r.getPoorShare());
-        number(p, "share", r.getShare());
-        p.addField("rows", r.getRows());
-        p.addField("overflow", r.getOverflow());
-        return p.time(millis(r.getWindowStart(), "windowStart"), WritePrecision.MS);
-    }
-
-    /** One cache of a service in one window: tags service, cache, window. */
-    static Point cache(CacheStats c) throws MappingException {
-        Point p = Point.measurement(CACHE_STATS);
-        p.addTag("service", tagValue(c.getService()));
-        p.addTag("cache", tagValue(c.getCache()));
-        p.addTag("window", windowTag(c.getWindowStart(), c.getWindowEnd()));
-        p.addField("hits", c.getHits());
-        p.addField("misses", c.getMisses());
-        p.addField("lookups", c.getHits() + c.getMisses());
-        number(p, "hit_ratio", c.getHitRatio());
-        number(p, "hit_mean_ms", c.getHitMeanMs());
-        number(p, "hit_p95", c.getHitP95());
-        number(p, "miss_mean_ms", c.getMissMeanMs());
-        number(p, "miss_p95", c.getMissP95());
-        number(p, "miss_penalty", c.getMissPenalty());
-        return p.time(millis(c.getWindowStart(), "windowStart"), WritePrecision.MS);
-    }
-
-    /**
-     * Speed vs conversion of one page, goal and vital in one window: tags app, page, goal, vital, window; the
-     * buckets' sessions, conversions and rates, the p75 and the estimated gain with its interval as fields.
-     */
-    static Point impact(UxImpact u) throws MappingException {
-        Point p = Point.measurement(UX_IMPACT);
-        p.addTag("app", tagValue(u.getApp()));
-        p.addTag("page", tagValue(u.getPage()));
-        p.addTag("goal", tagValue(u.getGoal()));
-        p.addTag("vital", tagValue(u.getVital()));
-        p.addTag("window", windowTag(u.getWindowStart(), u.getWindowEnd()));
-        p.addField("sessions", u.getSessions());
-        p.addField("converted", u.getConverted());
-        number(p, "conversion_rate", u.getConversionRate());
-        p.addField("good_sessions", u.getGoodSessions());
-        p.addField("good_converted", u.getGoodConverted());
-        number(p, "good_rate", u.getGoodRate());
-        p.addField("needs_improvement_sessions", u.getNeedsImprovementSessions());
-        p.addField("needs_improvement_converted", u.getNeedsImprovementConverted());
-        number(p, "needs_improvement_rate", u.getNeedsImprovementRate());
-        p.addField("poor_sessions", u.getPoorSessions());
-        p.addField("poor_converted", u.getPoorConverted());
-        number(p, "poor_rate", u.getPoorRate());
-        number(p, "p75", u.getP75());
-        p.addField("p75_rating", u.getP75Rating());
-        if (u.getTarget() != null) {
-            p.addField("target", u.getTarget());
-        }
-        number(p, "moved_share", u.getMovedShare());
-        number(p, "rate_difference", u.getRateDifference());
-        number(p, "rate_difference_lower", u.getRateDifferenceLower());
-        number(p, "rate_difference_upper", u.getRateDifferenceUpper());
-        number(p, "gain", u.getGain());
-        number(p, "gain_lower", u.getGainLower());
-        number(p, "gain_upper", u.getGainUpper());
-        number(p, "extra_conversions", u.getExtraConversions());
-        number(p, "extra_conversions_lower", u.getExtraConversionsLower());
-        number(p, "extra_conversions_upper", u.getExtraConversionsUpper());
-        number(p, "confidence", u.getConfidence());
-        if (u.getNote() != null) {
-            p.addField("note", u.getNote());
-        }
-        return p.time(millis(u.getWindowStart(), "windowStart"), WritePrecision.MS);
-    }
-
-    /**
-     * One scaling advice of a service after one window, at the window's start: tags service and direction
-     * ({@code scale_out}, {@code scale_in}, {@code hold}, {@code unknown}); fields the counts, the interval, the cost,
-     * {@code from_time} (epoch ms from which the advised count is needed; {@code from} is an InfluxQL keyword) and the
-     * summary. Counts and cost an unknown advice does not have are left out.
-     */
-    static Point recommendation(Recommendation r) throws MappingException {
-        Point p = Point.measurement(RECOMMENDATIONS);
-        p.addTag("service", tagValue(r.getService()));
-        p.addTag("direction", r.getAction().name().toLowerCase(java.util.Locale.ROOT));
-        p.addField("current", r.getCurrent());
-        p.addField("advised", r.getAdvised());
-        if (r.getLow() != null) {
-            p.addField("low", r.getLow());
-        }
-        if (r.getHigh() != null) {
-            p.addField("high", r.getHigh());
-        }
-        if (r.getExpected() != null) {
-            p.addField("expected", r.getExpected());
-        }
-        number(p, "interval_level", r.getIntervalLevel());
-        number(p, "rate", r.getRate());
-        number(p, "capacity_per_instance", r.getCapacityPerInstance());
-        number(p, "price_per_instance_hour", r.getPricePerInstanceHour());
-        number(p, "cost_per_hour", r.getCostPerHour());
-        number(p, "cost_delta_per_hour", r.getCostDeltaPerHour());
-        p.addField("from_time", millis(r.getFrom(), "from"));
-        p.addField("capacity_source", r.getCapacitySource());
-        p.addField("summary", r.getSummary());
-        p.addField("reason", r.getReason());
-        return p.time(millis(r.getWindowStart(), "windowStart"), WritePrecision.MS);
     }
 
     static Point anomaly(Anomaly a) throws MappingException {
@@ -369,126 +153,17 @@ final class ResultPoints {
     }
 
     /**
-     * The whole series string as tag {@code series_key} ({@code series} is an InfluxQL keyword); when
-     * it has the form {@code k=v,k=v} (as the streams stages write it), each dimension also as its
-     * own tag, so that queries can say {@code WHERE route = '/cart'}. Both come from the series string alone, so the tag set stays a
-     * function of the result's identity.
-     */
-    /**
-     * The {@code series_key} tag, plus the series' dimensions as tags so results can be filtered and grouped
-     * like the stats. Two forms of series string exist: {@code k=v,k=v} (alert rules and SLOs) and the
-     * series ids of the stats and scoring stages, {@code METRIC|metric|service|route},
-     * {@code RUM|vital|app|page|device} and {@code MULTIVARIATE|service} (parts percent-escaped: {@code %7C}
-     * is {@code |}, {@code %25} is {@code %}); both give the same tag names ({@code device} as {@code device_class},
-     * as on {@code rum_stats}). Anything else: series_key only.
+     * The {@code series_key} tag ({@code series} is an InfluxQL keyword), plus the series' dimensions as tags
+     * ({@link SeriesTags#of}: the parts of a series id, or the pairs of a {@code k=v,k=v} alert series, one tag name
+     * per dimension as on the stats measurements), so results can be filtered and grouped like the stats. A dimension
+     * named like one of the sink's own tags is not copied over it. Anything else: series_key only.
      */
     static void seriesTags(Point p, String series) {
         p.addTag("series_key", tagValue(series));
-        if (series == null) {
-            return;
-        }
-        Map<String, String> dims = series.indexOf('|') > 0 ? seriesIdDimensions(series) : keyValueDimensions(series);
-        if (dims == null) {
-            return;
-        }
-        dims.forEach((k, v) -> {
+        SeriesTags.of(series).forEach((k, v) -> {
             if (!RESERVED.contains(k) && !v.isEmpty()) {
-                p.addTag(TAG_NAMES.getOrDefault(k, k), v);
+                p.addTag(k, v);
             }
         });
-    }
-
-    /**
-     * One tag name per dimension in every measurement: the device class is {@code device_class} on {@code rum_stats},
-     * so it is on anomalies, forecasts, alerts and attribution too, though the series strings say {@code device}.
-     */
-    private static final Map<String, String> TAG_NAMES = Map.of("device", "device_class");
-
-    private static final Map<String, List<String>> SERIES_ID_DIMENSIONS = Map.of(
-        "METRIC", List.of("metric", "service", "route"),
-        "RUM", List.of("vital", "app", "page", "device"),
-        "MULTIVARIATE", List.of("service"));
-
-    private static Map<String, String> seriesIdDimensions(String series) {
-        String[] parts = series.split("\\|", -1);
-        List<String> names = SERIES_ID_DIMENSIONS.get(parts[0]);
-        if (names == null || parts.length != names.size() + 1) {
-            return null;
-        }
-        Map<String, String> dims = new TreeMap<>();
-        for (int i = 0; i < names.size(); i++) {
-            dims.put(names.get(i), parts[i + 1].replace("%7C", "|").replace("%25", "%"));
-        }
-        return dims;
-    }
-
-    private static Map<String, String> keyValueDimensions(String series) {
-        Map<String, String> dims = new TreeMap<>();
-        for (String part : series.split(",")) {
-            int eq = part.indexOf('=');
-            if (eq <= 0 || eq == part.length() - 1) {
-                return null;
-            }
-            String k = part.substring(0, eq).trim();
-            if (!TAG_KEY.matcher(k).matches()) {
-                return null;
-            }
-            dims.put(k, part.substring(eq + 1).trim());
-        }
-        return dims;
-    }
-
-    /** Window length as a tag: {@code 10s}, {@code 1m}, {@code 5m}, {@code 1h}, else milliseconds. */
-    static String windowTag(Instant start, Instant end) throws MappingException {
-        long len = millis(end, "windowEnd") - millis(start, "windowStart");
-        if (len <= 0) {
-            throw new MappingException("windowEnd " + end + " is not after windowStart " + start);
-        }
-        return duration(len);
-    }
-
-    static String duration(long ms) {
-        if (ms % 86_400_000L == 0) {
-            return ms / 86_400_000L + "d";
-        }
-        if (ms % 3_600_000L == 0) {
-            return ms / 3_600_000L + "h";
-        }
-        if (ms % 60_000L == 0) {
-            return ms / 60_000L + "m";
-        }
-        if (ms % 1_000L == 0) {
-            return ms / 1_000L + "s";
-        }
-        return ms + "ms";
-    }
-
-    private static long millis(Instant t, String field) throws MappingException {
-        if (t == null) {
-            throw new MappingException(field + " is missing");
-        }
-        return t.toEpochMilli();
-    }
-
-    private static String tagValue(String v) {
-        return v == null || v.isBlank() ? NONE : v;
-    }
-
-    private static void number(Point p, String field, Double v) {
-        if (v != null && Double.isFinite(v)) {
-            p.addField(field, v.doubleValue());
-        }
-    }
-
-    private static void requireNumbers(Point p, String which) throws MappingException {
-        if (!p.hasFields()) {
-            throw new MappingException("none of " + which + " is a finite number");
-        }
-    }
-
-    private static String labels(Map<String, String> labels) {
-        StringBuilder b = new StringBuilder();
-        new TreeMap<>(labels).forEach((k, v) -> b.append(b.length() == 0 ? "" : ",").append(k).append('=').append(v));
-        return b.toString();
     }
 }

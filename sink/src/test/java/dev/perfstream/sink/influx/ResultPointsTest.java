@@ -37,7 +37,7 @@ class ResultPointsTest {
 
     @Test
     void shouldMapMetricStatsToExactLineProtocol() throws Exception {
-        assertThat(ResultPoints.stats(metricStats().build()).toLineProtocol()).isEqualTo(
+        assertThat(StatsPoints.stats(metricStats().build()).toLineProtocol()).isEqualTo(
             "metric_stats,metric=http.server.duration,route=/cart/{id},service=checkout,unit=ms,window=1m "
                 + "count=120i,error_rate=0.025,errors=3i,max=900.0,mean=42.25,min=1.5,p50=30.0,p75=50.0,p90=80.0,"
                 + "p95=120.5,p99=400.0,p999=880.0,rate=2.0 " + MS);
@@ -47,7 +47,7 @@ class ResultPointsTest {
     void shouldWritePerVersionWindowsToReleaseStatsTaggedWithTheVersion() throws Exception {
         WindowStats s = metricStats().setServiceVersion("2.5.0").setSketch(java.nio.ByteBuffer.wrap(new byte[] {1, 2}))
             .setWindowEnd(T0.plusSeconds(10)).build();
-        assertThat(ResultPoints.stats(s).toLineProtocol()).startsWith(
+        assertThat(StatsPoints.stats(s).toLineProtocol()).startsWith(
             "release_stats,metric=http.server.duration,route=/cart/{id},service=checkout,unit=ms,version=2.5.0,window=10s "
                 + "count=120i,").doesNotContain("sketch");
     }
@@ -57,7 +57,7 @@ class ResultPointsTest {
         WindowStats rum = metricStats().setKind(SeriesKind.RUM).setName("LCP").setService("shop").setRoute("/product")
             .setDeviceClass("mobile").setWindowEnd(T0.plusSeconds(10)).setGoodShare(0.75).setNeedsImprovementShare(0.2)
             .setPoorShare(0.05).build();
-        assertThat(ResultPoints.stats(rum).toLineProtocol())
+        assertThat(StatsPoints.stats(rum).toLineProtocol())
             .startsWith("rum_stats,app=shop,device_class=mobile,page=/product,unit=ms,vital=LCP,window=10s ")
             .contains(",good_share=0.75,", ",needs_improvement_share=0.2,", ",poor_share=0.05,")
             .endsWith(" " + MS);
@@ -66,7 +66,7 @@ class ResultPointsTest {
     @Test
     void shouldEscapeSpacesCommasAndEqualsInTagValues() throws Exception {
         WindowStats s = metricStats().setService("check out").setRoute("/a,b=c").setName("db query").build();
-        assertThat(ResultPoints.stats(s).toLineProtocol()).startsWith(
+        assertThat(StatsPoints.stats(s).toLineProtocol()).startsWith(
             "metric_stats,metric=db\\ query,route=/a\\,b\\=c,service=check\\ out,unit=ms,window=1m ");
     }
 
@@ -74,24 +74,24 @@ class ResultPointsTest {
     void shouldSkipNonFiniteFieldsAndMarkMissingDimensions() throws Exception {
         WindowStats s = metricStats().setRoute("").setP99(Double.NaN).setP999(Double.POSITIVE_INFINITY)
             .setMean(Double.NEGATIVE_INFINITY).build();
-        String line = ResultPoints.stats(s).toLineProtocol();
+        String line = StatsPoints.stats(s).toLineProtocol();
         assertThat(line).contains("route=-,").doesNotContain("p99=", "p999=", "mean=", "NaN", "Infinity")
             .contains("p95=120.5");
     }
 
     @Test
     void shouldTagWindowLengthSoDifferentWindowsDoNotOverwriteEachOther() throws Exception {
-        assertThat(ResultPoints.stats(metricStats().setWindowEnd(T0.plusSeconds(300)).build()).getTags())
+        assertThat(StatsPoints.stats(metricStats().setWindowEnd(T0.plusSeconds(300)).build()).getTags())
             .containsEntry("window", "5m");
-        assertThat(ResultPoints.stats(metricStats().setWindowEnd(T0.plusMillis(1500)).build()).getTags())
+        assertThat(StatsPoints.stats(metricStats().setWindowEnd(T0.plusMillis(1500)).build()).getTags())
             .containsEntry("window", "1500ms");
-        assertThat(ResultPoints.stats(metricStats().setWindowEnd(T0.plusSeconds(3600)).build()).getTags())
+        assertThat(StatsPoints.stats(metricStats().setWindowEnd(T0.plusSeconds(3600)).build()).getTags())
             .containsEntry("window", "1h");
     }
 
     @Test
     void shouldRejectAnEmptyOrInvertedWindow() {
-        assertThatThrownBy(() -> ResultPoints.stats(metricStats().setWindowEnd(T0).build()))
+        assertThatThrownBy(() -> StatsPoints.stats(metricStats().setWindowEnd(T0).build()))
             .isInstanceOf(MappingException.class).hasMessageContaining("windowEnd");
     }
 
@@ -225,7 +225,7 @@ class ResultPointsTest {
             .setStatement("SELECT * FROM t WHERE id = ?").setOverflow(false).setRank(1).setCount(10).setErrors(0)
             .setTotalMs(300).setMeanMs(30).setP50(30).setP95(31).setP99(32).setMaxMs(33).setShare(0.3)
             .setServiceTotalMs(1000).setStatements(4).setFoldedStatements(false).build();
-        assertThat(ResultPoints.queries(q).toLineProtocol()).isEqualTo(
+        assertThat(StatsPoints.queries(q).toLineProtocol()).isEqualTo(
             "db_queries,service=orders,statement=SELECT\\ *\\ FROM\\ t\\ WHERE\\ id\\ \\=\\ ?,window=1m "
                 + "count=10i,errors=0i,folded_statements=false,max_ms=33.0,mean_ms=30.0,overflow=false,p50=30.0,p95=31.0,"
                 + "p99=32.0,rank=1i,service_total_ms=1000.0,share=0.3,statements=4i,total_ms=300.0 " + MS);
@@ -237,15 +237,15 @@ class ResultPointsTest {
             .setDeviceClass("mobile").setWindowStart(T0).setWindowEnd(T0.plusSeconds(60)).setDimension("element")
             .setValue("main > img.hero[alt=\"a, b\"]").setOverflow(false).setRank(1).setCount(6).setP50(3100).setP75(4500)
             .setP95(6000).setMax(6000).setPoorShare(0.5).setShare(0.6).setUnit("ms").setRows(2).build();
-        assertThat(ResultPoints.rumElement(lcp).toLineProtocol()).isEqualTo(
+        assertThat(StatsPoints.rumElement(lcp).toLineProtocol()).isEqualTo(
             "rum_elements,app=shop,device_class=mobile,element=main\\ >\\ img.hero[alt\\=\"a\\,\\ b\"],page=/product/{id},"
                 + "unit=ms,vital=LCP,window=1m count=6i,max=6000.0,overflow=false,p50=3100.0,p75=4500.0,p95=6000.0,"
                 + "poor_share=0.5,rank=1i,rows=2i,share=0.6 " + MS);
         RumElementStats script = RumElementStats.newBuilder(lcp).setVital("INP").setDimension("script")
             .setValue("https://shop.example/app.js slowBuyHandler").build();
-        assertThat(ResultPoints.rumElement(script).getTags()).containsEntry("script", "https://shop.example/app.js slowBuyHandler")
+        assertThat(StatsPoints.rumElement(script).getTags()).containsEntry("script", "https://shop.example/app.js slowBuyHandler")
             .containsEntry("vital", "INP").doesNotContainKey("element");
-        assertThatThrownBy(() -> ResultPoints.rumElement(RumElementStats.newBuilder(lcp).setDimension("color").build()))
+        assertThatThrownBy(() -> StatsPoints.rumElement(RumElementStats.newBuilder(lcp).setDimension("color").build()))
             .isInstanceOf(MappingException.class).hasMessageContaining("color");
     }
 
@@ -253,7 +253,7 @@ class ResultPointsTest {
     void shouldMapCacheStatsToCacheStatsLeavingOutWhatIsUnknown() throws Exception {
         CacheStats c = CacheStats.newBuilder().setService("catalog").setCache("session-cache").setWindowStart(T0)
             .setWindowEnd(T0.plusSeconds(60)).setHits(80).setMisses(20).setHitRatio(0.8).build();
-        assertThat(ResultPoints.cache(c).toLineProtocol()).isEqualTo(
+        assertThat(StatsPoints.cache(c).toLineProtocol()).isEqualTo(
             "cache_stats,cache=session-cache,service=catalog,window=1m hit_ratio=0.8,hits=80i,lookups=100i,misses=20i " + MS);
     }
     @Test
@@ -267,7 +267,7 @@ class ResultPointsTest {
             .setRateDifferenceUpper(0.21).setGain(0.01875).setGainLower(-0.0175).setGainUpper(0.0525)
             .setExtraConversions(1.875).setExtraConversionsLower(-1.75).setExtraConversionsUpper(5.25).setConfidence(0.95)
             .build();
-        assertThat(ResultPoints.impact(u).toLineProtocol()).isEqualTo(
+        assertThat(StatsPoints.impact(u).toLineProtocol()).isEqualTo(
             "ux_impact,app=shop-web,goal=checkout,page=/checkout,vital=LCP,window=1h confidence=0.95,conversion_rate=0.15,"
                 + "converted=15i,extra_conversions=1.875,extra_conversions_lower=-1.75,extra_conversions_upper=5.25,"
                 + "gain=0.01875,gain_lower=-0.0175,gain_upper=0.0525,good_converted=10i,good_rate=0.2,good_sessions=50i,"
@@ -279,8 +279,8 @@ class ResultPointsTest {
 
     @Test
     void shouldWriteTheInstanceCountOfAWindowWhenItHasOne() throws Exception {
-        assertThat(ResultPoints.stats(metricStats().setInstances(3).build()).toLineProtocol()).contains(",instances=3i,");
-        assertThat(ResultPoints.stats(metricStats().build()).toLineProtocol()).doesNotContain("instances");
+        assertThat(StatsPoints.stats(metricStats().setInstances(3).build()).toLineProtocol()).contains(",instances=3i,");
+        assertThat(StatsPoints.stats(metricStats().build()).toLineProtocol()).doesNotContain("instances");
     }
 
     @Test
@@ -290,7 +290,7 @@ class ResultPointsTest {
             .setFrom(T0.plusSeconds(300)).setExpected(6).setLow(5).setHigh(7).setRate(512.5).setCapacityPerInstance(100.0)
             .setCapacitySource("override").setPricePerInstanceHour(0.25).setCostPerHour(1.75).setCostDeltaPerHour(0.75)
             .setSummary("payments needs 7 instances from 10:05 (now 4)").setReason("r").build();
-        assertThat(ResultPoints.recommendation(r).toLineProtocol()).isEqualTo(
+        assertThat(StatsPoints.recommendation(r).toLineProtocol()).isEqualTo(
             "recommendations,direction=scale_out,service=payments advised=7i,capacity_per_instance=100.0,"
                 + "capacity_source=\"override\",cost_delta_per_hour=0.75,cost_per_hour=1.75,current=4i,expected=6i,"
                 + "from_time=" + (MS + 300_000) + "i,high=7i,interval_level=0.9,low=5i,price_per_instance_hour=0.25,"
@@ -302,7 +302,7 @@ class ResultPointsTest {
         Recommendation r = Recommendation.newBuilder().setService("cart").setWindowStart(T0).setWindowEnd(T0.plusSeconds(60))
             .setAction(ScalingAction.UNKNOWN).setCurrent(0).setAdvised(0).setFrom(T0).setCapacitySource("unknown")
             .setSummary("cart: no advice (x)").setReason("x").build();
-        assertThat(ResultPoints.recommendation(r).toLineProtocol()).isEqualTo(
+        assertThat(StatsPoints.recommendation(r).toLineProtocol()).isEqualTo(
             "recommendations,direction=unknown,service=cart advised=0i,capacity_source=\"unknown\",current=0i,"
                 + "from_time=" + MS + "i,interval_level=0.9,reason=\"x\",summary=\"cart: no advice (x)\" " + MS);
     }

@@ -3,7 +3,9 @@ package dev.perfstream.streams.alert;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.AlertSource;
 import dev.perfstream.schemas.avro.AlertState;
+import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.Severity;
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.streams.alert.rule.Rule;
 import dev.perfstream.streams.alert.slo.BurnRate;
 import dev.perfstream.streams.alert.slo.Slo;
@@ -66,22 +68,26 @@ final class Notifications {
         v.put("series", s.series());
         v.put("window", human(windowMs));
         v.put("state", emit == Transition.Emit.RESOLVED ? "RESOLVED" : "FIRING");
-        for (String part : s.series().split(",")) {
-            int eq = part.indexOf('=');
-            if (eq > 0) {
-                String k = part.substring(0, eq);
-                String val = part.substring(eq + 1);
-                switch (k) {
-                    case "metric", "vital" -> v.put("name", val);
-                    case "service", "app" -> v.put("service", val);
-                    case "route", "page" -> v.put("route", val);
-                    case "device" -> v.put("device", val);
-                    default -> { }
-                }
+        SeriesKey series = displayed(s.series());
+        if (series != null) {
+            v.put("name", series.name());
+            v.put("service", series.owner());
+            v.put("route", series.route());
+            if (series.kind() == SeriesKind.RUM) {
+                v.put("device", series.deviceClass() == null ? "-" : series.deviceClass());
             }
         }
         r.labels().forEach((k, val) -> v.put("labels." + k, val));
         return v;
+    }
+
+    /** The series of a rule alert, or null if it is not the display form of a window's series. */
+    private static SeriesKey displayed(String series) {
+        try {
+            return SeriesKey.parseDisplay(series);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     static Alert forSlo(Slo slo, BurnRate b, AlertStatus s, Transition.Emit emit, String service, double burnLong,

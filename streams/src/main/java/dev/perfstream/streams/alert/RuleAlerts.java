@@ -2,6 +2,7 @@ package dev.perfstream.streams.alert;
 
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.streams.alert.attribution.Attributor;
 import dev.perfstream.streams.alert.rule.AlertClass;
 import dev.perfstream.streams.alert.rule.NoData;
@@ -39,7 +40,7 @@ final class RuleAlerts {
     }
 
     void evaluate(Rule configured, WindowStats s, long ts) {
-        String series = Series.of(s);
+        String series = SeriesKey.of(s).display();
         String fp = Series.fingerprint(configured.id(), series);
         AlertStatus before = statuses.store.get(fp);
         AlertStatus st = AlertStatuses.current(before, configured.id(), configured.version(), series);

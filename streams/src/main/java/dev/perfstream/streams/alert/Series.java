@@ -1,24 +1,13 @@
 package dev.perfstream.streams.alert;
 
-import dev.perfstream.schemas.avro.SeriesKind;
-import dev.perfstream.schemas.avro.WindowStats;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** Series names as they appear on alerts, and alert fingerprints. */
+/** Alert fingerprints; the series an alert names is {@link dev.perfstream.schemas.series.SeriesKey#display()}. */
 public final class Series {
     private Series() {
-    }
-
-    /** {@code metric=..,service=..,route=..} or {@code vital=..,app=..,page=..,device=..}. */
-    public static String of(WindowStats s) {
-        if (s.getKind() == SeriesKind.RUM) {
-            return "vital=" + s.getName() + ",app=" + s.getService() + ",page=" + s.getRoute()
-                + ",device=" + (s.getDeviceClass() == null ? "-" : s.getDeviceClass());
-        }
-        return "metric=" + s.getName() + ",service=" + s.getService() + ",route=" + s.getRoute();
     }
 
     /**

@@ -7,7 +7,7 @@ import dev.perfstream.schemas.avro.AlertSource;
 import dev.perfstream.schemas.avro.AlertState;
 import dev.perfstream.schemas.avro.Severity;
 import dev.perfstream.schemas.avro.WindowStats;
-import dev.perfstream.streams.window.SeriesId;
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.streams.alert.rule.Policy;
 import dev.perfstream.streams.alert.state.AlertEpisodes;
 import dev.perfstream.streams.alert.state.Transition;
@@ -44,10 +44,10 @@ final class ForecastAlerts {
     record Breach(double steps, String how) {
     }
 
-    /** Capacity is compared with the service's total throughput (route {@link SeriesId#ALL_ROUTES}) only. */
+    /** Capacity is compared with the service's total throughput (route {@link SeriesKey#ALL_ROUTES}) only. */
     double threshold(Statistic st, String service, String route) {
         return switch (st) {
-            case RATE -> SeriesId.ALL_ROUTES.equals(route) ? cfg.capacityRate().getOrDefault(service, Double.NaN) : Double.NaN;
+            case RATE -> SeriesKey.ALL_ROUTES.equals(route) ? cfg.capacityRate().getOrDefault(service, Double.NaN) : Double.NaN;
             case P95 -> cfg.sloP95By().getOrDefault(service, cfg.sloP95());
             default -> Double.NaN;
         };
@@ -105,7 +105,7 @@ final class ForecastAlerts {
         AlertState state = step.state();
         String notification = step.emit().name().toLowerCase(java.util.Locale.ROOT);
         String what = st == Statistic.RATE
-            ? (SeriesId.ALL_ROUTES.equals(w.getRoute()) ? w.getService() + " throughput (all routes)"
+            ? (SeriesKey.ALL_ROUTES.equals(w.getRoute()) ? w.getService() + " throughput (all routes)"
                 : w.getService() + " " + w.getRoute() + " throughput")
             : st.label() + " of " + w.getName() + " on " + w.getService() + " " + w.getRoute();
         String limit = st == Statistic.RATE ? "exceed " + num(c) + " req/s" : "cross " + num(c) + " " + w.getUnit();

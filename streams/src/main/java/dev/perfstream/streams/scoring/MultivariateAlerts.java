@@ -6,6 +6,7 @@ import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.AlertSource;
 import dev.perfstream.schemas.avro.AlertState;
 import dev.perfstream.schemas.avro.Severity;
+import dev.perfstream.schemas.series.SeriesKey;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +24,7 @@ final class MultivariateAlerts {
 
     static Alert alert(ScoringConfig cfg, MultivariatePending.Window p, List<String> names, double[] vector,
                        MultivariateDetector.Result res, AnomalyAlerts.Step step, int expected, Instant now) {
-        String series = MultivariateProcessor.SERIES_PREFIX + p.service;
+        String series = SeriesKey.multivariate(p.service).id();
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("service", p.service);
         StringBuilder what = new StringBuilder();

@@ -1,10 +1,7 @@
 package dev.perfstream.streams.scoring;
 
 import dev.perfstream.models.anomaly.MultivariateDetector;
-import dev.perfstream.models.anomaly.MultivariateModels;
-import dev.perfstream.models.anomaly.MultivariateStateCodec;
 import dev.perfstream.models.anomaly.ServiceVitals;
-import dev.perfstream.models.anomaly.WindowScoring;
 import dev.perfstream.models.store.ModelStore;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.Anomaly;
@@ -14,22 +11,18 @@ import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
-import dev.perfstream.streams.window.SeriesId;
+import dev.perfstream.schemas.series.SeriesKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.metrics.Sensor;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,65 +41,51 @@ import org.slf4j.LoggerFactory;
  * ({@code late-series-total}) and logged, not re-scored.
  */
 final class MultivariateProcessor implements Processor<String, byte[], Object, Object> {
-    static final String SERIES_PREFIX = "MULTIVARIATE|";
     static final String STATISTIC = "multivariate";
     private static final Logger LOG = LoggerFactory.getLogger(MultivariateProcessor.class);
-    private static final String PENDING = "p|";
-    private static final String KNOWN = "k|";
-    private static final String DETECTOR = "d|";
-    private static final String CLOSED = "c|";
-    private static final String PROBATION = "v|";
-    private static final String WIDEN = "w|";
 
     private final ScoringConfig cfg;
     private final MultivariateScoringConfig mv;
-    private final MultivariateModels models;
     private final Clock clock;
     private final RecordCodec<WindowStats> statsCodec;
     private final RecordCodec<Anomaly> anomalyCodec;
     private final RecordCodec<Alert> alertCodec;
-    private final Map<String, MultivariateDetector> cache;
+    private final MultivariateDetectors detectors;
     /** Whether service totals go to the service forecaster (see {@link ScoringTopology#forecastsServices}). */
     private final boolean forecastServices;
     private ProcessorContext<Object, Object> context;
-    private KeyValueStore<String, byte[]> store;
+    private MultivariateStore store;
     private AnomalyAlerts alerts;
     private Sensor incomplete;
     private Sensor late;
 
-    MultivariateProcessor(ScoringConfig cfg, Settings settings, ModelStore store, Clock clock) {
+    MultivariateProcessor(ScoringConfig cfg, Settings settings, ModelStore modelStore, Clock clock) {
         this.cfg = cfg;
         this.forecastServices = ScoringTopology.forecastsServices(cfg);
         this.mv = cfg.multivariate();
-        this.models = new MultivariateModels(store);
         this.clock = clock;
         this.statsCodec = Codecs.create(WindowStats.getClassSchema(), settings);
         this.anomalyCodec = Codecs.create(Anomaly.getClassSchema(), settings);
         this.alertCodec = Codecs.create(Alert.getClassSchema(), settings);
-        this.cache = new LinkedHashMap<>(64, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, MultivariateDetector> e) {
-                return size() > cfg.cacheMax();
-            }
-        };
+        this.detectors = new MultivariateDetectors(cfg, modelStore);
     }
 
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
-        this.store = context.getStateStore(ScoringTopology.MULTIVARIATE_STORE);
+        this.store = new MultivariateStore(context.getStateStore(ScoringTopology.MULTIVARIATE_STORE));
+        detectors.attach(store);
         this.alerts = new AnomalyAlerts(cfg, context.getStateStore(ScoringTopology.MULTIVARIATE_ALERT_STORE));
         String task = context.taskId().toString();
         this.incomplete = context.metrics().addRateTotalSensor("perfstream-multivariate", task, "incomplete-vector",
             Sensor.RecordingLevel.INFO);
         this.late = context.metrics().addRateTotalSensor("perfstream-multivariate", task, "late-series",
             Sensor.RecordingLevel.INFO);
-        cache.clear();
         Duration sixth = mv.deadline().dividedBy(6);
         Duration tick = sixth.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : sixth;
         context.schedule(tick, PunctuationType.STREAM_TIME, t -> closeDue());
         context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, t -> closeDue());
-        context.schedule(cfg.reloadInterval(), PunctuationType.WALL_CLOCK_TIME, now -> reloadModels());
+        context.schedule(cfg.reloadInterval(), PunctuationType.WALL_CLOCK_TIME, now -> detectors.reload());
     }
 
     @Override
@@ -120,30 +99,29 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
         }
         String service = r.key();
         long start = w.getWindowStart().toEpochMilli();
-        String series = WindowScoring.seriesKey(w);
-        String pendingKey = pendingKey(service, start);
-        byte[] bytes = store.get(pendingKey);
-        if (bytes == null && start <= closedUpTo(service)) {
+        String series = SeriesKey.of(w).id();
+        MultivariatePending.Window p = store.pending(service, start);
+        if (p == null && start <= store.closedUpTo(service)) {
             late.record();
             LOG.warn("{} window {} arrived after the joint vector of {} closed; not in its multivariate score "
                 + "(raise scoring.multivariate.deadline if this is frequent)", series, w.getWindowStart(), service);
             return;
         }
-        MultivariatePending.Window p = bytes == null
-            ? new MultivariatePending.Window(service, start, w.getWindowEnd().toEpochMilli(),
-                context.currentSystemTimeMs(), new ServiceVitals(), new java.util.LinkedHashSet<>())
-            : MultivariatePending.Window.decode(bytes);
+        if (p == null) {
+            p = new MultivariatePending.Window(service, start, w.getWindowEnd().toEpochMilli(),
+                context.currentSystemTimeMs(), new ServiceVitals(), new java.util.LinkedHashSet<>());
+        }
         if (!p.series.add(series)) {
             LOG.warn("duplicate {} window {} for the joint vector of {}; ignored", series, w.getWindowStart(), service);
             return;
         }
         p.vitals.add(mv.metrics(), w);
-        MultivariatePending.Known known = known(service);
+        MultivariatePending.Known known = store.known(service);
         if (complete(p, known)) {
-            store.delete(pendingKey);
+            store.deletePending(p);
             close(p, known);
         } else {
-            store.put(pendingKey, p.encode());
+            store.putPending(p);
         }
     }
 
@@ -164,24 +142,14 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
         long streamTime = context.currentStreamTimeMs();
         long now = context.currentSystemTimeMs();
         long deadline = mv.deadline().toMillis();
-        List<MultivariatePending.Window> pending = new ArrayList<>();
-        try (var it = store.prefixScan(PENDING, new StringSerializer())) {
-            while (it.hasNext()) {
-                pending.add(MultivariatePending.Window.decode(it.next().value));
-            }
-        }
-        for (MultivariatePending.Window p : pending) {
-            MultivariatePending.Known known = known(p.service);
+        for (MultivariatePending.Window p : store.allPending()) {
+            MultivariatePending.Known known = store.known(p.service);
             boolean due = p.end + deadline <= streamTime && p.opened + deadline <= now;
             if (due || complete(p, known)) {
-                store.delete(pendingKey(p.service, p.start));
+                store.deletePending(p);
                 close(p, known);
             }
         }
-    }
-
-    private MultivariatePending.Known known(String service) {
-        return MultivariatePending.Known.decode(store.get(KNOWN + service));
     }
 
     private long horizon() {
@@ -191,21 +159,21 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
     private void close(MultivariatePending.Window p, MultivariatePending.Known known) {
         forwardServiceTotal(p);
         int expected = known.expected(p.start, horizon()).size();
-        if (p.start > closedUpTo(p.service)) {
-            store.put(CLOSED + p.service, java.nio.ByteBuffer.allocate(8).putLong(p.start).array());
+        if (p.start > store.closedUpTo(p.service)) {
+            store.putClosedUpTo(p.service, p.start);
         }
         for (String series : p.series) {
             known.saw(series, p.start);
         }
         known.prune(p.start - 2 * horizon());
-        store.put(KNOWN + p.service, known.encode());
+        store.putKnown(p.service, known);
         List<String> available = p.vitals.available();
-        MultivariateDetector d = detector(p.service);
+        MultivariateDetector d = detectors.get(p.service);
         List<String> missing = new ArrayList<>(d == null ? List.of(ServiceVitals.LATENCY, ServiceVitals.ERROR_RATE,
             ServiceVitals.THROUGHPUT) : d.names());
         missing.removeAll(available);
         if (d == null && missing.isEmpty()) {
-            d = probation(p.service, available);
+            d = detectors.probation(p.service, available);
             if (d == null) {
                 emit(p, null, null, new MultivariateDetector.Result(0, Double.NEGATIVE_INFINITY, new double[0],
                     "none", false), expected);
@@ -218,10 +186,9 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
                 + "not scored, not learned", p.service, Instant.ofEpochMilli(p.start), missing, p.series.size(), expected);
             return;
         }
-        d = widenIfNeeded(p.service, d, available);
+        d = detectors.widenIfNeeded(p.service, d, available);
         double[] vector = p.vitals.vector(d.names());
-        MultivariateDetector.Result res = d.observe(vector, models);
-        store.put(DETECTOR + p.service, MultivariateStateCodec.encode(d));
+        MultivariateDetector.Result res = detectors.observe(p.service, d, vector);
         emit(p, d, vector, res, expected);
     }
 
@@ -239,18 +206,18 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
         }
         long n = p.vitals.requests();
         double nan = Double.NaN;
-        WindowStats total = new WindowStats(SeriesKind.METRIC, mv.metrics().request(), p.service, SeriesId.ALL_ROUTES,
+        WindowStats total = new WindowStats(SeriesKind.METRIC, mv.metrics().request(), p.service, SeriesKey.ALL_ROUTES,
             null, Instant.ofEpochMilli(p.start), Instant.ofEpochMilli(p.end), n, p.vitals.errors(),
             (double) p.vitals.errors() / n, p.vitals.value(ServiceVitals.THROUGHPUT), nan, nan, nan, nan, nan, nan, nan,
             nan, nan, null, null, null, "ms", 0L, null, null, null, p.vitals.instances() > 0 ? p.vitals.instances() : null);
-        String series = SeriesId.metric(mv.metrics().request(), p.service, SeriesId.ALL_ROUTES).id();
+        String series = SeriesKey.metric(mv.metrics().request(), p.service, SeriesKey.ALL_ROUTES).id();
         context.forward(new Record<>(series, new ServiceWindow(total, p.vitals.value(ServiceVitals.LATENCY),
             p.vitals.value(ServiceVitals.CPU), p.vitals.instances()), p.end), ScoringTopology.SERVICE_FORECAST_PROCESSOR);
     }
 
     private void emit(MultivariatePending.Window p, MultivariateDetector d, double[] vector,
                       MultivariateDetector.Result res, int expected) {
-        String series = SERIES_PREFIX + p.service;
+        String series = SeriesKey.multivariate(p.service).id();
         Instant start = Instant.ofEpochMilli(p.start);
         Instant end = Instant.ofEpochMilli(p.end);
         double distance = Double.isFinite(res.distance()) ? res.distance() : 0;
@@ -268,121 +235,5 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
             context.forward(new Record<>(alert.getFingerprint(), alertCodec.encode(cfg.alertsTopic(), alert), p.end),
                 ScoringTopology.ALERTS_SINK);
         }
-    }
-
-    /**
-     * A detector created while a resource series was not arriving yet (say the first vectors after a restart on
-     * a backlog closed at the deadline without CPU) would never learn that dimension. When a dimension the
-     * detector lacks is present in {@code 2 x expect.windows} consecutive vectors, the detector is created
-     * afresh over the wider set: a new model, cold again (conservative scores until it has learned).
-     */
-    private MultivariateDetector widenIfNeeded(String service, MultivariateDetector d, List<String> available) {
-        List<String> extra = new ArrayList<>();
-        for (String name : ServiceVitals.ALL) {
-            if (available.contains(name) && !d.names().contains(name)) {
-                extra.add(name);
-            }
-        }
-        byte[] b = store.get(WIDEN + service);
-        if (extra.isEmpty()) {
-            if (b != null) {
-                store.delete(WIDEN + service);
-            }
-            return d;
-        }
-        int run = (b == null ? 0 : java.nio.ByteBuffer.wrap(b).getInt()) + 1;
-        if (run < 2 * mv.expectWindows()) {
-            store.put(WIDEN + service, java.nio.ByteBuffer.allocate(4).putInt(run).array());
-            return d;
-        }
-        store.delete(WIDEN + service);
-        List<String> names = new ArrayList<>();
-        for (String name : ServiceVitals.ALL) {
-            if (d.names().contains(name) || extra.contains(name)) {
-                names.add(name);
-            }
-        }
-        MultivariateDetector wider = new MultivariateDetector(SERIES_PREFIX + service, names, mv.detector());
-        LOG.info("multivariate detector of {} re-created over {}: {} present in {} consecutive vectors since it was "
-            + "created over {}", service, names, extra, run, d.names());
-        cache.put(service, wider);
-        return wider;
-    }
-
-    /** The service's detector (cache, then store), or null if it has none yet. */
-    private MultivariateDetector detector(String service) {
-        MultivariateDetector d = cache.get(service);
-        if (d != null) {
-            return d;
-        }
-        byte[] bytes = store.get(DETECTOR + service);
-        if (bytes == null) {
-            return null;
-        }
-        try {
-            d = MultivariateStateCodec.decode(bytes, mv.detector());
-            models.restore(d);
-        } catch (IllegalArgumentException e) {
-            LOG.warn("multivariate detector state of {} unreadable ({}); starting it afresh", service, e.getMessage());
-            store.delete(DETECTOR + service);
-            return null;
-        }
-        cache.put(service, d);
-        return d;
-    }
-
-    /**
-     * A service's dimensions are fixed when its detector is created, after {@code 2 x expect.windows} closed
-     * vectors: the request dimensions plus each resource dimension present in at least half of them. One
-     * vector is not enough: the first ones are closed at the deadline, and on a backlog a resource series
-     * may not have arrived by then.
-     *
-     * @return the new detector once the probation is over, else null
-     */
-    private MultivariateDetector probation(String service, List<String> available) {
-        int dims = ServiceVitals.ALL.size();
-        byte[] b = store.get(PROBATION + service);
-        java.nio.ByteBuffer counts = b == null ? java.nio.ByteBuffer.allocate(4 * (dims + 1)) : java.nio.ByteBuffer.wrap(b);
-        counts.putInt(0, counts.getInt(0) + 1);
-        for (int i = 0; i < dims; i++) {
-            if (available.contains(ServiceVitals.ALL.get(i))) {
-                counts.putInt(4 * (i + 1), counts.getInt(4 * (i + 1)) + 1);
-            }
-        }
-        int closes = counts.getInt(0);
-        if (closes < 2 * mv.expectWindows()) {
-            store.put(PROBATION + service, counts.array());
-            return null;
-        }
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < dims; i++) {
-            if (2 * counts.getInt(4 * (i + 1)) >= closes) {
-                names.add(ServiceVitals.ALL.get(i));
-            }
-        }
-        store.delete(PROBATION + service);
-        MultivariateDetector d = new MultivariateDetector(SERIES_PREFIX + service, names, mv.detector());
-        models.adoptNewer(d);
-        LOG.info("multivariate detector of {} created over {}", service, names);
-        cache.put(service, d);
-        return d;
-    }
-
-    private void reloadModels() {
-        cache.forEach((service, d) -> {
-            if (models.adoptNewer(d)) {
-                store.put(DETECTOR + service, MultivariateStateCodec.encode(d));
-                LOG.info("multivariate detector of {} now uses stored model {}", service, d.modelVersion());
-            }
-        });
-    }
-
-    private long closedUpTo(String service) {
-        byte[] b = store.get(CLOSED + service);
-        return b == null ? Long.MIN_VALUE : java.nio.ByteBuffer.wrap(b).getLong();
-    }
-
-    private static String pendingKey(String service, long start) {
-        return PENDING + service + '|' + String.format("%020d", start);
     }
 }

@@ -1,8 +1,5 @@
 package dev.perfstream.streams.scoring;
 
-import dev.perfstream.schemas.metrics.PerfstreamMetrics;
-import io.prometheus.metrics.core.datapoints.CounterDataPoint;
-import dev.perfstream.schemas.serde.WireFormat;
 import dev.perfstream.models.anomaly.DetectorStateCodec;
 import dev.perfstream.models.anomaly.LinearExpectation;
 import dev.perfstream.models.anomaly.Score;
@@ -14,12 +11,16 @@ import dev.perfstream.schemas.avro.Anomaly;
 import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.schemas.metrics.PerfstreamMetrics;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.DeadLetters;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.serde.WireFormat;
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.streams.retry.ParkedRecord;
 import dev.perfstream.streams.retry.ParkedRecords;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -130,7 +131,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
         if (w.getServiceVersion() != null) {
             return; // a per-version window of release comparison: its series is already scored as a whole
         }
-        String series = WindowScoring.seriesKey(w);
+        String series = SeriesKey.of(w).id();
         windowsIn[WireFormat.detect(r.value()) == WireFormat.AVRO_CONFLUENT ? 0 : 1].inc();
         context.forward(new Record<>(series, w, r.timestamp()), ScoringTopology.FORECAST_PROCESSOR);
         long sizeMs = w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli();

@@ -1,6 +1,7 @@
 package dev.perfstream.streams.window;
 
 import dev.perfstream.schemas.avro.SeriesKind;
+import dev.perfstream.schemas.series.SeriesKey;
 
 /**
  * The stage's own series for statements and caches, kept in the same window store as every other
@@ -29,16 +30,16 @@ final class DetailSeries {
         return seriesId.startsWith(PREFIX);
     }
 
-    static boolean isDetail(SeriesId id) {
+    static boolean isDetail(SeriesKey id) {
         return id.kind() == SeriesKind.METRIC && id.name().startsWith("@");
     }
 
     /** The counters' series hold counts, the others durations in ms. */
-    static boolean isCounter(SeriesId id) {
+    static boolean isCounter(SeriesKey id) {
         return CACHE_HITS.equals(id.name()) || CACHE_MISSES.equals(id.name());
     }
 
-    static boolean isStatement(SeriesId id) {
+    static boolean isStatement(SeriesKey id) {
         return STATEMENT.equals(id.name());
     }
 }

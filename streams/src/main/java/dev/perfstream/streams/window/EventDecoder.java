@@ -9,8 +9,8 @@ import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.Vital;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.schemas.validate.CardinalityGuard;
-import dev.perfstream.streams.window.state.HistogramValues;
 import dev.perfstream.schemas.validate.EventValidator;
 import dev.perfstream.schemas.validate.RouteTemplates;
 import dev.perfstream.schemas.validate.SqlFingerprint;
@@ -18,6 +18,7 @@ import dev.perfstream.schemas.validate.WebVitals;
 import dev.perfstream.streams.impact.ImpactEvent;
 import dev.perfstream.streams.impact.SessionState;
 import dev.perfstream.streams.release.ReleaseConfig;
+import dev.perfstream.streams.window.state.HistogramValues;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -52,7 +53,7 @@ final class EventDecoder {
     /** Statements that are fingerprints already, bounded like the route memo. */
     private final Map<String, String> fingerprints = new HashMap<>();
     /** Fingerprint to its statement series (of the service that sent it last), bounded like the route memo. */
-    private final Map<String, SeriesId> statementIds = new HashMap<>();
+    private final Map<String, SeriesKey> statementIds = new HashMap<>();
     // Hand-written memo: RouteTemplates runs several regexes per segment, and the same raw routes repeat.
     private final Map<String, String> templates = new HashMap<>();
     /** Whether LCP, INP and conversions with a session go to the impact windows too. */
@@ -115,7 +116,7 @@ final class EventDecoder {
             default: break;
         }
         boolean error = e.getOutcome() == Outcome.ERROR || (e.getStatus() != null && e.getStatus() >= 500);
-        SeriesId id = SeriesId.metric(e.getMetric(), e.getService(), route);
+        SeriesKey id = SeriesKey.metric(e.getMetric(), e.getService(), route);
         long ts = e.getTimestamp().toEpochMilli();
         return new Observation(id, ts, v * f, error, -1, unit,
             e.getHistogram() == null ? null : buckets(e.getHistogram(), f), releaseSeries(e, route, ts),
@@ -123,7 +124,7 @@ final class EventDecoder {
     }
 
     /** The per-version series of a request latency with a service version (owner-side version cap), else null. */
-    private SeriesId releaseSeries(MetricEvent e, String route, long ts) {
+    private SeriesKey releaseSeries(MetricEvent e, String route, long ts) {
         String version = e.getServiceVersion();
         if (version == null || !release.metrics().contains(e.getMetric())) {
             return null;
@@ -131,7 +132,7 @@ final class EventDecoder {
         if (owned.key(e.getService())) {
             version = versions.admit(e.getService(), version, ts);
         }
-        return SeriesId.release(e.getMetric(), e.getService(), route, version);
+        return SeriesKey.release(e.getMetric(), e.getService(), route, version);
     }
 
     /**
@@ -139,19 +140,19 @@ final class EventDecoder {
      * duration with a statement, a cache.lookup with cacheHit, a cache.hits / cache.misses counter.
      * The validator has already checked the fields' combinations.
      */
-    private SeriesId detail(MetricEvent e, String unit) throws DecodeException {
+    private SeriesKey detail(MetricEvent e, String unit) throws DecodeException {
         String service = e.getService();
         if (e.getDbStatement() != null) {
             if (!e.getMetric().startsWith("db.") || !unit.equals("ms")) {
                 return null; // a statement on another metric is an attribute as before, not DB time
             }
             String fp = fingerprint(e.getDbStatement());
-            SeriesId id = statementIds.get(fp);
+            SeriesKey id = statementIds.get(fp);
             if (id == null || !id.owner().equals(service)) { // the id string is built once per (service, statement)
                 if (statementIds.size() >= ROUTE_CACHE) {
                     statementIds.clear();
                 }
-                id = SeriesId.metric(DetailSeries.STATEMENT, service, owned.key(service) ? statements.admit(service, fp) : fp);
+                id = SeriesKey.metric(DetailSeries.STATEMENT, service, owned.key(service) ? statements.admit(service, fp) : fp);
                 statementIds.put(fp, id);
             }
             return id;
@@ -174,7 +175,7 @@ final class EventDecoder {
         } else {
             return null;
         }
-        return SeriesId.metric(name, service, owned.key(service) ? caches.admit(service, cache) : cache);
+        return SeriesKey.metric(name, service, owned.key(service) ? caches.admit(service, cache) : cache);
     }
 
     /**
@@ -243,13 +244,13 @@ final class EventDecoder {
         // Shares follow the Web Vitals thresholds, not the rating the browser library sent.
         Rating r = WebVitals.rate(vital, e.getValue());
         String device = e.getDeviceClass().toLowerCase(Locale.ROOT);
-        SeriesId element = null;
-        SeriesId script = null;
+        SeriesKey element = null;
+        SeriesKey script = null;
         if (attributes != null) {
             element = attributes.element(e, vital, page, device, owner);
             script = attributes.script(e, vital, page, device, owner);
         }
-        return new Observation(SeriesId.rum(vital.name(), e.getApp(), page, device), ts, e.getValue(), false,
+        return new Observation(SeriesKey.rum(vital.name(), e.getApp(), page, device), ts, e.getValue(), false,
             r.ordinal(), vital == Vital.CLS ? "score" : "ms", null, null, null, 0L, joined, element, script);
     }
 
@@ -262,17 +263,17 @@ final class EventDecoder {
      * The series a partial from another task is merged into: the same, or the overflow series of its
      * service (app) when the cardinality guard does not admit its route (page).
      */
-    SeriesId admit(SeriesId id, long windowStart) {
+    SeriesKey admit(SeriesKey id, long windowStart) {
         if (DetailSeries.isDetail(id)) {
             CardinalityGuard g = DetailSeries.isStatement(id) ? statements : caches;
             String v = g.admit(id.owner(), id.route());
-            return v.equals(id.route()) ? id : SeriesId.metric(id.name(), id.owner(), v);
+            return v.equals(id.route()) ? id : SeriesKey.metric(id.name(), id.owner(), v);
         }
         if (id.version() != null) {
             String route = id.route().equals("-") ? id.route() : routes.admit(id.owner(), id.route());
             String version = versions.admit(id.owner(), id.version(), windowStart);
             return route.equals(id.route()) && version.equals(id.version()) ? id
-                : SeriesId.release(id.name(), id.owner(), route, version);
+                : SeriesKey.release(id.name(), id.owner(), route, version);
         }
         if (id.kind() == SeriesKind.RUM && id.attribute() != null) {
             String page = pages.admit(id.owner(), id.route());
@@ -280,13 +281,13 @@ final class EventDecoder {
         }
         if (id.kind() == SeriesKind.RUM) {
             String page = pages.admit(id.owner(), id.route());
-            return page.equals(id.route()) ? id : SeriesId.rum(id.name(), id.owner(), page, id.deviceClass());
+            return page.equals(id.route()) ? id : SeriesKey.rum(id.name(), id.owner(), page, id.deviceClass());
         }
         if (id.route().equals("-")) {
             return id;
         }
         String route = routes.admit(id.owner(), id.route());
-        return route.equals(id.route()) ? id : SeriesId.metric(id.name(), id.owner(), route);
+        return route.equals(id.route()) ? id : SeriesKey.metric(id.name(), id.owner(), route);
     }
 
     private String template(String raw) {

@@ -1,5 +1,6 @@
 package dev.perfstream.streams.window;
 
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.streams.impact.ImpactEvent;
 import dev.perfstream.streams.window.state.HistogramValues;
 
@@ -22,27 +23,27 @@ import dev.perfstream.streams.window.state.HistogramValues;
  * @param element   RUM only: null, or the series of the event's element ({@link RumAttributes})
  * @param script    RUM only: null, or the series of the event's INP script ({@link RumAttributes})
  */
-record Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit,
-                   HistogramValues buckets, SeriesId release, SeriesId detail, long instance, ImpactEvent impact,
-                   SeriesId element, SeriesId script) {
-    Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit,
-                HistogramValues buckets, SeriesId release, SeriesId detail, long instance, ImpactEvent impact) {
+record Observation(SeriesKey series, long timestamp, double value, boolean error, int rating, String unit,
+                   HistogramValues buckets, SeriesKey release, SeriesKey detail, long instance, ImpactEvent impact,
+                   SeriesKey element, SeriesKey script) {
+    Observation(SeriesKey series, long timestamp, double value, boolean error, int rating, String unit,
+                HistogramValues buckets, SeriesKey release, SeriesKey detail, long instance, ImpactEvent impact) {
         this(series, timestamp, value, error, rating, unit, buckets, release, detail, instance, impact, null, null);
     }
 
     /** A metric measurement (no impact event). */
-    Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit,
-                HistogramValues buckets, SeriesId release, SeriesId detail, long instance) {
+    Observation(SeriesKey series, long timestamp, double value, boolean error, int rating, String unit,
+                HistogramValues buckets, SeriesKey release, SeriesKey detail, long instance) {
         this(series, timestamp, value, error, rating, unit, buckets, release, detail, instance, null);
     }
 
     /** A RUM measurement (no instance), with its impact event or null. */
-    Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit,
-                HistogramValues buckets, SeriesId release, SeriesId detail, ImpactEvent impact) {
+    Observation(SeriesKey series, long timestamp, double value, boolean error, int rating, String unit,
+                HistogramValues buckets, SeriesKey release, SeriesKey detail, ImpactEvent impact) {
         this(series, timestamp, value, error, rating, unit, buckets, release, detail, 0L, impact);
     }
 
-    Observation(SeriesId series, long timestamp, double value, boolean error, int rating, String unit) {
+    Observation(SeriesKey series, long timestamp, double value, boolean error, int rating, String unit) {
         this(series, timestamp, value, error, rating, unit, null, null, null, 0L, null);
     }
 

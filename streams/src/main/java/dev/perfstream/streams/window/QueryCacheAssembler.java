@@ -2,6 +2,7 @@ package dev.perfstream.streams.window;
 
 import dev.perfstream.schemas.avro.CacheStats;
 import dev.perfstream.schemas.avro.QueryStats;
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.schemas.validate.CardinalityGuard;
 import dev.perfstream.streams.window.state.WindowAccumulator;
 import java.time.Instant;
@@ -45,7 +46,7 @@ final class QueryCacheAssembler {
     }
 
     /** One closed window of a detail series. */
-    void add(SeriesId id, WindowAccumulator a) {
+    void add(SeriesKey id, WindowAccumulator a) {
         WindowKey k = new WindowKey(id.owner(), a.start(), a.end());
         if (DetailSeries.isStatement(id)) {
             statements.computeIfAbsent(k, x -> new TreeMap<>()).put(id.route(), a);
@@ -96,7 +97,7 @@ final class QueryCacheAssembler {
         List<QueryStats> out = new ArrayList<>(Math.min(top, rows.size()));
         for (int i = 0; i < rows.size() && i < top; i++) {
             WindowAccumulator a = rows.get(i);
-            String statement = SeriesId.parse(a.seriesId()).route();
+            String statement = SeriesKey.parse(a.seriesId()).route();
             double total = total(a);
             double[] q = a.quantiles(new double[] {0.50, 0.95, 0.99});
             out.add(QueryStats.newBuilder()

@@ -3,6 +3,7 @@ package dev.perfstream.streams.window;
 import dev.perfstream.schemas.avro.RumEvent;
 import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.Vital;
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.schemas.validate.CardinalityGuard;
 
 /**
@@ -12,7 +13,7 @@ import dev.perfstream.schemas.validate.CardinalityGuard;
  * changelogged, closed the same way) but never written to {@code perf.stats}: when their windows close,
  * {@link RumElementsAssembler} turns them into {@code RumElementStats}. The vital's own series is unchanged.
  *
- * <p>Their names are {@code @element.LCP}, {@code @script.INP}, ... ({@link SeriesId#rumAttribute}); the owner part
+ * <p>Their names are {@code @element.LCP}, {@code @script.INP}, ... ({@link SeriesKey#rumAttribute}); the owner part
  * is the app, so a page's attribution series live on the app's owner task with the page's series.
  *
  * <p>The collector sanitises and caps these fields, but a producer writing to {@code perf.rum} directly may send
@@ -39,22 +40,22 @@ final class RumAttributes {
         return seriesId.startsWith(PREFIX);
     }
 
-    static boolean isAttribute(SeriesId id) {
+    static boolean isAttribute(SeriesKey id) {
         return id.kind() == SeriesKind.RUM && id.attribute() != null;
     }
 
     /** {@code @element.LCP} -> element. */
-    static String dimension(SeriesId id) {
+    static String dimension(SeriesKey id) {
         return id.name().substring(1, id.name().indexOf('.'));
     }
 
     /** {@code @element.LCP} -> LCP. */
-    static String vital(SeriesId id) {
+    static String vital(SeriesKey id) {
         return id.name().substring(id.name().indexOf('.') + 1);
     }
 
     /** The element series the event also counts in, or null (no element, or a vital without one). */
-    SeriesId element(RumEvent e, Vital vital, String page, String deviceClass, boolean owned) {
+    SeriesKey element(RumEvent e, Vital vital, String page, String deviceClass, boolean owned) {
         if (vital != Vital.LCP && vital != Vital.INP && vital != Vital.CLS) {
             return null;
         }
@@ -62,25 +63,25 @@ final class RumAttributes {
     }
 
     /** The script series of an INP event, or null. */
-    SeriesId script(RumEvent e, Vital vital, String page, String deviceClass, boolean owned) {
+    SeriesKey script(RumEvent e, Vital vital, String page, String deviceClass, boolean owned) {
         return vital == Vital.INP ? series(SCRIPT, vital, e.getApp(), page, deviceClass, e.getScript(), owned) : null;
     }
 
-    private SeriesId series(String dimension, Vital vital, String app, String page, String deviceClass, String raw,
+    private SeriesKey series(String dimension, Vital vital, String app, String page, String deviceClass, String raw,
                             boolean owned) {
         String v = clean(raw);
         if (v == null) {
             return null;
         }
         String name = '@' + dimension + '.' + vital.name();
-        return SeriesId.rumAttribute(name, app, page, deviceClass, owned ? guard.admit(capKey(app, page, name), v) : v);
+        return SeriesKey.rumAttribute(name, app, page, deviceClass, owned ? guard.admit(capKey(app, page, name), v) : v);
     }
 
     /** The series a partial from another task is merged into: its page as the owner admitted it, and the cap. */
-    SeriesId admit(SeriesId id, String page) {
+    SeriesKey admit(SeriesKey id, String page) {
         String v = guard.admit(capKey(id.owner(), page, id.name()), id.attribute());
         return v.equals(id.attribute()) && page.equals(id.route()) ? id
-            : SeriesId.rumAttribute(id.name(), id.owner(), page, id.deviceClass(), v);
+            : SeriesKey.rumAttribute(id.name(), id.owner(), page, id.deviceClass(), v);
     }
 
     private static String capKey(String app, String page, String name) {

@@ -1,6 +1,7 @@
 package dev.perfstream.streams.window;
 
 import dev.perfstream.schemas.avro.RumElementStats;
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.schemas.validate.CardinalityGuard;
 import dev.perfstream.streams.window.state.WindowAccumulator;
 import java.time.Instant;
@@ -35,7 +36,7 @@ final class RumElementsAssembler {
     }
 
     /** One closed window of an attribution series. */
-    void add(SeriesId id, WindowAccumulator a) {
+    void add(SeriesKey id, WindowAccumulator a) {
         groups.computeIfAbsent(new GroupKey(id.owner(), id.route(), id.name(), id.deviceClass(), a.start(), a.end()),
             k -> new TreeMap<>()).put(id.attribute(), a);
     }
@@ -58,7 +59,7 @@ final class RumElementsAssembler {
             }
         }
         rows.sort(Map.Entry.comparingByValue(BY_COUNT_DESC)); // stable: equal counts keep the values' order
-        SeriesId id = SeriesId.rumAttribute(k.name(), k.app(), k.page(), k.deviceClass(), "");
+        SeriesKey id = SeriesKey.rumAttribute(k.name(), k.app(), k.page(), k.deviceClass(), "");
         String dimension = RumAttributes.dimension(id);
         String vital = RumAttributes.vital(id);
         List<RumElementStats> out = new ArrayList<>(rows.size());

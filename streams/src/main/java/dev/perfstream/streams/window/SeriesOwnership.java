@@ -1,5 +1,6 @@
 package dev.perfstream.streams.window;
 
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.streams.impact.ImpactEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -44,7 +45,7 @@ public record SeriesOwnership(int tasks, int owners) {
     }
 
     int ownerOfSeries(String seriesId) {
-        return ownerOf(SeriesId.parse(seriesId).owner());
+        return ownerOf(SeriesKey.parse(seriesId).owner());
     }
 
     /** Per-task memo of which owner keys this task owns (a hash per new key, a map lookup per event). */
@@ -74,7 +75,7 @@ public record SeriesOwnership(int tasks, int owners) {
         }
 
         boolean series(String seriesId) {
-            return key(SeriesId.parse(seriesId).owner());
+            return key(SeriesKey.parse(seriesId).owner());
         }
     }
 

@@ -5,6 +5,7 @@ import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.metrics.PerfstreamMetrics;
 import dev.perfstream.schemas.serde.DeadLetters;
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.streams.impact.ImpactWindows;
 import dev.perfstream.streams.retry.ParkedRecord;
 import dev.perfstream.streams.window.state.PartialRecord;
@@ -62,16 +63,16 @@ final class StatsOutput {
             return;
         }
         if (DetailSeries.isDetail(a.seriesId())) {
-            details.add(SeriesId.parse(a.seriesId()), a); // out with the other details of its window in flushDetails
+            details.add(SeriesKey.parse(a.seriesId()), a); // out with the other details of its window in flushDetails
             return;
         }
         if (RumAttributes.isAttribute(a.seriesId())) {
             if (rumElements.enabled()) { // off here: only a partial of an instance with them on can bring one
-                elements.add(SeriesId.parse(a.seriesId()), a); // out with the page's other elements in flushDetails
+                elements.add(SeriesKey.parse(a.seriesId()), a); // out with the page's other elements in flushDetails
             }
             return;
         }
-        WindowStats s = toStats(a, SeriesId.parse(a.seriesId()));
+        WindowStats s = toStats(a, SeriesKey.parse(a.seriesId()));
         windowsEmitted.computeIfAbsent(a.end() - a.start(), size -> PerfstreamMetrics.WINDOWS_EMITTED.labelValues(
             StatsProcessor.STAGE, Duration.ofMillis(size).toString().substring(2).toLowerCase(java.util.Locale.ROOT))).inc();
         context.forward(new Record<Object, Object>(a.seriesId(), s, a.end()), StatsTopology.STATS_SINK);
@@ -126,7 +127,7 @@ final class StatsOutput {
         context.forward(new Record<Object, Object>(r.key(), d, r.timestamp()), StatsTopology.DEADLETTER_SINK);
     }
 
-    static WindowStats toStats(WindowAccumulator a, SeriesId id) {
+    static WindowStats toStats(WindowAccumulator a, SeriesKey id) {
         double seconds = (a.end() - a.start()) / 1000.0;
         double[] q = a.quantiles(QUANTILES);
         boolean rum = id.kind() == SeriesKind.RUM && a.count() > 0;

@@ -1,5 +1,6 @@
 package dev.perfstream.streams.window;
 
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.streams.impact.ImpactEvent;
 import dev.perfstream.streams.impact.ImpactWindows;
 import dev.perfstream.streams.retry.ParkedRecord;
@@ -56,9 +57,9 @@ final class StatsPartials {
             out.flushDetails();
             return;
         }
-        SeriesId id;
+        SeriesKey id;
         try {
-            id = decoder.admit(SeriesId.parse(key), p.start());
+            id = decoder.admit(SeriesKey.parse(key), p.start());
         } catch (RuntimeException e) {
             out.deadLetter(r, "parse", "partial with a key that is not a series id: " + key);
             return;

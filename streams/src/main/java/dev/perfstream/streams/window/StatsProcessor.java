@@ -5,6 +5,7 @@ import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.metrics.PerfstreamMetrics;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.WireFormat;
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.streams.impact.ImpactConfig;
 import dev.perfstream.streams.impact.ImpactWindows;
 import dev.perfstream.streams.retry.ParkedRecord;
@@ -131,7 +132,7 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
                 ownership.tasks());
         }
         store.configureOwnership(self, ownership.tasks(), owned::series);
-        store.configureSmallestOnly(SeriesId::isRelease);
+        store.configureSmallestOnly(SeriesKey::isRelease);
         store.loadIfNeeded(); // runs after restoration: the inner store is complete here
         parking.init(context, StatsTopology.PARKED_STORE);
         if (impactConfig.enabled()) {

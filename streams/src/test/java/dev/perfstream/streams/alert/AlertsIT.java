@@ -4,7 +4,6 @@ import static dev.perfstream.streams.alert.StatsFixtures.MINUTE;
 import static dev.perfstream.streams.alert.StatsFixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.perfstream.schemas.kafka.KafkaClients;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.AlertState;
 import dev.perfstream.schemas.avro.WindowStats;
@@ -17,6 +16,8 @@ import dev.perfstream.testkit.KafkaTestCluster;
 import dev.perfstream.testkit.Poll;
 import dev.perfstream.testkit.StageSettings;
 import dev.perfstream.testkit.TestClients;
+import dev.perfstream.schemas.kafka.KafkaClients;
+import dev.perfstream.schemas.series.SeriesKey;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -94,7 +95,7 @@ class AlertsIT {
         try (KafkaProducer<byte[], byte[]> producer = kafka.clients().producer()) {
             for (WindowStats s : windows) {
                 TestClients.send(producer, new ProducerRecord<>(env.stats(), null, s.getWindowEnd().toEpochMilli(),
-                    Series.of(s).getBytes(StandardCharsets.UTF_8), STATS.encode(env.stats(), s)));
+                    SeriesKey.of(s).display().getBytes(StandardCharsets.UTF_8), STATS.encode(env.stats(), s)));
             }
         }
     }

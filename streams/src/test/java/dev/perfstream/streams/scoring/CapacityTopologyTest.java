@@ -15,6 +15,7 @@ import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.metrics.PerfstreamMetrics;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.series.SeriesKey;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -92,7 +93,7 @@ class CapacityTopologyTest {
     }
 
     private void pipe(WindowStats w) {
-        stats.pipeInput(WindowScoring.seriesKey(w).getBytes(StandardCharsets.UTF_8), statsCodec.encode(cfg.statsTopic(), w),
+        stats.pipeInput(SeriesKey.of(w).id().getBytes(StandardCharsets.UTF_8), statsCodec.encode(cfg.statsTopic(), w),
             w.getWindowEnd().toEpochMilli());
     }
 

@@ -4,7 +4,6 @@ import static dev.perfstream.streams.scoring.ScoringTestData.MIN;
 import static dev.perfstream.streams.scoring.ScoringTestData.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.perfstream.models.anomaly.WindowScoring;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.Forecast;
 import dev.perfstream.schemas.avro.WindowStats;
@@ -16,6 +15,7 @@ import dev.perfstream.testkit.KafkaTestCluster;
 import dev.perfstream.testkit.Poll;
 import dev.perfstream.testkit.StageSettings;
 import dev.perfstream.testkit.TopicTail;
+import dev.perfstream.schemas.series.SeriesKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,7 +71,7 @@ class ForecastIT {
                  TopicTail tail = kafka.clients().tail(alertsTopic, forecastsTopic)) {
                 for (WindowStats w : windows) {
                     producer.send(new ProducerRecord<>(stats, null, w.getWindowEnd().toEpochMilli(),
-                        WindowScoring.seriesKey(w).getBytes(StandardCharsets.UTF_8), statsCodec.encode(stats, w)));
+                        SeriesKey.of(w).id().getBytes(StandardCharsets.UTF_8), statsCodec.encode(stats, w)));
                 }
                 producer.flush();
                 // per route window: 2 statistics x 3 horizons; per service window (half as many): rate x 3 horizons

@@ -4,7 +4,6 @@ import static dev.perfstream.streams.scoring.ScoringTestData.MIN;
 import static dev.perfstream.streams.scoring.ScoringTestData.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.perfstream.models.anomaly.WindowScoring;
 import dev.perfstream.models.store.ModelStore;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.DeadLetter;
@@ -14,6 +13,7 @@ import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.series.SeriesKey;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,7 +87,7 @@ class ForecastTopologyTest {
     }
 
     private void pipe(WindowStats w) {
-        stats.pipeInput(WindowScoring.seriesKey(w).getBytes(StandardCharsets.UTF_8), statsCodec.encode(cfg.statsTopic(), w),
+        stats.pipeInput(SeriesKey.of(w).id().getBytes(StandardCharsets.UTF_8), statsCodec.encode(cfg.statsTopic(), w),
             w.getWindowEnd().toEpochMilli());
     }
 
@@ -304,7 +304,7 @@ class ForecastTopologyTest {
         start(Map.of());
         Random rnd = new Random(8);
         WindowStats first = window(0, 100, 120, rnd);
-        String key = WindowScoring.seriesKey(first) + "|rate";
+        String key = SeriesKey.of(first).id() + "|rate";
         org.apache.kafka.streams.state.KeyValueStore<String, byte[]> store =
             driver.getKeyValueStore(ScoringTopology.FORECAST_STORE);
         java.io.ByteArrayOutputStream old = new java.io.ByteArrayOutputStream();

@@ -5,7 +5,6 @@ import static dev.perfstream.streams.scoring.MultivariateTestData.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.perfstream.models.anomaly.MultivariateModels;
-import dev.perfstream.models.anomaly.WindowScoring;
 import dev.perfstream.models.store.ModelStore;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.AlertState;
@@ -19,6 +18,7 @@ import dev.perfstream.testkit.KafkaTestCluster;
 import dev.perfstream.testkit.Poll;
 import dev.perfstream.testkit.StageSettings;
 import dev.perfstream.testkit.TopicTail;
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.streams.scoring.MultivariateTestData.Vitals;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -104,7 +104,7 @@ class MultivariateIT {
 
     private void send(KafkaProducer<byte[], byte[]> producer, WindowStats w) {
         producer.send(new ProducerRecord<>(stats, null, w.getWindowEnd().toEpochMilli(),
-            WindowScoring.seriesKey(w).getBytes(StandardCharsets.UTF_8), statsCodec.encode(stats, w)));
+            SeriesKey.of(w).id().getBytes(StandardCharsets.UTF_8), statsCodec.encode(stats, w)));
     }
 
     /** The scores of the multivariate series on the anomalies topic so far. */

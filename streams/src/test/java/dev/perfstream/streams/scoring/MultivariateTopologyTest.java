@@ -1,14 +1,13 @@
 package dev.perfstream.streams.scoring;
 
-import static dev.perfstream.streams.scoring.ScoringTestData.MIN;
-import static dev.perfstream.streams.scoring.ScoringTestData.T0;
 import static dev.perfstream.streams.scoring.MultivariateTestData.SERIES;
 import static dev.perfstream.streams.scoring.MultivariateTestData.load;
 import static dev.perfstream.streams.scoring.MultivariateTestData.window;
+import static dev.perfstream.streams.scoring.ScoringTestData.MIN;
+import static dev.perfstream.streams.scoring.ScoringTestData.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.perfstream.models.anomaly.MultivariateModels;
-import dev.perfstream.models.anomaly.WindowScoring;
 import dev.perfstream.models.store.ModelStore;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.AlertSource;
@@ -18,19 +17,23 @@ import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.series.SeriesKey;
+import dev.perfstream.streams.scoring.MultivariateTestData.Vitals;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.perfstream.streams.scoring.MultivariateTestData.Vitals;
 
 /**
  * The multivariate branch of the scoring topology: one service with two request routes, CPU and memory,
@@ -86,7 +89,7 @@ class MultivariateTopologyTest {
     }
 
     private void pipe(WindowStats w) {
-        stats.pipeInput(WindowScoring.seriesKey(w).getBytes(StandardCharsets.UTF_8),
+        stats.pipeInput(SeriesKey.of(w).id().getBytes(StandardCharsets.UTF_8),
             statsCodec.encode(cfg.statsTopic(), w), w.getWindowEnd().toEpochMilli());
     }
 
@@ -181,6 +184,29 @@ class MultivariateTopologyTest {
         pipe(i, Vitals.normal(load(i)));
         Map<Integer, Anomaly> mv = readMultivariate();
         assertThat(mv.get(cpuHigh).getScore()).as("CPU high at low throughput, learned after widening").isGreaterThan(0.9);
+    }
+
+    /**
+     * The keys of the six record kinds of the multivariate store, byte for byte: they are the changelog's keys, so a
+     * change would orphan the state of a running deployment.
+     */
+    @Test
+    void shouldKeepTheStoreKeysOfEveryRecordKind() {
+        start(quick());
+        KeyValueStore<String, byte[]> store = driver.getKeyValueStore(ScoringTopology.MULTIVARIATE_STORE);
+        Set<String> keys = new TreeSet<>();
+        for (int i = 0; i < 20; i++) { // without CPU first: probation, then a detector that a CPU series widens
+            Vitals v = i < 16 ? new Vitals(load(i), 1, 0.002, Double.NaN, false, true) : Vitals.normal(load(i));
+            for (WindowStats w : data.minute(i, v)) {
+                pipe(w);
+                store.all().forEachRemaining(e -> keys.add(e.key));
+            }
+            driver.advanceWallClockTime(java.time.Duration.ofMinutes(1));
+            store.all().forEachRemaining(e -> keys.add(e.key));
+        }
+        assertThat(keys).contains("p|checkout|" + String.format("%020d", T0), "k|checkout", "c|checkout",
+            "v|checkout", "d|checkout", "w|checkout");
+        assertThat(keys).allMatch(k -> k.matches("[pkcvdw]\\|checkout(\\|\\d{20})?"));
     }
 
     @Test

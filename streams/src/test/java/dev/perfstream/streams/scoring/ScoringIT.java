@@ -4,7 +4,6 @@ import static dev.perfstream.streams.scoring.ScoringTestData.window;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.perfstream.models.anomaly.LinearExpectation;
-import dev.perfstream.models.anomaly.WindowScoring;
 import dev.perfstream.models.feature.SeriesFeatures;
 import dev.perfstream.models.store.ModelStore;
 import dev.perfstream.schemas.avro.Anomaly;
@@ -19,6 +18,7 @@ import dev.perfstream.testkit.Poll;
 import dev.perfstream.testkit.StageSettings;
 import dev.perfstream.testkit.TestClients;
 import dev.perfstream.testkit.TopicTail;
+import dev.perfstream.schemas.series.SeriesKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -99,7 +99,7 @@ class ScoringIT {
 
     private void send(KafkaProducer<byte[], byte[]> producer, WindowStats w) {
         TestClients.send(producer, new ProducerRecord<>(stats, null, w.getWindowEnd().toEpochMilli(),
-            WindowScoring.seriesKey(w).getBytes(StandardCharsets.UTF_8), statsCodec.encode(stats, w)));
+            SeriesKey.of(w).id().getBytes(StandardCharsets.UTF_8), statsCodec.encode(stats, w)));
     }
 
     private final RecordCodec<dev.perfstream.schemas.avro.Alert> alertCodec =
@@ -108,6 +108,6 @@ class ScoringIT {
     /** The per-series scores on the anomalies topic so far (the multivariate records are checked in MultivariateIT). */
     private List<Anomaly> scores(TopicTail tail, String topic) {
         return tail.decoded(topic, anomalyCodec::decode).stream()
-            .filter(a -> !a.getSeries().startsWith(MultivariateProcessor.SERIES_PREFIX)).toList();
+            .filter(a -> !a.getSeries().startsWith("MULTIVARIATE|")).toList();
     }
 }

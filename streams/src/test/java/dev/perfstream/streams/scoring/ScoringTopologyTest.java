@@ -6,7 +6,6 @@ import static dev.perfstream.streams.scoring.ScoringTestData.window;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.perfstream.models.anomaly.LinearExpectation;
-import dev.perfstream.models.anomaly.WindowScoring;
 import dev.perfstream.models.feature.SeriesFeatures;
 import dev.perfstream.models.store.ModelStore;
 import dev.perfstream.schemas.avro.Anomaly;
@@ -15,6 +14,7 @@ import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.schemas.series.SeriesKey;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,7 +68,7 @@ class ScoringTopologyTest {
     }
 
     private void pipe(WindowStats w) {
-        stats.pipeInput(WindowScoring.seriesKey(w).getBytes(StandardCharsets.UTF_8), statsCodec.encode(cfg.statsTopic(), w),
+        stats.pipeInput(SeriesKey.of(w).id().getBytes(StandardCharsets.UTF_8), statsCodec.encode(cfg.statsTopic(), w),
             w.getWindowEnd().toEpochMilli());
     }
 
@@ -80,7 +80,7 @@ class ScoringTopologyTest {
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
-        }).filter(a -> !a.getSeries().startsWith(MultivariateProcessor.SERIES_PREFIX)).toList();
+        }).filter(a -> !a.getSeries().startsWith("MULTIVARIATE|")).toList();
     }
 
     @Test

@@ -3,10 +3,8 @@ package dev.perfstream.streams.window;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.config.Settings;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -39,19 +37,5 @@ class StatsConfigTest {
         StatsConfig c = StatsConfig.from(Settings.of(Map.of("stats.rollup", "off", "stats.windows", "10s,1m")));
         assertThat(c.hasRollup()).isFalse();
         assertThat(c.sizesMillis()).containsExactly(10_000L, 60_000L);
-    }
-
-    @Test
-    void shouldRoundTripSeriesIdsWithSeparatorsInsideParts() {
-        SeriesId m = SeriesId.metric("http.server.duration", "svc", "/a|b/%7C/{id}");
-        SeriesId back = SeriesId.parse(m.id());
-        assertThat(back).isEqualTo(m);
-        assertThat(m.id()).isEqualTo("METRIC|http.server.duration|svc|/a%7Cb/%257C/{id}");
-        SeriesId r = SeriesId.rum("LCP", "shop", "/p", "mobile");
-        assertThat(SeriesId.parse(r.id())).isEqualTo(r);
-        assertThat(r.kind()).isEqualTo(SeriesKind.RUM);
-        for (String bad : List.of("", "METRIC|a|b", "OTHER|a|b|c")) {
-            assertThatThrownBy(() -> SeriesId.parse(bad)).isInstanceOf(IllegalArgumentException.class);
-        }
     }
 }

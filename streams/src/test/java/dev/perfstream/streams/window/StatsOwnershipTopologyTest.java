@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.streams.window.state.PartialRecord;
 import java.time.Duration;
 import java.util.HashMap;
@@ -54,7 +55,7 @@ class StatsOwnershipTopologyTest {
             // this task announced its watermarks and forwarded the foreign window once, before any watermark past it
             List<TestRecord<String, byte[]>> out = d.partialsOut.readRecordsToList();
             List<String> partialKeys = out.stream().map(TestRecord::key).filter(k -> k != null).toList();
-            assertThat(partialKeys).containsExactly(SeriesId.metric("http.server.duration", theirs, "/b").id());
+            assertThat(partialKeys).containsExactly(SeriesKey.metric("http.server.duration", theirs, "/b").id());
             int partialAt = -1;
             for (int i = 0; i < out.size(); i++) {
                 if (out.get(i).key() != null) {
