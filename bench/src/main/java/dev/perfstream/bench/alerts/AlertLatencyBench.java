@@ -8,7 +8,7 @@ import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.kafka.KafkaClients;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
-import dev.perfstream.streams.alert.AlertsApp;
+import dev.perfstream.streams.alerts.AlertsApp;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,7 +7,7 @@ import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.avro.Outcome;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
-import dev.perfstream.streams.window.state.Sketches;
+import dev.perfstream.streams.stats.state.Sketches;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;

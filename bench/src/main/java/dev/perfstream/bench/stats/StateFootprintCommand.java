@@ -1,8 +1,8 @@
 package dev.perfstream.bench.stats;
 
 import dev.perfstream.schemas.series.SeriesKey;
-import dev.perfstream.streams.window.state.SeriesWindowStore;
-import dev.perfstream.streams.window.state.SeriesWindowStoreBuilder;
+import dev.perfstream.streams.stats.state.SeriesWindowStore;
+import dev.perfstream.streams.stats.state.SeriesWindowStoreBuilder;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;

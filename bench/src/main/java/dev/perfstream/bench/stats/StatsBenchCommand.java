@@ -3,13 +3,13 @@ package dev.perfstream.bench.stats;
 import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
-import dev.perfstream.streams.window.StatsApp;
-import dev.perfstream.streams.window.StatsConfig;
-import dev.perfstream.streams.window.InputLag;
-import dev.perfstream.streams.window.SeriesOwnership;
-import dev.perfstream.streams.window.StatsPartitions;
-import dev.perfstream.streams.window.StatsTopology;
-import dev.perfstream.streams.window.state.Sketches;
+import dev.perfstream.streams.stats.StatsApp;
+import dev.perfstream.streams.stats.StatsConfig;
+import dev.perfstream.streams.stats.InputLag;
+import dev.perfstream.streams.stats.SeriesOwnership;
+import dev.perfstream.streams.stats.StatsPartitions;
+import dev.perfstream.streams.stats.StatsTopology;
+import dev.perfstream.streams.stats.state.Sketches;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -224,8 +224,8 @@ public final class StatsBenchCommand implements Callable<Integer> {
         StatsConfig c = StatsConfig.from(s);
         SeriesOwnership ownership = StatsPartitions.prepare(admin, c);
         // as StatsApp: the statement and cache topics created (or the aggregations off when they cannot be)
-        dev.perfstream.streams.window.QueryCacheConfig qc = StatsPartitions.outputs(admin, c,
-            dev.perfstream.streams.window.QueryCacheConfig.from(s));
+        dev.perfstream.streams.stats.QueryCacheConfig qc = StatsPartitions.outputs(admin, c,
+            dev.perfstream.streams.stats.QueryCacheConfig.from(s));
         return StatsTopology.build(c, qc, s, Clock.systemUTC(), ownership, InputLag.NONE,
             new java.util.concurrent.atomic.AtomicLong());
     }

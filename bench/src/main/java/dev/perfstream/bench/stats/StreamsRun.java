@@ -1,8 +1,8 @@
 package dev.perfstream.bench.stats;
 
 import dev.perfstream.schemas.kafka.KafkaClients;
-import dev.perfstream.streams.window.StatsApp;
-import dev.perfstream.streams.window.StatsConfig;
+import dev.perfstream.streams.stats.StatsApp;
+import dev.perfstream.streams.stats.StatsConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

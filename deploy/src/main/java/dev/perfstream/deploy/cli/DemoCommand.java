@@ -14,7 +14,7 @@ import dev.perfstream.ingest.loadgen.LoadgenConfig;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.config.SettingsOptions;
 import dev.perfstream.streams.stage.StreamsProperties;
-import dev.perfstream.streams.window.StatsConfig;
+import dev.perfstream.streams.stats.StatsConfig;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;

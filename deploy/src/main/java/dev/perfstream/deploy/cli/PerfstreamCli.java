@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
         ServicesCommand.class,
         TailCommand.class,
         ConfigCommand.class,
-        dev.perfstream.streams.alert.WatchAlertsCommand.class,
+        dev.perfstream.streams.alerts.WatchAlertsCommand.class,
         dev.perfstream.streams.release.CompareCommand.class,
         dev.perfstream.sink.report.ReportCommand.class,
         dev.perfstream.ingest.loadgen.LoadgenCommand.class,

@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Run one pipeline stage in the foreground until Ctrl-C.",
     subcommands = {
-        dev.perfstream.streams.alert.RunAlertsCommand.class,
-        dev.perfstream.streams.window.StatsCommand.class,
+        dev.perfstream.streams.alerts.RunAlertsCommand.class,
+        dev.perfstream.streams.stats.StatsCommand.class,
         dev.perfstream.sink.influx.SinkCommand.class,
         dev.perfstream.sink.notify.NotifyCommand.class,
         dev.perfstream.streams.scoring.ScoringCommand.class,

@@ -17,7 +17,7 @@ import dev.perfstream.testkit.InfluxTestServer;
 import dev.perfstream.testkit.KafkaTestCluster;
 import dev.perfstream.testkit.Poll;
 import dev.perfstream.sink.influx.SinkApp;
-import dev.perfstream.streams.window.StatsApp;
+import dev.perfstream.streams.stats.StatsApp;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;

@@ -18,7 +18,7 @@ import dev.perfstream.testkit.Poll;
 import dev.perfstream.testkit.TopicTail;
 import dev.perfstream.testkit.WebVitalsTestPage;
 import dev.perfstream.sink.influx.SinkApp;
-import dev.perfstream.streams.window.StatsApp;
+import dev.perfstream.streams.stats.StatsApp;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

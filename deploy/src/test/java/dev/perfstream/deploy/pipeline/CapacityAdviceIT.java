@@ -12,7 +12,7 @@ import dev.perfstream.testkit.KafkaTestCluster;
 import dev.perfstream.testkit.Poll;
 import dev.perfstream.sink.influx.SinkApp;
 import dev.perfstream.streams.scoring.ScoringApp;
-import dev.perfstream.streams.window.StatsApp;
+import dev.perfstream.streams.stats.StatsApp;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -21,17 +21,17 @@ import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
-import dev.perfstream.streams.alert.AlertsApp;
-import dev.perfstream.streams.alert.AlertsConfig;
-import dev.perfstream.streams.alert.AlertsTopology;
-import dev.perfstream.streams.alert.rule.RuleParser;
-import dev.perfstream.streams.alert.rule.RuleSet;
-import dev.perfstream.streams.window.InputLag;
-import dev.perfstream.streams.window.QueryCacheConfig;
-import dev.perfstream.streams.window.SeriesOwnership;
-import dev.perfstream.streams.window.StatsApp;
-import dev.perfstream.streams.window.StatsConfig;
-import dev.perfstream.streams.window.StatsTopology;
+import dev.perfstream.streams.alerts.AlertsApp;
+import dev.perfstream.streams.alerts.AlertsConfig;
+import dev.perfstream.streams.alerts.AlertsTopology;
+import dev.perfstream.streams.alerts.rule.RuleParser;
+import dev.perfstream.streams.alerts.rule.RuleSet;
+import dev.perfstream.streams.stats.InputLag;
+import dev.perfstream.streams.stats.QueryCacheConfig;
+import dev.perfstream.streams.stats.SeriesOwnership;
+import dev.perfstream.streams.stats.StatsApp;
+import dev.perfstream.streams.stats.StatsConfig;
+import dev.perfstream.streams.stats.StatsTopology;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -96,7 +96,7 @@ class DependencyAttributionTest {
         Attribution a = firing.getAttribution();
         System.out.printf(Locale.ROOT, "%-15s %-22s mean %+.1f ms, %s: %s%n", incident.kind(), route, a.getMeanDelta(),
             labelled.isEmpty() ? "no labelled cause" : "labelled " + labelled.get(0),
-            dev.perfstream.streams.alert.attribution.Bottlenecks.text(a));
+            dev.perfstream.streams.alerts.attribution.Bottlenecks.text(a));
         assertThat(a.getBaselineWindows()).isEqualTo(5);
         if (labelled.isEmpty()) {
             assertThat(a.getUnexplained()).as("nothing but the route's own code moved").isGreaterThan(0.9);

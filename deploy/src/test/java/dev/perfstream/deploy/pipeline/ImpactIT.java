@@ -11,7 +11,7 @@ import dev.perfstream.testkit.KafkaTestCluster;
 import dev.perfstream.testkit.Poll;
 import dev.perfstream.sink.influx.SinkApp;
 import dev.perfstream.sink.report.ImpactReportCommand;
-import dev.perfstream.streams.window.StatsApp;
+import dev.perfstream.streams.stats.StatsApp;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;

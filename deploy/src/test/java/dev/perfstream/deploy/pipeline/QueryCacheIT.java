@@ -7,7 +7,7 @@ import dev.perfstream.testkit.InfluxTestServer;
 import dev.perfstream.testkit.KafkaTestCluster;
 import dev.perfstream.testkit.Poll;
 import dev.perfstream.sink.influx.SinkApp;
-import dev.perfstream.streams.window.StatsApp;
+import dev.perfstream.streams.stats.StatsApp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,7 +5,7 @@ import dev.perfstream.schemas.avro.AlertSource;
 import dev.perfstream.schemas.avro.AlertState;
 import dev.perfstream.schemas.avro.Severity;
 import dev.perfstream.schemas.avro.WindowStats;
-import dev.perfstream.streams.alert.rule.AlertClass;
+import dev.perfstream.streams.alerts.rule.AlertClass;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

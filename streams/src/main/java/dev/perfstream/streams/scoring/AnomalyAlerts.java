@@ -7,10 +7,10 @@ import dev.perfstream.schemas.avro.AlertState;
 import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.Severity;
 import dev.perfstream.schemas.avro.WindowStats;
-import dev.perfstream.streams.alert.rule.AlertClass;
-import dev.perfstream.streams.alert.rule.Policy;
-import dev.perfstream.streams.alert.state.AlertEpisodes;
-import dev.perfstream.streams.alert.state.Transition;
+import dev.perfstream.streams.alerts.rule.AlertClass;
+import dev.perfstream.streams.alerts.rule.Policy;
+import dev.perfstream.streams.alerts.state.AlertEpisodes;
+import dev.perfstream.streams.alerts.state.Transition;
 import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -20,7 +20,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * of the alert window size whose score reaches {@code scoring.alert.threshold}, RESOLVED after
  * {@code scoring.alert.resolve.windows} consecutive windows below {@code scoring.alert.resolve.threshold},
  * reminders and flapping as {@link #policy} says. One episode per fingerprint (series, statistic), advanced by
- * the rules' {@link dev.perfstream.streams.alert.state.AlertStateMachine} and kept in the
+ * the rules' {@link dev.perfstream.streams.alerts.state.AlertStateMachine} and kept in the
  * {@value ScoringTopology#ALERT_STORE} store, so a restart neither repeats nor forgets an alert. The alerts
  * stage reads only perf.stats, so the scoring stage writes these itself; the flow stays one-directional
  * (stats -> scoring -> alerts topic).

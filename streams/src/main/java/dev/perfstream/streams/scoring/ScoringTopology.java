@@ -2,7 +2,7 @@ package dev.perfstream.streams.scoring;
 
 import dev.perfstream.models.store.ModelStore;
 import dev.perfstream.schemas.config.Settings;
-import dev.perfstream.streams.retry.ParkedRecords;
+import dev.perfstream.streams.outage.ParkedRecords;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.perfstream.models.anomaly.Statistic;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.config.Settings;
-import dev.perfstream.streams.alert.StatsFixtures;
+import dev.perfstream.streams.alerts.StatsFixtures;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.perfstream.schemas.config.Settings;
-import dev.perfstream.streams.alert.AlertsApp;
-import dev.perfstream.streams.alert.AlertsConfig;
+import dev.perfstream.streams.alerts.AlertsApp;
+import dev.perfstream.streams.alerts.AlertsConfig;
 import dev.perfstream.streams.scoring.ScoringApp;
 import dev.perfstream.streams.scoring.ScoringConfig;
-import dev.perfstream.streams.window.StatsApp;
-import dev.perfstream.streams.window.StatsConfig;
+import dev.perfstream.streams.stats.StatsApp;
+import dev.perfstream.streams.stats.StatsConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;

@@ -1,0 +1,16 @@
+package dev.perfstream.streams.stats;
+
+/**
+ * Whether a task has read its input partitions to their end, as its consumer last saw them. The
+ * quiet-input rule moves stream time on with the wall clock only then: a task that is behind (after
+ * a restart, while the broker is away, while the stage catches up) must not close windows whose
+ * events are still waiting in Kafka.
+ */
+@FunctionalInterface
+public interface InputLag {
+    /** For tests and one-off runs over data already read: every task counts as caught up. */
+    InputLag NONE = partition -> true;
+
+    /** @param partition the task's index: its partition of every input topic */
+    boolean caughtUp(int partition);
+}

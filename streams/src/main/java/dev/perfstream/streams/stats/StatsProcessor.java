@@ -1,0 +1,284 @@
+package dev.perfstream.streams.stats;
+
+import dev.perfstream.schemas.avro.DeadLetter;
+import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.metrics.PerfstreamMetrics;
+import dev.perfstream.schemas.serde.DecodeException;
+import dev.perfstream.schemas.serde.WireFormat;
+import dev.perfstream.schemas.series.SeriesKey;
+import dev.perfstream.streams.impact.ImpactConfig;
+import dev.perfstream.streams.impact.ImpactWindows;
+import dev.perfstream.streams.outage.ParkedRecord;
+import dev.perfstream.streams.outage.ParkedRecords;
+import dev.perfstream.streams.stats.state.SeriesWindowStore;
+import dev.perfstream.streams.stats.state.WindowAccumulator;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The per-event path of the stats stage: raw bytes in, decoded and validated, added to the live
+ * windows of its series in {@link SeriesWindowStore}; windows that stream time has closed go out
+ * as {@link WindowStats}, bad and late records as {@link DeadLetter}s. Never throws on bad data.
+ * While the schema registry is unreachable, records are parked and replayed in order
+ * ({@link ParkedRecords}): the stage keeps running however long the outage lasts.
+ *
+ * <p>Stream time is the largest event timestamp (from the event, not the Kafka record timestamp)
+ * this task has seen; it is kept in the store, so a restart resumes where it was.
+ *
+ * <p>Series ownership ({@link SeriesOwnership}): events of a series this task does not own are
+ * aggregated into foreign windows and forwarded, once per series and window, to the owner through
+ * the partials topic when this task's stream time passes the window's end; the owner merges them
+ * ({@link StatsPartials}). Each time its stream time crosses a boundary of the smallest window, and on
+ * every wall-clock tick when it moved, a task announces it to every owner as a watermark, after the
+ * partials it covers.
+ *
+ * <p>Quiet input ({@code stats.idle.close}): when this task's event time has not moved for that
+ * long of wall-clock time, nothing is parked and its input partitions are consumed to their end,
+ * stream time moves on with the wall clock to {@code now - idle}: windows then close at most
+ * window + grace + idle after their end, and an event that comes later for a window closed that
+ * way is late (counted and dead-lettered).
+ */
+final class StatsProcessor implements Processor<byte[], byte[], Object, Object> {
+    private static final Logger LOG = LoggerFactory.getLogger(StatsProcessor.class);
+    static final String STAGE = "stats";
+
+    /** How often the wall clock is looked at: idle input, and watermarks when stream time moved. */
+    static final Duration TICK = Duration.ofSeconds(1);
+
+    private final StatsConfig config;
+    private final Function<SeriesOwnership.Owned, EventDecoder> decoders;
+    private final Clock clock;
+    private final long[] sizes;
+    private final SeriesOwnership ownership;
+    private final InputLag lag;
+    private final long idleMs;
+    private ProcessorContext<Object, Object> context;
+    private SeriesWindowStore store;
+    private final Map<String, CounterDataPoint[]> eventsIn = new HashMap<>();
+    private final CounterDataPoint late = PerfstreamMetrics.LATE_EVENTS.labelValues(STAGE);
+    private EventDecoder decoder;
+    private final ParkedRecords parking;
+    private int self;
+    /** Largest event time seen, and the wall-clock time when it last moved (idle detection). */
+    private long maxEventTime = Long.MIN_VALUE;
+    private long eventTimeMovedAt;
+    private long lastSeenEventTime = Long.MIN_VALUE;
+    /** Last watermark announced to the owners, and the smallest-window slot it fell in. */
+    private long announced = Long.MIN_VALUE;
+
+    private final QueryCacheAssembler details;
+    private final ImpactConfig impactConfig;
+    private final RumElementsConfig rumElements;
+    /** The sessions of the apps this task owns; null when the impact windows are off. */
+    private ImpactWindows impact;
+    private SeriesOwnership.Owned owned;
+    private StatsOutput out;
+    /** {@link StatsOutput#emit}, made once: the store calls it for every window it closes. */
+    private Consumer<WindowAccumulator> emit;
+    private StatsPartials partials;
+
+    StatsProcessor(StatsConfig config, Function<SeriesOwnership.Owned, EventDecoder> decoders, Clock clock,
+                   ParkedRecords.Config outage, AtomicLong parkedGauge, SeriesOwnership ownership, InputLag lag) {
+        this(config, QueryCacheConfig.DEFAULT, ImpactConfig.DEFAULT.disabled(), decoders, clock, outage, parkedGauge,
+            ownership, lag);
+    }
+
+    StatsProcessor(StatsConfig config, QueryCacheConfig queryCache, ImpactConfig impactConfig,
+                   Function<SeriesOwnership.Owned, EventDecoder> decoders, Clock clock, ParkedRecords.Config outage,
+                   AtomicLong parkedGauge, SeriesOwnership ownership, InputLag lag) {
+        this(config, queryCache, impactConfig, RumElementsConfig.DEFAULT.disabled(), decoders, clock, outage, parkedGauge,
+            ownership, lag);
+    }
+
+    StatsProcessor(StatsConfig config, QueryCacheConfig queryCache, ImpactConfig impactConfig, RumElementsConfig rumElements,
+                   Function<SeriesOwnership.Owned, EventDecoder> decoders, Clock clock, ParkedRecords.Config outage,
+                   AtomicLong parkedGauge, SeriesOwnership ownership, InputLag lag) {
+        this.impactConfig = impactConfig;
+        this.rumElements = rumElements;
+        this.details = new QueryCacheAssembler(queryCache.top());
+        this.config = config;
+        this.decoders = decoders;
+        this.clock = clock;
+        this.sizes = config.sizesMillis();
+        this.ownership = ownership;
+        this.lag = lag;
+        this.idleMs = config.idleClose().toMillis();
+        this.parking = new ParkedRecords(outage, STAGE, this::handle, parkedGauge);
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        this.self = context.taskId().partition();
+        this.store = context.getStateStore(StatsTopology.STORE);
+        this.owned = new SeriesOwnership.Owned(ownership, self);
+        this.decoder = decoders.apply(owned).impact(impactConfig.enabled()).attribution(rumElements);
+        if (self >= ownership.tasks()) {
+            LOG.warn("task {} is beyond the {} tasks the stage was started with (input partitions were added):"
+                + " restart the stats stage so that every owner waits for this task's watermarks", context.taskId(),
+                ownership.tasks());
+        }
+        store.configureOwnership(self, ownership.tasks(), owned::series);
+        store.configureSmallestOnly(SeriesKey::isRelease);
+        store.loadIfNeeded(); // runs after restoration: the inner store is complete here
+        parking.init(context, StatsTopology.PARKED_STORE);
+        if (impactConfig.enabled()) {
+            impact = new ImpactWindows(context.getStateStore(StatsTopology.IMPACT_STORE), impactConfig,
+                config.grace().toMillis());
+            impact.load();
+        }
+        out = new StatsOutput(context, store, self, clock, details, rumElements, impact);
+        emit = out::emit;
+        partials = new StatsPartials(store, decoder, impact, out, emit, late);
+        maxEventTime = store.streamTime();
+        eventTimeMovedAt = context.currentSystemTimeMs();
+        context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        ParkedRecord r = ParkedRecords.of(record, context.recordMetadata());
+        if (config.partialsTopic().equals(r.topic())) {
+            partials.handle(r); // from another task of this stage: no registry involved, never parked
+        } else {
+            parking.offer(r);
+        }
+    }
+
+    @Override
+    public void close() {
+        parking.close();
+    }
+
+    /**
+     * One event, live or replayed after a registry outage. The decode comes first: an unreachable
+     * registry ({@code RegistryUnavailableException}) leaves nothing changed, and the record is parked.
+     */
+    private void handle(ParkedRecord r) {
+        Observation o;
+        try {
+            o = decoder.decode(r.topic() == null ? "?" : r.topic(), r.value());
+            eventsIn(r);
+        } catch (DecodeException e) {
+            out.deadLetter(r, e.code(), e.getMessage());
+            return;
+        }
+        long closedAt = store.closedAt(o.timestamp());
+        if (closedAt >= 0) {
+            long n = o.buckets() == null ? 1 : o.buckets().count(); // a histogram event is many measurements
+            late.inc(n);
+            if (o.series() != null) {
+                store.countLate(o.series().id(), o.unit(), n);
+            }
+            out.deadLetter(r, "late", "event time " + Instant.ofEpochMilli(o.timestamp()) + " is late: its "
+                + (sizes[0] / 1000) + " s window closed at stream time " + Instant.ofEpochMilli(closedAt)
+                + " (window end + grace " + config.grace().toSeconds() + " s); stream time is now "
+                + Instant.ofEpochMilli(store.streamTime()) + (o.series() == null ? ". A conversion: not joined"
+                : ". Counted as late in series " + o.series().id()));
+            return;
+        }
+        if (o.series() != null && !addToWindows(r, o)) {
+            return;
+        }
+        if (o.impact() != null && impact != null) {
+            if (owned.key(o.impact().app())) {
+                impact.add(o.impact());
+            } else { // to the app's owner, before the watermark that covers it (same partition, in order)
+                out.toOwner(o.impact().key(), o.impact().encode(), o.timestamp());
+            }
+        }
+        if (o.timestamp() > maxEventTime) {
+            maxEventTime = o.timestamp();
+        }
+        store.advance(o.timestamp(), emit);
+        out.flushDetails();
+        if (ownership.tasks() > 1 && Math.floorDiv(store.streamTime(), sizes[0]) != Math.floorDiv(announced, sizes[0])) {
+            announce();
+        }
+    }
+
+    /** Adds a measurement to the windows of its series (and its release and detail series); false when refused. */
+    private boolean addToWindows(ParkedRecord r, Observation o) {
+        String refused = o.buckets() == null
+            ? store.add(o.series().id(), o.timestamp(), o.value(), o.error(), o.rating(), o.unit(), o.instance())
+            : store.add(o.series().id(), o.timestamp(), o.buckets(), o.error(), o.unit(), o.instance());
+        if (refused != null) {
+            out.deadLetter(r, "validation", refused);
+            return false;
+        }
+        if (o.release() != null) { // same unit as its series, which was just accepted
+            if (o.buckets() == null) {
+                store.add(o.release().id(), o.timestamp(), o.value(), o.error(), -1, o.unit());
+            } else {
+                store.add(o.release().id(), o.timestamp(), o.buckets(), o.error(), o.unit());
+            }
+        }
+        if (o.element() != null) { // same unit as its series
+            store.add(o.element().id(), o.timestamp(), o.value(), false, o.rating(), o.unit());
+        }
+        if (o.script() != null) {
+            store.add(o.script().id(), o.timestamp(), o.value(), false, o.rating(), o.unit());
+        }
+        if (o.detail() != null) { // its own unit, so it cannot be refused for a unit mismatch
+            String unit = DetailSeries.isCounter(o.detail()) ? "count" : "ms";
+            if (o.buckets() == null) {
+                store.add(o.detail().id(), o.timestamp(), o.value(), o.error(), -1, unit);
+            } else {
+                store.add(o.detail().id(), o.timestamp(), o.buckets(), o.error(), unit);
+            }
+        }
+        return true;
+    }
+
+    /** Tells every owner how far this task's stream time is: it has forwarded every partial up to there. */
+    private void announce() {
+        announced = store.streamTime();
+        out.watermark(announced);
+    }
+
+    /**
+     * Wall-clock tick: moves stream time on when the input has been quiet for {@code stats.idle.close}
+     * (nothing parked, every input partition of this task consumed to its end), and announces the
+     * watermark when it moved since the last announcement.
+     */
+    private void tick(long now) {
+        if (maxEventTime != lastSeenEventTime) {
+            lastSeenEventTime = maxEventTime;
+            eventTimeMovedAt = now;
+        }
+        long target = store.streamTime();
+        if (now - eventTimeMovedAt >= idleMs && parking.parked() == 0 && lag.caughtUp(self)) {
+            target = Math.max(target, now - idleMs);
+        }
+        store.advance(target, emit);
+        out.flushDetails();
+        if (ownership.tasks() > 1 && store.streamTime() > announced) {
+            announce();
+        }
+    }
+
+    /** Counts one decoded event by topic and wire format (the data points are looked up once, not per event). */
+    private void eventsIn(ParkedRecord r) {
+        String topic = r.topic() == null ? "?" : r.topic();
+        CounterDataPoint[] points = eventsIn.computeIfAbsent(topic, t -> new CounterDataPoint[WireFormat.values().length]);
+        int f = WireFormat.detect(r.value()).ordinal();
+        if (points[f] == null) {
+            points[f] = PerfstreamMetrics.EVENTS_IN.labelValues(STAGE, topic,
+                WireFormat.values()[f] == WireFormat.AVRO_CONFLUENT ? "avro" : "json");
+        }
+        points[f].inc();
+    }
+}

@@ -1,0 +1,23 @@
+package dev.perfstream.streams.stats.state;
+
+/** One series of a {@link SeriesWindowStore}: the heads of its window chains, one per size, and its changelog status. */
+final class OpenSeries {
+    final String id;
+    /** This task emits the series' final windows; else it forwards partials to the owner. */
+    final boolean owned;
+    final WindowAccumulator[] heads;
+    /** How many of the sizes its events feed: every event size when owned, the smallest only when foreign. */
+    final int fed;
+    int windows;
+    /** Changed since the last write to the inner store. */
+    boolean dirty;
+    /** Present in the inner store (so removing it needs a tombstone). */
+    boolean persisted;
+
+    OpenSeries(String id, boolean owned, int sizes, int fed) {
+        this.id = id;
+        this.owned = owned;
+        this.heads = new WindowAccumulator[sizes];
+        this.fed = fed;
+    }
+}

@@ -1,0 +1,215 @@
+package dev.perfstream.streams.stats.state;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * The in-memory side of a {@link SeriesWindowStore}: the open series and their window chains, the
+ * series changed since the last commit, the due times of every open window, the other tasks'
+ * watermarks, and closing. The store's per-event path reads {@link #open} and {@link #flushes}
+ * directly, so that an event costs no call more than these methods' own.
+ */
+final class OpenWindows {
+    /** Window sizes in ms, ascending, each dividing the next; the rollup last if any. */
+    final long[] sizes;
+    /** How many of {@link #sizes} are fed by events (the rest is the rollup). */
+    final int baseCount;
+    final long grace;
+    private final Sketches sketches;
+
+    final Map<String, OpenSeries> open = new HashMap<>();
+    /** Series changed since the last write to the inner store. */
+    final List<OpenSeries> dirty = new ArrayList<>();
+    /** Open owned windows by the close time at which they close (end + grace). */
+    private final TreeMap<Long, List<WindowAccumulator>> deadlines = new TreeMap<>();
+    /** Foreign windows by the stream time at which they are forwarded to their owner (their end). */
+    final TreeMap<Long, List<WindowAccumulator>> flushes = new TreeMap<>();
+    final Upstream upstream = new Upstream();
+    Predicate<String> owns = id -> true;
+    Predicate<String> smallestOnly = id -> false;
+    private long closeTime = Long.MIN_VALUE;
+    private int count;
+
+    OpenWindows(long[] sizes, int baseCount, long grace, Sketches sketches) {
+        this.sizes = sizes;
+        this.baseCount = baseCount;
+        this.grace = grace;
+        this.sketches = sketches;
+    }
+
+    /** Open windows held (all sizes, rollups included). */
+    int count() {
+        return count;
+    }
+
+    /** The close time, never moving back (a peer's may: see {@link Upstream}). */
+    long advanceCloseTime(long streamTime) {
+        long now = upstream.closeTime(streamTime);
+        if (now > closeTime) {
+            closeTime = now;
+        }
+        return closeTime;
+    }
+
+    /**
+     * Closes every owned window whose end plus grace the close time has reached, smallest deadlines
+     * first and, at equal deadlines, the event windows before the rollups they feed.
+     */
+    void closeDue(long streamTime, Consumer<WindowAccumulator> emit) {
+        if (deadlines.isEmpty() || deadlines.firstKey() > streamTime) {
+            return; // nothing could close: the close time is never past this task's own stream time
+        }
+        advanceCloseTime(streamTime);
+        while (!deadlines.isEmpty() && deadlines.firstKey() <= closeTime) {
+            List<WindowAccumulator> due = deadlines.pollFirstEntry().getValue();
+            for (WindowAccumulator a : due) {
+                if (a.sizeIndex < baseCount) {
+                    close(a, emit);
+                }
+            }
+            for (WindowAccumulator a : due) {
+                if (a.sizeIndex >= baseCount) {
+                    close(a, emit);
+                }
+            }
+        }
+    }
+
+    private void close(WindowAccumulator a, Consumer<WindowAccumulator> emit) {
+        unlink(a);
+        emit.accept(a);
+        if (a.series.owned && a.sizeIndex == baseCount - 1 && baseCount < sizes.length && a.series.fed == baseCount) {
+            long r = sizes[baseCount];
+            WindowAccumulator roll = window(a.series, baseCount, Math.floorDiv(a.start, r) * r, a.unit);
+            roll.merge(a);
+        }
+        markDirty(a.series); // rewritten without the closed window, or as a tombstone if it was the last
+    }
+
+    /** See {@link SeriesWindowStore#mergePartial}. */
+    String merge(String seriesId, long sizeMs, long start, WindowAccumulator partial, long streamTime) {
+        int idx = indexOf(sizeMs);
+        if (idx < 0 || idx >= baseCount) {
+            return "window size " + sizeMs + " ms is not one of this stage's event window sizes";
+        }
+        if (start + sizes[idx] + grace <= advanceCloseTime(streamTime)) {
+            return "late";
+        }
+        OpenSeries series = series(seriesId);
+        if (!series.owned) {
+            return "series " + seriesId + " is not owned by this task: the partials topic's partition count"
+                + " differs from the one the stage started with; restart the stats stage";
+        }
+        WindowAccumulator h = series.heads[0];
+        String unit = partial.unit();
+        if (h != null && h.unit != null && !h.unit.equals(unit)) {
+            return partial.count + " events in unit \"" + unit + "\" but series " + seriesId + " is in \"" + h.unit + "\"";
+        }
+        if (idx == 0) { // sizes nest: a smallest-size partial lies in one window of every size
+            for (int i = 0; i < series.fed; i++) {
+                window(series, i, Math.floorDiv(start, sizes[i]) * sizes[i], unit).merge(partial);
+            }
+        } else {
+            window(series, idx, start, unit).merge(partial);
+        }
+        markDirty(series);
+        return null;
+    }
+
+    /** The series, entering it (owned or foreign, which sizes its events feed) if it is new. */
+    OpenSeries series(String seriesId) {
+        OpenSeries s = open.get(seriesId);
+        if (s == null) {
+            boolean owned = owns.test(seriesId);
+            s = new OpenSeries(seriesId, owned, sizes.length, owned && !smallestOnly.test(seriesId) ? baseCount : 1);
+            open.put(seriesId, s);
+        }
+        return s;
+    }
+
+    /** The series' window of that size and start, opened if it is not. */
+    WindowAccumulator window(OpenSeries series, int sizeIndex, long start, String unit) {
+        for (WindowAccumulator a = series.heads[sizeIndex]; a != null; a = a.next) {
+            if (a.start == start) {
+                return a;
+            }
+        }
+        WindowAccumulator a = new WindowAccumulator(series.id, sizeIndex, start, start + sizes[sizeIndex], sketches.create());
+        a.unit = unit;
+        link(series, a);
+        return a;
+    }
+
+    /** Newest first in the series' chain of its size: an event almost always falls in the newest window. */
+    void link(OpenSeries series, WindowAccumulator a) {
+        a.series = series;
+        a.prev = null;
+        a.next = series.heads[a.sizeIndex];
+        if (a.next != null) {
+            a.next.prev = a;
+        }
+        series.heads[a.sizeIndex] = a;
+        series.windows++;
+        if (series.owned) {
+            deadlines.computeIfAbsent(a.end + grace, k -> new ArrayList<>(4)).add(a);
+        } else {
+            flushes.computeIfAbsent(a.end, k -> new ArrayList<>(4)).add(a);
+        }
+        count++;
+    }
+
+    /**
+     * Constant time (the chain is doubly linked): windows close oldest first, at the far end of the
+     * chain, and walking to it was a tenth of the stage's time in the benchmark when owners waited
+     * for other tasks' watermarks with several windows open per series.
+     */
+    void unlink(WindowAccumulator a) {
+        WindowAccumulator[] heads = a.series.heads;
+        if (a.prev != null) {
+            a.prev.next = a.next;
+        } else if (heads[a.sizeIndex] == a) {
+            heads[a.sizeIndex] = a.next;
+        } else {
+            return; // not in the chain
+        }
+        if (a.next != null) {
+            a.next.prev = a.prev;
+        }
+        a.next = null;
+        a.prev = null;
+        a.series.windows--;
+        count--;
+    }
+
+    void markDirty(OpenSeries s) {
+        if (!s.dirty) {
+            s.dirty = true;
+            dirty.add(s);
+        }
+    }
+
+    int indexOf(long sizeMs) {
+        for (int i = 0; i < sizes.length; i++) {
+            if (sizes[i] == sizeMs) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Forgets every window, series and watermark (the configuration stays). */
+    void clear() {
+        open.clear();
+        deadlines.clear();
+        flushes.clear();
+        upstream.clear();
+        closeTime = Long.MIN_VALUE;
+        dirty.clear();
+        count = 0;
+    }
+}

@@ -1,7 +1,0 @@
-/**
- * The windowed statistics stage: metric and RUM events in, one final {@code WindowStats} per series
- * and closed window out. {@link dev.perfstream.streams.window.StatsTopology} builds the topology,
- * {@link dev.perfstream.streams.window.StatsApp} runs it, {@link dev.perfstream.streams.window.StatsConfig}
- * holds its configuration; the per-event path is {@code StatsProcessor}.
- */
-package dev.perfstream.streams.window;
