@@ -121,8 +121,11 @@ final class SinkFixture implements AutoCloseable {
                 List<ConsumerRecord<byte[], byte[]>> r = kafka.clients().records(deadLetters);
                 return r.size() >= atLeast ? r : null;
             });
-        return records.stream().map(r -> new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.key(),
-            TestClients.decode(codec::decode, r))).toList();
+        List<ConsumerRecord<byte[], DeadLetter>> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            out.add(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.key(), TestClients.decode(codec::decode, r)));
+        }
+        return out;
     }
 
     /** Committed offsets of the sink's group, summed over the stats topic's partitions. */
