@@ -1,6 +1,5 @@
 package dev.perfstream.models.forecast;
 
-import dev.perfstream.models.feature.Robust;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -44,10 +43,7 @@ import org.tribuo.regression.sgd.linear.LinearSGDModel;
 public final class HorizonForecaster {
     static final String[] NAMES = {"level15", "level60", "last_residual", "week_factor", "level240"};
     private static final long MINUTE = 60_000L;
-    private static final int DAYS = 7;
-    private static final int WEEKS = 3;
     private static final double CLIP = 30;
-    private static final double REL_FLOOR = 0.02;
     /** The lasting level's decay is at least this many horizons. */
     private static final double LASTING_PER_HORIZON = 2;
 
@@ -57,16 +53,10 @@ public final class HorizonForecaster {
     }
 
     private final int h;
+    /** The spans, the daily profile and the level measurements this forecaster starts from. */
+    private final SeasonalLevels levels;
     private final int day;
     private final int week;
-    /** Spans in steps, from spans in time and the step (see the constructor). */
-    private final int recent;
-    private final int longW;
-    private final int longest;
-    private final int noiseWindow;
-    private final int dayHw;
-    private final int halfWidth;
-    private final int blocks;
     private final double tau;
     /** Decay (steps) of the part of the recent deviation that the last 4 h share. */
     private final double tauLong;
@@ -87,10 +77,6 @@ public final class HorizonForecaster {
     private final int trainRows;
     private final Correction correction = new Correction(NAMES);
     private int lastTrain = Integer.MIN_VALUE;
-    private final double[] scratch;
-    private final double[] tmp;
-    private final SeasonalProfile profile = new SeasonalProfile(Math.max(DAYS, WEEKS));
-    private final DailyProfileCache daily;
     private String modelVersion = "seasonal-naive";
     private ModelPublisher publisher;
 
@@ -100,27 +86,11 @@ public final class HorizonForecaster {
         String publish(int horizonSteps, LinearSGDModel model);
     }
 
-    /** Level (median of the recent values) and scale (the noise, at least 2 % of the level) at an origin. */
-    private record LevelScale(double level, double scale) {
-    }
-
     /**
      * What a forecast starts from at an origin: level and scale, the base forecast (profile at the target plus the
      * damped recent level), and whether the target had a weekly factor.
      */
     private record Base(double level, double scale, double base, boolean withWeek) {
-    }
-
-    /**
-     * A level relative to a profile: a factor ({@code multiplicative}) or a difference (where a value is not
-     * positive). {@link #NONE}: no adjustment, or none could be computed.
-     */
-    private record Adjustment(boolean multiplicative, double value) {
-        static final Adjustment NONE = new Adjustment(false, 0);
-
-        double apply(double p) {
-            return multiplicative ? p * value : p + value;
-        }
     }
 
     /**
@@ -133,146 +103,23 @@ public final class HorizonForecaster {
     public HorizonForecaster(int horizonSteps, long intervalMs, int retrainEvery, int trainRows) {
         this.h = horizonSteps;
         this.intervalMs = intervalMs;
-        this.day = (int) Math.max(1, Math.round(86_400_000.0 / intervalMs));
-        this.week = 7 * day;
-        // Spans were chosen in time on 1-minute series (15 min recent level, 60 and 240 min level features, 60
-        // min of noise, +-15 min daily profile windows, 11-minute weekly blocks over +-60 min, 15 min damping);
-        // each is that time in steps, with a floor in steps where a median or a MAD needs a few values.
-        this.recent = span(15 * MINUTE, 3);
-        this.longW = span(60 * MINUTE, 6);
-        this.longest = span(240 * MINUTE, 12);
-        this.noiseWindow = span(60 * MINUTE, 20);
-        this.dayHw = (int) Math.round(15.0 * MINUTE / intervalMs);
-        this.halfWidth = (int) Math.round(5.0 * MINUTE / intervalMs);
-        int blockLen = 2 * halfWidth + 1;
-        this.blocks = Math.max(5, (int) Math.round(121.0 * MINUTE / ((double) blockLen * intervalMs)) | 1);
+        this.levels = new SeasonalLevels(horizonSteps, intervalMs);
+        this.day = levels.day;
+        this.week = levels.week;
+        // the recent level is damped over 15 min (in steps of the series)
         this.tau = Math.max(1.0, 15.0 * MINUTE / intervalMs);
-        this.tauLong = Math.max(longest, 240.0 * MINUTE / intervalMs); // at least the span the lasting part is seen over
+        this.tauLong = Math.max(levels.longest, 240.0 * MINUTE / intervalMs); // at least the span the lasting part is seen over
         // A level that moved and stayed (a shift, a step) is carried to the target: with tauLong alone (12 steps at 30 min
         // and 1 h) a forecast 24 steps ahead would keep exp(-2) = 14 % of it, where "same time yesterday" keeps it all.
         this.tauLasting = Math.max(tauLong, LASTING_PER_HORIZON * horizonSteps);
-        this.recentSe = Math.sqrt(1.57 / recent + 1.57 / (DAYS * Math.min(11, 2 * dayHw + 1)));
+        this.recentSe = Math.sqrt(1.57 / levels.recent + 1.57 / (SeasonalLevels.DAYS * Math.min(11, 2 * levels.dayHw + 1)));
         this.guard = new NaiveGuard(day);
-        this.daily = new DailyProfileCache(profile, day, DAYS, dayHw, horizonSteps + blocks * blockLen);
-        this.tmp = new double[Math.max(longest, noiseWindow)];
-        this.scratch = new double[Math.max(Math.max(noiseWindow, blocks * WEEKS), longest)];
-        this.blockScratch = new double[blocks * WEEKS];
-        this.blockScratch2 = new double[blocks * WEEKS];
         this.retrainEvery = retrainEvery;
         this.trainRows = trainRows;
     }
 
-    /** {@code ms} in steps of this series, at least {@code min}. */
-    private int span(long ms, int min) {
-        return (int) Math.max(min, Math.round((double) ms / intervalMs));
-    }
-
-    /**
-     * Level and scale at origin k: the median of the last 15 values, and the noise (1.4826 MAD of the
-     * differences of consecutive values among the last 60, / sqrt 2: insensitive to trend and seasonality),
-     * at least 2 % of the level.
-     */
-    private LevelScale levelScale(TieredHistory v, int k) {
-        int n = 0;
-        for (int i = k; i >= 0 && i > k - 4 * recent && n < recent; i--) {
-            if (!Double.isNaN(v.at(i))) {
-                tmp[n++] = v.at(i);
-            }
-        }
-        if (n == 0) {
-            return null;
-        }
-        double level = Robust.median(tmp, n, scratch);
-        int d = 0;
-        for (int i = k; i >= 1 && i > k - noiseWindow; i--) {
-            if (!Double.isNaN(v.at(i)) && !Double.isNaN(v.at(i - 1))) {
-                tmp[d++] = v.at(i) - v.at(i - 1);
-            }
-        }
-        double noise = d < 5 ? 0 : Robust.MAD_TO_SIGMA * Robust.mad(tmp, d, Robust.median(tmp, d, scratch), scratch)
-            / Math.sqrt(2);
-        if (noise == 0 && d >= 5) {
-            // Most consecutive values equal (small counts: a 10-second series of 0.15 events per step is mostly 0), so
-            // the MAD is 0 and the scale would fall to its floor, making the interval a point that no count ever falls
-            // in (coverage 0 at 10 s). The mean absolute difference still sees the values move: sigma = E|diff| sqrt(pi) / 2
-            // for independent normal values, / sqrt 2 as above.
-            double sum = 0;
-            for (int i = 0; i < d; i++) {
-                sum += Math.abs(tmp[i]);
-            }
-            noise = sum / d * Math.sqrt(Math.PI) / 2 / Math.sqrt(2);
-        }
-        return new LevelScale(level, Math.max(Math.max(noise, REL_FLOOR * Math.abs(level)), 1e-9));
-    }
-
     private static double clip(double z) {
         return Math.max(-CLIP, Math.min(CLIP, z));
-    }
-
-    private final double[] blockScratch;
-    private final double[] blockScratch2;
-
-    /**
-     * Weekly factor at step c: how the same time j weeks ago (j = 1..3) differed from the daily profile at
-     * that time of day, as the median over blocks of 11 steps in c +- 60 (and over weeks) of the ratio of
-     * the block's mean to the daily profile at the block's centre (or of the difference, when a value is not
-     * positive). Pools the daily shape over all days of the week and lets one week set only the level of its
-     * day (weekday / weekend); the median over 11 blocks keeps an incident of up to 30 min in last week's
-     * values out of the forecast. {@link Adjustment#NONE} without a week of history.
-     */
-    private Adjustment weekFactor(TieredHistory v, int c, int k) {
-        int m = 0;
-        boolean positive = true;
-        for (int j = 1; j <= WEEKS; j++) {
-            for (int b = -blocks / 2; b <= blocks / 2; b++) {
-                int centre = c - j * week + b * (2 * halfWidth + 1);
-                if (centre - halfWidth < v.start() || centre + halfWidth > k) {
-                    continue;
-                }
-                // a block mean of the coarse tier where last weeks are older than the fine tier (approximate
-                // where the 11-step block does not align with the tier's blocks)
-                double mean = v.mean(centre - halfWidth, centre + halfWidth);
-                double d = daily.at(v, c + b * (2 * halfWidth + 1), k);
-                if (Double.isNaN(mean) || Double.isNaN(d)) {
-                    continue;
-                }
-                positive &= mean > 0 && d > 0;
-                blockScratch[m] = mean;
-                blockScratch2[m++] = d;
-            }
-        }
-        if (m < blocks / 2) {
-            return Adjustment.NONE;
-        }
-        for (int i = 0; i < m; i++) {
-            blockScratch[i] = positive ? blockScratch[i] / blockScratch2[i] : blockScratch[i] - blockScratch2[i];
-        }
-        return new Adjustment(positive, Robust.median(blockScratch, m, scratch));
-    }
-
-    /**
-     * Median of the present values among the last {@code window} steps divided by the profile over the same
-     * steps (profile = daily profile over the window's span times the weekly factor at the origin), or minus
-     * it when not positive: the level of today relative to the profile. {@link Adjustment#NONE} when it cannot be
-     * computed.
-     */
-    private Adjustment levelRatio(TieredHistory v, int k, int window, Adjustment wf) {
-        int n = 0;
-        for (int i = k; i >= 0 && i > k - window; i--) {
-            if (!Double.isNaN(v.at(i))) {
-                tmp[n++] = v.at(i);
-            }
-        }
-        // The recent level (a median) is compared with the profile's medians of the same span on earlier days: a
-        // mean of the profile would put a jump inside the span where the median of the values does not.
-        double d = window == recent ? profile.sharpAt(v, k - window / 2, day, DAYS, window / 2, k)
-            : profile.at(v, k - window / 2, day, DAYS, window / 2, k);
-        if (2 * n < window || Double.isNaN(d)) {
-            return Adjustment.NONE;
-        }
-        double recent = Robust.median(tmp, n, scratch);
-        double p = wf.apply(d);
-        return p > 0 && recent >= 0 ? new Adjustment(true, recent / p) : new Adjustment(false, recent - p);
     }
 
     /**
@@ -281,29 +128,29 @@ public final class HorizonForecaster {
      * recent level.
      */
     private Base features(TieredHistory v, int k, double[] f) {
-        LevelScale ls = levelScale(v, k);
+        LevelScale ls = levels.levelScale(v, k);
         if (ls == null) {
             return null;
         }
         double s = ls.scale();
-        Adjustment wfT = weekFactor(v, k + h, k);
+        Adjustment wfT = levels.weekFactor(v, k + h, k);
         boolean weekAtTarget = wfT != Adjustment.NONE;
-        double dT = daily.at(v, k + h, k);
+        double dT = levels.daily.at(v, k + h, k);
         if (Double.isNaN(dT)) {
             Arrays.fill(f, 0);
             return new Base(ls.level(), s, ls.level(), false);
         }
         double pT = wfT.apply(dT);
-        Adjustment wfK = weekFactor(v, k, k);
-        Adjustment r15 = levelRatio(v, k, recent, wfK);
-        Adjustment r60 = levelRatio(v, k, longW, wfK);
+        Adjustment wfK = levels.weekFactor(v, k, k);
+        Adjustment r15 = levels.levelRatio(v, k, levels.recent, wfK);
+        Adjustment r60 = levels.levelRatio(v, k, levels.longW, wfK);
         f[0] = clip((r15.apply(pT) - pT) / s);
         f[1] = clip((r60.apply(pT) - pT) / s);
-        double dK = daily.at(v, k, k);
+        double dK = levels.daily.at(v, k, k);
         double pK = Double.isNaN(dK) ? Double.NaN : wfK.apply(dK);
         f[2] = Double.isNaN(v.at(k)) || Double.isNaN(pK) ? 0 : clip((v.at(k) - r60.apply(pK)) / s);
         f[3] = clip((dT - pT) / s);
-        Adjustment r240 = levelRatio(v, k, longest, wfK);
+        Adjustment r240 = levels.levelRatio(v, k, levels.longest, wfK);
         f[4] = clip((r240.apply(pT) - pT) / s);
         double ratio = pK > 0 && pT > 0 ? pT / pK : 1; // a deviation at the origin scaled to the target
         // The recent deviation decays over tau; the part of it that the last 4 h share (a level that moved and
@@ -365,7 +212,7 @@ public final class HorizonForecaster {
         if (fc == null || t >= v.end() || Double.isNaN(v.at(t))) {
             return;
         }
-        LevelScale ls = levelScale(v, k);
+        LevelScale ls = levels.levelScale(v, k);
         if (ls == null) { // the origin's values are no longer kept at full resolution (horizon longer than the fine tier)
             return;
         }
@@ -380,14 +227,14 @@ public final class HorizonForecaster {
     }
 
     private void train(TieredHistory v, int k, long t0) {
-        daily.ensure(v);
+        levels.daily.ensure(v);
         double[] f = new double[NAMES.length];
         Base now = features(v, k, f);
         boolean withWeek = now != null && now.withWeek();
         correction.startRows();
         // Origins whose 240-step level window reaches below the values kept at full resolution are skipped
         // (their level features would come from a partial window); none are with the default tiers.
-        int first = v.fineStart() == 0 ? 0 : v.fineStart() + longest - 1;
+        int first = v.fineStart() == 0 ? 0 : v.fineStart() + levels.longest - 1;
         for (int o = Math.max(first, k - h - trainRows); o <= k - h; o++) {
             if (Double.isNaN(v.at(o + h))) {
                 continue;
@@ -420,7 +267,7 @@ public final class HorizonForecaster {
 
     /** The caller re-based its indices: they moved down by n. */
     public void shift(int n) {
-        daily.clear();
+        levels.daily.clear();
         if (lastTrain != Integer.MIN_VALUE) {
             lastTrain = (int) Math.max(Integer.MIN_VALUE + 1L, (long) lastTrain - n);
         }

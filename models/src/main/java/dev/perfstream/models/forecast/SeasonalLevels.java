@@ -1,0 +1,162 @@
+package dev.perfstream.models.forecast;
+
+import dev.perfstream.models.feature.Robust;
+
+/**
+ * The seasonal and level measurements {@link HorizonForecaster} builds its forecasts from, with the spans they are
+ * taken over: every span a time span (as at a 1-minute step) converted to steps of the series, with a floor in steps
+ * where a median or a MAD needs a few values. Owns the daily profile (and its cache) and the scratch arrays, so a
+ * forecast allocates nothing here.
+ */
+final class SeasonalLevels {
+    private static final long MINUTE = 60_000L;
+    static final int DAYS = 7;
+    static final int WEEKS = 3;
+    private static final double REL_FLOOR = 0.02;
+
+    final int day;
+    final int week;
+    /** Spans in steps, from spans in time and the step (see the constructor). */
+    final int recent;
+    final int longW;
+    final int longest;
+    final int noiseWindow;
+    final int dayHw;
+    final int halfWidth;
+    final int blocks;
+    private final long intervalMs;
+    private final double[] scratch;
+    private final double[] tmp;
+    private final double[] blockScratch;
+    private final double[] blockScratch2;
+    final SeasonalProfile profile = new SeasonalProfile(Math.max(DAYS, WEEKS));
+    final DailyProfileCache daily;
+
+    SeasonalLevels(int horizonSteps, long intervalMs) {
+        this.intervalMs = intervalMs;
+        this.day = (int) Math.max(1, Math.round(86_400_000.0 / intervalMs));
+        this.week = 7 * day;
+        // Spans were chosen in time on 1-minute series (15 min recent level, 60 and 240 min level features, 60
+        // min of noise, +-15 min daily profile windows, 11-minute weekly blocks over +-60 min); each is that time in
+        // steps, with a floor in steps where a median or a MAD needs a few values.
+        this.recent = span(15 * MINUTE, 3);
+        this.longW = span(60 * MINUTE, 6);
+        this.longest = span(240 * MINUTE, 12);
+        this.noiseWindow = span(60 * MINUTE, 20);
+        this.dayHw = (int) Math.round(15.0 * MINUTE / intervalMs);
+        this.halfWidth = (int) Math.round(5.0 * MINUTE / intervalMs);
+        int blockLen = 2 * halfWidth + 1;
+        this.blocks = Math.max(5, (int) Math.round(121.0 * MINUTE / ((double) blockLen * intervalMs)) | 1);
+        this.daily = new DailyProfileCache(profile, day, DAYS, dayHw, horizonSteps + blocks * blockLen);
+        this.tmp = new double[Math.max(longest, noiseWindow)];
+        this.scratch = new double[Math.max(Math.max(noiseWindow, blocks * WEEKS), longest)];
+        this.blockScratch = new double[blocks * WEEKS];
+        this.blockScratch2 = new double[blocks * WEEKS];
+    }
+
+    /** {@code ms} in steps of this series, at least {@code min}. */
+    private int span(long ms, int min) {
+        return (int) Math.max(min, Math.round((double) ms / intervalMs));
+    }
+
+    /**
+     * Level and scale at origin k: the median of the last 15 values, and the noise (1.4826 MAD of the
+     * differences of consecutive values among the last 60, / sqrt 2: insensitive to trend and seasonality),
+     * at least 2 % of the level.
+     */
+    LevelScale levelScale(TieredHistory v, int k) {
+        int n = 0;
+        for (int i = k; i >= 0 && i > k - 4 * recent && n < recent; i--) {
+            if (!Double.isNaN(v.at(i))) {
+                tmp[n++] = v.at(i);
+            }
+        }
+        if (n == 0) {
+            return null;
+        }
+        double level = Robust.median(tmp, n, scratch);
+        int d = 0;
+        for (int i = k; i >= 1 && i > k - noiseWindow; i--) {
+            if (!Double.isNaN(v.at(i)) && !Double.isNaN(v.at(i - 1))) {
+                tmp[d++] = v.at(i) - v.at(i - 1);
+            }
+        }
+        double noise = d < 5 ? 0 : Robust.MAD_TO_SIGMA * Robust.mad(tmp, d, Robust.median(tmp, d, scratch), scratch)
+            / Math.sqrt(2);
+        if (noise == 0 && d >= 5) {
+            // Most consecutive values equal (small counts: a 10-second series of 0.15 events per step is mostly 0), so
+            // the MAD is 0 and the scale would fall to its floor, making the interval a point that no count ever falls
+            // in (coverage 0 at 10 s). The mean absolute difference still sees the values move: sigma = E|diff| sqrt(pi) / 2
+            // for independent normal values, / sqrt 2 as above.
+            double sum = 0;
+            for (int i = 0; i < d; i++) {
+                sum += Math.abs(tmp[i]);
+            }
+            noise = sum / d * Math.sqrt(Math.PI) / 2 / Math.sqrt(2);
+        }
+        return new LevelScale(level, Math.max(Math.max(noise, REL_FLOOR * Math.abs(level)), 1e-9));
+    }
+
+    /**
+     * Weekly factor at step c: how the same time j weeks ago (j = 1..3) differed from the daily profile at
+     * that time of day, as the median over blocks of 11 steps in c +- 60 (and over weeks) of the ratio of
+     * the block's mean to the daily profile at the block's centre (or of the difference, when a value is not
+     * positive). Pools the daily shape over all days of the week and lets one week set only the level of its
+     * day (weekday / weekend); the median over 11 blocks keeps an incident of up to 30 min in last week's
+     * values out of the forecast. {@link Adjustment#NONE} without a week of history.
+     */
+    Adjustment weekFactor(TieredHistory v, int c, int k) {
+        int m = 0;
+        boolean positive = true;
+        for (int j = 1; j <= WEEKS; j++) {
+            for (int b = -blocks / 2; b <= blocks / 2; b++) {
+                int centre = c - j * week + b * (2 * halfWidth + 1);
+                if (centre - halfWidth < v.start() || centre + halfWidth > k) {
+                    continue;
+                }
+                // a block mean of the coarse tier where last weeks are older than the fine tier (approximate
+                // where the 11-step block does not align with the tier's blocks)
+                double mean = v.mean(centre - halfWidth, centre + halfWidth);
+                double d = daily.at(v, c + b * (2 * halfWidth + 1), k);
+                if (Double.isNaN(mean) || Double.isNaN(d)) {
+                    continue;
+                }
+                positive &= mean > 0 && d > 0;
+                blockScratch[m] = mean;
+                blockScratch2[m++] = d;
+            }
+        }
+        if (m < blocks / 2) {
+            return Adjustment.NONE;
+        }
+        for (int i = 0; i < m; i++) {
+            blockScratch[i] = positive ? blockScratch[i] / blockScratch2[i] : blockScratch[i] - blockScratch2[i];
+        }
+        return new Adjustment(positive, Robust.median(blockScratch, m, scratch));
+    }
+
+    /**
+     * Median of the present values among the last {@code window} steps divided by the profile over the same
+     * steps (profile = daily profile over the window's span times the weekly factor at the origin), or minus
+     * it when not positive: the level of today relative to the profile. {@link Adjustment#NONE} when it cannot be
+     * computed.
+     */
+    Adjustment levelRatio(TieredHistory v, int k, int window, Adjustment wf) {
+        int n = 0;
+        for (int i = k; i >= 0 && i > k - window; i--) {
+            if (!Double.isNaN(v.at(i))) {
+                tmp[n++] = v.at(i);
+            }
+        }
+        // The recent level (a median) is compared with the profile's medians of the same span on earlier days: a
+        // mean of the profile would put a jump inside the span where the median of the values does not.
+        double d = window == recent ? profile.sharpAt(v, k - window / 2, day, DAYS, window / 2, k)
+            : profile.at(v, k - window / 2, day, DAYS, window / 2, k);
+        if (2 * n < window || Double.isNaN(d)) {
+            return Adjustment.NONE;
+        }
+        double recent = Robust.median(tmp, n, scratch);
+        double p = wf.apply(d);
+        return p > 0 && recent >= 0 ? new Adjustment(true, recent / p) : new Adjustment(false, recent - p);
+    }
+}
