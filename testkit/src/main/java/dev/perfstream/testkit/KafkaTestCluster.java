@@ -9,7 +9,6 @@ import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,21 +28,11 @@ import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
-import org.apache.kafka.common.metadata.UserScramCredentialRecord;
-import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourcePatternFilter;
 import org.apache.kafka.common.resource.ResourceType;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
-import org.apache.kafka.common.security.scram.ScramCredential;
-import org.apache.kafka.common.security.scram.internals.ScramFormatter;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
-import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
-import org.apache.kafka.server.common.ApiMessageAndVersion;
-import org.apache.kafka.server.common.Feature;
-import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * A real KRaft Kafka cluster inside the test JVM (Kafka's own test kit), started in about 2 s.
@@ -72,8 +61,6 @@ public final class KafkaTestCluster implements AutoCloseable {
 
     /** The test's own principal, a super user (and the broker's inter-broker user with SCRAM). */
     public static final String SUPER_USER = "admin";
-    private static final String LISTENER = "SECURE";
-    private static final int SCRAM_ITERATIONS = 4096;
 
     private final KafkaClusterTestKit kit;
     private final Security security;
@@ -99,19 +86,7 @@ public final class KafkaTestCluster implements AutoCloseable {
 
     /** @param brokers number of brokers (one controller) */
     public static KafkaTestCluster start(int brokers) throws Exception {
-        BootstrapMetadata bootstrap = bootstrap(List.of());
-        Path base = Files.createTempDirectory(Paths.get(System.getProperty("java.io.tmpdir")), "kafka-");
-        TestKitNodes nodes = new TestKitNodes.Builder(bootstrap)
-            .setCombined(brokers == 1)
-            .setNumBrokerNodes(brokers)
-            .setNumControllerNodes(1)
-            .setBaseDirectory(base)
-            .build();
-        KafkaClusterTestKit kit = configure(new KafkaClusterTestKit.Builder(nodes), brokers).build();
-        kit.format();
-        kit.startup();
-        kit.waitForReadyBrokers();
-        return new KafkaTestCluster(kit);
+        return new KafkaTestCluster(BrokerKits.plain(brokers));
     }
 
     /**
@@ -127,54 +102,7 @@ public final class KafkaTestCluster implements AutoCloseable {
         try {
             TestPki pki = TestPki.create(secrets.resolve("pki"), "perfstream-test-ca");
             String adminPassword = TestPki.randomSecret();
-            List<ApiMessageAndVersion> users = new ArrayList<>();
-            if (security == Security.SASL_SSL) {
-                ScramCredential c = new ScramFormatter(org.apache.kafka.common.security.scram.internals.ScramMechanism.SCRAM_SHA_512)
-                    .generateCredential(adminPassword, SCRAM_ITERATIONS);
-                users.add(new ApiMessageAndVersion(new UserScramCredentialRecord().setName(SUPER_USER)
-                    .setMechanism(ScramMechanism.SCRAM_SHA_512.type()).setSalt(c.salt()).setStoredKey(c.storedKey())
-                    .setServerKey(c.serverKey()).setIterations(c.iterations()), (short) 0));
-            }
-            Path base = Files.createTempDirectory(tmp, "kafka-");
-            TestKitNodes nodes = new TestKitNodes.Builder(bootstrap(users))
-                .setCombined(true)
-                .setNumBrokerNodes(1)
-                .setNumControllerNodes(1)
-                .setBaseDirectory(base)
-                .setBrokerListenerName(new ListenerName(LISTENER))
-                .build();
-            KafkaClusterTestKit.Builder b = configure(new KafkaClusterTestKit.Builder(nodes), 1);
-            // The test kit's nodes take PLAINTEXT or SASL_PLAINTEXT only; the protocol map it would derive from
-            // them gives way to this one.
-            SecurityProtocol client = security == Security.SASL_SSL ? SecurityProtocol.SASL_SSL : SecurityProtocol.SSL;
-            b.setConfigProp("listener.security.protocol.map", LISTENER + ":" + client.name + ","
-                + nodes.controllerListenerName().value() + ":SSL");
-            Path brokerStore = pki.keystore("broker", "localhost");
-            b.setConfigProp("ssl.keystore.type", "PKCS12")
-                .setConfigProp("ssl.keystore.location", brokerStore.toString())
-                .setConfigProp("ssl.keystore.password", pki.storePassword())
-                .setConfigProp("ssl.key.password", pki.storePassword())
-                .setConfigProp("ssl.truststore.type", "PKCS12")
-                .setConfigProp("ssl.truststore.location", pki.truststore().toString())
-                .setConfigProp("ssl.truststore.password", pki.storePassword())
-                .setConfigProp("ssl.principal.mapping.rules", "RULE:^CN=([^,]+)$/$1/,DEFAULT")
-                .setConfigProp("listener.name.controller.ssl.client.auth", "required")
-                .setConfigProp("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer")
-                .setConfigProp("allow.everyone.if.no.acl.found", "false")
-                .setConfigProp("super.users", "User:" + SUPER_USER + ";User:broker");
-            if (security == Security.SASL_SSL) {
-                b.setConfigProp("sasl.enabled.mechanisms", "SCRAM-SHA-512")
-                    .setConfigProp("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-512")
-                    .setConfigProp("sasl.mechanism.controller.protocol", "SCRAM-SHA-512")
-                    .setConfigProp("listener.name." + LISTENER.toLowerCase(java.util.Locale.ROOT) + ".scram-sha-512.sasl.jaas.config",
-                        scramJaas(SUPER_USER, adminPassword));
-            } else {
-                b.setConfigProp("ssl.client.auth", "required");
-            }
-            KafkaClusterTestKit kit = b.build();
-            kit.format();
-            kit.startup();
-            kit.waitForReadyBrokers();
+            KafkaClusterTestKit kit = BrokerKits.secured(security, pki, adminPassword);
             KafkaTestCluster cluster = new KafkaTestCluster(kit, security, pki, secrets);
             cluster.passwords.put(SUPER_USER, adminPassword);
             return cluster;
@@ -182,41 +110,6 @@ public final class KafkaTestCluster implements AutoCloseable {
             deleteTree(secrets);
             throw e;
         }
-    }
-
-    private static BootstrapMetadata bootstrap(List<ApiMessageAndVersion> more) {
-        // Production feature levels, or the group (streams protocol) and transaction features are missing.
-        Map<String, Short> features = new HashMap<>();
-        for (Feature f : Feature.PRODUCTION_FEATURES) {
-            if (!f.featureName().equals("kraft.version")) {
-                features.put(f.featureName(), f.latestProduction());
-            }
-        }
-        BootstrapMetadata b = BootstrapMetadata.fromVersions(MetadataVersion.latestProduction(), features, "perfstream test kit");
-        if (more.isEmpty()) {
-            return b;
-        }
-        List<ApiMessageAndVersion> records = new ArrayList<>(b.records());
-        records.addAll(more);
-        return BootstrapMetadata.fromRecords(records, "perfstream test kit");
-    }
-
-    private static KafkaClusterTestKit.Builder configure(KafkaClusterTestKit.Builder b, int brokers) {
-        return b
-            .setConfigProp("group.initial.rebalance.delay.ms", "0")
-            .setConfigProp("offsets.topic.replication.factor", String.valueOf(Math.min(brokers, 3)))
-            .setConfigProp("transaction.state.log.replication.factor", String.valueOf(Math.min(brokers, 3)))
-            .setConfigProp("transaction.state.log.min.isr", "1")
-            .setConfigProp("num.partitions", "1")
-            .setConfigProp("auto.create.topics.enable", "false")
-            // No time-based deletion: tests write records stamped with fixed event times (StatsFixtures.T0), which
-            // age past the default 7 days; each such record then rolls its own segment, and the next retention check
-            // (every 5 minutes) deleted them under a running test (AlertsIT lost its input or its alerts at random).
-            .setConfigProp("log.retention.ms", "-1")
-            .setConfigProp("group.streams.heartbeat.interval.ms", "500")
-            .setConfigProp("group.streams.min.heartbeat.interval.ms", "500")
-            .setConfigProp("group.consumer.heartbeat.interval.ms", "500")
-            .setConfigProp("group.consumer.min.heartbeat.interval.ms", "500");
     }
 
     public String bootstrapServers() {
@@ -328,7 +221,7 @@ public final class KafkaTestCluster implements AutoCloseable {
             String password = TestPki.randomSecret();
             try (Admin a = admin()) {
                 a.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(name,
-                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS), password)))
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, BrokerKits.SCRAM_ITERATIONS), password)))
                     .all().get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
                 throw new IllegalStateException("cannot create the SCRAM user " + name, e);
