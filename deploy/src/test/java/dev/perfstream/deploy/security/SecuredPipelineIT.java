@@ -332,9 +332,10 @@ class SecuredPipelineIT {
     }
 
     /**
-     * One event ahead on each input: stream time passes the end (plus grace) of every window so far, the 1-hour
-     * impact window included wherever in the hour the run falls (45 min ahead closed it only in the last quarter of
-     * an hour, so the plain and a secured run minutes apart could differ by the whole ux_impact measurement).
+     * One event ahead on each input: stream time passes the end (plus the 30 min grace) of every window so far, the
+     * 1-hour impact window included wherever in the hour the run falls: it ends at most 60 min from now, so 90 min
+     * close it. 45 min ahead closed it only in an hour's last quarter, and a plain and a secured run a minute apart
+     * on either side of xx:15 differed by the whole ux_impact measurement.
      */
     private static void closeEveryWindow(KafkaTestCluster kafka) throws Exception {
         long ahead = System.currentTimeMillis() + 100 * MIN; // < stats.max-future (2h)
