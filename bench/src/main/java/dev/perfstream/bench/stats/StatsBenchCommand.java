@@ -119,6 +119,12 @@ public final class StatsBenchCommand implements Callable<Integer> {
         + " ceilings: reading only, and writing one output record per input record).")
     boolean skipNoop;
 
+    @Option(names = "--rounds", description = "Measured rounds over the same events (default ${DEFAULT-VALUE}). Each round"
+        + " runs every measured topology once, in the same order, so the baselines and the stage see the same machine; with"
+        + " more than one the summary gives the median rate of each and the median of the per-round ratios: on a shared"
+        + " 2-core machine one run's rate moves by 10-20 %%, so a ratio from a single pair of runs says little.")
+    int rounds = 1;
+
     @Option(names = "--work-dir", description = "Scratch folder for state and the embedded broker (default ${DEFAULT-VALUE}).")
     Path workDir = Path.of(".perfstream", "bench");
 
@@ -179,38 +185,83 @@ public final class StatsBenchCommand implements Callable<Integer> {
             if (warmupEvents > 0) {
                 warmUp(admin, bs, run, warm, out, c, settings);
             }
-            double noopEps = Double.NaN;
-            double passEps = Double.NaN;
-            if (!skipNoop) {
-                noopEps = streams(admin, bs, "bench-noop-" + run, noop(input), input, events, c);
-                log("Kafka Streams no-op:      %,12.0f events/s   load %s   (%.3f x the consumer: the ceiling of any"
-                    + " exactly-once Streams stage here)", noopEps, loadavg(), noopEps / consumerEps);
-                passEps = streams(admin, bs, "bench-pass-" + run, passThrough(input, "bench-pass-" + run), input, events, c);
-                log("Kafka Streams pass-through:%,11.0f events/s   load %s   (%.3f x the consumer: the ceiling of an"
-                    + " exactly-once stage writing one record per event)", passEps, loadavg(), passEps / consumerEps);
+            List<double[]> measured = new ArrayList<>(); // per round: no-op, pass-through, DSL, perfstream
+            for (int round = 1; round <= rounds; round++) {
+                String suffix = rounds == 1 ? run : run + "-r" + round;
+                if (rounds > 1) {
+                    log("round %d of %d", round, rounds);
+                }
+                measured.add(measureRound(admin, bs, suffix, input, out, "bench-pass-" + run, c, settings, consumerEps));
             }
-            double dslEps = Double.NaN;
-            if (!skipDsl) {
-                Topology dsl = DslBaseline.build(input, out, c.windows(), c.grace(),
-                    Codecs.create(MetricEvent.getClassSchema(), settings), new Sketches(c.relativeAccuracy(), c.maxBins()),
-                    keying != Keying.series);
-                dslEps = streams(admin, bs, "bench-dsl-" + run, dsl, input, events, c);
-                log("DSL aggregate baseline:   %,12.0f events/s   load %s", dslEps, loadavg());
+            double noopEps = median(measured, 0);
+            double passEps = median(measured, 1);
+            double dslEps = median(measured, 2);
+            double psEps = median(measured, 3);
+            if (rounds > 1) {
+                log("medians of %d rounds: no-op %,.0f, pass-through %,.0f, DSL %,.0f, perfstream %,.0f events/s;"
+                    + " per-round ratios perfstream / DSL %s (median %.3f), perfstream / pass-through %s (median %.3f)",
+                    rounds, noopEps, passEps, dslEps, psEps, ratios(measured, 3, 2), medianRatio(measured, 3, 2),
+                    ratios(measured, 3, 1), medianRatio(measured, 3, 1));
             }
-            double psEps = streams(admin, bs, "bench-perfstream-" + run, stage(admin, settings, "bench-perfstream-" + run), input,
-                events, c);
-            log("perfstream stats stage:   %,12.0f events/s   load %s", psEps, loadavg());
             log("load average after: %s", loadavg());
             topicBytes(admin);
             if (!skipNoop) {
                 log("streams_noop_eps=%.0f streams_pass_eps=%.0f perfstream_vs_noop=%.3f perfstream_vs_pass=%.3f", noopEps,
-                    passEps, psEps / noopEps, psEps / passEps);
+                    passEps, medianRatio(measured, 3, 0), medianRatio(measured, 3, 1));
             }
             System.out.printf(Locale.ROOT, "keying=%s consumer_eps=%.0f dsl_eps=%.0f perfstream_eps=%.0f ratio_vs_consumer=%.3f"
-                + " ratio_vs_dsl=%.3f%n", keying == Keying.none ? "null" : keying, consumerEps, dslEps, psEps, psEps / consumerEps,
-                psEps / dslEps);
+                + " ratio_vs_dsl=%.3f rounds=%d%n", keying == Keying.none ? "null" : keying, consumerEps, dslEps, psEps,
+                psEps / consumerEps, rounds == 1 ? psEps / dslEps : medianRatio(measured, 3, 2), rounds);
         }
         return 0;
+    }
+
+    /** One round of the measured runs: {no-op, pass-through, DSL, perfstream} events/s (NaN for a skipped one). */
+    private double[] measureRound(Admin admin, String bs, String suffix, String input, String out, String passOut,
+                                  StatsConfig c, Settings settings, double consumerEps) throws Exception {
+        double noopEps = Double.NaN;
+        double passEps = Double.NaN;
+        if (!skipNoop) {
+            noopEps = streams(admin, bs, "bench-noop-" + suffix, noop(input), input, events, c);
+            log("Kafka Streams no-op:      %,12.0f events/s   load %s   (%.3f x the consumer: the ceiling of any"
+                + " exactly-once Streams stage here)", noopEps, loadavg(), noopEps / consumerEps);
+            passEps = streams(admin, bs, "bench-pass-" + suffix, passThrough(input, passOut), input, events, c);
+            log("Kafka Streams pass-through:%,11.0f events/s   load %s   (%.3f x the consumer: the ceiling of an"
+                + " exactly-once stage writing one record per event)", passEps, loadavg(), passEps / consumerEps);
+        }
+        double dslEps = Double.NaN;
+        if (!skipDsl) {
+            Topology dsl = DslBaseline.build(input, out, c.windows(), c.grace(),
+                Codecs.create(MetricEvent.getClassSchema(), settings), new Sketches(c.relativeAccuracy(), c.maxBins()),
+                keying != Keying.series);
+            dslEps = streams(admin, bs, "bench-dsl-" + suffix, dsl, input, events, c);
+            log("DSL aggregate baseline:   %,12.0f events/s   load %s", dslEps, loadavg());
+        }
+        double psEps = streams(admin, bs, "bench-perfstream-" + suffix, stage(admin, settings, "bench-perfstream-" + suffix),
+            input, events, c);
+        log("perfstream stats stage:   %,12.0f events/s   load %s%s", psEps, loadavg(),
+            skipDsl ? "" : String.format(Locale.ROOT, "   (%.3f x the DSL)", psEps / dslEps));
+        return new double[] {noopEps, passEps, dslEps, psEps};
+    }
+
+    static double median(List<double[]> rounds, int column) {
+        return median(rounds.stream().mapToDouble(r -> r[column]).toArray());
+    }
+
+    static double medianRatio(List<double[]> rounds, int num, int den) {
+        return median(rounds.stream().mapToDouble(r -> r[num] / r[den]).toArray());
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        int n = v.length;
+        return n == 0 ? Double.NaN : n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    private static String ratios(List<double[]> rounds, int num, int den) {
+        return rounds.stream().map(r -> String.format(Locale.ROOT, "%.2f", r[num] / r[den]))
+            .collect(java.util.stream.Collectors.joining(" "));
     }
 
     /**

@@ -23,7 +23,7 @@ import picocli.CommandLine;
  */
 class StatsBenchIT {
     private static final Pattern FINAL = Pattern.compile("keying=(?:service|series|random|null) consumer_eps=(\\d+) dsl_eps=(\\d+|NaN)"
-        + " perfstream_eps=(\\d+) ratio_vs_consumer=([0-9.]+) ratio_vs_dsl=([0-9.]+|NaN)"); // NaN: --skip-dsl
+        + " perfstream_eps=(\\d+) ratio_vs_consumer=([0-9.]+) ratio_vs_dsl=([0-9.]+|NaN) rounds=(\\d+)"); // NaN: --skip-dsl
 
     private static final Pattern LOG_LINE = Pattern.compile("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ");
 
@@ -34,8 +34,14 @@ class StatsBenchIT {
     @Timeout(300)
     void shouldRunEveryReferenceAndPrintTheSummaryLine() {
         String text = run("--embedded", "--events", "20000", "--series", "200", "--span", "60s", "--warmup-events", "2000",
-            "--work-dir", dir.toString());
+            "--rounds", "2", "--work-dir", dir.toString());
         Matcher m = finalLine(text);
+        assertThat(m.group(6)).isEqualTo("2");
+        // two rounds: each measured topology ran twice, and the summary gives the medians and the per-round ratios
+        assertThat(Pattern.compile("perfstream stats stage: .*x the DSL").matcher(text).results().count()).isEqualTo(2);
+        assertThat(Pattern.compile("DSL aggregate baseline: ").matcher(text).results().count()).isEqualTo(2);
+        assertThat(text).containsPattern("medians of 2 rounds: no-op [0-9,]+, pass-through [0-9,]+, DSL [0-9,]+, perfstream"
+            + " [0-9,]+ events/s; per-round ratios perfstream / DSL [0-9.]+ [0-9.]+ \\(median [0-9.]+\\)");
         for (int g = 1; g <= 3; g++) {
             assertThat(Long.parseLong(m.group(g))).as("rate " + g).isPositive();
         }
@@ -47,7 +53,7 @@ class StatsBenchIT {
         assertThat(topicBytes(text, "-perfstream-stats-windows-changelog")).isGreaterThan(10_000);
         assertThat(topicBytes(text, "bench-dlq-")).as("dead letters").isZero();
         // keyed by service, every event is on its owner's partition: nothing is forwarded between tasks
-        assertThat(text).containsPattern("bench-perfstream-\\w+: 0 partial aggregates forwarded");
+        assertThat(text).containsPattern("bench-perfstream-[\\w-]+: 0 partial aggregates forwarded");
         // the pass-through wrote every event: as many bytes as the input, give or take batching and compression
         assertThat(topicBytes(text, "bench-pass-")).isGreaterThan(topicBytes(text, "bench-metrics-") / 2);
     }
