@@ -58,6 +58,8 @@ public final class ServiceVitals {
     private double memorySum;
     /** The most distinct instances any added window counted ({@code WindowStats.instances}); 0 when none did. */
     private int instances;
+    /** Whether an added window saw more instances than a window counts ({@code WindowStats.instancesOverflow}). */
+    private boolean instancesOverflowed;
 
     /** Adds one series' window (ignored unless {@link Metrics#feeds} it). */
     public void add(Metrics m, WindowStats w) {
@@ -67,6 +69,9 @@ public final class ServiceVitals {
         long c = w.getCount();
         if (w.getInstances() != null && w.getInstances() > instances) {
             instances = w.getInstances();
+        }
+        if (Boolean.TRUE.equals(w.getInstancesOverflow())) {
+            instancesOverflowed = true;
         }
         if (w.getName().equals(m.request())) {
             requests += c;
@@ -89,10 +94,17 @@ public final class ServiceVitals {
 
     /**
      * Instances of the service in this window, as far as the windows tell: the most distinct instances any of its
-     * request, CPU or memory windows counted (every instance reports its resources); 0 when no window carried a count.
+     * request, CPU or memory windows counted (every instance reports its resources); 0 when no window carried a count,
+     * and 0 when one of them saw more instances than a window counts ({@link #instancesOverflowed()}): the largest
+     * count of the others would understate the fleet.
      */
     public int instances() {
-        return instances;
+        return instancesOverflowed ? 0 : instances;
+    }
+
+    /** True when one of the added windows saw more distinct instances than a window counts: their number is unknown. */
+    public boolean instancesOverflowed() {
+        return instancesOverflowed;
     }
 
     /** Failed requests among {@link #requests()}. */
@@ -139,7 +151,8 @@ public final class ServiceVitals {
     /** 68 bytes: eight 8-byte fields and the instance count (the 64 bytes of earlier versions are still read). */
     public byte[] encode() {
         return ByteBuffer.allocate(68).putLong(requests).putLong(errors).putDouble(rate).putDouble(p95Sum)
-            .putLong(cpuSamples).putDouble(cpuSum).putLong(memorySamples).putDouble(memorySum).putInt(instances).array();
+            .putLong(cpuSamples).putDouble(cpuSum).putLong(memorySamples).putDouble(memorySum)
+            .putInt(instancesOverflowed ? -1 : instances).array(); // -1: more than a window counts
     }
 
     /** @throws IllegalArgumentException if the bytes are not an encoded accumulator */
@@ -157,7 +170,9 @@ public final class ServiceVitals {
         v.cpuSum = buf.getDouble();
         v.memorySamples = buf.getLong();
         v.memorySum = buf.getDouble();
-        v.instances = b.length == 68 ? buf.getInt() : 0;
+        int instances = b.length == 68 ? buf.getInt() : 0;
+        v.instancesOverflowed = instances < 0;
+        v.instances = Math.max(0, instances);
         return v;
     }
 }

@@ -21,7 +21,7 @@ class SeriesKeyGoldenTest {
     private static WindowStats window(SeriesKind kind, String name, String owner, String route, String device) {
         double nan = Double.NaN;
         return new WindowStats(kind, name, owner, route, device, Instant.EPOCH, Instant.ofEpochSecond(60), 0L, 0L,
-            nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, null, null, null, "ms", 0L, null, null, null, null);
+            nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, null, null, null, "ms", 0L, null, null, null, null, null);
     }
 
     @Test

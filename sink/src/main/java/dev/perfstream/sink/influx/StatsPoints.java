@@ -76,6 +76,9 @@ final class StatsPoints {
         if (s.getInstances() != null) {
             p.addField("instances", s.getInstances());
         }
+        if (Boolean.TRUE.equals(s.getInstancesOverflow())) {
+            p.addField("instances_overflow", true); // more than a window counts: no 'instances', and why
+        }
         return p.time(millis(s.getWindowStart(), "windowStart"), WritePrecision.MS);
     }
 

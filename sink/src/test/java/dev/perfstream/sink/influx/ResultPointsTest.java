@@ -281,6 +281,8 @@ class ResultPointsTest {
     void shouldWriteTheInstanceCountOfAWindowWhenItHasOne() throws Exception {
         assertThat(StatsPoints.stats(metricStats().setInstances(3).build()).toLineProtocol()).contains(",instances=3i,");
         assertThat(StatsPoints.stats(metricStats().build()).toLineProtocol()).doesNotContain("instances");
+        String over = StatsPoints.stats(metricStats().setInstancesOverflow(true).build()).toLineProtocol();
+        assertThat(over).contains("instances_overflow=true").doesNotContain("instances=");
     }
 
     @Test

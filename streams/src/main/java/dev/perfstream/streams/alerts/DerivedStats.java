@@ -36,7 +36,7 @@ public final class DerivedStats {
         return new WindowStats(SeriesKind.METRIC, STATEMENT, q.getService(), q.getStatement(), null, q.getWindowStart(),
             q.getWindowEnd(), n, q.getErrors(), n == 0 ? 0 : (double) q.getErrors() / n, n / seconds, Double.NaN,
             q.getMaxMs(), q.getMeanMs(), q.getP50(), Double.NaN, Double.NaN, q.getP95(), q.getP99(), Double.NaN,
-            q.getStatements() > 1 ? q.getShare() : null, null, null, "ms", 0L, null, null, null, null);
+            q.getStatements() > 1 ? q.getShare() : null, null, null, "ms", 0L, null, null, null, null, null);
     }
 
     public static WindowStats of(CacheStats c) {
@@ -46,7 +46,7 @@ public final class DerivedStats {
         return new WindowStats(SeriesKind.METRIC, CACHE, c.getService(), c.getCache(), null, c.getWindowStart(),
             c.getWindowEnd(), n, c.getMisses(), n == 0 ? 0 : (double) c.getMisses() / n, n / seconds, Double.NaN, Double.NaN,
             penalty, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, null, null, "ratio", 0L,
-            null, null, null, null);
+            null, null, null, null, null);
     }
 
     private static double seconds(Instant start, Instant end) {

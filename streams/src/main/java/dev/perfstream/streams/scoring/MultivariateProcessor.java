@@ -209,7 +209,8 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
         WindowStats total = new WindowStats(SeriesKind.METRIC, mv.metrics().request(), p.service, SeriesKey.ALL_ROUTES,
             null, Instant.ofEpochMilli(p.start), Instant.ofEpochMilli(p.end), n, p.vitals.errors(),
             (double) p.vitals.errors() / n, p.vitals.value(ServiceVitals.THROUGHPUT), nan, nan, nan, nan, nan, nan, nan,
-            nan, nan, null, null, null, "ms", 0L, null, null, null, p.vitals.instances() > 0 ? p.vitals.instances() : null);
+            nan, nan, null, null, null, "ms", 0L, null, null, null, p.vitals.instances() > 0 ? p.vitals.instances() : null,
+            p.vitals.instancesOverflowed() ? Boolean.TRUE : null);
         String series = SeriesKey.metric(mv.metrics().request(), p.service, SeriesKey.ALL_ROUTES).id();
         context.forward(new Record<>(series, new ServiceWindow(total, p.vitals.value(ServiceVitals.LATENCY),
             p.vitals.value(ServiceVitals.CPU), p.vitals.instances()), p.end), ScoringTopology.SERVICE_FORECAST_PROCESSOR);

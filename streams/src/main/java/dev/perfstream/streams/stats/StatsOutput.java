@@ -43,6 +43,7 @@ final class StatsOutput {
     private final ImpactWindows impact;
     private final Map<Long, CounterDataPoint> windowsEmitted = new HashMap<>();
     private long deadLetters;
+    private long instancesOverflowed;
 
     StatsOutput(ProcessorContext<Object, Object> context, SeriesWindowStore store, int self, Clock clock,
                 QueryCacheAssembler details, RumElementsConfig rumElements, ImpactWindows impact) {
@@ -71,6 +72,11 @@ final class StatsOutput {
                 elements.add(SeriesKey.parse(a.seriesId()), a); // out with the page's other elements in flushDetails
             }
             return;
+        }
+        if (a.instancesOverflowed() && instancesOverflowed++ % 1000 == 0) { // sampled, as the dead letters
+            LOG.warn("series {}, window {} to {}: {} or more distinct instances, more than a window counts; its"
+                + " 'instances' is left empty (#{} such window of this task)", a.seriesId(), Instant.ofEpochMilli(a.start()),
+                Instant.ofEpochMilli(a.end()), WindowAccumulator.MAX_INSTANCES, instancesOverflowed);
         }
         WindowStats s = toStats(a, SeriesKey.parse(a.seriesId()));
         windowsEmitted.computeIfAbsent(a.end() - a.start(), size -> PerfstreamMetrics.WINDOWS_EMITTED.labelValues(
@@ -140,7 +146,8 @@ final class StatsOutput {
             a.count(), a.errors(), a.count() == 0 ? 0 : (double) a.errors() / a.count(), a.count() / seconds,
             a.min(), a.max(), a.mean(), q[0], q[1], q[2], q[3], q[4], q[5],
             rum ? a.good() / n : null, rum ? a.needsImprovement() / n : null, rum ? a.poor() / n : null,
-            a.unit(), a.late(), a.bucketError(), id.version(), id.version() == null ? null : sketch(a), a.instances());
+            a.unit(), a.late(), a.bucketError(), id.version(), id.version() == null ? null : sketch(a), a.instances(),
+            a.instancesOverflowed() ? Boolean.TRUE : null);
     }
 
     /** A per-version window's sketch with its index mapping, so any reader can decode and merge it. */

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The distinct instances of a window's events ({@code WindowStats.instances}): counted per series and window, null
- * without any, and the same when part of a series' events reach another task and come back as a partial.
+ * without any, and the same when part of a series' events reach another task and come back as a partial; a window
+ * with more instances than the stage counts says so instead of giving the cap as a count.
  */
 class InstanceCountTopologyTest {
     private static final SeriesOwnership TWO = new SeriesOwnership(2, 2);
@@ -88,6 +89,31 @@ class InstanceCountTopologyTest {
             assertThat(only(out, "/a", 10_000).getInstances()).as("pod-1, pod-2 and pod-3").isEqualTo(3);
             assertThat(only(out, "/a", 60_000).getInstances()).isEqualTo(3);
             assertThat(only(out, "/a", 60_000).getCount()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void shouldSayTheCountIsUnknownRatherThanGiveTheCapWhenAWindowSawMoreInstancesThanItCounts() {
+        long t0 = (NOW - 5 * 60_000) / 60_000 * 60_000;
+        int cap = dev.perfstream.streams.stats.state.WindowAccumulator.MAX_INSTANCES;
+        try (StatsDriver d = new StatsDriver(keys())) {
+            for (int i = 0; i < cap - 1; i++) { // /exact: one fewer than the cap, every one counted
+                d.sendMetric(event(t0 + 1000, "shop", "/exact", "pod-" + i));
+            }
+            for (int i = 0; i < cap + 476; i++) { // /many: 1,500 pods
+                d.sendMetric(event(t0 + 2000, "shop", "/many", "pod-" + i));
+            }
+            d.sendMetric(event(t0 + 3 * 60_000, "shop", "/c", "pod-1")); // closes the first minute
+            List<WindowStats> out = d.readStats();
+            WindowStats exact = only(out, "/exact", 60_000);
+            assertThat(exact.getInstances()).isEqualTo(cap - 1);
+            assertThat(exact.getInstancesOverflow()).isNull();
+            for (long size : List.of(10_000L, 60_000L)) {
+                WindowStats many = only(out, "/many", size);
+                assertThat(many.getInstances()).as("not %d: that would read as an exact count", cap).isNull();
+                assertThat(many.getInstancesOverflow()).isTrue();
+                assertThat(many.getCount()).isEqualTo(cap + 476);
+            }
         }
     }
 }

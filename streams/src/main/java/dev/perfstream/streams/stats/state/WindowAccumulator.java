@@ -28,7 +28,8 @@ public final class WindowAccumulator {
     String unit;
     /**
      * Distinct instances (hashes of the events' instance names, {@code Observation.instanceHash}) as an open-addressing
-     * set with 0 for empty slots; null until the first. Counted exactly up to {@link #MAX_INSTANCES}.
+     * set with 0 for empty slots; null until the first. Counted up to {@link #MAX_INSTANCES}: a window that
+     * reaches it reports no count ({@link #instances()} null, {@link #instancesOverflowed()} true).
      */
     long[] instances;
     int instanceCount;
@@ -90,7 +91,10 @@ public final class WindowAccumulator {
         bucketError = Double.isNaN(bucketError) ? h.relativeError() : Math.max(bucketError, h.relativeError());
     }
 
-    /** Most distinct instances a window counts (8 bytes each in the state); more are not counted. */
+    /**
+     * Most distinct instances a window holds (8 bytes each in the state). A window that reaches it may have seen
+     * more, so its count is reported as unknown, never as this number.
+     */
     public static final int MAX_INSTANCES = 1024;
 
     /** Counts an instance (a non-zero hash) if it is new to this window. */
@@ -129,9 +133,18 @@ public final class WindowAccumulator {
         return true;
     }
 
-    /** Distinct instances of the window's events; null when none carried one. */
+    /**
+     * Distinct instances of the window's events, exact up to {@code MAX_INSTANCES - 1}; null when none carried one,
+     * or when the window saw {@code MAX_INSTANCES} or more (see {@link #instancesOverflowed()}): a capped number
+     * would read as an exact one, and the capacity advice would size a larger fleet by it.
+     */
     public Integer instances() {
-        return instanceCount == 0 ? null : instanceCount;
+        return instanceCount == 0 || instanceCount >= MAX_INSTANCES ? null : instanceCount;
+    }
+
+    /** True when the window saw {@code MAX_INSTANCES} or more distinct instances: their number is not known. */
+    public boolean instancesOverflowed() {
+        return instanceCount >= MAX_INSTANCES;
     }
 
     void merge(WindowAccumulator o) {
