@@ -2,7 +2,7 @@ package dev.perfstream.bench.eval;
 
 import dev.perfstream.models.forecast.SeriesForecaster;
 import dev.perfstream.schemas.config.Settings;
-import dev.perfstream.streams.scoring.ForecastConfig;
+import dev.perfstream.streams.scoring.forecast.ForecastConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

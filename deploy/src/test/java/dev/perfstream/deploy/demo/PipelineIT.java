@@ -8,10 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
-import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.testkit.InfluxTestServer;
 import dev.perfstream.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.TestClients;
 import dev.perfstream.testkit.Poll;
 import dev.perfstream.sink.influx.SinkApp;
 import dev.perfstream.streams.stats.StatsApp;
@@ -25,17 +25,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -81,7 +74,7 @@ class PipelineIT {
             int n = 2000;
             Map<String, double[]> sent = new HashMap<>();
             try (StatsApp stats = StatsApp.start(settings); SinkApp sink = SinkApp.start(settings);
-                 KafkaProducer<byte[], byte[]> p = producer(kafka)) {
+                 KafkaProducer<byte[], byte[]> p = kafka.clients().producer()) {
                 for (String route : routes) {
                     sent.put(route, new double[n]);
                 }
@@ -151,22 +144,10 @@ class PipelineIT {
 
     private static List<DeadLetter> deadLetters(KafkaTestCluster kafka, Settings settings, int expected) {
         RecordCodec<DeadLetter> codec = Codecs.create(DeadLetter.getClassSchema(), settings);
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "pl-reader-" + UUID.randomUUID());
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<DeadLetter> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of("pl-dlq"));
+        try (KafkaConsumer<byte[], byte[]> consumer = kafka.clients().subscribed("pl-dlq")) {
             Poll.until(Duration.ofSeconds(60), expected + " dead letters", () -> {
-                for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(Duration.ofMillis(200))) {
-                    try {
-                        out.add(codec.decode("pl-dlq", rec.value()));
-                    } catch (DecodeException e) {
-                        throw new AssertionError(e);
-                    }
-                }
+                TestClients.pollInto(consumer, codec::decode, out);
                 return out.size() >= expected ? Boolean.TRUE : null;
             });
             consumer.poll(Duration.ofMillis(500)).forEach(rec -> {
@@ -186,13 +167,6 @@ class PipelineIT {
     private static String metric(long ts, String route, double value) {
         return String.format(Locale.ROOT, "{\"timestamp\":%d,\"service\":\"checkout\",\"metric\":\"http.server.duration\","
             + "\"value\":%s,\"route\":\"%s\"}", ts, Double.isNaN(value) ? "NaN" : Double.toString(value), route);
-    }
-
-    private static KafkaProducer<byte[], byte[]> producer(KafkaTestCluster kafka) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     private static void send(KafkaProducer<byte[], byte[]> p, String json) {

@@ -32,13 +32,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -112,7 +109,7 @@ class ObservabilityIT {
                 // Events: 2 routes over 40 s of event time, then one that moves stream time past them; one bad record.
                 long t0 = (System.currentTimeMillis() / MIN) * MIN - 3 * MIN;
                 Random r = new Random(3);
-                try (KafkaProducer<byte[], byte[]> p = producer(kafka)) {
+                try (KafkaProducer<byte[], byte[]> p = kafka.clients().producer()) {
                     for (int i = 0; i < 2000; i++) {
                         send(p, metric(t0 + i * 20L, i % 2 == 0 ? "/a" : "/b", Math.exp(3 + r.nextGaussian())));
                     }
@@ -245,7 +242,7 @@ class ObservabilityIT {
             int series = 3000;
             try (StageRunner.Running stats = StageRunner.start("stats", Settings.of(m), StatsApp::start)) {
                 long now = System.currentTimeMillis() - 10_000;
-                try (KafkaProducer<byte[], byte[]> p = producer(kafka)) {
+                try (KafkaProducer<byte[], byte[]> p = kafka.clients().producer()) {
                     for (int i = 0; i < series; i++) {
                         String json = String.format(Locale.ROOT, "{\"timestamp\":%d,\"service\":\"svc-%d\","
                             + "\"metric\":\"http.server.duration\",\"value\":%d,\"route\":\"/a\"}", now, i, 1 + i % 97);
@@ -311,13 +308,6 @@ class ObservabilityIT {
     private static String metric(long ts, String route, double value) {
         return String.format(Locale.ROOT, "{\"timestamp\":%d,\"service\":\"checkout\",\"metric\":\"http.server.duration\","
             + "\"value\":%s,\"route\":\"%s\"}", ts, Double.toString(value), route);
-    }
-
-    private static KafkaProducer<byte[], byte[]> producer(KafkaTestCluster kafka) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     private static void send(KafkaProducer<byte[], byte[]> p, String json) {

@@ -14,7 +14,6 @@ import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.MetricEvent;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
-import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.testkit.AlertmanagerTestServer;
 import dev.perfstream.testkit.ChildJvm;
@@ -36,18 +35,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -177,11 +169,7 @@ class AlertingIT {
     static void produce(Env env, List<Incident> incidents, Instant from, Instant to) {
         String topic = env.settings().get("topic.metrics");
         RecordCodec<MetricEvent> codec = Codecs.create(MetricEvent.getClassSchema(), Settings.of(Map.of()));
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = kafka.clients().producer(Map.of(ProducerConfig.LINGER_MS_CONFIG, 20))) {
             new LoadGenerator(TrafficModel.demo().withRate(100), incidents, 11).generate(from, to, 0,
                 m -> producer.send(new ProducerRecord<>(topic, m.getService().getBytes(StandardCharsets.UTF_8), codec.encode(topic, m))),
                 r -> { });
@@ -193,25 +181,9 @@ class AlertingIT {
     static List<String> alertsTopic(Env env) {
         String topic = env.settings().get("topic.alerts");
         RecordCodec<Alert> codec = Codecs.create(Alert.getClassSchema(), Settings.of(Map.of()));
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<String> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> tps = c.partitionsFor(topic).stream().map(pi -> new TopicPartition(topic, pi.partition())).toList();
-            c.assign(tps);
-            c.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = c.endOffsets(tps);
-            while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    try {
-                        Alert a = codec.decode(topic, r.value());
-                        out.add(a.getRule() + " " + a.getState() + " " + a.getSeries());
-                    } catch (DecodeException e) {
-                        throw new AssertionError(e);
-                    }
-                }
-            }
+        for (Alert a : kafka.clients().drain(topic, codec::decode)) {
+            out.add(a.getRule() + " " + a.getState() + " " + a.getSeries());
         }
         return out;
     }

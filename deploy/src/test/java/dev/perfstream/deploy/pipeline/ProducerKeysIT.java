@@ -32,14 +32,12 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -117,6 +115,7 @@ class ProducerKeysIT {
             + "\"value\":%s,\"unit\":\"ms\",\"route\":\"%s\"}", ts, service, Double.toString(v), route);
     }
 
+    /** Not the test kit's producer: these batching settings are what spreads one series over partitions. */
     private static KafkaProducer<byte[], byte[]> producer() {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
@@ -130,7 +129,7 @@ class ProducerKeysIT {
     private static List<WindowStats> readStats(Map<String, String> m, int expected) {
         RecordCodec<WindowStats> codec = Codecs.create(WindowStats.getClassSchema(), Settings.of(m));
         List<WindowStats> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = consumer(m.get("topic.stats"))) {
+        try (KafkaConsumer<byte[], byte[]> c = kafka.clients().subscribed(m.get("topic.stats"))) {
             Poll.until(Duration.ofSeconds(150), expected + " window stats", () -> {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
                     out.add(decode(codec, m.get("topic.stats"), r.value()));
@@ -147,7 +146,7 @@ class ProducerKeysIT {
     private static List<DeadLetter> readDeadLetters(Map<String, String> m) {
         RecordCodec<DeadLetter> codec = Codecs.create(DeadLetter.getClassSchema(), Settings.of(m));
         List<DeadLetter> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = consumer(m.get("topic.deadletter"))) {
+        try (KafkaConsumer<byte[], byte[]> c = kafka.clients().subscribed(m.get("topic.deadletter"))) {
             for (int i = 0; i < 5; i++) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(400))) {
                     out.add(decode(codec, m.get("topic.deadletter"), r.value()));
@@ -163,17 +162,6 @@ class ProducerKeysIT {
         } catch (DecodeException e) {
             throw new AssertionError(e);
         }
-    }
-
-    private static KafkaConsumer<byte[], byte[]> consumer(String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "keys-reader-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        c.subscribe(List.of(topic));
-        return c;
     }
 
     /** Exact quantile with DDSketch's rank convention: the value at rank floor(q * (n - 1)). */
@@ -318,7 +306,7 @@ class ProducerKeysIT {
         Map<String, Long> arrivedAt = new ConcurrentHashMap<>();
         RecordCodec<WindowStats> codec = Codecs.create(WindowStats.getClassSchema(), s);
         try (StatsApp stats = StatsApp.start(s); KafkaProducer<byte[], byte[]> p = producer();
-             KafkaConsumer<byte[], byte[]> c = consumer(m.get("topic.stats"))) {
+             KafkaConsumer<byte[], byte[]> c = kafka.clients().subscribed(m.get("topic.stats"))) {
             // a burst keyed by service: every event on one partition, which then gets nothing more
             long burstEnd = System.currentTimeMillis() + 3_000;
             int sent = 0;
@@ -410,7 +398,7 @@ class ProducerKeysIT {
             String kcatOut = new String(kcat.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(kcat.waitFor()).as("kcat exit code; output: " + kcatOut).isZero();
             Map<Integer, Long> perPartition = new HashMap<>();
-            try (KafkaConsumer<byte[], byte[]> c = consumer(m.get("topic.metrics"))) {
+            try (KafkaConsumer<byte[], byte[]> c = kafka.clients().subscribed(m.get("topic.metrics"))) {
                 List<TopicPartition> tps = c.partitionsFor(m.get("topic.metrics")).stream()
                     .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
                 c.endOffsets(tps).forEach((tp, o) -> perPartition.put(tp.partition(), o));

@@ -16,7 +16,9 @@ public enum SeriesDimension {
     /** The element (LCP element, INP target, CLS shift target) of a RUM attribution series. */
     ELEMENT("element"),
     /** The script of an INP attribution series. */
-    SCRIPT("script");
+    SCRIPT("script"),
+    /** The SLO of a burn-rate alert's series. */
+    SLO("slo");
 
     private final String displayName;
     private final String tagName;

@@ -17,18 +17,25 @@ import java.util.List;
  *       element or script is {@code value} ({@link Form#RUM_ATTRIBUTE}),</li>
  *   <li>{@code MULTIVARIATE|service}, the joint vector of a service ({@link Form#MULTIVARIATE}).</li>
  * </ul>
+ * and the series of alerts about more than one window's series, which are no record or store key:
+ * <ul>
+ *   <li>{@code SERVICE|service}, a service (or app) as a whole: its no-data alerts ({@link Form#SERVICE}),</li>
+ *   <li>{@code SLO|slo|service}, an SLO of a service: its burn-rate alerts ({@link Form#SLO}),</li>
+ *   <li>{@code VERSION|service|version}, a release of a service: its REGRESSION alert ({@link Form#SERVICE_VERSION}).</li>
+ * </ul>
  * A {@code |} or {@code %} inside a part is percent-escaped ({@code %7C}, {@code %25}), so an id parses back into its
  * parts unambiguously. A RUM series without a device class is written {@code null} in the id.
  *
  * <p>The {@link #display()} form is what alerts carry and their fingerprints hash: {@code metric=..,service=..,
- * route=..} or {@code vital=..,app=..,page=..,device=..} (a missing device class is {@code -}); it is not escaped.
+ * route=..} or {@code vital=..,app=..,page=..,device=..} (a missing device class is {@code -}), {@code service=..},
+ * {@code slo=..,service=..}, {@code service=..,version=..}; it is not escaped.
  *
  * <p>Ids are stable byte for byte: changing one renames state, changelogs and alerts of a running deployment.
  * Two keys are equal when their ids are.
  */
 public final class SeriesKey {
     /** The shape of a series id. */
-    public enum Form { METRIC, RELEASE, RUM, RUM_ATTRIBUTE, MULTIVARIATE }
+    public enum Form { METRIC, RELEASE, RUM, RUM_ATTRIBUTE, MULTIVARIATE, SERVICE, SLO, SERVICE_VERSION }
 
     /**
      * The route of a service's total over all its routes (the scoring stage's service forecasts). Route templates
@@ -39,6 +46,9 @@ public final class SeriesKey {
     private static final String METRIC = "METRIC";
     private static final String RUM = "RUM";
     private static final String MULTIVARIATE = "MULTIVARIATE";
+    private static final String SERVICE = "SERVICE";
+    private static final String SLO = "SLO";
+    private static final String VERSION = "VERSION";
 
     private final Form form;
     private final String name;
@@ -94,6 +104,22 @@ public final class SeriesKey {
         return new SeriesKey(Form.MULTIVARIATE, null, service, null, null, null, null, MULTIVARIATE + '|' + esc(service));
     }
 
+    /** A service (or app) as a whole: the series of its no-data alerts. */
+    public static SeriesKey service(String service) {
+        return new SeriesKey(Form.SERVICE, null, service, null, null, null, null, SERVICE + '|' + esc(service));
+    }
+
+    /** The SLO {@code slo} of a service: the series of its burn-rate alerts. */
+    public static SeriesKey slo(String slo, String service) {
+        return new SeriesKey(Form.SLO, slo, service, null, null, null, null, SLO + '|' + esc(slo) + '|' + esc(service));
+    }
+
+    /** A release (version) of a service: the series of its REGRESSION alert. */
+    public static SeriesKey serviceVersion(String service, String version) {
+        return new SeriesKey(Form.SERVICE_VERSION, null, service, null, null, version, null,
+            VERSION + '|' + esc(service) + '|' + esc(version));
+    }
+
     /** The series of a window: METRIC, RUM, or RELEASE when the window has a service version. */
     public static SeriesKey of(WindowStats w) {
         if (w.getKind() == SeriesKind.RUM) {
@@ -146,9 +172,18 @@ public final class SeriesKey {
         if (p.size() == 2 && head.equals(MULTIVARIATE)) {
             return new SeriesKey(Form.MULTIVARIATE, null, p.get(1), null, null, null, null, id);
         }
+        if (p.size() == 2 && head.equals(SERVICE)) {
+            return new SeriesKey(Form.SERVICE, null, p.get(1), null, null, null, null, id);
+        }
+        if (p.size() == 3 && head.equals(SLO)) {
+            return new SeriesKey(Form.SLO, p.get(1), p.get(2), null, null, null, null, id);
+        }
+        if (p.size() == 3 && head.equals(VERSION)) {
+            return new SeriesKey(Form.SERVICE_VERSION, null, p.get(1), null, null, p.get(2), null, id);
+        }
         throw new IllegalArgumentException("not a series id: \"" + id + "\" (expected METRIC|metric|service|route"
             + "[|version], RUM|vital|app|page|deviceClass, RUM|@dimension.vital|app|page|deviceClass|value or "
-            + "MULTIVARIATE|service)");
+            + "MULTIVARIATE|service; for alerts SERVICE|service, SLO|slo|service or VERSION|service|version)");
     }
 
     /**
@@ -199,14 +234,16 @@ public final class SeriesKey {
                 SeriesDimension.DEVICE_CLASS);
             case RUM_ATTRIBUTE -> List.of(SeriesDimension.VITAL, SeriesDimension.APP, SeriesDimension.PAGE,
                 SeriesDimension.DEVICE_CLASS, name.startsWith("@script.") ? SeriesDimension.SCRIPT : SeriesDimension.ELEMENT);
-            case MULTIVARIATE -> List.of(SeriesDimension.SERVICE);
+            case MULTIVARIATE, SERVICE -> List.of(SeriesDimension.SERVICE);
+            case SLO -> List.of(SeriesDimension.SLO, SeriesDimension.SERVICE);
+            case SERVICE_VERSION -> List.of(SeriesDimension.SERVICE, SeriesDimension.VERSION);
         };
     }
 
     /** The value of one of {@link #dimensions()}; the vital of an attribution series without its {@code @dimension.}. */
     public String value(SeriesDimension d) {
         return switch (d) {
-            case METRIC -> name;
+            case METRIC, SLO -> name;
             case VITAL -> form == Form.RUM_ATTRIBUTE ? name.substring(name.indexOf('.') + 1) : name;
             case SERVICE, APP -> owner;
             case ROUTE, PAGE -> route;
@@ -218,7 +255,8 @@ public final class SeriesKey {
 
     /**
      * The display form alerts carry: {@code metric=..,service=..,route=..} (plus {@code ,version=..} for a release
-     * series), {@code vital=..,app=..,page=..,device=..} (a missing device class is {@code -}), {@code service=..}.
+     * series), {@code vital=..,app=..,page=..,device=..} (a missing device class is {@code -}), {@code service=..}
+     * (multivariate and service series), {@code slo=..,service=..}, {@code service=..,version=..}.
      */
     public String display() {
         StringBuilder b = new StringBuilder();
@@ -233,16 +271,19 @@ public final class SeriesKey {
         return form;
     }
 
-    /** METRIC or RUM; null for a multivariate series, which is not the series of a window. */
+    /** METRIC or RUM; null for the multivariate and alert-only forms, which are not the series of a window. */
     public SeriesKind kind() {
         return switch (form) {
             case METRIC, RELEASE -> SeriesKind.METRIC;
             case RUM, RUM_ATTRIBUTE -> SeriesKind.RUM;
-            case MULTIVARIATE -> null;
+            case MULTIVARIATE, SERVICE, SLO, SERVICE_VERSION -> null;
         };
     }
 
-    /** The metric, the vital, or {@code @dimension.vital} of an attribution series; null for a multivariate one. */
+    /**
+     * The metric, the vital, {@code @dimension.vital} of an attribution series, or the SLO's id; null for the
+     * multivariate, service and service-version forms.
+     */
     public String name() {
         return name;
     }
@@ -262,7 +303,7 @@ public final class SeriesKey {
         return deviceClass;
     }
 
-    /** The service version of a per-version series, else null. */
+    /** The service version of a per-version or service-version series, else null. */
     public String version() {
         return version;
     }

@@ -65,12 +65,32 @@ class SeriesKeyGoldenTest {
             .isEqualTo("vital=LCP,app=shop,page=/p,device=-");
     }
 
+    /**
+     * The series of no-data, SLO burn-rate and REGRESSION alerts, as the alerts stage wrote them by hand before
+     * ({@code "service=" + service}, {@code "slo=" + id + ",service=" + service},
+     * {@code "service=" + service + ",version=" + version}): alert fingerprints hash them.
+     */
+    @Test
+    void shouldKeepTheDisplayOfServiceSloAndReleaseAlerts() {
+        assertThat(SeriesKey.service("checkout").display()).isEqualTo("service=checkout");
+        assertThat(SeriesKey.slo("availability", "checkout").display()).isEqualTo("slo=availability,service=checkout");
+        assertThat(SeriesKey.serviceVersion("catalog", "1.5.0").display()).isEqualTo("service=catalog,version=1.5.0");
+        // not escaped, as before: the display form never was
+        assertThat(SeriesKey.slo("a,b|c", "s=1").display()).isEqualTo("slo=a,b|c,service=s=1");
+        assertThat(SeriesKey.service("check|out").id()).isEqualTo("SERVICE|check%7Cout");
+        assertThat(SeriesKey.slo("avail", "checkout").id()).isEqualTo("SLO|avail|checkout");
+        assertThat(SeriesKey.serviceVersion("catalog", "1.5.0").id()).isEqualTo("VERSION|catalog|1.5.0");
+        assertThat(SeriesTags.of(SeriesKey.serviceVersion("catalog", "1.5.0").display()))
+            .isEqualTo(Map.of("service", "catalog", "version", "1.5.0"));
+    }
+
     @Test
     void shouldParseEveryFormBackIntoItsParts() {
         List<SeriesKey> keys = List.of(SeriesKey.metric("http.server.duration", "svc", "/a|b/%7C/{id}"),
             SeriesKey.release("m", "s", "/r", "v%1"), SeriesKey.rum("LCP", "shop", "/p", "mobile"),
             SeriesKey.rumAttribute("@script.INP", "shop", "/p", "mobile", "https://cdn/x.js"),
-            SeriesKey.multivariate("checkout"));
+            SeriesKey.multivariate("checkout"), SeriesKey.service("check|out"), SeriesKey.slo("avail%", "checkout"),
+            SeriesKey.serviceVersion("catalog", "1.5|0"));
         for (SeriesKey k : keys) {
             SeriesKey back = SeriesKey.parse(k.id());
             assertThat(back).isEqualTo(k);

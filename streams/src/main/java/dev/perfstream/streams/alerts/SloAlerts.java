@@ -1,6 +1,7 @@
 package dev.perfstream.streams.alerts;
 
 import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.streams.alerts.slo.BurnRate;
 import dev.perfstream.streams.alerts.slo.Slo;
 import dev.perfstream.streams.alerts.slo.SloBuckets;
@@ -56,7 +57,7 @@ final class SloAlerts {
         }
         long[][] totals = buckets.totals(slo.id(), service, now, lookbacks);
         double budget = 1 - slo.objective();
-        String series = "slo=" + slo.id() + ",service=" + service;
+        String series = SeriesKey.slo(slo.id(), service).display();
         for (int i = 0; i < brs.size(); i++) {
             BurnRate b = brs.get(i);
             long[] lg = totals[2 * i];

@@ -5,6 +5,7 @@ import dev.perfstream.schemas.avro.AlertSource;
 import dev.perfstream.schemas.avro.AlertState;
 import dev.perfstream.schemas.avro.Severity;
 import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.streams.alerts.rule.AlertClass;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -247,7 +248,7 @@ public final class RegressionProcessor extends ContextualProcessor<String, Windo
         labels.put("baseline_version", baseline);
         return Alert.newBuilder().setFingerprint("regression|" + s + "|" + version).setRule(RULE)
             .setSource(AlertSource.RULE).setSeverity(Severity.WARNING).setState(state)
-            .setSeries("service=" + s + ",version=" + version)
+            .setSeries(SeriesKey.serviceVersion(s, version).display())
             .setStatistic(latency || regressed.isEmpty() ? "p95_shift" : "error_rate")
             .setValue(shift).setThreshold(cfg.minShift())
             .setWindowStart(w.getWindowStart()).setWindowEnd(w.getWindowEnd()).setStartedAt(startedAt)

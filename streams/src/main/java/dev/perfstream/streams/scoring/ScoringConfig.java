@@ -10,6 +10,9 @@ import dev.perfstream.streams.stage.StreamsProperties;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import dev.perfstream.streams.scoring.forecast.ForecastConfig;
+import dev.perfstream.streams.scoring.forecast.CapacityConfig;
+import dev.perfstream.streams.scoring.multivariate.MultivariateScoringConfig;
 
 /**
  * Configuration of the scoring stage, through the keys declared here, in {@link ForecastConfig},
@@ -98,11 +101,11 @@ public record ScoringConfig(String bootstrapServers, String applicationId, Strin
             alertResolveThreshold, alertResolveWindows, alertWindow, alertRenotify, forecast, multivariate, capacity.disabled());
     }
 
-    static List<Statistic> statistics(List<String> labels) {
+    public static List<Statistic> statistics(List<String> labels) {
         return labels.stream().map(Statistic::ofLabel).toList();
     }
 
-    static boolean statisticsOk(List<String> labels) {
+    public static boolean statisticsOk(List<String> labels) {
         try {
             statistics(labels);
             return true;

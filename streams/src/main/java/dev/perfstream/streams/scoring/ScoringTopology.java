@@ -20,12 +20,19 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
+import dev.perfstream.streams.scoring.anomaly.AnomalyAlerts;
+import dev.perfstream.streams.scoring.anomaly.AnomalyProcessor;
+import dev.perfstream.streams.scoring.forecast.ForecastProcessor;
+import dev.perfstream.streams.scoring.forecast.CapacityProcessor;
+import dev.perfstream.streams.scoring.multivariate.MultivariateProcessor;
+import dev.perfstream.streams.scoring.multivariate.MultivariateRouter;
 
 /**
- * perf.stats -> anomaly scores -> perf.anomalies. One processor decodes each closed window, scores its
- * configured statistics with one {@code SeriesDetector} per (series, window size, statistic) whose state
- * lives in the {@value #DETECTOR_STORE} store, and writes one {@code Anomaly} per scored statistic,
- * keyed by the series id. Undecodable windows go to the dead-letter topic with the reason.
+ * perf.stats -> anomaly scores -> perf.anomalies. {@link DecodeProcessor} decodes each closed window (undecodable
+ * or invalid windows go to the dead-letter topic with the reason) and forwards it, keyed by series id, to the
+ * forecasts and then to {@link AnomalyProcessor}, which scores its configured statistics with one
+ * {@code SeriesDetector} per (series, window size, statistic) whose state lives in the {@value #DETECTOR_STORE}
+ * store, and writes one {@code Anomaly} per scored statistic, keyed by the series id.
  *
  * <p>perf.stats is keyed by series id, so all windows of a series reach the same task in order; no
  * repartition is needed. Alerts: a score at or above {@code scoring.alert.threshold} on a window of
@@ -33,7 +40,7 @@ import org.apache.kafka.streams.state.Stores;
  * after calm windows ({@link AnomalyAlerts}); the alerts stage does not read perf.anomalies, so the flow
  * stays one-directional: stats -> scoring -> anomalies + alerts.
  *
- * <p>Forecasts: the scoring processor forwards each valid window to {@link ForecastProcessor}, which writes
+ * <p>Forecasts: the decode node forwards each valid window to {@link ForecastProcessor}, which writes
  * {@code Forecast} records to perf.forecasts and FORECAST (capacity / SLO) alerts to perf.alerts.
  *
  * <p>Multivariate detector per service ({@code scoring.multivariate.enabled}): perf.stats is keyed and
@@ -48,7 +55,10 @@ import org.apache.kafka.streams.state.Stores;
  */
 public final class ScoringTopology {
     public static final String SOURCE = "scoring-stats-source";
+    /** Decodes, validates and dead-letters the stats ({@link DecodeProcessor}); parent of the anomaly and forecast processors. */
     public static final String PROCESSOR = "scoring-processor";
+    /** Scores each window per series and statistic ({@link AnomalyProcessor}). */
+    public static final String ANOMALY_PROCESSOR = "scoring-anomaly-processor";
     public static final String ANOMALIES_SINK = "scoring-anomalies-sink";
     public static final String DEADLETTER_SINK = "scoring-deadletter-sink";
     public static final String ALERTS_SINK = "scoring-alerts-sink";
@@ -101,7 +111,7 @@ public final class ScoringTopology {
      * Whether service totals are forecast (for capacity alerts): forecasts on, and the multivariate branch on
      * with the forecast window size, since it is the part of the topology that sees every route of a service.
      */
-    static boolean forecastsServices(ScoringConfig c) {
+    public static boolean forecastsServices(ScoringConfig c) {
         return c.forecast().enabled() && c.multivariate().enabled()
             && c.multivariate().window().equals(c.forecast().window());
     }
@@ -110,7 +120,7 @@ public final class ScoringTopology {
      * Whether the scaling advice is in the topology: {@code capacity.advice.enabled} and the service totals
      * forecast ({@link #forecastsServices}), whose rate forecasts it uses.
      */
-    static boolean advisesCapacity(ScoringConfig c) {
+    public static boolean advisesCapacity(ScoringConfig c) {
         return c.capacity().enabled() && forecastsServices(c);
     }
 
@@ -142,12 +152,14 @@ public final class ScoringTopology {
         }
         // The Processor API part hangs off the DSL source by name.
         Topology t = b.build();
-        t.addProcessor(PROCESSOR, () -> new ScoringProcessor(c, settings, models, clock, outage, parkedGauge), SOURCE);
+        t.addProcessor(PROCESSOR, () -> new DecodeProcessor(c, settings, clock, outage, parkedGauge), SOURCE);
         t.addStateStore(ParkedRecords.storeBuilder(PARKED_STORE), PROCESSOR);
-        t.addStateStore(stringKeyed(DETECTOR_STORE), PROCESSOR);
-        t.addStateStore(stringKeyed(ALERT_STORE), PROCESSOR);
+        // the forecast processor first: each window is forecast, then scored, as when one processor did both
         t.addProcessor(FORECAST_PROCESSOR,
             () -> new ForecastProcessor(c, settings, models, clock, ForecastProcessor.Scope.ROUTES), PROCESSOR);
+        t.addProcessor(ANOMALY_PROCESSOR, () -> new AnomalyProcessor(c, settings, models, clock), PROCESSOR);
+        t.addStateStore(stringKeyed(DETECTOR_STORE), ANOMALY_PROCESSOR);
+        t.addStateStore(stringKeyed(ALERT_STORE), ANOMALY_PROCESSOR);
         t.addStateStore(stringKeyed(FORECAST_STORE), FORECAST_PROCESSOR);
         t.addStateStore(stringKeyed(FORECAST_ALERT_STORE), FORECAST_PROCESSOR);
         boolean services = forecastsServices(c);
@@ -166,8 +178,8 @@ public final class ScoringTopology {
         t.addSink(FORECASTS_SINK, c.forecast().topic(), new StringSerializer(), new ByteArraySerializer(),
             services ? new String[] {FORECAST_PROCESSOR, SERVICE_FORECAST_PROCESSOR} : new String[] {FORECAST_PROCESSOR});
         String[] anomalyParents = c.multivariate().enabled()
-            ? new String[] {PROCESSOR, MULTIVARIATE_PROCESSOR} : new String[] {PROCESSOR};
-        List<String> alertParents = new ArrayList<>(List.of(PROCESSOR, FORECAST_PROCESSOR));
+            ? new String[] {ANOMALY_PROCESSOR, MULTIVARIATE_PROCESSOR} : new String[] {ANOMALY_PROCESSOR};
+        List<String> alertParents = new ArrayList<>(List.of(ANOMALY_PROCESSOR, FORECAST_PROCESSOR));
         if (c.multivariate().enabled()) {
             alertParents.add(MULTIVARIATE_PROCESSOR);
         }

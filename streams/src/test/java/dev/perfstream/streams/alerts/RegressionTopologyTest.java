@@ -71,6 +71,7 @@ class RegressionTopologyTest {
         assertThat(alerts).extracting(Alert::getState).containsExactly(AlertState.FIRING, AlertState.RESOLVED);
         Alert firing = alerts.get(0);
         assertThat(firing.getFingerprint()).isEqualTo("regression|checkout|1.5.0");
+        assertThat(firing.getSeries()).isEqualTo("service=checkout,version=1.5.0");
         assertThat(firing.getRule()).isEqualTo("release-regression");
         assertThat(firing.getLabels()).containsEntry("class", "regression").containsEntry("version", "1.5.0")
             .containsEntry("baseline_version", "1.4.0").containsEntry("routes", "/api/checkout");

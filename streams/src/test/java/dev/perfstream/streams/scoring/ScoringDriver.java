@@ -16,14 +16,14 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 
 /** The scoring topology in a TopologyTestDriver, wall clock starting at {@link ScoringTestData#T0}: the set-up the scoring topology tests share. */
-final class ScoringDriver implements AutoCloseable {
-    final ScoringConfig cfg;
-    final ModelStore models;
-    final TopologyTestDriver driver;
-    final TestInputTopic<byte[], byte[]> stats;
+public final class ScoringDriver implements AutoCloseable {
+    public final ScoringConfig cfg;
+    public final ModelStore models;
+    public final TopologyTestDriver driver;
+    public final TestInputTopic<byte[], byte[]> stats;
 
     /** @param settings the stage's settings ({@code models.dir} among them); state goes to {@code dir/state} */
-    ScoringDriver(Path dir, String applicationId, Map<String, String> settings) {
+    public ScoringDriver(Path dir, String applicationId, Map<String, String> settings) {
         cfg = ScoringConfig.from(Settings.of(settings));
         models = new ModelStore(cfg.modelsDir());
         Properties p = new Properties();
@@ -36,11 +36,11 @@ final class ScoringDriver implements AutoCloseable {
     }
 
     /** An output topic keyed by series id (anomalies, forecasts, alerts, recommendations). */
-    TestOutputTopic<String, byte[]> output(String topic) {
+    public TestOutputTopic<String, byte[]> output(String topic) {
         return driver.createOutputTopic(topic, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
-    TestOutputTopic<byte[], byte[]> deadletters() {
+    public TestOutputTopic<byte[], byte[]> deadletters() {
         return driver.createOutputTopic(cfg.deadletterTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 

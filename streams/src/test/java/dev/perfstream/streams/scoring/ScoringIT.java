@@ -31,6 +31,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import dev.perfstream.streams.scoring.anomaly.AnomalyProcessor;
 
 /** The scoring stage against a real KRaft broker: windows in, scores and dead letters out, live model reload. */
 class ScoringIT {
@@ -70,7 +71,7 @@ class ScoringIT {
                 double[][] x = new double[200][SeriesFeatures.COUNT];
                 double[] y = new double[200];
                 java.util.Arrays.fill(y, 3.0);
-                models.save(ScoringProcessor.MODEL_KIND, key, LinearExpectation.train(x, y, 200, key, 1L,
+                models.save(AnomalyProcessor.MODEL_KIND, key, LinearExpectation.train(x, y, 200, key, 1L,
                     OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC)));
                 int[] next = {70};
                 Anomaly adopted = Poll.until(Duration.ofSeconds(60), "a p95 score made by lsgd-v1", () -> {

@@ -9,6 +9,7 @@ import dev.perfstream.schemas.config.Settings;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import dev.perfstream.streams.scoring.multivariate.MultivariateScoringConfig;
 
 class ScoringKeysTest {
     @Test

@@ -5,7 +5,7 @@ import dev.perfstream.testkit.KafkaTestCluster;
 import dev.perfstream.testkit.StageSettings;
 
 /** The scoring stage of one integration test: the set-up ScoringIT, ForecastIT and MultivariateIT share. */
-final class ScoringStageSettings {
+public final class ScoringStageSettings {
     private ScoringStageSettings() {
     }
 
@@ -13,7 +13,7 @@ final class ScoringStageSettings {
      * Its own topics (stats in; anomalies, forecasts, alerts, dead letters out; made with 2 partitions), application
      * id, state and model folders; 100 ms commits.
      */
-    static StageSettings of(KafkaTestCluster kafka, String tag) {
+    public static StageSettings of(KafkaTestCluster kafka, String tag) {
         return StageSettings.on(kafka, tag)
             .topics(TopicKeys.STATS, TopicKeys.ANOMALIES, TopicKeys.FORECASTS, TopicKeys.ALERTS, TopicKeys.DEADLETTER)
             .applicationId("scoring.application.id", "scoring-it")

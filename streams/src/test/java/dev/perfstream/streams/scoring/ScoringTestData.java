@@ -6,15 +6,15 @@ import java.time.Instant;
 import java.util.Random;
 
 /** Windows of one METRIC series for the scoring tests. */
-final class ScoringTestData {
-    static final long MIN = 60_000L;
-    static final long T0 = Instant.parse("2026-01-05T00:00:00Z").toEpochMilli();
+public final class ScoringTestData {
+    public static final long MIN = 60_000L;
+    public static final long T0 = Instant.parse("2026-01-05T00:00:00Z").toEpochMilli();
 
     private ScoringTestData() {
     }
 
     /** Window {@code i} of a calm series (p95 about 100 ms with 3 % noise, 1200 events, 0.2 % errors). */
-    static WindowStats window(String service, int i, Random rnd, double p95Factor) {
+    public static WindowStats window(String service, int i, Random rnd, double p95Factor) {
         double p95 = 100 * (1 + 0.03 * rnd.nextGaussian()) * p95Factor;
         long count = 1200 + rnd.nextInt(60) - 30;
         long errors = rnd.nextInt(100) < 90 ? rnd.nextInt(4) : 5;

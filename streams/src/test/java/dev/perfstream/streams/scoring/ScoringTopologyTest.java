@@ -31,6 +31,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.perfstream.streams.scoring.anomaly.AnomalyProcessor;
 
 class ScoringTopologyTest {
     @TempDir
@@ -100,7 +101,7 @@ class ScoringTopologyTest {
         assertThat(spike.getExpected()).isBetween(90.0, 110.0);
         assertThat(spike.getModelVersion()).isEqualTo("lsgd-v1");
         // The detector retrained after 120 clean windows and stored the model with its provenance.
-        assertThat(models.latestVersion(ScoringProcessor.MODEL_KIND, spike.getSeries() + "|60000ms|p95")).hasValue(1);
+        assertThat(models.latestVersion(AnomalyProcessor.MODEL_KIND, spike.getSeries() + "|60000ms|p95")).hasValue(1);
         double calmMax = out.subList(0, 200 * 3).stream().filter(a -> a.getWindowStart().toEpochMilli() > T0 + 40 * MIN)
             .mapToDouble(Anomaly::getScore).max().orElseThrow();
         assertThat(calmMax).isLessThan(0.9);
@@ -134,7 +135,7 @@ class ScoringTopologyTest {
         double[][] x = new double[n][SeriesFeatures.COUNT];
         double[] y = new double[n];
         java.util.Arrays.fill(y, 3.0);
-        models.save(ScoringProcessor.MODEL_KIND, key, LinearExpectation.train(x, y, n, key, 1L,
+        models.save(AnomalyProcessor.MODEL_KIND, key, LinearExpectation.train(x, y, n, key, 1L,
             OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC)));
         driver.advanceWallClockTime(Duration.ofSeconds(11));
         pipe(window("search", 50, rnd, 1.0));

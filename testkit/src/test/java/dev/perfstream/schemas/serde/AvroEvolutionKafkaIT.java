@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.Schema;
@@ -32,8 +31,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -136,9 +133,7 @@ class AvroEvolutionKafkaIT {
         }
         assertThat(ids).doesNotHaveDuplicates();
         List<MetricEvent> expected = new ArrayList<>();
-        Map<String, Object> pc = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-            ProducerConfig.LINGER_MS_CONFIG, 5);
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(pc, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> p = kafka.clients().producer(Map.of(ProducerConfig.LINGER_MS_CONFIG, 5))) {
             for (int i = 0; i < n; i++) {
                 int v = i % 3;
                 MetricEvent e = metric(i);
@@ -152,9 +147,7 @@ class AvroEvolutionKafkaIT {
     }
 
     private static long endOffset(String topic) {
-        Properties cc = new Properties();
-        cc.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(cc, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c = kafka.clients().consumer()) {
             TopicPartition tp = new TopicPartition(topic, 0);
             return c.endOffsets(List.of(tp)).get(tp);
         }
@@ -183,13 +176,8 @@ class AvroEvolutionKafkaIT {
         }
 
         private void run(String topic, RecordCodec<MetricEvent> codec, RecordCodec<DeadLetter> dlq) {
-            Properties cc = new Properties();
-            cc.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            cc.put(ConsumerConfig.GROUP_ID_CONFIG, "stage-" + topic);
-            cc.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            Map<String, Object> pc = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(cc, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-                 KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(pc, new ByteArraySerializer(), new ByteArraySerializer())) {
+            try (KafkaConsumer<byte[], byte[]> c = kafka.clients().consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "stage-" + topic));
+                 KafkaProducer<byte[], byte[]> p = kafka.clients().producer()) {
                 c.subscribe(List.of(topic));
                 while (running.get()) {
                     for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {

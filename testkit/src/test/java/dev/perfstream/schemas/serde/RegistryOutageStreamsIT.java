@@ -24,13 +24,8 @@ import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -76,7 +71,8 @@ class RegistryOutageStreamsIT {
                 streams.start();
                 // Phase 1: v1 only, registry up: the stage caches v1's id.
                 produce(kafka, 0, 300, i -> frame(v1Id, toGeneric(metric(i), MetricEvent.getClassSchema(), Map.of())), expected);
-                Poll.until(Duration.ofSeconds(90), "phase 1 output", () -> readCommitted(kafka, OUT).size() >= 300 ? true : null);
+                Poll.until(Duration.ofSeconds(90), "phase 1 output",
+                    () -> kafka.clients().records(OUT).size() >= 300 ? true : null);
 
                 // Phase 2: registry down; v1 records (cached id) and then v2 records (new id) in one stream.
                 registry.stop();
@@ -86,20 +82,17 @@ class RegistryOutageStreamsIT {
                     : frame(v2Id, toGeneric(metric(i), v2, Map.of("tenant", "t"))), expected);
                 while (Duration.between(down, Instant.now()).compareTo(Duration.ofSeconds(20)) < 0) {
                     assertThat(streams.state()).isNotIn(KafkaStreams.State.ERROR, KafkaStreams.State.NOT_RUNNING);
-                    assertThat(readCommitted(kafka, DLQ)).isEmpty();
+                    assertThat(kafka.clients().records(DLQ)).isEmpty();
                     Thread.sleep(500);
                 }
                 registry.startProcess();
                 Poll.until(Duration.ofSeconds(180), "all 600 events committed after the outage",
-                    () -> readCommitted(kafka, OUT).size() >= 600 ? true : null);
+                    () -> kafka.clients().records(OUT).size() >= 600 ? true : null);
 
-                List<MetricEvent> out = new ArrayList<>();
                 RecordCodec<MetricEvent> codec = Codecs.create(MetricEvent.getClassSchema(), settings);
-                for (ConsumerRecord<byte[], byte[]> r : readCommitted(kafka, OUT)) {
-                    out.add(codec.decode(OUT, r.value()));
-                }
+                List<MetricEvent> out = kafka.clients().drain(OUT, codec::decode);
                 assertThat(out).containsExactlyElementsOf(expected); // each once, in order
-                assertThat(readCommitted(kafka, DLQ)).isEmpty();
+                assertThat(kafka.clients().records(DLQ)).isEmpty();
                 assertThat(uncaught).as("the retries stayed within schema.registry.retry.timeout").isEmpty();
             }
         }
@@ -138,32 +131,12 @@ class RegistryOutageStreamsIT {
 
     private static void produce(KafkaTestCluster kafka, int from, int to, java.util.function.IntFunction<byte[]> value,
                                 List<MetricEvent> expected) throws Exception {
-        Map<String, Object> pc = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(pc, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> p = kafka.clients().producer()) {
             for (int i = from; i < to; i++) {
                 p.send(new ProducerRecord<>(IN, metric(i).getService().getBytes(), value.apply(i)));
                 expected.add(metric(i));
             }
             p.flush();
         }
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readCommitted(KafkaTestCluster kafka, String topic) {
-        Properties cc = new Properties();
-        cc.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        cc.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(cc, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            var tp = new org.apache.kafka.common.TopicPartition(topic, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            while (c.position(tp) < end) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    out.add(r);
-                }
-            }
-        }
-        return out;
     }
 }

@@ -2,6 +2,7 @@ package dev.perfstream.streams.alerts.rule;
 
 import dev.perfstream.schemas.avro.Severity;
 import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.series.SeriesKey;
 import java.time.Duration;
 import java.util.Map;
 
@@ -24,6 +25,6 @@ public record Deadman(String id, Selector selector, Duration after, Severity sev
 
     /** The alert's series: the service (or app) that must keep sending. */
     public static String series(WindowStats s) {
-        return "service=" + s.getService();
+        return SeriesKey.service(s.getService()).display();
     }
 }

@@ -1,7 +1,7 @@
-package dev.perfstream.streams.scoring;
+package dev.perfstream.streams.scoring.multivariate;
 
-import static dev.perfstream.streams.scoring.MultivariateTestData.SERIES;
-import static dev.perfstream.streams.scoring.MultivariateTestData.load;
+import static dev.perfstream.streams.scoring.multivariate.MultivariateTestData.SERIES;
+import static dev.perfstream.streams.scoring.multivariate.MultivariateTestData.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.perfstream.models.anomaly.MultivariateModels;
@@ -19,7 +19,7 @@ import dev.perfstream.testkit.Poll;
 import dev.perfstream.testkit.StageSettings;
 import dev.perfstream.testkit.TopicTail;
 import dev.perfstream.schemas.series.SeriesKey;
-import dev.perfstream.streams.scoring.MultivariateTestData.Vitals;
+import dev.perfstream.streams.scoring.multivariate.MultivariateTestData.Vitals;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -30,6 +30,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import dev.perfstream.streams.scoring.ScoringApp;
+import dev.perfstream.streams.scoring.ScoringTopology;
+import dev.perfstream.streams.scoring.ScoringTestData;
+import dev.perfstream.streams.scoring.ScoringStageSettings;
 
 /**
  * The multivariate detector in the scoring stage against a real KRaft broker: the service's series are

@@ -1,4 +1,4 @@
-package dev.perfstream.streams.scoring;
+package dev.perfstream.streams.scoring.forecast;
 
 import dev.perfstream.models.anomaly.Statistic;
 import dev.perfstream.models.forecast.SeriesForecaster;
@@ -16,6 +16,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.state.KeyValueStore;
+import dev.perfstream.streams.scoring.ScoringTopology;
+import dev.perfstream.streams.scoring.anomaly.AnomalyAlerts;
 
 /**
  * Capacity and SLO alerts from forecasts (source FORECAST) on perf.alerts. A threshold is the configured

@@ -1,4 +1,4 @@
-package dev.perfstream.streams.scoring;
+package dev.perfstream.streams.scoring.anomaly;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,6 +16,7 @@ import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
+import dev.perfstream.streams.scoring.ScoringConfig;
 
 /**
  * ANOMALY alerts on the rules' lifecycle ({@code AlertStateMachine} through {@code AlertEpisodes}): reminders while

@@ -1,4 +1,4 @@
-package dev.perfstream.streams.scoring;
+package dev.perfstream.streams.scoring.forecast;
 
 import dev.perfstream.models.anomaly.Statistic;
 import dev.perfstream.models.anomaly.WindowScoring;
@@ -21,23 +21,26 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.perfstream.streams.scoring.ScoringConfig;
+import dev.perfstream.streams.scoring.ScoringTopology;
+import dev.perfstream.streams.scoring.multivariate.ServiceWindow;
 
 /**
  * Forecasts each closed window of {@code forecast.window} size of METRIC series (decoded and validated by
- * {@link ScoringProcessor}, which forwards them here): one {@link SeriesForecaster} per (series, statistic)
+ * the stage's decode node {@value ScoringTopology#PROCESSOR}, which forwards them here): one {@link SeriesForecaster} per (series, statistic)
  * in the {@value ScoringTopology#FORECAST_STORE} store, one {@code Forecast} per horizon to perf.forecasts
  * keyed by the series id, and capacity / SLO alerts through {@link ForecastAlerts}. Each retrained model
  * is saved in the {@link ModelStore} (kind {@value #MODEL_KIND}, one series per horizon) and its version is
  * carried in the forecasts.
  */
-final class ForecastProcessor implements Processor<String, Object, Object, Object> {
+public final class ForecastProcessor implements Processor<String, Object, Object, Object> {
     static final String MODEL_KIND = "forecast";
 
     /**
      * What one instance forecasts: the route series of perf.stats (every configured statistic), or the
      * service totals the multivariate branch assembles (throughput only, for capacity alerts).
      */
-    enum Scope {
+    public enum Scope {
         ROUTES(ScoringTopology.FORECAST_STORE, ScoringTopology.FORECAST_ALERT_STORE),
         SERVICES(ScoringTopology.SERVICE_FORECAST_STORE, ScoringTopology.SERVICE_FORECAST_ALERT_STORE);
 
@@ -67,7 +70,7 @@ final class ForecastProcessor implements Processor<String, Object, Object, Objec
     private final boolean advises;
     private final List<Statistic> statistics;
 
-    ForecastProcessor(ScoringConfig c, Settings settings, ModelStore models, Clock clock, Scope scope) {
+    public ForecastProcessor(ScoringConfig c, Settings settings, ModelStore models, Clock clock, Scope scope) {
         this.cfg = c.forecast();
         this.capacity = c.capacity();
         this.advises = scope == Scope.SERVICES && ScoringTopology.advisesCapacity(c);

@@ -1,4 +1,4 @@
-package dev.perfstream.streams.scoring;
+package dev.perfstream.streams.scoring.multivariate;
 
 import dev.perfstream.models.anomaly.MultivariateDetector;
 import dev.perfstream.models.anomaly.MultivariateModels;
@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.perfstream.streams.scoring.ScoringConfig;
 
 /**
  * The multivariate detector of each service through its life: created after a probation that fixes its dimensions,

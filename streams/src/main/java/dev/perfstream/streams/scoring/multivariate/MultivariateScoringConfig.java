@@ -1,10 +1,11 @@
-package dev.perfstream.streams.scoring;
+package dev.perfstream.streams.scoring.multivariate;
 
 import dev.perfstream.models.anomaly.MultivariateConfig;
 import dev.perfstream.models.anomaly.ServiceVitals;
 import dev.perfstream.schemas.config.ConfigKey;
 import dev.perfstream.schemas.config.Settings;
 import java.time.Duration;
+import dev.perfstream.streams.scoring.ModelKeys;
 
 /**
  * The scoring stage's multivariate detector per service: the keys {@code multivariate.*} declared here

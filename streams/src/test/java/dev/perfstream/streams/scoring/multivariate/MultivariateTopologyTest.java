@@ -1,8 +1,8 @@
-package dev.perfstream.streams.scoring;
+package dev.perfstream.streams.scoring.multivariate;
 
-import static dev.perfstream.streams.scoring.MultivariateTestData.SERIES;
-import static dev.perfstream.streams.scoring.MultivariateTestData.load;
-import static dev.perfstream.streams.scoring.MultivariateTestData.window;
+import static dev.perfstream.streams.scoring.multivariate.MultivariateTestData.SERIES;
+import static dev.perfstream.streams.scoring.multivariate.MultivariateTestData.load;
+import static dev.perfstream.streams.scoring.multivariate.MultivariateTestData.window;
 import static dev.perfstream.streams.scoring.ScoringTestData.MIN;
 import static dev.perfstream.streams.scoring.ScoringTestData.T0;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,7 +18,7 @@ import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.schemas.series.SeriesKey;
-import dev.perfstream.streams.scoring.MultivariateTestData.Vitals;
+import dev.perfstream.streams.scoring.multivariate.MultivariateTestData.Vitals;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -34,6 +34,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.perfstream.streams.scoring.ScoringConfig;
+import dev.perfstream.streams.scoring.ScoringTopology;
+import dev.perfstream.streams.scoring.ScoringDriver;
 
 /**
  * The multivariate branch of the scoring topology: one service with two request routes, CPU and memory,

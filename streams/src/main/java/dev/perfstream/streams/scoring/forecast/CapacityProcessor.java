@@ -1,4 +1,4 @@
-package dev.perfstream.streams.scoring;
+package dev.perfstream.streams.scoring.forecast;
 
 import dev.perfstream.models.capacity.Advice;
 import dev.perfstream.models.capacity.CapacityEstimate;
@@ -31,6 +31,9 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.perfstream.streams.scoring.ScoringConfig;
+import dev.perfstream.streams.scoring.ScoringTopology;
+import dev.perfstream.streams.scoring.multivariate.ServiceWindow;
 
 /**
  * Scaling advice per service, once per window of the service forecaster ({@link ForecastProcessor} in the
@@ -47,9 +50,9 @@ import org.slf4j.LoggerFactory;
  * windows counted ({@code WindowStats.instances}, from the events' {@code instance}); when the service's events carry
  * none, the configured {@code capacity.<service>.instances} / {@code capacity.instances}. A service without either
  * gets advice UNKNOWN naming the key. Windows whose capacity inputs are invalid (NaN or negative rate, p95 or CPU) never get
- * here: {@link ScoringProcessor} dead-letters them with the reason ({@link #problem}).
+ * here: the stage's decode node ({@value ScoringTopology#PROCESSOR}) dead-letters them with the reason ({@link #problem}).
  */
-final class CapacityProcessor implements Processor<String, CapacityProcessor.Input, Object, Object> {
+public final class CapacityProcessor implements Processor<String, CapacityProcessor.Input, Object, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(CapacityProcessor.class);
     private static final byte VERSION = 1;
     private static final String STAGE = "scoring";
@@ -57,7 +60,7 @@ final class CapacityProcessor implements Processor<String, CapacityProcessor.Inp
     private static final int UNKNOWN_REFIT_WINDOWS = 10;
 
     /** A service total (of the forecast window) and the rate forecasts made from it. */
-    record Input(ServiceWindow window, List<RateForecast> forecasts) {
+    public record Input(ServiceWindow window, List<RateForecast> forecasts) {
     }
 
     private final CapacityConfig cfg;
@@ -69,7 +72,7 @@ final class CapacityProcessor implements Processor<String, CapacityProcessor.Inp
     private final java.util.Map<String, Long> exposed = new java.util.HashMap<>();
     private final long windowMs;
 
-    CapacityProcessor(ScoringConfig c, Settings settings) {
+    public CapacityProcessor(ScoringConfig c, Settings settings) {
         this.cfg = c.capacity();
         this.model = new CapacityModel(cfg.model());
         this.codec = Codecs.create(Recommendation.getClassSchema(), settings);
@@ -102,10 +105,10 @@ final class CapacityProcessor implements Processor<String, CapacityProcessor.Inp
 
     /**
      * Why a perf.stats window cannot feed the scaling advice, or null: checked on every window of the request, CPU
-     * and memory metrics of the multivariate window size while the advice is on (the scoring processor dead-letters
+     * and memory metrics of the multivariate window size while the advice is on (the stage's decode node dead-letters
      * the window with this reason, the multivariate router leaves it out).
      */
-    static String problem(WindowStats w, ScoringConfig c) {
+    public static String problem(WindowStats w, ScoringConfig c) {
         if (!ScoringTopology.advisesCapacity(c) || w.getKind() != SeriesKind.METRIC || w.getServiceVersion() != null
             || w.getCount() <= 0 || !c.multivariate().metrics().feeds(w)
             || w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli() != c.multivariate().window().toMillis()) {

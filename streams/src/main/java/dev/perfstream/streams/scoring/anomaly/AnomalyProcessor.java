@@ -1,4 +1,4 @@
-package dev.perfstream.streams.scoring;
+package dev.perfstream.streams.scoring.anomaly;
 
 import dev.perfstream.models.anomaly.DetectorStateCodec;
 import dev.perfstream.models.anomaly.LinearExpectation;
@@ -7,19 +7,16 @@ import dev.perfstream.models.anomaly.SeriesDetector;
 import dev.perfstream.models.anomaly.Statistic;
 import dev.perfstream.models.anomaly.WindowScoring;
 import dev.perfstream.models.store.ModelStore;
+import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.Anomaly;
-import dev.perfstream.schemas.avro.DeadLetter;
+import dev.perfstream.schemas.avro.SeriesKind;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.metrics.PerfstreamMetrics;
 import dev.perfstream.schemas.serde.Codecs;
-import dev.perfstream.schemas.serde.DeadLetters;
-import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
-import dev.perfstream.schemas.serde.WireFormat;
-import dev.perfstream.schemas.series.SeriesKey;
-import dev.perfstream.streams.outage.ParkedRecord;
-import dev.perfstream.streams.outage.ParkedRecords;
+import dev.perfstream.streams.scoring.ScoringConfig;
+import dev.perfstream.streams.scoring.ScoringTopology;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -27,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -37,41 +33,38 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scores each closed window; see {@link ScoringTopology}. Detectors are cached decoded per task (bounded,
- * least recently used) and written through to the store after every window. A wall-clock punctuation
- * looks in the {@link ModelStore} for newer model versions of the cached detectors and swaps them in: a
- * model retrained elsewhere (another instance, an offline job) is used without a restart.
+ * Scores each closed window the stage's decode node forwards (keyed by series id, decoded and validated; see
+ * {@link ScoringTopology}): one {@link SeriesDetector} per (series, window size, statistic) in the
+ * {@value ScoringTopology#DETECTOR_STORE} store, one {@code Anomaly} per scored statistic, and ANOMALY alerts
+ * through {@link AnomalyAlerts}. Detectors are cached decoded per task (bounded, least recently used) and written
+ * through to the store after every window. A wall-clock punctuation looks in the {@link ModelStore} for newer model
+ * versions of the cached detectors and swaps them in: a model retrained elsewhere (another instance, an offline
+ * job) is used without a restart.
  */
-final class ScoringProcessor implements Processor<byte[], byte[], Object, Object> {
-    static final String MODEL_KIND = "anomaly";
-    private static final Logger LOG = LoggerFactory.getLogger(ScoringProcessor.class);
+public final class AnomalyProcessor implements Processor<String, WindowStats, Object, Object> {
+    /** The model store kind of the per-series detectors' models. */
+    public static final String MODEL_KIND = "anomaly";
+    private static final Logger LOG = LoggerFactory.getLogger(AnomalyProcessor.class);
 
     private final ScoringConfig cfg;
     private final ModelStore models;
     private final Clock clock;
-    private final RecordCodec<WindowStats> statsCodec;
     private final RecordCodec<Anomaly> anomalyCodec;
-    private final RecordCodec<DeadLetter> deadLetterCodec;
-    private final RecordCodec<dev.perfstream.schemas.avro.Alert> alertCodec;
-    private AnomalyAlerts alerts;
+    private final RecordCodec<Alert> alertCodec;
     private final Map<String, SeriesDetector> cache;
+    private final SeriesDetector.ModelPublisher publisher;
+    private AnomalyAlerts alerts;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, byte[]> store;
-    private final SeriesDetector.ModelPublisher publisher;
-
-    private final ParkedRecords parking;
+    private CounterDataPoint anomaliesOut;
 
     /** @param settings for the codecs: wire format and schema registry, as the other stages read them */
-    ScoringProcessor(ScoringConfig cfg, Settings settings, ModelStore models, Clock clock, ParkedRecords.Config outage,
-                     AtomicLong parkedGauge) {
+    public AnomalyProcessor(ScoringConfig cfg, Settings settings, ModelStore models, Clock clock) {
         this.cfg = cfg;
         this.models = models;
         this.clock = clock;
-        this.parking = new ParkedRecords(outage, "scoring", this::handle, parkedGauge);
-        this.statsCodec = Codecs.create(WindowStats.getClassSchema(), settings);
         this.anomalyCodec = Codecs.create(Anomaly.getClassSchema(), settings);
-        this.deadLetterCodec = Codecs.create(DeadLetter.getClassSchema(), settings);
-        this.alertCodec = Codecs.create(dev.perfstream.schemas.avro.Alert.getClassSchema(), settings);
+        this.alertCodec = Codecs.create(Alert.getClassSchema(), settings);
         this.cache = new LinkedHashMap<>(256, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, SeriesDetector> e) {
@@ -84,59 +77,19 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
-        this.windowsIn = new CounterDataPoint[] {PerfstreamMetrics.EVENTS_IN.labelValues("scoring", cfg.statsTopic(), "avro"),
-            PerfstreamMetrics.EVENTS_IN.labelValues("scoring", cfg.statsTopic(), "json")};
         this.anomaliesOut = PerfstreamMetrics.RESULTS_OUT.labelValues("scoring", cfg.anomaliesTopic());
         this.store = context.getStateStore(ScoringTopology.DETECTOR_STORE);
         this.alerts = new AnomalyAlerts(cfg, context.getStateStore(ScoringTopology.ALERT_STORE));
         cache.clear();
         context.schedule(cfg.reloadInterval(), PunctuationType.WALL_CLOCK_TIME, now -> reloadModels());
-        parking.init(context, ScoringTopology.PARKED_STORE);
     }
 
     @Override
-    public void process(Record<byte[], byte[]> record) {
-        parking.offer(ParkedRecords.of(record, context.recordMetadata()));
-    }
-
-    private CounterDataPoint[] windowsIn;
-    private CounterDataPoint anomaliesOut;
-
-    @Override
-    public void close() {
-        parking.close();
-    }
-
-    /**
-     * One closed window, live or replayed after a registry outage: the decode comes first, so an
-     * unreachable registry leaves nothing changed and the record is parked ({@link ParkedRecords}).
-     */
-    private void handle(ParkedRecord r) {
-        WindowStats w;
-        try {
-            w = statsCodec.decode(cfg.statsTopic(), r.value());
-        } catch (DecodeException e) {
-            deadLetter(r, e.code(), e.getMessage());
-            return;
-        }
-        if (!w.getWindowEnd().isAfter(w.getWindowStart())) {
-            deadLetter(r, "validation", "windowEnd " + w.getWindowEnd() + " is not after windowStart " + w.getWindowStart());
-            return;
-        }
-        String unusable = CapacityProcessor.problem(w, cfg);
-        if (unusable != null) {
-            deadLetter(r, "validation", unusable);
-            return;
-        }
-        if (w.getServiceVersion() != null) {
-            return; // a per-version window of release comparison: its series is already scored as a whole
-        }
-        String series = SeriesKey.of(w).id();
-        windowsIn[WireFormat.detect(r.value()) == WireFormat.AVRO_CONFLUENT ? 0 : 1].inc();
-        context.forward(new Record<>(series, w, r.timestamp()), ScoringTopology.FORECAST_PROCESSOR);
+    public void process(Record<String, WindowStats> r) {
+        String series = r.key();
+        WindowStats w = r.value();
         long sizeMs = w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli();
-        List<Statistic> stats = w.getKind() == dev.perfstream.schemas.avro.SeriesKind.RUM
-            ? cfg.rumStatistics() : cfg.metricStatistics();
+        List<Statistic> stats = w.getKind() == SeriesKind.RUM ? cfg.rumStatistics() : cfg.metricStatistics();
         for (Statistic st : stats) {
             String key = series + "|" + sizeMs + "ms|" + st.label();
             SeriesDetector d = detector(key);
@@ -153,7 +106,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
             context.forward(new Record<>(series, anomalyCodec.encode(cfg.anomaliesTopic(), a), r.timestamp()),
                 ScoringTopology.ANOMALIES_SINK);
             anomaliesOut.inc();
-            var alert = alerts.onScore(series, st, w, observed, s.expected(), s.score(), clock.instant());
+            Alert alert = alerts.onScore(series, st, w, observed, s.expected(), s.score(), clock.instant());
             if (alert != null) {
                 PerfstreamMetrics.ALERT_TRANSITIONS.labelValues("scoring", alert.getRule(), alert.getState().name()).inc();
                 context.forward(new Record<>(alert.getFingerprint(), alertCodec.encode(cfg.alertsTopic(), alert),
@@ -161,7 +114,6 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
             }
         }
     }
-
     private SeriesDetector detector(String key) {
         SeriesDetector d = cache.get(key);
         if (d != null) {
@@ -233,14 +185,5 @@ final class ScoringProcessor implements Processor<byte[], byte[], Object, Object
         } catch (NumberFormatException e) {
             return 0;
         }
-    }
-
-    private void deadLetter(ParkedRecord r, String code, String reason) {
-        String topic = r.topic() == null ? cfg.statsTopic() : r.topic();
-        LOG.warn("dead letter from {}-{}@{}: {}", topic, r.partition(), r.offset(), reason);
-        DeadLetter dl = DeadLetters.of(code, reason, "scoring", topic, r.partition(), r.offset(), r.timestamp(), r.key(),
-            r.value(), clock.instant());
-        context.forward(new Record<>(r.key(), deadLetterCodec.encode(cfg.deadletterTopic(), dl), r.timestamp()),
-            ScoringTopology.DEADLETTER_SINK);
     }
 }

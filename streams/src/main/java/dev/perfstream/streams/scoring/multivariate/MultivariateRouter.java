@@ -1,4 +1,4 @@
-package dev.perfstream.streams.scoring;
+package dev.perfstream.streams.scoring.multivariate;
 
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
@@ -11,21 +11,24 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import dev.perfstream.streams.scoring.ScoringConfig;
+import dev.perfstream.streams.scoring.ScoringTopology;
+import dev.perfstream.streams.scoring.forecast.CapacityProcessor;
 
 /**
  * First step of the multivariate branch: keeps the perf.stats windows that feed a service's joint vector
  * (METRIC series of the configured metrics, windows of {@code scoring.multivariate.window}) and re-keys them
  * by service for the repartition topic. The value bytes pass through unchanged. A record that does not
- * decode is left out here: {@link ScoringProcessor} reads the same record and dead-letters it with the
+ * decode is left out here: the stage's decode node ({@value ScoringTopology#PROCESSOR}) reads the same record and dead-letters it with the
  * reason, so it is reported exactly once.
  */
-final class MultivariateRouter implements Processor<byte[], byte[], String, byte[]> {
+public final class MultivariateRouter implements Processor<byte[], byte[], String, byte[]> {
     private final ScoringConfig cfg;
     private final RecordCodec<WindowStats> codec;
     private final ParkedRecords parking;
     private ProcessorContext<String, byte[]> context;
 
-    MultivariateRouter(ScoringConfig cfg, Settings settings, ParkedRecords.Config outage, AtomicLong parkedGauge) {
+    public MultivariateRouter(ScoringConfig cfg, Settings settings, ParkedRecords.Config outage, AtomicLong parkedGauge) {
         this.cfg = cfg;
         this.codec = Codecs.create(WindowStats.getClassSchema(), settings);
         this.parking = new ParkedRecords(outage, "scoring-multivariate", this::handle, parkedGauge);
@@ -53,10 +56,10 @@ final class MultivariateRouter implements Processor<byte[], byte[], String, byte
         try {
             w = codec.decode(cfg.statsTopic(), r.value());
         } catch (DecodeException e) {
-            return; // dead-lettered by ScoringProcessor
+            return; // dead-lettered by the decode node
         }
         if (CapacityProcessor.problem(w, cfg) != null) {
-            return; // dead-lettered by ScoringProcessor
+            return; // dead-lettered by the decode node
         }
         long size = w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli();
         if (size == cfg.multivariate().window().toMillis() && w.getServiceVersion() == null

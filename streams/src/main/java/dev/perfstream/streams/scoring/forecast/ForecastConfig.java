@@ -1,4 +1,4 @@
-package dev.perfstream.streams.scoring;
+package dev.perfstream.streams.scoring.forecast;
 
 import dev.perfstream.models.anomaly.Statistic;
 import dev.perfstream.models.forecast.SeriesForecaster;
@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import dev.perfstream.streams.scoring.ScoringConfig;
 
 /**
  * Forecast part of the scoring stage (keys in streams/README and models/README).

@@ -1,10 +1,11 @@
-package dev.perfstream.streams.scoring;
+package dev.perfstream.streams.scoring.multivariate;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.state.KeyValueStore;
+import dev.perfstream.streams.scoring.ScoringTopology;
 
 /**
  * The six record kinds of the {@value ScoringTopology#MULTIVARIATE_STORE} store, one key prefix each, so that a

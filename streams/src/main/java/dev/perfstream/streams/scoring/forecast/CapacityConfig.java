@@ -1,4 +1,4 @@
-package dev.perfstream.streams.scoring;
+package dev.perfstream.streams.scoring.forecast;
 
 import dev.perfstream.models.capacity.CapacityModel;
 import dev.perfstream.models.capacity.ScalingAdvisor;
@@ -7,6 +7,7 @@ import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.config.TopicKeys;
 import java.time.Duration;
 import java.util.Map;
+import dev.perfstream.streams.scoring.ScoringTopology;
 
 /**
  * Scaling advice of the scoring stage ({@code capacity.*} keys): per service, a {@link CapacityModel} fitted on the
@@ -132,7 +133,7 @@ public record CapacityConfig(boolean enabled, String topic, Map<String, Integer>
     }
 
     /** The same configuration, disabled (the output topic is missing and cannot be created). */
-    CapacityConfig disabled() {
+    public CapacityConfig disabled() {
         return new CapacityConfig(false, topic, instances, defaultInstances, price, defaultPrice, overrideRate, model,
             sustain, lookahead, startup, rampMinT, minInstances, maxInstances, historyWindows, refitWindows);
     }

@@ -1,4 +1,4 @@
-package dev.perfstream.streams.scoring;
+package dev.perfstream.streams.scoring.anomaly;
 
 import dev.perfstream.models.anomaly.Statistic;
 import dev.perfstream.schemas.avro.Alert;
@@ -14,6 +14,8 @@ import dev.perfstream.streams.alerts.state.Transition;
 import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.streams.state.KeyValueStore;
+import dev.perfstream.streams.scoring.ScoringConfig;
+import dev.perfstream.streams.scoring.ScoringTopology;
 
 /**
  * Turns anomaly scores into alert state changes (source ANOMALY) on perf.alerts: FIRING on the first window
@@ -25,11 +27,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * stage reads only perf.stats, so the scoring stage writes these itself; the flow stays one-directional
  * (stats -> scoring -> alerts topic).
  */
-final class AnomalyAlerts {
+public final class AnomalyAlerts {
     private final ScoringConfig cfg;
     private final AlertEpisodes episodes;
 
-    AnomalyAlerts(ScoringConfig cfg, KeyValueStore<String, byte[]> store) {
+    public AnomalyAlerts(ScoringConfig cfg, KeyValueStore<String, byte[]> store) {
         this.cfg = cfg;
         this.episodes = new AlertEpisodes(store, policy(cfg));
     }
@@ -40,7 +42,7 @@ final class AnomalyAlerts {
      * {@code scoring.alert.renotify} while firing, and the rules' flapping defaults (the third start within
      * 30 min marks the alert flapping; it then resolves only after 5 calm windows).
      */
-    static Policy policy(ScoringConfig cfg) {
+    public static Policy policy(ScoringConfig cfg) {
         return new Policy(1, cfg.alertResolveWindows(), cfg.alertRenotify(), Policy.DEFAULT.flapStarts(),
             Policy.DEFAULT.flapWithin(), Policy.DEFAULT.flapSettle());
     }
@@ -62,15 +64,15 @@ final class AnomalyAlerts {
      * A notification of one fingerprint's episode: FIRING (the first, or a reminder) or RESOLVED, when the episode
      * started, and whether it is flapping.
      */
-    record Step(AlertState state, Instant startedAt, Transition.Emit emit, boolean flapping, int repeats) {
+    public record Step(AlertState state, Instant startedAt, Transition.Emit emit, boolean flapping, int repeats) {
         /** What the alert's summary adds to its text: a reminder's number, a flapping alert's held resolution. */
-        String note(Policy p) {
+        public String note(Policy p) {
             return (flapping && state == AlertState.FIRING ? "; FLAPPING, resolution held until calm for "
                 + Math.max(p.resolveWindows(), p.flapSettle()) + " windows" : "")
                 + (emit == Transition.Emit.REPEAT ? "; still anomalous, reminder " + repeats : "");
         }
 
-        static Step of(Transition t) {
+        public static Step of(Transition t) {
             AlertState state = switch (t.emit()) {
                 case NONE -> null;
                 case FIRING, REPEAT -> AlertState.FIRING;
@@ -86,7 +88,7 @@ final class AnomalyAlerts {
      *
      * @return the notification, or null if there is none
      */
-    Step step(String fingerprint, String series, Instant windowStart, Instant windowEnd, double score) {
+    public Step step(String fingerprint, String series, Instant windowStart, Instant windowEnd, double score) {
         return Step.of(episodes.observe(fingerprint, series, windowStart.toEpochMilli(), windowEnd.toEpochMilli(), score,
             score >= cfg.alertThreshold(), score < cfg.alertResolveThreshold()));
     }

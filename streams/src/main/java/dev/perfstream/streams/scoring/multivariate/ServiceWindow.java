@@ -1,4 +1,4 @@
-package dev.perfstream.streams.scoring;
+package dev.perfstream.streams.scoring.multivariate;
 
 import dev.perfstream.schemas.avro.WindowStats;
 
@@ -13,5 +13,5 @@ import dev.perfstream.schemas.avro.WindowStats;
  * @param instances the most distinct instances any of the service's request, CPU and memory windows counted
  *                  ({@code WindowStats.instances}); 0 when none carried a count
  */
-record ServiceWindow(WindowStats total, double p95, double cpu, int instances) {
+public record ServiceWindow(WindowStats total, double p95, double cpu, int instances) {
 }

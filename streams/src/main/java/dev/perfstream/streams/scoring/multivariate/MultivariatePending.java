@@ -1,4 +1,4 @@
-package dev.perfstream.streams.scoring;
+package dev.perfstream.streams.scoring.multivariate;
 
 import dev.perfstream.models.anomaly.ServiceVitals;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package dev.perfstream.streams.scoring;
+package dev.perfstream.streams.scoring.multivariate;
 
 import dev.perfstream.models.anomaly.MultivariateDetector;
 import dev.perfstream.models.anomaly.ServiceVitals;
@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import dev.perfstream.streams.scoring.ScoringConfig;
+import dev.perfstream.streams.scoring.anomaly.AnomalyAlerts;
 
 /**
  * ANOMALY alerts of the multivariate detector: the summary names every dimension with its value and its

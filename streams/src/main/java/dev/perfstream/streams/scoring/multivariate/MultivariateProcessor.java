@@ -1,4 +1,4 @@
-package dev.perfstream.streams.scoring;
+package dev.perfstream.streams.scoring.multivariate;
 
 import dev.perfstream.models.anomaly.MultivariateDetector;
 import dev.perfstream.models.anomaly.ServiceVitals;
@@ -25,6 +25,9 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.perfstream.streams.scoring.ScoringConfig;
+import dev.perfstream.streams.scoring.ScoringTopology;
+import dev.perfstream.streams.scoring.anomaly.AnomalyAlerts;
 
 /**
  * The multivariate detector per service, after the repartition by service (see {@link ScoringTopology}).
@@ -40,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * {@code perfstream-multivariate} metrics). A window arriving after its vector closed is counted
  * ({@code late-series-total}) and logged, not re-scored.
  */
-final class MultivariateProcessor implements Processor<String, byte[], Object, Object> {
+public final class MultivariateProcessor implements Processor<String, byte[], Object, Object> {
     static final String STATISTIC = "multivariate";
     private static final Logger LOG = LoggerFactory.getLogger(MultivariateProcessor.class);
 
@@ -59,7 +62,7 @@ final class MultivariateProcessor implements Processor<String, byte[], Object, O
     private Sensor incomplete;
     private Sensor late;
 
-    MultivariateProcessor(ScoringConfig cfg, Settings settings, ModelStore modelStore, Clock clock) {
+    public MultivariateProcessor(ScoringConfig cfg, Settings settings, ModelStore modelStore, Clock clock) {
         this.cfg = cfg;
         this.forecastServices = ScoringTopology.forecastsServices(cfg);
         this.mv = cfg.multivariate();
