@@ -9,11 +9,10 @@ import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.streams.outage.ParkedRecord;
 import dev.perfstream.streams.outage.ParkedRecords;
+import dev.perfstream.streams.outage.ParkingProcessor;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * re-keyed by service, which co-locates every series of a service with its SLO buckets. While the
  * schema registry is unreachable, records wait in order in a store ({@link ParkedRecords}).
  */
-final class DecodeProcessor extends ContextualProcessor<byte[], byte[], String, Decoded> {
+final class DecodeProcessor extends ParkingProcessor<String, Decoded> {
     private static final Logger LOG = LoggerFactory.getLogger(DecodeProcessor.class);
     /** Bytes of one input topic to the window a rule evaluates. */
     @FunctionalInterface
@@ -33,8 +32,6 @@ final class DecodeProcessor extends ContextualProcessor<byte[], byte[], String, 
 
     private final Decoder codec;
     private final Clock clock;
-    private final ParkedRecords parking;
-    private final String parkedStore;
 
     DecodeProcessor(RecordCodec<WindowStats> codec, Clock clock, ParkedRecords.Config outage, AtomicLong parkedGauge) {
         this(codec::decode, AlertsTopology.PARKED_STORE, clock, outage, parkedGauge);
@@ -42,30 +39,14 @@ final class DecodeProcessor extends ContextualProcessor<byte[], byte[], String, 
 
     /** @param parkedStore the store records wait in while the registry is unreachable */
     DecodeProcessor(Decoder codec, String parkedStore, Clock clock, ParkedRecords.Config outage, AtomicLong parkedGauge) {
+        super("alerts", parkedStore, outage, parkedGauge);
         this.codec = codec;
-        this.parkedStore = parkedStore;
         this.clock = clock;
-        this.parking = new ParkedRecords(outage, "alerts", this::handle, parkedGauge);
-    }
-
-    @Override
-    public void init(ProcessorContext<String, Decoded> context) {
-        super.init(context);
-        parking.init(context, parkedStore);
-    }
-
-    @Override
-    public void process(Record<byte[], byte[]> r) {
-        parking.offer(ParkedRecords.of(r, context().recordMetadata()));
-    }
-
-    @Override
-    public void close() {
-        parking.close();
     }
 
     /** Decoding comes first: an unreachable registry leaves nothing forwarded, and the record is parked. */
-    private void handle(ParkedRecord r) {
+    @Override
+    protected void handle(ParkedRecord r) {
         try {
             WindowStats s = codec.decode(r.topic(), r.value());
             String problem = check(s);

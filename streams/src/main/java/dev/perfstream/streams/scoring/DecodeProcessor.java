@@ -12,11 +12,11 @@ import dev.perfstream.schemas.serde.WireFormat;
 import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.streams.outage.ParkedRecord;
 import dev.perfstream.streams.outage.ParkedRecords;
+import dev.perfstream.streams.outage.ParkingProcessor;
 import dev.perfstream.streams.scoring.forecast.CapacityProcessor;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
@@ -29,49 +29,37 @@ import org.slf4j.LoggerFactory;
  * processor and then to the anomaly processor. While the schema registry is unreachable, records wait in order in
  * the {@value ScoringTopology#PARKED_STORE} store ({@link ParkedRecords}).
  */
-final class DecodeProcessor implements Processor<byte[], byte[], Object, Object> {
+final class DecodeProcessor extends ParkingProcessor<Object, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(DecodeProcessor.class);
 
     private final ScoringConfig cfg;
     private final Clock clock;
     private final RecordCodec<WindowStats> statsCodec;
     private final RecordCodec<DeadLetter> deadLetterCodec;
-    private final ParkedRecords parking;
-    private ProcessorContext<Object, Object> context;
     private CounterDataPoint[] windowsIn;
 
     /** @param settings for the codecs: wire format and schema registry, as the other stages read them */
     DecodeProcessor(ScoringConfig cfg, Settings settings, Clock clock, ParkedRecords.Config outage, AtomicLong parkedGauge) {
+        super("scoring", ScoringTopology.PARKED_STORE, outage, parkedGauge);
         this.cfg = cfg;
         this.clock = clock;
-        this.parking = new ParkedRecords(outage, "scoring", this::handle, parkedGauge);
         this.statsCodec = Codecs.create(WindowStats.getClassSchema(), settings);
         this.deadLetterCodec = Codecs.create(DeadLetter.getClassSchema(), settings);
     }
 
     @Override
     public void init(ProcessorContext<Object, Object> context) {
-        this.context = context;
+        super.init(context);
         this.windowsIn = new CounterDataPoint[] {PerfstreamMetrics.EVENTS_IN.labelValues("scoring", cfg.statsTopic(), "avro"),
             PerfstreamMetrics.EVENTS_IN.labelValues("scoring", cfg.statsTopic(), "json")};
-        parking.init(context, ScoringTopology.PARKED_STORE);
-    }
-
-    @Override
-    public void process(Record<byte[], byte[]> record) {
-        parking.offer(ParkedRecords.of(record, context.recordMetadata()));
-    }
-
-    @Override
-    public void close() {
-        parking.close();
     }
 
     /**
      * One closed window, live or replayed after a registry outage: the decode comes first, so an
      * unreachable registry leaves nothing changed and the record is parked ({@link ParkedRecords}).
      */
-    private void handle(ParkedRecord r) {
+    @Override
+    protected void handle(ParkedRecord r) {
         WindowStats w;
         try {
             w = statsCodec.decode(cfg.statsTopic(), r.value());
@@ -94,8 +82,8 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
         String series = SeriesKey.of(w).id();
         windowsIn[WireFormat.detect(r.value()) == WireFormat.AVRO_CONFLUENT ? 0 : 1].inc();
         Record<Object, Object> decoded = new Record<>(series, w, r.timestamp());
-        context.forward(decoded, ScoringTopology.FORECAST_PROCESSOR);
-        context.forward(decoded, ScoringTopology.ANOMALY_PROCESSOR);
+        context().forward(decoded, ScoringTopology.FORECAST_PROCESSOR);
+        context().forward(decoded, ScoringTopology.ANOMALY_PROCESSOR);
     }
 
     private void deadLetter(ParkedRecord r, String code, String reason) {
@@ -103,7 +91,7 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
         LOG.warn("dead letter from {}-{}@{}: {}", topic, r.partition(), r.offset(), reason);
         DeadLetter dl = DeadLetters.of(code, reason, "scoring", topic, r.partition(), r.offset(), r.timestamp(), r.key(),
             r.value(), clock.instant());
-        context.forward(new Record<>(r.key(), deadLetterCodec.encode(cfg.deadletterTopic(), dl), r.timestamp()),
+        context().forward(new Record<>(r.key(), deadLetterCodec.encode(cfg.deadletterTopic(), dl), r.timestamp()),
             ScoringTopology.DEADLETTER_SINK);
     }
 }

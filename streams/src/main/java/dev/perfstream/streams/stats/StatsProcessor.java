@@ -10,6 +10,7 @@ import dev.perfstream.streams.impact.ImpactConfig;
 import dev.perfstream.streams.impact.ImpactWindows;
 import dev.perfstream.streams.outage.ParkedRecord;
 import dev.perfstream.streams.outage.ParkedRecords;
+import dev.perfstream.streams.outage.ParkingProcessor;
 import dev.perfstream.streams.stats.state.SeriesWindowStore;
 import dev.perfstream.streams.stats.state.WindowAccumulator;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
@@ -22,9 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.streams.processor.PunctuationType;
-import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * window + grace + idle after their end, and an event that comes later for a window closed that
  * way is late (counted and dead-lettered).
  */
-final class StatsProcessor implements Processor<byte[], byte[], Object, Object> {
+final class StatsProcessor extends ParkingProcessor<Object, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(StatsProcessor.class);
     static final String STAGE = "stats";
 
@@ -70,7 +69,6 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
     private final Map<String, CounterDataPoint[]> eventsIn = new HashMap<>();
     private final CounterDataPoint late = PerfstreamMetrics.LATE_EVENTS.labelValues(STAGE);
     private EventDecoder decoder;
-    private final ParkedRecords parking;
     private int self;
     /** Largest event time seen, and the wall-clock time when it last moved (idle detection). */
     private long maxEventTime = Long.MIN_VALUE;
@@ -106,6 +104,7 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
     StatsProcessor(StatsConfig config, QueryCacheConfig queryCache, ImpactConfig impactConfig, RumElementsConfig rumElements,
                    Function<SeriesOwnership.Owned, EventDecoder> decoders, Clock clock, ParkedRecords.Config outage,
                    AtomicLong parkedGauge, SeriesOwnership ownership, InputLag lag) {
+        super(STAGE, StatsTopology.PARKED_STORE, outage, parkedGauge);
         this.impactConfig = impactConfig;
         this.rumElements = rumElements;
         this.details = new QueryCacheAssembler(queryCache.top());
@@ -116,11 +115,11 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
         this.ownership = ownership;
         this.lag = lag;
         this.idleMs = config.idleClose().toMillis();
-        this.parking = new ParkedRecords(outage, STAGE, this::handle, parkedGauge);
     }
 
     @Override
     public void init(ProcessorContext<Object, Object> context) {
+        super.init(context); // the parked store: records parked before a restart replay on its first tick
         this.context = context;
         this.self = context.taskId().partition();
         this.store = context.getStateStore(StatsTopology.STORE);
@@ -134,7 +133,6 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
         store.configureOwnership(self, ownership.tasks(), owned::series);
         store.configureSmallestOnly(SeriesKey::isRelease);
         store.loadIfNeeded(); // runs after restoration: the inner store is complete here
-        parking.init(context, StatsTopology.PARKED_STORE);
         if (impactConfig.enabled()) {
             impact = new ImpactWindows(context.getStateStore(StatsTopology.IMPACT_STORE), impactConfig,
                 config.grace().toMillis());
@@ -148,26 +146,22 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
+    /** A record from another task of this stage (the partials topic): no registry involved, never parked. */
     @Override
-    public void process(Record<byte[], byte[]> record) {
-        ParkedRecord r = ParkedRecords.of(record, context.recordMetadata());
+    protected boolean direct(ParkedRecord r) {
         if (config.partialsTopic().equals(r.topic())) {
-            partials.handle(r); // from another task of this stage: no registry involved, never parked
-        } else {
-            parking.offer(r);
+            partials.handle(r);
+            return true;
         }
-    }
-
-    @Override
-    public void close() {
-        parking.close();
+        return false;
     }
 
     /**
      * One event, live or replayed after a registry outage. The decode comes first: an unreachable
      * registry ({@code RegistryUnavailableException}) leaves nothing changed, and the record is parked.
      */
-    private void handle(ParkedRecord r) {
+    @Override
+    protected void handle(ParkedRecord r) {
         Observation o;
         try {
             o = decoder.decode(r.topic() == null ? "?" : r.topic(), r.value());
@@ -260,7 +254,7 @@ final class StatsProcessor implements Processor<byte[], byte[], Object, Object> 
             eventTimeMovedAt = now;
         }
         long target = store.streamTime();
-        if (now - eventTimeMovedAt >= idleMs && parking.parked() == 0 && lag.caughtUp(self)) {
+        if (now - eventTimeMovedAt >= idleMs && parked() == 0 && lag.caughtUp(self)) {
             target = Math.max(target, now - idleMs);
         }
         store.advance(target, emit);

@@ -7,9 +7,8 @@ import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.streams.outage.ParkedRecord;
 import dev.perfstream.streams.outage.ParkedRecords;
+import dev.perfstream.streams.outage.ParkingProcessor;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import dev.perfstream.streams.scoring.ScoringConfig;
 import dev.perfstream.streams.scoring.ScoringTopology;
@@ -22,36 +21,19 @@ import dev.perfstream.streams.scoring.forecast.CapacityProcessor;
  * decode is left out here: the stage's decode node ({@value ScoringTopology#PROCESSOR}) reads the same record and dead-letters it with the
  * reason, so it is reported exactly once.
  */
-public final class MultivariateRouter implements Processor<byte[], byte[], String, byte[]> {
+public final class MultivariateRouter extends ParkingProcessor<String, byte[]> {
     private final ScoringConfig cfg;
     private final RecordCodec<WindowStats> codec;
-    private final ParkedRecords parking;
-    private ProcessorContext<String, byte[]> context;
 
     public MultivariateRouter(ScoringConfig cfg, Settings settings, ParkedRecords.Config outage, AtomicLong parkedGauge) {
+        super("scoring-multivariate", ScoringTopology.MULTIVARIATE_PARKED_STORE, outage, parkedGauge);
         this.cfg = cfg;
         this.codec = Codecs.create(WindowStats.getClassSchema(), settings);
-        this.parking = new ParkedRecords(outage, "scoring-multivariate", this::handle, parkedGauge);
-    }
-
-    @Override
-    public void init(ProcessorContext<String, byte[]> context) {
-        this.context = context;
-        parking.init(context, ScoringTopology.MULTIVARIATE_PARKED_STORE);
-    }
-
-    @Override
-    public void process(Record<byte[], byte[]> record) {
-        parking.offer(ParkedRecords.of(record, context.recordMetadata()));
-    }
-
-    @Override
-    public void close() {
-        parking.close();
     }
 
     /** Decoding first: an unreachable registry leaves nothing forwarded, and the record waits (ParkedRecords). */
-    private void handle(ParkedRecord r) {
+    @Override
+    protected void handle(ParkedRecord r) {
         WindowStats w;
         try {
             w = codec.decode(cfg.statsTopic(), r.value());
@@ -64,7 +46,7 @@ public final class MultivariateRouter implements Processor<byte[], byte[], Strin
         long size = w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli();
         if (size == cfg.multivariate().window().toMillis() && w.getServiceVersion() == null
             && cfg.multivariate().metrics().feeds(w)) {
-            context.forward(new Record<>(w.getService(), r.value(), r.timestamp()));
+            context().forward(new Record<>(w.getService(), r.value(), r.timestamp()));
         }
     }
 }
