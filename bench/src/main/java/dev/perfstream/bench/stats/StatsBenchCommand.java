@@ -22,10 +22,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.Record;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -185,7 +182,7 @@ public final class StatsBenchCommand implements Callable<Integer> {
             if (warmupEvents > 0) {
                 warmUp(admin, bs, run, warm, out, c, settings);
             }
-            List<double[]> measured = new ArrayList<>(); // per round: no-op, pass-through, DSL, perfstream
+            BenchRounds measured = new BenchRounds();
             for (int round = 1; round <= rounds; round++) {
                 String suffix = rounds == 1 ? run : run + "-r" + round;
                 if (rounds > 1) {
@@ -193,25 +190,23 @@ public final class StatsBenchCommand implements Callable<Integer> {
                 }
                 measured.add(measureRound(admin, bs, suffix, input, out, "bench-pass-" + run, c, settings, consumerEps));
             }
-            double noopEps = median(measured, 0);
-            double passEps = median(measured, 1);
-            double dslEps = median(measured, 2);
-            double psEps = median(measured, 3);
+            double noopEps = measured.median(BenchRounds.NOOP);
+            double passEps = measured.median(BenchRounds.PASS);
+            double dslEps = measured.median(BenchRounds.DSL);
+            double psEps = measured.median(BenchRounds.STAGE);
             if (rounds > 1) {
-                log("medians of %d rounds: no-op %,.0f, pass-through %,.0f, DSL %,.0f, perfstream %,.0f events/s;"
-                    + " per-round ratios perfstream / DSL %s (median %.3f), perfstream / pass-through %s (median %.3f)",
-                    rounds, noopEps, passEps, dslEps, psEps, ratios(measured, 3, 2), medianRatio(measured, 3, 2),
-                    ratios(measured, 3, 1), medianRatio(measured, 3, 1));
+                log("%s", measured.summary());
             }
             log("load average after: %s", loadavg());
             topicBytes(admin);
             if (!skipNoop) {
                 log("streams_noop_eps=%.0f streams_pass_eps=%.0f perfstream_vs_noop=%.3f perfstream_vs_pass=%.3f", noopEps,
-                    passEps, medianRatio(measured, 3, 0), medianRatio(measured, 3, 1));
+                    passEps, measured.medianRatio(BenchRounds.STAGE, BenchRounds.NOOP),
+                    measured.medianRatio(BenchRounds.STAGE, BenchRounds.PASS));
             }
             System.out.printf(Locale.ROOT, "keying=%s consumer_eps=%.0f dsl_eps=%.0f perfstream_eps=%.0f ratio_vs_consumer=%.3f"
                 + " ratio_vs_dsl=%.3f rounds=%d%n", keying == Keying.none ? "null" : keying, consumerEps, dslEps, psEps,
-                psEps / consumerEps, rounds == 1 ? psEps / dslEps : medianRatio(measured, 3, 2), rounds);
+                psEps / consumerEps, measured.medianRatio(BenchRounds.STAGE, BenchRounds.DSL), rounds);
         }
         return 0;
     }
@@ -222,10 +217,10 @@ public final class StatsBenchCommand implements Callable<Integer> {
         double noopEps = Double.NaN;
         double passEps = Double.NaN;
         if (!skipNoop) {
-            noopEps = streams(admin, bs, "bench-noop-" + suffix, noop(input), input, events, c);
+            noopEps = streams(admin, bs, "bench-noop-" + suffix, Ceilings.noop(input), input, events, c);
             log("Kafka Streams no-op:      %,12.0f events/s   load %s   (%.3f x the consumer: the ceiling of any"
                 + " exactly-once Streams stage here)", noopEps, loadavg(), noopEps / consumerEps);
-            passEps = streams(admin, bs, "bench-pass-" + suffix, passThrough(input, passOut), input, events, c);
+            passEps = streams(admin, bs, "bench-pass-" + suffix, Ceilings.passThrough(input, passOut), input, events, c);
             log("Kafka Streams pass-through:%,11.0f events/s   load %s   (%.3f x the consumer: the ceiling of an"
                 + " exactly-once stage writing one record per event)", passEps, loadavg(), passEps / consumerEps);
         }
@@ -242,26 +237,6 @@ public final class StatsBenchCommand implements Callable<Integer> {
         log("perfstream stats stage:   %,12.0f events/s   load %s%s", psEps, loadavg(),
             skipDsl ? "" : String.format(Locale.ROOT, "   (%.3f x the DSL)", psEps / dslEps));
         return new double[] {noopEps, passEps, dslEps, psEps};
-    }
-
-    static double median(List<double[]> rounds, int column) {
-        return median(rounds.stream().mapToDouble(r -> r[column]).toArray());
-    }
-
-    static double medianRatio(List<double[]> rounds, int num, int den) {
-        return median(rounds.stream().mapToDouble(r -> r[num] / r[den]).toArray());
-    }
-
-    static double median(double[] values) {
-        double[] v = values.clone();
-        java.util.Arrays.sort(v);
-        int n = v.length;
-        return n == 0 ? Double.NaN : n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    }
-
-    private static String ratios(List<double[]> rounds, int num, int den) {
-        return rounds.stream().map(r -> String.format(Locale.ROOT, "%.2f", r[num] / r[den]))
-            .collect(java.util.stream.Collectors.joining(" "));
     }
 
     /**
@@ -294,10 +269,10 @@ public final class StatsBenchCommand implements Callable<Integer> {
         StatsConfig wc = StatsConfig.from(ws);
         List<String> rates = new ArrayList<>();
         if (!skipNoop) {
-            rates.add(String.format(Locale.ROOT, "no-op %,.0f", streams(admin, bs, "bench-warmup-noop-" + run, noop(warm), warm,
+            rates.add(String.format(Locale.ROOT, "no-op %,.0f", streams(admin, bs, "bench-warmup-noop-" + run, Ceilings.noop(warm), warm,
                 warmupEvents, wc)));
             rates.add(String.format(Locale.ROOT, "pass-through %,.0f", streams(admin, bs, "bench-warmup-pass-" + run,
-                passThrough(warm, out), warm, warmupEvents, wc)));
+                Ceilings.passThrough(warm, out), warm, warmupEvents, wc)));
         }
         if (!skipDsl) {
             Topology dsl = DslBaseline.build(warm, out, wc.windows(), wc.grace(),
@@ -314,37 +289,6 @@ public final class StatsBenchCommand implements Callable<Integer> {
     private double streams(Admin admin, String bs, String appId, Topology topology, String input, int events, StatsConfig c)
         throws Exception {
         return StreamsRun.measure(admin, bs, appId, topology, input, events, c, workDir, streamsConfig);
-    }
-
-    /**
-     * An exactly-once Streams application that writes every input record, unchanged, to {@code output}: what
-     * Kafka Streams and the broker cost for a stage that writes one record per event. The stats stage
-     * writes, per event, about 0.4 window records and, per commit, one changelog record per changed series.
-     */
-    static Topology passThrough(String input, String output) {
-        Topology t = new Topology();
-        t.addSource("in", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), input);
-        t.addSink("out", output, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "in");
-        return t;
-    }
-
-    /**
-     * The cheapest exactly-once Streams application over the same input: bytes in, a counter, nothing
-     * out. What separates it from the plain consumer is Kafka Streams' own per-record work and its
-     * transactions; no stage built on Streams can be faster on this machine.
-     */
-    static Topology noop(String input) {
-        Topology t = new Topology();
-        t.addSource("in", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), input);
-        t.addProcessor("count", () -> new Processor<byte[], byte[], Void, Void>() {
-            long n;
-
-            @Override
-            public void process(Record<byte[], byte[]> record) {
-                n += record.value() == null ? 0 : 1;
-            }
-        }, "in");
-        return t;
     }
 
     /**
