@@ -20,25 +20,29 @@ import dev.perfstream.schemas.config.Settings;
  *                      deviation from its long-run mean), so noise-free and flat series keep a scale
  * @param residualWindow out-of-sample residuals kept for the robust noise scale (median/MAD)
  * @param tailWindow    standardised residuals kept for the tail probability ({@link TailCalibration})
+ * @param tailGrowth    largest hazard growth exponent of the fitted tail beyond the residuals' 98th percentile
+ *                      where they are light-tailed: 1 keeps an exponential tail there (conservative: Gaussian noise
+ *                      then needs |z| of about 6.2 for p = 1e-5), 2 lets it thin as the body's own quantiles show
+ *                      (about 5); see {@link TailCalibration}
  * @param firstTrain    training rows needed for the first Tribuo model
  * @param retrainEvery  observations between retrainings
  * @param trainRows     most recent training rows kept (and used) for a retraining
  * @param seed          SGD seed
  */
 public record DetectorConfig(int warmup, double pAlert, double pHalf, int shiftRun, double relativeFloor,
-                             double scaleFloor, int residualWindow, int tailWindow, int firstTrain, int retrainEvery,
-                             int trainRows, long seed) {
+                             double scaleFloor, int residualWindow, int tailWindow, double tailGrowth, int firstTrain,
+                             int retrainEvery, int trainRows, long seed) {
     public DetectorConfig {
         if (warmup < 1 || shiftRun < 2 || residualWindow < 8 || tailWindow < 64 || firstTrain < 16
             || trainRows < firstTrain || retrainEvery < 1 || !(pAlert > 0) || !(pHalf > pAlert) || !(pHalf < 1)
-            || !(relativeFloor >= 0) || !(scaleFloor >= 0)) {
+            || !(relativeFloor >= 0) || !(scaleFloor >= 0) || !(tailGrowth >= 1 && tailGrowth <= 3)) {
             throw new IllegalArgumentException("invalid detector config " + toString());
         }
     }
 
     /** Defaults. */
     public static DetectorConfig defaults() {
-        return new DetectorConfig(60, 1e-5, 0.01, 6, 0.01, 0.02, 256, 1024, 120, 1440, 240, 42L);
+        return new DetectorConfig(60, 1e-5, 0.01, 6, 0.01, 0.02, 256, 1024, 2, 120, 1440, 240, 42L);
     }
 
     /** From settings keys {@code anomaly.*} (see models/README.md), defaults otherwise. */
@@ -60,6 +64,7 @@ public record DetectorConfig(int warmup, double pAlert, double pHalf, int shiftR
             s.decimal("anomaly.scale.floor", d.scaleFloor, 0, 1),
             s.integer("anomaly.residual.window", d.residualWindow, 8, 100_000),
             s.integer("anomaly.tail.window", d.tailWindow, 64, 100_000),
+            s.decimal("anomaly.tail.growth", d.tailGrowth, 1, 3),
             s.integer("anomaly.train.first", d.firstTrain, 16, 1_000_000),
             s.integer("anomaly.train.every", d.retrainEvery, 1, 10_000_000),
             s.integer("anomaly.train.rows", d.trainRows, 16, 1_000_000),

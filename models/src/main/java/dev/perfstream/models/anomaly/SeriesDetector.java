@@ -105,7 +105,7 @@ public final class SeriesDetector {
         this.shiftRaw = new double[shiftLen];
         this.shiftDeseason = new double[shiftLen];
         this.training = new ExpectationTraining(trainLen);
-        this.tail = new TailCalibration(tailLen);
+        this.tail = new TailCalibration(tailLen, cfg.tailGrowth());
         this.scratch = new double[residLen];
     }
 

@@ -31,6 +31,8 @@ public final class ModelKeys {
         ConfigKey.integer("anomaly.residual.window", D.residualWindow(), 8, 100_000).doc("Residuals for the robust noise scale");
     public static final ConfigKey<Integer> TAIL_WINDOW = ConfigKey.integer("anomaly.tail.window", D.tailWindow(), 64, 100_000)
         .doc("Standardised residuals the tail probability is taken against");
+    public static final ConfigKey<Double> TAIL_GROWTH = ConfigKey.decimal("anomaly.tail.growth", D.tailGrowth(), 1, 3)
+        .doc("Largest hazard growth of the fitted tail where the residuals are light-tailed (1: exponential, conservative)");
     public static final ConfigKey<Integer> TRAIN_FIRST =
         ConfigKey.integer("anomaly.train.first", D.firstTrain(), 16, 1_000_000).doc("Values before the first training");
     public static final ConfigKey<Integer> TRAIN_EVERY =
@@ -78,7 +80,7 @@ public final class ModelKeys {
             rows = D.trainRows();
         }
         return new DetectorConfig(s.get(WARMUP), pAlert, pHalf, s.get(SHIFT_RUN), s.get(RELATIVE_FLOOR), s.get(SCALE_FLOOR),
-            s.get(RESIDUAL_WINDOW), s.get(TAIL_WINDOW), first, s.get(TRAIN_EVERY), rows, D.seed());
+            s.get(RESIDUAL_WINDOW), s.get(TAIL_WINDOW), s.get(TAIL_GROWTH), first, s.get(TRAIN_EVERY), rows, D.seed());
     }
 
     /** The per-service detector's tuning; problems (including the cross-key ones) are collected in {@code s}. */
