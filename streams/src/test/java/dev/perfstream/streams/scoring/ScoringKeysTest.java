@@ -21,6 +21,16 @@ class ScoringKeysTest {
     }
 
     @Test
+    void shouldReadTheTailGrowthInBothPlacesAndRefuseItOutOfRange() {
+        Settings exponential = Settings.of(Map.of("anomaly.tail.growth", "1"));
+        assertThat(ModelKeys.detector(exponential).tailGrowth()).isEqualTo(1.0);
+        assertThat(DetectorConfig.from(Settings.of(Map.of("anomaly.tail.growth", "1")))).isEqualTo(ModelKeys.detector(exponential));
+        assertThat(DetectorConfig.defaults().tailGrowth()).isEqualTo(2.0);
+        assertThatThrownBy(() -> ScoringConfig.from(Settings.of(Map.of("anomaly.tail.growth", "0.5"))))
+            .hasMessageContaining("anomaly.tail.growth");
+    }
+
+    @Test
     void shouldReadTheFormerScoringMultivariateKeysUnderTheirNewNames() {
         MultivariateScoringConfig c = MultivariateScoringConfig.from(Settings.of(Map.of("scoring.multivariate.alerts", "true",
             "scoring.multivariate.window", "5m", "scoring.multivariate.metric.cpu", "cpu.busy")));
