@@ -72,6 +72,9 @@ final class TailCalibration {
     private double growth = 1;
     /** Generalised Pareto shape beyond q; 0 for none. */
     private double shape;
+    /** Hill estimate of the values above q; recomputed only when a value at or above q came or went. */
+    private double hill;
+    private boolean topChanged = true;
 
     /** A calibration over the last {@code size} values, with an exponential tail where the values are light-tailed. */
     TailCalibration(int size) {
@@ -93,6 +96,8 @@ final class TailCalibration {
     /** Adds a |z| of a learned value; the sorted copy follows (one removal and one insertion). */
     void add(double absZ) {
         float x = (float) absZ;
+        // A full ring that loses and gains a value below q keeps every value from q up where it was.
+        topChanged |= n < ring.length || x >= q || ring[pos] >= q;
         if (n == ring.length) {
             int i = lowerBound(ring[pos]);
             System.arraycopy(sorted, i + 1, sorted, i, sortedN - 1 - i);
@@ -129,6 +134,7 @@ final class TailCalibration {
         }
         sortedN = n;
         Arrays.sort(sorted, 0, n);
+        topChanged = true;
         fit();
     }
 
@@ -152,7 +158,10 @@ final class TailCalibration {
         if (q < MIN_NOISE_Q) {
             return;
         }
-        double hill = hill(first);
+        if (topChanged) {
+            hill = hill(first);
+            topChanged = false;
+        }
         if (hill > HEAVY_HILL) {
             shape = Math.min(MAX_SHAPE, hill);
             excess = Math.max(MIN_EXCESS, medianExcess * shape / (Math.pow(2, shape) - 1));
