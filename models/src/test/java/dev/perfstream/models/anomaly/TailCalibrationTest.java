@@ -80,17 +80,20 @@ class TailCalibrationTest {
     @Test
     void shouldRestoreTheSameProbabilitiesFromTheRing() {
         SplittableRandom rnd = new SplittableRandom(12);
-        TailCalibration a = new TailCalibration(256, 2);
-        for (int i = 0; i < 1000; i++) {
-            a.add(Math.abs(rnd.nextGaussian()));
-        }
-        TailCalibration b = new TailCalibration(256, 2);
-        System.arraycopy(a.ring, 0, b.ring, 0, 256);
-        b.pos = a.pos;
-        b.n = a.n;
-        b.refresh();
-        for (double z : new double[] {0.1, 1, 2.5, 4, 8}) {
-            assertThat(b.pValue(z)).isEqualTo(a.pValue(z));
+        // Gaussian noise (the light tail), then calm bursts (the heavy one, whose Hill estimate is kept between values).
+        for (boolean bursty : new boolean[] {false, true}) {
+            TailCalibration a = new TailCalibration(256, 2);
+            for (int i = 0; i < 1000; i++) {
+                a.add(bursty && rnd.nextDouble() < 0.05 ? 4 * Math.pow(1 - rnd.nextDouble(), -1 / 1.5) : Math.abs(rnd.nextGaussian()));
+            }
+            TailCalibration b = new TailCalibration(256, 2);
+            System.arraycopy(a.ring, 0, b.ring, 0, 256);
+            b.pos = a.pos;
+            b.n = a.n;
+            b.refresh();
+            for (double z : new double[] {0.1, 1, 2.5, 4, 8, 30}) {
+                assertThat(b.pValue(z)).as("bursty %s, |z| %s", bursty, z).isEqualTo(a.pValue(z));
+            }
             assertThat(b.zAt(1e-5)).isEqualTo(a.zAt(1e-5));
         }
     }
