@@ -42,7 +42,7 @@ public record DetectorConfig(int warmup, double pAlert, double pHalf, int shiftR
 
     /** Defaults. */
     public static DetectorConfig defaults() {
-        return new DetectorConfig(60, 1e-5, 0.01, 6, 0.01, 0.02, 256, 1024, 2, 120, 1440, 240, 42L);
+        return new DetectorConfig(60, 1e-5, 0.01, 6, 0.01, 0.02, 256, 1024, 1, 120, 1440, 240, 42L);
     }
 
     /** From settings keys {@code anomaly.*} (see models/README.md), defaults otherwise. */

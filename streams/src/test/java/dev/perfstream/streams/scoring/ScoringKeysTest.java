@@ -22,10 +22,10 @@ class ScoringKeysTest {
 
     @Test
     void shouldReadTheTailGrowthInBothPlacesAndRefuseItOutOfRange() {
-        Settings exponential = Settings.of(Map.of("anomaly.tail.growth", "1"));
-        assertThat(ModelKeys.detector(exponential).tailGrowth()).isEqualTo(1.0);
-        assertThat(DetectorConfig.from(Settings.of(Map.of("anomaly.tail.growth", "1")))).isEqualTo(ModelKeys.detector(exponential));
-        assertThat(DetectorConfig.defaults().tailGrowth()).isEqualTo(2.0);
+        Settings growing = Settings.of(Map.of("anomaly.tail.growth", "2"));
+        assertThat(ModelKeys.detector(growing).tailGrowth()).isEqualTo(2.0);
+        assertThat(DetectorConfig.from(Settings.of(Map.of("anomaly.tail.growth", "2")))).isEqualTo(ModelKeys.detector(growing));
+        assertThat(DetectorConfig.defaults().tailGrowth()).isEqualTo(1.0);
         assertThatThrownBy(() -> ScoringConfig.from(Settings.of(Map.of("anomaly.tail.growth", "0.5"))))
             .hasMessageContaining("anomaly.tail.growth");
     }
