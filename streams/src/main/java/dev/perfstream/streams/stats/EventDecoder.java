@@ -119,20 +119,31 @@ final class EventDecoder {
         SeriesKey id = SeriesKey.metric(e.getMetric(), e.getService(), route);
         long ts = e.getTimestamp().toEpochMilli();
         return new Observation(id, ts, v * f, error, -1, unit,
-            e.getHistogram() == null ? null : buckets(e.getHistogram(), f), releaseSeries(e, route, ts),
+            e.getHistogram() == null ? null : buckets(e.getHistogram(), f), version(e, ts),
             details ? detail(e, unit) : null, Observation.instanceHash(e.getInstance()));
     }
 
-    /** The per-version series of a request latency with a service version (owner-side version cap), else null. */
-    private SeriesKey releaseSeries(MetricEvent e, String route, long ts) {
+    /**
+     * The version whose per-version series a request latency with a service version also counts in (owner-side
+     * version cap), else null. The series is {@link #versionSeriesId} of the event's series and this version.
+     */
+    private String version(MetricEvent e, long ts) {
         String version = e.getServiceVersion();
         if (version == null || !release.metrics().contains(e.getMetric())) {
             return null;
         }
-        if (owned.key(e.getService())) {
-            version = versions.admit(e.getService(), version, ts);
-        }
-        return SeriesKey.release(e.getMetric(), e.getService(), route, version);
+        return owned.key(e.getService()) ? versions.admit(e.getService(), version, ts) : version;
+    }
+
+    /** The per-version series id of a metric series id and a version: {@code METRIC|metric|service|route|version}. */
+    static String versionSeriesId(String seriesId, String version) {
+        SeriesKey k = SeriesKey.parse(seriesId);
+        return SeriesKey.release(k.name(), k.owner(), k.route(), version).id();
+    }
+
+    /** The series id of a per-version series id, else null. */
+    static String seriesOfVersion(String seriesId) {
+        return SeriesKey.isRelease(seriesId) ? seriesId.substring(0, seriesId.lastIndexOf('|')) : null;
     }
 
     /**

@@ -14,7 +14,8 @@ import dev.perfstream.streams.stats.state.HistogramValues;
  * @param rating    RUM only: 0 good, 1 needs improvement, 2 poor (Web Vitals thresholds); -1 for metrics
  * @param buckets   null for one measurement; else the many measurements of a histogram event (values in ms
  *                  for durations, like {@code value})
- * @param release   the per-version series the measurement also goes into (release comparison), or null
+ * @param version   the service version whose per-version series the measurement also goes into (release
+ *                  comparison; after the version cap), or null
  * @param detail    null, or the statement or cache series ({@link DetailSeries}) the measurement also counts in
  * @param instance  64-bit hash of the event's instance ({@link #instanceHash}), 0 when it had none
  * @param impact    null, or what the impact windows take from a RUM event with a session (an LCP, an INP, a
@@ -24,23 +25,23 @@ import dev.perfstream.streams.stats.state.HistogramValues;
  * @param script    RUM only: null, or the series of the event's INP script ({@link RumAttributes})
  */
 record Observation(SeriesKey series, long timestamp, double value, boolean error, int rating, String unit,
-                   HistogramValues buckets, SeriesKey release, SeriesKey detail, long instance, ImpactEvent impact,
+                   HistogramValues buckets, String version, SeriesKey detail, long instance, ImpactEvent impact,
                    SeriesKey element, SeriesKey script) {
     Observation(SeriesKey series, long timestamp, double value, boolean error, int rating, String unit,
-                HistogramValues buckets, SeriesKey release, SeriesKey detail, long instance, ImpactEvent impact) {
-        this(series, timestamp, value, error, rating, unit, buckets, release, detail, instance, impact, null, null);
+                HistogramValues buckets, String version, SeriesKey detail, long instance, ImpactEvent impact) {
+        this(series, timestamp, value, error, rating, unit, buckets, version, detail, instance, impact, null, null);
     }
 
     /** A metric measurement (no impact event). */
     Observation(SeriesKey series, long timestamp, double value, boolean error, int rating, String unit,
-                HistogramValues buckets, SeriesKey release, SeriesKey detail, long instance) {
-        this(series, timestamp, value, error, rating, unit, buckets, release, detail, instance, null);
+                HistogramValues buckets, String version, SeriesKey detail, long instance) {
+        this(series, timestamp, value, error, rating, unit, buckets, version, detail, instance, null);
     }
 
     /** A RUM measurement (no instance), with its impact event or null. */
     Observation(SeriesKey series, long timestamp, double value, boolean error, int rating, String unit,
-                HistogramValues buckets, SeriesKey release, SeriesKey detail, ImpactEvent impact) {
-        this(series, timestamp, value, error, rating, unit, buckets, release, detail, 0L, impact);
+                HistogramValues buckets, String version, SeriesKey detail, ImpactEvent impact) {
+        this(series, timestamp, value, error, rating, unit, buckets, version, detail, 0L, impact);
     }
 
     Observation(SeriesKey series, long timestamp, double value, boolean error, int rating, String unit) {

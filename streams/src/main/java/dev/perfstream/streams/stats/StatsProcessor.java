@@ -132,6 +132,7 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
         }
         store.configureOwnership(self, ownership.tasks(), owned::series);
         store.configureSmallestOnly(SeriesKey::isRelease);
+        store.configureVersions(EventDecoder::versionSeriesId, EventDecoder::seriesOfVersion);
         store.loadIfNeeded(); // runs after restoration: the inner store is complete here
         if (impactConfig.enabled()) {
             impact = new ImpactWindows(context.getStateStore(StatsTopology.IMPACT_STORE), impactConfig,
@@ -206,19 +207,12 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
 
     /** Adds a measurement to the windows of its series (and its release and detail series); false when refused. */
     private boolean addToWindows(ParkedRecord r, Observation o) {
-        String refused = o.buckets() == null
-            ? store.add(o.series().id(), o.timestamp(), o.value(), o.error(), o.rating(), o.unit(), o.instance())
-            : store.add(o.series().id(), o.timestamp(), o.buckets(), o.error(), o.unit(), o.instance());
+        String refused = o.buckets() == null // with its version, also into its per-version series
+            ? store.add(o.series().id(), o.timestamp(), o.value(), o.error(), o.rating(), o.unit(), o.instance(), o.version())
+            : store.add(o.series().id(), o.timestamp(), o.buckets(), o.error(), o.unit(), o.instance(), o.version());
         if (refused != null) {
             out.deadLetter(r, "validation", refused);
             return false;
-        }
-        if (o.release() != null) { // same unit as its series, which was just accepted
-            if (o.buckets() == null) {
-                store.add(o.release().id(), o.timestamp(), o.value(), o.error(), -1, o.unit());
-            } else {
-                store.add(o.release().id(), o.timestamp(), o.buckets(), o.error(), o.unit());
-            }
         }
         if (o.element() != null) { // same unit as its series
             store.add(o.element().id(), o.timestamp(), o.value(), false, o.rating(), o.unit());

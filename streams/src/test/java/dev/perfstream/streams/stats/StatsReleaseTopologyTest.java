@@ -68,6 +68,64 @@ class StatsReleaseTopologyTest {
         }
     }
 
+    /**
+     * Every per-version window against one computed here from the events of that version and window: count, errors,
+     * min, max, mean and the sketch's bytes exactly, whether the route's window held one version (the route window
+     * stands for it), two, or measurements without a version as well.
+     */
+    @Test
+    void shouldEmitPerVersionWindowsEqualToTheirEventsWhetherTheRouteWindowHeldOneVersionOrMore() throws Exception {
+        dev.perfstream.streams.stats.state.Sketches sketches = new dev.perfstream.streams.stats.state.Sketches(0.01, 2048);
+        Map<String, double[]> expected = new java.util.TreeMap<>(); // version|start -> count, errors, min, max, sum
+        Map<String, DDSketch> expectedSketch = new java.util.HashMap<>();
+        java.util.Random r = new java.util.Random(4);
+        try (StatsDriver d = driver()) {
+            for (int i = 0; i < 1500; i++) {
+                long ts = T0 + i * 200L;
+                int phase = i / 300; // 0: 1.0 only; 1: 1.0 and 1.1; 2: 1.1 with a few unversioned; 3-4: 1.1 only
+                String version = phase == 0 ? "1.0" : phase == 1 ? (r.nextInt(3) == 0 ? "1.1" : "1.0")
+                    : phase == 2 && r.nextInt(8) == 0 ? null : "1.1";
+                double v = Math.round(Math.exp(3 + 0.7 * r.nextGaussian()) * 1000) / 1000.0;
+                boolean err = r.nextInt(15) == 0;
+                d.sendMetric(version == null ? StatsDriver.metric(ts, "cart", "/api/cart", v, err ? "ERROR" : "OK")
+                    : versioned(ts, "cart", "/api/cart", v, err ? "ERROR" : "OK", "\"" + version + "\""));
+                if (version != null) {
+                    String k = version + "|" + (ts - Math.floorMod(ts, 10_000));
+                    double[] a = expected.computeIfAbsent(k, x -> new double[] {0, 0, Double.MAX_VALUE, -Double.MAX_VALUE, 0});
+                    a[0]++;
+                    a[1] += err ? 1 : 0;
+                    a[2] = Math.min(a[2], v);
+                    a[3] = Math.max(a[3], v);
+                    a[4] += v;
+                    expectedSketch.computeIfAbsent(k, x -> sketches.create()).accept(v);
+                }
+            }
+            d.sendMetric(StatsDriver.metric(T0 + 10 * 60_000, "closer", "/x", 1, "OK"));
+            List<WindowStats> release = d.readStats().stream().filter(s -> s.getServiceVersion() != null)
+                .collect(Collectors.toList());
+            assertThat(d.readDeadLetters()).isEmpty();
+            assertThat(release).hasSize(expected.size());
+            for (WindowStats s : release) {
+                String k = s.getServiceVersion() + "|" + s.getWindowStart().toEpochMilli();
+                double[] a = expected.get(k);
+                assertThat(a).as(k).isNotNull();
+                assertThat(new double[] {s.getCount(), s.getErrors(), s.getMin(), s.getMax(), s.getMean()}).as(k)
+                    .containsExactly(a[0], a[1], a[2], a[3], a[4] / a[0]);
+                com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput out =
+                    com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput.withDefaultInitialCapacity();
+                expectedSketch.get(k).encode(out, false);
+                ByteBuffer b = s.getSketch().duplicate();
+                byte[] bytes = new byte[b.remaining()];
+                b.get(bytes);
+                assertThat(bytes).as(k).isEqualTo(out.trimmedCopy());
+                assertThat(s.getLateEvents()).isZero();
+                assertThat(s.getInstances()).isNull();
+            }
+            assertThat(expected.keySet().stream().filter(k -> k.startsWith("1.0|")).count()).isGreaterThan(5);
+            assertThat(expected.keySet().stream().filter(k -> k.startsWith("1.1|")).count()).isGreaterThan(15);
+        }
+    }
+
     @Test
     void shouldFoldVersionsOverTheCapIntoOtherAndLetAnIdleVersionAgeOut() {
         try (StatsDriver d = driver("release.versions.max", "2", "release.version.idle", "1m")) {

@@ -22,7 +22,10 @@ import java.util.List;
  * doubles (little-endian), unit (length byte + ASCII), sketch. When histogram buckets went into the
  * window, the unit's length byte has its high bit set and the bucket error (double) follows the unit:
  * bodies without it are the same bytes as before. When events carried an instance, bit 0x40 of that byte is set
- * and the distinct instances follow (count as a long, then 64-bit hashes).
+ * and the distinct instances follow (count as a long, then 64-bit hashes). When every measurement of an owned
+ * smallest window was of one service version ({@code WindowAccumulator#version}), bit 0x20 is set and that version
+ * follows (length in two bytes, big-endian, then UTF-8); units are names of at most 7 characters, so the bit was
+ * never set before.
  *
  * <p>Version 1 (one record per window, key: series id, 0x00, size, start; value: version byte 1 and
  * the body) is still read, so state written by an older build is loaded and rewritten.
@@ -33,10 +36,12 @@ final class AccumulatorCodec {
     /** High bit of the unit's length byte: a bucket error follows the unit. */
     static final int BUCKET_ERROR_FLAG = 0x80;
     /**
-     * Next bit of the unit's length byte (units are short names, at most 63 bytes): the window's distinct instances
+     * Next bit of the unit's length byte (units are short names, at most 31 bytes): the window's distinct instances
      * follow (after the bucket error, if any): their count (long) and that many 64-bit hashes.
      */
     static final int INSTANCES_FLAG = 0x40;
+    /** Next bit: the window stands for the per-version window of the version that follows (after the instances). */
+    static final int VERSION_FLAG = 0x20;
     /** Key of the observed stream time; no series id starts with 0x00. */
     static final byte[] STREAM_TIME_KEY = {0, 'T'};
     /** Key of what the task knows of the others (watermarks, partials forwarded and consumed; {@code Upstream}). */
@@ -129,9 +134,11 @@ final class AccumulatorCodec {
         byte[] unit = a.unit().getBytes(StandardCharsets.US_ASCII);
         boolean buckets = !Double.isNaN(a.bucketError);
         boolean instances = a.instanceCount > 0;
-        out.writeByte((byte) (Math.min(unit.length, 63) | (buckets ? BUCKET_ERROR_FLAG : 0)
-            | (instances ? INSTANCES_FLAG : 0)));
-        for (int i = 0; i < Math.min(unit.length, 63); i++) {
+        byte[] version = a.version == null || a.version == WindowAccumulator.MIXED ? null
+            : a.version.getBytes(StandardCharsets.UTF_8);
+        out.writeByte((byte) (Math.min(unit.length, 31) | (buckets ? BUCKET_ERROR_FLAG : 0)
+            | (instances ? INSTANCES_FLAG : 0) | (version != null ? VERSION_FLAG : 0)));
+        for (int i = 0; i < Math.min(unit.length, 31); i++) {
             out.writeByte(unit[i]);
         }
         if (buckets) {
@@ -143,6 +150,13 @@ final class AccumulatorCodec {
                 if (x != 0) {
                     out.writeLongLE(x);
                 }
+            }
+        }
+        if (version != null) {
+            out.writeByte((byte) (version.length >>> 8));
+            out.writeByte((byte) version.length);
+            for (byte b : version) {
+                out.writeByte(b);
             }
         }
         sketches.encode(a.sketch, out);
@@ -163,7 +177,7 @@ final class AccumulatorCodec {
         double max = Double.longBitsToDouble(in.readLongLE());
         double sum = Double.longBitsToDouble(in.readLongLE());
         int flagged = in.readByte() & 0xff;
-        int n = flagged & ~(BUCKET_ERROR_FLAG | INSTANCES_FLAG);
+        int n = flagged & ~(BUCKET_ERROR_FLAG | INSTANCES_FLAG | VERSION_FLAG);
         byte[] unit = new byte[n];
         for (int i = 0; i < n; i++) {
             unit[i] = in.readByte();
@@ -179,6 +193,15 @@ final class AccumulatorCodec {
             for (int i = 0; i < k; i++) {
                 instances[i] = in.readLongLE();
             }
+        }
+        String version = WindowAccumulator.MIXED;
+        if ((flagged & VERSION_FLAG) != 0) {
+            int len = (in.readByte() & 0xff) << 8 | (in.readByte() & 0xff);
+            byte[] v = new byte[len];
+            for (int i = 0; i < len; i++) {
+                v[i] = in.readByte();
+            }
+            version = new String(v, StandardCharsets.UTF_8);
         }
         DDSketch sketch = sketches.decode(in);
         WindowAccumulator a = new WindowAccumulator(seriesId, sizeIndex, start, end, sketch);
@@ -198,6 +221,7 @@ final class AccumulatorCodec {
         a.sum = sum;
         a.unit = new String(unit, StandardCharsets.US_ASCII);
         a.bucketError = bucketError;
+        a.version = version;
         return a;
     }
 

@@ -13,6 +13,11 @@ final class OpenSeries {
     boolean dirty;
     /** Present in the inner store (so removing it needs a tombstone). */
     boolean persisted;
+    /** Left the store (its last window closed): links to it are stale. */
+    boolean removed;
+    /** Its per-version series by version, a few at most (see {@code OpenWindows#versionSeries}); null until the first. */
+    String[] versionKeys;
+    OpenSeries[] versionSeries;
 
     OpenSeries(String id, boolean owned, int sizes, int fed) {
         this.id = id;

@@ -49,6 +49,7 @@ final class SeriesChangelog {
                 if (open.get(s.id) == s) {
                     open.remove(s.id);
                 }
+                s.removed = true;
             } else {
                 inner.put(key, codec.encodeSeries(windowsOf(s), sizes));
                 s.persisted = true;

@@ -6,8 +6,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BinaryOperator;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.internals.CacheFlushListener;
@@ -110,6 +112,21 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
         windows.smallestOnly = smallestOnly;
     }
 
+    /**
+     * Per-version series (release comparison): measurements added with a version also count in the series
+     * {@code versionSeriesId(series id, version)}. While all measurements of an owned series' smallest window are of
+     * one version, that window stands for the version's window and the version's series is not fed; the version's
+     * window is emitted from it when it closes (same measurements, sketch and end; no late events, no instances).
+     * Call before {@link #loadIfNeeded()}; without it, versions passed to {@code add} are ignored.
+     *
+     * @param versionSeriesId (series id, version) to the per-version series id
+     * @param seriesOfVersion a per-version series id to its series' id; null for any other id
+     */
+    public void configureVersions(BinaryOperator<String> versionSeriesId, UnaryOperator<String> seriesOfVersion) {
+        windows.versionSeriesId = versionSeriesId;
+        windows.seriesOfVersion = seriesOfVersion;
+    }
+
     /** Max event time seen by this task (or set by {@link #advance} when its input is idle). */
     public long streamTime() {
         return streamTime;
@@ -160,6 +177,17 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
      * @return null, or why it was refused (its unit differs from the series' unit)
      */
     public String add(String seriesId, long timestamp, double value, boolean error, int rating, String unit, long instance) {
+        return add(seriesId, timestamp, value, error, rating, unit, instance, null);
+    }
+
+    /**
+     * The same, and also in the series' per-version series of {@code version} (see {@link #configureVersions});
+     * null for a measurement without one.
+     *
+     * @return null, or why it was refused (its unit differs from the series' unit)
+     */
+    public String add(String seriesId, long timestamp, double value, boolean error, int rating, String unit, long instance,
+                      String version) {
         OpenSeries series = windows.open.get(seriesId);
         if (series != null) {
             WindowAccumulator h = series.heads[0];
@@ -169,15 +197,25 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
         } else {
             series = windows.series(seriesId);
         }
+        WindowAccumulator w0 = windows.window(series, 0, Math.floorDiv(timestamp, sizes[0]) * sizes[0], unit);
+        boolean ownVersionWindow = windows.share(series, w0, version);
         for (int i = 0, n = series.fed; i < n; i++) { // foreign: the smallest size only
             long s = sizes[i];
-            WindowAccumulator a = windows.window(series, i, Math.floorDiv(timestamp, s) * s, unit);
+            WindowAccumulator a = i == 0 ? w0 : windows.window(series, i, Math.floorDiv(timestamp, s) * s, unit);
             a.add(value, error, rating);
             if (instance != 0) {
                 a.addInstance(instance);
             }
         }
         windows.markDirty(series);
+        if (ownVersionWindow) {
+            OpenSeries v = windows.versionSeries(series, version);
+            WindowAccumulator head = v.heads[0];
+            if (head == null || head.unit == null || head.unit.equals(unit)) { // as a separate add would refuse it
+                windows.window(v, 0, w0.start, unit).add(value, error, -1);
+                windows.markDirty(v);
+            }
+        }
         return null;
     }
 
@@ -193,6 +231,12 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
 
     /** The same, counting the event's instance (a non-zero hash; 0 for none) in each window. */
     public String add(String seriesId, long timestamp, HistogramValues h, boolean error, String unit, long instance) {
+        return add(seriesId, timestamp, h, error, unit, instance, null);
+    }
+
+    /** The same, and also in the per-version series of {@code version} (null: none), as the single-value form. */
+    public String add(String seriesId, long timestamp, HistogramValues h, boolean error, String unit, long instance,
+                      String version) {
         OpenSeries series = windows.open.get(seriesId);
         if (series != null) {
             WindowAccumulator head = series.heads[0];
@@ -202,15 +246,25 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
         } else {
             series = windows.series(seriesId);
         }
+        WindowAccumulator w0 = windows.window(series, 0, Math.floorDiv(timestamp, sizes[0]) * sizes[0], unit);
+        boolean ownVersionWindow = windows.share(series, w0, version);
         for (int i = 0, n = series.fed; i < n; i++) { // foreign: the smallest size only
             long s = sizes[i];
-            WindowAccumulator a = windows.window(series, i, Math.floorDiv(timestamp, s) * s, unit);
+            WindowAccumulator a = i == 0 ? w0 : windows.window(series, i, Math.floorDiv(timestamp, s) * s, unit);
             a.add(h, error);
             if (instance != 0) {
                 a.addInstance(instance);
             }
         }
         windows.markDirty(series);
+        if (ownVersionWindow) {
+            OpenSeries v = windows.versionSeries(series, version);
+            WindowAccumulator head = v.heads[0];
+            if (head == null || head.unit == null || head.unit.equals(unit)) { // as a separate add would refuse it
+                windows.window(v, 0, w0.start, unit).add(h, error);
+                windows.markDirty(v);
+            }
+        }
         return null;
     }
 

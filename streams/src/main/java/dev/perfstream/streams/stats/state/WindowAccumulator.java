@@ -39,6 +39,15 @@ public final class WindowAccumulator {
      * change since the last commit. Cleared by every change.
      */
     byte[] encoded;
+    /**
+     * Owned windows of the smallest size only: null while the window has no measurement; {@link #MIXED} when its
+     * measurements are not all of one service version (or were merged from a partial, or restored without one);
+     * else the version of every measurement in it, whose per-version window this window then stands for
+     * ({@link OpenWindows#share}). Other windows keep null.
+     */
+    String version;
+    /** Marks {@link #version} as "not one version"; compared by identity. */
+    static final String MIXED = new String("mixed");
     /** The series holding this window (set when linked into the store). */
     OpenSeries series;
     /** Next (older) and previous (newer) open window of the same series and size: a short chain, newest first. */
@@ -172,6 +181,42 @@ public final class WindowAccumulator {
         if (!Double.isNaN(o.bucketError)) {
             bucketError = Double.isNaN(bucketError) ? o.bucketError : Math.max(bucketError, o.bucketError);
         }
+    }
+
+    /**
+     * Merges another window's measurements as a per-version window holds them: count, errors, min, max, sum,
+     * bucket error and sketch; not its late events, instances or ratings (a per-version window has none).
+     */
+    void mergeMeasurements(WindowAccumulator o) {
+        encoded = null;
+        count += o.count;
+        errors += o.errors;
+        min = Math.min(min, o.min);
+        max = Math.max(max, o.max);
+        sum += o.sum;
+        if (unit == null) {
+            unit = o.unit;
+        }
+        sketch.mergeWith(o.sketch);
+        if (!Double.isNaN(o.bucketError)) {
+            bucketError = Double.isNaN(bucketError) ? o.bucketError : Math.max(bucketError, o.bucketError);
+        }
+    }
+
+    /**
+     * This window as the per-version window {@code seriesId} it stands for (see {@link #version}): the same
+     * measurements and sketch (shared, read-only), without late events and instances. Not linked into any store.
+     */
+    WindowAccumulator asVersionWindow(String seriesId) {
+        WindowAccumulator v = new WindowAccumulator(seriesId, sizeIndex, start, end, sketch);
+        v.count = count;
+        v.errors = errors;
+        v.min = min;
+        v.max = max;
+        v.sum = sum;
+        v.bucketError = bucketError;
+        v.unit = unit;
+        return v;
     }
 
     /**
