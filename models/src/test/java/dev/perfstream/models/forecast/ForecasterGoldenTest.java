@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * previous version still decodes (the scoring stage restores it after an upgrade), before updating {@link #SHA256}.
  */
 class ForecasterGoldenTest {
-    private static final String SHA256 = "5d533cc380d0c9da079063cc979ef28127d49320d02573dcd505147c5fd34f0c";
+    private static final String SHA256 = "89c165ebdeac890ac0fba55e69d850f6c4e86fe7aab4e37e9d44111d674adf53";
 
     @Test
     void shouldForecastAndEncodeExactlyAsPinned() throws Exception {
