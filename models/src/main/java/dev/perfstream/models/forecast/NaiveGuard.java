@@ -15,7 +15,9 @@ import java.io.IOException;
  * judged by NRMSE; the cross term because the two share the actual's noise: a model that is better by less than
  * that shared part gets all the weight, one that is worse (a level that moved, which yesterday's values already
  * show and the model's weekly profile does not) gets none, and in between the blend beats both. The better naive
- * forecast is the one with the smaller running squared error; last week's counts once it has
+ * forecast is yesterday's unless last week's running squared error is below {@value #WEEK_BETTER} of it (where the two are
+ * about as good, the fresher one: after a level shift yesterday's value shows the new level after a day, last week's after
+ * a week); last week's counts once it has
  * {@value #MIN_OUTCOMES} outcomes (it is missing where that value is no longer kept at full resolution), and is
  * compared with the model and yesterday's forecast on the outcomes it has only: a burst that all of them missed before
  * last week's values existed would otherwise count against the model alone, and the guard would issue last week's
@@ -32,6 +34,11 @@ final class NaiveGuard {
     static final int SAME_TIME_LAST_WEEK = 2;
     /** Outcomes of yesterday's (last week's) forecast before the guard blends (considers last week's). */
     private static final int MIN_OUTCOMES = 50;
+    /**
+     * Last week's forecast is blended in only where its squared error is below this share of yesterday's: where the two
+     * are about as good (a series without a weekly pattern), yesterday's, which shows a level that moved a week sooner.
+     */
+    private static final double WEEK_BETTER = 0.8;
     /** Fewest outcomes the running means span (a day is 24 at a 1-hour step). */
     private static final int MIN_WINDOW = 48;
 
@@ -88,7 +95,7 @@ final class NaiveGuard {
         }
         // Last week's forecast is compared with the model's and yesterday's on the outcomes it has: an error all of
         // them made before last week's values existed (a burst at the target) must not count against the model only.
-        boolean week = nWeek >= MIN_OUTCOMES && ww < ddW;
+        boolean week = nWeek >= MIN_OUTCOMES && ww < WEEK_BETTER * ddW;
         naive = week ? SAME_TIME_LAST_WEEK : SAME_TIME_YESTERDAY;
         double m2 = week ? mmW : mm;
         double nn = week ? ww : dd;

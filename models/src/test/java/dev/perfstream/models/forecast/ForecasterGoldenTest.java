@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * previous version still decodes (the scoring stage restores it after an upgrade), before updating {@link #SHA256}.
  */
 class ForecasterGoldenTest {
-    private static final String SHA256 = "89c165ebdeac890ac0fba55e69d850f6c4e86fe7aab4e37e9d44111d674adf53";
+    private static final String SHA256 = "52e4f0cd9314f163e956ee134011b1380def3fe615fc1b3865123c8e98a31bd3";
 
     @Test
     void shouldForecastAndEncodeExactlyAsPinned() throws Exception {

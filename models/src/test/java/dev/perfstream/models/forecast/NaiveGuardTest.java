@@ -66,6 +66,20 @@ class NaiveGuardTest {
     }
 
     @Test
+    void shouldKeepYesterdayWhenLastWeekIsOnlyALittleBetter() {
+        // yesterday errs with the actual's noise twice (variance 2), last week with 1 + 0.81: 0.9 of yesterday's, above
+        // the 0.8 that last week's must be below; the model is 5 too high, so the naive forecast gets the weight
+        NaiveGuard g = new NaiveGuard(DAY);
+        Random rnd = new Random(9);
+        for (int i = 0; i < 20 * DAY; i++) {
+            double y = 100 + rnd.nextGaussian();
+            g.outcome(y, 105 + rnd.nextGaussian(), 100 + rnd.nextGaussian(), 100 + 0.9 * rnd.nextGaussian());
+        }
+        assertThat(g.naive()).isEqualTo(NaiveGuard.SAME_TIME_YESTERDAY);
+        assertThat(g.modelWeight()).isLessThan(0.1);
+    }
+
+    @Test
     void shouldIssueTheModelUntilYesterdayHasFiftyOutcomes() {
         NaiveGuard g = feed(49, 0.3, 10, 0, 5);
         assertThat(g.modelWeight()).isEqualTo(1.0);
