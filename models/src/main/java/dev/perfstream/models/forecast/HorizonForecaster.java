@@ -297,7 +297,7 @@ public final class HorizonForecaster {
         if (format == 4) {
             NaiveGuard.skipFormat4(in);
         } else {
-            guard.read(in);
+            guard.read(in, format == 5);
         }
         interval.read(in);
         modelVersion = in.readUTF();

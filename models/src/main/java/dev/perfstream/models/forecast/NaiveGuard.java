@@ -10,12 +10,18 @@ import java.io.IOException;
  * recent mean squared error of such a blend,
  * <pre>  w = (S_nn - S_mn) / (S_mm + S_nn - 2 S_mn), clamped to 0..1,</pre>
  * where S are running means of the squared errors of the model (m) and of the naive forecast (n) and of their
- * product, over about a day of outcomes (at least {@value #MIN_WINDOW}). Squared errors because the forecasts are
+ * product, over about a day of outcomes (at least {@value #MIN_WINDOW}; a plain mean of the outcomes so far until
+ * there are that many). Squared errors because the forecasts are
  * judged by NRMSE; the cross term because the two share the actual's noise: a model that is better by less than
  * that shared part gets all the weight, one that is worse (a level that moved, which yesterday's values already
  * show and the model's weekly profile does not) gets none, and in between the blend beats both. The better naive
- * forecast is the one with the smaller running squared error; last week's counts once it has
- * {@value #MIN_OUTCOMES} outcomes (it is missing where that value is no longer kept at full resolution). Until
+ * forecast is yesterday's unless last week's running squared error is below {@value #WEEK_BETTER} of it (where the two are
+ * about as good, the fresher one: after a level shift yesterday's value shows the new level after a day, last week's after
+ * a week); last week's counts once it has
+ * {@value #MIN_OUTCOMES} outcomes (it is missing where that value is no longer kept at full resolution), and is
+ * compared with the model and yesterday's forecast on the outcomes it has only: a burst that all of them missed before
+ * last week's values existed would otherwise count against the model alone, and the guard would issue last week's
+ * value, a week after the burst the burst itself. Until
  * yesterday's has {@value #MIN_OUTCOMES} outcomes the model's forecast is issued alone.
  *
  * <p>Tried and not kept (corpus, development seeds): a switch with a 10 % hysteresis on the same squared errors
@@ -28,6 +34,11 @@ final class NaiveGuard {
     static final int SAME_TIME_LAST_WEEK = 2;
     /** Outcomes of yesterday's (last week's) forecast before the guard blends (considers last week's). */
     private static final int MIN_OUTCOMES = 50;
+    /**
+     * Last week's forecast is blended in only where its squared error is below this share of yesterday's: where the two
+     * are about as good (a series without a weekly pattern), yesterday's, which shows a level that moved a week sooner.
+     */
+    private static final double WEEK_BETTER = 0.8;
     /** Fewest outcomes the running means span (a day is 24 at a 1-hour step). */
     private static final int MIN_WINDOW = 48;
 
@@ -37,6 +48,9 @@ final class NaiveGuard {
     private double md = Double.NaN;
     private double ww = Double.NaN;
     private double mw = Double.NaN;
+    /** The model's and yesterday's squared errors over the outcomes last week's forecast has too. */
+    private double mmW = Double.NaN;
+    private double ddW = Double.NaN;
     private int nDay;
     private int nWeek;
     private int naive = SAME_TIME_YESTERDAY;
@@ -64,29 +78,35 @@ final class NaiveGuard {
     void outcome(double y, double model, double yesterday, double lastWeek) {
         double em = y - model;
         double ed = y - yesterday;
-        mm = ewma(mm, em * em);
-        dd = ewma(dd, ed * ed);
-        md = ewma(md, em * ed);
         nDay++;
+        mm = ewma(mm, em * em, nDay);
+        dd = ewma(dd, ed * ed, nDay);
+        md = ewma(md, em * ed, nDay);
         if (!Double.isNaN(lastWeek)) {
             double ew = y - lastWeek;
-            ww = ewma(ww, ew * ew);
-            mw = ewma(mw, em * ew);
             nWeek++;
+            ww = ewma(ww, ew * ew, nWeek);
+            mw = ewma(mw, em * ew, nWeek);
+            mmW = ewma(mmW, em * em, nWeek);
+            ddW = ewma(ddW, ed * ed, nWeek);
         }
         if (nDay < MIN_OUTCOMES) {
             return;
         }
-        boolean week = nWeek >= MIN_OUTCOMES && ww < dd;
+        // Last week's forecast is compared with the model's and yesterday's on the outcomes it has: an error all of
+        // them made before last week's values existed (a burst at the target) must not count against the model only.
+        boolean week = nWeek >= MIN_OUTCOMES && ww < WEEK_BETTER * ddW;
         naive = week ? SAME_TIME_LAST_WEEK : SAME_TIME_YESTERDAY;
+        double m2 = week ? mmW : mm;
         double nn = week ? ww : dd;
         double mn = week ? mw : md;
-        double den = mm + nn - 2 * mn; // the mean squared difference of the two forecasts
+        double den = m2 + nn - 2 * mn; // the mean squared difference of the two forecasts
         weight = den <= 0 ? 1 : Math.max(0, Math.min(1, (nn - mn) / den));
     }
 
-    private double ewma(double avg, double x) {
-        return Double.isNaN(avg) ? x : avg + alpha * (x - avg);
+    /** Running mean of {@code n} outcomes: the plain mean until it spans the window, then exponential. */
+    private double ewma(double avg, double x, int n) {
+        return Double.isNaN(avg) ? x : avg + Math.max(alpha, 1.0 / n) * (x - avg);
     }
 
     void write(DataOutput out) throws IOException {
@@ -95,19 +115,26 @@ final class NaiveGuard {
         out.writeDouble(md);
         out.writeDouble(ww);
         out.writeDouble(mw);
+        out.writeDouble(mmW);
+        out.writeDouble(ddW);
         out.writeDouble(weight);
         out.writeByte(naive);
         out.writeInt(nDay);
         out.writeInt(nWeek);
     }
 
-    /** Reads what {@link #write} wrote. */
-    void read(DataInput in) throws IOException {
+    /**
+     * Reads what {@link #write} wrote, or the guard of state format 5, which kept the model's and yesterday's squared
+     * errors over all outcomes only: they stand for those over the outcomes last week's forecast has too.
+     */
+    void read(DataInput in, boolean format5) throws IOException {
         mm = in.readDouble();
         dd = in.readDouble();
         md = in.readDouble();
         ww = in.readDouble();
         mw = in.readDouble();
+        mmW = format5 ? mm : in.readDouble();
+        ddW = format5 ? dd : in.readDouble();
         weight = in.readDouble();
         naive = in.readByte();
         nDay = in.readInt();

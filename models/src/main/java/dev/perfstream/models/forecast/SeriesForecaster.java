@@ -20,12 +20,13 @@ import java.util.List;
  */
 public final class SeriesForecaster {
     /**
-     * State format. 5: the guard keeps running squared errors and its blend weight; 4: format 3 plus the model's
+     * State format. 6: the guard also keeps the model's and yesterday's squared errors over the outcomes that last
+     * week's forecast has (read from 5: its errors over all outcomes stand for them); 5: the guard keeps running squared errors and its blend weight; 4: format 3 plus the model's
      * own prediction per pending forecast and the seasonal-naive guard's running errors (read: its guard starts
      * afresh); 3: tiered history, float values; 2: a flat array of doubles. A state of format 3 or older is
      * refused: the caller starts the forecaster afresh.
      */
-    private static final int FORMAT = 5;
+    private static final int FORMAT = 6;
     private static final int TREND_POINTS = 15;
     private static final int NONE = Integer.MIN_VALUE;
 
@@ -285,8 +286,8 @@ public final class SeriesForecaster {
     public static SeriesForecaster decode(byte[] bytes, SeriesForecaster fresh) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             int format = in.readInt();
-            if (format != FORMAT && format != 4) {
-                throw new IllegalArgumentException("forecaster state of format " + format + ", this version reads 4 and " + FORMAT);
+            if (format < 4 || format > FORMAT) {
+                throw new IllegalArgumentException("forecaster state of format " + format + ", this version reads 4 to " + FORMAT);
             }
             if (in.readLong() != fresh.intervalMs || in.readInt() != fresh.tiers.fineSteps()
                 || in.readInt() != fresh.tiers.totalSteps() || in.readInt() != fresh.tiers.blockSteps()) {

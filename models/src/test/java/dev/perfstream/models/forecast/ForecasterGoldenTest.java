@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * previous version still decodes (the scoring stage restores it after an upgrade), before updating {@link #SHA256}.
  */
 class ForecasterGoldenTest {
-    private static final String SHA256 = "5d533cc380d0c9da079063cc979ef28127d49320d02573dcd505147c5fd34f0c";
+    private static final String SHA256 = "52e4f0cd9314f163e956ee134011b1380def3fe615fc1b3865123c8e98a31bd3";
 
     @Test
     void shouldForecastAndEncodeExactlyAsPinned() throws Exception {

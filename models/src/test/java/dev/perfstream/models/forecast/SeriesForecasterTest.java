@@ -245,7 +245,32 @@ class SeriesForecasterTest {
         assertThat(next.get(0).predicted()).isBetween(70.0, 130.0);
         assertThat(next.get(0).upper()).isGreaterThan(next.get(0).lower());
         byte[] again = f.encode();
-        assertThat(java.nio.ByteBuffer.wrap(again).getInt()).isEqualTo(5);
+        assertThat(java.nio.ByteBuffer.wrap(again).getInt()).isEqualTo(6);
+        assertThat(SeriesForecaster.decode(again, new SeriesForecaster(MIN, new int[] {5}, 1000, 100, 400)).encode())
+            .isEqualTo(again);
+    }
+
+    /**
+     * A state of format 5 (written by main 5d27da0: 1200 steps of a 4-hour sine with a +-6 square pattern of 40 steps
+     * and noise 2, flat history of 1000, horizon 5, retrained every 100 steps on 400 rows, models published as
+     * "format5") decodes with its guard (the squared errors over all outcomes stand for those over the outcomes last
+     * week's forecast has: here none, the history is shorter than a week) and is written again in the current format.
+     */
+    @Test
+    void shouldDecodeStateOfTheFormatBeforeTheGuardComparedLastWeekOnItsOwnOutcomes() throws Exception {
+        byte[] format5;
+        try (var in = SeriesForecasterTest.class.getResourceAsStream("state-format5.bin")) {
+            format5 = in.readAllBytes();
+        }
+        assertThat(java.nio.ByteBuffer.wrap(format5).getInt()).isEqualTo(5);
+        SeriesForecaster f = SeriesForecaster.decode(format5, new SeriesForecaster(MIN, new int[] {5}, 1000, 100, 400));
+        List<SeriesForecaster.Point> next = f.observe(T0 + 1200 * MIN, 100.0, null);
+        assertThat(next).hasSize(1);
+        assertThat(next.get(0).modelVersion()).as("the trained model of the old state").isEqualTo("format5");
+        assertThat(next.get(0).predicted()).isBetween(80.0, 120.0);
+        assertThat(next.get(0).upper()).isGreaterThan(next.get(0).lower());
+        byte[] again = f.encode();
+        assertThat(java.nio.ByteBuffer.wrap(again).getInt()).isEqualTo(6);
         assertThat(SeriesForecaster.decode(again, new SeriesForecaster(MIN, new int[] {5}, 1000, 100, 400)).encode())
             .isEqualTo(again);
     }
