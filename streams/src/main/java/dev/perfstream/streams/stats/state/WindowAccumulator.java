@@ -156,8 +156,8 @@ public final class WindowAccumulator {
         return instanceCount >= MAX_INSTANCES;
     }
 
+    /** Merges another window of the same series and span: its measurements, late events, ratings and instances. */
     void merge(WindowAccumulator o) {
-        encoded = null;
         if (o.instances != null) {
             for (long x : o.instances) {
                 if (x != 0) {
@@ -165,22 +165,11 @@ public final class WindowAccumulator {
                 }
             }
         }
-        count += o.count;
-        errors += o.errors;
         late += o.late;
         good += o.good;
         needsImprovement += o.needsImprovement;
         poor += o.poor;
-        min = Math.min(min, o.min);
-        max = Math.max(max, o.max);
-        sum += o.sum;
-        if (unit == null) {
-            unit = o.unit;
-        }
-        sketch.mergeWith(o.sketch);
-        if (!Double.isNaN(o.bucketError)) {
-            bucketError = Double.isNaN(bucketError) ? o.bucketError : Math.max(bucketError, o.bucketError);
-        }
+        mergeMeasurements(o);
     }
 
     /**
