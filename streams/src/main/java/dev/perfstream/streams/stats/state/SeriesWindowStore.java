@@ -208,13 +208,9 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
             }
         }
         windows.markDirty(series);
-        if (ownVersionWindow) {
-            OpenSeries v = windows.versionSeries(series, version);
-            WindowAccumulator head = v.heads[0];
-            if (head == null || head.unit == null || head.unit.equals(unit)) { // as a separate add would refuse it
-                windows.window(v, 0, w0.start, unit).add(value, error, -1);
-                windows.markDirty(v);
-            }
+        WindowAccumulator v = ownVersionWindow ? versionWindow(series, version, w0, unit) : null;
+        if (v != null) {
+            v.add(value, error, -1);
         }
         return null;
     }
@@ -257,15 +253,25 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
             }
         }
         windows.markDirty(series);
-        if (ownVersionWindow) {
-            OpenSeries v = windows.versionSeries(series, version);
-            WindowAccumulator head = v.heads[0];
-            if (head == null || head.unit == null || head.unit.equals(unit)) { // as a separate add would refuse it
-                windows.window(v, 0, w0.start, unit).add(h, error);
-                windows.markDirty(v);
-            }
+        WindowAccumulator v = ownVersionWindow ? versionWindow(series, version, w0, unit) : null;
+        if (v != null) {
+            v.add(h, error);
         }
         return null;
+    }
+
+    /**
+     * The window of {@code series}' per-version series of {@code version} that a measurement added to {@code w0} also
+     * goes into (marked dirty), or null when that series is in another unit (as a separate add would refuse it).
+     */
+    private WindowAccumulator versionWindow(OpenSeries series, String version, WindowAccumulator w0, String unit) {
+        OpenSeries v = windows.versionSeries(series, version);
+        WindowAccumulator head = v.heads[0];
+        if (head != null && head.unit != null && !head.unit.equals(unit)) {
+            return null;
+        }
+        windows.markDirty(v);
+        return windows.window(v, 0, w0.start, unit);
     }
 
     /** Counts a late event in the current window (the one holding the stream time) of every size. */
