@@ -14,7 +14,9 @@ import java.nio.charset.StandardCharsets;
  * series at a 1-minute step with the defaults). Array sizes are stored with the state, so a state written
  * under other ring sizes still restores.
  *
- * <p>Format 4: format 3 and the {@link WeeklyPattern} (the last week's day means, the current day's sum, the
+ * <p>Format 5: format 4 and the {@link DayStarts} (the kept value of the last days' first values, the current
+ * day's). A state of format 4 is read with fresh day starts (no bound on the score of a day's first values until
+ * the series' next day starts are seen again). Format 4: format 3 and the {@link WeeklyPattern} (the last week's day means, the current day's sum, the
  * ratios per day of the week). Format 3: format 2 (calibrated scores: tail residuals, daily profile, step, the
  * two expectations' errors) and the short-run mean |residual|. A state of format 3 is read with no weekly
  * pattern (it is learned again from the next days), one of format 2 also with no short-run scale (it starts
@@ -22,7 +24,7 @@ import java.nio.charset.StandardCharsets;
  * calibrated, and the caller starts the series afresh (the scoring stage logs a WARN).
  */
 public final class DetectorStateCodec {
-    private static final int FORMAT = 4;
+    private static final int FORMAT = 5;
     /** The oldest format still read: format 2 lacks the short-run scale, format 3 the weekly pattern (both start afresh). */
     private static final int OLDEST = 2;
 
@@ -37,7 +39,7 @@ public final class DetectorStateCodec {
         int size = 1 + 2 + key.length + 16 + ring(d.recent.values.length, 8) + 8 * d.recent.values.length + ring(d.resid.length, 4)
             + 8 + 12 + ring(d.shiftRaw.length, 8) + 8 * d.shiftRaw.length + 2 + version.length + 8 + 4
             + 8 * d.model.weights().length + 16 + 4 * (width + 1) * d.training.n + 12
-            + 8 + 4 + 4 + 4 * profile + 60 + 12 + 4 * d.tail.ring.length + 8 + WEEKLY_BYTES;
+            + 8 + 4 + 4 + 4 * profile + 60 + 12 + 4 * d.tail.ring.length + 8 + WEEKLY_BYTES + DAY_STARTS_BYTES;
         // Heap ByteBuffer in DataOutputStream's byte order (read back with DataInputStream), without a
         // synchronized stream call per value (this runs once per window and statistic).
         ByteBuffer b = ByteBuffer.allocate(size);
@@ -79,6 +81,7 @@ public final class DetectorStateCodec {
         }
         b.putDouble(d.recentAbs);
         putWeekly(b, d.weekly);
+        putDayStarts(b, d.dayStarts);
         return b.array();
     }
 
@@ -96,6 +99,38 @@ public final class DetectorStateCodec {
         for (int i = 0; i < 7; i++) {
             b.put((byte) w.ratioN[i]).put((byte) w.ratioPos[i]);
         }
+    }
+
+    /** Bytes of the day starts: the ring's length, values, position and count, the day, its count and three floats. */
+    private static final int DAY_STARTS_BYTES = 4 + DayStarts.DAYS * 4 + 4 + 4 + 8 + 4 + 3 * 4;
+
+    private static void putDayStarts(ByteBuffer b, DayStarts s) {
+        b.putInt(s.kept.length);
+        for (float x : s.kept) {
+            b.putFloat(x);
+        }
+        b.putInt(s.pos).putInt(s.n).putLong(s.day).putInt(s.seen).putFloat(s.max).putFloat(s.second).putFloat(s.sum);
+    }
+
+    /** Reads day starts; a ring of another length keeps its newest values that fit. */
+    private static void readDayStarts(DataInputStream in, DayStarts s) throws IOException {
+        float[] ring = new float[in.readInt()];
+        for (int i = 0; i < ring.length; i++) {
+            ring[i] = in.readFloat();
+        }
+        int pos = in.readInt();
+        int n = Math.min(in.readInt(), ring.length);
+        int keep = Math.min(n, s.kept.length);
+        for (int i = 0; i < keep; i++) { // oldest kept first
+            s.kept[i] = ring[Math.floorMod(pos - keep + i, ring.length)];
+        }
+        s.n = keep;
+        s.pos = keep % s.kept.length;
+        s.day = in.readLong();
+        s.seen = in.readInt();
+        s.max = in.readFloat();
+        s.second = in.readFloat();
+        s.sum = in.readFloat();
     }
 
     private static void readWeekly(DataInputStream in, WeeklyPattern w) throws IOException {
@@ -191,6 +226,9 @@ public final class DetectorStateCodec {
             d.recentAbs = format >= 3 ? in.readDouble() : Double.NaN;
             if (format >= 4) {
                 readWeekly(in, d.weekly);
+            }
+            if (format >= 5) {
+                readDayStarts(in, d.dayStarts);
             }
             d.tail.pos = tailPos;
             d.tail.n = tailN;

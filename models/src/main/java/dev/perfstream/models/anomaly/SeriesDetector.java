@@ -86,6 +86,7 @@ public final class SeriesDetector {
     double recentAbs = Double.NaN;
     final TailCalibration tail;
     final WeeklyPattern weekly = new WeeklyPattern();
+    final DayStarts dayStarts = new DayStarts();
 
     /** The level the current value is compared with when the profile learns it (set per observation). */
     private double profileBase;
@@ -174,7 +175,9 @@ public final class SeriesDetector {
         double expected = seasonal ? bySeason : byModel;
         double z = (value - expected) / s;
         double p = tail.pValue(Math.abs(z));
-        double score = cfg.score(p);
+        // The score, not what is learned, is bounded at a day's start where earlier days started as far off.
+        int dayWindow = DayStarts.window(cfg.shiftRun(), stepMs);
+        double score = cfg.score(Math.max(p, dayStarts.floor(timeMillis, z, dayWindow)));
         if (residN < cfg.warmup() || tail.count() < cfg.warmup()) {
             score = Math.min(score, 0.5);
         }
@@ -192,6 +195,7 @@ public final class SeriesDetector {
             errSeasonal = Double.isNaN(errSeasonal) ? errModel : errSeasonal + ERR_ALPHA * (e - errSeasonal);
         }
         learnStep(timeMillis);
+        dayStarts.learn(timeMillis, z, dayWindow);
         double absRes = Math.min(Math.abs(value - expected), SHORT_CAP * s);
         recentAbs = Double.isNaN(recentAbs) ? absRes : recentAbs + SHORT_ALPHA * (absRes - recentAbs);
         // An anomalous residual that follows another within ISOLATION values enters the tail's history at

@@ -225,9 +225,10 @@ class SeriesDetectorTest {
         for (int i = 0; i < 300; i++) {
             a.observe(T0 + i * MIN, calm(rnd, i));
         }
-        byte[] format4 = DetectorStateCodec.encode(a);
-        // format 4 appends the weekly pattern to format 3, which appends one double to format 2
-        byte[] format2 = java.util.Arrays.copyOf(format4, format4.length - WEEKLY_BYTES - 8);
+        byte[] format5 = DetectorStateCodec.encode(a);
+        // format 5 appends the day starts to format 4, which appends the weekly pattern to format 3, which appends
+        // one double to format 2
+        byte[] format2 = java.util.Arrays.copyOf(format5, format5.length - DAY_STARTS_BYTES - WEEKLY_BYTES - 8);
         format2[0] = 2;
         SeriesDetector b = DetectorStateCodec.decode(format2, cfg);
         assertThat(b.learnedCount()).isEqualTo(a.learnedCount());
@@ -237,6 +238,8 @@ class SeriesDetectorTest {
 
     /** Bytes format 4 appends to format 3: the weekly pattern. */
     private static final int WEEKLY_BYTES = 7 * 8 + 8 + 8 + 4 + 3 * 7 * 4 + 7 + 7;
+    /** Bytes format 5 appends to format 4: the day starts. */
+    static final int DAY_STARTS_BYTES = 4 + 28 * 4 + 4 + 4 + 8 + 4 + 3 * 4;
 
     @Test
     void shouldReadAStateOfFormat3WithoutTheWeeklyPattern() {
@@ -247,7 +250,8 @@ class SeriesDetectorTest {
             a.observe(T0 + i * step, weekly(i, 24));
         }
         assertThat(a.weekly.active()).isTrue();
-        byte[] format4 = DetectorStateCodec.encode(a);
+        byte[] format4 = java.util.Arrays.copyOf(DetectorStateCodec.encode(a), DetectorStateCodec.encode(a).length - DAY_STARTS_BYTES);
+        format4[0] = 4;
         byte[] format3 = java.util.Arrays.copyOf(format4, format4.length - WEEKLY_BYTES);
         format3[0] = 3;
         SeriesDetector b = DetectorStateCodec.decode(format3, cfg);
