@@ -6,9 +6,14 @@ final class OpenSeries {
     /** This task emits the series' final windows; else it forwards partials to the owner. */
     final boolean owned;
     final WindowAccumulator[] heads;
-    /** How many of the sizes its events feed: every event size when owned, the smallest only when foreign. */
-    final int fed;
+    /**
+     * How many of the sizes it has windows of: every size (the rollup included) when owned, the smallest only when
+     * foreign or smallest-only. Events feed the smallest; each larger size is merged from the next smaller one.
+     */
+    final int depth;
     int windows;
+    /** Open windows fed directly by events ({@link WindowAccumulator#direct}): restored from an older build's state. */
+    int direct;
     /** Changed since the last write to the inner store. */
     boolean dirty;
     /** Present in the inner store (so removing it needs a tombstone). */
@@ -19,10 +24,10 @@ final class OpenSeries {
     String[] versionKeys;
     OpenSeries[] versionSeries;
 
-    OpenSeries(String id, boolean owned, int sizes, int fed) {
+    OpenSeries(String id, boolean owned, int sizes, int depth) {
         this.id = id;
         this.owned = owned;
         this.heads = new WindowAccumulator[sizes];
-        this.fed = fed;
+        this.depth = depth;
     }
 }

@@ -19,7 +19,7 @@ import java.util.function.UnaryOperator;
 final class OpenWindows {
     /** Window sizes in ms, ascending, each dividing the next; the rollup last if any. */
     final long[] sizes;
-    /** How many of {@link #sizes} are fed by events (the rest is the rollup). */
+    /** How many of {@link #sizes} are event sizes, which partials may be of (the rest is the rollup). */
     final int baseCount;
     final long grace;
     private final Sketches sketches;
@@ -64,7 +64,8 @@ final class OpenWindows {
 
     /**
      * Closes every owned window whose end plus grace the close time has reached, smallest deadlines
-     * first and, at equal deadlines, the event windows before the rollups they feed.
+     * first and, at equal deadlines, smaller sizes first: a window is merged into its window of the
+     * next size when it closes ({@link #close}), so that one must still be open.
      */
     void closeDue(long streamTime, Consumer<WindowAccumulator> emit) {
         if (deadlines.isEmpty() || deadlines.firstKey() > streamTime) {
@@ -73,31 +74,47 @@ final class OpenWindows {
         advanceCloseTime(streamTime);
         while (!deadlines.isEmpty() && deadlines.firstKey() <= closeTime) {
             List<WindowAccumulator> due = deadlines.pollFirstEntry().getValue();
-            for (WindowAccumulator a : due) {
-                if (a.sizeIndex < baseCount) {
-                    close(a, emit);
-                }
-            }
-            for (WindowAccumulator a : due) {
-                if (a.sizeIndex >= baseCount) {
-                    close(a, emit);
+            for (int size = 0; size < sizes.length; size++) {
+                for (WindowAccumulator a : due) {
+                    if (a.sizeIndex == size) {
+                        close(a, emit);
+                    }
                 }
             }
         }
     }
 
+    /**
+     * Emits an owned window and merges it into the series' window of the next size (opened if need be; a window of
+     * the same deadline opened here goes into a new entry of {@link #deadlines}, closed after this one). Sizes nest
+     * and share one grace, so every measurement, late count and partial of a window reaches each larger window
+     * through this chain exactly once; a {@link WindowAccumulator#direct} window got them per event instead.
+     */
     private void close(WindowAccumulator a, Consumer<WindowAccumulator> emit) {
         unlink(a);
         emit.accept(a);
         if (a.sizeIndex == 0 && a.version != null && a.version != WindowAccumulator.MIXED) { // the version's window too
             emit.accept(a.asVersionWindow(versionSeriesId.apply(a.series.id, a.version)));
         }
-        if (a.series.owned && a.sizeIndex == baseCount - 1 && baseCount < sizes.length && a.series.fed == baseCount) {
-            long r = sizes[baseCount];
-            WindowAccumulator roll = window(a.series, baseCount, Math.floorDiv(a.start, r) * r, a.unit);
-            roll.merge(a);
+        int up = a.sizeIndex + 1;
+        if (a.series.owned && up < a.series.depth) {
+            long s = sizes[up];
+            WindowAccumulator into = window(a.series, up, Math.floorDiv(a.start, s) * s, a.unit);
+            if (!into.direct) {
+                into.merge(a);
+            }
         }
         markDirty(a.series); // rewritten without the closed window, or as a tombstone if it was the last
+    }
+
+    /**
+     * The series' window of event size {@code sizeIndex} (at least 1) holding {@code timestamp} if it is a
+     * {@link WindowAccumulator#direct} one, else null. Only asked when the series has direct windows.
+     */
+    WindowAccumulator direct(OpenSeries series, int sizeIndex, long timestamp) {
+        long s = sizes[sizeIndex];
+        WindowAccumulator a = find(series, sizeIndex, Math.floorDiv(timestamp, s) * s);
+        return a != null && a.direct ? a : null;
     }
 
     /** See {@link SeriesWindowStore#mergePartial}. */
@@ -119,7 +136,7 @@ final class OpenWindows {
         if (h != null && h.unit != null && !h.unit.equals(unit)) {
             return partial.count + " events in unit \"" + unit + "\" but series " + seriesId + " is in \"" + h.unit + "\"";
         }
-        if (idx == 0) { // sizes nest: a smallest-size partial lies in one window of every size
+        if (idx == 0) { // into the smallest window, merged up from there when it closes
             // the partial's measurements are of versions this window does not know: it no longer stands for one
             share(series, window(series, 0, start, unit), null);
             String of = seriesOfVersion.apply(seriesId);
@@ -128,8 +145,12 @@ final class OpenWindows {
             if (shared != null && shared.version != null && shared.version != WindowAccumulator.MIXED) {
                 share(route, shared, null); // its window stands for this one: hand it over before the partial adds to it
             }
-            for (int i = 0; i < series.fed; i++) {
-                window(series, i, Math.floorDiv(start, sizes[i]) * sizes[i], unit).merge(partial);
+            window(series, 0, start, unit).merge(partial);
+            for (int i = 1; series.direct > 0 && i < baseCount; i++) {
+                WindowAccumulator d = direct(series, i, start);
+                if (d != null) {
+                    d.merge(partial);
+                }
             }
         } else {
             window(series, idx, start, unit).merge(partial);
@@ -216,12 +237,12 @@ final class OpenWindows {
         return null;
     }
 
-    /** The series, entering it (owned or foreign, which sizes its events feed) if it is new. */
+    /** The series, entering it (owned or foreign, which sizes it has windows of) if it is new. */
     OpenSeries series(String seriesId) {
         OpenSeries s = open.get(seriesId);
         if (s == null) {
             boolean owned = owns.test(seriesId);
-            s = new OpenSeries(seriesId, owned, sizes.length, owned && !smallestOnly.test(seriesId) ? baseCount : 1);
+            s = new OpenSeries(seriesId, owned, sizes.length, owned && !smallestOnly.test(seriesId) ? sizes.length : 1);
             open.put(seriesId, s);
         }
         return s;
@@ -250,6 +271,9 @@ final class OpenWindows {
         }
         series.heads[a.sizeIndex] = a;
         series.windows++;
+        if (a.direct) {
+            series.direct++;
+        }
         if (series.owned) {
             deadlines.computeIfAbsent(a.end + grace, k -> new ArrayList<>(4)).add(a);
         } else {
@@ -278,6 +302,9 @@ final class OpenWindows {
         a.next = null;
         a.prev = null;
         a.series.windows--;
+        if (a.direct) {
+            a.series.direct--;
+        }
         count--;
     }
 

@@ -46,6 +46,13 @@ public final class WindowAccumulator {
      * ({@link OpenWindows#share}). Other windows keep null.
      */
     String version;
+    /**
+     * A window larger than the smallest that events (and partials) are added to directly, and that receives no merge
+     * from the smaller windows: how a build before merge-up fed every size, so only windows restored from such a
+     * build's state are direct, until they close. Every other larger window holds the closed smaller windows of its
+     * span, merged in as they close ({@link OpenWindows#closeDue}).
+     */
+    boolean direct;
     /** Marks {@link #version} as "not one version"; compared by identity. */
     static final String MIXED = new String("mixed");
     /** The series holding this window (set when linked into the store). */
