@@ -20,7 +20,7 @@ final class OpenSeries {
     boolean persisted;
     /** Left the store (its last window closed): links to it are stale. */
     boolean removed;
-    /** Its per-version series by version, a few at most (see {@code OpenWindows#versionSeries}); null until the first. */
+    /** Its per-version series by version, a few at most (see {@code VersionWindows#versionSeries}); null until the first. */
     String[] versionKeys;
     OpenSeries[] versionSeries;
 

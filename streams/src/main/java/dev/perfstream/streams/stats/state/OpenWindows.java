@@ -5,10 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.BinaryOperator;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.function.UnaryOperator;
 
 /**
  * The in-memory side of a {@link SeriesWindowStore}: the open series and their window chains, the
@@ -34,10 +32,8 @@ final class OpenWindows {
     final Upstream upstream = new Upstream();
     Predicate<String> owns = id -> true;
     Predicate<String> smallestOnly = id -> false;
-    /** (series id, version) to the id of the series' per-version series; null: versions are not tracked here. */
-    BinaryOperator<String> versionSeriesId;
-    /** A per-version series id to the id of its series; null for any other id. */
-    UnaryOperator<String> seriesOfVersion = id -> null;
+    /** The per-version windows of release comparison. */
+    final VersionWindows versions = new VersionWindows(this);
     private long closeTime = Long.MIN_VALUE;
     private int count;
 
@@ -93,8 +89,9 @@ final class OpenWindows {
     private void close(WindowAccumulator a, Consumer<WindowAccumulator> emit) {
         unlink(a);
         emit.accept(a);
-        if (a.sizeIndex == 0 && a.version != null && a.version != WindowAccumulator.MIXED) { // the version's window too
-            emit.accept(a.asVersionWindow(versionSeriesId.apply(a.series.id, a.version)));
+        WindowAccumulator standing = versions.standsFor(a);
+        if (standing != null) { // the version's window too
+            emit.accept(standing);
         }
         int up = a.sizeIndex + 1;
         if (a.series.owned && up < a.series.depth) {
@@ -137,14 +134,7 @@ final class OpenWindows {
             return partial.count + " events in unit \"" + unit + "\" but series " + seriesId + " is in \"" + h.unit + "\"";
         }
         if (idx == 0) { // into the smallest window, merged up from there when it closes
-            // the partial's measurements are of versions this window does not know: it no longer stands for one
-            share(series, window(series, 0, start, unit), null);
-            String of = seriesOfVersion.apply(seriesId);
-            OpenSeries route = of == null ? null : open.get(of);
-            WindowAccumulator shared = route == null || !route.owned ? null : find(route, 0, start);
-            if (shared != null && shared.version != null && shared.version != WindowAccumulator.MIXED) {
-                share(route, shared, null); // its window stands for this one: hand it over before the partial adds to it
-            }
+            versions.beforePartial(series, start, unit);
             window(series, 0, start, unit).merge(partial);
             for (int i = 1; series.direct > 0 && i < baseCount; i++) {
                 WindowAccumulator d = direct(series, i, start);
@@ -157,74 +147,6 @@ final class OpenWindows {
         }
         markDirty(series);
         return null;
-    }
-
-    /**
-     * Decides, before a measurement of {@code version} (null: none, or a metric without per-version windows) is added
-     * to {@code w0}, the owned series' smallest window, whether it also needs a window of the version's own series.
-     * While every measurement of {@code w0} is of one version, {@code w0} stands for that version's window (it holds
-     * exactly the same measurements), so the version's series is not fed at all; it is emitted from {@code w0} when
-     * {@code w0} closes. The first measurement of another version, one without a version, or a partial hands
-     * {@code w0}'s measurements over to a real window of its version first, and from then on the version's series
-     * is fed as any series. Foreign series always feed the version's series (the owner merges both partials).
-     *
-     * @return whether the measurement must also be added to the window of its version's series
-     */
-    boolean share(OpenSeries series, WindowAccumulator w0, String version) {
-        String v = w0.version;
-        if (versionSeriesId == null || !series.owned) {
-            return version != null && versionSeriesId != null;
-        }
-        if (v == null) { // the window's first measurement
-            w0.version = version == null ? WindowAccumulator.MIXED : version;
-            return false;
-        }
-        if (v == WindowAccumulator.MIXED) {
-            return version != null;
-        }
-        if (v.equals(version)) {
-            return false;
-        }
-        w0.version = WindowAccumulator.MIXED;
-        w0.encoded = null;
-        WindowAccumulator own = window(versionSeries(series, v), 0, w0.start, w0.unit);
-        own.mergeMeasurements(w0);
-        markDirty(own.series);
-        markDirty(series);
-        return version != null;
-    }
-
-    /** The per-version series of {@code series} for {@code version}, remembered on the series (no id built per event). */
-    OpenSeries versionSeries(OpenSeries series, String version) {
-        String[] keys = series.versionKeys;
-        int free = -1;
-        if (keys != null) {
-            for (int i = 0; i < keys.length; i++) {
-                if (keys[i] == null) {
-                    free = free < 0 ? i : free;
-                } else if (keys[i].equals(version)) {
-                    OpenSeries s = series.versionSeries[i];
-                    if (!s.removed) {
-                        return s;
-                    }
-                    free = i;
-                    break;
-                }
-            }
-        } else {
-            series.versionKeys = new String[4];
-            series.versionSeries = new OpenSeries[4];
-            free = 0;
-        }
-        OpenSeries s = series(versionSeriesId.apply(series.id, version));
-        if (free < 0) { // more versions than slots: the oldest link goes (the store holds the series either way)
-            System.arraycopy(series.versionKeys, 1, series.versionKeys, 0, series.versionKeys.length - 1);
-            System.arraycopy(series.versionSeries, 1, series.versionSeries, 0, series.versionSeries.length - 1);
-            free = series.versionKeys.length - 1;
-        }
-        series.versionKeys[free] = version;
-        series.versionSeries[free] = s;
-        return s;
     }
 
     /** The series' open window of that size and start, or null. */

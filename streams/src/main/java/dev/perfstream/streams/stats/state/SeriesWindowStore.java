@@ -135,8 +135,8 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
      * @param seriesOfVersion a per-version series id to its series' id; null for any other id
      */
     public void configureVersions(BinaryOperator<String> versionSeriesId, UnaryOperator<String> seriesOfVersion) {
-        windows.versionSeriesId = versionSeriesId;
-        windows.seriesOfVersion = seriesOfVersion;
+        windows.versions.versionSeriesId = versionSeriesId;
+        windows.versions.seriesOfVersion = seriesOfVersion;
     }
 
     /** Max event time seen by this task (or set by {@link #advance} when its input is idle). */
@@ -210,7 +210,7 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
             series = windows.series(seriesId);
         }
         WindowAccumulator w0 = windows.window(series, 0, Math.floorDiv(timestamp, sizes[0]) * sizes[0], unit);
-        boolean ownVersionWindow = windows.share(series, w0, version);
+        boolean ownVersionWindow = windows.versions.share(series, w0, version);
         w0.add(value, error, rating); // the larger sizes get it when w0 closes (merge-up)
         if (instance != 0) {
             w0.addInstance(instance);
@@ -225,7 +225,7 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
             }
         }
         windows.markDirty(series);
-        WindowAccumulator v = ownVersionWindow ? versionWindow(series, version, w0, unit) : null;
+        WindowAccumulator v = ownVersionWindow ? windows.versions.window(series, version, w0, unit) : null;
         if (v != null) {
             v.add(value, error, -1);
         }
@@ -260,7 +260,7 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
             series = windows.series(seriesId);
         }
         WindowAccumulator w0 = windows.window(series, 0, Math.floorDiv(timestamp, sizes[0]) * sizes[0], unit);
-        boolean ownVersionWindow = windows.share(series, w0, version);
+        boolean ownVersionWindow = windows.versions.share(series, w0, version);
         w0.add(h, error);
         if (instance != 0) {
             w0.addInstance(instance);
@@ -275,25 +275,11 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
             }
         }
         windows.markDirty(series);
-        WindowAccumulator v = ownVersionWindow ? versionWindow(series, version, w0, unit) : null;
+        WindowAccumulator v = ownVersionWindow ? windows.versions.window(series, version, w0, unit) : null;
         if (v != null) {
             v.add(h, error);
         }
         return null;
-    }
-
-    /**
-     * The window of {@code series}' per-version series of {@code version} that a measurement added to {@code w0} also
-     * goes into (marked dirty), or null when that series is in another unit (as a separate add would refuse it).
-     */
-    private WindowAccumulator versionWindow(OpenSeries series, String version, WindowAccumulator w0, String unit) {
-        OpenSeries v = windows.versionSeries(series, version);
-        WindowAccumulator head = v.heads[0];
-        if (head != null && head.unit != null && !head.unit.equals(unit)) {
-            return null;
-        }
-        windows.markDirty(v);
-        return windows.window(v, 0, w0.start, unit);
     }
 
     /**
