@@ -114,6 +114,28 @@ final class OpenWindows {
         return a != null && a.direct ? a : null;
     }
 
+    /**
+     * Adds a measurement (a value, or histogram {@code h} when not null) to the series' direct windows holding
+     * {@code timestamp}, if any: windows restored from a build that fed every size per event.
+     */
+    void addDirect(OpenSeries series, long timestamp, double value, boolean error, int rating, HistogramValues h,
+                   long instance) {
+        for (int i = 1; i < baseCount; i++) {
+            WindowAccumulator a = direct(series, i, timestamp);
+            if (a == null) {
+                continue;
+            }
+            if (h != null) {
+                a.add(h, error);
+            } else {
+                a.add(value, error, rating);
+            }
+            if (instance != 0) {
+                a.addInstance(instance);
+            }
+        }
+    }
+
     /** See {@link SeriesWindowStore#mergePartial}. */
     String merge(String seriesId, long sizeMs, long start, WindowAccumulator partial, long streamTime) {
         int idx = indexOf(sizeMs);

@@ -200,14 +200,9 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
      */
     public String add(String seriesId, long timestamp, double value, boolean error, int rating, String unit, long instance,
                       String version) {
-        OpenSeries series = windows.open.get(seriesId);
-        if (series != null) {
-            WindowAccumulator h = series.heads[0];
-            if (h != null && h.unit != null && !h.unit.equals(unit)) {
-                return "field 'unit' is \"" + unit + "\" but series " + seriesId + " is in \"" + h.unit + "\"";
-            }
-        } else {
-            series = windows.series(seriesId);
+        OpenSeries series = seriesIn(seriesId, unit);
+        if (series == null) {
+            return otherUnit(seriesId, unit);
         }
         WindowAccumulator w0 = windows.window(series, 0, Math.floorDiv(timestamp, sizes[0]) * sizes[0], unit);
         boolean ownVersionWindow = windows.versions.share(series, w0, version);
@@ -215,14 +210,8 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
         if (instance != 0) {
             w0.addInstance(instance);
         }
-        for (int i = 1; series.direct > 0 && i < sizes.length; i++) {
-            WindowAccumulator a = windows.direct(series, i, timestamp);
-            if (a != null) {
-                a.add(value, error, rating);
-                if (instance != 0) {
-                    a.addInstance(instance);
-                }
-            }
+        if (series.direct > 0) {
+            windows.addDirect(series, timestamp, value, error, rating, null, instance);
         }
         windows.markDirty(series);
         WindowAccumulator v = ownVersionWindow ? windows.versions.window(series, version, w0, unit) : null;
@@ -250,14 +239,9 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
     /** The same, and also in the per-version series of {@code version} (null: none), as the single-value form. */
     public String add(String seriesId, long timestamp, HistogramValues h, boolean error, String unit, long instance,
                       String version) {
-        OpenSeries series = windows.open.get(seriesId);
-        if (series != null) {
-            WindowAccumulator head = series.heads[0];
-            if (head != null && head.unit != null && !head.unit.equals(unit)) {
-                return "field 'unit' is \"" + unit + "\" but series " + seriesId + " is in \"" + head.unit + "\"";
-            }
-        } else {
-            series = windows.series(seriesId);
+        OpenSeries series = seriesIn(seriesId, unit);
+        if (series == null) {
+            return otherUnit(seriesId, unit);
         }
         WindowAccumulator w0 = windows.window(series, 0, Math.floorDiv(timestamp, sizes[0]) * sizes[0], unit);
         boolean ownVersionWindow = windows.versions.share(series, w0, version);
@@ -265,14 +249,8 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
         if (instance != 0) {
             w0.addInstance(instance);
         }
-        for (int i = 1; series.direct > 0 && i < sizes.length; i++) {
-            WindowAccumulator a = windows.direct(series, i, timestamp);
-            if (a != null) {
-                a.add(h, error);
-                if (instance != 0) {
-                    a.addInstance(instance);
-                }
-            }
+        if (series.direct > 0) {
+            windows.addDirect(series, timestamp, 0, error, -1, h, instance);
         }
         windows.markDirty(series);
         WindowAccumulator v = ownVersionWindow ? windows.versions.window(series, version, w0, unit) : null;
@@ -280,6 +258,21 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
             v.add(h, error);
         }
         return null;
+    }
+
+    /** The series of a measurement in {@code unit}, entered if new; null when the series is in another unit. */
+    private OpenSeries seriesIn(String seriesId, String unit) {
+        OpenSeries series = windows.open.get(seriesId);
+        if (series == null) {
+            return windows.series(seriesId);
+        }
+        WindowAccumulator h = series.heads[0];
+        return h != null && h.unit != null && !h.unit.equals(unit) ? null : series;
+    }
+
+    private String otherUnit(String seriesId, String unit) {
+        return "field 'unit' is \"" + unit + "\" but series " + seriesId + " is in \"" + windows.open.get(seriesId).heads[0].unit
+            + "\"";
     }
 
     /**
