@@ -25,7 +25,9 @@ import java.util.List;
  * and the distinct instances follow (count as a long, then 64-bit hashes). When every measurement of an owned
  * smallest window was of one service version ({@code WindowAccumulator#version}), bit 0x20 is set and that version
  * follows (length in two bytes, big-endian, then UTF-8); units are names of at most 7 characters, so the bit was
- * never set before.
+ * never set before. Bit 0x10 ({@link #MERGED_FLAG}) marks a window larger than the smallest that is made by
+ * merge-up; without it such a window was written by a build that fed every size per event, and is restored as
+ * {@code direct}. Partials (smallest windows) never carry it, so builds before it still read them.
  *
  * <p>Version 1 (one record per window, key: series id, 0x00, size, start; value: version byte 1 and
  * the body) is still read, so state written by an older build is loaded and rewritten.
@@ -42,6 +44,11 @@ final class AccumulatorCodec {
     static final int INSTANCES_FLAG = 0x40;
     /** Next bit: the window stands for the per-version window of the version that follows (after the instances). */
     static final int VERSION_FLAG = 0x20;
+    /**
+     * Next bit: a window of a size larger than the smallest that receives the smaller windows as they close
+     * ({@code WindowAccumulator#direct} false). Units are at most 15 bytes (the longest allowed is 7).
+     */
+    static final int MERGED_FLAG = 0x10;
     /** Key of the observed stream time; no series id starts with 0x00. */
     static final byte[] STREAM_TIME_KEY = {0, 'T'};
     /** Key of what the task knows of the others (watermarks, partials forwarded and consumed; {@code Upstream}). */
@@ -136,9 +143,10 @@ final class AccumulatorCodec {
         boolean instances = a.instanceCount > 0;
         byte[] version = a.version == null || a.version == WindowAccumulator.MIXED ? null
             : a.version.getBytes(StandardCharsets.UTF_8);
-        out.writeByte((byte) (Math.min(unit.length, 31) | (buckets ? BUCKET_ERROR_FLAG : 0)
-            | (instances ? INSTANCES_FLAG : 0) | (version != null ? VERSION_FLAG : 0)));
-        for (int i = 0; i < Math.min(unit.length, 31); i++) {
+        boolean merged = a.sizeIndex > 0 && !a.direct;
+        out.writeByte((byte) (Math.min(unit.length, 15) | (buckets ? BUCKET_ERROR_FLAG : 0)
+            | (instances ? INSTANCES_FLAG : 0) | (version != null ? VERSION_FLAG : 0) | (merged ? MERGED_FLAG : 0)));
+        for (int i = 0; i < Math.min(unit.length, 15); i++) {
             out.writeByte(unit[i]);
         }
         if (buckets) {
@@ -177,7 +185,7 @@ final class AccumulatorCodec {
         double max = Double.longBitsToDouble(in.readLongLE());
         double sum = Double.longBitsToDouble(in.readLongLE());
         int flagged = in.readByte() & 0xff;
-        int n = flagged & ~(BUCKET_ERROR_FLAG | INSTANCES_FLAG | VERSION_FLAG);
+        int n = flagged & ~(BUCKET_ERROR_FLAG | INSTANCES_FLAG | VERSION_FLAG | MERGED_FLAG);
         byte[] unit = new byte[n];
         for (int i = 0; i < n; i++) {
             unit[i] = in.readByte();
@@ -222,6 +230,7 @@ final class AccumulatorCodec {
         a.unit = new String(unit, StandardCharsets.US_ASCII);
         a.bucketError = bucketError;
         a.version = version;
+        a.direct = sizeIndex > 0 && (flagged & MERGED_FLAG) == 0; // the caller clears it for the rollup
         return a;
     }
 

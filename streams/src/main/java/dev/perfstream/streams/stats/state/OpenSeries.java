@@ -6,23 +6,28 @@ final class OpenSeries {
     /** This task emits the series' final windows; else it forwards partials to the owner. */
     final boolean owned;
     final WindowAccumulator[] heads;
-    /** How many of the sizes its events feed: every event size when owned, the smallest only when foreign. */
-    final int fed;
+    /**
+     * How many of the sizes it has windows of: every size (the rollup included) when owned, the smallest only when
+     * foreign or smallest-only. Events feed the smallest; each larger size is merged from the next smaller one.
+     */
+    final int depth;
     int windows;
+    /** Open windows fed directly by events ({@link WindowAccumulator#direct}): restored from an older build's state. */
+    int direct;
     /** Changed since the last write to the inner store. */
     boolean dirty;
     /** Present in the inner store (so removing it needs a tombstone). */
     boolean persisted;
     /** Left the store (its last window closed): links to it are stale. */
     boolean removed;
-    /** Its per-version series by version, a few at most (see {@code OpenWindows#versionSeries}); null until the first. */
+    /** Its per-version series by version, a few at most (see {@code VersionWindows#versionSeries}); null until the first. */
     String[] versionKeys;
     OpenSeries[] versionSeries;
 
-    OpenSeries(String id, boolean owned, int sizes, int fed) {
+    OpenSeries(String id, boolean owned, int sizes, int depth) {
         this.id = id;
         this.owned = owned;
         this.heads = new WindowAccumulator[sizes];
-        this.fed = fed;
+        this.depth = depth;
     }
 }

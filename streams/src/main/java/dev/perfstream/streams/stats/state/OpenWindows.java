@@ -5,10 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.BinaryOperator;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.function.UnaryOperator;
 
 /**
  * The in-memory side of a {@link SeriesWindowStore}: the open series and their window chains, the
@@ -19,7 +17,7 @@ import java.util.function.UnaryOperator;
 final class OpenWindows {
     /** Window sizes in ms, ascending, each dividing the next; the rollup last if any. */
     final long[] sizes;
-    /** How many of {@link #sizes} are fed by events (the rest is the rollup). */
+    /** How many of {@link #sizes} are event sizes, which partials may be of (the rest is the rollup). */
     final int baseCount;
     final long grace;
     private final Sketches sketches;
@@ -34,10 +32,8 @@ final class OpenWindows {
     final Upstream upstream = new Upstream();
     Predicate<String> owns = id -> true;
     Predicate<String> smallestOnly = id -> false;
-    /** (series id, version) to the id of the series' per-version series; null: versions are not tracked here. */
-    BinaryOperator<String> versionSeriesId;
-    /** A per-version series id to the id of its series; null for any other id. */
-    UnaryOperator<String> seriesOfVersion = id -> null;
+    /** The per-version windows of release comparison. */
+    final VersionWindows versions = new VersionWindows(this);
     private long closeTime = Long.MIN_VALUE;
     private int count;
 
@@ -64,7 +60,8 @@ final class OpenWindows {
 
     /**
      * Closes every owned window whose end plus grace the close time has reached, smallest deadlines
-     * first and, at equal deadlines, the event windows before the rollups they feed.
+     * first and, at equal deadlines, smaller sizes first: a window is merged into its window of the
+     * next size when it closes ({@link #close}), so that one must still be open.
      */
     void closeDue(long streamTime, Consumer<WindowAccumulator> emit) {
         if (deadlines.isEmpty() || deadlines.firstKey() > streamTime) {
@@ -73,31 +70,70 @@ final class OpenWindows {
         advanceCloseTime(streamTime);
         while (!deadlines.isEmpty() && deadlines.firstKey() <= closeTime) {
             List<WindowAccumulator> due = deadlines.pollFirstEntry().getValue();
-            for (WindowAccumulator a : due) {
-                if (a.sizeIndex < baseCount) {
-                    close(a, emit);
-                }
-            }
-            for (WindowAccumulator a : due) {
-                if (a.sizeIndex >= baseCount) {
-                    close(a, emit);
+            for (int size = 0; size < sizes.length; size++) {
+                for (WindowAccumulator a : due) {
+                    if (a.sizeIndex == size) {
+                        close(a, emit);
+                    }
                 }
             }
         }
     }
 
+    /**
+     * Emits an owned window and merges it into the series' window of the next size (opened if need be; a window of
+     * the same deadline opened here goes into a new entry of {@link #deadlines}, closed after this one). Sizes nest
+     * and share one grace, so every measurement, late count and partial of a window reaches each larger window
+     * through this chain exactly once; a {@link WindowAccumulator#direct} window got them per event instead.
+     */
     private void close(WindowAccumulator a, Consumer<WindowAccumulator> emit) {
         unlink(a);
         emit.accept(a);
-        if (a.sizeIndex == 0 && a.version != null && a.version != WindowAccumulator.MIXED) { // the version's window too
-            emit.accept(a.asVersionWindow(versionSeriesId.apply(a.series.id, a.version)));
+        WindowAccumulator standing = versions.standsFor(a);
+        if (standing != null) { // the version's window too
+            emit.accept(standing);
         }
-        if (a.series.owned && a.sizeIndex == baseCount - 1 && baseCount < sizes.length && a.series.fed == baseCount) {
-            long r = sizes[baseCount];
-            WindowAccumulator roll = window(a.series, baseCount, Math.floorDiv(a.start, r) * r, a.unit);
-            roll.merge(a);
+        int up = a.sizeIndex + 1;
+        if (a.series.owned && up < a.series.depth) {
+            long s = sizes[up];
+            WindowAccumulator into = window(a.series, up, Math.floorDiv(a.start, s) * s, a.unit);
+            if (!into.direct) {
+                into.merge(a);
+            }
         }
         markDirty(a.series); // rewritten without the closed window, or as a tombstone if it was the last
+    }
+
+    /**
+     * The series' window of event size {@code sizeIndex} (at least 1) holding {@code timestamp} if it is a
+     * {@link WindowAccumulator#direct} one, else null. Only asked when the series has direct windows.
+     */
+    WindowAccumulator direct(OpenSeries series, int sizeIndex, long timestamp) {
+        long s = sizes[sizeIndex];
+        WindowAccumulator a = find(series, sizeIndex, Math.floorDiv(timestamp, s) * s);
+        return a != null && a.direct ? a : null;
+    }
+
+    /**
+     * Adds a measurement (a value, or histogram {@code h} when not null) to the series' direct windows holding
+     * {@code timestamp}, if any: windows restored from a build that fed every size per event.
+     */
+    void addDirect(OpenSeries series, long timestamp, double value, boolean error, int rating, HistogramValues h,
+                   long instance) {
+        for (int i = 1; i < baseCount; i++) {
+            WindowAccumulator a = direct(series, i, timestamp);
+            if (a == null) {
+                continue;
+            }
+            if (h != null) {
+                a.add(h, error);
+            } else {
+                a.add(value, error, rating);
+            }
+            if (instance != 0) {
+                a.addInstance(instance);
+            }
+        }
     }
 
     /** See {@link SeriesWindowStore#mergePartial}. */
@@ -119,91 +155,20 @@ final class OpenWindows {
         if (h != null && h.unit != null && !h.unit.equals(unit)) {
             return partial.count + " events in unit \"" + unit + "\" but series " + seriesId + " is in \"" + h.unit + "\"";
         }
-        if (idx == 0) { // sizes nest: a smallest-size partial lies in one window of every size
-            // the partial's measurements are of versions this window does not know: it no longer stands for one
-            share(series, window(series, 0, start, unit), null);
-            String of = seriesOfVersion.apply(seriesId);
-            OpenSeries route = of == null ? null : open.get(of);
-            WindowAccumulator shared = route == null || !route.owned ? null : find(route, 0, start);
-            if (shared != null && shared.version != null && shared.version != WindowAccumulator.MIXED) {
-                share(route, shared, null); // its window stands for this one: hand it over before the partial adds to it
-            }
-            for (int i = 0; i < series.fed; i++) {
-                window(series, i, Math.floorDiv(start, sizes[i]) * sizes[i], unit).merge(partial);
+        if (idx == 0) { // into the smallest window, merged up from there when it closes
+            versions.beforePartial(series, start, unit);
+            window(series, 0, start, unit).merge(partial);
+            for (int i = 1; series.direct > 0 && i < baseCount; i++) {
+                WindowAccumulator d = direct(series, i, start);
+                if (d != null) {
+                    d.merge(partial);
+                }
             }
         } else {
             window(series, idx, start, unit).merge(partial);
         }
         markDirty(series);
         return null;
-    }
-
-    /**
-     * Decides, before a measurement of {@code version} (null: none, or a metric without per-version windows) is added
-     * to {@code w0}, the owned series' smallest window, whether it also needs a window of the version's own series.
-     * While every measurement of {@code w0} is of one version, {@code w0} stands for that version's window (it holds
-     * exactly the same measurements), so the version's series is not fed at all; it is emitted from {@code w0} when
-     * {@code w0} closes. The first measurement of another version, one without a version, or a partial hands
-     * {@code w0}'s measurements over to a real window of its version first, and from then on the version's series
-     * is fed as any series. Foreign series always feed the version's series (the owner merges both partials).
-     *
-     * @return whether the measurement must also be added to the window of its version's series
-     */
-    boolean share(OpenSeries series, WindowAccumulator w0, String version) {
-        String v = w0.version;
-        if (versionSeriesId == null || !series.owned) {
-            return version != null && versionSeriesId != null;
-        }
-        if (v == null) { // the window's first measurement
-            w0.version = version == null ? WindowAccumulator.MIXED : version;
-            return false;
-        }
-        if (v == WindowAccumulator.MIXED) {
-            return version != null;
-        }
-        if (v.equals(version)) {
-            return false;
-        }
-        w0.version = WindowAccumulator.MIXED;
-        w0.encoded = null;
-        WindowAccumulator own = window(versionSeries(series, v), 0, w0.start, w0.unit);
-        own.mergeMeasurements(w0);
-        markDirty(own.series);
-        markDirty(series);
-        return version != null;
-    }
-
-    /** The per-version series of {@code series} for {@code version}, remembered on the series (no id built per event). */
-    OpenSeries versionSeries(OpenSeries series, String version) {
-        String[] keys = series.versionKeys;
-        int free = -1;
-        if (keys != null) {
-            for (int i = 0; i < keys.length; i++) {
-                if (keys[i] == null) {
-                    free = free < 0 ? i : free;
-                } else if (keys[i].equals(version)) {
-                    OpenSeries s = series.versionSeries[i];
-                    if (!s.removed) {
-                        return s;
-                    }
-                    free = i;
-                    break;
-                }
-            }
-        } else {
-            series.versionKeys = new String[4];
-            series.versionSeries = new OpenSeries[4];
-            free = 0;
-        }
-        OpenSeries s = series(versionSeriesId.apply(series.id, version));
-        if (free < 0) { // more versions than slots: the oldest link goes (the store holds the series either way)
-            System.arraycopy(series.versionKeys, 1, series.versionKeys, 0, series.versionKeys.length - 1);
-            System.arraycopy(series.versionSeries, 1, series.versionSeries, 0, series.versionSeries.length - 1);
-            free = series.versionKeys.length - 1;
-        }
-        series.versionKeys[free] = version;
-        series.versionSeries[free] = s;
-        return s;
     }
 
     /** The series' open window of that size and start, or null. */
@@ -216,12 +181,12 @@ final class OpenWindows {
         return null;
     }
 
-    /** The series, entering it (owned or foreign, which sizes its events feed) if it is new. */
+    /** The series, entering it (owned or foreign, which sizes it has windows of) if it is new. */
     OpenSeries series(String seriesId) {
         OpenSeries s = open.get(seriesId);
         if (s == null) {
             boolean owned = owns.test(seriesId);
-            s = new OpenSeries(seriesId, owned, sizes.length, owned && !smallestOnly.test(seriesId) ? baseCount : 1);
+            s = new OpenSeries(seriesId, owned, sizes.length, owned && !smallestOnly.test(seriesId) ? sizes.length : 1);
             open.put(seriesId, s);
         }
         return s;
@@ -250,6 +215,9 @@ final class OpenWindows {
         }
         series.heads[a.sizeIndex] = a;
         series.windows++;
+        if (a.direct) {
+            series.direct++;
+        }
         if (series.owned) {
             deadlines.computeIfAbsent(a.end + grace, k -> new ArrayList<>(4)).add(a);
         } else {
@@ -278,6 +246,9 @@ final class OpenWindows {
         a.next = null;
         a.prev = null;
         a.series.windows--;
+        if (a.direct) {
+            a.series.direct--;
+        }
         count--;
     }
 

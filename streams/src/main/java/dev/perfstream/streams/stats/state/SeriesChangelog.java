@@ -111,7 +111,7 @@ final class SeriesChangelog {
                         continue;
                     }
                     long start = (Long) parts[2];
-                    into.link(series, codec.decodeWindowRecord(series.id, idx, start, start + sizes[idx], kv.value));
+                    into.link(series, restored(into, codec.decodeWindowRecord(series.id, idx, start, start + sizes[idx], kv.value)));
                     n++;
                     continue;
                 }
@@ -124,8 +124,8 @@ final class SeriesChangelog {
                         into.markDirty(series); // rewritten without it (or removed) at the next commit
                         continue;
                     }
-                    into.link(series, codec.decodeBody(series.id, idx, w.start(), w.start() + sizes[idx],
-                        ByteArrayInput.wrap(w.value(), w.offset(), w.length())));
+                    into.link(series, restored(into, codec.decodeBody(series.id, idx, w.start(), w.start() + sizes[idx],
+                        ByteArrayInput.wrap(w.value(), w.offset(), w.length()))));
                     n++;
                 }
                 if (series.windows == 0) {
@@ -139,6 +139,17 @@ final class SeriesChangelog {
             inner.put(k, null);
         }
         return new Loaded(n, dropped, legacy.size(), streamTime);
+    }
+
+    /**
+     * A decoded window as the store keeps it: an event-size window without the merged flag was fed per event by an
+     * older build and stays direct; the rollup was always merged (from the largest event size), whatever its flag.
+     */
+    private static WindowAccumulator restored(OpenWindows into, WindowAccumulator a) {
+        if (a.sizeIndex >= into.baseCount) {
+            a.direct = false;
+        }
+        return a;
     }
 
     private static List<WindowAccumulator> windowsOf(OpenSeries s) {

@@ -21,8 +21,20 @@ import org.slf4j.LoggerFactory;
  * The stats stage's state: every open window of every series as a live {@link WindowAccumulator}
  * (sketch object included) in memory, backed by a changelogged key-value store that receives only
  * the series changed since the last commit, encoded once per commit instead of once per event, and
- * one record per series (all its open windows) rather than one per window: an event touches a
- * window of every size, so per-window records would triple the changelog traffic of sparse series.
+ * one record per series (all its open windows) rather than one per window, so a sparse series costs
+ * one changelog record per commit.
+ *
+ * <h2>Merge-up</h2>
+ * An event (and a partial from another task) goes into its window of the smallest size only. When an
+ * owned window closes it is merged into the series' window of the next size, which is opened if need
+ * be; the 1 h rollup is the last link of that chain. Sizes nest (each divides the next) and share one
+ * grace, so a larger window closes no earlier than every smaller window of its span, and at equal
+ * deadlines the smaller sizes close first: each larger window ends up with exactly the measurements,
+ * late counts and instances of its span. An event thus costs one sketch add instead of one per size,
+ * and a commit re-encodes the larger windows only when a smaller one was merged into them (a
+ * window's encoded body is kept while it is unchanged). Windows restored from a build before
+ * merge-up were fed directly by every event; they stay {@code direct} until they close (events and
+ * late counts still go into them, merges do not), see {@link AccumulatorCodec#MERGED_FLAG}.
  *
  * <h2>Why this is exactly-once safe</h2>
  * The in-memory map is a write-back cache in front of the changelogged inner store. What matters is
@@ -51,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * <h2>Owned and foreign series</h2>
  * A series is <em>owned</em> by exactly one task (see {@code SeriesOwnership}); other tasks that
  * receive its events keep <em>foreign</em> windows of the smallest size only (the owner merges each
- * into its window of every size, since sizes nest): partial aggregates that leave this store as
+ * into its smallest window, and from there up): partial aggregates that leave this store as
  * soon as this task's stream time passes their end ({@link #advance} hands them to the caller,
  * which forwards them to the owner), so they never wait for the grace period here. An owned window
  * closes when the <em>close time</em> passes its end plus grace: the smallest of this task's stream
@@ -79,7 +91,7 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
 
     /**
      * @param sizes     window sizes in ms, ascending, each dividing the next; the rollup last if any
-     * @param baseCount how many of {@code sizes} are fed by events (the rest is the rollup)
+     * @param baseCount how many of {@code sizes} are event sizes (the rest is the rollup, made from the largest)
      */
     SeriesWindowStore(KeyValueStore<Bytes, byte[]> inner, long[] sizes, int baseCount, long grace, Sketches sketches) {
         super(inner);
@@ -123,8 +135,8 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
      * @param seriesOfVersion a per-version series id to its series' id; null for any other id
      */
     public void configureVersions(BinaryOperator<String> versionSeriesId, UnaryOperator<String> seriesOfVersion) {
-        windows.versionSeriesId = versionSeriesId;
-        windows.seriesOfVersion = seriesOfVersion;
+        windows.versions.versionSeriesId = versionSeriesId;
+        windows.versions.seriesOfVersion = seriesOfVersion;
     }
 
     /** Max event time seen by this task (or set by {@link #advance} when its input is idle). */
@@ -163,7 +175,7 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
     }
 
     /**
-     * Adds one on-time event to its window of every size.
+     * Adds one on-time event to its window of the smallest size (see Merge-up in the class comment).
      *
      * @return null, or why it was refused (its unit differs from the series' unit)
      */
@@ -188,27 +200,21 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
      */
     public String add(String seriesId, long timestamp, double value, boolean error, int rating, String unit, long instance,
                       String version) {
-        OpenSeries series = windows.open.get(seriesId);
-        if (series != null) {
-            WindowAccumulator h = series.heads[0];
-            if (h != null && h.unit != null && !h.unit.equals(unit)) {
-                return "field 'unit' is \"" + unit + "\" but series " + seriesId + " is in \"" + h.unit + "\"";
-            }
-        } else {
-            series = windows.series(seriesId);
+        OpenSeries series = seriesIn(seriesId, unit);
+        if (series == null) {
+            return otherUnit(seriesId, unit);
         }
         WindowAccumulator w0 = windows.window(series, 0, Math.floorDiv(timestamp, sizes[0]) * sizes[0], unit);
-        boolean ownVersionWindow = windows.share(series, w0, version);
-        for (int i = 0, n = series.fed; i < n; i++) { // foreign: the smallest size only
-            long s = sizes[i];
-            WindowAccumulator a = i == 0 ? w0 : windows.window(series, i, Math.floorDiv(timestamp, s) * s, unit);
-            a.add(value, error, rating);
-            if (instance != 0) {
-                a.addInstance(instance);
-            }
+        boolean ownVersionWindow = windows.versions.share(series, w0, version);
+        w0.add(value, error, rating); // the larger sizes get it when w0 closes (merge-up)
+        if (instance != 0) {
+            w0.addInstance(instance);
+        }
+        if (series.direct > 0) {
+            windows.addDirect(series, timestamp, value, error, rating, null, instance);
         }
         windows.markDirty(series);
-        WindowAccumulator v = ownVersionWindow ? versionWindow(series, version, w0, unit) : null;
+        WindowAccumulator v = ownVersionWindow ? windows.versions.window(series, version, w0, unit) : null;
         if (v != null) {
             v.add(value, error, -1);
         }
@@ -233,60 +239,62 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
     /** The same, and also in the per-version series of {@code version} (null: none), as the single-value form. */
     public String add(String seriesId, long timestamp, HistogramValues h, boolean error, String unit, long instance,
                       String version) {
-        OpenSeries series = windows.open.get(seriesId);
-        if (series != null) {
-            WindowAccumulator head = series.heads[0];
-            if (head != null && head.unit != null && !head.unit.equals(unit)) {
-                return "field 'unit' is \"" + unit + "\" but series " + seriesId + " is in \"" + head.unit + "\"";
-            }
-        } else {
-            series = windows.series(seriesId);
+        OpenSeries series = seriesIn(seriesId, unit);
+        if (series == null) {
+            return otherUnit(seriesId, unit);
         }
         WindowAccumulator w0 = windows.window(series, 0, Math.floorDiv(timestamp, sizes[0]) * sizes[0], unit);
-        boolean ownVersionWindow = windows.share(series, w0, version);
-        for (int i = 0, n = series.fed; i < n; i++) { // foreign: the smallest size only
-            long s = sizes[i];
-            WindowAccumulator a = i == 0 ? w0 : windows.window(series, i, Math.floorDiv(timestamp, s) * s, unit);
-            a.add(h, error);
-            if (instance != 0) {
-                a.addInstance(instance);
-            }
+        boolean ownVersionWindow = windows.versions.share(series, w0, version);
+        w0.add(h, error);
+        if (instance != 0) {
+            w0.addInstance(instance);
+        }
+        if (series.direct > 0) {
+            windows.addDirect(series, timestamp, 0, error, -1, h, instance);
         }
         windows.markDirty(series);
-        WindowAccumulator v = ownVersionWindow ? versionWindow(series, version, w0, unit) : null;
+        WindowAccumulator v = ownVersionWindow ? windows.versions.window(series, version, w0, unit) : null;
         if (v != null) {
             v.add(h, error);
         }
         return null;
     }
 
-    /**
-     * The window of {@code series}' per-version series of {@code version} that a measurement added to {@code w0} also
-     * goes into (marked dirty), or null when that series is in another unit (as a separate add would refuse it).
-     */
-    private WindowAccumulator versionWindow(OpenSeries series, String version, WindowAccumulator w0, String unit) {
-        OpenSeries v = windows.versionSeries(series, version);
-        WindowAccumulator head = v.heads[0];
-        if (head != null && head.unit != null && !head.unit.equals(unit)) {
-            return null;
+    /** The series of a measurement in {@code unit}, entered if new; null when the series is in another unit. */
+    private OpenSeries seriesIn(String seriesId, String unit) {
+        OpenSeries series = windows.open.get(seriesId);
+        if (series == null) {
+            return windows.series(seriesId);
         }
-        windows.markDirty(v);
-        return windows.window(v, 0, w0.start, unit);
+        WindowAccumulator h = series.heads[0];
+        return h != null && h.unit != null && !h.unit.equals(unit) ? null : series;
     }
 
-    /** Counts a late event in the current window (the one holding the stream time) of every size. */
+    private String otherUnit(String seriesId, String unit) {
+        return "field 'unit' is \"" + unit + "\" but series " + seriesId + " is in \"" + windows.open.get(seriesId).heads[0].unit
+            + "\"";
+    }
+
+    /**
+     * Counts a late event in the current window (the one holding the stream time) of the smallest size; the larger
+     * sizes count it when that window is merged into them.
+     */
     public void countLate(String seriesId, String unit) {
         countLate(seriesId, unit, 1);
     }
 
-    /** Counts {@code n} late events in the current window (the one holding the stream time) of every size. */
+    /** Counts {@code n} late events in the current window of the smallest size, as {@link #countLate(String, String)}. */
     public void countLate(String seriesId, String unit, long n) {
         OpenSeries series = windows.series(seriesId);
-        for (int i = 0, sizesFed = series.fed; i < sizesFed; i++) { // foreign: the smallest size only
-            long s = sizes[i];
-            WindowAccumulator a = windows.window(series, i, Math.floorDiv(streamTime, s) * s, unit);
-            a.late += n;
-            a.encoded = null;
+        WindowAccumulator w0 = windows.window(series, 0, Math.floorDiv(streamTime, sizes[0]) * sizes[0], unit);
+        w0.late += n;
+        w0.encoded = null;
+        for (int i = 1; series.direct > 0 && i < sizes.length; i++) {
+            WindowAccumulator a = windows.direct(series, i, streamTime);
+            if (a != null) {
+                a.late += n;
+                a.encoded = null;
+            }
         }
         windows.markDirty(series);
     }

@@ -43,9 +43,16 @@ public final class WindowAccumulator {
      * Owned windows of the smallest size only: null while the window has no measurement; {@link #MIXED} when its
      * measurements are not all of one service version (or were merged from a partial, or restored without one);
      * else the version of every measurement in it, whose per-version window this window then stands for
-     * ({@link OpenWindows#share}). Other windows keep null.
+     * ({@link VersionWindows#share}). Other windows keep null.
      */
     String version;
+    /**
+     * A window larger than the smallest that events (and partials) are added to directly, and that receives no merge
+     * from the smaller windows: how a build before merge-up fed every size, so only windows restored from such a
+     * build's state are direct, until they close. Every other larger window holds the closed smaller windows of its
+     * span, merged in as they close ({@link OpenWindows#closeDue}).
+     */
+    boolean direct;
     /** Marks {@link #version} as "not one version"; compared by identity. */
     static final String MIXED = new String("mixed");
     /** The series holding this window (set when linked into the store). */
@@ -190,22 +197,6 @@ public final class WindowAccumulator {
         if (!Double.isNaN(o.bucketError)) {
             bucketError = Double.isNaN(bucketError) ? o.bucketError : Math.max(bucketError, o.bucketError);
         }
-    }
-
-    /**
-     * This window as the per-version window {@code seriesId} it stands for (see {@link #version}): the same
-     * measurements and sketch (shared, read-only), without late events and instances. Not linked into any store.
-     */
-    WindowAccumulator asVersionWindow(String seriesId) {
-        WindowAccumulator v = new WindowAccumulator(seriesId, sizeIndex, start, end, sketch);
-        v.count = count;
-        v.errors = errors;
-        v.min = min;
-        v.max = max;
-        v.sum = sum;
-        v.bucketError = bucketError;
-        v.unit = unit;
-        return v;
     }
 
     /**
