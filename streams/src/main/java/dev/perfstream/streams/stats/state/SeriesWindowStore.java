@@ -200,25 +200,7 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
      */
     public String add(String seriesId, long timestamp, double value, boolean error, int rating, String unit, long instance,
                       String version) {
-        OpenSeries series = seriesIn(seriesId, unit);
-        if (series == null) {
-            return otherUnit(seriesId, unit);
-        }
-        WindowAccumulator w0 = windows.window(series, 0, Math.floorDiv(timestamp, sizes[0]) * sizes[0], unit);
-        boolean ownVersionWindow = windows.versions.share(series, w0, version);
-        w0.add(value, error, rating); // the larger sizes get it when w0 closes (merge-up)
-        if (instance != 0) {
-            w0.addInstance(instance);
-        }
-        if (series.direct > 0) {
-            windows.addDirect(series, timestamp, value, error, rating, null, instance);
-        }
-        windows.markDirty(series);
-        WindowAccumulator v = ownVersionWindow ? windows.versions.window(series, version, w0, unit) : null;
-        if (v != null) {
-            v.add(value, error, -1);
-        }
-        return null;
+        return addMeasurement(seriesId, timestamp, value, null, error, rating, unit, instance, version);
     }
 
     /**
@@ -239,23 +221,42 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
     /** The same, and also in the per-version series of {@code version} (null: none), as the single-value form. */
     public String add(String seriesId, long timestamp, HistogramValues h, boolean error, String unit, long instance,
                       String version) {
+        return addMeasurement(seriesId, timestamp, 0, h, error, -1, unit, instance, version);
+    }
+
+    /**
+     * The adds' one body: a single value ({@code h} null) or a histogram's measurements into the smallest window (the
+     * larger sizes get them when it closes: merge-up), any direct window restored from older state, and the version's
+     * window where the series' window stands for it.
+     */
+    private String addMeasurement(String seriesId, long timestamp, double value, HistogramValues h, boolean error,
+                                  int rating, String unit, long instance, String version) {
         OpenSeries series = seriesIn(seriesId, unit);
         if (series == null) {
             return otherUnit(seriesId, unit);
         }
         WindowAccumulator w0 = windows.window(series, 0, Math.floorDiv(timestamp, sizes[0]) * sizes[0], unit);
         boolean ownVersionWindow = windows.versions.share(series, w0, version);
-        w0.add(h, error);
+        if (h != null) {
+            w0.add(h, error);
+        } else {
+            w0.add(value, error, rating);
+        }
         if (instance != 0) {
             w0.addInstance(instance);
         }
         if (series.direct > 0) {
-            windows.addDirect(series, timestamp, 0, error, -1, h, instance);
+            windows.addDirect(series, timestamp, value, error, rating, h, instance);
         }
         windows.markDirty(series);
         WindowAccumulator v = ownVersionWindow ? windows.versions.window(series, version, w0, unit) : null;
-        if (v != null) {
+        if (v == null) {
+            return null;
+        }
+        if (h != null) {
             v.add(h, error);
+        } else {
+            v.add(value, error, -1);
         }
         return null;
     }
