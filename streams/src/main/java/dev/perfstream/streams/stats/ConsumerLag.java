@@ -63,6 +63,14 @@ final class ConsumerLag implements InputLag {
         return caughtUp(metricsTopic, metricsPartitions, partition) && caughtUp(rumTopic, rumPartitions, partition);
     }
 
+    @Override
+    public boolean caughtUp(String topic, int partition) {
+        if (topic.equals(metricsTopic)) {
+            return caughtUp(metricsTopic, metricsPartitions, partition);
+        }
+        return topic.equals(rumTopic) ? caughtUp(rumTopic, rumPartitions, partition) : caughtUp(partition);
+    }
+
     private boolean caughtUp(String topic, int partitions, int partition) {
         if (partition >= partitions) {
             return true; // the task reads no partition of this topic

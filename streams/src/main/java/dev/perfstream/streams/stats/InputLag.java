@@ -13,4 +13,12 @@ public interface InputLag {
 
     /** @param partition the task's index: its partition of every input topic */
     boolean caughtUp(int partition);
+
+    /**
+     * Whether the task's partition of one input topic is read to its end (or the task reads none of
+     * it). By default the task's answer for all its inputs, which is never more optimistic.
+     */
+    default boolean caughtUp(String topic, int partition) {
+        return caughtUp(partition);
+    }
 }

@@ -44,6 +44,13 @@ import org.slf4j.LoggerFactory;
  * every wall-clock tick when it moved, a task announces it to every owner as a watermark, after the
  * partials it covers.
  *
+ * <p>Input order ({@code max.task.idle.ms=-1}, see {@link StatsApp#properties}): Kafka Streams hands
+ * over a record as soon as one input partition has one, without first fetching what the task's other
+ * input (metrics or RUM) still has on the broker. So stream time does not simply follow the largest
+ * event time: while one input's partition has data on the broker (its consumer lag, looked at every
+ * tick), stream time stays at that input's largest event time, as if Kafka Streams had waited for it.
+ * An input that is read to its end holds nothing back, whatever its last event time.
+ *
  * <p>Quiet input ({@code stats.idle.close}): when this task's event time has not moved for that
  * long of wall-clock time, nothing is parked and its input partitions are consumed to their end,
  * stream time moves on with the wall clock to {@code now - idle}: windows then close at most
@@ -74,6 +81,10 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
     private long maxEventTime = Long.MIN_VALUE;
     private long eventTimeMovedAt;
     private long lastSeenEventTime = Long.MIN_VALUE;
+    /** Input topics (metrics, RUM), the largest event time read from each, and whether each still has data on the broker. */
+    private final String[] inputs;
+    private final long[] inputTime = {Long.MIN_VALUE, Long.MIN_VALUE};
+    private final boolean[] behind = new boolean[2];
     /** Last watermark announced to the owners, and the smallest-window slot it fell in. */
     private long announced = Long.MIN_VALUE;
 
@@ -115,6 +126,7 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
         this.ownership = ownership;
         this.lag = lag;
         this.idleMs = config.idleClose().toMillis();
+        this.inputs = new String[] {config.metricsTopic(), config.rumTopic()};
     }
 
     @Override
@@ -144,6 +156,7 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
         partials = new StatsPartials(store, decoder, impact, out, emit, late);
         maxEventTime = store.streamTime();
         eventTimeMovedAt = context.currentSystemTimeMs();
+        lookAtInputLag();
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
@@ -198,7 +211,11 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
         if (o.timestamp() > maxEventTime) {
             maxEventTime = o.timestamp();
         }
-        store.advance(o.timestamp(), emit);
+        int input = input(r.topic());
+        if (input >= 0 && o.timestamp() > inputTime[input]) {
+            inputTime[input] = o.timestamp();
+        }
+        store.advance(readyTime(), emit);
         out.flushDetails();
         if (ownership.tasks() > 1 && Math.floorDiv(store.streamTime(), sizes[0]) != Math.floorDiv(announced, sizes[0])) {
             announce();
@@ -231,6 +248,31 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
         return true;
     }
 
+    /** 0 for the metrics topic, 1 for RUM, -1 for any other (a record replayed without its topic, in tests). */
+    private int input(String topic) {
+        return inputs[0].equals(topic) ? 0 : inputs[1].equals(topic) ? 1 : -1;
+    }
+
+    /**
+     * How far stream time may go: the largest event time read, held back to the largest event time of
+     * an input that still has data on the broker (to where it already is, when that input gave nothing yet).
+     */
+    private long readyTime() {
+        long t = maxEventTime;
+        for (int i = 0; i < inputs.length; i++) {
+            if (behind[i] && inputTime[i] < t) {
+                t = Math.max(inputTime[i], Math.min(t, store.streamTime()));
+            }
+        }
+        return t;
+    }
+
+    private void lookAtInputLag() {
+        for (int i = 0; i < inputs.length; i++) {
+            behind[i] = !lag.caughtUp(inputs[i], self);
+        }
+    }
+
     /** Tells every owner how far this task's stream time is: it has forwarded every partial up to there. */
     private void announce() {
         announced = store.streamTime();
@@ -238,7 +280,8 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
     }
 
     /**
-     * Wall-clock tick: moves stream time on when the input has been quiet for {@code stats.idle.close}
+     * Wall-clock tick: looks at which inputs still have data on the broker (input order, above), moves
+     * stream time on when the input has been quiet for {@code stats.idle.close}
      * (nothing parked, every input partition of this task consumed to its end), and announces the
      * watermark when it moved since the last announcement.
      */
@@ -247,7 +290,8 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
             lastSeenEventTime = maxEventTime;
             eventTimeMovedAt = now;
         }
-        long target = store.streamTime();
+        lookAtInputLag();
+        long target = Math.max(store.streamTime(), readyTime());
         if (now - eventTimeMovedAt >= idleMs && parked() == 0 && lag.caughtUp(self)) {
             target = Math.max(target, now - idleMs);
         }

@@ -38,4 +38,16 @@ class ConsumerLagTest {
         assertThat(lag.caughtUp(4)).as("task 4 reads no RUM partition").isTrue();
         assertThat(lag.caughtUp(1)).as("task 1 reads RUM partition 1, lag unknown").isFalse();
     }
+
+    @Test
+    void shouldAnswerForOneInputTopicAlone() {
+        ConsumerLag lag = new ConsumerLag(config, 6, 2);
+        lag.update(config.metricsTopic(), 1, 0);
+        lag.update(config.rumTopic(), 1, 5);
+
+        assertThat(lag.caughtUp(config.metricsTopic(), 1)).isTrue();
+        assertThat(lag.caughtUp(config.rumTopic(), 1)).isFalse();
+        assertThat(lag.caughtUp(config.rumTopic(), 4)).as("task 4 reads no RUM partition").isTrue();
+        assertThat(lag.caughtUp(config.metricsTopic(), 4)).as("lag unknown").isFalse();
+    }
 }

@@ -67,14 +67,19 @@ final class StatsDriver implements AutoCloseable {
 
     /** With the given ownership; the driver's wall clock starts at {@link #NOW}. */
     StatsDriver(Map<String, String> keys, SeriesOwnership ownership) {
+        this(keys, ownership, InputLag.NONE);
+    }
+
+    /** With the given ownership and input lag; the driver's wall clock starts at {@link #NOW}. */
+    StatsDriver(Map<String, String> keys, SeriesOwnership ownership, InputLag lag) {
         settings = Settings.of(keys);
         config = StatsConfig.from(settings);
         Properties p = StatsApp.properties(config);
         p.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/ttd-state");
-        driver = ownership == SeriesOwnership.SINGLE
+        driver = ownership == SeriesOwnership.SINGLE && lag == InputLag.NONE
             ? new TopologyTestDriver(StatsTopology.build(config, settings, Clock.fixed(NOW, ZoneOffset.UTC)), p)
             : new TopologyTestDriver(StatsTopology.build(config, settings, Clock.fixed(NOW, ZoneOffset.UTC), ownership,
-                InputLag.NONE, new java.util.concurrent.atomic.AtomicLong()), p, NOW);
+                lag, new java.util.concurrent.atomic.AtomicLong()), p, NOW);
         partialsIn = driver.createInputTopic(config.partialsTopic(), new StringSerializer(), new ByteArraySerializer());
         partialsOut = driver.createOutputTopic(config.partialsTopic(), new StringDeserializer(), new ByteArrayDeserializer());
         metrics = driver.createInputTopic(config.metricsTopic(), new ByteArraySerializer(), new ByteArraySerializer());

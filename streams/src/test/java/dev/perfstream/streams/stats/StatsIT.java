@@ -194,4 +194,50 @@ class StatsIT {
             }
         }
     }
+
+    /**
+     * Both inputs have a backlog when the stage starts: Kafka Streams does not wait for the RUM partition
+     * ({@code max.task.idle.ms=-1}), so the stage must not let the metrics' event time close the windows
+     * of RUM events still on the broker. Every RUM event counted, none late.
+     */
+    @Test
+    void shouldNotLetTheMetricsBacklogCloseWindowsOfTheRumBacklog() throws Exception {
+        Map<String, String> s = settings("order");
+        long t0 = minuteAgo(15);
+        int n = 20_000;
+        try (KafkaProducer<byte[], byte[]> p = producer()) {
+            for (int i = 0; i < n; i++) { // 10 minutes of both, metrics produced first
+                send(p, s.get("topic.metrics"), "svc" + i % 2, StatsDriver.metric(t0 + i * 30L, "svc" + i % 2, "/r", 5, "OK"));
+            }
+            for (int i = 0; i < n; i++) {
+                send(p, s.get("topic.rum"), "shop" + i % 2, StatsDriver.vital(t0 + i * 30L + 15, "shop" + i % 2, "/", "LCP",
+                    1000 + i % 500, "desktop"));
+            }
+            p.flush();
+        }
+        Settings settings = Settings.of(s);
+        RecordCodec<WindowStats> sc = Codecs.create(WindowStats.getClassSchema(), settings);
+        RecordCodec<DeadLetter> dc = Codecs.create(DeadLetter.getClassSchema(), settings);
+        List<WindowStats> stats = new ArrayList<>();
+        List<DeadLetter> dead = new ArrayList<>();
+        try (StatsApp app = StatsApp.start(settings);
+             KafkaConsumer<byte[], byte[]> cs = kafka.clients().subscribed(s.get("topic.stats"));
+             KafkaConsumer<byte[], byte[]> cd = kafka.clients().subscribed(s.get("topic.deadletter"))) {
+            Poll.until(Duration.ofSeconds(120), "every event in a closed 10 s window", () -> {
+                TestClients.pollInto(cs, sc::decode, stats);
+                TestClients.pollInto(cd, dc::decode, dead);
+                long counted = stats.stream().filter(w -> w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli()
+                    == 10_000).mapToLong(WindowStats::getCount).sum();
+                return counted + dead.size() >= 2L * n ? Boolean.TRUE : null;
+            });
+            TestClients.pollInto(cd, dc::decode, dead);
+        }
+        assertThat(dead).as("late or refused events").isEmpty();
+        List<WindowStats> tens = stats.stream()
+            .filter(w -> w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli() == 10_000).toList();
+        assertThat(tens.stream().filter(w -> w.getName().equals("LCP")).mapToLong(WindowStats::getCount).sum()).isEqualTo(n);
+        assertThat(tens.stream().filter(w -> !w.getName().equals("LCP")).mapToLong(WindowStats::getCount).sum()).isEqualTo(n);
+        assertThat(tens.stream().map(w -> w.getName() + w.getOwner() + w.getWindowStart()).distinct().count())
+            .as("one WindowStats per series and window").isEqualTo(tens.size());
+    }
 }

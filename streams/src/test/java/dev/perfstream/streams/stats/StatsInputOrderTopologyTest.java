@@ -1,0 +1,92 @@
+package dev.perfstream.streams.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.perfstream.schemas.avro.DeadLetter;
+import dev.perfstream.schemas.avro.WindowStats;
+import dev.perfstream.schemas.config.Settings;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Stream time under {@code max.task.idle.ms=-1}: Kafka Streams no longer waits for an input partition
+ * that is empty locally but has data on the broker, so the stage holds stream time back itself while
+ * one input (metrics or RUM) lags, and lets a caught-up input hold nothing back.
+ */
+class StatsInputOrderTopologyTest {
+    private static final long T0 = StatsDriver.NOW.toEpochMilli() - 3_600_000; // an hour before the wall clock
+
+    /** The metrics partition is read to its end; the RUM partition is as {@code rumCaughtUp} says. */
+    private static final class Lag implements InputLag {
+        final String rumTopic;
+        boolean rumCaughtUp;
+
+        Lag(String rumTopic) {
+            this.rumTopic = rumTopic;
+        }
+
+        @Override
+        public boolean caughtUp(int partition) {
+            return rumCaughtUp;
+        }
+
+        @Override
+        public boolean caughtUp(String topic, int partition) {
+            return !topic.equals(rumTopic) || rumCaughtUp;
+        }
+    }
+
+    private static final Map<String, String> KEYS = StatsDriver.oneMinute("stats-order", "stats.grace", "5s");
+    private static final String RUM = StatsConfig.from(Settings.of(KEYS)).rumTopic();
+
+    private static StatsDriver driver(Lag lag) {
+        return new StatsDriver(KEYS, SeriesOwnership.SINGLE, lag);
+    }
+
+    @Test
+    void shouldHoldStreamTimeWhileTheRumPartitionStillHasDataOnTheBroker() {
+        Lag lag = new Lag(RUM);
+        try (StatsDriver d = driver(lag)) {
+            d.sendRum(StatsDriver.vital(T0 + 1_000, "shop", "/", "LCP", 1200, "desktop"));
+            d.sendMetric(StatsDriver.metric(T0 + 2_000, "svc", "/a", 7, "OK"));
+            d.sendMetric(StatsDriver.metric(T0 + 310_000, "svc", "/a", 8, "OK")); // metrics 5 minutes ahead
+
+            assertThat(d.readStats()).as("the first minute waits for the RUM events the broker still has").isEmpty();
+
+            d.sendRum(StatsDriver.vital(T0 + 30_000, "shop", "/", "LCP", 1500, "desktop"));
+            assertThat(d.readDeadLetters()).as("a RUM event of the first minute is not late").isEmpty();
+
+            d.sendRum(StatsDriver.vital(T0 + 240_000, "shop", "/", "LCP", 900, "desktop")); // RUM reaches minute 4
+            List<WindowStats> closed = d.readStats();
+            assertThat(closed).extracting(s -> s.getWindowStart().toEpochMilli())
+                .as("minutes 0-2 close (minute 3 waits for 4:00 + grace)").allMatch(t -> t < T0 + 180_000);
+            assertThat(closed).filteredOn(s -> s.getName().equals("LCP")).extracting(WindowStats::getCount)
+                .containsExactly(2L);
+            assertThat(closed).filteredOn(s -> s.getName().equals("http.server.duration"))
+                .extracting(WindowStats::getCount).containsExactly(1L);
+
+            lag.rumCaughtUp = true; // read to its end: RUM holds nothing back from the next tick on
+            d.driver.advanceWallClockTime(Duration.ofSeconds(1));
+            assertThat(d.readStats()).extracting(s -> s.getWindowStart().toEpochMilli())
+                .as("the RUM window of minute 4 closes at the metrics' 5:10").contains(T0 + 240_000);
+        }
+    }
+
+    @Test
+    void shouldLetACaughtUpInputHoldNothingBack() {
+        Lag lag = new Lag(RUM);
+        lag.rumCaughtUp = true;
+        try (StatsDriver d = driver(lag)) {
+            d.sendRum(StatsDriver.vital(T0 + 1_000, "shop", "/", "LCP", 1200, "desktop"));
+            d.sendMetric(StatsDriver.metric(T0 + 2_000, "svc", "/a", 7, "OK"));
+            d.sendMetric(StatsDriver.metric(T0 + 300_000, "svc", "/a", 8, "OK"));
+
+            assertThat(d.readStats()).extracting(WindowStats::getName)
+                .containsExactlyInAnyOrder("LCP", "http.server.duration");
+            d.sendRum(StatsDriver.vital(T0 + 30_000, "shop", "/", "LCP", 1500, "desktop"));
+            assertThat(d.readDeadLetters()).extracting(DeadLetter::getReasonCode).containsExactly("late");
+        }
+    }
+}
