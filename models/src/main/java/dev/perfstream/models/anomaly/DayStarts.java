@@ -21,7 +21,7 @@ import java.util.Arrays;
  * if it strayed far enough to bound an anomalous value (the caller's threshold): days of another level that come
  * rarer than the ring is long (holidays on a series whose weekends no longer jump, once the weekly factor is set)
  * are still bounded by the last ones like them. A jump counts over the days since the oldest one that reached as
- * far, so its bound weakens as it ages (two jumps a year old: 2 / 365, a score of about 0.55) instead of ending at
+ * far, so its bound weakens as it ages (two jumps a year old: 2 / 365, a score of about 0.56) instead of ending at
  * day 28. The bound applies to the score only; what the detector learns
  * (anomalous values, the accepted level, the tail's history) does not change.
  *
