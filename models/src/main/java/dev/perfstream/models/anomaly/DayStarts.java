@@ -14,8 +14,15 @@ import java.util.Arrays;
  * among the first values of its day is no rarer than the kept days that reached at least 1 / {@link #SLACK} of
  * its |z| when there are {@link #SEEN} of them, or one on the other side (the day's start undoes an earlier
  * day's jump: the end of a weekend or a holiday): its probability is at least their share of the kept days
- * (at least 1 / 28, far below a score of 0.5). Otherwise there is no bound: a series whose day starts are
- * calm is scored by the point test alone. The bound applies to the score only; what the detector learns
+ * (within the ring at least 1 / 28, far below a score of 0.5). Otherwise there is no bound: a series whose day starts are
+ * calm is scored by the point test alone.
+ *
+ * <p>A day that leaves the ring of the last {@link #DAYS} days is kept further among the last {@link #JUMPS} jumps
+ * if it strayed far enough to bound an anomalous value (the caller's threshold): days of another level that come
+ * rarer than the ring is long (holidays on a series whose weekends no longer jump, once the weekly factor is set)
+ * are still bounded by the last ones like them. A jump counts over the days since the oldest one that reached as
+ * far, so its bound weakens as it ages (two jumps a year old: 2 / 365, a score of about 0.56) instead of ending at
+ * day 28. The bound applies to the score only; what the detector learns
  * (anomalous values, the accepted level, the tail's history) does not change.
  *
  * <p>Knows nothing of calendars: it counts day starts that behaved alike. A labelled change that starts within
@@ -31,9 +38,13 @@ final class DayStarts {
     /** Longest span of a day's first values, so that a coarse series' bound covers the night's first hours only. */
     static final long SPAN_MS = 2 * 3_600_000L;
     private static final long DAY_MS = 86_400_000L;
+    /** Jumps kept after their day left the ring. */
+    static final int JUMPS = 8;
 
     /** The kept value of each of the last days: a ring of signed |z|. */
     final float[] kept = new float[DAYS];
+    /** The epoch day of each value of the ring. */
+    final int[] keptDays = new int[DAYS];
     int pos;
     int n;
     /** The epoch day of the last learned value; values of it learned so far (counted up to the window). */
@@ -43,6 +54,11 @@ final class DayStarts {
     float max = Float.NaN;
     float second = Float.NaN;
     float sum;
+    /** The last jumps older than the ring: signed |z| and epoch day, the oldest overwritten first. */
+    final float[] jumps = new float[JUMPS];
+    final int[] jumpDays = new int[JUMPS];
+    int jumpPos;
+    int jumpN;
 
     DayStarts() {
         Arrays.fill(kept, Float.NaN);
@@ -78,16 +94,41 @@ final class DayStarts {
             }
         }
         int days = n + (Float.isNaN(pending) ? 0 : 1);
+        long oldest = d;
+        for (int i = 0; i < jumpN; i++) {
+            float k = jumps[i];
+            if (Math.abs(k) * SLACK >= absZ) {
+                reached++;
+                undoes |= k * z < 0;
+                oldest = Math.min(oldest, jumpDays[i]);
+            }
+        }
+        days = (int) Math.max(days, d - oldest); // a jump counts over the days since it
         return reached >= SEEN || undoes ? (double) reached / days : 0;
     }
 
-    /** Learns a value at {@code timeMillis} (after the last learned one) with this z. */
-    void learn(long timeMillis, double z, int window) {
+    /** Whether a value at {@code timeMillis} is the first of a new day (the only one whose jump threshold is read). */
+    boolean startsDay(long timeMillis) {
+        return Math.floorDiv(timeMillis, DAY_MS) != day;
+    }
+
+    /**
+     * Learns a value at {@code timeMillis} (after the last learned one) with this z. {@code jump}: the |z| from which
+     * a day that leaves the ring is kept among the jumps (read only for the first value of a day).
+     */
+    void learn(long timeMillis, double z, int window, double jump) {
         long d = Math.floorDiv(timeMillis, DAY_MS);
         if (d != day) {
             float k = pendingValue();
             if (!Float.isNaN(k)) {
+                if (n == DAYS && Math.abs(kept[pos]) >= jump) {
+                    jumps[jumpPos] = kept[pos];
+                    jumpDays[jumpPos] = keptDays[pos];
+                    jumpPos = (jumpPos + 1) % JUMPS;
+                    jumpN = Math.min(jumpN + 1, JUMPS);
+                }
                 kept[pos] = k;
+                keptDays[pos] = (int) day;
                 pos = (pos + 1) % DAYS;
                 n = Math.min(n + 1, DAYS);
             }

@@ -14,7 +14,9 @@ import java.nio.charset.StandardCharsets;
  * series at a 1-minute step with the defaults). Array sizes are stored with the state, so a state written
  * under other ring sizes still restores.
  *
- * <p>Format 5: format 4 and the {@link DayStarts} (the kept value of the last days' first values, the current
+ * <p>Format 6: format 5 and the day starts' days and jumps (the epoch day of each value of the ring, the jumps kept
+ * after their day left it). A state of format 5 is read with no jumps, its ring's values taken as the consecutive
+ * days before the current one. Format 5: format 4 and the {@link DayStarts} (the kept value of the last days' first values, the current
  * day's). A state of format 4 is read with fresh day starts (no bound on the score of a day's first values until
  * the series' next day starts are seen again). Format 4: format 3 and the {@link WeeklyPattern} (the last week's day means, the current day's sum, the
  * ratios per day of the week). Format 3: format 2 (calibrated scores: tail residuals, daily profile, step, the
@@ -24,7 +26,7 @@ import java.nio.charset.StandardCharsets;
  * calibrated, and the caller starts the series afresh (the scoring stage logs a WARN).
  */
 public final class DetectorStateCodec {
-    private static final int FORMAT = 5;
+    private static final int FORMAT = 6;
     /** The oldest format still read: format 2 lacks the short-run scale, format 3 the weekly pattern (both start afresh). */
     private static final int OLDEST = 2;
 
@@ -39,7 +41,8 @@ public final class DetectorStateCodec {
         int size = 1 + 2 + key.length + 16 + ring(d.recent.values.length, 8) + 8 * d.recent.values.length + ring(d.resid.length, 4)
             + 8 + 12 + ring(d.shiftRaw.length, 8) + 8 * d.shiftRaw.length + 2 + version.length + 8 + 4
             + 8 * d.model.weights().length + 16 + 4 * (width + 1) * d.training.n + 12
-            + 8 + 4 + 4 + 4 * profile + 60 + 12 + 4 * d.tail.ring.length + 8 + WEEKLY_BYTES + DAY_STARTS_BYTES;
+            + 8 + 4 + 4 + 4 * profile + 60 + 12 + 4 * d.tail.ring.length + 8 + WEEKLY_BYTES + DAY_STARTS_BYTES
+            + JUMPS_BYTES;
         // Heap ByteBuffer in DataOutputStream's byte order (read back with DataInputStream), without a
         // synchronized stream call per value (this runs once per window and statistic).
         ByteBuffer b = ByteBuffer.allocate(size);
@@ -82,6 +85,7 @@ public final class DetectorStateCodec {
         b.putDouble(d.recentAbs);
         putWeekly(b, d.weekly);
         putDayStarts(b, d.dayStarts);
+        putJumps(b, d.dayStarts);
         return b.array();
     }
 
@@ -112,8 +116,52 @@ public final class DetectorStateCodec {
         b.putInt(s.pos).putInt(s.n).putLong(s.day).putInt(s.seen).putFloat(s.max).putFloat(s.second).putFloat(s.sum);
     }
 
+    /** Bytes of the day starts' days and jumps: the ring's days, the jumps' length, values, days, position and count. */
+    private static final int JUMPS_BYTES = DayStarts.DAYS * 4 + 4 + DayStarts.JUMPS * 8 + 4 + 4;
+
+    private static void putJumps(ByteBuffer b, DayStarts s) {
+        for (int x : s.keptDays) {
+            b.putInt(x);
+        }
+        b.putInt(s.jumps.length);
+        for (int i = 0; i < s.jumps.length; i++) {
+            b.putFloat(s.jumps[i]).putInt(s.jumpDays[i]);
+        }
+        b.putInt(s.jumpPos).putInt(s.jumpN);
+    }
+
+    /**
+     * Reads the ring's days (written in the ring's order, {@code ringLength}, {@code ringPos}, {@code keep} as read by
+     * {@link #readDayStarts}) and the jumps (of another count: the newest that fit).
+     */
+    private static void readJumps(DataInputStream in, DayStarts s, int ringLength, int ringPos, int keep) throws IOException {
+        int[] days = new int[ringLength];
+        for (int i = 0; i < ringLength; i++) {
+            days[i] = in.readInt();
+        }
+        for (int i = 0; i < keep; i++) { // the same order as the values
+            s.keptDays[i] = days[Math.floorMod(ringPos - keep + i, ringLength)];
+        }
+        float[] jumps = new float[in.readInt()];
+        int[] jumpDays = new int[jumps.length];
+        for (int i = 0; i < jumps.length; i++) {
+            jumps[i] = in.readFloat();
+            jumpDays[i] = in.readInt();
+        }
+        int pos = in.readInt();
+        int n = Math.min(in.readInt(), jumps.length);
+        int fit = Math.min(n, s.jumps.length);
+        for (int i = 0; i < fit; i++) { // oldest first
+            int from = Math.floorMod(pos - fit + i, jumps.length);
+            s.jumps[i] = jumps[from];
+            s.jumpDays[i] = jumpDays[from];
+        }
+        s.jumpN = fit;
+        s.jumpPos = fit % s.jumps.length;
+    }
+
     /** Reads day starts; a ring of another length keeps its newest values that fit. */
-    private static void readDayStarts(DataInputStream in, DayStarts s) throws IOException {
+    private static void readDayStarts(DataInputStream in, DayStarts s, int format) throws IOException {
         float[] ring = new float[in.readInt()];
         for (int i = 0; i < ring.length; i++) {
             ring[i] = in.readFloat();
@@ -131,6 +179,13 @@ public final class DetectorStateCodec {
         s.max = in.readFloat();
         s.second = in.readFloat();
         s.sum = in.readFloat();
+        if (format >= 6) {
+            readJumps(in, s, ring.length, pos, keep);
+        } else { // format 5 kept no days: the days before the current one
+            for (int i = 0; i < keep; i++) {
+                s.keptDays[i] = (int) (s.day - keep + i);
+            }
+        }
     }
 
     private static void readWeekly(DataInputStream in, WeeklyPattern w) throws IOException {
@@ -228,7 +283,7 @@ public final class DetectorStateCodec {
                 readWeekly(in, d.weekly);
             }
             if (format >= 5) {
-                readDayStarts(in, d.dayStarts);
+                readDayStarts(in, d.dayStarts, format);
             }
             d.tail.pos = tailPos;
             d.tail.n = tailN;

@@ -195,7 +195,9 @@ public final class SeriesDetector {
             errSeasonal = Double.isNaN(errSeasonal) ? errModel : errSeasonal + ERR_ALPHA * (e - errSeasonal);
         }
         learnStep(timeMillis);
-        dayStarts.learn(timeMillis, z, dayWindow);
+        // A day leaving the ring of day starts stays among the jumps if it could bound an anomalous value.
+        double jump = dayStarts.startsDay(timeMillis) ? tail.zAt(cfg.pHalf()) / DayStarts.SLACK : 0;
+        dayStarts.learn(timeMillis, z, dayWindow, jump);
         double absRes = Math.min(Math.abs(value - expected), SHORT_CAP * s);
         recentAbs = Double.isNaN(recentAbs) ? absRes : recentAbs + SHORT_ALPHA * (absRes - recentAbs);
         // An anomalous residual that follows another within ISOLATION values enters the tail's history at

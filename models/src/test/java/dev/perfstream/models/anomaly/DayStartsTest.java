@@ -121,6 +121,126 @@ class DayStartsTest {
             assertThat(b.z()).isCloseTo(a.z(), org.assertj.core.data.Offset.offset(1e-4));
         }
         assertThat(read.dayStarts.n).as("days 12-14 kept, 15 in progress").isEqualTo(3);
-        assertThat(DetectorStateCodec.encode(read)).hasSize(old.length + SeriesDetectorTest.DAY_STARTS_BYTES);
+        assertThat(DetectorStateCodec.encode(read)).hasSize(old.length + SeriesDetectorTest.DAY_STARTS_BYTES
+            + SeriesDetectorTest.JUMPS_BYTES);
+    }
+    /** 1-hour steps, a daily sine at 100 +- 30 and a ripple; days 5 and 6 (mod 7) and {@code holidays} at 0.6 of it. */
+    private static double hourly(int i, int... holidays) {
+        int day = i / 24;
+        double x = 100 + 30 * Math.sin(2 * Math.PI * (i % 24) / 24) + 2 * Math.sin(i * 1.7);
+        boolean low = day % 7 >= 5 || java.util.Arrays.stream(holidays).anyMatch(h -> h == day);
+        return x * (low ? 0.6 : 1);
+    }
+
+    @Test
+    void shouldBoundAHolidayByAnEarlierOneThatLeftTheRingOfDays() {
+        long step = 3_600_000L;
+        SeriesDetector d = new SeriesDetector("holidays", DetectorConfig.defaults());
+        double[] scores = new double[80 * 24];
+        for (int i = 0; i < scores.length; i++) {
+            if (i == 73 * 24) {
+                // Before the holiday of day 73: the weekends no longer jump, the last holiday (day 37) left the ring.
+                assertThat(d.weekly.active()).isTrue();
+                assertThat(d.dayStarts.jumpN).isPositive();
+                int jumps = d.dayStarts.jumpN;
+                double z = -10;
+                assertThat(d.dayStarts.floor(T0 + 73 * DAY, z, 2)).as("bounded by the jumps").isPositive();
+                d.dayStarts.jumpN = 0;
+                assertThat(d.dayStarts.floor(T0 + 73 * DAY, z, 2)).as("not by the ring alone").isZero();
+                d.dayStarts.jumpN = jumps;
+            }
+            scores[i] = d.observe(T0 + i * step, hourly(i, 15, 37, 73)).score();
+        }
+        assertThat(scores[73 * 24]).as("the first value of the holiday 36 days after the last one").isLessThan(0.5);
+    }
+
+    @Test
+    void shouldWeakenTheBoundOfAJumpAsItAges() {
+        DayStarts s = new DayStarts();
+        s.day = 1000;
+        s.n = DayStarts.DAYS; // calm days: no bound from the ring
+        java.util.Arrays.fill(s.kept, 1f);
+        s.jumps[0] = -8f;
+        s.jumpDays[0] = 960;
+        s.jumps[1] = 8f;
+        s.jumpDays[1] = 961;
+        s.jumpN = 2;
+        // The first value of day 1001: the jumps of days 960 and 961 reach it, the ring's calm days do not.
+        double near = s.floor((1000 + 1) * DAY, -10, 2);
+        s.jumpDays[0] = 640;
+        s.jumpDays[1] = 641;
+        double far = s.floor((1000 + 1) * DAY, -10, 2);
+        assertThat(near).isEqualTo(2.0 / 41);
+        assertThat(far).isEqualTo(2.0 / 361);
+        assertThat(s.floor((1000 + 1) * DAY, -13, 2)).as("further than 1.5 times the jumps").isZero();
+    }
+
+    /** The series main (format 5) wrote {@code state-format5.bin} from (45 days): 1-hour steps, holidays on days 15 and 37. */
+    private static double format5Series(int i) {
+        return hourly(i, 15, 37);
+    }
+
+    @Test
+    void shouldReadAStateOfFormat5WrittenBeforeTheJumps() throws IOException {
+        byte[] old;
+        try (InputStream in = DayStartsTest.class.getResourceAsStream("state-format5.bin")) {
+            old = in.readAllBytes();
+        }
+        assertThat(old[0]).isEqualTo((byte) 5);
+        long step = 3_600_000L;
+        int n = 45 * 24;
+        SeriesDetector fresh = new SeriesDetector("format5", DetectorConfig.defaults());
+        for (int i = 0; i < n; i++) {
+            fresh.observe(T0 + i * step, format5Series(i));
+        }
+        SeriesDetector read = DetectorStateCodec.decode(old, DetectorConfig.defaults());
+        assertThat(read.learnedCount()).isEqualTo(n);
+        assertThat(read.dayStarts.jumpN).isZero();
+        assertThat(fresh.dayStarts.jumpN).as("days 0-15 left the ring in the detector that never went through a state").isPositive();
+        // The ring's values and days as the fresh detector's (format 5 kept no days: the days before the current one).
+        DayStarts a = fresh.dayStarts;
+        DayStarts b = read.dayStarts;
+        assertThat(b.n).isEqualTo(a.n).isEqualTo(DayStarts.DAYS);
+        for (int i = 0; i < DayStarts.DAYS; i++) {
+            int from = Math.floorMod(a.pos + i, DayStarts.DAYS); // oldest first
+            assertThat(b.kept[Math.floorMod(b.pos + i, DayStarts.DAYS)]).isEqualTo(a.kept[from]);
+            assertThat(b.keptDays[Math.floorMod(b.pos + i, DayStarts.DAYS)]).isEqualTo(a.keptDays[from]);
+        }
+        for (int i = n; i < n + 30 * 24; i++) {
+            Score x = fresh.observe(T0 + i * step, format5Series(i));
+            Score y = read.observe(T0 + i * step, format5Series(i));
+            assertThat(y.expected()).isCloseTo(x.expected(), org.assertj.core.data.Offset.offset(1e-6 * Math.abs(x.expected())));
+            assertThat(y.z()).isCloseTo(x.z(), org.assertj.core.data.Offset.offset(1e-4));
+        }
+        assertThat(read.dayStarts.jumpN).as("days that left the ring after the state was read").isPositive();
+        assertThat(DetectorStateCodec.encode(read)).hasSize(old.length + SeriesDetectorTest.JUMPS_BYTES);
+    }
+
+    @Test
+    void shouldKeepTheJumpsThroughAStateRoundTrip() {
+        long step = 3_600_000L;
+        SeriesDetector a = new SeriesDetector("holidays", DetectorConfig.defaults());
+        for (int i = 0; i < 60 * 24; i++) {
+            a.observe(T0 + i * step, hourly(i, 15, 37));
+        }
+        assertThat(a.dayStarts.jumpN).isPositive();
+        SeriesDetector b = DetectorStateCodec.decode(DetectorStateCodec.encode(a), DetectorConfig.defaults());
+        DayStarts x = a.dayStarts;
+        DayStarts y = b.dayStarts;
+        assertThat(y.jumpN).isEqualTo(x.jumpN);
+        for (int i = 0; i < x.jumpN; i++) { // the read jumps are oldest first
+            int from = Math.floorMod(x.jumpPos - x.jumpN + i, DayStarts.JUMPS);
+            assertThat(y.jumps[i]).isEqualTo(x.jumps[from]);
+            assertThat(y.jumpDays[i]).isEqualTo(x.jumpDays[from]);
+        }
+        for (int i = 0; i < DayStarts.DAYS; i++) {
+            assertThat(y.keptDays[Math.floorMod(y.pos + i, DayStarts.DAYS)]).isEqualTo(x.keptDays[Math.floorMod(x.pos + i, DayStarts.DAYS)]);
+        }
+        for (double z : new double[] {-12, -8, 8, 12}) {
+            assertThat(y.floor(T0 + 60 * DAY, z, 2)).isEqualTo(x.floor(T0 + 60 * DAY, z, 2));
+        }
+        y.jumpN = 0;
+        assertThat(x.floor(T0 + 60 * DAY, -12, 2)).as("a bound the jumps alone give").isPositive()
+            .isNotEqualTo(y.floor(T0 + 60 * DAY, -12, 2));
     }
 }

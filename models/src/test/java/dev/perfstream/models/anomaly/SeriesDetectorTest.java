@@ -225,10 +225,10 @@ class SeriesDetectorTest {
         for (int i = 0; i < 300; i++) {
             a.observe(T0 + i * MIN, calm(rnd, i));
         }
-        byte[] format5 = DetectorStateCodec.encode(a);
-        // format 5 appends the day starts to format 4, which appends the weekly pattern to format 3, which appends
-        // one double to format 2
-        byte[] format2 = java.util.Arrays.copyOf(format5, format5.length - DAY_STARTS_BYTES - WEEKLY_BYTES - 8);
+        byte[] format6 = DetectorStateCodec.encode(a);
+        // format 6 appends the day starts' days and jumps to format 5, which appends the day starts to format 4, which
+        // appends the weekly pattern to format 3, which appends one double to format 2
+        byte[] format2 = java.util.Arrays.copyOf(format6, format6.length - JUMPS_BYTES - DAY_STARTS_BYTES - WEEKLY_BYTES - 8);
         format2[0] = 2;
         SeriesDetector b = DetectorStateCodec.decode(format2, cfg);
         assertThat(b.learnedCount()).isEqualTo(a.learnedCount());
@@ -240,6 +240,8 @@ class SeriesDetectorTest {
     private static final int WEEKLY_BYTES = 7 * 8 + 8 + 8 + 4 + 3 * 7 * 4 + 7 + 7;
     /** Bytes format 5 appends to format 4: the day starts. */
     static final int DAY_STARTS_BYTES = 4 + 28 * 4 + 4 + 4 + 8 + 4 + 3 * 4;
+    /** Bytes format 6 appends to format 5: the days of the day starts' ring and the jumps. */
+    static final int JUMPS_BYTES = 28 * 4 + 4 + 8 * (4 + 4) + 4 + 4;
 
     @Test
     void shouldReadAStateOfFormat3WithoutTheWeeklyPattern() {
@@ -250,7 +252,7 @@ class SeriesDetectorTest {
             a.observe(T0 + i * step, weekly(i, 24));
         }
         assertThat(a.weekly.active()).isTrue();
-        byte[] format4 = java.util.Arrays.copyOf(DetectorStateCodec.encode(a), DetectorStateCodec.encode(a).length - DAY_STARTS_BYTES);
+        byte[] format4 = java.util.Arrays.copyOf(DetectorStateCodec.encode(a), DetectorStateCodec.encode(a).length - JUMPS_BYTES - DAY_STARTS_BYTES);
         format4[0] = 4;
         byte[] format3 = java.util.Arrays.copyOf(format4, format4.length - WEEKLY_BYTES);
         format3[0] = 3;
