@@ -237,7 +237,7 @@ class StatsIT {
             .filter(w -> w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli() == 10_000).toList();
         assertThat(tens.stream().filter(w -> w.getName().equals("LCP")).mapToLong(WindowStats::getCount).sum()).isEqualTo(n);
         assertThat(tens.stream().filter(w -> !w.getName().equals("LCP")).mapToLong(WindowStats::getCount).sum()).isEqualTo(n);
-        assertThat(tens.stream().map(w -> w.getName() + w.getOwner() + w.getWindowStart()).distinct().count())
+        assertThat(tens.stream().map(w -> w.getName() + w.getService() + w.getRoute() + w.getWindowStart()).distinct().count())
             .as("one WindowStats per series and window").isEqualTo(tens.size());
     }
 }
