@@ -300,7 +300,7 @@ public final class WindowAccumulator {
             java.util.Arrays.fill(out, min);
             return out;
         }
-        double[] v = sketch.getValuesAtQuantiles(qs);
+        double[] v = SketchQuantiles.of(sketch, qs);
         for (int i = 0; i < v.length; i++) {
             out[i] = Math.max(min, Math.min(max, v[i]));
         }
