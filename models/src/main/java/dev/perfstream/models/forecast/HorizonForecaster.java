@@ -156,8 +156,10 @@ public final class HorizonForecaster {
         // The recent deviation decays over tau; the part of it that the last 4 h share (a level that moved and
         // stayed, not a surge of minutes) over tauLasting.
         double dev = shrink(f[0], recentSe * ratio);
-        double lasting = Math.signum(f[4]) == Math.signum(dev) ? Math.signum(dev) * Math.min(Math.abs(dev),
-            Math.abs(shrink(f[4], recentSe * ratio))) : 0;
+        double ld = levels.lastingDeviation(v, k, levels.longest, wfK, pT);
+        double l4 = Double.isNaN(ld) ? 0 : clip(ld / s);
+        double lasting = Math.signum(l4) == Math.signum(dev) ? Math.signum(dev) * Math.min(Math.abs(dev),
+            Math.abs(shrink(l4, recentSe * ratio))) : 0;
         double base = pT + s * (lasting * Math.exp(-h / tauLasting) + (dev - lasting) * Math.exp(-h / tau));
         return new Base(ls.level(), s, base, weekAtTarget);
     }

@@ -13,6 +13,8 @@ final class SeasonalLevels {
     static final int DAYS = 7;
     static final int WEEKS = 3;
     private static final double REL_FLOOR = 0.02;
+    /** Segments of the window the lasting level is measured over (one step each where the window is this short). */
+    static final int LASTING_SEGMENTS = 12;
 
     final int day;
     final int week;
@@ -29,6 +31,10 @@ final class SeasonalLevels {
     private final double[] tmp;
     private final double[] blockScratch;
     private final double[] blockScratch2;
+    private final double[] segValue = new double[LASTING_SEGMENTS];
+    private final double[] segProfile = new double[LASTING_SEGMENTS];
+    private final double[] segScratch = new double[LASTING_SEGMENTS];
+    private final double[] segScratch2 = new double[LASTING_SEGMENTS];
     final SeasonalProfile profile = new SeasonalProfile(Math.max(DAYS, WEEKS));
     final DailyProfileCache daily;
 
@@ -158,5 +164,68 @@ final class SeasonalLevels {
         double recent = Robust.median(tmp, n, scratch);
         double p = wf.apply(d);
         return p > 0 && recent >= 0 ? new Adjustment(true, recent / p) : new Adjustment(false, recent - p);
+    }
+
+    /**
+     * The level of the last {@code window} steps relative to the profile at each of them, carried to a target whose
+     * profile is {@code pT}: the window is cut into {@value #LASTING_SEGMENTS} segments, each segment's mean is
+     * compared with the profile at its centre (daily profile times the weekly factor at the origin), and the level is
+     * the median of those differences (a shift added to the profile) or of those ratios (a shift that scales it),
+     * whichever leaves the smaller median absolute residual. A median of the values against a mean of the profile over
+     * the window would read the daily shape inside the window as a level; a ratio alone turns an added shift into a
+     * fraction of itself at a trough. NaN when fewer than half the segments have a value and a profile.
+     */
+    double lastingDeviation(TieredHistory v, int k, int window, Adjustment wf, double pT) {
+        int segs = Math.min(LASTING_SEGMENTS, window);
+        int len = window / segs;
+        int n = 0;
+        boolean positive = pT > 0;
+        for (int j = 0; j < segs; j++) {
+            int hi = k - j * len;
+            int lo = hi - len + 1;
+            if (lo < v.start()) {
+                break;
+            }
+            double sum = 0;
+            int c = 0;
+            for (int i = lo; i <= hi; i++) {
+                double x = v.at(i);
+                if (!Double.isNaN(x)) {
+                    sum += x;
+                    c++;
+                }
+            }
+            double d = daily.at(v, (lo + hi) / 2, k);
+            if (c == 0 || Double.isNaN(d)) {
+                continue;
+            }
+            segValue[n] = sum / c;
+            segProfile[n] = wf.apply(d);
+            positive &= segValue[n] > 0 && segProfile[n] > 0;
+            n++;
+        }
+        if (2 * n < segs) {
+            return Double.NaN;
+        }
+        for (int i = 0; i < n; i++) {
+            segScratch[i] = segValue[i] - segProfile[i];
+        }
+        double add = Robust.median(segScratch, n, segScratch2);
+        if (!positive) {
+            return add;
+        }
+        for (int i = 0; i < n; i++) {
+            segScratch[i] = segValue[i] / segProfile[i];
+        }
+        double mul = Robust.median(segScratch, n, segScratch2);
+        for (int i = 0; i < n; i++) {
+            segScratch[i] = Math.abs(segValue[i] - segProfile[i] - add);
+        }
+        double addSpread = Robust.median(segScratch, n, segScratch2);
+        for (int i = 0; i < n; i++) {
+            segScratch[i] = Math.abs(segValue[i] - segProfile[i] * mul);
+        }
+        double mulSpread = Robust.median(segScratch, n, segScratch2);
+        return addSpread <= mulSpread ? add : (mul - 1) * pT;
     }
 }
