@@ -13,8 +13,8 @@ final class SeasonalLevels {
     static final int DAYS = 7;
     static final int WEEKS = 3;
     private static final double REL_FLOOR = 0.02;
-    /** Segments of the window the lasting level is measured over (one step each where the window is this short). */
-    static final int LASTING_SEGMENTS = 12;
+    /** Longest window {@link #lastingDeviation} measures over, in steps. */
+    static final int LASTING_STEPS = 12;
 
     final int day;
     final int week;
@@ -31,10 +31,10 @@ final class SeasonalLevels {
     private final double[] tmp;
     private final double[] blockScratch;
     private final double[] blockScratch2;
-    private final double[] segValue = new double[LASTING_SEGMENTS];
-    private final double[] segProfile = new double[LASTING_SEGMENTS];
-    private final double[] segScratch = new double[LASTING_SEGMENTS];
-    private final double[] segScratch2 = new double[LASTING_SEGMENTS];
+    private final double[] lastValues = new double[LASTING_STEPS];
+    private final double[] lastProfile = new double[LASTING_STEPS];
+    private final double[] lastScratch = new double[LASTING_STEPS];
+    private final double[] lastScratch2 = new double[LASTING_STEPS];
     final SeasonalProfile profile = new SeasonalProfile(Math.max(DAYS, WEEKS));
     final DailyProfileCache daily;
 
@@ -167,65 +167,53 @@ final class SeasonalLevels {
     }
 
     /**
-     * The level of the last {@code window} steps relative to the profile at each of them, carried to a target whose
-     * profile is {@code pT}: the window is cut into {@value #LASTING_SEGMENTS} segments, each segment's mean is
-     * compared with the profile at its centre (daily profile times the weekly factor at the origin), and the level is
-     * the median of those differences (a shift added to the profile) or of those ratios (a shift that scales it),
-     * whichever leaves the smaller median absolute residual. A median of the values against a mean of the profile over
-     * the window would read the daily shape inside the window as a level; a ratio alone turns an added shift into a
-     * fraction of itself at a trough. NaN when fewer than half the segments have a value and a profile.
+     * The level of the last {@code window} steps (at most {@value #LASTING_STEPS}) relative to the profile at each of
+     * them (daily profile times the weekly factor at the origin), carried to a target whose profile is {@code pT}: the
+     * median of the values' differences from the profile (a shift added to it) or of their ratios to it (a shift that
+     * scales it), whichever leaves the smaller median absolute residual. The median of the values against the mean of
+     * the profile over the window ({@link #levelRatio}) reads the daily shape inside the window as a level, and a ratio
+     * alone turns an added shift into a fraction of itself at a trough. NaN when fewer than half the steps have a value
+     * and a profile.
      */
     double lastingDeviation(TieredHistory v, int k, int window, Adjustment wf, double pT) {
-        int segs = Math.min(LASTING_SEGMENTS, window);
-        int len = window / segs;
+        if (window > LASTING_STEPS) {
+            throw new IllegalArgumentException("window " + window + " > " + LASTING_STEPS);
+        }
         int n = 0;
         boolean positive = pT > 0;
-        for (int j = 0; j < segs; j++) {
-            int hi = k - j * len;
-            int lo = hi - len + 1;
-            if (lo < v.start()) {
-                break;
-            }
-            double sum = 0;
-            int c = 0;
-            for (int i = lo; i <= hi; i++) {
-                double x = v.at(i);
-                if (!Double.isNaN(x)) {
-                    sum += x;
-                    c++;
-                }
-            }
-            double d = daily.at(v, (lo + hi) / 2, k);
-            if (c == 0 || Double.isNaN(d)) {
+        for (int i = k; i > k - window && i >= v.start(); i--) {
+            double x = v.at(i);
+            double d = daily.at(v, i, k);
+            if (Double.isNaN(x) || Double.isNaN(d)) {
                 continue;
             }
-            segValue[n] = sum / c;
-            segProfile[n] = wf.apply(d);
-            positive &= segValue[n] > 0 && segProfile[n] > 0;
+            lastValues[n] = x;
+            lastProfile[n] = wf.apply(d);
+            positive &= lastValues[n] > 0 && lastProfile[n] > 0;
             n++;
         }
-        if (2 * n < segs) {
+        if (2 * n < window) {
             return Double.NaN;
         }
         for (int i = 0; i < n; i++) {
-            segScratch[i] = segValue[i] - segProfile[i];
+            lastScratch[i] = lastValues[i] - lastProfile[i];
         }
-        double add = Robust.median(segScratch, n, segScratch2);
+        double add = Robust.median(lastScratch, n, lastScratch2);
         if (!positive) {
             return add;
         }
         for (int i = 0; i < n; i++) {
-            segScratch[i] = segValue[i] / segProfile[i];
+            lastScratch[i] = lastValues[i] / lastProfile[i];
         }
-        double mul = Robust.median(segScratch, n, segScratch2);
+        double mul = Robust.median(lastScratch, n, lastScratch2);
         for (int i = 0; i < n; i++) {
-            segScratch[i] = Math.abs(segValue[i] - segProfile[i] - add);
+            lastScratch[i] = Math.abs(lastValues[i] - lastProfile[i] - add);
         }
-        double addSpread = Robust.median(segScratch, n, segScratch2);
+        double addSpread = Robust.median(lastScratch, n, lastScratch2);
         for (int i = 0; i < n; i++) {
-            segScratch[i] = Math.abs(segValue[i] - segProfile[i] * mul);
+            lastScratch[i] = Math.abs(lastValues[i] - lastProfile[i] * mul);
         }
-        double mulSpread = Robust.median(segScratch, n, segScratch2);
+        double mulSpread = Robust.median(lastScratch, n, lastScratch2);
         return addSpread <= mulSpread ? add : (mul - 1) * pT;
     }
 }

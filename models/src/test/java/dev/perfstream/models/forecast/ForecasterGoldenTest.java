@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * previous version still decodes (the scoring stage restores it after an upgrade), before updating {@link #SHA256}.
  */
 class ForecasterGoldenTest {
-    private static final String SHA256 = "0b3c81124c85e74dc7888d6408bc4fa2ef771753ce09e2601ed14d1b0ff0f6c8";
+    private static final String SHA256 = "52e4f0cd9314f163e956ee134011b1380def3fe615fc1b3865123c8e98a31bd3";
 
     @Test
     void shouldForecastAndEncodeExactlyAsPinned() throws Exception {
