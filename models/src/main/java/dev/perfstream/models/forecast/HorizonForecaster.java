@@ -25,7 +25,10 @@ import org.tribuo.regression.sgd.linear.LinearSGDModel;
  *       0 within 2 standard errors of noise and decayed as exp(-h / 15 min): followed at 5 min, all but
  *       ignored at 2 h, so a surge in progress is not carried on after it ends. The part of it that the last 4 h
  *       share (a level that moved and stayed) decays over 4 h, or over twice the horizon where that is longer: it
- *       keeps at least 61 % of itself at any horizon, and the guard takes over where it did not last.</li>
+ *       keeps at least 61 % of itself at any horizon, and the guard takes over where it did not last. Where the 4 h
+ *       are at most 12 steps (30-min and 1-h series) that lasting level is measured against the profile at each step
+ *       ({@link SeasonalLevels#lastingDeviation}: a difference or a ratio, whichever fits); on finer steps it is the
+ *       median of the values against the mean of the profile over the 4 h (the level240 feature).</li>
  *   <li><b>Learned correction</b> ({@link Correction}): a Tribuo linear SGD regression with a Huber loss (incidents in the history
  *       pull the weights little), per horizon, on the series' own rolling origins whose outcome is known,
  *       retrained every {@code retrainEvery} steps, from features in units of a scale (the noise, at least
@@ -36,7 +39,10 @@ import org.tribuo.regression.sgd.linear.LinearSGDModel;
  *       whose target had a weekly factor iff the current one has, and not applied across that change.</li>
  * </ul>
  * A guard ({@link NaiveGuard}) blends the model's forecast with the better seasonal-naive one by their recent
- * squared errors: the model alone while it is clearly better, the naive forecast alone while the model is worse. The 90 % interval comes from the 5th and 95th percentiles of the last 1000 out-of-sample
+ * squared errors: the model alone while it is clearly better, the naive forecast alone while the model is worse. Until
+ * the guard has compared last week's value, a target where yesterday's value and last week's differ by more than
+ * {@value #OTHER_DAY} scale units gets the model alone (the guard's outcomes all lay in the first week, without the
+ * weekly factor). The 90 % interval comes from the 5th and 95th percentiles of the last 1000 out-of-sample
  * errors of the issued forecast in scale units, times a width adapted to the recent share of misses. Used by {@code perfstream backtest
  * forecast}, {@code perfstream eval forecast} and, through {@link SeriesForecaster}, the scoring topology.
  */
@@ -46,6 +52,11 @@ public final class HorizonForecaster {
     private static final double CLIP = 30;
     /** The lasting level's decay is at least this many horizons. */
     private static final double LASTING_PER_HORIZON = 2;
+    /**
+     * Until the guard has compared last week's value, the model's forecast is issued alone where yesterday's value at the
+     * target and last week's differ by more than this many scale units.
+     */
+    private static final double OTHER_DAY = 6;
 
     /** Positive-part shrinkage of a deviation z with standard error se: 0 within 2 se, towards z beyond. */
     private static double shrink(double z, double se) {
@@ -156,8 +167,13 @@ public final class HorizonForecaster {
         // The recent deviation decays over tau; the part of it that the last 4 h share (a level that moved and
         // stayed, not a surge of minutes) over tauLasting.
         double dev = shrink(f[0], recentSe * ratio);
-        double lasting = Math.signum(f[4]) == Math.signum(dev) ? Math.signum(dev) * Math.min(Math.abs(dev),
-            Math.abs(shrink(f[4], recentSe * ratio))) : 0;
+        double l4 = f[4];
+        if (levels.longest <= SeasonalLevels.LASTING_STEPS) {
+            double ld = levels.lastingDeviation(v, k, levels.longest, wfK, pT);
+            l4 = Double.isNaN(ld) ? 0 : clip(ld / s);
+        }
+        double lasting = Math.signum(l4) == Math.signum(dev) ? Math.signum(dev) * Math.min(Math.abs(dev),
+            Math.abs(shrink(l4, recentSe * ratio))) : 0;
         double base = pT + s * (lasting * Math.exp(-h / tauLasting) + (dev - lasting) * Math.exp(-h / tau));
         return new Base(ls.level(), s, base, weekAtTarget);
     }
@@ -183,6 +199,13 @@ public final class HorizonForecaster {
         }
         double model = b.base() + b.scale() * z;
         double w = guard.modelWeight();
+        if (w < 1 && !guard.weekCompared() && dayDiffers(v, k, b.scale())) {
+            // The guard's outcomes so far lie in the series' first week, where the model had no weekly factor and
+            // yesterday's value may have beaten it on days that followed each other alike; where yesterday's value and
+            // last week's disagree, the target may be another kind of day than yesterday (a Monday forecast from a
+            // Sunday): the model's forecast, which has the weekly factor now, is issued alone.
+            w = 1;
+        }
         double pred = model;
         if (w < 1) {
             double nv = naive(v, k + h - (guard.naive() == NaiveGuard.SAME_TIME_LAST_WEEK ? week : day), k);
@@ -191,6 +214,16 @@ public final class HorizonForecaster {
             }
         }
         return new Forecast(pred, interval.lower(pred, b.scale()), interval.upper(pred, b.scale()), model);
+    }
+
+    /**
+     * Whether yesterday's value at the target differs from last week's by more than {@value #OTHER_DAY} scale units (the
+     * target may be another kind of day than yesterday: a Monday's target, a Sunday's value).
+     */
+    private boolean dayDiffers(TieredHistory v, int k, double scale) {
+        double yd = naive(v, k + h - day, k);
+        double yw = naive(v, k + h - week, k);
+        return !Double.isNaN(yd) && !Double.isNaN(yw) && Math.abs(yd - yw) > OTHER_DAY * scale;
     }
 
     /**

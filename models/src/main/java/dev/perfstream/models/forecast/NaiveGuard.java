@@ -66,6 +66,14 @@ final class NaiveGuard {
         return naive;
     }
 
+    /**
+     * Whether last week's forecast has been compared with the others ({@value #MIN_OUTCOMES} outcomes): before, every
+     * outcome the guard has seen lay in the series' first week, where the model had no weekly factor.
+     */
+    boolean weekCompared() {
+        return nWeek >= MIN_OUTCOMES;
+    }
+
     /** Weight of the model's forecast, 0..1; the rest goes to {@link #naive()}. */
     double modelWeight() {
         return weight;

@@ -13,6 +13,8 @@ final class SeasonalLevels {
     static final int DAYS = 7;
     static final int WEEKS = 3;
     private static final double REL_FLOOR = 0.02;
+    /** Longest window {@link #lastingDeviation} measures over, in steps. */
+    static final int LASTING_STEPS = 12;
 
     final int day;
     final int week;
@@ -29,6 +31,10 @@ final class SeasonalLevels {
     private final double[] tmp;
     private final double[] blockScratch;
     private final double[] blockScratch2;
+    private final double[] lastValues = new double[LASTING_STEPS];
+    private final double[] lastProfile = new double[LASTING_STEPS];
+    private final double[] lastScratch = new double[LASTING_STEPS];
+    private final double[] lastScratch2 = new double[LASTING_STEPS];
     final SeasonalProfile profile = new SeasonalProfile(Math.max(DAYS, WEEKS));
     final DailyProfileCache daily;
 
@@ -158,5 +164,56 @@ final class SeasonalLevels {
         double recent = Robust.median(tmp, n, scratch);
         double p = wf.apply(d);
         return p > 0 && recent >= 0 ? new Adjustment(true, recent / p) : new Adjustment(false, recent - p);
+    }
+
+    /**
+     * The level of the last {@code window} steps (at most {@value #LASTING_STEPS}) relative to the profile at each of
+     * them (daily profile times the weekly factor at the origin), carried to a target whose profile is {@code pT}: the
+     * median of the values' differences from the profile (a shift added to it) or of their ratios to it (a shift that
+     * scales it), whichever leaves the smaller median absolute residual. The median of the values against the mean of
+     * the profile over the window ({@link #levelRatio}) reads the daily shape inside the window as a level, and a ratio
+     * alone turns an added shift into a fraction of itself at a trough. NaN when fewer than half the steps have a value
+     * and a profile.
+     */
+    double lastingDeviation(TieredHistory v, int k, int window, Adjustment wf, double pT) {
+        if (window > LASTING_STEPS) {
+            throw new IllegalArgumentException("window " + window + " > " + LASTING_STEPS);
+        }
+        int n = 0;
+        boolean positive = pT > 0;
+        for (int i = k; i > k - window && i >= v.start(); i--) {
+            double x = v.at(i);
+            double d = daily.at(v, i, k);
+            if (Double.isNaN(x) || Double.isNaN(d)) {
+                continue;
+            }
+            lastValues[n] = x;
+            lastProfile[n] = wf.apply(d);
+            positive &= lastValues[n] > 0 && lastProfile[n] > 0;
+            n++;
+        }
+        if (2 * n < window) {
+            return Double.NaN;
+        }
+        for (int i = 0; i < n; i++) {
+            lastScratch[i] = lastValues[i] - lastProfile[i];
+        }
+        double add = Robust.median(lastScratch, n, lastScratch2);
+        if (!positive) {
+            return add;
+        }
+        for (int i = 0; i < n; i++) {
+            lastScratch[i] = lastValues[i] / lastProfile[i];
+        }
+        double mul = Robust.median(lastScratch, n, lastScratch2);
+        for (int i = 0; i < n; i++) {
+            lastScratch[i] = Math.abs(lastValues[i] - lastProfile[i] - add);
+        }
+        double addSpread = Robust.median(lastScratch, n, lastScratch2);
+        for (int i = 0; i < n; i++) {
+            lastScratch[i] = Math.abs(lastValues[i] - lastProfile[i] * mul);
+        }
+        double mulSpread = Robust.median(lastScratch, n, lastScratch2);
+        return addSpread <= mulSpread ? add : (mul - 1) * pT;
     }
 }

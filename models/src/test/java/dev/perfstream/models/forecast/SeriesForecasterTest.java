@@ -215,6 +215,41 @@ class SeriesForecasterTest {
         assertThat(pending[origin % (h + 1)].model() - old).as("shift carried a day ahead, of 30").isBetween(12.0, 36.0);
     }
 
+    /**
+     * An hourly daily sine whose days 5 and 6 of every week are at 0.6 of it (a weekend): in the first week the model has
+     * no weekly factor and yesterday's value beats it on the weekend, so the guard prefers yesterday's value. The first
+     * weekday after the weekend (day 7, the first with last week's values) is forecast a day ahead from day 6: issued is
+     * the model's forecast (it has the weekly factor now), not day 6's weekend level.
+     */
+    @Test
+    void shouldNotForecastTheFirstWeekdayAfterTheWeekendFromTheWeekend() {
+        long hour = 3_600_000L;
+        int h = 24;
+        Random rnd = new Random(4);
+        double[] v = new double[8 * 24];
+        double[] weekday = new double[v.length];
+        for (int k = 0; k < v.length; k++) {
+            weekday[k] = 100 * (1 + 0.5 * Math.sin(2 * Math.PI * k / 24.0));
+            v[k] = weekday[k] * (k / 24 % 7 >= 5 ? 0.6 : 1) + 3 * rnd.nextGaussian();
+        }
+        TieredHistory hist = TieredHistory.of(v);
+        HorizonForecaster f = new HorizonForecaster(h, hour, 24, 500);
+        HorizonForecaster.Forecast[] pending = new HorizonForecaster.Forecast[h + 1];
+        double err = 0;
+        for (int k = 0; k < 7 * 24; k++) {
+            if (k - h >= 0) {
+                f.outcome(hist, k - h, T0, pending[(k - h) % (h + 1)]);
+            }
+            pending[k % (h + 1)] = f.forecast(hist, k, T0);
+            if (k >= 6 * 24) {
+                err += Math.abs(pending[k % (h + 1)].predicted() - weekday[k + h]) / 24;
+            }
+        }
+        // the weekend's level is off by 0.4 of the weekday's (40 on average); yesterday's value blended in as the guard
+        // weighs it: 41.2, the model alone: 26.6
+        assertThat(err).as("mean absolute error of the forecasts of day 7 made on day 6").isLessThan(33.0);
+    }
+
     @Test
     void shouldRefuseStateOfTheFormatBeforeTheGuard() {
         SeriesForecaster a = new SeriesForecaster(MIN, new int[] {5}, 100, 100, 400);
