@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * input (metrics or RUM) still has on the broker. So stream time does not simply follow the largest
  * event time: while one input's partition has data on the broker (its consumer lag, looked at every
  * tick), stream time stays at that input's largest event time, as if Kafka Streams had waited for it.
- * An input that is read to its end holds nothing back, whatever its last event time.
+ * An input that is read to its end holds nothing back, whatever its last event time; one that holds stream
+ * time for a minute without moving is named in the log.
  *
  * <p>Quiet input ({@code stats.idle.close}): when this task's event time has not moved for that
  * long of wall-clock time, nothing is parked and its input partitions are consumed to their end,
@@ -85,6 +86,12 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
     private final String[] inputs;
     private final long[] inputTime = {Long.MIN_VALUE, Long.MIN_VALUE};
     private final boolean[] behind = new boolean[2];
+    /** Per input: the event time it held stream time back at, and since when (wall clock; -1: not holding). */
+    private final long[] heldAt = {Long.MIN_VALUE, Long.MIN_VALUE};
+    private final long[] heldSince = {-1, -1};
+    private long heldWarnedAt = Long.MIN_VALUE / 2;
+    /** How long an input may hold stream time back without moving before the log says so, and how often. */
+    static final long HELD_WARN_MS = 60_000;
     /** Last watermark announced to the owners, and the smallest-window slot it fell in. */
     private long announced = Long.MIN_VALUE;
 
@@ -273,6 +280,33 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
         }
     }
 
+    /**
+     * Says so when an input that still has data on the broker has held stream time back for {@link #HELD_WARN_MS}
+     * without its event time moving (its partition's leader away, its records parked): the windows of every series of
+     * this task wait for it, and the log is where a user learns why (at most one line a minute).
+     */
+    private void warnIfHeld(long now) {
+        for (int i = 0; i < inputs.length; i++) {
+            if (!behind[i] || inputTime[i] >= maxEventTime) {
+                heldSince[i] = -1;
+                continue;
+            }
+            if (heldSince[i] < 0 || inputTime[i] != heldAt[i]) { // holding from now on, or it moved
+                heldAt[i] = inputTime[i];
+                heldSince[i] = now;
+                continue;
+            }
+            if (now - heldSince[i] >= HELD_WARN_MS && now - heldWarnedAt >= HELD_WARN_MS) {
+                heldWarnedAt = now;
+                LOG.warn("task {}: {}-{} still has data on the broker but gave no newer event for {} s; stream time waits at"
+                    + " its event time {} while the task's newest event is at {}, so no window of this task closes until it is read"
+                    + " (see \"Two inputs, one clock\" in streams/README.md)", context.taskId(), inputs[i], self,
+                    (now - heldSince[i]) / 1000, inputTime[i] == Long.MIN_VALUE ? "(none read yet)"
+                        : Instant.ofEpochMilli(inputTime[i]), Instant.ofEpochMilli(maxEventTime));
+            }
+        }
+    }
+
     /** Tells every owner how far this task's stream time is: it has forwarded every partial up to there. */
     private void announce() {
         announced = store.streamTime();
@@ -291,6 +325,7 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
             eventTimeMovedAt = now;
         }
         lookAtInputLag();
+        warnIfHeld(now);
         long target = Math.max(store.streamTime(), readyTime());
         if (now - eventTimeMovedAt >= idleMs && parked() == 0 && lag.caughtUp(self)) {
             target = Math.max(target, now - idleMs);

@@ -89,4 +89,29 @@ class StatsInputOrderTopologyTest {
             assertThat(d.readDeadLetters()).extracting(DeadLetter::getReasonCode).containsExactly("late");
         }
     }
+
+    @Test
+    void shouldSayInTheLogWhenALaggingInputHoldsStreamTimeForAMinute() {
+        Lag lag = new Lag(RUM);
+        ch.qos.logback.classic.Logger logger =
+            (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(StatsProcessor.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+            new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try (StatsDriver d = driver(lag)) {
+            d.sendRum(StatsDriver.vital(T0 + 1_000, "shop", "/", "LCP", 1200, "desktop"));
+            d.sendMetric(StatsDriver.metric(T0 + 310_000, "svc", "/a", 8, "OK"));
+            for (int s = 0; s < 60; s++) {
+                d.driver.advanceWallClockTime(Duration.ofSeconds(1));
+            }
+            assertThat(logs.list).extracting(e -> e.getFormattedMessage()).noneMatch(m -> m.contains("still has data"));
+            d.driver.advanceWallClockTime(Duration.ofSeconds(1));
+            assertThat(logs.list).extracting(e -> e.getFormattedMessage()).filteredOn(m -> m.contains("still has data"))
+                .singleElement().asString().contains(RUM + "-0").contains("gave no newer event for 60 s");
+            assertThat(d.readStats()).as("nothing closed meanwhile").isEmpty();
+        } finally {
+            logger.detachAppender(logs);
+        }
+    }
 }
