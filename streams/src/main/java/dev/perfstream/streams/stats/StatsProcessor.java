@@ -44,13 +44,14 @@ import org.slf4j.LoggerFactory;
  * every wall-clock tick when it moved, a task announces it to every owner as a watermark, after the
  * partials it covers.
  *
- * <p>Input order ({@code max.task.idle.ms=-1}, see {@link StatsApp#properties}): Kafka Streams hands
- * over a record as soon as one input partition has one, without first fetching what the task's other
- * input (metrics or RUM) still has on the broker. So stream time does not simply follow the largest
- * event time: while one input's partition has data on the broker (its consumer lag, looked at every
- * tick), stream time stays at that input's largest event time, as if Kafka Streams had waited for it.
- * An input that is read to its end holds nothing back, whatever its last event time; one that holds stream
- * time for a minute without moving is named in the log.
+ * <p>Input order: Kafka Streams orders a task's partitions by record timestamp (the producer's send
+ * time), not event time, so a metrics backlog produced before a RUM backlog of the same minutes would run
+ * ahead and close the RUM events' windows. So stream time does not simply follow the largest event time:
+ * while one input's partition (metrics or RUM) still has data on the broker (its consumer lag, looked at
+ * every tick), stream time stays at that input's largest event time. An input that is read to its end
+ * holds nothing back, whatever its last event time; one that holds stream time for a minute without
+ * moving is named in the log. The lag read here is up to a second old, so the stage keeps Kafka Streams'
+ * own wait for unfetched data ({@code max.task.idle.ms=0}) as well: see {@link StatsApp#properties}.
  *
  * <p>Quiet input ({@code stats.idle.close}): when this task's event time has not moved for that
  * long of wall-clock time, nothing is parked and its input partitions are consumed to their end,
