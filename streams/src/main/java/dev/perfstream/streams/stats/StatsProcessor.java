@@ -328,7 +328,7 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
         lookAtInputLag();
         warnIfHeld(now);
         long target = Math.max(store.streamTime(), readyTime());
-        if (now - eventTimeMovedAt >= idleMs && parked() == 0 && lag.caughtUp(self)) {
+        if (now - eventTimeMovedAt >= idleMs && parked() == 0 && !behind[0] && !behind[1]) { // read to the end
             target = Math.max(target, now - idleMs);
         }
         store.advance(target, emit);
