@@ -12,6 +12,8 @@ import java.util.Set;
  * run on them (see {@link ReleaseComparison}).
  *
  * @param metrics        metrics whose events with a {@code serviceVersion} also go into per-version windows
+ * @param window         size of the per-version windows; the stats stage uses the smallest of its window sizes that
+ *                       is at least this long ({@link #windowMillis})
  * @param maxVersions    versions per service held at once; a further one is folded into {@link #FOLDED}
  * @param versionIdle    a version without events for this long (event time) gives its place to a new one
  * @param alpha          one-sided error probability of each bound (p95 and error rate); see {@link ReleaseComparison}
@@ -21,15 +23,19 @@ import java.util.Set;
  * @param horizon        how far back (event time) the alerts stage keeps per-version windows to compare
  * @param rollbackAfter  a candidate version without events for this long no longer takes traffic: its alert resolves
  */
-public record ReleaseConfig(Set<String> metrics, int maxVersions, Duration versionIdle, double alpha, double minShift,
+public record ReleaseConfig(Set<String> metrics, Duration window, int maxVersions, Duration versionIdle, double alpha, double minShift,
                             double minErrorIncrease, long minEvents, Duration horizon, Duration rollbackAfter) {
     /** The version that stands for every version over {@code release.versions.max}. */
     public static final String FOLDED = "~other";
 
     public static final ConfigKey<List<String>> METRICS = ConfigKey.list("release.metrics",
             List.of("http.server.duration", "http.server.request.duration"))
-        .doc("Metrics whose events with a serviceVersion also go into per-(service, route, version) windows of the "
-            + "smallest window size (perf.stats records with serviceVersion and sketch set)");
+        .doc("Metrics whose events with a serviceVersion also go into per-(service, route, version) windows of "
+            + "release.window (perf.stats records with serviceVersion and sketch set)");
+    public static final ConfigKey<Duration> WINDOW = ConfigKey.duration("release.window", Duration.ofMinutes(1))
+        .atLeast(Duration.ofSeconds(1)).doc("Size of the per-version windows: the smallest of stats.windows that is at "
+            + "least this long (the largest if none is). The release test merges them over hours, so a finer size only "
+            + "costs output: the stats stage emits one such window per route, version and span");
     public static final ConfigKey<Integer> MAX_VERSIONS = ConfigKey.integer("release.versions.max", 4, 2, 64)
         .doc("Versions per service held at once; events of a further version are folded into version ~other until "
             + "one of them has been idle for release.version.idle");
@@ -55,8 +61,21 @@ public record ReleaseConfig(Set<String> metrics, int maxVersions, Duration versi
     }
 
     public static ReleaseConfig from(Settings s) {
-        return new ReleaseConfig(Set.copyOf(s.get(METRICS)), s.get(MAX_VERSIONS), s.get(VERSION_IDLE), s.get(ALPHA),
+        return new ReleaseConfig(Set.copyOf(s.get(METRICS)), s.get(WINDOW), s.get(MAX_VERSIONS), s.get(VERSION_IDLE), s.get(ALPHA),
             s.get(MIN_SHIFT), s.get(MIN_ERROR_INCREASE), s.get(MIN_EVENTS), s.get(HORIZON), s.get(ROLLBACK_AFTER));
+    }
+
+    /**
+     * The per-version windows' size among the stats stage's event window sizes (ascending): the smallest that is at
+     * least {@link #window}, else the largest.
+     */
+    public long windowMillis(long[] eventSizes) {
+        for (long size : eventSizes) {
+            if (size >= window.toMillis()) {
+                return size;
+            }
+        }
+        return eventSizes[eventSizes.length - 1];
     }
 
     /** The defaults. */

@@ -136,6 +136,11 @@ final class EventDecoder {
     }
 
     /** The per-version series id of a metric series id and a version: {@code METRIC|metric|service|route|version}. */
+    /** The release comparison's configuration this decoder gives versions by. */
+    ReleaseConfig release() {
+        return release;
+    }
+
     static String versionSeriesId(String seriesId, String version) {
         SeriesKey k = SeriesKey.parse(seriesId);
         return SeriesKey.release(k.name(), k.owner(), k.route(), version).id();

@@ -12,6 +12,7 @@ import dev.perfstream.schemas.kafka.KafkaClients;
 import dev.perfstream.schemas.kafka.KafkaPreflight;
 import dev.perfstream.streams.outage.OutputSchemas;
 import dev.perfstream.streams.outage.ParkedRecords;
+import dev.perfstream.streams.release.ReleaseConfig;
 import dev.perfstream.streams.stage.StreamsProperties;
 import dev.perfstream.streams.stage.StreamsStage;
 import dev.perfstream.runtime.StageRunner;
@@ -95,8 +96,10 @@ public final class StatsApp implements StageRunner.Stage {
             admin.close(Duration.ofSeconds(5));
             throw e;
         }
-        LOG.info("stats stage: {} tasks, {} series owners (partials topic {})", ownership.tasks(), ownership.owners(),
-            c.partialsTopic());
+        ReleaseConfig release = ReleaseConfig.from(settings);
+        LOG.info("stats stage: {} tasks, {} series owners (partials topic {}); windows {}, per-version windows of {} s for"
+            + " {}", ownership.tasks(), ownership.owners(), c.partialsTopic(), c.windows(),
+            c.releaseWindowMillis(release) / 1000, release.metrics());
         Topology topology = StatsTopology.build(c, qc, ic, rc, settings, Clock.systemUTC(), ownership, lag, parked);
         // Encoding a result must never need the registry (see ParkedRecords): register the outputs first.
         OutputSchemas.register(ParkedRecords.forStreamThread(settings), StatsProcessor.STAGE,

@@ -3,6 +3,7 @@ package dev.perfstream.streams.stats;
 import dev.perfstream.schemas.config.ConfigKey;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.config.TopicKeys;
+import dev.perfstream.streams.release.ReleaseConfig;
 import dev.perfstream.schemas.kafka.KafkaClients;
 import dev.perfstream.streams.stage.StreamsProperties;
 import java.time.Duration;
@@ -189,6 +190,11 @@ public record StatsConfig(
             out[n - 1] = rollup.toMillis();
         }
         return out;
+    }
+
+    /** The per-version windows' size in ms: {@code release}'s window among the event sizes (not the rollup). */
+    long releaseWindowMillis(ReleaseConfig release) {
+        return release.windowMillis(java.util.Arrays.copyOf(sizesMillis(), windows.size()));
     }
 
     boolean hasRollup() {

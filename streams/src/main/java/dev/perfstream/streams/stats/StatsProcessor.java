@@ -152,7 +152,8 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
         }
         store.configureOwnership(self, ownership.tasks(), owned::series);
         store.configureSmallestOnly(SeriesKey::isRelease);
-        store.configureVersions(EventDecoder::versionSeriesId, EventDecoder::seriesOfVersion);
+        store.configureVersions(EventDecoder::versionSeriesId, EventDecoder::seriesOfVersion,
+            config.releaseWindowMillis(decoder.release()));
         store.loadIfNeeded(); // runs after restoration: the inner store is complete here
         if (impactConfig.enabled()) {
             impact = new ImpactWindows(context.getStateStore(StatsTopology.IMPACT_STORE), impactConfig,

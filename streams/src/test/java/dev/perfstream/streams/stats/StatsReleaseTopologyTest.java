@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Per-version windows of release comparison in the stats stage. */
 class StatsReleaseTopologyTest {
@@ -33,7 +35,7 @@ class StatsReleaseTopologyTest {
     }
 
     @Test
-    void shouldEmitPerVersionWindowsOfTheSmallestSizeWithTheirSketchBesideTheRouteSeries() throws Exception {
+    void shouldEmitPerVersionWindowsOfTheReleaseWindowWithTheirSketchBesideTheRouteSeries() throws Exception {
         try (StatsDriver d = driver()) {
             for (int i = 0; i < 600; i++) {
                 String version = i % 4 == 0 ? "\"2.0.0\"" : "\"1.9.0\"";
@@ -48,8 +50,8 @@ class StatsReleaseTopologyTest {
             // the route's own windows are unchanged: every size, all 600 events
             assertThat(route.stream().filter(s -> size(s) == 60_000).mapToLong(WindowStats::getCount).sum()).isEqualTo(600);
             assertThat(route.stream().filter(s -> size(s) == 10_000).mapToLong(WindowStats::getCount).sum()).isEqualTo(600);
-            // per version: 10 s windows only, counts and errors exact, sketch decodable
-            assertThat(release).allSatisfy(s -> assertThat(size(s)).isEqualTo(10_000));
+            // per version: windows of release.window (1 min by default) only, counts and errors exact, sketch decodable
+            assertThat(release).hasSize(2).allSatisfy(s -> assertThat(size(s)).isEqualTo(60_000));
             Map<String, Long> counts = release.stream().collect(Collectors.groupingBy(WindowStats::getServiceVersion,
                 Collectors.summingLong(WindowStats::getCount)));
             assertThat(counts).containsExactlyInAnyOrderEntriesOf(Map.of("2.0.0", 150L, "1.9.0", 450L));
@@ -71,15 +73,17 @@ class StatsReleaseTopologyTest {
     /**
      * Every per-version window against one computed here from the events of that version and window: count, errors,
      * min, max, mean and the sketch's bytes exactly, whether the route's window held one version (the route window
-     * stands for it), two, or measurements without a version as well.
+     * stands for it), two, or measurements without a version as well; per-version windows of the smallest size (10 s)
+     * and of 1 min, merged from the route's 10 s windows (its mean then from a sum added in another order: to 1e-12).
      */
-    @Test
-    void shouldEmitPerVersionWindowsEqualToTheirEventsWhetherTheRouteWindowHeldOneVersionOrMore() throws Exception {
+    @ParameterizedTest(name = "release.window {0} ms")
+    @ValueSource(longs = {10_000, 60_000})
+    void shouldEmitPerVersionWindowsEqualToTheirEventsWhetherTheRouteWindowHeldOneVersionOrMore(long window) throws Exception {
         dev.perfstream.streams.stats.state.Sketches sketches = new dev.perfstream.streams.stats.state.Sketches(0.01, 2048);
         Map<String, double[]> expected = new java.util.TreeMap<>(); // version|start -> count, errors, min, max, sum
         Map<String, DDSketch> expectedSketch = new java.util.HashMap<>();
         java.util.Random r = new java.util.Random(4);
-        try (StatsDriver d = driver()) {
+        try (StatsDriver d = driver("release.window", window + "ms")) {
             for (int i = 0; i < 1500; i++) {
                 long ts = T0 + i * 200L;
                 int phase = i / 300; // 0: 1.0 only; 1: 1.0 and 1.1; 2: 1.1 with a few unversioned; 3-4: 1.1 only
@@ -90,7 +94,7 @@ class StatsReleaseTopologyTest {
                 d.sendMetric(version == null ? StatsDriver.metric(ts, "cart", "/api/cart", v, err ? "ERROR" : "OK")
                     : versioned(ts, "cart", "/api/cart", v, err ? "ERROR" : "OK", "\"" + version + "\""));
                 if (version != null) {
-                    String k = version + "|" + (ts - Math.floorMod(ts, 10_000));
+                    String k = version + "|" + (ts - Math.floorMod(ts, window));
                     double[] a = expected.computeIfAbsent(k, x -> new double[] {0, 0, Double.MAX_VALUE, -Double.MAX_VALUE, 0});
                     a[0]++;
                     a[1] += err ? 1 : 0;
@@ -109,8 +113,10 @@ class StatsReleaseTopologyTest {
                 String k = s.getServiceVersion() + "|" + s.getWindowStart().toEpochMilli();
                 double[] a = expected.get(k);
                 assertThat(a).as(k).isNotNull();
-                assertThat(new double[] {s.getCount(), s.getErrors(), s.getMin(), s.getMax(), s.getMean()}).as(k)
-                    .containsExactly(a[0], a[1], a[2], a[3], a[4] / a[0]);
+                assertThat(new double[] {s.getCount(), s.getErrors(), s.getMin(), s.getMax()}).as(k)
+                    .containsExactly(a[0], a[1], a[2], a[3]);
+                assertThat(s.getMean()).as(k).isCloseTo(a[4] / a[0], org.assertj.core.data.Offset.offset(window == 10_000 ? 0 : 1e-12));
+                assertThat(size(s)).isEqualTo(window);
                 com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput out =
                     com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput.withDefaultInitialCapacity();
                 expectedSketch.get(k).encode(out, false);
@@ -121,8 +127,8 @@ class StatsReleaseTopologyTest {
                 assertThat(s.getLateEvents()).isZero();
                 assertThat(s.getInstances()).isNull();
             }
-            assertThat(expected.keySet().stream().filter(k -> k.startsWith("1.0|")).count()).isGreaterThan(5);
-            assertThat(expected.keySet().stream().filter(k -> k.startsWith("1.1|")).count()).isGreaterThan(15);
+            assertThat(expected.keySet().stream().filter(k -> k.startsWith("1.0|")).count()).isGreaterThan(5 * 10_000 / window);
+            assertThat(expected.keySet().stream().filter(k -> k.startsWith("1.1|")).count()).isGreaterThan(15 * 10_000 / window);
         }
     }
 
@@ -156,7 +162,8 @@ class StatsReleaseTopologyTest {
                 "field 'serviceVersion' is 65 characters, over the limit of 64",
                 "field 'serviceVersion' has control character U+0000 at index 3; only printable characters are allowed");
             assertThat(dead).extracting(DeadLetter::getReasonCode).containsOnly("validation");
-            assertThat(d.readStats().stream().filter(s -> s.getService().equals("a") && size(s) == 60_000)
+            assertThat(d.readStats().stream().filter(s -> s.getService().equals("a") && size(s) == 60_000
+                    && s.getServiceVersion() == null)
                 .mapToLong(WindowStats::getCount).sum()).isEqualTo(1);
         }
     }

@@ -23,8 +23,8 @@ import java.util.List;
  * window, the unit's length byte has its high bit set and the bucket error (double) follows the unit:
  * bodies without it are the same bytes as before. When events carried an instance, bit 0x40 of that byte is set
  * and the distinct instances follow (count as a long, then 64-bit hashes). When every measurement of an owned
- * smallest window was of one service version ({@code WindowAccumulator#version}), bit 0x20 is set and that version
- * follows (length in two bytes, big-endian, then UTF-8); units are names of at most 7 characters, so the bit was
+ * window (of the per-version windows' size or smaller) was of one service version ({@code WindowAccumulator#version}),
+ * bit 0x20 is set and that version follows (length in two bytes, big-endian, then UTF-8); units are names of at most 7 characters, so the bit was
  * never set before. Bit 0x10 ({@link #MERGED_FLAG}) marks a window larger than the smallest that is made by
  * merge-up; without it such a window was written by a build that fed every size per event, and is restored as
  * {@code direct}. Partials (smallest windows) never carry it, so builds before it still read them.

@@ -7,8 +7,9 @@ final class OpenSeries {
     final boolean owned;
     final WindowAccumulator[] heads;
     /**
-     * How many of the sizes it has windows of: every size (the rollup included) when owned, the smallest only when
-     * foreign or smallest-only. Events feed the smallest; each larger size is merged from the next smaller one.
+     * How many of the sizes it merges up: every size (the rollup included) when owned, none (1) when foreign or
+     * smallest-only. Events feed the smallest; each larger size is merged from the next smaller one. A per-version
+     * series keeps windows of one size only, the release window's ({@code VersionWindows#size}).
      */
     final int depth;
     int windows;
@@ -24,10 +25,14 @@ final class OpenSeries {
     String[] versionKeys;
     OpenSeries[] versionSeries;
 
-    OpenSeries(String id, boolean owned, int sizes, int depth) {
+    /** A per-version series of release comparison ({@link VersionWindows}). */
+    final boolean ofVersion;
+
+    OpenSeries(String id, boolean owned, int sizes, int depth, boolean ofVersion) {
         this.id = id;
         this.owned = owned;
         this.heads = new WindowAccumulator[sizes];
         this.depth = depth;
+        this.ofVersion = ofVersion;
     }
 }

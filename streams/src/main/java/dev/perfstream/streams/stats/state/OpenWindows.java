@@ -72,7 +72,12 @@ final class OpenWindows {
             List<WindowAccumulator> due = deadlines.pollFirstEntry().getValue();
             for (int size = 0; size < sizes.length; size++) {
                 for (WindowAccumulator a : due) {
-                    if (a.sizeIndex == size) {
+                    if (a.sizeIndex == size && !a.series.ofVersion) {
+                        close(a, emit);
+                    }
+                }
+                for (WindowAccumulator a : due) { // after their routes' windows: see VersionWindows#standsFor
+                    if (a.sizeIndex == size && a.series.ofVersion) {
                         close(a, emit);
                     }
                 }
@@ -98,6 +103,7 @@ final class OpenWindows {
             long s = sizes[up];
             WindowAccumulator into = window(a.series, up, Math.floorDiv(a.start, s) * s, a.unit);
             if (!into.direct) {
+                versions.beforeMerge(into, a);
                 into.merge(a);
             }
         }
@@ -150,24 +156,33 @@ final class OpenWindows {
             return "series " + seriesId + " is not owned by this task: the partials topic's partition count"
                 + " differs from the one the stage started with; restart the stats stage";
         }
-        WindowAccumulator h = series.heads[0];
         String unit = partial.unit();
-        if (h != null && h.unit != null && !h.unit.equals(unit)) {
-            return partial.count + " events in unit \"" + unit + "\" but series " + seriesId + " is in \"" + h.unit + "\"";
+        String seriesUnit = unit(series);
+        if (seriesUnit != null && !seriesUnit.equals(unit)) {
+            return partial.count + " events in unit \"" + unit + "\" but series " + seriesId + " is in \"" + seriesUnit + "\"";
         }
-        if (idx == 0) { // into the smallest window, merged up from there when it closes
-            versions.beforePartial(series, start, unit);
-            window(series, 0, start, unit).merge(partial);
-            for (int i = 1; series.direct > 0 && i < baseCount; i++) {
-                WindowAccumulator d = direct(series, i, start);
-                if (d != null) {
-                    d.merge(partial);
-                }
+        WindowAccumulator w = window(series, idx, start, unit); // the smallest: merged up from there when it closes
+        if (!series.ofVersion) {
+            versions.beforePartial(w);
+        }
+        w.merge(partial);
+        for (int i = 1; idx == 0 && series.direct > 0 && i < baseCount; i++) {
+            WindowAccumulator d = direct(series, i, start);
+            if (d != null) {
+                d.merge(partial);
             }
-        } else {
-            window(series, idx, start, unit).merge(partial);
         }
         markDirty(series);
+        return null;
+    }
+
+    /** The unit of the series' open windows (of its smallest size that has one), or null. */
+    static String unit(OpenSeries series) {
+        for (WindowAccumulator h : series.heads) {
+            if (h != null && h.unit != null) {
+                return h.unit;
+            }
+        }
         return null;
     }
 
@@ -186,7 +201,8 @@ final class OpenWindows {
         OpenSeries s = open.get(seriesId);
         if (s == null) {
             boolean owned = owns.test(seriesId);
-            s = new OpenSeries(seriesId, owned, sizes.length, owned && !smallestOnly.test(seriesId) ? sizes.length : 1);
+            s = new OpenSeries(seriesId, owned, sizes.length, owned && !smallestOnly.test(seriesId) ? sizes.length : 1,
+                versions.isVersionSeries(seriesId));
             open.put(seriesId, s);
         }
         return s;

@@ -125,18 +125,37 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
     }
 
     /**
+     * Per-version series (release comparison) with windows of the smallest size: see
+     * {@link #configureVersions(BinaryOperator, UnaryOperator, long)}.
+     */
+    public void configureVersions(BinaryOperator<String> versionSeriesId, UnaryOperator<String> seriesOfVersion) {
+        configureVersions(versionSeriesId, seriesOfVersion, sizes[0]);
+    }
+
+    /**
      * Per-version series (release comparison): measurements added with a version also count in the series
-     * {@code versionSeriesId(series id, version)}. While all measurements of an owned series' smallest window are of
-     * one version, that window stands for the version's window and the version's series is not fed; the version's
-     * window is emitted from it when it closes (same measurements, sketch and end; no late events, no instances).
-     * Call before {@link #loadIfNeeded()}; without it, versions passed to {@code add} are ignored.
+     * {@code versionSeriesId(series id, version)}, in its window of {@code sizeMs} (one of the event sizes; the
+     * per-version series keep that size only, so mark them smallest-only too). While all measurements an owned series
+     * holds in such a span are of one version, its windows stand for the version's window and the version's series
+     * is not fed; the version's window is emitted from the series' window of that size when it closes (same
+     * measurements, sketch and end; no late events, no instances). Call before {@link #loadIfNeeded()}; without it,
+     * versions passed to {@code add} are ignored.
      *
      * @param versionSeriesId (series id, version) to the per-version series id
      * @param seriesOfVersion a per-version series id to its series' id; null for any other id
+     * @param sizeMs          the per-version windows' size
+     * @throws IllegalArgumentException if {@code sizeMs} is not one of the store's event window sizes
      */
-    public void configureVersions(BinaryOperator<String> versionSeriesId, UnaryOperator<String> seriesOfVersion) {
+    public void configureVersions(BinaryOperator<String> versionSeriesId, UnaryOperator<String> seriesOfVersion,
+                                  long sizeMs) {
+        int idx = windows.indexOf(sizeMs);
+        if (idx < 0 || idx >= windows.baseCount) {
+            throw new IllegalArgumentException("per-version window size " + sizeMs + " ms is not one of the event window"
+                + " sizes " + java.util.Arrays.toString(sizes));
+        }
         windows.versions.versionSeriesId = versionSeriesId;
         windows.versions.seriesOfVersion = seriesOfVersion;
+        windows.versions.size = idx;
     }
 
     /** Max event time seen by this task (or set by {@link #advance} when its input is idle). */

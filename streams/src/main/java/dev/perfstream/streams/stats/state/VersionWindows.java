@@ -5,10 +5,15 @@ import java.util.function.UnaryOperator;
 
 /**
  * The per-version windows of release comparison in a {@link SeriesWindowStore}: measurements added with a version
- * also count in the per-version series {@code versionSeriesId(series id, version)}, which keeps the smallest size
- * only. An owned series' smallest window that holds one version stands for that version's window, so the version's
- * series is not fed per event; this class hands such a window over to a window of the version's own when it stops
- * holding one version, and makes the version's window from it when it closes.
+ * also count in the per-version series {@code versionSeriesId(series id, version)}, which keeps windows of one size
+ * only, {@link #size} (a size of the store's, {@code release.window}). An owned series' window of that size or
+ * smaller that holds one version stands for that version's window over its span, so the version's series is not
+ * fed while every window of the route's span holds the same one version; this class hands such a window over to a
+ * window of the version's own when that stops being true, and makes the version's window from the route's window
+ * of {@link #size} when it closes holding one version.
+ *
+ * <p>Which version a window holds is {@link WindowAccumulator#version}: set per measurement on the smallest window
+ * ({@link #share}), and combined as windows merge up ({@link #beforeMerge}) to the size of the version windows.
  */
 final class VersionWindows {
     private final OpenWindows windows;
@@ -16,6 +21,8 @@ final class VersionWindows {
     BinaryOperator<String> versionSeriesId;
     /** A per-version series id to the id of its series; null for any other id. */
     UnaryOperator<String> seriesOfVersion = id -> null;
+    /** Index of the per-version windows' size among the store's sizes (an event size). */
+    int size;
 
     VersionWindows(OpenWindows windows) {
         this.windows = windows;
@@ -24,11 +31,11 @@ final class VersionWindows {
     /**
      * Decides, before a measurement of {@code version} (null: none, or a metric without per-version windows) is added
      * to {@code w0}, the owned series' smallest window, whether it also needs a window of the version's own series.
-     * While every measurement of {@code w0} is of one version, {@code w0} stands for that version's window (it holds
-     * exactly the same measurements), so the version's series is not fed at all; it is emitted from {@code w0} when
-     * {@code w0} closes. The first measurement of another version, one without a version, or a partial hands
-     * {@code w0}'s measurements over to a real window of its version first, and from then on the version's series
-     * is fed as any series. Foreign series always feed the version's series (the owner merges both partials).
+     * While every measurement of {@code w0} is of one version, {@code w0} stands for that version's measurements (it
+     * holds exactly the same ones), so the version's series is not fed at all; they reach the version's window
+     * through merge-up ({@link #beforeMerge}). The first measurement of another version, one without a version, or a
+     * partial hands {@code w0}'s measurements over to the version's own window first, and from then on the version's
+     * series is fed as any series. Foreign series always feed the version's series (the owner merges both partials).
      *
      * @return whether the measurement must also be added to the window of its version's series
      */
@@ -47,13 +54,63 @@ final class VersionWindows {
         if (v.equals(version)) {
             return false;
         }
-        w0.version = WindowAccumulator.MIXED;
-        w0.encoded = null;
-        WindowAccumulator own = windows.window(versionSeries(series, v), 0, w0.start, w0.unit);
-        own.mergeMeasurements(w0);
-        windows.markDirty(own.series);
-        windows.markDirty(series);
+        mix(w0);
         return version != null;
+    }
+
+    /**
+     * Before {@code a} (closing) is merged into {@code into}, the owned series' window of the next size, up to the
+     * size of the version windows: {@code into} keeps standing for one version only while both hold that version;
+     * else each of the two that stood for one is handed over to that version's own window, and {@code into} holds
+     * "mixed" from then on (so every later window merged into it is handed over too).
+     */
+    void beforeMerge(WindowAccumulator into, WindowAccumulator a) {
+        String va = a.version;
+        String vi = into.version;
+        if (versionSeriesId == null || into.sizeIndex > size || va == null || vi == va) {
+            return;
+        }
+        if (vi == null && into.count == 0) { // nothing merged yet (a window with only late events holds none)
+            into.version = va;
+            return;
+        }
+        if (vi != null && vi.equals(va)) {
+            return;
+        }
+        mix(into);
+        if (va != WindowAccumulator.MIXED) {
+            handOver(a, va);
+        }
+    }
+
+    /**
+     * Before a partial of another task is merged into {@code w}, a window of an owned series: the partial's
+     * measurements are of versions {@code w} does not know (the sender fed the version's series itself), so
+     * {@code w} no longer stands for one.
+     */
+    void beforePartial(WindowAccumulator w) {
+        if (versionSeriesId != null && w.sizeIndex <= size && w.series.owned) {
+            mix(w);
+        }
+    }
+
+    /** {@code w} holds "mixed" from now on; if it stood for a version, its measurements go to that version's window. */
+    private void mix(WindowAccumulator w) {
+        String v = w.version;
+        w.version = WindowAccumulator.MIXED;
+        w.encoded = null;
+        windows.markDirty(w.series);
+        if (v != null && v != WindowAccumulator.MIXED) {
+            handOver(w, v);
+        }
+    }
+
+    /** Merges the measurements of {@code w}, all of {@code version}, into the version's own window over its span. */
+    private void handOver(WindowAccumulator w, String version) {
+        OpenSeries own = versionSeries(w.series, version);
+        long s = windows.sizes[size];
+        windows.window(own, size, Math.floorDiv(w.start, s) * s, w.unit).mergeMeasurements(w);
+        windows.markDirty(own);
     }
 
     /** The per-version series of {@code series} for {@code version}, remembered on the series (no id built per event). */
@@ -95,35 +152,36 @@ final class VersionWindows {
      */
     WindowAccumulator window(OpenSeries series, String version, WindowAccumulator w0, String unit) {
         OpenSeries v = versionSeries(series, version);
-        WindowAccumulator head = v.heads[0];
+        WindowAccumulator head = v.heads[size];
         if (head != null && head.unit != null && !head.unit.equals(unit)) {
             return null;
         }
         windows.markDirty(v);
-        return windows.window(v, 0, w0.start, unit);
-    }
-
-    /** The per-version window a closing smallest window stands for (see {@link #share}), or null. */
-    WindowAccumulator standsFor(WindowAccumulator a) {
-        if (a.sizeIndex != 0 || a.version == null || a.version == WindowAccumulator.MIXED) {
-            return null;
-        }
-        return asVersionWindow(a, versionSeriesId.apply(a.series.id, a.version));
+        long s = windows.sizes[size];
+        return windows.window(v, size, Math.floorDiv(w0.start, s) * s, unit);
     }
 
     /**
-     * Before a partial is merged into {@code series}' smallest window at {@code start}: the partial's measurements are
-     * of versions that window does not know, so it no longer stands for one; and when {@code series} is a per-version
-     * series whose route's window stands for it, that window is handed over first, so the partial adds to it.
+     * The per-version window a closing window of {@link #size} stands for, or null. When the version's series has a
+     * window of its own there (a partial of another task made it), the closing window's measurements are handed over
+     * to it instead: that window closes at the same time, after this one ({@link OpenWindows#closeDue}).
      */
-    void beforePartial(OpenSeries series, long start, String unit) {
-        share(series, windows.window(series, 0, start, unit), null);
-        String of = seriesOfVersion.apply(series.id);
-        OpenSeries route = of == null ? null : windows.open.get(of);
-        WindowAccumulator shared = route == null || !route.owned ? null : OpenWindows.find(route, 0, start);
-        if (shared != null && shared.version != null && shared.version != WindowAccumulator.MIXED) {
-            share(route, shared, null);
+    WindowAccumulator standsFor(WindowAccumulator a) {
+        if (a.sizeIndex != size || a.version == null || a.version == WindowAccumulator.MIXED || versionSeriesId == null) {
+            return null;
         }
+        String id = versionSeriesId.apply(a.series.id, a.version);
+        OpenSeries own = windows.open.get(id); // not entered when absent: a series without windows would never leave
+        if (own != null && OpenWindows.find(own, size, a.start) != null) {
+            handOver(a, a.version);
+            return null;
+        }
+        return asVersionWindow(a, id);
+    }
+
+    /** Whether {@code series} is a per-version series (its windows close after their route's of the same end). */
+    boolean isVersionSeries(String seriesId) {
+        return versionSeriesId != null && seriesOfVersion.apply(seriesId) != null;
     }
 
     /**

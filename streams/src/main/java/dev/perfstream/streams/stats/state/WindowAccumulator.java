@@ -40,10 +40,11 @@ public final class WindowAccumulator {
      */
     byte[] encoded;
     /**
-     * Owned windows of the smallest size only: null while the window has no measurement; {@link #MIXED} when its
-     * measurements are not all of one service version (or were merged from a partial, or restored without one);
-     * else the version of every measurement in it, whose per-version window this window then stands for
-     * ({@link VersionWindows#share}). Other windows keep null.
+     * Owned windows up to the per-version windows' size ({@link VersionWindows#size}): null while the window has no
+     * measurement; {@link #MIXED} when its measurements are not all of one service version (or were merged from a
+     * partial, or restored without one); else the version of every measurement in it, whose measurements in the
+     * version's window this window then stands for ({@link VersionWindows#share}, {@link VersionWindows#beforeMerge}).
+     * Other windows keep null.
      */
     String version;
     /**
