@@ -74,8 +74,8 @@ final class VersionWindows {
             into.version = va;
             return;
         }
-        if (vi != null && vi.equals(va)) {
-            return;
+        if (vi != null && vi != WindowAccumulator.MIXED && va != WindowAccumulator.MIXED && vi.equals(va)) {
+            return; // MIXED by identity: a version may be named "mixed"
         }
         mix(into);
         if (va != WindowAccumulator.MIXED) {

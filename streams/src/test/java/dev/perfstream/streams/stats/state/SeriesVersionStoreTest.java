@@ -232,6 +232,18 @@ class SeriesVersionStoreTest {
         assertThat(out.stream().filter(d -> d.contains("|1."))).hasSize(2);
     }
 
+    @Test
+    void shouldKeepAVersionNamedMixedApartFromWindowsHoldingSeveralVersions() {
+        SeriesWindowStore s = store(inner(), 0, 1, true, 60_000);
+        List<String> out = new ArrayList<>();
+        s.add(ROUTES[0], T0, 5, false, -1, "ms", 0, "1.0");
+        s.add(ROUTES[0], T0 + 1000, 5, false, -1, "ms", 0, "1.1"); // the first 10 s window holds two versions
+        s.add(ROUTES[0], T0 + 20_000, 5, false, -1, "ms", 0, "mixed"); // a later one a version of that name
+        s.advance(T0 + 3_600_000, a -> out.add(a.seriesId() + " " + a.sizeIndex() + " n=" + a.count()));
+        assertThat(out).contains(ROUTES[0] + "|1.0 1 n=1", ROUTES[0] + "|1.1 1 n=1", ROUTES[0] + "|mixed 1 n=1",
+            ROUTES[0] + " 1 n=3");
+    }
+
     @ParameterizedTest(name = "version windows of {0} ms")
     @ValueSource(longs = {10_000, 60_000})
     void shouldHandOverAWindowStandingForAVersionWhenAPartialOfThatVersionArrivedAlone(long versionSize) throws Exception {
