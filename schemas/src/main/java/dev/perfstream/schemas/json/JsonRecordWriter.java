@@ -1,12 +1,16 @@
 package dev.perfstream.schemas.json;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
@@ -19,14 +23,42 @@ import org.apache.avro.specific.SpecificRecord;
 final class JsonRecordWriter {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
+    /**
+     * Each record schema's field names, quoted and UTF-8 encoded once: written per record as bytes
+     * rather than re-escaped from a String (the stats stage writes ~25 names per closed window).
+     * Schemas are the generated classes' own instances, so they are compared by identity. Copied on
+     * write (a codec is shared by a stage's threads, and a codec meets one or two schemas), so the
+     * per-record lookup takes no lock.
+     */
+    private volatile Map<Schema, SerializableString[]> names = new IdentityHashMap<>();
+
+    private SerializableString[] names(Schema schema) {
+        SerializableString[] fieldNames = names.get(schema);
+        if (fieldNames != null) {
+            return fieldNames;
+        }
+        List<Schema.Field> fields = schema.getFields();
+        fieldNames = new SerializableString[fields.size()];
+        for (Schema.Field f : fields) {
+            fieldNames[f.pos()] = new SerializedString(f.name());
+        }
+        synchronized (this) {
+            Map<Schema, SerializableString[]> copy = new IdentityHashMap<>(names);
+            copy.put(schema, fieldNames);
+            names = copy;
+        }
+        return fieldNames;
+    }
+
     void write(SpecificRecord record, JsonGenerator g) throws IOException {
+        SerializableString[] fieldNames = names(record.getSchema());
         g.writeStartObject();
-        for (Schema.Field f : record.getSchema().getFields()) {
-            Object v = record.get(f.pos());
+        for (int pos = 0; pos < fieldNames.length; pos++) {
+            Object v = record.get(pos);
             if (v == null) {
                 continue;
             }
-            g.writeFieldName(f.name());
+            g.writeFieldName(fieldNames[pos]);
             value(v, g);
         }
         g.writeEndObject();
@@ -58,7 +90,8 @@ final class JsonRecordWriter {
             ByteBuffer b = ((ByteBuffer) v).duplicate();
             byte[] bytes = new byte[b.remaining()];
             b.get(bytes);
-            g.writeString(Base64.getEncoder().encodeToString(bytes));
+            // Jackson's default variant is java.util.Base64's basic encoding (padded, no line feeds): the same text
+            g.writeBinary(bytes);
         } else if (v instanceof Map) {
             g.writeStartObject();
             for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {

@@ -92,6 +92,30 @@ class JsonStreamingPathTest {
         assertThat(back.getNeedsImprovementShare()).isNull();
     }
 
+    /** Bytes as base64 (every padding case, every byte value) and escaped strings: the same text both ways, and back. */
+    @Test
+    void shouldEncodeSketchBytesAndEscapedStringsAsTheTreeDoes() throws Exception {
+        JsonRecordCodec<WindowStats> codec = JsonRecordCodec.of(WindowStats.getClassSchema());
+        for (int n : new int[] {0, 1, 2, 3, 4, 5, 256}) {
+            byte[] sketch = new byte[n];
+            for (int k = 0; k < n; k++) {
+                sketch[k] = (byte) (n == 256 ? k : 0xfb + k); // 0xfb..: base64 characters '+' and '/'
+            }
+            WindowStats s = WindowStats.newBuilder().setKind(SeriesKind.METRIC).setName("http.server.duration")
+                .setService("caf\u00e9 \"q\"").setRoute("/a\\b\n").setWindowStart(Instant.ofEpochMilli(0))
+                .setWindowEnd(Instant.ofEpochMilli(60_000)).setCount(n).setErrors(0).setErrorRate(0).setRate(1).setMin(1)
+                .setMax(2).setMean(1.5).setP50(1).setP75(1).setP90(2).setP95(2).setP99(2).setP999(2)
+                .setServiceVersion("1.0-\u2603").setSketch(java.nio.ByteBuffer.wrap(sketch)).setInstances(7)
+                .setInstancesOverflow(false).build();
+            byte[] streamed = codec.encode(Topics.STATS, s);
+            byte[] tree = new ObjectMapper().writeValueAsBytes(codec.toTree(s));
+            assertThat(new String(streamed, StandardCharsets.UTF_8)).as("%d sketch bytes", n)
+                .isEqualTo(new String(tree, StandardCharsets.UTF_8))
+                .contains("\"sketch\":\"" + java.util.Base64.getEncoder().encodeToString(sketch) + "\"");
+            assertThat(codec.decode(Topics.STATS, streamed)).isEqualTo(s);
+        }
+    }
+
     private static <T extends org.apache.avro.specific.SpecificRecord> void assertSame(JsonRecordCodec<T> codec, String in) {
         byte[] bytes = in.getBytes(StandardCharsets.UTF_8);
         Object fast;
