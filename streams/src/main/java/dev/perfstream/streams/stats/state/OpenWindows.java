@@ -161,7 +161,7 @@ final class OpenWindows {
         if (seriesUnit != null && !seriesUnit.equals(unit)) {
             return partial.count + " events in unit \"" + unit + "\" but series " + seriesId + " is in \"" + seriesUnit + "\"";
         }
-        WindowAccumulator w = window(series, idx, start, unit); // the smallest: merged up from there when it closes
+        WindowAccumulator w = window(series, idx, start, unit); // the smallest almost always: merged up when it closes
         if (!series.ofVersion) {
             versions.beforePartial(w);
         }
