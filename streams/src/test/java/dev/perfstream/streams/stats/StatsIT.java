@@ -196,25 +196,75 @@ class StatsIT {
     }
 
     /**
-     * Both inputs have a backlog when the stage starts: Kafka Streams does not wait for the RUM partition
-     * ({@code max.task.idle.ms=-1}), so the stage must not let the metrics' event time close the windows
-     * of RUM events still on the broker. Every RUM event counted, none late.
+     * Both inputs have a backlog when the stage starts, the metrics produced first (as after an outage of the stage):
+     * Kafka Streams orders a task's partitions by record timestamp (the producers' send time), not event time, so the
+     * stage must not let the metrics' event time close the windows of RUM events still on the broker. Every RUM event
+     * counted, none late. Produced keyed by the project's Java producer.
      */
     @Test
     void shouldNotLetTheMetricsBacklogCloseWindowsOfTheRumBacklog() throws Exception {
-        Map<String, String> s = settings("order");
-        long t0 = minuteAgo(15);
-        int n = 20_000;
-        try (KafkaProducer<byte[], byte[]> p = producer()) {
-            for (int i = 0; i < n; i++) { // 10 minutes of both, metrics produced first
-                send(p, s.get("topic.metrics"), "svc" + i % 2, StatsDriver.metric(t0 + i * 30L, "svc" + i % 2, "/r", 5, "OK"));
+        assertBacklogsCounted("order", (s, t0) -> {
+            try (KafkaProducer<byte[], byte[]> p = producer()) {
+                for (int i = 0; i < BACKLOG; i++) { // 10 minutes of both, metrics produced first
+                    send(p, s.get("topic.metrics"), "svc" + i % 2, backlogMetric(t0, i));
+                }
+                for (int i = 0; i < BACKLOG; i++) {
+                    send(p, s.get("topic.rum"), "shop" + i % 2, backlogVital(t0, i));
+                }
+                p.flush();
             }
-            for (int i = 0; i < n; i++) {
-                send(p, s.get("topic.rum"), "shop" + i % 2, StatsDriver.vital(t0 + i * 30L + 15, "shop" + i % 2, "/", "LCP",
-                    1000 + i % 500, "desktop"));
+        });
+    }
+
+    /**
+     * The same backlogs produced by a client we did not write: kcat (librdkafka), one JSON event per line, no keys,
+     * each record on a random partition, the metrics file first.
+     */
+    @Test
+    void shouldCountBothBacklogsProducedByKcatWithoutKeys() throws Exception {
+        assertBacklogsCounted("kcat", (s, t0) -> {
+            StringBuilder metrics = new StringBuilder();
+            StringBuilder rum = new StringBuilder();
+            for (int i = 0; i < BACKLOG; i++) {
+                metrics.append(backlogMetric(t0, i)).append('\n');
+                rum.append(backlogVital(t0, i)).append('\n');
             }
-            p.flush();
+            kcat(s.get("topic.metrics"), metrics.toString());
+            kcat(s.get("topic.rum"), rum.toString());
+        });
+    }
+
+    private static final int BACKLOG = 20_000;
+
+    private static String backlogMetric(long t0, int i) {
+        return StatsDriver.metric(t0 + i * 30L, "svc" + i % 2, "/r", 5, "OK");
+    }
+
+    private static String backlogVital(long t0, int i) {
+        return StatsDriver.vital(t0 + i * 30L + 15, "shop" + i % 2, "/", "LCP", 1000 + i % 500, "desktop");
+    }
+
+    /** kcat -P of {@code lines} to {@code topic}, random partitioner, every record placed on its own (no sticky batch). */
+    private static void kcat(String topic, String lines) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("kcat-", ".jsonl");
+        try {
+            java.nio.file.Files.writeString(file, lines);
+            Process kcat = new ProcessBuilder("kcat", "-b", kafka.bootstrapServers(), "-t", topic, "-P", "-X",
+                "partitioner=random", "-X", "sticky.partitioning.linger.ms=0", "-l", file.toString())
+                .redirectErrorStream(true).start();
+            String out = new String(kcat.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(kcat.waitFor()).as("kcat exit code; output: " + out).isZero();
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
         }
+    }
+
+    /** Backlogs of {@link #BACKLOG} metrics and RUM events over 10 minutes, produced before the stage starts. */
+    private void assertBacklogsCounted(String tag, BacklogProducer produce) throws Exception {
+        Map<String, String> s = settings(tag);
+        long t0 = minuteAgo(15);
+        int n = BACKLOG;
+        produce.accept(s, t0);
         Settings settings = Settings.of(s);
         RecordCodec<WindowStats> sc = Codecs.create(WindowStats.getClassSchema(), settings);
         RecordCodec<DeadLetter> dc = Codecs.create(DeadLetter.getClassSchema(), settings);
@@ -239,5 +289,10 @@ class StatsIT {
         assertThat(tens.stream().filter(w -> !w.getName().equals("LCP")).mapToLong(WindowStats::getCount).sum()).isEqualTo(n);
         assertThat(tens.stream().map(w -> w.getName() + w.getService() + w.getRoute() + w.getWindowStart()).distinct().count())
             .as("one WindowStats per series and window").isEqualTo(tens.size());
+    }
+
+    @FunctionalInterface
+    private interface BacklogProducer {
+        void accept(Map<String, String> settings, long t0) throws Exception;
     }
 }
