@@ -117,8 +117,9 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
     }
 
     /**
-     * Which series keep windows of the smallest size only (no larger sizes, no rollup): the per-version
-     * series of release comparison, whose readers merge windows themselves. Call before {@link #loadIfNeeded()}.
+     * Which series keep windows of one size only (no merge-up, no rollup): the per-version series of release
+     * comparison, whose readers merge windows themselves, at the size {@link #configureVersions} names (the smallest
+     * unless told). Call before {@link #loadIfNeeded()}.
      */
     public void configureSmallestOnly(Predicate<String> smallestOnly) {
         windows.smallestOnly = smallestOnly;
