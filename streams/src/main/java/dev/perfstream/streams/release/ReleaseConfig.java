@@ -23,8 +23,8 @@ import java.util.Set;
  * @param horizon        how far back (event time) the alerts stage keeps per-version windows to compare
  * @param rollbackAfter  a candidate version without events for this long no longer takes traffic: its alert resolves
  */
-public record ReleaseConfig(Set<String> metrics, Duration window, int maxVersions, Duration versionIdle, double alpha, double minShift,
-                            double minErrorIncrease, long minEvents, Duration horizon, Duration rollbackAfter) {
+public record ReleaseConfig(Set<String> metrics, Duration window, int maxVersions, Duration versionIdle, double alpha,
+                            double minShift, double minErrorIncrease, long minEvents, Duration horizon, Duration rollbackAfter) {
     /** The version that stands for every version over {@code release.versions.max}. */
     public static final String FOLDED = "~other";
 
@@ -61,8 +61,8 @@ public record ReleaseConfig(Set<String> metrics, Duration window, int maxVersion
     }
 
     public static ReleaseConfig from(Settings s) {
-        return new ReleaseConfig(Set.copyOf(s.get(METRICS)), s.get(WINDOW), s.get(MAX_VERSIONS), s.get(VERSION_IDLE), s.get(ALPHA),
-            s.get(MIN_SHIFT), s.get(MIN_ERROR_INCREASE), s.get(MIN_EVENTS), s.get(HORIZON), s.get(ROLLBACK_AFTER));
+        return new ReleaseConfig(Set.copyOf(s.get(METRICS)), s.get(WINDOW), s.get(MAX_VERSIONS), s.get(VERSION_IDLE),
+            s.get(ALPHA), s.get(MIN_SHIFT), s.get(MIN_ERROR_INCREASE), s.get(MIN_EVENTS), s.get(HORIZON), s.get(ROLLBACK_AFTER));
     }
 
     /**

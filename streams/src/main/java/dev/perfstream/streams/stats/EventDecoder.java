@@ -135,12 +135,12 @@ final class EventDecoder {
         return owned.key(e.getService()) ? versions.admit(e.getService(), version, ts) : version;
     }
 
-    /** The per-version series id of a metric series id and a version: {@code METRIC|metric|service|route|version}. */
     /** The release comparison's configuration this decoder gives versions by. */
     ReleaseConfig release() {
         return release;
     }
 
+    /** The per-version series id of a metric series id and a version: {@code METRIC|metric|service|route|version}. */
     static String versionSeriesId(String seriesId, String version) {
         SeriesKey k = SeriesKey.parse(seriesId);
         return SeriesKey.release(k.name(), k.owner(), k.route(), version).id();

@@ -118,19 +118,10 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
 
     /**
      * Which series keep windows of one size only (no merge-up, no rollup): the per-version series of release
-     * comparison, whose readers merge windows themselves, at the size {@link #configureVersions} names (the smallest
-     * unless told). Call before {@link #loadIfNeeded()}.
+     * comparison, whose readers merge windows themselves, at the size {@link #configureVersions} names. Call before {@link #loadIfNeeded()}.
      */
     public void configureSmallestOnly(Predicate<String> smallestOnly) {
         windows.smallestOnly = smallestOnly;
-    }
-
-    /**
-     * Per-version series (release comparison) with windows of the smallest size: see
-     * {@link #configureVersions(BinaryOperator, UnaryOperator, long)}.
-     */
-    public void configureVersions(BinaryOperator<String> versionSeriesId, UnaryOperator<String> seriesOfVersion) {
-        configureVersions(versionSeriesId, seriesOfVersion, sizes[0]);
     }
 
     /**

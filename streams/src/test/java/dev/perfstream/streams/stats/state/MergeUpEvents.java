@@ -39,7 +39,8 @@ final class MergeUpEvents {
     static SeriesWindowStore configure(SeriesWindowStore s, int self, int tasks) {
         s.configureOwnership(self, tasks, id -> self == 0);
         s.configureSmallestOnly(MergeUpEvents::isVersion);
-        s.configureVersions(MergeUpEvents::versionId, id -> isVersion(id) ? id.substring(0, id.indexOf("|v=")) : null);
+        s.configureVersions(MergeUpEvents::versionId, id -> isVersion(id) ? id.substring(0, id.indexOf("|v=")) : null,
+            SIZES[0]); // per-version windows of the smallest size: the stage before release.window
         s.loadIfNeeded();
         return s;
     }
