@@ -13,6 +13,7 @@ import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.testkit.InfluxTestServer;
 import dev.perfstream.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.Kcat;
 import dev.perfstream.testkit.Poll;
 import dev.perfstream.sink.influx.SinkApp;
 import dev.perfstream.streams.stats.StatsApp;
@@ -387,16 +388,8 @@ class ProducerKeysIT {
         }
         lines.append("not json at all\n");
         lines.append("{\"timestamp\":").append(t0 + 1000).append(",\"service\":\"kc0\"}\n"); // no metric, no value
-        Path file = Files.createTempFile("kcat-", ".jsonl");
-        Files.writeString(file, lines);
         try (StatsApp stats = StatsApp.start(Settings.of(m))) {
-            Process kcat = new ProcessBuilder("kcat", "-b", kafka.bootstrapServers(), "-t", m.get("topic.metrics"), "-P",
-                "-X", "partitioner=random",
-                // librdkafka keeps keyless records on one "sticky" partition for 10 ms by default: on a fast
-                // machine the whole file landed on one partition (CI, stop 23). Off, each record is placed at random.
-                "-X", "sticky.partitioning.linger.ms=0", "-l", file.toString()).redirectErrorStream(true).start();
-            String kcatOut = new String(kcat.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(kcat.waitFor()).as("kcat exit code; output: " + kcatOut).isZero();
+            Kcat.produce(kafka.bootstrapServers(), m.get("topic.metrics"), lines.toString());
             Map<Integer, Long> perPartition = new HashMap<>();
             try (KafkaConsumer<byte[], byte[]> c = kafka.clients().subscribed(m.get("topic.metrics"))) {
                 List<TopicPartition> tps = c.partitionsFor(m.get("topic.metrics")).stream()
@@ -418,8 +411,6 @@ class ProducerKeysIT {
                 assertThat(d.getReason()).isNotBlank();
             });
             assertThat(dead).extracting(DeadLetter::getReasonCode).containsExactlyInAnyOrder("format", "validation");
-        } finally {
-            Files.deleteIfExists(file);
         }
     }
 }

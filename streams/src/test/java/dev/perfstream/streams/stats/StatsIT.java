@@ -9,6 +9,7 @@ import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.testkit.KafkaTestCluster;
+import dev.perfstream.testkit.Kcat;
 import dev.perfstream.testkit.Poll;
 import dev.perfstream.testkit.StageSettings;
 import dev.perfstream.testkit.TestClients;
@@ -229,8 +230,8 @@ class StatsIT {
                 metrics.append(backlogMetric(t0, i)).append('\n');
                 rum.append(backlogVital(t0, i)).append('\n');
             }
-            kcat(s.get("topic.metrics"), metrics.toString());
-            kcat(s.get("topic.rum"), rum.toString());
+            Kcat.produce(kafka.bootstrapServers(), s.get("topic.metrics"), metrics.toString());
+            Kcat.produce(kafka.bootstrapServers(), s.get("topic.rum"), rum.toString());
         });
     }
 
@@ -242,21 +243,6 @@ class StatsIT {
 
     private static String backlogVital(long t0, int i) {
         return StatsDriver.vital(t0 + i * 30L + 15, "shop" + i % 2, "/", "LCP", 1000 + i % 500, "desktop");
-    }
-
-    /** kcat -P of {@code lines} to {@code topic}, random partitioner, every record placed on its own (no sticky batch). */
-    private static void kcat(String topic, String lines) throws Exception {
-        java.nio.file.Path file = java.nio.file.Files.createTempFile("kcat-", ".jsonl");
-        try {
-            java.nio.file.Files.writeString(file, lines);
-            Process kcat = new ProcessBuilder("kcat", "-b", kafka.bootstrapServers(), "-t", topic, "-P", "-X",
-                "partitioner=random", "-X", "sticky.partitioning.linger.ms=0", "-l", file.toString())
-                .redirectErrorStream(true).start();
-            String out = new String(kcat.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(kcat.waitFor()).as("kcat exit code; output: " + out).isZero();
-        } finally {
-            java.nio.file.Files.deleteIfExists(file);
-        }
     }
 
     /** Backlogs of {@link #BACKLOG} metrics and RUM events over 10 minutes, produced before the stage starts. */
