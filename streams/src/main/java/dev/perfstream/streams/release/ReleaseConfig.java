@@ -70,8 +70,16 @@ public record ReleaseConfig(Set<String> metrics, Duration window, int maxVersion
      * least {@link #window}, else the largest.
      */
     public long windowMillis(long[] eventSizes) {
+        return smallestAtLeast(eventSizes, window.toMillis());
+    }
+
+    /**
+     * The smallest of the stats stage's event window sizes (ascending) that is at least {@code ms}, else the largest:
+     * how {@code release.window} and {@code stats.queries.window} pick their size.
+     */
+    public static long smallestAtLeast(long[] eventSizes, long ms) {
         for (long size : eventSizes) {
-            if (size >= window.toMillis()) {
+            if (size >= ms) {
                 return size;
             }
         }

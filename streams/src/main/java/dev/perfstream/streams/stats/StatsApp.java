@@ -98,8 +98,8 @@ public final class StatsApp implements StageRunner.Stage {
         }
         ReleaseConfig release = ReleaseConfig.from(settings);
         LOG.info("stats stage: {} tasks, {} series owners (partials topic {}); windows {}, per-version windows of {} s for"
-            + " {}", ownership.tasks(), ownership.owners(), c.partialsTopic(), c.windows(),
-            c.releaseWindowMillis(release) / 1000, release.metrics());
+            + " {}, statement and cache windows from {} s", ownership.tasks(), ownership.owners(), c.partialsTopic(),
+            c.windows(), c.releaseWindowMillis(release) / 1000, release.metrics(), c.queriesWindowMillis(qc) / 1000);
         Topology topology = StatsTopology.build(c, qc, ic, rc, settings, Clock.systemUTC(), ownership, lag, parked);
         // Encoding a result must never need the registry (see ParkedRecords): register the outputs first.
         OutputSchemas.register(ParkedRecords.forStreamThread(settings), StatsProcessor.STAGE,

@@ -197,6 +197,11 @@ public record StatsConfig(
         return release.windowMillis(java.util.Arrays.copyOf(sizesMillis(), windows.size()));
     }
 
+    /** The statement and cache series' smallest window size in ms: {@code queries}' window among the event sizes. */
+    long queriesWindowMillis(QueryCacheConfig queries) {
+        return queries.windowMillis(java.util.Arrays.copyOf(sizesMillis(), windows.size()));
+    }
+
     boolean hasRollup() {
         return !rollup.isZero();
     }

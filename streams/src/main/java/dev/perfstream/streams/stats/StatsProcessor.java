@@ -106,6 +106,8 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
     /** {@link StatsOutput#emit}, made once: the store calls it for every window it closes. */
     private Consumer<WindowAccumulator> emit;
     private StatsPartials partials;
+    /** The statement and cache series' smallest window size ({@code stats.queries.window}). */
+    private final long detailWindowMs;
 
     StatsProcessor(StatsConfig config, Function<SeriesOwnership.Owned, EventDecoder> decoders, Clock clock,
                    ParkedRecords.Config outage, AtomicLong parkedGauge, SeriesOwnership ownership, InputLag lag) {
@@ -127,6 +129,7 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
         this.impactConfig = impactConfig;
         this.rumElements = rumElements;
         this.details = new QueryCacheAssembler(queryCache.top());
+        this.detailWindowMs = config.queriesWindowMillis(queryCache);
         this.config = config;
         this.decoders = decoders;
         this.clock = clock;
@@ -152,6 +155,7 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
         }
         store.configureOwnership(self, ownership.tasks(), owned::series);
         store.configureSmallestOnly(SeriesKey::isRelease);
+        store.configureFirstSize(DetailSeries::isDetail, detailWindowMs);
         store.configureVersions(EventDecoder::versionSeriesId, EventDecoder::seriesOfVersion,
             config.releaseWindowMillis(decoder.release()));
         store.loadIfNeeded(); // runs after restoration: the inner store is complete here

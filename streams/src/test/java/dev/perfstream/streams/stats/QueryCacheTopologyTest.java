@@ -193,4 +193,41 @@ class QueryCacheTopologyTest {
             assertThat(d.readStats()).extracting(WindowStats::getName).contains("db.query.duration", "cache.lookup");
         }
     }
+
+    @Test
+    void shouldWriteStatementAndCacheWindowsOfStatsQueriesWindowAndUpOnlyWithTheSameFiguresAsFromTenSeconds() {
+        Map<String, List<String>> bySetting = new LinkedHashMap<>();
+        for (String window : new String[] {"10s", "1m"}) {
+            try (StatsDriver d = new StatsDriver(keys("stats.windows", "10s,1m", "stats.queries.window", window))) {
+                for (int i = 0; i < 60; i++) { // a minute of statements and lookups, one each second
+                    d.sendMetric(db(T0 + i * 1000, "orders", "SELECT * FROM orders WHERE id = " + i, 10 + i % 7));
+                    d.sendMetric(lookup(T0 + i * 1000 + 1, "orders", "users", i % 4 != 0, i % 4 != 0 ? 1 : 9));
+                }
+                close(d);
+                List<String> out = new java.util.ArrayList<>();
+                for (QueryStats q : d.readQueries()) {
+                    long size = q.getWindowEnd().toEpochMilli() - q.getWindowStart().toEpochMilli();
+                    out.add("queries " + size + " " + q.getWindowStart().toEpochMilli() + " n=" + q.getCount() + " total="
+                        + q.getTotalMs() + " p95=" + q.getP95());
+                }
+                for (CacheStats c : d.readCaches()) {
+                    long size = c.getWindowEnd().toEpochMilli() - c.getWindowStart().toEpochMilli();
+                    out.add("cache " + size + " " + c.getWindowStart().toEpochMilli() + " hits=" + c.getHits() + " misses="
+                        + c.getMisses() + " missP95=" + c.getMissP95());
+                }
+                assertThat(d.readDeadLetters()).isEmpty();
+                // the db metric's own series keeps its 10 s windows either way
+                assertThat(d.readStats()).filteredOn(w -> w.getName().equals("db.query.duration")
+                    && w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli() == 10_000).hasSize(6);
+                bySetting.put(window, out);
+            }
+        }
+        List<String> fromTenSeconds = bySetting.get("10s");
+        assertThat(fromTenSeconds).filteredOn(r -> r.contains(" 10000 ")).hasSize(12); // 6 windows, queries and cache
+        assertThat(bySetting.get("1m")).containsExactlyInAnyOrderElementsOf(
+            fromTenSeconds.stream().filter(r -> !r.contains(" 10000 ")).toList());
+        assertThat(bySetting.get("1m")).hasSize(2) // 60 statements of 10-16 ms: 774 ms; 45 hits, 15 misses
+            .anyMatch(r -> r.startsWith("queries 60000 " + T0 + " n=60 total=774.0 "))
+            .anyMatch(r -> r.startsWith("cache 60000 " + T0 + " hits=45 misses=15 "));
+    }
 }

@@ -12,6 +12,11 @@ final class OpenSeries {
      * series keeps windows of one size only, the release window's ({@code VersionWindows#size}).
      */
     final int depth;
+    /**
+     * Index of the smallest size it has windows of, which events and late counts go into: 0, or a larger size for the
+     * series that need no finer windows ({@code SeriesWindowStore#configureFirstSize}).
+     */
+    final int first;
     int windows;
     /** Open windows fed directly by events ({@link WindowAccumulator#direct}): restored from an older build's state. */
     int direct;
@@ -28,11 +33,12 @@ final class OpenSeries {
     /** A per-version series of release comparison ({@link VersionWindows}). */
     final boolean ofVersion;
 
-    OpenSeries(String id, boolean owned, int sizes, int depth, boolean ofVersion) {
+    OpenSeries(String id, boolean owned, int sizes, int depth, int first, boolean ofVersion) {
         this.id = id;
         this.owned = owned;
         this.heads = new WindowAccumulator[sizes];
         this.depth = depth;
+        this.first = first;
         this.ofVersion = ofVersion;
     }
 }

@@ -32,6 +32,9 @@ final class OpenWindows {
     final Upstream upstream = new Upstream();
     Predicate<String> owns = id -> true;
     Predicate<String> smallestOnly = id -> false;
+    /** Series whose smallest windows are of size index {@link #firstSize} instead of 0. */
+    Predicate<String> startsLarger = id -> false;
+    int firstSize;
     /** The per-version windows of release comparison. */
     final VersionWindows versions = new VersionWindows(this);
     private long closeTime = Long.MIN_VALUE;
@@ -126,7 +129,7 @@ final class OpenWindows {
      */
     void addDirect(OpenSeries series, long timestamp, double value, boolean error, int rating, HistogramValues h,
                    long instance) {
-        for (int i = 1; i < baseCount; i++) {
+        for (int i = series.first + 1; i < baseCount; i++) {
             WindowAccumulator a = direct(series, i, timestamp);
             if (a == null) {
                 continue;
@@ -166,7 +169,7 @@ final class OpenWindows {
             versions.beforePartial(w);
         }
         w.merge(partial);
-        for (int i = 1; idx == 0 && series.direct > 0 && i < baseCount; i++) {
+        for (int i = series.first + 1; idx == series.first && series.direct > 0 && i < baseCount; i++) {
             WindowAccumulator d = direct(series, i, start);
             if (d != null) {
                 d.merge(partial);
@@ -202,7 +205,7 @@ final class OpenWindows {
         if (s == null) {
             boolean owned = owns.test(seriesId);
             s = new OpenSeries(seriesId, owned, sizes.length, owned && !smallestOnly.test(seriesId) ? sizes.length : 1,
-                versions.isVersionSeries(seriesId));
+                startsLarger.test(seriesId) ? firstSize : 0, versions.isVersionSeries(seriesId));
             open.put(seriesId, s);
         }
         return s;

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * one changelog record per commit.
  *
  * <h2>Merge-up</h2>
- * An event (and a partial from another task) goes into its window of the smallest size only. When an
+ * An event (and a partial from another task) goes into its window of the smallest size only (the series'
+ * smallest: a series may start at a larger size, {@link #configureFirstSize}). When an
  * owned window closes it is merged into the series' window of the next size, which is opened if need
  * be; the 1 h rollup is the last link of that chain. Sizes nest (each divides the next) and share one
  * grace, so a larger window closes no earlier than every smaller window of its span, and at equal
@@ -150,6 +151,25 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
         windows.versions.size = idx;
     }
 
+    /**
+     * Which series have no windows smaller than {@code sizeMs} (one of the event sizes): their measurements, late
+     * counts and foreign partials go straight into their windows of that size, merged up from there as any series'
+     * (the statement and cache series, whose readers want 1 min windows: no 10 s window is opened, closed, merged,
+     * written to the changelog and emitted for them). Windows of a smaller size restored from an earlier setting
+     * still close and merge up as before. Call before {@link #loadIfNeeded()}.
+     *
+     * @throws IllegalArgumentException if {@code sizeMs} is not one of the store's event window sizes
+     */
+    public void configureFirstSize(Predicate<String> which, long sizeMs) {
+        int idx = windows.indexOf(sizeMs);
+        if (idx < 0 || idx >= windows.baseCount) {
+            throw new IllegalArgumentException("first window size " + sizeMs + " ms is not one of the event window sizes "
+                + java.util.Arrays.toString(sizes));
+        }
+        windows.startsLarger = which;
+        windows.firstSize = idx;
+    }
+
     /** Max event time seen by this task (or set by {@link #advance} when its input is idle). */
     public long streamTime() {
         return streamTime;
@@ -246,7 +266,9 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
         if (series == null) {
             return otherUnit(seriesId, unit);
         }
-        WindowAccumulator w0 = windows.window(series, 0, Math.floorDiv(timestamp, sizes[0]) * sizes[0], unit);
+        int first = series.first;
+        long size = sizes[first];
+        WindowAccumulator w0 = windows.window(series, first, Math.floorDiv(timestamp, size) * size, unit);
         boolean ownVersionWindow = windows.versions.share(series, w0, version);
         if (h != null) {
             w0.add(h, error);
@@ -278,12 +300,13 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
         if (series == null) {
             return windows.series(seriesId);
         }
-        WindowAccumulator h = series.heads[0];
+        WindowAccumulator h = series.heads[series.first];
         return h != null && h.unit != null && !h.unit.equals(unit) ? null : series;
     }
 
     private String otherUnit(String seriesId, String unit) {
-        return "field 'unit' is \"" + unit + "\" but series " + seriesId + " is in \"" + windows.open.get(seriesId).heads[0].unit
+        OpenSeries series = windows.open.get(seriesId);
+        return "field 'unit' is \"" + unit + "\" but series " + seriesId + " is in \"" + series.heads[series.first].unit
             + "\"";
     }
 
@@ -298,10 +321,11 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
     /** Counts {@code n} late events in the current window of the smallest size, as {@link #countLate(String, String)}. */
     public void countLate(String seriesId, String unit, long n) {
         OpenSeries series = windows.series(seriesId);
-        WindowAccumulator w0 = windows.window(series, 0, Math.floorDiv(streamTime, sizes[0]) * sizes[0], unit);
+        int first = series.first;
+        WindowAccumulator w0 = windows.window(series, first, Math.floorDiv(streamTime, sizes[first]) * sizes[first], unit);
         w0.late += n;
         w0.encoded = null;
-        for (int i = 1; series.direct > 0 && i < sizes.length; i++) {
+        for (int i = first + 1; series.direct > 0 && i < sizes.length; i++) {
             WindowAccumulator a = windows.direct(series, i, streamTime);
             if (a != null) {
                 a.late += n;
