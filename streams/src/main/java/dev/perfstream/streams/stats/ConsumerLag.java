@@ -1,7 +1,7 @@
 package dev.perfstream.streams.stats;
 
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.KafkaStreams;
@@ -9,16 +9,19 @@ import org.apache.kafka.streams.KafkaStreams;
 /**
  * {@link InputLag} from the main consumers' own {@code records-lag} metric per partition (what the
  * consumer saw at its last fetch: the partition's end, or last stable offset under exactly-once,
- * minus its position), refreshed by the stage's housekeeping thread. A task is caught up only when
- * every input partition it reads (its partition of each input topic that has one) reports lag 0: a
- * partition the consumer has not fetched yet has no such metric and counts as behind.
+ * minus its position). The metric objects are looked up by the stage's housekeeping thread once a
+ * second ({@link #refresh}); their values are read when asked, so an answer is as current as the
+ * consumer's last fetch, the same lag Kafka Streams' own wait for unfetched data reads. A task is
+ * caught up only when every input partition it reads (its partition of each input topic that has one)
+ * reports lag 0: a partition the consumer has no such metric for yet (not fetched since it was
+ * assigned) counts as behind.
  */
 final class ConsumerLag implements InputLag {
     private final String metricsTopic;
-    private final int metricsPartitions;
     private final String rumTopic;
-    private final int rumPartitions;
-    private final Map<String, Double> lagByTopicPartition = new ConcurrentHashMap<>();
+    /** Per partition of each input topic, its lag metric; null while the consumer has none. Replaced by refresh. */
+    private volatile AtomicReferenceArray<Metric> metricsLag;
+    private volatile AtomicReferenceArray<Metric> rumLag;
     volatile KafkaStreams streams;
 
     /**
@@ -27,17 +30,27 @@ final class ConsumerLag implements InputLag {
      */
     ConsumerLag(StatsConfig c, int metricsPartitions, int rumPartitions) {
         this.metricsTopic = c.metricsTopic();
-        this.metricsPartitions = metricsPartitions;
         this.rumTopic = c.rumTopic();
-        this.rumPartitions = rumPartitions;
+        this.metricsLag = new AtomicReferenceArray<>(metricsPartitions);
+        this.rumLag = new AtomicReferenceArray<>(rumPartitions);
     }
 
+    /**
+     * Looks up the consumers' lag metrics again: a partition that moved to another instance loses its metric here,
+     * and one assigned anew gets a new metric object at its first fetch.
+     */
     void refresh() {
         KafkaStreams s = streams;
-        if (s == null) {
-            return;
+        if (s != null) {
+            refresh(s.metrics());
         }
-        for (Map.Entry<MetricName, ? extends Metric> e : s.metrics().entrySet()) {
+    }
+
+    /** {@link #refresh()} from these metrics (all of Kafka Streams' clients). */
+    void refresh(Map<MetricName, ? extends Metric> metrics) {
+        AtomicReferenceArray<Metric> m = new AtomicReferenceArray<>(metricsLag.length());
+        AtomicReferenceArray<Metric> r = new AtomicReferenceArray<>(rumLag.length());
+        for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {
             MetricName n = e.getKey();
             if (!n.name().equals("records-lag") || !n.group().equals("consumer-fetch-manager-metrics")) {
                 continue;
@@ -45,37 +58,44 @@ final class ConsumerLag implements InputLag {
             String client = n.tags().getOrDefault("client-id", "");
             String topic = n.tags().get("topic");
             String partition = n.tags().get("partition");
-            if (client.contains("restore-consumer") || topic == null || partition == null
-                || !(e.getValue().metricValue() instanceof Number v)) {
+            if (client.contains("restore-consumer") || topic == null || partition == null) {
                 continue;
             }
-            update(topic, Integer.parseInt(partition), v.doubleValue());
+            set(topic.equals(metricsTopic) ? m : topic.equals(rumTopic) ? r : null, Integer.parseInt(partition), e.getValue());
+        }
+        metricsLag = m;
+        rumLag = r;
+    }
+
+    private static void set(AtomicReferenceArray<Metric> lags, int partition, Metric metric) {
+        if (lags != null && partition < lags.length()) {
+            lags.set(partition, metric);
         }
     }
 
-    /** The lag the consumer last reported for one partition (NaN: it has no position there yet). */
-    void update(String topic, int partition, double lag) {
-        lagByTopicPartition.put(topic + '/' + partition, lag);
+    /** Sets one partition's lag metric (what {@link #refresh} finds; tests set their own). */
+    void attach(String topic, int partition, Metric metric) {
+        set(topic.equals(metricsTopic) ? metricsLag : topic.equals(rumTopic) ? rumLag : null, partition, metric);
     }
 
     @Override
     public boolean caughtUp(int partition) {
-        return caughtUp(metricsTopic, metricsPartitions, partition) && caughtUp(rumTopic, rumPartitions, partition);
+        return caughtUp(metricsLag, partition) && caughtUp(rumLag, partition);
     }
 
     @Override
     public boolean caughtUp(String topic, int partition) {
         if (topic.equals(metricsTopic)) {
-            return caughtUp(metricsTopic, metricsPartitions, partition);
+            return caughtUp(metricsLag, partition);
         }
-        return topic.equals(rumTopic) ? caughtUp(rumTopic, rumPartitions, partition) : caughtUp(partition);
+        return topic.equals(rumTopic) ? caughtUp(rumLag, partition) : caughtUp(partition);
     }
 
-    private boolean caughtUp(String topic, int partitions, int partition) {
-        if (partition >= partitions) {
+    private static boolean caughtUp(AtomicReferenceArray<Metric> lags, int partition) {
+        if (partition >= lags.length()) {
             return true; // the task reads no partition of this topic
         }
-        Double lag = lagByTopicPartition.get(topic + '/' + partition);
-        return lag != null && lag == 0;
+        Metric m = lags.get(partition);
+        return m != null && m.metricValue() instanceof Number v && v.doubleValue() == 0; // NaN: no position yet
     }
 }

@@ -160,11 +160,15 @@ public final class StatsApp implements StageRunner.Stage {
         // stream thread in a JFR profile). bench stats --embedded, keyed, 2 interleaved pairs on a quiet machine:
         // 58.3 / 55.2 k -> 72.2 / 71.5 k events/s (bench/README.md). A kafka.streams.producer.batch.size overrides it.
         tuning.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 128 * 1024);
-        // max.task.idle.ms stays at Kafka Streams' default (0): before a record, a task checks that no empty input
-        // partition still has data the consumer has not fetched (from each fetch's own lag, always current). -1 skips
-        // that check and Kafka Streams 4.3's per-record log formatting in it (+5-9 % events/s, bench/README.md), but the
-        // stage's own input gate (StatsProcessor) reads the lag only once a second, too old to stand in for that check:
-        // with -1 the end-to-end SecuredPipelineIT counted events of old windows as late (2026-12-06), so -1 is not taken.
+        // max.task.idle.ms=-1: the stage's own input gate (StatsProcessor) holds stream time back while an input partition
+        // has data on the broker the consumer has not fetched (its lag as of the last fetch, the lag Kafka Streams' default
+        // check reads) or records a poll returned that the task has not handled yet (FetchedOffsets, from this
+        // interceptor). Kafka Streams' default check (0) also formats a log text per empty input partition and record
+        // (4.3, even with its logger off): -1 is +5-9 % events/s (bench/README.md). On 2026-12-06 a gate that read only
+        // a lag cached once a second let SecuredPipelineIT count events of old windows as late with -1.
+        tuning.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG),
+            FetchedOffsets.Interceptor.class.getName());
+        tuning.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
         return StreamsProperties.build(settings, new StreamsProperties.Stage(StatsProcessor.STAGE, c.applicationId(),
             Path.of(c.stateDir()), c.commitInterval(), c.threads()), tuning);
     }

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.slf4j.Logger;
@@ -47,11 +48,12 @@ import org.slf4j.LoggerFactory;
  * <p>Input order: Kafka Streams orders a task's partitions by record timestamp (the producer's send
  * time), not event time, so a metrics backlog produced before a RUM backlog of the same minutes would run
  * ahead and close the RUM events' windows. So stream time does not simply follow the largest event time:
- * while one input's partition (metrics or RUM) still has data on the broker (its consumer lag, looked at
- * every tick), stream time stays at that input's largest event time. An input that is read to its end
- * holds nothing back, whatever its last event time; one that holds stream time for a minute without
- * moving is named in the log. The lag read here is up to a second old, so the stage keeps Kafka Streams'
- * own wait for unfetched data ({@code max.task.idle.ms=0}) as well: see {@link StatsApp#properties}.
+ * while one input's partition (metrics or RUM) still has data on the broker (its consumer lag as of the
+ * consumer's last fetch, looked at before every event and tick), stream time stays at that input's
+ * largest event time. An input that is read to its end holds nothing back, whatever its last event time;
+ * one that holds stream time for a minute without moving is named in the log. This gate reads the same
+ * lag as Kafka Streams' own wait for unfetched data, which the stage therefore turns off
+ * ({@code max.task.idle.ms=-1}): see {@link StatsApp#properties}.
  *
  * <p>Quiet input ({@code stats.idle.close}): when this task's event time has not moved for that
  * long of wall-clock time, nothing is parked and its input partitions are consumed to their end,
@@ -87,6 +89,11 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
     private final String[] inputs;
     private final long[] inputTime = {Long.MIN_VALUE, Long.MIN_VALUE};
     private final boolean[] behind = new boolean[2];
+    /** This task's partition of each input, and the offset of the last record of it handled here (-1: none yet). */
+    private TopicPartition[] inputPartitions;
+    private final long[] handled = {-1, -1};
+    /** What this stream thread's consumer last polled of each partition (null: not on a stream thread, as in tests). */
+    private FetchedOffsets fetched;
     /** Per input: the event time it held stream time back at, and since when (wall clock; -1: not holding). */
     private final long[] heldAt = {Long.MIN_VALUE, Long.MIN_VALUE};
     private final long[] heldSince = {-1, -1};
@@ -169,6 +176,17 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
         partials = new StatsPartials(store, decoder, impact, out, emit, late);
         maxEventTime = store.streamTime();
         eventTimeMovedAt = context.currentSystemTimeMs();
+        inputPartitions = new TopicPartition[] {new TopicPartition(inputs[0], self), new TopicPartition(inputs[1], self)};
+        fetched = FetchedOffsets.ofCurrentThread();
+        if (fetched != null) {
+            for (TopicPartition tp : inputPartitions) {
+                fetched.forget(tp);
+            }
+        } else if (Thread.currentThread().getName().contains("-StreamThread-")) {
+            LOG.warn("task {}: no record of what its consumer polled (was kafka.streams.main.consumer.interceptor.classes "
+                + "set?): the input gate sees only the consumer's lag, and events buffered in Kafka Streams may be late",
+                context.taskId());
+        }
         lookAtInputLag();
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
@@ -189,6 +207,10 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
      */
     @Override
     protected void handle(ParkedRecord r) {
+        int input = input(r.topic());
+        if (input >= 0 && r.offset() > handled[input]) {
+            handled[input] = r.offset();
+        }
         Observation o;
         try {
             o = decoder.decode(r.topic() == null ? "?" : r.topic(), r.value());
@@ -224,10 +246,10 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
         if (o.timestamp() > maxEventTime) {
             maxEventTime = o.timestamp();
         }
-        int input = input(r.topic());
         if (input >= 0 && o.timestamp() > inputTime[input]) {
             inputTime[input] = o.timestamp();
         }
+        lookAtInputLag(); // as of the consumer's last fetch: what Kafka Streams' own idle check would read
         store.advance(readyTime(), emit);
         out.flushDetails();
         if (ownership.tasks() > 1 && Math.floorDiv(store.streamTime(), sizes[0]) != Math.floorDiv(announced, sizes[0])) {
@@ -280,9 +302,13 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
         return t;
     }
 
+    /**
+     * An input is behind while its partition has data on the broker that the consumer has not fetched (its lag as of
+     * the last fetch) or records that a poll returned and this task has not handled yet (in Kafka Streams' buffer).
+     */
     private void lookAtInputLag() {
         for (int i = 0; i < inputs.length; i++) {
-            behind[i] = !lag.caughtUp(inputs[i], self);
+            behind[i] = !lag.caughtUp(inputs[i], self) || fetched != null && fetched.last(inputPartitions[i]) > handled[i];
         }
     }
 

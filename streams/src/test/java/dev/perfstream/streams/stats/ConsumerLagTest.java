@@ -4,27 +4,98 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.perfstream.schemas.config.Settings;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.junit.jupiter.api.Test;
 
 class ConsumerLagTest {
     private final StatsConfig config = StatsConfig.from(Settings.of(Map.of()));
 
+    /** A records-lag metric whose value the test sets, as each fetch of the consumer does. */
+    private static final class LagMetric implements Metric {
+        final AtomicReference<Object> value;
+
+        LagMetric(Object value) {
+            this.value = new AtomicReference<>(value);
+        }
+
+        @Override
+        public MetricName metricName() {
+            return new MetricName("records-lag", "consumer-fetch-manager-metrics", "", Map.of());
+        }
+
+        @Override
+        public Object metricValue() {
+            return value.get();
+        }
+    }
+
+    private static LagMetric metric(double lag) {
+        return new LagMetric(lag);
+    }
+
+    @Test
+    void shouldReadTheLagAsTheConsumerLastFetchedItNotAsItWasAtTheLastRefresh() {
+        ConsumerLag lag = new ConsumerLag(config, 6, 6);
+        LagMetric metrics = metric(0);
+        lag.attach(config.metricsTopic(), 3, metrics);
+        lag.attach(config.rumTopic(), 3, metric(0));
+        assertThat(lag.caughtUp(3)).isTrue();
+
+        metrics.value.set(120.0); // a fetch saw new records on the broker
+        assertThat(lag.caughtUp(config.metricsTopic(), 3)).isFalse();
+        assertThat(lag.caughtUp(3)).isFalse();
+        metrics.value.set(Double.NaN); // no position
+        assertThat(lag.caughtUp(config.metricsTopic(), 3)).isFalse();
+        metrics.value.set(0.0);
+        assertThat(lag.caughtUp(3)).isTrue();
+    }
+
+    @Test
+    void shouldTakeTheMainConsumersMetricsAtARefreshAndForgetThoseNoLongerThere() {
+        ConsumerLag lag = new ConsumerLag(config, 6, 6);
+        LagMetric metrics1 = metric(0);
+        LagMetric rum1 = metric(0);
+        Map<MetricName, Metric> found = new java.util.HashMap<>();
+        found.put(name("perfstream-stats-StreamThread-1-consumer", config.metricsTopic(), 1), metrics1);
+        found.put(name("perfstream-stats-StreamThread-1-consumer", config.rumTopic(), 1), rum1);
+        found.put(name("perfstream-stats-StreamThread-1-restore-consumer", config.metricsTopic(), 2), metric(0));
+        lag.refresh(found);
+        assertThat(lag.caughtUp(1)).isTrue();
+        assertThat(lag.caughtUp(config.metricsTopic(), 2)).as("a restore consumer's lag says nothing").isFalse();
+
+        rum1.value.set(7.0);
+        assertThat(lag.caughtUp(1)).as("read at the question, not at the refresh").isFalse();
+        rum1.value.set(0.0);
+
+        found.remove(name("perfstream-stats-StreamThread-1-consumer", config.rumTopic(), 1)); // the partition moved away
+        lag.refresh(found);
+        assertThat(lag.caughtUp(config.metricsTopic(), 1)).isTrue();
+        assertThat(lag.caughtUp(config.rumTopic(), 1)).as("its last value no longer counts").isFalse();
+    }
+
+    private static MetricName name(String client, String topic, int partition) {
+        return new MetricName("records-lag", "consumer-fetch-manager-metrics", "", Map.of("client-id", client, "topic", topic,
+            "partition", Integer.toString(partition)));
+    }
+
     @Test
     void shouldNotCountATaskCaughtUpWhileOneOfItsInputPartitionsHasNoLagYet() {
         ConsumerLag lag = new ConsumerLag(config, 6, 6);
-        lag.update(config.rumTopic(), 2, 0);
+        lag.attach(config.rumTopic(), 2, metric(0));
 
         assertThat(lag.caughtUp(2)).as("metrics partition 2 not fetched yet").isFalse();
 
-        lag.update(config.metricsTopic(), 2, 0);
+        lag.attach(config.metricsTopic(), 2, metric(0));
         assertThat(lag.caughtUp(2)).isTrue();
     }
 
     @Test
     void shouldNotCountATaskCaughtUpWhileAnyInputPartitionLags() {
         ConsumerLag lag = new ConsumerLag(config, 6, 6);
-        lag.update(config.metricsTopic(), 0, 0);
-        lag.update(config.rumTopic(), 0, 3);
+        lag.attach(config.metricsTopic(), 0, metric(0));
+        lag.attach(config.rumTopic(), 0, metric(3));
 
         assertThat(lag.caughtUp(0)).isFalse();
         assertThat(lag.caughtUp(1)).as("nothing known about task 1").isFalse();
@@ -33,7 +104,7 @@ class ConsumerLagTest {
     @Test
     void shouldIgnoreATopicWithFewerPartitionsThanTheTaskIndex() {
         ConsumerLag lag = new ConsumerLag(config, 6, 2);
-        lag.update(config.metricsTopic(), 4, 0);
+        lag.attach(config.metricsTopic(), 4, metric(0));
 
         assertThat(lag.caughtUp(4)).as("task 4 reads no RUM partition").isTrue();
         assertThat(lag.caughtUp(1)).as("task 1 reads RUM partition 1, lag unknown").isFalse();
@@ -42,8 +113,8 @@ class ConsumerLagTest {
     @Test
     void shouldAnswerForOneInputTopicAlone() {
         ConsumerLag lag = new ConsumerLag(config, 6, 2);
-        lag.update(config.metricsTopic(), 1, 0);
-        lag.update(config.rumTopic(), 1, 5);
+        lag.attach(config.metricsTopic(), 1, metric(0));
+        lag.attach(config.rumTopic(), 1, metric(5));
 
         assertThat(lag.caughtUp(config.metricsTopic(), 1)).isTrue();
         assertThat(lag.caughtUp(config.rumTopic(), 1)).isFalse();

@@ -8,12 +8,16 @@ import dev.perfstream.schemas.config.Settings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 /**
  * Stream time under {@code max.task.idle.ms=-1}: Kafka Streams no longer waits for an input partition
  * that is empty locally but has data on the broker, so the stage holds stream time back itself while
- * one input (metrics or RUM) lags, and lets a caught-up input hold nothing back.
+ * one input (metrics or RUM) lags or has records waiting in Kafka Streams' buffer, and lets a caught-up
+ * input hold nothing back.
  */
 class StatsInputOrderTopologyTest {
     private static final long T0 = StatsDriver.NOW.toEpochMilli() - 3_600_000; // an hour before the wall clock
@@ -71,6 +75,34 @@ class StatsInputOrderTopologyTest {
             d.driver.advanceWallClockTime(Duration.ofSeconds(1));
             assertThat(d.readStats()).extracting(s -> s.getWindowStart().toEpochMilli())
                 .as("the RUM window of minute 4 closes at the metrics' 5:10").contains(T0 + 240_000);
+        }
+    }
+
+    @Test
+    void shouldHoldStreamTimeWhileRecordsThePollReturnedOfTheRumPartitionAreNotHandledYet() {
+        Lag lag = new Lag(RUM);
+        lag.rumCaughtUp = true; // the consumer has fetched everything the broker has
+        String client = Thread.currentThread().getName() + "-consumer"; // the driver runs the task on this thread
+        FetchedOffsets fetched = FetchedOffsets.register(client);
+        try (StatsDriver d = driver(lag)) {
+            // a poll returned RUM records up to offset 3 (piped below as offsets 0..3), still in Kafka Streams' buffer
+            TopicPartition rum0 = new TopicPartition(RUM, 0);
+            fetched.polled(new ConsumerRecords<>(Map.of(rum0, List.of(new ConsumerRecord<>(RUM, 0, 3L, new byte[0],
+                new byte[0])))));
+            d.sendRum(StatsDriver.vital(T0 + 1_000, "shop", "/", "LCP", 1200, "desktop"));
+            d.sendMetric(StatsDriver.metric(T0 + 2_000, "svc", "/a", 7, "OK"));
+            d.sendMetric(StatsDriver.metric(T0 + 310_000, "svc", "/a", 8, "OK")); // metrics 5 minutes ahead
+            assertThat(d.readStats()).as("minute 0 waits for the RUM records the poll returned").isEmpty();
+
+            d.sendRum(StatsDriver.vital(T0 + 20_000, "shop", "/", "LCP", 1300, "desktop"));
+            d.sendRum(StatsDriver.vital(T0 + 40_000, "shop", "/", "LCP", 1400, "desktop"));
+            assertThat(d.readStats()).as("offset 2 of 3 handled: still waiting").isEmpty();
+            d.sendRum(StatsDriver.vital(T0 + 50_000, "shop", "/", "LCP", 1500, "desktop")); // offset 3: all handled
+            assertThat(d.readDeadLetters()).as("no RUM event late").isEmpty();
+            assertThat(d.readStats()).filteredOn(w -> w.getName().equals("LCP")).extracting(WindowStats::getCount)
+                .containsExactly(4L);
+        } finally {
+            FetchedOffsets.unregister(client, fetched);
         }
     }
 
