@@ -28,7 +28,9 @@ import org.tribuo.regression.sgd.linear.LinearSGDModel;
  *       keeps at least 61 % of itself at any horizon, and the guard takes over where it did not last. Where the 4 h
  *       are at most 12 steps (30-min and 1-h series) that lasting level is measured against the profile at each step
  *       ({@link SeasonalLevels#lastingDeviation}: a difference or a ratio, whichever fits); on finer steps it is the
- *       median of the values against the mean of the profile over the 4 h (the level240 feature).</li>
+ *       median of the values against the mean of the profile over the 4 h (the level240 feature). The part of the
+ *       lasting level that the profile at the target has taken already (what it took in the last day, for a target h
+ *       steps ahead h / day of it) is not carried: a shift is not counted twice once the profile has it.</li>
  *   <li><b>Learned correction</b> ({@link Correction}): a Tribuo linear SGD regression with a Huber loss (incidents in the history
  *       pull the weights little), per horizon, on the series' own rolling origins whose outcome is known,
  *       retrained every {@code retrainEvery} steps, from features in units of a scale (the noise, at least
@@ -174,8 +176,32 @@ public final class HorizonForecaster {
         }
         double lasting = Math.signum(l4) == Math.signum(dev) ? Math.signum(dev) * Math.min(Math.abs(dev),
             Math.abs(shrink(l4, recentSe * ratio))) : 0;
-        double base = pT + s * (lasting * Math.exp(-h / tauLasting) + (dev - lasting) * Math.exp(-h / tau));
+        double carried = handOver(v, k, pT, s, lasting * Math.exp(-h / tauLasting));
+        double base = pT + s * (carried + (dev - lasting) * Math.exp(-h / tau));
         return new Base(ls.level(), s, base, weekAtTarget);
+    }
+
+    /**
+     * The lasting level {@code carried} to the target (scale units) less the part of it that the profile at the target
+     * has taken already: the profile at the target less the profile at the same time a day before it (each with its
+     * weekly factor) is what the profile took in the last day; the target's profile is {@code h} steps newer than the
+     * profiles the lasting level was measured against, so {@code min(1, h / day)} of that. Only a take on the lasting
+     * level's side is handed over, and never more than the lasting level: a level shift is then counted once, where the
+     * daily profile or the weekly factor at the target has taken it and the origin's have not (a week or two after the
+     * shift, when the weekly factor's weeks take the new level).
+     */
+    private double handOver(TieredHistory v, int k, double pT, double s, double carried) {
+        int before = k + h - day;
+        if (carried == 0 || before < v.start()) {
+            return carried;
+        }
+        double dBefore = levels.daily.at(v, before, k);
+        if (Double.isNaN(dBefore)) {
+            return carried;
+        }
+        double took = Math.min(1.0, (double) h / day) * (pT - levels.weekFactor(v, before, k).apply(dBefore)) / s;
+        return Math.signum(took) == Math.signum(carried)
+            ? carried - Math.signum(carried) * Math.min(Math.abs(carried), Math.abs(took)) : carried;
     }
 
     /**
