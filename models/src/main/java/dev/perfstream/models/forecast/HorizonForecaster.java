@@ -186,9 +186,9 @@ public final class HorizonForecaster {
      * has taken already: the profile at the target less the profile at the same time a day before it (each with its
      * weekly factor) is what the profile took in the last day; the target's profile is {@code h} steps newer than the
      * profiles the lasting level was measured against, so {@code min(1, h / day)} of that. Only a take on the lasting
-     * level's side is handed over, and never more than the lasting level: a level shift is then counted once, where the
-     * daily profile or the weekly factor at the target has taken it and the origin's have not (a week or two after the
-     * shift, when the weekly factor's weeks take the new level).
+     * level's side is handed over, and never more than the lasting level: a level shift is then counted once where the
+     * profile at the target has taken it and the origin's has not (about two weeks after the shift, when the weekly
+     * factor's weeks take the new level, a day earlier at a target a day ahead than at the origin).
      */
     private double handOver(TieredHistory v, int k, double pT, double s, double carried) {
         int before = k + h - day;
