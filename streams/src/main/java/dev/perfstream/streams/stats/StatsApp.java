@@ -164,7 +164,7 @@ public final class StatsApp implements StageRunner.Stage {
         // has data on the broker the consumer has not fetched (its lag as of the last fetch, the lag Kafka Streams' default
         // check reads) or records a poll returned that the task has not handled yet (FetchedOffsets, from this
         // interceptor). Kafka Streams' default check (0) also formats a log text per empty input partition and record
-        // (4.3, even with its logger off): -1 is +5-9 % events/s (bench/README.md). On 2026-12-06 a gate that read only
+        // (4.3, even with its logger off): -1 is +14 % events/s keyed (bench/README.md). On 2026-12-06 a gate that read only
         // a lag cached once a second let SecuredPipelineIT count events of old windows as late with -1.
         tuning.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG),
             FetchedOffsets.Interceptor.class.getName());
