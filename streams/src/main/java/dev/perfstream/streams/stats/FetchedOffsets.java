@@ -26,7 +26,10 @@ final class FetchedOffsets {
 
     private final Map<TopicPartition, Long> last = new ConcurrentHashMap<>();
 
-    /** The offsets of the consumer polled by the current thread when it is a stream thread of a stage with the interceptor, else null. */
+    /**
+     * The offsets of the consumer that the current thread polls, when it is a stream thread of a stage with the
+     * interceptor; else null.
+     */
     static FetchedOffsets ofCurrentThread() {
         return BY_CLIENT.get(Thread.currentThread().getName() + "-consumer");
     }
