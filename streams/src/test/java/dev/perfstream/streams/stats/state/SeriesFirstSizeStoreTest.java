@@ -9,11 +9,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,15 +28,12 @@ class SeriesFirstSizeStoreTest {
         "METRIC|@cache.hit|a|users", "METRIC|db.query.duration|a|"};
     private static final Sketches SKETCHES = new Sketches(0.01, 2048);
 
-    private static KeyValueStore<Bytes, byte[]> inner() {
-        KeyValueStore<Bytes, byte[]> kv = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("windows"),
-            Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
-        kv.init(new MockProcessorContext<>().getStateStoreContext(), kv);
-        return kv;
-    }
-
     private static boolean isDetail(String id) {
         return id.startsWith("METRIC|@");
+    }
+
+    private static KeyValueStore<Bytes, byte[]> inner() {
+        return InnerStore.inMemory();
     }
 
     /** Task {@code self} of {@code tasks} (task 0 owns every series); the detail series from 1 min when {@code firstMinute}. */

@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,10 +22,7 @@ class SeriesOwnershipStoreTest {
     private static final String SERIES = "METRIC|lat|a|/x";
 
     private static KeyValueStore<Bytes, byte[]> inner() {
-        KeyValueStore<Bytes, byte[]> kv = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("windows"),
-            Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
-        kv.init(new MockProcessorContext<>().getStateStoreContext(), kv);
-        return kv;
+        return InnerStore.inMemory();
     }
 
     private static SeriesWindowStore store(KeyValueStore<Bytes, byte[]> inner, int self, int tasks) {

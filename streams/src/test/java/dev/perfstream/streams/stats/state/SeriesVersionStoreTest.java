@@ -7,11 +7,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,15 +27,12 @@ class SeriesVersionStoreTest {
     private static final String[] ROUTES = {"METRIC|lat|a|/x", "METRIC|lat|a|/y"};
     private static final Sketches SKETCHES = new Sketches(0.01, 2048);
 
-    private static KeyValueStore<Bytes, byte[]> inner() {
-        KeyValueStore<Bytes, byte[]> kv = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("windows"),
-            Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
-        kv.init(new MockProcessorContext<>().getStateStoreContext(), kv);
-        return kv;
-    }
-
     private static boolean isVersion(String id) {
         return id.chars().filter(c -> c == '|').count() == 4;
+    }
+
+    private static KeyValueStore<Bytes, byte[]> inner() {
+        return InnerStore.inMemory();
     }
 
     /**

@@ -12,11 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,15 +24,12 @@ import org.junit.jupiter.api.Test;
 class SeriesWindowMergeUpTest {
     static final Sketches SKETCHES = new Sketches(0.01, 2048);
 
-    static KeyValueStore<Bytes, byte[]> inner() {
-        KeyValueStore<Bytes, byte[]> kv = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("windows"),
-            Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
-        kv.init(new MockProcessorContext<>().getStateStoreContext(), kv);
-        return kv;
-    }
-
     static SeriesWindowStore store(KeyValueStore<Bytes, byte[]> kv, int self, int tasks) {
         return MergeUpEvents.configure(new SeriesWindowStore(kv, SIZES, 3, GRACE, SKETCHES), self, tasks);
+    }
+
+    private static KeyValueStore<Bytes, byte[]> inner() {
+        return InnerStore.inMemory();
     }
 
     /** Every emitted window, by key; a window emitted twice fails the test. */

@@ -7,11 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,11 +21,7 @@ class SeriesWindowStoreTest {
     private static final long T0 = 1_700_000_000_000L - 1_700_000_000_000L % 3_600_000;
 
     private static KeyValueStore<Bytes, byte[]> inner() {
-        KeyValueStore<Bytes, byte[]> kv = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("windows"),
-            Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
-        MockProcessorContext<Object, Object> ctx = new MockProcessorContext<>();
-        kv.init(ctx.getStateStoreContext(), kv);
-        return kv;
+        return InnerStore.inMemory();
     }
 
     private static SeriesWindowStore store(KeyValueStore<Bytes, byte[]> inner, long[] sizes) {

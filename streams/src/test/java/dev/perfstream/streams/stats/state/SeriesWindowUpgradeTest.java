@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class SeriesWindowUpgradeTest {
     @Test
     void shouldRestoreStateOfTheBuildBeforeMergeUpWithoutLosingOrDoublingAnEvent() throws Exception {
-        KeyValueStore<Bytes, byte[]> kv = SeriesWindowMergeUpTest.inner();
+        KeyValueStore<Bytes, byte[]> kv = InnerStore.inMemory();
         try (InputStream in = getClass().getResourceAsStream("/merge-up/state-f4287b8.bin")) {
             LegacyStateWriter.read(in, kv);
         }
