@@ -49,11 +49,12 @@ import org.slf4j.LoggerFactory;
  * time), not event time, so a metrics backlog produced before a RUM backlog of the same minutes would run
  * ahead and close the RUM events' windows. So stream time does not simply follow the largest event time:
  * while one input's partition (metrics or RUM) still has data on the broker (its consumer lag as of the
- * consumer's last fetch, looked at before every event and tick), stream time stays at that input's
- * largest event time. An input that is read to its end holds nothing back, whatever its last event time;
- * one that holds stream time for a minute without moving is named in the log. This gate reads the same
- * lag as Kafka Streams' own wait for unfetched data, which the stage therefore turns off
- * ({@code max.task.idle.ms=-1}): see {@link StatsApp#properties}.
+ * consumer's last fetch) or records that a poll returned and this task has not handled yet (still in
+ * Kafka Streams' buffer: {@link FetchedOffsets}), looked at before every event and tick, stream time stays
+ * at that input's largest event time. An input that is read and handled to its end holds nothing back,
+ * whatever its last event time; one that holds stream time for a minute without moving is named in the
+ * log. This gate reads the same lag as Kafka Streams' own wait for unfetched data, which the stage
+ * therefore turns off ({@code max.task.idle.ms=-1}): see {@link StatsApp#properties}.
  *
  * <p>Quiet input ({@code stats.idle.close}): when this task's event time has not moved for that
  * long of wall-clock time, nothing is parked and its input partitions are consumed to their end,
