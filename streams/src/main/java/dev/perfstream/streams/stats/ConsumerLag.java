@@ -36,8 +36,12 @@ final class ConsumerLag implements InputLag {
     }
 
     /**
-     * Looks up the consumers' lag metrics again: a partition that moved to another instance loses its metric here,
-     * and one assigned anew gets a new metric object at its first fetch.
+     * Looks up the consumers' lag metrics again: a partition assigned anew gets a new metric object at its first
+     * fetch. A partition whose metric is gone keeps the last one found, with its last value: the consumer drops a
+     * partition's metric when the partition is revoked (also when a fenced thread rejoins and gets it back) and records
+     * a new one only at a fetch that returns data for it, which an empty partition may never have. Dropping the old
+     * one held that input's stream time for good (StatsAvroRegistryIT, 2026-12-06); keeping it is what this class did
+     * before it read the metric live.
      */
     void refresh() {
         KafkaStreams s = streams;
@@ -48,8 +52,8 @@ final class ConsumerLag implements InputLag {
 
     /** {@link #refresh()} from these metrics (all of Kafka Streams' clients). */
     void refresh(Map<MetricName, ? extends Metric> metrics) {
-        AtomicReferenceArray<Metric> m = new AtomicReferenceArray<>(metricsLag.length());
-        AtomicReferenceArray<Metric> r = new AtomicReferenceArray<>(rumLag.length());
+        AtomicReferenceArray<Metric> m = copy(metricsLag);
+        AtomicReferenceArray<Metric> r = copy(rumLag);
         for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {
             MetricName n = e.getKey();
             if (!n.name().equals("records-lag") || !n.group().equals("consumer-fetch-manager-metrics")) {
@@ -65,6 +69,14 @@ final class ConsumerLag implements InputLag {
         }
         metricsLag = m;
         rumLag = r;
+    }
+
+    private static AtomicReferenceArray<Metric> copy(AtomicReferenceArray<Metric> lags) {
+        AtomicReferenceArray<Metric> c = new AtomicReferenceArray<>(lags.length());
+        for (int i = 0; i < lags.length(); i++) {
+            c.set(i, lags.get(i));
+        }
+        return c;
     }
 
     private static void set(AtomicReferenceArray<Metric> lags, int partition, Metric metric) {
