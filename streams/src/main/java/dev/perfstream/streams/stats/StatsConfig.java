@@ -194,12 +194,17 @@ public record StatsConfig(
 
     /** The per-version windows' size in ms: {@code release}'s window among the event sizes (not the rollup). */
     long releaseWindowMillis(ReleaseConfig release) {
-        return release.windowMillis(java.util.Arrays.copyOf(sizesMillis(), windows.size()));
+        return release.windowMillis(eventSizesMillis());
     }
 
     /** The statement and cache series' smallest window size in ms: {@code queries}' window among the event sizes. */
     long queriesWindowMillis(QueryCacheConfig queries) {
-        return queries.windowMillis(java.util.Arrays.copyOf(sizesMillis(), windows.size()));
+        return queries.windowMillis(eventSizesMillis());
+    }
+
+    /** The window sizes events go into, ascending, without the rollup. */
+    private long[] eventSizesMillis() {
+        return java.util.Arrays.copyOf(sizesMillis(), windows.size());
     }
 
     boolean hasRollup() {
