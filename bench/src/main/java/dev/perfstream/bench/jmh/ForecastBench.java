@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code forecastWindow}: what the scoring topology does per window and statistic: decode the state,
  *       observe the value and forecast 5m/30m/2h, encode the state (retraining included, amortised, every
  *       1440 windows on up to 4000 rows).</li>
- *   <li>Past a week of history the weekly profile (up to 3 weeks) joins the daily one (up to 7 days), so the
+ *   <li>Past a week of history the weekly profile (up to 3 weeks) joins the daily one (up to 21 days), so the
  *       per-origin feature cost grows until 3 weeks, then stays flat.</li>
  * </ul>
  * Run: {@code java -cp bench/target/classes:$(cat /tmp/bench.cp) org.openjdk.jmh.Main ForecastBench}.

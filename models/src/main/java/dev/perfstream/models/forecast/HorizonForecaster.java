@@ -15,12 +15,13 @@ import org.tribuo.regression.sgd.linear.LinearSGDModel;
  * converted to steps of the series, with a floor in steps where a median or a MAD needs a few values, so the
  * same code serves 10-second to 1-hour series.
  * <ul>
- *   <li><b>Seasonal profile</b> at the target: the daily profile (median over the last 7 days of the mean of
- *       +-15 min around the same time of day: the median keeps one day's incident out, the smoothing
- *       cuts the noise a few days leave) times the weekly factor (median over blocks of 11 min in +-60 min,
- *       at least 5 blocks, around the same time 1..3 weeks ago of the block's ratio to the daily profile: pools the daily shape
- *       over all days of the week and lets a week set only its day's level; an incident of up to 30 min in
- *       last week is outvoted). Differences instead of ratios where a value is not positive.</li>
+ *   <li><b>Seasonal profile</b> at the target: the daily profile (Hodges-Lehmann location over the last 21 days, or
+ *       the median of those kept at full resolution where at least 3 and fewer than 7 are, of the mean of +-15 min around the same time of day: like a
+ *       median it keeps a few days' incidents out, with less noise; the smoothing cuts the noise a few days leave) times
+ *       the weekly factor (median over blocks of 11 min in +-60 min, at least 5 blocks, around the same time 1..3 weeks
+ *       ago of the block's ratio to the daily profile, shrunk towards none by 2 of its standard errors: pools the daily
+ *       shape over all days of the week and lets a week set only its day's level; an incident of up to 30 min in last
+ *       week is outvoted). Differences instead of ratios where a value is not positive.</li>
  *   <li><b>Damped recent level</b>: the deviation of the last 15 min (median) from the profile, shrunk to
  *       0 within 2 standard errors of noise and decayed as exp(-h / 15 min): followed at 5 min, all but
  *       ignored at 2 h, so a surge in progress is not carried on after it ends. The part of it that the last 4 h
@@ -80,7 +81,8 @@ public final class HorizonForecaster {
     private final double tauLasting;
     /**
      * Standard error, in noise units, of the deviation of the median of the recent values from the profile:
-     * the median's variance (pi/2 sigma^2 / recent) plus the profile's (a median of 7 daily window means).
+     * the median's variance (pi/2 sigma^2 / recent) plus the profile's (taken as a median of daily window means, over
+     * {@link SeasonalLevels#DAYS} days).
      */
     private final double recentSe;
     private final NaiveGuard guard;

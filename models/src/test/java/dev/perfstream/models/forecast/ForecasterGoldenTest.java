@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * previous version still decodes (the scoring stage restores it after an upgrade), before updating {@link #SHA256}.
  */
 class ForecasterGoldenTest {
-    private static final String SHA256 = "8c8e042623345417be9b5bb9eff079c3bf9ada72edabcde9c337411512f5edd5";
+    private static final String SHA256 = "d37fe63cddad17d89477fb3c1bd5595cbc44d4a11da9e532302cf5c863f379dc";
 
     @Test
     void shouldForecastAndEncodeExactlyAsPinned() throws Exception {
