@@ -188,8 +188,9 @@ class SeriesForecasterTest {
 
     /**
      * An hourly series (daily sine, noise sd 3) whose level moves up by 30 and stays, mid-day after four weeks: 14 hours
-     * later the model's own forecast a day ahead carries about 60 % of it (it kept exp(-2) = 14 % while the lasting
-     * level decayed over 12 steps at every horizon; "same time yesterday" carries it all).
+     * later the model's own forecast a day ahead carries about two thirds of it: 19.1 with the lasting level decaying
+     * over 3 horizons, 16.1 over 2 (it kept exp(-2) = 14 % while the lasting level decayed over 12 steps at every
+     * horizon; "same time yesterday" carries it all).
      */
     @Test
     void shouldCarryALevelThatMovedAndStayedToADayAhead() {
@@ -212,7 +213,7 @@ class SeriesForecasterTest {
             pending[k % (h + 1)] = f.forecast(hist, k, T0);
         }
         double old = 100 + 40 * Math.sin(2 * Math.PI * (origin + h) / 24.0);
-        assertThat(pending[origin % (h + 1)].model() - old).as("shift carried a day ahead, of 30").isBetween(12.0, 36.0);
+        assertThat(pending[origin % (h + 1)].model() - old).as("shift carried a day ahead, of 30").isBetween(17.5, 36.0);
     }
 
     /**
