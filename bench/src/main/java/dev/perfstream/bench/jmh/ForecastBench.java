@@ -40,8 +40,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 public class ForecastBench {
     private static final long MIN = 60_000L;
+    private static final long HOUR = 3_600_000L;
     private static final long T0 = 1_767_225_600_000L;
     private static final int[] HORIZONS = {5, 30, 120};
+    /** At 1-hour steps: 1, 6 and 24 steps ahead, the corpus' horizons. */
+    private static final int[] HOUR_HORIZONS = {1, 6, 24};
 
     @Param({"1440", "2880", "5760", "11520", "20160"})
     public int history;
@@ -54,6 +57,16 @@ public class ForecastBench {
     @Param({"flat"})
     public String layout;
 
+    /**
+     * Step of the series: {@code 1m} (horizons 5, 30, 120 steps) or {@code 1h} (1, 6, 24 steps; {@code history} values
+     * of an hourly daily pattern: at this step the daily profile takes up to 21 days of single values).
+     */
+    @Param({"1m"})
+    public String step;
+
+    private long stepMs;
+    private int[] horizons;
+
     private double[] series;
     private TieredHistory full;
     private SeriesForecaster template;
@@ -61,13 +74,15 @@ public class ForecastBench {
     private SplittableRandom rnd;
     private long t;
 
-    private static double value(long i, SplittableRandom rnd) {
-        return 100 * (1 + 0.3 * Math.sin(2 * Math.PI * i / 1440.0)) * (1 + 0.05 * rnd.nextGaussian());
+    private double value(long i, SplittableRandom rnd) {
+        return 100 * (1 + 0.3 * Math.sin(2 * Math.PI * i / (86_400_000.0 / stepMs))) * (1 + 0.05 * rnd.nextGaussian());
     }
 
     @Setup(Level.Trial)
     public void setup() {
         rnd = new SplittableRandom(1);
+        stepMs = step.equals("1h") ? HOUR : MIN;
+        horizons = step.equals("1h") ? HOUR_HORIZONS : HORIZONS;
         series = new double[history];
         for (int i = 0; i < history; i++) {
             series[i] = value(i, rnd);
@@ -75,28 +90,30 @@ public class ForecastBench {
         full = TieredHistory.of(series);
         SeriesForecaster f = fresh();
         for (t = 0; t < history; t++) {
-            f.observe(T0 + t * MIN, series[(int) t], null);
+            f.observe(T0 + t * stepMs, series[(int) t], null);
         }
         state = f.encode();
     }
 
     private SeriesForecaster fresh() {
+        int longest = horizons[horizons.length - 1];
         return layout.equals("tiered")
-            ? new SeriesForecaster(MIN, HORIZONS, SeriesForecaster.Tiers.needed(MIN, 120, 4000, SeriesForecaster.Tiers.DEFAULT_BLOCK_MS), 1440, 4000)
-            : new SeriesForecaster(MIN, HORIZONS, history, 1440, 4000);
+            ? new SeriesForecaster(stepMs, horizons,
+                SeriesForecaster.Tiers.needed(stepMs, longest, 4000, SeriesForecaster.Tiers.DEFAULT_BLOCK_MS), 1440, 4000)
+            : new SeriesForecaster(stepMs, horizons, history, 1440, 4000);
     }
 
     /** A fresh forecaster trains at the last origin on min(history - h, history) origins. */
     @Benchmark
     public double trainOneHorizon() {
-        HorizonForecaster f = new HorizonForecaster(5, MIN, 1, history);
+        HorizonForecaster f = new HorizonForecaster(horizons[0], stepMs, 1, history);
         return f.forecast(full, history - 1, T0).predicted();
     }
 
     @Benchmark
     public int forecastWindow() {
         SeriesForecaster f = SeriesForecaster.decode(state, fresh());
-        f.observe(T0 + t * MIN, value(t, rnd), null);
+        f.observe(T0 + t * stepMs, value(t, rnd), null);
         t++;
         state = f.encode();
         return state.length;

@@ -1,6 +1,7 @@
 package dev.perfstream.models.forecast;
 
 import dev.perfstream.models.feature.Robust;
+import java.util.Arrays;
 
 /**
  * The seasonal and level measurements {@link HorizonForecaster} builds its forecasts from, with the spans they are
@@ -43,6 +44,7 @@ final class SeasonalLevels {
     private final double[] tmp;
     private final double[] blockScratch;
     private final double[] blockScratch2;
+    private final double[] blockProfile;
     private final double[] lastValues = new double[LASTING_STEPS];
     private final double[] lastProfile = new double[LASTING_STEPS];
     private final double[] lastScratch = new double[LASTING_STEPS];
@@ -70,6 +72,7 @@ final class SeasonalLevels {
         this.scratch = new double[Math.max(Math.max(noiseWindow, blocks * WEEKS), longest)];
         this.blockScratch = new double[blocks * WEEKS];
         this.blockScratch2 = new double[blocks * WEEKS];
+        this.blockProfile = new double[blocks];
     }
 
     /** {@code ms} in steps of this series, at least {@code min}. */
@@ -130,6 +133,8 @@ final class SeasonalLevels {
     Adjustment weekFactor(TieredHistory v, int c, int k) {
         int m = 0;
         boolean positive = true;
+        // the daily profile at each block's time of day, the same for every week: computed once, when a week needs it
+        Arrays.fill(blockProfile, Double.NaN);
         for (int j = 1; j <= WEEKS; j++) {
             for (int b = -blocks / 2; b <= blocks / 2; b++) {
                 int centre = c - j * week + b * (2 * halfWidth + 1);
@@ -139,7 +144,11 @@ final class SeasonalLevels {
                 // a block mean of the coarse tier where last weeks are older than the fine tier (approximate
                 // where the 11-step block does not align with the tier's blocks)
                 double mean = v.mean(centre - halfWidth, centre + halfWidth);
-                double d = daily.at(v, c + b * (2 * halfWidth + 1), k);
+                int bi = b + blocks / 2;
+                if (Double.isNaN(blockProfile[bi])) {
+                    blockProfile[bi] = daily.at(v, c + b * (2 * halfWidth + 1), k);
+                }
+                double d = blockProfile[bi];
                 if (Double.isNaN(mean) || Double.isNaN(d)) {
                     continue;
                 }

@@ -20,14 +20,14 @@ final class SeasonalProfile {
     static final int SMALL_WINDOW = 9;
     private final double[] means;
     private final double[] pairs;
-    private final double[] pairScratch;
+    private final double[] scratch;
     private double[] window = new double[0];
     private double[] windowScratch = new double[0];
 
     SeasonalProfile(int maxCycles) {
         this.means = new double[maxCycles];
         this.pairs = new double[maxCycles * (maxCycles + 1) / 2];
-        this.pairScratch = new double[pairs.length];
+        this.scratch = new double[maxCycles];
     }
 
     /**
@@ -118,7 +118,7 @@ final class SeasonalProfile {
 
     /** The location of {@code means[0..m)}: Hodges-Lehmann from {@value #HL_MIN} values, the median below. */
     private double location(int m) {
-        return m >= HL_MIN ? Robust.hodgesLehmann(means, m, pairs, pairScratch) : Robust.median(means, m, pairScratch);
+        return m >= HL_MIN ? Robust.hodgesLehmann(means, m, pairs) : Robust.median(means, m, scratch);
     }
 
     /**
