@@ -16,8 +16,9 @@ import org.tribuo.regression.sgd.linear.LinearSGDModel;
  * same code serves 10-second to 1-hour series.
  * <ul>
  *   <li><b>Seasonal profile</b> at the target: the daily profile (Hodges-Lehmann location over the last 21 days, or
- *       the median of those kept at full resolution where at least 3 and fewer than 7 are, of the mean of +-15 min around the same time of day: like a
- *       median it keeps a few days' incidents out, with less noise; the smoothing cuts the noise a few days leave) times
+ *       the median of those kept at full resolution where at least 3 and fewer than 7 are, of the mean of +-15 min
+ *       around the same time of day: like a median it keeps a few days' incidents out, with less noise; the smoothing
+ *       cuts the noise a few days leave) times
  *       the weekly factor (median over blocks of 11 min in +-60 min, at least 5 blocks, around the same time 1..3 weeks
  *       ago of the block's ratio to the daily profile, shrunk towards none by 2 of its standard errors: pools the daily
  *       shape over all days of the week and lets a week set only its day's level; an incident of up to 30 min in last

@@ -16,7 +16,8 @@ final class SeasonalLevels {
      * noise is what a forecast adds to the noise of the value it forecasts (corpus, development seeds, 1-hour series
      * without incidents: 0.80 x seasonal-naive with 7 days and the median, 0.78 with 14, 0.75-0.76 with 21 and the
      * Hodges-Lehmann location); a level that moved is carried by the lasting level until the profile has it. Series
-     * with finer steps average a window of each day and use the days kept at full resolution (3 and a bit at 1 min).
+     * with finer steps average a window of each day, over the days kept at full resolution where at least 3 are (3 and a
+     * bit at 1 min), and over block means of all 21 otherwise (10-second steps) and for the longer level features.
      */
     static final int DAYS = 21;
     /**

@@ -10,8 +10,8 @@ import dev.perfstream.models.feature.Robust;
  * Averaging a small window and several cycles cuts the sampling noise a single seasonal-naive point carries, and the
  * Hodges-Lehmann location (from {@value #HL_MIN} cycles; the median of fewer) keeps a few cycles' incidents out as a
  * median does, at about 0.7 of the median's variance on noise: where a window is a single value (1-hour steps) the
- * profile's own noise is most of what a forecast adds to the noise of the value forecast. Windows reaching past the origin are not
- * used (a forecast sees only earlier rows).
+ * profile's own noise is most of what a forecast adds to the noise of the value forecast. Windows reaching past the
+ * origin are not used (a forecast sees only earlier rows).
  */
 final class SeasonalProfile {
     /** Fewest cycles at full resolution for {@link #sharpAt} to use them alone. */
@@ -122,7 +122,8 @@ final class SeasonalProfile {
     }
 
     /**
-     * The Hodges-Lehmann location (the median below {@value #HL_MIN} cycles) over cycles j = 1..cycles of the mean of v[c - j*p - halfWidth .. c - j*p + halfWidth]
+     * The Hodges-Lehmann location (the median below {@value #HL_MIN} cycles) over cycles j = 1..cycles of the mean of
+     * v[c - j*p - halfWidth .. c - j*p + halfWidth]
      * (values after {@code origin} excluded; a cycle counts when at least half its window is present).
      *
      * @return NaN when no cycle has data
