@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 
 class SeasonalLevelsTest {
     private static final long HOUR = 3_600_000L;
+    /** Four weeks of hourly steps: the daily profile's 21 days and the weekly factor's 3 weeks behind a day's targets. */
+    private static final int FOUR_WEEKS = 28 * 24;
 
     /** Hourly sine around 100 (+-40), noise 3, from {@code shift} on the sine times {@code factor} plus {@code add}. */
     private static double[] sine(int n, int shift, double factor, double add, long seed) {
@@ -73,11 +75,10 @@ class SeasonalLevelsTest {
      */
     @Test
     void shouldKeepTheDailyProfilesNoiseWellBelowTheValues() {
-        int n = 28 * 24;
-        TieredHistory v = TieredHistory.of(sine(n, n, 1, 0, 11));
+        TieredHistory v = TieredHistory.of(sine(FOUR_WEEKS, FOUR_WEEKS, 1, 0, 11));
         SeasonalLevels levels = new SeasonalLevels(24, HOUR);
         double sq = 0;
-        for (int k = n - 24; k < n; k++) {
+        for (int k = FOUR_WEEKS - 24; k < FOUR_WEEKS; k++) {
             double err = levels.daily.at(v, k + 24, k) - (100 + 40 * Math.sin(2 * Math.PI * (k + 24) / 24.0));
             sq += err * err;
         }
@@ -90,11 +91,10 @@ class SeasonalLevelsTest {
      */
     @Test
     void shouldShrinkAWeeklyFactorThatIsOnlyNoise() {
-        int n = 28 * 24;
-        TieredHistory v = TieredHistory.of(sine(n, n, 1, 0, 13));
+        TieredHistory v = TieredHistory.of(sine(FOUR_WEEKS, FOUR_WEEKS, 1, 0, 13));
         SeasonalLevels levels = new SeasonalLevels(24, HOUR);
         int none = 0;
-        for (int k = n - 7 * 24; k < n; k++) {
+        for (int k = FOUR_WEEKS - 7 * 24; k < FOUR_WEEKS; k++) {
             Adjustment wf = levels.weekFactor(v, k + 24, k);
             assertThat(wf.multiplicative()).isTrue();
             if (wf.value() == 1.0) {
@@ -107,9 +107,8 @@ class SeasonalLevelsTest {
     /** Weekend days at 0.6 of the sine: the weekly factor at a weekend target is kept, about 0.6. */
     @Test
     void shouldKeepAWeekendFactor() {
-        int n = 28 * 24;
-        double[] raw = sine(n, n, 1, 0, 17);
-        for (int k = 0; k < n; k++) {
+        double[] raw = sine(FOUR_WEEKS, FOUR_WEEKS, 1, 0, 17);
+        for (int k = 0; k < FOUR_WEEKS; k++) {
             if (k / 24 % 7 >= 5) {
                 raw[k] = 0.6 * raw[k];
             }
