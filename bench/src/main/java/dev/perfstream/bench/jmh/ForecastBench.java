@@ -69,7 +69,6 @@ public class ForecastBench {
 
     private double[] series;
     private TieredHistory full;
-    private SeriesForecaster template;
     private byte[] state;
     private SplittableRandom rnd;
     private long t;
