@@ -81,18 +81,27 @@ public final class LoadgenApp implements AutoCloseable {
                 mc.encode(config.metricsTopic(), m)), cb);
         }
         this.thread = new Thread(() -> {
-            gen.generate(from, to, config.speedup(),
-                m -> {
-                    simulatedNow = m.getTimestamp();
-                    metricSink.accept(m);
-                    metrics.incrementAndGet();
-                },
-                r -> {
-                    producer.send(new ProducerRecord<>(config.rumTopic(), r.getApp(), rc.encode(config.rumTopic(), r)), cb);
-                    rum.incrementAndGet();
-                });
-            if (otlp != null) {
-                otlp.flush();
+            try {
+                gen.generate(from, to, config.speedup(),
+                    m -> {
+                        simulatedNow = m.getTimestamp();
+                        metricSink.accept(m);
+                        metrics.incrementAndGet();
+                    },
+                    r -> {
+                        producer.send(new ProducerRecord<>(config.rumTopic(), r.getApp(), rc.encode(config.rumTopic(), r)), cb);
+                        rum.incrementAndGet();
+                    });
+                if (otlp != null) {
+                    otlp.flush();
+                }
+            } catch (RuntimeException e) {
+                if (closed.get()) { // close() interrupts whatever the thread waits on (a send, the registry)
+                    LOG.debug("loadgen: stopped while {}", e.toString());
+                } else {
+                    LOG.error("loadgen: stopped generating after {} metric and {} RUM events: {}", metrics.get(),
+                        rum.get(), e.toString(), e);
+                }
             }
         }, "perfstream-loadgen");
         thread.setDaemon(true);

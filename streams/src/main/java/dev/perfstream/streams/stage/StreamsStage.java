@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.slf4j.Logger;
@@ -33,6 +34,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class StreamsStage implements StageRunner.Stage {
     private static final Logger LOG = LoggerFactory.getLogger(StreamsStage.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final String stage;
     private final KafkaStreams streams;
@@ -143,9 +145,19 @@ public final class StreamsStage implements StageRunner.Stage {
         return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Stops Kafka Streams and leaves the consumer group. Kafka Streams stays in the group by default (it counts on
+     * static members coming back), so with our dynamic members the next start of this stage, or the instance that
+     * takes over its tasks, would wait for the old member's session to expire (up to {@code *.session.timeout}, 45 s
+     * by default) before the group settles; and a stage stopped during that wait cannot stop before it ends.
+     */
     @Override
     public synchronized void close() {
-        streams.close(Duration.ofSeconds(30));
+        if (!streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+            .withTimeout(CLOSE_TIMEOUT))) {
+            LOG.warn("{} stage: Kafka Streams did not stop within {} s (state {}); stopping the rest anyway", stage,
+                CLOSE_TIMEOUT.toSeconds(), streams.state());
+        }
         for (AutoCloseable r : resources) {
             try {
                 r.close();

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -93,10 +94,25 @@ class ScoringIT {
                 assertThat(alert.getState().name()).isEqualTo("FIRING");
                 assertThat(alert.getWindowStart().toEpochMilli()).isEqualTo(spikeStart);
             }
+            // Closed, the stage has left its consumer group: its next start (or the instance taking its tasks) does
+            // not wait for the member's session to expire (45 s), nor can a stop during that wait outlast it.
+            String group = ScoringConfig.from(s.settings()).applicationId();
+            try (Admin admin = kafka.admin()) {
+                Poll.until(Duration.ofSeconds(10), "no member left in group " + group + " after close",
+                    () -> members(admin, group) == 0 ? true : null);
+            }
         }
     }
 
     private String stats;
+
+    private static int members(Admin admin, String group) {
+        try {
+            return admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group).members().size();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot describe group " + group + ": " + e, e);
+        }
+    }
 
     private void send(KafkaProducer<byte[], byte[]> producer, WindowStats w) {
         TestClients.send(producer, new ProducerRecord<>(stats, null, w.getWindowEnd().toEpochMilli(),
