@@ -103,6 +103,16 @@ final class ConsumerLag implements InputLag {
         return topic.equals(rumTopic) ? caughtUp(rumLag, partition) : caughtUp(partition);
     }
 
+    @Override
+    public String whyBehind(String topic, int partition) {
+        AtomicReferenceArray<Metric> lags = topic.equals(metricsTopic) ? metricsLag : topic.equals(rumTopic) ? rumLag : null;
+        Metric m = lags == null || partition >= lags.length() ? null : lags.get(partition);
+        if (m == null) {
+            return "its consumer has reported no lag for it: nothing fetched since it was assigned";
+        }
+        return "lag " + m.metricValue() + " as of its consumer's last fetch";
+    }
+
     private static boolean caughtUp(AtomicReferenceArray<Metric> lags, int partition) {
         if (partition >= lags.length()) {
             return true; // the task reads no partition of this topic

@@ -21,4 +21,9 @@ public interface InputLag {
     default boolean caughtUp(String topic, int partition) {
         return caughtUp(partition);
     }
+
+    /** Why the partition does not count as read to its end, for the log (when {@link #caughtUp(String, int)} is false). */
+    default String whyBehind(String topic, int partition) {
+        return "its lag is not zero";
+    }
 }

@@ -101,6 +101,12 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
     private long heldWarnedAt = Long.MIN_VALUE / 2;
     /** How long an input may hold stream time back without moving before the log says so, and how often. */
     static final long HELD_WARN_MS = 60_000;
+    /** When the quiet-input rule was last kept from moving stream time on and said so (wall clock). */
+    private long idleWarnedAt = Long.MIN_VALUE / 2;
+    /** The other task this one's due windows wait for (-1: none), since when, and when the log last said so. */
+    private int waitingFor = -1;
+    private long waitingSince;
+    private long waitWarnedAt = Long.MIN_VALUE / 2;
     /** Last watermark announced to the owners, and the smallest-window slot it fell in. */
     private long announced = Long.MIN_VALUE;
 
@@ -340,6 +346,54 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
         }
     }
 
+    /**
+     * Says so when the input has been quiet for {@code stats.idle.close} plus {@link #HELD_WARN_MS} but stream time cannot
+     * follow the wall clock because an input partition is not known to be read to its end: this task's windows stay
+     * open, and every owner waits for its watermark. (An input with newer events than the rest is {@link #warnIfHeld}'s.)
+     */
+    private void warnIfIdleHeld(long now) {
+        if (now - eventTimeMovedAt < idleMs + HELD_WARN_MS || now - idleWarnedAt < HELD_WARN_MS || parked() > 0) {
+            return; // parked records: ParkedRecords logs every failed attempt
+        }
+        for (int i = 0; i < inputs.length; i++) {
+            if (behind[i] && inputTime[i] >= maxEventTime) {
+                idleWarnedAt = now;
+                boolean buffered = fetched != null && fetched.last(inputPartitions[i]) > handled[i];
+                LOG.warn("task {}: no new event for {} s, but {}-{} is not known to be read to its end ({}); stream time"
+                    + " stays at {} instead of following the wall clock, so the windows this task owns stay open and every"
+                    + " owner waits for this task's watermark", context.taskId(), (now - eventTimeMovedAt) / 1000,
+                    inputs[i], self, buffered ? "records polled up to offset " + fetched.last(inputPartitions[i])
+                        + " and handled up to " + handled[i] : lag.whyBehind(inputs[i], self), time(store.streamTime()));
+                return;
+            }
+        }
+    }
+
+    /**
+     * Says so when windows this task owns are due by its own stream time but another task's watermark has kept them
+     * open for {@link #HELD_WARN_MS}: that task has not said it forwarded every partial of them (it is not running, or
+     * its own stream time is held, which its log says).
+     */
+    private void warnIfWaiting(long now) {
+        int task = store.waitingFor();
+        if (task != waitingFor) {
+            waitingFor = task;
+            waitingSince = now;
+            return;
+        }
+        if (task >= 0 && now - waitingSince >= HELD_WARN_MS && now - waitWarnedAt >= HELD_WARN_MS) {
+            waitWarnedAt = now;
+            LOG.warn("task {}: windows due by its stream time {} have waited {} s for task {} of this stage, whose last"
+                + " watermark is {}: an owner closes a window only once every task has announced a watermark past it (its"
+                + " partials are in); that task's log says what holds its stream time, or it is not running",
+                context.taskId(), time(store.streamTime()), (now - waitingSince) / 1000, task, time(store.watermarkOf(task)));
+        }
+    }
+
+    private static String time(long t) {
+        return t == Long.MIN_VALUE ? "(none yet)" : Instant.ofEpochMilli(t).toString();
+    }
+
     /** Tells every owner how far this task's stream time is: it has forwarded every partial up to there. */
     private void announce() {
         announced = store.streamTime();
@@ -359,11 +413,13 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
         }
         lookAtInputLag();
         warnIfHeld(now);
+        warnIfIdleHeld(now);
         long target = Math.max(store.streamTime(), readyTime());
         if (now - eventTimeMovedAt >= idleMs && parked() == 0 && !behind[0] && !behind[1]) { // read to the end
             target = Math.max(target, now - idleMs);
         }
         store.advance(target, emit);
+        warnIfWaiting(now);
         out.flushDetails();
         if (ownership.tasks() > 1 && store.streamTime() > announced) {
             announce();

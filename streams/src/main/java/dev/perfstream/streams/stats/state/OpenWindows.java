@@ -52,6 +52,11 @@ final class OpenWindows {
         return count;
     }
 
+    /** The earliest end + grace of an open owned window, or {@code Long.MAX_VALUE} when none is open. */
+    long firstDeadline() {
+        return deadlines.isEmpty() ? Long.MAX_VALUE : deadlines.firstKey();
+    }
+
     /** The close time, never moving back (a peer's may: see {@link Upstream}). */
     long advanceCloseTime(long streamTime) {
         long now = upstream.closeTime(streamTime);

@@ -183,6 +183,20 @@ public final class SeriesWindowStore extends DelegatingStateStore implements Cac
         return windows.advanceCloseTime(streamTime);
     }
 
+    /**
+     * The other task whose watermark keeps an owned window open that this task's own stream time has made due (its end
+     * plus grace passed), or -1: the task an owner waits for (diagnostics).
+     */
+    public int waitingFor() {
+        long first = windows.firstDeadline();
+        return first > streamTime ? -1 : windows.upstream.holder(first);
+    }
+
+    /** The last watermark {@code task} announced to this task ({@code Long.MIN_VALUE}: none yet). */
+    public long watermarkOf(int task) {
+        return windows.upstream.watermark(task);
+    }
+
     /** Open windows held (all sizes, rollups included). */
     public int openWindows() {
         return windows.count();

@@ -63,6 +63,21 @@ final class Upstream {
         return m;
     }
 
+    /** The other task with the smallest watermark below {@code time}, or -1 when every other task is at or past it. */
+    int holder(long time) {
+        int h = -1;
+        for (int i = 0; i < watermarks.length; i++) {
+            if (i != self && watermarks[i] < time && (h < 0 || watermarks[i] < watermarks[h])) {
+                h = i;
+            }
+        }
+        return h;
+    }
+
+    long watermark(int task) {
+        return task < watermarks.length ? watermarks[task] : Long.MIN_VALUE;
+    }
+
     boolean dirty() {
         return dirty;
     }
