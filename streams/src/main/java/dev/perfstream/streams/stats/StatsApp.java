@@ -108,6 +108,7 @@ public final class StatsApp implements StageRunner.Stage {
                 ic.topic(), UxImpact.getClassSchema(), rc.topic(), RumElementStats.getClassSchema()));
         KafkaStreams streams = new KafkaStreams(topology, streamsProperties);
         lag.streams = streams;
+        lag.broker = ConsumerLag.BrokerOffsets.of(admin, c.applicationId());
         StatsApp app = new StatsApp(streams, parked, lag, admin, c);
         app.stage = StreamsStage.start(StatsProcessor.STAGE, streams, List.of(app.housekeeping::shutdownNow,
             () -> admin.close(Duration.ofSeconds(5)), PerfstreamMetrics.PARKED.register(StatsProcessor.STAGE, parked::get)));

@@ -1,12 +1,18 @@
 package dev.perfstream.streams.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.perfstream.schemas.config.Settings;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 class ConsumerLagTest {
@@ -127,5 +133,48 @@ class ConsumerLagTest {
         assertThat(lag.caughtUp(config.rumTopic(), 1)).isFalse();
         assertThat(lag.caughtUp(config.rumTopic(), 4)).as("task 4 reads no RUM partition").isTrue();
         assertThat(lag.caughtUp(config.metricsTopic(), 4)).as("lag unknown").isFalse();
+    }
+    @Test
+    void shouldAskTheBrokerAboutAnAssignedPartitionWithoutALagMetricAndOnlyAboutThose() throws Exception {
+        ConsumerLag lag = new ConsumerLag(config, 2, 2);
+        TopicPartition metrics1 = new TopicPartition(config.metricsTopic(), 1);
+        TopicPartition rum1 = new TopicPartition(config.rumTopic(), 1);
+        lag.attach(config.metricsTopic(), 1, metric(0));
+        List<Set<TopicPartition>> asked = new ArrayList<>();
+        Set<TopicPartition> drained = new HashSet<>(Set.of(rum1));
+        ConsumerLag.BrokerOffsets broker = tps -> {
+            asked.add(Set.copyOf(tps));
+            return tps.stream().filter(drained::contains).collect(java.util.stream.Collectors.toSet());
+        };
+        Set<TopicPartition> assigned = Set.of(metrics1, rum1); // task 1 only: task 0's partitions are another instance's
+
+        assertThat(lag.caughtUp(1)).as("RUM partition 1 has no lag metric and the broker was not asked yet").isFalse();
+        lag.refresh(Map.of(), assigned, broker);
+        assertThat(asked).containsExactly(Set.of(rum1));
+        assertThat(lag.caughtUp(1)).as("the broker says the group has committed RUM partition 1 to its end").isTrue();
+
+        drained.clear(); // an event arrives and is not committed yet
+        lag.refresh(Map.of(), assigned, broker);
+        assertThat(lag.caughtUp(config.rumTopic(), 1)).isFalse();
+        assertThat(lag.whyBehind(config.rumTopic(), 1)).contains("no lag").contains("broker");
+
+        lag.attach(config.rumTopic(), 1, metric(0)); // the consumer fetched it: its own lag counts, the broker is not asked
+        lag.refresh(Map.of(), assigned, broker);
+        assertThat(asked).hasSize(2);
+        assertThat(lag.caughtUp(1)).isTrue();
+    }
+
+    @Test
+    void shouldCountAPartitionWithoutALagMetricAsBehindWhenTheBrokerDoesNotAnswer() throws Exception {
+        ConsumerLag lag = new ConsumerLag(config, 1, 1);
+        TopicPartition metrics0 = new TopicPartition(config.metricsTopic(), 0);
+        TopicPartition rum0 = new TopicPartition(config.rumTopic(), 0);
+        lag.refresh(Map.of(), Set.of(metrics0, rum0), tps -> Set.copyOf(tps));
+        assertThat(lag.caughtUp(0)).isTrue();
+
+        assertThatThrownBy(() -> lag.refresh(Map.of(), Set.of(metrics0, rum0), tps -> {
+            throw new java.util.concurrent.TimeoutException("no answer");
+        })).isInstanceOf(java.util.concurrent.TimeoutException.class);
+        assertThat(lag.caughtUp(0)).as("an earlier answer is not kept once the broker stops answering").isFalse();
     }
 }
