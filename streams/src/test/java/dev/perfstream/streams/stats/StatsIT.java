@@ -197,6 +197,80 @@ class StatsIT {
     }
 
     /**
+     * The stage's producer is fenced mid-stream (another producer takes its transactional id, as the broker does when
+     * a transaction outlives {@code transaction.timeout.ms}, e.g. a thread blocked on the schema registry): its stream
+     * thread rejoins the group and its tasks start again from the last commit. The windows still close, exact.
+     */
+    @Test
+    void shouldCloseExactWindowsAfterTheStreamThreadIsFencedMidStream() throws Exception {
+        Map<String, String> s = settings("fenced");
+        long t0 = minuteAgo(5);
+        int half = 500;
+        int routes = 6; // keyed by route: both tasks read events, and the one that does not own service svc forwards partials
+        String group = s.get("stats.application.id");
+        try (KafkaProducer<byte[], byte[]> p = producer(); StatsApp app = StatsApp.start(Settings.of(s))) {
+            for (int i = 0; i < half; i++) {
+                send(p, s.get("topic.metrics"), "/r" + i % routes, StatsDriver.metric(t0 + i * 50L, "svc", "/r" + i % routes, i + 1, "OK"));
+            }
+            p.flush();
+            Poll.until(Duration.ofSeconds(60), "first half committed", () -> committed(group) >= half ? Boolean.TRUE : null);
+            fence(kafka, group);
+            for (int i = half; i < 2 * half; i++) {
+                send(p, s.get("topic.metrics"), "/r" + i % routes, StatsDriver.metric(t0 + i * 50L, "svc", "/r" + i % routes, i + 1, "OK"));
+            }
+            send(p, s.get("topic.metrics"), "svc", StatsDriver.metric(t0 + 3 * MIN, "svc", "/closer", 1, "OK"));
+            p.flush();
+            RecordCodec<WindowStats> sc = Codecs.create(WindowStats.getClassSchema(), Settings.of(s));
+            List<WindowStats> stats = new ArrayList<>();
+            try (KafkaConsumer<byte[], byte[]> cs = kafka.clients().subscribed(s.get("topic.stats"))) {
+                Poll.until(Duration.ofSeconds(90), "the minute windows of all " + routes + " routes after the fence", () -> {
+                    TestClients.pollInto(cs, sc::decode, stats);
+                    return minuteFrom(stats, t0).size() >= routes ? Boolean.TRUE : null;
+                });
+            }
+            List<WindowStats> minute = minuteFrom(stats, t0);
+            assertThat(minute).hasSize(routes);
+            for (WindowStats w : minute) {
+                int r = Integer.parseInt(w.getRoute().substring(2));
+                assertThat(w.getCount()).as(w.getRoute()).isEqualTo(2 * half / routes + (r < 2 * half % routes ? 1 : 0));
+                assertThat(w.getMin()).as(w.getRoute()).isEqualTo(r + 1);
+                assertThat(w.getMax()).as(w.getRoute()).isEqualTo(2 * half - (2 * half - 1 - r) % routes);
+            }
+        }
+    }
+
+    private static List<WindowStats> minuteFrom(List<WindowStats> stats, long t0) {
+        return stats.stream().filter(w -> w.getWindowStart().toEpochMilli() == t0
+            && w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli() == MIN).toList();
+    }
+
+    private static long committed(String group) {
+        try (var admin = kafka.admin()) {
+            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
+                .mapToLong(o -> o == null ? 0 : o.offset()).sum();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Bumps the epoch of every transactional id of {@code applicationId}: its producers are fenced at their next send. */
+    static void fence(KafkaTestCluster kafka, String applicationId) throws Exception {
+        List<String> ids;
+        try (var admin = kafka.admin()) {
+            ids = admin.listTransactions().all().get().stream().map(t -> t.transactionalId())
+                .filter(id -> id.startsWith(applicationId + "-")).toList();
+        }
+        assertThat(ids).as("transactional ids of " + applicationId).isNotEmpty();
+        for (String id : ids) {
+            try (KafkaProducer<byte[], byte[]> f = kafka.clients().producer(Map.of(
+                org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG, id,
+                org.apache.kafka.clients.producer.ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true))) {
+                f.initTransactions();
+            }
+        }
+    }
+
+    /**
      * Both inputs have a backlog when the stage starts, the metrics produced first (as after an outage of the stage):
      * Kafka Streams orders a task's partitions by record timestamp (the producers' send time), not event time, so the
      * stage must not let the metrics' event time close the windows of RUM events still on the broker. Every RUM event
