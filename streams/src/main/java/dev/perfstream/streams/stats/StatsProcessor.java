@@ -337,11 +337,12 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
             }
             if (now - heldSince[i] >= HELD_WARN_MS && now - heldWarnedAt >= HELD_WARN_MS) {
                 heldWarnedAt = now;
-                LOG.warn("task {}: {}-{} still has data on the broker but gave no newer event for {} s; stream time waits at"
-                    + " its event time {} while the task's newest event is at {}, so no window of this task closes until it is read"
-                    + " (see \"Two inputs, one clock\" in streams/README.md)", context.taskId(), inputs[i], self,
-                    (now - heldSince[i]) / 1000, inputTime[i] == Long.MIN_VALUE ? "(none read yet)"
-                        : Instant.ofEpochMilli(inputTime[i]), Instant.ofEpochMilli(maxEventTime));
+                LOG.warn("task {}: {}-{} still has data on the broker, or is not known to be read to its end ({}), but gave"
+                    + " no newer event for {} s; stream time waits at its event time {} while the task's newest event is at {},"
+                    + " so no window of this task closes until it is read (see \"Two inputs, one clock\" in streams/README.md)",
+                    context.taskId(), inputs[i], self, whyBehind(i), (now - heldSince[i]) / 1000,
+                    inputTime[i] == Long.MIN_VALUE ? "(none read yet)" : Instant.ofEpochMilli(inputTime[i]),
+                    Instant.ofEpochMilli(maxEventTime));
             }
         }
     }
@@ -358,12 +359,10 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
         for (int i = 0; i < inputs.length; i++) {
             if (behind[i] && inputTime[i] >= maxEventTime) {
                 idleWarnedAt = now;
-                boolean buffered = fetched != null && fetched.last(inputPartitions[i]) > handled[i];
                 LOG.warn("task {}: no new event for {} s, but {}-{} is not known to be read to its end ({}); stream time"
                     + " stays at {} instead of following the wall clock, so the windows this task owns stay open and every"
                     + " owner waits for this task's watermark", context.taskId(), (now - eventTimeMovedAt) / 1000,
-                    inputs[i], self, buffered ? "records polled up to offset " + fetched.last(inputPartitions[i])
-                        + " and handled up to " + handled[i] : lag.whyBehind(inputs[i], self), time(store.streamTime()));
+                    inputs[i], self, whyBehind(i), time(store.streamTime()));
                 return;
             }
         }
@@ -388,6 +387,14 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
                 + " partials are in); that task's log says what holds its stream time, or it is not running",
                 context.taskId(), time(store.streamTime()), (now - waitingSince) / 1000, task, time(store.watermarkOf(task)));
         }
+    }
+
+    /** Why input {@code i} counts as behind: records polled and not handled, or what its lag reading says. */
+    private String whyBehind(int i) {
+        if (fetched != null && fetched.last(inputPartitions[i]) > handled[i]) {
+            return "records polled up to offset " + fetched.last(inputPartitions[i]) + " and handled up to " + handled[i];
+        }
+        return lag.whyBehind(inputs[i], self);
     }
 
     private static String time(long t) {
