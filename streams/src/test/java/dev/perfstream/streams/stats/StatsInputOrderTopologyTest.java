@@ -125,56 +125,41 @@ class StatsInputOrderTopologyTest {
     @Test
     void shouldSayInTheLogWhenALaggingInputHoldsStreamTimeForAMinute() {
         Lag lag = new Lag(RUM);
-        ch.qos.logback.classic.Logger logger =
-            (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(StatsProcessor.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
-            new ch.qos.logback.core.read.ListAppender<>();
-        logs.start();
-        logger.addAppender(logs);
-        try (StatsDriver d = driver(lag)) {
+        try (ProcessorLog logs = new ProcessorLog(); StatsDriver d = driver(lag)) {
             d.sendRum(StatsDriver.vital(T0 + 1_000, "shop", "/", "LCP", 1200, "desktop"));
             d.sendMetric(StatsDriver.metric(T0 + 310_000, "svc", "/a", 8, "OK"));
             for (int s = 0; s < 60; s++) {
                 d.driver.advanceWallClockTime(Duration.ofSeconds(1));
             }
-            assertThat(logs.list).extracting(e -> e.getFormattedMessage()).noneMatch(m -> m.contains("still has data"));
+            assertThat(logs.messages()).noneMatch(m -> m.contains("still has data"));
             d.driver.advanceWallClockTime(Duration.ofSeconds(1));
-            assertThat(logs.list).extracting(e -> e.getFormattedMessage()).filteredOn(m -> m.contains("still has data"))
+            assertThat(logs.messages()).filteredOn(m -> m.contains("still has data"))
                 .singleElement().asString().contains(RUM + "-0").contains("gave no newer event for 60 s")
                 .contains("(its lag is not zero)");
             assertThat(d.readStats()).as("nothing closed meanwhile").isEmpty();
-        } finally {
-            logger.detachAppender(logs);
         }
     }
+
     @Test
     void shouldSayInTheLogWhenAQuietTaskCannotFollowTheWallClockBecauseAnInputIsNotKnownToBeReadToItsEnd() {
         Lag lag = new Lag(RUM); // the RUM partition never reports itself read to its end
         long quiet = StatsConfig.from(Settings.of(KEYS)).idleClose().toSeconds() + StatsProcessor.HELD_WARN_MS / 1000;
-        ch.qos.logback.classic.Logger logger =
-            (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(StatsProcessor.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
-            new ch.qos.logback.core.read.ListAppender<>();
-        logs.start();
-        logger.addAppender(logs);
-        try (StatsDriver d = driver(lag)) {
+        try (ProcessorLog logs = new ProcessorLog(); StatsDriver d = driver(lag)) {
             d.sendMetric(StatsDriver.metric(T0 + 1_000, "svc", "/a", 7, "OK"));
             d.sendRum(StatsDriver.vital(T0 + 2_000, "shop", "/", "LCP", 1200, "desktop")); // the newest event: no input is ahead
             d.driver.advanceWallClockTime(Duration.ofSeconds(1)); // the tick that sees the events: quiet from here
             for (int s = 1; s < quiet; s++) {
                 d.driver.advanceWallClockTime(Duration.ofSeconds(1));
             }
-            assertThat(logs.list).extracting(e -> e.getFormattedMessage()).noneMatch(m -> m.contains("not known to be read"));
+            assertThat(logs.messages()).noneMatch(m -> m.contains("not known to be read"));
             d.driver.advanceWallClockTime(Duration.ofSeconds(1));
-            assertThat(logs.list).extracting(e -> e.getFormattedMessage()).filteredOn(m -> m.contains("not known to be read"))
+            assertThat(logs.messages()).filteredOn(m -> m.contains("not known to be read"))
                 .singleElement().asString().contains(RUM + "-0").contains("no new event for " + quiet + " s")
                 .contains("its lag is not zero");
             assertThat(d.readStats()).as("the quiet-input rule stays off meanwhile").isEmpty();
             lag.rumCaughtUp = true;
             d.driver.advanceWallClockTime(Duration.ofSeconds(1));
             assertThat(d.readStats()).as("read to its end: stream time follows the wall clock").isNotEmpty();
-        } finally {
-            logger.detachAppender(logs);
         }
     }
 }

@@ -127,27 +127,19 @@ class StatsOwnershipTopologyTest {
     void shouldSayInTheLogWhenDueWindowsWaitAMinuteForAnotherTasksWatermark() {
         String mine = serviceOwnedBy(0);
         long t0 = NOW - 120_000;
-        ch.qos.logback.classic.Logger logger =
-            (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(StatsProcessor.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
-            new ch.qos.logback.core.read.ListAppender<>();
-        logs.start();
-        logger.addAppender(logs);
-        try (StatsDriver d = new StatsDriver(keys(), TWO)) {
+        try (ProcessorLog logs = new ProcessorLog(); StatsDriver d = new StatsDriver(keys(), TWO)) {
             d.sendMetric(StatsDriver.metric(t0, mine, "/a", 10, "OK"));
             d.sendMetric(StatsDriver.metric(t0 + 20_000, mine, "/a", 1, "OK")); // the first 10 s window is due
             for (int s = 0; s < 60; s++) {
                 d.driver.advanceWallClockTime(Duration.ofSeconds(1));
             }
-            assertThat(logs.list).extracting(e -> e.getFormattedMessage()).noneMatch(m -> m.contains("for task 1"));
+            assertThat(logs.messages()).noneMatch(m -> m.contains("for task 1"));
             d.driver.advanceWallClockTime(Duration.ofSeconds(1));
-            assertThat(logs.list).extracting(e -> e.getFormattedMessage()).filteredOn(m -> m.contains("for task 1"))
+            assertThat(logs.messages()).filteredOn(m -> m.contains("for task 1"))
                 .singleElement().asString().contains("have waited 60 s").contains("last watermark is (none yet)");
             assertThat(d.readStats()).as("nothing closes before task 1's watermark").isEmpty();
             d.partialsIn.pipeInput(null, PartialRecord.watermark(1, t0 + 15_000));
             assertThat(d.readStats()).extracting(w -> w.getWindowStart().toEpochMilli()).containsExactly(t0);
-        } finally {
-            logger.detachAppender(logs);
         }
     }
 }
