@@ -103,8 +103,9 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
     static final long HELD_WARN_MS = 60_000;
     /** When the quiet-input rule was last kept from moving stream time on and said so (wall clock). */
     private long idleWarnedAt = Long.MIN_VALUE / 2;
-    /** The other task this one's due windows wait for (-1: none), since when, and when the log last said so. */
+    /** The other task this one's due windows wait for (-1: none), at which watermark, since when, and when said. */
     private int waitingFor = -1;
+    private long waitingAt = Long.MIN_VALUE;
     private long waitingSince;
     private long waitWarnedAt = Long.MIN_VALUE / 2;
     /** Last watermark announced to the owners, and the smallest-window slot it fell in. */
@@ -370,22 +371,25 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
 
     /**
      * Says so when windows this task owns are due by its own stream time but another task's watermark has kept them
-     * open for {@link #HELD_WARN_MS}: that task has not said it forwarded every partial of them (it is not running, or
-     * its own stream time is held, which its log says).
+     * open without moving for {@link #HELD_WARN_MS}: that task has not said it forwarded every partial of them (it is
+     * not running, or its own stream time is held, which its log says). A watermark that moves but trails (producers
+     * whose partitions are minutes apart in event time) closes the windows in its turn and is not reported.
      */
     private void warnIfWaiting(long now) {
         int task = store.waitingFor();
-        if (task != waitingFor) {
+        long watermark = task < 0 ? Long.MIN_VALUE : store.watermarkOf(task);
+        if (task != waitingFor || watermark != waitingAt) {
             waitingFor = task;
+            waitingAt = watermark;
             waitingSince = now;
             return;
         }
         if (task >= 0 && now - waitingSince >= HELD_WARN_MS && now - waitWarnedAt >= HELD_WARN_MS) {
             waitWarnedAt = now;
-            LOG.warn("task {}: windows due by its stream time {} have waited {} s for task {} of this stage, whose last"
-                + " watermark is {}: an owner closes a window only once every task has announced a watermark past it (its"
+            LOG.warn("task {}: windows due by its stream time {} have waited {} s for task {} of this stage, whose watermark"
+                + " has stayed at {}: an owner closes a window only once every task has announced a watermark past it (its"
                 + " partials are in); that task's log says what holds its stream time, or it is not running",
-                context.taskId(), time(store.streamTime()), (now - waitingSince) / 1000, task, time(store.watermarkOf(task)));
+                context.taskId(), time(store.streamTime()), (now - waitingSince) / 1000, task, time(watermark));
         }
     }
 

@@ -136,10 +136,26 @@ class StatsOwnershipTopologyTest {
             assertThat(logs.messages()).noneMatch(m -> m.contains("for task 1"));
             d.driver.advanceWallClockTime(Duration.ofSeconds(1));
             assertThat(logs.messages()).filteredOn(m -> m.contains("for task 1"))
-                .singleElement().asString().contains("have waited 60 s").contains("last watermark is (none yet)");
+                .singleElement().asString().contains("have waited 60 s").contains("whose watermark has stayed at (none yet)");
             assertThat(d.readStats()).as("nothing closes before task 1's watermark").isEmpty();
             d.partialsIn.pipeInput(null, PartialRecord.watermark(1, t0 + 15_000));
             assertThat(d.readStats()).extracting(w -> w.getWindowStart().toEpochMilli()).containsExactly(t0);
+        }
+    }
+    @Test
+    void shouldNotReportAnotherTasksWatermarkThatTrailsButMoves() {
+        String mine = serviceOwnedBy(0);
+        long t0 = NOW - 300_000;
+        try (ProcessorLog logs = new ProcessorLog(); StatsDriver d = new StatsDriver(keys(), TWO)) {
+            for (int s = 0; s < 150; s++) { // task 1's event time trails by more than a window, and moves every 20 s
+                d.sendMetric(StatsDriver.metric(t0 + 60_000 + s * 1_000L, mine, "/a", 10, "OK"));
+                if (s % 20 == 0) {
+                    d.partialsIn.pipeInput(null, PartialRecord.watermark(1, t0 + s * 1_000L));
+                }
+                d.driver.advanceWallClockTime(Duration.ofSeconds(1));
+            }
+            assertThat(logs.messages()).noneMatch(m -> m.contains("for task 1"));
+            assertThat(d.readStats()).as("windows close as task 1's watermark passes them").isNotEmpty();
         }
     }
 }
