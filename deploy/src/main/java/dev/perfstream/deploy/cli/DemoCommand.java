@@ -26,6 +26,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -64,9 +65,11 @@ public final class DemoCommand implements Callable<Integer> {
         List<LocalService> ours = services.notRunning();
         CountDownLatch startReturned = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean stopping = new AtomicBoolean();
         Thread hook = new Thread(() -> {
+            stopping.set(true);
             out.println("\nstopping the demo ...");
-            stages.close();
+            stages.close(); // and no stage starts after it (Orchestrator)
             try {
                 if (!startReturned.await(START_WAIT_ON_STOP.toSeconds(), TimeUnit.SECONDS)) {
                     out.println("  services still starting after " + START_WAIT_ON_STOP.toSeconds() + " s: stopping them anyway");
@@ -88,6 +91,10 @@ public final class DemoCommand implements Callable<Integer> {
         } finally {
             startReturned.countDown();
         }
+        if (stopping.get()) { // stopped while the services started: the hook stops them, nothing else starts
+            stopped.await();
+            return 0;
+        }
         out.printf(Locale.ROOT, "services ready %.1f s after the command%n", (System.currentTimeMillis() - t0) / 1e3);
 
         out.println("starting the pipeline:");
@@ -96,6 +103,10 @@ public final class DemoCommand implements Callable<Integer> {
         } catch (Exception e) {
             System.err.println("perfstream: " + e.getMessage());
             return 1; // the shutdown hook stops the services this run started
+        }
+        if (stopping.get()) {
+            stopped.await();
+            return 0;
         }
         out.printf(Locale.ROOT, "pipeline running %.1f s after the command%n%n", (System.currentTimeMillis() - t0) / 1e3);
         DemoGuide guide = new DemoGuide(c, notify ? stageSettings.string(AlertmanagerService.KEY_URL, null) : null);

@@ -33,6 +33,8 @@ public final class Orchestrator implements AutoCloseable {
     private final List<Stage> stages;
     private final PrintStream out;
     private final Deque<Running> running = new ArrayDeque<>();
+    /** Set by {@link #close()}: a start that comes after it (a stop during the services' start-up) starts nothing. */
+    private boolean closed;
 
     public Orchestrator(List<Stage> stages, PrintStream out) {
         this.stages = List.copyOf(stages);
@@ -40,12 +42,15 @@ public final class Orchestrator implements AutoCloseable {
     }
 
     /**
-     * Starts every stage in list order.
+     * Starts every stage in list order; none once {@link #close()} has run.
      *
      * @throws Exception the first failure, after closing the stages already started
      */
     public synchronized void start(Settings settings) throws Exception {
         for (Stage s : stages) {
+            if (closed) {
+                return; // stopped: close() ran before this start, and nothing of it is left to close
+            }
             long t0 = System.nanoTime();
             try {
                 AutoCloseable app = s.starter().start(settings);
@@ -70,6 +75,7 @@ public final class Orchestrator implements AutoCloseable {
     /** Closes the running stages, last started first; keeps going if one fails to close. */
     @Override
     public synchronized void close() {
+        closed = true;
         while (!running.isEmpty()) {
             Running r = running.pop();
             long t0 = System.nanoTime();

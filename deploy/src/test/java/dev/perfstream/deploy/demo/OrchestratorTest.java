@@ -35,6 +35,15 @@ class OrchestratorTest {
     }
 
     @Test
+    void shouldStartNothingOnceClosed() throws Exception {
+        Orchestrator o = new Orchestrator(List.of(stage("a"), stage("b")), out);
+        o.close(); // a stop (Ctrl-C) while the services were still starting
+        o.start(Settings.of(Map.of()));
+        assertThat(events).isEmpty();
+        assertThat(o.runningStages()).isEmpty();
+    }
+
+    @Test
     void shouldCloseStartedStagesWhenALaterOneFails() {
         Orchestrator.Stage broken = new Orchestrator.Stage("broken", s -> {
             throw new IllegalStateException("cannot reach Kafka");
