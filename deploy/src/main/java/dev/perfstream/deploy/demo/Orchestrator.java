@@ -33,8 +33,11 @@ public final class Orchestrator implements AutoCloseable {
     private final List<Stage> stages;
     private final PrintStream out;
     private final Deque<Running> running = new ArrayDeque<>();
-    /** Set by {@link #close()}: a start that comes after it (a stop during the services' start-up) starts nothing. */
-    private boolean closed;
+    /**
+     * Set by {@link #close()} at once, before it waits for a start in progress: that start starts no further stage, and
+     * a start that comes after it (a stop during the services' start-up) starts nothing.
+     */
+    private volatile boolean closed;
 
     public Orchestrator(List<Stage> stages, PrintStream out) {
         this.stages = List.copyOf(stages);
@@ -49,7 +52,7 @@ public final class Orchestrator implements AutoCloseable {
     public synchronized void start(Settings settings) throws Exception {
         for (Stage s : stages) {
             if (closed) {
-                return; // stopped: close() ran before this start, and nothing of it is left to close
+                return; // stopped: close() closes what this start started, nothing more
             }
             long t0 = System.nanoTime();
             try {
@@ -74,8 +77,12 @@ public final class Orchestrator implements AutoCloseable {
 
     /** Closes the running stages, last started first; keeps going if one fails to close. */
     @Override
-    public synchronized void close() {
+    public void close() {
         closed = true;
+        closeRunning();
+    }
+
+    private synchronized void closeRunning() {
         while (!running.isEmpty()) {
             Running r = running.pop();
             long t0 = System.nanoTime();
