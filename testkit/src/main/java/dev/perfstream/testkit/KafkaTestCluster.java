@@ -298,6 +298,39 @@ public final class KafkaTestCluster implements AutoCloseable {
         return m;
     }
 
+    /** The sum of the offsets {@code group} has committed over its partitions (0 while it has none). */
+    public long committedOffsets(String group) {
+        try (Admin admin = admin()) {
+            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+                .values().stream().mapToLong(o -> o == null ? 0 : o.offset()).sum();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the committed offsets of group " + group + ": " + e, e);
+        }
+    }
+
+    /**
+     * Fences the producers of every transactional id that starts with {@code prefix} (a Kafka Streams application's
+     * are {@code <application.id>-...}): a producer of the same id bumps the epoch, as the broker does when a
+     * transaction outlives {@code transaction.timeout.ms}; the fenced ones fail at their next send or commit.
+     *
+     * @return the transactional ids fenced
+     */
+    public List<String> fenceTransactions(String prefix) throws Exception {
+        List<String> ids;
+        try (Admin admin = admin()) {
+            ids = admin.listTransactions().all().get(30, TimeUnit.SECONDS).stream()
+                .map(org.apache.kafka.clients.admin.TransactionListing::transactionalId)
+                .filter(id -> id.startsWith(prefix)).toList();
+        }
+        for (String id : ids) {
+            try (var p = clients().producer(Map.of(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                id, org.apache.kafka.clients.producer.ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true))) {
+                p.initTransactions();
+            }
+        }
+        return ids;
+    }
+
     /** Creates topics with the given partition count and the cluster's replication (max 3). */
     public void createTopics(int partitions, String... names) throws Exception {
         short rf = (short) Math.min(kit.brokers().size(), 3);

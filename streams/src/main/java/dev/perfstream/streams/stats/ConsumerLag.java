@@ -39,7 +39,7 @@ final class ConsumerLag implements InputLag {
     /** The partitions without a lag metric that the broker last said are read to their end (see {@link BrokerOffsets}). */
     private volatile Set<TopicPartition> drainedByBroker = Set.of();
     volatile KafkaStreams streams;
-    volatile BrokerOffsets broker;
+    private final BrokerOffsets broker;
 
     /**
      * What the broker says of input partitions whose consumer has reported no lag, read by the housekeeping thread.
@@ -90,11 +90,18 @@ final class ConsumerLag implements InputLag {
         }
     }
 
+    /** Without a broker to ask (tests that set the metrics themselves): a partition without a metric stays behind. */
+    ConsumerLag(StatsConfig c, int metricsPartitions, int rumPartitions) {
+        this(c, metricsPartitions, rumPartitions, partitions -> Set.of());
+    }
+
     /**
      * @param metricsPartitions partitions of the metrics topic when the stage started
      * @param rumPartitions     partitions of the RUM topic when the stage started
+     * @param broker            asked about the partitions without a lag metric at each {@link #refresh()}
      */
-    ConsumerLag(StatsConfig c, int metricsPartitions, int rumPartitions) {
+    ConsumerLag(StatsConfig c, int metricsPartitions, int rumPartitions, BrokerOffsets broker) {
+        this.broker = broker;
         this.metricsTopic = c.metricsTopic();
         this.rumTopic = c.rumTopic();
         this.metricsLag = new AtomicReferenceArray<>(metricsPartitions);
@@ -111,11 +118,8 @@ final class ConsumerLag implements InputLag {
      */
     void refresh() throws Exception {
         KafkaStreams s = streams;
-        BrokerOffsets b = broker;
-        if (s != null && b != null) {
-            refresh(s.metrics(), assigned(s), b);
-        } else if (s != null) {
-            refresh(s.metrics());
+        if (s != null) {
+            refresh(s.metrics(), assigned(s), broker);
         }
     }
 

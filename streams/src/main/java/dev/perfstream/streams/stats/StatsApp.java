@@ -91,7 +91,7 @@ public final class StatsApp implements StageRunner.Stage {
             ic = StatsPartitions.impactOutput(admin, c, ImpactConfig.from(settings, c.windows().get(0)));
             rc = StatsPartitions.rumElementsOutput(admin, c, RumElementsConfig.from(settings));
             lag = new ConsumerLag(c, StatsPartitions.partitions(admin, c.metricsTopic()),
-                StatsPartitions.partitions(admin, c.rumTopic()));
+                StatsPartitions.partitions(admin, c.rumTopic()), ConsumerLag.BrokerOffsets.of(admin, c.applicationId()));
         } catch (RuntimeException e) {
             admin.close(Duration.ofSeconds(5));
             throw e;
@@ -108,7 +108,6 @@ public final class StatsApp implements StageRunner.Stage {
                 ic.topic(), UxImpact.getClassSchema(), rc.topic(), RumElementStats.getClassSchema()));
         KafkaStreams streams = new KafkaStreams(topology, streamsProperties);
         lag.streams = streams;
-        lag.broker = ConsumerLag.BrokerOffsets.of(admin, c.applicationId());
         StatsApp app = new StatsApp(streams, parked, lag, admin, c);
         app.stage = StreamsStage.start(StatsProcessor.STAGE, streams, List.of(app.housekeeping::shutdownNow,
             () -> admin.close(Duration.ofSeconds(5)), PerfstreamMetrics.PARKED.register(StatsProcessor.STAGE, parked::get)));

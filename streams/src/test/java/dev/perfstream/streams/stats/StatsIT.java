@@ -145,16 +145,8 @@ class StatsIT {
                 }
                 p.flush();
                 // wait until the first half is committed: its input offsets are in the group
-                Poll.until(Duration.ofSeconds(60), "first half committed", () -> {
-                    try (var admin = kafka.admin()) {
-                        long committed = admin.listConsumerGroupOffsets(s.get("stats.application.id"))
-                            .partitionsToOffsetAndMetadata().get().values().stream()
-                            .mapToLong(o -> o == null ? 0 : o.offset()).sum();
-                        return committed >= half ? Boolean.TRUE : null;
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+                Poll.until(Duration.ofSeconds(60), "first half committed",
+                    () -> kafka.committedOffsets(s.get("stats.application.id")) >= half ? Boolean.TRUE : null);
             }
             // restart with an empty state directory: state must come back from the changelog
             s.put("state.dir", StageSettings.freshDir("stats-restart").toString());
@@ -213,8 +205,9 @@ class StatsIT {
                 send(p, s.get("topic.metrics"), "/r" + i % routes, StatsDriver.metric(t0 + i * 50L, "svc", "/r" + i % routes, i + 1, "OK"));
             }
             p.flush();
-            Poll.until(Duration.ofSeconds(60), "first half committed", () -> committed(group) >= half ? Boolean.TRUE : null);
-            fence(kafka, group);
+            Poll.until(Duration.ofSeconds(60), "first half committed",
+                () -> kafka.committedOffsets(group) >= half ? Boolean.TRUE : null);
+            assertThat(kafka.fenceTransactions(group + "-")).as("transactional ids of " + group).isNotEmpty();
             for (int i = half; i < 2 * half; i++) {
                 send(p, s.get("topic.metrics"), "/r" + i % routes, StatsDriver.metric(t0 + i * 50L, "svc", "/r" + i % routes, i + 1, "OK"));
             }
@@ -242,32 +235,6 @@ class StatsIT {
     private static List<WindowStats> minuteFrom(List<WindowStats> stats, long t0) {
         return stats.stream().filter(w -> w.getWindowStart().toEpochMilli() == t0
             && w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli() == MIN).toList();
-    }
-
-    private static long committed(String group) {
-        try (var admin = kafka.admin()) {
-            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
-                .mapToLong(o -> o == null ? 0 : o.offset()).sum();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Bumps the epoch of every transactional id of {@code applicationId}: its producers are fenced at their next send. */
-    static void fence(KafkaTestCluster kafka, String applicationId) throws Exception {
-        List<String> ids;
-        try (var admin = kafka.admin()) {
-            ids = admin.listTransactions().all().get().stream().map(t -> t.transactionalId())
-                .filter(id -> id.startsWith(applicationId + "-")).toList();
-        }
-        assertThat(ids).as("transactional ids of " + applicationId).isNotEmpty();
-        for (String id : ids) {
-            try (KafkaProducer<byte[], byte[]> f = kafka.clients().producer(Map.of(
-                org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG, id,
-                org.apache.kafka.clients.producer.ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true))) {
-                f.initTransactions();
-            }
-        }
     }
 
     /**
