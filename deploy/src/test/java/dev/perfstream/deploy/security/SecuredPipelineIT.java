@@ -8,8 +8,10 @@ import dev.perfstream.ingest.collector.CollectorApp;
 import dev.perfstream.ingest.loadgen.LoadgenApp;
 import dev.perfstream.schemas.avro.Alert;
 import dev.perfstream.schemas.avro.Anomaly;
+import dev.perfstream.schemas.avro.CacheStats;
 import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.Forecast;
+import dev.perfstream.schemas.avro.QueryStats;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
@@ -64,8 +66,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The whole pipeline (load generator, collector, stats, alerts, scoring, sink) on a broker whose only
  * client listener is secured, with one principal per stage and ACLs for exactly what each stage needs,
- * gives the same results as on a plain listener: the same window statistics, anomaly scores, forecasts,
- * alerts and dead letters on the topics, and the same points in InfluxDB. Once with SCRAM-SHA-512 over
+ * gives the same results as on a plain listener: the same window statistics, statement and cache rows, anomaly scores,
+ * forecasts, alerts (their attributions included) and dead letters on the topics, and the same points in InfluxDB. Once with SCRAM-SHA-512 over
  * TLS (SASL_SSL), once with TLS client certificates (mTLS). Each stage gets its credentials the
  * recommended way, a {@code kafka.client.config} file of Kafka client settings.
  *
@@ -136,6 +138,8 @@ class SecuredPipelineIT {
         assertSame("window statistics on the topic", r.stats.entrySet(), plain.stats.entrySet());
         assertSame("the collector's beacon events counted by the stats stage", r.beaconCounts.entrySet(),
             plain.beaconCounts.entrySet());
+        assertSame("statement rows (perf.queries)", r.queries, plain.queries);
+        assertSame("cache rows (perf.cache)", r.caches, plain.caches);
         assertSame("anomaly scores", r.anomalies, plain.anomalies);
         assertSame("forecasts", r.forecasts, plain.forecasts);
         assertSame("alerts", r.alerts, plain.alerts);
@@ -388,12 +392,14 @@ class SecuredPipelineIT {
 
     /** What a run produced, in forms that compare across runs (no offsets, no wall-clock times). */
     record Results(Map<String, String> stats, Map<String, Long> beaconCounts, List<String> anomalies, List<String> forecasts,
-                   List<String> alerts, List<String> deadLetters, Map<String, String> influx) {
+                   List<String> alerts, List<String> deadLetters, Map<String, String> influx, List<String> queries,
+                   List<String> caches) {
         String summary() {
             Map<String, Long> dead = new TreeMap<>();
             deadLetters.forEach(d -> dead.merge(d.length() > 90 ? d.substring(0, 90) : d, 1L, Long::sum));
             return stats.size() + " windows, " + beaconCounts + " beacon events, " + anomalies.size() + " anomaly scores, "
-                + forecasts.size() + " forecasts, " + alerts.size() + " alerts, " + deadLetters.size() + " dead letters "
+                + forecasts.size() + " forecasts, " + queries.size() + " statement rows, " + caches.size() + " cache rows, "
+                + alerts.size() + " alerts, " + deadLetters.size() + " dead letters "
                 + dead + ", InfluxDB " + influx;
         }
     }
@@ -453,11 +459,20 @@ class SecuredPipelineIT {
             DeadLetter d = decode(dc, r);
             dead.add(d.getStage() + " " + d.getReasonCode() + " " + d.getSourceTopic() + " " + d.getReason());
         });
+        // The statement and cache rows: compared in full (InfluxDB's are compared by count only), and what attribution reads.
+        List<String> queries = new ArrayList<>();
+        RecordCodec<QueryStats> qc = Codecs.create(QueryStats.getClassSchema(), json);
+        read(kafka, "sec-queries", r -> queries.add(decode(qc, r).toString()));
+        List<String> caches = new ArrayList<>();
+        RecordCodec<CacheStats> cc = Codecs.create(CacheStats.getClassSchema(), json);
+        read(kafka, "sec-cache", r -> caches.add(decode(cc, r).toString()));
+        queries.sort(null);
+        caches.sort(null);
         anomalies.sort(null);
         forecasts.sort(null);
         alerts.sort(null);
         dead.sort(null);
-        return new Results(stats, beacons, anomalies, forecasts, alerts, dead, influxCounts("sec_" + name));
+        return new Results(stats, beacons, anomalies, forecasts, alerts, dead, influxCounts("sec_" + name), queries, caches);
     }
 
     /** Per measurement: the number of points, and their summed counts where they have one. */

@@ -8,7 +8,6 @@ import dev.perfstream.streams.stats.state.WindowAccumulator;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,12 +28,22 @@ final class QueryCacheAssembler {
         Comparator.comparingDouble(QueryCacheAssembler::total).reversed();
 
     private final int top;
-    /** (service, start, end) -> that window's statements, by fingerprint (sorted for a stable order at equal totals). */
-    private final Map<WindowKey, TreeMap<String, WindowAccumulator>> statements = new HashMap<>();
-    /** (service, start, end) -> cache name -> [lookup hits, lookup misses, hit counter, miss counter]. */
-    private final Map<WindowKey, TreeMap<String, WindowAccumulator[]>> caches = new HashMap<>();
+    /**
+     * Out in the order of the windows' end (then service): one advance can close several ends at once (a late event
+     * far ahead, the idle close, a catch-up after a restart), and readers take a service's newest window end on a topic
+     * as that topic's time for the service, every earlier window being in (the alerts stage's attribution waits for
+     * its baseline windows so). A hash order handed the windows out in any order, and an alert was attributed before
+     * its baseline statements came, with no word of it.
+     */
+    private static final Comparator<WindowKey> BY_END =
+        Comparator.comparingLong(WindowKey::end).thenComparing(WindowKey::service).thenComparingLong(WindowKey::start);
 
-    private record WindowKey(String service, long start, long end) {
+    /** (service, start, end) -> that window's statements, by fingerprint (sorted for a stable order at equal totals). */
+    private final Map<WindowKey, TreeMap<String, WindowAccumulator>> statements = new TreeMap<>(BY_END);
+    /** (service, start, end) -> cache name -> [lookup hits, lookup misses, hit counter, miss counter]. */
+    private final Map<WindowKey, TreeMap<String, WindowAccumulator[]>> caches = new TreeMap<>(BY_END);
+
+    record WindowKey(String service, long start, long end) {
     }
 
     QueryCacheAssembler(int top) {

@@ -7,7 +7,6 @@ import dev.perfstream.streams.stats.state.WindowAccumulator;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,9 +23,15 @@ final class RumElementsAssembler {
     private static final double[] QUANTILES = {0.50, 0.75, 0.95};
     private static final Comparator<WindowAccumulator> BY_COUNT_DESC =
         Comparator.comparingLong(WindowAccumulator::count).reversed();
+    private static final Comparator<String> TEXT = Comparator.nullsFirst(Comparator.naturalOrder());
 
-    /** (app, page, attribution series name, device class, start, end) -> its rows by value (sorted: a stable order). */
-    private final Map<GroupKey, TreeMap<String, WindowAccumulator>> groups = new HashMap<>();
+    /**
+     * (app, page, attribution series name, device class, start, end) -> its rows by value (sorted: a stable order).
+     * Out in the order of the windows' end, as every topic of the stage (see {@code QueryCacheAssembler}).
+     */
+    private final Map<GroupKey, TreeMap<String, WindowAccumulator>> groups = new TreeMap<>(Comparator
+        .comparingLong(GroupKey::end).thenComparing(GroupKey::app, TEXT).thenComparing(GroupKey::page, TEXT)
+        .thenComparing(GroupKey::name, TEXT).thenComparing(GroupKey::deviceClass, TEXT).thenComparingLong(GroupKey::start));
 
     private record GroupKey(String app, String page, String name, String deviceClass, long start, long end) {
     }

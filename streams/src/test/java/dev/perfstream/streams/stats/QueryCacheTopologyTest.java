@@ -230,4 +230,31 @@ class QueryCacheTopologyTest {
             .anyMatch(r -> r.startsWith("queries 60000 " + T0 + " n=60 total=774.0 "))
             .anyMatch(r -> r.startsWith("cache 60000 " + T0 + " hits=45 misses=15 "));
     }
+
+    /**
+     * One advance that closes many windows at once (here a late event far ahead; also the idle close or a catch-up after a
+     * restart) hands a service's statement and cache windows out in the order of their end: the alerts stage takes a
+     * service's newest window end on perf.queries as that topic's time, every earlier window being in.
+     */
+    @Test
+    void shouldWriteTheWindowsThatOneAdvanceClosesInTheOrderOfTheirEnd() {
+        try (StatsDriver d = new StatsDriver(keys("stats.grace", "20m"))) {
+            for (int m = 0; m < 9; m++) {
+                for (String service : List.of("orders", "billing", "catalog")) {
+                    d.sendMetric(db(T0 + m * MIN + 1000, service, "SELECT * FROM t WHERE id = " + m, 10 + m));
+                    d.sendMetric(lookup(T0 + m * MIN + 2000, service, "users", m % 2 == 0, 2));
+                }
+            }
+            assertThat(d.readQueries()).as("nothing closed before the grace").isEmpty();
+            d.sendMetric(StatsDriver.metric(T0 + 29 * MIN, "closer", "/x", 1, "OK")); // closes the 9 minutes at once
+            List<QueryStats> q = d.readQueries();
+            List<CacheStats> c = d.readCaches();
+            assertThat(q).hasSize(27);
+            assertThat(c).hasSize(27);
+            assertThat(q).extracting(r -> r.getWindowEnd().toEpochMilli()).isSorted();
+            assertThat(c).extracting(r -> r.getWindowEnd().toEpochMilli()).isSorted();
+            assertThat(q).filteredOn(r -> r.getService().equals("orders")).extracting(QueryStats::getMeanMs)
+                .containsExactly(10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0);
+        }
+    }
 }
