@@ -15,6 +15,8 @@ import dev.perfstream.schemas.avro.QueryStats;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.Topics;
+import dev.perfstream.streams.LogCapture;
+import dev.perfstream.streams.alerts.attribution.Attributor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -184,5 +186,28 @@ class AttributionArrivalOrderTest {
         assertThat(cart.get(0)).contains("\"state\": \"FIRING\"").contains("DB statement `" + CART + "`")
             .doesNotContain("partial");
         assertThat(cart.get(1)).contains("\"state\": \"RESOLVED\"");
+    }
+
+    /**
+     * The release rule trusts that a topic brings a service's windows in the order of their end; a statement window that
+     * comes after a later one (a producer other than the stats stage, or an older one that wrote them in a hash order)
+     * is said in the log, with the topic, the window and the service: an alert released in between may not have read it.
+     */
+    @Test
+    void shouldSayInTheLogWhenATopicBringsAServicesWindowAfterALaterOne() throws Exception {
+        Map<String, List<Object>> in = input();
+        List<Object> queries = new ArrayList<>(in.get(Topics.QUERIES));
+        Object late = queries.remove(2 * 2); // the cart statement's window 2 ...
+        queries.add(2 * 6, late); // ... after window 6's
+        in.put(Topics.QUERIES, queries);
+        try (LogCapture logs = new LogCapture(Attributor.class)) {
+            run(concatenated(input(), Topics.STATS, Topics.QUERIES, Topics.CACHE), "in-order");
+            assertThat(logs.messages()).as("every topic in order").isEmpty();
+            run(concatenated(in, Topics.STATS, Topics.QUERIES, Topics.CACHE), "out-of-order");
+            assertThat(logs.messages()).singleElement().asString()
+                .startsWith("attribution: perf.queries window 2026-")
+                .contains(" of service checkout (", CART, ") came after its window ending ")
+                .contains("may have been attributed without it (#1 such window)");
+        }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
+import dev.perfstream.streams.LogCapture;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -125,7 +126,7 @@ class StatsInputOrderTopologyTest {
     @Test
     void shouldSayInTheLogWhenALaggingInputHoldsStreamTimeForAMinute() {
         Lag lag = new Lag(RUM);
-        try (ProcessorLog logs = new ProcessorLog(); StatsDriver d = driver(lag)) {
+        try (LogCapture logs = new LogCapture(StatsProcessor.class); StatsDriver d = driver(lag)) {
             d.sendRum(StatsDriver.vital(T0 + 1_000, "shop", "/", "LCP", 1200, "desktop"));
             d.sendMetric(StatsDriver.metric(T0 + 310_000, "svc", "/a", 8, "OK"));
             for (int s = 0; s < 60; s++) {
@@ -144,7 +145,7 @@ class StatsInputOrderTopologyTest {
     void shouldSayInTheLogWhenAQuietTaskCannotFollowTheWallClockBecauseAnInputIsNotKnownToBeReadToItsEnd() {
         Lag lag = new Lag(RUM); // the RUM partition never reports itself read to its end
         long quiet = StatsConfig.from(Settings.of(KEYS)).idleClose().toSeconds() + StatsProcessor.HELD_WARN_MS / 1000;
-        try (ProcessorLog logs = new ProcessorLog(); StatsDriver d = driver(lag)) {
+        try (LogCapture logs = new LogCapture(StatsProcessor.class); StatsDriver d = driver(lag)) {
             d.sendMetric(StatsDriver.metric(T0 + 1_000, "svc", "/a", 7, "OK"));
             d.sendRum(StatsDriver.vital(T0 + 2_000, "shop", "/", "LCP", 1200, "desktop")); // the newest event: no input is ahead
             d.driver.advanceWallClockTime(Duration.ofSeconds(1)); // the tick that sees the events: quiet from here

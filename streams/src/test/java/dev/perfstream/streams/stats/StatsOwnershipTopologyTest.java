@@ -6,6 +6,7 @@ import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.streams.stats.state.PartialRecord;
+import dev.perfstream.streams.LogCapture;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -127,7 +128,7 @@ class StatsOwnershipTopologyTest {
     void shouldSayInTheLogWhenDueWindowsWaitAMinuteForAnotherTasksWatermark() {
         String mine = serviceOwnedBy(0);
         long t0 = NOW - 120_000;
-        try (ProcessorLog logs = new ProcessorLog(); StatsDriver d = new StatsDriver(keys(), TWO)) {
+        try (LogCapture logs = new LogCapture(StatsProcessor.class); StatsDriver d = new StatsDriver(keys(), TWO)) {
             d.sendMetric(StatsDriver.metric(t0, mine, "/a", 10, "OK"));
             d.sendMetric(StatsDriver.metric(t0 + 20_000, mine, "/a", 1, "OK")); // the first 10 s window is due
             for (int s = 0; s < 60; s++) {
@@ -146,7 +147,7 @@ class StatsOwnershipTopologyTest {
     void shouldNotReportAnotherTasksWatermarkThatTrailsButMoves() {
         String mine = serviceOwnedBy(0);
         long t0 = NOW - 300_000;
-        try (ProcessorLog logs = new ProcessorLog(); StatsDriver d = new StatsDriver(keys(), TWO)) {
+        try (LogCapture logs = new LogCapture(StatsProcessor.class); StatsDriver d = new StatsDriver(keys(), TWO)) {
             for (int s = 0; s < 150; s++) { // task 1's event time trails by more than a window, and moves every 20 s
                 d.sendMetric(StatsDriver.metric(t0 + 60_000 + s * 1_000L, mine, "/a", 10, "OK"));
                 if (s % 20 == 0) {

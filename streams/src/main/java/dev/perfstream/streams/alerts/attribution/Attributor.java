@@ -6,10 +6,13 @@ import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.streams.alerts.attribution.Candidate.Kind;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Bottleneck attribution inside the alerts stage's processor: keeps the history ({@link AttributionHistory}) from
@@ -25,10 +28,19 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * it and go out after it, in order.
  */
 public final class Attributor {
+    private static final Logger LOG = LoggerFactory.getLogger(Attributor.class);
     private final AttributionConfig config;
     private final AttributionHistory history;
     private final HeldAlerts held;
     private final Set<Feed> feeds;
+    /**
+     * Per service, window size and feed: the newest window end seen. The release rule trusts that a feed brings a
+     * service's windows in the order of their end ({@link Feed}); a window that comes after a later one breaks it, and
+     * an alert released in between was attributed without it: said in the log (in memory only: after a restart the
+     * first window of each starts it afresh).
+     */
+    private final Map<String, Long> feedTimes = new HashMap<>();
+    private long outOfOrder;
 
     /** A held alert let go, and what its attribution did not see ({@link Evidence#missing}; empty when complete). */
     public record Released(HeldAlerts.Held held, List<String> missing) {
@@ -46,16 +58,37 @@ public final class Attributor {
     /** Keeps the window (or view) in the history, and in the held alerts that read it. */
     public void observe(WindowStats s, boolean view) {
         Candidate c = history.observe(s, view);
-        if (c == null || held.isEmpty()) {
+        if (c == null) {
             return;
         }
         long size = s.getWindowEnd().toEpochMilli() - s.getWindowStart().toEpochMilli();
+        checkOrder(s, c, size);
+        if (held.isEmpty()) {
+            return;
+        }
         Ring.Point p = Ring.Point.of(s);
         for (HeldAlerts.Held h : held.all()) {
             if (h.windows() != null && h.service().equals(s.getService()) && h.sizeMs() == size
                 && Evidence.reads(c, h.route()) && Evidence.of(h.alert(), size, config).covers(p.end())) {
                 held.put(h.withPoint(c, p, Ring.unitOf(s), config.capacity()));
             }
+        }
+    }
+
+    private void checkOrder(WindowStats s, Candidate c, long size) {
+        Feed feed = Feed.of(c);
+        String key = s.getService() + '\u0000' + size + '\u0000' + feed;
+        long end = s.getWindowEnd().toEpochMilli();
+        Long newest = feedTimes.get(key);
+        if (newest == null || end >= newest) {
+            feedTimes.put(key, end);
+            return;
+        }
+        if (outOfOrder++ % 1000 == 0) { // sampled: a producer that breaks the order breaks it often
+            LOG.warn("attribution: {} window {} to {} of service {} ({}) came after its window ending {}: the feed is not in "
+                + "the order of window end, and an alert of the service released in between may have been attributed "
+                + "without it (#{} such window)", feed.topic(), s.getWindowStart(), s.getWindowEnd(), s.getService(),
+                c, java.time.Instant.ofEpochMilli(newest), outOfOrder);
         }
     }
 
@@ -166,6 +199,7 @@ public final class Attributor {
 
     /** Drops series that stopped; see {@link AttributionHistory#sweep()}. */
     public int sweep() {
+        feedTimes.clear(); // bounded by the services seen since the last sweep
         return history.sweep();
     }
 }

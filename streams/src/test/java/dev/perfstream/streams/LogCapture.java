@@ -1,4 +1,4 @@
-package dev.perfstream.streams.stats;
+package dev.perfstream.streams;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -6,18 +6,19 @@ import ch.qos.logback.core.read.ListAppender;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 
-/** What {@link StatsProcessor} logs while open (the warnings a user reads when windows are held back). */
-final class ProcessorLog implements AutoCloseable {
-    private final Logger logger = (Logger) LoggerFactory.getLogger(StatsProcessor.class);
+/** What a class logs while open: the warnings a user reads (windows held back, a feed out of order). */
+public final class LogCapture implements AutoCloseable {
+    private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    ProcessorLog() {
+    public LogCapture(Class<?> of) {
+        logger = (Logger) LoggerFactory.getLogger(of);
         appender.start();
         logger.addAppender(appender);
     }
 
     /** The formatted messages so far, oldest first. */
-    List<String> messages() {
+    public List<String> messages() {
         return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
 
