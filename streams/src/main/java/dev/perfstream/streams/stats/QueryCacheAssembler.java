@@ -27,7 +27,6 @@ final class QueryCacheAssembler {
     private static final Comparator<WindowAccumulator> BY_TOTAL_DESC =
         Comparator.comparingDouble(QueryCacheAssembler::total).reversed();
 
-    private final int top;
     /**
      * Out in the order of the windows' end (then service): one advance can close several ends at once (a late event
      * far ahead, the idle close, a catch-up after a restart), and readers take a service's newest window end on a topic
@@ -38,12 +37,13 @@ final class QueryCacheAssembler {
     private static final Comparator<WindowKey> BY_END =
         Comparator.comparingLong(WindowKey::end).thenComparing(WindowKey::service).thenComparingLong(WindowKey::start);
 
+    private final int top;
     /** (service, start, end) -> that window's statements, by fingerprint (sorted for a stable order at equal totals). */
     private final Map<WindowKey, TreeMap<String, WindowAccumulator>> statements = new TreeMap<>(BY_END);
     /** (service, start, end) -> cache name -> [lookup hits, lookup misses, hit counter, miss counter]. */
     private final Map<WindowKey, TreeMap<String, WindowAccumulator[]>> caches = new TreeMap<>(BY_END);
 
-    record WindowKey(String service, long start, long end) {
+    private record WindowKey(String service, long start, long end) {
     }
 
     QueryCacheAssembler(int top) {

@@ -88,7 +88,7 @@ public final class Attributor {
             LOG.warn("attribution: {} window {} to {} of service {} ({}) came after its window ending {}: the feed is not in "
                 + "the order of window end, and an alert of the service released in between may have been attributed "
                 + "without it (#{} such window)", feed.topic(), s.getWindowStart(), s.getWindowEnd(), s.getService(),
-                c, java.time.Instant.ofEpochMilli(newest), outOfOrder);
+                c, Instant.ofEpochMilli(newest), outOfOrder);
         }
     }
 
