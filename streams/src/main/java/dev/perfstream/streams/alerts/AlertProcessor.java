@@ -15,12 +15,14 @@ import dev.perfstream.streams.alerts.slo.Slo;
 import dev.perfstream.streams.alerts.slo.SloBuckets;
 import dev.perfstream.streams.alerts.state.AlertStatus;
 import dev.perfstream.streams.alerts.state.Phase;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
@@ -136,7 +138,8 @@ final class AlertProcessor extends ContextualProcessor<String, WindowStats, Stri
         if (attribution != null) {
             boolean view = AttributionFeed.isView(s);
             if (attributedSizes(rs).contains(s.getWindowEnd().toEpochMilli() - s.getWindowStart().toEpochMilli())) {
-                attribution.observe(s, view);
+                Header source = r.headers().lastHeader(Feed.SOURCE_HEADER);
+                attribution.observe(s, view, source == null ? null : new String(source.value(), StandardCharsets.UTF_8));
             }
             if (view) { // a statement or cache view: history only, its rules run in their own sub-topology
                 out.releaseReady(s.getService());

@@ -7,11 +7,16 @@ import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.serde.DeadLetters;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.streams.alerts.attribution.Feed;
 import dev.perfstream.streams.outage.ParkedRecord;
 import dev.perfstream.streams.outage.ParkedRecords;
 import dev.perfstream.streams.outage.ParkingProcessor;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,13 +60,28 @@ final class DecodeProcessor extends ParkingProcessor<String, Decoded> {
             }
             PerfstreamMetrics.EVENTS_IN.labelValues("alerts", r.topic(), WireFormat.detect(r.value())
                 == WireFormat.AVRO_CONFLUENT ? "avro" : "json").inc();
-            context().forward(new Record<>(s.getService(), new Decoded(s, null, null), r.timestamp()));
+            context().forward(new Record<>(s.getService(), new Decoded(s, null, null), r.timestamp(), source(r)));
         } catch (DecodeException e) {
             LOG.warn("dead-lettering record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
             DeadLetter dl = DeadLetters.of(e.code(), e.getMessage(), "alerts", r.topic(), r.partition(), r.offset(),
                 r.timestamp(), r.key(), r.value(), clock.instant());
             context().forward(new Record<String, Decoded>(null, new Decoded(null, dl, r.key()), r.timestamp()));
         }
+    }
+
+    /**
+     * The record's source for attribution ({@link Feed#SOURCE_HEADER}): the stats task that wrote it and the partition
+     * it came from. None for a record without the task (another producer, or replayed from the parked store).
+     */
+    private Headers source(ParkedRecord r) {
+        Headers in = liveHeaders(r);
+        Header task = in == null ? null : in.lastHeader(Feed.TASK_HEADER);
+        RecordHeaders out = new RecordHeaders();
+        if (task != null) {
+            out.add(Feed.SOURCE_HEADER, (new String(task.value(), StandardCharsets.UTF_8) + '@' + r.topic() + '-'
+                + r.partition()).getBytes(StandardCharsets.UTF_8));
+        }
+        return out;
     }
 
     /** Structural checks the schema cannot express. NaN statistics are legal: rules treat them as no data. */

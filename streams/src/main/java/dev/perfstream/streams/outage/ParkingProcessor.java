@@ -1,6 +1,7 @@
 package dev.perfstream.streams.outage;
 
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -16,6 +17,9 @@ public abstract class ParkingProcessor<KOut, VOut> implements Processor<byte[], 
     private final ParkedRecords parking;
     private final String parkedStore;
     private ProcessorContext<KOut, VOut> context;
+    /** The record being processed, and its parked form: its headers are read while it is handled live. */
+    private Record<byte[], byte[]> live;
+    private ParkedRecord liveParked;
 
     /**
      * @param stage       the stage's name in logs and metrics
@@ -35,9 +39,24 @@ public abstract class ParkingProcessor<KOut, VOut> implements Processor<byte[], 
     @Override
     public final void process(Record<byte[], byte[]> record) {
         ParkedRecord r = ParkedRecords.of(record, context.recordMetadata());
-        if (!direct(r)) {
-            parking.offer(r);
+        live = record;
+        liveParked = r;
+        try {
+            if (!direct(r)) {
+                parking.offer(r);
+            }
+        } finally {
+            live = null;
+            liveParked = null;
         }
+    }
+
+    /**
+     * The headers of {@code r} when it is handled as it arrives; null when it is replayed from the parked store, which
+     * keeps no headers.
+     */
+    protected final Headers liveHeaders(ParkedRecord r) {
+        return r == liveParked ? live.headers() : null;
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.metrics.PerfstreamMetrics;
 import dev.perfstream.schemas.serde.DeadLetters;
 import dev.perfstream.schemas.series.SeriesKey;
+import dev.perfstream.streams.alerts.attribution.Feed;
 import dev.perfstream.streams.impact.ImpactWindows;
 import dev.perfstream.streams.outage.ParkedRecord;
 import dev.perfstream.streams.stats.state.PartialRecord;
@@ -13,11 +14,14 @@ import dev.perfstream.streams.stats.state.SeriesWindowStore;
 import dev.perfstream.streams.stats.state.WindowAccumulator;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
@@ -43,6 +47,7 @@ final class StatsOutput {
     private final ImpactWindows impact;
     private final Map<Long, CounterDataPoint> windowsEmitted = new HashMap<>();
     private long deadLetters;
+    private byte[] taskHeader;
     private long instancesOverflowed;
 
     StatsOutput(ProcessorContext<Object, Object> context, SeriesWindowStore store, int self, Clock clock,
@@ -81,7 +86,19 @@ final class StatsOutput {
         WindowStats s = toStats(a, SeriesKey.parse(a.seriesId()));
         windowsEmitted.computeIfAbsent(a.end() - a.start(), size -> PerfstreamMetrics.WINDOWS_EMITTED.labelValues(
             StatsProcessor.STAGE, Duration.ofMillis(size).toString().substring(2).toLowerCase(java.util.Locale.ROOT))).inc();
-        context.forward(new Record<Object, Object>(a.seriesId(), s, a.end()), StatsTopology.STATS_SINK);
+        context.forward(new Record<Object, Object>(a.seriesId(), s, a.end(), written()), StatsTopology.STATS_SINK);
+    }
+
+    /**
+     * The headers of a perf.stats, perf.queries or perf.cache record: the task that wrote it ({@link Feed#TASK_HEADER}).
+     * A task writes its windows in the order of their end, so a reader that sees one task's records of a partition in
+     * order knows every earlier window of that task and partition is in (the alerts stage's attribution waits so).
+     */
+    private Headers written() {
+        if (taskHeader == null) {
+            taskHeader = context.taskId().toString().getBytes(StandardCharsets.UTF_8);
+        }
+        return new RecordHeaders().add(Feed.TASK_HEADER, taskHeader);
     }
 
     /**
@@ -101,9 +118,9 @@ final class StatsOutput {
             return;
         }
         details.flush(
-            q -> context.forward(new Record<Object, Object>(q.getService(), q, q.getWindowEnd().toEpochMilli()),
+            q -> context.forward(new Record<Object, Object>(q.getService(), q, q.getWindowEnd().toEpochMilli(), written()),
                 StatsTopology.QUERIES_SINK),
-            c -> context.forward(new Record<Object, Object>(c.getService(), c, c.getWindowEnd().toEpochMilli()),
+            c -> context.forward(new Record<Object, Object>(c.getService(), c, c.getWindowEnd().toEpochMilli(), written()),
                 StatsTopology.CACHE_SINK));
     }
 

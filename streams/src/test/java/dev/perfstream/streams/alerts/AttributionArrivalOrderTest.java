@@ -75,6 +75,10 @@ class AttributionArrivalOrderTest {
         return in;
     }
 
+    /** A perf.stats record written by the stats task {@code task}. */
+    record Sourced(WindowStats stats, String task) {
+    }
+
     /** The three topics interleaved at random (each in its own order). */
     static List<Object> shuffled(Map<String, List<Object>> in, long seed) {
         Random random = new Random(seed);
@@ -109,7 +113,9 @@ class AttributionArrivalOrderTest {
         t.start(Map.of(), true);
         try {
             for (Object r : records) {
-                if (r instanceof WindowStats s) {
+                if (r instanceof Sourced x) {
+                    t.send(x.stats(), x.task());
+                } else if (r instanceof WindowStats s) {
                     t.send(s);
                 } else if (r instanceof QueryStats q) {
                     t.send(q);
@@ -208,6 +214,42 @@ class AttributionArrivalOrderTest {
                 .startsWith("attribution: perf.queries window 2026-")
                 .contains(" of service checkout (", CART, ") came after its window ending ")
                 .contains("may have been attributed without it (#1 such window)");
+        }
+    }
+
+    /**
+     * perf.stats is keyed by series: on several partitions, a service's series reach its alerts task through one decode
+     * task each, every series in order but one partition's windows after another's. The decode step stamps each record
+     * with its source (the stats task that wrote it, its partition), and the attribution waits for every source of the
+     * service (TopologyTestDriver has one partition, so two stats tasks stand for two sources here). Windows 0-2 come
+     * from both sources in turn, then every statement and cache record; then the route latency windows of minutes 3-10
+     * from one source, and the service's DB, cache and CPU windows of those minutes after them, from the other. Without the sources the alert went out after the
+     * route's windows, before its DB windows ("unexplained (no DB, cache, ... moved with it)").
+     */
+    @Test
+    void shouldWaitForEverySourceOfTheServiceWhenItsSeriesComeThroughSeveralPartitions() throws Exception {
+        Map<String, List<Object>> in = input();
+        Map<String, List<String>> reference = run(concatenated(in, Topics.STATS, Topics.QUERIES, Topics.CACHE), "reference");
+        List<Object> records = new ArrayList<>();
+        List<Object> routes = new ArrayList<>();
+        List<Object> others = new ArrayList<>();
+        for (Object o : in.get(Topics.STATS)) {
+            WindowStats w = (WindowStats) o;
+            boolean route = w.getName().equals("http.server.duration");
+            Sourced r = new Sourced(w, route ? "0_0" : "0_1");
+            if (w.getWindowStart().isBefore(AttributionTopologyTest.start(3))) {
+                records.add(r);
+            } else {
+                (route ? routes : others).add(r);
+            }
+        }
+        records.addAll(in.get(Topics.QUERIES)); // the statements and caches first: they do not hold the alert here
+        records.addAll(in.get(Topics.CACHE));
+        records.addAll(routes);
+        records.addAll(others);
+        try (LogCapture logs = new LogCapture(Attributor.class)) {
+            assertThat(run(records, "two-sources")).isEqualTo(reference);
+            assertThat(logs.messages()).as("each source in order").isEmpty();
         }
     }
 }

@@ -15,6 +15,7 @@ import dev.perfstream.schemas.config.Settings;
 import dev.perfstream.schemas.serde.Codecs;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.serde.RecordCodec;
+import dev.perfstream.streams.alerts.attribution.Feed;
 import dev.perfstream.streams.alerts.rule.RuleSet;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Supplier;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -116,6 +118,12 @@ class AttributionTopologyTest {
 
     void send(WindowStats s) {
         stats.pipeInput(s.getService().getBytes(StandardCharsets.UTF_8), STATS.encode(Topics.STATS, s), s.getWindowEnd());
+    }
+
+    /** A perf.stats record as the stats task {@code task} writes it (with its task header). */
+    void send(WindowStats s, String task) {
+        stats.pipeInput(new TestRecord<>(s.getService().getBytes(StandardCharsets.UTF_8), STATS.encode(Topics.STATS, s),
+            new RecordHeaders().add(Feed.TASK_HEADER, task.getBytes(StandardCharsets.UTF_8)), s.getWindowEnd()));
     }
 
     void send(QueryStats q) {

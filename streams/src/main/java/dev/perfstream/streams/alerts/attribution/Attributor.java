@@ -6,7 +6,9 @@ import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.streams.alerts.attribution.Candidate.Kind;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,12 +36,14 @@ public final class Attributor {
     private final HeldAlerts held;
     private final Set<Feed> feeds;
     /**
-     * Per service, window size and feed: the newest window end seen. The release rule trusts that a feed brings a
-     * service's windows in the order of their end ({@link Feed}); a window that comes after a later one breaks it, and
-     * an alert released in between was attributed without it: said in the log (in memory only: after a restart the
-     * first window of each starts it afresh).
+     * Per service, window size, feed and source: the newest window end seen, for the order check ({@link #checkOrder}; in
+     * memory only: after a restart the first window of each starts it afresh).
      */
     private final Map<String, Long> feedTimes = new HashMap<>();
+    /** Per source ({@link Feed#SOURCE_HEADER}), window size and feed: the newest window end it brought, any service. */
+    private final Map<String, Long> sourceTimes = new HashMap<>();
+    /** Per service, window size and feed: the sources that brought its windows, with the newest end of it each brought. */
+    private final Map<String, Map<String, Long>> serviceSources = new HashMap<>();
     private long outOfOrder;
 
     /** A held alert let go, and what its attribution did not see ({@link Evidence#missing}; empty when complete). */
@@ -55,15 +59,26 @@ public final class Attributor {
         this.feeds = Set.copyOf(feeds);
     }
 
-    /** Keeps the window (or view) in the history, and in the held alerts that read it. */
-    public void observe(WindowStats s, boolean view) {
-        Candidate c = history.observe(s, view);
-        if (c == null) {
+    /**
+     * Keeps the window (or view) in the history, and in the held alerts that read it.
+     *
+     * @param source where it came from ({@link Feed#SOURCE_HEADER}: the stats task and partition), or null when not known
+     */
+    public void observe(WindowStats s, boolean view, String source) {
+        Candidate kind = Candidate.of(s, view);
+        if (kind == null) {
             return;
         }
         long size = s.getWindowEnd().toEpochMilli() - s.getWindowStart().toEpochMilli();
-        checkOrder(s, c, size);
-        if (held.isEmpty()) {
+        long end = s.getWindowEnd().toEpochMilli();
+        Feed feed = Feed.of(kind);
+        checkOrder(s, kind, size, feed, source);
+        if (source != null) {
+            sourceTimes.merge(key(source, size, feed), end, Math::max);
+            serviceSources.computeIfAbsent(key(s.getService(), size, feed), k -> new HashMap<>()).merge(source, end, Math::max);
+        }
+        Candidate c = history.observe(s, view);
+        if (c == null || held.isEmpty()) {
             return;
         }
         Ring.Point p = Ring.Point.of(s);
@@ -75,21 +90,57 @@ public final class Attributor {
         }
     }
 
-    private void checkOrder(WindowStats s, Candidate c, long size) {
-        Feed feed = Feed.of(c);
-        String key = s.getService() + '\u0000' + size + '\u0000' + feed;
+    private static String key(String a, long size, Feed feed) {
+        return a + '\u0000' + size + '\u0000' + feed;
+    }
+
+    /**
+     * A window that comes after a later one of its service from the same source (sources unknown: on the same topic)
+     * breaks the order the release rule trusts; so does the first window of a source new to the service that comes after
+     * the service's windows from the others (its source was not waited for). Either is said in the log (sampled: a
+     * producer that breaks the order breaks it often).
+     */
+    private void checkOrder(WindowStats s, Candidate c, long size, Feed feed, String source) {
+        String k = key(s.getService(), size, feed) + '\u0000' + (source == null ? "" : source);
         long end = s.getWindowEnd().toEpochMilli();
-        Long newest = feedTimes.get(key);
-        if (newest == null || end >= newest) {
-            feedTimes.put(key, end);
-            return;
+        Long before = feedTimes.get(k);
+        String how = source == null ? "" : " from the same source " + source;
+        Map<String, Long> known = source == null ? null : serviceSources.get(key(s.getService(), size, feed));
+        if (known != null && !known.isEmpty() && !known.containsKey(source)) {
+            before = known.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+            how = " from other sources (" + source + " is new to the service)";
         }
-        if (outOfOrder++ % 1000 == 0) { // sampled: a producer that breaks the order breaks it often
-            LOG.warn("attribution: {} window {} to {} of service {} ({}) came after its window ending {}: the feed is not in "
-                + "the order of window end, and an alert of the service released in between may have been attributed "
-                + "without it (#{} such window)", feed.topic(), s.getWindowStart(), s.getWindowEnd(), s.getService(),
-                c, Instant.ofEpochMilli(newest), outOfOrder);
+        feedTimes.merge(k, end, Math::max);
+        if (before != null && end < before && outOfOrder++ % 1000 == 0) {
+            LOG.warn("attribution: {} window {} to {} of service {} ({}) came after its window ending {}{}: the feed is not "
+                + "in the order of window end, and an alert of the service released in between may have been attributed "
+                + "without it (#{} such window)", feed.topic(), s.getWindowStart(), s.getWindowEnd(), s.getService(), c,
+                Instant.ofEpochMilli(before), how, outOfOrder);
         }
+    }
+
+    /**
+     * The feed's time for the service from its sources, or null when none is known (records without
+     * {@link Feed#TASK_HEADER}: the newest window of the service is then the feed's time). Each source (one stats task's
+     * records in one partition) brings its windows in the order of their end, whatever the other sources do, and
+     * carries windows of all that task's services: every window of the service that ends before the oldest time of the
+     * service's sources is in, also when its series are spread over partitions and one partition's come windows after
+     * another's. A source that brought none of the service's windows within the rings' span of the newest no longer
+     * counts (its series of the service stopped).
+     */
+    private Long sourceTime(String service, long size, Feed feed) {
+        Map<String, Long> sources = serviceSources.get(key(service, size, feed));
+        if (sources == null || sources.isEmpty()) {
+            return null;
+        }
+        long newest = sources.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+        long span = (long) config.capacity() * size;
+        sources.values().removeIf(e -> e < newest - span);
+        long t = Long.MAX_VALUE;
+        for (String source : sources.keySet()) {
+            t = Math.min(t, sourceTimes.get(key(source, size, feed)));
+        }
+        return t;
     }
 
     /** True for a window a FIRING of a high-latency rule on it gets attributed: a route series. */
@@ -162,7 +213,14 @@ public final class Attributor {
         if (h.dropped() != null) {
             missing.add(h.dropped());
         }
-        missing.addAll(ev.missing(windows(h, ev, all), all, feeds));
+        Map<Feed, Long> bySource = new EnumMap<>(Feed.class);
+        for (Feed f : feeds) {
+            Long t = sourceTime(h.service(), h.sizeMs(), f);
+            if (t != null) {
+                bySource.put(f, t);
+            }
+        }
+        missing.addAll(ev.missing(windows(h, ev, all), all, feeds, bySource));
         return missing;
     }
 
@@ -200,6 +258,18 @@ public final class Attributor {
     /** Drops series that stopped; see {@link AttributionHistory#sweep()}. */
     public int sweep() {
         feedTimes.clear(); // bounded by the services seen since the last sweep
+        // The sources stay (forgetting one would let the others' time pass windows still on their way): a service
+        // without a window for a day is forgotten, then the sources no service refers to.
+        long newest = serviceSources.values().stream().flatMap(m -> m.values().stream()).mapToLong(Long::longValue)
+            .max().orElse(Long.MIN_VALUE);
+        serviceSources.values().removeIf(m -> m.values().stream()
+            .allMatch(e -> e < newest - AttributionHistory.SERVICE_IDLE_MS));
+        Set<String> used = new HashSet<>();
+        serviceSources.forEach((k, m) -> {
+            String sizeAndFeed = k.substring(k.indexOf('\u0000'));
+            m.keySet().forEach(source -> used.add(source + sizeAndFeed));
+        });
+        sourceTimes.keySet().retainAll(used);
         return history.sweep();
     }
 }

@@ -120,11 +120,13 @@ record Evidence(long breachStart, long windowEnd, long sizeMs, int baselineWindo
      * @param snapshot the read windows collected so far ({@link #restrict})
      * @param all      every series of the service (for the feeds' times)
      * @param read     the feeds the stage reads
+     * @param bySource the feeds' times from their sources where known (see {@code Attributor}): they replace the newest
+     *                 window of the service, which one partition can bring windows ahead of another
      */
-    List<String> missing(Map<Candidate, Ring> snapshot, Map<Candidate, Ring> all, Set<Feed> read) {
+    List<String> missing(Map<Candidate, Ring> snapshot, Map<Candidate, Ring> all, Set<Feed> read, Map<Feed, Long> bySource) {
         List<String> out = new ArrayList<>();
         for (Feed f : needed(snapshot, read)) {
-            long t = time(all, f);
+            long t = bySource.containsKey(f) ? bySource.get(f) : time(all, f);
             if (t > windowEnd) {
                 continue;
             }
