@@ -36,8 +36,8 @@ public final class Attributor {
     private final HeldAlerts held;
     private final Set<Feed> feeds;
     /**
-     * Per service, window size, feed and source: the newest window end seen, for the order check ({@link #checkOrder}; in
-     * memory only: after a restart the first window of each starts it afresh).
+     * Per service, window size and feed, for records without a source: the newest window end seen, for the order check
+     * ({@link #checkOrder}; in memory only: after a restart the first window of each starts it afresh).
      */
     private final Map<String, Long> feedTimes = new HashMap<>();
     /** Per source ({@link Feed#SOURCE_HEADER}), window size and feed: the newest window end it brought, any service. */
@@ -101,16 +101,21 @@ public final class Attributor {
      * producer that breaks the order breaks it often).
      */
     private void checkOrder(WindowStats s, Candidate c, long size, Feed feed, String source) {
-        String k = key(s.getService(), size, feed) + '\u0000' + (source == null ? "" : source);
+        String k = key(s.getService(), size, feed);
         long end = s.getWindowEnd().toEpochMilli();
-        Long before = feedTimes.get(k);
-        String how = source == null ? "" : " from the same source " + source;
-        Map<String, Long> known = source == null ? null : serviceSources.get(key(s.getService(), size, feed));
-        if (known != null && !known.isEmpty() && !known.containsKey(source)) {
-            before = known.values().stream().mapToLong(Long::longValue).max().orElseThrow();
-            how = " from other sources (" + source + " is new to the service)";
+        Long before;
+        String how = "";
+        if (source == null) {
+            before = feedTimes.put(k, Math.max(end, feedTimes.getOrDefault(k, Long.MIN_VALUE)));
+        } else {
+            Map<String, Long> known = serviceSources.getOrDefault(k, Map.of());
+            before = known.get(source);
+            how = " from the same source " + source;
+            if (before == null && !known.isEmpty()) {
+                before = known.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+                how = " from other sources (" + source + " is new to the service)";
+            }
         }
-        feedTimes.merge(k, end, Math::max);
         if (before != null && end < before && outOfOrder++ % 1000 == 0) {
             LOG.warn("attribution: {} window {} to {} of service {} ({}) came after its window ending {}{}: the feed is not "
                 + "in the order of window end, and an alert of the service released in between may have been attributed "
@@ -257,7 +262,7 @@ public final class Attributor {
 
     /** Drops series that stopped; see {@link AttributionHistory#sweep()}. */
     public int sweep() {
-        feedTimes.clear(); // bounded by the services seen since the last sweep
+        feedTimes.clear(); // bounded by the services seen since the last sweep (records without a source only)
         // The sources stay (forgetting one would let the others' time pass windows still on their way): a service
         // without a window for a day is forgotten, then the sources no service refers to.
         long newest = serviceSources.values().stream().flatMap(m -> m.values().stream()).mapToLong(Long::longValue)
