@@ -40,6 +40,7 @@ final class ConsumerLag implements InputLag {
     private volatile Set<TopicPartition> drainedByBroker = Set.of();
     volatile KafkaStreams streams;
     private final BrokerOffsets broker;
+    private final long settleMillis;
 
     /**
      * What the broker says of input partitions whose consumer has reported no lag, read by the housekeeping thread.
@@ -92,16 +93,18 @@ final class ConsumerLag implements InputLag {
 
     /** Without a broker to ask (tests that set the metrics themselves): a partition without a metric stays behind. */
     ConsumerLag(StatsConfig c, int metricsPartitions, int rumPartitions) {
-        this(c, metricsPartitions, rumPartitions, partitions -> Set.of());
+        this(c, metricsPartitions, rumPartitions, partitions -> Set.of(), 0);
     }
 
     /**
      * @param metricsPartitions partitions of the metrics topic when the stage started
      * @param rumPartitions     partitions of the RUM topic when the stage started
      * @param broker            asked about the partitions without a lag metric at each {@link #refresh()}
+     * @param settleMillis      see {@link InputLag#settleMillis()}
      */
-    ConsumerLag(StatsConfig c, int metricsPartitions, int rumPartitions, BrokerOffsets broker) {
+    ConsumerLag(StatsConfig c, int metricsPartitions, int rumPartitions, BrokerOffsets broker, long settleMillis) {
         this.broker = broker;
+        this.settleMillis = settleMillis;
         this.metricsTopic = c.metricsTopic();
         this.rumTopic = c.rumTopic();
         this.metricsLag = new AtomicReferenceArray<>(metricsPartitions);
@@ -200,6 +203,11 @@ final class ConsumerLag implements InputLag {
     /** Sets one partition's lag metric (what {@link #refresh} finds; tests set their own). */
     void attach(String topic, int partition, Metric metric) {
         set(topic.equals(metricsTopic) ? metricsLag : topic.equals(rumTopic) ? rumLag : null, partition, metric);
+    }
+
+    @Override
+    public long settleMillis() {
+        return settleMillis;
     }
 
     @Override

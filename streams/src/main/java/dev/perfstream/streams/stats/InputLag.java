@@ -22,6 +22,16 @@ public interface InputLag {
         return caughtUp(partition);
     }
 
+    /**
+     * How long (wall clock) a partition must have stayed read to its end, after the task read up to a new event time of
+     * it, before its answer is trusted ({@code StatsProcessor}'s input gate): the answer is as of the partition's last
+     * fetch, and the consumer leaves a partition with records in its buffer out of its fetches, so a record of the other
+     * input may have been fetched later than this partition last was. 0 trusts every answer at once (tests, one-off runs).
+     */
+    default long settleMillis() {
+        return 0;
+    }
+
     /** Why the partition does not count as read to its end, for the log (when {@link #caughtUp(String, int)} is false). */
     default String whyBehind(String topic, int partition) {
         return "its lag is not zero";

@@ -91,7 +91,8 @@ public final class StatsApp implements StageRunner.Stage {
             ic = StatsPartitions.impactOutput(admin, c, ImpactConfig.from(settings, c.windows().get(0)));
             rc = StatsPartitions.rumElementsOutput(admin, c, RumElementsConfig.from(settings));
             lag = new ConsumerLag(c, StatsPartitions.partitions(admin, c.metricsTopic()),
-                StatsPartitions.partitions(admin, c.rumTopic()), ConsumerLag.BrokerOffsets.of(admin, c.applicationId()));
+                StatsPartitions.partitions(admin, c.rumTopic()), ConsumerLag.BrokerOffsets.of(admin, c.applicationId()),
+                settleMillis(streamsProperties));
         } catch (RuntimeException e) {
             admin.close(Duration.ofSeconds(5));
             throw e;
@@ -131,6 +132,22 @@ public final class StatsApp implements StageRunner.Stage {
                     e.toString());
             }
         }
+    }
+
+    /**
+     * How long an input partition read to its end must stay so before the input gate trusts it ({@link
+     * InputLag#settleMillis()}): two fetch rounds of its consumer, each answered within {@code fetch.max.wait.ms} when
+     * nothing is new (one fetch in flight per broker: the one that left the partition out, then one with it), and a
+     * second for the stream thread to poll. 2 s with the client's default 500 ms.
+     */
+    static long settleMillis(Properties streamsProperties) {
+        Object wait = null;
+        for (String key : List.of(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG),
+            StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG)) {
+            wait = wait != null ? wait : streamsProperties.get(key);
+        }
+        long ms = wait == null ? ConsumerConfig.DEFAULT_FETCH_MAX_WAIT_MS : Long.parseLong(String.valueOf(wait).trim());
+        return 2 * ms + 1_000;
     }
 
     /** The stage's Kafka Streams properties without any user client settings (tests). */

@@ -53,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * Kafka Streams' buffer: {@link FetchedOffsets}), looked at before every event and tick, stream time stays
  * at that input's largest event time. An input that is read and handled to its end holds nothing back,
  * whatever its last event time; one that holds stream time for a minute without moving is named in the
- * log. This gate reads the same lag as Kafka Streams' own wait for unfetched data, which the stage
+ * log. An input just read to its end after its event time moved holds stream time for {@link
+ * InputLag#settleMillis()} more: its lag is as of its last fetch, which may be older than the other input's record
+ * ({@link #lookAtInputLag}). This gate reads the same lag as Kafka Streams' own wait for unfetched data, which the stage
  * therefore turns off ({@code max.task.idle.ms=-1}): see {@link StatsApp#properties}.
  *
  * <p>Quiet input ({@code stats.idle.close}): when this task's event time has not moved for that
@@ -90,6 +92,13 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
     private final String[] inputs;
     private final long[] inputTime = {Long.MIN_VALUE, Long.MIN_VALUE};
     private final boolean[] behind = new boolean[2];
+    /**
+     * Per input: since when (wall clock) it is read to its end after the task read up to a new event time of it, and that
+     * event time. It holds stream time until {@link InputLag#settleMillis()} later, as if still behind (see {@link
+     * #lookAtInputLag}).
+     */
+    private final long[] settledSince = {Long.MIN_VALUE / 2, Long.MIN_VALUE / 2};
+    private final long[] settledAt = {Long.MIN_VALUE, Long.MIN_VALUE};
     /** This task's partition of each input, and the offset of the last record of it handled here (-1: none yet). */
     private TopicPartition[] inputPartitions;
     private final long[] handled = {-1, -1};
@@ -195,7 +204,7 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
                 + "set?): the input gate sees only the consumer's lag, and events buffered in Kafka Streams may be late",
                 context.taskId());
         }
-        lookAtInputLag();
+        lookAtInputLag(context.currentSystemTimeMs());
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
@@ -257,8 +266,9 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
         if (input >= 0 && o.timestamp() > inputTime[input]) {
             inputTime[input] = o.timestamp();
         }
-        lookAtInputLag(); // as of the consumer's last fetch: what Kafka Streams' own idle check would read
-        store.advance(readyTime(), emit);
+        long now = context.currentSystemTimeMs();
+        lookAtInputLag(now, input); // as of the consumer's last fetch: what Kafka Streams' own idle check would read
+        store.advance(readyTime(now), emit);
         out.flushDetails();
         if (ownership.tasks() > 1 && Math.floorDiv(store.streamTime(), sizes[0]) != Math.floorDiv(announced, sizes[0])) {
             announce();
@@ -298,12 +308,13 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
 
     /**
      * How far stream time may go: the largest event time read, held back to the largest event time of
-     * an input that still has data on the broker (to where it already is, when that input gave nothing yet).
+     * an input that still has data on the broker, or was read to its end too recently to be sure it has not
+     * (to where it already is, when that input gave nothing yet).
      */
-    private long readyTime() {
+    private long readyTime(long now) {
         long t = maxEventTime;
         for (int i = 0; i < inputs.length; i++) {
-            if (behind[i] && inputTime[i] < t) {
+            if ((behind[i] || now - settledSince[i] < lag.settleMillis()) && inputTime[i] < t) {
                 t = Math.max(inputTime[i], Math.min(t, store.streamTime()));
             }
         }
@@ -313,10 +324,30 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
     /**
      * An input is behind while its partition has data on the broker that the consumer has not fetched (its lag as of
      * the last fetch) or records that a poll returned and this task has not handled yet (in Kafka Streams' buffer).
+     *
+     * <p>"As of the last fetch" can be older than the record being handled: while a partition has records in the
+     * consumer's buffer, the consumer leaves it out of its fetches, and the fetch that brought the other input's record
+     * may have left it out. SecuredPipelineIT (2026-12-07): the load generator wrote 20 minutes of events in 2 s, the
+     * collector a beacon at the present right after; the beacon came in while the metrics partition's last fetch, made
+     * before the load generator's last seconds were written, said it was read to its end, and stream time jumped to
+     * the present: the load generator's last 2 minutes were counted late. So an input that has just been read to its
+     * end after its event time moved holds stream time for {@link InputLag#settleMillis()} more, the time its consumer
+     * takes to fetch it again. Only when its event time moved: an input that keeps bringing events no newer than before
+     * holds nothing for that.
      */
-    private void lookAtInputLag() {
+    private void lookAtInputLag(long now) {
+        lookAtInputLag(now, -1);
+    }
+
+    /** @param justRead the input of the record just handled (-1: none): it had a record to read, so it was behind */
+    private void lookAtInputLag(long now, int justRead) {
         for (int i = 0; i < inputs.length; i++) {
+            boolean was = behind[i] || i == justRead;
             behind[i] = !lag.caughtUp(inputs[i], self) || fetched != null && fetched.last(inputPartitions[i]) > handled[i];
+            if (was && !behind[i] && inputTime[i] > settledAt[i]) {
+                settledSince[i] = now;
+                settledAt[i] = inputTime[i];
+            }
         }
     }
 
@@ -422,10 +453,10 @@ final class StatsProcessor extends ParkingProcessor<Object, Object> {
             lastSeenEventTime = maxEventTime;
             eventTimeMovedAt = now;
         }
-        lookAtInputLag();
+        lookAtInputLag(now);
         warnIfHeld(now);
         warnIfIdleHeld(now);
-        long target = Math.max(store.streamTime(), readyTime());
+        long target = Math.max(store.streamTime(), readyTime(now));
         if (now - eventTimeMovedAt >= idleMs && parked() == 0 && !behind[0] && !behind[1]) { // read to the end
             target = Math.max(target, now - idleMs);
         }

@@ -21,6 +21,16 @@ class StatsConfigTest {
     }
 
     @Test
+    void shouldSettleAnInputReadToItsEndForTwoFetchRoundsOfItsConsumerAndASecond() {
+        StatsConfig c = StatsConfig.from(Settings.of(Map.of()));
+        assertThat(StatsApp.settleMillis(StatsApp.properties(c))).as("fetch.max.wait.ms 500 by default").isEqualTo(2_000);
+        assertThat(StatsApp.settleMillis(StatsApp.properties(c, Settings.of(Map.of(
+            "kafka.client.fetch.max.wait.ms", "100"))))).isEqualTo(1_200);
+        assertThat(StatsApp.settleMillis(StatsApp.properties(c, Settings.of(Map.of(
+            "kafka.consumer.fetch.max.wait.ms", "1000"))))).isEqualTo(3_000);
+    }
+
+    @Test
     void shouldReportEveryProblemAtOnceNamingTheKeys() {
         Settings s = Settings.of(Map.of("stats.windows", "10s,25s", "stats.rollup", "7m", "stats.store", "disk",
             "stats.route.cap", "0", "stats.compression", "brotli"));

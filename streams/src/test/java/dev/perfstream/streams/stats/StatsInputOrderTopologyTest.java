@@ -27,9 +27,15 @@ class StatsInputOrderTopologyTest {
     private static final class Lag implements InputLag {
         final String rumTopic;
         boolean rumCaughtUp;
+        long settle;
 
         Lag(String rumTopic) {
             this.rumTopic = rumTopic;
+        }
+
+        @Override
+        public long settleMillis() {
+            return settle;
         }
 
         @Override
@@ -102,6 +108,76 @@ class StatsInputOrderTopologyTest {
             assertThat(d.readDeadLetters()).as("no RUM event late").isEmpty();
             assertThat(d.readStats()).filteredOn(w -> w.getName().equals("LCP")).extracting(WindowStats::getCount)
                 .containsExactly(4L);
+        } finally {
+            FetchedOffsets.unregister(client, fetched);
+        }
+    }
+
+    /**
+     * SecuredPipelineIT, 2026-12-07: a burst of old metrics, then a RUM event at the present. The consumer had fetched the
+     * metrics partition last before the burst's end was written (it leaves a partition with records in its buffer out of
+     * its fetches), so when the RUM event came its lag said "read to its end" and stream time jumped: the burst's last
+     * events were late. An input just read to its end holds stream time for the settle time: its consumer fetches it
+     * again meanwhile.
+     */
+    @Test
+    void shouldNotTrustAnInputJustReadToItsEndUntilItsConsumerHadTimeToFetchItAgain() {
+        Lag lag = new Lag(RUM);
+        lag.rumCaughtUp = true;
+        lag.settle = 2_000;
+        String metrics = StatsConfig.from(Settings.of(KEYS)).metricsTopic();
+        String client = Thread.currentThread().getName() + "-consumer";
+        FetchedOffsets fetched = FetchedOffsets.register(client);
+        try (StatsDriver d = driver(lag)) {
+            TopicPartition metrics0 = new TopicPartition(metrics, 0);
+            fetched.polled(new ConsumerRecords<>(Map.of(metrics0, List.of(new ConsumerRecord<>(metrics, 0, 1L, new byte[0],
+                new byte[0])))));
+            d.sendMetric(StatsDriver.metric(T0 + 1_000, "svc", "/a", 7, "OK"));
+            d.sendMetric(StatsDriver.metric(T0 + 2_000, "svc", "/a", 8, "OK")); // offset 1: every polled record handled
+            d.sendRum(StatsDriver.vital(T0 + 600_000, "shop", "/", "LCP", 1200, "desktop")); // 10 minutes ahead
+            assertThat(d.readStats()).as("minute 0 waits: the metrics partition was read to its end only just now").isEmpty();
+
+            d.driver.advanceWallClockTime(Duration.ofSeconds(1));
+            fetched.polled(new ConsumerRecords<>(Map.of(metrics0, List.of(new ConsumerRecord<>(metrics, 0, 2L, new byte[0],
+                new byte[0]))))); // the next fetch brings the burst's last event
+            d.sendMetric(StatsDriver.metric(T0 + 30_000, "svc", "/a", 9, "OK"));
+            assertThat(d.readDeadLetters()).as("the burst's last event is not late").isEmpty();
+            d.driver.advanceWallClockTime(Duration.ofSeconds(1));
+            assertThat(d.readStats()).as("1 s after it was read to its end again: still waiting").isEmpty();
+
+            d.driver.advanceWallClockTime(Duration.ofSeconds(2));
+            assertThat(d.readStats()).filteredOn(w -> w.getName().equals("http.server.duration"))
+                .extracting(WindowStats::getCount).as("then minute 0 closes, with all three").containsExactly(3L);
+        } finally {
+            FetchedOffsets.unregister(client, fetched);
+        }
+    }
+
+    @Test
+    void shouldLetAnInputThatKeepsBringingNoNewerEventsHoldNothingForTheSettleTime() {
+        Lag lag = new Lag(RUM);
+        lag.rumCaughtUp = true;
+        lag.settle = 2_000;
+        String metrics = StatsConfig.from(Settings.of(KEYS)).metricsTopic();
+        String client = Thread.currentThread().getName() + "-consumer";
+        FetchedOffsets fetched = FetchedOffsets.register(client);
+        try (StatsDriver d = driver(lag)) {
+            TopicPartition metrics0 = new TopicPartition(metrics, 0);
+            fetched.polled(new ConsumerRecords<>(Map.of(metrics0, List.of(new ConsumerRecord<>(metrics, 0, 1L, new byte[0],
+                new byte[0])))));
+            d.sendMetric(StatsDriver.metric(T0 + 1_000, "svc", "/a", 7, "OK"));
+            d.sendMetric(StatsDriver.metric(T0 + 590_000, "svc", "/a", 7, "OK"));
+            d.driver.advanceWallClockTime(Duration.ofSeconds(3)); // settled
+            d.sendRum(StatsDriver.vital(T0 + 600_000, "shop", "/", "LCP", 1200, "desktop"));
+            assertThat(d.readStats()).as("minute 0 closes at once").isNotEmpty();
+            // an older metric (of the open minute 9), polled and handled: no newer event, so it holds nothing back
+            fetched.polled(new ConsumerRecords<>(Map.of(metrics0, List.of(new ConsumerRecord<>(metrics, 0, 2L, new byte[0],
+                new byte[0])))));
+            d.sendMetric(StatsDriver.metric(T0 + 580_000, "svc", "/a", 7, "OK"));
+            d.sendRum(StatsDriver.vital(T0 + 700_000, "shop", "/", "LCP", 1200, "desktop"));
+            assertThat(d.readDeadLetters()).isEmpty();
+            assertThat(d.readStats()).extracting(w -> w.getWindowStart().toEpochMilli())
+                .as("minutes 9 and 10 close at the next RUM event, 11:40").contains(T0 + 540_000, T0 + 600_000);
         } finally {
             FetchedOffsets.unregister(client, fetched);
         }
