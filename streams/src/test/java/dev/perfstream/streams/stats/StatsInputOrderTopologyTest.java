@@ -9,6 +9,8 @@ import dev.perfstream.streams.LogCapture;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.LongConsumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
@@ -122,24 +124,15 @@ class StatsInputOrderTopologyTest {
      */
     @Test
     void shouldNotTrustAnInputJustReadToItsEndUntilItsConsumerHadTimeToFetchItAgain() {
-        Lag lag = new Lag(RUM);
-        lag.rumCaughtUp = true;
-        lag.settle = 2_000;
-        String metrics = StatsConfig.from(Settings.of(KEYS)).metricsTopic();
-        String client = Thread.currentThread().getName() + "-consumer";
-        FetchedOffsets fetched = FetchedOffsets.register(client);
-        try (StatsDriver d = driver(lag)) {
-            TopicPartition metrics0 = new TopicPartition(metrics, 0);
-            fetched.polled(new ConsumerRecords<>(Map.of(metrics0, List.of(new ConsumerRecord<>(metrics, 0, 1L, new byte[0],
-                new byte[0])))));
+        settling((d, polledMetricsUpTo) -> {
+            polledMetricsUpTo.accept(1);
             d.sendMetric(StatsDriver.metric(T0 + 1_000, "svc", "/a", 7, "OK"));
             d.sendMetric(StatsDriver.metric(T0 + 2_000, "svc", "/a", 8, "OK")); // offset 1: every polled record handled
             d.sendRum(StatsDriver.vital(T0 + 600_000, "shop", "/", "LCP", 1200, "desktop")); // 10 minutes ahead
             assertThat(d.readStats()).as("minute 0 waits: the metrics partition was read to its end only just now").isEmpty();
 
             d.driver.advanceWallClockTime(Duration.ofSeconds(1));
-            fetched.polled(new ConsumerRecords<>(Map.of(metrics0, List.of(new ConsumerRecord<>(metrics, 0, 2L, new byte[0],
-                new byte[0]))))); // the next fetch brings the burst's last event
+            polledMetricsUpTo.accept(2); // the next fetch brings the burst's last event
             d.sendMetric(StatsDriver.metric(T0 + 30_000, "svc", "/a", 9, "OK"));
             assertThat(d.readDeadLetters()).as("the burst's last event is not late").isEmpty();
             d.driver.advanceWallClockTime(Duration.ofSeconds(1));
@@ -148,36 +141,42 @@ class StatsInputOrderTopologyTest {
             d.driver.advanceWallClockTime(Duration.ofSeconds(2));
             assertThat(d.readStats()).filteredOn(w -> w.getName().equals("http.server.duration"))
                 .extracting(WindowStats::getCount).as("then minute 0 closes, with all three").containsExactly(3L);
-        } finally {
-            FetchedOffsets.unregister(client, fetched);
-        }
+        });
     }
 
     @Test
     void shouldLetAnInputThatKeepsBringingNoNewerEventsHoldNothingForTheSettleTime() {
-        Lag lag = new Lag(RUM);
-        lag.rumCaughtUp = true;
-        lag.settle = 2_000;
-        String metrics = StatsConfig.from(Settings.of(KEYS)).metricsTopic();
-        String client = Thread.currentThread().getName() + "-consumer";
-        FetchedOffsets fetched = FetchedOffsets.register(client);
-        try (StatsDriver d = driver(lag)) {
-            TopicPartition metrics0 = new TopicPartition(metrics, 0);
-            fetched.polled(new ConsumerRecords<>(Map.of(metrics0, List.of(new ConsumerRecord<>(metrics, 0, 1L, new byte[0],
-                new byte[0])))));
+        settling((d, polledMetricsUpTo) -> {
+            polledMetricsUpTo.accept(1);
             d.sendMetric(StatsDriver.metric(T0 + 1_000, "svc", "/a", 7, "OK"));
             d.sendMetric(StatsDriver.metric(T0 + 590_000, "svc", "/a", 7, "OK"));
             d.driver.advanceWallClockTime(Duration.ofSeconds(3)); // settled
             d.sendRum(StatsDriver.vital(T0 + 600_000, "shop", "/", "LCP", 1200, "desktop"));
             assertThat(d.readStats()).as("minute 0 closes at once").isNotEmpty();
             // an older metric (of the open minute 9), polled and handled: no newer event, so it holds nothing back
-            fetched.polled(new ConsumerRecords<>(Map.of(metrics0, List.of(new ConsumerRecord<>(metrics, 0, 2L, new byte[0],
-                new byte[0])))));
+            polledMetricsUpTo.accept(2);
             d.sendMetric(StatsDriver.metric(T0 + 580_000, "svc", "/a", 7, "OK"));
             d.sendRum(StatsDriver.vital(T0 + 700_000, "shop", "/", "LCP", 1200, "desktop"));
             assertThat(d.readDeadLetters()).isEmpty();
             assertThat(d.readStats()).extracting(w -> w.getWindowStart().toEpochMilli())
                 .as("minutes 9 and 10 close at the next RUM event, 11:40").contains(T0 + 540_000, T0 + 600_000);
+        });
+    }
+
+    /**
+     * Both inputs read to their end as their consumer last fetched them, a 2 s settle time; the test is given the driver
+     * and what says that a poll returned the metrics partition's records up to an offset (piped as offsets 0, 1, ...).
+     */
+    private static void settling(BiConsumer<StatsDriver, LongConsumer> test) {
+        Lag lag = new Lag(RUM);
+        lag.rumCaughtUp = true;
+        lag.settle = 2_000;
+        String metrics = StatsConfig.from(Settings.of(KEYS)).metricsTopic();
+        String client = Thread.currentThread().getName() + "-consumer"; // the driver runs the task on this thread
+        FetchedOffsets fetched = FetchedOffsets.register(client);
+        try (StatsDriver d = driver(lag)) {
+            test.accept(d, offset -> fetched.polled(new ConsumerRecords<>(Map.of(new TopicPartition(metrics, 0),
+                List.of(new ConsumerRecord<>(metrics, 0, offset, new byte[0], new byte[0]))))));
         } finally {
             FetchedOffsets.unregister(client, fetched);
         }
