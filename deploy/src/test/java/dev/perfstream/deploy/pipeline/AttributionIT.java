@@ -2,9 +2,6 @@ package dev.perfstream.deploy.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
@@ -21,6 +18,7 @@ import dev.perfstream.schemas.serde.RecordCodec;
 import dev.perfstream.testkit.InfluxTestServer;
 import dev.perfstream.testkit.KafkaTestCluster;
 import dev.perfstream.testkit.Poll;
+import dev.perfstream.testkit.LogCapture;
 import dev.perfstream.testkit.Ports;
 import dev.perfstream.sink.influx.SinkApp;
 import dev.perfstream.sink.notify.NotifierApp;
@@ -36,7 +34,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.slf4j.LoggerFactory;
 
 /**
  * Bottleneck attribution end to end on real components: the load generator's demo traffic with its slow-statement
@@ -72,11 +69,8 @@ class AttributionIT {
         String statement = IncidentLabels.causes(TrafficModel.demo(), slow).get(0).split("\\|", 4)[3];
         assertThat(statement).isEqualTo("SELECT * FROM products ORDER BY rank LIMIT ?");
         // The attribution's order lines (see the end of the test).
-        Logger attributor = (Logger) LoggerFactory.getLogger(Attributor.class);
-        ListAppender<ILoggingEvent> orderLines = new ListAppender<>();
-        orderLines.start();
-        attributor.addAppender(orderLines);
-        try (InfluxTestServer influx = InfluxTestServer.start();
+        List<String> orderLines;
+        try (LogCapture attributor = new LogCapture(Attributor.class); InfluxTestServer influx = InfluxTestServer.start();
              AlertingIT.Env env = AlertingIT.Env.create("attrib", null, "10m")) {
             env.settings().put("influx.url", influx.url());
             env.settings().put("influx.database", "attrib");
@@ -129,16 +123,15 @@ class AttributionIT {
                 influx.printCli("attribution IT", "attrib", "SELECT \"rank\", kind, candidate, share, delta_ms, detail FROM attribution WHERE service = 'catalog'"
                     + " AND route = '/api/products' AND time > now() - 1d");
             }
-        } finally {
-            attributor.detachAppender(orderLines);
+            orderLines = attributor.messages();
         }
         // perf.stats has 3 partitions here, and the stats stage closes the 9 minutes at once: a service's series reach the
         // alerts task one partition's windows after another's. The stats task's header and the decode step's partition
         // come through the real repartition topic, so the attribution follows each source: the only order line left is
         // the start-up one (a source's first window behind the others'), never a window behind its own source or, with
         // the sources lost, behind the topic (the line this run logged before the sources).
-        orderLines.list.forEach(e -> System.out.println("attribution IT: " + e.getFormattedMessage()));
-        assertThat(orderLines.list).extracting(ILoggingEvent::getFormattedMessage)
+        orderLines.forEach(m -> System.out.println("attribution IT: " + m));
+        assertThat(orderLines)
             .allMatch(m -> m.contains(" is new to the service)"), "a source's first window behind the others'");
     }
 

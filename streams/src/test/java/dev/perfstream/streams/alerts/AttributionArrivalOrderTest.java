@@ -15,7 +15,7 @@ import dev.perfstream.schemas.avro.QueryStats;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.serde.DecodeException;
 import dev.perfstream.schemas.Topics;
-import dev.perfstream.streams.LogCapture;
+import dev.perfstream.testkit.LogCapture;
 import dev.perfstream.streams.alerts.attribution.Attributor;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.config.Settings;
-import dev.perfstream.streams.LogCapture;
+import dev.perfstream.testkit.LogCapture;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -6,7 +6,7 @@ import dev.perfstream.schemas.avro.DeadLetter;
 import dev.perfstream.schemas.avro.WindowStats;
 import dev.perfstream.schemas.series.SeriesKey;
 import dev.perfstream.streams.stats.state.PartialRecord;
-import dev.perfstream.streams.LogCapture;
+import dev.perfstream.testkit.LogCapture;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.perfstream.streams;
+package dev.perfstream.testkit;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
