@@ -119,16 +119,23 @@ public final class InfluxTestServer implements AutoCloseable {
         if (!s.startsWith("SELECT") && !s.startsWith("SHOW")) {
             return queryOnce(db, influxql);
         }
-        String answer = queryOnce(db, influxql);
-        // Bounded: on a database written all the time (a running demo) the answers may never agree; then the last.
-        for (int i = 0; i < SETTLE_TRIES; i++) {
+        return settled(() -> queryOnce(db, influxql), SETTLE_MILLIS, SETTLE_TRIES);
+    }
+
+    /**
+     * Reads until two answers {@code pauseMillis} apart agree, and returns that answer; after {@code tries} more
+     * reads without agreement, the last one (a database written all the time, as in a running demo, may never agree).
+     */
+    static String settled(java.util.function.Supplier<String> read, long pauseMillis, int tries) {
+        String answer = read.get();
+        for (int i = 0; i < tries; i++) {
             try {
-                Thread.sleep(SETTLE_MILLIS);
+                Thread.sleep(pauseMillis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
-            String again = queryOnce(db, influxql);
+            String again = read.get();
             if (again.equals(answer)) {
                 return answer;
             }
