@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
@@ -90,11 +91,24 @@ class CapacityAdviceIT {
                     assertThat(sink.config().topics()).contains("ca-recommendations");
                     produce(kafka, events(t0));
 
-                    List<Recommendation> recs = Poll.until(Duration.ofSeconds(200), "a scale-out of payments", () -> {
+                    Poll.until(Duration.ofSeconds(200), "a scale-out of payments", () -> {
                         List<Recommendation> r = read(kafka);
                         return r.stream().anyMatch(x -> x.getAction() == ScalingAction.SCALE_OUT
                             && x.getWindowStart().toEpochMilli() >= t0 + (FLAT + 5) * MIN) ? r : null;
                     });
+                    // The topic and InfluxDB read together until they hold the same scale-outs: windows that the scoring
+                    // stage advises on after the first read above (a later transaction) reach both.
+                    String q = "SELECT current, advised, low, high, cost_per_hour, cost_delta_per_hour, from_time FROM recommendations"
+                        + " WHERE service = 'payments' AND direction = 'scale_out'";
+                    AtomicReference<List<Recommendation>> onTopic = new AtomicReference<>();
+                    List<List<Object>> rows = Poll.until(Duration.ofSeconds(60), "the topic's scale_out rows in InfluxDB", () -> {
+                        List<Recommendation> r = read(kafka);
+                        List<List<Object>> in = influx.rows("ca", q);
+                        onTopic.set(r);
+                        return in != null && in.size() == r.stream().filter(x -> x.getAction() == ScalingAction.SCALE_OUT)
+                            .count() ? in : null;
+                    });
+                    List<Recommendation> recs = onTopic.get();
                     Set<Long> windows = new HashSet<>();
                     for (Recommendation r : recs) {
                         assertThat(windows.add(r.getWindowStart().toEpochMilli())).as("one advice per window").isTrue();
@@ -118,13 +132,6 @@ class CapacityAdviceIT {
                     assertThat(out.getSummary()).startsWith("payments needs " + out.getAdvised() + " instances from ")
                         .contains("(now 2)");
 
-                    String q = "SELECT current, advised, low, high, cost_per_hour, cost_delta_per_hour, from_time FROM recommendations"
-                        + " WHERE service = 'payments' AND direction = 'scale_out'";
-                    List<List<Object>> rows = Poll.until(Duration.ofSeconds(60), "scale_out rows in InfluxDB", () -> {
-                        List<List<Object>> r = influx.rows("ca", q);
-                        return r != null && r.size() == recs.stream().filter(x -> x.getAction() == ScalingAction.SCALE_OUT)
-                            .count() ? r : null;
-                    });
                     List<Object> last = rows.get(rows.size() - 1);
                     assertThat(last).containsExactly(2.0, (double) out.getAdvised(), (double) out.getLow(),
                         (double) out.getHigh(), cents(out.getAdvised() * 10), cents((out.getAdvised() - 2) * 10),
