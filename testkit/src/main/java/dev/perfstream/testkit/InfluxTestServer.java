@@ -16,7 +16,9 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A real InfluxDB 1.x server ({@code influxd} from Debian's {@code influxdb} package) as a child
@@ -25,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class InfluxTestServer implements AutoCloseable {
     /** The pause between the two reads that must agree (see {@link #query}). */
-    static final long SETTLE_MILLIS = 200;
+    private static final long SETTLE_MILLIS = 200;
     private static final int SETTLE_TRIES = 25;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -109,13 +111,13 @@ public final class InfluxTestServer implements AutoCloseable {
 
     /**
      * Runs an InfluxQL statement (POST /query) and returns the raw JSON answer. A SELECT or SHOW is read until two
-     * answers {@value #SETTLE_MILLIS} ms apart agree (for up to
-     * {@value #SETTLE_TRIES} reads): InfluxDB 1.x stores each field of a point on its own, so a read
-     * during a write can answer a row with some of its fields still null (influxdata/influxdb#8546, closed as
-     * wontfix), and a test that waited for the row count would then compare a half-written row.
+     * answers {@value #SETTLE_MILLIS} ms apart agree ({@link #settled}, at most {@value #SETTLE_TRIES} more reads):
+     * InfluxDB 1.x stores each field of a point on its own, so a read during a write can answer a row with some of its
+     * fields still null (influxdata/influxdb#8546, closed as wontfix), and a test that waited for the row count would
+     * then compare a half-written row. Other statements (CREATE DATABASE) run once.
      */
     public String query(String db, String influxql) {
-        String s = influxql.stripLeading().toUpperCase(java.util.Locale.ROOT);
+        String s = influxql.stripLeading().toUpperCase(Locale.ROOT);
         if (!s.startsWith("SELECT") && !s.startsWith("SHOW")) {
             return queryOnce(db, influxql);
         }
@@ -126,7 +128,7 @@ public final class InfluxTestServer implements AutoCloseable {
      * Reads until two answers {@code pauseMillis} apart agree, and returns that answer; after {@code tries} more
      * reads without agreement, the last one (a database written all the time, as in a running demo, may never agree).
      */
-    static String settled(java.util.function.Supplier<String> read, long pauseMillis, int tries) {
+    static String settled(Supplier<String> read, long pauseMillis, int tries) {
         String answer = read.get();
         for (int i = 0; i < tries; i++) {
             try {
