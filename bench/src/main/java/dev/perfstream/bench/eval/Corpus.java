@@ -43,12 +43,46 @@ public final class Corpus {
     public record Anomaly(AnomalyKind kind, int start, int end, boolean persistent) {
     }
 
-    /** One generated series: values (NaN = missing) on a grid of {@code stepMs} from {@code t0}. */
-    public record Series(Kind kind, long stepMs, long seed, long t0, double[] values, List<Anomaly> anomalies) {
+    /**
+     * One generated series: values (NaN = missing) on a grid of {@code stepMs} from {@code t0}, and what they were
+     * drawn around: {@code level}, the noise-free level with the kind's changes (a shift, steps, the drift's walk,
+     * holidays), and {@code shape}, the noise-free daily shape without them.
+     */
+    public record Series(Kind kind, long stepMs, long seed, long t0, double[] values, List<Anomaly> anomalies,
+                         double[] level, double[] shape) {
         public String label() {
             return kind + "@" + Corpus.cadence(stepMs) + "#" + seed;
         }
+
+        /**
+         * The oracle's forecast of point {@code target} made at {@code origin}: the mean of the distribution the point
+         * is drawn from, with each of the kind's changes known only once it has begun by the origin (a shift, a step
+         * or the drift's walk so far holds; a holiday is known from its midnight). It knows the generator's shape
+         * and noise, so no forecaster can expect a lower error; the one thing it does not know, the random timing of
+         * changes, no forecaster can know either. Its error is the floor the evaluation measures perfstream against:
+         * a ratio to seasonal-naive no forecaster can expect to beat. (The drift's slope, at most 0.4 units over 24
+         * steps against noise of sd 3, is left out: the walk so far holds.)
+         */
+        public double oracle(int origin, int target) {
+            double at = switch (kind) {
+                case FLAT_STEPS, DRIFT, LEVEL_SHIFT -> shape[target] + level[origin] - shape[origin];
+                case HOLIDAYS -> {
+                    long perDay = Math.max(1, DAY / stepMs);
+                    boolean unknown = level[target] != shape[target] && target / perDay * perDay > origin;
+                    yield unknown ? shape[target] : level[target];
+                }
+                default -> level[target];
+            };
+            return switch (kind) {
+                case LOGNORMAL -> at * Math.exp(0.5 * 0.5 / 2); // the mean of base * exp(N(0, 0.5^2))
+                case BURSTY -> BURSTY_MEAN;
+                default -> at; // Gaussian noise around the level, or Poisson counts of that mean
+            };
+        }
     }
+
+    /** Mean of a {@link Kind#BURSTY} count: rate 20, times a Pareto(1.5) factor of mean 3 on 5 % of points. */
+    private static final double BURSTY_MEAN = 20 * (0.95 + 0.05 * 3);
 
     /** Cadences of the anomaly corpus. */
     public static final long[] ANOMALY_CADENCES = {60_000L, 300_000L, 1_800_000L, 3_600_000L};
@@ -116,6 +150,7 @@ public final class Corpus {
             base[i] = shape(kind, d, phase);
             sd[i] = noise;
         }
+        double[] shape = base.clone();
         structure(kind, base, sd, rnd, stepMs, warm, labels, anomalies);
         double scale = noise > 0 ? noise : 0.05 * 80; // 5 % of the 80-unit daily range of the noise-free shapes
         List<Anomaly> injected = anomalies ? inject(kind, n, warm, stepMs, rnd, labels) : List.of();
@@ -137,7 +172,7 @@ public final class Corpus {
             }
         }
         labels.sort(java.util.Comparator.comparingInt(Anomaly::start));
-        return new Series(kind, stepMs, seed, T0, v, List.copyOf(labels));
+        return new Series(kind, stepMs, seed, T0, v, List.copyOf(labels), base, shape);
     }
 
     /** The noise-free daily shape at day position d (days since T0). */

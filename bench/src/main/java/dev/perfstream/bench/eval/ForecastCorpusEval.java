@@ -21,9 +21,14 @@ public final class ForecastCorpusEval {
 
     /** One series at one horizon. */
     public record Row(Corpus.Kind kind, long stepMs, long seed, int horizon, double nrmse, double bestNaive,
-                      double coverage) {
+                      double coverage, double oracle) {
         public double ratio() {
             return nrmse / bestNaive;
+        }
+
+        /** The oracle's ratio ({@link Corpus.Series#oracle}): the lowest ratio a forecaster can expect here. */
+        public double oracleRatio() {
+            return oracle / bestNaive;
         }
     }
 
@@ -60,10 +65,17 @@ public final class ForecastCorpusEval {
     static List<Row> evaluate(Corpus.Series s) throws java.io.IOException {
         List<Row> out = new ArrayList<>();
         for (int h : HORIZONS) {
-            List<ForecastBacktest.Scores> sc = ForecastBacktest.backtest(s.values(), s.t0(), s.stepMs(), h,
-                ForecastBacktest.defaultTiers(s.stepMs(), h), null).scores();
+            ForecastBacktest.Result r = ForecastBacktest.backtest(s.values(), s.t0(), s.stepMs(), h,
+                ForecastBacktest.defaultTiers(s.stepMs(), h), null);
+            List<ForecastBacktest.Scores> sc = r.scores();
+            int[] target = r.points().target();
+            double[] oracle = new double[target.length];
+            for (int i = 0; i < target.length; i++) {
+                oracle[i] = s.oracle(target[i] - h, target[i]);
+            }
+            double oracleNrmse = ForecastBacktest.score("oracle", r.points().actual(), oracle, null, null).nrmse();
             out.add(new Row(s.kind(), s.stepMs(), s.seed(), h, sc.get(0).nrmse(),
-                Math.min(sc.get(1).nrmse(), sc.get(2).nrmse()), sc.get(0).coverage()));
+                Math.min(sc.get(1).nrmse(), sc.get(2).nrmse()), sc.get(0).coverage(), oracleNrmse));
         }
         return out;
     }
@@ -72,8 +84,10 @@ public final class ForecastCorpusEval {
     public static void print(List<Row> rows, long[] cadences, boolean perSeries, PrintStream out) {
         out.println("ratio = NRMSE perfstream / NRMSE of the better seasonal-naive baseline of the same series"
             + " (same time yesterday / last week, scored on the same points); target <= 0.8 on seasonal kinds, <= 1.0 everywhere");
-        out.printf("%-5s %3s | %-30s | %-30s | %-22s%n", "step", "h", "seasonal: mean ratio, worst", "other: mean ratio, worst",
-            "cover90: mean, min..max");
+        out.println("oracle = the same ratio for a forecast that knows the generator's noise-free shape and each change"
+            + " once it has begun: the lowest ratio a forecaster can expect on that series");
+        out.printf("%-5s %3s | %-30s | %-30s | %-22s | %-26s%n", "step", "h", "seasonal: mean ratio, worst",
+            "other: mean ratio, worst", "cover90: mean, min..max", "oracle seasonal: mean, max");
         for (long step : cadences) {
             for (int h : HORIZONS) {
                 List<Row> r = rows.stream().filter(x -> x.stepMs() == step && x.horizon() == h && Double.isFinite(x.ratio()))
@@ -81,20 +95,32 @@ public final class ForecastCorpusEval {
                 if (r.isEmpty()) {
                     continue;
                 }
-                out.printf("%-5s %3d | %-30s | %-30s | %-22s%n", Corpus.cadence(step), h,
-                    summary(r.stream().filter(x -> x.kind().seasonal).toList()),
+                List<Row> seasonal = r.stream().filter(x -> x.kind().seasonal).toList();
+                out.printf("%-5s %3d | %-30s | %-30s | %-22s | %-26s%n", Corpus.cadence(step), h,
+                    summary(seasonal),
                     summary(r.stream().filter(x -> !x.kind().seasonal).toList()),
                     String.format("%.3f, %.3f..%.3f", r.stream().mapToDouble(Row::coverage).average().orElse(Double.NaN),
                         r.stream().mapToDouble(Row::coverage).min().orElse(Double.NaN),
-                        r.stream().mapToDouble(Row::coverage).max().orElse(Double.NaN)));
+                        r.stream().mapToDouble(Row::coverage).max().orElse(Double.NaN)),
+                    oracleSummary(seasonal));
             }
         }
         if (perSeries) {
             for (Row x : rows) {
-                out.printf("  %-16s %-4s seed %-4d h %-3d ratio %.3f (ps %.3f naive %.3f) cover %.3f%n", x.kind(),
-                    Corpus.cadence(x.stepMs()), x.seed(), x.horizon(), x.ratio(), x.nrmse(), x.bestNaive(), x.coverage());
+                out.printf("  %-16s %-4s seed %-4d h %-3d ratio %.3f (ps %.3f naive %.3f) cover %.3f oracle %.3f%n",
+                    x.kind(), Corpus.cadence(x.stepMs()), x.seed(), x.horizon(), x.ratio(), x.nrmse(), x.bestNaive(),
+                    x.coverage(), x.oracleRatio());
             }
         }
+    }
+
+    private static String oracleSummary(List<Row> r) {
+        if (r.isEmpty()) {
+            return "-";
+        }
+        Row worst = r.stream().max(java.util.Comparator.comparingDouble(Row::oracleRatio)).orElseThrow();
+        return String.format("%.3f, %.3f %s", r.stream().mapToDouble(Row::oracleRatio).average().orElse(Double.NaN),
+            worst.oracleRatio(), worst.kind());
     }
 
     private static String summary(List<Row> r) {
