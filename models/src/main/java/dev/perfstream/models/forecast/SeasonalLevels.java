@@ -27,6 +27,8 @@ final class SeasonalLevels {
     private static final double WEEK_SHRINK = 2;
     static final int WEEKS = 3;
     private static final double REL_FLOOR = 0.02;
+    /** A weekly factor this far (a share of the profile) from the origin's is another kind of day's ({@link #factorAt}). */
+    static final double OTHER_DAY = 0.2;
     /** Longest window {@link #lastingDeviation} measures over, in steps. */
     static final int LASTING_STEPS = 12;
 
@@ -174,10 +176,32 @@ final class SeasonalLevels {
     }
 
     /**
+     * The weekly factor to read the daily profile {@code d} at step {@code c} with, seen from origin {@code k} whose factor
+     * is {@code wfK}: {@code wfK} unless the factor at {@code c} makes a profile more than {@value #OTHER_DAY} of it apart,
+     * as on another kind of day. The daily profile at a step is read from the same time on the days before it, so it
+     * changes where the days before change kind (on a 1-minute series with a weekend, a Tuesday evening's profile from the
+     * 3 days before is the weekend's level, with a weekly factor of 1.6; Wednesday's first minutes have weekday days
+     * before them and a factor of 1.0), and the factor that goes with it is that step's. Read with the origin's, a window
+     * of Tuesday evening's values was 60 % above its profile and Wednesday's first forecasts 55 % too high (corpus,
+     * HOLIDAYS, 1 min). Within a kind of day the origin's factor, the same one the target's forecast is read with
+     * on a series without a weekly pattern: factors read at other steps add their noise (DRIFT, 1 min, 24 steps: +0.08 x
+     * seasonal-naive with the factor of each window's centre everywhere).
+     */
+    Adjustment factorAt(TieredHistory v, int c, int k, Adjustment wfK, double d) {
+        if (c == k || Double.isNaN(d)) {
+            return wfK;
+        }
+        Adjustment wf = weekFactor(v, c, k);
+        double here = wf.apply(d);
+        double origin = wfK.apply(d);
+        return Math.abs(here - origin) > OTHER_DAY * Math.max(Math.abs(here), Math.abs(origin)) ? wf : wfK;
+    }
+
+    /**
      * Median of the present values among the last {@code window} steps divided by the profile over the same
-     * steps (profile = daily profile over the window's span times the weekly factor at the origin), or minus
-     * it when not positive: the level of today relative to the profile. {@link Adjustment#NONE} when it cannot be
-     * computed.
+     * steps (profile = daily profile over the window's span times the weekly factor {@code wf} at the origin, or
+     * the one at the window's centre where that is another kind of day: {@link #factorAt}), or minus it when not
+     * positive: the level of today relative to the profile. {@link Adjustment#NONE} when it cannot be computed.
      */
     Adjustment levelRatio(TieredHistory v, int k, int window, Adjustment wf) {
         int n = 0;
@@ -194,13 +218,14 @@ final class SeasonalLevels {
             return Adjustment.NONE;
         }
         double recent = Robust.median(tmp, n, scratch);
-        double p = wf.apply(d);
+        double p = factorAt(v, k - window / 2, k, wf, d).apply(d);
         return p > 0 && recent >= 0 ? new Adjustment(true, recent / p) : new Adjustment(false, recent - p);
     }
 
     /**
      * The level of the last {@code window} steps (at most {@value #LASTING_STEPS}) relative to the profile at each of
-     * them (daily profile times the weekly factor at the origin), carried to a target whose profile is {@code pT}: the
+     * them (daily profile times the weekly factor at the origin, or at that step where the window's first step is another
+     * kind of day: {@link #factorAt}), carried to a target whose profile is {@code pT}: the
      * median of the values' differences from the profile (a shift added to it) or of their ratios to it (a shift that
      * scales it), whichever leaves the smaller median absolute residual. The median of the values against the mean of
      * the profile over the window ({@link #levelRatio}) reads the daily shape inside the window as a level, and a ratio
@@ -213,6 +238,9 @@ final class SeasonalLevels {
         }
         int n = 0;
         boolean positive = pT > 0;
+        int first = Math.max(k - window + 1, v.start());
+        double dFirst = daily.at(v, first, k);
+        boolean otherDay = !Double.isNaN(dFirst) && factorAt(v, first, k, wf, dFirst) != wf;
         for (int i = k; i > k - window && i >= v.start(); i--) {
             double x = v.at(i);
             double d = daily.at(v, i, k);
@@ -220,7 +248,7 @@ final class SeasonalLevels {
                 continue;
             }
             lastValues[n] = x;
-            lastProfile[n] = wf.apply(d);
+            lastProfile[n] = (otherDay ? factorAt(v, i, k, wf, d) : wf).apply(d);
             positive &= lastValues[n] > 0 && lastProfile[n] > 0;
             n++;
         }

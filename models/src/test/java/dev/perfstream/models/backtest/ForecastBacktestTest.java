@@ -1,6 +1,7 @@
 package dev.perfstream.models.backtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
 import java.util.Random;
@@ -26,6 +27,36 @@ class ForecastBacktestTest {
         assertThat(s.get(0).n()).isGreaterThan(20_000);
         assertThat(s.get(0).nrmse()).isLessThan(Math.min(s.get(1).nrmse(), s.get(2).nrmse()));
         assertThat(s.get(0).coverage()).isBetween(0.85, 0.95);
+    }
+
+    /**
+     * Ten days of a 1-minute daily sine around 150 whose weekend is at 0.6 of it: the daily profile of a Tuesday evening,
+     * read from the 3 days before it, is the weekend's level (weekly factor 1.6), Wednesday's first minutes' the weekdays'
+     * (factor 1.0). The recent level at Wednesday's first origins, whose window is still mostly Tuesday evening, is read
+     * with the factor of Tuesday evening: no forecast of the second week's first minutes of a day is more than 20 off the
+     * noise-free value (reading the window with Wednesday's factor, the first 7 were about 75 too high).
+     */
+    @Test
+    void shouldNotReadTheDayBeforesWindowWithTheNewDaysWeeklyFactor() throws Exception {
+        Random rnd = new Random(805);
+        int day = 1440;
+        double[] level = new double[10 * day];
+        double[] v = new double[level.length];
+        for (int i = 0; i < v.length; i++) {
+            level[i] = 150 * (1 + 0.3 * Math.sin(2 * Math.PI * i / day)) * ((i / day) % 7 >= 5 ? 0.6 : 1);
+            v[i] = level[i] + 3 * rnd.nextGaussian();
+        }
+        ForecastBacktest.Points p = ForecastBacktest.backtest(v, 1_767_571_200_000L, 60_000, 1,
+            ForecastBacktest.defaultTiers(60_000, 1), null).points();
+        int checked = 0;
+        for (int i = 0; i < p.target().length; i++) {
+            int t = p.target()[i];
+            if (t % day < 10 && t / day >= 8) { // Tuesday's and Wednesday's first minutes; Monday's follow a Sunday
+                assertThat(p.perfstream()[i]).as("forecast of step %d", t).isCloseTo(level[t], within(20.0));
+                checked++;
+            }
+        }
+        assertThat(checked).isEqualTo(20);
     }
 
     @Test

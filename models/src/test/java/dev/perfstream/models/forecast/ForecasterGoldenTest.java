@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * previous version still decodes (the scoring stage restores it after an upgrade), before updating {@link #SHA256}.
  */
 class ForecasterGoldenTest {
-    private static final String SHA256 = "be814dc209c6e01516ca9187827373acc2ad6b38203846226055e64a41a506c1";
+    private static final String SHA256 = "83f52630867ee73ce486008d4faf77890b017a230b80345a893d2bd96eac2668";
 
     @Test
     void shouldForecastAndEncodeExactlyAsPinned() throws Exception {
