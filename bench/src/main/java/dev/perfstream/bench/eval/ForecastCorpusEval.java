@@ -105,6 +105,12 @@ public final class ForecastCorpusEval {
                     oracleSummary(seasonal));
             }
         }
+        List<String> unscored = rows.stream().filter(x -> !Double.isFinite(x.ratio()))
+            .map(x -> x.kind() + " " + Corpus.cadence(x.stepMs()) + " seed " + x.seed() + " h " + x.horizon()).toList();
+        if (!unscored.isEmpty()) {
+            // Not in the means above: a series whose scored actuals do not vary has no NRMSE (nothing to divide by).
+            out.println("no ratio (the scored actuals do not vary, NRMSE undefined): " + String.join(", ", unscored));
+        }
         if (perSeries) {
             for (Row x : rows) {
                 out.printf("  %-16s %-4s seed %-4d h %-3d ratio %.3f (ps %.3f naive %.3f) cover %.3f oracle %.3f%n",

@@ -130,6 +130,11 @@ public final class BacktestForecastCommand implements Callable<Integer> {
             System.out.printf("%-26s %8.3f %8.3f %10s %8d%n", s.method(), s.nrmse(), s.nmae(),
                 Double.isNaN(s.coverage()) ? "-" : String.format("%.3f", s.coverage()), s.n());
         }
+        if (Double.isNaN(scores.get(0).nrmse())) {
+            System.out.println("the scored actuals do not vary: NRMSE (RMSE over their standard deviation) is undefined;"
+                + " NMAE compares the methods");
+            return 0;
+        }
         double best = Math.min(scores.get(1).nrmse(), scores.get(2).nrmse());
         System.out.printf("perfstream NRMSE vs best seasonal-naive: %+.1f %%%n", 100 * (scores.get(0).nrmse() / best - 1));
         return 0;

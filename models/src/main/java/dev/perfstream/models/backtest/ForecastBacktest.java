@@ -119,7 +119,10 @@ public final class ForecastBacktest {
             Arrays.copyOf(hi, m)));
     }
 
-    /** NRMSE, NMAE and (with lo/hi) coverage of forecasts p of actuals y. */
+    /**
+     * NRMSE, NMAE and (with lo/hi) coverage of forecasts p of actuals y. NRMSE is NaN where the actuals do not vary (their
+     * standard deviation, which it divides by, is 0).
+     */
     public static Scores score(String method, double[] y, double[] p, double[] lo, double[] hi) {
         int n = y.length;
         if (n == 0) {
@@ -145,8 +148,11 @@ public final class ForecastBacktest {
             }
         }
         double sd = Math.sqrt(var / n);
-        // NRMSE = RMSE / sd(actuals); NMAE = MAE / mean |actual| (defined with zeros as long as not all are 0).
-        return new Scores(method, Math.sqrt(se / n) / sd, (ae / n) / (absActual / n),
+        // NRMSE = RMSE / sd(actuals); NMAE = MAE / mean |actual| (defined with zeros as long as not all are 0). Actuals
+        // that do not vary (a constant stretch; their sd is 0 or rounding, 1e-14 of the level) leave NRMSE undefined: NaN,
+        // not an RMSE divided by rounding (1e12 for an error of 0.1).
+        boolean constant = sd <= 1e-9 * (absActual / n);
+        return new Scores(method, constant ? Double.NaN : Math.sqrt(se / n) / sd, (ae / n) / (absActual / n),
             lo == null ? Double.NaN : (double) covered / n, n);
     }
 }

@@ -60,6 +60,15 @@ class ForecastBacktestTest {
     }
 
     @Test
+    void shouldLeaveNrmseUndefinedWhereTheActualsDoNotVary() {
+        double c = 93.38528413540908; // a flat stretch: the variance of its copies is rounding, not 0
+        ForecastBacktest.Scores s = ForecastBacktest.score("x", new double[] {c, c, c, c, c, c, c},
+            new double[] {c, c, c + 0.1, c, c, c, c}, null, null);
+        assertThat(s.nrmse()).isNaN();
+        assertThat(s.nmae()).isCloseTo(0.1 / 7 / c, within(1e-12));
+    }
+
+    @Test
     void shouldScoreNothingWhenTheHistoryIsShorterThanAWeek() throws Exception {
         double[] v = new double[3 * 1440];
         java.util.Arrays.fill(v, 5.0);
