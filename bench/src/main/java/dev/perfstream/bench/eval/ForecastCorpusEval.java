@@ -20,15 +20,20 @@ public final class ForecastCorpusEval {
     public static final int[] HORIZONS = {1, 6, 24};
 
     /** One series at one horizon. */
+    /**
+     * One series at one horizon: NRMSEs (NaN where the scored actuals do not vary) and the RMSEs the ratios are taken
+     * of, which are the same ratios where NRMSE is defined and stay defined where it is not.
+     */
     public record Row(Corpus.Kind kind, long stepMs, long seed, int horizon, double nrmse, double bestNaive,
-                      double coverage, double oracle) {
+                      double coverage, double rmse, double bestNaiveRmse, double oracleRmse) {
+        /** perfstream / the better seasonal-naive: +Infinity where the naive forecast is exact and perfstream's is not. */
         public double ratio() {
-            return nrmse / bestNaive;
+            return rmse / bestNaiveRmse;
         }
 
         /** The oracle's ratio ({@link Corpus.Series#oracle}): the lowest ratio a forecaster can expect here. */
         public double oracleRatio() {
-            return oracle / bestNaive;
+            return oracleRmse / bestNaiveRmse;
         }
     }
 
@@ -73,9 +78,10 @@ public final class ForecastCorpusEval {
             for (int i = 0; i < target.length; i++) {
                 oracle[i] = s.oracle(target[i] - h, target[i]);
             }
-            double oracleNrmse = ForecastBacktest.score("oracle", r.points().actual(), oracle, null, null).nrmse();
+            double oracleRmse = ForecastBacktest.score("oracle", r.points().actual(), oracle, null, null).rmse();
             out.add(new Row(s.kind(), s.stepMs(), s.seed(), h, sc.get(0).nrmse(),
-                Math.min(sc.get(1).nrmse(), sc.get(2).nrmse()), sc.get(0).coverage(), oracleNrmse));
+                Math.min(sc.get(1).nrmse(), sc.get(2).nrmse()), sc.get(0).coverage(), sc.get(0).rmse(),
+                Math.min(sc.get(1).rmse(), sc.get(2).rmse()), oracleRmse));
         }
         return out;
     }
@@ -105,17 +111,21 @@ public final class ForecastCorpusEval {
                     oracleSummary(seasonal));
             }
         }
-        List<String> unscored = rows.stream().filter(x -> !Double.isFinite(x.ratio()))
-            .map(x -> x.kind() + " " + Corpus.cadence(x.stepMs()) + " seed " + x.seed() + " h " + x.horizon()).toList();
-        if (!unscored.isEmpty()) {
-            // Not in the means above: a series whose scored actuals do not vary has no NRMSE (nothing to divide by).
-            out.println("no ratio (the scored actuals do not vary, NRMSE undefined): " + String.join(", ", unscored));
+        // Not in the means above, so named here: where the seasonal-naive forecast is exact (a flat stretch) the ratio is
+        // infinite if perfstream's is not (above 1.0), undefined if both are exact.
+        for (boolean infinite : new boolean[] {true, false}) {
+            List<String> named = rows.stream().filter(x -> !Double.isFinite(x.ratio()) && infinite == (x.ratio() > 0))
+                .map(x -> x.kind() + " " + Corpus.cadence(x.stepMs()) + " seed " + x.seed() + " h " + x.horizon()).toList();
+            if (!named.isEmpty()) {
+                out.println((infinite ? "ratio infinite, above 1.0 (seasonal-naive exact, perfstream not): "
+                    : "no ratio (seasonal-naive and perfstream both exact): ") + String.join(", ", named));
+            }
         }
         if (perSeries) {
             for (Row x : rows) {
-                out.printf("  %-16s %-4s seed %-4d h %-3d ratio %.3f (ps %.3f naive %.3f) cover %.3f oracle %.3f%n",
-                    x.kind(), Corpus.cadence(x.stepMs()), x.seed(), x.horizon(), x.ratio(), x.nrmse(), x.bestNaive(),
-                    x.coverage(), x.oracleRatio());
+                out.printf("  %-16s %-4s seed %-4d h %-3d ratio %.3f (ps %.3f naive %.3f, RMSE %.3g / %.3g) cover %.3f"
+                    + " oracle %.3f%n", x.kind(), Corpus.cadence(x.stepMs()), x.seed(), x.horizon(), x.ratio(), x.nrmse(),
+                    x.bestNaive(), x.rmse(), x.bestNaiveRmse(), x.coverage(), x.oracleRatio());
             }
         }
     }

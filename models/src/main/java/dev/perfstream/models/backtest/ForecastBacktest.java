@@ -15,7 +15,8 @@ import java.util.List;
  */
 public final class ForecastBacktest {
     /** Scores of one method. */
-    public record Scores(String method, double nrmse, double nmae, double coverage, long n) {
+    /** Scores of one method; {@code rmse} in the series' units, for ratios of methods where NRMSE is undefined. */
+    public record Scores(String method, double nrmse, double nmae, double coverage, long n, double rmse) {
     }
 
     /**
@@ -126,7 +127,7 @@ public final class ForecastBacktest {
     public static Scores score(String method, double[] y, double[] p, double[] lo, double[] hi) {
         int n = y.length;
         if (n == 0) {
-            return new Scores(method, Double.NaN, Double.NaN, Double.NaN, 0);
+            return new Scores(method, Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN);
         }
         double mean = 0;
         for (double a : y) {
@@ -153,6 +154,6 @@ public final class ForecastBacktest {
         // not an RMSE divided by rounding (1e12 for an error of 0.1).
         boolean constant = sd <= 1e-9 * (absActual / n);
         return new Scores(method, constant ? Double.NaN : Math.sqrt(se / n) / sd, (ae / n) / (absActual / n),
-            lo == null ? Double.NaN : (double) covered / n, n);
+            lo == null ? Double.NaN : (double) covered / n, n, Math.sqrt(se / n));
     }
 }

@@ -199,8 +199,8 @@ final class SeasonalLevels {
 
     /**
      * Median of the present values among the last {@code window} steps divided by the profile over the same
-     * steps (profile = daily profile over the window's span times the weekly factor {@code wf} at the origin, or
-     * the one at the window's centre where that is another kind of day: {@link #factorAt}), or minus it when not
+     * steps (profile = daily profile over the window's span times the weekly factor {@code wf} at the origin, or, for
+     * the recent window, the one at its centre where that is another kind of day: {@link #factorAt}), or minus it when not
      * positive: the level of today relative to the profile. {@link Adjustment#NONE} when it cannot be computed.
      */
     Adjustment levelRatio(TieredHistory v, int k, int window, Adjustment wf) {
@@ -218,7 +218,10 @@ final class SeasonalLevels {
             return Adjustment.NONE;
         }
         double recent = Robust.median(tmp, n, scratch);
-        double p = factorAt(v, k - window / 2, k, wf, d).apply(d);
+        // Only the recent window's profile (sharpAt, as the weekly factor's own daily profile) changes with the days
+        // before it; the longer windows' (at, over every kept day) does not, and read with another day's factor it
+        // was the worse fit (load generator, 2 h ahead: rates 21.7 -> 18.4 % better than seasonal-naive when calm).
+        double p = (window == this.recent ? factorAt(v, k - window / 2, k, wf, d) : wf).apply(d);
         return p > 0 && recent >= 0 ? new Adjustment(true, recent / p) : new Adjustment(false, recent - p);
     }
 
