@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Forecast accuracy on the {@link Corpus} (no injected anomalies): every kind at every cadence, backtested
@@ -103,12 +104,12 @@ public final class ForecastCorpusEval {
                 }
                 List<Row> seasonal = r.stream().filter(x -> x.kind().seasonal).toList();
                 out.printf("%-5s %3d | %-30s | %-30s | %-22s | %-26s%n", Corpus.cadence(step), h,
-                    summary(seasonal),
-                    summary(r.stream().filter(x -> !x.kind().seasonal).toList()),
+                    summary(seasonal, Row::ratio),
+                    summary(r.stream().filter(x -> !x.kind().seasonal).toList(), Row::ratio),
                     String.format("%.3f, %.3f..%.3f", r.stream().mapToDouble(Row::coverage).average().orElse(Double.NaN),
                         r.stream().mapToDouble(Row::coverage).min().orElse(Double.NaN),
                         r.stream().mapToDouble(Row::coverage).max().orElse(Double.NaN)),
-                    oracleSummary(seasonal));
+                    summary(seasonal, Row::oracleRatio));
             }
         }
         // Not in the means above, so named here: where the seasonal-naive forecast is exact (a flat stretch) the ratio is
@@ -130,21 +131,13 @@ public final class ForecastCorpusEval {
         }
     }
 
-    private static String oracleSummary(List<Row> r) {
+    /** Mean and worst of a ratio over the rows, with the worst row's kind. */
+    private static String summary(List<Row> r, ToDoubleFunction<Row> ratio) {
         if (r.isEmpty()) {
             return "-";
         }
-        Row worst = r.stream().max(java.util.Comparator.comparingDouble(Row::oracleRatio)).orElseThrow();
-        return String.format("%.3f, %.3f %s", r.stream().mapToDouble(Row::oracleRatio).average().orElse(Double.NaN),
-            worst.oracleRatio(), worst.kind());
-    }
-
-    private static String summary(List<Row> r) {
-        if (r.isEmpty()) {
-            return "-";
-        }
-        Row worst = r.stream().max(java.util.Comparator.comparingDouble(Row::ratio)).orElseThrow();
-        return String.format("%.3f, %.3f %s", r.stream().mapToDouble(Row::ratio).average().orElse(Double.NaN),
-            worst.ratio(), worst.kind());
+        Row worst = r.stream().max(java.util.Comparator.comparingDouble(ratio)).orElseThrow();
+        return String.format("%.3f, %.3f %s", r.stream().mapToDouble(ratio).average().orElse(Double.NaN),
+            ratio.applyAsDouble(worst), worst.kind());
     }
 }
