@@ -20,7 +20,6 @@ public final class ForecastCorpusEval {
     /** Horizons in steps. */
     public static final int[] HORIZONS = {1, 6, 24};
 
-    /** One series at one horizon. */
     /**
      * One series at one horizon: NRMSEs (NaN where the scored actuals do not vary) and the RMSEs the ratios are taken
      * of, which are the same ratios where NRMSE is defined and stay defined where it is not.
@@ -89,7 +88,7 @@ public final class ForecastCorpusEval {
 
     /** Per cadence and horizon: mean and worst ratio for seasonal and other kinds, mean and lowest coverage. */
     public static void print(List<Row> rows, long[] cadences, boolean perSeries, PrintStream out) {
-        out.println("ratio = NRMSE perfstream / NRMSE of the better seasonal-naive baseline of the same series"
+        out.println("ratio = RMSE (= NRMSE) of perfstream / that of the better seasonal-naive baseline of the same series"
             + " (same time yesterday / last week, scored on the same points); target <= 0.8 on seasonal kinds, <= 1.0 everywhere");
         out.println("oracle = the same ratio for a forecast that knows the generator's noise-free shape and each change"
             + " once it has begun: the lowest ratio a forecaster can expect on that series");
