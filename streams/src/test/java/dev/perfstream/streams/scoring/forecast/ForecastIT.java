@@ -48,7 +48,9 @@ class ForecastIT {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void shouldRaiseTheCapacityAlertAheadOfATrafficSurgeAndResolveItAfter() throws Exception {
         try (KafkaTestCluster kafka = KafkaTestCluster.start()) {
-            StageSettings s = ScoringStageSettings.of(kafka, "forecast").put("capacity.checkout.rate", "40");
+            StageSettings s = ScoringStageSettings.of(kafka, "forecast").put("capacity.checkout.rate", "40")
+                // checkout's first joint vector (which carries the service total) waits for the deadline
+                .put("multivariate.deadline", "5s");
             String stats = s.topicName(TopicKeys.STATS);
             String alertsTopic = s.topicName(TopicKeys.ALERTS);
             String forecastsTopic = s.topicName(TopicKeys.FORECASTS);
