@@ -36,7 +36,7 @@ import picocli.CommandLine;
  */
 @Timeout(240)
 class ImpactIT {
-    private static final long WINDOW = 30_000;
+    private static final long WINDOW = 10_000;
 
     @Test
     void shouldCarryConversionBeaconsThroughTheCollectorIntoUxImpact() throws Exception {
@@ -47,7 +47,7 @@ class ImpactIT {
                 .put("topic.cache", "ux-cache")
                 .put("topic.impact", "ux-impact")
                 .put("stats.idle.close", "2s")
-                .put("stats.impact.window", "30s")
+                .put("stats.impact.window", "10s")
                 .put("collector.port", "0")
                 .put("collector.session.salt", "ux-it")
                 .map();
@@ -102,7 +102,7 @@ class ImpactIT {
                 assertThat(row.get("app").asText()).isEqualTo("ux-shop");
                 assertThat(row.get("goal").asText()).isEqualTo("checkout");
                 assertThat(row.get("vital").asText()).isEqualTo("LCP");
-                assertThat(row.get("window").asText()).isEqualTo("30s");
+                assertThat(row.get("window").asText()).isEqualTo("10s");
                 assertThat(row.get("sessions").asLong()).isEqualTo(10);
                 assertThat(row.get("converted").asLong()).isEqualTo(4);
                 assertThat(row.get("good_sessions").asLong()).isEqualTo(4);
