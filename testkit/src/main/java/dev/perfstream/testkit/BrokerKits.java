@@ -132,6 +132,9 @@ final class BrokerKits {
             .setConfigProp("transaction.state.log.min.isr", "1")
             .setConfigProp("num.partitions", "1")
             .setConfigProp("auto.create.topics.enable", "false")
+            // A transaction past its timeout is aborted within 1 s of it rather than within 10 s (the default check
+            // interval), so outage tests need to outlast Streams' 10 s transaction timeout by little more than that.
+            .setConfigProp("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000")
             // No time-based deletion: tests write records stamped with fixed event times (StatsFixtures.T0), which
             // age past the default 7 days; each such record then rolls its own segment, and the next retention check
             // (every 5 minutes) deleted them under a running test (AlertsIT lost its input or its alerts at random).
