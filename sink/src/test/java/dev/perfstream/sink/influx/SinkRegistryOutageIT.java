@@ -32,7 +32,7 @@ class SinkRegistryOutageIT {
              RegistryTestServer registry = RegistryTestServer.start();
              SinkFixture f = new SinkFixture(kafka, influx.url(), "regoutage")) {
             f.settings.put("schema.registry.url", registry.url());
-            f.settings.put("schema.registry.retry.timeout", "3s");
+            f.settings.put("schema.registry.retry.timeout", "1s"); // the lookup budget
             SchemaRegistryClient producerSide = new SchemaRegistryClient(RegistryConfig.from(Settings.of(f.settings)));
             ConfluentAvroCodec<WindowStats> avro = new ConfluentAvroCodec<>(WindowStats.getClassSchema(), producerSide);
             avro.encode(f.stats, SinkIT.stats(0, 0)); // registers the schema while the registry is up
@@ -47,7 +47,8 @@ class SinkRegistryOutageIT {
                 registry.stop();
                 long down = System.nanoTime();
                 int sent = 15;
-                while (System.nanoTime() - down < Duration.ofSeconds(15).toNanos()) {
+                // 5x the lookup budget: the sink's lookups run out of it several times, and it must hold each time
+                while (System.nanoTime() - down < Duration.ofSeconds(5).toNanos()) {
                     WindowStats s = SinkIT.stats(sent % routes, sent / routes);
                     f.send(f.stats, s.getService() + "|" + s.getRoute(), avro.encode(f.stats, s)); // id cached producer-side
                     sent++;
