@@ -48,8 +48,11 @@ final class SeasonalProfile {
             int center = c - j * p;
             int lo = Math.max(center - halfWidth, fine);
             int hi = Math.min(center + halfWidth, origin);
-            if (center < fine || hi < lo) {
+            if (center < fine) {
                 break; // older cycles are further back still (a window cut by the fine tier keeps its fine part)
+            }
+            if (hi < lo) {
+                continue; // the window lies after the origin (a step more than a day ahead): the cycles before it count
             }
             int n = 0;
             double sum = 0;
@@ -135,8 +138,11 @@ final class SeasonalProfile {
             int center = c - j * p;
             int lo = center - halfWidth;
             int hi = Math.min(center + halfWidth, origin);
-            if (lo < start || hi < lo) {
+            if (lo < start) {
                 break; // older cycles are further back still
+            }
+            if (hi < lo) {
+                continue; // the window lies after the origin: the cycles before it count
             }
             double mean = v.mean(lo, hi); // from block means where the window is older than the fine tier
             if (mean == mean) {

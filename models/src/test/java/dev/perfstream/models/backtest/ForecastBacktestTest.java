@@ -60,6 +60,35 @@ class ForecastBacktestTest {
     }
 
     @Test
+    void shouldForecastTheFirstHoursOfASaturdayAndAMondayADayAheadAtOneHourSteps() throws Exception {
+        // At a horizon of a day the weekly factor's blocks after the target have no daily profile from the days before
+        // them: the newest of those days is after the origin. The profile scan stopped there instead of reading the days
+        // before, so Saturday's first hours got a factor from Friday's blocks (forecast 50 % too high), Monday's from
+        // Sunday's.
+        Random rnd = new Random(26);
+        int day = 24;
+        double[] level = new double[42 * day];
+        double[] v = new double[level.length];
+        for (int i = 0; i < v.length; i++) {
+            level[i] = 100 * (1 + 0.5 * Math.sin(2 * Math.PI * i / day)) * ((i / day) % 7 >= 5 ? 0.6 : 1); // T0 a Monday
+            v[i] = level[i] + 3 * rnd.nextGaussian();
+        }
+        ForecastBacktest.Points p = ForecastBacktest.backtest(v, 1_767_571_200_000L, 3_600_000, day,
+            ForecastBacktest.defaultTiers(3_600_000, day), null).points();
+        int checked = 0;
+        for (int i = 0; i < p.target().length; i++) {
+            int t = p.target()[i];
+            int dow = (t / day) % 7;
+            if (t % day == 0 && t / day >= 21 && (dow == 5 || dow == 0)) {
+                assertThat(p.perfstream()[i]).as("forecast of %s 00:00, day %d", dow == 5 ? "Saturday" : "Monday", t / day)
+                    .isCloseTo(level[t], within(12.0));
+                checked++;
+            }
+        }
+        assertThat(checked).isEqualTo(6);
+    }
+
+    @Test
     void shouldLeaveNrmseUndefinedWhereTheActualsDoNotVary() {
         double c = 93.38528413540908; // a flat stretch: the variance of its copies is rounding, not 0
         ForecastBacktest.Scores s = ForecastBacktest.score("x", new double[] {c, c, c, c, c, c, c},
