@@ -89,6 +89,34 @@ class ForecastBacktestTest {
     }
 
     @Test
+    void shouldNotForecastLastWeeksHolidayAgainAWeekLaterAtOneHourSteps() throws Exception {
+        // Day 30, a Wednesday, is a holiday at 0.6 of the usual level. The day after it, forecasts made on the holiday
+        // carry its level (as they would a level that moved and stayed) and the guard leans to last week's values, which
+        // a week later are the holiday's: the guard's weekly forecast is the median of the same time 1-3 weeks back.
+        Random rnd = new Random(37);
+        int day = 24;
+        double[] level = new double[49 * day];
+        double[] v = new double[level.length];
+        for (int i = 0; i < v.length; i++) {
+            level[i] = 100 * (1 + 0.5 * Math.sin(2 * Math.PI * i / day)) * ((i / day) % 7 >= 5 || i / day == 30 ? 0.6 : 1);
+            v[i] = level[i] + 3 * rnd.nextGaussian();
+        }
+        ForecastBacktest.Points p = ForecastBacktest.backtest(v, 1_767_571_200_000L, 3_600_000, day,
+            ForecastBacktest.defaultTiers(3_600_000, day), null).points();
+        double sq = 0;
+        int n = 0;
+        for (int i = 0; i < p.target().length; i++) {
+            if (p.target()[i] / day == 37) {
+                sq += Math.pow(p.perfstream()[i] - level[p.target()[i]], 2);
+                n++;
+            }
+        }
+        assertThat(n).isEqualTo(day);
+        // the noise is 3; forecasts that repeat last week's holiday are 37 off (as they were before the median)
+        assertThat(Math.sqrt(sq / n)).as("RMSE of the forecasts of day 37 against the level").isLessThan(8.0);
+    }
+
+    @Test
     void shouldLeaveNrmseUndefinedWhereTheActualsDoNotVary() {
         double c = 93.38528413540908; // a flat stretch: the variance of its copies is rounding, not 0
         ForecastBacktest.Scores s = ForecastBacktest.score("x", new double[] {c, c, c, c, c, c, c},
