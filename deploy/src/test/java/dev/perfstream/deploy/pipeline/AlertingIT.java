@@ -248,8 +248,9 @@ class AlertingIT {
     }
 
     /**
-     * Alertmanager stopped for 30 s or more mid-incident, while one alert resolves and another fires, and the
-     * notifier (a child JVM) killed with SIGKILL in that outage and restarted: after Alertmanager is back,
+     * Alertmanager stopped mid-incident (12 s or more: until the restarted notifier has failed to reach it), while one
+     * alert resolves and another fires, and the notifier (a child JVM) killed with SIGKILL in that outage and restarted
+     * (it takes over the partitions when the killed one's 10 s session expires): after Alertmanager is back,
      * the receiver has exactly one firing and one resolved notification of each.
      */
     @Test
@@ -282,9 +283,21 @@ class AlertingIT {
             notifier.destroyForcibly(); // SIGKILL while it holds the undelivered batch
             assertThat(notifier.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(notifier.exitValue()).isEqualTo(137);
-            notifier = ChildJvm.start(NotifierApp.class, env.settings(), log);
-            // the outage lasts 30 s at least: many retries (backoff 200 ms to 1 s), one of them cut by the kill
-            long left = TimeUnit.SECONDS.toNanos(30) - (System.nanoTime() - down);
+            Path restartedLog = Path.of(System.getProperty("java.io.tmpdir"), "alerting-outage-notifier-restarted.log");
+            Files.deleteIfExists(restartedLog);
+            notifier = ChildJvm.start(NotifierApp.class, env.settings(), restartedLog);
+            // the outage lasts until the restarted notifier has tried Alertmanager and failed (its re-send of the
+            // active set), and 12 s at least: many retries (backoff 200 ms to 1 s), one of them cut by the kill
+            Poll.until(Duration.ofSeconds(120), "the restarted notifier failing to reach Alertmanager", () -> {
+                try {
+                    String out = Files.exists(restartedLog) ? Files.readString(restartedLog) : "";
+                    // a batch held ("did not take") or the active set's re-send ("re-sending ... failed")
+                    return out.contains("did not take") || out.contains("active alerts to") && out.contains("failed") ? true : null;
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            long left = TimeUnit.SECONDS.toNanos(12) - (System.nanoTime() - down);
             if (left > 0) {
                 sleep(TimeUnit.NANOSECONDS.toMillis(left));
             }

@@ -117,6 +117,10 @@ public record NotifierConfig(String bootstrapServers, String alertsTopic, String
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId() + "-consumer");
+        // 10 s, not Kafka's 45 s: a notifier restarted after a crash (or its standby) gets the dead one's partitions
+        // only when the dead member's session expires, and alerts wait until then; as the stats stage's default
+        // (stats.session.timeout). kafka.consumer.session.timeout.ms overrides it.
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
         return clients.consumer(p);
     }
 
