@@ -18,6 +18,9 @@ import org.slf4j.LoggerFactory;
  * (or, after {@code notify.webhook.max.attempts}, dead-lettered) each alert.
  */
 final class Receivers {
+    /** Most alerts in one re-send request (the size of a delivery batch: the consumer's max.poll.records). */
+    static final int RESEND_CHUNK = 500;
+
     private static final Logger LOG = LoggerFactory.getLogger(Receivers.class);
     private static final String STAGE = NotifierApp.STAGE;
 
@@ -97,19 +100,32 @@ final class Receivers {
         return done;
     }
 
-    /** Posts the alerts still firing again, with endsAt = now + 4 x notify.alertmanager.resend. */
+    /**
+     * Posts the alerts still firing again, with endsAt = now + 4 x notify.alertmanager.resend, in requests of at most
+     * {@value #RESEND_CHUNK}: one request of the whole set (10,000 in an alert storm) can outlast the request timeout
+     * every time, and Alertmanager would then let every alert expire; a failed part is tried again at the next re-send.
+     */
     void resend(List<ObjectNode> copy, Instant now) {
         if (copy.isEmpty() || config.alertmanagerUrls().isEmpty()) {
             return;
         }
         Instant until = now.plus(config.resend().multipliedBy(4));
-        ArrayNode body = AlertmanagerAlerts.array();
-        copy.forEach(a -> body.add(AlertmanagerAlerts.withEndsAt(a, until)));
-        byte[] bytes = AlertmanagerAlerts.bytes(body);
         for (URI am : config.alertmanagerUrls()) {
-            String error = http.post(am.resolve("/api/v2/alerts"), bytes, Map.of());
-            if (error != null) {
-                LOG.warn("re-sending {} active alerts to {} failed ({}); next try in {}", copy.size(), am, error, config.resend());
+            int failed = 0;
+            String error = null;
+            for (int from = 0; from < copy.size(); from += RESEND_CHUNK) {
+                ArrayNode body = AlertmanagerAlerts.array();
+                copy.subList(from, Math.min(copy.size(), from + RESEND_CHUNK))
+                    .forEach(a -> body.add(AlertmanagerAlerts.withEndsAt(a, until)));
+                String e = http.post(am.resolve("/api/v2/alerts"), AlertmanagerAlerts.bytes(body), Map.of());
+                if (e != null) {
+                    failed += body.size();
+                    error = e;
+                }
+            }
+            if (failed > 0) {
+                LOG.warn("re-sending {} of {} active alerts to {} failed ({}); next try in {}", failed, copy.size(), am, error,
+                    config.resend());
             }
         }
     }
