@@ -65,16 +65,9 @@ class ForecastBacktestTest {
         // them: the newest of those days is after the origin. The profile scan stopped there instead of reading the days
         // before, so Saturday's first hours got a factor from Friday's blocks (forecast 50 % too high), Monday's from
         // Sunday's.
-        Random rnd = new Random(26);
         int day = 24;
         double[] level = new double[42 * day];
-        double[] v = new double[level.length];
-        for (int i = 0; i < v.length; i++) {
-            level[i] = 100 * (1 + 0.5 * Math.sin(2 * Math.PI * i / day)) * ((i / day) % 7 >= 5 ? 0.6 : 1); // T0 a Monday
-            v[i] = level[i] + 3 * rnd.nextGaussian();
-        }
-        ForecastBacktest.Points p = ForecastBacktest.backtest(v, 1_767_571_200_000L, 3_600_000, day,
-            ForecastBacktest.defaultTiers(3_600_000, day), null).points();
+        ForecastBacktest.Points p = hourlyADayAhead(level, 26, -1);
         int checked = 0;
         for (int i = 0; i < p.target().length; i++) {
             int t = p.target()[i];
@@ -93,16 +86,9 @@ class ForecastBacktestTest {
         // Day 30, a Wednesday, is a holiday at 0.6 of the usual level. The day after it, forecasts made on the holiday
         // carry its level (as they would a level that moved and stayed) and the guard leans to last week's values, which
         // a week later are the holiday's: the guard's weekly forecast is the median of the same time 1-3 weeks back.
-        Random rnd = new Random(37);
         int day = 24;
         double[] level = new double[49 * day];
-        double[] v = new double[level.length];
-        for (int i = 0; i < v.length; i++) {
-            level[i] = 100 * (1 + 0.5 * Math.sin(2 * Math.PI * i / day)) * ((i / day) % 7 >= 5 || i / day == 30 ? 0.6 : 1);
-            v[i] = level[i] + 3 * rnd.nextGaussian();
-        }
-        ForecastBacktest.Points p = ForecastBacktest.backtest(v, 1_767_571_200_000L, 3_600_000, day,
-            ForecastBacktest.defaultTiers(3_600_000, day), null).points();
+        ForecastBacktest.Points p = hourlyADayAhead(level, 37, 30);
         double sq = 0;
         int n = 0;
         for (int i = 0; i < p.target().length; i++) {
@@ -114,6 +100,22 @@ class ForecastBacktestTest {
         assertThat(n).isEqualTo(day);
         // the noise is 3; forecasts that repeat last week's holiday are 37 off (as they were before the median)
         assertThat(Math.sqrt(sq / n)).as("RMSE of the forecasts of day 37 against the level").isLessThan(8.0);
+    }
+
+    /**
+     * Fills {@code level} with an hourly daily shape at 0.6 on weekends (T0 a Monday) and on day {@code holiday} (none if
+     * negative), adds noise of sd 3 and backtests forecasts a day (24 steps) ahead.
+     */
+    private static ForecastBacktest.Points hourlyADayAhead(double[] level, long seed, int holiday) throws Exception {
+        Random rnd = new Random(seed);
+        int day = 24;
+        double[] v = new double[level.length];
+        for (int i = 0; i < v.length; i++) {
+            level[i] = 100 * (1 + 0.5 * Math.sin(2 * Math.PI * i / day)) * ((i / day) % 7 >= 5 || i / day == holiday ? 0.6 : 1);
+            v[i] = level[i] + 3 * rnd.nextGaussian();
+        }
+        return ForecastBacktest.backtest(v, 1_767_571_200_000L, 3_600_000, day, ForecastBacktest.defaultTiers(3_600_000, day),
+            null).points();
     }
 
     @Test
