@@ -23,6 +23,8 @@ import dev.perfstream.testkit.Ports;
 import dev.perfstream.sink.notify.NotifierApp;
 import dev.perfstream.streams.alerts.AlertsApp;
 import dev.perfstream.streams.stats.StatsApp;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -230,8 +232,8 @@ class AlertingIT {
                 try {
                     JsonNode a = JSON.readTree(env.am().alerts());
                     return a.size() == 1 && a.get(0).path("status").path("state").asText().equals("suppressed") ? true : null;
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             });
             produce(env, incidents, t0.plus(MIN.multipliedBy(15)), t0.plus(MIN.multipliedBy(19)));
@@ -293,8 +295,8 @@ class AlertingIT {
                     String out = Files.exists(restartedLog) ? Files.readString(restartedLog) : "";
                     // a batch held ("did not take") or the active set's re-send ("re-sending ... failed")
                     return out.contains("did not take") || out.contains("active alerts to") && out.contains("failed") ? true : null;
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             });
             long left = TimeUnit.SECONDS.toNanos(12) - (System.nanoTime() - down);

@@ -14,7 +14,6 @@ import java.util.List;
  * the same points.
  */
 public final class ForecastBacktest {
-    /** Scores of one method. */
     /** Scores of one method; {@code rmse} in the series' units, for ratios of methods where NRMSE is undefined. */
     public record Scores(String method, double nrmse, double nmae, double coverage, long n, double rmse) {
     }

@@ -43,7 +43,8 @@ import org.tribuo.regression.sgd.linear.LinearSGDModel;
  *       whose target had a weekly factor iff the current one has, and not applied across that change.</li>
  * </ul>
  * A guard ({@link NaiveGuard}) blends the model's forecast with the better seasonal-naive one (last week's as the median
- * of the same time 1-3 weeks back where those are kept at full resolution) by their recent squared errors: the model alone while it is clearly better, the naive forecast alone while the model is worse. Until
+ * of the same time 1-3 weeks back where those are kept at full resolution) by their recent squared errors: the model
+ * alone while it is clearly better, the naive forecast alone while the model is worse. Until
  * the guard has compared last week's value, a target where yesterday's value and last week's differ by more than
  * {@value #OTHER_DAY} scale units gets the model alone (the guard's outcomes all lay in the first week, without the
  * weekly factor). The 90 % interval comes from the 5th and 95th percentiles of the last 1000 out-of-sample
@@ -284,7 +285,7 @@ public final class HorizonForecaster {
         if (Double.isNaN(a) || Double.isNaN(b) || Double.isNaN(c)) {
             return a;
         }
-        return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+        return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c)); // the median of three
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.perfstream.models.backtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.io.StringWriter;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -94,7 +95,7 @@ class ForecastBacktestTest {
             level[i] = 100 + 40 * Math.sin(2 * Math.PI * i / day);
             v[i] = level[i] + 3 * rnd.nextGaussian();
         }
-        java.io.StringWriter csv = new java.io.StringWriter();
+        StringWriter csv = new StringWriter();
         ForecastBacktest.backtest(v, t0, 3_600_000, 36, ForecastBacktest.defaultTiers(3_600_000, 36), csv);
         double sq = 0;
         int n = 0;
