@@ -12,13 +12,17 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.IntConsumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code perfstream backtest forecast --input FILE.csv --horizon N [--output OUT.csv]}. */
 @Command(name = "forecast", mixinStandardHelpOptions = true,
     description = {"Rolling-origin forecast backtest of one series (CSV timestamp,value): perfstream's forecaster and",
-        "the seasonal-naive baselines (same time yesterday, last week), each forecast using earlier rows only.",
+        "the seasonal-naive baselines (same time yesterday, last week; beyond a day or a week ahead, the same time on",
+        "the latest day or week before the origin), each forecast using earlier rows only.",
         "Prints NRMSE (RMSE / sd of actuals), NMAE (MAE / mean |actual|) and 90%% interval coverage."})
 public final class BacktestForecastCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, description = "CSV file with timestamp,value rows.")
@@ -37,8 +41,18 @@ public final class BacktestForecastCommand implements Callable<Integer> {
             "version 3 of the state), or 'full' (the whole series at full resolution) (default: ${DEFAULT-VALUE})."})
     String history;
 
+    @Option(names = "--no-progress", description = "Do not draw the progress bar (drawn for series of more than 20,000 steps).")
+    boolean noProgress;
+
+    /**
+     * Tribuo logs every training at INFO (two lines per retraining, 30 a month of 1-minute rows): the progress bar says
+     * how far the backtest is. Held here: java.util.logging keeps loggers weakly.
+     */
+    private static final Logger TRIBUO_LOG = Logger.getLogger("org.tribuo");
+
     @Override
     public Integer call() throws Exception {
+        TRIBUO_LOG.setLevel(Level.WARNING);
         long[] ts = new long[1024];
         double[] vs = new double[1024];
         int rows = 0;
@@ -111,15 +125,32 @@ public final class BacktestForecastCommand implements Callable<Integer> {
             return 2;
         }
         List<ForecastBacktest.Scores> scores;
+        int origins = grid.length - h;
+        IntConsumer bar = noProgress || origins <= 20_000 ? null : k -> {
+            int p = (int) (100L * k / origins);
+            System.err.print("\rbacktest forecast [" + "#".repeat(p / 4) + " ".repeat(25 - p / 4) + "] " + p + "% " + k
+                + " of " + origins + " origins");
+            System.err.flush();
+        };
         if (output != null) {
             try (Writer w = new BufferedWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8), 1 << 16)) {
-                scores = ForecastBacktest.backtest(grid, t0, interval, h, tiers, w).scores();
+                scores = ForecastBacktest.backtest(grid, t0, interval, h, tiers, w, bar).scores();
             }
         } else {
-            scores = ForecastBacktest.backtest(grid, t0, interval, h, tiers, null).scores();
+            scores = ForecastBacktest.backtest(grid, t0, interval, h, tiers, null, bar).scores();
+        }
+        if (bar != null) {
+            System.err.println();
         }
         System.out.printf("series: %d rows, interval %d s, %d grid steps; horizon %d steps (%s)%n", rows, interval / 1000,
             grid.length, h, java.time.Duration.ofMillis(h * interval));
+        int day = (int) Math.max(1, Math.round(86_400_000.0 / interval));
+        if (h > day) {
+            int days = (h + day - 1) / day;
+            int weeks = (h + 7 * day - 1) / (7 * day);
+            System.out.printf("beyond a day ahead the seasonal-naive baselines are the same time %d days back and %s back"
+                + " (the latest day and week before the origin)%n", days, weeks == 1 ? "a week" : weeks + " weeks");
+        }
         if (scores.get(0).n() == 0) {
             System.out.println("no origin has an actual and both seasonal-naive baselines (history shorter than a week"
                 + " plus the horizon?): nothing to score");

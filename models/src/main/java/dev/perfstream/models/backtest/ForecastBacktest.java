@@ -5,11 +5,13 @@ import java.io.IOException;
 import java.io.Writer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * Rolling-origin forecast backtest on a regular grid: at every origin k (using v[0..k] only, fed to a
  * {@link SeriesForecaster} as the scoring topology feeds it, with the same bounded history) perfstream
- * and the seasonal-naive baselines (same time yesterday, same time last week) forecast v[k+h]. Errors are
+ * and the seasonal-naive baselines (same time yesterday, same time last week; at a horizon beyond a day (a week) the
+ * same time on the latest day (week) before the origin) forecast v[k+h]. Errors are
  * scored on the origins where the actual and all three forecasts exist, so the methods are compared on
  * the same points.
  */
@@ -68,9 +70,21 @@ public final class ForecastBacktest {
      */
     public static Result backtest(double[] v, long t0, long intervalMs, int h, SeriesForecaster.Tiers tiers, Writer out)
         throws IOException {
+        return backtest(v, t0, intervalMs, h, tiers, out, null);
+    }
+
+    /**
+     * As {@link #backtest(double[], long, long, int, SeriesForecaster.Tiers, Writer)}, telling {@code progress} the
+     * origins done so far every 1000 origins (null: nobody).
+     */
+    public static Result backtest(double[] v, long t0, long intervalMs, int h, SeriesForecaster.Tiers tiers, Writer out,
+                                  IntConsumer progress) throws IOException {
         int n = v.length;
         int day = day(intervalMs);
-        int week = 7 * day;
+        // Beyond a day (a week) ahead, the same time on the latest day (week) before the origin: the seasonal-naive
+        // forecast y[t - m ceil(h / m)] (at most a day ahead, yesterday's; before, nothing was scored beyond a day).
+        int dayLag = (h + day - 1) / day * day;
+        int weekLag = (h + 7 * day - 1) / (7 * day) * (7 * day);
         SeriesForecaster model = new SeriesForecaster(intervalMs, new int[] {h},
             tiers == null ? SeriesForecaster.Tiers.flat(n) : tiers, Math.max(day, 60), trainRows(intervalMs));
         double[] actual = new double[n];
@@ -83,12 +97,15 @@ public final class ForecastBacktest {
             out.write("origin,target,actual,perfstream,lower,upper,yesterday,last_week\n");
         }
         for (int k = 0; k + h < n; k++) {
+            if (progress != null && k % 1000 == 0) {
+                progress.accept(k);
+            }
             List<SeriesForecaster.Point> p = model.observe(t0 + k * intervalMs, v[k], null);
             SeriesForecaster.Point fc = p.isEmpty() ? null : p.get(0);
             int t = k + h;
             double y = v[t];
-            double yd = t - day >= 0 && t - day <= k ? v[t - day] : Double.NaN;
-            double yw = t - week >= 0 && t - week <= k ? v[t - week] : Double.NaN;
+            double yd = t - dayLag >= 0 ? v[t - dayLag] : Double.NaN;
+            double yw = t - weekLag >= 0 ? v[t - weekLag] : Double.NaN;
             if (out != null && fc != null) {
                 out.write((t0 + (long) k * intervalMs) + "," + (t0 + (long) t * intervalMs) + "," + y + ","
                     + fc.predicted() + "," + fc.lower() + "," + fc.upper() + "," + yd + "," + yw + "\n");

@@ -78,6 +78,14 @@ public final class HorizonForecaster {
     private final SeasonalLevels levels;
     private final int day;
     private final int week;
+    /**
+     * How far back the guard's seasonal-naive forecasts look: a day (a week), or at a horizon beyond it the whole days
+     * (weeks) that reach before the origin, {@code day * ceil(h / day)}: 36 hours ahead "same time yesterday" lies after
+     * the origin, and the same time two days back is the seasonal-naive forecast (without it the guard never had an
+     * outcome there and the model was issued alone, unchecked).
+     */
+    private final int dayLag;
+    private final int weekLag;
     private final double tau;
     /** Decay (steps) of the part of the recent deviation that the last 4 h share. */
     private final double tauLong;
@@ -128,6 +136,8 @@ public final class HorizonForecaster {
         this.levels = new SeasonalLevels(horizonSteps, intervalMs);
         this.day = levels.day;
         this.week = levels.week;
+        this.dayLag = lag(horizonSteps, day);
+        this.weekLag = lag(horizonSteps, week);
         // the recent level is damped over 15 min (in steps of the series)
         this.tau = Math.max(1.0, 15.0 * MINUTE / intervalMs);
         this.tauLong = Math.max(levels.longest, 240.0 * MINUTE / intervalMs); // at least the span the lasting part is seen over
@@ -138,6 +148,11 @@ public final class HorizonForecaster {
         this.guard = new NaiveGuard(day);
         this.retrainEvery = retrainEvery;
         this.trainRows = trainRows;
+    }
+
+    /** The seasonal-naive lag of a horizon: the period, or the whole periods a horizon beyond it reaches back. */
+    static int lag(int h, int period) {
+        return (int) Math.min(Integer.MAX_VALUE, ((long) h + period - 1) / period * period);
     }
 
     private static double clip(double z) {
@@ -243,7 +258,7 @@ public final class HorizonForecaster {
         }
         double pred = model;
         if (w < 1) {
-            double nv = guard.naive() == NaiveGuard.SAME_TIME_LAST_WEEK ? lastWeeks(v, k + h, k) : naive(v, k + h - day, k);
+            double nv = guard.naive() == NaiveGuard.SAME_TIME_LAST_WEEK ? lastWeeks(v, k + h, k) : naive(v, k + h - dayLag, k);
             if (!Double.isNaN(nv)) {
                 pred = w * model + (1 - w) * nv;
             }
@@ -256,8 +271,8 @@ public final class HorizonForecaster {
      * target may be another kind of day than yesterday: a Monday's target, a Sunday's value).
      */
     private boolean dayDiffers(TieredHistory v, int k, double scale) {
-        double yd = naive(v, k + h - day, k);
-        double yw = naive(v, k + h - week, k);
+        double yd = naive(v, k + h - dayLag, k);
+        double yw = naive(v, k + h - weekLag, k);
         return !Double.isNaN(yd) && !Double.isNaN(yw) && Math.abs(yd - yw) > OTHER_DAY * scale;
     }
 
@@ -271,17 +286,18 @@ public final class HorizonForecaster {
     }
 
     /**
-     * The guard's weekly forecast of step t: the median of the values at the same time 1, 2 and 3 weeks before it where
-     * all three are kept at full resolution (30-min and 1-h steps with the default tiers), last week's value otherwise. A
+     * The guard's weekly forecast of step t: the median of the values at the same time 1, 2 and 3 weeks before it (at a
+     * horizon beyond a week, {@link #weekLag} and the two weeks before) where all three are kept at full resolution
+     * (30-min and 1-h steps with the default tiers), last week's value otherwise. A
      * holiday or an incident in last week's values is then not blended into the forecast of the same day a week later
      * (corpus, development seeds 1-5, HOLIDAYS at 1-h steps 24 ahead: 0.930 -> 0.875 x seasonal-naive; the guard had
      * blended last week's holiday into the next week after the holiday's next day, when the model carrying the holiday's
      * level had been the worse one).
      */
     private double lastWeeks(TieredHistory v, int t, int k) {
-        double a = naive(v, t - week, k);
-        double b = naive(v, t - 2 * week, k);
-        double c = naive(v, t - 3 * week, k);
+        double a = naive(v, t - weekLag, k);
+        double b = naive(v, t - weekLag - week, k);
+        double c = naive(v, t - weekLag - 2 * week, k);
         if (Double.isNaN(a) || Double.isNaN(b) || Double.isNaN(c)) {
             return a;
         }
@@ -304,7 +320,7 @@ public final class HorizonForecaster {
         }
         double y = v.at(t);
         interval.record((y - fc.predicted()) / ls.scale());
-        double yd = naive(v, t - day, k);
+        double yd = naive(v, t - dayLag, k);
         double yw = lastWeeks(v, t, k);
         if (Double.isNaN(fc.model()) || Double.isNaN(yd)) {
             return;

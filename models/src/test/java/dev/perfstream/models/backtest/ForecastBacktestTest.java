@@ -115,6 +115,62 @@ class ForecastBacktestTest {
     }
 
     @Test
+    void shouldScoreAgainstTheSameTimeOnTheLatestDayBeforeTheOriginMoreThanADayAhead() throws Exception {
+        // 36 hours ahead "same time yesterday" lies after the origin: the baseline is the same time two days back (and
+        // last week's, a week back); before, no point had both baselines and nothing was scored.
+        Random rnd = new Random(48);
+        int day = 24;
+        double[] v = new double[28 * day];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = 100 + 40 * Math.sin(2 * Math.PI * i / day) + 3 * rnd.nextGaussian();
+        }
+        ForecastBacktest.Result r = ForecastBacktest.backtest(v, 1_767_571_200_000L, 3_600_000, 36,
+            ForecastBacktest.defaultTiers(3_600_000, 36), null);
+        ForecastBacktest.Points p = r.points();
+        assertThat(p.target()).hasSize(v.length - 7 * day); // every target from a week on
+        for (int i = 0; i < p.target().length; i++) {
+            assertThat(p.yesterday()[i]).isEqualTo(v[p.target()[i] - 2 * day]);
+            assertThat(p.lastWeek()[i]).isEqualTo(v[p.target()[i] - 7 * day]);
+        }
+        assertThat(r.scores().get(0).nrmse()).isLessThan(r.scores().get(1).nrmse());
+    }
+
+    @Test
+    void shouldFallBackToTheSeasonalNaiveMoreThanADayAheadWhereTheModelIsWorse() throws Exception {
+        // A level that moved and stayed (+30 on day 28 of 49, noise 3): a day and a half ahead the model carries only
+        // part of it at the opposite time of day (it scales the deviation it sees by the daily profile, as it would a
+        // level that scales it), while the same time two days back has it after two days. The guard's seasonal-naive
+        // forecasts looked back a day and a week only, which 36 hours ahead lie after the origin: it had no outcome,
+        // and the model was issued alone (RMSE against the level over the two weeks from day 30: 12.5 before, 6.3
+        // after; the seasonal-naive forecast 3.1).
+        Random rnd = new Random(28);
+        int day = 24;
+        double[] level = new double[49 * day];
+        double[] v = new double[level.length];
+        for (int i = 0; i < v.length; i++) {
+            level[i] = 100 + 40 * Math.sin(2 * Math.PI * i / day) + (i >= 28 * day ? 30 : 0);
+            v[i] = level[i] + 3 * rnd.nextGaussian();
+        }
+        ForecastBacktest.Points p = ForecastBacktest.backtest(v, 1_767_571_200_000L, 3_600_000, 36,
+            ForecastBacktest.defaultTiers(3_600_000, 36), null).points();
+        double sqModel = 0;
+        double sqNaive = 0;
+        int n = 0;
+        for (int i = 0; i < p.target().length; i++) {
+            int t = p.target()[i];
+            if (t >= 30 * day && t < 44 * day) {
+                sqModel += Math.pow(p.perfstream()[i] - level[t], 2);
+                sqNaive += Math.pow(p.yesterday()[i] - level[t], 2);
+                n++;
+            }
+        }
+        assertThat(n).isEqualTo(14 * day);
+        assertThat(Math.sqrt(sqModel / n)).as("RMSE against the level, 2 weeks after the shift, 36 hours ahead")
+            .isLessThan(8.0);
+        assertThat(Math.sqrt(sqNaive / n)).isLessThan(4.0);
+    }
+
+    @Test
     void shouldNotForecastLastWeeksHolidayAgainAWeekLaterAtOneHourSteps() throws Exception {
         // Day 30, a Wednesday, is a holiday at 0.6 of the usual level. The day after it, forecasts made on the holiday
         // carry its level (as they would a level that moved and stayed) and the guard leans to last week's values, which
