@@ -6,6 +6,7 @@ import dev.perfstream.streams.scoring.forecast.ForecastConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,7 +65,7 @@ public final class EvalForecastCommand implements Callable<Integer> {
 
     @Option(names = "--corpus",
         description = {"Backtest the generated corpus (bench Corpus: 12 series kinds, no injected anomalies) at --cadences and",
-            "horizons of 1, 6 and 24 steps instead of the load generator's series; prints the NRMSE ratio to the better",
+            "horizons of 1, 6 and 24 steps (--steps-ahead) instead of the load generator's series; prints the NRMSE ratio to the better",
             "seasonal-naive baseline and coverage per cadence and horizon. Development seeds 1-5; 101-105 are held out."})
     boolean corpus;
 
@@ -75,6 +76,10 @@ public final class EvalForecastCommand implements Callable<Integer> {
     @Option(names = "--kinds", split = ",",
         description = "With --corpus: only these series kinds (e.g. SQUARE,SAWTOOTH; default: all).")
     List<Corpus.Kind> kinds;
+
+    @Option(names = "--steps-ahead", defaultValue = "1,6,24", split = ",",
+        description = "With --corpus: horizons in steps of each series (default: ${DEFAULT-VALUE}).")
+    List<Integer> stepsAhead;
 
     @Option(names = "--per-series", description = "Also print one line per series, seed and horizon.")
     boolean perSeries;
@@ -87,10 +92,16 @@ public final class EvalForecastCommand implements Callable<Integer> {
         List<Long> seedList = parseSeeds(seeds);
         if (corpus) {
             long[] steps = cadences.stream().mapToLong(c -> Settings.parseDuration(c.trim()).toMillis()).toArray();
-            List<ForecastCorpusEval.Row> rows = ForecastCorpusEval.run(seedList, steps,
+            int[] ahead = stepsAhead.stream().mapToInt(Integer::intValue).toArray();
+            if (Arrays.stream(ahead).anyMatch(h -> h < 1)) {
+                System.err.println("--steps-ahead: horizons must be at least one step: " + stepsAhead);
+                return 2;
+            }
+            List<ForecastCorpusEval.Row> rows = ForecastCorpusEval.run(seedList, steps, ahead,
                 kinds == null || kinds.isEmpty() ? List.of(Corpus.Kind.values()) : kinds, threads, System.err);
-            System.out.printf("data: generated corpus, seeds %s, cadences %s%n", seedList, cadences);
-            ForecastCorpusEval.print(rows, steps, perSeries, System.out);
+            System.out.printf("data: generated corpus, seeds %s, cadences %s, steps ahead %s%n", seedList, cadences,
+                stepsAhead);
+            ForecastCorpusEval.print(rows, steps, ahead, perSeries, System.out);
             return 0;
         }
         if (days < 9) {

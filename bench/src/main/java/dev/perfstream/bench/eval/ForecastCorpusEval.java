@@ -12,12 +12,12 @@ import java.util.function.ToDoubleFunction;
 /**
  * Forecast accuracy on the {@link Corpus} (no injected anomalies): every kind at every cadence, backtested
  * online through {@link ForecastBacktest#backtest} with the scoring topology's default history, at horizons
- * of 1, 6 and 24 steps. Per series the ratio of perfstream's NRMSE to the better seasonal-naive baseline's
+ * of 1, 6 and 24 steps (or others, {@code --steps-ahead}). Per series the ratio of perfstream's NRMSE to the better seasonal-naive baseline's
  * (same time yesterday, same time last week) and the 90 % interval coverage; the table aggregates them per
  * cadence and horizon, separately for kinds with a daily pattern and without.
  */
 public final class ForecastCorpusEval {
-    /** Horizons in steps. */
+    /** Default horizons in steps. */
     public static final int[] HORIZONS = {1, 6, 24};
 
     /**
@@ -40,8 +40,17 @@ public final class ForecastCorpusEval {
     private ForecastCorpusEval() {
     }
 
-    /** Backtests the given kinds at the given cadences for every seed, {@code threads} series at a time. */
+    /** {@link #run(List, long[], int[], List, int, PrintStream)} at the default {@link #HORIZONS}. */
     public static List<Row> run(List<Long> seeds, long[] cadences, List<Corpus.Kind> kinds, int threads,
+                                PrintStream progress) throws Exception {
+        return run(seeds, cadences, HORIZONS, kinds, threads, progress);
+    }
+
+    /**
+     * Backtests the given kinds at the given cadences for every seed at these horizons (steps), {@code threads} series at
+     * a time.
+     */
+    public static List<Row> run(List<Long> seeds, long[] cadences, int[] horizons, List<Corpus.Kind> kinds, int threads,
                                 PrintStream progress) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
         List<Future<List<Row>>> futures = new ArrayList<>();
@@ -50,7 +59,7 @@ public final class ForecastCorpusEval {
                 for (long step : cadences) {
                     for (Corpus.Kind k : kinds) {
                         futures.add(pool.submit(() -> evaluate(Corpus.generate(k, step, seed, Corpus.forecastDays(step),
-                            false))));
+                            false), horizons)));
                     }
                 }
             }
@@ -67,9 +76,9 @@ public final class ForecastCorpusEval {
         }
     }
 
-    static List<Row> evaluate(Corpus.Series s) throws java.io.IOException {
+    static List<Row> evaluate(Corpus.Series s, int[] horizons) throws java.io.IOException {
         List<Row> out = new ArrayList<>();
-        for (int h : HORIZONS) {
+        for (int h : horizons) {
             ForecastBacktest.Result r = ForecastBacktest.backtest(s.values(), s.t0(), s.stepMs(), h,
                 ForecastBacktest.defaultTiers(s.stepMs(), h), null);
             List<ForecastBacktest.Scores> sc = r.scores();
@@ -88,14 +97,20 @@ public final class ForecastCorpusEval {
 
     /** Per cadence and horizon: mean and worst ratio for seasonal and other kinds, mean and lowest coverage. */
     public static void print(List<Row> rows, long[] cadences, boolean perSeries, PrintStream out) {
+        print(rows, cadences, HORIZONS, perSeries, out);
+    }
+
+    /** As {@link #print(List, long[], boolean, PrintStream)} for rows at these horizons (steps). */
+    public static void print(List<Row> rows, long[] cadences, int[] horizons, boolean perSeries, PrintStream out) {
         out.println("ratio = RMSE (= NRMSE) of perfstream / that of the better seasonal-naive baseline of the same series"
-            + " (same time yesterday / last week, scored on the same points); target <= 0.8 on seasonal kinds, <= 1.0 everywhere");
+            + " (same time yesterday / last week; beyond a day (week) ahead the same time on the latest day (week) before"
+            + " the origin; scored on the same points); target <= 0.8 on seasonal kinds, <= 1.0 everywhere");
         out.println("oracle = the same ratio for a forecast that knows the generator's noise-free shape and each change"
             + " once it has begun: the lowest ratio a forecaster can expect on that series");
         out.printf("%-5s %3s | %-30s | %-30s | %-22s | %-26s%n", "step", "h", "seasonal: mean ratio, worst",
             "other: mean ratio, worst", "cover90: mean, min..max", "oracle seasonal: mean, max");
         for (long step : cadences) {
-            for (int h : HORIZONS) {
+            for (int h : horizons) {
                 List<Row> r = rows.stream().filter(x -> x.stepMs() == step && x.horizon() == h && Double.isFinite(x.ratio()))
                     .toList();
                 if (r.isEmpty()) {
