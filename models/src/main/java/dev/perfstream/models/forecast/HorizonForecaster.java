@@ -29,7 +29,8 @@ import org.tribuo.regression.sgd.linear.LinearSGDModel;
  *       share (a level that moved and stayed) decays over 4 h, or over three times the horizon where that is longer: it
  *       keeps at least 72 % of itself at any horizon, and the guard takes over where it did not last. Where the 4 h
  *       are at most 12 steps (30-min and 1-h series) that lasting level is measured against the profile at each step
- *       ({@link SeasonalLevels#lastingDeviation}: a difference or a ratio, whichever fits); on finer steps it is the
+ *       ({@link SeasonalLevels#lastingDeviation}: a difference or a ratio, whichever fits; where a difference fits clearly
+ *       better, the recent levels are differences too, not ratios); on finer steps it is the
  *       median of the values against the mean of the profile over the 4 h (the level240 feature). The part of the
  *       lasting level that the profile at the target has taken already (what it took in the last day, for a target h
  *       steps ahead h / day of it) is not carried: a shift is not counted twice once the profile has it.</li>
@@ -192,12 +193,24 @@ public final class HorizonForecaster {
         double ratio = pK > 0 && pT > 0 ? pT / pK : 1; // a deviation at the origin scaled to the target
         // The recent deviation decays over tau; the part of it that the last 4 h share (a level that moved and
         // stayed, not a surge of minutes) over tauLasting.
-        double dev = shrink(f[0], recentSe * ratio);
         double l4 = f[4];
         if (levels.longest <= SeasonalLevels.LASTING_STEPS) {
             double ld = levels.lastingDeviation(v, k, levels.longest, wfK, pT);
             l4 = Double.isNaN(ld) ? 0 : clip(ld / s);
+            if (!Double.isNaN(ld) && levels.clearlyAdded) {
+                // The last hours' level is a shift added to the profile: so are the recent levels, carried to the target
+                // as differences. As ratios a shift at the daily peak was a fraction of itself at the trough (a +30 shift
+                // on a 60..140 sine: +13 half a day ahead).
+                if (r15.multiplicative()) {
+                    f[0] = clip(levels.levelDifference(v, k, levels.recent, wfK).value() / s);
+                    ratio = 1;
+                }
+                if (r60.multiplicative()) {
+                    f[1] = clip(levels.levelDifference(v, k, levels.longW, wfK).value() / s);
+                }
+            }
         }
+        double dev = shrink(f[0], recentSe * ratio);
         double lasting = Math.signum(l4) == Math.signum(dev) ? Math.signum(dev) * Math.min(Math.abs(dev),
             Math.abs(shrink(l4, recentSe * ratio))) : 0;
         double carried = handOver(v, k, pT, s, lasting * Math.exp(-h / tauLasting));

@@ -36,6 +36,7 @@ class SeasonalLevelsTest {
             double pT = levels.daily.at(v, k + 24, k);
             assertThat(levels.lastingDeviation(v, k, levels.longest, Adjustment.NONE, pT)).as("origin %d", k)
                 .isBetween(24.0, 36.0);
+            assertThat(levels.clearlyAdded).as("origin %d: a difference fits clearly better", k).isTrue();
             lowestWindowRatio = Math.min(lowestWindowRatio,
                 levels.levelRatio(v, k, levels.longest, Adjustment.NONE).apply(pT) - pT);
         }
@@ -52,6 +53,7 @@ class SeasonalLevelsTest {
             double pT = levels.daily.at(v, k + 6, k);
             assertThat(levels.lastingDeviation(v, k, levels.longest, Adjustment.NONE, pT) / pT).as("origin %d", k)
                 .isBetween(-0.45, -0.35);
+            assertThat(levels.clearlyAdded).as("origin %d", k).isFalse();
         }
     }
 
