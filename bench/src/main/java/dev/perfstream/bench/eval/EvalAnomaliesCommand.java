@@ -52,7 +52,8 @@ public final class EvalAnomaliesCommand implements Callable<Integer> {
     @Option(names = "--corpus",
         description = "Score the generated corpus (bench Corpus: 12 series kinds at 1 min, 5 min, 30 min and 1 h steps, labelled "
             + "anomalies of 6 kinds) instead of traffic series, as 'backtest anomalies' does, and print calm high-score share per "
-            + "kind and cadence, recall per anomaly kind and points to acceptance. Development seeds 1-5; 101-105 are held out.")
+            + "kind and cadence, recall per anomaly kind and points to acceptance. Development seeds 1-20; held-out sets are "
+            + "named in bench/README.md.")
     boolean corpus;
 
     @Option(names = "--per-kind", description = "With --corpus: also print recall per series kind and cadence.")

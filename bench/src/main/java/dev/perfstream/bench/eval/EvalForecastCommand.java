@@ -65,8 +65,9 @@ public final class EvalForecastCommand implements Callable<Integer> {
 
     @Option(names = "--corpus",
         description = {"Backtest the generated corpus (bench Corpus: 12 series kinds, no injected anomalies) at --cadences and",
-            "horizons of 1, 6 and 24 steps (--steps-ahead) instead of the load generator's series; prints the NRMSE ratio to the better",
-            "seasonal-naive baseline and coverage per cadence and horizon. Development seeds 1-5; 101-105 are held out."})
+            "horizons of 1, 6 and 24 steps (--steps-ahead) instead of the load generator's series; prints the NRMSE",
+            "ratio to the better seasonal-naive baseline and coverage per cadence and horizon. Development seeds 1-20;",
+            "held-out sets are named in bench/README.md."})
     boolean corpus;
 
     @Option(names = "--cadences", defaultValue = "10s,1m,5m,30m,1h", split = ",",

@@ -12,9 +12,9 @@ import java.util.function.ToDoubleFunction;
 /**
  * Forecast accuracy on the {@link Corpus} (no injected anomalies): every kind at every cadence, backtested
  * online through {@link ForecastBacktest#backtest} with the scoring topology's default history, at horizons
- * of 1, 6 and 24 steps (or others, {@code --steps-ahead}). Per series the ratio of perfstream's NRMSE to the better seasonal-naive baseline's
- * (same time yesterday, same time last week) and the 90 % interval coverage; the table aggregates them per
- * cadence and horizon, separately for kinds with a daily pattern and without.
+ * of 1, 6 and 24 steps (or others, {@code --steps-ahead}). Per series the ratio of perfstream's NRMSE to the better
+ * seasonal-naive baseline's (same time yesterday, same time last week) and the 90 % interval coverage; the table
+ * aggregates them per cadence and horizon, separately for kinds with a daily pattern and without.
  */
 public final class ForecastCorpusEval {
     /** Default horizons in steps. */

@@ -1,5 +1,6 @@
 package dev.perfstream.models.backtest;
 
+import dev.perfstream.models.forecast.HorizonForecaster;
 import dev.perfstream.models.forecast.SeriesForecaster;
 import dev.perfstream.schemas.config.Settings;
 import java.io.BufferedReader;
@@ -45,8 +46,8 @@ public final class BacktestForecastCommand implements Callable<Integer> {
     boolean noProgress;
 
     /**
-     * Tribuo logs every training at INFO (two lines per retraining, 30 a month of 1-minute rows): the progress bar says
-     * how far the backtest is. Held here: java.util.logging keeps loggers weakly.
+     * Tribuo logs every training at INFO (two lines per retraining, a retraining a day of rows: 60 lines for a month):
+     * the progress bar says how far the backtest is. Held here: java.util.logging keeps loggers weakly.
      */
     private static final Logger TRIBUO_LOG = Logger.getLogger("org.tribuo");
 
@@ -146,8 +147,8 @@ public final class BacktestForecastCommand implements Callable<Integer> {
             grid.length, h, java.time.Duration.ofMillis(h * interval));
         int day = (int) Math.max(1, Math.round(86_400_000.0 / interval));
         if (h > day) {
-            int days = (h + day - 1) / day;
-            int weeks = (h + 7 * day - 1) / (7 * day);
+            int days = HorizonForecaster.lag(h, day) / day;
+            int weeks = HorizonForecaster.lag(h, 7 * day) / (7 * day);
             System.out.printf("beyond a day ahead the seasonal-naive baselines are the same time %d days back and %s back"
                 + " (the latest day and week before the origin)%n", days, weeks == 1 ? "a week" : weeks + " weeks");
         }

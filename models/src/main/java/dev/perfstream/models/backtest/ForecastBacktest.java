@@ -1,5 +1,6 @@
 package dev.perfstream.models.backtest;
 
+import dev.perfstream.models.forecast.HorizonForecaster;
 import dev.perfstream.models.forecast.SeriesForecaster;
 import java.io.IOException;
 import java.io.Writer;
@@ -81,10 +82,10 @@ public final class ForecastBacktest {
                                   IntConsumer progress) throws IOException {
         int n = v.length;
         int day = day(intervalMs);
-        // Beyond a day (a week) ahead, the same time on the latest day (week) before the origin: the seasonal-naive
-        // forecast y[t - m ceil(h / m)] (at most a day ahead, yesterday's; before, nothing was scored beyond a day).
-        int dayLag = (h + day - 1) / day * day;
-        int weekLag = (h + 7 * day - 1) / (7 * day) * (7 * day);
+        // Beyond a day (a week) ahead, the same time on the latest day (week) before the origin (before, nothing was
+        // scored beyond a day): the baselines are the guard's seasonal-naive forecasts.
+        int dayLag = HorizonForecaster.lag(h, day);
+        int weekLag = HorizonForecaster.lag(h, 7 * day);
         SeriesForecaster model = new SeriesForecaster(intervalMs, new int[] {h},
             tiers == null ? SeriesForecaster.Tiers.flat(n) : tiers, Math.max(day, 60), trainRows(intervalMs));
         double[] actual = new double[n];

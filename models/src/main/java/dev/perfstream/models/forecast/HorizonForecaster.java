@@ -151,8 +151,11 @@ public final class HorizonForecaster {
         this.trainRows = trainRows;
     }
 
-    /** The seasonal-naive lag of a horizon: the period, or the whole periods a horizon beyond it reaches back. */
-    static int lag(int h, int period) {
+    /**
+     * The seasonal-naive lag of a horizon of {@code h} steps: the period, or beyond it the whole periods that reach before
+     * the origin, {@code period * ceil(h / period)} (the forecast {@code y[t - lag]}); the guard's and the backtest's.
+     */
+    public static int lag(int h, int period) {
         return (int) Math.min(Integer.MAX_VALUE, ((long) h + period - 1) / period * period);
     }
 
