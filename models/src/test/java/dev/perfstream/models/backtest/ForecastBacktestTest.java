@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import java.io.StringWriter;
 import java.util.List;
 import java.util.Random;
+import java.util.function.IntToDoubleFunction;
 import org.junit.jupiter.api.Test;
 
 class ForecastBacktestTest {
@@ -39,14 +40,10 @@ class ForecastBacktestTest {
      */
     @Test
     void shouldNotReadTheDayBeforesWindowWithTheNewDaysWeeklyFactor() throws Exception {
-        Random rnd = new Random(805);
         int day = 1440;
         double[] level = new double[10 * day];
-        double[] v = new double[level.length];
-        for (int i = 0; i < v.length; i++) {
-            level[i] = 150 * (1 + 0.3 * Math.sin(2 * Math.PI * i / day)) * ((i / day) % 7 >= 5 ? 0.6 : 1);
-            v[i] = level[i] + 3 * rnd.nextGaussian();
-        }
+        double[] v = noisy(level, 805,
+            i -> 150 * (1 + 0.3 * Math.sin(2 * Math.PI * i / day)) * ((i / day) % 7 >= 5 ? 0.6 : 1));
         ForecastBacktest.Points p = ForecastBacktest.backtest(v, 1_767_571_200_000L, 60_000, 1,
             ForecastBacktest.defaultTiers(60_000, 1), null).points();
         int checked = 0;
@@ -86,15 +83,10 @@ class ForecastBacktestTest {
     void shouldForecastMoreThanADayAheadFromTheDaysBeforeTheOrigin() throws Exception {
         // 36 hours ahead the target's day before is after the origin too; the profile scan stopped there, the target had
         // no profile and the forecast was the recent level (RMSE 56 against the daily amplitude of 40).
-        Random rnd = new Random(36);
         int day = 24;
         long t0 = 1_767_571_200_000L;
         double[] level = new double[28 * day];
-        double[] v = new double[level.length];
-        for (int i = 0; i < v.length; i++) {
-            level[i] = 100 + 40 * Math.sin(2 * Math.PI * i / day);
-            v[i] = level[i] + 3 * rnd.nextGaussian();
-        }
+        double[] v = noisy(level, 36, i -> 100 + 40 * Math.sin(2 * Math.PI * i / day));
         StringWriter csv = new StringWriter();
         ForecastBacktest.backtest(v, t0, 3_600_000, 36, ForecastBacktest.defaultTiers(3_600_000, 36), csv);
         double sq = 0;
@@ -143,14 +135,9 @@ class ForecastBacktestTest {
         // no outcome, and the model was issued alone (RMSE against the level over the two weeks from day 30: 12.5
         // before, 6.3 with the guard, 4.9 since the recent levels of an added shift are differences, not ratios; the
         // seasonal-naive forecast 3.1).
-        Random rnd = new Random(28);
         int day = 24;
         double[] level = new double[49 * day];
-        double[] v = new double[level.length];
-        for (int i = 0; i < v.length; i++) {
-            level[i] = 100 + 40 * Math.sin(2 * Math.PI * i / day) + (i >= 28 * day ? 30 : 0);
-            v[i] = level[i] + 3 * rnd.nextGaussian();
-        }
+        double[] v = noisy(level, 28, i -> 100 + 40 * Math.sin(2 * Math.PI * i / day) + (i >= 28 * day ? 30 : 0));
         ForecastBacktest.Points p = ForecastBacktest.backtest(v, 1_767_571_200_000L, 3_600_000, 36,
             ForecastBacktest.defaultTiers(3_600_000, 36), null).points();
         double sqModel = 0;
@@ -191,18 +178,25 @@ class ForecastBacktestTest {
         assertThat(Math.sqrt(sq / n)).as("RMSE of the forecasts of day 37 against the level").isLessThan(8.0);
     }
 
+    /** Fills {@code level} with {@code shape} at each step; returns it plus Gaussian noise of sd 3 drawn from the seed. */
+    private static double[] noisy(double[] level, long seed, IntToDoubleFunction shape) {
+        Random rnd = new Random(seed);
+        double[] v = new double[level.length];
+        for (int i = 0; i < v.length; i++) {
+            level[i] = shape.applyAsDouble(i);
+            v[i] = level[i] + 3 * rnd.nextGaussian();
+        }
+        return v;
+    }
+
     /**
      * Fills {@code level} with an hourly daily shape at 0.6 on weekends (T0 a Monday) and on day {@code holiday} (none if
      * negative), adds noise of sd 3 and backtests forecasts a day (24 steps) ahead.
      */
     private static ForecastBacktest.Points hourlyADayAhead(double[] level, long seed, int holiday) throws Exception {
-        Random rnd = new Random(seed);
         int day = 24;
-        double[] v = new double[level.length];
-        for (int i = 0; i < v.length; i++) {
-            level[i] = 100 * (1 + 0.5 * Math.sin(2 * Math.PI * i / day)) * ((i / day) % 7 >= 5 || i / day == holiday ? 0.6 : 1);
-            v[i] = level[i] + 3 * rnd.nextGaussian();
-        }
+        double[] v = noisy(level, seed,
+            i -> 100 * (1 + 0.5 * Math.sin(2 * Math.PI * i / day)) * ((i / day) % 7 >= 5 || i / day == holiday ? 0.6 : 1));
         return ForecastBacktest.backtest(v, 1_767_571_200_000L, 3_600_000, day, ForecastBacktest.defaultTiers(3_600_000, day),
             null).points();
     }
