@@ -12,14 +12,11 @@ import java.util.function.ToDoubleFunction;
 /**
  * Forecast accuracy on the {@link Corpus} (no injected anomalies): every kind at every cadence, backtested
  * online through {@link ForecastBacktest#backtest} with the scoring topology's default history, at horizons
- * of 1, 6 and 24 steps (or others, {@code --steps-ahead}). Per series the ratio of perfstream's NRMSE to the better
+ * of 1, 6 and 24 steps by default ({@code --steps-ahead}). Per series the ratio of perfstream's NRMSE to the better
  * seasonal-naive baseline's (same time yesterday, same time last week) and the 90 % interval coverage; the table
  * aggregates them per cadence and horizon, separately for kinds with a daily pattern and without.
  */
 public final class ForecastCorpusEval {
-    /** Default horizons in steps. */
-    public static final int[] HORIZONS = {1, 6, 24};
-
     /**
      * One series at one horizon: NRMSEs (NaN where the scored actuals do not vary) and the RMSEs the ratios are taken
      * of, which are the same ratios where NRMSE is defined and stay defined where it is not.
@@ -38,12 +35,6 @@ public final class ForecastCorpusEval {
     }
 
     private ForecastCorpusEval() {
-    }
-
-    /** {@link #run(List, long[], int[], List, int, PrintStream)} at the default {@link #HORIZONS}. */
-    public static List<Row> run(List<Long> seeds, long[] cadences, List<Corpus.Kind> kinds, int threads,
-                                PrintStream progress) throws Exception {
-        return run(seeds, cadences, HORIZONS, kinds, threads, progress);
     }
 
     /**
@@ -95,12 +86,9 @@ public final class ForecastCorpusEval {
         return out;
     }
 
-    /** Per cadence and horizon: mean and worst ratio for seasonal and other kinds, mean and lowest coverage. */
-    public static void print(List<Row> rows, long[] cadences, boolean perSeries, PrintStream out) {
-        print(rows, cadences, HORIZONS, perSeries, out);
-    }
-
-    /** As {@link #print(List, long[], boolean, PrintStream)} for rows at these horizons (steps). */
+    /**
+     * Per cadence and horizon (steps): mean and worst ratio for seasonal and other kinds, mean and lowest coverage.
+     */
     public static void print(List<Row> rows, long[] cadences, int[] horizons, boolean perSeries, PrintStream out) {
         out.println("ratio = RMSE (= NRMSE) of perfstream / that of the better seasonal-naive baseline of the same series"
             + " (same time yesterday / last week; beyond a day (week) ahead the same time on the latest day (week) before"

@@ -127,25 +127,20 @@ public final class BacktestForecastCommand implements Callable<Integer> {
         }
         List<ForecastBacktest.Scores> scores;
         int origins = grid.length - h;
-        IntConsumer bar = noProgress || origins <= 20_000 ? null : k -> {
-            int p = (int) (100L * k / origins);
-            System.err.print("\rbacktest forecast [" + "#".repeat(p / 4) + " ".repeat(25 - p / 4) + "] " + p + "% " + k
-                + " of " + origins + " origins");
-            System.err.flush();
-        };
+        Progress bar = new Progress(System.err, origins, "backtest forecast", !noProgress && origins > 20_000);
+        IntConsumer progress = k -> bar.update(k, k);
         if (output != null) {
             try (Writer w = new BufferedWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8), 1 << 16)) {
-                scores = ForecastBacktest.backtest(grid, t0, interval, h, tiers, w, bar).scores();
+                scores = ForecastBacktest.backtest(grid, t0, interval, h, tiers, w, progress).scores();
             }
         } else {
-            scores = ForecastBacktest.backtest(grid, t0, interval, h, tiers, null, bar).scores();
+            scores = ForecastBacktest.backtest(grid, t0, interval, h, tiers, null, progress).scores();
         }
-        if (bar != null) {
-            System.err.println();
-        }
+        bar.update(origins, origins);
+        bar.done();
         System.out.printf("series: %d rows, interval %d s, %d grid steps; horizon %d steps (%s)%n", rows, interval / 1000,
             grid.length, h, java.time.Duration.ofMillis(h * interval));
-        int day = (int) Math.max(1, Math.round(86_400_000.0 / interval));
+        int day = ForecastBacktest.day(interval);
         if (h > day) {
             int days = HorizonForecaster.lag(h, day) / day;
             int weeks = HorizonForecaster.lag(h, 7 * day) / (7 * day);

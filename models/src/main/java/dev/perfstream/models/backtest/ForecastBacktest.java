@@ -46,7 +46,8 @@ public final class ForecastBacktest {
         return SeriesForecaster.Tiers.needed(intervalMs, h, trainRows(intervalMs), SeriesForecaster.Tiers.DEFAULT_BLOCK_MS);
     }
 
-    private static int day(long intervalMs) {
+    /** Steps per day (at least 1). */
+    static int day(long intervalMs) {
         return (int) Math.max(1, Math.round(86_400_000.0 / intervalMs));
     }
 

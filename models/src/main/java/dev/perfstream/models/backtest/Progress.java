@@ -2,7 +2,7 @@ package dev.perfstream.models.backtest;
 
 import java.io.PrintStream;
 
-/** A one-line progress bar on stderr for long files (bytes read against file size). */
+/** A one-line progress bar on stderr for long jobs (bytes read against file size, origins done against origins). */
 final class Progress {
     private final PrintStream out;
     private final long total;
@@ -10,18 +10,19 @@ final class Progress {
     private final boolean enabled;
     private int lastPercent = -1;
 
-    Progress(PrintStream out, long totalBytes, String label, boolean enabled) {
+    Progress(PrintStream out, long total, String label, boolean enabled) {
         this.out = out;
-        this.total = totalBytes;
+        this.total = total;
         this.label = label;
-        this.enabled = enabled && totalBytes > 0;
+        this.enabled = enabled && total > 0;
     }
 
-    void update(long bytesRead, long rows) {
+    /** {@code done} of the total (bytes, origins); {@code rows} as the line reports them. */
+    void update(long done, long rows) {
         if (!enabled) {
             return;
         }
-        int p = (int) Math.min(100, bytesRead * 100 / total);
+        int p = (int) Math.min(100, done * 100 / total);
         if (p != lastPercent) {
             lastPercent = p;
             int bars = p / 4;
