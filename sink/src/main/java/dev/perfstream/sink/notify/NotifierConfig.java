@@ -29,6 +29,9 @@ public record NotifierConfig(String bootstrapServers, String alertsTopic, String
                              String webhookSecret, int webhookMaxAttempts, Duration requestTimeout, Duration backoffMin,
                              Duration backoffMax, String generatorUrl) {
 
+    /** Most alerts delivered at once: a poll's records (max.poll.records), and a request of the active set's re-send. */
+    static final int BATCH = 500;
+
     public static final ConfigKey<List<String>> ALERTMANAGER_URL = ConfigKey.list("alertmanager.url", null)
         .doc("Alertmanager base URL(s) the notifier posts every alert to (comma-separated: an HA pair gets each alert at each);"
             + " the demo and services start run one on http://127.0.0.1:9095");
@@ -115,7 +118,7 @@ public record NotifierConfig(String bootstrapServers, String alertsTopic, String
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(BATCH));
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId() + "-consumer");
         // 10 s, not Kafka's 45 s: a notifier restarted after a crash (or its standby) gets the dead one's partitions
         // only when the dead member's session expires, and alerts wait until then; as the stats stage's default

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * (or, after {@code notify.webhook.max.attempts}, dead-lettered) each alert.
  */
 final class Receivers {
-    /** Most alerts in one re-send request (the size of a delivery batch: the consumer's max.poll.records). */
-    static final int RESEND_CHUNK = 500;
+    /** Most alerts in one re-send request: the size of a delivery batch. */
+    static final int RESEND_CHUNK = NotifierConfig.BATCH;
 
     private static final Logger LOG = LoggerFactory.getLogger(Receivers.class);
     private static final String STAGE = NotifierApp.STAGE;
