@@ -43,8 +43,9 @@ import org.tribuo.regression.sgd.linear.LinearSGDModel;
  *       not seen; a lasting level shift enters the range at the next retraining. Trained only on origins
  *       whose target had a weekly factor iff the current one has, and not applied across that change.</li>
  * </ul>
- * A guard ({@link NaiveGuard}) blends the model's forecast with the better seasonal-naive one (last week's as the median
- * of the same time 1-3 weeks back where those are kept at full resolution) by their recent squared errors: the model
+ * A guard ({@link NaiveGuard}) blends the model's forecast with the better naive one (yesterday's, last week's as the
+ * median of the same time 1-3 weeks back where those are kept at full resolution, or the last value where it is clearly
+ * better: a series that holds its level between steps) by their recent squared errors: the model
  * alone while it is clearly better, the naive forecast alone while the model is worse. Until
  * the guard has compared last week's value, a target where yesterday's value and last week's differ by more than
  * {@value #OTHER_DAY} scale units gets the model alone (the guard's outcomes all lay in the first week, without the
@@ -274,7 +275,11 @@ public final class HorizonForecaster {
         }
         double pred = model;
         if (w < 1) {
-            double nv = guard.naive() == NaiveGuard.SAME_TIME_LAST_WEEK ? lastWeeks(v, k + h, k) : naive(v, k + h - dayLag, k);
+            double nv = switch (guard.naive()) {
+                case NaiveGuard.SAME_TIME_LAST_WEEK -> lastWeeks(v, k + h, k);
+                case NaiveGuard.LAST_VALUE -> v.at(k);
+                default -> naive(v, k + h - dayLag, k);
+            };
             if (!Double.isNaN(nv)) {
                 pred = w * model + (1 - w) * nv;
             }
@@ -322,7 +327,7 @@ public final class HorizonForecaster {
 
     /**
      * Records the outcome of the forecast made at origin k (call when v.at(k+h) is known): its error feeds the
-     * interval ({@link ForecastInterval}), and the model's and both seasonal-naive errors feed the guard
+     * interval ({@link ForecastInterval}), and the model's, both seasonal-naive and the last value's errors feed the guard
      * ({@link NaiveGuard}), which weighs them for the forecasts issued from now on.
      */
     public void outcome(TieredHistory v, int k, long t0, Forecast fc) {
@@ -341,7 +346,7 @@ public final class HorizonForecaster {
         if (Double.isNaN(fc.model()) || Double.isNaN(yd)) {
             return;
         }
-        guard.outcome(y, fc.model(), yd, yw);
+        guard.outcome(y, fc.model(), yd, yw, v.at(k));
     }
 
     private void train(TieredHistory v, int k, long t0) {
@@ -415,7 +420,7 @@ public final class HorizonForecaster {
         if (format == 4) {
             NaiveGuard.skipFormat4(in);
         } else {
-            guard.read(in, format == 5);
+            guard.read(in, format);
         }
         interval.read(in);
         modelVersion = in.readUTF();

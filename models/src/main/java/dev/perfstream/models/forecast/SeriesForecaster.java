@@ -20,13 +20,15 @@ import java.util.List;
  */
 public final class SeriesForecaster {
     /**
-     * State format. 6: the guard also keeps the model's and yesterday's squared errors over the outcomes that last
-     * week's forecast has (read from 5: its errors over all outcomes stand for them); 5: the guard keeps running squared errors and its blend weight; 4: format 3 plus the model's
+     * State format. 7: the guard also keeps the last value's running errors (read from 6 and 5: it starts comparing the
+     * last value afresh); 6: the guard also keeps the model's and yesterday's squared errors over the outcomes that last
+     * week's forecast has (read from 5: its errors over all outcomes stand for them); 5: the guard keeps running squared
+     * errors and its blend weight; 4: format 3 plus the model's
      * own prediction per pending forecast and the seasonal-naive guard's running errors (read: its guard starts
      * afresh); 3: tiered history, float values; 2: a flat array of doubles. A state of format 3 or older is
      * refused: the caller starts the forecaster afresh.
      */
-    private static final int FORMAT = 6;
+    private static final int FORMAT = 7;
     private static final int TREND_POINTS = 15;
     private static final int NONE = Integer.MIN_VALUE;
 

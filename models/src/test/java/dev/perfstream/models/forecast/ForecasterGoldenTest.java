@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * previous version still decodes (the scoring stage restores it after an upgrade), before updating {@link #SHA256}.
  */
 class ForecasterGoldenTest {
-    private static final String SHA256 = "97c58db1c80a458ffb117215817af01715d901d5aaaa22de88fe7a65677f8959";
+    private static final String SHA256 = "bbd408f4bd685b93f5dbbb02e3bdee48fc3e586d3e32ecc60767e7738410659c";
 
     @Test
     void shouldForecastAndEncodeExactlyAsPinned() throws Exception {

@@ -25,7 +25,7 @@ class NaiveGuardTest {
             double model = 100 + bias + modelSd * rnd.nextGaussian();
             double yesterday = 100 + rnd.nextGaussian();
             double lastWeek = 100 + rnd.nextGaussian() + weekSd * rnd.nextGaussian();
-            g.outcome(y, model, yesterday, lastWeek);
+            g.outcome(y, model, yesterday, lastWeek, Double.NaN);
         }
         return g;
     }
@@ -59,7 +59,7 @@ class NaiveGuardTest {
         Random rnd = new Random(4);
         for (int i = 0; i < 5 * DAY; i++) {
             double y = 100 + rnd.nextGaussian();
-            g.outcome(y, 105 + rnd.nextGaussian(), 100 + 3 * rnd.nextGaussian(), 100 + rnd.nextGaussian());
+            g.outcome(y, 105 + rnd.nextGaussian(), 100 + 3 * rnd.nextGaussian(), 100 + rnd.nextGaussian(), Double.NaN);
         }
         assertThat(g.naive()).isEqualTo(NaiveGuard.SAME_TIME_LAST_WEEK);
         assertThat(g.modelWeight()).isLessThan(0.1);
@@ -73,7 +73,7 @@ class NaiveGuardTest {
         Random rnd = new Random(9);
         for (int i = 0; i < 20 * DAY; i++) {
             double y = 100 + rnd.nextGaussian();
-            g.outcome(y, 105 + rnd.nextGaussian(), 100 + rnd.nextGaussian(), 100 + 0.9 * rnd.nextGaussian());
+            g.outcome(y, 105 + rnd.nextGaussian(), 100 + rnd.nextGaussian(), 100 + 0.9 * rnd.nextGaussian(), Double.NaN);
         }
         assertThat(g.naive()).isEqualTo(NaiveGuard.SAME_TIME_YESTERDAY);
         assertThat(g.modelWeight()).isLessThan(0.1);
@@ -83,7 +83,7 @@ class NaiveGuardTest {
     void shouldIssueTheModelUntilYesterdayHasFiftyOutcomes() {
         NaiveGuard g = feed(49, 0.3, 10, 0, 5);
         assertThat(g.modelWeight()).isEqualTo(1.0);
-        g.outcome(100, 110, 100, Double.NaN);
+        g.outcome(100, 110, 100, Double.NaN, Double.NaN);
         assertThat(g.modelWeight()).isLessThan(0.1);
     }
 
@@ -99,22 +99,97 @@ class NaiveGuardTest {
             double burst = i == 100 ? 1000 : 0;
             double echo = i == 124 ? 1000 : 0;
             double y = 20 + rnd.nextGaussian() + burst;
-            g.outcome(y, 20, 20 + rnd.nextGaussian() + echo, i < 168 ? Double.NaN : 20 + rnd.nextGaussian());
+            g.outcome(y, 20, 20 + rnd.nextGaussian() + echo, i < 168 ? Double.NaN : 20 + rnd.nextGaussian(), Double.NaN);
         }
         assertThat(g.modelWeight()).isGreaterThan(0.8);
+    }
+
+    /**
+     * A noise-free series that holds its level and steps by 10 every 200 outcomes, forecast 6 steps ahead at a 1-hour
+     * step: the last value errs only on the 6 outcomes across a step, yesterday's value on the 24 after it, and the model
+     * (a profile that lags the level) is 3 off throughout. The guard blends the last value in, and what it issues errs
+     * less than when it could blend yesterday's only (the last value missing).
+     */
+    @Test
+    void shouldBlendWithTheLastValueWhereItIsClearlyBetter() {
+        double withLast = issuedError(true);
+        double yesterdayOnly = issuedError(false);
+        assertThat(withLast).isLessThan(0.7 * yesterdayOnly); // 0.69 against 1.57 (the last value alone: 0.3)
+    }
+
+    /**
+     * Mean absolute error of the issued forecasts over the last 500 outcomes of
+     * {@link #shouldBlendWithTheLastValueWhereItIsClearlyBetter}.
+     */
+    private static double issuedError(boolean lastKnown) {
+        NaiveGuard g = new NaiveGuard(24);
+        double[] y = new double[1001];
+        for (int t = 0; t < y.length; t++) {
+            y[t] = 100 + 10 * (t / 200);
+        }
+        double sum = 0;
+        for (int t = 24; t < y.length - 1; t++) {
+            g.outcome(y[t], y[t] - 3, y[t - 24], Double.NaN, lastKnown ? y[t - 6] : Double.NaN);
+            if (t >= 500) { // the forecasts of outcome t + 1, issued with the guard as it is now
+                double naive = g.naive() == NaiveGuard.LAST_VALUE ? y[t + 1 - 6] : y[t + 1 - 24];
+                double w = g.modelWeight();
+                sum += Math.abs(w * (y[t + 1] - 3) + (1 - w) * naive - y[t + 1]);
+            }
+        }
+        if (lastKnown) {
+            assertThat(g.naive()).isEqualTo(NaiveGuard.LAST_VALUE);
+        }
+        return sum / (y.length - 1 - 500);
+    }
+
+    @Test
+    void shouldKeepTheSeasonalNaiveWhereTheLastValueIsNoBetter() {
+        // independent noise: the last value errs as yesterday's does (the actual's noise twice)
+        NaiveGuard g = new NaiveGuard(DAY);
+        Random rnd = new Random(11);
+        for (int i = 0; i < 10 * DAY; i++) {
+            double y = 100 + rnd.nextGaussian();
+            g.outcome(y, 105 + rnd.nextGaussian(), 100 + rnd.nextGaussian(), Double.NaN, 100 + rnd.nextGaussian());
+        }
+        assertThat(g.naive()).isEqualTo(NaiveGuard.SAME_TIME_YESTERDAY);
     }
 
     @Test
     void shouldRoundTripItsState() throws Exception {
         NaiveGuard g = feed(3 * DAY, 1, 0.5, 0.5, 6);
+        for (int i = 0; i < 60; i++) {
+            g.outcome(100, 101, 104, Double.NaN, 100.5); // the last value wins
+        }
+        assertThat(g.naive()).isEqualTo(NaiveGuard.LAST_VALUE);
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         g.write(new DataOutputStream(b));
         NaiveGuard r = new NaiveGuard(DAY);
-        r.read(new DataInputStream(new ByteArrayInputStream(b.toByteArray())), false);
+        r.read(new DataInputStream(new ByteArrayInputStream(b.toByteArray())), 7);
         assertThat(r.modelWeight()).isEqualTo(g.modelWeight());
         assertThat(r.naive()).isEqualTo(g.naive());
-        g.outcome(101, 99, 100, 102);
-        r.outcome(101, 99, 100, 102);
+        g.outcome(101, 99, 100, 102, 100.5);
+        r.outcome(101, 99, 100, 102, 100.5);
         assertThat(r.modelWeight()).isEqualTo(g.modelWeight());
+        assertThat(r.naive()).isEqualTo(g.naive());
+    }
+
+    /** A guard of state format 6 has no last-value errors: it reads, and compares the last value afresh. */
+    @Test
+    void shouldReadTheGuardOfFormat6() throws Exception {
+        NaiveGuard g = feed(3 * DAY, 1, 0.5, 0.5, 6);
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        g.write(new DataOutputStream(b));
+        byte[] format6 = java.util.Arrays.copyOf(b.toByteArray(), b.size() - 8 - 8 - 4); // without ll, ml, nLast
+        NaiveGuard r = new NaiveGuard(DAY);
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(format6));
+        r.read(in, 6);
+        assertThat(in.available()).isZero();
+        assertThat(r.modelWeight()).isEqualTo(g.modelWeight());
+        for (int i = 0; i < 49; i++) {
+            r.outcome(100, 101, 104, Double.NaN, 100.5);
+        }
+        assertThat(r.naive()).isNotEqualTo(NaiveGuard.LAST_VALUE); // 49 outcomes of the last value: not compared yet
+        r.outcome(100, 101, 104, Double.NaN, 100.5);
+        assertThat(r.naive()).isEqualTo(NaiveGuard.LAST_VALUE);
     }
 }

@@ -183,7 +183,10 @@ class SeriesForecasterTest {
         }
         assertThat(m).isGreaterThan(1000);
         assertThat(errDefault / sum).as("relative MAE, default history").isLessThan(0.05);
-        assertThat(errTwoDays / sum).as("relative MAE, 2 days of history").isGreaterThan(0.3);
+        // Two days miss the weekend: the model forecasts weekday levels; the guard's last value (Saturday's own level,
+        // 2 h old) halves the miss once it is compared (0.14; 0.33 with the seasonal-naive forecasts alone; default
+        // history 0.024).
+        assertThat(errTwoDays / sum).as("relative MAE, 2 days of history").isGreaterThan(0.1);
     }
 
     /**
@@ -299,7 +302,7 @@ class SeriesForecasterTest {
     }
 
     /**
-     * A state of format 4 (written by the previous version, main 17de94d: 1200 steps of a 4-hour sine with a repeating
+     * A state of format 4 (written by main 17de94d: 1200 steps of a 4-hour sine with a repeating
      * +-6 pattern, flat history of 1000, horizon 5, retrained every 100 steps on 400 rows, models published as
      * "format4") decodes: history, pending forecasts, interval and trained model carry over, only the guard starts
      * afresh, and the state is written again in the current format.
@@ -318,7 +321,7 @@ class SeriesForecasterTest {
         assertThat(next.get(0).predicted()).isBetween(70.0, 130.0);
         assertThat(next.get(0).upper()).isGreaterThan(next.get(0).lower());
         byte[] again = f.encode();
-        assertThat(java.nio.ByteBuffer.wrap(again).getInt()).isEqualTo(6);
+        assertThat(java.nio.ByteBuffer.wrap(again).getInt()).isEqualTo(7);
         assertThat(SeriesForecaster.decode(again, new SeriesForecaster(MIN, new int[] {5}, 1000, 100, 400)).encode())
             .isEqualTo(again);
     }
@@ -343,7 +346,33 @@ class SeriesForecasterTest {
         assertThat(next.get(0).predicted()).isBetween(80.0, 120.0);
         assertThat(next.get(0).upper()).isGreaterThan(next.get(0).lower());
         byte[] again = f.encode();
-        assertThat(java.nio.ByteBuffer.wrap(again).getInt()).isEqualTo(6);
+        assertThat(java.nio.ByteBuffer.wrap(again).getInt()).isEqualTo(7);
+        assertThat(SeriesForecaster.decode(again, new SeriesForecaster(MIN, new int[] {5}, 1000, 100, 400)).encode())
+            .isEqualTo(again);
+    }
+
+    /**
+     * A state of format 6 (written by main 1ac55a2: 1200 steps of a 4-hour sine of amplitude 20 with a +-6 square
+     * pattern of 40 steps and noise 2, seed 6, flat history of 1000, horizon 5, retrained every 100 steps on 400 rows,
+     * models published as "format6") decodes with its guard, whose last-value errors start afresh, and is written again
+     * in the current format.
+     */
+    @Test
+    void shouldDecodeStateOfTheFormatBeforeTheLastValueWasCompared() throws Exception {
+        byte[] format6;
+        try (var in = SeriesForecasterTest.class.getResourceAsStream("state-format6.bin")) {
+            format6 = in.readAllBytes();
+        }
+        assertThat(java.nio.ByteBuffer.wrap(format6).getInt()).isEqualTo(6);
+        SeriesForecaster f = SeriesForecaster.decode(format6, new SeriesForecaster(MIN, new int[] {5}, 1000, 100, 400));
+        List<SeriesForecaster.Point> next = f.observe(T0 + 1200 * MIN, 100.0, null);
+        assertThat(next).hasSize(1);
+        assertThat(next.get(0).modelVersion()).as("the trained model of the old state").isEqualTo("format6");
+        assertThat(next.get(0).predicted()).isBetween(80.0, 130.0);
+        assertThat(next.get(0).upper()).isGreaterThan(next.get(0).lower());
+        byte[] again = f.encode();
+        assertThat(java.nio.ByteBuffer.wrap(again).getInt()).isEqualTo(7);
+        assertThat(again.length).isEqualTo(format6.length + 20); // the last value's two running means and count
         assertThat(SeriesForecaster.decode(again, new SeriesForecaster(MIN, new int[] {5}, 1000, 100, 400)).encode())
             .isEqualTo(again);
     }

@@ -321,6 +321,6 @@ class ForecastTopologyTest {
         pipe(window(1, 100, 120, rnd));
         assertThat(readForecasts()).hasSize(2 * 2 * 3);
         byte[] now = store.get(key);
-        assertThat(java.nio.ByteBuffer.wrap(now).getInt()).isEqualTo(6); // the current format (models SeriesForecaster)
+        assertThat(java.nio.ByteBuffer.wrap(now).getInt()).isEqualTo(7); // the current format (models SeriesForecaster)
     }
 }
