@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * previous version still decodes (the scoring stage restores it after an upgrade), before updating {@link #SHA256}.
  */
 class ForecasterGoldenTest {
-    private static final String SHA256 = "bbd408f4bd685b93f5dbbb02e3bdee48fc3e586d3e32ecc60767e7738410659c";
+    private static final String SHA256 = "635c2f780d1cf9b9bd38fbdaaa6c2aa71e18f673ef47922af5fb756445346e4d";
 
     @Test
     void shouldForecastAndEncodeExactlyAsPinned() throws Exception {

@@ -140,4 +140,34 @@ class SeasonalLevelsTest {
         double p = new SeasonalProfile(3).at(v, 3 * 24 + 12, 24, 3, 0, raw.length - 1);
         assertThat(p).isBetween(90.0, 110.0);
     }
+
+    /**
+     * A 5-minute sine (peak at midnight) whose weekends are at 0.6 of it, switching at midnight, three weeks: the weekly
+     * factor of a Sunday's last 20 minutes, whose +-60-minute window lies more than half on Monday, is Sunday's (0.6), and
+     * Monday's first minutes get Monday's (1.01). Before the window took the target's side it read 0.76, 1.0, 1.0, 1.0
+     * there: the forecast of a Sunday's last minutes was at a weekday's level (corpus, holidays at 5 min: 55-80 too high).
+     */
+    @Test
+    void shouldTakeTheWeeklyFactorOfTheTargetsDayWhereItsWindowStraddlesMidnight() {
+        long step = 300_000L;
+        int day = 288;
+        Random rnd = new Random(3);
+        double[] x = new double[21 * day + 12];
+        for (int k = 0; k < x.length; k++) {
+            int dow = k / day % 7; // 0 = Monday
+            x[k] = (dow >= 5 ? 0.6 : 1.0) * (100 + 50 * Math.cos(2 * Math.PI * k / day)) + 2 * rnd.nextGaussian();
+        }
+        TieredHistory v = TieredHistory.of(x);
+        SeasonalLevels levels = new SeasonalLevels(1, step);
+        int monday = 21 * day; // the fourth Monday, 00:00
+        int origin = monday - 13;
+        for (int c = monday - 4; c < monday; c++) {
+            assertThat(levels.weekFactor(v, c, origin).apply(1.0)).as("Sunday, %d steps before midnight", monday - c)
+                .isBetween(0.55, 0.65);
+        }
+        for (int c = monday; c < monday + 4; c++) {
+            assertThat(levels.weekFactor(v, c, origin).apply(1.0)).as("Monday, %d steps after midnight", c - monday)
+                .isBetween(0.9, 1.1);
+        }
+    }
 }
