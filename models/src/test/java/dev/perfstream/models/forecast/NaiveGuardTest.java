@@ -30,6 +30,24 @@ class NaiveGuardTest {
         return g;
     }
 
+    /**
+     * Outcomes of independent noise (sd 1) around 100 with a model 5 too high (plus noise 1) and naive forecasts of 100 plus
+     * noise of the given sd: yesterday's, last week's and the last value (NaN sd: missing).
+     */
+    private static NaiveGuard biasedModel(int n, long seed, double yesterdaySd, double weekSd, double lastSd) {
+        NaiveGuard g = new NaiveGuard(DAY);
+        Random rnd = new Random(seed);
+        for (int i = 0; i < n; i++) {
+            double y = 100 + rnd.nextGaussian();
+            double model = 105 + rnd.nextGaussian();
+            double yesterday = 100 + yesterdaySd * rnd.nextGaussian();
+            double week = Double.isNaN(weekSd) ? Double.NaN : 100 + weekSd * rnd.nextGaussian();
+            double last = Double.isNaN(lastSd) ? Double.NaN : 100 + lastSd * rnd.nextGaussian();
+            g.outcome(y, model, yesterday, week, last);
+        }
+        return g;
+    }
+
     @Test
     void shouldIssueTheModelAloneWhileItIsClearlyBetter() {
         // model error: the actual's noise (1) + 0.3; naive error: the noise twice. Optimal weight 1 / (1 + 0.09) = 0.92.
@@ -55,12 +73,7 @@ class NaiveGuardTest {
     @Test
     void shouldBlendWithLastWeekWhenItErrsLess() {
         // yesterday errs with sd 3, last week with the actual's noise only, the model is 5 too high
-        NaiveGuard g = new NaiveGuard(DAY);
-        Random rnd = new Random(4);
-        for (int i = 0; i < 5 * DAY; i++) {
-            double y = 100 + rnd.nextGaussian();
-            g.outcome(y, 105 + rnd.nextGaussian(), 100 + 3 * rnd.nextGaussian(), 100 + rnd.nextGaussian(), Double.NaN);
-        }
+        NaiveGuard g = biasedModel(5 * DAY, 4, 3, 1, Double.NaN);
         assertThat(g.naive()).isEqualTo(NaiveGuard.SAME_TIME_LAST_WEEK);
         assertThat(g.modelWeight()).isLessThan(0.1);
     }
@@ -69,12 +82,7 @@ class NaiveGuardTest {
     void shouldKeepYesterdayWhenLastWeekIsOnlyALittleBetter() {
         // yesterday errs with the actual's noise twice (variance 2), last week with 1 + 0.81: 0.9 of yesterday's, above
         // the 0.8 that last week's must be below; the model is 5 too high, so the naive forecast gets the weight
-        NaiveGuard g = new NaiveGuard(DAY);
-        Random rnd = new Random(9);
-        for (int i = 0; i < 20 * DAY; i++) {
-            double y = 100 + rnd.nextGaussian();
-            g.outcome(y, 105 + rnd.nextGaussian(), 100 + rnd.nextGaussian(), 100 + 0.9 * rnd.nextGaussian(), Double.NaN);
-        }
+        NaiveGuard g = biasedModel(20 * DAY, 9, 1, 0.9, Double.NaN);
         assertThat(g.naive()).isEqualTo(NaiveGuard.SAME_TIME_YESTERDAY);
         assertThat(g.modelWeight()).isLessThan(0.1);
     }
@@ -145,12 +153,7 @@ class NaiveGuardTest {
     @Test
     void shouldKeepTheSeasonalNaiveWhereTheLastValueIsNoBetter() {
         // independent noise: the last value errs as yesterday's does (the actual's noise twice)
-        NaiveGuard g = new NaiveGuard(DAY);
-        Random rnd = new Random(11);
-        for (int i = 0; i < 10 * DAY; i++) {
-            double y = 100 + rnd.nextGaussian();
-            g.outcome(y, 105 + rnd.nextGaussian(), 100 + rnd.nextGaussian(), Double.NaN, 100 + rnd.nextGaussian());
-        }
+        NaiveGuard g = biasedModel(10 * DAY, 11, 1, Double.NaN, 1);
         assertThat(g.naive()).isEqualTo(NaiveGuard.SAME_TIME_YESTERDAY);
     }
 

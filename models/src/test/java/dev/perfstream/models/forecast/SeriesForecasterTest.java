@@ -309,21 +309,7 @@ class SeriesForecasterTest {
      */
     @Test
     void shouldDecodeStateOfTheFormatBeforeTheSquaredErrorGuard() throws Exception {
-        byte[] format4;
-        try (var in = SeriesForecasterTest.class.getResourceAsStream("state-format4.bin")) {
-            format4 = in.readAllBytes();
-        }
-        assertThat(java.nio.ByteBuffer.wrap(format4).getInt()).isEqualTo(4);
-        SeriesForecaster f = SeriesForecaster.decode(format4, new SeriesForecaster(MIN, new int[] {5}, 1000, 100, 400));
-        List<SeriesForecaster.Point> next = f.observe(T0 + 1200 * MIN, 100.0, null);
-        assertThat(next).hasSize(1);
-        assertThat(next.get(0).modelVersion()).as("the trained model of the old state").isEqualTo("format4");
-        assertThat(next.get(0).predicted()).isBetween(70.0, 130.0);
-        assertThat(next.get(0).upper()).isGreaterThan(next.get(0).lower());
-        byte[] again = f.encode();
-        assertThat(java.nio.ByteBuffer.wrap(again).getInt()).isEqualTo(7);
-        assertThat(SeriesForecaster.decode(again, new SeriesForecaster(MIN, new int[] {5}, 1000, 100, 400)).encode())
-            .isEqualTo(again);
+        decodesOldState(4, 70.0, 130.0);
     }
 
     /**
@@ -334,21 +320,7 @@ class SeriesForecasterTest {
      */
     @Test
     void shouldDecodeStateOfTheFormatBeforeTheGuardComparedLastWeekOnItsOwnOutcomes() throws Exception {
-        byte[] format5;
-        try (var in = SeriesForecasterTest.class.getResourceAsStream("state-format5.bin")) {
-            format5 = in.readAllBytes();
-        }
-        assertThat(java.nio.ByteBuffer.wrap(format5).getInt()).isEqualTo(5);
-        SeriesForecaster f = SeriesForecaster.decode(format5, new SeriesForecaster(MIN, new int[] {5}, 1000, 100, 400));
-        List<SeriesForecaster.Point> next = f.observe(T0 + 1200 * MIN, 100.0, null);
-        assertThat(next).hasSize(1);
-        assertThat(next.get(0).modelVersion()).as("the trained model of the old state").isEqualTo("format5");
-        assertThat(next.get(0).predicted()).isBetween(80.0, 120.0);
-        assertThat(next.get(0).upper()).isGreaterThan(next.get(0).lower());
-        byte[] again = f.encode();
-        assertThat(java.nio.ByteBuffer.wrap(again).getInt()).isEqualTo(7);
-        assertThat(SeriesForecaster.decode(again, new SeriesForecaster(MIN, new int[] {5}, 1000, 100, 400)).encode())
-            .isEqualTo(again);
+        decodesOldState(5, 80.0, 120.0);
     }
 
     /**
@@ -359,22 +331,35 @@ class SeriesForecasterTest {
      */
     @Test
     void shouldDecodeStateOfTheFormatBeforeTheLastValueWasCompared() throws Exception {
-        byte[] format6;
-        try (var in = SeriesForecasterTest.class.getResourceAsStream("state-format6.bin")) {
-            format6 = in.readAllBytes();
+        byte[] again = decodesOldState(6, 80.0, 130.0);
+        assertThat(again.length).isEqualTo(stateBytes(6).length + 20); // the last value's two running means and count
+    }
+
+    private static byte[] stateBytes(int format) throws Exception {
+        try (var in = SeriesForecasterTest.class.getResourceAsStream("state-format" + format + ".bin")) {
+            return in.readAllBytes();
         }
-        assertThat(java.nio.ByteBuffer.wrap(format6).getInt()).isEqualTo(6);
-        SeriesForecaster f = SeriesForecaster.decode(format6, new SeriesForecaster(MIN, new int[] {5}, 1000, 100, 400));
+    }
+
+    /**
+     * Decodes the state of {@code format} kept as a test resource (its models published as "format" + format), checks the
+     * next forecast (the old state's trained model, a value within lo..hi, an interval) and that it is written again in
+     * the current format, which round-trips; returns those bytes.
+     */
+    private static byte[] decodesOldState(int format, double lo, double hi) throws Exception {
+        byte[] old = stateBytes(format);
+        assertThat(java.nio.ByteBuffer.wrap(old).getInt()).isEqualTo(format);
+        SeriesForecaster f = SeriesForecaster.decode(old, new SeriesForecaster(MIN, new int[] {5}, 1000, 100, 400));
         List<SeriesForecaster.Point> next = f.observe(T0 + 1200 * MIN, 100.0, null);
         assertThat(next).hasSize(1);
-        assertThat(next.get(0).modelVersion()).as("the trained model of the old state").isEqualTo("format6");
-        assertThat(next.get(0).predicted()).isBetween(80.0, 130.0);
+        assertThat(next.get(0).modelVersion()).as("the trained model of the old state").isEqualTo("format" + format);
+        assertThat(next.get(0).predicted()).isBetween(lo, hi);
         assertThat(next.get(0).upper()).isGreaterThan(next.get(0).lower());
         byte[] again = f.encode();
         assertThat(java.nio.ByteBuffer.wrap(again).getInt()).isEqualTo(7);
-        assertThat(again.length).isEqualTo(format6.length + 20); // the last value's two running means and count
         assertThat(SeriesForecaster.decode(again, new SeriesForecaster(MIN, new int[] {5}, 1000, 100, 400)).encode())
             .isEqualTo(again);
+        return again;
     }
 
     /** Daily sine plus 5 % noise at a step of {@code stepMs}, {@code days} long. */
