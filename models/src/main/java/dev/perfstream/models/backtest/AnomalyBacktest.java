@@ -39,7 +39,7 @@ public final class AnomalyBacktest {
     public Summary run(InputStream input, long totalBytes, Writer out, PrintStream progressOut) throws IOException {
         CountingInputStream counting = new CountingInputStream(input);
         SeriesCsv csv = new SeriesCsv(new BufferedReader(new InputStreamReader(counting, StandardCharsets.UTF_8), 1 << 16));
-        Progress progress = new Progress(progressOut, totalBytes, "backtest anomalies", progressOut != null);
+        Progress progress = new Progress(progressOut, totalBytes, "backtest anomalies", "rows", progressOut != null);
         SeriesDetector detector = new SeriesDetector("backtest", cfg);
         out.write("timestamp,value,anomaly_score\n");
         long rows = 0;

@@ -127,7 +127,7 @@ public final class BacktestForecastCommand implements Callable<Integer> {
         }
         List<ForecastBacktest.Scores> scores;
         int origins = grid.length - h;
-        Progress bar = new Progress(System.err, origins, "backtest forecast", !noProgress && origins > 20_000);
+        Progress bar = new Progress(System.err, origins, "backtest forecast", "origins", !noProgress && origins > 20_000);
         IntConsumer progress = k -> bar.update(k, k);
         if (output != null) {
             try (Writer w = new BufferedWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8), 1 << 16)) {

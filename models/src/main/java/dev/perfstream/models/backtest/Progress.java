@@ -8,17 +8,20 @@ final class Progress {
     private final long total;
     private final String label;
     private final boolean enabled;
+    /** What the count on the line counts: "rows", "origins". */
+    private final String unit;
     private int lastPercent = -1;
 
-    Progress(PrintStream out, long total, String label, boolean enabled) {
+    Progress(PrintStream out, long total, String label, String unit, boolean enabled) {
+        this.unit = unit;
         this.out = out;
         this.total = total;
         this.label = label;
         this.enabled = enabled && total > 0;
     }
 
-    /** {@code done} of the total (bytes, origins); {@code rows} as the line reports them. */
-    void update(long done, long rows) {
+    /** {@code done} of the total (bytes, origins); {@code count} as the line reports it, in {@link #unit}. */
+    void update(long done, long count) {
         if (!enabled) {
             return;
         }
@@ -26,7 +29,7 @@ final class Progress {
         if (p != lastPercent) {
             lastPercent = p;
             int bars = p / 4;
-            out.print("\r" + label + " [" + "#".repeat(bars) + " ".repeat(25 - bars) + "] " + p + "% " + rows + " rows");
+            out.print("\r" + label + " [" + "#".repeat(bars) + " ".repeat(25 - bars) + "] " + p + "% " + count + " " + unit);
             out.flush();
         }
     }

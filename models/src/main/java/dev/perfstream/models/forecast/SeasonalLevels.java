@@ -217,8 +217,7 @@ final class SeasonalLevels {
         int kept = 0;
         for (int i = 0; i < m; i++) {
             if (blockSide[i] != drop) {
-                blockScratch[kept] = blockScratch[i];
-                blockSide[kept++] = blockSide[i];
+                blockScratch[kept++] = blockScratch[i]; // blockSide is not read again for these ratios
             }
         }
         return kept;
