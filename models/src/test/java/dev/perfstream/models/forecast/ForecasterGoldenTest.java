@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * previous version still decodes (the scoring stage restores it after an upgrade), before updating {@link #SHA256}.
  */
 class ForecasterGoldenTest {
-    private static final String SHA256 = "635c2f780d1cf9b9bd38fbdaaa6c2aa71e18f673ef47922af5fb756445346e4d";
+    private static final String SHA256 = "954cca4f44fd1435d961d7764ca801823af3d88f6ec52b63c78561d85a96881f";
 
     @Test
     void shouldForecastAndEncodeExactlyAsPinned() throws Exception {
