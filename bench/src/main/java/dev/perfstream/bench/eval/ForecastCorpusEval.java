@@ -22,10 +22,19 @@ public final class ForecastCorpusEval {
      * of, which are the same ratios where NRMSE is defined and stay defined where it is not.
      */
     public record Row(Corpus.Kind kind, long stepMs, long seed, int horizon, double nrmse, double bestNaive,
-                      double coverage, double rmse, double bestNaiveRmse, double oracleRmse) {
+                      double coverage, double rmse, double bestNaiveRmse, double oracleRmse, double level) {
         /** perfstream / the better seasonal-naive: +Infinity where the naive forecast is exact and perfstream's is not. */
         public double ratio() {
             return rmse / bestNaiveRmse;
+        }
+
+        /**
+         * Whether perfstream's forecasts are exact but for floating-point rounding: an RMSE below {@value #ROUNDING} of
+         * the series' level (the mean absolute actual). A noise-free flat stretch forecast as 100.0000005 for 100 is
+         * not worse than the seasonal-naive forecast in any sense that matters, and is named apart.
+         */
+        public boolean exactButRounding() {
+            return rmse <= ROUNDING * level;
         }
 
         /** The oracle's ratio ({@link Corpus.Series#oracle}): the lowest ratio a forecaster can expect here. */
@@ -33,6 +42,9 @@ public final class ForecastCorpusEval {
             return oracleRmse / bestNaiveRmse;
         }
     }
+
+    /** perfstream's RMSE at most this share of the level counts as exact ({@link Row#exactButRounding}). */
+    static final double ROUNDING = 1e-6;
 
     private ForecastCorpusEval() {
     }
@@ -79,9 +91,10 @@ public final class ForecastCorpusEval {
                 oracle[i] = s.oracle(target[i] - h, target[i]);
             }
             double oracleRmse = ForecastBacktest.score("oracle", r.points().actual(), oracle, null, null).rmse();
+            double level = java.util.Arrays.stream(r.points().actual()).map(Math::abs).average().orElse(0);
             out.add(new Row(s.kind(), s.stepMs(), s.seed(), h, sc.get(0).nrmse(),
                 Math.min(sc.get(1).nrmse(), sc.get(2).nrmse()), sc.get(0).coverage(), sc.get(0).rmse(),
-                Math.min(sc.get(1).rmse(), sc.get(2).rmse()), oracleRmse));
+                Math.min(sc.get(1).rmse(), sc.get(2).rmse()), oracleRmse, level));
         }
         return out;
     }
@@ -115,13 +128,20 @@ public final class ForecastCorpusEval {
             }
         }
         // Not in the means above, so named here: where the seasonal-naive forecast is exact (a flat stretch) the ratio is
-        // infinite if perfstream's is not (above 1.0), undefined if both are exact.
-        for (boolean infinite : new boolean[] {true, false}) {
-            List<String> named = rows.stream().filter(x -> !Double.isFinite(x.ratio()) && infinite == (x.ratio() > 0))
-                .map(x -> x.kind() + " " + Corpus.cadence(x.stepMs()) + " seed " + x.seed() + " h " + x.horizon()).toList();
+        // infinite if perfstream's is not (above 1.0), undefined if both are exact; exact but for rounding is named apart.
+        for (int kind = 0; kind < 3; kind++) {
+            int wanted = kind;
+            List<String> named = rows.stream().filter(x -> !Double.isFinite(x.ratio()) && wanted == (!(x.ratio() > 0) ? 2
+                    : x.exactButRounding() ? 1 : 0))
+                .map(x -> x.kind() + " " + Corpus.cadence(x.stepMs()) + " seed " + x.seed() + " h " + x.horizon()
+                    + (wanted == 1 ? String.format(" (RMSE %.2g, level %.3g)", x.rmse(), x.level()) : "")).toList();
             if (!named.isEmpty()) {
-                out.println((infinite ? "ratio infinite, above 1.0 (seasonal-naive exact, perfstream not): "
-                    : "no ratio (seasonal-naive and perfstream both exact): ") + String.join(", ", named));
+                out.println(switch (kind) {
+                    case 0 -> "ratio infinite, above 1.0 (seasonal-naive exact, perfstream not): ";
+                    case 1 -> "ratio infinite, but perfstream exact within rounding (RMSE at most " + ROUNDING
+                        + " of the level; seasonal-naive exact): ";
+                    default -> "no ratio (seasonal-naive and perfstream both exact): ";
+                } + String.join(", ", named));
             }
         }
         if (perSeries) {
