@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * previous version still decodes (the scoring stage restores it after an upgrade), before updating {@link #SHA256}.
  */
 class ForecasterGoldenTest {
-    private static final String SHA256 = "954cca4f44fd1435d961d7764ca801823af3d88f6ec52b63c78561d85a96881f";
+    private static final String SHA256 = "c76e939dc962ce829d9a551a1d6c3df93d62e48f2831a5c76d60cd75716b67c5";
 
     @Test
     void shouldForecastAndEncodeExactlyAsPinned() throws Exception {

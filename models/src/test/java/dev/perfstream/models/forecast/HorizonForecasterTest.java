@@ -31,4 +31,41 @@ class HorizonForecasterTest {
                 .isBetween(16.0, 30.0);
         }
     }
+
+    /**
+     * An hourly series that repeats yesterday's values but for a small change (its daily shape drifts: each hour moves by
+     * sd 3 a day), where yesterday's value beats the model (a profile over 21 days) and the guard issues it, with a single
+     * burst of +5000 at 10 h on day 28: the forecast of 10 h on day 29 stays within 30 scale units of the model's instead
+     * of issuing the burst again.
+     */
+    @Test
+    void shouldNotIssueABurstInYesterdaysValueAgain() {
+        int days = 30;
+        int burst = 28 * 24 + 10;
+        Random rnd = new Random(3);
+        double[] shape = new double[24];
+        for (int i = 0; i < 24; i++) {
+            shape[i] = 100 + 20 * rnd.nextGaussian();
+        }
+        double[] v = new double[days * 24];
+        for (int k = 0; k < v.length; k++) {
+            shape[k % 24] += 3 * rnd.nextGaussian();
+            v[k] = shape[k % 24] + (k == burst ? 5000 : 0);
+        }
+        TieredHistory hist = TieredHistory.of(v);
+        HorizonForecaster f = new HorizonForecaster(1, HOUR, 24, 500);
+        HorizonForecaster.Forecast previous = null;
+        for (int k = 0; k <= burst + 23; k++) {
+            if (previous != null) {
+                f.outcome(hist, k - 1, 0, previous);
+            }
+            previous = f.forecast(hist, k, 0);
+        }
+        HorizonForecaster.Forecast fc = previous; // made at 9 h on day 29 for 10 h
+        double scale = new SeasonalLevels(1, HOUR).levelScale(hist, burst + 23).scale(); // about 40: the shape is ragged
+        assertThat(fc.model()).as("the model's forecast").isLessThan(200);
+        // 5107 without the limit: yesterday's value, the burst, issued alone; 1301 with it
+        assertThat(fc.predicted()).as("issued").isLessThanOrEqualTo(fc.model() + 30 * scale + 1e-6)
+            .isLessThan(v[burst] / 3);
+    }
 }
