@@ -26,8 +26,10 @@ class ForecastCorpusEvalTest {
         ForecastCorpusEval.print(rows, new long[] {MIN}, new int[] {1}, false, new PrintStream(buf, true,
             StandardCharsets.UTF_8));
         String out = buf.toString(StandardCharsets.UTF_8);
-        assertThat(out).contains("ratio infinite, above 1.0 (seasonal-naive exact, perfstream not): FLAT_STEPS 1m seed 2 h 1\n");
-        assertThat(out).contains("perfstream exact within rounding").contains("FLAT_STEPS 1m seed 1 h 1 (RMSE 5.2e-07, level 100)");
+        assertThat(out).contains(
+            "ratio infinite, above 1.0 (seasonal-naive exact, perfstream not): FLAT_STEPS 1m seed 2 h 1\n");
+        assertThat(out).contains("perfstream exact within rounding")
+            .contains("FLAT_STEPS 1m seed 1 h 1 (RMSE 5.2e-07, level 100)");
         assertThat(out).contains("no ratio (seasonal-naive and perfstream both exact): FLAT_STEPS 1m seed 3 h 1\n");
         assertThat(rows.get(0).exactButRounding()).isTrue();
         assertThat(rows.get(1).exactButRounding()).isFalse();
