@@ -9,7 +9,9 @@ import java.io.IOException;
  * yesterday, same time last week; where three weeks are kept at full resolution the median of the same time 1-3 weeks
  * back, so that last week's holiday is not blended in again: {@code HorizonForecaster#lastWeeks}; or the last value):
  * issued is
- * {@code w model + (1 - w) naive}, with the weight that minimises the recent mean squared error of such a blend,
+ * {@code w model + (1 - w) naive} (the naive value limited to 30 scale units either side of the model's forecast, by
+ * {@link HorizonForecaster#forecast}: a burst is not issued again), with the weight that minimises the recent mean
+ * squared error of such a blend,
  * <pre>  w = (S_nn - S_mn) / (S_mm + S_nn - 2 S_mn), clamped to 0..1,</pre>
  * where S are running means of the squared errors of the model (m) and of the naive forecast (n) and of their
  * product, over about a day of outcomes (at least {@value #MIN_WINDOW}; a plain mean of the outcomes so far until
