@@ -3,6 +3,7 @@ package dev.perfstream.bench.eval;
 import dev.perfstream.models.backtest.ForecastBacktest;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -91,7 +92,7 @@ public final class ForecastCorpusEval {
                 oracle[i] = s.oracle(target[i] - h, target[i]);
             }
             double oracleRmse = ForecastBacktest.score("oracle", r.points().actual(), oracle, null, null).rmse();
-            double level = java.util.Arrays.stream(r.points().actual()).map(Math::abs).average().orElse(0);
+            double level = Arrays.stream(r.points().actual()).map(Math::abs).average().orElse(0);
             out.add(new Row(s.kind(), s.stepMs(), s.seed(), h, sc.get(0).nrmse(),
                 Math.min(sc.get(1).nrmse(), sc.get(2).nrmse()), sc.get(0).coverage(), sc.get(0).rmse(),
                 Math.min(sc.get(1).rmse(), sc.get(2).rmse()), oracleRmse, level));
@@ -129,19 +130,13 @@ public final class ForecastCorpusEval {
         }
         // Not in the means above, so named here: where the seasonal-naive forecast is exact (a flat stretch) the ratio is
         // infinite if perfstream's is not (above 1.0), undefined if both are exact; exact but for rounding is named apart.
-        for (int kind = 0; kind < 3; kind++) {
-            int wanted = kind;
-            List<String> named = rows.stream().filter(x -> !Double.isFinite(x.ratio()) && wanted == (!(x.ratio() > 0) ? 2
-                    : x.exactButRounding() ? 1 : 0))
+        for (Unscored u : Unscored.values()) {
+            List<String> named = rows.stream().filter(x -> Unscored.of(x) == u)
                 .map(x -> x.kind() + " " + Corpus.cadence(x.stepMs()) + " seed " + x.seed() + " h " + x.horizon()
-                    + (wanted == 1 ? String.format(" (RMSE %.2g, level %.3g)", x.rmse(), x.level()) : "")).toList();
+                    + (u == Unscored.ROUNDING ? String.format(" (RMSE %.2g, level %.3g)", x.rmse(), x.level()) : ""))
+                .toList();
             if (!named.isEmpty()) {
-                out.println(switch (kind) {
-                    case 0 -> "ratio infinite, above 1.0 (seasonal-naive exact, perfstream not): ";
-                    case 1 -> "ratio infinite, but perfstream exact within rounding (RMSE at most " + ROUNDING
-                        + " of the level; seasonal-naive exact): ";
-                    default -> "no ratio (seasonal-naive and perfstream both exact): ";
-                } + String.join(", ", named));
+                out.println(u.heading + String.join(", ", named));
             }
         }
         if (perSeries) {
@@ -150,6 +145,28 @@ public final class ForecastCorpusEval {
                     + " oracle %.3f%n", x.kind(), Corpus.cadence(x.stepMs()), x.seed(), x.horizon(), x.ratio(), x.nrmse(),
                     x.bestNaive(), x.rmse(), x.bestNaiveRmse(), x.coverage(), x.oracleRatio());
             }
+        }
+    }
+
+    /** Why a row has no finite ratio (seasonal-naive exact), as the table names it. */
+    private enum Unscored {
+        ABOVE("ratio infinite, above 1.0 (seasonal-naive exact, perfstream not): "),
+        ROUNDING("ratio infinite, but perfstream exact within rounding (RMSE at most " + ForecastCorpusEval.ROUNDING
+            + " of the level; seasonal-naive exact): "),
+        BOTH_EXACT("no ratio (seasonal-naive and perfstream both exact): ");
+
+        final String heading;
+
+        Unscored(String heading) {
+            this.heading = heading;
+        }
+
+        /** The row's reason, null where its ratio is finite. */
+        static Unscored of(Row x) {
+            if (Double.isFinite(x.ratio())) {
+                return null;
+            }
+            return !(x.ratio() > 0) ? BOTH_EXACT : x.exactButRounding() ? ROUNDING : ABOVE;
         }
     }
 

@@ -37,6 +37,14 @@ public final class Robust {
     }
 
     /**
+     * Standard error of the median of {@code n} values whose MAD is {@code mad}: 1.2533 sigma / sqrt n for normal noise
+     * (the median's efficiency), sigma = {@value #MAD_TO_SIGMA} MAD.
+     */
+    public static double medianSe(double mad, int n) {
+        return 1.2533 * MAD_TO_SIGMA * mad / Math.sqrt(n);
+    }
+
+    /**
      * Hodges-Lehmann location of {@code values[0..n)}: the median of the n (n + 1) / 2 pairwise means (each value
      * with itself included). On normal noise its variance is 1.05 sigma^2 / n, where the median's is about 1.5
      * sigma^2 / n at the n of a few to a few dozen, and like the median it ignores a few outlying values (up to 29 %

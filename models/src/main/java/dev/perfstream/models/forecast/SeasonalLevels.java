@@ -179,8 +179,7 @@ final class SeasonalLevels {
         }
         double median = Robust.median(blockScratch, m, scratch);
         double none = positive ? 1 : 0;
-        // standard error of the median of m ratios: 1.2533 sigma / sqrt m, sigma from their MAD
-        double se = 1.2533 * Robust.MAD_TO_SIGMA * Robust.mad(blockScratch, m, median, scratch) / Math.sqrt(m);
+        double se = Robust.medianSe(Robust.mad(blockScratch, m, median, scratch), m);
         double z = median - none;
         double kept = z == 0 ? 0 : z * Math.max(0, 1 - WEEK_SHRINK * WEEK_SHRINK * se * se / (z * z));
         return new Adjustment(positive, none + kept);
@@ -199,18 +198,17 @@ final class SeasonalLevels {
     private int targetSide(int m) {
         int nb = sideValues(m, -1);
         double before = Robust.median(sideScratch, nb, blockScratch2);
-        double sb = nb == 0 ? Double.NaN : Robust.mad(sideScratch, nb, before, blockScratch2);
+        double seB = nb == 0 ? Double.NaN : Robust.medianSe(Robust.mad(sideScratch, nb, before, blockScratch2), nb);
         int na = sideValues(m, 1);
         double after = Robust.median(sideScratch, na, blockScratch2);
-        double sa = na == 0 ? Double.NaN : Robust.mad(sideScratch, na, after, blockScratch2);
+        double seA = na == 0 ? Double.NaN : Robust.medianSe(Robust.mad(sideScratch, na, after, blockScratch2), na);
         double own = Robust.median(sideScratch, sideValues(m, 0), blockScratch2);
         if (Double.isNaN(before) || Double.isNaN(after) || Double.isNaN(own)
             || Math.abs(before - after) <= OTHER_DAY * Math.max(Math.abs(before), Math.abs(after))) {
             return m;
         }
-        // standard error of the difference of the two medians: 1.2533 sigma / sqrt n each, sigma from each side's MAD
-        double se = 1.2533 * Robust.MAD_TO_SIGMA * Math.sqrt(sb * sb / nb + sa * sa / na);
-        if (Math.abs(before - after) <= 3 * se) {
+        // standard error of the difference of the two medians
+        if (Math.abs(before - after) <= 3 * Math.sqrt(seB * seB + seA * seA)) {
             return m;
         }
         int drop = Math.abs(before - own) <= Math.abs(after - own) ? 1 : -1;

@@ -87,7 +87,7 @@ final class SeasonalProfile {
             return mean;
         }
         double median = Robust.median(window, n, windowScratch);
-        double se = 1.2533 * Robust.MAD_TO_SIGMA * Robust.mad(window, n, median, windowScratch) / Math.sqrt(n);
+        double se = Robust.medianSe(Robust.mad(window, n, median, windowScratch), n);
         return Math.abs(median - mean) > 3 * se ? median : mean;
     }
 
